@@ -1,0 +1,85 @@
+// Package contract adapts the IPLedger rules to fabric-contract-api-go. Each transaction function
+// builds a [rules.Service] over the stub and the client identity and returns its JSON result. Every
+// error a client sees is a [rules.Error] in JSON.
+package contract
+
+import (
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/hyperledger/fabric-contract-api-go/v2/metadata"
+	"github.com/ipledger/ipledger/chaincode/rules"
+)
+
+// Name is the chaincode's name on the channel.
+const Name = "ipledger"
+
+// Contract is the IPLedger smart contract. Submissions take the request id (I3) first; payloads are
+// JSON strings; every result is a JSON string.
+type Contract struct {
+	contractapi.Contract
+}
+
+// New returns the contract, with an unknown-function handler that answers in the error JSON.
+func New() *Contract {
+	c := &Contract{}
+	c.Name = Name
+	c.Info = metadata.InfoMetadata{Title: "IPLedger", Version: rules.Version,
+		Description: "IP pledge and transaction register: rules A1-A3, P1-P9, T1-T3, V1-V3, I1-I3"}
+	c.UnknownTransaction = unknownTransaction
+	return c
+}
+
+// NewChaincode returns the contractapi chaincode that serves [Contract].
+func NewChaincode() (*contractapi.ContractChaincode, error) {
+	return contractapi.NewChaincode(New())
+}
+
+func unknownTransaction(ctx contractapi.TransactionContextInterface) error {
+	fn, _ := ctx.GetStub().GetFunctionAndParameters()
+	return rules.Malformed("unknown transaction", "function", fn)
+}
+
+// GetEvaluateTransactions marks the read-only transactions in the contract metadata.
+func (c *Contract) GetEvaluateTransactions() []string {
+	return []string{"Ping", "GetAsset", "GetAssetHistory", "GetPledge", "GetPledgeHistory", "GetPledgeTerms",
+		"GetTransfer", "GetTransferHistory", "ListPledgesByAsset", "ListPledgesByPledgee", "ListPledgesByStatus",
+		"ListOverdueExaminations", "GetStatement"}
+}
+
+// service builds the rules for this transaction.
+func service(ctx contractapi.TransactionContextInterface) (*rules.Service, error) {
+	tx, err := transaction(ctx)
+	if err != nil {
+		return nil, rules.Malformed("cannot read the transaction: " + err.Error())
+	}
+	return rules.New(stubLedger{stub: ctx.GetStub()}, tx), nil
+}
+
+// call runs fn over the rules of this transaction.
+func call(ctx contractapi.TransactionContextInterface, fn func(*rules.Service) (string, error)) (string, error) {
+	s, err := service(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fn(s)
+}
+
+// Ping returns the chaincode version. It reads nothing and admits any caller: readiness checks use it.
+func (c *Contract) Ping(ctx contractapi.TransactionContextInterface) (string, error) {
+	return rules.Version, nil
+}
+
+// RegisterAsset registers an IP right (A1, A2). payload: [rules.AssetInput].
+func (c *Contract) RegisterAsset(ctx contractapi.TransactionContextInterface, requestID, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.RegisterAsset(requestID, payload) })
+}
+
+// UpdateAsset changes an IP right's legal status, fees, flags, expiry, title or mark family (A1).
+// payload: [rules.AssetPatch].
+func (c *Contract) UpdateAsset(ctx contractapi.TransactionContextInterface, requestID, assetID, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.UpdateAsset(requestID, assetID, payload) })
+}
+
+// GetAsset returns an IP right with its active encumbrances (A3).
+func (c *Contract) GetAsset(ctx contractapi.TransactionContextInterface, assetID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetAsset(assetID) })
+}

@@ -1,0 +1,100 @@
+package contract
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/ipledger/ipledger/chaincode/rules"
+)
+
+// stubLedger adapts a chaincode stub to the rules' [rules.Ledger].
+type stubLedger struct {
+	stub shim.ChaincodeStubInterface
+}
+
+var _ rules.Ledger = stubLedger{}
+
+func (l stubLedger) GetState(key string) ([]byte, error)     { return l.stub.GetState(key) }
+func (l stubLedger) PutState(key string, value []byte) error { return l.stub.PutState(key, value) }
+func (l stubLedger) DelState(key string) error               { return l.stub.DelState(key) }
+
+func (l stubLedger) SetEndorsement(key string, e rules.Endorsement) error {
+	ep, err := SignaturePolicy(e)
+	if err != nil {
+		return err
+	}
+	return l.stub.SetStateValidationParameter(key, ep)
+}
+
+func (l stubLedger) Scan(objectType string, attrs []string) ([]string, error) {
+	it, err := l.stub.GetStateByPartialCompositeKey(objectType, attrs)
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var keys []string
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, kv.GetKey())
+	}
+	return keys, nil
+}
+
+func (l stubLedger) ScanPage(objectType string, attrs []string, pageSize int32, bookmark string) ([]string, string, error) {
+	it, meta, err := l.stub.GetStateByPartialCompositeKeyWithPagination(objectType, attrs, pageSize, bookmark)
+	if err != nil {
+		return nil, "", err
+	}
+	defer it.Close()
+	var keys []string
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return nil, "", err
+		}
+		keys = append(keys, kv.GetKey())
+	}
+	next := meta.GetBookmark()
+	// The peer returns a bookmark even after the last page; a short page means there is no more.
+	if int32(len(keys)) < pageSize {
+		next = ""
+	}
+	return keys, next, nil
+}
+
+func (l stubLedger) GetPrivate(collection, key string) ([]byte, error) {
+	return l.stub.GetPrivateData(collection, key)
+}
+
+func (l stubLedger) PutPrivate(collection, key string, value []byte) error {
+	return l.stub.PutPrivateData(collection, key, value)
+}
+
+func (l stubLedger) History(key string) ([]rules.HistoryEntry, error) {
+	it, err := l.stub.GetHistoryForKey(key)
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var out []rules.HistoryEntry
+	for it.HasNext() {
+		m, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		if m.GetTimestamp() == nil {
+			return nil, fmt.Errorf("history entry %s has no timestamp", m.GetTxId())
+		}
+		out = append(out, rules.HistoryEntry{TxID: m.GetTxId(), Time: m.GetTimestamp().AsTime(),
+			IsDelete: m.GetIsDelete(), Value: m.GetValue()})
+	}
+	// Fabric returns the newest version first; the rules want them in order of time.
+	slices.Reverse(out)
+	return out, nil
+}
+
+func (l stubLedger) SetEvent(name string, payload []byte) error { return l.stub.SetEvent(name, payload) }

@@ -1,0 +1,194 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// Version is the chaincode version string returned by Ping.
+const Version = "ipledger-cc/1.0.0"
+
+// Object types of composite keys. Records: asset, pledge, transfer, request. Indexes hold an empty-ish
+// value (one zero byte) and exist only to be scanned.
+const (
+	keyAsset           = "asset"
+	keyPledge          = "pledge"
+	keyTransfer        = "transfer"
+	keyRequest         = "request"
+	idxAssetNumber     = "asset-by-number"     // kind, number, assetId
+	idxAssetFamily     = "asset-by-family"     // markFamily, assetId
+	idxPledgeAsset     = "pledge-by-asset"     // assetId, pledgeId
+	idxPledgePledgee   = "pledge-by-pledgee"   // pledgee MSP, pledgeId
+	idxPledgeStatus    = "pledge-by-status"    // status, pledgeId
+	idxPledgeRegNumber = "pledge-by-regnumber" // registration number, pledgeId
+	idxTransferAsset   = "transfer-by-asset"   // assetId, transferId
+)
+
+// chinaTime is the time zone of dates on the register (UTC+8, no daylight saving).
+var chinaTime = time.FixedZone("UTC+8", 8*3600)
+
+// RightPolicy is the key-level endorsement of IP-right, transfer and request keys (I1): the IP office
+// and at least one other organization, so that no single organization changes them alone.
+var RightPolicy = Endorsement{All: []string{MSPIPOffice},
+	AnyOf: []string{MSPBank1, MSPBank2, MSPExchange, MSPRegulator}}
+
+// PledgePolicy is the key-level endorsement of a pledge's keys (I1): the IP office and the pledgee bank.
+func PledgePolicy(bank string) Endorsement {
+	return Endorsement{All: []string{MSPIPOffice, bank}}
+}
+
+// Service runs the rules for one transaction. Make one per transaction with [New].
+type Service struct {
+	l         Ledger
+	tx        Tx
+	requestID string
+}
+
+// New returns the rules bound to one transaction.
+func New(l Ledger, tx Tx) *Service { return &Service{l: l, tx: tx} }
+
+// Ping answers readiness checks with the chaincode version. It reads nothing and admits anyone.
+func (s *Service) Ping() string { return Version }
+
+func (s *Service) now() string { return s.tx.Time.UTC().Format(time.RFC3339Nano) }
+
+// today is the transaction's date on the register's calendar (UTC+8).
+func (s *Service) today() string { return s.tx.Time.In(chinaTime).Format(time.DateOnly) }
+
+func (s *Service) change(action string) Change {
+	return Change{Action: action, MSP: s.tx.Caller.MSP, RequestID: s.requestID,
+		Submitter: s.tx.Caller.Submitter, Time: s.now(), TxID: s.tx.ID}
+}
+
+// submit runs one state-changing operation with idempotency (I3) and its event (I2). The caller's
+// right to call function is checked first, then the request id is looked up: a repeat with the same
+// function and payload returns the stored first response and writes nothing; a repeat with another
+// function or payload is refused (I3). Only successful outcomes are stored: a refused submission
+// writes nothing, so repeating it runs the rules again.
+func (s *Service) submit(function, requestID, payload string, authorize func() error,
+	run func() (any, Event, error)) (string, error) {
+	if err := ValidateRequestID(requestID); err != nil {
+		return "", err
+	}
+	if err := authorize(); err != nil {
+		return "", err
+	}
+	// Request ids are per organization: two organizations never collide or see each other's outcomes.
+	reqKey := CompositeKey(keyRequest, s.tx.Caller.MSP, requestID)
+	sum := sha256.Sum256([]byte(function + "\x00" + payload))
+	payloadHash := hex.EncodeToString(sum[:])
+	var first RequestRecord
+	found, err := s.get(reqKey, &first)
+	if err != nil {
+		return "", err
+	}
+	if found {
+		if first.Function != function || first.PayloadHash != payloadHash {
+			return "", Conflict("I3", "request id was already used for a different request",
+				"requestId", requestID, "firstTxId", first.TxID)
+		}
+		return first.Response, nil
+	}
+	s.requestID = requestID
+	resp, ev, err := run()
+	if err != nil {
+		return "", err
+	}
+	body, err := json.Marshal(resp)
+	if err != nil {
+		return "", internal("marshal response", err)
+	}
+	rec := RequestRecord{Function: function, PayloadHash: payloadHash, Response: string(body),
+		Time: s.now(), TxID: s.tx.ID}
+	if err := s.put(reqKey, rec, RightPolicy); err != nil {
+		return "", err
+	}
+	ev.MSP, ev.RequestID, ev.Submitter, ev.Time, ev.TxID = s.tx.Caller.MSP, requestID, s.tx.Caller.Submitter, s.now(), s.tx.ID
+	if ev.AssetIDs == nil {
+		ev.AssetIDs = []string{}
+	}
+	evBody, err := json.Marshal(ev)
+	if err != nil {
+		return "", internal("marshal event", err)
+	}
+	if err := s.l.SetEvent(ev.Type, evBody); err != nil {
+		return "", internal("set event", err)
+	}
+	return string(body), nil
+}
+
+// get reads and decodes a record; found is false when the key does not exist.
+func (s *Service) get(key string, v any) (bool, error) {
+	raw, err := s.l.GetState(key)
+	if err != nil {
+		return false, internal("get state", err)
+	}
+	if raw == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, internal("decode record", err)
+	}
+	return true, nil
+}
+
+// put writes a record and its key-level endorsement policy (I1).
+func (s *Service) put(key string, v any, policy Endorsement) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return internal("encode record", err)
+	}
+	if err := s.l.PutState(key, raw); err != nil {
+		return internal("put state", err)
+	}
+	if err := s.l.SetEndorsement(key, policy); err != nil {
+		return internal("set endorsement", err)
+	}
+	return nil
+}
+
+// putIndex writes an index entry with the policy of the record it indexes.
+func (s *Service) putIndex(policy Endorsement, objectType string, attrs ...string) error {
+	key := CompositeKey(objectType, attrs...)
+	if err := s.l.PutState(key, []byte{0}); err != nil {
+		return internal("put index", err)
+	}
+	if err := s.l.SetEndorsement(key, policy); err != nil {
+		return internal("set endorsement", err)
+	}
+	return nil
+}
+
+func (s *Service) delIndex(objectType string, attrs ...string) error {
+	if err := s.l.DelState(CompositeKey(objectType, attrs...)); err != nil {
+		return internal("delete index", err)
+	}
+	return nil
+}
+
+func (s *Service) exists(key string) (bool, error) {
+	raw, err := s.l.GetState(key)
+	if err != nil {
+		return false, internal("get state", err)
+	}
+	return raw != nil, nil
+}
+
+// derivedID makes a record id from the transaction id, so every endorsing peer assigns the same one.
+func (s *Service) derivedID(prefix string) string {
+	id := s.tx.ID
+	if len(id) > 24 {
+		id = id[:24]
+	}
+	return prefix + id
+}
+
+func marshal(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", internal("marshal", err)
+	}
+	return string(b), nil
+}

@@ -1,0 +1,207 @@
+// Command netctl brings the IPLedger network up and down and describes it. It is run by
+// scripts/ipledger, which builds the Fabric programs first and passes where they are; run
+// `scripts/ipledger --help` rather than this directly.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ipledger/ipledger/network/netctl"
+)
+
+const usage = `usage: netctl [flags] <command>
+
+commands:
+  up              start the network (from nothing, from its data after down, or only what is stopped)
+  down [--purge]  stop every process; --purge also deletes the data directory
+  status [--json] show every process and whether it is healthy; --json prints the system description
+  kill <name>     kill one process at once with SIGKILL, as a crash would (for fault tests)
+  stop <name>     stop one process gracefully
+
+flags:
+`
+
+func main() {
+	fs := flag.NewFlagSet("netctl", flag.ExitOnError)
+	dataDir := fs.String("data-dir", envOr("IPLEDGER_DATA_DIR", ".ipledger"), "data directory (IPLEDGER_DATA_DIR)")
+	portBase := fs.Int("port-base", envInt("IPLEDGER_PORT_BASE", 7000), "added to every port offset of the topology (IPLEDGER_PORT_BASE)")
+	binDir := fs.String("bin-dir", os.Getenv("IPLEDGER_BIN_DIR"), "directory of the Fabric programs and ipledger-cc (IPLEDGER_BIN_DIR)")
+	fabricCfg := fs.String("fabric-config", os.Getenv("IPLEDGER_FABRIC_CONFIG"), "Fabric's sampleconfig directory (IPLEDGER_FABRIC_CONFIG)")
+	networkDir := fs.String("network-dir", envOr("IPLEDGER_NETWORK_DIR", "network"), "the repository's network/ directory")
+	fs.Usage = func() { fmt.Fprint(os.Stderr, usage); fs.PrintDefaults() }
+	_ = fs.Parse(os.Args[1:])
+	if fs.NArg() == 0 {
+		fs.Usage()
+		os.Exit(2)
+	}
+	abs := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			fail(err)
+		}
+		return a
+	}
+	top, err := netctl.LoadTopology(filepath.Join(*networkDir, "topology.yaml"), *portBase)
+	if err != nil {
+		fail(err)
+	}
+	n := &netctl.Network{Top: top, Dir: abs(*dataDir), PortBase: *portBase, Bin: abs(*binDir),
+		FabricConfig: *fabricCfg, NetworkDir: abs(*networkDir), Out: os.Stdout}
+
+	cmd, args := fs.Arg(0), fs.Args()[1:]
+	switch cmd {
+	case "up":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if *binDir == "" || *fabricCfg == "" {
+			fail(errors.New("--bin-dir and --fabric-config are required for up"))
+		}
+		sys, err := n.Up(ctx)
+		if errors.Is(err, netctl.ErrAlreadyRunning) {
+			fmt.Printf("The network in %s is already running; nothing changed. (`status` shows it, `down` stops it.)\n", n.Dir)
+			return
+		}
+		if err != nil {
+			fail(fmt.Errorf("up failed: %w\nLogs are in %s; `scripts/ipledger logs <component>` shows one", err, filepath.Join(n.Dir, "logs")))
+		}
+		printReach(sys)
+	case "down":
+		dfs := flag.NewFlagSet("down", flag.ExitOnError)
+		purge := dfs.Bool("purge", false, "also delete the data directory")
+		_ = dfs.Parse(args)
+		if err := n.Down(*purge); err != nil {
+			fail(err)
+		}
+		if *purge {
+			fmt.Printf("stopped; deleted %s\n", n.Dir)
+		} else {
+			fmt.Printf("stopped; the data stays in %s (`up` restarts from it, `down --purge` deletes it)\n", n.Dir)
+		}
+	case "status":
+		sfs := flag.NewFlagSet("status", flag.ExitOnError)
+		asJSON := sfs.Bool("json", false, "print the system description as JSON")
+		_ = sfs.Parse(args)
+		status(n, *asJSON)
+	case "kill", "stop":
+		if len(args) != 1 {
+			fail(fmt.Errorf("%s needs one component name", cmd))
+		}
+		sys, err := netctl.LoadSystem(n.SystemFile())
+		if err != nil {
+			fail(err)
+		}
+		p, err := n.Component(sys, args[0])
+		if err != nil {
+			fail(err)
+		}
+		if cmd == "kill" {
+			err = n.Kill(p)
+		} else {
+			err = n.Stop(p, 10*time.Second)
+		}
+		if err != nil {
+			fail(err)
+		}
+	default:
+		fs.Usage()
+		os.Exit(2)
+	}
+}
+
+func status(n *netctl.Network, asJSON bool) {
+	sys, err := netctl.LoadSystem(n.SystemFile())
+	if err != nil {
+		if asJSON {
+			fail(fmt.Errorf("no network described in %s: run up first", n.Dir))
+		}
+		fmt.Printf("no network in %s\n", n.Dir)
+		os.Exit(1)
+	}
+	health := n.Health(sys)
+	up := 0
+	for i := range sys.Processes {
+		p := &sys.Processes[i]
+		h := health[p.Name]
+		p.Pid, p.Running = h.Pid, &h.Healthy
+		if h.Healthy {
+			up++
+		}
+	}
+	if asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(sys)
+	} else {
+		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "COMPONENT\tKIND\tPID\tSTATE")
+		for _, p := range sys.Processes {
+			pid := "-"
+			if p.Pid != 0 {
+				pid = strconv.Itoa(p.Pid)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p.Name, p.Kind, pid, health[p.Name].State)
+		}
+		_ = w.Flush()
+		fmt.Printf("%d of %d healthy; data in %s\n", up, len(sys.Processes), sys.DataDir)
+	}
+	if up != len(sys.Processes) {
+		os.Exit(3)
+	}
+}
+
+func printReach(sys *netctl.System) {
+	fmt.Println()
+	fmt.Printf("IPLedger is up: channel %s, chaincode %s %s\n", sys.Channel, sys.Chaincode.Name, sys.Chaincode.Version)
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ORGANIZATION\tPEER\tGATEWAY\tCA")
+	for _, o := range sys.Organizations {
+		gw := o.Gateway
+		if gw == "" {
+			gw = "-"
+		}
+		peer := o.Peer
+		if peer == "" {
+			peer = "-"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", o.MSPID, peer, gw, o.CA)
+	}
+	_ = w.Flush()
+	for _, o := range sys.Orderers {
+		fmt.Printf("orderer %s at %s (admin %s)\n", o.Name, o.Address, o.Admin)
+	}
+	fmt.Printf("Description (users, credentials, ports): %s/system.json, or `scripts/ipledger status --json`\n", sys.DataDir)
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(k string, def int) int {
+	if v := os.Getenv(k); v != "" {
+		i, err := strconv.Atoi(v)
+		if err != nil {
+			fail(fmt.Errorf("%s=%q is not a number", k, v))
+		}
+		return i
+	}
+	return def
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "error:", err)
+	os.Exit(1)
+}

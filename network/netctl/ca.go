@@ -1,0 +1,286 @@
+package netctl
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// registrar is the CA's bootstrap identity; it registers every other identity of the organization.
+// It is not the organization's admin (the identity named "admin"), which is an MSP admin.
+const registrar = "registrar"
+
+func (n *Network) caProcess(o *Organization) *Process {
+	home := n.caHome(o)
+	secret, _ := os.ReadFile(filepath.Join(n.orgDir(o), "ca", "registrar.secret"))
+	return &Process{
+		Name: CAName(o), Kind: "ca", Org: o.Name,
+		Bin: n.ProgramPath("fabric-ca-server"),
+		Args: []string{"start",
+			"--boot", registrar + ":" + strings.TrimSpace(string(secret)),
+			"--home", home,
+			"--address", o.Host, "--port", strconv.Itoa(o.CA.Port),
+			"--ca.name", "ca-" + o.Name,
+			"--tls.enabled",
+			"--csr.cn", "ca." + o.Name,
+			"--csr.hosts", hostList(o.Host),
+		},
+		Env: []string{
+			"FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS=" + Addr(o.Host, o.CA.OpsPort),
+			"FABRIC_CA_SERVER_METRICS_PROVIDER=prometheus",
+		},
+		Dir:    home,
+		Host:   o.Host,
+		Ports:  []int{o.CA.Port, o.CA.OpsPort},
+		Health: "http://" + Addr(o.Host, o.CA.OpsPort) + "/healthz",
+	}
+}
+
+// hostList is what goes into a certificate's subject alternative names.
+func hostList(host string) string {
+	hosts := []string{"localhost", "127.0.0.1"}
+	if host != "localhost" && host != "127.0.0.1" {
+		hosts = append(hosts, host)
+	}
+	return strings.Join(hosts, ",")
+}
+
+// prepareCAs creates each CA's home and bootstrap secret, once.
+func (n *Network) prepareCAs() error {
+	for _, o := range n.Top.Organizations {
+		dir := filepath.Join(n.orgDir(o), "ca")
+		if err := os.MkdirAll(n.caHome(o), 0o700); err != nil {
+			return err
+		}
+		secretFile := filepath.Join(dir, "registrar.secret")
+		if _, err := os.Stat(secretFile); err == nil {
+			continue
+		}
+		if err := os.WriteFile(secretFile, []byte(randomSecret()+"\n"), 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func randomSecret() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// waitHealthy waits until a process answers its operations health check.
+func (n *Network) waitHealthy(p *Process, timeout time.Duration) error {
+	client := n.opsClient()
+	return waitFor(timeout, 50*time.Millisecond, func() error {
+		if n.Pid(p) == 0 {
+			return fmt.Errorf("%s exited; see %s", p.Name, n.LogFile(p.Name))
+		}
+		resp, err := client.Get(p.Health)
+		if err != nil {
+			return fmt.Errorf("%s not healthy: %w", p.Name, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s not healthy: %s", p.Name, resp.Status)
+		}
+		return nil
+	})
+}
+
+// caClient runs fabric-ca-client against an organization's CA.
+func (n *Network) caClient(o *Organization, args ...string) error {
+	args = append(args, "--tls.certfiles", n.caCert(o), "--caname", "ca-"+o.Name)
+	cmd := exec.Command(n.ProgramPath("fabric-ca-client"), args...)
+	cmd.Env = baseEnv()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("fabric-ca-client %s: %w\n%s", args[0], err, lastLines(string(out), 5))
+	}
+	return nil
+}
+
+func (n *Network) caURL(o *Organization, user, secret string) string {
+	if user == "" {
+		return "https://" + Addr(o.Host, o.CA.Port)
+	}
+	return "https://" + user + ":" + secret + "@" + Addr(o.Host, o.CA.Port)
+}
+
+// enrollee is something to register and enroll: a node or a user.
+type enrollee struct {
+	name  string
+	typ   string // peer, orderer, admin, client
+	role  string // ipledger.role attribute, users only
+	dir   string // where its msp/ and tls/ go
+	tls   bool   // also enroll a TLS certificate
+	hosts string // TLS subject alternative names
+}
+
+func (n *Network) identities(o *Organization) []enrollee {
+	var ids []enrollee
+	for _, ord := range o.Orderers {
+		ids = append(ids, enrollee{name: ord.Name, typ: "orderer", dir: n.nodeDir(o, ord.Name), tls: true, hosts: hostList(o.Host)})
+	}
+	if o.Peer != nil {
+		ids = append(ids, enrollee{name: o.Peer.Name, typ: "peer", dir: n.nodeDir(o, o.Peer.Name), tls: true, hosts: hostList(o.Host)})
+	}
+	for _, u := range o.Users {
+		typ := "client"
+		if u.Role == "admin" {
+			typ = "admin"
+		}
+		// Admins get a TLS client certificate too: osnadmin and the peer CLI authenticate with it.
+		ids = append(ids, enrollee{name: u.Name, typ: typ, role: u.Role, dir: n.userDir(o, u.Name), tls: typ == "admin", hosts: hostList(o.Host)})
+	}
+	if o.Peer != nil && o.MSPID == n.chaincodeTLSOrg().MSPID {
+		ids = append(ids, enrollee{name: "chaincode", typ: "client", dir: n.chaincodeDir(), tls: true, hosts: hostList(n.Top.Chaincode.Server.Host)})
+	}
+	return ids
+}
+
+// chaincodeTLSOrg is the organization whose CA issues the chaincode server's TLS certificates: the
+// IP office, which runs the chaincode server in the single-machine deployment.
+func (n *Network) chaincodeTLSOrg() *Organization {
+	if o := n.Top.Org("IPOfficeMSP"); o != nil {
+		return o
+	}
+	return n.Top.PeerOrgs()[0]
+}
+
+// enrollAll registers and enrolls every identity of every organization, one goroutine per organization.
+func (n *Network) enrollAll() error {
+	var g errgroup.Group
+	for _, o := range n.Top.Organizations {
+		g.Go(func() error { return n.enrollOrg(o) })
+	}
+	return g.Wait()
+}
+
+func (n *Network) enrollOrg(o *Organization) error {
+	secret, err := os.ReadFile(filepath.Join(n.orgDir(o), "ca", "registrar.secret"))
+	if err != nil {
+		return err
+	}
+	if err := n.caClient(o, "enroll", "-u", n.caURL(o, registrar, strings.TrimSpace(string(secret))), "-H", n.registrarHome(o)); err != nil {
+		return fmt.Errorf("%s registrar: %w", o.Name, err)
+	}
+	for _, id := range n.identities(o) {
+		pw := randomSecret()
+		reg := []string{"register", "-H", n.registrarHome(o), "-u", n.caURL(o, "", ""),
+			"--id.name", id.name, "--id.secret", pw, "--id.type", id.typ}
+		if id.role != "" {
+			reg = append(reg, "--id.attrs", "ipledger.role="+id.role+":ecert")
+		}
+		if err := n.caClient(o, reg...); err != nil {
+			return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
+		}
+		msp := filepath.Join(id.dir, "msp")
+		if err := n.caClient(o, "enroll", "-u", n.caURL(o, id.name, pw), "-M", msp, "--csr.cn", id.name); err != nil {
+			return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
+		}
+		if err := normalizeMSP(msp); err != nil {
+			return err
+		}
+		if id.tls {
+			tlsDir := filepath.Join(id.dir, "tls")
+			if err := n.caClient(o, "enroll", "-u", n.caURL(o, id.name, pw), "-M", tlsDir, "--csr.cn", id.name,
+				"--enrollment.profile", "tls", "--csr.hosts", id.hosts); err != nil {
+				return fmt.Errorf("%s/%s tls: %w", o.Name, id.name, err)
+			}
+			if err := normalizeTLS(tlsDir); err != nil {
+				return err
+			}
+		}
+	}
+	return n.writeOrgMSP(o)
+}
+
+const nodeOUs = `NodeOUs:
+  Enable: true
+  ClientOUIdentifier: {Certificate: cacerts/ca.pem, OrganizationalUnitIdentifier: client}
+  PeerOUIdentifier: {Certificate: cacerts/ca.pem, OrganizationalUnitIdentifier: peer}
+  AdminOUIdentifier: {Certificate: cacerts/ca.pem, OrganizationalUnitIdentifier: admin}
+  OrdererOUIdentifier: {Certificate: cacerts/ca.pem, OrganizationalUnitIdentifier: orderer}
+`
+
+// normalizeMSP gives an enrolled MSP fixed file names (cacerts/ca.pem, keystore/key.pem) and the
+// NodeOU configuration, so that everything else can name its files.
+func normalizeMSP(msp string) error {
+	if err := renameSingle(filepath.Join(msp, "cacerts"), "ca.pem"); err != nil {
+		return err
+	}
+	if err := renameSingle(filepath.Join(msp, "keystore"), "key.pem"); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(msp, "config.yaml"), []byte(nodeOUs), 0o644)
+}
+
+// normalizeTLS turns a TLS enrollment into tls/{cert.pem,key.pem,ca.pem}.
+func normalizeTLS(dir string) error {
+	moves := map[string]string{"signcerts": "cert.pem", "keystore": "key.pem", "tlscacerts": "ca.pem"}
+	for sub, name := range moves {
+		files, err := os.ReadDir(filepath.Join(dir, sub))
+		if err != nil || len(files) != 1 {
+			return fmt.Errorf("%s/%s: expected one file (%v)", dir, sub, err)
+		}
+		if err := os.Rename(filepath.Join(dir, sub, files[0].Name()), filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	for _, sub := range []string{"signcerts", "keystore", "tlscacerts", "cacerts", "intermediatecerts", "tlsintermediatecerts", "user"} {
+		_ = os.RemoveAll(filepath.Join(dir, sub))
+	}
+	for _, f := range []string{"IssuerPublicKey", "IssuerRevocationPublicKey"} {
+		_ = os.Remove(filepath.Join(dir, f))
+	}
+	return nil
+}
+
+func renameSingle(dir, name string) error {
+	files, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 {
+		return fmt.Errorf("%s: expected one file, found %d", dir, len(files))
+	}
+	return os.Rename(filepath.Join(dir, files[0].Name()), filepath.Join(dir, name))
+}
+
+// writeOrgMSP writes the organization's channel MSP: its CA as both the identity and TLS root.
+func (n *Network) writeOrgMSP(o *Organization) error {
+	msp := n.orgMSP(o)
+	ca, err := os.ReadFile(n.caCert(o))
+	if err != nil {
+		return err
+	}
+	for _, sub := range []string{"cacerts", "tlscacerts"} {
+		if err := os.MkdirAll(filepath.Join(msp, sub), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(msp, sub, "ca.pem"), ca, 0o644); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(filepath.Join(msp, "config.yaml"), []byte(nodeOUs), 0o644)
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,176 @@
+package netctl
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// System is the machine-readable description of a running network, written by up to system.json in
+// the data directory and printed by `status --json`. Scripts, tests and operators find everything
+// through it.
+type System struct {
+	Name          string        `json:"name"`
+	DataDir       string        `json:"dataDir"`
+	PortBase      int           `json:"portBase"`
+	Channel       string        `json:"channel"`
+	Chaincode     ChaincodeInfo `json:"chaincode"`
+	Organizations []OrgInfo     `json:"organizations"`
+	Orderers      []OrdererInfo `json:"orderers"`
+	Processes     []ProcessInfo `json:"processes"`
+}
+
+// ChaincodeInfo describes the committed chaincode definition and its server.
+type ChaincodeInfo struct {
+	Name              string   `json:"name"`
+	Version           string   `json:"version"`
+	Sequence          int      `json:"sequence"`
+	PackageID         string   `json:"packageId"`
+	EndorsementPolicy string   `json:"endorsementPolicy"`
+	Collections       []string `json:"collections"`
+	Server            string   `json:"server"`
+}
+
+// OrgInfo is one organization: its peer, CA, gateway and users.
+type OrgInfo struct {
+	Name      string     `json:"name"`
+	MSPID     string     `json:"mspId"`
+	Peer      string     `json:"peer,omitempty"`
+	PeerTLSCA string     `json:"peerTlsCaCert,omitempty"`
+	CA        string     `json:"ca"`
+	CACert    string     `json:"caCert"`
+	MSPDir    string     `json:"mspDir"`
+	Gateway   string     `json:"gateway,omitempty"`
+	Users     []UserInfo `json:"users"`
+}
+
+// UserInfo is an enrolled identity: its role and where its certificate and key are.
+type UserInfo struct {
+	Name        string `json:"name"`
+	Role        string `json:"role"`
+	Credentials string `json:"credentials"`
+	Certificate string `json:"certificate"`
+	PrivateKey  string `json:"privateKey"`
+	APIKeyFile  string `json:"apiKeyFile,omitempty"`
+}
+
+// OrdererInfo is one ordering node.
+type OrdererInfo struct {
+	Name    string `json:"name"`
+	MSPID   string `json:"mspId"`
+	Address string `json:"address"`
+	Admin   string `json:"admin"`
+	TLSCA   string `json:"tlsCaCert"`
+}
+
+// ProcessInfo is one running program: where its health check, log and pid are.
+type ProcessInfo struct {
+	Name    string `json:"name"`
+	Kind    string `json:"kind"`
+	Org     string `json:"org"`
+	Health  string `json:"health,omitempty"`
+	Log     string `json:"log"`
+	PidFile string `json:"pidFile"`
+	Binary  string `json:"binary"`
+	Pid     int    `json:"pid,omitempty"`
+	Running *bool  `json:"running,omitempty"`
+}
+
+// SystemFile is where up writes the description.
+func (n *Network) SystemFile() string { return filepath.Join(n.Dir, "system.json") }
+
+// Describe builds the description of this network.
+func (n *Network) Describe(packageID string) *System {
+	cc := n.Top.Chaincode
+	s := &System{
+		Name: "ipledger", DataDir: n.Dir, PortBase: n.PortBase, Channel: n.Top.Channel,
+		Chaincode: ChaincodeInfo{Name: cc.Name, Version: cc.Version, Sequence: cc.Sequence, PackageID: packageID,
+			EndorsementPolicy: cc.EndorsementPolicy, Server: Addr(cc.Server.Host, cc.Server.Port)},
+	}
+	var colls []struct {
+		Name string `json:"name"`
+	}
+	if raw, err := os.ReadFile(filepath.Join(n.NetworkDir, cc.Collections)); err == nil {
+		_ = json.Unmarshal(raw, &colls)
+	}
+	for _, c := range colls {
+		s.Chaincode.Collections = append(s.Chaincode.Collections, c.Name)
+	}
+	for _, o := range n.Top.Organizations {
+		oi := OrgInfo{Name: o.Name, MSPID: o.MSPID, CA: "https://" + Addr(o.Host, o.CA.Port), CACert: n.caCert(o), MSPDir: n.orgMSP(o)}
+		if o.Peer != nil {
+			oi.Peer = Addr(o.Host, o.Peer.Port)
+			oi.PeerTLSCA = n.caCert(o)
+		}
+		if o.Gateway != nil && n.gatewayAvailable() {
+			oi.Gateway = "http://" + Addr(o.Host, o.Gateway.Port)
+		}
+		for _, u := range o.Users {
+			dir := filepath.Join(n.userDir(o, u.Name), "msp")
+			oi.Users = append(oi.Users, UserInfo{Name: u.Name, Role: u.Role, Credentials: dir,
+				Certificate: filepath.Join(dir, "signcerts", "cert.pem"), PrivateKey: filepath.Join(dir, "keystore", "key.pem")})
+		}
+		s.Organizations = append(s.Organizations, oi)
+		for _, ord := range o.Orderers {
+			s.Orderers = append(s.Orderers, OrdererInfo{Name: ord.Name, MSPID: o.MSPID, Address: Addr(o.Host, ord.Port),
+				Admin: Addr(o.Host, ord.AdminPort), TLSCA: n.caCert(o)})
+		}
+	}
+	for _, p := range n.processes(packageID) {
+		s.Processes = append(s.Processes, ProcessInfo{Name: p.Name, Kind: p.Kind, Org: p.Org, Health: p.Health,
+			Log: n.LogFile(p.Name), PidFile: n.pidFile(p.Name), Binary: p.Bin})
+	}
+	return s
+}
+
+// gatewayAvailable tells whether the HTTP gateway program has been built into the bin directory.
+func (n *Network) gatewayAvailable() bool {
+	_, err := os.Stat(n.ProgramPath("ipledger-gateway"))
+	return err == nil
+}
+
+// LoadSystem reads a description written by up.
+func LoadSystem(path string) (*System, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var s System
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &s, nil
+}
+
+// Org finds an organization of the description by MSP id.
+func (s *System) Org(mspID string) (*OrgInfo, error) {
+	for i := range s.Organizations {
+		if s.Organizations[i].MSPID == mspID {
+			return &s.Organizations[i], nil
+		}
+	}
+	return nil, fmt.Errorf("no organization %s", mspID)
+}
+
+// User finds a user of an organization by name.
+func (o *OrgInfo) User(name string) (*UserInfo, error) {
+	for i := range o.Users {
+		if o.Users[i].Name == name {
+			return &o.Users[i], nil
+		}
+	}
+	return nil, fmt.Errorf("%s has no user %s", o.MSPID, name)
+}
+
+func writeJSON(path string, v any) error {
+	raw, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(raw, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,74 @@
+package netctl
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+)
+
+// Network is one IPLedger network: a topology placed in a data directory at a port base.
+type Network struct {
+	Top          *Topology
+	Dir          string    // data directory, absolute
+	PortBase     int       // added to every port offset of the topology
+	Bin          string    // directory holding peer, orderer, configtxgen, osnadmin, fabric-ca-*, ipledger-cc
+	FabricConfig string    // Fabric's sampleconfig directory (core.yaml, orderer.yaml), read, never written
+	NetworkDir   string    // the repository's network/ directory (topology, collections, builders)
+	Out          io.Writer // progress lines
+
+	began time.Time
+}
+
+// Paths of things inside the data directory.
+func (n *Network) orgDir(o *Organization) string { return filepath.Join(n.Dir, "orgs", o.Name) }
+func (n *Network) caHome(o *Organization) string { return filepath.Join(n.orgDir(o), "ca", "server") }
+func (n *Network) caCert(o *Organization) string { return filepath.Join(n.caHome(o), "ca-cert.pem") }
+func (n *Network) registrarHome(o *Organization) string {
+	return filepath.Join(n.orgDir(o), "ca", "registrar")
+}
+func (n *Network) orgMSP(o *Organization) string { return filepath.Join(n.orgDir(o), "msp") }
+func (n *Network) nodeDir(o *Organization, node string) string {
+	return filepath.Join(n.orgDir(o), "nodes", node)
+}
+func (n *Network) userDir(o *Organization, user string) string {
+	return filepath.Join(n.orgDir(o), "users", user)
+}
+func (n *Network) channelDir() string   { return filepath.Join(n.Dir, "channel") }
+func (n *Network) genesisBlock() string { return filepath.Join(n.channelDir(), n.Top.Channel+".block") }
+func (n *Network) peerConfigDir() string {
+	return filepath.Join(n.Dir, "config")
+}
+func (n *Network) chaincodeDir() string { return filepath.Join(n.Dir, "chaincode") }
+
+// ProgramPath is the absolute path of one of the network's programs.
+func (n *Network) ProgramPath(name string) string { return filepath.Join(n.Bin, name) }
+
+// PeerName is a peer's component name, e.g. "peer0.bank1".
+func PeerName(o *Organization) string { return o.Peer.Name + "." + o.Name }
+
+// CAName is a CA's component name, e.g. "ca.bank1".
+func CAName(o *Organization) string { return "ca." + o.Name }
+
+// GatewayName is a gateway's component name, e.g. "gateway.bank1".
+func GatewayName(o *Organization) string { return "gateway." + o.Name }
+
+// ChaincodeName is the chaincode server's component name.
+const ChaincodeName = "chaincode"
+
+func (n *Network) progress(format string, args ...any) {
+	if n.Out == nil {
+		return
+	}
+	fmt.Fprintf(n.Out, "[%6.1fs] %s\n", time.Since(n.began).Seconds(), fmt.Sprintf(format, args...))
+}
+
+// phase runs one step of up and prints how long it took.
+func (n *Network) phase(name string, f func() error) error {
+	t := time.Now()
+	if err := f(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	n.progress("%-44s %5.1fs", name, time.Since(t).Seconds())
+	return nil
+}

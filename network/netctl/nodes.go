@@ -1,0 +1,168 @@
+package netctl
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+func (n *Network) ordererProcess(o *Organization, ord OrdererSpec) *Process {
+	node := n.nodeDir(o, ord.Name)
+	tlsDir := filepath.Join(node, "tls")
+	data := filepath.Join(node, "data")
+	cert, key, ca := filepath.Join(tlsDir, "cert.pem"), filepath.Join(tlsDir, "key.pem"), filepath.Join(tlsDir, "ca.pem")
+	return &Process{
+		Name: ord.Name, Kind: "orderer", Org: o.Name,
+		Bin: n.ProgramPath("orderer"),
+		Env: []string{
+			"FABRIC_CFG_PATH=" + n.FabricConfig,
+			"FABRIC_LOGGING_SPEC=INFO",
+			"ORDERER_GENERAL_LISTENADDRESS=" + o.Host,
+			"ORDERER_GENERAL_LISTENPORT=" + strconv.Itoa(ord.Port),
+			"ORDERER_GENERAL_LOCALMSPID=" + o.MSPID,
+			"ORDERER_GENERAL_LOCALMSPDIR=" + filepath.Join(node, "msp"),
+			"ORDERER_GENERAL_TLS_ENABLED=true",
+			"ORDERER_GENERAL_TLS_CERTIFICATE=" + cert,
+			"ORDERER_GENERAL_TLS_PRIVATEKEY=" + key,
+			"ORDERER_GENERAL_TLS_ROOTCAS=[" + ca + "]",
+			"ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE=" + cert,
+			"ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY=" + key,
+			"ORDERER_GENERAL_CLUSTER_ROOTCAS=[" + ca + "]",
+			"ORDERER_CHANNELPARTICIPATION_ENABLED=true",
+			"ORDERER_ADMIN_LISTENADDRESS=" + Addr(o.Host, ord.AdminPort),
+			"ORDERER_ADMIN_TLS_ENABLED=true",
+			"ORDERER_ADMIN_TLS_CERTIFICATE=" + cert,
+			"ORDERER_ADMIN_TLS_PRIVATEKEY=" + key,
+			"ORDERER_ADMIN_TLS_ROOTCAS=[" + ca + "]",
+			"ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true",
+			"ORDERER_ADMIN_TLS_CLIENTROOTCAS=[" + ca + "]",
+			"ORDERER_FILELEDGER_LOCATION=" + filepath.Join(data, "ledger"),
+			"ORDERER_CONSENSUS_WALDIR=" + filepath.Join(data, "etcdraft", "wal"),
+			"ORDERER_CONSENSUS_SNAPDIR=" + filepath.Join(data, "etcdraft", "snapshot"),
+			"ORDERER_OPERATIONS_LISTENADDRESS=" + Addr(o.Host, ord.OpsPort),
+			"ORDERER_OPERATIONS_TLS_ENABLED=true",
+			"ORDERER_OPERATIONS_TLS_CERTIFICATE=" + cert,
+			"ORDERER_OPERATIONS_TLS_PRIVATEKEY=" + key,
+			"ORDERER_METRICS_PROVIDER=prometheus",
+			"ORDERER_GENERAL_AUTHENTICATION_TIMEWINDOW=15m",
+		},
+		Dir:    node,
+		Host:   o.Host,
+		Ports:  []int{ord.Port, ord.AdminPort, ord.OpsPort},
+		Health: "https://" + Addr(o.Host, ord.OpsPort) + "/healthz",
+	}
+}
+
+func (n *Network) peerProcess(o *Organization) *Process {
+	node := n.nodeDir(o, o.Peer.Name)
+	tlsDir := filepath.Join(node, "tls")
+	cert, key, ca := filepath.Join(tlsDir, "cert.pem"), filepath.Join(tlsDir, "key.pem"), filepath.Join(tlsDir, "ca.pem")
+	addr := Addr(o.Host, o.Peer.Port)
+	data := filepath.Join(node, "data")
+	return &Process{
+		Name: PeerName(o), Kind: "peer", Org: o.Name,
+		Bin:  n.ProgramPath("peer"),
+		Args: []string{"node", "start"},
+		Env: []string{
+			"FABRIC_CFG_PATH=" + n.peerConfigDir(),
+			"FABRIC_LOGGING_SPEC=INFO",
+			"CORE_PEER_ID=" + PeerName(o),
+			"CORE_PEER_ADDRESS=" + addr,
+			"CORE_PEER_LISTENADDRESS=" + addr,
+			"CORE_PEER_CHAINCODEADDRESS=" + Addr(o.Host, o.Peer.ChaincodePort),
+			"CORE_PEER_CHAINCODELISTENADDRESS=" + Addr(o.Host, o.Peer.ChaincodePort),
+			"CORE_PEER_GOSSIP_BOOTSTRAP=" + addr,
+			"CORE_PEER_GOSSIP_ENDPOINT=" + addr,
+			"CORE_PEER_GOSSIP_EXTERNALENDPOINT=" + addr,
+			"CORE_PEER_GOSSIP_RECONNECTINTERVAL=2s",
+			"CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL=1s",
+			"CORE_PEER_GOSSIP_ALIVETIMEINTERVAL=1s",
+			"CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT=5s",
+			"CORE_PEER_LOCALMSPID=" + o.MSPID,
+			"CORE_PEER_MSPCONFIGPATH=" + filepath.Join(node, "msp"),
+			"CORE_PEER_TLS_ENABLED=true",
+			"CORE_PEER_TLS_CERT_FILE=" + cert,
+			"CORE_PEER_TLS_KEY_FILE=" + key,
+			"CORE_PEER_TLS_ROOTCERT_FILE=" + ca,
+			"CORE_PEER_FILESYSTEMPATH=" + data,
+			"CORE_LEDGER_SNAPSHOTS_ROOTDIR=" + filepath.Join(data, "snapshots"),
+			"CORE_LEDGER_HISTORY_ENABLEHISTORYDATABASE=true",
+			"CORE_PEER_GATEWAY_ENABLED=true",
+			"CORE_OPERATIONS_LISTENADDRESS=" + Addr(o.Host, o.Peer.OpsPort),
+			"CORE_OPERATIONS_TLS_ENABLED=true",
+			"CORE_OPERATIONS_TLS_CERT_FILE=" + cert,
+			"CORE_OPERATIONS_TLS_KEY_FILE=" + key,
+			"CORE_METRICS_PROVIDER=prometheus",
+			"CORE_PEER_PROFILE_ENABLED=false",
+		},
+		Dir:    node,
+		Host:   o.Host,
+		Ports:  []int{o.Peer.Port, o.Peer.ChaincodePort, o.Peer.OpsPort},
+		Health: "https://" + Addr(o.Host, o.Peer.OpsPort) + "/healthz",
+	}
+}
+
+// writePeerConfig writes the peers' core.yaml: Fabric's sample configuration with the settings that
+// cannot be given as environment variables: no Docker endpoint and the chaincode-as-a-service builder.
+func (n *Network) writePeerConfig() error {
+	raw, err := os.ReadFile(filepath.Join(n.FabricConfig, "core.yaml"))
+	if err != nil {
+		return err
+	}
+	var core map[string]any
+	if err := yaml.Unmarshal(raw, &core); err != nil {
+		return fmt.Errorf("core.yaml: %w", err)
+	}
+	vm, _ := core["vm"].(map[string]any)
+	chaincode, _ := core["chaincode"].(map[string]any)
+	if vm == nil || chaincode == nil {
+		return fmt.Errorf("core.yaml: vm or chaincode section missing")
+	}
+	vm["endpoint"] = ""
+	chaincode["externalBuilders"] = []map[string]any{{
+		"name":                 "ipledger-ccaas",
+		"path":                 filepath.Join(n.NetworkDir, "builders", "ccaas"),
+		"propagateEnvironment": []string{},
+	}}
+	out, err := yaml.Marshal(core)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(n.peerConfigDir(), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(n.peerConfigDir(), "core.yaml"), out, 0o644)
+}
+
+// allCACerts lists every organization's CA certificate, comma-separated.
+func (n *Network) allCACerts() string {
+	s := ""
+	for i, o := range n.Top.Organizations {
+		if i > 0 {
+			s += ","
+		}
+		s += n.caCert(o)
+	}
+	return s
+}
+
+// opsClient is an HTTP client for the operations endpoints, trusting every organization's CA.
+func (n *Network) opsClient() *http.Client {
+	pool := x509.NewCertPool()
+	for _, o := range n.Top.Organizations {
+		if pem, err := os.ReadFile(n.caCert(o)); err == nil {
+			pool.AppendCertsFromPEM(pem)
+		}
+	}
+	return &http.Client{
+		Timeout:   2 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}},
+	}
+}

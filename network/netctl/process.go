@@ -1,0 +1,171 @@
+package netctl
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Process is one long-running program of the network: a CA, an orderer, a peer, the chaincode server
+// or a gateway. Processes run detached from the command that started them, with their output in a log
+// file and their pid in a pid file, so that `down`, `status` and `logs` find them later.
+type Process struct {
+	Name   string   // component name, e.g. "peer0.bank1"
+	Kind   string   // ca, orderer, peer, chaincode, gateway
+	Org    string   // organization name
+	Bin    string   // absolute path of the program
+	Args   []string // arguments
+	Env    []string // environment, added to a minimal base
+	Dir    string   // working directory
+	Ports  []int    // every port it listens on, checked free before it starts
+	Host   string   // the host it listens on
+	Health string   // operations URL answering /healthz
+}
+
+func (n *Network) pidFile(name string) string { return filepath.Join(n.Dir, "run", name+".pid") }
+
+// LogFile is where a component's output goes.
+func (n *Network) LogFile(name string) string { return filepath.Join(n.Dir, "logs", name+".log") }
+
+// Pid returns the pid of a running component, or 0 when it is not running. A pid file whose process
+// is gone, or now belongs to another program, counts as not running.
+func (n *Network) Pid(p *Process) int {
+	raw, err := os.ReadFile(n.pidFile(p.Name))
+	if err != nil {
+		return 0
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil || pid <= 0 {
+		return 0
+	}
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil {
+		return 0
+	}
+	bin := p.Bin
+	if resolved, err := filepath.EvalSymlinks(bin); err == nil {
+		bin = resolved
+	}
+	if strings.TrimSuffix(exe, " (deleted)") != bin {
+		return 0
+	}
+	if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		// A zombie has exited: its parent has not reaped it yet.
+		if f := strings.Fields(string(stat)); len(f) > 2 && f[2] == "Z" {
+			return 0
+		}
+	}
+	return pid
+}
+
+// Start launches a component detached, in a session of its own, and records its pid.
+func (n *Network) Start(p *Process) error {
+	for _, port := range p.Ports {
+		if err := portFree(p.Host, port); err != nil {
+			return fmt.Errorf("%s cannot start: port %d is already in use (%v); stop whatever holds it or choose another --port-base", p.Name, port, err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(n.LogFile(p.Name)), 0o755); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(n.pidFile(p.Name)), 0o755); err != nil {
+		return err
+	}
+	logf, err := os.OpenFile(n.LogFile(p.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	fmt.Fprintf(logf, "---- %s starting %s\n", time.Now().UTC().Format(time.RFC3339), p.Name)
+	cmd := exec.Command(p.Bin, p.Args...)
+	cmd.Dir = p.Dir
+	cmd.Env = append(baseEnv(), p.Env...)
+	cmd.Stdout = logf
+	cmd.Stderr = logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", p.Name, err)
+	}
+	pid := cmd.Process.Pid
+	// Reap the child if it dies while this command still runs, so that it is not left a zombie that
+	// looks alive; once this command exits, init adopts it.
+	go func() { _ = cmd.Wait() }()
+	return os.WriteFile(n.pidFile(p.Name), []byte(strconv.Itoa(pid)+"\n"), 0o644)
+}
+
+// Stop ends a component: SIGTERM, then SIGKILL after the grace period.
+func (n *Network) Stop(p *Process, grace time.Duration) error {
+	pid := n.Pid(p)
+	defer os.Remove(n.pidFile(p.Name))
+	if pid == 0 {
+		return nil
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return err
+	}
+	deadline := time.Now().Add(grace)
+	for time.Now().Before(deadline) {
+		if n.Pid(p) == 0 {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+	for i := 0; i < 40 && n.Pid(p) != 0; i++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+	return nil
+}
+
+// Kill ends a component at once with SIGKILL, as a crash would; fault tests use it.
+func (n *Network) Kill(p *Process) error {
+	pid := n.Pid(p)
+	if pid == 0 {
+		return fmt.Errorf("%s is not running", p.Name)
+	}
+	return syscall.Kill(pid, syscall.SIGKILL)
+}
+
+func portFree(host string, port int) error {
+	l, err := net.Listen("tcp", Addr(host, port))
+	if err != nil {
+		return err
+	}
+	return l.Close()
+}
+
+// baseEnv is the environment every component starts from: enough to run, nothing of the caller's
+// FABRIC_* or CORE_* settings, which would silently change a node's configuration.
+func baseEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "PATH", "HOME", "TMPDIR", "LANG", "TZ", "GOCOVERDIR":
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// waitFor polls check until it succeeds or the timeout passes, and returns the last error.
+func waitFor(timeout, every time.Duration, check func() error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := check()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(every)
+	}
+}

@@ -1,0 +1,191 @@
+// Package netctl brings up, stops and describes the IPLedger Fabric network on one machine: a fabric-ca
+// per organization, three etcdraft orderers, one peer per organization and the chaincode running as a
+// service. What it runs is described by network/topology.yaml; where it runs is a data directory and a
+// port base, so that several networks can run side by side.
+package netctl
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Topology is network/topology.yaml: what the network is made of.
+type Topology struct {
+	Channel       string          `yaml:"channel"`
+	Ordering      Ordering        `yaml:"ordering"`
+	Chaincode     ChaincodeSpec   `yaml:"chaincode"`
+	Organizations []*Organization `yaml:"organizations"`
+}
+
+// Ordering holds the channel's batching and Raft settings.
+type Ordering struct {
+	BatchTimeout    time.Duration `yaml:"batchTimeout"`
+	MaxMessageCount int           `yaml:"maxMessageCount"`
+	TickInterval    time.Duration `yaml:"tickInterval"`
+	ElectionTick    int           `yaml:"electionTick"`
+	HeartbeatTick   int           `yaml:"heartbeatTick"`
+}
+
+// ChaincodeSpec is the chaincode definition approved by every organization.
+type ChaincodeSpec struct {
+	Name              string     `yaml:"name"`
+	Version           string     `yaml:"version"`
+	Sequence          int        `yaml:"sequence"`
+	EndorsementPolicy string     `yaml:"endorsementPolicy"`
+	Collections       string     `yaml:"collections"`
+	Server            ServerSpec `yaml:"server"`
+}
+
+// ServerSpec is where the chaincode server listens.
+type ServerSpec struct {
+	Host    string `yaml:"host"`
+	Port    int    `yaml:"port"`
+	OpsPort int    `yaml:"opsPort"`
+}
+
+// Organization is one member of the network with its CA, nodes and users.
+type Organization struct {
+	Name     string        `yaml:"name"`
+	MSPID    string        `yaml:"mspId"`
+	Host     string        `yaml:"host"`
+	CA       CASpec        `yaml:"ca"`
+	Orderers []OrdererSpec `yaml:"orderers"`
+	Peer     *PeerSpec     `yaml:"peer"`
+	Gateway  *GatewaySpec  `yaml:"gateway"`
+	Users    []UserSpec    `yaml:"users"`
+}
+
+// CASpec is an organization's fabric-ca-server.
+type CASpec struct {
+	Port    int `yaml:"port"`
+	OpsPort int `yaml:"opsPort"`
+}
+
+// OrdererSpec is one etcdraft orderer.
+type OrdererSpec struct {
+	Name      string `yaml:"name"`
+	Port      int    `yaml:"port"`
+	AdminPort int    `yaml:"adminPort"`
+	OpsPort   int    `yaml:"opsPort"`
+}
+
+// PeerSpec is an organization's peer.
+type PeerSpec struct {
+	Name          string `yaml:"name"`
+	Port          int    `yaml:"port"`
+	ChaincodePort int    `yaml:"chaincodePort"`
+	OpsPort       int    `yaml:"opsPort"`
+}
+
+// GatewaySpec is where an organization's HTTP gateway listens.
+type GatewaySpec struct {
+	Port int `yaml:"port"`
+}
+
+// UserSpec is an identity enrolled from the organization's CA with its ipledger.role attribute.
+type UserSpec struct {
+	Name string `yaml:"name"`
+	Role string `yaml:"role"`
+}
+
+// LoadTopology reads and checks a topology file. Ports in the file are offsets; base is added here.
+func LoadTopology(path string, base int) (*Topology, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var t Topology
+	if err := yaml.Unmarshal(raw, &t); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := t.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	t.rebase(base)
+	return &t, nil
+}
+
+func (t *Topology) check() error {
+	if t.Channel == "" || t.Chaincode.Name == "" {
+		return fmt.Errorf("channel and chaincode.name are required")
+	}
+	orderers := 0
+	for _, o := range t.Organizations {
+		if o.Name == "" || o.MSPID == "" || o.Host == "" {
+			return fmt.Errorf("organization %q: name, mspId and host are required", o.Name)
+		}
+		orderers += len(o.Orderers)
+		hasAdmin := false
+		for _, u := range o.Users {
+			hasAdmin = hasAdmin || u.Name == "admin"
+		}
+		if !hasAdmin {
+			return fmt.Errorf("organization %s: a user named admin is required", o.Name)
+		}
+	}
+	if orderers == 0 {
+		return fmt.Errorf("at least one orderer is required")
+	}
+	return nil
+}
+
+func (t *Topology) rebase(base int) {
+	t.Chaincode.Server.Port += base
+	t.Chaincode.Server.OpsPort += base
+	for _, o := range t.Organizations {
+		o.CA.Port += base
+		o.CA.OpsPort += base
+		for i := range o.Orderers {
+			o.Orderers[i].Port += base
+			o.Orderers[i].AdminPort += base
+			o.Orderers[i].OpsPort += base
+		}
+		if o.Peer != nil {
+			o.Peer.Port += base
+			o.Peer.ChaincodePort += base
+			o.Peer.OpsPort += base
+		}
+		if o.Gateway != nil {
+			o.Gateway.Port += base
+		}
+	}
+}
+
+// Org returns the organization with the given MSP id, or nil.
+func (t *Topology) Org(mspID string) *Organization {
+	for _, o := range t.Organizations {
+		if o.MSPID == mspID {
+			return o
+		}
+	}
+	return nil
+}
+
+// PeerOrgs returns the organizations that run a peer.
+func (t *Topology) PeerOrgs() []*Organization {
+	var out []*Organization
+	for _, o := range t.Organizations {
+		if o.Peer != nil {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// OrdererOrgs returns the organizations that run orderers.
+func (t *Topology) OrdererOrgs() []*Organization {
+	var out []*Organization
+	for _, o := range t.Organizations {
+		if len(o.Orderers) > 0 {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Addr joins a host and a port.
+func Addr(host string, port int) string { return host + ":" + strconv.Itoa(port) }

@@ -1,0 +1,263 @@
+package netctl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// state records which one-time steps of up are done, so that up after down restarts from the data.
+type state struct {
+	Enrolled       bool   `json:"enrolled"`
+	Genesis        bool   `json:"genesis"`
+	OrderersJoined bool   `json:"orderersJoined"`
+	PeersJoined    bool   `json:"peersJoined"`
+	PackageID      string `json:"packageId"`
+	Committed      bool   `json:"chaincodeCommitted"`
+}
+
+func (n *Network) stateFile() string { return filepath.Join(n.Dir, "state.json") }
+
+func (n *Network) loadState() (*state, error) {
+	var st state
+	raw, err := os.ReadFile(n.stateFile())
+	if errors.Is(err, os.ErrNotExist) {
+		return &st, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &st, jsonUnmarshal(raw, &st)
+}
+
+func (n *Network) saveState(st *state) error { return writeJSON(n.stateFile(), st) }
+
+// processes lists every long-running component in start order.
+func (n *Network) processes(packageID string) []*Process {
+	var ps []*Process
+	for _, o := range n.Top.Organizations {
+		ps = append(ps, n.caProcess(o))
+	}
+	for _, o := range n.Top.OrdererOrgs() {
+		for _, ord := range o.Orderers {
+			ps = append(ps, n.ordererProcess(o, ord))
+		}
+	}
+	for _, o := range n.Top.PeerOrgs() {
+		ps = append(ps, n.peerProcess(o))
+	}
+	if packageID != "" {
+		ps = append(ps, n.chaincodeProcess(packageID))
+	}
+	return ps
+}
+
+// Running returns the components that are running and those that are not.
+func (n *Network) Running() (running, stopped []*Process, err error) {
+	st, err := n.loadState()
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, p := range n.processes(st.PackageID) {
+		if n.Pid(p) != 0 {
+			running = append(running, p)
+		} else {
+			stopped = append(stopped, p)
+		}
+	}
+	return running, stopped, nil
+}
+
+// ErrAlreadyRunning is returned by Up when every component is already running.
+var ErrAlreadyRunning = errors.New("the network is already running")
+
+// Up brings the network up: from nothing on an empty data directory, from its data after a down, or
+// by restarting only the components that are not running.
+func (n *Network) Up(ctx context.Context) (*System, error) {
+	n.began = time.Now()
+	if err := os.MkdirAll(n.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	st, err := n.loadState()
+	if err != nil {
+		return nil, err
+	}
+	if st.Committed {
+		running, stopped, err := n.Running()
+		if err != nil {
+			return nil, err
+		}
+		if len(stopped) == 0 {
+			return nil, ErrAlreadyRunning
+		}
+		if len(running) > 0 {
+			n.progress("%d of %d components running; starting the others", len(running), len(running)+len(stopped))
+		}
+	}
+	if !st.Enrolled {
+		n.progress("new network in %s (port base %d)", n.Dir, n.PortBase)
+	} else {
+		n.progress("restarting the network from %s (port base %d)", n.Dir, n.PortBase)
+	}
+
+	if err := n.phase("certificate authorities started", func() error {
+		if err := n.prepareCAs(); err != nil {
+			return err
+		}
+		return n.startAll(kindOf(n.processes(""), "ca"), 20*time.Second)
+	}); err != nil {
+		return nil, err
+	}
+	if !st.Enrolled {
+		if err := n.phase("identities enrolled (no cryptogen)", n.enrollAll); err != nil {
+			return nil, err
+		}
+		st.Enrolled = true
+		if err := n.saveState(st); err != nil {
+			return nil, err
+		}
+	}
+	if !st.Genesis {
+		if err := n.phase("channel genesis block made", n.writeGenesis); err != nil {
+			return nil, err
+		}
+		st.Genesis = true
+		if err := n.saveState(st); err != nil {
+			return nil, err
+		}
+	}
+	if err := n.writePeerConfig(); err != nil {
+		return nil, err
+	}
+	if err := n.phase("orderers and peers started", func() error {
+		ps := append(kindOf(n.processes(""), "orderer"), kindOf(n.processes(""), "peer")...)
+		return n.startAll(ps, 30*time.Second)
+	}); err != nil {
+		return nil, err
+	}
+	if !st.OrderersJoined {
+		if err := n.phase("orderers joined channel "+n.Top.Channel, n.joinOrderers); err != nil {
+			return nil, err
+		}
+		st.OrderersJoined = true
+		if err := n.saveState(st); err != nil {
+			return nil, err
+		}
+	}
+	if !st.PeersJoined {
+		if err := n.phase("peers joined channel "+n.Top.Channel, n.joinPeers); err != nil {
+			return nil, err
+		}
+		st.PeersJoined = true
+		if err := n.saveState(st); err != nil {
+			return nil, err
+		}
+	}
+	if st.PackageID == "" {
+		id, err := n.writePackage()
+		if err != nil {
+			return nil, err
+		}
+		st.PackageID = id
+		if err := n.saveState(st); err != nil {
+			return nil, err
+		}
+	}
+	if err := n.phase("chaincode server started", func() error {
+		return n.startAll([]*Process{n.chaincodeProcess(st.PackageID)}, 15*time.Second)
+	}); err != nil {
+		return nil, err
+	}
+	if !st.Committed {
+		if err := n.phase("chaincode installed, approved by all, committed", func() error {
+			return n.deployChaincode(st.PackageID)
+		}); err != nil {
+			return nil, err
+		}
+		st.Committed = true
+		if err := n.saveState(st); err != nil {
+			return nil, err
+		}
+	}
+	sys := n.Describe(st.PackageID)
+	if err := writeJSON(n.SystemFile(), sys); err != nil {
+		return nil, err
+	}
+	if err := n.phase("ready: a cross-organization submit committed", func() error {
+		return n.waitReady(ctx, sys, 90*time.Second)
+	}); err != nil {
+		return nil, err
+	}
+	n.progress("network up in %.1fs", time.Since(n.began).Seconds())
+	return sys, nil
+}
+
+func kindOf(ps []*Process, kind string) []*Process {
+	var out []*Process
+	for _, p := range ps {
+		if p.Kind == kind {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// startAll starts the components that are not running and waits until each is healthy.
+func (n *Network) startAll(ps []*Process, timeout time.Duration) error {
+	var g errgroup.Group
+	for _, p := range ps {
+		if n.Pid(p) != 0 {
+			continue
+		}
+		if err := n.Start(p); err != nil {
+			return err
+		}
+		g.Go(func() error {
+			if p.Health == "" {
+				return n.waitListening(p, timeout)
+			}
+			return n.waitHealthy(p, timeout)
+		})
+	}
+	return g.Wait()
+}
+
+// waitListening waits until a process without a health endpoint accepts connections on its first port.
+func (n *Network) waitListening(p *Process, timeout time.Duration) error {
+	return waitFor(timeout, 50*time.Millisecond, func() error {
+		if n.Pid(p) == 0 {
+			return fmt.Errorf("%s exited; see %s", p.Name, n.LogFile(p.Name))
+		}
+		if portFree(p.Host, p.Ports[0]) == nil {
+			return fmt.Errorf("%s is not listening on %d", p.Name, p.Ports[0])
+		}
+		return nil
+	})
+}
+
+// Down stops every component; the data stays unless purge is set.
+func (n *Network) Down(purge bool) error {
+	st, err := n.loadState()
+	if err != nil {
+		return err
+	}
+	ps := n.processes(st.PackageID)
+	var g errgroup.Group
+	// Stop in reverse start order, so that nothing watches a dependency disappear for long.
+	for i := len(ps) - 1; i >= 0; i-- {
+		p := ps[i]
+		g.Go(func() error { return n.Stop(p, 10*time.Second) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if purge {
+		return os.RemoveAll(n.Dir)
+	}
+	return nil
+}
