@@ -97,4 +97,6 @@ func (l stubLedger) History(key string) ([]rules.HistoryEntry, error) {
 	return out, nil
 }
 
-func (l stubLedger) SetEvent(name string, payload []byte) error { return l.stub.SetEvent(name, payload) }
+func (l stubLedger) SetEvent(name string, payload []byte) error {
+	return l.stub.SetEvent(name, payload)
+}

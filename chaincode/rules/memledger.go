@@ -183,7 +183,9 @@ func (m *MemLedger) PutPrivate(collection, key string, value []byte) error {
 }
 
 // History implements [Ledger].
-func (m *MemLedger) History(key string) ([]HistoryEntry, error) { return slices.Clone(m.history[key]), nil }
+func (m *MemLedger) History(key string) ([]HistoryEntry, error) {
+	return slices.Clone(m.history[key]), nil
+}
 
 // SetEvent implements [Ledger]. Fabric keeps only the last event of a transaction; MemLedger keeps all
 // so that tests can prove there is exactly one.

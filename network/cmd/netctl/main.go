@@ -36,7 +36,7 @@ func main() {
 	fs := flag.NewFlagSet("netctl", flag.ExitOnError)
 	dataDir := fs.String("data-dir", envOr("IPLEDGER_DATA_DIR", ".ipledger"), "data directory (IPLEDGER_DATA_DIR)")
 	portBase := fs.Int("port-base", envInt("IPLEDGER_PORT_BASE", 7000), "added to every port offset of the topology (IPLEDGER_PORT_BASE)")
-	binDir := fs.String("bin-dir", os.Getenv("IPLEDGER_BIN_DIR"), "directory of the Fabric programs and ipledger-cc (IPLEDGER_BIN_DIR)")
+	binDir := fs.String("bin-dir", os.Getenv("IPLEDGER_BIN_DIR"), "directory of the Fabric programs and ipledger-cc (IPLEDGER_BIN_DIR; default: bin/ in the data directory)")
 	fabricCfg := fs.String("fabric-config", os.Getenv("IPLEDGER_FABRIC_CONFIG"), "Fabric's sampleconfig directory (IPLEDGER_FABRIC_CONFIG)")
 	networkDir := fs.String("network-dir", envOr("IPLEDGER_NETWORK_DIR", "network"), "the repository's network/ directory")
 	fs.Usage = func() { fmt.Fprint(os.Stderr, usage); fs.PrintDefaults() }
@@ -52,6 +52,9 @@ func main() {
 		}
 		return a
 	}
+	if *binDir == "" {
+		*binDir = filepath.Join(*dataDir, "bin")
+	}
 	top, err := netctl.LoadTopology(filepath.Join(*networkDir, "topology.yaml"), *portBase)
 	if err != nil {
 		fail(err)
@@ -64,8 +67,8 @@ func main() {
 	case "up":
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		if *binDir == "" || *fabricCfg == "" {
-			fail(errors.New("--bin-dir and --fabric-config are required for up"))
+		if *fabricCfg == "" {
+			fail(errors.New("--fabric-config is required for up"))
 		}
 		sys, err := n.Up(ctx)
 		if errors.Is(err, netctl.ErrAlreadyRunning) {
