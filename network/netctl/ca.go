@@ -95,7 +95,8 @@ func (n *Network) waitHealthy(p *Process, timeout time.Duration) error {
 		if resp.StatusCode != http.StatusOK {
 			return fmt.Errorf("%s not healthy: %s", p.Name, resp.Status)
 		}
-		return nil
+		// Healthy is not yet listening everywhere: an orderer's admin port opens after its operations port.
+		return listening(p)
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -233,11 +234,21 @@ func (n *Network) waitListening(p *Process, timeout time.Duration) error {
 		if n.Pid(p) == 0 {
 			return fmt.Errorf("%s exited; see %s", p.Name, n.LogFile(p.Name))
 		}
-		if portFree(p.Host, p.Ports[0]) == nil {
-			return fmt.Errorf("%s is not listening on %d", p.Name, p.Ports[0])
-		}
-		return nil
+		return listening(p)
 	})
+}
+
+// listening checks that a process accepts connections on every one of its ports. It dials rather
+// than binds, so that it never takes a port from under the process.
+func listening(p *Process) error {
+	for _, port := range p.Ports {
+		conn, err := net.DialTimeout("tcp", Addr(p.Host, port), time.Second)
+		if err != nil {
+			return fmt.Errorf("%s is not listening on %d yet", p.Name, port)
+		}
+		conn.Close()
+	}
+	return nil
 }
 
 // Down stops every component; the data stays unless purge is set.

@@ -1,0 +1,218 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Callers of every organization and role.
+var (
+	examiner  = Caller{MSP: MSPIPOffice, Role: RoleExaminer, Submitter: "x509::CN=examiner1,OU=client::CN=ca.ipoffice"}
+	ipAdmin   = Caller{MSP: MSPIPOffice, Role: RoleAdmin, Submitter: "x509::CN=admin,OU=admin::CN=ca.ipoffice"}
+	bank1     = Caller{MSP: MSPBank1, Role: RoleLoanOfficer, Submitter: "x509::CN=officer1,OU=client::CN=ca.bank1"}
+	bank1Adm  = Caller{MSP: MSPBank1, Role: RoleAdmin, Submitter: "x509::CN=admin,OU=admin::CN=ca.bank1"}
+	bank2     = Caller{MSP: MSPBank2, Role: RoleLoanOfficer, Submitter: "x509::CN=officer1,OU=client::CN=ca.bank2"}
+	trader    = Caller{MSP: MSPExchange, Role: RoleTrader, Submitter: "x509::CN=trader1,OU=client::CN=ca.exchange"}
+	auditor   = Caller{MSP: MSPRegulator, Role: RoleAuditor, Submitter: "x509::CN=auditor1,OU=client::CN=ca.regulator"}
+	regAdmin  = Caller{MSP: MSPRegulator, Role: RoleAdmin, Submitter: "x509::CN=admin,OU=admin::CN=ca.regulator"}
+	stranger  = Caller{MSP: "OtherMSP", Role: RoleAdmin, Submitter: "x509::CN=x::CN=ca.other"}
+	noRole    = Caller{MSP: MSPBank1, Role: "", Submitter: "x509::CN=peer0::CN=ca.bank1"}
+	wrongRole = Caller{MSP: MSPIPOffice, Role: RoleTrader, Submitter: "x509::CN=odd::CN=ca.ipoffice"}
+)
+
+// env is a ledger and a clock; each submit is one committed transaction (or none, on error).
+type env struct {
+	t   *testing.T
+	l   *MemLedger
+	n   int
+	now time.Time
+}
+
+// monday10 is Monday 3 March 2025, 10:00 in UTC+8.
+var monday10 = time.Date(2025, 3, 3, 10, 0, 0, 0, chinaTime)
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	return &env{t: t, l: NewMemLedger(), now: monday10}
+}
+
+func (e *env) nextTx() string {
+	e.n++
+	sum := sha256.Sum256([]byte(fmt.Sprint("tx", e.n)))
+	return hex.EncodeToString(sum[:])
+}
+
+// submit runs fn as one transaction of c; it commits on success and discards on error.
+func (e *env) submit(c Caller, transient map[string][]byte, fn func(*Service) (string, error)) (string, error) {
+	e.t.Helper()
+	id := e.nextTx()
+	e.l.Begin(id, e.now)
+	out, err := fn(New(e.l, Tx{ID: id, Time: e.now, Caller: c, Transient: transient}))
+	if err != nil {
+		if len(e.l.PendingEvents()) != 0 {
+			e.t.Fatalf("a refused transaction set an event")
+		}
+		e.l.Begin("", time.Time{})
+		return "", err
+	}
+	e.l.Commit()
+	e.now = e.now.Add(time.Minute)
+	return out, nil
+}
+
+// query runs fn as a read-only transaction.
+func (e *env) query(c Caller, fn func(*Service) (string, error)) (string, error) {
+	e.t.Helper()
+	e.l.Begin(e.nextTx(), e.now)
+	e.l.ReadOnly = true
+	defer func() { e.l.ReadOnly = false; e.l.Begin("", time.Time{}) }()
+	return fn(New(e.l, Tx{ID: "query", Time: e.now, Caller: c}))
+}
+
+func (e *env) must(out string, err error) string {
+	e.t.Helper()
+	if err != nil {
+		e.t.Fatalf("unexpected error: %v", err)
+	}
+	return out
+}
+
+func (e *env) req() string { return fmt.Sprintf("req-%d", e.n+1) }
+
+func js(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// wantCode fails unless err is a rules.Error with code (and, when given, details.reason).
+func wantCode(t *testing.T, err error, code string, reason ...string) {
+	t.Helper()
+	if code == "" {
+		if err != nil {
+			t.Fatalf("want success, got %v", err)
+		}
+		return
+	}
+	e, ok := AsError(err)
+	if !ok {
+		t.Fatalf("want error %s, got %v", code, err)
+	}
+	if e.Code != code {
+		t.Fatalf("want code %s, got %s", code, e.Error())
+	}
+	if len(reason) > 0 && e.Details["reason"] != reason[0] && e.Details["rule"] != reason[0] && e.Details["field"] != reason[0] {
+		t.Fatalf("want %s/%s, got %s", code, reason[0], e.Error())
+	}
+}
+
+var (
+	acme   = Owner{ID: "91420100MA4K0001X", Name: "Acme Optics Co.", Share: 10000}
+	acmeP  = Party{ID: acme.ID, Name: acme.Name}
+	beta   = Owner{ID: "91420100MA4K0002Y", Name: "Beta Labs Co.", Share: 5000}
+	betaP  = Party{ID: beta.ID, Name: beta.Name}
+	buyer  = Owner{ID: "91420100MA4K0009Z", Name: "Buyer Ltd.", Share: 10000}
+	hashA  = strings.Repeat("a", 64)
+	saltA  = strings.Repeat("5", 32)
+	termsA = Terms{Amount: "5000000.00", Currency: "CNY", InterestRate: "3.85", Salt: saltA, Scope: "principal, interest and costs"}
+)
+
+func patent(id string, owners ...Owner) AssetInput {
+	if len(owners) == 0 {
+		owners = []Owner{acme}
+	}
+	return AssetInput{ApplicationDate: "2020-01-10", ExpiryDate: "2040-01-10", FeesPaidThrough: "2026-01-10",
+		GrantDate: "2022-06-01", ID: id, Kind: KindPatentInvention, Number: "ZL" + id, Owners: owners,
+		Title: "Optical lens assembly " + id}
+}
+
+func trademark(id, family string, class int) AssetInput {
+	return AssetInput{ApplicationDate: "2019-01-10", ExpiryDate: "2031-01-10", GrantDate: "2021-01-10", ID: id,
+		Kind: KindTrademark, MarkFamily: family, NiceClass: class, Number: "TM" + id, Owners: []Owner{acme},
+		Title: "ACME mark " + id}
+}
+
+func application(assetIDs ...string) PledgeApplication {
+	return PledgeApplication{AssetIDs: assetIDs, ContractHash: hashA, DebtKind: "loan", DebtTermEnd: "2027-03-01",
+		DebtTermStart: "2025-03-01", PledgeeName: "Bank One Wuhan Branch", Pledgors: []Party{acmeP}}
+}
+
+func withTerms(t Terms) map[string][]byte { return map[string][]byte{TransientTermsKey: []byte(js(t))} }
+
+func (e *env) register(a AssetInput) *Asset {
+	e.t.Helper()
+	var out Asset
+	mustDecode(e.t, e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RegisterAsset(e.req(), js(a)) })), &out)
+	return &out
+}
+
+func (e *env) apply(bank Caller, app PledgeApplication) (*Pledge, error) {
+	e.t.Helper()
+	out, err := e.submit(bank, withTerms(termsA), func(s *Service) (string, error) { return s.ApplyPledge(e.req(), js(app)) })
+	if err != nil {
+		return nil, err
+	}
+	var p Pledge
+	mustDecode(e.t, out, &p)
+	return &p, nil
+}
+
+func (e *env) registerPledge(id, regNo string) (*Pledge, error) {
+	e.t.Helper()
+	out, err := e.submit(examiner, nil, func(s *Service) (string, error) {
+		return s.RegisterPledge(e.req(), id, js(Registration{RegistrationNumber: regNo}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	var p Pledge
+	mustDecode(e.t, out, &p)
+	return &p, nil
+}
+
+// pledged registers a pledge of bank on the rights and returns it.
+func (e *env) pledged(bank Caller, regNo string, assetIDs ...string) *Pledge {
+	e.t.Helper()
+	p, err := e.apply(bank, application(assetIDs...))
+	if err != nil {
+		e.t.Fatalf("apply: %v", err)
+	}
+	p, err = e.registerPledge(p.ID, regNo)
+	if err != nil {
+		e.t.Fatalf("register: %v", err)
+	}
+	return p
+}
+
+func (e *env) update(id string, patch string) {
+	e.t.Helper()
+	e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.UpdateAsset(e.req(), id, patch) }))
+}
+
+func (e *env) asset(id string) *Asset {
+	e.t.Helper()
+	var a Asset
+	mustDecode(e.t, e.must(e.query(auditor, func(s *Service) (string, error) { return s.GetAsset(id) })), &a)
+	return &a
+}
+
+func (e *env) pledge(id string) *Pledge {
+	e.t.Helper()
+	var p Pledge
+	mustDecode(e.t, e.must(e.query(auditor, func(s *Service) (string, error) { return s.GetPledge(id) })), &p)
+	return &p
+}
+
+func mustDecode(t *testing.T, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatalf("decode %q: %v", s, err)
+	}
+}

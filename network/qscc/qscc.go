@@ -1,0 +1,136 @@
+// Package qscc reads what the ledger itself says about a transaction: its validation code, its block,
+// the organizations that endorsed it and its time. It asks a peer's query system chaincode (qscc)
+// through the Fabric Gateway client, so the answer comes from the peer's ledger, not from a client's
+// own bookkeeping.
+package qscc
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-protos-go-apiv2/common"
+	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"google.golang.org/protobuf/proto"
+)
+
+// Transaction is one transaction as recorded on the ledger.
+type Transaction struct {
+	TxID           string    `json:"txId"`
+	ValidationCode string    `json:"validationCode"`
+	Valid          bool      `json:"valid"`
+	BlockNumber    uint64    `json:"blockNumber"`
+	Time           time.Time `json:"time"`
+	CreatorMSP     string    `json:"creatorMsp"`
+	Chaincode      string    `json:"chaincode,omitempty"`
+	EndorsingOrgs  []string  `json:"endorsingOrgs"`
+}
+
+// Reader reads from one channel's ledger through a gateway connection.
+type Reader struct {
+	channel string
+	qscc    *client.Contract
+}
+
+// NewReader reads the ledger of the named channel.
+func NewReader(gw *client.Gateway, channel string) *Reader {
+	return &Reader{channel: channel, qscc: gw.GetNetwork(channel).GetContract("qscc")}
+}
+
+// Height is the number of blocks in the channel's ledger.
+func (r *Reader) Height() (uint64, error) {
+	raw, err := r.qscc.EvaluateTransaction("GetChainInfo", r.channel)
+	if err != nil {
+		return 0, err
+	}
+	var info common.BlockchainInfo
+	if err := proto.Unmarshal(raw, &info); err != nil {
+		return 0, fmt.Errorf("chain info: %w", err)
+	}
+	return info.GetHeight(), nil
+}
+
+// Transaction looks a transaction up by id.
+func (r *Reader) Transaction(txID string) (*Transaction, error) {
+	raw, err := r.qscc.EvaluateTransaction("GetTransactionByID", r.channel, txID)
+	if err != nil {
+		return nil, err
+	}
+	var pt peer.ProcessedTransaction
+	if err := proto.Unmarshal(raw, &pt); err != nil {
+		return nil, fmt.Errorf("transaction %s: %w", txID, err)
+	}
+	tx, err := Decode(pt.GetTransactionEnvelope())
+	if err != nil {
+		return nil, err
+	}
+	tx.ValidationCode = peer.TxValidationCode(pt.GetValidationCode()).String()
+	tx.Valid = pt.GetValidationCode() == int32(peer.TxValidationCode_VALID)
+	block, err := r.qscc.EvaluateTransaction("GetBlockByTxID", r.channel, txID)
+	if err != nil {
+		return nil, err
+	}
+	var b common.Block
+	if err := proto.Unmarshal(block, &b); err != nil {
+		return nil, fmt.Errorf("block of %s: %w", txID, err)
+	}
+	tx.BlockNumber = b.GetHeader().GetNumber()
+	return tx, nil
+}
+
+// Decode reads the id, time, creator, chaincode and endorsing organizations of an endorser
+// transaction envelope.
+func Decode(env *common.Envelope) (*Transaction, error) {
+	var payload common.Payload
+	if err := proto.Unmarshal(env.GetPayload(), &payload); err != nil {
+		return nil, fmt.Errorf("payload: %w", err)
+	}
+	var ch common.ChannelHeader
+	if err := proto.Unmarshal(payload.GetHeader().GetChannelHeader(), &ch); err != nil {
+		return nil, fmt.Errorf("channel header: %w", err)
+	}
+	tx := &Transaction{TxID: ch.GetTxId(), Time: ch.GetTimestamp().AsTime().UTC()}
+	var sh common.SignatureHeader
+	if err := proto.Unmarshal(payload.GetHeader().GetSignatureHeader(), &sh); err == nil {
+		tx.CreatorMSP = mspOf(sh.GetCreator())
+	}
+	if common.HeaderType(ch.GetType()) != common.HeaderType_ENDORSER_TRANSACTION {
+		return tx, nil
+	}
+	var etx peer.Transaction
+	if err := proto.Unmarshal(payload.GetData(), &etx); err != nil {
+		return nil, fmt.Errorf("transaction: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, action := range etx.GetActions() {
+		var cap peer.ChaincodeActionPayload
+		if err := proto.Unmarshal(action.GetPayload(), &cap); err != nil {
+			return nil, fmt.Errorf("action payload: %w", err)
+		}
+		var cpp peer.ChaincodeProposalPayload
+		if err := proto.Unmarshal(cap.GetChaincodeProposalPayload(), &cpp); err == nil {
+			var spec peer.ChaincodeInvocationSpec
+			if err := proto.Unmarshal(cpp.GetInput(), &spec); err == nil {
+				tx.Chaincode = spec.GetChaincodeSpec().GetChaincodeId().GetName()
+			}
+		}
+		for _, e := range cap.GetAction().GetEndorsements() {
+			if m := mspOf(e.GetEndorser()); m != "" && !seen[m] {
+				seen[m] = true
+				tx.EndorsingOrgs = append(tx.EndorsingOrgs, m)
+			}
+		}
+	}
+	sort.Strings(tx.EndorsingOrgs)
+	return tx, nil
+}
+
+func mspOf(serialized []byte) string {
+	var id msp.SerializedIdentity
+	if err := proto.Unmarshal(serialized, &id); err != nil {
+		return ""
+	}
+	return id.GetMspid()
+}

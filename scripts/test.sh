@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The test command (scripts/ipledger test): vet, unit tests, then integration tests against a
+# throwaway network on its own ports and directory, torn down afterwards, also on failure.
+# `scripts/ipledger test <part>` runs one part: vet, unit or integration.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+began=$SECONDS
+say() { printf '\n[%5ss] == %s\n' "$((SECONDS - began))" "$*"; }
+
+# Packages whose tests need the real network; they carry the build tag "integration".
+INTEGRATION_PKGS=(./network/networktest/...)
+
+part_vet() {
+	say "go vet (unit and integration code)"
+	go vet ./...
+	go vet -tags integration ./...
+	local unformatted
+	unformatted=$(gofmt -l chaincode network gateway 2>/dev/null || true)
+	[ -z "$unformatted" ] || { echo "gofmt would change: $unformatted"; return 1; }
+}
+
+part_unit() {
+	say "unit tests (no network)"
+	go test -count=1 -cover ./...
+}
+
+part_integration() {
+	# A network of its own: its own data directory and port base, so a running `up` is untouched.
+	local data
+	data=$(mktemp -d "${TMPDIR:-/tmp}/ipledger-test.XXXXXX")
+	export IPLEDGER_DATA_DIR=$data
+	export IPLEDGER_PORT_BASE=${IPLEDGER_TEST_PORT_BASE:-17000}
+	# shellcheck disable=SC2064
+	trap "say 'tearing the test network down'; '$ROOT/scripts/ipledger' down --purge || true" EXIT
+	say "starting a throwaway network in $data at port base $IPLEDGER_PORT_BASE"
+	"$ROOT/scripts/ipledger" up
+	say "integration tests against the real network"
+	IPLEDGER_SYSTEM_FILE=$data/system.json go test -count=1 -tags integration -v -timeout 20m "${INTEGRATION_PKGS[@]}"
+}
+
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=(vet unit integration)
+for p in "${parts[@]}"; do
+	case $p in
+		vet|unit|integration) "part_$p" ;;
+		*) echo "unknown test part '$p'; parts: vet unit integration" >&2; exit 2 ;;
+	esac
+done
+say "all requested test parts passed (${parts[*]})"
