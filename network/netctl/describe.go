@@ -108,8 +108,12 @@ func (n *Network) Describe(packageID string) *System {
 		}
 		for _, u := range o.Users {
 			dir := filepath.Join(n.userDir(o, u.Name), "msp")
-			oi.Users = append(oi.Users, UserInfo{Name: u.Name, Role: u.Role, Credentials: dir,
-				Certificate: filepath.Join(dir, "signcerts", "cert.pem"), PrivateKey: filepath.Join(dir, "keystore", "key.pem")})
+			ui := UserInfo{Name: u.Name, Role: u.Role, Credentials: dir,
+				Certificate: filepath.Join(dir, "signcerts", "cert.pem"), PrivateKey: filepath.Join(dir, "keystore", "key.pem")}
+			if oi.Gateway != "" {
+				ui.APIKeyFile = n.apiKeyFile(o, u.Name)
+			}
+			oi.Users = append(oi.Users, ui)
 		}
 		s.Organizations = append(s.Organizations, oi)
 		for _, ord := range o.Orderers {

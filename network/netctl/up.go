@@ -54,6 +54,13 @@ func (n *Network) processes(packageID string) []*Process {
 	}
 	if packageID != "" {
 		ps = append(ps, n.chaincodeProcess(packageID))
+		if n.gatewayAvailable() {
+			for _, o := range n.Top.PeerOrgs() {
+				if o.Gateway != nil {
+					ps = append(ps, n.gatewayProcess(o))
+				}
+			}
+		}
 	}
 	return ps
 }
@@ -193,6 +200,16 @@ func (n *Network) Up(ctx context.Context) (*System, error) {
 		return n.waitReady(ctx, sys, 90*time.Second)
 	}); err != nil {
 		return nil, err
+	}
+	if n.gatewayAvailable() {
+		if err := n.phase("HTTP gateways started, one per organization", func() error {
+			if err := n.writeGatewayConfigs(); err != nil {
+				return err
+			}
+			return n.startAll(kindOf(n.processes(st.PackageID), "gateway"), 30*time.Second)
+		}); err != nil {
+			return nil, err
+		}
 	}
 	n.progress("network up in %.1fs", time.Since(n.began).Seconds())
 	return sys, nil

@@ -1,0 +1,603 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestP1_EveryRegisteredOwnerIsAPledgor(t *testing.T) {
+	co := []Owner{beta, {ID: "91420100MA4K0003Z", Name: "Gamma Co.", Share: 5000}}
+	gammaP := Party{ID: co[1].ID, Name: co[1].Name}
+	cases := []struct {
+		name     string
+		caller   Caller
+		pledgors []Party
+		code     string
+		reason   string
+	}{
+		{"all co-owners pledge", bank1, []Party{betaP, gammaP}, "", ""},
+		{"bank admin files", bank1Adm, []Party{betaP, gammaP}, "", ""},
+		{"a co-owner is missing", bank1, []Party{betaP}, "P1", "owner-missing"},
+		{"a pledgor is not an owner", bank1, []Party{betaP, gammaP, acmeP}, "P1", "not-owner"},
+		{"the exchange cannot file", trader, []Party{betaP, gammaP}, CodeForbidden, "P1"},
+		{"the IP office cannot file", examiner, []Party{betaP, gammaP}, CodeForbidden, "P1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.register(patent("P1", co...))
+			app := application("P1")
+			app.Pledgors = tc.pledgors
+			_, err := e.submit(tc.caller, withTerms(termsA), func(s *Service) (string, error) { return s.ApplyPledge("r", js(app)) })
+			wantCode(t, err, tc.code, tc.reason)
+		})
+	}
+	t.Run("checked again at registration", func(t *testing.T) {
+		e := newEnv(t)
+		e.register(patent("P1"))
+		p, err := e.apply(bank1, application("P1"))
+		wantCode(t, err, "")
+		// The owners change before the examination: the pledgor is no longer the owner.
+		tr := e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
+			return s.RequestTransfer(e.req(), js(TransferRequest{AssetID: "P1", Kind: "assignment", NewOwners: []Owner{buyer}, Origin: "owner-request"}))
+		}))
+		var x Transfer
+		mustDecode(t, tr, &x)
+		e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), x.ID, "{}") }))
+		_, err = e.registerPledge(p.ID, "REG-1")
+		wantCode(t, err, "P1", "owner-missing")
+	})
+}
+
+func TestP2_ApplicationHoldsItsParts(t *testing.T) {
+	mod := func(f func(*PledgeApplication)) string {
+		a := application("P1")
+		f(&a)
+		return js(a)
+	}
+	withT := func(f func(*Terms)) map[string][]byte {
+		t := termsA
+		f(&t)
+		return withTerms(t)
+	}
+	good := withTerms(termsA)
+	cases := []struct {
+		name      string
+		payload   string
+		transient map[string][]byte
+		code      string
+		field     string
+	}{
+		{"complete", mod(func(a *PledgeApplication) {}), good, "", ""},
+		{"with valuation", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) {
+			t.Valuation = &Valuation{Appraiser: "Hubei Appraisal", ReportHash: hashA, Value: "8000000"}
+		}), "", ""},
+		{"no rights", mod(func(a *PledgeApplication) { a.AssetIDs = nil }), good, CodeInvalidArgument, "assetIds"},
+		{"too many rights", mod(func(a *PledgeApplication) { a.AssetIDs = make([]string, 21) }), good, CodeInvalidArgument, "assetIds"},
+		{"duplicate right", mod(func(a *PledgeApplication) { a.AssetIDs = []string{"P1", "P1"} }), good, CodeInvalidArgument, "assetIds[1]"},
+		{"unknown right", mod(func(a *PledgeApplication) { a.AssetIDs = []string{"P7"} }), good, CodeNotFound, ""},
+		{"no pledgors", mod(func(a *PledgeApplication) { a.Pledgors = nil }), good, CodeInvalidArgument, "pledgors"},
+		{"debt kind", mod(func(a *PledgeApplication) { a.DebtKind = "mortgage" }), good, CodeInvalidArgument, "debtKind"},
+		{"term reversed", mod(func(a *PledgeApplication) { a.DebtTermEnd = "2024-01-01" }), good, CodeInvalidArgument, "debtTermEnd"},
+		{"contract hash", mod(func(a *PledgeApplication) { a.ContractHash = "ABC" }), good, CodeInvalidArgument, "contractHash"},
+		{"pledgee name", mod(func(a *PledgeApplication) { a.PledgeeName = "" }), good, CodeInvalidArgument, "pledgeeName"},
+		{"terms missing", mod(func(a *PledgeApplication) {}), nil, CodeInvalidArgument, "transient.terms"},
+		{"terms not JSON", mod(func(a *PledgeApplication) {}), map[string][]byte{"terms": []byte("{")}, CodeMalformed, ""},
+		{"amount zero", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) { t.Amount = "0.00" }), CodeInvalidArgument, "terms.amount"},
+		{"amount format", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) { t.Amount = "1,000" }), CodeInvalidArgument, "terms.amount"},
+		{"currency", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) { t.Currency = "rmb" }), CodeInvalidArgument, "terms.currency"},
+		{"rate", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) { t.InterestRate = "-1" }), CodeInvalidArgument, "terms.interestRate"},
+		{"scope", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) { t.Scope = "" }), CodeInvalidArgument, "terms.scope"},
+		{"salt too short", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) { t.Salt = "abc" }), CodeInvalidArgument, "terms.salt"},
+		{"valuation hash", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) {
+			t.Valuation = &Valuation{Appraiser: "A", ReportHash: "x", Value: "1"}
+		}), CodeInvalidArgument, "terms.valuation.reportHash"},
+		{"unknown terms field", mod(func(a *PledgeApplication) {}), map[string][]byte{"terms": []byte(`{"amount":"1","fee":"2"}`)}, CodeInvalidArgument, "fee"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.register(patent("P1"))
+			before := len(e.l.Keys())
+			out, err := e.submit(bank1, tc.transient, func(s *Service) (string, error) { return s.ApplyPledge("r", tc.payload) })
+			if tc.field != "" {
+				wantCode(t, err, tc.code, tc.field)
+			} else {
+				wantCode(t, err, tc.code)
+			}
+			if err != nil {
+				if len(e.l.Keys()) != before {
+					t.Fatalf("a refused application wrote to the ledger")
+				}
+				return
+			}
+			var p Pledge
+			mustDecode(t, out, &p)
+			if p.Status != PledgeApplied || p.Pledgee.MSP != MSPBank1 || p.ContractHash != hashA || p.DebtKind != "loan" ||
+				p.TermsCollection != "termsBank1MSP" || !strings.HasPrefix(p.ID, "PL-") || p.AppliedAt == "" {
+				t.Fatalf("application not recorded: %+v", p)
+			}
+		})
+	}
+}
+
+func TestP3_IPOfficeRegistersOrRefuses(t *testing.T) {
+	e := newEnv(t)
+	e.register(patent("P1"))
+	e.register(patent("P2"))
+	p1, _ := e.apply(bank1, application("P1"))
+	p2, _ := e.apply(bank1, application("P2"))
+
+	for _, c := range []Caller{bank1, trader, wrongRole} {
+		_, err := e.submit(c, nil, func(s *Service) (string, error) { return s.RegisterPledge("r", p1.ID, `{"registrationNumber":"R1"}`) })
+		wantCode(t, err, CodeForbidden, "P3")
+		_, err = e.submit(c, nil, func(s *Service) (string, error) { return s.RefusePledge("r", p1.ID, `{"reasons":["x"]}`) })
+		wantCode(t, err, CodeForbidden, "P3")
+	}
+	for _, bad := range []struct{ id, payload, code, field string }{
+		{p1.ID, `{"registrationNumber":""}`, CodeInvalidArgument, "registrationNumber"},
+		{p1.ID, `{"registrationNo":"R"}`, CodeInvalidArgument, "registrationNo"},
+		{"PL-none", `{"registrationNumber":"R1"}`, CodeNotFound, ""},
+		{"bad id!", `{"registrationNumber":"R1"}`, CodeInvalidArgument, "pledgeId"},
+	} {
+		_, err := e.submit(examiner, nil, func(s *Service) (string, error) { return s.RegisterPledge(e.req(), bad.id, bad.payload) })
+		if bad.field != "" {
+			wantCode(t, err, bad.code, bad.field)
+		} else {
+			wantCode(t, err, bad.code)
+		}
+	}
+
+	reg, err := e.registerPledge(p1.ID, "Y2025980000001")
+	wantCode(t, err, "")
+	if reg.Status != PledgeRegistered || reg.RegistrationNumber != "Y2025980000001" || reg.RegisteredAt == "" ||
+		len(reg.Ranks) != 1 || reg.Ranks[0].Rank != 1 || reg.RegistrationTxID == "" {
+		t.Fatalf("registration not recorded: %+v", reg)
+	}
+	_, err = e.registerPledge(p1.ID, "Y2025980000009")
+	wantCode(t, err, "P3", "wrong-status")
+	_, err = e.registerPledge(p2.ID, "Y2025980000001")
+	wantCode(t, err, "P3", "registration-number-taken")
+
+	for _, bad := range []string{`{"reasons":[]}`, `{"reasons":["bad reason"]}`, `{"reasons":["P4.frozen"],"note":"` + strings.Repeat("n", 1001) + `"}`} {
+		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RefusePledge(e.req(), p2.ID, bad) })
+		wantCode(t, err, CodeInvalidArgument)
+	}
+	out := e.must(e.submit(ipAdmin, nil, func(s *Service) (string, error) {
+		return s.RefusePledge(e.req(), p2.ID, `{"reasons":["P4.fees-unpaid"],"note":"annual fee for year 4 unpaid"}`)
+	}))
+	var ref Pledge
+	mustDecode(t, out, &ref)
+	if ref.Status != PledgeRefused || ref.RefusalReasons[0] != "P4.fees-unpaid" || ref.DecidedAt == "" {
+		t.Fatalf("refusal not recorded: %+v", ref)
+	}
+	_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RefusePledge(e.req(), p2.ID, `{"reasons":["x"]}`) })
+	wantCode(t, err, "P3", "wrong-status")
+	if len(e.asset("P2").Encumbrances) != 0 {
+		t.Fatalf("a refused pledge encumbers")
+	}
+}
+
+func TestP4_RefusalGrounds(t *testing.T) {
+	cases := []struct {
+		name   string
+		patch  string // applied to P1 before filing
+		ack    bool
+		termTo string
+		code   string
+		reason string
+	}{
+		{"valid right", "", false, "", "", ""},
+		{"lapsed", `{"legalStatus":"lapsed"}`, false, "", "P4", "not-valid"},
+		{"invalidated", `{"legalStatus":"invalidated"}`, false, "", "P4", "not-valid"},
+		{"fees unpaid", `{"feesPaidThrough":"2025-03-02"}`, false, "", "P4", "fees-unpaid"},
+		{"fees paid through today", `{"feesPaidThrough":"2025-03-03"}`, false, "", "", ""},
+		{"frozen", `{"freeze":{"active":true,"ref":"(2025)E01ZB1"}}`, false, "", "P4", "frozen"},
+		{"disputed", `{"dispute":{"active":true}}`, false, "", "P4", "disputed"},
+		{"term after expiry", "", false, "2040-01-11", "P4", "term-after-expiry"},
+		{"term ends on expiry", "", false, "2040-01-10", "", ""},
+		{"invalidation pending", `{"invalidation":{"active":true}}`, false, "", "P4", "invalidation-pending"},
+		{"invalidation risk acknowledged", `{"invalidation":{"active":true}}`, true, "", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.register(patent("P1"))
+			if tc.patch != "" {
+				e.update("P1", tc.patch)
+			}
+			app := application("P1")
+			app.AcknowledgeInvalidationRisk = tc.ack
+			if tc.termTo != "" {
+				app.DebtTermEnd = tc.termTo
+			}
+			_, err := e.apply(bank1, app)
+			wantCode(t, err, tc.code, tc.reason)
+		})
+		if tc.patch == "" {
+			continue
+		}
+		t.Run(tc.name+" at registration", func(t *testing.T) {
+			e := newEnv(t)
+			e.register(patent("P1"))
+			app := application("P1")
+			app.AcknowledgeInvalidationRisk = tc.ack
+			p, err := e.apply(bank1, app)
+			wantCode(t, err, "")
+			e.update("P1", tc.patch)
+			_, err = e.registerPledge(p.ID, "R1")
+			wantCode(t, err, tc.code, tc.reason)
+		})
+	}
+	t.Run("similar marks pledged together", func(t *testing.T) {
+		e := newEnv(t)
+		e.register(trademark("T1", "acme-9", 9))
+		e.register(trademark("T2", "acme-9", 9))
+		e.register(trademark("T3", "acme-9", 35)) // another class
+		other := trademark("T4", "acme-9", 9)
+		other.Owners = []Owner{buyer} // another owner
+		e.register(other)
+		lapsed := trademark("T5", "acme-9", 9)
+		lapsed.LegalStatus = LegalLapsed
+		e.register(lapsed)
+		_, err := e.apply(bank1, application("T1"))
+		wantCode(t, err, "P4", "similar-marks-missing")
+		_, err = e.apply(bank1, application("T1", "T2"))
+		wantCode(t, err, "")
+		e.register(trademark("T6", "", 9))
+		_, err = e.apply(bank1, application("T6"))
+		wantCode(t, err, "")
+	})
+}
+
+func TestP5_PatentCarriesOnePledge(t *testing.T) {
+	t.Run("patent", func(t *testing.T) {
+		e := newEnv(t)
+		e.register(patent("P1"))
+		first, err := e.apply(bank1, application("P1"))
+		wantCode(t, err, "")
+		second, err := e.apply(bank2, application("P1")) // two pending applications may exist
+		wantCode(t, err, "")
+		_, err = e.registerPledge(first.ID, "R1")
+		wantCode(t, err, "")
+		_, err = e.registerPledge(second.ID, "R2")
+		wantCode(t, err, "P5", "patent-already-pledged")
+		_, err = e.apply(bank2, application("P1"))
+		wantCode(t, err, "P5", "patent-already-pledged")
+		// Released, the patent can be pledged again.
+		e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.ReleasePledge(e.req(), first.ID, `{"reason":"repaid"}`) }))
+		_, err = e.registerPledge(second.ID, "R2")
+		wantCode(t, err, "")
+		if r := e.pledge(second.ID).Ranks[0].Rank; r != 2 {
+			t.Fatalf("rank %d, want 2: ranks are not reused", r)
+		}
+	})
+	for _, kind := range []string{KindTrademark, KindCopyright} {
+		t.Run(kind+" ranks by registration", func(t *testing.T) {
+			e := newEnv(t)
+			a := trademark("X1", "", 9)
+			if kind == KindCopyright {
+				a.Kind, a.NiceClass = KindCopyright, 0
+			}
+			e.register(a)
+			p1 := e.pledged(bank1, "R1", "X1")
+			p2 := e.pledged(bank2, "R2", "X1")
+			p3 := e.pledged(bank1, "R3", "X1")
+			enc := e.asset("X1").Encumbrances
+			if len(enc) != 3 || enc[0].PledgeID != p1.ID || enc[1].PledgeID != p2.ID || enc[2].PledgeID != p3.ID ||
+				enc[0].Rank != 1 || enc[1].Rank != 2 || enc[2].Rank != 3 || p2.Ranks[0].Rank != 2 {
+				t.Fatalf("ranks: %+v", enc)
+			}
+		})
+	}
+}
+
+func TestP6_ChangeExtensionReleaseRevocation(t *testing.T) {
+	setup := func(t *testing.T) (*env, *Pledge) {
+		e := newEnv(t)
+		e.register(patent("P1"))
+		return e, e.pledged(bank1, "R1", "P1")
+	}
+	t.Run("amend", func(t *testing.T) {
+		e, p := setup(t)
+		t2 := termsA
+		t2.Amount = "6000000.00"
+		out := e.must(e.submit(bank1, withTerms(t2), func(s *Service) (string, error) {
+			return s.AmendPledge(e.req(), p.ID, js(Amendment{PledgeeName: "Bank One Hubei", DebtKind: "credit-line",
+				Pledgors: []Party{{ID: acme.ID, Name: "Acme Optics Group"}}}))
+		}))
+		var got Pledge
+		mustDecode(t, out, &got)
+		if got.TermsHash != TermsHash(t2) || got.TermsHash == p.TermsHash || got.Pledgee.Name != "Bank One Hubei" ||
+			got.DebtKind != "credit-line" || got.Pledgors[0].Name != "Acme Optics Group" || got.LastChange.Action != "PledgeAmended" {
+			t.Fatalf("amendment not recorded: %+v", got)
+		}
+		for _, bad := range []struct {
+			c       Caller
+			payload string
+			code    string
+			reason  string
+		}{
+			{bank2, `{"pledgeeName":"x"}`, CodeForbidden, "P6"},
+			{examiner, `{"pledgeeName":"x"}`, CodeForbidden, "P6"},
+			{auditor, `{"pledgeeName":"x"}`, CodeForbidden, "V3"},
+			{bank1, `{}`, CodeInvalidArgument, ""},
+			{bank1, `{"debtKind":"x"}`, CodeInvalidArgument, "debtKind"},
+			{bank1, `{"pledgeeName":" x"}`, CodeInvalidArgument, "pledgeeName"},
+			{bank1, `{"pledgors":[]}`, CodeInvalidArgument, "pledgors"},
+			{bank1, `{"pledgors":[{"id":"other","name":"Other"}]}`, "P6", "pledgors-changed"},
+			{bank1, `{"x":1}`, CodeInvalidArgument, "x"},
+		} {
+			_, err := e.submit(bad.c, nil, func(s *Service) (string, error) { return s.AmendPledge(e.req(), p.ID, bad.payload) })
+			if bad.reason != "" {
+				wantCode(t, err, bad.code, bad.reason)
+			} else {
+				wantCode(t, err, bad.code)
+			}
+		}
+		_, err := e.submit(bank1, map[string][]byte{"terms": []byte(`{"amount":"x"}`)}, func(s *Service) (string, error) {
+			return s.AmendPledge(e.req(), p.ID, `{}`)
+		})
+		wantCode(t, err, CodeInvalidArgument, "terms.amount")
+	})
+	t.Run("extend", func(t *testing.T) {
+		e, p := setup(t)
+		out := e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2028-03-01"}`) }))
+		if !strings.Contains(out, `"debtTermEnd":"2028-03-01"`) {
+			t.Fatalf("extension not recorded: %s", out)
+		}
+		_, err := e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2028-03-01"}`) })
+		wantCode(t, err, "P6", "not-later")
+		_, err = e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2041-01-01"}`) })
+		wantCode(t, err, "P4", "term-after-expiry")
+		_, err = e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"soon"}`) })
+		wantCode(t, err, CodeInvalidArgument, "debtTermEnd")
+		_, err = e.submit(bank2, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2029-01-01"}`) })
+		wantCode(t, err, CodeForbidden, "P6")
+	})
+	t.Run("release", func(t *testing.T) {
+		e, p := setup(t)
+		_, err := e.submit(bank2, nil, func(s *Service) (string, error) { return s.ReleasePledge(e.req(), p.ID, `{"reason":"repaid"}`) })
+		wantCode(t, err, CodeForbidden, "P6")
+		_, err = e.submit(bank1, nil, func(s *Service) (string, error) { return s.ReleasePledge(e.req(), p.ID, `{"reason":""}`) })
+		wantCode(t, err, CodeInvalidArgument, "reason")
+		e.must(e.submit(bank1Adm, nil, func(s *Service) (string, error) { return s.ReleasePledge(e.req(), p.ID, `{"reason":"repaid"}`) }))
+		if got := e.pledge(p.ID); got.Status != PledgeReleased || got.Release == nil || got.Release.Reason != "repaid" {
+			t.Fatalf("release not recorded: %+v", got)
+		}
+		if len(e.asset("P1").Encumbrances) != 0 {
+			t.Fatalf("released pledge still encumbers")
+		}
+		_, err = e.submit(bank1, nil, func(s *Service) (string, error) { return s.ReleasePledge(e.req(), p.ID, `{"reason":"again"}`) })
+		wantCode(t, err, "P6", "wrong-status")
+		_, err = e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2029-01-01"}`) })
+		wantCode(t, err, "P6", "wrong-status")
+		_, err = e.submit(bank1, withTerms(termsA), func(s *Service) (string, error) { return s.AmendPledge(e.req(), p.ID, `{}`) })
+		wantCode(t, err, "P6", "wrong-status")
+	})
+	t.Run("revoke", func(t *testing.T) {
+		e, p := setup(t)
+		_, err := e.submit(bank1, nil, func(s *Service) (string, error) { return s.RevokePledge(e.req(), p.ID, `{"reason":"improper"}`) })
+		wantCode(t, err, CodeForbidden, "P6")
+		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RevokePledge(e.req(), p.ID, `{}`) })
+		wantCode(t, err, CodeInvalidArgument, "reason")
+		e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
+			return s.RevokePledge(e.req(), p.ID, `{"reason":"registered on a forged contract"}`)
+		}))
+		if got := e.pledge(p.ID); got.Status != PledgeRevoked || got.Revocation == nil {
+			t.Fatalf("revocation not recorded: %+v", got)
+		}
+		if len(e.asset("P1").Encumbrances) != 0 {
+			t.Fatalf("revoked pledge still encumbers")
+		}
+		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RevokePledge(e.req(), p.ID, `{"reason":"x"}`) })
+		wantCode(t, err, "P6", "wrong-status")
+	})
+}
+
+func TestP7_TransferOfPledgedRightNeedsRecordedConsent(t *testing.T) {
+	e := newEnv(t)
+	a := trademark("T1", "", 9)
+	e.register(a)
+	p1 := e.pledged(bank1, "R1", "T1")
+	p2 := e.pledged(bank2, "R2", "T1")
+	e.register(trademark("T2", "", 9))
+	other := e.pledged(bank1, "R3", "T2")
+	var tr Transfer
+	mustDecode(t, e.must(e.submit(trader, nil, func(s *Service) (string, error) {
+		return s.RequestTransfer(e.req(), js(TransferRequest{AssetID: "T1", Kind: "license", NewOwners: []Owner{buyer}, Origin: "trade", TradeRef: "WHIPE-2025-0042"}))
+	})), &tr)
+	consent := func(c Caller, pledgeID, use string) error {
+		_, err := e.submit(c, nil, func(s *Service) (string, error) {
+			return s.ConsentToTransfer(e.req(), tr.ID, js(ConsentInput{PledgeID: pledgeID, ProceedsUse: use}))
+		})
+		return err
+	}
+	record := func() error {
+		_, err := e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), tr.ID, "{}") })
+		return err
+	}
+	wantCode(t, record(), "T2", "consent-missing")
+	wantCode(t, consent(bank2, p1.ID, "escrow"), CodeForbidden, "P7")
+	wantCode(t, consent(trader, p1.ID, "escrow"), CodeForbidden, "P7")
+	wantCode(t, consent(bank1, p1.ID, "gift"), CodeInvalidArgument, "proceedsUse")
+	wantCode(t, consent(bank1, other.ID, "escrow"), "P7", "not-an-encumbrance")
+	wantCode(t, consent(bank1, "PL-none", "escrow"), CodeNotFound)
+	wantCode(t, consent(bank1, p1.ID, "early-repayment"), "")
+	wantCode(t, consent(bank1, p1.ID, "escrow"), "P7", "already-consented")
+	wantCode(t, record(), "T2", "consent-missing") // the second-ranked pledgee has not consented
+	wantCode(t, consent(bank2, p2.ID, "escrow"), "")
+	wantCode(t, record(), "")
+	wantCode(t, consent(bank2, p2.ID, "escrow"), "P7", "wrong-status")
+	var got Transfer
+	mustDecode(t, e.must(e.query(trader, func(s *Service) (string, error) { return s.GetTransfer(tr.ID) })), &got)
+	if got.Status != TransferRecorded || len(got.Consents) != 2 || got.Consents[0].ProceedsUse != "early-repayment" ||
+		got.Consents[1].ProceedsUse != "escrow" || got.Consents[0].MSP != MSPBank1 {
+		t.Fatalf("consents not recorded: %+v", got)
+	}
+	if lic := e.asset("T1").Licenses; len(lic) != 1 || lic[0].Licensees[0].ID != buyer.ID {
+		t.Fatalf("license not recorded: %+v", lic)
+	}
+}
+
+func TestP8_DefaultAndDisposalByRank(t *testing.T) {
+	setup := func(t *testing.T) (*env, *Pledge, *Pledge) {
+		e := newEnv(t)
+		e.register(trademark("T1", "", 9))
+		p1 := e.pledged(bank1, "R1", "T1")
+		p2 := e.pledged(bank2, "R2", "T1")
+		return e, p1, p2
+	}
+	dispose := func(e *env, c Caller, id string, in DisposalInput) (string, error) {
+		return e.submit(c, nil, func(s *Service) (string, error) { return s.DisposePledge(e.req(), id, js(in)) })
+	}
+	sale := func(p1, p2 *Pledge) DisposalInput {
+		return DisposalInput{Buyers: []Owner{buyer}, Currency: "CNY", Method: "auction", Price: "9000000.00",
+			Proceeds: []ProceedInput{{PledgeID: p1.ID, Amount: "5000000.00"}, {PledgeID: p2.ID, Amount: "3000000"}},
+			SaleRef: "WHIPE-AUC-7", Surplus: "1000000.00"}
+	}
+	t.Run("default", func(t *testing.T) {
+		e, p1, _ := setup(t)
+		_, err := e.submit(bank2, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"missed"}`) })
+		wantCode(t, err, CodeForbidden, "P8")
+		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"missed"}`) })
+		wantCode(t, err, CodeForbidden, "P8")
+		e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"3 instalments missed"}`) }))
+		if e.pledge(p1.ID).Status != PledgeDefaulted || e.asset("T1").Encumbrances[0].Status != PledgeDefaulted {
+			t.Fatalf("default not recorded")
+		}
+		_, err = e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"again"}`) })
+		wantCode(t, err, "P8", "wrong-status")
+	})
+	t.Run("disposal", func(t *testing.T) {
+		e, p1, p2 := setup(t)
+		_, err := dispose(e, trader, p1.ID, sale(p1, p2))
+		wantCode(t, err, "P8", "wrong-status")
+		e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"missed"}`) }))
+		_, err = dispose(e, bank1, p1.ID, sale(p1, p2))
+		wantCode(t, err, CodeForbidden, "P8")
+		bad := []struct {
+			name   string
+			f      func(*DisposalInput)
+			code   string
+			reason string
+		}{
+			{"does not add up", func(d *DisposalInput) { d.Price = "9000000.01" }, "P8", "proceeds-do-not-add-up"},
+			{"out of rank order", func(d *DisposalInput) { d.Proceeds[0], d.Proceeds[1] = d.Proceeds[1], d.Proceeds[0] }, "P8", "out-of-rank-order"},
+			{"better rank skipped", func(d *DisposalInput) {
+				d.Proceeds = []ProceedInput{{PledgeID: p2.ID, Amount: "8000000"}}
+			}, "P8", "disposing-pledge-missing"},
+			{"surplus before creditors", func(d *DisposalInput) {
+				d.Proceeds = []ProceedInput{{PledgeID: p1.ID, Amount: "5000000"}}
+				d.Surplus = "4000000"
+			}, "P8", "surplus-before-creditors"},
+			{"not an encumbrance", func(d *DisposalInput) { d.Proceeds[1].PledgeID = "PL-other" }, "P8", "not-an-encumbrance"},
+			{"method", func(d *DisposalInput) { d.Method = "lottery" }, CodeInvalidArgument, "method"},
+			{"no buyers", func(d *DisposalInput) { d.Buyers = nil }, CodeInvalidArgument, "buyers"},
+			{"price", func(d *DisposalInput) { d.Price = "0" }, CodeInvalidArgument, "price"},
+			{"currency", func(d *DisposalInput) { d.Currency = "" }, CodeInvalidArgument, "currency"},
+			{"duplicate proceed", func(d *DisposalInput) { d.Proceeds[1].PledgeID = p1.ID }, CodeInvalidArgument, "proceeds[1].pledgeId"},
+			{"amount", func(d *DisposalInput) { d.Proceeds[1].Amount = "1.234" }, CodeInvalidArgument, "proceeds[1].amount"},
+			{"sale ref", func(d *DisposalInput) { d.SaleRef = "" }, CodeInvalidArgument, "saleRef"},
+		}
+		for _, b := range bad {
+			in := sale(p1, p2)
+			b.f(&in)
+			_, err := dispose(e, trader, p1.ID, in)
+			wantCode(t, err, b.code, b.reason)
+		}
+		out := e.must(dispose(e, trader, p1.ID, sale(p1, p2)))
+		var got Pledge
+		mustDecode(t, out, &got)
+		d := got.Disposal
+		if got.Status != PledgeDisposed || d == nil || d.Surplus != "1000000.00" || d.SurplusTo[0].ID != acme.ID ||
+			d.Proceeds[0].Rank != 1 || d.Proceeds[1].Rank != 2 || len(d.TransferIDs) != 1 {
+			t.Fatalf("disposal not recorded: %+v", got)
+		}
+		a := e.asset("T1")
+		if len(a.Encumbrances) != 1 || a.Encumbrances[0].PledgeID != p2.ID {
+			t.Fatalf("disposed pledge still encumbers: %+v", a.Encumbrances)
+		}
+		// The buyer's title is recorded as a transfer, with the remaining pledgee's consent (T2).
+		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), d.TransferIDs[0], "{}") })
+		wantCode(t, err, "T2", "consent-missing")
+		e.must(e.submit(bank2, nil, func(s *Service) (string, error) {
+			return s.ConsentToTransfer(e.req(), d.TransferIDs[0], js(ConsentInput{PledgeID: p2.ID, ProceedsUse: "early-repayment"}))
+		}))
+		e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), d.TransferIDs[0], "{}") }))
+		if o := e.asset("T1").Owners; len(o) != 1 || o[0].ID != buyer.ID {
+			t.Fatalf("buyer's title not recorded: %+v", o)
+		}
+	})
+	t.Run("lower rank needs better ranks listed", func(t *testing.T) {
+		e, p1, p2 := setup(t)
+		e.must(e.submit(bank2, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p2.ID, `{"reason":"missed"}`) }))
+		in := DisposalInput{Buyers: []Owner{buyer}, Currency: "CNY", Method: "sale", Price: "100", SaleRef: "S1", Surplus: "0",
+			Proceeds: []ProceedInput{{PledgeID: p2.ID, Amount: "100"}}}
+		_, err := dispose(e, trader, p2.ID, in)
+		wantCode(t, err, "P8", "better-rank-skipped")
+		in.Proceeds = []ProceedInput{{PledgeID: p1.ID, Amount: "100"}, {PledgeID: p2.ID, Amount: "0"}}
+		_, err = dispose(e, trader, p2.ID, in)
+		wantCode(t, err, "")
+	})
+}
+
+func TestP9_ExaminationTimeAndOverdueList(t *testing.T) {
+	at := func(day, hour int) time.Time { return time.Date(2025, 3, day, hour, 0, 0, 0, chinaTime) }
+	due := func(day int) time.Time { return time.Date(2025, 3, day, 0, 0, 0, 0, chinaTime).UTC() }
+	cases := []struct {
+		name  string
+		filed time.Time
+		kinds []string
+		want  time.Time
+	}{
+		{"patent filed Monday: end of Wednesday", at(3, 10), []string{KindPatentInvention}, due(6)},
+		{"patent filed Thursday: end of Monday", at(6, 10), []string{KindPatentUtility}, due(11)},
+		{"trademark filed Friday: end of Tuesday", at(7, 23), []string{KindTrademark}, due(12)},
+		{"filed Saturday: end of Tuesday", at(8, 9), []string{KindPatentDesign}, due(12)},
+		{"copyright: 10 calendar days", at(3, 10), []string{KindCopyright}, due(14)},
+		{"package: the shortest", at(3, 10), []string{KindCopyright, KindTrademark}, due(6)},
+		{"UTC evening is the next day in China", time.Date(2025, 3, 2, 17, 0, 0, 0, time.UTC), []string{KindPatentInvention}, due(6)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ExaminationDueBy(tc.filed, tc.kinds); !got.Equal(tc.want) {
+				t.Fatalf("due %v, want %v", got, tc.want)
+			}
+		})
+	}
+	t.Run("overdue list", func(t *testing.T) {
+		e := newEnv(t)
+		e.register(patent("P1"))
+		e.register(patent("P2"))
+		e.register(patent("P3"))
+		late, _ := e.apply(bank1, application("P1"))
+		decided, _ := e.apply(bank1, application("P2"))
+		if _, err := e.registerPledge(decided.ID, "R1"); err != nil {
+			t.Fatal(err)
+		}
+		e.now = at(5, 12) // Wednesday: P3's application is still in time
+		fresh, _ := e.apply(bank2, application("P3"))
+		if fresh.ExaminationDueBy != due(8).Format(time.RFC3339Nano) { // end of Friday
+			t.Fatalf("due by %s", fresh.ExaminationDueBy)
+		}
+		list := func(asOf string) PledgePage {
+			var p PledgePage
+			mustDecode(t, e.must(e.query(auditor, func(s *Service) (string, error) { return s.ListOverdueExaminations(asOf, 0, "") })), &p)
+			return p
+		}
+		if p := list("2025-03-05T23:59:59+08:00"); p.Count != 0 {
+			t.Fatalf("overdue before the deadline: %+v", p)
+		}
+		if p := list("2025-03-06T00:00:00+08:00"); p.Count != 1 || p.Items[0].ID != late.ID {
+			t.Fatalf("overdue: %+v", p)
+		}
+		e.now = at(20, 9)
+		if p := list(""); p.Count != 2 {
+			t.Fatalf("overdue at tx time: %+v", p)
+		}
+		_, err := e.query(auditor, func(s *Service) (string, error) { return s.ListOverdueExaminations("yesterday", 0, "") })
+		wantCode(t, err, CodeInvalidArgument, "asOf")
+	})
+}

@@ -1,0 +1,132 @@
+package netctl
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// GatewayConfig is the configuration file of one organization's HTTP gateway (gateway/cmd/ipledger-gateway).
+type GatewayConfig struct {
+	Listen            string            `yaml:"listen"`
+	MSPID             string            `yaml:"mspId"`
+	Peer              GatewayPeer       `yaml:"peer"`
+	Channel           string            `yaml:"channel"`
+	Chaincode         string            `yaml:"chaincode"`
+	CommitTimeout     time.Duration     `yaml:"commitTimeout"`
+	EndorseTimeout    time.Duration     `yaml:"endorseTimeout"`
+	EvaluateTimeout   time.Duration     `yaml:"evaluateTimeout"`
+	MaxBodyBytes      int64             `yaml:"maxBodyBytes"`
+	CheckpointDir     string            `yaml:"checkpointDir"`
+	PeerOrganizations []string          `yaml:"peerOrganizations"`
+	Identities        []GatewayIdentity `yaml:"identities"`
+}
+
+// GatewayPeer is the organization's own peer, the gateway's only connection to the network.
+type GatewayPeer struct {
+	Address   string `yaml:"address"`
+	TLSCACert string `yaml:"tlsCACert"`
+}
+
+// GatewayIdentity is an enrolled identity the gateway acts as, and the hash of the API key bound to it.
+type GatewayIdentity struct {
+	Name         string `yaml:"name"`
+	Role         string `yaml:"role"`
+	Certificate  string `yaml:"certificate"`
+	PrivateKey   string `yaml:"privateKey"`
+	APIKeySHA256 string `yaml:"apiKeySha256"`
+}
+
+func (n *Network) gatewayDir(o *Organization) string { return filepath.Join(n.orgDir(o), "gateway") }
+func (n *Network) gatewayConfigFile(o *Organization) string {
+	return filepath.Join(n.gatewayDir(o), "gateway.yaml")
+}
+func (n *Network) apiKeyFile(o *Organization, user string) string {
+	return filepath.Join(n.userDir(o, user), "api-key")
+}
+
+// apiKey returns a user's API key, creating it on first use. Only its hash goes into the gateway's
+// configuration; the key itself stays in a file readable by its owner only.
+func (n *Network) apiKey(o *Organization, user string) (string, error) {
+	path := n.apiKeyFile(o, user)
+	raw, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(raw)), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	key := "ipl_" + base64.RawURLEncoding.EncodeToString(b)
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+// writeGatewayConfigs writes each peer organization's gateway configuration.
+func (n *Network) writeGatewayConfigs() error {
+	var orgs []string
+	for _, o := range n.Top.PeerOrgs() {
+		orgs = append(orgs, o.MSPID)
+	}
+	for _, o := range n.Top.PeerOrgs() {
+		if o.Gateway == nil {
+			continue
+		}
+		cfg := GatewayConfig{
+			Listen: Addr(o.Host, o.Gateway.Port), MSPID: o.MSPID,
+			Peer:    GatewayPeer{Address: Addr(o.Host, o.Peer.Port), TLSCACert: n.caCert(o)},
+			Channel: n.Top.Channel, Chaincode: n.Top.Chaincode.Name,
+			CommitTimeout: 30 * time.Second, EndorseTimeout: 15 * time.Second, EvaluateTimeout: 5 * time.Second,
+			MaxBodyBytes:      1 << 20,
+			CheckpointDir:     filepath.Join(n.gatewayDir(o), "checkpoints"),
+			PeerOrganizations: orgs,
+		}
+		for _, u := range o.Users {
+			key, err := n.apiKey(o, u.Name)
+			if err != nil {
+				return err
+			}
+			sum := sha256.Sum256([]byte(key))
+			msp := filepath.Join(n.userDir(o, u.Name), "msp")
+			cfg.Identities = append(cfg.Identities, GatewayIdentity{Name: u.Name, Role: u.Role,
+				Certificate: filepath.Join(msp, "signcerts", "cert.pem"), PrivateKey: filepath.Join(msp, "keystore", "key.pem"),
+				APIKeySHA256: hex.EncodeToString(sum[:])})
+		}
+		raw, err := yaml.Marshal(cfg)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(cfg.CheckpointDir, 0o700); err != nil {
+			return err
+		}
+		if err := os.WriteFile(n.gatewayConfigFile(o), raw, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (n *Network) gatewayProcess(o *Organization) *Process {
+	return &Process{
+		Name: GatewayName(o), Kind: "gateway", Org: o.Name,
+		Bin:    n.ProgramPath("ipledger-gateway"),
+		Args:   []string{"--config", n.gatewayConfigFile(o)},
+		Dir:    n.gatewayDir(o),
+		Host:   o.Host,
+		Ports:  []int{o.Gateway.Port},
+		Health: "http://" + Addr(o.Host, o.Gateway.Port) + "/healthz",
+	}
+}

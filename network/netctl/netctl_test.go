@@ -1,0 +1,168 @@
+package netctl
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func loadTestTopology(t *testing.T, base int) *Topology {
+	t.Helper()
+	top, err := LoadTopology(filepath.Join("..", "topology.yaml"), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return top
+}
+
+func TestTopology_PortsComeFromOneBaseAndNeverCollide(t *testing.T) {
+	for _, base := range []int{7000, 17000} {
+		top := loadTestTopology(t, base)
+		seen := map[int]string{}
+		add := func(port int, what string) {
+			if port < base || port >= base+100 {
+				t.Errorf("base %d: %s on %d is outside [base, base+100)", base, what, port)
+			}
+			if other, dup := seen[port]; dup {
+				t.Errorf("base %d: port %d used by %s and %s", base, port, other, what)
+			}
+			seen[port] = what
+		}
+		add(top.Chaincode.Server.Port, "chaincode")
+		for _, o := range top.Organizations {
+			add(o.CA.Port, o.Name+" ca")
+			add(o.CA.OpsPort, o.Name+" ca ops")
+			for _, ord := range o.Orderers {
+				add(ord.Port, ord.Name)
+				add(ord.AdminPort, ord.Name+" admin")
+				add(ord.OpsPort, ord.Name+" ops")
+			}
+			if o.Peer != nil {
+				add(o.Peer.Port, o.Name+" peer")
+				add(o.Peer.ChaincodePort, o.Name+" peer chaincode")
+				add(o.Peer.OpsPort, o.Name+" peer ops")
+			}
+			if o.Gateway != nil {
+				add(o.Gateway.Port, o.Name+" gateway")
+			}
+		}
+	}
+}
+
+func TestTopology_HasTheBriefsOrganizationsAndRoles(t *testing.T) {
+	top := loadTestTopology(t, 0)
+	want := map[string]string{"Bank1MSP": "loan-officer", "Bank2MSP": "loan-officer", "ExchangeMSP": "trader",
+		"IPOfficeMSP": "examiner", "RegulatorMSP": "auditor", "OrdererMSP": ""}
+	for msp, role := range want {
+		o := top.Org(msp)
+		if o == nil {
+			t.Errorf("%s missing", msp)
+			continue
+		}
+		roles := map[string]bool{}
+		for _, u := range o.Users {
+			roles[u.Role] = true
+		}
+		if !roles["admin"] || (role != "" && !roles[role]) {
+			t.Errorf("%s users have roles %v; want admin and %q", msp, roles, role)
+		}
+	}
+	if n := len(top.Org("OrdererMSP").Orderers); n != 3 {
+		t.Errorf("%d orderers, want 3", n)
+	}
+}
+
+func TestLoadTopology_RejectsIncompleteFiles(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string]string{
+		"no channel":  "chaincode: {name: x}\norganizations: []\n",
+		"no admin":    "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, orderers: [{name: o1}], users: [{name: u, role: r}]}\n",
+		"no orderers": "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, users: [{name: admin, role: admin}]}\n",
+	}
+	for name, body := range cases {
+		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".yaml")
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadTopology(path, 0); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestWritePackage_SameConnectionGivesSamePackageID(t *testing.T) {
+	dir := t.TempDir()
+	n := &Network{Top: loadTestTopology(t, 7000), Dir: dir}
+	tlsDir := filepath.Join(n.chaincodeDir(), "tls")
+	if err := os.MkdirAll(tlsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"cert.pem", "key.pem", "ca.pem"} {
+		if err := os.WriteFile(filepath.Join(tlsDir, f), []byte("pem of "+f), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := n.writePackage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := n.writePackage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != second || !strings.HasPrefix(first, "ipledger_1.0:") {
+		t.Errorf("package ids %q and %q", first, second)
+	}
+	n.Top.Chaincode.Server.Port++
+	third, err := n.writePackage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third == first {
+		t.Errorf("a different server address kept package id %s", first)
+	}
+}
+
+func TestPid_IgnoresStaleAndForeignPidFiles(t *testing.T) {
+	dir := t.TempDir()
+	n := &Network{Dir: dir}
+	p := &Process{Name: "x", Bin: "/nonexistent/program"}
+	if err := os.MkdirAll(filepath.Join(dir, "run"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Our own pid runs the test binary, not p.Bin: a pid file naming it must not count as running.
+	if err := os.WriteFile(n.pidFile("x"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if pid := n.Pid(p); pid != 0 {
+		t.Errorf("foreign process %d counted as running", pid)
+	}
+	self, _ := os.Executable()
+	p.Bin = self
+	if pid := n.Pid(p); pid != os.Getpid() {
+		t.Errorf("Pid = %d, want %d", pid, os.Getpid())
+	}
+}
+
+func TestStart_PortInUseIsAClearErrorNamingThePort(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	n := &Network{Dir: t.TempDir()}
+	err = n.Start(&Process{Name: "peer0.bank1", Bin: "/bin/true", Host: "127.0.0.1", Ports: []int{port}})
+	if err == nil {
+		t.Fatal("started on a port in use")
+	}
+	if !strings.Contains(err.Error(), "port "+strconv.Itoa(port)) || !strings.Contains(err.Error(), "peer0.bank1") {
+		t.Errorf("error does not name the component and port: %v", err)
+	}
+	if _, statErr := os.Stat(n.pidFile("peer0.bank1")); statErr == nil {
+		t.Error("a pid file was written for a process that did not start")
+	}
+}
