@@ -216,3 +216,5 @@ func mustDecode(t *testing.T, s string, v any) {
 		t.Fatalf("decode %q: %v", s, err)
 	}
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

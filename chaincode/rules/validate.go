@@ -120,12 +120,6 @@ func (c *check) date(field, s string) {
 	}
 }
 
-func (c *check) optDate(field, s string) {
-	if s != "" {
-		c.date(field, s)
-	}
-}
-
 func (c *check) enum(field, s string, allowed []string) {
 	if !slices.Contains(allowed, s) {
 		c.fail(field, "must be one of "+strings.Join(allowed, ", "))

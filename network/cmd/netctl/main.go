@@ -94,8 +94,9 @@ func main() {
 	case "status":
 		sfs := flag.NewFlagSet("status", flag.ExitOnError)
 		asJSON := sfs.Bool("json", false, "print the system description as JSON")
+		memory := sfs.Bool("memory", false, "also show each process's resident memory (RSS and PSS) and the totals")
 		_ = sfs.Parse(args)
-		status(n, *asJSON)
+		status(n, *asJSON, *memory)
 	case "kill", "stop":
 		if len(args) != 1 {
 			fail(fmt.Errorf("%s needs one component name", cmd))
@@ -122,7 +123,7 @@ func main() {
 	}
 }
 
-func status(n *netctl.Network, asJSON bool) {
+func status(n *netctl.Network, asJSON, memory bool) {
 	sys, err := netctl.LoadSystem(n.SystemFile())
 	if err != nil {
 		if asJSON {
@@ -147,16 +148,31 @@ func status(n *netctl.Network, asJSON bool) {
 		_ = enc.Encode(sys)
 	} else {
 		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "COMPONENT\tKIND\tPID\tSTATE")
+		header := "COMPONENT\tKIND\tPID\tSTATE"
+		if memory {
+			header += "\tRSS MiB\tPSS MiB"
+		}
+		fmt.Fprintln(w, header)
+		var rss, pss int64
 		for _, p := range sys.Processes {
 			pid := "-"
 			if p.Pid != 0 {
 				pid = strconv.Itoa(p.Pid)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p.Name, p.Kind, pid, health[p.Name].State)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s", p.Name, p.Kind, pid, health[p.Name].State)
+			if memory {
+				m, _ := netctl.ReadMemory(p.Pid)
+				rss, pss = rss+m.RSSKiB, pss+m.PSSKiB
+				fmt.Fprintf(w, "\t%.1f\t%.1f", float64(m.RSSKiB)/1024, float64(m.PSSKiB)/1024)
+			}
+			fmt.Fprintln(w)
 		}
 		_ = w.Flush()
 		fmt.Printf("%d of %d healthy; data in %s\n", up, len(sys.Processes), sys.DataDir)
+		if memory {
+			fmt.Printf("memory of all processes: RSS %.0f MiB (shared pages counted in every process), PSS %.0f MiB (physical)\n",
+				float64(rss)/1024, float64(pss)/1024)
+		}
 	}
 	if up != len(sys.Processes) {
 		os.Exit(3)
