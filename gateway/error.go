@@ -68,7 +68,8 @@ func FromChaincode(ce *rules.Error) *Error {
 }
 
 // ErrorOf classifies any error for a client: an [*Error] as it is, a chaincode [rules.Error] (or a
-// message carrying its JSON) by [FromChaincode], a context deadline as 504 and a cancellation as 503.
+// message carrying its JSON) by [FromChaincode], a context deadline or cancellation as 503. (504 is
+// only for a submission that was not committed in time, and the fabric layer says so with an [*Error].)
 // Anything else is an internal error whose detail stays in the log.
 func ErrorOf(err error) *Error {
 	var e *Error
@@ -83,7 +84,7 @@ func ErrorOf(err error) *Error {
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return &Error{Status: http.StatusGatewayTimeout, Code: CodeTimeout, Message: "the ledger did not answer in time", Cause: err}
+		return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "the ledger did not answer in time", Cause: err}
 	case errors.Is(err, context.Canceled):
 		return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "the request was cancelled", Cause: err}
 	}

@@ -11,7 +11,6 @@ package gateway
 
 import (
 	"context"
-	"time"
 
 	"github.com/ipledger/ipledger/network/qscc"
 )
@@ -31,9 +30,38 @@ type Ledger interface {
 	// Events streams the chaincode's events, starting after from (or with the next block when from is
 	// the zero value). The channel closes when ctx ends or the stream breaks.
 	Events(ctx context.Context, identity string, from Checkpoint) (<-chan Event, error)
+	// OpenCheckpoint opens the durable checkpoint of a named event stream of identity, kept by the
+	// fabric-gateway file checkpointer in the configured checkpoint directory.
+	OpenCheckpoint(identity, stream string) (Checkpointer, error)
 	// Ping asks the chaincode for its version: the peer is reachable and the chaincode answers.
 	Ping(ctx context.Context) (string, error)
 }
+
+// Checkpointer keeps the position of a durable event stream across connections and restarts.
+type Checkpointer interface {
+	// Checkpoint is the position to resume after.
+	Checkpoint() Checkpoint
+	// Save records that every event up to and including e was delivered.
+	Save(e Event) error
+	Close() error
+}
+
+// Observer is told how submissions went, for metrics. Outcomes: committed, submitted (asynchronous),
+// rejected (the chaincode refused), conflict (read conflicts outlasted the retries), invalid (committed
+// invalid), timeout, unavailable, error.
+type Observer interface {
+	Retried(function, reason string)
+	Finished(function, outcome string)
+}
+
+// NopObserver observes nothing.
+type NopObserver struct{}
+
+// Retried does nothing.
+func (NopObserver) Retried(string, string) {}
+
+// Finished does nothing.
+func (NopObserver) Finished(string, string) {}
 
 // Submission is one state-changing chaincode transaction.
 //
@@ -87,6 +115,4 @@ type Event struct {
 	TransactionID string
 	Name          string
 	Payload       []byte
-	// Time is when the gateway received it.
-	Time time.Time
 }

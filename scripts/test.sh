@@ -40,6 +40,9 @@ part_integration() {
 	IPLEDGER_SYSTEM_FILE=$data/system.json go test -count=1 -tags integration -v -timeout 20m "${INTEGRATION_PKGS[@]}"
 }
 
+case ${1:-} in
+	-h|--help) echo "usage: scripts/ipledger test [vet|unit|integration ...]   (default: all, in that order)"; exit 0 ;;
+esac
 parts=("$@")
 [ ${#parts[@]} -gt 0 ] || parts=(vet unit integration)
 for p in "${parts[@]}"; do

@@ -21,19 +21,10 @@ const registrar = "registrar"
 
 func (n *Network) caProcess(o *Organization) *Process {
 	home := n.caHome(o)
-	secret, _ := os.ReadFile(filepath.Join(n.orgDir(o), "ca", "registrar.secret"))
 	return &Process{
 		Name: CAName(o), Kind: "ca", Org: o.Name,
-		Bin: n.ProgramPath("fabric-ca-server"),
-		Args: []string{"start",
-			"--boot", registrar + ":" + strings.TrimSpace(string(secret)),
-			"--home", home,
-			"--address", o.Host, "--port", strconv.Itoa(o.CA.Port),
-			"--ca.name", "ca-" + o.Name,
-			"--tls.enabled",
-			"--csr.cn", "ca." + o.Name,
-			"--csr.hosts", hostList(o.Host),
-		},
+		Bin:  n.ProgramPath("fabric-ca-server"),
+		Args: append([]string{"start"}, n.caFlags(o)...),
 		Env: []string{
 			"FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS=" + Addr(o.Host, o.CA.OpsPort),
 			"FABRIC_CA_SERVER_METRICS_PROVIDER=prometheus",
@@ -42,6 +33,17 @@ func (n *Network) caProcess(o *Organization) *Process {
 		Host:   o.Host,
 		Ports:  []int{o.CA.Port, o.CA.OpsPort},
 		Health: "http://" + Addr(o.Host, o.CA.OpsPort) + "/healthz",
+	}
+}
+
+func (n *Network) caFlags(o *Organization) []string {
+	return []string{
+		"--home", n.caHome(o),
+		"--address", o.Host, "--port", strconv.Itoa(o.CA.Port),
+		"--ca.name", "ca-" + o.Name,
+		"--tls.enabled",
+		"--csr.cn", "ca." + o.Name,
+		"--csr.hosts", hostList(o.Host),
 	}
 }
 
@@ -54,22 +56,28 @@ func hostList(host string) string {
 	return strings.Join(hosts, ",")
 }
 
-// prepareCAs creates each CA's home and bootstrap secret, once.
+// prepareCAs initializes each CA once: its keys, certificate and configuration, with a random secret
+// for its registrar. The secret is given only to this short-lived init, never on a long-running
+// command line that any local user could read with ps.
 func (n *Network) prepareCAs() error {
+	var g errgroup.Group
 	for _, o := range n.Top.Organizations {
-		dir := filepath.Join(n.orgDir(o), "ca")
-		if err := os.MkdirAll(n.caHome(o), 0o700); err != nil {
-			return err
-		}
-		secretFile := filepath.Join(dir, "registrar.secret")
-		if _, err := os.Stat(secretFile); err == nil {
+		if _, err := os.Stat(filepath.Join(n.caHome(o), "fabric-ca-server-config.yaml")); err == nil {
 			continue
 		}
-		if err := os.WriteFile(secretFile, []byte(randomSecret()+"\n"), 0o600); err != nil {
-			return err
-		}
+		g.Go(func() error {
+			if err := os.MkdirAll(n.caHome(o), 0o700); err != nil {
+				return err
+			}
+			secret := randomSecret()
+			if err := os.WriteFile(filepath.Join(n.orgDir(o), "ca", "registrar.secret"), []byte(secret+"\n"), 0o600); err != nil {
+				return err
+			}
+			args := append([]string{"init", "--boot", registrar + ":" + secret}, n.caFlags(o)...)
+			return n.run(nil, n.ProgramPath("fabric-ca-server"), args...)
+		})
 	}
-	return nil
+	return g.Wait()
 }
 
 func randomSecret() string {
@@ -177,35 +185,43 @@ func (n *Network) enrollOrg(o *Organization) error {
 	if err := n.caClient(o, "enroll", "-u", n.caURL(o, registrar, strings.TrimSpace(string(secret))), "-H", n.registrarHome(o)); err != nil {
 		return fmt.Errorf("%s registrar: %w", o.Name, err)
 	}
+	// Identities are independent once the registrar is enrolled: register and enroll them together.
+	var g errgroup.Group
 	for _, id := range n.identities(o) {
-		pw := randomSecret()
-		reg := []string{"register", "-H", n.registrarHome(o), "-u", n.caURL(o, "", ""),
-			"--id.name", id.name, "--id.secret", pw, "--id.type", id.typ}
-		if id.role != "" {
-			reg = append(reg, "--id.attrs", "ipledger.role="+id.role+":ecert")
-		}
-		if err := n.caClient(o, reg...); err != nil {
-			return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
-		}
-		msp := filepath.Join(id.dir, "msp")
-		if err := n.caClient(o, "enroll", "-u", n.caURL(o, id.name, pw), "-M", msp, "--csr.cn", id.name); err != nil {
-			return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
-		}
-		if err := normalizeMSP(msp); err != nil {
-			return err
-		}
-		if id.tls {
-			tlsDir := filepath.Join(id.dir, "tls")
-			if err := n.caClient(o, "enroll", "-u", n.caURL(o, id.name, pw), "-M", tlsDir, "--csr.cn", id.name,
-				"--enrollment.profile", "tls", "--csr.hosts", id.hosts); err != nil {
-				return fmt.Errorf("%s/%s tls: %w", o.Name, id.name, err)
-			}
-			if err := normalizeTLS(tlsDir); err != nil {
-				return err
-			}
-		}
+		g.Go(func() error { return n.enrollIdentity(o, id) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	return n.writeOrgMSP(o)
+}
+
+func (n *Network) enrollIdentity(o *Organization, id enrollee) error {
+	pw := randomSecret()
+	reg := []string{"register", "-H", n.registrarHome(o), "-u", n.caURL(o, "", ""),
+		"--id.name", id.name, "--id.secret", pw, "--id.type", id.typ}
+	if id.role != "" {
+		reg = append(reg, "--id.attrs", "ipledger.role="+id.role+":ecert")
+	}
+	if err := n.caClient(o, reg...); err != nil {
+		return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
+	}
+	msp := filepath.Join(id.dir, "msp")
+	if err := n.caClient(o, "enroll", "-u", n.caURL(o, id.name, pw), "-M", msp, "--csr.cn", id.name); err != nil {
+		return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
+	}
+	if err := normalizeMSP(msp); err != nil {
+		return err
+	}
+	if !id.tls {
+		return nil
+	}
+	tlsDir := filepath.Join(id.dir, "tls")
+	if err := n.caClient(o, "enroll", "-u", n.caURL(o, id.name, pw), "-M", tlsDir, "--csr.cn", id.name,
+		"--enrollment.profile", "tls", "--csr.hosts", id.hosts); err != nil {
+		return fmt.Errorf("%s/%s tls: %w", o.Name, id.name, err)
+	}
+	return normalizeTLS(tlsDir)
 }
 
 const nodeOUs = `NodeOUs:

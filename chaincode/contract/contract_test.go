@@ -1,0 +1,230 @@
+package contract
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/statebased"
+	"github.com/hyperledger/fabric-protos-go-apiv2/common"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"github.com/ipledger/ipledger/chaincode/rules"
+	"google.golang.org/protobuf/proto"
+)
+
+type harness struct {
+	t   *testing.T
+	w   *world
+	ids map[string][]byte
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{t: t, w: newWorld(), ids: map[string][]byte{
+		"examiner": creator(t, rules.MSPIPOffice, "examiner1", rules.RoleExaminer),
+		"bank1":    creator(t, rules.MSPBank1, "officer1", rules.RoleLoanOfficer),
+		"bank2":    creator(t, rules.MSPBank2, "officer1", rules.RoleLoanOfficer),
+		"trader":   creator(t, rules.MSPExchange, "trader1", rules.RoleTrader),
+		"auditor":  creator(t, rules.MSPRegulator, "auditor1", rules.RoleAuditor),
+		"peer":     creator(t, rules.MSPBank1, "peer0", ""),
+	}}
+	return h
+}
+
+// invoke runs one transaction through the real contractapi chaincode and commits it when it succeeds.
+func (h *harness) invoke(who string, transient map[string][]byte, fn string, args ...string) *peer.Response {
+	h.t.Helper()
+	cc, err := NewChaincode()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	stub := h.w.stub(h.ids[who], transient, fn, args...)
+	resp := cc.Invoke(stub)
+	if resp.GetStatus() == 200 {
+		stub.commit()
+	}
+	return resp
+}
+
+func (h *harness) ok(who string, transient map[string][]byte, fn string, args ...string) string {
+	h.t.Helper()
+	resp := h.invoke(who, transient, fn, args...)
+	if resp.GetStatus() != 200 {
+		h.t.Fatalf("%s by %s: %d %s", fn, who, resp.GetStatus(), resp.GetMessage())
+	}
+	return string(resp.GetPayload())
+}
+
+func (h *harness) refused(who string, transient map[string][]byte, code string, fn string, args ...string) *rules.Error {
+	h.t.Helper()
+	resp := h.invoke(who, transient, fn, args...)
+	e, ok := rules.ParseError(resp.GetMessage())
+	if resp.GetStatus() == 200 || !ok || e.Code != code {
+		h.t.Fatalf("%s by %s: want %s, got %d %s", fn, who, code, resp.GetStatus(), resp.GetMessage())
+	}
+	return e
+}
+
+const patentP1 = `{"applicationDate":"2020-01-10","expiryDate":"2040-01-10","feesPaidThrough":"2026-01-10","grantDate":"2022-06-01","id":"P1","kind":"patent-invention","number":"ZL202010012345.6","owners":[{"id":"ACME","name":"Acme Optics","share":10000}],"title":"Lens"}`
+
+func terms() map[string][]byte {
+	return map[string][]byte{"terms": []byte(`{"amount":"5000000.00","currency":"CNY","interestRate":"3.85","salt":"` +
+		strings.Repeat("ab", 16) + `","scope":"principal and interest"}`)}
+}
+
+func application() string {
+	return `{"assetIds":["P1"],"contractHash":"` + strings.Repeat("c", 64) + `","debtKind":"loan","debtTermEnd":"2027-03-01","debtTermStart":"2025-03-01","pledgeeName":"Bank One","pledgors":[{"id":"ACME","name":"Acme Optics"}]}`
+}
+
+func TestContractPingAndRegisterAsset(t *testing.T) {
+	h := newHarness(t)
+	if got := h.ok("peer", nil, "Ping"); got != rules.Version {
+		t.Fatalf("Ping = %q", got)
+	}
+	out := h.ok("examiner", nil, "RegisterAsset", "req-1", patentP1)
+	var a rules.Asset
+	if err := json.Unmarshal([]byte(out), &a); err != nil || a.ID != "P1" || a.LastChange.MSP != rules.MSPIPOffice ||
+		!strings.HasPrefix(a.LastChange.Submitter, "x509::CN=examiner1") {
+		t.Fatalf("asset %s (%v)", out, err)
+	}
+	if again := h.ok("examiner", nil, "RegisterAsset", "req-1", patentP1); again != out {
+		t.Fatalf("repeat returned %s", again)
+	}
+	if len(h.w.events) != 1 || h.w.events[0].EventName != "AssetRegistered" {
+		t.Fatalf("events %v", h.w.events)
+	}
+	var ev rules.Event
+	if err := json.Unmarshal(h.w.events[0].Payload, &ev); err != nil || ev.ID != "P1" || ev.MSP != rules.MSPIPOffice || ev.TxID == "" {
+		t.Fatalf("event %s", h.w.events[0].Payload)
+	}
+	e := h.refused("bank1", nil, rules.CodeForbidden, "RegisterAsset", "req-2", patentP1)
+	if e.Status != 403 || e.Details["rule"] != "A1" {
+		t.Fatalf("forbidden: %+v", e)
+	}
+	h.refused("peer", nil, rules.CodeForbidden, "GetAsset", "P1")
+	h.refused("auditor", nil, rules.CodeForbidden, "RegisterAsset", "req-3", patentP1)
+	h.refused("examiner", nil, rules.CodeInvalidArgument, "RegisterAsset", "req-4", `{"id":"P2","extra":1}`)
+	h.refused("examiner", nil, rules.CodeMalformed, "NoSuchTransaction")
+	// The key-level policy the contract sets is a valid Fabric policy naming the IP office and the others.
+	key := rules.CompositeKey("asset", "P1")
+	ep, err := statebased.NewStateEP(h.w.policies[key])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if orgs := ep.ListOrgs(); len(orgs) != 5 || !slices.Contains(orgs, rules.MSPIPOffice) {
+		t.Fatalf("policy orgs %v", orgs)
+	}
+}
+
+func TestContractPledgeLifecycleAcrossOrganizations(t *testing.T) {
+	h := newHarness(t)
+	h.ok("examiner", nil, "RegisterAsset", "a1", patentP1)
+	h.refused("bank1", nil, rules.CodeInvalidArgument, "ApplyPledge", "p0", application()) // no transient terms
+	var p rules.Pledge
+	if err := json.Unmarshal([]byte(h.ok("bank1", terms(), "ApplyPledge", "p1", application())), &p); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(h.w.events[len(h.w.events)-1].Payload), "5000000") {
+		t.Fatal("event carries private terms")
+	}
+	h.ok("examiner", nil, "RegisterPledge", "p2", p.ID, `{"registrationNumber":"Y2025980000001"}`)
+	// The pledge key needs the IP office and the pledgee bank.
+	ep, err := statebased.NewStateEP(h.w.policies[rules.CompositeKey("pledge", p.ID)])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if orgs := ep.ListOrgs(); len(orgs) != 2 || !slices.Contains(orgs, rules.MSPBank1) {
+		t.Fatalf("pledge policy orgs %v", orgs)
+	}
+	e := h.refused("bank2", terms(), "P5", "ApplyPledge", "q1", application())
+	if e.Status != 409 || e.Details["reason"] != "patent-already-pledged" {
+		t.Fatalf("P5 refusal: %+v", e)
+	}
+	if out := h.ok("bank1", nil, "GetPledgeTerms", p.ID); !strings.Contains(out, `"verified":true`) {
+		t.Fatalf("terms %s", out)
+	}
+	h.refused("trader", nil, rules.CodeForbidden, "GetPledgeTerms", p.ID)
+	h.ok("bank1", nil, "ExtendPledge", "p3", p.ID, `{"debtTermEnd":"2028-01-01"}`)
+	h.ok("bank1", terms(), "AmendPledge", "p4", p.ID, `{"pledgeeName":"Bank One Hubei"}`)
+	var tr rules.Transfer
+	if err := json.Unmarshal([]byte(h.ok("trader", nil, "RequestTransfer", "t1",
+		`{"assetId":"P1","kind":"assignment","newOwners":[{"id":"BUYER","name":"Buyer","share":10000}],"origin":"trade","tradeRef":"W-1"}`)), &tr); err != nil {
+		t.Fatal(err)
+	}
+	h.refused("examiner", nil, "T2", "RecordTransfer", "t2", tr.ID, "{}")
+	h.ok("bank1", nil, "ConsentToTransfer", "t3", tr.ID, `{"pledgeId":"`+p.ID+`","proceedsUse":"early-repayment"}`)
+	h.ok("examiner", nil, "RecordTransfer", "t4", tr.ID, "{}")
+	h.ok("bank1", nil, "DeclareDefault", "p5", p.ID, `{"reason":"missed payments"}`)
+	h.ok("trader", nil, "DisposePledge", "p6", p.ID, `{"buyers":[{"id":"B2","name":"Second Buyer","share":10000}],"currency":"CNY","method":"auction","price":"100","proceeds":[{"pledgeId":"`+p.ID+`","amount":"90"}],"saleRef":"AUC-1","surplus":"10"}`)
+
+	for _, q := range [][]string{
+		{"GetAsset", "P1"}, {"GetAssetHistory", "P1"}, {"GetStatement", "P1"}, {"GetPledge", p.ID}, {"GetPledgeHistory", p.ID},
+		{"GetTransfer", tr.ID}, {"GetTransferHistory", tr.ID}, {"ListPledgesByAsset", "P1", "10", ""},
+		{"ListPledgesByPledgee", rules.MSPBank1, "0", ""}, {"ListPledgesByStatus", rules.PledgeDisposed, "1", ""},
+		{"ListOverdueExaminations", "", "0", ""},
+	} {
+		h.ok("auditor", nil, q[0], q[1:]...)
+	}
+	var hist rules.History
+	if err := json.Unmarshal([]byte(h.ok("trader", nil, "GetAssetHistory", "P1")), &hist); err != nil {
+		t.Fatal(err)
+	}
+	if hist.Items[0].Action != "AssetRegistered" || hist.Items[0].MSP != rules.MSPIPOffice ||
+		hist.Items[len(hist.Items)-1].Action != "PledgeDisposed:"+p.ID {
+		t.Fatalf("history order or content: %+v", hist.Items)
+	}
+	var page rules.PledgePage
+	if err := json.Unmarshal([]byte(h.ok("trader", nil, "ListPledgesByStatus", rules.PledgeDisposed, "1", "")), &page); err != nil {
+		t.Fatal(err)
+	}
+	if page.Count != 1 || page.Bookmark == "" { // a full page: the peer's bookmark is kept
+		t.Fatalf("page %+v", page)
+	}
+	if err := json.Unmarshal([]byte(h.ok("trader", nil, "ListPledgesByStatus", rules.PledgeDisposed, "1", page.Bookmark)), &page); err != nil {
+		t.Fatal(err)
+	}
+	if page.Count != 0 || page.Bookmark != "" { // a short page is the last
+		t.Fatalf("last page %+v", page)
+	}
+	resp := h.invoke("trader", nil, "ListPledgesByStatus", rules.PledgeDisposed, "many", "")
+	if resp.GetStatus() == 200 {
+		t.Fatalf("a non-numeric page size was accepted")
+	}
+	types := []string{}
+	for _, e := range h.w.events {
+		types = append(types, e.EventName)
+	}
+	want := []string{"AssetRegistered", "PledgeApplied", "PledgeRegistered", "PledgeExtended", "PledgeAmended", "TransferRequested",
+		"TransferConsented", "TransferRecorded", "PledgeDefaulted", "PledgeDisposed"}
+	if !slices.Equal(types, want) {
+		t.Fatalf("events %v", types)
+	}
+}
+
+func TestSignaturePolicy(t *testing.T) {
+	b, err := SignaturePolicy(rules.RightPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env common.SignaturePolicyEnvelope
+	if err := proto.Unmarshal(b, &env); err != nil {
+		t.Fatal(err)
+	}
+	top := env.GetRule().GetNOutOf()
+	if top.GetN() != 2 || len(top.GetRules()) != 2 || top.GetRules()[0].GetSignedBy() != 0 ||
+		top.GetRules()[1].GetNOutOf().GetN() != 1 || len(top.GetRules()[1].GetNOutOf().GetRules()) != 4 || len(env.GetIdentities()) != 5 {
+		t.Fatalf("policy %v", &env)
+	}
+	again, _ := SignaturePolicy(rules.RightPolicy)
+	if string(again) != string(b) {
+		t.Fatal("policy bytes are not deterministic")
+	}
+	if _, err := SignaturePolicy(rules.Endorsement{}); err == nil {
+		t.Fatal("empty policy accepted")
+	}
+	pb, _ := SignaturePolicy(rules.PledgePolicy(rules.MSPBank2))
+	if err := proto.Unmarshal(pb, &env); err != nil || env.GetRule().GetNOutOf().GetN() != 2 || len(env.GetIdentities()) != 2 {
+		t.Fatalf("pledge policy %v", &env)
+	}
+}
