@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func loadTestTopology(t *testing.T, base int) *Topology {
@@ -126,24 +127,36 @@ func TestWritePackage_SameConnectionGivesSamePackageID(t *testing.T) {
 	}
 }
 
-func TestPid_IgnoresStaleAndForeignPidFiles(t *testing.T) {
+func TestPid_CountsOnlyTheProcessItStarted(t *testing.T) {
 	dir := t.TempDir()
 	n := &Network{Dir: dir}
-	p := &Process{Name: "x", Bin: "/nonexistent/program"}
-	if err := os.MkdirAll(filepath.Join(dir, "run"), 0o755); err != nil {
+	p := &Process{Name: "sleeper", Bin: "/bin/sleep", Args: []string{"30"}, Host: "127.0.0.1"}
+	if err := n.Start(p); err != nil {
 		t.Fatal(err)
 	}
-	// Our own pid runs the test binary, not p.Bin: a pid file naming it must not count as running.
-	if err := os.WriteFile(n.pidFile("x"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+	pid := n.Pid(p)
+	if pid == 0 {
+		t.Fatal("a process just started is not running")
+	}
+	// The same pid with another start time is another process that reuses the pid.
+	raw, _ := os.ReadFile(n.pidFile("sleeper"))
+	if err := os.WriteFile(n.pidFile("sleeper"), []byte(strconv.Itoa(pid)+" 1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if pid := n.Pid(p); pid != 0 {
-		t.Errorf("foreign process %d counted as running", pid)
+	if got := n.Pid(p); got != 0 {
+		t.Errorf("a reused pid counted as running: %d", got)
 	}
-	self, _ := os.Executable()
-	p.Bin = self
-	if pid := n.Pid(p); pid != os.Getpid() {
-		t.Errorf("Pid = %d, want %d", pid, os.Getpid())
+	if err := os.WriteFile(n.pidFile("sleeper"), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Stop(p, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Pid(p); got != 0 {
+		t.Errorf("still running after Stop: %d", got)
+	}
+	if _, err := os.Stat(n.pidFile("sleeper")); err == nil {
+		t.Error("pid file left after Stop")
 	}
 }
 

@@ -34,35 +34,47 @@ func (n *Network) pidFile(name string) string { return filepath.Join(n.Dir, "run
 // LogFile is where a component's output goes.
 func (n *Network) LogFile(name string) string { return filepath.Join(n.Dir, "logs", name+".log") }
 
-// Pid returns the pid of a running component, or 0 when it is not running. A pid file whose process
-// is gone, or now belongs to another program, counts as not running.
+// Pid returns the pid of a running component, or 0 when it is not running. The pid file holds the
+// pid and the process's start time, so a pid that the system has since given to another program does
+// not count, whatever that program is.
 func (n *Network) Pid(p *Process) int {
 	raw, err := os.ReadFile(n.pidFile(p.Name))
 	if err != nil {
 		return 0
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	fields := strings.Fields(string(raw))
+	if len(fields) != 2 {
+		return 0
+	}
+	pid, err := strconv.Atoi(fields[0])
 	if err != nil || pid <= 0 {
 		return 0
 	}
-	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
-	if err != nil {
+	started, state, err := procStart(pid)
+	if err != nil || started != fields[1] || state == "Z" {
+		// Gone, reused, or a zombie that has exited and waits for its parent.
 		return 0
-	}
-	bin := p.Bin
-	if resolved, err := filepath.EvalSymlinks(bin); err == nil {
-		bin = resolved
-	}
-	if strings.TrimSuffix(exe, " (deleted)") != bin {
-		return 0
-	}
-	if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
-		// A zombie has exited: its parent has not reaped it yet.
-		if f := strings.Fields(string(stat)); len(f) > 2 && f[2] == "Z" {
-			return 0
-		}
 	}
 	return pid
+}
+
+// procStart reads a process's start time (clock ticks since boot) and state from /proc.
+func procStart(pid int) (started, state string, err error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return "", "", err
+	}
+	// The command name, in parentheses, may hold spaces: count fields after its closing parenthesis.
+	rest := string(raw)
+	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	f := strings.Fields(rest)
+	if len(f) < 20 {
+		return "", "", fmt.Errorf("/proc/%d/stat: too few fields", pid)
+	}
+	// After the name: state is field 3 of stat, starttime field 22.
+	return f[19], f[0], nil
 }
 
 // Start launches a component detached, in a session of its own, and records its pid.
@@ -97,7 +109,11 @@ func (n *Network) Start(p *Process) error {
 	// Reap the child if it dies while this command still runs, so that it is not left a zombie that
 	// looks alive; once this command exits, init adopts it.
 	go func() { _ = cmd.Wait() }()
-	return os.WriteFile(n.pidFile(p.Name), []byte(strconv.Itoa(pid)+"\n"), 0o644)
+	started, _, err := procStart(pid)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", p.Name, err)
+	}
+	return os.WriteFile(n.pidFile(p.Name), []byte(strconv.Itoa(pid)+" "+started+"\n"), 0o644)
 }
 
 // Stop ends a component: SIGTERM, then SIGKILL after the grace period.
