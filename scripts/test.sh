@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The test command (scripts/ipledger test): vet, unit tests, then integration tests against a
+# The test command (scripts/ipledger test): vet, lint, unit tests, then integration tests against a
 # throwaway network on its own ports and directory, torn down afterwards, also on failure.
-# `scripts/ipledger test <part>` runs one part: vet, unit or integration.
+# `scripts/ipledger test <part>` runs one part: vet, lint, unit or integration.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,6 +19,11 @@ part_vet() {
 	local unformatted
 	unformatted=$(gofmt -l chaincode network gateway 2>/dev/null || true)
 	[ -z "$unformatted" ] || { echo "gofmt would change: $unformatted"; return 1; }
+}
+
+part_lint() {
+	say "golangci-lint (pinned; config .golangci.yml)"
+	"$ROOT/scripts/ipledger" lint
 }
 
 part_unit() {
@@ -41,14 +46,14 @@ part_integration() {
 }
 
 case ${1:-} in
-	-h|--help) echo "usage: scripts/ipledger test [vet|unit|integration ...]   (default: all, in that order)"; exit 0 ;;
+	-h|--help) echo "usage: scripts/ipledger test [vet|lint|unit|integration ...]   (default: all, in that order)"; exit 0 ;;
 esac
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(vet unit integration)
+[ ${#parts[@]} -gt 0 ] || parts=(vet lint unit integration)
 for p in "${parts[@]}"; do
 	case $p in
-		vet|unit|integration) "part_$p" ;;
-		*) echo "unknown test part '$p'; parts: vet unit integration" >&2; exit 2 ;;
+		vet|lint|unit|integration) "part_$p" ;;
+		*) echo "unknown test part '$p'; parts: vet lint unit integration" >&2; exit 2 ;;
 	esac
 done
 say "all requested test parts passed (${parts[*]})"

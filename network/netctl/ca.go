@@ -249,8 +249,11 @@ func normalizeTLS(dir string) error {
 	moves := map[string]string{"signcerts": "cert.pem", "keystore": "key.pem", "tlscacerts": "ca.pem"}
 	for sub, name := range moves {
 		files, err := os.ReadDir(filepath.Join(dir, sub))
-		if err != nil || len(files) != 1 {
-			return fmt.Errorf("%s/%s: expected one file (%v)", dir, sub, err)
+		if err != nil {
+			return err
+		}
+		if len(files) != 1 {
+			return fmt.Errorf("%s/%s: expected one file, found %d", dir, sub, len(files))
 		}
 		if err := os.Rename(filepath.Join(dir, sub, files[0].Name()), filepath.Join(dir, name)); err != nil {
 			return err

@@ -141,18 +141,6 @@ func (n *Network) writePeerConfig() error {
 	return os.WriteFile(filepath.Join(n.peerConfigDir(), "core.yaml"), out, 0o644)
 }
 
-// allCACerts lists every organization's CA certificate, comma-separated.
-func (n *Network) allCACerts() string {
-	s := ""
-	for i, o := range n.Top.Organizations {
-		if i > 0 {
-			s += ","
-		}
-		s += n.caCert(o)
-	}
-	return s
-}
-
 // opsClient is an HTTP client for the operations endpoints, trusting every organization's CA.
 func (n *Network) opsClient() *http.Client {
 	pool := x509.NewCertPool()

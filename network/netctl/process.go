@@ -81,7 +81,7 @@ func procStart(pid int) (started, state string, err error) {
 func (n *Network) Start(p *Process) error {
 	for _, port := range p.Ports {
 		if err := portFree(p.Host, port); err != nil {
-			return fmt.Errorf("%s cannot start: port %d is already in use (%v); stop whatever holds it or choose another --port-base", p.Name, port, err)
+			return fmt.Errorf("%s cannot start: port %d is already in use (%w); stop whatever holds it or choose another --port-base", p.Name, port, err)
 		}
 	}
 	if err := os.MkdirAll(filepath.Dir(n.LogFile(p.Name)), 0o755); err != nil {
