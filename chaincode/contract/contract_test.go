@@ -56,7 +56,13 @@ func (h *harness) ok(who string, transient map[string][]byte, fn string, args ..
 	return string(resp.GetPayload())
 }
 
-func (h *harness) refused(who string, transient map[string][]byte, code string, fn string, args ...string) *rules.Error {
+func (h *harness) refused(who string, transient map[string][]byte, code string, fn string, args ...string) {
+	h.t.Helper()
+	_ = h.refusal(who, transient, code, fn, args...)
+}
+
+// refusal checks that a transaction is refused with code and returns the parsed error.
+func (h *harness) refusal(who string, transient map[string][]byte, code string, fn string, args ...string) *rules.Error {
 	h.t.Helper()
 	resp := h.invoke(who, transient, fn, args...)
 	e, ok := rules.ParseError(resp.GetMessage())
@@ -98,7 +104,7 @@ func TestContractPingAndRegisterAsset(t *testing.T) {
 	if err := json.Unmarshal(h.w.events[0].Payload, &ev); err != nil || ev.ID != "P1" || ev.MSP != rules.MSPIPOffice || ev.TxID == "" {
 		t.Fatalf("event %s", h.w.events[0].Payload)
 	}
-	e := h.refused("bank1", nil, rules.CodeForbidden, "RegisterAsset", "req-2", patentP1)
+	e := h.refusal("bank1", nil, rules.CodeForbidden, "RegisterAsset", "req-2", patentP1)
 	if e.Status != 403 || e.Details["rule"] != "A1" {
 		t.Fatalf("forbidden: %+v", e)
 	}
@@ -137,7 +143,7 @@ func TestContractPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	if orgs := ep.ListOrgs(); len(orgs) != 2 || !slices.Contains(orgs, rules.MSPBank1) {
 		t.Fatalf("pledge policy orgs %v", orgs)
 	}
-	e := h.refused("bank2", terms(), "P5", "ApplyPledge", "q1", application())
+	e := h.refusal("bank2", terms(), "P5", "ApplyPledge", "q1", application())
 	if e.Status != 409 || e.Details["reason"] != "patent-already-pledged" {
 		t.Fatalf("P5 refusal: %+v", e)
 	}

@@ -174,7 +174,9 @@ func TestI1_StateBasedEndorsementOnEveryKey(t *testing.T) {
 	e := newEnv(t)
 	e.register(trademark("T1", "fam", 9))
 	p := e.pledged(bank2, "R1", "T1")
-	e.requestTransfer(trader, trade("T1"))
+	if _, err := e.requestTransfer(trader, trade("T1")); err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]Endorsement{}
 	for _, k := range e.l.Keys() {
 		typ, attrs, err := SplitCompositeKey(k)

@@ -455,7 +455,7 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 	sale := func(p1, p2 *Pledge) DisposalInput {
 		return DisposalInput{Buyers: []Owner{buyer}, Currency: "CNY", Method: "auction", Price: "9000000.00",
 			Proceeds: []ProceedInput{{PledgeID: p1.ID, Amount: "5000000.00"}, {PledgeID: p2.ID, Amount: "3000000"}},
-			SaleRef: "WHIPE-AUC-7", Surplus: "1000000.00"}
+			SaleRef:  "WHIPE-AUC-7", Surplus: "1000000.00"}
 	}
 	t.Run("default", func(t *testing.T) {
 		e, p1, _ := setup(t)
@@ -463,7 +463,9 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 		wantCode(t, err, CodeForbidden, "P8")
 		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"missed"}`) })
 		wantCode(t, err, CodeForbidden, "P8")
-		e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"3 instalments missed"}`) }))
+		e.must(e.submit(bank1, nil, func(s *Service) (string, error) {
+			return s.DeclareDefault(e.req(), p1.ID, `{"reason":"3 instalments missed"}`)
+		}))
 		if e.pledge(p1.ID).Status != PledgeDefaulted || e.asset("T1").Encumbrances[0].Status != PledgeDefaulted {
 			t.Fatalf("default not recorded")
 		}

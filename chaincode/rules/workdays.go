@@ -20,10 +20,10 @@ func ExaminationDueBy(filed time.Time, kinds []string) time.Time {
 	var due time.Time
 	for _, k := range kinds {
 		var last time.Time
-		switch {
-		case k == KindCopyright:
+		switch k {
+		case KindCopyright:
 			last = day.AddDate(0, 0, copyrightDays)
-		case k == KindTrademark:
+		case KindTrademark:
 			last = addWorkingDays(day, trademarkWorkingDays)
 		default:
 			last = addWorkingDays(day, patentWorkingDays)

@@ -1,8 +1,12 @@
 package netctl
 
 import (
+	"crypto/tls"
 	"fmt"
+	"io"
 	"net/http"
+	"path/filepath"
+	"strings"
 	"sync"
 )
 
@@ -58,4 +62,46 @@ func (n *Network) Component(sys *System, name string) (*Process, error) {
 		}
 	}
 	return nil, fmt.Errorf("no component %q; `status` lists them", name)
+}
+
+// metricsClient is an operations client that presents an organization admin's TLS certificate, which
+// the nodes' /metrics endpoints require.
+func (n *Network) metricsClient(o *Organization) (*http.Client, error) {
+	admin := n.userDir(o, "admin")
+	cert, err := tls.LoadX509KeyPair(filepath.Join(admin, "tls", "cert.pem"), filepath.Join(admin, "tls", "key.pem"))
+	if err != nil {
+		return nil, err
+	}
+	c := n.opsClient()
+	c.Transport.(*http.Transport).TLSClientConfig.Certificates = []tls.Certificate{cert}
+	return c, nil
+}
+
+// RaftLeader names the orderer that leads the channel's Raft cluster, from the orderers' own
+// consensus_etcdraft_is_leader metric.
+func (n *Network) RaftLeader() (string, error) {
+	for _, o := range n.Top.OrdererOrgs() {
+		client, err := n.metricsClient(o)
+		if err != nil {
+			return "", err
+		}
+		for _, ord := range o.Orderers {
+			resp, err := client.Get("https://" + Addr(o.Host, ord.OpsPort) + "/metrics")
+			if err != nil {
+				continue
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK {
+				continue
+			}
+			want := `consensus_etcdraft_is_leader{channel="` + n.Top.Channel + `"} 1`
+			for _, line := range strings.Split(string(body), "\n") {
+				if strings.TrimSpace(line) == want {
+					return ord.Name, nil
+				}
+			}
+		}
+	}
+	return "", fmt.Errorf("no orderer reports itself Raft leader of %s", n.Top.Channel)
 }

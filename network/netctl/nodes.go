@@ -50,6 +50,9 @@ func (n *Network) ordererProcess(o *Organization, ord OrdererSpec) *Process {
 			"ORDERER_OPERATIONS_TLS_ENABLED=true",
 			"ORDERER_OPERATIONS_TLS_CERTIFICATE=" + cert,
 			"ORDERER_OPERATIONS_TLS_PRIVATEKEY=" + key,
+			// /healthz is open; /metrics and /logspec want a client certificate from the organization's CA.
+			"ORDERER_OPERATIONS_TLS_CLIENTAUTHREQUIRED=false",
+			"ORDERER_OPERATIONS_TLS_CLIENTROOTCAS=[" + ca + "]",
 			"ORDERER_METRICS_PROVIDER=prometheus",
 			"ORDERER_GENERAL_AUTHENTICATION_TIMEWINDOW=15m",
 		},
@@ -99,6 +102,7 @@ func (n *Network) peerProcess(o *Organization) *Process {
 			"CORE_OPERATIONS_TLS_ENABLED=true",
 			"CORE_OPERATIONS_TLS_CERT_FILE=" + cert,
 			"CORE_OPERATIONS_TLS_KEY_FILE=" + key,
+			"CORE_OPERATIONS_TLS_CLIENTAUTHREQUIRED=false",
 			"CORE_METRICS_PROVIDER=prometheus",
 			"CORE_PEER_PROFILE_ENABLED=false",
 		},
@@ -126,6 +130,18 @@ func (n *Network) writePeerConfig() error {
 		return fmt.Errorf("core.yaml: vm or chaincode section missing")
 	}
 	vm["endpoint"] = ""
+	// /healthz is open; /metrics wants a client certificate from a member's CA. A list: not settable
+	// from the environment, and core.yaml is shared by the peers, so it names every member's CA.
+	var roots []string
+	for _, o := range n.Top.Organizations {
+		roots = append(roots, n.caCert(o))
+	}
+	ops, _ := core["operations"].(map[string]any)
+	opsTLS, _ := ops["tls"].(map[string]any)
+	if opsTLS == nil {
+		return fmt.Errorf("core.yaml: operations.tls section missing")
+	}
+	opsTLS["clientRootCAs"] = map[string]any{"files": roots}
 	chaincode["externalBuilders"] = []map[string]any{{
 		"name":                 "ipledger-ccaas",
 		"path":                 filepath.Join(n.NetworkDir, "builders", "ccaas"),

@@ -28,6 +28,7 @@ commands:
   status [--json] show every process and whether it is healthy; --json prints the system description
   kill <name>     kill one process at once with SIGKILL, as a crash would (for fault tests)
   stop <name>     stop one process gracefully
+  leader          print the name of the orderer leading the channel's Raft cluster
 
 flags:
 `
@@ -97,6 +98,12 @@ func main() {
 		memory := sfs.Bool("memory", false, "also show each process's resident memory (RSS and PSS) and the totals")
 		_ = sfs.Parse(args)
 		status(n, *asJSON, *memory)
+	case "leader":
+		name, err := n.RaftLeader()
+		if err != nil {
+			fail(err)
+		}
+		fmt.Println(name)
 	case "kill", "stop":
 		if len(args) != 1 {
 			fail(fmt.Errorf("%s needs one component name", cmd))
