@@ -128,8 +128,12 @@ func (n *Network) Describe(packageID string) *System {
 	return s
 }
 
-// gatewayAvailable tells whether the HTTP gateway program has been built into the bin directory.
+// gatewayAvailable tells whether the HTTP gateways are part of this network: their program has been
+// built into the bin directory, and IPLEDGER_NO_GATEWAY (for running the bare network) is not set.
 func (n *Network) gatewayAvailable() bool {
+	if os.Getenv("IPLEDGER_NO_GATEWAY") != "" {
+		return false
+	}
 	_, err := os.Stat(n.ProgramPath("ipledger-gateway"))
 	return err == nil
 }
