@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -268,17 +269,16 @@ func listening(p *Process) error {
 	return nil
 }
 
-// Down stops every component; the data stays unless purge is set.
+// Down stops every component that has a pid file, whatever the topology or settings now say; the
+// data stays unless purge is set.
 func (n *Network) Down(purge bool) error {
-	st, err := n.loadState()
+	pidFiles, err := filepath.Glob(filepath.Join(n.Dir, "run", "*.pid"))
 	if err != nil {
 		return err
 	}
-	ps := n.processes(st.PackageID)
 	var g errgroup.Group
-	// Stop in reverse start order, so that nothing watches a dependency disappear for long.
-	for i := len(ps) - 1; i >= 0; i-- {
-		p := ps[i]
+	for _, f := range pidFiles {
+		p := &Process{Name: strings.TrimSuffix(filepath.Base(f), ".pid")}
 		g.Go(func() error { return n.Stop(p, 10*time.Second) })
 	}
 	if err := g.Wait(); err != nil {
