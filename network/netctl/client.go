@@ -1,12 +1,14 @@
 package netctl
 
 import (
+	"context"
 	"crypto/x509"
 	"fmt"
 	"os"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-gateway/pkg/identity"
+	"github.com/ipledger/ipledger/network/qscc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 )
@@ -79,4 +81,25 @@ func LoadIdentity(mspID, certFile, keyFile string) (*identity.X509Identity, iden
 		return nil, nil, err
 	}
 	return id, sign, nil
+}
+
+// WaitForBlock waits until every organization's peer has committed the given block, so that a test
+// can read a transaction's effects from any peer right after the submitting peer reported its commit.
+func (s *System) WaitForBlock(ctx context.Context, block uint64) error {
+	for _, o := range s.Organizations {
+		if o.Peer == "" {
+			continue
+		}
+		gw, conn, err := s.Dial(o.MSPID, "admin")
+		if err != nil {
+			return err
+		}
+		err = qscc.NewReader(gw, s.Channel).WaitForHeight(ctx, block+1)
+		gw.Close()
+		conn.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", o.MSPID, err)
+		}
+	}
+	return nil
 }

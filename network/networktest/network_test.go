@@ -7,6 +7,7 @@
 package networktest
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -125,8 +126,13 @@ func TestNetwork_CrossOrgTransactionEndorsedAsPolicyNames(t *testing.T) {
 	if err != nil || !status.Successful {
 		t.Fatalf("RegisterAsset did not commit: %v %+v", err, status)
 	}
-	// Read the transaction back from another organization's peer: the ledger, not the submitter, says
-	// who endorsed it.
+	// Read the transaction back from another organization's peer, once it has the block: the ledger,
+	// not the submitter, says who endorsed it.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := sys.WaitForBlock(ctx, status.BlockNumber); err != nil {
+		t.Fatal(err)
+	}
 	tx, err := qscc.NewReader(dial(t, sys, "RegulatorMSP", "auditor1"), sys.Channel).Transaction(commit.TransactionID())
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +182,17 @@ func TestNetwork_DownUpKeepsLedger(t *testing.T) {
 	id, payload := newAsset(t)
 	{
 		gw := dial(t, sys, "IPOfficeMSP", "examiner1")
-		if _, err := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name).Submit("RegisterAsset", client.WithArguments("net-"+id, payload)); err != nil {
+		_, commit, err := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name).SubmitAsync("RegisterAsset", client.WithArguments("net-"+id, payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, err := commit.Status()
+		if err != nil || !status.Successful {
+			t.Fatalf("RegisterAsset: %v %+v", err, status)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := sys.WaitForBlock(ctx, status.BlockNumber); err != nil {
 			t.Fatal(err)
 		}
 	}
