@@ -73,6 +73,12 @@ func (c *Contract) RegisterAsset(ctx contractapi.TransactionContextInterface, re
 	return call(ctx, func(s *rules.Service) (string, error) { return s.RegisterAsset(requestID, payload) })
 }
 
+// ImportAssets registers a batch of up to 100 IP rights in one transaction (A1, A2).
+// payload: [rules.ImportInput].
+func (c *Contract) ImportAssets(ctx contractapi.TransactionContextInterface, requestID, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.ImportAssets(requestID, payload) })
+}
+
 // UpdateAsset changes an IP right's legal status, fees, flags, expiry, title or mark family (A1).
 // payload: [rules.AssetPatch].
 func (c *Contract) UpdateAsset(ctx contractapi.TransactionContextInterface, requestID, assetID, payload string) (string, error) {

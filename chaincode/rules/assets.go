@@ -1,6 +1,9 @@
 package rules
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -153,41 +156,121 @@ func (s *Service) RegisterAsset(requestID, payload string) (string, error) {
 			if err != nil {
 				return nil, Event{}, err
 			}
-			if found, err := s.exists(assetKey(in.ID)); err != nil {
-				return nil, Event{}, err
-			} else if found {
-				return nil, Event{}, Conflict("A2", "an IP right with this id is already registered",
-					"assetId", in.ID, "reason", "id-registered")
-			}
-			taken, err := s.l.Scan(idxAssetNumber, []string{in.Kind, in.Number})
+			a, err := s.registerAsset(in)
 			if err != nil {
-				return nil, Event{}, internal("scan", err)
-			}
-			if len(taken) > 0 {
-				return nil, Event{}, Conflict("A2", "an IP right of this kind and official number is already registered",
-					"number", in.Number, "reason", "number-registered")
-			}
-			status := in.LegalStatus
-			if status == "" {
-				status = LegalValid
-			}
-			a := &Asset{ApplicationDate: in.ApplicationDate, DocType: keyAsset, Encumbrances: []Encumbrance{},
-				ExpiryDate: in.ExpiryDate, FeesPaidThrough: in.FeesPaidThrough, GrantDate: in.GrantDate, ID: in.ID,
-				Kind: in.Kind, LegalStatus: status, Licenses: []License{}, MarkFamily: in.MarkFamily, NextRank: 1,
-				NiceClass: in.NiceClass, Number: in.Number, Owners: in.Owners, Title: in.Title, TitleTxID: s.tx.ID}
-			if err := s.saveAsset(a, "AssetRegistered"); err != nil {
 				return nil, Event{}, err
-			}
-			if err := s.putIndex(RightPolicy, idxAssetNumber, in.Kind, in.Number, in.ID); err != nil {
-				return nil, Event{}, err
-			}
-			if in.MarkFamily != "" {
-				if err := s.putIndex(RightPolicy, idxAssetFamily, in.MarkFamily, in.ID); err != nil {
-					return nil, Event{}, err
-				}
 			}
 			return a, Event{Type: "AssetRegistered", ID: a.ID, AssetIDs: []string{a.ID}, Status: a.LegalStatus}, nil
 		})
+}
+
+// registerAsset checks that a right is new (A2: id, and kind with official number) and writes it with
+// its indexes.
+func (s *Service) registerAsset(in AssetInput) (*Asset, error) {
+	if found, err := s.exists(assetKey(in.ID)); err != nil {
+		return nil, err
+	} else if found {
+		return nil, Conflict("A2", "an IP right with this id is already registered",
+			"assetId", in.ID, "reason", "id-registered")
+	}
+	taken, err := s.l.Scan(idxAssetNumber, []string{in.Kind, in.Number})
+	if err != nil {
+		return nil, internal("scan", err)
+	}
+	if len(taken) > 0 {
+		return nil, Conflict("A2", "an IP right of this kind and official number is already registered",
+			"number", in.Number, "reason", "number-registered")
+	}
+	status := in.LegalStatus
+	if status == "" {
+		status = LegalValid
+	}
+	a := &Asset{ApplicationDate: in.ApplicationDate, DocType: keyAsset, Encumbrances: []Encumbrance{},
+		ExpiryDate: in.ExpiryDate, FeesPaidThrough: in.FeesPaidThrough, GrantDate: in.GrantDate, ID: in.ID,
+		Kind: in.Kind, LegalStatus: status, Licenses: []License{}, MarkFamily: in.MarkFamily, NextRank: 1,
+		NiceClass: in.NiceClass, Number: in.Number, Owners: in.Owners, Title: in.Title, TitleTxID: s.tx.ID}
+	if err := s.saveAsset(a, "AssetRegistered"); err != nil {
+		return nil, err
+	}
+	if err := s.putIndex(RightPolicy, idxAssetNumber, in.Kind, in.Number, in.ID); err != nil {
+		return nil, err
+	}
+	if in.MarkFamily != "" {
+		if err := s.putIndex(RightPolicy, idxAssetFamily, in.MarkFamily, in.ID); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// MaxImportAssets bounds the rights of one ImportAssets transaction.
+const MaxImportAssets = 100
+
+// ImportInput is the payload of ImportAssets.
+type ImportInput struct {
+	Assets []json.RawMessage `json:"assets"`
+}
+
+// ImportResult is the response of ImportAssets.
+type ImportResult struct {
+	AssetIDs []string `json:"assetIds"`
+	Count    int      `json:"count"`
+}
+
+// ImportAssets puts a batch of IP rights on the register in one transaction (A1, A2): the IP office's
+// migration of its existing register, and how a large ledger is seeded for benchmarks. Every right is
+// checked as RegisterAsset checks it, and also against the others of the batch, whose writes the
+// transaction cannot read back; the batch is all or nothing. IP office only.
+func (s *Service) ImportAssets(requestID, payload string) (string, error) {
+	return s.submit("ImportAssets", requestID, payload,
+		func() error { return requireOrg(s.tx.Caller, "A1", MSPIPOffice) },
+		func() (any, Event, error) {
+			var batch ImportInput
+			if err := DecodeStrict("assets", payload, &batch); err != nil {
+				return nil, Event{}, err
+			}
+			if len(batch.Assets) == 0 || len(batch.Assets) > MaxImportAssets {
+				return nil, Event{}, Invalid("assets", fmt.Sprintf("must hold 1 to %d rights", MaxImportAssets))
+			}
+			ids := map[string]bool{}
+			numbers := map[string]bool{}
+			res := ImportResult{AssetIDs: make([]string, 0, len(batch.Assets))}
+			for i, raw := range batch.Assets {
+				field := fmt.Sprintf("assets[%d]", i)
+				in, err := ParseAssetInput(string(raw))
+				if err != nil {
+					return nil, Event{}, prefixField(err, field)
+				}
+				number := in.Kind + "\x00" + in.Number
+				if ids[in.ID] || numbers[number] {
+					return nil, Event{}, Conflict("A2", "the batch holds this IP right twice",
+						"assetId", in.ID, "number", in.Number, "reason", "duplicate-in-batch")
+				}
+				ids[in.ID], numbers[number] = true, true
+				a, err := s.registerAsset(in)
+				if err != nil {
+					return nil, Event{}, err
+				}
+				res.AssetIDs = append(res.AssetIDs, a.ID)
+			}
+			res.Count = len(res.AssetIDs)
+			return res, Event{Type: "AssetsImported", ID: res.AssetIDs[0], AssetIDs: res.AssetIDs}, nil
+		})
+}
+
+// prefixField puts the path of a batch element before an invalid field's path.
+func prefixField(err error, prefix string) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Details == nil || e.Details["field"] == "" {
+		return err
+	}
+	out := *e
+	out.Details = map[string]string{}
+	for k, v := range e.Details {
+		out.Details[k] = v
+	}
+	out.Details["field"] = prefix + "." + e.Details["field"]
+	return &out
 }
 
 // UpdateAsset changes the legal status, fees, flags, expiry, title or mark family of an IP right

@@ -1,0 +1,83 @@
+package rules
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+)
+
+func importPayload(t *testing.T, assets ...AssetInput) string {
+	t.Helper()
+	in := ImportInput{}
+	for _, a := range assets {
+		raw, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Assets = append(in.Assets, raw)
+	}
+	return js(in)
+}
+
+func TestA2_ImportAssetsChecksEveryRightAndIsAllOrNothing(t *testing.T) {
+	many := make([]AssetInput, MaxImportAssets+1)
+	for i := range many {
+		many[i] = patent(fmt.Sprintf("B%03d", i))
+	}
+	bad := patent("X2")
+	bad.Owners = []Owner{{ID: "91420100MA4K0001", Name: "Acme", Share: 5000}}
+	cases := []struct {
+		name    string
+		caller  Caller
+		payload func(t *testing.T) string
+		code    string
+		reason  []string
+		count   int
+	}{
+		{"a batch of new rights", examiner, func(t *testing.T) string { return importPayload(t, patent("N1"), patent("N2"), trademark("N3", "", 9)) }, "", nil, 3},
+		{"the largest batch", ipAdmin, func(t *testing.T) string { return importPayload(t, many[:MaxImportAssets]...) }, "", nil, MaxImportAssets},
+		{"a bank may not import (A1)", bank1, func(t *testing.T) string { return importPayload(t, patent("N1")) }, CodeForbidden, nil, 0},
+		{"the regulator writes nothing (V3)", auditor, func(t *testing.T) string { return importPayload(t, patent("N1")) }, CodeForbidden, nil, 0},
+		{"an empty batch", examiner, func(t *testing.T) string { return `{"assets":[]}` }, CodeInvalidArgument, nil, 0},
+		{"too many rights", examiner, func(t *testing.T) string { return importPayload(t, many...) }, CodeInvalidArgument, nil, 0},
+		{"an invalid right names its place", examiner, func(t *testing.T) string { return importPayload(t, patent("X1"), bad) }, CodeInvalidArgument, nil, 0},
+		{"a right already registered", examiner, func(t *testing.T) string { return importPayload(t, patent("N9"), patent("OLD")) }, "A2", []string{"id-registered"}, 0},
+		{"the same right twice in the batch", examiner, func(t *testing.T) string { return importPayload(t, patent("D1"), patent("D1")) }, "A2", []string{"duplicate-in-batch"}, 0},
+		{"unknown fields", examiner, func(t *testing.T) string { return `{"assets":[],"extra":1}` }, CodeInvalidArgument, nil, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.register(patent("OLD"))
+			out, err := e.submit(tc.caller, nil, func(s *Service) (string, error) { return s.ImportAssets("imp-1", tc.payload(t)) })
+			wantCode(t, err, tc.code, tc.reason...)
+			if tc.code != "" {
+				// All or nothing: no right of a refused batch is on the register.
+				for _, id := range []string{"N1", "N9", "X1", "D1", "B000"} {
+					if _, err := e.query(examiner, func(s *Service) (string, error) { return s.GetAsset(id) }); err == nil {
+						t.Errorf("%s was written by a refused batch", id)
+					}
+				}
+				return
+			}
+			var res ImportResult
+			mustDecode(t, out, &res)
+			if res.Count != tc.count || len(res.AssetIDs) != tc.count {
+				t.Fatalf("imported %d (%d ids), want %d", res.Count, len(res.AssetIDs), tc.count)
+			}
+			for _, id := range res.AssetIDs {
+				if a := e.asset(id); a.LegalStatus != LegalValid || a.TitleTxID == "" {
+					t.Errorf("%s: %+v", id, a)
+				}
+			}
+		})
+	}
+	t.Run("an invalid right's field path carries its index", func(t *testing.T) {
+		e := newEnv(t)
+		_, err := e.submit(examiner, nil, func(s *Service) (string, error) { return s.ImportAssets("imp-2", importPayload(t, patent("X1"), bad)) })
+		re, ok := AsError(err)
+		if !ok || re.Details["field"] != "assets[1].owners" {
+			t.Errorf("error %v; want field assets[1].owners", err)
+		}
+	})
+}
