@@ -174,6 +174,14 @@ func TestNetwork_EndorsementViolatingPolicyIsRejected(t *testing.T) {
 	if got, err := contract.EvaluateTransaction("GetAsset", id); err == nil {
 		t.Errorf("the refused transaction wrote the asset: %s", got)
 	}
+	// The ledger keeps the invalid transaction, marked as such: qscc reads its code from the block.
+	tx, err := qscc.NewReader(gw, sys.Channel).Transaction(status.TransactionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tx.Valid || tx.ValidationCode != "ENDORSEMENT_POLICY_FAILURE" || tx.BlockNumber != status.BlockNumber {
+		t.Errorf("ledger records %+v", tx)
+	}
 }
 
 // TestNetwork_DownUpKeepsLedger runs last: it restarts the whole test network.

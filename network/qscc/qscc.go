@@ -53,32 +53,40 @@ func (r *Reader) Height() (uint64, error) {
 	return info.GetHeight(), nil
 }
 
-// Transaction looks a transaction up by id.
+// Transaction looks a transaction up by id. One qscc call: the block that holds it gives the block
+// number, the envelope and, in the block's metadata, the validation code.
 func (r *Reader) Transaction(txID string) (*Transaction, error) {
-	raw, err := r.qscc.EvaluateTransaction("GetTransactionByID", r.channel, txID)
-	if err != nil {
-		return nil, err
-	}
-	var pt peer.ProcessedTransaction
-	if err := proto.Unmarshal(raw, &pt); err != nil {
-		return nil, fmt.Errorf("transaction %s: %w", txID, err)
-	}
-	tx, err := Decode(pt.GetTransactionEnvelope())
-	if err != nil {
-		return nil, err
-	}
-	tx.ValidationCode = peer.TxValidationCode(pt.GetValidationCode()).String()
-	tx.Valid = pt.GetValidationCode() == int32(peer.TxValidationCode_VALID)
-	block, err := r.qscc.EvaluateTransaction("GetBlockByTxID", r.channel, txID)
+	raw, err := r.qscc.EvaluateTransaction("GetBlockByTxID", r.channel, txID)
 	if err != nil {
 		return nil, err
 	}
 	var b common.Block
-	if err := proto.Unmarshal(block, &b); err != nil {
+	if err := proto.Unmarshal(raw, &b); err != nil {
 		return nil, fmt.Errorf("block of %s: %w", txID, err)
 	}
-	tx.BlockNumber = b.GetHeader().GetNumber()
-	return tx, nil
+	filter := b.GetMetadata().GetMetadata()
+	var codes []byte
+	if int(common.BlockMetadataIndex_TRANSACTIONS_FILTER) < len(filter) {
+		codes = filter[common.BlockMetadataIndex_TRANSACTIONS_FILTER]
+	}
+	for i, data := range b.GetData().GetData() {
+		var env common.Envelope
+		if err := proto.Unmarshal(data, &env); err != nil {
+			return nil, fmt.Errorf("block %d envelope %d: %w", b.GetHeader().GetNumber(), i, err)
+		}
+		tx, err := Decode(&env)
+		if err != nil || tx.TxID != txID {
+			continue
+		}
+		tx.BlockNumber = b.GetHeader().GetNumber()
+		code := peer.TxValidationCode_NOT_VALIDATED
+		if i < len(codes) {
+			code = peer.TxValidationCode(codes[i])
+		}
+		tx.ValidationCode, tx.Valid = code.String(), code == peer.TxValidationCode_VALID
+		return tx, nil
+	}
+	return nil, fmt.Errorf("block %d does not hold transaction %s", b.GetHeader().GetNumber(), txID)
 }
 
 // Decode reads the id, time, creator, chaincode and endorsing organizations of an endorser
