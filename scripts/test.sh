@@ -10,7 +10,7 @@ began=$SECONDS
 say() { printf '\n[%5ss] == %s\n' "$((SECONDS - began))" "$*"; }
 
 # Packages whose tests need the real network; they carry the build tag "integration".
-INTEGRATION_PKGS=(./chaincode/chaincodetest/... ./network/networktest/...)
+INTEGRATION_PKGS=(./chaincode/chaincodetest/... ./network/networktest/... ./gateway/gatewaytest/...)
 
 part_vet() {
 	say "go vet (unit and integration code)"

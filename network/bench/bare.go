@@ -1,0 +1,163 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/network/netctl"
+	"github.com/ipledger/ipledger/network/qscc"
+)
+
+// Bare drives the chaincode with the Fabric Gateway client directly, as the HTTP gateway does inside:
+// the IP office's examiner and Bank1's loan officer, each over one connection to its own peer, naming
+// the endorsing organizations docs/chaincode.md lists.
+type Bare struct {
+	ipoffice, bank1 *client.Contract
+	ledger          *qscc.Reader
+	closers         []func()
+}
+
+// NewBare connects the bare client to a running network.
+func NewBare(sys *netctl.System) (*Bare, error) {
+	b := &Bare{}
+	dial := func(msp, user string) (*client.Gateway, error) {
+		gw, conn, err := sys.Dial(msp, user)
+		if err != nil {
+			return nil, err
+		}
+		b.closers = append(b.closers, func() { gw.Close(); conn.Close() })
+		return gw, nil
+	}
+	ipo, err := dial(rules.MSPIPOffice, "examiner1")
+	if err != nil {
+		return nil, err
+	}
+	bank, err := dial(rules.MSPBank1, "officer1")
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	b.ipoffice = ipo.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name)
+	b.bank1 = bank.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name)
+	b.ledger = qscc.NewReader(ipo, sys.Channel)
+	return b, nil
+}
+
+// Name is "bare".
+func (b *Bare) Name() string { return "bare" }
+
+// Close closes the connections.
+func (b *Bare) Close() {
+	for _, c := range b.closers {
+		c()
+	}
+}
+
+func submit(ctx context.Context, c *client.Contract, fn string, opts ...client.ProposalOption) ([]byte, error) {
+	proposal, err := c.NewProposal(fn, opts...)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := proposal.EndorseWithContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	commit, err := tx.SubmitWithContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	status, err := commit.StatusWithContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !status.Successful {
+		return nil, fmt.Errorf("%s: transaction %s committed as %s", fn, status.TransactionID, status.Code)
+	}
+	return tx.Result(), nil
+}
+
+var pledgeEndorsers = client.WithEndorsingOrganizations(rules.MSPIPOffice, rules.MSPBank1)
+
+// RegisterAsset submits RegisterAsset as the IP office.
+func (b *Bare) RegisterAsset(ctx context.Context, requestID string, a rules.AssetInput) error {
+	_, err := submit(ctx, b.ipoffice, "RegisterAsset", client.WithArguments(requestID, mustJSON(a)),
+		client.WithEndorsingOrganizations(rules.MSPIPOffice, rules.MSPBank1))
+	return err
+}
+
+// ApplyPledge submits ApplyPledge as Bank1 with the terms in the transient map.
+func (b *Bare) ApplyPledge(ctx context.Context, requestID string, app rules.PledgeApplication, terms rules.Terms) (string, error) {
+	res, err := submit(ctx, b.bank1, "ApplyPledge", client.WithArguments(requestID, mustJSON(app)),
+		client.WithTransient(map[string][]byte{rules.TransientTermsKey: []byte(mustJSON(terms))}), pledgeEndorsers)
+	if err != nil {
+		return "", err
+	}
+	var p struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(res, &p); err != nil || p.ID == "" {
+		return "", fmt.Errorf("ApplyPledge answered %s", res)
+	}
+	return p.ID, nil
+}
+
+// RegisterPledge submits RegisterPledge as the IP office.
+func (b *Bare) RegisterPledge(ctx context.Context, requestID, pledgeID, regNo string) error {
+	_, err := submit(ctx, b.ipoffice, "RegisterPledge", client.WithArguments(requestID, pledgeID,
+		mustJSON(map[string]string{"registrationNumber": regNo})), pledgeEndorsers)
+	return err
+}
+
+// ReleasePledge submits ReleasePledge as Bank1.
+func (b *Bare) ReleasePledge(ctx context.Context, requestID, pledgeID string) error {
+	_, err := submit(ctx, b.bank1, "ReleasePledge", client.WithArguments(requestID, pledgeID,
+		mustJSON(map[string]string{"reason": "loan repaid"})), pledgeEndorsers)
+	return err
+}
+
+// Verify evaluates the statement and reads the proof of each transaction it names from the ledger,
+// the same calls the HTTP gateway makes for /v1/verify.
+func (b *Bare) Verify(ctx context.Context, assetID string) error {
+	raw, err := b.ipoffice.EvaluateWithContext(ctx, "GetStatement", client.WithArguments(assetID))
+	if err != nil {
+		return err
+	}
+	var st rules.Statement
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return err
+	}
+	txs := []string{st.TitleTxID}
+	if st.LastTxID != st.TitleTxID {
+		txs = append(txs, st.LastTxID)
+	}
+	for _, e := range st.Encumbrances {
+		txs = append(txs, e.RegistrationTxID)
+	}
+	for _, id := range txs {
+		if id == "" {
+			continue
+		}
+		if _, err := b.ledger.Transaction(id); err != nil {
+			return err
+		}
+	}
+	_, err = b.ledger.Height()
+	return err
+}
+
+// History evaluates GetAssetHistory.
+func (b *Bare) History(ctx context.Context, assetID string) error {
+	_, err := b.ipoffice.EvaluateWithContext(ctx, "GetAssetHistory", client.WithArguments(assetID))
+	return err
+}
+
+func mustJSON(v any) string {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(raw)
+}

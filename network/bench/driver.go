@@ -1,0 +1,25 @@
+// Package bench measures IPLedger: the HTTP gateways against a bare Fabric Gateway client doing the
+// same chaincode transactions, in one run, on the same network. `scripts/ipledger bench` runs it.
+package bench
+
+import (
+	"context"
+
+	"github.com/ipledger/ipledger/chaincode/rules"
+)
+
+// Driver performs the benchmark's operations through one path to the ledger. The pledge life cycle
+// (register a right, apply, register the pledge, release) is submitted and waits for each commit;
+// Verify and History read.
+type Driver interface {
+	Name() string
+	RegisterAsset(ctx context.Context, requestID string, a rules.AssetInput) error
+	ApplyPledge(ctx context.Context, requestID string, app rules.PledgeApplication, terms rules.Terms) (pledgeID string, err error)
+	RegisterPledge(ctx context.Context, requestID, pledgeID, registrationNumber string) error
+	ReleasePledge(ctx context.Context, requestID, pledgeID string) error
+	// Verify produces the title-and-encumbrance statement with its proof (the transactions of the
+	// title and of each encumbrance, read from the ledger, and the ledger height).
+	Verify(ctx context.Context, assetID string) error
+	History(ctx context.Context, assetID string) error
+	Close()
+}
