@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -77,6 +78,29 @@ func (n *Network) metricsClient(o *Organization) (*http.Client, error) {
 	return c, nil
 }
 
+// metric reads one sample of a node's /metrics, for the channel: the value of name{channel="..."}.
+func (n *Network) metric(client *http.Client, opsAddr, name string) (string, error) {
+	resp, err := client.Get("https://" + opsAddr + "/metrics")
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("%s/metrics: %s", opsAddr, resp.Status)
+	}
+	prefix := name + `{channel="` + n.Top.Channel + `"} `
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, prefix); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", fmt.Errorf("%s/metrics has no %s for %s", opsAddr, name, n.Top.Channel)
+}
+
 // RaftLeader names the orderer that leads the channel's Raft cluster, from the orderers' own
 // consensus_etcdraft_is_leader metric.
 func (n *Network) RaftLeader() (string, error) {
@@ -86,22 +110,41 @@ func (n *Network) RaftLeader() (string, error) {
 			return "", err
 		}
 		for _, ord := range o.Orderers {
-			resp, err := client.Get("https://" + Addr(o.Host, ord.OpsPort) + "/metrics")
-			if err != nil {
-				continue
-			}
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if err != nil || resp.StatusCode != http.StatusOK {
-				continue
-			}
-			want := `consensus_etcdraft_is_leader{channel="` + n.Top.Channel + `"} 1`
-			for _, line := range strings.Split(string(body), "\n") {
-				if strings.TrimSpace(line) == want {
-					return ord.Name, nil
-				}
+			if v, err := n.metric(client, Addr(o.Host, ord.OpsPort), "consensus_etcdraft_is_leader"); err == nil && v == "1" {
+				return ord.Name, nil
 			}
 		}
 	}
 	return "", fmt.Errorf("no orderer reports itself Raft leader of %s", n.Top.Channel)
+}
+
+// Heights reads the channel's ledger height on every orderer and peer that answers (metric
+// ledger_blockchain_height); a node that does not answer is left out.
+func (n *Network) Heights() (map[string]uint64, error) {
+	out := map[string]uint64{}
+	for _, o := range n.Top.Organizations {
+		client, err := n.metricsClient(o)
+		if err != nil {
+			return nil, err
+		}
+		nodes := map[string]string{}
+		for _, ord := range o.Orderers {
+			nodes[ord.Name] = Addr(o.Host, ord.OpsPort)
+		}
+		if o.Peer != nil {
+			nodes[PeerName(o)] = Addr(o.Host, o.Peer.OpsPort)
+		}
+		for name, addr := range nodes {
+			v, err := n.metric(client, addr, "ledger_blockchain_height")
+			if err != nil {
+				continue
+			}
+			h, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				continue
+			}
+			out[name] = uint64(h)
+		}
+	}
+	return out, nil
 }

@@ -29,6 +29,7 @@ commands:
   kill <name>     kill one process at once with SIGKILL, as a crash would (for fault tests)
   stop <name>     stop one process gracefully
   leader          print the name of the orderer leading the channel's Raft cluster
+  heights         print each orderer's and peer's ledger height (JSON)
 
 flags:
 `
@@ -104,6 +105,12 @@ func main() {
 			fail(err)
 		}
 		fmt.Println(name)
+	case "heights":
+		h, err := n.Heights()
+		if err != nil {
+			fail(err)
+		}
+		_ = json.NewEncoder(os.Stdout).Encode(h)
 	case "kill", "stop":
 		if len(args) != 1 {
 			fail(fmt.Errorf("%s needs one component name", cmd))
