@@ -42,7 +42,8 @@ part_integration() {
 	say "starting a throwaway network in $data at port base $IPLEDGER_PORT_BASE"
 	"$ROOT/scripts/ipledger" up
 	say "integration tests against the real network"
-	IPLEDGER_SYSTEM_FILE=$data/system.json go test -count=1 -tags integration -v -timeout 20m "${INTEGRATION_PKGS[@]}"
+	# -p 1: one package at a time, in order; some restart or kill parts of the network.
+	IPLEDGER_SYSTEM_FILE=$data/system.json go test -p 1 -count=1 -tags integration -v -timeout 30m "${INTEGRATION_PKGS[@]}"
 }
 
 case ${1:-} in

@@ -10,76 +10,17 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"github.com/ipledger/ipledger/chaincode/rules"
-	"github.com/ipledger/ipledger/network/netctl"
-	"github.com/ipledger/ipledger/network/qscc"
-	"google.golang.org/grpc/status"
 )
 
-type network struct {
-	t   *testing.T
-	sys *netctl.System
-	gws map[string]*client.Gateway
-}
-
-func (n *network) contract(msp, user string) *client.Contract {
-	n.t.Helper()
-	key := msp + "/" + user
-	gw, ok := n.gws[key]
-	if !ok {
-		g, conn, err := n.sys.Dial(msp, user, client.WithCommitStatusTimeout(30*time.Second))
-		if err != nil {
-			n.t.Fatal(err)
-		}
-		n.t.Cleanup(func() { g.Close(); conn.Close() })
-		n.gws[key], gw = g, g
-	}
-	return gw.GetNetwork(n.sys.Channel).GetContract(n.sys.Chaincode.Name)
-}
-
-// submit submits, waits for the commit and returns the result and the endorsing organizations the
-// ledger recorded.
-func (n *network) submit(msp, user string, opts []client.ProposalOption, fn string, args ...string) ([]byte, []string) {
-	n.t.Helper()
-	opts = append(opts, client.WithArguments(args...))
-	res, commit, err := n.contract(msp, user).SubmitAsync(fn, opts...)
-	if err != nil {
-		n.t.Fatalf("%s by %s: %v", fn, msp, err)
-	}
-	status, err := commit.Status()
-	if err != nil || !status.Successful {
-		n.t.Fatalf("%s by %s did not commit: %v %+v", fn, msp, err, status)
-	}
-	tx, err := qscc.NewReader(n.gws[msp+"/"+user], n.sys.Channel).Transaction(commit.TransactionID())
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	n.t.Logf("%-16s by %-12s tx %.12s… block %d endorsed by %v", fn, msp, tx.TxID, tx.BlockNumber, tx.EndorsingOrgs)
-	return res, tx.EndorsingOrgs
-}
-
-func endorsers(orgs ...string) []client.ProposalOption {
-	return []client.ProposalOption{client.WithEndorsingOrganizations(orgs...)}
-}
-
 func TestPledgeLifecycleAcrossOrganizations(t *testing.T) {
-	path := os.Getenv("IPLEDGER_SYSTEM_FILE")
-	if path == "" {
-		t.Skip("IPLEDGER_SYSTEM_FILE is not set: run against a network started by scripts/ipledger up")
-	}
-	sys, err := netctl.LoadSystem(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := &network{t: t, sys: sys, gws: map[string]*client.Gateway{}}
+	n := connect(t)
 	suffix := fmt.Sprint(time.Now().UnixNano())
 	req := func(s string) string { return "it-" + suffix + "-" + s }
 	assetID := "CN-IT-" + suffix
@@ -132,7 +73,7 @@ func TestPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	}
 
 	// 5. A second pledge of the patent is refused with P5, as JSON the gateway can parse.
-	_, err = n.contract(rules.MSPBank2, "officer1").Submit("ApplyPledge", client.WithArguments(req("apply2"), strings.Replace(string(app), "Bank One", "Bank Two", 1)),
+	_, err := n.contract(rules.MSPBank2, "officer1").Submit("ApplyPledge", client.WithArguments(req("apply2"), strings.Replace(string(app), "Bank One", "Bank Two", 1)),
 		client.WithEndorsingOrganizations(rules.MSPIPOffice, rules.MSPBank2), client.WithTransient(map[string][]byte{"terms": terms}))
 	if e, ok := rules.ParseError(errorDetails(err)); !ok || e.Code != "P5" {
 		t.Fatalf("second pledge: %v", err)
@@ -168,19 +109,4 @@ func TestPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	if err != nil || strings.Count(string(hist), `"txId"`) < 4 {
 		t.Fatalf("history: %s %v", hist, err)
 	}
-}
-
-// errorDetails flattens a gateway error and the peers' messages in its gRPC status details, where the
-// chaincode's JSON error is.
-func errorDetails(err error) string {
-	if err == nil {
-		return ""
-	}
-	s := err.Error()
-	for _, d := range status.Convert(err).Details() {
-		if ed, ok := d.(*gateway.ErrorDetail); ok {
-			s += " " + ed.GetMessage()
-		}
-	}
-	return s
 }

@@ -1,0 +1,353 @@
+//go:build integration
+
+package chaincodetest
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/ipledger/ipledger/chaincode/rules"
+)
+
+// principal is a caller as the chaincode sees it: its organization (MSP id) and the ipledger.role
+// attribute of its certificate.
+type principal struct{ MSP, Role string }
+
+func (p principal) String() string { return p.MSP + "/" + p.Role }
+
+var (
+	ipOfficeStaff  = []principal{{rules.MSPIPOffice, rules.RoleExaminer}, {rules.MSPIPOffice, rules.RoleAdmin}}
+	bank1Staff     = []principal{{rules.MSPBank1, rules.RoleLoanOfficer}, {rules.MSPBank1, rules.RoleAdmin}}
+	bank2Staff     = []principal{{rules.MSPBank2, rules.RoleLoanOfficer}, {rules.MSPBank2, rules.RoleAdmin}}
+	exchangeStaff  = []principal{{rules.MSPExchange, rules.RoleTrader}, {rules.MSPExchange, rules.RoleAdmin}}
+	regulatorStaff = []principal{{rules.MSPRegulator, rules.RoleAuditor}, {rules.MSPRegulator, rules.RoleAdmin}}
+	everyMember    = slices.Concat(ipOfficeStaff, bank1Staff, bank2Staff, exchangeStaff, regulatorStaff)
+	// pledgeeStaff may act on a pledge as its pledgee. The matrix's fixture pledges are all Bank1's, so
+	// Bank2 is the bank that is not the pledgee.
+	pledgeeStaff = bank1Staff
+)
+
+// authzRule is one column of the authorization matrix: an operation of the chaincode and the callers
+// allowed to call it (docs/chaincode.md). Every other caller is refused with FORBIDDEN (403). The
+// table is the single statement of who may do what; the HTTP matrix reuses it.
+type authzRule struct {
+	Op      string
+	Short   string // column heading in the printed matrix
+	Query   bool   // evaluated, not endorsed for a submission
+	Allowed []principal
+}
+
+var authzMatrix = []authzRule{
+	{Op: "RegisterAsset", Short: "RegA", Allowed: ipOfficeStaff},
+	{Op: "UpdateAsset", Short: "UpdA", Allowed: ipOfficeStaff},
+	{Op: "ApplyPledge", Short: "Appl", Allowed: slices.Concat(bank1Staff, bank2Staff)},
+	{Op: "RegisterPledge", Short: "RegP", Allowed: ipOfficeStaff},
+	{Op: "RefusePledge", Short: "RefP", Allowed: ipOfficeStaff},
+	{Op: "RevokePledge", Short: "Revk", Allowed: ipOfficeStaff},
+	{Op: "AmendPledge", Short: "Amnd", Allowed: pledgeeStaff},
+	{Op: "ExtendPledge", Short: "Extd", Allowed: pledgeeStaff},
+	{Op: "ReleasePledge", Short: "Rels", Allowed: pledgeeStaff},
+	{Op: "DeclareDefault", Short: "Dflt", Allowed: pledgeeStaff},
+	{Op: "DisposePledge", Short: "Disp", Allowed: exchangeStaff},
+	{Op: "RequestTransfer", Short: "ReqT", Allowed: slices.Concat(exchangeStaff, ipOfficeStaff)},
+	{Op: "ConsentToTransfer", Short: "Cnst", Allowed: pledgeeStaff},
+	{Op: "RecordTransfer", Short: "RecT", Allowed: ipOfficeStaff},
+	{Op: "RefuseTransfer", Short: "RefT", Allowed: ipOfficeStaff},
+	{Op: "GetPledgeTerms", Short: "Trms", Query: true, Allowed: slices.Concat(pledgeeStaff, ipOfficeStaff, regulatorStaff)},
+	{Op: "GetAsset", Short: "GetA", Query: true, Allowed: everyMember},
+	{Op: "GetStatement", Short: "Stmt", Query: true, Allowed: everyMember},
+}
+
+func (r authzRule) allows(p principal) bool { return slices.Contains(r.Allowed, p) }
+
+// authzFixture is the state every cell of the matrix runs against; built once, never changed by the
+// matrix, whose cells only endorse.
+type authzFixture struct {
+	run                string
+	free               string // a valid patent with no pledge; transfer freeTransfer is requested on it
+	applied, appliedOn string // a pledge applied for by Bank1, and its patent
+	registered         string // a pledge of Bank1, registered; transfer pledgedTransfer is requested on its patent
+	registeredOn       string
+	defaulted          string // a pledge of Bank1, registered then defaulted
+	freeTransfer       string
+	pledgedTransfer    string
+}
+
+func buildAuthzFixture(t *testing.T, n *network) *authzFixture {
+	t.Helper()
+	f := &authzFixture{run: runID()}
+	id := func(s string) string { return "MX-" + f.run + "-" + s }
+	f.free, f.appliedOn, f.registeredOn = id("FREE"), id("APPLIED"), id("REGISTERED")
+	defaultedOn := id("DEFAULTED")
+	office := func(fn string, args ...string) call {
+		return call{MSP: rules.MSPIPOffice, User: "examiner1", Fn: fn, Args: args, Endorsers: []string{rules.MSPIPOffice, rules.MSPExchange}}
+	}
+	bank1 := func(fn string, args ...string) call {
+		return call{MSP: rules.MSPBank1, User: "officer1", Fn: fn, Args: args, Endorsers: []string{rules.MSPIPOffice, rules.MSPBank1}}
+	}
+	exchange := func(fn string, args ...string) call {
+		return call{MSP: rules.MSPExchange, User: "trader1", Fn: fn, Args: args, Endorsers: []string{rules.MSPIPOffice, rules.MSPExchange}}
+	}
+	req := func(s string) string { return "mxf-" + f.run + "-" + s }
+
+	var assets []call
+	for _, a := range []string{f.free, f.appliedOn, f.registeredOn, defaultedOn} {
+		assets = append(assets, office("RegisterAsset", req("asset-"+a), patentJSON(t, a)))
+	}
+	n.commitAll("register 4 patents", assets)
+
+	apply := func(asset string) call {
+		c := bank1("ApplyPledge", req("apply-"+asset), applicationJSON(t, "Bank One Wuhan", asset))
+		c.Transient = termsTransient(t)
+		return c
+	}
+	out := n.commitAll("3 applications by Bank1, 2 transfer requests", []call{
+		apply(f.appliedOn), apply(f.registeredOn), apply(defaultedOn),
+		exchange("RequestTransfer", req("transfer-free"), tradeJSON(t, f.free, "BUYER-"+f.run, "WHIPE-"+f.run+"-1")),
+		exchange("RequestTransfer", req("transfer-pledged"), tradeJSON(t, f.registeredOn, "BUYER-"+f.run, "WHIPE-"+f.run+"-2")),
+	})
+	f.applied, f.registered, f.defaulted = pledgeOf(t, out[0]).ID, pledgeOf(t, out[1]).ID, pledgeOf(t, out[2]).ID
+	f.freeTransfer, f.pledgedTransfer = transferOf(t, out[3]).ID, transferOf(t, out[4]).ID
+
+	register := func(p string) call {
+		c := office("RegisterPledge", req("register-"+p), p, `{"registrationNumber":"MX`+f.run+p[3:9]+`"}`)
+		c.Endorsers = []string{rules.MSPIPOffice, rules.MSPBank1}
+		return c
+	}
+	n.commitAll("register 2 pledges", []call{register(f.registered), register(f.defaulted)})
+	n.commitAll("default 1 pledge", []call{bank1("DeclareDefault", req("default"), f.defaulted, `{"reason":"missed payments"}`)})
+	return f
+}
+
+// cell is the call of one operation by one caller, with valid arguments for the fixture, so that an
+// allowed caller's endorsement succeeds.
+func (f *authzFixture) cell(t *testing.T, op string, who principal, user string, i int) call {
+	t.Helper()
+	reqID := fmt.Sprintf("mx-%s-%d", f.run, i)
+	withIPOffice := func(other string) []string { return []string{rules.MSPIPOffice, other} }
+	c := call{MSP: who.MSP, User: user, Fn: op, Endorsers: withIPOffice(rules.MSPExchange)}
+	switch op {
+	case "RegisterAsset":
+		c.Args = []string{reqID, patentJSON(t, fmt.Sprintf("MX-%s-NEW-%d", f.run, i))}
+	case "UpdateAsset":
+		c.Args = []string{reqID, f.free, `{"title":"Renamed test patent"}`}
+	case "ApplyPledge":
+		bank := rules.MSPBank1
+		if rules.IsBank(who.MSP) {
+			bank = who.MSP // the applying bank is the pledgee and endorses
+		}
+		c.Endorsers, c.Transient = withIPOffice(bank), termsTransient(t)
+		c.Args = []string{reqID, applicationJSON(t, "Applying bank", f.free)}
+	case "RegisterPledge":
+		c.Endorsers = withIPOffice(rules.MSPBank1)
+		c.Args = []string{reqID, f.applied, fmt.Sprintf(`{"registrationNumber":"MXR%s%d"}`, f.run, i)}
+	case "RefusePledge":
+		c.Endorsers = withIPOffice(rules.MSPBank1)
+		c.Args = []string{reqID, f.applied, `{"reasons":["contract-incomplete"],"note":"matrix"}`}
+	case "RevokePledge":
+		c.Endorsers = withIPOffice(rules.MSPBank1)
+		c.Args = []string{reqID, f.registered, `{"reason":"registered in error"}`}
+	case "AmendPledge":
+		c.Endorsers = withIPOffice(rules.MSPBank1)
+		c.Args = []string{reqID, f.registered, `{"pledgeeName":"Bank One Hubei"}`}
+	case "ExtendPledge":
+		c.Endorsers = withIPOffice(rules.MSPBank1)
+		c.Args = []string{reqID, f.registered, `{"debtTermEnd":"2028-03-01"}`}
+	case "ReleasePledge":
+		c.Endorsers = withIPOffice(rules.MSPBank1)
+		c.Args = []string{reqID, f.registered, `{"reason":"loan repaid"}`}
+	case "DeclareDefault":
+		c.Endorsers = withIPOffice(rules.MSPBank1)
+		c.Args = []string{reqID, f.registered, `{"reason":"missed payments"}`}
+	case "DisposePledge":
+		c.Endorsers = withIPOffice(rules.MSPBank1)
+		c.Args = []string{reqID, f.defaulted, mustJSON(t, rules.DisposalInput{Method: "auction", Currency: "CNY", Price: "6000000",
+			Buyers:   []rules.Owner{{ID: "BUYER-" + f.run, Name: "Buyer Ltd.", Share: 10000}},
+			Proceeds: []rules.ProceedInput{{PledgeID: f.defaulted, Amount: "5200000"}}, Surplus: "800000", SaleRef: "WHIPE-" + f.run})}
+	case "RequestTransfer":
+		in := rules.TransferRequest{AssetID: f.free, Kind: "license", Origin: "trade", TradeRef: "WHIPE-" + f.run,
+			NewOwners: []rules.Owner{{ID: "LICENSEE-" + f.run, Name: "Licensee Ltd.", Share: 10000}}}
+		if who.MSP == rules.MSPIPOffice { // the IP office requests for an owner, the exchange after a trade
+			in.Origin, in.TradeRef = "owner-request", ""
+		}
+		c.Args = []string{reqID, mustJSON(t, in)}
+	case "ConsentToTransfer":
+		c.Endorsers = withIPOffice(rules.MSPBank1)
+		c.Args = []string{reqID, f.pledgedTransfer, `{"pledgeId":"` + f.registered + `","proceedsUse":"escrow"}`}
+	case "RecordTransfer":
+		c.Args = []string{reqID, f.freeTransfer, "{}"}
+	case "RefuseTransfer":
+		c.Args = []string{reqID, f.freeTransfer, `{"reasons":["trade-unconfirmed"]}`}
+	case "GetPledgeTerms":
+		c.Args, c.Endorsers = []string{f.registered}, nil
+	case "GetAsset", "GetStatement":
+		c.Args, c.Endorsers = []string{f.registeredOn}, nil
+	default:
+		t.Fatalf("no arguments for %s", op)
+	}
+	return c
+}
+
+// identity is an enrolled user of a peer organization, as it appears in the matrix's rows.
+type identity struct {
+	principal
+	User string
+}
+
+// TestAuthorizationMatrixAtTheChaincode proves who may call what at the chaincode itself, with the
+// CA-issued identities of every peer organization and no HTTP gateway: each identity proposes each
+// operation with valid arguments to the endorsing organizations docs/chaincode.md names. Submissions
+// are endorsed only, never sent for ordering, so one fixture serves every cell and the ledger does not
+// change. Allowed: the endorsement (or the query) succeeds. Denied: the chaincode answers FORBIDDEN
+// (403), with rule V3 for the regulator's submissions.
+func TestAuthorizationMatrixAtTheChaincode(t *testing.T) {
+	n := connect(t)
+	begin := time.Now()
+
+	var ids []identity
+	for _, o := range n.sys.Organizations {
+		if o.Peer == "" {
+			continue
+		}
+		for _, u := range o.Users {
+			ids = append(ids, identity{principal{o.MSPID, u.Role}, u.Name})
+		}
+	}
+	for _, p := range everyMember { // every principal of the table has an identity to prove it with
+		if !slices.ContainsFunc(ids, func(id identity) bool { return id.principal == p }) {
+			t.Fatalf("the network has no user for %s", p)
+		}
+	}
+	contracts := map[identity]*client.Contract{}
+	for _, id := range ids {
+		contracts[id] = n.contract(id.MSP, id.User)
+	}
+
+	f := buildAuthzFixture(t, n)
+	ledger := n.ledger()
+	before, err := ledger.Height()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	type result struct {
+		allowed, ok bool
+		txID, got   string
+	}
+	results := make([][]result, len(ids))
+	for row := range results {
+		results[row] = make([]result, len(authzMatrix))
+	}
+	// Every cell's call is built here, the calls run on a few goroutines.
+	type job struct {
+		row, col int
+		c        call
+	}
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				id, rule := ids[j.row], authzMatrix[j.col]
+				c := j.c
+				r := result{allowed: rule.allows(id.principal)}
+				var out []byte
+				var err error
+				if rule.Query {
+					out, err = contracts[id].Evaluate(c.Fn, c.options()...)
+				} else {
+					var prop *client.Proposal
+					if prop, err = contracts[id].NewProposal(c.Fn, c.options()...); err == nil {
+						r.txID = prop.TransactionID()
+						var tx *client.Transaction
+						if tx, err = prop.Endorse(); err == nil {
+							out = tx.Result()
+						}
+					}
+				}
+				refusal, _ := rules.ParseError(errorDetails(err))
+				switch {
+				case err == nil:
+					r.ok = r.allowed && json.Valid(out)
+					r.got = fmt.Sprintf("success %.120s", out)
+				case refusal != nil:
+					r.ok = !r.allowed && refusal.Code == rules.CodeForbidden && refusal.Status == rules.StatusForbidden &&
+						(rule.Query || id.MSP != rules.MSPRegulator || refusal.Details["rule"] == "V3")
+					r.got = refusal.Error()
+				default:
+					r.got = "not a chaincode error: " + errorDetails(err)
+				}
+				results[j.row][j.col] = r
+			}
+		}()
+	}
+	for row := range ids {
+		for col := range authzMatrix {
+			jobs <- job{row, col, f.cell(t, authzMatrix[col].Op, ids[row].principal, ids[row].User, row*len(authzMatrix)+col)}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+
+	// The matrix as proven: rows identities, columns operations; A allowed and succeeded, D denied with
+	// FORBIDDEN; a lower-case letter marks a cell that did not behave as the table says.
+	var b strings.Builder
+	fmt.Fprintf(&b, "authorization at the chaincode (A allowed and endorsed, D refused FORBIDDEN):\n%-34s", "identity")
+	for _, r := range authzMatrix {
+		fmt.Fprintf(&b, " %-4s", r.Short)
+	}
+	var cells, allowed, denied, endorsed int
+	var txIDs []string
+	for row, id := range ids {
+		fmt.Fprintf(&b, "\n%-34s", fmt.Sprintf("%s %s (%s)", id.MSP, id.User, id.Role))
+		for col, rule := range authzMatrix {
+			r := results[row][col]
+			mark := map[bool]string{true: "A", false: "D"}[r.allowed]
+			if !r.ok {
+				mark = strings.ToLower(mark) + "!"
+				t.Errorf("%s by %s (%s): expected %s, got %s", rule.Op, id.User, id.principal,
+					map[bool]string{true: "success", false: "FORBIDDEN"}[r.allowed], r.got)
+			}
+			fmt.Fprintf(&b, " %-4s", mark)
+			cells++
+			if r.allowed {
+				allowed++
+			} else {
+				denied++
+			}
+			if r.txID != "" {
+				endorsed++
+				txIDs = append(txIDs, r.txID)
+			}
+		}
+	}
+	t.Log(b.String())
+
+	// Endorsing writes nothing: the ledger has not grown. Should another client have added blocks
+	// meanwhile (another test package on the same network), none of them holds a matrix proposal.
+	after, err := ledger.Height()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		onLedger := n.blockTxIDs(before, after)
+		for _, id := range txIDs {
+			if onLedger[id] {
+				t.Errorf("matrix proposal %s is on the ledger", id)
+			}
+		}
+		t.Logf("ledger height %d before the matrix, %d after: blocks of other clients, none holding any of the %d matrix proposals", before, after, len(txIDs))
+	} else {
+		t.Logf("ledger height %d before and after the matrix: the %d endorsements wrote nothing", before, endorsed)
+	}
+	t.Logf("matrix: %d identities x %d operations = %d cells (%d allowed, %d denied; %d endorsed, %d evaluated) in %v",
+		len(ids), len(authzMatrix), cells, allowed, denied, endorsed, cells-endorsed, time.Since(begin).Round(time.Millisecond))
+}
