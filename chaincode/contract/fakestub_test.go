@@ -127,6 +127,9 @@ func (s *fakeStub) SetStateValidationParameter(key string, ep []byte) error {
 	s.pols[key] = ep
 	return nil
 }
+func (s *fakeStub) GetStateValidationParameter(key string) ([]byte, error) {
+	return s.w.policies[key], nil
+}
 func (s *fakeStub) SetEvent(name string, payload []byte) error {
 	s.event = &peer.ChaincodeEvent{EventName: name, Payload: payload, TxId: s.txID}
 	return nil

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 
@@ -23,6 +24,17 @@ func (l stubLedger) SetEndorsement(key string, e rules.Endorsement) error {
 	ep, err := SignaturePolicy(e)
 	if err != nil {
 		return err
+	}
+	// A key's policy never changes once set, so it is written only when it differs. Writing it again
+	// on every change would make the peers refuse, as ENDORSEMENT_POLICY_FAILURE and before the
+	// read-conflict check, every later transaction of the same block that writes the key: a lost race
+	// would look like a wrong set of endorsers instead of MVCC_READ_CONFLICT, which clients retry.
+	current, err := l.stub.GetStateValidationParameter(key)
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(current, ep) {
+		return nil
 	}
 	return l.stub.SetStateValidationParameter(key, ep)
 }
