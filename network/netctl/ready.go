@@ -5,36 +5,83 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"golang.org/x/sync/errgroup"
 )
 
-// waitReady submits a real transaction through the IP office's peer gateway until one commits. It
-// proves what a direct peer query cannot: discovery can plan a cross-organization endorsement, the
-// chaincode server answers every endorsing peer, and the orderers order and the peers commit.
+// waitReady waits until the network can serve: every organization's peer gateway can reach every
+// organization's peer for an endorsement (gossip has told it of them all), and a real transaction,
+// endorsed across organizations through the IP office's peer, commits. A direct peer query works long
+// before that, which is why readiness is proven this way.
 func (n *Network) waitReady(ctx context.Context, sys *System, timeout time.Duration) error {
-	org := n.chaincodeTLSOrg()
-	return waitFor(timeout, 500*time.Millisecond, func() error {
-		gw, conn, err := sys.Dial(org.MSPID, "admin")
-		if err != nil {
+	var all []string
+	for _, o := range n.Top.PeerOrgs() {
+		all = append(all, o.MSPID)
+	}
+	return waitFor(timeout, 300*time.Millisecond, func() error {
+		var g errgroup.Group
+		for _, o := range n.Top.PeerOrgs() {
+			g.Go(func() error { return endorseEverywhere(ctx, sys, o.MSPID, all) })
+		}
+		if err := g.Wait(); err != nil {
 			return err
 		}
-		defer conn.Close()
-		defer gw.Close()
-		contract := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name)
-		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		_, commit, err := contract.SubmitAsync("Ping")
-		if err != nil {
-			return fmt.Errorf("not ready: %w", err)
-		}
-		status, err := commit.StatusWithContext(cctx)
-		if err != nil {
-			return fmt.Errorf("not ready: %w", err)
-		}
-		if !status.Successful {
-			return fmt.Errorf("not ready: transaction %s committed with %s", status.TransactionID, status.Code)
-		}
-		return nil
+		return submitPing(ctx, sys, n.chaincodeTLSOrg().MSPID)
 	})
+}
+
+// endorseEverywhere asks msp's peer gateway to have Ping endorsed by every organization.
+func endorseEverywhere(ctx context.Context, sys *System, msp string, orgs []string) error {
+	gw, conn, err := sys.Dial(msp, "admin")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	defer gw.Close()
+	proposal, err := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name).NewProposal("Ping",
+		client.WithEndorsingOrganizations(orgs...))
+	if err != nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := proposal.EndorseWithContext(cctx); err != nil {
+		return fmt.Errorf("not ready: %s's peer cannot reach every organization yet: %w", msp, err)
+	}
+	return nil
+}
+
+// submitPing submits Ping through msp's peer and waits for it to commit.
+func submitPing(ctx context.Context, sys *System, msp string) error {
+	gw, conn, err := sys.Dial(msp, "admin")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	defer gw.Close()
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	proposal, err := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name).NewProposal("Ping")
+	if err != nil {
+		return err
+	}
+	tx, err := proposal.EndorseWithContext(cctx)
+	if err != nil {
+		return fmt.Errorf("not ready: %w", err)
+	}
+	commit, err := tx.SubmitWithContext(cctx)
+	if err != nil {
+		return fmt.Errorf("not ready: %w", err)
+	}
+	status, err := commit.StatusWithContext(cctx)
+	if err != nil {
+		return fmt.Errorf("not ready: %w", err)
+	}
+	if !status.Successful {
+		return fmt.Errorf("not ready: transaction %s committed with %s", status.TransactionID, status.Code)
+	}
+	return nil
 }
 
 func jsonUnmarshal(raw []byte, v any) error { return json.Unmarshal(raw, v) }

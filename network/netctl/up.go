@@ -197,7 +197,7 @@ func (n *Network) Up(ctx context.Context) (*System, error) {
 	if err := writeJSON(n.SystemFile(), sys); err != nil {
 		return nil, err
 	}
-	if err := n.phase("ready: a cross-organization submit committed", func() error {
+	if err := n.phase("ready: every peer reaches every org; a submit committed", func() error {
 		return n.waitReady(ctx, sys, 90*time.Second)
 	}); err != nil {
 		return nil, err
