@@ -66,8 +66,11 @@ func TestFault_RaftLeaderKilledAndRestarted(t *testing.T) {
 		t.Logf("%4.1fs killed the Raft leader %s", elapsed().Seconds(), leader)
 		if err := waitFor(20*time.Second, func() error {
 			next, err := leaderNow(t)
-			if err != nil || next == leader {
-				return fmt.Errorf("no new leader yet (%v)", err)
+			if err != nil {
+				return err
+			}
+			if next == leader {
+				return fmt.Errorf("%s still reported as leader", leader)
 			}
 			t.Logf("%4.1fs %s leads now", elapsed().Seconds(), next)
 			return nil
