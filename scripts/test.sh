@@ -16,7 +16,10 @@ integration_pkgs() {
 	for p in ./chaincode/chaincodetest ./gateway/gatewaytest ./network/networktest; do
 		[ -d "$p" ] && echo "$p"
 	done
-	[ -d ./gateway/cmd/ipledger-gateway ] && echo ./network/faulttest
+	if [ -d ./gateway/cmd/ipledger-gateway ]; then
+		echo ./network/bench # a short smoke run of the benchmark tool, through the gateways and bare
+		echo ./network/faulttest
+	fi
 	return 0
 }
 

@@ -1,0 +1,62 @@
+//go:build integration
+
+package bench
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ipledger/ipledger/network/netctl"
+)
+
+// TestBenchSmoke runs the benchmark tool briefly against the test network: both paths commit the
+// pledge life cycle and answer verifications, and the report's three outputs are written.
+func TestBenchSmoke(t *testing.T) {
+	path := os.Getenv("IPLEDGER_SYSTEM_FILE")
+	if path == "" {
+		t.Fatal("IPLEDGER_SYSTEM_FILE is not set: run with scripts/ipledger test integration")
+	}
+	sys, err := netctl.LoadSystem(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Workloads: []string{"submit", "read", "memory"}, Concurrency: []int{2}, Duration: 2 * time.Second,
+		Samples: 3, Out: testWriter{t}}
+	r, err := NewRunner(cfg, sys, Settings{BatchTimeout: "100ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	res, err := r.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Submit) != 1 || len(res.Read) != 2 || len(res.Memory) == 0 {
+		t.Fatalf("figures missing: %d submit, %d read, %d memory", len(res.Submit), len(res.Read), len(res.Memory))
+	}
+	for _, p := range append(res.Submit, res.Read...) {
+		for path, s := range map[string]Summary{"bare": p.Bare, "http": p.HTTP} {
+			if s.Count == 0 || s.Failures != 0 || s.P50Millis <= 0 {
+				t.Errorf("%s %s: %+v", p.Operation, path, s)
+			}
+		}
+		if p.Ratio <= 0 {
+			t.Errorf("%s: ratio %v", p.Operation, p.Ratio)
+		}
+	}
+	dir := t.TempDir()
+	if err := res.WriteJSON(filepath.Join(dir, "bench.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Chart(filepath.Join(dir, "bench.png")); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", res.Markdown())
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
