@@ -1,0 +1,103 @@
+// Command ipledger-gateway serves the IPLedger HTTP API for one organization: its enrolled identities,
+// one gRPC connection to its own peer. `scripts/ipledger up` starts one per peer organization:
+//
+//	ipledger-gateway --config <org>/gateway/gateway.yaml
+//
+// Scalar settings can be overridden from the environment: IPLEDGER_GATEWAY_LISTEN,
+// IPLEDGER_GATEWAY_COMMITTIMEOUT, IPLEDGER_GATEWAY_PEER_ADDRESS, … (see gateway.Config). On SIGINT or
+// SIGTERM it stops accepting requests, ends event streams and finishes in-flight submissions.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/ipledger/ipledger/gateway"
+	"github.com/ipledger/ipledger/gateway/fabric"
+	"github.com/ipledger/ipledger/gateway/httpapi"
+	"github.com/ipledger/ipledger/gateway/metrics"
+)
+
+func main() {
+	configPath := flag.String("config", "", "the gateway's configuration file (YAML)")
+	flag.Parse()
+	if *configPath == "" {
+		fmt.Fprintln(os.Stderr, "usage: ipledger-gateway --config <file>")
+		os.Exit(2)
+	}
+	if err := run(*configPath); err != nil {
+		slog.Error("gateway stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(configPath string) error {
+	cfg, err := gateway.LoadConfig(configPath, os.Getenv)
+	if err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		return fmt.Errorf("logLevel: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("msp", cfg.MSPID)
+	slog.SetDefault(log)
+
+	keys, err := gateway.NewKeyring(cfg.MSPID, cfg.Identities)
+	if err != nil {
+		return err
+	}
+	m := metrics.New(cfg.MSPID)
+	ledger, err := fabric.Open(cfg, fabric.WithObserver(m), fabric.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	defer ledger.Close()
+
+	streams, endStreams := context.WithCancel(context.Background())
+	defer endStreams()
+	api, err := httpapi.New(httpapi.Options{Ledger: ledger, Keyring: keys, MSPID: cfg.MSPID, Channel: cfg.Channel,
+		MaxBodyBytes: cfg.MaxBodyBytes, Logger: log, Metrics: m, Streams: streams})
+	if err != nil {
+		return err
+	}
+	// Listen first, so that /healthz answers as soon as the process is up.
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv.RegisterOnShutdown(endStreams)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("gateway listening", "listen", ln.Addr().String(), "peer", cfg.Peer.Address, "channel", cfg.Channel,
+		"chaincode", cfg.Chaincode, "identities", len(cfg.Identities))
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	// A submission may take endorsement retries and the commit wait: give it all of that.
+	grace := cfg.CommitTimeout + 2*cfg.EndorseTimeout
+	log.Info("shutting down: finishing in-flight requests", "grace", grace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("gateway stopped")
+	return nil
+}

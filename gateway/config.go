@@ -1,0 +1,198 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// EnvPrefix starts the environment variables that override the configuration's scalar fields:
+// IPLEDGER_GATEWAY_LISTEN, IPLEDGER_GATEWAY_COMMITTIMEOUT, IPLEDGER_GATEWAY_PEER_ADDRESS, …
+const EnvPrefix = "IPLEDGER_GATEWAY_"
+
+// Config is one organization's gateway configuration, written by `scripts/ipledger up` (netctl) to a
+// YAML file. Relative paths are relative to that file's directory.
+type Config struct {
+	// Listen is the only address the gateway binds, e.g. 127.0.0.1:7025.
+	Listen string `yaml:"listen"`
+	// MSPID is the organization the gateway serves.
+	MSPID string `yaml:"mspId"`
+	// Peer is the organization's own peer: the gateway's one gRPC connection.
+	Peer PeerConfig `yaml:"peer"`
+	// Channel and Chaincode name the IPLedger chaincode.
+	Channel   string `yaml:"channel"`
+	Chaincode string `yaml:"chaincode"`
+	// CommitTimeout bounds the wait for a submission's commit (then 504 with the tx id).
+	CommitTimeout time.Duration `yaml:"commitTimeout"`
+	// EndorseTimeout bounds one endorsement; EvaluateTimeout one query.
+	EndorseTimeout  time.Duration `yaml:"endorseTimeout"`
+	EvaluateTimeout time.Duration `yaml:"evaluateTimeout"`
+	// MaxBodyBytes limits request bodies (413 beyond).
+	MaxBodyBytes int64 `yaml:"maxBodyBytes"`
+	// CheckpointDir holds the file checkpoints of named event streams (/v1/events?stream=).
+	CheckpointDir string `yaml:"checkpointDir"`
+	// PeerOrganizations lists the MSP ids of the channel's peer organizations.
+	PeerOrganizations []string `yaml:"peerOrganizations"`
+	// Identities are the organization's enrolled users the gateway acts as, one per API key.
+	Identities []IdentityConfig `yaml:"identities"`
+	// LogLevel is debug, info, warn or error (default info).
+	LogLevel string `yaml:"logLevel"`
+	// MaxRetries bounds the new proposals after MVCC or phantom read conflicts (default 5).
+	MaxRetries int `yaml:"maxRetries"`
+}
+
+// PeerConfig is the address and TLS CA certificate of the organization's peer.
+type PeerConfig struct {
+	Address   string `yaml:"address"`
+	TLSCACert string `yaml:"tlsCACert"`
+}
+
+// IdentityConfig is one enrolled identity and the SHA-256 (hex) of the API key bound to it.
+type IdentityConfig struct {
+	Name         string `yaml:"name"`
+	Role         string `yaml:"role"`
+	Certificate  string `yaml:"certificate"`
+	PrivateKey   string `yaml:"privateKey"`
+	APIKeySHA256 string `yaml:"apiKeySha256"`
+}
+
+// LoadConfig reads a configuration file, applies the environment overrides (getenv is usually
+// os.Getenv), fills defaults and checks it.
+func LoadConfig(path string, getenv func(string) string) (*Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var c Config
+	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := c.applyEnv(getenv); err != nil {
+		return nil, err
+	}
+	c.setDefaults()
+	c.resolvePaths(filepath.Dir(path))
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &c, nil
+}
+
+func (c *Config) applyEnv(getenv func(string) string) error {
+	str := map[string]*string{
+		"LISTEN": &c.Listen, "MSPID": &c.MSPID, "CHANNEL": &c.Channel, "CHAINCODE": &c.Chaincode,
+		"CHECKPOINTDIR": &c.CheckpointDir, "PEER_ADDRESS": &c.Peer.Address, "PEER_TLSCACERT": &c.Peer.TLSCACert,
+		"LOGLEVEL": &c.LogLevel,
+	}
+	for name, p := range str {
+		if v := getenv(EnvPrefix + name); v != "" {
+			*p = v
+		}
+	}
+	dur := map[string]*time.Duration{
+		"COMMITTIMEOUT": &c.CommitTimeout, "ENDORSETIMEOUT": &c.EndorseTimeout, "EVALUATETIMEOUT": &c.EvaluateTimeout,
+	}
+	for name, p := range dur {
+		if v := getenv(EnvPrefix + name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("%s%s: %w", EnvPrefix, name, err)
+			}
+			*p = d
+		}
+	}
+	ints := map[string]func(int64){
+		"MAXBODYBYTES": func(n int64) { c.MaxBodyBytes = n },
+		"MAXRETRIES":   func(n int64) { c.MaxRetries = int(n) },
+	}
+	for name, set := range ints {
+		if v := getenv(EnvPrefix + name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("%s%s: %w", EnvPrefix, name, err)
+			}
+			set(n)
+		}
+	}
+	return nil
+}
+
+func (c *Config) setDefaults() {
+	if c.CommitTimeout == 0 {
+		c.CommitTimeout = 30 * time.Second
+	}
+	if c.EndorseTimeout == 0 {
+		c.EndorseTimeout = 15 * time.Second
+	}
+	if c.EvaluateTimeout == 0 {
+		c.EvaluateTimeout = 5 * time.Second
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+	if c.MaxRetries == 0 {
+		c.MaxRetries = 5
+	}
+	if c.LogLevel == "" {
+		c.LogLevel = "info"
+	}
+}
+
+func (c *Config) resolvePaths(dir string) {
+	abs := func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+	abs(&c.Peer.TLSCACert)
+	abs(&c.CheckpointDir)
+	for i := range c.Identities {
+		abs(&c.Identities[i].Certificate)
+		abs(&c.Identities[i].PrivateKey)
+	}
+}
+
+// Validate reports the first missing or impossible setting.
+func (c *Config) Validate() error {
+	var errs []error
+	need := func(name, v string) {
+		if v == "" {
+			errs = append(errs, fmt.Errorf("%s is required", name))
+		}
+	}
+	need("listen", c.Listen)
+	need("mspId", c.MSPID)
+	need("peer.address", c.Peer.Address)
+	need("peer.tlsCACert", c.Peer.TLSCACert)
+	need("channel", c.Channel)
+	need("chaincode", c.Chaincode)
+	if c.CommitTimeout < 0 || c.EndorseTimeout < 0 || c.EvaluateTimeout < 0 || c.MaxBodyBytes < 0 || c.MaxRetries < 0 {
+		errs = append(errs, errors.New("timeouts, maxBodyBytes and maxRetries must not be negative"))
+	}
+	if len(c.Identities) == 0 {
+		errs = append(errs, errors.New("identities: at least one is required"))
+	}
+	seen := map[string]bool{}
+	for i, id := range c.Identities {
+		p := fmt.Sprintf("identities[%d]", i)
+		need(p+".name", id.Name)
+		need(p+".certificate", id.Certificate)
+		need(p+".privateKey", id.PrivateKey)
+		if len(id.APIKeySHA256) != 64 {
+			errs = append(errs, fmt.Errorf("%s.apiKeySha256 must be 64 hex digits", p))
+		}
+		if seen[id.Name] {
+			errs = append(errs, fmt.Errorf("%s.name %q is repeated", p, id.Name))
+		}
+		seen[id.Name] = true
+	}
+	return errors.Join(errs...)
+}

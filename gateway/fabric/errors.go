@@ -1,0 +1,76 @@
+package fabric
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/gateway"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// classify turns an error of the Fabric Gateway client into a [*gateway.Error]: the chaincode's
+// structured error wherever the peer put it (status message or per-peer details), Unavailable and
+// deadlines as 503, anything else as an internal error with the cause kept for the log.
+func classify(err error, txID string) *gateway.Error {
+	var ge *gateway.Error
+	if errors.As(err, &ge) {
+		return ge
+	}
+	if ce, ok := rules.ParseError(err.Error()); ok {
+		e := gateway.FromChaincode(ce)
+		e.TxID = txID
+		return e
+	}
+	var endorse *client.EndorseError
+	if errors.As(err, &endorse) {
+		for _, d := range endorse.Details() {
+			if ce, ok := rules.ParseError(d.GetMessage()); ok {
+				e := gateway.FromChaincode(ce)
+				e.TxID = txID
+				return e
+			}
+		}
+	}
+	switch grpcCode(err) {
+	case codes.Unavailable, codes.ResourceExhausted:
+		return &gateway.Error{Status: http.StatusServiceUnavailable, Code: gateway.CodeUnavailable,
+			Message: "the network is unavailable: " + status.Convert(err).Message(), TxID: txID, Cause: err}
+	case codes.DeadlineExceeded, codes.Canceled:
+		return &gateway.Error{Status: http.StatusServiceUnavailable, Code: gateway.CodeUnavailable,
+			Message: "the peer did not answer in time", TxID: txID, Cause: err}
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return &gateway.Error{Status: http.StatusServiceUnavailable, Code: gateway.CodeUnavailable,
+			Message: "the peer did not answer in time", TxID: txID, Cause: err}
+	}
+	msg := "internal error"
+	if st, ok := status.FromError(err); ok && st.Code() != codes.Unknown {
+		// The gateway peer's own message (not the per-peer details) says what failed without secrets.
+		msg = st.Code().String() + ": " + st.Message()
+	}
+	return &gateway.Error{Status: http.StatusInternalServerError, Code: gateway.CodeInternal, Message: msg,
+		TxID: txID, Cause: err}
+}
+
+// grpcCode is the gRPC status code of err, or OK when err carries none.
+func grpcCode(err error) codes.Code {
+	if st, ok := status.FromError(err); ok {
+		return st.Code()
+	}
+	return codes.OK
+}
+
+// mayHaveBeenOrdered says whether a failed submit leaves the transaction's fate unknown: the
+// connection broke or timed out after the request left. Then its status is checked, and it is
+// resubmitted as the same transaction, never endorsed again.
+func mayHaveBeenOrdered(err error) bool {
+	switch grpcCode(err) {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.Canceled, codes.Unknown, codes.Internal:
+		return true
+	}
+	return errors.Is(err, context.DeadlineExceeded)
+}

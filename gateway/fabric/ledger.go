@@ -1,0 +1,288 @@
+// Package fabric implements [gateway.Ledger] with the Hyperledger Fabric Gateway client
+// (fabric-gateway): one gRPC connection to the organization's own peer, shared by one client gateway
+// per enrolled identity of the organization.
+package fabric
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-gateway/pkg/identity"
+	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
+	"github.com/ipledger/ipledger/gateway"
+	"github.com/ipledger/ipledger/network/qscc"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+)
+
+// Ledger is the channel as the organization's identities see it through their own peer.
+type Ledger struct {
+	cfg      *gateway.Config
+	conn     *grpc.ClientConn
+	ids      map[string]*signer
+	first    string
+	observer gateway.Observer
+	log      *slog.Logger
+	// sleep waits between retries; tests shorten it.
+	sleep func(context.Context, time.Duration) error
+}
+
+// signer is one enrolled identity with its client gateway.
+type signer struct {
+	name     string
+	id       *identity.X509Identity
+	gw       *client.Gateway
+	network  *client.Network
+	contract *client.Contract
+	qscc     *qscc.Reader
+}
+
+// Option configures a [Ledger].
+type Option func(*Ledger)
+
+// WithObserver reports submission outcomes and retries (metrics).
+func WithObserver(o gateway.Observer) Option { return func(l *Ledger) { l.observer = o } }
+
+// WithLogger logs retries and ambiguous submissions.
+func WithLogger(log *slog.Logger) Option { return func(l *Ledger) { l.log = log } }
+
+// Open dials the organization's peer and loads every configured identity. Dialing is lazy: Open
+// succeeds while the peer is down, and /readyz tells when it answers.
+func Open(cfg *gateway.Config, opts ...Option) (*Ledger, error) {
+	l := &Ledger{cfg: cfg, ids: map[string]*signer{}, observer: gateway.NopObserver{}, log: slog.Default(), sleep: sleepCtx}
+	for _, o := range opts {
+		o(l)
+	}
+	conn, err := dialPeer(cfg.Peer.Address, cfg.Peer.TLSCACert)
+	if err != nil {
+		return nil, err
+	}
+	l.conn = conn
+	for _, ic := range cfg.Identities {
+		s, err := l.connect(ic)
+		if err != nil {
+			l.Close()
+			return nil, fmt.Errorf("identity %s: %w", ic.Name, err)
+		}
+		l.ids[ic.Name] = s
+		if l.first == "" {
+			l.first = ic.Name
+		}
+	}
+	return l, nil
+}
+
+func (l *Ledger) connect(ic gateway.IdentityConfig) (*signer, error) {
+	certPEM, err := os.ReadFile(ic.Certificate)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := identity.CertificateFromPEM(certPEM)
+	if err != nil {
+		return nil, err
+	}
+	id, err := identity.NewX509Identity(l.cfg.MSPID, cert)
+	if err != nil {
+		return nil, err
+	}
+	keyPEM, err := os.ReadFile(ic.PrivateKey)
+	if err != nil {
+		return nil, err
+	}
+	key, err := identity.PrivateKeyFromPEM(keyPEM)
+	if err != nil {
+		return nil, err
+	}
+	sign, err := identity.NewPrivateKeySign(key)
+	if err != nil {
+		return nil, err
+	}
+	gw, err := client.Connect(id, client.WithSign(sign), client.WithClientConnection(l.conn),
+		client.WithEvaluateTimeout(l.cfg.EvaluateTimeout), client.WithEndorseTimeout(l.cfg.EndorseTimeout),
+		client.WithSubmitTimeout(l.cfg.EndorseTimeout), client.WithCommitStatusTimeout(l.cfg.CommitTimeout))
+	if err != nil {
+		return nil, err
+	}
+	network := gw.GetNetwork(l.cfg.Channel)
+	return &signer{name: ic.Name, id: id, gw: gw, network: network, contract: network.GetContract(l.cfg.Chaincode),
+		qscc: qscc.NewReader(gw, l.cfg.Channel)}, nil
+}
+
+func dialPeer(addr, tlsCAFile string) (*grpc.ClientConn, error) {
+	pem, err := os.ReadFile(tlsCAFile)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s: no certificate", tlsCAFile)
+	}
+	return grpc.NewClient(addr, grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, "")))
+}
+
+// Close closes every client gateway and the connection.
+func (l *Ledger) Close() error {
+	for _, s := range l.ids {
+		s.gw.Close()
+	}
+	if l.conn != nil {
+		return l.conn.Close()
+	}
+	return nil
+}
+
+func (l *Ledger) signer(name string) (*signer, error) {
+	s, ok := l.ids[name]
+	if !ok {
+		return nil, &gateway.Error{Status: 401, Code: gateway.CodeUnauthenticated, Message: "unknown identity"}
+	}
+	return s, nil
+}
+
+// Evaluate runs a read-only transaction on the organization's peer.
+func (l *Ledger) Evaluate(ctx context.Context, identityName, function string, args ...string) ([]byte, error) {
+	s, err := l.signer(identityName)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, l.cfg.EvaluateTimeout)
+	defer cancel()
+	res, err := s.contract.EvaluateWithContext(ctx, function, client.WithArguments(args...))
+	if err != nil {
+		return nil, classify(err, "")
+	}
+	return res, nil
+}
+
+// Ping evaluates the chaincode's Ping as the first configured identity.
+func (l *Ledger) Ping(ctx context.Context) (string, error) {
+	res, err := l.Evaluate(ctx, l.first, "Ping")
+	return string(res), err
+}
+
+// noSuchTx is how the peer's block index says it has no transaction with an id.
+var noSuchTx = regexp.MustCompile(`no such transaction ID`)
+
+// Transaction reads a committed transaction through qscc.
+func (l *Ledger) Transaction(ctx context.Context, identityName, txID string) (*qscc.Transaction, error) {
+	s, err := l.signer(identityName)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.qscc.Transaction(txID)
+	if err != nil {
+		if noSuchTx.MatchString(err.Error()) {
+			return nil, &gateway.Error{Status: 404, Code: gateway.CodeNotFound,
+				Message: "no committed transaction with this id (it may still be pending)", TxID: txID, Cause: err}
+		}
+		return nil, classify(err, txID)
+	}
+	return tx, nil
+}
+
+// Height is the number of blocks of the channel.
+func (l *Ledger) Height(ctx context.Context, identityName string) (uint64, error) {
+	s, err := l.signer(identityName)
+	if err != nil {
+		return 0, err
+	}
+	h, err := s.qscc.Height()
+	if err != nil {
+		return 0, classify(err, "")
+	}
+	return h, nil
+}
+
+// Events streams the chaincode's events from a checkpoint (or from the next block).
+func (l *Ledger) Events(ctx context.Context, identityName string, from *gateway.Checkpoint) (<-chan gateway.Event, error) {
+	s, err := l.signer(identityName)
+	if err != nil {
+		return nil, err
+	}
+	var opts []client.ChaincodeEventsOption
+	switch {
+	case from == nil:
+	case from.IsZero():
+		opts = append(opts, client.WithStartBlock(0))
+	default:
+		cp := &client.InMemoryCheckpointer{}
+		cp.CheckpointTransaction(from.BlockNumber, from.TransactionID)
+		opts = append(opts, client.WithCheckpoint(cp))
+	}
+	events, err := s.network.ChaincodeEvents(ctx, l.cfg.Chaincode, opts...)
+	if err != nil {
+		return nil, classify(err, "")
+	}
+	out := make(chan gateway.Event)
+	go func() {
+		defer close(out)
+		for ev := range events {
+			select {
+			case out <- gateway.Event{BlockNumber: ev.BlockNumber, TransactionID: ev.TransactionID, Name: ev.EventName, Payload: ev.Payload}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+var streamName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// OpenCheckpoint opens the file checkpoint of a named stream of an identity.
+func (l *Ledger) OpenCheckpoint(identityName, stream string) (gateway.Checkpointer, error) {
+	if _, err := l.signer(identityName); err != nil {
+		return nil, err
+	}
+	if !streamName.MatchString(stream) {
+		return nil, &gateway.Error{Status: 422, Code: gateway.CodeInvalidArgument,
+			Message: "stream: must be 1-64 characters of A-Z a-z 0-9 . _ -"}
+	}
+	if l.cfg.CheckpointDir == "" {
+		return nil, &gateway.Error{Status: 503, Code: gateway.CodeUnavailable, Message: "durable streams are not configured"}
+	}
+	if err := os.MkdirAll(l.cfg.CheckpointDir, 0o700); err != nil {
+		return nil, err
+	}
+	fc, err := client.NewFileCheckpointer(filepath.Join(l.cfg.CheckpointDir, identityName+"."+stream+".json"))
+	if err != nil {
+		return nil, err
+	}
+	return &fileCheckpoint{fc: fc}, nil
+}
+
+type fileCheckpoint struct{ fc *client.FileCheckpointer }
+
+func (f *fileCheckpoint) Checkpoint() gateway.Checkpoint {
+	return gateway.Checkpoint{BlockNumber: f.fc.BlockNumber(), TransactionID: f.fc.TransactionID()}
+}
+
+func (f *fileCheckpoint) Save(e gateway.Event) error {
+	return f.fc.CheckpointTransaction(e.BlockNumber, e.TransactionID)
+}
+
+func (f *fileCheckpoint) Close() error { return f.fc.Close() }
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+var _ gateway.Ledger = (*Ledger)(nil)
+
+func serializedIdentity(s *signer) *msp.SerializedIdentity {
+	return &msp.SerializedIdentity{Mspid: s.id.MspID(), IdBytes: s.id.Credentials()}
+}

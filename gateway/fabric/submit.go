@@ -1,0 +1,259 @@
+package fabric
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	gwproto "github.com/hyperledger/fabric-protos-go-apiv2/gateway"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"github.com/ipledger/ipledger/gateway"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+)
+
+// Retry timing: exponential backoff from retryBase up to retryCap, with jitter (a random wait in the
+// upper half), so that clients that collided do not collide again in step.
+const (
+	retryBase = 50 * time.Millisecond
+	retryCap  = 2 * time.Second
+	// statusProbe bounds one look at the commit status of a transaction whose submit failed
+	// ambiguously, before it is resubmitted. Several batch timeouts.
+	statusProbe = 3 * time.Second
+)
+
+func backoff(attempt int) time.Duration {
+	d := retryBase << min(attempt, 10)
+	if d > retryCap {
+		d = retryCap
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// Submit endorses, submits and waits for the commit of a transaction.
+//
+//   - A failed endorsement writes nothing: Unavailable, and endorsements that could not be collected
+//     without any chaincode refusal (peers that disagree because one lags a block behind), are
+//     retried with a new proposal; a chaincode refusal is returned as the chaincode's error.
+//   - A submit that fails so that the transaction may have been ordered (Unavailable, timeout) is
+//     followed by a look at the commit status of the same transaction id, then by resubmitting the
+//     same signed transaction: a transaction id commits at most once, so nothing is written twice.
+//   - A commit that is invalid because it lost a race (MVCC or phantom read conflict, or a key-level
+//     policy updated earlier in the same block: see [retriable]) is retried with a new proposal and
+//     the same request id, at most cfg.MaxRetries times.
+//   - No commit within cfg.CommitTimeout gives 504 with the transaction id to poll.
+func (l *Ledger) Submit(ctx context.Context, identityName string, sub gateway.Submission) (*gateway.Receipt, error) {
+	s, err := l.signer(identityName)
+	if err != nil {
+		return nil, err
+	}
+	rec, outcome, err := l.submit(ctx, s, sub)
+	l.observer.Finished(sub.Function, outcome)
+	return rec, err
+}
+
+func (l *Ledger) submit(ctx context.Context, s *signer, sub gateway.Submission) (*gateway.Receipt, string, error) {
+	opts := []client.ProposalOption{client.WithArguments(append([]string{sub.RequestID}, sub.Args...)...)}
+	if len(sub.Transient) > 0 {
+		opts = append(opts, client.WithTransient(sub.Transient))
+	}
+	if len(sub.EndorsingOrgs) > 0 {
+		opts = append(opts, client.WithEndorsingOrganizations(sub.EndorsingOrgs...))
+	}
+	log := l.log.With("function", sub.Function, "requestId", sub.RequestID, "identity", s.name)
+	for attempt := 1; ; attempt++ {
+		proposal, err := s.contract.NewProposal(sub.Function, opts...)
+		if err != nil {
+			return nil, "error", classify(err, "")
+		}
+		txID := proposal.TransactionID()
+		ectx, cancel := context.WithTimeout(ctx, l.cfg.EndorseTimeout)
+		tx, err := proposal.EndorseWithContext(ectx)
+		cancel()
+		if err != nil {
+			e := classify(err, "")
+			reason := ""
+			switch {
+			case e.Code == gateway.CodeUnavailable:
+				reason = "endorse-unavailable"
+			case grpcCode(err) == codes.Aborted && (e.Code == gateway.CodeInternal || endorsersDisagreed(err)):
+				// The first endorsement succeeded but the others could not be collected, or no
+				// chaincode refused: typically an endorsing peer has not committed the latest block of
+				// these keys yet and answered differently. It converges within a block time; after
+				// the retries the chaincode's error (if any) is the answer.
+				reason = "endorse-mismatch"
+			}
+			if reason != "" && attempt <= l.cfg.MaxRetries && ctx.Err() == nil {
+				// Nothing was submitted: a new proposal is safe.
+				log.Warn("endorsement failed, retrying", "txId", txID, "attempt", attempt, "reason", reason, "err", err)
+				l.observer.Retried(sub.Function, reason)
+				if l.sleep(ctx, backoff(attempt)) == nil {
+					continue
+				}
+			}
+			if e.Status == http.StatusServiceUnavailable {
+				return nil, "unavailable", e
+			}
+			if e.Status >= 500 {
+				return nil, "error", e
+			}
+			return nil, "rejected", e
+		}
+		commit, err := l.send(ctx, s, tx, sub.Function, log)
+		if err != nil {
+			return nil, outcomeOf(err), err
+		}
+		if sub.Async {
+			return &gateway.Receipt{TxID: txID, Result: tx.Result(), Attempts: attempt}, "submitted", nil
+		}
+		st, err := l.wait(ctx, commit, log)
+		if err != nil {
+			return nil, outcomeOf(err), err
+		}
+		if st.Successful {
+			return &gateway.Receipt{TxID: txID, BlockNumber: st.BlockNumber, Committed: true, Result: tx.Result(),
+				Attempts: attempt}, "committed", nil
+		}
+		code := st.Code.String()
+		if retriable(st.Code) {
+			if attempt <= l.cfg.MaxRetries && ctx.Err() == nil {
+				log.Info("read conflict, new proposal", "txId", txID, "code", code, "attempt", attempt)
+				l.observer.Retried(sub.Function, code)
+				if l.sleep(ctx, backoff(attempt)) == nil {
+					continue
+				}
+			}
+			return nil, "conflict", &gateway.Error{Status: http.StatusConflict, Code: code, TxID: txID,
+				Message: fmt.Sprintf("the transaction lost a race %d times (%s); repeat it with the same Idempotency-Key", attempt, code)}
+		}
+		return nil, "invalid", &gateway.Error{Status: http.StatusInternalServerError, Code: gateway.CodeTxInvalid, TxID: txID,
+			Message: "the transaction was committed invalid: " + code, Details: map[string]string{"validationCode": code}}
+	}
+}
+
+// endorsersDisagreed says whether the gateway peer endorsed but could not collect the other
+// organizations' endorsements (as opposed to the chaincode refusing on the first endorser).
+func endorsersDisagreed(err error) bool {
+	return strings.Contains(status.Convert(err).Message(), "failed to collect enough transaction endorsements")
+}
+
+// retriable says whether a transaction that committed invalid with code lost a race, so that a new
+// proposal (same request id) may succeed. Besides MVCC and phantom read conflicts this is
+// ENDORSEMENT_POLICY_FAILURE: the chaincode sets a key-level policy on every key it writes, and Fabric
+// invalidates a transaction that writes a key whose validation parameter an earlier transaction of the
+// same block updated with that code (ValidationParameterUpdatedError), not with MVCC_READ_CONFLICT. A
+// real policy failure is retried in vain, at most cfg.MaxRetries times.
+func retriable(code peer.TxValidationCode) bool {
+	switch code {
+	case peer.TxValidationCode_MVCC_READ_CONFLICT, peer.TxValidationCode_PHANTOM_READ_CONFLICT,
+		peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE:
+		return true
+	}
+	return false
+}
+
+func outcomeOf(err error) string {
+	var e *gateway.Error
+	if errors.As(err, &e) {
+		switch e.Status {
+		case http.StatusGatewayTimeout:
+			return "timeout"
+		case http.StatusServiceUnavailable:
+			return "unavailable"
+		}
+	}
+	return "error"
+}
+
+// send submits an endorsed transaction to the orderer. When the submit fails so that the transaction
+// may have been ordered, the same transaction id's commit status is checked, and the same signed
+// transaction is sent again: it is never endorsed again.
+func (l *Ledger) send(ctx context.Context, s *signer, tx *client.Transaction, function string, log *slog.Logger) (*client.Commit, error) {
+	txID := tx.TransactionID()
+	deadline := time.Now().Add(l.cfg.CommitTimeout)
+	for n := 1; ; n++ {
+		sctx, cancel := context.WithTimeout(ctx, l.cfg.EndorseTimeout)
+		commit, err := tx.SubmitWithContext(sctx)
+		cancel()
+		if err == nil {
+			return commit, nil
+		}
+		if !mayHaveBeenOrdered(err) {
+			e := classify(err, txID)
+			if e.Status == http.StatusInternalServerError {
+				e.Message = "the orderer refused the transaction: " + e.Message
+			}
+			return nil, e
+		}
+		log.Warn("submit failed; checking the transaction before sending it again", "txId", txID, "attempt", n, "err", err)
+		c, cerr := l.commitOf(s, txID)
+		if cerr != nil {
+			return nil, classify(cerr, txID)
+		}
+		pctx, cancel := context.WithTimeout(ctx, min(statusProbe, time.Until(deadline)))
+		_, serr := c.StatusWithContext(pctx)
+		cancel()
+		if serr == nil {
+			return c, nil // it was ordered and committed: wait() reads its status again at once
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, timeoutError(txID)
+		}
+		l.observer.Retried(function, "resubmit")
+		if l.sleep(ctx, backoff(n)) != nil {
+			return nil, timeoutError(txID)
+		}
+	}
+}
+
+// wait reads the commit status, through broken connections, until the commit timeout.
+func (l *Ledger) wait(ctx context.Context, commit *client.Commit, log *slog.Logger) (*client.Status, error) {
+	txID := commit.TransactionID()
+	ctx, cancel := context.WithTimeout(ctx, l.cfg.CommitTimeout)
+	defer cancel()
+	for n := 1; ; n++ {
+		st, err := commit.StatusWithContext(ctx)
+		if err == nil {
+			return st, nil
+		}
+		if ctx.Err() != nil || grpcCode(err) == codes.DeadlineExceeded {
+			return nil, timeoutError(txID)
+		}
+		if grpcCode(err) != codes.Unavailable {
+			return nil, classify(err, txID)
+		}
+		log.Warn("commit status unavailable, asking again", "txId", txID, "attempt", n, "err", err)
+		if l.sleep(ctx, backoff(n)) != nil {
+			return nil, timeoutError(txID)
+		}
+	}
+}
+
+func timeoutError(txID string) *gateway.Error {
+	return &gateway.Error{Status: http.StatusGatewayTimeout, Code: gateway.CodeTimeout, TxID: txID,
+		Message: "the transaction was submitted but its commit was not seen in time; poll GET /v1/transactions/" + txID}
+}
+
+// commitOf makes a commit status request for a transaction id, signed by s when it is used.
+func (l *Ledger) commitOf(s *signer, txID string) (*client.Commit, error) {
+	creator, err := proto.Marshal(serializedIdentity(s))
+	if err != nil {
+		return nil, err
+	}
+	req, err := proto.Marshal(&gwproto.CommitStatusRequest{ChannelId: l.cfg.Channel, TransactionId: txID, Identity: creator})
+	if err != nil {
+		return nil, err
+	}
+	raw, err := proto.Marshal(&gwproto.SignedCommitStatusRequest{Request: req})
+	if err != nil {
+		return nil, err
+	}
+	return s.gw.NewCommit(raw)
+}

@@ -1,0 +1,124 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ipledger/ipledger/chaincode/rules"
+)
+
+const hashA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" // sha256("test")
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "gateway.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const configYAML = `listen: 127.0.0.1:7025
+mspId: Bank1MSP
+peer: {address: 127.0.0.1:7022, tlsCACert: ca.pem}
+channel: ipledger
+chaincode: ipledger
+commitTimeout: 30s
+endorseTimeout: 15s
+evaluateTimeout: 5s
+maxBodyBytes: 1048576
+checkpointDir: checkpoints
+peerOrganizations: [Bank1MSP, Bank2MSP]
+identities:
+  - {name: officer1, role: loan-officer, certificate: u/cert.pem, privateKey: /abs/key.pem, apiKeySha256: ` + hashA + `}
+`
+
+func TestConfig_FileThenEnvironment(t *testing.T) {
+	path := writeConfig(t, configYAML)
+	env := map[string]string{"IPLEDGER_GATEWAY_LISTEN": "127.0.0.1:9999", "IPLEDGER_GATEWAY_COMMITTIMEOUT": "2s",
+		"IPLEDGER_GATEWAY_MAXBODYBYTES": "10", "IPLEDGER_GATEWAY_PEER_ADDRESS": "127.0.0.1:1"}
+	c, err := LoadConfig(path, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:9999" || c.CommitTimeout != 2*time.Second || c.EndorseTimeout != 15*time.Second ||
+		c.MaxBodyBytes != 10 || c.Peer.Address != "127.0.0.1:1" || c.MaxRetries != 5 {
+		t.Fatalf("config %+v", c)
+	}
+	dir := filepath.Dir(path)
+	if c.Peer.TLSCACert != filepath.Join(dir, "ca.pem") || c.Identities[0].Certificate != filepath.Join(dir, "u/cert.pem") ||
+		c.Identities[0].PrivateKey != "/abs/key.pem" || c.CheckpointDir != filepath.Join(dir, "checkpoints") {
+		t.Fatalf("paths not resolved against the file's directory: %+v", c)
+	}
+}
+
+func TestConfig_Rejects(t *testing.T) {
+	for name, body := range map[string]string{
+		"unknown field": configYAML + "colour: red\n",
+		"no identities": strings.Split(configYAML, "identities:")[0],
+		"bad hash":      strings.Replace(configYAML, hashA, "abc", 1),
+		"no listen":     strings.Replace(configYAML, "listen: 127.0.0.1:7025\n", "", 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := LoadConfig(writeConfig(t, body), func(string) string { return "" }); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+	if _, err := LoadConfig(writeConfig(t, configYAML), func(k string) string {
+		return map[string]string{"IPLEDGER_GATEWAY_COMMITTIMEOUT": "soon"}[k]
+	}); err == nil {
+		t.Fatal("accepted a bad duration")
+	}
+}
+
+func TestKeyring_FindsTheIdentityByItsKeyHash(t *testing.T) {
+	k, err := NewKeyring("Bank1MSP", []IdentityConfig{{Name: "officer1", Role: "loan-officer", APIKeySHA256: hashA},
+		{Name: "admin", Role: "admin", APIKeySHA256: strings.Repeat("0", 64)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := k.Authenticate("test"); !ok || c.Name != "officer1" || c.MSPID != "Bank1MSP" {
+		t.Fatalf("%+v %v", c, ok)
+	}
+	for _, bad := range []string{"", "Test", "test ", hashA} {
+		if _, ok := k.Authenticate(bad); ok {
+			t.Fatalf("accepted %q", bad)
+		}
+	}
+	if _, err := NewKeyring("X", []IdentityConfig{{Name: "a", APIKeySHA256: "zz"}}); err == nil {
+		t.Fatal("accepted a bad hash")
+	}
+}
+
+func TestErrorOf_ChaincodeErrorsPassThrough(t *testing.T) {
+	cases := []struct {
+		err    error
+		status int
+		code   string
+	}{
+		{rules.Conflict("P5", "a patent carries one active pledge"), 409, "P5"},
+		{rules.Forbidden("V3", "the regulator writes nothing"), 403, "FORBIDDEN"},
+		{rules.NotFound("pledge", "PL-1"), 404, "NOT_FOUND"},
+		{rules.Invalid("terms.amount", "must be greater than zero"), 422, "INVALID_ARGUMENT"},
+		{rules.Malformed("payload must be a JSON object"), 400, "MALFORMED"},
+		{errors.New("endorse: chaincode response 500, " + rules.Conflict("T2", "frozen").Error()), 409, "T2"},
+		{&rules.Error{Code: "INTERNAL", Status: 500, Message: "internal error"}, 500, "INTERNAL"},
+		{context.DeadlineExceeded, 503, "UNAVAILABLE"},
+		{errors.New("boom"), 500, "INTERNAL"},
+	}
+	for _, tc := range cases {
+		e := ErrorOf(tc.err)
+		if e.Status != tc.status || e.Code != tc.code {
+			t.Errorf("%v: %d %s, want %d %s", tc.err, e.Status, e.Code, tc.status, tc.code)
+		}
+	}
+	if e := ErrorOf(rules.Invalid("owners[1].share", "must be basis points")); e.Message != "owners[1].share: must be basis points" {
+		t.Errorf("message %q does not lead with the field", e.Message)
+	}
+}

@@ -1,0 +1,99 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ipledger/ipledger/gateway"
+)
+
+var lastEventID = regexp.MustCompile(`^([0-9]+):([0-9a-f]*)$`)
+
+// eventData is the data line of one server-sent event.
+type eventData struct {
+	BlockNumber uint64          `json:"blockNumber"`
+	TxID        string          `json:"txId"`
+	Type        string          `json:"type"`
+	Payload     json.RawMessage `json:"payload"`
+}
+
+// events streams chaincode events as server-sent events. The id of each is "<block>:<txId>", so that
+// Last-Event-ID resumes right after it; a named stream keeps its position in a file checkpoint.
+func (s *Server) events(c *gin.Context) {
+	caller := callerOf(c)
+	var from *gateway.Checkpoint
+	var cp gateway.Checkpointer
+	if stream := c.Query("stream"); stream != "" {
+		var err error
+		if cp, err = s.opts.Ledger.OpenCheckpoint(caller.Name, stream); err != nil {
+			abort(c, err)
+			return
+		}
+		defer cp.Close()
+		if pos := cp.Checkpoint(); !pos.IsZero() {
+			from = &pos
+		}
+	}
+	if q := c.Query("from"); q != "" {
+		n, _ := strconv.ParseUint(q, 10, 64) // validated against the document
+		from = &gateway.Checkpoint{BlockNumber: n}
+	}
+	if m := lastEventID.FindStringSubmatch(c.GetHeader("Last-Event-ID")); m != nil {
+		n, _ := strconv.ParseUint(m[1], 10, 64)
+		from = &gateway.Checkpoint{BlockNumber: n, TransactionID: m[2]}
+	}
+	ctx, cancel := context.WithCancel(c.Request.Context())
+	defer cancel()
+	stop := context.AfterFunc(s.opts.Streams, cancel)
+	defer stop()
+	events, err := s.opts.Ledger.Events(ctx, caller.Name, from)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	w := c.Writer
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	_, _ = fmt.Fprint(w, ": ipledger events\n\n")
+	w.Flush()
+	tick := time.NewTicker(s.opts.Heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+				return
+			}
+			w.Flush()
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			payload := json.RawMessage(ev.Payload)
+			if !json.Valid(payload) {
+				payload, _ = json.Marshal(string(ev.Payload))
+			}
+			data, _ := json.Marshal(eventData{BlockNumber: ev.BlockNumber, TxID: ev.TransactionID, Type: ev.Name, Payload: payload})
+			if _, err := fmt.Fprintf(w, "id: %d:%s\nevent: %s\ndata: %s\n\n", ev.BlockNumber, ev.TransactionID, ev.Name, data); err != nil {
+				return
+			}
+			w.Flush()
+			if cp != nil {
+				if err := cp.Save(ev); err != nil {
+					s.log.Error("event checkpoint", "err", err, "stream", c.Query("stream"))
+					return
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ipledger/ipledger/gateway"
+)
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// observe gives every request an id (X-Request-ID, taken from the client when well-formed), then logs
+// it and counts it once it is answered.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	rid := c.GetHeader("X-Request-ID")
+	if !requestIDPattern.MatchString(rid) {
+		rid = randomID("req-")
+	}
+	c.Set(ctxRequestID, rid)
+	c.Header("X-Request-ID", rid)
+	c.Next()
+
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	d := time.Since(start)
+	if s.opts.Metrics != nil {
+		s.opts.Metrics.Request(route, c.Request.Method, status, d)
+	}
+	attrs := []any{"requestId", rid, "method", c.Request.Method, "route", route, "path", c.Request.URL.Path,
+		"status", status, "durationMs", d.Milliseconds()}
+	if caller, ok := c.Get(ctxCaller); ok {
+		attrs = append(attrs, "identity", caller.(gateway.Caller).Name)
+	}
+	if tx := c.GetString(ctxTxID); tx != "" {
+		attrs = append(attrs, "txId", tx)
+	}
+	level := slog.LevelInfo
+	if len(c.Errors) > 0 {
+		e := gateway.ErrorOf(c.Errors.Last().Err)
+		attrs = append(attrs, "code", e.Code)
+		if e.Cause != nil {
+			attrs = append(attrs, "cause", e.Cause.Error())
+		}
+		if status >= 500 {
+			level = slog.LevelError
+		} else {
+			level = slog.LevelWarn
+		}
+	}
+	if route == "/healthz" || route == "/metrics" {
+		level = slog.LevelDebug
+	}
+	s.log.Log(c.Request.Context(), level, "request", attrs...)
+}
+
+// authenticate finds the identity bound to the bearer API key (401 without one).
+func (s *Server) authenticate(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	scheme, key, ok := strings.Cut(h, " ")
+	if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") {
+		abort(c, gateway.Errorf(http.StatusUnauthorized, gateway.CodeUnauthenticated, "an API key is required: Authorization: Bearer <key>"))
+		return
+	}
+	caller, found := s.opts.Keyring.Authenticate(strings.TrimSpace(key))
+	if !found {
+		abort(c, gateway.Errorf(http.StatusUnauthorized, gateway.CodeUnauthenticated, "the API key is not valid"))
+		return
+	}
+	c.Set(ctxCaller, caller)
+	c.Next()
+}
+
+func callerOf(c *gin.Context) gateway.Caller {
+	v, _ := c.Get(ctxCaller)
+	caller, _ := v.(gateway.Caller)
+	return caller
+}
+
+func randomID(prefix string) string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}

@@ -1,0 +1,174 @@
+// Package httpapi is the gateway's HTTP API (gin): the routes of docs/openapi.yaml, each validated
+// against that document, authenticated by API key and translated into calls of a [gateway.Ledger].
+// Handlers know nothing of Fabric: tests run them over a fake ledger.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ipledger/ipledger/docs"
+	"github.com/ipledger/ipledger/gateway"
+	"github.com/ipledger/ipledger/gateway/metrics"
+)
+
+// Keys of values handlers share through the gin context.
+const (
+	ctxCaller    = "ipledger.caller"
+	ctxBody      = "ipledger.body"
+	ctxTxID      = "ipledger.txId"
+	ctxRequestID = "ipledger.requestId"
+)
+
+// Options configures a [Server].
+type Options struct {
+	// Ledger is the channel; Keyring the API keys of the organization's identities.
+	Ledger  gateway.Ledger
+	Keyring *gateway.Keyring
+	// MSPID is the gateway's organization; Channel the channel's name (shown in proofs).
+	MSPID   string
+	Channel string
+	// MaxBodyBytes limits request bodies (default 1 MiB).
+	MaxBodyBytes int64
+	// Logger receives one line per request (default slog.Default()).
+	Logger *slog.Logger
+	// Metrics, when set, counts requests and is served at /metrics.
+	Metrics *metrics.Metrics
+	// Spec is the OpenAPI document (default the embedded docs/openapi.yaml).
+	Spec []byte
+	// Streams ends every event stream when cancelled, so that a graceful shutdown does not wait for them.
+	Streams context.Context
+	// Heartbeat is the interval of keep-alive comments on event streams (default 15s).
+	Heartbeat time.Duration
+	// ReadyTimeout bounds the chaincode Ping of /readyz (default 5s).
+	ReadyTimeout time.Duration
+}
+
+// Server is the HTTP API of one organization's gateway.
+type Server struct {
+	opts   Options
+	spec   *Spec
+	engine *gin.Engine
+	log    *slog.Logger
+}
+
+// New builds the server and its routes. It fails when a route has no operation in the document.
+func New(opts Options) (*Server, error) {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Spec == nil {
+		opts.Spec = docs.OpenAPI
+	}
+	if opts.Streams == nil {
+		opts.Streams = context.Background()
+	}
+	if opts.Heartbeat <= 0 {
+		opts.Heartbeat = 15 * time.Second
+	}
+	if opts.ReadyTimeout <= 0 {
+		opts.ReadyTimeout = 5 * time.Second
+	}
+	spec, err := LoadSpec(opts.Spec)
+	if err != nil {
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{opts: opts, spec: spec, engine: gin.New(), log: opts.Logger}
+	if err := s.routes(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+func (s *Server) routes() error {
+	e := s.engine
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	e.Use(gin.CustomRecovery(func(c *gin.Context, rec any) {
+		s.log.Error("panic", "panic", rec, "path", c.Request.URL.Path)
+		abort(c, gateway.Errorf(http.StatusInternalServerError, gateway.CodeInternal, "internal error"))
+	}))
+	e.Use(s.observe)
+	e.NoRoute(func(c *gin.Context) {
+		abort(c, gateway.Errorf(http.StatusNotFound, gateway.CodeNotFound, "no such endpoint: %s", c.Request.URL.Path))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		abort(c, gateway.Errorf(http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "method %s is not allowed here", c.Request.Method))
+	})
+
+	e.GET("/healthz", s.health)
+	e.GET("/readyz", s.ready)
+	e.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", s.spec.JSON()) })
+	if s.opts.Metrics != nil {
+		h := s.opts.Metrics.Handler()
+		e.GET("/metrics", func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) })
+	}
+
+	v1 := e.Group("/v1", s.authenticate)
+	type route struct {
+		method, path string
+		handler      gin.HandlerFunc
+	}
+	routes := []route{
+		{http.MethodPost, "/v1/assets", s.submit(registerAsset)},
+		{http.MethodGet, "/v1/assets/:id", s.query("GetAsset", "id")},
+		{http.MethodPatch, "/v1/assets/:id", s.submit(updateAsset)},
+		{http.MethodGet, "/v1/assets/:id/history", s.query("GetAssetHistory", "id")},
+		{http.MethodPost, "/v1/pledges", s.submit(applyPledge)},
+		{http.MethodGet, "/v1/pledges", s.listPledges},
+		{http.MethodGet, "/v1/pledges/:id", s.getPledge},
+		{http.MethodGet, "/v1/pledges/:id/history", s.query("GetPledgeHistory", "id")},
+		{http.MethodPost, "/v1/pledges/:id/register", s.submit(registerPledge)},
+		{http.MethodPost, "/v1/pledges/:id/refuse", s.submit(refusePledge)},
+		{http.MethodPost, "/v1/pledges/:id/revoke", s.submit(revokePledge)},
+		{http.MethodPost, "/v1/pledges/:id/amend", s.submit(amendPledge)},
+		{http.MethodPost, "/v1/pledges/:id/extend", s.submit(extendPledge)},
+		{http.MethodPost, "/v1/pledges/:id/release", s.submit(releasePledge)},
+		{http.MethodPost, "/v1/pledges/:id/default", s.submit(declareDefault)},
+		{http.MethodPost, "/v1/pledges/:id/dispose", s.submit(disposePledge)},
+		{http.MethodPost, "/v1/transfers", s.submit(requestTransfer)},
+		{http.MethodGet, "/v1/transfers/:id", s.query("GetTransfer", "id")},
+		{http.MethodGet, "/v1/transfers/:id/history", s.query("GetTransferHistory", "id")},
+		{http.MethodPost, "/v1/transfers/:id/consent", s.submit(consentToTransfer)},
+		{http.MethodPost, "/v1/transfers/:id/record", s.submit(recordTransfer)},
+		{http.MethodPost, "/v1/transfers/:id/refuse", s.submit(refuseTransfer)},
+		{http.MethodGet, "/v1/verify/:assetId", s.verify},
+		{http.MethodGet, "/v1/transactions/:txId", s.transaction},
+		{http.MethodGet, "/v1/events", s.events},
+	}
+	for _, r := range routes {
+		validate, err := s.spec.validator(r.method, r.path, s.opts.MaxBodyBytes)
+		if err != nil {
+			return err
+		}
+		v1.Handle(r.method, r.path[len("/v1"):], validate, r.handler)
+	}
+	return nil
+}
+
+func (s *Server) health(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok", "msp": s.opts.MSPID})
+}
+
+func (s *Server) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.ReadyTimeout)
+	defer cancel()
+	version, err := s.opts.Ledger.Ping(ctx)
+	if err != nil {
+		e := gateway.ErrorOf(err)
+		abort(c, &gateway.Error{Status: http.StatusServiceUnavailable, Code: gateway.CodeUnavailable,
+			Message: "not ready: the peer or the chaincode does not answer (" + e.Code + ")", Cause: err})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "msp": s.opts.MSPID, "chaincode": version})
+}
