@@ -45,6 +45,8 @@ type Options struct {
 	Heartbeat time.Duration
 	// ReadyTimeout bounds the chaincode Ping of /readyz (default 5s).
 	ReadyTimeout time.Duration
+	// AfterBlockTimeout bounds the wait for the block named by IPLedger-After-Block (default 10s).
+	AfterBlockTimeout time.Duration
 }
 
 // Server is the HTTP API of one organization's gateway.
@@ -74,6 +76,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 5 * time.Second
+	}
+	if opts.AfterBlockTimeout <= 0 {
+		opts.AfterBlockTimeout = 10 * time.Second
 	}
 	spec, err := LoadSpec(opts.Spec)
 	if err != nil {
@@ -114,7 +119,7 @@ func (s *Server) routes() error {
 		e.GET("/metrics", func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) })
 	}
 
-	v1 := e.Group("/v1", s.authenticate)
+	v1 := e.Group("/v1", s.authenticate, s.afterBlock)
 	type route struct {
 		method, path string
 		handler      gin.HandlerFunc

@@ -1,0 +1,38 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ipledger/ipledger/gateway/fake"
+)
+
+func TestAfterBlock_WaitsForThePeerToHaveTheBlock(t *testing.T) {
+	l := &fake.Ledger{LedgerHeight: 8, OnEvaluate: func(_, _ string, _ ...string) ([]byte, error) {
+		return []byte(`{"id":"CN1"}`), nil
+	}}
+	ts := newServerFor(t, l, "Bank1MSP", Options{AfterBlockTimeout: 200 * time.Millisecond})
+
+	// Block 7 is the eighth block: the peer has it, the request is served.
+	if r := do(t, ts, http.MethodGet, "/v1/assets/CN1", "", HeaderAfterBlock, "7"); r.status != http.StatusOK {
+		t.Errorf("peer has block 7: %d %s", r.status, r.body)
+	}
+	// Block 8 is not there yet: after the wait, a 503 that says why.
+	start := time.Now()
+	r := do(t, ts, http.MethodGet, "/v1/assets/CN1", "", HeaderAfterBlock, "8")
+	if r.status != http.StatusServiceUnavailable {
+		t.Fatalf("peer lacks block 8: %d %s", r.status, r.body)
+	}
+	if _, msg, _ := r.errorCode(t); !strings.Contains(msg, "block 8") {
+		t.Errorf("message %q does not name the block", msg)
+	}
+	if waited := time.Since(start); waited < 200*time.Millisecond {
+		t.Errorf("answered after %v, before the wait was over", waited)
+	}
+	// Not a number: 400.
+	if r := do(t, ts, http.MethodGet, "/v1/assets/CN1", "", HeaderAfterBlock, "-1"); r.status != http.StatusBadRequest {
+		t.Errorf("bad header: %d %s", r.status, r.body)
+	}
+}
