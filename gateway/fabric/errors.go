@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
+	gatewaypb "github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"github.com/ipledger/ipledger/chaincode/rules"
 	"github.com/ipledger/ipledger/gateway"
 	"google.golang.org/grpc/codes"
@@ -25,14 +27,19 @@ func classify(err error, txID string) *gateway.Error {
 		e.TxID = txID
 		return e
 	}
-	var endorse *client.EndorseError
-	if errors.As(err, &endorse) {
-		for _, d := range endorse.Details() {
-			if ce, ok := rules.ParseError(d.GetMessage()); ok {
-				e := gateway.FromChaincode(ce)
-				e.TxID = txID
-				return e
-			}
+	details := peerDetails(err)
+	for _, d := range details {
+		if ce, ok := rules.ParseError(d); ok {
+			e := gateway.FromChaincode(ce)
+			e.TxID = txID
+			return e
+		}
+	}
+	for _, d := range details {
+		if chaincodeUnreachable(d) {
+			return &gateway.Error{Status: http.StatusServiceUnavailable, Code: gateway.CodeUnavailable,
+				Message: "the chaincode does not answer the peers (its server is down or unreachable); retry shortly",
+				TxID:    txID, Cause: err}
 		}
 	}
 	switch grpcCode(err) {
@@ -54,6 +61,34 @@ func classify(err error, txID string) *gateway.Error {
 	}
 	return &gateway.Error{Status: http.StatusInternalServerError, Code: gateway.CodeInternal, Message: msg,
 		TxID: txID, Cause: err}
+}
+
+// peerDetails are the per-peer messages the peer gateway attached to a failed evaluate, endorse,
+// submit or commit-status call.
+func peerDetails(err error) []string {
+	var out []string
+	var endorse *client.EndorseError
+	if errors.As(err, &endorse) {
+		for _, d := range endorse.Details() {
+			out = append(out, d.GetMessage())
+		}
+		return out
+	}
+	if st, ok := status.FromError(err); ok {
+		for _, d := range st.Details() {
+			if ed, ok := d.(*gatewaypb.ErrorDetail); ok {
+				out = append(out, ed.GetMessage())
+			}
+		}
+	}
+	return out
+}
+
+// chaincodeUnreachable recognizes a peer's report that it could not reach the chaincode server.
+func chaincodeUnreachable(msg string) bool {
+	return strings.Contains(msg, "could not launch chaincode") ||
+		(strings.Contains(msg, "chaincode") && (strings.Contains(msg, "connection refused") ||
+			strings.Contains(msg, "cannot create connection")))
 }
 
 // grpcCode is the gRPC status code of err, or OK when err carries none.

@@ -16,7 +16,8 @@ import (
 // the endorsing organizations docs/chaincode.md lists.
 type Bare struct {
 	ipoffice, bank1 *client.Contract
-	ledger          *qscc.Reader
+	ledger          *qscc.Reader // through the IP office's peer
+	bankLedger      *qscc.Reader // through Bank1's peer
 	closers         []func()
 }
 
@@ -43,6 +44,7 @@ func NewBare(sys *netctl.System) (*Bare, error) {
 	b.ipoffice = ipo.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name)
 	b.bank1 = bank.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name)
 	b.ledger = qscc.NewReader(ipo, sys.Channel)
+	b.bankLedger = qscc.NewReader(bank, sys.Channel)
 	return b, nil
 }
 
@@ -57,65 +59,81 @@ func (b *Bare) Close() {
 }
 
 func submit(ctx context.Context, c *client.Contract, fn string, opts ...client.ProposalOption) ([]byte, error) {
+	res, _, err := submitBlock(ctx, c, fn, opts...)
+	return res, err
+}
+
+// submitBlock endorses, submits and waits for the commit, and answers the result and the block.
+func submitBlock(ctx context.Context, c *client.Contract, fn string, opts ...client.ProposalOption) ([]byte, uint64, error) {
 	proposal, err := c.NewProposal(fn, opts...)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	tx, err := proposal.EndorseWithContext(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	commit, err := tx.SubmitWithContext(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	status, err := commit.StatusWithContext(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if !status.Successful {
-		return nil, fmt.Errorf("%s: transaction %s committed as %s", fn, status.TransactionID, status.Code)
+		return nil, 0, fmt.Errorf("%s: transaction %s committed as %s", fn, status.TransactionID, status.Code)
 	}
-	return tx.Result(), nil
+	return tx.Result(), status.BlockNumber, nil
 }
 
 var pledgeEndorsers = client.WithEndorsingOrganizations(rules.MSPIPOffice, rules.MSPBank1)
 
 // RegisterAsset submits RegisterAsset as the IP office.
-func (b *Bare) RegisterAsset(ctx context.Context, requestID string, a rules.AssetInput) error {
-	_, err := submit(ctx, b.ipoffice, "RegisterAsset", client.WithArguments(requestID, mustJSON(a)),
+func (b *Bare) RegisterAsset(ctx context.Context, requestID string, a rules.AssetInput) (uint64, error) {
+	_, block, err := submitBlock(ctx, b.ipoffice, "RegisterAsset", client.WithArguments(requestID, mustJSON(a)),
 		client.WithEndorsingOrganizations(rules.MSPIPOffice, rules.MSPBank1))
-	return err
+	return block, err
 }
 
-// ApplyPledge submits ApplyPledge as Bank1 with the terms in the transient map.
-func (b *Bare) ApplyPledge(ctx context.Context, requestID string, app rules.PledgeApplication, terms rules.Terms) (string, error) {
-	res, err := submit(ctx, b.bank1, "ApplyPledge", client.WithArguments(requestID, mustJSON(app)),
+// ApplyPledge submits ApplyPledge as Bank1 with the terms in the transient map, once Bank1's peer
+// has afterBlock (what the HTTP gateway does for IPLedger-After-Block).
+func (b *Bare) ApplyPledge(ctx context.Context, requestID string, app rules.PledgeApplication, terms rules.Terms, afterBlock uint64) (string, uint64, error) {
+	if err := b.bankLedger.WaitForHeight(ctx, afterBlock+1); err != nil {
+		return "", 0, err
+	}
+	res, block, err := submitBlock(ctx, b.bank1, "ApplyPledge", client.WithArguments(requestID, mustJSON(app)),
 		client.WithTransient(map[string][]byte{rules.TransientTermsKey: []byte(mustJSON(terms))}), pledgeEndorsers)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	var p struct {
 		ID string `json:"id"`
 	}
 	if err := json.Unmarshal(res, &p); err != nil || p.ID == "" {
-		return "", fmt.Errorf("ApplyPledge answered %s", res)
+		return "", 0, fmt.Errorf("ApplyPledge answered %s", res)
 	}
-	return p.ID, nil
+	return p.ID, block, nil
 }
 
-// RegisterPledge submits RegisterPledge as the IP office.
-func (b *Bare) RegisterPledge(ctx context.Context, requestID, pledgeID, regNo string) error {
-	_, err := submit(ctx, b.ipoffice, "RegisterPledge", client.WithArguments(requestID, pledgeID,
+// RegisterPledge submits RegisterPledge as the IP office, once its peer has afterBlock.
+func (b *Bare) RegisterPledge(ctx context.Context, requestID, pledgeID, regNo string, afterBlock uint64) (uint64, error) {
+	if err := b.ledger.WaitForHeight(ctx, afterBlock+1); err != nil {
+		return 0, err
+	}
+	_, block, err := submitBlock(ctx, b.ipoffice, "RegisterPledge", client.WithArguments(requestID, pledgeID,
 		mustJSON(map[string]string{"registrationNumber": regNo})), pledgeEndorsers)
-	return err
+	return block, err
 }
 
-// ReleasePledge submits ReleasePledge as Bank1.
-func (b *Bare) ReleasePledge(ctx context.Context, requestID, pledgeID string) error {
-	_, err := submit(ctx, b.bank1, "ReleasePledge", client.WithArguments(requestID, pledgeID,
+// ReleasePledge submits ReleasePledge as Bank1, once its peer has afterBlock.
+func (b *Bare) ReleasePledge(ctx context.Context, requestID, pledgeID string, afterBlock uint64) (uint64, error) {
+	if err := b.bankLedger.WaitForHeight(ctx, afterBlock+1); err != nil {
+		return 0, err
+	}
+	_, block, err := submitBlock(ctx, b.bank1, "ReleasePledge", client.WithArguments(requestID, pledgeID,
 		mustJSON(map[string]string{"reason": "loan repaid"})), pledgeEndorsers)
-	return err
+	return block, err
 }
 
 // Verify evaluates the statement and reads the proof of each transaction it names from the ledger,

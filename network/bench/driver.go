@@ -13,10 +13,13 @@ import (
 // Verify and History read.
 type Driver interface {
 	Name() string
-	RegisterAsset(ctx context.Context, requestID string, a rules.AssetInput) error
-	ApplyPledge(ctx context.Context, requestID string, app rules.PledgeApplication, terms rules.Terms) (pledgeID string, err error)
-	RegisterPledge(ctx context.Context, requestID, pledgeID, registrationNumber string) error
-	ReleasePledge(ctx context.Context, requestID, pledgeID string) error
+	// RegisterAsset answers the block the right was committed in.
+	RegisterAsset(ctx context.Context, requestID string, a rules.AssetInput) (block uint64, err error)
+	// The steps that follow one at another organization go on once their own organization's peer has
+	// the previous step's block (afterBlock), and answer the block they committed in.
+	ApplyPledge(ctx context.Context, requestID string, app rules.PledgeApplication, terms rules.Terms, afterBlock uint64) (pledgeID string, block uint64, err error)
+	RegisterPledge(ctx context.Context, requestID, pledgeID, registrationNumber string, afterBlock uint64) (block uint64, err error)
+	ReleasePledge(ctx context.Context, requestID, pledgeID string, afterBlock uint64) (block uint64, err error)
 	// Verify produces the title-and-encumbrance statement with its proof (the transactions of the
 	// title and of each encumbrance, read from the ledger, and the ledger height).
 	Verify(ctx context.Context, assetID string) error

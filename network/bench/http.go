@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,7 +64,7 @@ func (h *HTTP) Name() string { return "http" }
 func (h *HTTP) Close() { h.client.CloseIdleConnections() }
 
 // do sends one request and decodes a 2xx answer into out (when not nil).
-func (h *HTTP) do(ctx context.Context, ep endpoint, method, path, requestID string, body, out any) error {
+func (h *HTTP) do(ctx context.Context, ep endpoint, method, path, requestID string, body, out any, headers ...string) error {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader([]byte(mustJSON(body)))
@@ -78,6 +79,9 @@ func (h *HTTP) do(ctx context.Context, ep endpoint, method, path, requestID stri
 	}
 	if requestID != "" {
 		req.Header.Set("Idempotency-Key", requestID)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {
@@ -98,38 +102,55 @@ func (h *HTTP) do(ctx context.Context, ep endpoint, method, path, requestID stri
 }
 
 // RegisterAsset posts /v1/assets.
-func (h *HTTP) RegisterAsset(ctx context.Context, requestID string, a rules.AssetInput) error {
-	return h.do(ctx, h.ipoffice, http.MethodPost, "/v1/assets", requestID, a, nil)
+func (h *HTTP) RegisterAsset(ctx context.Context, requestID string, a rules.AssetInput) (uint64, error) {
+	var res struct {
+		BlockNumber uint64 `json:"blockNumber"`
+	}
+	err := h.do(ctx, h.ipoffice, http.MethodPost, "/v1/assets", requestID, a, &res)
+	return res.BlockNumber, err
 }
 
-// ApplyPledge posts /v1/pledges with the terms in the body; the gateway puts them in the transient map.
-func (h *HTTP) ApplyPledge(ctx context.Context, requestID string, app rules.PledgeApplication, terms rules.Terms) (string, error) {
+// submitted is the part of a submission's answer the benchmark uses.
+type submitted struct {
+	ID          string `json:"id"`
+	BlockNumber uint64 `json:"blockNumber"`
+}
+
+func after(block uint64) []string {
+	return []string{"IPLedger-After-Block", strconv.FormatUint(block, 10)}
+}
+
+// ApplyPledge posts /v1/pledges with the terms in the body (the gateway puts them in the transient
+// map) and IPLedger-After-Block, so Bank1's gateway waits until its peer has the right.
+func (h *HTTP) ApplyPledge(ctx context.Context, requestID string, app rules.PledgeApplication, terms rules.Terms, afterBlock uint64) (string, uint64, error) {
 	body := struct {
 		rules.PledgeApplication
 		Terms rules.Terms `json:"terms"`
 	}{app, terms}
-	var res struct {
-		ID string `json:"id"`
-	}
-	if err := h.do(ctx, h.bank1, http.MethodPost, "/v1/pledges", requestID, body, &res); err != nil {
-		return "", err
+	var res submitted
+	if err := h.do(ctx, h.bank1, http.MethodPost, "/v1/pledges", requestID, body, &res, after(afterBlock)...); err != nil {
+		return "", 0, err
 	}
 	if res.ID == "" {
-		return "", fmt.Errorf("POST /v1/pledges answered no id")
+		return "", 0, fmt.Errorf("POST /v1/pledges answered no id")
 	}
-	return res.ID, nil
+	return res.ID, res.BlockNumber, nil
 }
 
 // RegisterPledge posts /v1/pledges/{id}/register.
-func (h *HTTP) RegisterPledge(ctx context.Context, requestID, pledgeID, regNo string) error {
-	return h.do(ctx, h.ipoffice, http.MethodPost, "/v1/pledges/"+pledgeID+"/register", requestID,
-		map[string]string{"registrationNumber": regNo}, nil)
+func (h *HTTP) RegisterPledge(ctx context.Context, requestID, pledgeID, regNo string, afterBlock uint64) (uint64, error) {
+	var res submitted
+	err := h.do(ctx, h.ipoffice, http.MethodPost, "/v1/pledges/"+pledgeID+"/register", requestID,
+		map[string]string{"registrationNumber": regNo}, &res, after(afterBlock)...)
+	return res.BlockNumber, err
 }
 
 // ReleasePledge posts /v1/pledges/{id}/release.
-func (h *HTTP) ReleasePledge(ctx context.Context, requestID, pledgeID string) error {
-	return h.do(ctx, h.bank1, http.MethodPost, "/v1/pledges/"+pledgeID+"/release", requestID,
-		map[string]string{"reason": "loan repaid"}, nil)
+func (h *HTTP) ReleasePledge(ctx context.Context, requestID, pledgeID string, afterBlock uint64) (uint64, error) {
+	var res submitted
+	err := h.do(ctx, h.bank1, http.MethodPost, "/v1/pledges/"+pledgeID+"/release", requestID,
+		map[string]string{"reason": "loan repaid"}, &res, after(afterBlock)...)
+	return res.BlockNumber, err
 }
 
 // Verify gets /v1/verify/{assetId}.

@@ -96,13 +96,24 @@ type ProcessMem struct {
 
 // Runner holds the drivers and the run's state.
 type Runner struct {
-	cfg   Config
-	sys   *netctl.System
-	bare  *Bare
-	http  *HTTP
-	runID string
-	seq   atomic.Int64
-	res   *Result
+	cfg      Config
+	sys      *netctl.System
+	bare     *Bare
+	http     *HTTP
+	runID    string
+	seq      atomic.Int64
+	res      *Result
+	maxBlock atomic.Uint64 // the highest block a preparation step committed in
+}
+
+// noteBlock remembers the highest block preparation wrote.
+func (r *Runner) noteBlock(b uint64) {
+	for {
+		cur := r.maxBlock.Load()
+		if b <= cur || r.maxBlock.CompareAndSwap(cur, b) {
+			return
+		}
+	}
 }
 
 // NewRunner connects both drivers to a running network. settings come from the topology.
@@ -193,20 +204,24 @@ func (r *Runner) lifecycle(ctx context.Context, d Driver, rec *Recorder) error {
 		rec.Observe(time.Since(start), err)
 		return err
 	}
-	if err := step(func() error { return d.RegisterAsset(ctx, r.next("req"), a) }); err != nil {
+	var block uint64
+	if err := step(func() (err error) { block, err = d.RegisterAsset(ctx, r.next("req"), a); return }); err != nil {
 		return err
 	}
 	var pledgeID string
 	if err := step(func() (err error) {
-		pledgeID, err = d.ApplyPledge(ctx, r.next("req"), application(a.ID), terms())
+		pledgeID, block, err = d.ApplyPledge(ctx, r.next("req"), application(a.ID), terms(), block)
 		return
 	}); err != nil {
 		return err
 	}
-	if err := step(func() error { return d.RegisterPledge(ctx, r.next("req"), pledgeID, r.next("REG")) }); err != nil {
+	if err := step(func() (err error) {
+		block, err = d.RegisterPledge(ctx, r.next("req"), pledgeID, r.next("REG"), block)
+		return
+	}); err != nil {
 		return err
 	}
-	return step(func() error { return d.ReleasePledge(ctx, r.next("req"), pledgeID) })
+	return step(func() error { _, err := d.ReleasePledge(ctx, r.next("req"), pledgeID, block); return err })
 }
 
 // load runs op from c workers until the duration is over and summarizes what committed.
@@ -260,18 +275,25 @@ func (r *Runner) pledgedAssets(ctx context.Context, n int) ([]string, error) {
 	for i := range ids {
 		g.Go(func() error {
 			a := r.asset()
-			if err := r.bare.RegisterAsset(ctx, r.next("req"), a); err != nil {
+			block, err := r.bare.RegisterAsset(ctx, r.next("req"), a)
+			if err != nil {
 				return err
 			}
-			pid, err := r.bare.ApplyPledge(ctx, r.next("req"), application(a.ID), terms())
+			pid, block, err := r.bare.ApplyPledge(ctx, r.next("req"), application(a.ID), terms(), block)
 			if err != nil {
 				return err
 			}
 			ids[i] = a.ID
-			return r.bare.RegisterPledge(ctx, r.next("req"), pid, r.next("REG"))
+			block, err = r.bare.RegisterPledge(ctx, r.next("req"), pid, r.next("REG"), block)
+			r.noteBlock(block)
+			return err
 		})
 	}
-	return ids, g.Wait()
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	// Every peer has the prepared rights before anyone reads them.
+	return ids, r.sys.WaitForBlock(ctx, r.maxBlock.Load())
 }
 
 func (r *Runner) runRead(ctx context.Context) error {
@@ -355,7 +377,7 @@ func (r *Runner) runGrowth(ctx context.Context) error {
 		for _, d := range []Driver{r.bare, r.http} {
 			i := 0
 			p := GrowthPoint{Rights: have, Path: d.Name()}
-			p.Register = sample(r.cfg.Samples, func() error { return d.RegisterAsset(ctx, r.next("req"), r.asset()) })
+			p.Register = sample(r.cfg.Samples, func() error { _, err := d.RegisterAsset(ctx, r.next("req"), r.asset()); return err })
 			p.Verify = sample(r.cfg.Samples, func() error { i++; return d.Verify(ctx, verifyIDs[i%len(verifyIDs)]) })
 			have += r.cfg.Samples
 			r.res.Growth = append(r.res.Growth, p)
@@ -365,7 +387,7 @@ func (r *Runner) runGrowth(ctx context.Context) error {
 	}
 	// History latency against history length: one right changed again and again.
 	a := r.asset()
-	if err := r.bare.RegisterAsset(ctx, r.next("req"), a); err != nil {
+	if _, err := r.bare.RegisterAsset(ctx, r.next("req"), a); err != nil {
 		return err
 	}
 	changes := 1
