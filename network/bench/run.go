@@ -394,8 +394,13 @@ func (r *Runner) runGrowth(ctx context.Context) error {
 	for _, target := range []int{1, 10, 100} {
 		for ; changes < target; changes++ {
 			patch := map[string]string{"title": fmt.Sprintf("Benchmark patent, revision %d", changes)}
-			if _, err := submit(ctx, r.bare.ipoffice, "UpdateAsset", client.WithArguments(r.next("req"), a.ID, mustJSON(patch)),
-				client.WithEndorsingOrganizations(rules.MSPIPOffice, rules.MSPBank1)); err != nil {
+			_, block, err := submitBlock(ctx, r.bare.ipoffice, "UpdateAsset", client.WithArguments(r.next("req"), a.ID, mustJSON(patch)),
+				client.WithEndorsingOrganizations(rules.MSPIPOffice, rules.MSPBank1))
+			if err != nil {
+				return err
+			}
+			// The next change is endorsed by Bank1's peer too: it must have read this one.
+			if err := r.bare.bankLedger.WaitForHeight(ctx, block+1); err != nil {
 				return err
 			}
 		}
