@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-gateway/pkg/identity"
 	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
@@ -32,7 +33,13 @@ type Ledger struct {
 	log      *slog.Logger
 	// sleep waits between retries; tests shorten it.
 	sleep func(context.Context, time.Duration) error
+	// proofs keeps committed transactions read through qscc: a committed transaction's block,
+	// validation code and endorsers never change, so verification asks the peer for each only once.
+	proofs *lru.Cache[string, *qscc.Transaction]
 }
+
+// proofCacheSize bounds the committed transactions kept in memory (a few hundred bytes each).
+const proofCacheSize = 50000
 
 // signer is one enrolled identity with its client gateway.
 type signer struct {
@@ -56,7 +63,12 @@ func WithLogger(log *slog.Logger) Option { return func(l *Ledger) { l.log = log 
 // Open dials the organization's peer and loads every configured identity. Dialing is lazy: Open
 // succeeds while the peer is down, and /readyz tells when it answers.
 func Open(cfg *gateway.Config, opts ...Option) (*Ledger, error) {
-	l := &Ledger{cfg: cfg, ids: map[string]*signer{}, observer: gateway.NopObserver{}, log: slog.Default(), sleep: sleepCtx}
+	proofs, err := lru.New[string, *qscc.Transaction](proofCacheSize)
+	if err != nil {
+		return nil, err
+	}
+	l := &Ledger{cfg: cfg, ids: map[string]*signer{}, observer: gateway.NopObserver{}, log: slog.Default(), sleep: sleepCtx,
+		proofs: proofs}
 	for _, o := range opts {
 		o(l)
 	}
@@ -176,6 +188,9 @@ func (l *Ledger) Transaction(ctx context.Context, identityName, txID string) (*q
 	if err != nil {
 		return nil, err
 	}
+	if tx, ok := l.proofs.Get(txID); ok {
+		return tx, nil
+	}
 	tx, err := s.qscc.Transaction(txID)
 	if err != nil {
 		if noSuchTx.MatchString(err.Error()) {
@@ -184,6 +199,7 @@ func (l *Ledger) Transaction(ctx context.Context, identityName, txID string) (*q
 		}
 		return nil, classify(err, txID)
 	}
+	l.proofs.Add(txID, tx)
 	return tx, nil
 }
 
