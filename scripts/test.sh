@@ -13,7 +13,7 @@ say() { printf '\n[%5ss] == %s\n' "$((SECONDS - began))" "$*"; }
 # time. The fault tests come last: they kill and restart parts of the network, through the gateways.
 integration_pkgs() {
 	local p
-	for p in ./chaincode/chaincodetest ./gateway/gatewaytest ./network/networktest; do
+	for p in ./chaincode/chaincodetest ./gateway/gatewaytest ./gateway/console/consoletest ./network/networktest; do
 		[ -d "$p" ] && echo "$p"
 	done
 	if [ -d ./gateway/cmd/ipledger-gateway ]; then
@@ -52,6 +52,13 @@ part_integration() {
 	trap "say 'tearing the test network down'; '$ROOT/scripts/ipledger' down --purge || true" EXIT
 	say "starting a throwaway network in $data at port base $IPLEDGER_PORT_BASE"
 	"$ROOT/scripts/ipledger" up
+	# The web console's browser test (gateway/console/consoletest) drives Debian's chromium.
+	if [ -d ./gateway/console/consoletest ] && ! command -v chromium >/dev/null 2>&1; then
+		say "installing Debian's chromium for the console's browser test"
+		[ "$(id -u)" -eq 0 ] || { echo "chromium is missing: install it, or run as root so that apt-get can" >&2; return 1; }
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+	fi
 	say "integration tests against the real network"
 	# -p 1: one package at a time, in order; some restart or kill parts of the network.
 	local pkgs

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/ipledger/ipledger/gateway"
+	"github.com/ipledger/ipledger/gateway/console"
 	"github.com/ipledger/ipledger/gateway/fabric"
 	"github.com/ipledger/ipledger/gateway/httpapi"
 	"github.com/ipledger/ipledger/gateway/metrics"
@@ -70,12 +71,20 @@ func run(configPath string) error {
 	if err != nil {
 		return err
 	}
+	// The web console (gateway/console) is a browser client of this same API, served beside it.
+	ui, err := console.New(console.Options{MSPID: cfg.MSPID, Logger: log})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(console.Prefix, ui)
+	mux.Handle("/", api)
 	// Listen first, so that /healthz answers as soon as the process is up.
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	srv.RegisterOnShutdown(endStreams)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -1,0 +1,194 @@
+package console
+
+import (
+	"encoding/json"
+	"html"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ipledger/ipledger/gateway"
+)
+
+func newConsole(t *testing.T, msp string) *Console {
+	t.Helper()
+	c, err := New(Options{MSPID: msp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// get answers the recorder (status and headers) and the body of a GET.
+func get(t *testing.T, h http.Handler, path string) (*httptest.ResponseRecorder, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec, rec.Body.String()
+}
+
+func TestPages_EveryPageRendersForEveryOrganization(t *testing.T) {
+	for _, msp := range []string{"Bank1MSP", "Bank2MSP", "IPOfficeMSP", "ExchangeMSP", "RegulatorMSP"} {
+		c := newConsole(t, msp)
+		for _, p := range Pages {
+			res, body := get(t, c, Prefix+p.Path)
+			if res.Code != http.StatusOK {
+				t.Fatalf("%s %s: status %d: %s", msp, p.Path, res.Code, body)
+			}
+			if ct := res.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+				t.Errorf("%s %s: Content-Type %q", msp, p.Path, ct)
+			}
+			if csp := res.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+				t.Errorf("%s %s: Content-Security-Policy %q", msp, p.Path, csp)
+			}
+			if !strings.Contains(body, `data-msp="`+msp+`"`) || !strings.Contains(body, "<title>"+html.EscapeString(p.Title)) {
+				t.Errorf("%s %s: page does not name its organization and title", msp, p.Path)
+			}
+			// No inline script: every <script> has a src (the CSP would block it anyway).
+			if regexp.MustCompile(`<script>`).MatchString(body) {
+				t.Errorf("%s %s: inline script", msp, p.Path)
+			}
+		}
+	}
+}
+
+func TestPages_NavigationFollowsTheOrganization(t *testing.T) {
+	cases := []struct {
+		msp        string
+		has, lacks []string
+	}{
+		{"Bank1MSP", []string{"My pledges", "Apply for a pledge", "Transfers"}, []string{"Examination queue", "All pledges"}},
+		{"IPOfficeMSP", []string{"Examination queue", "Transfers"}, []string{"Apply for a pledge", "All pledges"}},
+		{"ExchangeMSP", []string{"Verify title", "Transfers"}, []string{"Examination queue", "My pledges"}},
+		{"RegulatorMSP", []string{"All pledges", "History"}, []string{"Apply for a pledge", "Examination queue"}},
+	}
+	for _, tc := range cases {
+		_, body := get(t, newConsole(t, tc.msp), Prefix)
+		nav := body[strings.Index(body, `<nav`):strings.Index(body, `</nav>`)]
+		for _, s := range tc.has {
+			if !strings.Contains(nav, ">"+s+"<") {
+				t.Errorf("%s: navigation lacks %q", tc.msp, s)
+			}
+		}
+		for _, s := range tc.lacks {
+			if strings.Contains(nav, ">"+s+"<") {
+				t.Errorf("%s: navigation offers %q", tc.msp, s)
+			}
+		}
+	}
+}
+
+// The application form's client-side checks are the API document's: the browser and the gateway's
+// 422s cannot disagree.
+func TestApplyForm_ChecksComeFromTheAPISchema(t *testing.T) {
+	_, body := get(t, newConsole(t, "Bank1MSP"), Prefix+"apply")
+	money := html.EscapeString(`^(0|[1-9][0-9]{0,14})(\.[0-9]{1,2})?$`)
+	for _, want := range []string{
+		`name="amount" inputmode="decimal" required data-pattern="` + money + `" data-field="terms.amount"`,
+		`name="pledgeeName" required maxlength="200" data-minlength="1" data-field="pledgeeName"`,
+		`name="debtTermEnd" type="date" required data-pattern=`,
+		`data-field="contractHash"`,
+		`data-field="pledgors.name"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("apply form lacks %s", want)
+		}
+	}
+}
+
+func TestFieldAttrs_UnknownFieldIsAnError(t *testing.T) {
+	if _, err := loadFormSchema(nil); err == nil {
+		t.Fatal("an empty document loaded")
+	}
+	f := newConsole(t, "Bank1MSP").form
+	if _, err := f.attrs("PledgeApplication", "terms.nope"); err == nil {
+		t.Error("terms.nope: no error")
+	}
+	if _, err := f.attrs("Nope", "id"); err == nil {
+		t.Error("schema Nope: no error")
+	}
+	if a, err := f.attrs("PledgeApplication", "pledgors[].id"); err != nil || !strings.Contains(string(a), "data-pattern") {
+		t.Errorf("pledgors[].id: %q %v", a, err)
+	}
+}
+
+func TestQR_EncodesOnlyTheVerificationPage(t *testing.T) {
+	c := newConsole(t, "ExchangeMSP")
+	res, body := get(t, c, Prefix+"qr.svg?asset=CN-ZL-2020-0001")
+	if res.Code != http.StatusOK || res.Header().Get("Content-Type") != "image/svg+xml" {
+		t.Fatalf("status %d, type %q", res.Code, res.Header().Get("Content-Type"))
+	}
+	if !strings.HasPrefix(body, "<svg") || !strings.Contains(body, "M4 4h1v1h-1z") {
+		t.Errorf("not an SVG QR code with a quiet zone: %.80s", body)
+	}
+	want, _ := QRSVG(VerifyURL("http://example.com", "CN-ZL-2020-0001"))
+	if body != string(want) {
+		t.Error("the QR code does not encode the verification page of this gateway")
+	}
+	for _, bad := range []string{"", "../x", "a%20b", strings.Repeat("a", 65)} {
+		if res, _ := get(t, c, Prefix+"qr.svg?asset="+bad); res.Code != http.StatusBadRequest {
+			t.Errorf("asset %q: status %d", bad, res.Code)
+		}
+	}
+}
+
+func TestVerifyURL(t *testing.T) {
+	if got := VerifyURL("http://127.0.0.1:7045/", "CN-1"); got != "http://127.0.0.1:7045/console/verify?asset=CN-1" {
+		t.Error(got)
+	}
+}
+
+func TestStatic_ScriptAndStyleAreServed(t *testing.T) {
+	c := newConsole(t, "Bank1MSP")
+	for path, typ := range map[string]string{"static/console.js": "javascript", "static/console.css": "text/css"} {
+		res, body := get(t, c, Prefix+path)
+		if res.Code != http.StatusOK || !strings.Contains(res.Header().Get("Content-Type"), typ) || len(body) < 100 {
+			t.Errorf("%s: status %d, type %q, %d bytes", path, res.Code, res.Header().Get("Content-Type"), len(body))
+		}
+	}
+}
+
+func TestServe_UnknownPagesAndMethods(t *testing.T) {
+	c := newConsole(t, "Bank1MSP")
+	if res, _ := get(t, c, Prefix+"nope"); res.Code != http.StatusNotFound {
+		t.Errorf("unknown page: %d", res.Code)
+	}
+	rec := httptest.NewRecorder()
+	c.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, Prefix, strings.NewReader("x")))
+	if rec.Code != http.StatusMethodNotAllowed {
+		t.Errorf("POST: %d", rec.Code)
+	}
+}
+
+// Every error code the API can answer, and every rule of the brief, has words for a clerk.
+func TestMessages_CoverEveryCodeAndRule(t *testing.T) {
+	codes := []string{gateway.CodeMalformed, gateway.CodeUnauthenticated, gateway.CodeForbidden, gateway.CodeNotFound,
+		gateway.CodeInvalidArgument, gateway.CodeTooLarge, gateway.CodeTxInvalid, gateway.CodeUnavailable,
+		gateway.CodeTimeout, gateway.CodeInternal, "MVCC_READ_CONFLICT"}
+	codes = append(codes, strings.Fields("A1 A2 A3 P1 P2 P3 P4 P5 P6 P7 P8 P9 T1 T2 T3 V1 V2 V3 I1 I2 I3")...)
+	for _, code := range codes {
+		if Messages[code] == "" {
+			t.Errorf("no words for %s", code)
+		}
+	}
+	// The page carries them as JSON in a data attribute, escaped.
+	_, body := get(t, newConsole(t, "Bank1MSP"), Prefix)
+	m := regexp.MustCompile(`data-messages="([^"]*)"`).FindStringSubmatch(body)
+	var got map[string]string
+	if m == nil || json.Unmarshal([]byte(html.UnescapeString(m[1])), &got) != nil || got["P4/fees-unpaid"] != Messages["P4/fees-unpaid"] {
+		t.Error("the page does not carry the messages as JSON")
+	}
+}
+
+func TestOrgNames(t *testing.T) {
+	for msp, want := range map[string]string{"Bank1MSP": "Bank 1", "Bank2MSP": "Bank 2", "IPOfficeMSP": "IP office", "XMSP": "XMSP"} {
+		if got := OrgName(msp); got != want {
+			t.Errorf("OrgName(%s) = %q", msp, got)
+		}
+	}
+	if OrgKind("XMSP") != "other" || OrgKind("Bank2MSP") != "bank" {
+		t.Error("OrgKind")
+	}
+}
