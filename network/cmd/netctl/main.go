@@ -213,7 +213,14 @@ func printReach(sys *netctl.System) {
 	for _, o := range sys.Orderers {
 		fmt.Printf("orderer %s at %s (admin %s)\n", o.Name, o.Address, o.Admin)
 	}
-	fmt.Printf("Description (users, credentials, ports): %s/system.json, or `scripts/ipledger status --json`\n", sys.DataDir)
+	for _, o := range sys.Organizations {
+		if o.Gateway != "" {
+			fmt.Printf("Web console: %s/console/ (each organization's gateway serves one); API: %s/openapi.json\n", o.Gateway, o.Gateway)
+			fmt.Printf("API keys: <data>/orgs/<org>/users/<user>/api-key, e.g. %s\n", o.Users[len(o.Users)-1].APIKeyFile)
+			break
+		}
+	}
+	fmt.Printf("Description (users, credentials, API keys, ports): %s/system.json, or `scripts/ipledger status --json`\n", sys.DataDir)
 }
 
 func envOr(k, def string) string {
