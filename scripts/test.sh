@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (scripts/ipledger test): vet, lint, unit tests, then integration tests against a
 # throwaway network on its own ports and directory, torn down afterwards, also on failure.
-# `scripts/ipledger test <part>` runs one part: vet, lint, unit or integration.
+# `scripts/ipledger test <part>` runs one part: vet, lint, unit, fuzz or integration.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,7 +13,7 @@ say() { printf '\n[%5ss] == %s\n' "$((SECONDS - began))" "$*"; }
 # time. The fault tests come last: they kill and restart parts of the network, through the gateways.
 integration_pkgs() {
 	local p
-	for p in ./chaincode/chaincodetest ./gateway/gatewaytest ./gateway/console/consoletest ./network/networktest; do
+	for p in ./chaincode/chaincodetest ./gateway/gatewaytest ./network/e2e ./gateway/console/consoletest ./network/networktest; do
 		[ -d "$p" ] && echo "$p"
 	done
 	if [ -d ./gateway/cmd/ipledger-gateway ]; then
@@ -42,6 +42,11 @@ part_unit() {
 	go test -count=1 -cover ./...
 }
 
+part_fuzz() {
+	say "fuzzing the HTTP layer briefly (FuzzRequestValidation; seeds in gateway/httpapi/testdata/fuzz)"
+	go test -run '^$' -fuzz '^FuzzRequestValidation$' -fuzztime "${IPLEDGER_FUZZTIME:-15s}" ./gateway/httpapi
+}
+
 part_integration() {
 	# A network of its own: its own data directory and port base, so a running `up` is untouched.
 	local data
@@ -67,14 +72,14 @@ part_integration() {
 }
 
 case ${1:-} in
-	-h|--help) echo "usage: scripts/ipledger test [vet|lint|unit|integration ...]   (default: all, in that order)"; exit 0 ;;
+	-h|--help) echo "usage: scripts/ipledger test [vet|lint|unit|fuzz|integration ...]   (default: all, in that order)"; exit 0 ;;
 esac
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(vet lint unit integration)
+[ ${#parts[@]} -gt 0 ] || parts=(vet lint unit fuzz integration)
 for p in "${parts[@]}"; do
 	case $p in
-		vet|lint|unit|integration) "part_$p" ;;
-		*) echo "unknown test part '$p'; parts: vet lint unit integration" >&2; exit 2 ;;
+		vet|lint|unit|fuzz|integration) "part_$p" ;;
+		*) echo "unknown test part '$p'; parts: vet lint unit fuzz integration" >&2; exit 2 ;;
 	esac
 done
 say "all requested test parts passed (${parts[*]})"

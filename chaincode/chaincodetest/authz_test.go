@@ -13,58 +13,17 @@ import (
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/network/e2e"
 )
 
-// principal is a caller as the chaincode sees it: its organization (MSP id) and the ipledger.role
-// attribute of its certificate.
-type principal struct{ MSP, Role string }
-
-func (p principal) String() string { return p.MSP + "/" + p.Role }
+// The expectation table lives in network/e2e (matrix.go), shared with the HTTP matrix there: one
+// statement of who may do what, proven at the chaincode here and through the gateways there.
+type principal = e2e.Principal
 
 var (
-	ipOfficeStaff  = []principal{{rules.MSPIPOffice, rules.RoleExaminer}, {rules.MSPIPOffice, rules.RoleAdmin}}
-	bank1Staff     = []principal{{rules.MSPBank1, rules.RoleLoanOfficer}, {rules.MSPBank1, rules.RoleAdmin}}
-	bank2Staff     = []principal{{rules.MSPBank2, rules.RoleLoanOfficer}, {rules.MSPBank2, rules.RoleAdmin}}
-	exchangeStaff  = []principal{{rules.MSPExchange, rules.RoleTrader}, {rules.MSPExchange, rules.RoleAdmin}}
-	regulatorStaff = []principal{{rules.MSPRegulator, rules.RoleAuditor}, {rules.MSPRegulator, rules.RoleAdmin}}
-	everyMember    = slices.Concat(ipOfficeStaff, bank1Staff, bank2Staff, exchangeStaff, regulatorStaff)
-	// pledgeeStaff may act on a pledge as its pledgee. The matrix's fixture pledges are all Bank1's, so
-	// Bank2 is the bank that is not the pledgee.
-	pledgeeStaff = bank1Staff
+	everyMember = e2e.EveryMember
+	authzMatrix = e2e.AuthzMatrix
 )
-
-// authzRule is one column of the authorization matrix: an operation of the chaincode and the callers
-// allowed to call it (docs/chaincode.md). Every other caller is refused with FORBIDDEN (403). The
-// table is the single statement of who may do what; the HTTP matrix reuses it.
-type authzRule struct {
-	Op      string
-	Short   string // column heading in the printed matrix
-	Query   bool   // evaluated, not endorsed for a submission
-	Allowed []principal
-}
-
-var authzMatrix = []authzRule{
-	{Op: "RegisterAsset", Short: "RegA", Allowed: ipOfficeStaff},
-	{Op: "UpdateAsset", Short: "UpdA", Allowed: ipOfficeStaff},
-	{Op: "ApplyPledge", Short: "Appl", Allowed: slices.Concat(bank1Staff, bank2Staff)},
-	{Op: "RegisterPledge", Short: "RegP", Allowed: ipOfficeStaff},
-	{Op: "RefusePledge", Short: "RefP", Allowed: ipOfficeStaff},
-	{Op: "RevokePledge", Short: "Revk", Allowed: ipOfficeStaff},
-	{Op: "AmendPledge", Short: "Amnd", Allowed: pledgeeStaff},
-	{Op: "ExtendPledge", Short: "Extd", Allowed: pledgeeStaff},
-	{Op: "ReleasePledge", Short: "Rels", Allowed: pledgeeStaff},
-	{Op: "DeclareDefault", Short: "Dflt", Allowed: pledgeeStaff},
-	{Op: "DisposePledge", Short: "Disp", Allowed: exchangeStaff},
-	{Op: "RequestTransfer", Short: "ReqT", Allowed: slices.Concat(exchangeStaff, ipOfficeStaff)},
-	{Op: "ConsentToTransfer", Short: "Cnst", Allowed: pledgeeStaff},
-	{Op: "RecordTransfer", Short: "RecT", Allowed: ipOfficeStaff},
-	{Op: "RefuseTransfer", Short: "RefT", Allowed: ipOfficeStaff},
-	{Op: "GetPledgeTerms", Short: "Trms", Query: true, Allowed: slices.Concat(pledgeeStaff, ipOfficeStaff, regulatorStaff)},
-	{Op: "GetAsset", Short: "GetA", Query: true, Allowed: everyMember},
-	{Op: "GetStatement", Short: "Stmt", Query: true, Allowed: everyMember},
-}
-
-func (r authzRule) allows(p principal) bool { return slices.Contains(r.Allowed, p) }
 
 // authzFixture is the state every cell of the matrix runs against; built once, never changed by the
 // matrix, whose cells only endorse.
@@ -216,7 +175,7 @@ func TestAuthorizationMatrixAtTheChaincode(t *testing.T) {
 			continue
 		}
 		for _, u := range o.Users {
-			ids = append(ids, identity{principal{o.MSPID, u.Role}, u.Name})
+			ids = append(ids, identity{principal{MSP: o.MSPID, Role: u.Role}, u.Name})
 		}
 	}
 	for _, p := range everyMember { // every principal of the table has an identity to prove it with
@@ -258,7 +217,7 @@ func TestAuthorizationMatrixAtTheChaincode(t *testing.T) {
 			for j := range jobs {
 				id, rule := ids[j.row], authzMatrix[j.col]
 				c := j.c
-				r := result{allowed: rule.allows(id.principal)}
+				r := result{allowed: rule.Allows(id.principal)}
 				var out []byte
 				var err error
 				if rule.Query {

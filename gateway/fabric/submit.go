@@ -13,6 +13,7 @@ import (
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	gwproto "github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"github.com/ipledger/ipledger/chaincode/rules"
 	"github.com/ipledger/ipledger/gateway"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -83,7 +84,8 @@ func (l *Ledger) submit(ctx context.Context, s *signer, sub gateway.Submission) 
 			switch {
 			case e.Code == gateway.CodeUnavailable:
 				reason = "endorse-unavailable"
-			case grpcCode(err) == codes.Aborted && (e.Code == gateway.CodeInternal || endorsersDisagreed(err)):
+			case grpcCode(err) == codes.Aborted && (e.Code == gateway.CodeInternal || endorsersDisagreed(err)) &&
+				!refusedByAll(err, sub.EndorsingOrgs):
 				// The first endorsement succeeded but the others could not be collected, or no
 				// chaincode refused: typically an endorsing peer has not committed the latest block of
 				// these keys yet and answered differently. It converges within a block time; after
@@ -142,6 +144,40 @@ func (l *Ledger) submit(ctx context.Context, s *signer, sub gateway.Submission) 
 // organizations' endorsements (as opposed to the chaincode refusing on the first endorser).
 func endorsersDisagreed(err error) bool {
 	return strings.Contains(status.Convert(err).Message(), "failed to collect enough transaction endorsements")
+}
+
+// refusedByAll says whether every endorsing organization asked ran the chaincode and it refused the
+// same way: then the endorsers agree, the refusal is the answer, and a new proposal would only be
+// refused again (Fabric reports it as "failed to collect enough transaction endorsements" all the
+// same). Without named endorsing organizations it cannot tell, and says no.
+func refusedByAll(err error, orgs []string) bool {
+	if len(orgs) == 0 {
+		return false
+	}
+	var first *rules.Error
+	refusing := map[string]bool{}
+	for _, d := range status.Convert(err).Details() {
+		ed, ok := d.(*gwproto.ErrorDetail)
+		if !ok {
+			continue
+		}
+		refusal, ok := rules.ParseError(ed.GetMessage())
+		if !ok || refusal.Code == rules.CodeInternal {
+			return false
+		}
+		if first == nil {
+			first = refusal
+		} else if refusal.Code != first.Code || refusal.Message != first.Message {
+			return false
+		}
+		refusing[ed.GetMspId()] = true
+	}
+	for _, o := range orgs {
+		if !refusing[o] {
+			return false
+		}
+	}
+	return first != nil
 }
 
 // retriable says whether a transaction that committed invalid with code lost a race, so that a new

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	gwproto "github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/ipledger/ipledger/gateway"
 	"google.golang.org/grpc/codes"
@@ -59,6 +60,44 @@ func TestEndorsersDisagreed(t *testing.T) {
 	}
 	if endorsersDisagreed(status.Error(codes.Aborted, "failed to endorse transaction, see attached details for more info")) {
 		t.Error("a refusal by the first endorser is taken for disagreement")
+	}
+}
+
+// A chaincode refusal endorsed by every named organization alike is the answer, not a lagging peer:
+// it must not be retried (each retry cost the caller a backoff, ~2 s in all, for a certain refusal).
+func TestRefusedByAll(t *testing.T) {
+	const p6 = `chaincode response 500, {"code":"P6","status":409,"message":"pledge is released","details":{"reason":"wrong-status"}}`
+	const notFound = `chaincode response 500, {"code":"NOT_FOUND","status":404,"message":"pledge not found"}`
+	collect := func(details ...*gwproto.ErrorDetail) error {
+		st := status.New(codes.Aborted, "failed to collect enough transaction endorsements, see attached details for more info")
+		for _, d := range details {
+			var err error
+			if st, err = st.WithDetails(d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return st.Err()
+	}
+	detail := func(msp, msg string) *gwproto.ErrorDetail {
+		return &gwproto.ErrorDetail{Address: msp + ":7051", MspId: msp, Message: msg}
+	}
+	orgs := []string{"IPOfficeMSP", "Bank1MSP"}
+	cases := []struct {
+		name string
+		err  error
+		orgs []string
+		want bool
+	}{
+		{"both refuse alike", collect(detail("Bank1MSP", p6), detail("IPOfficeMSP", p6)), orgs, true},
+		{"one refuses, the other endorsed", collect(detail("IPOfficeMSP", notFound)), orgs, false},
+		{"they refuse differently", collect(detail("Bank1MSP", p6), detail("IPOfficeMSP", notFound)), orgs, false},
+		{"not a chaincode refusal", collect(detail("Bank1MSP", "connection refused"), detail("IPOfficeMSP", p6)), orgs, false},
+		{"no endorsing organizations named", collect(detail("Bank1MSP", p6), detail("IPOfficeMSP", p6)), nil, false},
+	}
+	for _, c := range cases {
+		if got := refusedByAll(c.err, c.orgs); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
 	}
 }
 

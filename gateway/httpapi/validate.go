@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -78,6 +79,12 @@ func (s *Spec) validator(method, ginPath string, maxBody int64) (gin.HandlerFunc
 		if len(bytes.TrimSpace(body)) > 0 {
 			if !json.Valid(body) {
 				abort(c, gateway.Errorf(http.StatusBadRequest, gateway.CodeMalformed, "the body is not well-formed JSON"))
+				return
+			}
+			// JSON text is UTF-8 (RFC 8259); encoding/json would quietly turn invalid bytes into U+FFFD
+			// and the ledger would record text the client never sent.
+			if !utf8.Valid(body) {
+				abort(c, gateway.Errorf(http.StatusBadRequest, gateway.CodeMalformed, "the body is not valid UTF-8"))
 				return
 			}
 			if c.Request.Header.Get("Content-Type") == "" {
