@@ -58,11 +58,8 @@ part_integration() {
 	say "starting a throwaway network in $data at port base $IPLEDGER_PORT_BASE"
 	"$ROOT/scripts/ipledger" up
 	# The web console's browser test (gateway/console/consoletest) drives Debian's chromium.
-	if [ -d ./gateway/console/consoletest ] && ! command -v chromium >/dev/null 2>&1; then
-		say "installing Debian's chromium for the console's browser test"
-		[ "$(id -u)" -eq 0 ] || { echo "chromium is missing: install it, or run as root so that apt-get can" >&2; return 1; }
-		DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+	if [ -d ./gateway/console/consoletest ]; then
+		"$ROOT/scripts/ipledger" need chromium:chromium
 	fi
 	say "integration tests against the real network"
 	# -p 1: one package at a time, in order; some restart or kill parts of the network.
