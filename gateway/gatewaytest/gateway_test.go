@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipledger/ipledger/gateway/apiclient"
 	"github.com/ipledger/ipledger/network/netctl"
 )
 
@@ -80,58 +80,23 @@ func as(t *testing.T, mspID, user string) *client {
 	if sysErr != nil {
 		t.Fatal(sysErr)
 	}
-	org, err := sys.Org(mspID)
+	url, key, err := sys.APIKey(mspID, user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if org.Gateway == "" {
-		t.Fatalf("%s has no gateway in the system description", mspID)
-	}
-	u, err := org.User(user)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := os.ReadFile(u.APIKeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &client{t: t, base: org.Gateway, key: strings.TrimSpace(string(key)), org: mspID}
+	return &client{t: t, base: url, key: key, org: mspID}
 }
+
+var httpClient = &http.Client{Timeout: 90 * time.Second}
 
 func (c *client) do(method, path string, body any, headers ...string) reply {
 	c.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		raw, ok := body.(string)
-		if !ok {
-			b, err := json.Marshal(body)
-			if err != nil {
-				c.t.Fatal(err)
-			}
-			raw = string(b)
-		}
-		rd = strings.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, c.base+path, rd)
+	api := &apiclient.Client{BaseURL: c.base, Key: c.key, HTTP: httpClient}
+	r, err := api.Do(context.Background(), method, path, body, headers...)
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	if c.key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.key)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := (&http.Client{Timeout: 90 * time.Second}).Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return reply{Status: res.StatusCode, Header: res.Header, Body: raw}
+	return reply{Status: r.Status, Header: r.Header, Body: r.Body}
 }
 
 // must fails unless the reply has the status.

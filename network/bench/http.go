@@ -1,58 +1,37 @@
 package bench
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/gateway/apiclient"
 	"github.com/ipledger/ipledger/network/netctl"
 )
 
 // HTTP drives the same operations through the IP office's and Bank1's HTTP gateways, as their
 // examiner and loan officer.
 type HTTP struct {
-	client          *http.Client
-	ipoffice, bank1 endpoint
+	ipoffice, bank1 *apiclient.Client
+	transport       *http.Transport
 }
-
-type endpoint struct{ base, key string }
 
 // NewHTTP connects to the gateways of a running network.
 func NewHTTP(sys *netctl.System, maxConns int) (*HTTP, error) {
-	ep := func(msp, user string) (endpoint, error) {
-		o, err := sys.Org(msp)
+	h := &HTTP{transport: &http.Transport{MaxIdleConns: 2 * maxConns, MaxIdleConnsPerHost: maxConns, IdleConnTimeout: time.Minute}}
+	for _, c := range []struct {
+		msp, user string
+		to        **apiclient.Client
+	}{{rules.MSPIPOffice, "examiner1", &h.ipoffice}, {rules.MSPBank1, "officer1", &h.bank1}} {
+		url, key, err := sys.APIKey(c.msp, c.user)
 		if err != nil {
-			return endpoint{}, err
+			return nil, err
 		}
-		if o.Gateway == "" {
-			return endpoint{}, fmt.Errorf("%s has no HTTP gateway in this network", msp)
-		}
-		u, err := o.User(user)
-		if err != nil {
-			return endpoint{}, err
-		}
-		key, err := os.ReadFile(u.APIKeyFile)
-		if err != nil {
-			return endpoint{}, err
-		}
-		return endpoint{base: o.Gateway, key: strings.TrimSpace(string(key))}, nil
-	}
-	h := &HTTP{client: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
-		MaxIdleConns: 2 * maxConns, MaxIdleConnsPerHost: maxConns, IdleConnTimeout: time.Minute}}}
-	var err error
-	if h.ipoffice, err = ep(rules.MSPIPOffice, "examiner1"); err != nil {
-		return nil, err
-	}
-	if h.bank1, err = ep(rules.MSPBank1, "officer1"); err != nil {
-		return nil, err
+		*c.to = apiclient.New(url, key)
+		(*c.to).HTTP = &http.Client{Timeout: 60 * time.Second, Transport: h.transport}
 	}
 	return h, nil
 }
@@ -61,42 +40,22 @@ func NewHTTP(sys *netctl.System, maxConns int) (*HTTP, error) {
 func (h *HTTP) Name() string { return "http" }
 
 // Close releases idle connections.
-func (h *HTTP) Close() { h.client.CloseIdleConnections() }
+func (h *HTTP) Close() { h.transport.CloseIdleConnections() }
 
 // do sends one request and decodes a 2xx answer into out (when not nil).
-func (h *HTTP) do(ctx context.Context, ep endpoint, method, path, requestID string, body, out any, headers ...string) error {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader([]byte(mustJSON(body)))
-	}
-	req, err := http.NewRequestWithContext(ctx, method, ep.base+path, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+ep.key)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+func (h *HTTP) do(ctx context.Context, c *apiclient.Client, method, path, requestID string, body, out any, headers ...string) error {
 	if requestID != "" {
-		req.Header.Set("Idempotency-Key", requestID)
+		headers = append(headers, "Idempotency-Key", requestID)
 	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := h.client.Do(req)
+	r, err := c.Do(ctx, method, path, body, headers...)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %s %s", method, path, resp.Status, raw)
+	if !r.OK() {
+		return fmt.Errorf("%s %s: %s", method, path, r)
 	}
 	if out != nil {
-		return json.Unmarshal(raw, out)
+		return r.Decode(out)
 	}
 	return nil
 }

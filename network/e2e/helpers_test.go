@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/gateway/apiclient"
 	"github.com/ipledger/ipledger/network/netctl"
 	"github.com/ipledger/ipledger/network/qscc"
 )
@@ -104,22 +104,11 @@ func (r reply) block() uint64 {
 
 func as(t *testing.T, mspID, user string) *caller {
 	t.Helper()
-	org, err := system(t).Org(mspID)
+	url, key, err := system(t).APIKey(mspID, user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if org.Gateway == "" {
-		t.Fatalf("%s has no gateway in the system description", mspID)
-	}
-	u, err := org.User(user)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := os.ReadFile(u.APIKeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &caller{t: t, base: org.Gateway, key: strings.TrimSpace(string(key)), org: mspID, user: user}
+	return &caller{t: t, base: url, key: key, org: mspID, user: user}
 }
 
 var httpClient = &http.Client{Timeout: 90 * time.Second}
@@ -128,38 +117,12 @@ var httpClient = &http.Client{Timeout: 90 * time.Second}
 // pairs (a Content-Type among them replaces application/json).
 func (c *caller) do(method, path string, body any, headers ...string) reply {
 	c.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		raw, ok := body.(string)
-		if !ok {
-			b, err := json.Marshal(body)
-			if err != nil {
-				c.t.Fatal(err)
-			}
-			raw = string(b)
-		}
-		rd = strings.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, c.base+path, rd)
+	api := &apiclient.Client{BaseURL: c.base, Key: c.key, HTTP: httpClient}
+	r, err := api.Do(context.Background(), method, path, body, headers...)
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	if c.key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.key)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := httpClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return reply{Status: res.StatusCode, Header: res.Header, Body: raw}
+	return reply{Status: r.Status, Header: r.Header, Body: r.Body}
 }
 
 // write sends a submission, fails unless it answers status, and waits until every organization's peer

@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -20,14 +19,12 @@ import (
 	"time"
 
 	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/gateway/apiclient"
 	"github.com/ipledger/ipledger/network/netctl"
 )
 
 // client calls one organization's HTTP gateway as one of its users.
-type client struct {
-	base, key string
-	http      *http.Client
-}
+type client struct{ api *apiclient.Client }
 
 func system(t *testing.T) *netctl.System {
 	t.Helper()
@@ -44,22 +41,13 @@ func system(t *testing.T) *netctl.System {
 
 func newClient(t *testing.T, sys *netctl.System, msp, user string) *client {
 	t.Helper()
-	o, err := sys.Org(msp)
+	url, key, err := sys.APIKey(msp, user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Gateway == "" {
-		t.Fatalf("%s has no HTTP gateway", msp)
-	}
-	u, err := o.User(user)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := os.ReadFile(u.APIKeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &client{base: o.Gateway, key: strings.TrimSpace(string(key)), http: &http.Client{Timeout: 45 * time.Second}}
+	api := apiclient.New(url, key)
+	api.HTTP.Timeout = 45 * time.Second
+	return &client{api: api}
 }
 
 // response is one HTTP answer; status 0 means the request did not get an answer at all.
@@ -77,35 +65,14 @@ func (r response) String() string {
 }
 
 func (c *client) do(ctx context.Context, method, path, idemKey string, body any, headers ...string) response {
-	var rd io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return response{err: err}
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
-	if err != nil {
-		return response{err: err}
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	if idemKey != "" {
-		req.Header.Set("Idempotency-Key", idemKey)
+		headers = append(headers, "Idempotency-Key", idemKey)
 	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := c.http.Do(req)
+	r, err := c.api.Do(ctx, method, path, body, headers...)
 	if err != nil {
 		return response{err: err}
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, body: raw, err: err}
+	return response{status: r.Status, body: r.Body}
 }
 
 // retryable is what a careful client retries with the same Idempotency-Key: no answer at all, or the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // System is the machine-readable description of a running network, written by up to system.json in
@@ -169,6 +170,26 @@ func (o *OrgInfo) User(name string) (*UserInfo, error) {
 		}
 	}
 	return nil, fmt.Errorf("%s has no user %s", o.MSPID, name)
+}
+
+// APIKey is the gateway URL of an organization and the API key of one of its users.
+func (s *System) APIKey(mspID, user string) (gatewayURL, key string, err error) {
+	o, err := s.Org(mspID)
+	if err != nil {
+		return "", "", err
+	}
+	if o.Gateway == "" {
+		return "", "", fmt.Errorf("%s has no HTTP gateway in this network", mspID)
+	}
+	u, err := o.User(user)
+	if err != nil {
+		return "", "", err
+	}
+	raw, err := os.ReadFile(u.APIKeyFile)
+	if err != nil {
+		return "", "", err
+	}
+	return o.Gateway, strings.TrimSpace(string(raw)), nil
 }
 
 func writeJSON(path string, v any) error {

@@ -8,11 +8,8 @@
 package consoletest
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -23,6 +20,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/ipledger/ipledger/gateway/apiclient"
 	"github.com/ipledger/ipledger/network/netctl"
 )
 
@@ -33,42 +31,25 @@ type org struct {
 
 func orgOf(t *testing.T, sys *netctl.System, mspID, user string) org {
 	t.Helper()
-	o, err := sys.Org(mspID)
+	url, key, err := sys.APIKey(mspID, user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Gateway == "" {
-		t.Fatalf("%s has no gateway in the system description", mspID)
-	}
-	u, err := o.User(user)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := os.ReadFile(u.APIKeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return org{base: o.Gateway, key: strings.TrimSpace(string(key))}
+	return org{base: url, key: key}
 }
 
 // post calls the API directly, for the set-up the console does not do (registering the IP right).
 func (o org) post(t *testing.T, path string, body any) map[string]any {
 	t.Helper()
-	raw, _ := json.Marshal(body)
-	req, _ := http.NewRequest(http.MethodPost, o.base+path, bytes.NewReader(raw))
-	req.Header.Set("Authorization", "Bearer "+o.key)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
+	r, err := apiclient.New(o.base, o.key).Do(context.Background(), http.MethodPost, path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = res.Body.Close() }()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusCreated {
-		t.Fatalf("POST %s: %d %s", path, res.StatusCode, b)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("POST %s: %s", path, r)
 	}
 	var m map[string]any
-	_ = json.Unmarshal(b, &m)
+	_ = r.Decode(&m)
 	return m
 }
 

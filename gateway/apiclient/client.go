@@ -1,0 +1,114 @@
+// Package apiclient is a small Go client of the IPLedger gateway's HTTP API: a gateway's base URL
+// and an API key, JSON bodies, and the gateway's error JSON decoded. The benchmark and the test suites
+// use it; a bank's integration can too.
+package apiclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Client calls one organization's gateway as the identity its API key is bound to.
+type Client struct {
+	BaseURL string
+	Key     string
+	HTTP    *http.Client
+}
+
+// New returns a client of the gateway at baseURL (e.g. http://127.0.0.1:7025) with an API key.
+func New(baseURL, key string) *Client {
+	return &Client{BaseURL: baseURL, Key: key, HTTP: &http.Client{Timeout: 90 * time.Second}}
+}
+
+// Response is one answer of the gateway.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Error is the gateway's error JSON: {"error": {"code", "message", "txId"}}.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	TxID    string `json:"txId,omitempty"`
+}
+
+// OK tells whether the status is 2xx.
+func (r *Response) OK() bool { return r.Status/100 == 2 }
+
+// Err decodes the error JSON of an answer that is not 2xx; it is nil for a 2xx answer, and has an
+// empty Code when the body is not the error JSON.
+func (r *Response) Err() *Error {
+	if r.OK() {
+		return nil
+	}
+	var body struct {
+		Error Error `json:"error"`
+	}
+	_ = json.Unmarshal(r.Body, &body)
+	return &body.Error
+}
+
+// Decode decodes a JSON answer into v.
+func (r *Response) Decode(v any) error {
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		return fmt.Errorf("answer %d %.200s: %w", r.Status, r.Body, err)
+	}
+	return nil
+}
+
+// String is the status and body, for messages.
+func (r *Response) String() string { return fmt.Sprintf("%d %s", r.Status, bytes.TrimSpace(r.Body)) }
+
+// Do sends one request. A body that is a string or []byte is sent as it is (to send what no Go value
+// would marshal to); anything else is marshaled to JSON. headers are name, value pairs, e.g.
+// "Idempotency-Key", key. The error is only for a request that got no answer.
+func (c *Client) Do(ctx context.Context, method, path string, body any, headers ...string) (*Response, error) {
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewReader([]byte(b))
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	if c.Key != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Key)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			req.Header.Del(headers[i])
+		} else {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+	}
+	res, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, err
+	}
+	return &Response{Status: res.StatusCode, Header: res.Header, Body: raw}, nil
+}

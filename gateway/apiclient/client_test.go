@@ -1,0 +1,37 @@
+package apiclient
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+func TestDo_SendsKeyBodyAndHeaders_DecodesErrors(t *testing.T) {
+	var got *http.Request
+	var body string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		b, _ := io.ReadAll(r.Body)
+		body = string(b)
+		w.WriteHeader(http.StatusConflict)
+		_, _ = w.Write([]byte(`{"error":{"code":"P5","message":"patent already pledged","txId":"tx1"}}`))
+	}))
+	defer srv.Close()
+	c := New(srv.URL, "ipl_key")
+	r, err := c.Do(context.Background(), http.MethodPost, "/v1/pledges", map[string]int{"a": 1}, "Idempotency-Key", "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Header.Get("Authorization") != "Bearer ipl_key" || got.Header.Get("Idempotency-Key") != "k1" ||
+		got.Header.Get("Content-Type") != "application/json" || body != `{"a":1}` {
+		t.Errorf("request: %v %q", got.Header, body)
+	}
+	if r.OK() || r.Err().Code != "P5" || r.Err().TxID != "tx1" {
+		t.Errorf("response %s: %+v", r, r.Err())
+	}
+	if _, err := c.Do(context.Background(), http.MethodPost, "/x", `{"raw":`); err != nil || body != `{"raw":` {
+		t.Errorf("raw body sent as %q (%v)", body, err)
+	}
+}
