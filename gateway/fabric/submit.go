@@ -28,6 +28,11 @@ const (
 	// statusProbe bounds one look at the commit status of a transaction whose submit failed
 	// ambiguously, before it is resubmitted. Several batch timeouts.
 	statusProbe = 3 * time.Second
+	// resubmitAfter is how long a submitted transaction may go without a commit before the same
+	// signed transaction is sent to the orderers again. An orderer that accepted it and then died (a
+	// Raft leader, say) has lost it; a copy that arrives after the original was ordered is only marked
+	// DUPLICATE_TXID, and the commit status answers the original's.
+	resubmitAfter = 5 * time.Second
 )
 
 func backoff(attempt int) time.Duration {
@@ -49,7 +54,9 @@ func backoff(attempt int) time.Duration {
 //   - A commit that is invalid because it lost a race (MVCC or phantom read conflict, or a key-level
 //     policy updated earlier in the same block: see [retriable]) is retried with a new proposal and
 //     the same request id, at most cfg.MaxRetries times.
-//   - No commit within cfg.CommitTimeout gives 504 with the transaction id to poll.
+//   - While no commit comes, the same signed transaction is sent again every resubmitAfter: an orderer
+//     that accepted it may have died before ordering it. No commit within cfg.CommitTimeout gives 504
+//     with the transaction id to poll.
 func (l *Ledger) Submit(ctx context.Context, identityName string, sub gateway.Submission) (*gateway.Receipt, error) {
 	s, err := l.signer(identityName)
 	if err != nil {
@@ -115,7 +122,7 @@ func (l *Ledger) submit(ctx context.Context, s *signer, sub gateway.Submission) 
 		if sub.Async {
 			return &gateway.Receipt{TxID: txID, Result: tx.Result(), Attempts: attempt}, "submitted", nil
 		}
-		st, err := l.wait(ctx, commit, log)
+		st, err := l.wait(ctx, tx, commit, sub.Function, log)
 		if err != nil {
 			return nil, outcomeOf(err), err
 		}
@@ -249,18 +256,31 @@ func (l *Ledger) send(ctx context.Context, s *signer, tx *client.Transaction, fu
 	}
 }
 
-// wait reads the commit status, through broken connections, until the commit timeout.
-func (l *Ledger) wait(ctx context.Context, commit *client.Commit, log *slog.Logger) (*client.Status, error) {
+// wait reads the commit status, through broken connections, until the commit timeout. While no
+// commit comes, it sends the same signed transaction again every resubmitAfter.
+func (l *Ledger) wait(ctx context.Context, tx *client.Transaction, commit *client.Commit, function string, log *slog.Logger) (*client.Status, error) {
 	txID := commit.TransactionID()
 	ctx, cancel := context.WithTimeout(ctx, l.cfg.CommitTimeout)
 	defer cancel()
 	for n := 1; ; n++ {
-		st, err := commit.StatusWithContext(ctx)
+		wctx, wcancel := context.WithTimeout(ctx, resubmitAfter)
+		st, err := commit.StatusWithContext(wctx)
+		wcancel()
 		if err == nil {
 			return st, nil
 		}
-		if ctx.Err() != nil || grpcCode(err) == codes.DeadlineExceeded {
+		if ctx.Err() != nil {
 			return nil, timeoutError(txID)
+		}
+		if wctx.Err() != nil || grpcCode(err) == codes.DeadlineExceeded {
+			log.Warn("no commit yet; sending the same transaction again", "txId", txID, "after", resubmitAfter)
+			l.observer.Retried(function, "resubmit")
+			sctx, scancel := context.WithTimeout(ctx, l.cfg.EndorseTimeout)
+			if _, err := tx.SubmitWithContext(sctx); err != nil {
+				log.Warn("sending again failed; still waiting for the commit", "txId", txID, "err", err)
+			}
+			scancel()
+			continue
 		}
 		if grpcCode(err) != codes.Unavailable {
 			return nil, classify(err, txID)
