@@ -40,7 +40,7 @@ func unknownTransaction(ctx contractapi.TransactionContextInterface) error {
 
 // GetEvaluateTransactions marks the read-only transactions in the contract metadata.
 func (c *Contract) GetEvaluateTransactions() []string {
-	return []string{"Ping", "GetAsset", "GetAssetHistory", "GetPledge", "GetPledgeHistory", "GetPledgeTerms",
+	return []string{"Ping", "GetAsset", "FindAssetsByNumber", "GetAssetHistory", "GetPledge", "GetPledgeHistory", "GetPledgeTerms",
 		"GetTransfer", "GetTransferHistory", "ListPledgesByAsset", "ListPledgesByPledgee", "ListPledgesByStatus",
 		"ListOverdueExaminations", "GetStatement"}
 }
@@ -77,6 +77,11 @@ func (c *Contract) RegisterAsset(ctx contractapi.TransactionContextInterface, re
 // payload: [rules.ImportInput].
 func (c *Contract) ImportAssets(ctx contractapi.TransactionContextInterface, requestID, payload string) (string, error) {
 	return call(ctx, func(s *rules.Service) (string, error) { return s.ImportAssets(requestID, payload) })
+}
+
+// FindAssetsByNumber finds the IP rights with an official number (A3).
+func (c *Contract) FindAssetsByNumber(ctx contractapi.TransactionContextInterface, number string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.FindAssetsByNumber(number) })
 }
 
 // UpdateAsset changes an IP right's legal status, fees, flags, expiry, title or mark family (A1).

@@ -358,6 +358,44 @@ func (s *Service) UpdateAsset(requestID, assetID, payload string) (string, error
 		})
 }
 
+// AssetsByNumber is the answer of FindAssetsByNumber.
+type AssetsByNumber struct {
+	Count int      `json:"count"`
+	Items []*Asset `json:"items"`
+}
+
+// FindAssetsByNumber finds the IP rights with an official number (A3: the register is public), one
+// per kind at most, from the kind-and-number index: how a clerk looks a right up by its number.
+func (s *Service) FindAssetsByNumber(number string) (string, error) {
+	if err := requireMember(s.tx.Caller); err != nil {
+		return "", err
+	}
+	var c check
+	if c.text("number", number, 1, 64); c.err != nil {
+		return "", c.err
+	}
+	out := AssetsByNumber{Items: []*Asset{}}
+	for _, kind := range AssetKinds {
+		keys, err := s.l.Scan(idxAssetNumber, []string{kind, number})
+		if err != nil {
+			return "", internal("scan", err)
+		}
+		for _, k := range keys {
+			_, attrs, err := SplitCompositeKey(k)
+			if err != nil || len(attrs) != 3 {
+				return "", internal("split key", fmt.Errorf("bad index key %q", k))
+			}
+			a, err := s.loadAsset(attrs[2])
+			if err != nil {
+				return "", err
+			}
+			out.Items = append(out.Items, a)
+		}
+	}
+	out.Count = len(out.Items)
+	return marshal(out)
+}
+
 // GetAsset returns an IP right with its active encumbrances (A3): public to every member.
 func (s *Service) GetAsset(assetID string) (string, error) {
 	if err := requireMember(s.tx.Caller); err != nil {

@@ -81,3 +81,28 @@ func TestA2_ImportAssetsChecksEveryRightAndIsAllOrNothing(t *testing.T) {
 		}
 	})
 }
+
+func TestA3_FindAssetsByNumberIsPublicToMembers(t *testing.T) {
+	e := newEnv(t)
+	e.register(patent("F1"))
+	e.register(trademark("F2", "", 9))
+	for _, c := range []Caller{examiner, bank1, trader, auditor} {
+		out, err := e.query(c, func(s *Service) (string, error) { return s.FindAssetsByNumber("ZLF1") })
+		if err != nil {
+			t.Fatalf("%s: %v", c.MSP, err)
+		}
+		var res AssetsByNumber
+		mustDecode(t, out, &res)
+		if res.Count != 1 || res.Items[0].ID != "F1" {
+			t.Errorf("%s: found %+v", c.MSP, res)
+		}
+	}
+	out, err := e.query(bank1, func(s *Service) (string, error) { return s.FindAssetsByNumber("NOPE") })
+	if err != nil || out != `{"count":0,"items":[]}` {
+		t.Errorf("unknown number: %s %v", out, err)
+	}
+	_, err = e.query(stranger, func(s *Service) (string, error) { return s.FindAssetsByNumber("ZLF1") })
+	wantCode(t, err, CodeForbidden)
+	_, err = e.query(bank1, func(s *Service) (string, error) { return s.FindAssetsByNumber("") })
+	wantCode(t, err, CodeInvalidArgument)
+}

@@ -36,3 +36,18 @@ func TestAfterBlock_WaitsForThePeerToHaveTheBlock(t *testing.T) {
 		t.Errorf("bad header: %d %s", r.status, r.body)
 	}
 }
+
+func TestFindAssets_ByOfficialNumber(t *testing.T) {
+	var got []string
+	l := &fake.Ledger{OnEvaluate: func(_, function string, args ...string) ([]byte, error) {
+		got = append([]string{function}, args...)
+		return []byte(`{"count":0,"items":[]}`), nil
+	}}
+	ts := newServer(t, l)
+	if r := do(t, ts, http.MethodGet, "/v1/assets?number=ZL2021", ""); r.status != http.StatusOK || strings.Join(got, " ") != "FindAssetsByNumber ZL2021" {
+		t.Errorf("%d %s; evaluated %v", r.status, r.body, got)
+	}
+	if r := do(t, ts, http.MethodGet, "/v1/assets", ""); r.status/100 != 4 {
+		t.Errorf("without a number: %d %s", r.status, r.body)
+	}
+}

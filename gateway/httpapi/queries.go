@@ -52,6 +52,16 @@ func (s *Server) getPledge(c *gin.Context) {
 }
 
 // listPledges lists pledges by right, pledgee, status, or the overdue examinations (P9).
+// findAssets looks IP rights up by official number.
+func (s *Server) findAssets(c *gin.Context) {
+	raw, err := s.opts.Ledger.Evaluate(c.Request.Context(), callerOf(c).Name, "FindAssetsByNumber", c.Query("number"))
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json", raw)
+}
+
 func (s *Server) listPledges(c *gin.Context) {
 	var function, arg string
 	n := 0

@@ -126,6 +126,7 @@ func (s *Server) routes() error {
 	}
 	routes := []route{
 		{http.MethodPost, "/v1/assets", s.submit(registerAsset)},
+		{http.MethodGet, "/v1/assets", s.findAssets},
 		{http.MethodGet, "/v1/assets/:id", s.query("GetAsset", "id")},
 		{http.MethodPatch, "/v1/assets/:id", s.submit(updateAsset)},
 		{http.MethodGet, "/v1/assets/:id/history", s.query("GetAssetHistory", "id")},

@@ -267,8 +267,9 @@ func TestConsole_ApplyRegisterVerifyAudit(t *testing.T) {
 	o.shot("06-ipoffice-registered")
 
 	// Exchange: the title statement with the registered pledge, its proof and QR code; and as printed.
+	// The trader looks the right up by its official number, as a clerk would.
 	x := root.tab("exchange", exchange, ctx, dir)
-	x.open("verify?asset=" + asset)
+	x.open("verify?asset=ZL2021" + suffix)
 	x.signIn("")
 	x.waitFor("statement with the pledge", fmt.Sprintf(`!document.querySelector("#statement").hidden && document.querySelector("#st-enc").textContent.includes(%q)`, pledge))
 	x.waitFor("QR code", `document.querySelector("#st-qr").complete && document.querySelector("#st-qr").naturalWidth > 0`)

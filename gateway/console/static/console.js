@@ -372,6 +372,13 @@
       try {
         v = await api("GET", "/v1/verify/" + encodeURIComponent(id));
       } catch (err) {
+        // Not an id: look the right up by its official number on the register.
+        if (err.status === 404 || err.status === 422) {
+          try {
+            const found = await api("GET", "/v1/assets?number=" + encodeURIComponent(id));
+            if (found.count === 1) return show(found.items[0].id);
+          } catch (ignored) { /* fall through to the first error */ }
+        }
         $("#statement").hidden = true;
         alertBox(err);
         return;
