@@ -112,7 +112,22 @@ func applyByRank(p *Pledge, assets []*Asset, in DisposalInput) ([]Proceed, error
 			}
 		}
 	}
+	// Money flows down the ranks: once a listed pledge gets nothing, no later pledge may get anything.
+	unpaid := ""
+	for _, q := range out {
+		switch {
+		case mustCents(q.Amount) == 0 && unpaid == "":
+			unpaid = q.PledgeID
+		case mustCents(q.Amount) > 0 && unpaid != "":
+			return nil, refuse("better-rank-unpaid", "a pledge of better rank gets nothing while a lower one is paid",
+				"unpaidPledgeId", unpaid)
+		}
+	}
 	surplus := mustCents(in.Surplus)
+	if surplus > 0 && unpaid != "" {
+		return nil, refuse("surplus-before-creditors", "a surplus goes to the pledgors only after every pledge",
+			"unpaidPledgeId", unpaid)
+	}
 	if surplus > 0 {
 		for _, id := range order {
 			if !listed[id] {

@@ -494,6 +494,12 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 				d.Proceeds = []ProceedInput{{PledgeID: p1.ID, Amount: "5000000"}}
 				d.Surplus = "4000000"
 			}, "P8", "surplus-before-creditors"},
+			{"better rank listed with nothing", func(d *DisposalInput) {
+				d.Proceeds = []ProceedInput{{PledgeID: p1.ID, Amount: "0"}, {PledgeID: p2.ID, Amount: "8000000"}}
+			}, "P8", "better-rank-unpaid"},
+			{"surplus while a pledge gets nothing", func(d *DisposalInput) {
+				d.Proceeds = []ProceedInput{{PledgeID: p1.ID, Amount: "8000000"}, {PledgeID: p2.ID, Amount: "0"}}
+			}, "P8", "surplus-before-creditors"},
 			{"not an encumbrance", func(d *DisposalInput) { d.Proceeds[1].PledgeID = "PL-other" }, "P8", "not-an-encumbrance"},
 			{"method", func(d *DisposalInput) { d.Method = "lottery" }, CodeInvalidArgument, "method"},
 			{"no buyers", func(d *DisposalInput) { d.Buyers = nil }, CodeInvalidArgument, "buyers"},

@@ -199,7 +199,9 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 						"assetId", a.ID, "pledgeId", e.PledgeID, "pledgeeMsp", e.PledgeeMSP, "reason", "consent-missing")
 				}
 			}
-			if t.Kind == "assignment" && !slices.Equal(a.Owners, t.FromOwners) {
+			// A licence too is granted by the owners it was requested from: after an assignment, the
+			// new owners have not granted it.
+			if !slices.Equal(a.Owners, t.FromOwners) {
 				return nil, Event{}, Conflict("T3", "the owners changed since this transfer was requested: a conflicting transfer was recorded first",
 					"assetId", a.ID, "transferId", t.ID, "titleTxId", a.TitleTxID, "reason", "owners-changed")
 			}

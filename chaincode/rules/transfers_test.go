@@ -138,6 +138,23 @@ func TestT3_OfTwoConflictingTransfersExactlyOneSucceeds(t *testing.T) {
 			t.Fatalf("the losing transfer changed the title")
 		}
 	})
+	t.Run("a licence requested from the old owners after an assignment", func(t *testing.T) {
+		e := newEnv(t)
+		e.register(patent("P1"))
+		lic := trade("P1", Owner{ID: "LICENSEE", Name: "Licensee Co.", Share: 10000})
+		lic.Kind = "license"
+		l, err := e.requestTransfer(trader, lic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := e.requestTransfer(trader, trade("P1", Owner{ID: "NEW1", Name: "New Owner", Share: 10000}))
+		e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), a.ID, "{}") }))
+		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), l.ID, "{}") })
+		wantCode(t, err, "T3", "owners-changed")
+		if n := len(e.asset("P1").Licenses); n != 0 {
+			t.Fatalf("the new owner's right carries %d licences it never granted", n)
+		}
+	})
 	t.Run("racing in one block", func(t *testing.T) {
 		// Both recordings are endorsed against the same state. Each reads and writes the right's key, so
 		// the peers' MVCC check at commit lets only the first in the block through.
