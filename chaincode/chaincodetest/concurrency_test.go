@@ -241,10 +241,8 @@ func TestI3_OneRequestIDTwentyTimesAtOnceOneRecord(t *testing.T) {
 	}
 	p := pledgeOf(t, first)
 
-	// Once the first has committed, every repeat returns it and writes nothing.
-	for i := range calls[:later] {
-		calls[i].Transient = termsTransient(t) // a retry may carry a fresh salt: not part of the fingerprint
-	}
+	// Once the first has committed, every repeat (the same arguments and terms) returns it and writes
+	// nothing.
 	again := n.race(calls[:later])
 	n.waitAll(again)
 	for _, o := range again {
@@ -272,6 +270,17 @@ func TestI3_OneRequestIDTwentyTimesAtOnceOneRecord(t *testing.T) {
 	_, err = prop.Endorse()
 	if e, ok := rules.ParseError(errorDetails(err)); !ok || e.Code != "I3" || e.Details["firstTxId"] != p.LastChange.TxID {
 		t.Fatalf("the request id with other arguments: %v", errorDetails(err))
+	}
+	// The private terms are part of the request too: other terms (a new salt is enough) are refused.
+	otherTerms := apply
+	otherTerms.Transient = termsTransient(t)
+	prop, err = n.contract(otherTerms.MSP, otherTerms.User).NewProposal(otherTerms.Fn, otherTerms.options()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = prop.Endorse()
+	if e, ok := rules.ParseError(errorDetails(err)); !ok || e.Code != "I3" {
+		t.Fatalf("the request id with other private terms: %v", errorDetails(err))
 	}
 	t.Logf("I3: %d submissions of one request id -> %d pledge on the ledger (%s, tx %.12s…); %d committed valid (1 wrote, the others answered the first outcome), %d lost at validation; same id with other arguments refused I3; total %v",
 		burst+later, len(list.Items), p.ID, p.LastChange.TxID, valid+later, conflicts, time.Since(begin).Round(time.Millisecond))

@@ -51,6 +51,11 @@ func (s *Service) DisposePledge(requestID, pledgeID, payload string) (string, er
 				if err := s.putIndex(RightPolicy, idxTransferAsset, a.ID, t.ID); err != nil {
 					return nil, Event{}, err
 				}
+				// Until the buyer's title is recorded, the right is the buyer's to receive: no new
+				// pledge, no other transfer (P8, T3).
+				if err := s.put(CompositeKey(keyPendingDisposal, a.ID), PendingDisposal{PledgeID: p.ID, TransferID: t.ID}, RightPolicy); err != nil {
+					return nil, Event{}, err
+				}
 				transferIDs = append(transferIDs, t.ID)
 			}
 			p.Disposal = &Disposal{At: s.now(), Buyers: in.Buyers, Currency: in.Currency, Method: in.Method,
@@ -142,4 +147,31 @@ func applyByRank(p *Pledge, assets []*Asset, in DisposalInput) ([]Proceed, error
 	}
 	slices.SortStableFunc(out, func(a, b Proceed) int { return a.Rank - b.Rank })
 	return out, nil
+}
+
+// PendingDisposal marks a right sold in a disposal whose transfer to the buyer is not recorded yet.
+type PendingDisposal struct {
+	PledgeID   string `json:"pledgeId"`
+	TransferID string `json:"transferId"`
+}
+
+// pendingDisposal is the transfer to the buyer of a right sold in a disposal, "" when there is none.
+func (s *Service) pendingDisposal(assetID string) (string, error) {
+	var pd PendingDisposal
+	if _, err := s.get(CompositeKey(keyPendingDisposal, assetID), &pd); err != nil {
+		return "", err
+	}
+	return pd.TransferID, nil
+}
+
+// endPendingDisposal clears the mark once the disposal's transfer is recorded or refused.
+func (s *Service) endPendingDisposal(t *Transfer) error {
+	pending, err := s.pendingDisposal(t.AssetID)
+	if err != nil || pending != t.ID {
+		return err
+	}
+	if err := s.l.DelState(CompositeKey(keyPendingDisposal, t.AssetID)); err != nil {
+		return internal("delete state", err)
+	}
+	return nil
 }

@@ -293,3 +293,21 @@ func TestI3_RepeatedRequestReturnsFirstOutcomeAndWritesNothing(t *testing.T) {
 		t.Fatalf("request record: %+v %v", rec, err)
 	}
 }
+
+func TestI3_TheSameRequestIDWithOtherPrivateTermsIsRefused(t *testing.T) {
+	e := newEnv(t)
+	e.register(patent("P1"))
+	app := js(application("P1"))
+	first := e.must(e.submit(bank1, withTerms(termsA), func(s *Service) (string, error) { return s.ApplyPledge("apply-1", app) }))
+	// The same request with the same terms: the first outcome, nothing written.
+	keys := len(e.l.Keys())
+	again := e.must(e.submit(bank1, withTerms(termsA), func(s *Service) (string, error) { return s.ApplyPledge("apply-1", app) }))
+	if again != first || len(e.l.Keys()) != keys {
+		t.Fatalf("repeat answered %s (keys %d → %d)", again, keys, len(e.l.Keys()))
+	}
+	// Other terms under the same request id: refused, not answered with the first outcome.
+	other := termsA
+	other.Amount = "9000000.00"
+	_, err := e.submit(bank1, withTerms(other), func(s *Service) (string, error) { return s.ApplyPledge("apply-1", app) })
+	wantCode(t, err, "I3")
+}

@@ -255,6 +255,14 @@ func requireStatus(p *Pledge, rule string, allowed ...string) error {
 // checkPledgeable applies P1, P4 and P5 to a pledge and its rights, as they stand now. It runs when the
 // application is filed and again when it is registered (P4).
 func (s *Service) checkPledgeable(p *Pledge, assets []*Asset) error {
+	for _, a := range assets {
+		if pending, err := s.pendingDisposal(a.ID); err != nil {
+			return err
+		} else if pending != "" {
+			return Conflict("P8", "the right was sold in a disposal; its buyer's title is not recorded yet",
+				"assetId", a.ID, "disposalTransferId", pending, "reason", "disposal-transfer-pending")
+		}
+	}
 	pledgors := map[string]bool{}
 	for _, pl := range p.Pledgors {
 		pledgors[pl.ID] = true
@@ -355,7 +363,7 @@ func sameOwners(a, b []Owner) bool {
 // ApplyPledge files a pledge application (P1, P2, P4, P5, P9). Banks only; the applying bank is the
 // pledgee. The private terms come in the transient map under "terms" and go to the bank's collection.
 func (s *Service) ApplyPledge(requestID, payload string) (string, error) {
-	return s.submit("ApplyPledge", requestID, payload,
+	return s.submit("ApplyPledge", requestID, payload+s.termsFingerprint(),
 		func() error { return requireOrg(s.tx.Caller, "P1", Banks...) },
 		func() (any, Event, error) {
 			in, err := ParsePledgeApplication(payload)
@@ -563,7 +571,7 @@ func (s *Service) RevokePledge(requestID, pledgeID, payload string) (string, err
 // pledgeeOp runs an operation of the pledgee bank on one of its pledges (P6, P8).
 func (s *Service) pledgeeOp(function, requestID, pledgeID, payload, rule string,
 	run func(p *Pledge) (Event, error)) (string, error) {
-	return s.submit(function, requestID, pledgeID+"\x00"+payload,
+	return s.submit(function, requestID, pledgeID+"\x00"+payload+s.termsFingerprint(),
 		func() error { return requireOrg(s.tx.Caller, rule, Banks...) },
 		func() (any, Event, error) {
 			p, err := s.loadPledge(pledgeID)

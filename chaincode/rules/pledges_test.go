@@ -609,3 +609,35 @@ func TestP9_ExaminationTimeAndOverdueList(t *testing.T) {
 		wantCode(t, err, CodeInvalidArgument, "asOf")
 	})
 }
+
+// TestP8_SoldRightIsTheBuyersToReceive: between a disposal and the recording of the buyer's title,
+// the right takes no new pledge and no other transfer; once the buyer's title is recorded, the mark
+// is gone.
+func TestP8_SoldRightIsTheBuyersToReceive(t *testing.T) {
+	e := newEnv(t)
+	e.register(patent("P1"))
+	p := e.pledged(bank1, "R1", "P1")
+	owners, _ := e.requestTransfer(trader, trade("P1", Owner{ID: "OTHER", Name: "Other Buyer", Share: 10000}))
+	e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p.ID, `{"reason":"missed"}`) }))
+	out := e.must(e.submit(trader, nil, func(s *Service) (string, error) {
+		return s.DisposePledge(e.req(), p.ID, js(DisposalInput{Buyers: []Owner{buyer}, Currency: "CNY", Method: "auction",
+			Price: "100", Proceeds: []ProceedInput{{PledgeID: p.ID, Amount: "100"}}, SaleRef: "AUC-1", Surplus: "0"}))
+	}))
+	var disposed Pledge
+	mustDecode(t, out, &disposed)
+	// A new pledge on the sold patent: refused at filing.
+	_, err := e.apply(bank2, application("P1"))
+	wantCode(t, err, "P8", "disposal-transfer-pending")
+	// The old owners' own transfer: refused at recording.
+	_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), owners.ID, "{}") })
+	wantCode(t, err, "T3", "disposal-transfer-pending")
+	// The buyer's title: recorded, and the right is free again.
+	e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), disposed.Disposal.TransferIDs[0], "{}") }))
+	if got := e.asset("P1").Owners; len(got) != 1 || got[0].ID != buyer.ID {
+		t.Fatalf("owners after the buyer's transfer: %+v", got)
+	}
+	if _, err := e.apply(bank2, PledgeApplication{AssetIDs: []string{"P1"}, ContractHash: hashA, DebtKind: "loan",
+		DebtTermEnd: "2027-03-01", DebtTermStart: "2025-03-01", PledgeeName: "Bank Two", Pledgors: []Party{{ID: buyer.ID, Name: buyer.Name}}}); err != nil {
+		t.Errorf("the buyer's right cannot be pledged: %v", err)
+	}
+}

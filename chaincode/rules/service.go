@@ -24,6 +24,7 @@ const (
 	idxPledgeStatus    = "pledge-by-status"    // status, pledgeId
 	idxPledgeRegNumber = "pledge-by-regnumber" // registration number, pledgeId
 	idxTransferAsset   = "transfer-by-asset"   // assetId, transferId
+	keyPendingDisposal = "pending-disposal"    // assetId → the disposal's transfer to the buyer (P8)
 )
 
 // chinaTime is the time zone of dates on the register (UTC+8, no daylight saving).
@@ -117,6 +118,18 @@ func (s *Service) submit(function, requestID, payload string, authorize func() e
 		return "", internal("set event", err)
 	}
 	return string(body), nil
+}
+
+// termsFingerprint makes the private terms sent in the transient map part of what a request id
+// stands for (I3), without revealing them: the hash of the terms as sent, their random salt included.
+// A repeat of a request id with other terms is then refused, not answered with the first outcome.
+func (s *Service) termsFingerprint() string {
+	raw, ok := s.tx.Transient[TransientTermsKey]
+	if !ok {
+		return ""
+	}
+	sum := sha256.Sum256(raw)
+	return "\x00terms:" + hex.EncodeToString(sum[:])
 }
 
 // get reads and decodes a record; found is false when the key does not exist.

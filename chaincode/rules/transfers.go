@@ -193,6 +193,15 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 			if err := checkTransferable(a); err != nil {
 				return nil, Event{}, err
 			}
+			if pending, err := s.pendingDisposal(a.ID); err != nil {
+				return nil, Event{}, err
+			} else if pending != "" && pending != t.ID {
+				return nil, Event{}, Conflict("T3", "the right was sold in a disposal: only the transfer to its buyer can be recorded",
+					"assetId", a.ID, "transferId", t.ID, "disposalTransferId", pending, "reason", "disposal-transfer-pending")
+			}
+			if err := s.endPendingDisposal(t); err != nil {
+				return nil, Event{}, err
+			}
 			for _, e := range a.Encumbrances {
 				if !slices.ContainsFunc(t.Consents, func(c Consent) bool { return c.PledgeID == e.PledgeID }) {
 					return nil, Event{}, Conflict("T2", "an active pledge on the right has no recorded consent of its pledgee",
@@ -240,6 +249,9 @@ func (s *Service) RefuseTransfer(requestID, transferID, payload string) (string,
 					"transferId", t.ID, "reason", "wrong-status")
 			}
 			t.Status, t.DecidedAt, t.RefusalReasons, t.RefusalNote = TransferRefused, s.now(), in.Reasons, in.Note
+			if err := s.endPendingDisposal(t); err != nil {
+				return nil, Event{}, err
+			}
 			if err := s.saveTransfer(t, "TransferRefused"); err != nil {
 				return nil, Event{}, err
 			}

@@ -139,8 +139,12 @@ func (l *Ledger) submit(ctx context.Context, s *signer, sub gateway.Submission) 
 					continue
 				}
 			}
-			return nil, "conflict", &gateway.Error{Status: http.StatusConflict, Code: code, TxID: txID,
-				Message: fmt.Sprintf("the transaction lost a race %d times (%s); repeat it with the same Idempotency-Key", attempt, code)}
+			if st.Code != peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE {
+				return nil, "conflict", &gateway.Error{Status: http.StatusConflict, Code: code, TxID: txID,
+					Message: fmt.Sprintf("the transaction lost a race %d times (%s); repeat it with the same Idempotency-Key", attempt, code)}
+			}
+			// An endorsement-policy failure that outlasts the retries is no lost race: the endorsements
+			// do not satisfy the policy. It is reported as an invalid transaction below.
 		}
 		return nil, "invalid", &gateway.Error{Status: http.StatusInternalServerError, Code: gateway.CodeTxInvalid, TxID: txID,
 			Message: "the transaction was committed invalid: " + code, Details: map[string]string{"validationCode": code}}

@@ -51,3 +51,15 @@ func TestFindAssets_ByOfficialNumber(t *testing.T) {
 		t.Errorf("without a number: %d %s", r.status, r.body)
 	}
 }
+
+func TestTermsSalt_SameForARepeatSecretAndDistinct(t *testing.T) {
+	s := &Server{opts: Options{MSPID: "Bank1MSP", SaltKey: []byte("0123456789abcdef0123456789abcdef")}}
+	a, b, c := s.termsSalt("officer1", "req-1"), s.termsSalt("officer1", "req-1"), s.termsSalt("officer1", "req-2")
+	if a != b || a == c || len(a) != 64 {
+		t.Errorf("salts %q %q %q", a, b, c)
+	}
+	other := &Server{opts: Options{MSPID: "Bank1MSP", SaltKey: []byte("another key, another gateway....")}}
+	if other.termsSalt("officer1", "req-1") == a {
+		t.Error("the salt does not depend on the secret key")
+	}
+}

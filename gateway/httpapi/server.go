@@ -47,6 +47,9 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// AfterBlockTimeout bounds the wait for the block named by IPLedger-After-Block (default 10s).
 	AfterBlockTimeout time.Duration
+	// SaltKey keys the salts the gateway makes for private terms sent without one; kept secret and
+	// stable across restarts (empty: random salts, for tests).
+	SaltKey []byte
 }
 
 // Server is the HTTP API of one organization's gateway.

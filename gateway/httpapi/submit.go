@@ -3,7 +3,9 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -94,14 +96,14 @@ type submitResult struct {
 func (s *Server) submit(op operation) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		caller := callerOf(c)
-		payload, transient, err := payloadOf(c.GetString(ctxBody), op.terms)
-		if err != nil {
-			abort(c, err)
-			return
-		}
 		requestID := c.GetHeader("Idempotency-Key")
 		if requestID == "" {
 			requestID = randomID("gw-")
+		}
+		payload, transient, err := payloadOf(c.GetString(ctxBody), op.terms, s.termsSalt(caller.Name, requestID))
+		if err != nil {
+			abort(c, err)
+			return
 		}
 		c.Header("Idempotency-Key", requestID)
 		sub := gateway.Submission{Function: op.function, RequestID: requestID, Transient: transient,
@@ -171,10 +173,25 @@ func preferAsync(h string) bool {
 	return false
 }
 
+// termsSalt is the salt of private terms sent without one (V2). It is secret (keyed with the
+// gateway's salt key) and the same for every repeat of one request, so a retry with the same
+// Idempotency-Key carries the same terms and the chaincode returns the first outcome (I3). Without a
+// salt key (tests), it is random.
+func (s *Server) termsSalt(identity, requestID string) string {
+	if len(s.opts.SaltKey) == 0 {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		return hex.EncodeToString(b)
+	}
+	mac := hmac.New(sha256.New, s.opts.SaltKey)
+	mac.Write([]byte(s.opts.MSPID + "\x00" + identity + "\x00" + requestID))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
 // payloadOf normalizes the body into the chaincode's payload: keys sorted, numbers kept as written.
-// With terms, the body's "terms" leave the payload for the transient map, with a salt drawn when the
-// client gave none (V2).
-func payloadOf(body string, terms bool) (string, map[string][]byte, error) {
+// With terms, the body's "terms" leave the payload for the transient map, with salt as their salt
+// when the client gave none (V2).
+func payloadOf(body string, terms bool, salt string) (string, map[string][]byte, error) {
 	if strings.TrimSpace(body) == "" {
 		return "{}", nil, nil
 	}
@@ -189,9 +206,7 @@ func payloadOf(body string, terms bool) (string, map[string][]byte, error) {
 		delete(doc, "terms")
 		if m, ok := t.(map[string]any); ok {
 			if _, has := m["salt"]; !has {
-				salt := make([]byte, 32)
-				_, _ = rand.Read(salt)
-				m["salt"] = hex.EncodeToString(salt)
+				m["salt"] = salt
 			}
 		}
 		raw, err := marshal(t)

@@ -197,6 +197,19 @@ func (n *Network) enrollOrg(o *Organization) error {
 }
 
 func (n *Network) enrollIdentity(o *Organization, id enrollee) error {
+	msp, tlsDir := filepath.Join(id.dir, "msp"), filepath.Join(id.dir, "tls")
+	if _, err := os.Stat(filepath.Join(msp, "keystore", "key.pem")); err == nil {
+		if _, err := os.Stat(filepath.Join(tlsDir, "key.pem")); err == nil || !id.tls {
+			return nil // enrolled by an earlier, interrupted up
+		}
+	}
+	// A half-written enrolment of an interrupted up would leave two keys where one is expected.
+	if err := os.RemoveAll(msp); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(tlsDir); err != nil {
+		return err
+	}
 	pw := randomSecret()
 	reg := []string{"register", "-H", n.registrarHome(o), "-u", n.caURL(o, "", ""),
 		"--id.name", id.name, "--id.secret", pw, "--id.type", id.typ}
@@ -206,7 +219,6 @@ func (n *Network) enrollIdentity(o *Organization, id enrollee) error {
 	if err := n.caClient(o, reg...); err != nil {
 		return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
 	}
-	msp := filepath.Join(id.dir, "msp")
 	if err := n.caClient(o, "enroll", "-u", n.caURL(o, id.name, pw), "-M", msp, "--csr.cn", id.name); err != nil {
 		return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
 	}
@@ -216,7 +228,6 @@ func (n *Network) enrollIdentity(o *Organization, id enrollee) error {
 	if !id.tls {
 		return nil
 	}
-	tlsDir := filepath.Join(id.dir, "tls")
 	if err := n.caClient(o, "enroll", "-u", n.caURL(o, id.name, pw), "-M", tlsDir, "--csr.cn", id.name,
 		"--enrollment.profile", "tls", "--csr.hosts", id.hosts); err != nil {
 		return fmt.Errorf("%s/%s tls: %w", o.Name, id.name, err)

@@ -119,9 +119,8 @@ func (n *Network) Start(p *Process) error {
 // Stop ends a component: SIGTERM, then SIGKILL after the grace period.
 func (n *Network) Stop(p *Process, grace time.Duration) error {
 	pid := n.Pid(p)
-	defer os.Remove(n.pidFile(p.Name))
 	if pid == 0 {
-		return nil
+		return os.RemoveAll(n.pidFile(p.Name))
 	}
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return err
@@ -129,15 +128,19 @@ func (n *Network) Stop(p *Process, grace time.Duration) error {
 	deadline := time.Now().Add(grace)
 	for time.Now().Before(deadline) {
 		if n.Pid(p) == 0 {
-			return nil
+			return os.RemoveAll(n.pidFile(p.Name))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	_ = syscall.Kill(pid, syscall.SIGKILL)
-	for i := 0; i < 40 && n.Pid(p) != 0; i++ {
+	for i := 0; i < 100 && n.Pid(p) != 0; i++ {
 		time.Sleep(50 * time.Millisecond)
 	}
-	return nil
+	if n.Pid(p) != 0 {
+		// Keep the pid file: the process still runs, and down --purge must not delete its data.
+		return fmt.Errorf("%s (pid %d) is still running after SIGKILL", p.Name, pid)
+	}
+	return os.RemoveAll(n.pidFile(p.Name))
 }
 
 // Kill ends a component at once with SIGKILL, as a crash would; fault tests use it.

@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -66,8 +68,12 @@ func run(configPath string) error {
 
 	streams, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
+	saltKey, err := secretKey(filepath.Join(filepath.Dir(configPath), "terms-salt.key"))
+	if err != nil {
+		return err
+	}
 	api, err := httpapi.New(httpapi.Options{Ledger: ledger, Keyring: keys, MSPID: cfg.MSPID, Channel: cfg.Channel,
-		MaxBodyBytes: cfg.MaxBodyBytes, Logger: log, Metrics: m, Streams: streams})
+		MaxBodyBytes: cfg.MaxBodyBytes, Logger: log, Metrics: m, Streams: streams, SaltKey: saltKey})
 	if err != nil {
 		return err
 	}
@@ -109,4 +115,19 @@ func run(configPath string) error {
 	}
 	log.Info("gateway stopped")
 	return nil
+}
+
+// secretKey reads a 32-byte secret, making it (mode 0600) on first use, so that it survives restarts.
+func secretKey(path string) ([]byte, error) {
+	if raw, err := os.ReadFile(path); err == nil && len(raw) == 32 {
+		return raw, nil
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		return nil, fmt.Errorf("terms salt key: %w", err)
+	}
+	return key, nil
 }
