@@ -188,7 +188,11 @@ func TestLedgerFailuresAreInternalErrors(t *testing.T) {
 		{trader, nil, func(s *Service, ids map[string]string) (string, error) {
 			return s.DisposePledge("p5", ids["p"], js(DisposalInput{Buyers: []Owner{buyer}, Currency: "CNY", Method: "sale",
 				Price: "10", Proceeds: []ProceedInput{{PledgeID: ids["p"], Amount: "10"}}, SaleRef: "S", Surplus: "0"}))
-		}, func(out string, ids map[string]string) { var p Pledge; mustDecodeNoT(out, &p); ids["dt"] = p.Disposal.TransferIDs[0] }},
+		}, func(out string, ids map[string]string) {
+			var p Pledge
+			mustDecodeNoT(out, &p)
+			ids["dt"] = p.Disposal.TransferIDs[0]
+		}},
 		{examiner, nil, func(s *Service, ids map[string]string) (string, error) {
 			return s.RecordTransfer("t3", ids["dt"], "{}")
 		}, nil},

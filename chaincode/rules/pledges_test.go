@@ -632,7 +632,9 @@ func TestP8_SoldRightIsTheBuyersToReceive(t *testing.T) {
 	_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), owners.ID, "{}") })
 	wantCode(t, err, "T3", "disposal-transfer-pending")
 	// The buyer's title: recorded, and the right is free again.
-	e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), disposed.Disposal.TransferIDs[0], "{}") }))
+	e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
+		return s.RecordTransfer(e.req(), disposed.Disposal.TransferIDs[0], "{}")
+	}))
 	if got := e.asset("P1").Owners; len(got) != 1 || got[0].ID != buyer.ID {
 		t.Fatalf("owners after the buyer's transfer: %+v", got)
 	}
