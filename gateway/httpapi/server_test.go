@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -83,6 +84,8 @@ func (r response) errorCode(t *testing.T) (string, string, string) {
 	return e.Error.Code, e.Error.Message, e.Error.TxID
 }
 
+var keySeq atomic.Int64
+
 func do(t *testing.T, ts *httptest.Server, method, path, body string, headers ...string) response {
 	t.Helper()
 	var rd io.Reader
@@ -96,6 +99,10 @@ func do(t *testing.T, ts *httptest.Server, method, path, body string, headers ..
 	req.Header.Set("Authorization", "Bearer "+officerKey)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if method == http.MethodPost || method == http.MethodPatch {
+		// Every submission carries an Idempotency-Key; a test that sends none says so with "".
+		req.Header.Set("Idempotency-Key", fmt.Sprintf("test-%d", keySeq.Add(1)))
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		if headers[i+1] == "" {
@@ -254,17 +261,27 @@ func TestSubmit_CommittedWithTxIDAndBlock(t *testing.T) {
 	}
 }
 
-func TestSubmit_I3_IdempotencyKeyMadeWhenAbsentAndPayloadNormalized(t *testing.T) {
+func TestSubmit_I3_IdempotencyKeyRequiredAndPayloadNormalized(t *testing.T) {
 	l := &fake.Ledger{}
 	ts := newServer(t, l)
-	r1 := do(t, ts, "POST", "/v1/assets", assetBody)
-	r2 := do(t, ts, "POST", "/v1/assets", strings.ReplaceAll(assetBody, "\n", "  "))
-	k1, k2 := r1.header.Get("Idempotency-Key"), r2.header.Get("Idempotency-Key")
-	if k1 == "" || k1 == k2 {
-		t.Fatalf("generated keys %q %q", k1, k2)
+	// Without a key a retry could become a second request: refused, nothing submitted.
+	r := do(t, ts, "POST", "/v1/assets", assetBody, "Idempotency-Key", "")
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("without Idempotency-Key: %d %s", r.status, r.body)
+	}
+	if code, msg, _ := r.errorCode(t); code != gateway.CodeInvalidArgument || !strings.Contains(msg, "Idempotency-Key") {
+		t.Errorf("error %s %q does not name the header", code, msg)
+	}
+	if n := len(l.Submitted()); n != 0 {
+		t.Fatalf("%d submissions without a key", n)
+	}
+	r1 := do(t, ts, "POST", "/v1/assets", assetBody, "Idempotency-Key", "k-1")
+	r2 := do(t, ts, "POST", "/v1/assets", strings.ReplaceAll(assetBody, "\n", "  "), "Idempotency-Key", "k-2")
+	if r1.header.Get("Idempotency-Key") != "k-1" || r2.header.Get("Idempotency-Key") != "k-2" {
+		t.Fatalf("keys answered %q %q", r1.header.Get("Idempotency-Key"), r2.header.Get("Idempotency-Key"))
 	}
 	subs := l.Submitted()
-	if subs[0].RequestID != k1 || subs[0].Args[0] != subs[1].Args[0] {
+	if subs[0].RequestID != "k-1" || subs[0].Args[0] != subs[1].Args[0] {
 		t.Fatalf("payloads differ for the same JSON: %q vs %q", subs[0].Args[0], subs[1].Args[0])
 	}
 }

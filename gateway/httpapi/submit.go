@@ -96,10 +96,8 @@ type submitResult struct {
 func (s *Server) submit(op operation) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		caller := callerOf(c)
+		// Required by the OpenAPI document, so the validator has refused a request without it.
 		requestID := c.GetHeader("Idempotency-Key")
-		if requestID == "" {
-			requestID = randomID("gw-")
-		}
 		payload, transient, err := payloadOf(c.GetString(ctxBody), op.terms, s.termsSalt(caller.Name, requestID))
 		if err != nil {
 			abort(c, err)

@@ -125,6 +125,7 @@ func TestE2E_BadInputWritesNothing(t *testing.T) {
 		{name: "composite-key separator in a body id", c: ipo, method: "POST", path: "/v1/transfers", body: with(tradeTransfer(assetID), "assetId", assetID+"\u0000x", "origin", "owner-request", "tradeRef", ""), status: 422, code: F},
 		{name: "emoji in a pledgee query", c: ipo, method: "GET", path: "/v1/pledges?pledgee=%F0%9F%8F%A6", status: 422, code: F},
 		{name: "traversal Idempotency-Key", c: ipo, method: "PATCH", path: "/v1/assets/" + assetID, body: map[string]any{"title": "x"}, headers: []string{"Idempotency-Key", "../../requests"}, status: 422, code: F},
+		{name: "no Idempotency-Key", c: ipo, method: "PATCH", path: "/v1/assets/" + assetID, body: map[string]any{"title": "x"}, headers: []string{"Idempotency-Key", ""}, status: 422, code: F},
 		{name: "unicode Idempotency-Key", c: ipo, method: "PATCH", path: "/v1/assets/" + assetID, body: map[string]any{"title": "x"}, headers: []string{"Idempotency-Key", "ключ-1"}, status: 422, code: F},
 		{name: "bad IPLedger-After-Block", c: ipo, method: "GET", path: "/v1/assets/" + assetID, headers: []string{"IPLedger-After-Block", "-1"}, status: 400, code: M},
 		// Credentials.

@@ -41,7 +41,8 @@ func orgOf(t *testing.T, sys *netctl.System, mspID, user string) org {
 // post calls the API directly, for the set-up the console does not do (registering the IP right).
 func (o org) post(t *testing.T, path string, body any) map[string]any {
 	t.Helper()
-	r, err := apiclient.New(o.base, o.key).Do(context.Background(), http.MethodPost, path, body)
+	r, err := apiclient.New(o.base, o.key).Do(context.Background(), http.MethodPost, path, body,
+		"Idempotency-Key", fmt.Sprintf("console-setup-%d", time.Now().UnixNano()))
 	if err != nil {
 		t.Fatal(err)
 	}
