@@ -6,6 +6,8 @@ package apiclient
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +20,9 @@ type Client struct {
 	BaseURL string
 	Key     string
 	HTTP    *http.Client
+	// AutoIdempotencyKey gives every POST and PATCH that names no Idempotency-Key a fresh one. A
+	// client that retries must send the same key again instead; tests that do not retry use this.
+	AutoIdempotencyKey bool
 }
 
 // New returns a client of the gateway at baseURL (e.g. http://127.0.0.1:7025) with an API key.
@@ -94,6 +99,9 @@ func (c *Client) Do(ctx context.Context, method, path string, body any, headers 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if c.AutoIdempotencyKey && (method == http.MethodPost || method == http.MethodPatch) && !names(headers, "Idempotency-Key") {
+		headers = append(headers, "Idempotency-Key", NewIdempotencyKey())
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		if headers[i+1] == "" {
 			req.Header.Del(headers[i])
@@ -111,4 +119,21 @@ func (c *Client) Do(ctx context.Context, method, path string, body any, headers 
 		return nil, err
 	}
 	return &Response{Status: res.StatusCode, Header: res.Header, Body: raw}, nil
+}
+
+// NewIdempotencyKey is a fresh random Idempotency-Key.
+func NewIdempotencyKey() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "k-" + hex.EncodeToString(b)
+}
+
+// names tells whether name/value pairs name a header (a "" value counts: it removes the header).
+func names(headers []string, name string) bool {
+	for i := 0; i+1 < len(headers); i += 2 {
+		if http.CanonicalHeaderKey(headers[i]) == name {
+			return true
+		}
+	}
+	return false
 }

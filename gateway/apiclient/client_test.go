@@ -35,3 +35,26 @@ func TestDo_SendsKeyBodyAndHeaders_DecodesErrors(t *testing.T) {
 		t.Errorf("raw body sent as %q (%v)", body, err)
 	}
 }
+
+func TestDo_AutoIdempotencyKey(t *testing.T) {
+	var keys []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		keys = append(keys, r.Header.Get("Idempotency-Key"))
+	}))
+	defer srv.Close()
+	c := New(srv.URL, "k")
+	c.AutoIdempotencyKey = true
+	ctx := context.Background()
+	for _, call := range []struct {
+		method  string
+		headers []string
+	}{{http.MethodPost, nil}, {http.MethodPatch, nil}, {http.MethodGet, nil},
+		{http.MethodPost, []string{"Idempotency-Key", "mine"}}, {http.MethodPost, []string{"idempotency-key", ""}}} {
+		if _, err := c.Do(ctx, call.method, "/x", nil, call.headers...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if keys[0] == "" || keys[1] == "" || keys[0] == keys[1] || keys[2] != "" || keys[3] != "mine" || keys[4] != "" {
+		t.Errorf("keys sent: %q", keys)
+	}
+}

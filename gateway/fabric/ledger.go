@@ -72,7 +72,7 @@ func Open(cfg *gateway.Config, opts ...Option) (*Ledger, error) {
 	for _, o := range opts {
 		o(l)
 	}
-	conn, err := dialPeer(cfg.Peer.Address, cfg.Peer.TLSCACert)
+	conn, err := DialPeer(cfg.Peer.Address, cfg.Peer.TLSCACert)
 	if err != nil {
 		return nil, err
 	}
@@ -92,27 +92,7 @@ func Open(cfg *gateway.Config, opts ...Option) (*Ledger, error) {
 }
 
 func (l *Ledger) connect(ic gateway.IdentityConfig) (*signer, error) {
-	certPEM, err := os.ReadFile(ic.Certificate)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := identity.CertificateFromPEM(certPEM)
-	if err != nil {
-		return nil, err
-	}
-	id, err := identity.NewX509Identity(l.cfg.MSPID, cert)
-	if err != nil {
-		return nil, err
-	}
-	keyPEM, err := os.ReadFile(ic.PrivateKey)
-	if err != nil {
-		return nil, err
-	}
-	key, err := identity.PrivateKeyFromPEM(keyPEM)
-	if err != nil {
-		return nil, err
-	}
-	sign, err := identity.NewPrivateKeySign(key)
+	id, sign, err := LoadIdentity(l.cfg.MSPID, ic.Certificate, ic.PrivateKey)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +107,8 @@ func (l *Ledger) connect(ic gateway.IdentityConfig) (*signer, error) {
 		qscc: qscc.NewReader(gw, l.cfg.Channel)}, nil
 }
 
-func dialPeer(addr, tlsCAFile string) (*grpc.ClientConn, error) {
+// DialPeer opens a TLS gRPC connection to a peer whose TLS CA certificate is in tlsCAFile.
+func DialPeer(addr, tlsCAFile string) (*grpc.ClientConn, error) {
 	pem, err := os.ReadFile(tlsCAFile)
 	if err != nil {
 		return nil, err
@@ -137,6 +118,35 @@ func dialPeer(addr, tlsCAFile string) (*grpc.ClientConn, error) {
 		return nil, fmt.Errorf("%s: no certificate", tlsCAFile)
 	}
 	return grpc.NewClient(addr, grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, "")))
+}
+
+// LoadIdentity reads an enrolled identity's certificate and private key (PEM files).
+func LoadIdentity(mspID, certFile, keyFile string) (*identity.X509Identity, identity.Sign, error) {
+	certPEM, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, err := identity.CertificateFromPEM(certPEM)
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := identity.NewX509Identity(mspID, cert)
+	if err != nil {
+		return nil, nil, err
+	}
+	keyPEM, err := os.ReadFile(keyFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := identity.PrivateKeyFromPEM(keyPEM)
+	if err != nil {
+		return nil, nil, err
+	}
+	sign, err := identity.NewPrivateKeySign(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return id, sign, nil
 }
 
 // Close closes every client gateway and the connection.

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -118,8 +117,8 @@ var httpClient = &http.Client{Timeout: 90 * time.Second}
 // pairs (a Content-Type among them replaces application/json).
 func (c *caller) do(method, path string, body any, headers ...string) reply {
 	c.t.Helper()
-	api := &apiclient.Client{BaseURL: c.base, Key: c.key, HTTP: httpClient}
-	r, err := api.Do(context.Background(), method, path, body, withIdempotencyKey(method, headers)...)
+	api := &apiclient.Client{BaseURL: c.base, Key: c.key, HTTP: httpClient, AutoIdempotencyKey: true}
+	r, err := api.Do(context.Background(), method, path, body, headers...)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -262,20 +261,4 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
-}
-
-var idemSeq atomic.Int64
-
-// withIdempotencyKey gives a submission a fresh Idempotency-Key unless the test names one (or sends
-// "" to leave it out): the gateway requires one on every POST and PATCH.
-func withIdempotencyKey(method string, headers []string) []string {
-	if method != http.MethodPost && method != http.MethodPatch {
-		return headers
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		if http.CanonicalHeaderKey(headers[i]) == "Idempotency-Key" {
-			return headers
-		}
-	}
-	return append(headers, "Idempotency-Key", fmt.Sprintf("t-%d-%d", time.Now().UnixNano(), idemSeq.Add(1)))
 }

@@ -2,15 +2,12 @@ package netctl
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
-	"os"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/hyperledger/fabric-gateway/pkg/identity"
+	"github.com/ipledger/ipledger/gateway/fabric"
 	"github.com/ipledger/ipledger/network/qscc"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
 )
 
 // Dial connects to an organization's own peer as one of its users, through the peer's gateway
@@ -24,11 +21,11 @@ func (s *System) Dial(mspID, user string, opts ...client.ConnectOption) (*client
 	if err != nil {
 		return nil, nil, err
 	}
-	conn, err := DialPeer(org.Peer, org.PeerTLSCA)
+	conn, err := fabric.DialPeer(org.Peer, org.PeerTLSCA)
 	if err != nil {
 		return nil, nil, err
 	}
-	id, sign, err := LoadIdentity(mspID, u.Certificate, u.PrivateKey)
+	id, sign, err := fabric.LoadIdentity(mspID, u.Certificate, u.PrivateKey)
 	if err != nil {
 		conn.Close()
 		return nil, nil, err
@@ -39,48 +36,6 @@ func (s *System) Dial(mspID, user string, opts ...client.ConnectOption) (*client
 		return nil, nil, err
 	}
 	return gw, conn, nil
-}
-
-// DialPeer opens a TLS gRPC connection to a peer.
-func DialPeer(addr, tlsCAFile string) (*grpc.ClientConn, error) {
-	pem, err := os.ReadFile(tlsCAFile)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s: no certificate", tlsCAFile)
-	}
-	return grpc.NewClient(addr, grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, "")))
-}
-
-// LoadIdentity reads an enrolled identity's certificate and private key.
-func LoadIdentity(mspID, certFile, keyFile string) (*identity.X509Identity, identity.Sign, error) {
-	certPEM, err := os.ReadFile(certFile)
-	if err != nil {
-		return nil, nil, err
-	}
-	cert, err := identity.CertificateFromPEM(certPEM)
-	if err != nil {
-		return nil, nil, err
-	}
-	id, err := identity.NewX509Identity(mspID, cert)
-	if err != nil {
-		return nil, nil, err
-	}
-	keyPEM, err := os.ReadFile(keyFile)
-	if err != nil {
-		return nil, nil, err
-	}
-	key, err := identity.PrivateKeyFromPEM(keyPEM)
-	if err != nil {
-		return nil, nil, err
-	}
-	sign, err := identity.NewPrivateKeySign(key)
-	if err != nil {
-		return nil, nil, err
-	}
-	return id, sign, nil
 }
 
 // WaitForBlock waits until every organization's peer has committed the given block, so that a test

@@ -11,39 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ipledger/ipledger/gateway"
 	"gopkg.in/yaml.v3"
 )
-
-// GatewayConfig is the configuration file of one organization's HTTP gateway (gateway/cmd/ipledger-gateway).
-type GatewayConfig struct {
-	Listen            string            `yaml:"listen"`
-	MSPID             string            `yaml:"mspId"`
-	Peer              GatewayPeer       `yaml:"peer"`
-	Channel           string            `yaml:"channel"`
-	Chaincode         string            `yaml:"chaincode"`
-	CommitTimeout     time.Duration     `yaml:"commitTimeout"`
-	EndorseTimeout    time.Duration     `yaml:"endorseTimeout"`
-	EvaluateTimeout   time.Duration     `yaml:"evaluateTimeout"`
-	MaxBodyBytes      int64             `yaml:"maxBodyBytes"`
-	CheckpointDir     string            `yaml:"checkpointDir"`
-	PeerOrganizations []string          `yaml:"peerOrganizations"`
-	Identities        []GatewayIdentity `yaml:"identities"`
-}
-
-// GatewayPeer is the organization's own peer, the gateway's only connection to the network.
-type GatewayPeer struct {
-	Address   string `yaml:"address"`
-	TLSCACert string `yaml:"tlsCACert"`
-}
-
-// GatewayIdentity is an enrolled identity the gateway acts as, and the hash of the API key bound to it.
-type GatewayIdentity struct {
-	Name         string `yaml:"name"`
-	Role         string `yaml:"role"`
-	Certificate  string `yaml:"certificate"`
-	PrivateKey   string `yaml:"privateKey"`
-	APIKeySHA256 string `yaml:"apiKeySha256"`
-}
 
 func (n *Network) gatewayDir(o *Organization) string { return filepath.Join(n.orgDir(o), "gateway") }
 func (n *Network) gatewayConfigFile(o *Organization) string {
@@ -75,7 +45,8 @@ func (n *Network) apiKey(o *Organization, user string) (string, error) {
 	return key, nil
 }
 
-// writeGatewayConfigs writes each peer organization's gateway configuration.
+// writeGatewayConfigs writes each peer organization's gateway configuration, in the gateway's own
+// format (gateway.Config).
 func (n *Network) writeGatewayConfigs() error {
 	var orgs []string
 	for _, o := range n.Top.PeerOrgs() {
@@ -85,9 +56,9 @@ func (n *Network) writeGatewayConfigs() error {
 		if o.Gateway == nil {
 			continue
 		}
-		cfg := GatewayConfig{
+		cfg := gateway.Config{
 			Listen: Addr(o.Host, o.Gateway.Port), MSPID: o.MSPID,
-			Peer:    GatewayPeer{Address: Addr(o.Host, o.Peer.Port), TLSCACert: n.caCert(o)},
+			Peer:    gateway.PeerConfig{Address: Addr(o.Host, o.Peer.Port), TLSCACert: n.caCert(o)},
 			Channel: n.Top.Channel, Chaincode: n.Top.Chaincode.Name,
 			CommitTimeout: 30 * time.Second, EndorseTimeout: 15 * time.Second, EvaluateTimeout: 5 * time.Second,
 			MaxBodyBytes:      1 << 20,
@@ -101,7 +72,7 @@ func (n *Network) writeGatewayConfigs() error {
 			}
 			sum := sha256.Sum256([]byte(key))
 			msp := filepath.Join(n.userDir(o, u.Name), "msp")
-			cfg.Identities = append(cfg.Identities, GatewayIdentity{Name: u.Name, Role: u.Role,
+			cfg.Identities = append(cfg.Identities, gateway.IdentityConfig{Name: u.Name, Role: u.Role,
 				Certificate: filepath.Join(msp, "signcerts", "cert.pem"), PrivateKey: filepath.Join(msp, "keystore", "key.pem"),
 				APIKeySHA256: hex.EncodeToString(sum[:])})
 		}
