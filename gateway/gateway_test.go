@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/chaincode/api"
 )
 
 const hashA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" // sha256("test")
@@ -98,27 +98,29 @@ func TestKeyring_FindsTheIdentityByItsKeyHash(t *testing.T) {
 
 func TestErrorOf_ChaincodeErrorsPassThrough(t *testing.T) {
 	cases := []struct {
-		err    error
-		status int
-		code   string
+		err  error
+		code api.Code
 	}{
-		{rules.Conflict("P5", "a patent carries one active pledge"), 409, "P5"},
-		{rules.Forbidden("V3", "the regulator writes nothing"), 403, "FORBIDDEN"},
-		{rules.NotFound("pledge", "PL-1"), 404, "NOT_FOUND"},
-		{rules.Invalid("terms.amount", "must be greater than zero"), 422, "INVALID_ARGUMENT"},
-		{rules.Malformed("payload must be a JSON object"), 400, "MALFORMED"},
-		{errors.New("endorse: chaincode response 500, " + rules.Conflict("T2", "frozen").Error()), 409, "T2"},
-		{&rules.Error{Code: "INTERNAL", Status: 500, Message: "internal error"}, 500, "INTERNAL"},
-		{context.DeadlineExceeded, 503, "UNAVAILABLE"},
-		{errors.New("boom"), 500, "INTERNAL"},
+		{api.Conflict("P5", "a patent carries one active pledge"), "P5"},
+		{api.Forbidden("V3", "the regulator writes nothing"), api.CodeForbidden},
+		{api.NotFound("pledge", "PL-1"), api.CodeNotFound},
+		{api.Invalid("terms.amount", "must be greater than zero"), api.CodeInvalidArgument},
+		{api.Malformed("payload must be a JSON object"), api.CodeMalformed},
+		{errors.New("endorse: chaincode response 500, " + api.Conflict("T2", "frozen").Error()), "T2"},
+		{&api.Error{Code: api.CodeInternal, Message: "internal error"}, api.CodeInternal},
+		{context.DeadlineExceeded, api.CodeUnavailable},
+		{errors.New("boom"), api.CodeInternal},
 	}
 	for _, tc := range cases {
-		e := ErrorOf(tc.err)
-		if e.Status != tc.status || e.Code != tc.code {
-			t.Errorf("%v: %d %s, want %d %s", tc.err, e.Status, e.Code, tc.status, tc.code)
+		if e := ErrorOf(tc.err); e.Code != tc.code {
+			t.Errorf("%v: %s, want %s", tc.err, e.Code, tc.code)
 		}
 	}
-	if e := ErrorOf(rules.Invalid("owners[1].share", "must be basis points")); e.Message != "owners[1].share: must be basis points" {
+	if e := ErrorOf(api.Invalid("owners[1].share", "must be basis points")); e.Message != "owners[1].share: must be basis points" {
 		t.Errorf("message %q does not lead with the field", e.Message)
+	}
+	wrapped := errors.New("peer said: " + api.Conflict("P4", "frozen").Error())
+	if e := ErrorOf(wrapped); !errors.Is(e, wrapped) {
+		t.Error("the peer's error is not kept as the cause, for the log")
 	}
 }

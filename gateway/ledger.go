@@ -12,7 +12,7 @@ package gateway
 import (
 	"context"
 
-	"github.com/ipledger/ipledger/network/qscc"
+	"github.com/ipledger/ipledger/chaincode/api"
 )
 
 // Ledger is what the HTTP API needs of the channel. Every method acts as the named identity of this
@@ -24,7 +24,7 @@ type Ledger interface {
 	// Evaluate runs a read-only chaincode transaction on this organization's peer.
 	Evaluate(ctx context.Context, identity, function string, args ...string) ([]byte, error)
 	// Transaction reads a committed transaction from the ledger (via qscc).
-	Transaction(ctx context.Context, identity, txID string) (*qscc.Transaction, error)
+	Transaction(ctx context.Context, identity, txID string) (*api.Transaction, error)
 	// Height is the number of blocks in the channel's ledger.
 	Height(ctx context.Context, identity string) (uint64, error)
 	// Events streams the chaincode's events from a checkpoint, or from the next block when from is
@@ -80,7 +80,7 @@ type Submission struct {
 	Transient map[string][]byte
 	// EndorsingOrgs names the organizations that must endorse, where discovery cannot know them
 	// (state-based endorsement, private data). Empty leaves the choice to the peer's discovery.
-	EndorsingOrgs []string
+	EndorsingOrgs []api.MSPID
 	// Async returns as soon as the orderer accepted the transaction, without waiting for its commit.
 	Async bool
 }

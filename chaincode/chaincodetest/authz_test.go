@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/ipledger/ipledger/chaincode/rules"
 	"github.com/ipledger/ipledger/network/e2e"
 )
 
@@ -45,42 +46,42 @@ func buildAuthzFixture(t *testing.T, n *network) *authzFixture {
 	f.free, f.appliedOn, f.registeredOn = id("FREE"), id("APPLIED"), id("REGISTERED")
 	defaultedOn := id("DEFAULTED")
 	office := func(fn string, args ...string) call {
-		return call{MSP: rules.MSPIPOffice, User: "examiner1", Fn: fn, Args: args, Endorsers: []string{rules.MSPIPOffice, rules.MSPExchange}}
+		return call{MSP: string(api.MSPIPOffice), User: "examiner1", Fn: fn, Args: args, Endorsers: []string{string(api.MSPIPOffice), string(api.MSPExchange)}}
 	}
 	bank1 := func(fn string, args ...string) call {
-		return call{MSP: rules.MSPBank1, User: "officer1", Fn: fn, Args: args, Endorsers: []string{rules.MSPIPOffice, rules.MSPBank1}}
+		return call{MSP: string(api.MSPBank1), User: "officer1", Fn: fn, Args: args, Endorsers: []string{string(api.MSPIPOffice), string(api.MSPBank1)}}
 	}
 	exchange := func(fn string, args ...string) call {
-		return call{MSP: rules.MSPExchange, User: "trader1", Fn: fn, Args: args, Endorsers: []string{rules.MSPIPOffice, rules.MSPExchange}}
+		return call{MSP: string(api.MSPExchange), User: "trader1", Fn: fn, Args: args, Endorsers: []string{string(api.MSPIPOffice), string(api.MSPExchange)}}
 	}
 	req := func(s string) string { return "mxf-" + f.run + "-" + s }
 
 	var assets []call
 	for _, a := range []string{f.free, f.appliedOn, f.registeredOn, defaultedOn} {
-		assets = append(assets, office("RegisterAsset", req("asset-"+a), patentJSON(t, a)))
+		assets = append(assets, office(api.RegisterAsset.Name, req("asset-"+a), patentJSON(t, a)))
 	}
 	n.commitAll("register 4 patents", assets)
 
 	apply := func(asset string) call {
-		c := bank1("ApplyPledge", req("apply-"+asset), applicationJSON(t, "Bank One Wuhan", asset))
+		c := bank1(api.ApplyPledge.Name, req("apply-"+asset), applicationJSON(t, "Bank One Wuhan", asset))
 		c.Transient = termsTransient(t)
 		return c
 	}
 	out := n.commitAll("3 applications by Bank1, 2 transfer requests", []call{
 		apply(f.appliedOn), apply(f.registeredOn), apply(defaultedOn),
-		exchange("RequestTransfer", req("transfer-free"), tradeJSON(t, f.free, "BUYER-"+f.run, "WHIPE-"+f.run+"-1")),
-		exchange("RequestTransfer", req("transfer-pledged"), tradeJSON(t, f.registeredOn, "BUYER-"+f.run, "WHIPE-"+f.run+"-2")),
+		exchange(api.RequestTransfer.Name, req("transfer-free"), tradeJSON(t, f.free, "BUYER-"+f.run, "WHIPE-"+f.run+"-1")),
+		exchange(api.RequestTransfer.Name, req("transfer-pledged"), tradeJSON(t, f.registeredOn, "BUYER-"+f.run, "WHIPE-"+f.run+"-2")),
 	})
 	f.applied, f.registered, f.defaulted = pledgeOf(t, out[0]).ID, pledgeOf(t, out[1]).ID, pledgeOf(t, out[2]).ID
 	f.freeTransfer, f.pledgedTransfer = transferOf(t, out[3]).ID, transferOf(t, out[4]).ID
 
 	register := func(p string) call {
-		c := office("RegisterPledge", req("register-"+p), p, `{"registrationNumber":"MX`+f.run+p[3:9]+`"}`)
-		c.Endorsers = []string{rules.MSPIPOffice, rules.MSPBank1}
+		c := office(api.RegisterPledge.Name, req("register-"+p), p, `{"registrationNumber":"MX`+f.run+p[3:9]+`"}`)
+		c.Endorsers = []string{string(api.MSPIPOffice), string(api.MSPBank1)}
 		return c
 	}
 	n.commitAll("register 2 pledges", []call{register(f.registered), register(f.defaulted)})
-	n.commitAll("default 1 pledge", []call{bank1("DeclareDefault", req("default"), f.defaulted, `{"reason":"missed payments"}`)})
+	n.commitAll("default 1 pledge", []call{bank1(api.DeclareDefault.Name, req("default"), f.defaulted, `{"reason":"missed payments"}`)})
 	return f
 }
 
@@ -89,63 +90,63 @@ func buildAuthzFixture(t *testing.T, n *network) *authzFixture {
 func (f *authzFixture) cell(t *testing.T, op string, who principal, user string, i int) call {
 	t.Helper()
 	reqID := fmt.Sprintf("mx-%s-%d", f.run, i)
-	withIPOffice := func(other string) []string { return []string{rules.MSPIPOffice, other} }
-	c := call{MSP: who.MSP, User: user, Fn: op, Endorsers: withIPOffice(rules.MSPExchange)}
+	withIPOffice := func(other string) []string { return []string{string(api.MSPIPOffice), other} }
+	c := call{MSP: string(who.MSP), User: user, Fn: op, Endorsers: withIPOffice(string(api.MSPExchange))}
 	switch op {
-	case "RegisterAsset":
+	case api.RegisterAsset.Name:
 		c.Args = []string{reqID, patentJSON(t, fmt.Sprintf("MX-%s-NEW-%d", f.run, i))}
-	case "UpdateAsset":
+	case api.UpdateAsset.Name:
 		c.Args = []string{reqID, f.free, `{"title":"Renamed test patent"}`}
-	case "ApplyPledge":
-		bank := rules.MSPBank1
-		if rules.IsBank(who.MSP) {
-			bank = who.MSP // the applying bank is the pledgee and endorses
+	case api.ApplyPledge.Name:
+		bank := api.MSPBank1
+		if api.IsBank(api.MSPID(who.MSP)) {
+			bank = api.MSPID(who.MSP) // the applying bank is the pledgee and endorses
 		}
-		c.Endorsers, c.Transient = withIPOffice(bank), termsTransient(t)
+		c.Endorsers, c.Transient = withIPOffice(string(bank)), termsTransient(t)
 		c.Args = []string{reqID, applicationJSON(t, "Applying bank", f.free)}
-	case "RegisterPledge":
-		c.Endorsers = withIPOffice(rules.MSPBank1)
+	case api.RegisterPledge.Name:
+		c.Endorsers = withIPOffice(string(api.MSPBank1))
 		c.Args = []string{reqID, f.applied, fmt.Sprintf(`{"registrationNumber":"MXR%s%d"}`, f.run, i)}
-	case "RefusePledge":
-		c.Endorsers = withIPOffice(rules.MSPBank1)
+	case api.RefusePledge.Name:
+		c.Endorsers = withIPOffice(string(api.MSPBank1))
 		c.Args = []string{reqID, f.applied, `{"reasons":["contract-incomplete"],"note":"matrix"}`}
-	case "RevokePledge":
-		c.Endorsers = withIPOffice(rules.MSPBank1)
+	case api.RevokePledge.Name:
+		c.Endorsers = withIPOffice(string(api.MSPBank1))
 		c.Args = []string{reqID, f.registered, `{"reason":"registered in error"}`}
-	case "AmendPledge":
-		c.Endorsers = withIPOffice(rules.MSPBank1)
+	case api.AmendPledge.Name:
+		c.Endorsers = withIPOffice(string(api.MSPBank1))
 		c.Args = []string{reqID, f.registered, `{"pledgeeName":"Bank One Hubei"}`}
-	case "ExtendPledge":
-		c.Endorsers = withIPOffice(rules.MSPBank1)
+	case api.ExtendPledge.Name:
+		c.Endorsers = withIPOffice(string(api.MSPBank1))
 		c.Args = []string{reqID, f.registered, `{"debtTermEnd":"2028-03-01"}`}
-	case "ReleasePledge":
-		c.Endorsers = withIPOffice(rules.MSPBank1)
+	case api.ReleasePledge.Name:
+		c.Endorsers = withIPOffice(string(api.MSPBank1))
 		c.Args = []string{reqID, f.registered, `{"reason":"loan repaid"}`}
-	case "DeclareDefault":
-		c.Endorsers = withIPOffice(rules.MSPBank1)
+	case api.DeclareDefault.Name:
+		c.Endorsers = withIPOffice(string(api.MSPBank1))
 		c.Args = []string{reqID, f.registered, `{"reason":"missed payments"}`}
-	case "DisposePledge":
-		c.Endorsers = withIPOffice(rules.MSPBank1)
-		c.Args = []string{reqID, f.defaulted, mustJSON(t, rules.DisposalInput{Method: "auction", Currency: "CNY", Price: "6000000",
-			Buyers:   []rules.Owner{{ID: "BUYER-" + f.run, Name: "Buyer Ltd.", Share: 10000}},
-			Proceeds: []rules.ProceedInput{{PledgeID: f.defaulted, Amount: "5200000"}}, Surplus: "800000", SaleRef: "WHIPE-" + f.run})}
-	case "RequestTransfer":
-		in := rules.TransferRequest{AssetID: f.free, Kind: "license", Origin: "trade", TradeRef: "WHIPE-" + f.run,
-			NewOwners: []rules.Owner{{ID: "LICENSEE-" + f.run, Name: "Licensee Ltd.", Share: 10000}}}
-		if who.MSP == rules.MSPIPOffice { // the IP office requests for an owner, the exchange after a trade
+	case api.DisposePledge.Name:
+		c.Endorsers = withIPOffice(string(api.MSPBank1))
+		c.Args = []string{reqID, f.defaulted, mustJSON(t, api.DisposalInput{Method: "auction", Currency: "CNY", Price: "6000000",
+			Buyers:   []api.Owner{{ID: "BUYER-" + f.run, Name: "Buyer Ltd.", Share: 10000}},
+			Proceeds: []api.ProceedInput{{PledgeID: f.defaulted, Amount: "5200000"}}, Surplus: "800000", SaleRef: "WHIPE-" + f.run})}
+	case api.RequestTransfer.Name:
+		in := api.TransferRequest{AssetID: f.free, Kind: "license", Origin: "trade", TradeRef: "WHIPE-" + f.run,
+			NewOwners: []api.Owner{{ID: "LICENSEE-" + f.run, Name: "Licensee Ltd.", Share: 10000}}}
+		if who.MSP == api.MSPIPOffice { // the IP office requests for an owner, the exchange after a trade
 			in.Origin, in.TradeRef = "owner-request", ""
 		}
 		c.Args = []string{reqID, mustJSON(t, in)}
-	case "ConsentToTransfer":
-		c.Endorsers = withIPOffice(rules.MSPBank1)
+	case api.ConsentToTransfer.Name:
+		c.Endorsers = withIPOffice(string(api.MSPBank1))
 		c.Args = []string{reqID, f.pledgedTransfer, `{"pledgeId":"` + f.registered + `","proceedsUse":"escrow"}`}
-	case "RecordTransfer":
+	case api.RecordTransfer.Name:
 		c.Args = []string{reqID, f.freeTransfer, "{}"}
-	case "RefuseTransfer":
+	case api.RefuseTransfer.Name:
 		c.Args = []string{reqID, f.freeTransfer, `{"reasons":["trade-unconfirmed"]}`}
-	case "GetPledgeTerms":
+	case api.GetPledgeTerms.Name:
 		c.Args, c.Endorsers = []string{f.registered}, nil
-	case "GetAsset", "GetStatement":
+	case api.GetAsset.Name, api.GetStatement.Name:
 		c.Args, c.Endorsers = []string{f.registeredOn}, nil
 	default:
 		t.Fatalf("no arguments for %s", op)
@@ -175,7 +176,7 @@ func TestAuthorizationMatrixAtTheChaincode(t *testing.T) {
 			continue
 		}
 		for _, u := range o.Users {
-			ids = append(ids, identity{principal{MSP: o.MSPID, Role: u.Role}, u.Name})
+			ids = append(ids, identity{principal{MSP: api.MSPID(o.MSPID), Role: api.Role(u.Role)}, u.Name})
 		}
 	}
 	for _, p := range everyMember { // every principal of the table has an identity to prove it with
@@ -185,7 +186,7 @@ func TestAuthorizationMatrixAtTheChaincode(t *testing.T) {
 	}
 	contracts := map[identity]*client.Contract{}
 	for _, id := range ids {
-		contracts[id] = n.contract(id.MSP, id.User)
+		contracts[id] = n.contract(string(id.MSP), id.User)
 	}
 
 	f := buildAuthzFixture(t, n)
@@ -232,14 +233,14 @@ func TestAuthorizationMatrixAtTheChaincode(t *testing.T) {
 						}
 					}
 				}
-				refusal, _ := rules.ParseError(errorDetails(err))
+				refusal, _ := api.ParseError(errorDetails(err))
 				switch {
 				case err == nil:
 					r.ok = r.allowed && json.Valid(out)
 					r.got = fmt.Sprintf("success %.120s", out)
 				case refusal != nil:
-					r.ok = !r.allowed && refusal.Code == rules.CodeForbidden && refusal.Status == rules.StatusForbidden &&
-						(rule.Query || id.MSP != rules.MSPRegulator || refusal.Details["rule"] == "V3")
+					r.ok = !r.allowed && refusal.Code == api.CodeForbidden &&
+						(rule.Query || id.MSP != api.MSPRegulator || refusal.Details["rule"] == "V3")
 					r.got = refusal.Error()
 				default:
 					r.got = "not a chaincode error: " + errorDetails(err)

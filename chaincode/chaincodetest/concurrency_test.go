@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/chaincode/api"
 )
 
 // tally counts outcomes by kind, for the log.
@@ -40,10 +40,10 @@ func tally(outs []outcome) string {
 // that writes a key whose validation parameter an earlier transaction of its block has set
 // (statebased.ValidationParameterUpdatedError), before MVCC is checked. perBlock counts the race's
 // submissions in each block.
-func lostRace(o outcome, perBlock map[uint64]int, rulesAllowed ...string) bool {
+func lostRace(o outcome, perBlock map[uint64]int, rulesAllowed ...api.Code) bool {
 	switch {
 	case o.Refusal != nil:
-		return o.Refusal.Status == rules.StatusConflict && slices.Contains(rulesAllowed, o.Refusal.Code)
+		return o.Refusal.Code.IsRule() && slices.Contains(rulesAllowed, o.Refusal.Code)
 	case o.Err != nil:
 		return false
 	case o.Code == "MVCC_READ_CONFLICT" || o.Code == "PHANTOM_READ_CONFLICT":
@@ -79,41 +79,41 @@ func TestT3_FiftyConflictingSubmissionsOnOnePatentOneWinner(t *testing.T) {
 	asset := "T3-" + run
 	req := func(s string, i int) string { return fmt.Sprintf("t3-%s-%s-%d", run, s, i) }
 
-	n.commitAll("register the contested patent", []call{{MSP: rules.MSPIPOffice, User: "examiner1", Fn: "RegisterAsset",
-		Args: []string{req("asset", 0), patentJSON(t, asset)}, Endorsers: []string{rules.MSPIPOffice, rules.MSPExchange}}})
+	n.commitAll("register the contested patent", []call{{MSP: string(api.MSPIPOffice), User: "examiner1", Fn: api.RegisterAsset.Name,
+		Args: []string{req("asset", 0), patentJSON(t, asset)}, Endorsers: []string{string(api.MSPIPOffice), string(api.MSPExchange)}}})
 
 	var setup []call
 	for i := range applications {
-		bank, name := rules.MSPBank1, "Bank One Wuhan"
+		bank, name := api.MSPBank1, "Bank One Wuhan"
 		if i%2 == 1 {
-			bank, name = rules.MSPBank2, "Bank Two Wuhan"
+			bank, name = api.MSPBank2, "Bank Two Wuhan"
 		}
-		setup = append(setup, call{MSP: bank, User: "officer1", Fn: "ApplyPledge", Args: []string{req("apply", i), applicationJSON(t, name, asset)},
-			Endorsers: []string{rules.MSPIPOffice, bank}, Transient: termsTransient(t)})
+		setup = append(setup, call{MSP: string(bank), User: "officer1", Fn: api.ApplyPledge.Name, Args: []string{req("apply", i), applicationJSON(t, name, asset)},
+			Endorsers: []string{string(api.MSPIPOffice), string(bank)}, Transient: termsTransient(t)})
 	}
 	for i := range transfers {
-		setup = append(setup, call{MSP: rules.MSPExchange, User: "trader1", Fn: "RequestTransfer",
+		setup = append(setup, call{MSP: string(api.MSPExchange), User: "trader1", Fn: api.RequestTransfer.Name,
 			Args:      []string{req("transfer", i), tradeJSON(t, asset, fmt.Sprintf("BUYER-%s-%d", run, i), fmt.Sprintf("WHIPE-%s-%d", run, i))},
-			Endorsers: []string{rules.MSPIPOffice, rules.MSPExchange}})
+			Endorsers: []string{string(api.MSPIPOffice), string(api.MSPExchange)}})
 	}
 	out := n.commitAll(fmt.Sprintf("%d concurrent applications (Bank1 and Bank2) and %d transfer requests", applications, transfers), setup)
 
 	// Registrations and recordings alternate, so neither kind starts first.
 	var race []call
-	pledgeeOf, buyerOf := map[string]string{}, map[string]rules.Owner{}
+	pledgeeOf, buyerOf := map[string]string{}, map[string]api.Owner{}
 	for i := range max(applications, transfers) {
 		if i < applications {
 			p := pledgeOf(t, out[i])
-			pledgeeOf[p.ID] = p.Pledgee.MSP
-			race = append(race, call{MSP: rules.MSPIPOffice, User: "examiner1", Fn: "RegisterPledge",
+			pledgeeOf[p.ID] = string(p.Pledgee.MSP)
+			race = append(race, call{MSP: string(api.MSPIPOffice), User: "examiner1", Fn: api.RegisterPledge.Name,
 				Args:      []string{req("register", i), p.ID, fmt.Sprintf(`{"registrationNumber":"T3R%s%d"}`, run, i)},
-				Endorsers: []string{rules.MSPIPOffice, p.Pledgee.MSP}})
+				Endorsers: []string{string(api.MSPIPOffice), string(p.Pledgee.MSP)}})
 		}
 		if i < transfers {
 			tr := transferOf(t, out[applications+i])
 			buyerOf[tr.ID] = tr.NewOwners[0]
-			race = append(race, call{MSP: rules.MSPIPOffice, User: "admin", Fn: "RecordTransfer",
-				Args: []string{req("record", i), tr.ID, "{}"}, Endorsers: []string{rules.MSPIPOffice, rules.MSPExchange}})
+			race = append(race, call{MSP: string(api.MSPIPOffice), User: "admin", Fn: api.RecordTransfer.Name,
+				Args: []string{req("record", i), tr.ID, "{}"}, Endorsers: []string{string(api.MSPIPOffice), string(api.MSPExchange)}})
 		}
 	}
 
@@ -138,36 +138,36 @@ func TestT3_FiftyConflictingSubmissionsOnOnePatentOneWinner(t *testing.T) {
 	n.waitAll(outs)
 
 	// The final state, read back from the ledger: one change of the patent, the winner's.
-	var a rules.Asset
-	n.evaluate(rules.MSPRegulator, "auditor1", &a, "GetAsset", asset)
+	var a api.Asset
+	n.evaluate(string(api.MSPRegulator), "auditor1", &a, api.GetAsset.Name, asset)
 	var list struct {
-		Items []rules.Pledge `json:"items"`
+		Items []api.Pledge `json:"items"`
 	}
-	n.evaluate(rules.MSPRegulator, "auditor1", &list, "ListPledgesByAsset", asset, "100", "")
+	n.evaluate(string(api.MSPRegulator), "auditor1", &list, api.ListPledgesByAsset.Name, asset, "100", "")
 	status := map[string]int{}
 	for _, p := range list.Items {
-		status[p.Status]++
+		status[string(p.Status)]++
 	}
 	recorded := 0
 	for id := range buyerOf {
-		var tr rules.Transfer
-		n.evaluate(rules.MSPRegulator, "auditor1", &tr, "GetTransfer", id)
-		if tr.Status == rules.TransferRecorded {
+		var tr api.Transfer
+		n.evaluate(string(api.MSPRegulator), "auditor1", &tr, api.GetTransfer.Name, id)
+		if tr.Status == api.TransferRecorded {
 			recorded++
 		}
 	}
 	winnerID := w.Call.Args[1]
 	switch w.Call.Fn {
-	case "RegisterPledge":
+	case api.RegisterPledge.Name:
 		if len(a.Encumbrances) != 1 || a.Encumbrances[0].PledgeID != winnerID || a.Owners[0].ID != ownerID ||
-			status[rules.PledgeRegistered] != 1 || recorded != 0 {
+			status[string(api.PledgeRegistered)] != 1 || recorded != 0 {
 			t.Fatalf("after pledge %s won: encumbrances %+v owners %+v pledges %v recorded transfers %d", winnerID, a.Encumbrances, a.Owners, status, recorded)
 		}
 		t.Logf("winner: RegisterPledge of %s (pledgee %s, tx %.12s…, block %d); the patent has 1 active pledge, owner %s unchanged, 0 of %d transfers recorded, pledges by status %v",
 			winnerID, pledgeeOf[winnerID], w.TxID, w.Block, a.Owners[0].ID, transfers, status)
-	case "RecordTransfer":
+	case api.RecordTransfer.Name:
 		if len(a.Encumbrances) != 0 || len(a.Owners) != 1 || a.Owners[0] != buyerOf[winnerID] || a.TitleTxID != w.TxID ||
-			status[rules.PledgeRegistered] != 0 || recorded != 1 {
+			status[string(api.PledgeRegistered)] != 0 || recorded != 1 {
 			t.Fatalf("after transfer %s won: encumbrances %+v owners %+v pledges %v recorded transfers %d", winnerID, a.Encumbrances, a.Owners, status, recorded)
 		}
 		t.Logf("winner: RecordTransfer of %s (tx %.12s…, block %d); the patent now belongs to %s, 1 of %d transfers recorded, no pledge registered, pledges by status %v",
@@ -187,7 +187,7 @@ func TestT3_FiftyConflictingSubmissionsOnOnePatentOneWinner(t *testing.T) {
 	}
 	again := n.race(retry)
 	for _, o := range again {
-		if o.Refusal == nil || o.Refusal.Status != rules.StatusConflict {
+		if o.Refusal == nil || !o.Refusal.Code.IsRule() {
 			t.Errorf("retry of %s %s after the race: %s", o.Call.Fn, o.Call.Args[1], describe(o))
 		}
 	}
@@ -205,12 +205,12 @@ func TestI3_OneRequestIDTwentyTimesAtOnceOneRecord(t *testing.T) {
 	begin := time.Now()
 	run := runID()
 	asset := "I3-" + run
-	n.commitAll("register a patent", []call{{MSP: rules.MSPIPOffice, User: "examiner1", Fn: "RegisterAsset",
-		Args: []string{"i3-" + run + "-asset", patentJSON(t, asset)}, Endorsers: []string{rules.MSPIPOffice, rules.MSPExchange}}})
+	n.commitAll("register a patent", []call{{MSP: string(api.MSPIPOffice), User: "examiner1", Fn: api.RegisterAsset.Name,
+		Args: []string{"i3-" + run + "-asset", patentJSON(t, asset)}, Endorsers: []string{string(api.MSPIPOffice), string(api.MSPExchange)}}})
 
 	requestID := "i3-" + run + "-apply"
-	apply := call{MSP: rules.MSPBank2, User: "officer1", Fn: "ApplyPledge", Args: []string{requestID, applicationJSON(t, "Bank Two Wuhan", asset)},
-		Endorsers: []string{rules.MSPIPOffice, rules.MSPBank2}, Transient: termsTransient(t)}
+	apply := call{MSP: string(api.MSPBank2), User: "officer1", Fn: api.ApplyPledge.Name, Args: []string{requestID, applicationJSON(t, "Bank Two Wuhan", asset)},
+		Endorsers: []string{string(api.MSPIPOffice), string(api.MSPBank2)}, Transient: termsTransient(t)}
 	calls := make([]call, burst)
 	for i := range calls {
 		calls[i] = apply
@@ -254,10 +254,10 @@ func TestI3_OneRequestIDTwentyTimesAtOnceOneRecord(t *testing.T) {
 
 	// The ledger: one pledge, made by the request id; the same id with other arguments is refused (I3).
 	var list struct {
-		Count int            `json:"count"`
-		Items []rules.Pledge `json:"items"`
+		Count int          `json:"count"`
+		Items []api.Pledge `json:"items"`
 	}
-	n.evaluate(rules.MSPRegulator, "auditor1", &list, "ListPledgesByAsset", asset, "100", "")
+	n.evaluate(string(api.MSPRegulator), "auditor1", &list, api.ListPledgesByAsset.Name, asset, "100", "")
 	if len(list.Items) != 1 || list.Items[0].ID != p.ID || list.Items[0].LastChange.RequestID != requestID || list.Items[0].Version != 1 {
 		t.Fatalf("pledges on %s after %d submissions of one request id: %+v", asset, burst+later, list.Items)
 	}
@@ -268,7 +268,7 @@ func TestI3_OneRequestIDTwentyTimesAtOnceOneRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = prop.Endorse()
-	if e, ok := rules.ParseError(errorDetails(err)); !ok || e.Code != "I3" || e.Details["firstTxId"] != p.LastChange.TxID {
+	if e, ok := api.ParseError(errorDetails(err)); !ok || e.Code != "I3" || e.Details["firstTxId"] != p.LastChange.TxID {
 		t.Fatalf("the request id with other arguments: %v", errorDetails(err))
 	}
 	// The private terms are part of the request too: other terms (a new salt is enough) are refused.
@@ -279,7 +279,7 @@ func TestI3_OneRequestIDTwentyTimesAtOnceOneRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = prop.Endorse()
-	if e, ok := rules.ParseError(errorDetails(err)); !ok || e.Code != "I3" {
+	if e, ok := api.ParseError(errorDetails(err)); !ok || e.Code != "I3" {
 		t.Fatalf("the request id with other private terms: %v", errorDetails(err))
 	}
 	t.Logf("I3: %d submissions of one request id -> %d pledge on the ledger (%s, tx %.12s…); %d committed valid (1 wrote, the others answered the first outcome), %d lost at validation; same id with other arguments refused I3; total %v",

@@ -15,12 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
-	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/gateway/fabric/qscc"
 	"github.com/ipledger/ipledger/network/netctl"
-	"github.com/ipledger/ipledger/network/qscc"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
@@ -70,7 +71,7 @@ func (n *network) contract(msp, user string) *client.Contract {
 
 // ledger reads the channel's ledger (qscc) through the IP office's peer.
 func (n *network) ledger() *qscc.Reader {
-	return qscc.NewReader(n.gateway(rules.MSPIPOffice, "examiner1"), n.sys.Channel)
+	return qscc.NewReader(n.gateway(string(api.MSPIPOffice), "examiner1"), n.sys.Channel)
 }
 
 // submit submits, waits for the commit on every organization's peer and returns the result and the
@@ -137,7 +138,7 @@ type outcome struct {
 	Result  []byte
 	TxID    string
 	Err     error
-	Refusal *rules.Error
+	Refusal *api.Error
 	Code    string
 	Block   uint64
 }
@@ -164,7 +165,7 @@ func (n *network) race(calls []call) []outcome {
 			res, commit, err := contracts[i].SubmitAsync(c.Fn, c.options()...)
 			if err != nil {
 				o.Err = err
-				o.Refusal, _ = rules.ParseError(errorDetails(err))
+				o.Refusal, _ = api.ParseError(errorDetails(err))
 				out[i] = o
 				return
 			}
@@ -225,7 +226,7 @@ func (n *network) waitBlock(block uint64) {
 // blockTxIDs returns the transaction ids in blocks [from, to) of the channel.
 func (n *network) blockTxIDs(from, to uint64) map[string]bool {
 	n.t.Helper()
-	q := n.gateway(rules.MSPIPOffice, "examiner1").GetNetwork(n.sys.Channel).GetContract("qscc")
+	q := n.gateway(string(api.MSPIPOffice), "examiner1").GetNetwork(n.sys.Channel).GetContract("qscc")
 	ids := map[string]bool{}
 	for b := from; b < to; b++ {
 		raw, err := q.EvaluateTransaction("GetBlockByNumber", n.sys.Channel, strconv.FormatUint(b, 10))
@@ -287,44 +288,44 @@ func mustJSON(t *testing.T, v any) string {
 // patentJSON is a valid RegisterAsset payload for a granted invention patent, fees paid, owned by
 // ownerID.
 func patentJSON(t *testing.T, id string) string {
-	return mustJSON(t, rules.AssetInput{ID: id, Kind: rules.KindPatentInvention, Number: id, Title: "Test patent " + id,
-		Owners:          []rules.Owner{{ID: ownerID, Name: ownerName, Share: 10000}},
+	return mustJSON(t, api.AssetInput{ID: id, Kind: api.KindPatentInvention, Number: id, Title: "Test patent " + id,
+		Owners:          []api.Owner{{ID: ownerID, Name: ownerName, Share: 10000}},
 		ApplicationDate: "2020-01-15", GrantDate: "2022-03-01", ExpiryDate: "2040-01-15", FeesPaidThrough: "2099-01-01"})
 }
 
 // applicationJSON is a valid ApplyPledge payload for the rights, debt term 2025-03-01 to 2027-03-01.
 func applicationJSON(t *testing.T, pledgeeName string, assetIDs ...string) string {
-	return mustJSON(t, rules.PledgeApplication{AssetIDs: assetIDs, ContractHash: strings.Repeat("c", 64), DebtKind: "loan",
+	return mustJSON(t, api.PledgeApplication{AssetIDs: assetIDs, ContractHash: strings.Repeat("c", 64), DebtKind: "loan",
 		DebtTermStart: "2025-03-01", DebtTermEnd: "2027-03-01", PledgeeName: pledgeeName,
-		Pledgors: []rules.Party{{ID: ownerID, Name: ownerName}}})
+		Pledgors: []api.Party{{ID: ownerID, Name: ownerName}}})
 }
 
 // termsTransient is a transient map with valid private terms and a fresh salt.
 func termsTransient(t *testing.T) map[string][]byte {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	return map[string][]byte{"terms": []byte(mustJSON(t, rules.Terms{Amount: "5000000.00", Currency: "CNY",
+	return map[string][]byte{"terms": []byte(mustJSON(t, api.Terms{Amount: "5000000.00", Currency: "CNY",
 		InterestRate: "3.85", Salt: hex.EncodeToString(salt), Scope: "principal and interest"}))}
 }
 
 // tradeJSON is a RequestTransfer payload from the exchange: an assignment of the right to buyer.
 func tradeJSON(t *testing.T, assetID, buyer, tradeRef string) string {
-	return mustJSON(t, rules.TransferRequest{AssetID: assetID, Kind: "assignment", Origin: "trade", TradeRef: tradeRef,
-		NewOwners: []rules.Owner{{ID: buyer, Name: "Buyer " + buyer, Share: 10000}}})
+	return mustJSON(t, api.TransferRequest{AssetID: assetID, Kind: "assignment", Origin: "trade", TradeRef: tradeRef,
+		NewOwners: []api.Owner{{ID: buyer, Name: "Buyer " + buyer, Share: 10000}}})
 }
 
-func pledgeOf(t *testing.T, raw []byte) rules.Pledge {
+func pledgeOf(t *testing.T, raw []byte) api.Pledge {
 	t.Helper()
-	var p rules.Pledge
+	var p api.Pledge
 	if err := json.Unmarshal(raw, &p); err != nil || p.ID == "" {
 		t.Fatalf("not a pledge: %s %v", raw, err)
 	}
 	return p
 }
 
-func transferOf(t *testing.T, raw []byte) rules.Transfer {
+func transferOf(t *testing.T, raw []byte) api.Transfer {
 	t.Helper()
-	var tr rules.Transfer
+	var tr api.Transfer
 	if err := json.Unmarshal(raw, &tr); err != nil || tr.ID == "" {
 		t.Fatalf("not a transfer: %s %v", raw, err)
 	}

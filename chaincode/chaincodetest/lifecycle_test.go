@@ -15,8 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/ipledger/ipledger/chaincode/rules"
 )
 
 func TestPledgeLifecycleAcrossOrganizations(t *testing.T) {
@@ -26,28 +27,28 @@ func TestPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	assetID := "CN-IT-" + suffix
 
 	// 1. The IP office registers a patent (IP office + one other organization endorse).
-	asset, _ := json.Marshal(rules.AssetInput{ID: assetID, Kind: rules.KindPatentInvention, Number: assetID, Title: "Lifecycle test patent",
-		Owners:          []rules.Owner{{ID: "91420100MA4K0001X", Name: "Wuhan Optics Co.", Share: 10000}},
+	asset, _ := json.Marshal(api.AssetInput{ID: assetID, Kind: api.KindPatentInvention, Number: assetID, Title: "Lifecycle test patent",
+		Owners:          []api.Owner{{ID: "91420100MA4K0001X", Name: "Wuhan Optics Co.", Share: 10000}},
 		ApplicationDate: "2020-01-15", GrantDate: "2022-03-01", ExpiryDate: "2040-01-15", FeesPaidThrough: "2099-01-01"})
-	_, orgs := n.submit(rules.MSPIPOffice, "examiner1", nil, "RegisterAsset", req("asset"), string(asset))
-	if !slices.Contains(orgs, rules.MSPIPOffice) || len(orgs) < 2 {
+	_, orgs := n.submit(string(api.MSPIPOffice), "examiner1", nil, api.RegisterAsset.Name, req("asset"), string(asset))
+	if !slices.Contains(orgs, string(api.MSPIPOffice)) || len(orgs) < 2 {
 		t.Fatalf("RegisterAsset endorsed by %v", orgs)
 	}
 
 	// 2. Bank1 applies; the private terms go in the transient map.
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	terms, _ := json.Marshal(rules.Terms{Amount: "5000000.00", Currency: "CNY", InterestRate: "3.85", Salt: hex.EncodeToString(salt), Scope: "principal and interest"})
-	app, _ := json.Marshal(rules.PledgeApplication{AssetIDs: []string{assetID}, ContractHash: strings.Repeat("c", 64), DebtKind: "loan",
+	terms, _ := json.Marshal(api.Terms{Amount: "5000000.00", Currency: "CNY", InterestRate: "3.85", Salt: hex.EncodeToString(salt), Scope: "principal and interest"})
+	app, _ := json.Marshal(api.PledgeApplication{AssetIDs: []string{assetID}, ContractHash: strings.Repeat("c", 64), DebtKind: "loan",
 		DebtTermStart: "2025-03-01", DebtTermEnd: "2027-03-01", PledgeeName: "Bank One Wuhan",
-		Pledgors: []rules.Party{{ID: "91420100MA4K0001X", Name: "Wuhan Optics Co."}}})
-	withTerms := append(endorsers(rules.MSPIPOffice, rules.MSPBank1), client.WithTransient(map[string][]byte{"terms": terms}))
-	out, orgs := n.submit(rules.MSPBank1, "officer1", withTerms, "ApplyPledge", req("apply"), string(app))
-	var p rules.Pledge
-	if err := json.Unmarshal(out, &p); err != nil || p.Status != rules.PledgeApplied {
+		Pledgors: []api.Party{{ID: "91420100MA4K0001X", Name: "Wuhan Optics Co."}}})
+	withTerms := append(endorsers(string(api.MSPIPOffice), string(api.MSPBank1)), client.WithTransient(map[string][]byte{"terms": terms}))
+	out, orgs := n.submit(string(api.MSPBank1), "officer1", withTerms, api.ApplyPledge.Name, req("apply"), string(app))
+	var p api.Pledge
+	if err := json.Unmarshal(out, &p); err != nil || p.Status != api.PledgeApplied {
 		t.Fatalf("ApplyPledge: %s %v", out, err)
 	}
-	if !slices.Equal(orgs, []string{rules.MSPBank1, rules.MSPIPOffice}) {
+	if !slices.Equal(orgs, []string{string(api.MSPBank1), string(api.MSPIPOffice)}) {
 		t.Fatalf("ApplyPledge endorsed by %v", orgs)
 	}
 	if strings.Contains(string(out), "5000000") {
@@ -55,34 +56,34 @@ func TestPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	}
 
 	// 3. The IP office registers it; the pledge key needs the IP office and Bank1.
-	n.submit(rules.MSPIPOffice, "examiner1", endorsers(rules.MSPIPOffice, rules.MSPBank1), "RegisterPledge", req("register"), p.ID,
+	n.submit(string(api.MSPIPOffice), "examiner1", endorsers(string(api.MSPIPOffice), string(api.MSPBank1)), api.RegisterPledge.Name, req("register"), p.ID,
 		`{"registrationNumber":"IT`+suffix+`"}`)
 
 	// 4. Private terms: Bank1, the IP office and the regulator read them; Bank2 and the exchange cannot.
-	for _, who := range [][2]string{{rules.MSPBank1, "officer1"}, {rules.MSPIPOffice, "examiner1"}, {rules.MSPRegulator, "auditor1"}} {
-		got, err := n.contract(who[0], who[1]).EvaluateTransaction("GetPledgeTerms", p.ID)
+	for _, who := range [][2]string{{string(api.MSPBank1), "officer1"}, {string(api.MSPIPOffice), "examiner1"}, {string(api.MSPRegulator), "auditor1"}} {
+		got, err := n.contract(who[0], who[1]).EvaluateTransaction(api.GetPledgeTerms.Name, p.ID)
 		if err != nil || !strings.Contains(string(got), `"verified":true`) {
 			t.Fatalf("GetPledgeTerms by %s: %s %v", who[0], got, err)
 		}
 	}
-	for _, who := range [][2]string{{rules.MSPBank2, "officer1"}, {rules.MSPExchange, "trader1"}} {
-		_, err := n.contract(who[0], who[1]).EvaluateTransaction("GetPledgeTerms", p.ID)
-		if e, ok := rules.ParseError(errorDetails(err)); !ok || e.Code != rules.CodeForbidden {
+	for _, who := range [][2]string{{string(api.MSPBank2), "officer1"}, {string(api.MSPExchange), "trader1"}} {
+		_, err := n.contract(who[0], who[1]).EvaluateTransaction(api.GetPledgeTerms.Name, p.ID)
+		if e, ok := api.ParseError(errorDetails(err)); !ok || e.Code != api.CodeForbidden {
 			t.Fatalf("GetPledgeTerms by %s: %v", who[0], err)
 		}
 	}
 
 	// 5. A second pledge of the patent is refused with P5, as JSON the gateway can parse.
-	_, err := n.contract(rules.MSPBank2, "officer1").Submit("ApplyPledge", client.WithArguments(req("apply2"), strings.Replace(string(app), "Bank One", "Bank Two", 1)),
-		client.WithEndorsingOrganizations(rules.MSPIPOffice, rules.MSPBank2), client.WithTransient(map[string][]byte{"terms": terms}))
-	if e, ok := rules.ParseError(errorDetails(err)); !ok || e.Code != "P5" {
+	_, err := n.contract(string(api.MSPBank2), "officer1").Submit(api.ApplyPledge.Name, client.WithArguments(req("apply2"), strings.Replace(string(app), "Bank One", "Bank Two", 1)),
+		client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank2)), client.WithTransient(map[string][]byte{"terms": terms}))
+	if e, ok := api.ParseError(errorDetails(err)); !ok || e.Code != "P5" {
 		t.Fatalf("second pledge: %v", err)
 	}
 
 	// 6. State-based endorsement: a release endorsed by the IP office and the exchange (enough for the
 	// chaincode policy) fails validation, because the pledge key needs Bank1.
-	_, commit, err := n.contract(rules.MSPBank1, "officer1").SubmitAsync("ReleasePledge",
-		client.WithArguments(req("release-bad"), p.ID, `{"reason":"repaid"}`), client.WithEndorsingOrganizations(rules.MSPIPOffice, rules.MSPExchange))
+	_, commit, err := n.contract(string(api.MSPBank1), "officer1").SubmitAsync(api.ReleasePledge.Name,
+		client.WithArguments(req("release-bad"), p.ID, `{"reason":"repaid"}`), client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPExchange)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,21 +92,21 @@ func TestPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	}
 
 	// 7. Default, disposal by the exchange, then the IP office records the buyer's title.
-	n.submit(rules.MSPBank1, "officer1", endorsers(rules.MSPIPOffice, rules.MSPBank1), "DeclareDefault", req("default"), p.ID, `{"reason":"missed payments"}`)
-	out, orgs = n.submit(rules.MSPExchange, "trader1", endorsers(rules.MSPIPOffice, rules.MSPBank1), "DisposePledge", req("dispose"), p.ID,
+	n.submit(string(api.MSPBank1), "officer1", endorsers(string(api.MSPIPOffice), string(api.MSPBank1)), api.DeclareDefault.Name, req("default"), p.ID, `{"reason":"missed payments"}`)
+	out, orgs = n.submit(string(api.MSPExchange), "trader1", endorsers(string(api.MSPIPOffice), string(api.MSPBank1)), api.DisposePledge.Name, req("dispose"), p.ID,
 		`{"buyers":[{"id":"BUYER-`+suffix+`","name":"Buyer Ltd.","share":10000}],"currency":"CNY","method":"auction","price":"6000000","proceeds":[{"pledgeId":"`+p.ID+`","amount":"5200000"}],"saleRef":"WHIPE-`+suffix+`","surplus":"800000"}`)
-	if !slices.Equal(orgs, []string{rules.MSPBank1, rules.MSPIPOffice}) {
+	if !slices.Equal(orgs, []string{string(api.MSPBank1), string(api.MSPIPOffice)}) {
 		t.Fatalf("DisposePledge endorsed by %v", orgs)
 	}
-	if err := json.Unmarshal(out, &p); err != nil || p.Status != rules.PledgeDisposed || len(p.Disposal.TransferIDs) != 1 {
+	if err := json.Unmarshal(out, &p); err != nil || p.Status != api.PledgeDisposed || len(p.Disposal.TransferIDs) != 1 {
 		t.Fatalf("DisposePledge: %s %v", out, err)
 	}
-	n.submit(rules.MSPIPOffice, "examiner1", endorsers(rules.MSPIPOffice, rules.MSPExchange), "RecordTransfer", req("record"), p.Disposal.TransferIDs[0], "{}")
-	got, err := n.contract(rules.MSPRegulator, "auditor1").EvaluateTransaction("GetStatement", assetID)
+	n.submit(string(api.MSPIPOffice), "examiner1", endorsers(string(api.MSPIPOffice), string(api.MSPExchange)), api.RecordTransfer.Name, req("record"), p.Disposal.TransferIDs[0], "{}")
+	got, err := n.contract(string(api.MSPRegulator), "auditor1").EvaluateTransaction(api.GetStatement.Name, assetID)
 	if err != nil || !strings.Contains(string(got), `"id":"BUYER-`+suffix+`"`) || !strings.Contains(string(got), `"unencumbered":true`) {
 		t.Fatalf("statement after disposal: %s %v", got, err)
 	}
-	hist, err := n.contract(rules.MSPBank2, "officer1").EvaluateTransaction("GetPledgeHistory", p.ID)
+	hist, err := n.contract(string(api.MSPBank2), "officer1").EvaluateTransaction(api.GetPledgeHistory.Name, p.ID)
 	if err != nil || strings.Count(string(hist), `"txId"`) < 4 {
 		t.Fatalf("history: %s %v", hist, err)
 	}

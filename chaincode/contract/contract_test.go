@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/statebased"
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
@@ -22,12 +24,12 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{t: t, w: newWorld(), ids: map[string][]byte{
-		"examiner": creator(t, rules.MSPIPOffice, "examiner1", rules.RoleExaminer),
-		"bank1":    creator(t, rules.MSPBank1, "officer1", rules.RoleLoanOfficer),
-		"bank2":    creator(t, rules.MSPBank2, "officer1", rules.RoleLoanOfficer),
-		"trader":   creator(t, rules.MSPExchange, "trader1", rules.RoleTrader),
-		"auditor":  creator(t, rules.MSPRegulator, "auditor1", rules.RoleAuditor),
-		"peer":     creator(t, rules.MSPBank1, "peer0", ""),
+		"examiner": creator(t, string(api.MSPIPOffice), "examiner1", string(api.RoleExaminer)),
+		"bank1":    creator(t, string(api.MSPBank1), "officer1", string(api.RoleLoanOfficer)),
+		"bank2":    creator(t, string(api.MSPBank2), "officer1", string(api.RoleLoanOfficer)),
+		"trader":   creator(t, string(api.MSPExchange), "trader1", string(api.RoleTrader)),
+		"auditor":  creator(t, string(api.MSPRegulator), "auditor1", string(api.RoleAuditor)),
+		"peer":     creator(t, string(api.MSPBank1), "peer0", ""),
 	}}
 	return h
 }
@@ -56,16 +58,16 @@ func (h *harness) ok(who string, transient map[string][]byte, fn string, args ..
 	return string(resp.GetPayload())
 }
 
-func (h *harness) refused(who string, transient map[string][]byte, code string, fn string, args ...string) {
+func (h *harness) refused(who string, transient map[string][]byte, code api.Code, fn string, args ...string) {
 	h.t.Helper()
 	_ = h.refusal(who, transient, code, fn, args...)
 }
 
 // refusal checks that a transaction is refused with code and returns the parsed error.
-func (h *harness) refusal(who string, transient map[string][]byte, code string, fn string, args ...string) *rules.Error {
+func (h *harness) refusal(who string, transient map[string][]byte, code api.Code, fn string, args ...string) *api.Error {
 	h.t.Helper()
 	resp := h.invoke(who, transient, fn, args...)
-	e, ok := rules.ParseError(resp.GetMessage())
+	e, ok := api.ParseError(resp.GetMessage())
 	if resp.GetStatus() == 200 || !ok || e.Code != code {
 		h.t.Fatalf("%s by %s: want %s, got %d %s", fn, who, code, resp.GetStatus(), resp.GetMessage())
 	}
@@ -89,8 +91,8 @@ func TestContractPingAndRegisterAsset(t *testing.T) {
 		t.Fatalf("Ping = %q", got)
 	}
 	out := h.ok("examiner", nil, "RegisterAsset", "req-1", patentP1)
-	var a rules.Asset
-	if err := json.Unmarshal([]byte(out), &a); err != nil || a.ID != "P1" || a.LastChange.MSP != rules.MSPIPOffice ||
+	var a api.Asset
+	if err := json.Unmarshal([]byte(out), &a); err != nil || a.ID != "P1" || a.LastChange.MSP != api.MSPIPOffice ||
 		!strings.HasPrefix(a.LastChange.Submitter, "x509::CN=examiner1") {
 		t.Fatalf("asset %s (%v)", out, err)
 	}
@@ -100,25 +102,25 @@ func TestContractPingAndRegisterAsset(t *testing.T) {
 	if len(h.w.events) != 1 || h.w.events[0].EventName != "AssetRegistered" {
 		t.Fatalf("events %v", h.w.events)
 	}
-	var ev rules.Event
-	if err := json.Unmarshal(h.w.events[0].Payload, &ev); err != nil || ev.ID != "P1" || ev.MSP != rules.MSPIPOffice || ev.TxID == "" {
+	var ev api.Event
+	if err := json.Unmarshal(h.w.events[0].Payload, &ev); err != nil || ev.ID != "P1" || ev.MSP != api.MSPIPOffice || ev.TxID == "" {
 		t.Fatalf("event %s", h.w.events[0].Payload)
 	}
-	e := h.refusal("bank1", nil, rules.CodeForbidden, "RegisterAsset", "req-2", patentP1)
-	if e.Status != 403 || e.Details["rule"] != "A1" {
+	e := h.refusal("bank1", nil, api.CodeForbidden, "RegisterAsset", "req-2", patentP1)
+	if e.Details["rule"] != "A1" {
 		t.Fatalf("forbidden: %+v", e)
 	}
-	h.refused("peer", nil, rules.CodeForbidden, "GetAsset", "P1")
-	h.refused("auditor", nil, rules.CodeForbidden, "RegisterAsset", "req-3", patentP1)
-	h.refused("examiner", nil, rules.CodeInvalidArgument, "RegisterAsset", "req-4", `{"id":"P2","extra":1}`)
-	h.refused("examiner", nil, rules.CodeMalformed, "NoSuchTransaction")
+	h.refused("peer", nil, api.CodeForbidden, "GetAsset", "P1")
+	h.refused("auditor", nil, api.CodeForbidden, "RegisterAsset", "req-3", patentP1)
+	h.refused("examiner", nil, api.CodeInvalidArgument, "RegisterAsset", "req-4", `{"id":"P2","extra":1}`)
+	h.refused("examiner", nil, api.CodeMalformed, "NoSuchTransaction")
 	// The key-level policy the contract sets is a valid Fabric policy naming the IP office and the others.
 	key := rules.CompositeKey("asset", "P1")
 	ep, err := statebased.NewStateEP(h.w.policies[key])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if orgs := ep.ListOrgs(); len(orgs) != 5 || !slices.Contains(orgs, rules.MSPIPOffice) {
+	if orgs := ep.ListOrgs(); len(orgs) != 5 || !slices.Contains(orgs, string(api.MSPIPOffice)) {
 		t.Fatalf("policy orgs %v", orgs)
 	}
 }
@@ -126,8 +128,8 @@ func TestContractPingAndRegisterAsset(t *testing.T) {
 func TestContractPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	h := newHarness(t)
 	h.ok("examiner", nil, "RegisterAsset", "a1", patentP1)
-	h.refused("bank1", nil, rules.CodeInvalidArgument, "ApplyPledge", "p0", application()) // no transient terms
-	var p rules.Pledge
+	h.refused("bank1", nil, api.CodeInvalidArgument, "ApplyPledge", "p0", application()) // no transient terms
+	var p api.Pledge
 	if err := json.Unmarshal([]byte(h.ok("bank1", terms(), "ApplyPledge", "p1", application())), &p); err != nil {
 		t.Fatal(err)
 	}
@@ -140,20 +142,20 @@ func TestContractPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if orgs := ep.ListOrgs(); len(orgs) != 2 || !slices.Contains(orgs, rules.MSPBank1) {
+	if orgs := ep.ListOrgs(); len(orgs) != 2 || !slices.Contains(orgs, string(api.MSPBank1)) {
 		t.Fatalf("pledge policy orgs %v", orgs)
 	}
 	e := h.refusal("bank2", terms(), "P5", "ApplyPledge", "q1", application())
-	if e.Status != 409 || e.Details["reason"] != "patent-already-pledged" {
+	if e.Details["reason"] != "patent-already-pledged" {
 		t.Fatalf("P5 refusal: %+v", e)
 	}
 	if out := h.ok("bank1", nil, "GetPledgeTerms", p.ID); !strings.Contains(out, `"verified":true`) {
 		t.Fatalf("terms %s", out)
 	}
-	h.refused("trader", nil, rules.CodeForbidden, "GetPledgeTerms", p.ID)
+	h.refused("trader", nil, api.CodeForbidden, "GetPledgeTerms", p.ID)
 	h.ok("bank1", nil, "ExtendPledge", "p3", p.ID, `{"debtTermEnd":"2028-01-01"}`)
 	h.ok("bank1", terms(), "AmendPledge", "p4", p.ID, `{"pledgeeName":"Bank One Hubei"}`)
-	var tr rules.Transfer
+	var tr api.Transfer
 	if err := json.Unmarshal([]byte(h.ok("trader", nil, "RequestTransfer", "t1",
 		`{"assetId":"P1","kind":"assignment","newOwners":[{"id":"BUYER","name":"Buyer","share":10000}],"origin":"trade","tradeRef":"W-1"}`)), &tr); err != nil {
 		t.Fatal(err)
@@ -167,33 +169,33 @@ func TestContractPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	for _, q := range [][]string{
 		{"GetAsset", "P1"}, {"GetAssetHistory", "P1"}, {"GetStatement", "P1"}, {"GetPledge", p.ID}, {"GetPledgeHistory", p.ID},
 		{"GetTransfer", tr.ID}, {"GetTransferHistory", tr.ID}, {"ListPledgesByAsset", "P1", "10", ""},
-		{"ListPledgesByPledgee", rules.MSPBank1, "0", ""}, {"ListPledgesByStatus", rules.PledgeDisposed, "1", ""},
+		{"ListPledgesByPledgee", string(api.MSPBank1), "0", ""}, {"ListPledgesByStatus", string(api.PledgeDisposed), "1", ""},
 		{"ListOverdueExaminations", "", "0", ""},
 	} {
 		h.ok("auditor", nil, q[0], q[1:]...)
 	}
-	var hist rules.History
+	var hist api.History
 	if err := json.Unmarshal([]byte(h.ok("trader", nil, "GetAssetHistory", "P1")), &hist); err != nil {
 		t.Fatal(err)
 	}
-	if hist.Items[0].Action != "AssetRegistered" || hist.Items[0].MSP != rules.MSPIPOffice ||
+	if hist.Items[0].Action != "AssetRegistered" || hist.Items[0].MSP != api.MSPIPOffice ||
 		hist.Items[len(hist.Items)-1].Action != "PledgeDisposed:"+p.ID {
 		t.Fatalf("history order or content: %+v", hist.Items)
 	}
-	var page rules.PledgePage
-	if err := json.Unmarshal([]byte(h.ok("trader", nil, "ListPledgesByStatus", rules.PledgeDisposed, "1", "")), &page); err != nil {
+	var page api.PledgePage
+	if err := json.Unmarshal([]byte(h.ok("trader", nil, "ListPledgesByStatus", string(api.PledgeDisposed), "1", "")), &page); err != nil {
 		t.Fatal(err)
 	}
 	if page.Count != 1 || page.Bookmark == "" { // a full page: the peer's bookmark is kept
 		t.Fatalf("page %+v", page)
 	}
-	if err := json.Unmarshal([]byte(h.ok("trader", nil, "ListPledgesByStatus", rules.PledgeDisposed, "1", page.Bookmark)), &page); err != nil {
+	if err := json.Unmarshal([]byte(h.ok("trader", nil, "ListPledgesByStatus", string(api.PledgeDisposed), "1", page.Bookmark)), &page); err != nil {
 		t.Fatal(err)
 	}
 	if page.Count != 0 || page.Bookmark != "" { // a short page is the last
 		t.Fatalf("last page %+v", page)
 	}
-	resp := h.invoke("trader", nil, "ListPledgesByStatus", rules.PledgeDisposed, "many", "")
+	resp := h.invoke("trader", nil, "ListPledgesByStatus", string(api.PledgeDisposed), "many", "")
 	if resp.GetStatus() == 200 {
 		t.Fatalf("a non-numeric page size was accepted")
 	}
@@ -229,7 +231,7 @@ func TestSignaturePolicy(t *testing.T) {
 	if _, err := SignaturePolicy(rules.Endorsement{}); err == nil {
 		t.Fatal("empty policy accepted")
 	}
-	pb, _ := SignaturePolicy(rules.PledgePolicy(rules.MSPBank2))
+	pb, _ := SignaturePolicy(rules.PledgePolicy(api.MSPBank2))
 	if err := proto.Unmarshal(pb, &env); err != nil || env.GetRule().GetNOutOf().GetN() != 2 || len(env.GetIdentities()) != 2 {
 		t.Fatalf("pledge policy %v", &env)
 	}

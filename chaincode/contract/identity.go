@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/ipledger/ipledger/chaincode/api"
 	"github.com/ipledger/ipledger/chaincode/rules"
 )
 
@@ -24,7 +25,7 @@ func transaction(ctx contractapi.TransactionContextInterface) (rules.Tx, error) 
 	if err != nil {
 		return rules.Tx{}, fmt.Errorf("client MSP id: %w", err)
 	}
-	role, _, err := ci.GetAttributeValue(rules.RoleAttribute)
+	role, _, err := ci.GetAttributeValue(api.RoleAttribute)
 	if err != nil {
 		return rules.Tx{}, fmt.Errorf("client role attribute: %w", err)
 	}
@@ -43,7 +44,7 @@ func transaction(ctx contractapi.TransactionContextInterface) (rules.Tx, error) 
 	return rules.Tx{
 		ID:        stub.GetTxID(),
 		Time:      ts.AsTime(),
-		Caller:    rules.Caller{MSP: mspID, Role: role, Submitter: id},
+		Caller:    rules.Caller{MSP: api.MSPID(mspID), Role: api.Role(role), Submitter: id},
 		Transient: transient,
 	}, nil
 }

@@ -3,6 +3,8 @@ package contract
 import (
 	"testing"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/ipledger/ipledger/chaincode/rules"
 )
 
@@ -28,7 +30,7 @@ func TestI1_KeyPolicyIsWrittenOnlyWhenItChanges(t *testing.T) {
 		t.Errorf("the unchanged policy was written again")
 	}
 	other := w.stub(nil, nil, "RegisterPledge")
-	if err := (stubLedger{stub: other}).SetEndorsement("asset\x00A1\x00", rules.PledgePolicy(rules.MSPBank1)); err != nil {
+	if err := (stubLedger{stub: other}).SetEndorsement("asset\x00A1\x00", rules.PledgePolicy(api.MSPBank1)); err != nil {
 		t.Fatal(err)
 	}
 	if len(other.pols) != 1 {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
+	"github.com/ipledger/ipledger/chaincode/api"
 	"github.com/ipledger/ipledger/chaincode/rules"
 	"google.golang.org/protobuf/proto"
 )
@@ -18,8 +19,8 @@ func SignaturePolicy(e rules.Endorsement) ([]byte, error) {
 		return nil, fmt.Errorf("empty endorsement policy")
 	}
 	var identities []*msp.MSPPrincipal
-	signedBy := func(org string) (*common.SignaturePolicy, error) {
-		role, err := proto.Marshal(&msp.MSPRole{MspIdentifier: org, Role: msp.MSPRole_PEER})
+	signedBy := func(org api.MSPID) (*common.SignaturePolicy, error) {
+		role, err := proto.Marshal(&msp.MSPRole{MspIdentifier: string(org), Role: msp.MSPRole_PEER})
 		if err != nil {
 			return nil, err
 		}

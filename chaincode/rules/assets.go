@@ -1,55 +1,22 @@
 package rules
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
 )
 
-// AssetInput is the payload of RegisterAsset (A2).
-type AssetInput struct {
-	ApplicationDate string  `json:"applicationDate"`
-	ExpiryDate      string  `json:"expiryDate"`
-	FeesPaidThrough string  `json:"feesPaidThrough"`
-	GrantDate       string  `json:"grantDate"`
-	ID              string  `json:"id"`
-	Kind            string  `json:"kind"`
-	LegalStatus     string  `json:"legalStatus"`
-	MarkFamily      string  `json:"markFamily"`
-	NiceClass       int     `json:"niceClass"`
-	Number          string  `json:"number"`
-	Owners          []Owner `json:"owners"`
-	Title           string  `json:"title"`
-}
-
-// FlagInput raises (Active) or lifts a flag of an IP right; Ref is the court's or case reference.
-type FlagInput struct {
-	Active bool   `json:"active"`
-	Ref    string `json:"ref"`
-}
-
-// AssetPatch is the payload of UpdateAsset: the fields to change; absent fields stay as they are.
-type AssetPatch struct {
-	Dispute         *FlagInput `json:"dispute"`
-	ExpiryDate      *string    `json:"expiryDate"`
-	FeesPaidThrough *string    `json:"feesPaidThrough"`
-	Freeze          *FlagInput `json:"freeze"`
-	Invalidation    *FlagInput `json:"invalidation"`
-	LegalStatus     *string    `json:"legalStatus"`
-	MarkFamily      *string    `json:"markFamily"`
-	Title           *string    `json:"title"`
-}
-
 // ParseAssetInput decodes and validates a RegisterAsset payload (A2).
-func ParseAssetInput(payload string) (AssetInput, error) {
-	var in AssetInput
+func ParseAssetInput(payload string) (api.AssetInput, error) {
+	var in api.AssetInput
 	if err := DecodeStrict("asset", payload, &in); err != nil {
 		return in, err
 	}
 	var c check
 	c.id("id", in.ID)
-	c.enum("kind", in.Kind, AssetKinds)
+	enum(&c, "kind", in.Kind, api.AssetKinds)
 	c.text("number", in.Number, 1, 64)
 	c.text("title", in.Title, 1, 500)
 	c.owners("owners", in.Owners)
@@ -57,7 +24,7 @@ func ParseAssetInput(payload string) (AssetInput, error) {
 	c.date("grantDate", in.GrantDate)
 	c.date("expiryDate", in.ExpiryDate)
 	if in.LegalStatus != "" {
-		c.enum("legalStatus", in.LegalStatus, LegalStatuses)
+		enum(&c, "legalStatus", in.LegalStatus, api.LegalStatuses)
 	}
 	if c.err == nil && in.GrantDate < in.ApplicationDate {
 		c.fail("grantDate", "must not be before applicationDate")
@@ -65,12 +32,12 @@ func ParseAssetInput(payload string) (AssetInput, error) {
 	if c.err == nil && in.ExpiryDate <= in.GrantDate {
 		c.fail("expiryDate", "must be after grantDate")
 	}
-	if IsPatent(in.Kind) {
+	if in.Kind.IsPatent() {
 		c.date("feesPaidThrough", in.FeesPaidThrough)
 	} else if in.FeesPaidThrough != "" {
 		c.fail("feesPaidThrough", "applies to patents only")
 	}
-	if in.Kind == KindTrademark {
+	if in.Kind == api.KindTrademark {
 		if in.NiceClass < 1 || in.NiceClass > 45 {
 			c.fail("niceClass", "must be a Nice class from 1 to 45")
 		}
@@ -89,17 +56,17 @@ func ParseAssetInput(payload string) (AssetInput, error) {
 }
 
 // ParseAssetPatch decodes and validates an UpdateAsset payload.
-func ParseAssetPatch(payload string) (AssetPatch, error) {
-	var p AssetPatch
+func ParseAssetPatch(payload string) (api.AssetPatch, error) {
+	var p api.AssetPatch
 	if err := DecodeStrict("patch", payload, &p); err != nil {
 		return p, err
 	}
 	var c check
-	if p == (AssetPatch{}) {
+	if p == (api.AssetPatch{}) {
 		c.fail("", "at least one field must be given")
 	}
 	if p.LegalStatus != nil {
-		c.enum("legalStatus", *p.LegalStatus, LegalStatuses)
+		enum(&c, "legalStatus", *p.LegalStatus, api.LegalStatuses)
 	}
 	if p.ExpiryDate != nil {
 		c.date("expiryDate", *p.ExpiryDate)
@@ -113,7 +80,7 @@ func ParseAssetPatch(payload string) (AssetPatch, error) {
 	if p.MarkFamily != nil && *p.MarkFamily != "" {
 		c.id("markFamily", *p.MarkFamily)
 	}
-	for i, f := range []*FlagInput{p.Freeze, p.Dispute, p.Invalidation} {
+	for i, f := range []*api.FlagInput{p.Freeze, p.Dispute, p.Invalidation} {
 		name := []string{"freeze", "dispute", "invalidation"}[i]
 		if f == nil {
 			continue
@@ -129,19 +96,19 @@ func ParseAssetPatch(payload string) (AssetPatch, error) {
 func assetKey(id string) string { return CompositeKey(keyAsset, id) }
 
 // loadAsset reads an IP right or fails with NOT_FOUND.
-func (s *Service) loadAsset(id string) (*Asset, error) {
-	var a Asset
+func (s *Service) loadAsset(id string) (*api.Asset, error) {
+	var a api.Asset
 	found, err := s.get(assetKey(id), &a)
 	if err != nil {
 		return nil, err
 	}
 	if !found {
-		return nil, NotFound("asset", id)
+		return nil, api.NotFound("asset", id)
 	}
 	return &a, nil
 }
 
-func (s *Service) saveAsset(a *Asset, action string) error {
+func (s *Service) saveAsset(a *api.Asset, action string) error {
 	a.Version++
 	a.LastChange = s.change(action)
 	return s.put(assetKey(a.ID), a, RightPolicy)
@@ -150,49 +117,49 @@ func (s *Service) saveAsset(a *Asset, action string) error {
 // RegisterAsset puts an IP right on the register (A1, A2). IP office only.
 func (s *Service) RegisterAsset(requestID, payload string) (string, error) {
 	return s.submit("RegisterAsset", requestID, payload,
-		func() error { return requireOrg(s.tx.Caller, "A1", MSPIPOffice) },
-		func() (any, Event, error) {
+		func() error { return requireOrg(s.tx.Caller, "A1", api.MSPIPOffice) },
+		func() (any, api.Event, error) {
 			in, err := ParseAssetInput(payload)
 			if err != nil {
-				return nil, Event{}, err
+				return nil, api.Event{}, err
 			}
 			a, err := s.registerAsset(in)
 			if err != nil {
-				return nil, Event{}, err
+				return nil, api.Event{}, err
 			}
-			return a, Event{Type: "AssetRegistered", ID: a.ID, AssetIDs: []string{a.ID}, Status: a.LegalStatus}, nil
+			return a, api.Event{Type: "AssetRegistered", ID: a.ID, AssetIDs: []string{a.ID}, Status: string(a.LegalStatus)}, nil
 		})
 }
 
 // registerAsset checks that a right is new (A2: id, and kind with official number) and writes it with
 // its indexes.
-func (s *Service) registerAsset(in AssetInput) (*Asset, error) {
+func (s *Service) registerAsset(in api.AssetInput) (*api.Asset, error) {
 	if found, err := s.exists(assetKey(in.ID)); err != nil {
 		return nil, err
 	} else if found {
-		return nil, Conflict("A2", "an IP right with this id is already registered",
+		return nil, api.Conflict("A2", "an IP right with this id is already registered",
 			"assetId", in.ID, "reason", "id-registered")
 	}
-	taken, err := s.l.Scan(idxAssetNumber, []string{in.Kind, in.Number})
+	taken, err := s.l.Scan(idxAssetNumber, []string{string(in.Kind), in.Number})
 	if err != nil {
 		return nil, internal("scan", err)
 	}
 	if len(taken) > 0 {
-		return nil, Conflict("A2", "an IP right of this kind and official number is already registered",
+		return nil, api.Conflict("A2", "an IP right of this kind and official number is already registered",
 			"number", in.Number, "reason", "number-registered")
 	}
 	status := in.LegalStatus
 	if status == "" {
-		status = LegalValid
+		status = api.LegalValid
 	}
-	a := &Asset{ApplicationDate: in.ApplicationDate, DocType: keyAsset, Encumbrances: []Encumbrance{},
+	a := &api.Asset{ApplicationDate: in.ApplicationDate, DocType: keyAsset, Encumbrances: []api.Encumbrance{},
 		ExpiryDate: in.ExpiryDate, FeesPaidThrough: in.FeesPaidThrough, GrantDate: in.GrantDate, ID: in.ID,
-		Kind: in.Kind, LegalStatus: status, Licenses: []License{}, MarkFamily: in.MarkFamily, NextRank: 1,
+		Kind: in.Kind, LegalStatus: status, Licenses: []api.License{}, MarkFamily: in.MarkFamily, NextRank: 1,
 		NiceClass: in.NiceClass, Number: in.Number, Owners: in.Owners, Title: in.Title, TitleTxID: s.tx.ID}
 	if err := s.saveAsset(a, "AssetRegistered"); err != nil {
 		return nil, err
 	}
-	if err := s.putIndex(RightPolicy, idxAssetNumber, in.Kind, in.Number, in.ID); err != nil {
+	if err := s.putIndex(RightPolicy, idxAssetNumber, string(in.Kind), in.Number, in.ID); err != nil {
 		return nil, err
 	}
 	if in.MarkFamily != "" {
@@ -203,64 +170,50 @@ func (s *Service) registerAsset(in AssetInput) (*Asset, error) {
 	return a, nil
 }
 
-// MaxImportAssets bounds the rights of one ImportAssets transaction.
-const MaxImportAssets = 100
-
-// ImportInput is the payload of ImportAssets.
-type ImportInput struct {
-	Assets []json.RawMessage `json:"assets"`
-}
-
-// ImportResult is the response of ImportAssets.
-type ImportResult struct {
-	AssetIDs []string `json:"assetIds"`
-	Count    int      `json:"count"`
-}
-
 // ImportAssets puts a batch of IP rights on the register in one transaction (A1, A2): the IP office's
 // migration of its existing register, and how a large ledger is seeded for benchmarks. Every right is
 // checked as RegisterAsset checks it, and also against the others of the batch, whose writes the
 // transaction cannot read back; the batch is all or nothing. IP office only.
 func (s *Service) ImportAssets(requestID, payload string) (string, error) {
 	return s.submit("ImportAssets", requestID, payload,
-		func() error { return requireOrg(s.tx.Caller, "A1", MSPIPOffice) },
-		func() (any, Event, error) {
-			var batch ImportInput
+		func() error { return requireOrg(s.tx.Caller, "A1", api.MSPIPOffice) },
+		func() (any, api.Event, error) {
+			var batch api.ImportInput
 			if err := DecodeStrict("assets", payload, &batch); err != nil {
-				return nil, Event{}, err
+				return nil, api.Event{}, err
 			}
-			if len(batch.Assets) == 0 || len(batch.Assets) > MaxImportAssets {
-				return nil, Event{}, Invalid("assets", fmt.Sprintf("must hold 1 to %d rights", MaxImportAssets))
+			if len(batch.Assets) == 0 || len(batch.Assets) > api.MaxImportAssets {
+				return nil, api.Event{}, api.Invalid("assets", fmt.Sprintf("must hold 1 to %d rights", api.MaxImportAssets))
 			}
 			ids := map[string]bool{}
 			numbers := map[string]bool{}
-			res := ImportResult{AssetIDs: make([]string, 0, len(batch.Assets))}
+			res := api.ImportResult{AssetIDs: make([]string, 0, len(batch.Assets))}
 			for i, raw := range batch.Assets {
 				field := fmt.Sprintf("assets[%d]", i)
 				in, err := ParseAssetInput(string(raw))
 				if err != nil {
-					return nil, Event{}, prefixField(err, field)
+					return nil, api.Event{}, prefixField(err, field)
 				}
-				number := in.Kind + "\x00" + in.Number
+				number := string(in.Kind) + "\x00" + in.Number
 				if ids[in.ID] || numbers[number] {
-					return nil, Event{}, Conflict("A2", "the batch holds this IP right twice",
+					return nil, api.Event{}, api.Conflict("A2", "the batch holds this IP right twice",
 						"assetId", in.ID, "number", in.Number, "reason", "duplicate-in-batch")
 				}
 				ids[in.ID], numbers[number] = true, true
 				a, err := s.registerAsset(in)
 				if err != nil {
-					return nil, Event{}, err
+					return nil, api.Event{}, err
 				}
 				res.AssetIDs = append(res.AssetIDs, a.ID)
 			}
 			res.Count = len(res.AssetIDs)
-			return res, Event{Type: "AssetsImported", ID: res.AssetIDs[0], AssetIDs: res.AssetIDs}, nil
+			return res, api.Event{Type: "AssetsImported", ID: res.AssetIDs[0], AssetIDs: res.AssetIDs}, nil
 		})
 }
 
 // prefixField puts the path of a batch element before an invalid field's path.
 func prefixField(err error, prefix string) error {
-	var e *Error
+	var e *api.Error
 	if !errors.As(err, &e) || e.Details == nil || e.Details["field"] == "" {
 		return err
 	}
@@ -270,6 +223,7 @@ func prefixField(err error, prefix string) error {
 		out.Details[k] = v
 	}
 	out.Details["field"] = prefix + "." + e.Details["field"]
+	out.Message = prefix + "." + e.Message // the message leads with the field's path
 	return &out
 }
 
@@ -277,28 +231,28 @@ func prefixField(err error, prefix string) error {
 // (A1, A2). IP office only. Owners change only through a recorded transfer (T1).
 func (s *Service) UpdateAsset(requestID, assetID, payload string) (string, error) {
 	return s.submit("UpdateAsset", requestID, assetID+"\x00"+payload,
-		func() error { return requireOrg(s.tx.Caller, "A1", MSPIPOffice) },
-		func() (any, Event, error) {
+		func() error { return requireOrg(s.tx.Caller, "A1", api.MSPIPOffice) },
+		func() (any, api.Event, error) {
 			var c check
 			if c.id("assetId", assetID); c.err != nil {
-				return nil, Event{}, c.err
+				return nil, api.Event{}, c.err
 			}
 			p, err := ParseAssetPatch(payload)
 			if err != nil {
-				return nil, Event{}, err
+				return nil, api.Event{}, err
 			}
 			a, err := s.loadAsset(assetID)
 			if err != nil {
-				return nil, Event{}, err
+				return nil, api.Event{}, err
 			}
-			if p.MarkFamily != nil && *p.MarkFamily != "" && a.Kind != KindTrademark {
-				return nil, Event{}, Invalid("markFamily", "applies to trademarks only")
+			if p.MarkFamily != nil && *p.MarkFamily != "" && a.Kind != api.KindTrademark {
+				return nil, api.Event{}, api.Invalid("markFamily", "applies to trademarks only")
 			}
-			if p.FeesPaidThrough != nil && !IsPatent(a.Kind) {
-				return nil, Event{}, Invalid("feesPaidThrough", "applies to patents only")
+			if p.FeesPaidThrough != nil && !a.Kind.IsPatent() {
+				return nil, api.Event{}, api.Invalid("feesPaidThrough", "applies to patents only")
 			}
 			if p.ExpiryDate != nil && *p.ExpiryDate <= a.GrantDate {
-				return nil, Event{}, Invalid("expiryDate", "must be after grantDate")
+				return nil, api.Event{}, api.Invalid("expiryDate", "must be after grantDate")
 			}
 			var changed []string
 			if p.LegalStatus != nil {
@@ -320,8 +274,8 @@ func (s *Service) UpdateAsset(requestID, assetID, payload string) (string, error
 			// Flags in a fixed order: no map iteration reaches what is written.
 			for _, f := range []struct {
 				name string
-				in   *FlagInput
-				flag *Flag
+				in   *api.FlagInput
+				flag *api.Flag
 			}{{"freeze", p.Freeze, &a.Freeze}, {"dispute", p.Dispute, &a.Dispute}, {"invalidation", p.Invalidation, &a.Invalidation}} {
 				if f.in == nil {
 					continue
@@ -331,37 +285,31 @@ func (s *Service) UpdateAsset(requestID, assetID, payload string) (string, error
 					if !f.flag.Active {
 						since = s.today()
 					}
-					*f.flag = Flag{Active: true, Ref: f.in.Ref, Since: since}
+					*f.flag = api.Flag{Active: true, Ref: f.in.Ref, Since: since}
 				} else {
-					*f.flag = Flag{}
+					*f.flag = api.Flag{}
 				}
 				changed = append(changed, f.name)
 			}
 			if p.MarkFamily != nil && *p.MarkFamily != a.MarkFamily {
 				if a.MarkFamily != "" {
 					if err := s.delIndex(idxAssetFamily, a.MarkFamily, a.ID); err != nil {
-						return nil, Event{}, err
+						return nil, api.Event{}, err
 					}
 				}
 				if *p.MarkFamily != "" {
 					if err := s.putIndex(RightPolicy, idxAssetFamily, *p.MarkFamily, a.ID); err != nil {
-						return nil, Event{}, err
+						return nil, api.Event{}, err
 					}
 				}
 				a.MarkFamily = *p.MarkFamily
 				changed = append(changed, "markFamily")
 			}
 			if err := s.saveAsset(a, "AssetUpdated:"+strings.Join(changed, ",")); err != nil {
-				return nil, Event{}, err
+				return nil, api.Event{}, err
 			}
-			return a, Event{Type: "AssetUpdated", ID: a.ID, AssetIDs: []string{a.ID}, Status: a.LegalStatus}, nil
+			return a, api.Event{Type: "AssetUpdated", ID: a.ID, AssetIDs: []string{a.ID}, Status: string(a.LegalStatus)}, nil
 		})
-}
-
-// AssetsByNumber is the answer of FindAssetsByNumber.
-type AssetsByNumber struct {
-	Count int      `json:"count"`
-	Items []*Asset `json:"items"`
 }
 
 // FindAssetsByNumber finds the IP rights with an official number (A3: the register is public), one
@@ -374,9 +322,9 @@ func (s *Service) FindAssetsByNumber(number string) (string, error) {
 	if c.text("number", number, 1, 64); c.err != nil {
 		return "", c.err
 	}
-	out := AssetsByNumber{Items: []*Asset{}}
-	for _, kind := range AssetKinds {
-		keys, err := s.l.Scan(idxAssetNumber, []string{kind, number})
+	out := api.AssetsByNumber{Items: []*api.Asset{}}
+	for _, kind := range api.AssetKinds {
+		keys, err := s.l.Scan(idxAssetNumber, []string{string(kind), number})
 		if err != nil {
 			return "", internal("scan", err)
 		}

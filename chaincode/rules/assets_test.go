@@ -3,24 +3,26 @@ package rules
 import (
 	"strings"
 	"testing"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
 )
 
 func TestA1_OnlyIPOfficeRegistersAndChangesRights(t *testing.T) {
 	cases := []struct {
 		name   string
 		caller Caller
-		code   string
+		code   api.Code
 		rule   string
 	}{
 		{"IP office examiner", examiner, "", ""},
 		{"IP office admin", ipAdmin, "", ""},
-		{"bank loan officer", bank1, CodeForbidden, "A1"},
-		{"bank admin", bank1Adm, CodeForbidden, "A1"},
-		{"exchange trader", trader, CodeForbidden, "A1"},
-		{"regulator", auditor, CodeForbidden, "V3"},
-		{"IP office with a foreign role", wrongRole, CodeForbidden, "A1"},
-		{"unknown organization", stranger, CodeForbidden, "A1"},
-		{"no role attribute", noRole, CodeForbidden, "A1"},
+		{"bank loan officer", bank1, api.CodeForbidden, "A1"},
+		{"bank admin", bank1Adm, api.CodeForbidden, "A1"},
+		{"exchange trader", trader, api.CodeForbidden, "A1"},
+		{"regulator", auditor, api.CodeForbidden, "V3"},
+		{"IP office with a foreign role", wrongRole, api.CodeForbidden, "A1"},
+		{"unknown organization", stranger, api.CodeForbidden, "A1"},
+		{"no role attribute", noRole, api.CodeForbidden, "A1"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -32,9 +34,9 @@ func TestA1_OnlyIPOfficeRegistersAndChangesRights(t *testing.T) {
 				return s.UpdateAsset("r2", "P2", `{"legalStatus":"lapsed"}`)
 			})
 			wantCode(t, err, tc.code, tc.rule)
-			want := LegalValid
+			want := api.LegalValid
 			if tc.code == "" {
-				want = LegalLapsed
+				want = api.LegalLapsed
 			}
 			if got := e.asset("P2").LegalStatus; got != want {
 				t.Fatalf("legal status %s, want %s", got, want)
@@ -44,7 +46,7 @@ func TestA1_OnlyIPOfficeRegistersAndChangesRights(t *testing.T) {
 }
 
 func TestA2_RightHoldsItsRegisterFields(t *testing.T) {
-	mod := func(f func(*AssetInput)) string {
+	mod := func(f func(*api.AssetInput)) string {
 		a := patent("P1")
 		f(&a)
 		return js(a)
@@ -52,39 +54,39 @@ func TestA2_RightHoldsItsRegisterFields(t *testing.T) {
 	cases := []struct {
 		name    string
 		payload string
-		code    string
+		code    api.Code
 		field   string
 	}{
-		{"patent", mod(func(a *AssetInput) {}), "", ""},
-		{"co-owned patent", mod(func(a *AssetInput) { a.Owners = []Owner{beta, {ID: "X2", Name: "Two", Share: 5000}} }), "", ""},
+		{"patent", mod(func(a *api.AssetInput) {}), "", ""},
+		{"co-owned patent", mod(func(a *api.AssetInput) { a.Owners = []api.Owner{beta, {ID: "X2", Name: "Two", Share: 5000}} }), "", ""},
 		{"trademark", js(trademark("T1", "fam1", 9)), "", ""},
-		{"copyright", mod(func(a *AssetInput) { a.Kind, a.FeesPaidThrough = KindCopyright, "" }), "", ""},
-		{"explicit status", mod(func(a *AssetInput) { a.LegalStatus = LegalLapsed }), "", ""},
-		{"unknown kind", mod(func(a *AssetInput) { a.Kind = "utility-model" }), CodeInvalidArgument, "kind"},
-		{"bad id", mod(func(a *AssetInput) { a.ID = "a/b" }), CodeInvalidArgument, "id"},
-		{"no owners", mod(func(a *AssetInput) { a.Owners = nil }), CodeInvalidArgument, "owners"},
-		{"shares do not sum", mod(func(a *AssetInput) { a.Owners = []Owner{beta} }), CodeInvalidArgument, "owners"},
-		{"zero share", mod(func(a *AssetInput) { a.Owners = []Owner{{ID: "A", Name: "A", Share: 0}} }), CodeInvalidArgument, "owners[0].share"},
-		{"duplicate owner", mod(func(a *AssetInput) { a.Owners = []Owner{beta, beta} }), CodeInvalidArgument, "owners[1].id"},
-		{"owner without name", mod(func(a *AssetInput) { a.Owners = []Owner{{ID: "A", Share: 10000}} }), CodeInvalidArgument, "owners[0].name"},
-		{"bad date", mod(func(a *AssetInput) { a.GrantDate = "2022-13-01" }), CodeInvalidArgument, "grantDate"},
-		{"granted before filed", mod(func(a *AssetInput) { a.GrantDate = "2019-01-01" }), CodeInvalidArgument, "grantDate"},
-		{"expires before grant", mod(func(a *AssetInput) { a.ExpiryDate = "2021-01-01" }), CodeInvalidArgument, "expiryDate"},
-		{"patent without fees", mod(func(a *AssetInput) { a.FeesPaidThrough = "" }), CodeInvalidArgument, "feesPaidThrough"},
-		{"fees on copyright", mod(func(a *AssetInput) { a.Kind = KindCopyright }), CodeInvalidArgument, "feesPaidThrough"},
-		{"trademark without class", mod(func(a *AssetInput) { a.Kind, a.FeesPaidThrough = KindTrademark, "" }), CodeInvalidArgument, "niceClass"},
-		{"class on patent", mod(func(a *AssetInput) { a.NiceClass = 9 }), CodeInvalidArgument, "niceClass"},
-		{"family on patent", mod(func(a *AssetInput) { a.MarkFamily = "f" }), CodeInvalidArgument, "markFamily"},
-		{"unknown status", mod(func(a *AssetInput) { a.LegalStatus = "dormant" }), CodeInvalidArgument, "legalStatus"},
-		{"long title", mod(func(a *AssetInput) { a.Title = strings.Repeat("x", 501) }), CodeInvalidArgument, "title"},
-		{"control character", mod(func(a *AssetInput) { a.Title = "a\x01b" }), CodeInvalidArgument, "title"},
-		{"padded title", mod(func(a *AssetInput) { a.Title = " a" }), CodeInvalidArgument, "title"},
-		{"unknown field", `{"id":"P1","colour":"red"}`, CodeInvalidArgument, "colour"},
-		{"wrong type", `{"id":"P1","niceClass":"nine"}`, CodeInvalidArgument, "niceClass"},
-		{"not JSON", `{"id":`, CodeMalformed, ""},
-		{"not an object", `[1]`, CodeMalformed, ""},
-		{"null", `null`, CodeMalformed, ""},
-		{"trailing data", mod(func(a *AssetInput) {}) + "{}", CodeMalformed, ""},
+		{"copyright", mod(func(a *api.AssetInput) { a.Kind, a.FeesPaidThrough = api.KindCopyright, "" }), "", ""},
+		{"explicit status", mod(func(a *api.AssetInput) { a.LegalStatus = api.LegalLapsed }), "", ""},
+		{"unknown kind", mod(func(a *api.AssetInput) { a.Kind = "utility-model" }), api.CodeInvalidArgument, "kind"},
+		{"bad id", mod(func(a *api.AssetInput) { a.ID = "a/b" }), api.CodeInvalidArgument, "id"},
+		{"no owners", mod(func(a *api.AssetInput) { a.Owners = nil }), api.CodeInvalidArgument, "owners"},
+		{"shares do not sum", mod(func(a *api.AssetInput) { a.Owners = []api.Owner{beta} }), api.CodeInvalidArgument, "owners"},
+		{"zero share", mod(func(a *api.AssetInput) { a.Owners = []api.Owner{{ID: "A", Name: "A", Share: 0}} }), api.CodeInvalidArgument, "owners[0].share"},
+		{"duplicate owner", mod(func(a *api.AssetInput) { a.Owners = []api.Owner{beta, beta} }), api.CodeInvalidArgument, "owners[1].id"},
+		{"owner without name", mod(func(a *api.AssetInput) { a.Owners = []api.Owner{{ID: "A", Share: 10000}} }), api.CodeInvalidArgument, "owners[0].name"},
+		{"bad date", mod(func(a *api.AssetInput) { a.GrantDate = "2022-13-01" }), api.CodeInvalidArgument, "grantDate"},
+		{"granted before filed", mod(func(a *api.AssetInput) { a.GrantDate = "2019-01-01" }), api.CodeInvalidArgument, "grantDate"},
+		{"expires before grant", mod(func(a *api.AssetInput) { a.ExpiryDate = "2021-01-01" }), api.CodeInvalidArgument, "expiryDate"},
+		{"patent without fees", mod(func(a *api.AssetInput) { a.FeesPaidThrough = "" }), api.CodeInvalidArgument, "feesPaidThrough"},
+		{"fees on copyright", mod(func(a *api.AssetInput) { a.Kind = api.KindCopyright }), api.CodeInvalidArgument, "feesPaidThrough"},
+		{"trademark without class", mod(func(a *api.AssetInput) { a.Kind, a.FeesPaidThrough = api.KindTrademark, "" }), api.CodeInvalidArgument, "niceClass"},
+		{"class on patent", mod(func(a *api.AssetInput) { a.NiceClass = 9 }), api.CodeInvalidArgument, "niceClass"},
+		{"family on patent", mod(func(a *api.AssetInput) { a.MarkFamily = "f" }), api.CodeInvalidArgument, "markFamily"},
+		{"unknown status", mod(func(a *api.AssetInput) { a.LegalStatus = "dormant" }), api.CodeInvalidArgument, "legalStatus"},
+		{"long title", mod(func(a *api.AssetInput) { a.Title = strings.Repeat("x", 501) }), api.CodeInvalidArgument, "title"},
+		{"control character", mod(func(a *api.AssetInput) { a.Title = "a\x01b" }), api.CodeInvalidArgument, "title"},
+		{"padded title", mod(func(a *api.AssetInput) { a.Title = " a" }), api.CodeInvalidArgument, "title"},
+		{"unknown field", `{"id":"P1","colour":"red"}`, api.CodeInvalidArgument, "colour"},
+		{"wrong type", `{"id":"P1","niceClass":"nine"}`, api.CodeInvalidArgument, "niceClass"},
+		{"not JSON", `{"id":`, api.CodeMalformed, ""},
+		{"not an object", `[1]`, api.CodeMalformed, ""},
+		{"null", `null`, api.CodeMalformed, ""},
+		{"trailing data", mod(func(a *api.AssetInput) {}) + "{}", api.CodeMalformed, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -130,20 +132,24 @@ func TestA2_RightHoldsItsRegisterFields(t *testing.T) {
 		if e.asset("T1").MarkFamily != "" || len(e.l.scan(idxAssetFamily, nil)) != 0 {
 			t.Fatalf("family index not maintained")
 		}
-		for _, bad := range []struct{ id, patch, code, field string }{
-			{"P1", `{}`, CodeInvalidArgument, ""},
-			{"P1", `{"title":5}`, CodeInvalidArgument, "title"},
-			{"P1", `{"freeze":{"active":true}}`, CodeInvalidArgument, "freeze.ref"},
-			{"P1", `{"legalStatus":"gone"}`, CodeInvalidArgument, "legalStatus"},
-			{"P1", `{"expiryDate":"2001-01-01"}`, CodeInvalidArgument, "expiryDate"},
-			{"P1", `{"expiryDate":"x"}`, CodeInvalidArgument, "expiryDate"},
-			{"P1", `{"feesPaidThrough":"x"}`, CodeInvalidArgument, "feesPaidThrough"},
-			{"P1", `{"title":""}`, CodeInvalidArgument, "title"},
-			{"P1", `{"markFamily":"fam"}`, CodeInvalidArgument, "markFamily"},
-			{"P1", `{"markFamily":"bad id!"}`, CodeInvalidArgument, "markFamily"},
-			{"T1", `{"feesPaidThrough":"2030-01-01"}`, CodeInvalidArgument, "feesPaidThrough"},
-			{"P9", `{"title":"x"}`, CodeNotFound, ""},
-			{"bad/id", `{"title":"x"}`, CodeInvalidArgument, "assetId"},
+		for _, bad := range []struct {
+			id, patch string
+			code      api.Code
+			field     string
+		}{
+			{"P1", `{}`, api.CodeInvalidArgument, ""},
+			{"P1", `{"title":5}`, api.CodeInvalidArgument, "title"},
+			{"P1", `{"freeze":{"active":true}}`, api.CodeInvalidArgument, "freeze.ref"},
+			{"P1", `{"legalStatus":"gone"}`, api.CodeInvalidArgument, "legalStatus"},
+			{"P1", `{"expiryDate":"2001-01-01"}`, api.CodeInvalidArgument, "expiryDate"},
+			{"P1", `{"expiryDate":"x"}`, api.CodeInvalidArgument, "expiryDate"},
+			{"P1", `{"feesPaidThrough":"x"}`, api.CodeInvalidArgument, "feesPaidThrough"},
+			{"P1", `{"title":""}`, api.CodeInvalidArgument, "title"},
+			{"P1", `{"markFamily":"fam"}`, api.CodeInvalidArgument, "markFamily"},
+			{"P1", `{"markFamily":"bad id!"}`, api.CodeInvalidArgument, "markFamily"},
+			{"T1", `{"feesPaidThrough":"2030-01-01"}`, api.CodeInvalidArgument, "feesPaidThrough"},
+			{"P9", `{"title":"x"}`, api.CodeNotFound, ""},
+			{"bad/id", `{"title":"x"}`, api.CodeInvalidArgument, "assetId"},
 		} {
 			_, err := e.submit(examiner, nil, func(s *Service) (string, error) { return s.UpdateAsset(e.req(), bad.id, bad.patch) })
 			if bad.field != "" {
@@ -178,12 +184,12 @@ func TestA3_RegisterIsPublicToEveryMember(t *testing.T) {
 	}
 	for _, c := range []Caller{stranger, noRole, wrongRole} {
 		_, err := e.query(c, func(s *Service) (string, error) { return s.GetAsset("P1") })
-		wantCode(t, err, CodeForbidden, "A3")
+		wantCode(t, err, api.CodeForbidden, "A3")
 	}
 	_, err := e.query(bank2, func(s *Service) (string, error) { return s.GetAsset("nope") })
-	wantCode(t, err, CodeNotFound)
+	wantCode(t, err, api.CodeNotFound)
 	_, err = e.query(bank2, func(s *Service) (string, error) { return s.GetAsset("") })
-	wantCode(t, err, CodeInvalidArgument, "assetId")
+	wantCode(t, err, api.CodeInvalidArgument, "assetId")
 	a := e.asset("P1")
 	if len(a.Encumbrances) != 1 || a.Encumbrances[0].PledgeID != p.ID || a.Encumbrances[0].Rank != 1 {
 		t.Fatalf("active encumbrance not shown: %+v", a.Encumbrances)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
 )
 
 // DisposePledge records the disposal of a defaulted pledge (P8): an auction or sale through the
@@ -14,55 +16,52 @@ import (
 // buyers is requested, for the IP office to record (T1). Exchange only.
 func (s *Service) DisposePledge(requestID, pledgeID, payload string) (string, error) {
 	return s.submit("DisposePledge", requestID, pledgeID+"\x00"+payload,
-		func() error { return requireOrg(s.tx.Caller, "P8", MSPExchange) },
-		func() (any, Event, error) {
+		func() error { return requireOrg(s.tx.Caller, "P8", api.MSPExchange) },
+		func() (any, api.Event, error) {
 			in, err := ParseDisposal(payload)
 			if err != nil {
-				return nil, Event{}, err
+				return nil, api.Event{}, err
 			}
 			p, err := s.loadPledge(pledgeID)
 			if err != nil {
-				return nil, Event{}, err
+				return nil, api.Event{}, err
 			}
-			if err := requireStatus(p, "P8", PledgeDefaulted); err != nil {
-				return nil, Event{}, err
+			if err := requireStatus(p, "P8", api.PledgeDefaulted); err != nil {
+				return nil, api.Event{}, err
 			}
 			assets, err := s.loadAssets(p.AssetIDs)
 			if err != nil {
-				return nil, Event{}, err
+				return nil, api.Event{}, err
 			}
 			proceeds, err := applyByRank(p, assets, in)
 			if err != nil {
-				return nil, Event{}, err
+				return nil, api.Event{}, err
 			}
-			if err := s.endPledge(p, PledgeDisposed, "PledgeDisposed"); err != nil {
-				return nil, Event{}, err
+			if err := s.endPledge(p, api.PledgeDisposed, "PledgeDisposed"); err != nil {
+				return nil, api.Event{}, err
 			}
 			// endPledge saved the rights without this pledge; the transfers start from the same owners.
 			var transferIDs []string
 			base := s.derivedID("TR-")
 			for i, a := range assets {
-				t := &Transfer{AssetID: a.ID, Consents: []Consent{}, DisposalPledgeID: p.ID, DocType: keyTransfer,
+				t := &api.Transfer{AssetID: a.ID, Consents: []api.Consent{}, DisposalPledgeID: p.ID, DocType: keyTransfer,
 					FromOwners: a.Owners, ID: base + "-" + strconv.Itoa(i+1), Kind: "assignment", NewOwners: in.Buyers,
-					Origin: "disposal", RequestedAt: s.now(), Status: TransferRequested, TradeRef: in.SaleRef}
-				if err := s.saveTransfer(t, "TransferRequested"); err != nil {
-					return nil, Event{}, err
-				}
-				if err := s.putIndex(RightPolicy, idxTransferAsset, a.ID, t.ID); err != nil {
-					return nil, Event{}, err
+					Origin: "disposal", RequestedAt: s.now(), Status: api.TransferRequested, TradeRef: in.SaleRef}
+				if err := s.createTransfer(t); err != nil {
+					return nil, api.Event{}, err
 				}
 				// Until the buyer's title is recorded, the right is the buyer's to receive: no new
 				// pledge, no other transfer (P8, T3).
 				if err := s.put(CompositeKey(keyPendingDisposal, a.ID), PendingDisposal{PledgeID: p.ID, TransferID: t.ID}, RightPolicy); err != nil {
-					return nil, Event{}, err
+					return nil, api.Event{}, err
 				}
 				transferIDs = append(transferIDs, t.ID)
 			}
-			p.Disposal = &Disposal{At: s.now(), Buyers: in.Buyers, Currency: in.Currency, Method: in.Method,
+			p.Disposal = &api.Disposal{At: s.now(), Buyers: in.Buyers, Currency: in.Currency, Method: in.Method,
 				Price: in.Price, Proceeds: proceeds, SaleRef: in.SaleRef, Surplus: in.Surplus,
 				SurplusTo: p.Pledgors, TransferIDs: transferIDs, TxID: s.tx.ID}
 			if err := s.savePledge(p, "PledgeDisposed"); err != nil {
-				return nil, Event{}, err
+				return nil, api.Event{}, err
 			}
 			return p, s.pledgeEvent("PledgeDisposed", p), nil
 		})
@@ -70,9 +69,9 @@ func (s *Service) DisposePledge(requestID, pledgeID, payload string) (string, er
 
 // applyByRank checks a disposal's distribution of the price against the active pledges on the rights
 // (P8) and returns the proceeds with their ranks. A pledge's rank here is its best rank on the rights.
-func applyByRank(p *Pledge, assets []*Asset, in DisposalInput) ([]Proceed, error) {
+func applyByRank(p *api.Pledge, assets []*api.Asset, in api.DisposalInput) ([]api.Proceed, error) {
 	refuse := func(reason, msg string, kv ...string) error {
-		return Conflict("P8", msg, append([]string{"pledgeId", p.ID, "reason", reason}, kv...)...)
+		return api.Conflict("P8", msg, append([]string{"pledgeId", p.ID, "reason", reason}, kv...)...)
 	}
 	rank := map[string]int{}
 	var order []string // active pledges on the rights, in first-seen order
@@ -87,7 +86,7 @@ func applyByRank(p *Pledge, assets []*Asset, in DisposalInput) ([]Proceed, error
 		}
 	}
 	var total int64
-	out := make([]Proceed, 0, len(in.Proceeds))
+	out := make([]api.Proceed, 0, len(in.Proceeds))
 	listed := map[string]bool{}
 	for i, q := range in.Proceeds {
 		r, ok := rank[q.PledgeID]
@@ -101,7 +100,7 @@ func applyByRank(p *Pledge, assets []*Asset, in DisposalInput) ([]Proceed, error
 		}
 		listed[q.PledgeID] = true
 		total += mustCents(q.Amount)
-		out = append(out, Proceed{Amount: q.Amount, PledgeID: q.PledgeID, Rank: r})
+		out = append(out, api.Proceed{Amount: q.Amount, PledgeID: q.PledgeID, Rank: r})
 	}
 	if !listed[p.ID] {
 		return nil, refuse("disposing-pledge-missing", "the proceeds must include the disposing pledge")
@@ -145,7 +144,7 @@ func applyByRank(p *Pledge, assets []*Asset, in DisposalInput) ([]Proceed, error
 		return nil, refuse("proceeds-do-not-add-up", "proceeds and surplus must add up to the price",
 			"sum", formatCents(total+surplus), "price", in.Price)
 	}
-	slices.SortStableFunc(out, func(a, b Proceed) int { return a.Rank - b.Rank })
+	slices.SortStableFunc(out, func(a, b api.Proceed) int { return a.Rank - b.Rank })
 	return out, nil
 }
 
@@ -165,7 +164,7 @@ func (s *Service) pendingDisposal(assetID string) (string, error) {
 }
 
 // endPendingDisposal clears the mark once the disposal's transfer is recorded or refused.
-func (s *Service) endPendingDisposal(t *Transfer) error {
+func (s *Service) endPendingDisposal(t *api.Transfer) error {
 	pending, err := s.pendingDisposal(t.AssetID)
 	if err != nil || pending != t.ID {
 		return err

@@ -3,6 +3,8 @@ package rules
 import (
 	"encoding/json"
 	"testing"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
 )
 
 // parsers are the argument parsers the fuzz target drives, selected by the first fuzz argument.
@@ -37,11 +39,11 @@ func FuzzParsePayloads(f *testing.F) {
 		parse := parsers[int(which)%len(parsers)]
 		v, err := parse(payload)
 		if err != nil {
-			e, ok := AsError(err)
-			if !ok || (e.Status != StatusMalformed && e.Status != StatusInvalid) {
-				t.Fatalf("rejection is not a 400/422 rules.Error: %v", err)
+			e, ok := api.AsError(err)
+			if !ok || (e.Code != api.CodeMalformed && e.Code != api.CodeInvalidArgument) {
+				t.Fatalf("rejection is not a MALFORMED or INVALID_ARGUMENT api.Error: %v", err)
 			}
-			if back, ok := ParseError(e.Error()); !ok || back.Code != e.Code {
+			if back, ok := api.ParseError(e.Error()); !ok || back.Code != e.Code {
 				t.Fatalf("error JSON does not parse back: %s", e.Error())
 			}
 			return

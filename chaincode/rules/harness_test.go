@@ -8,21 +8,23 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
 )
 
 // Callers of every organization and role.
 var (
-	examiner  = Caller{MSP: MSPIPOffice, Role: RoleExaminer, Submitter: "x509::CN=examiner1,OU=client::CN=ca.ipoffice"}
-	ipAdmin   = Caller{MSP: MSPIPOffice, Role: RoleAdmin, Submitter: "x509::CN=admin,OU=admin::CN=ca.ipoffice"}
-	bank1     = Caller{MSP: MSPBank1, Role: RoleLoanOfficer, Submitter: "x509::CN=officer1,OU=client::CN=ca.bank1"}
-	bank1Adm  = Caller{MSP: MSPBank1, Role: RoleAdmin, Submitter: "x509::CN=admin,OU=admin::CN=ca.bank1"}
-	bank2     = Caller{MSP: MSPBank2, Role: RoleLoanOfficer, Submitter: "x509::CN=officer1,OU=client::CN=ca.bank2"}
-	trader    = Caller{MSP: MSPExchange, Role: RoleTrader, Submitter: "x509::CN=trader1,OU=client::CN=ca.exchange"}
-	auditor   = Caller{MSP: MSPRegulator, Role: RoleAuditor, Submitter: "x509::CN=auditor1,OU=client::CN=ca.regulator"}
-	regAdmin  = Caller{MSP: MSPRegulator, Role: RoleAdmin, Submitter: "x509::CN=admin,OU=admin::CN=ca.regulator"}
-	stranger  = Caller{MSP: "OtherMSP", Role: RoleAdmin, Submitter: "x509::CN=x::CN=ca.other"}
-	noRole    = Caller{MSP: MSPBank1, Role: "", Submitter: "x509::CN=peer0::CN=ca.bank1"}
-	wrongRole = Caller{MSP: MSPIPOffice, Role: RoleTrader, Submitter: "x509::CN=odd::CN=ca.ipoffice"}
+	examiner  = Caller{MSP: api.MSPIPOffice, Role: api.RoleExaminer, Submitter: "x509::CN=examiner1,OU=client::CN=ca.ipoffice"}
+	ipAdmin   = Caller{MSP: api.MSPIPOffice, Role: api.RoleAdmin, Submitter: "x509::CN=admin,OU=admin::CN=ca.ipoffice"}
+	bank1     = Caller{MSP: api.MSPBank1, Role: api.RoleLoanOfficer, Submitter: "x509::CN=officer1,OU=client::CN=ca.bank1"}
+	bank1Adm  = Caller{MSP: api.MSPBank1, Role: api.RoleAdmin, Submitter: "x509::CN=admin,OU=admin::CN=ca.bank1"}
+	bank2     = Caller{MSP: api.MSPBank2, Role: api.RoleLoanOfficer, Submitter: "x509::CN=officer1,OU=client::CN=ca.bank2"}
+	trader    = Caller{MSP: api.MSPExchange, Role: api.RoleTrader, Submitter: "x509::CN=trader1,OU=client::CN=ca.exchange"}
+	auditor   = Caller{MSP: api.MSPRegulator, Role: api.RoleAuditor, Submitter: "x509::CN=auditor1,OU=client::CN=ca.regulator"}
+	regAdmin  = Caller{MSP: api.MSPRegulator, Role: api.RoleAdmin, Submitter: "x509::CN=admin,OU=admin::CN=ca.regulator"}
+	stranger  = Caller{MSP: "OtherMSP", Role: api.RoleAdmin, Submitter: "x509::CN=x::CN=ca.other"}
+	noRole    = Caller{MSP: api.MSPBank1, Role: "", Submitter: "x509::CN=peer0::CN=ca.bank1"}
+	wrongRole = Caller{MSP: api.MSPIPOffice, Role: api.RoleTrader, Submitter: "x509::CN=odd::CN=ca.ipoffice"}
 )
 
 // env is a ledger and a clock; each submit is one committed transaction (or none, on error).
@@ -93,7 +95,7 @@ func js(v any) string {
 }
 
 // wantCode fails unless err is a rules.Error with code (and, when given, details.reason).
-func wantCode(t *testing.T, err error, code string, reason ...string) {
+func wantCode(t *testing.T, err error, code api.Code, reason ...string) {
 	t.Helper()
 	if code == "" {
 		if err != nil {
@@ -101,7 +103,7 @@ func wantCode(t *testing.T, err error, code string, reason ...string) {
 		}
 		return
 	}
-	e, ok := AsError(err)
+	e, ok := api.AsError(err)
 	if !ok {
 		t.Fatalf("want error %s, got %v", code, err)
 	}
@@ -114,71 +116,73 @@ func wantCode(t *testing.T, err error, code string, reason ...string) {
 }
 
 var (
-	acme   = Owner{ID: "91420100MA4K0001X", Name: "Acme Optics Co.", Share: 10000}
-	acmeP  = Party{ID: acme.ID, Name: acme.Name}
-	beta   = Owner{ID: "91420100MA4K0002Y", Name: "Beta Labs Co.", Share: 5000}
-	betaP  = Party{ID: beta.ID, Name: beta.Name}
-	buyer  = Owner{ID: "91420100MA4K0009Z", Name: "Buyer Ltd.", Share: 10000}
+	acme   = api.Owner{ID: "91420100MA4K0001X", Name: "Acme Optics Co.", Share: 10000}
+	acmeP  = api.Party{ID: acme.ID, Name: acme.Name}
+	beta   = api.Owner{ID: "91420100MA4K0002Y", Name: "Beta Labs Co.", Share: 5000}
+	betaP  = api.Party{ID: beta.ID, Name: beta.Name}
+	buyer  = api.Owner{ID: "91420100MA4K0009Z", Name: "Buyer Ltd.", Share: 10000}
 	hashA  = strings.Repeat("a", 64)
 	saltA  = strings.Repeat("5", 32)
-	termsA = Terms{Amount: "5000000.00", Currency: "CNY", InterestRate: "3.85", Salt: saltA, Scope: "principal, interest and costs"}
+	termsA = api.Terms{Amount: "5000000.00", Currency: "CNY", InterestRate: "3.85", Salt: saltA, Scope: "principal, interest and costs"}
 )
 
-func patent(id string, owners ...Owner) AssetInput {
+func patent(id string, owners ...api.Owner) api.AssetInput {
 	if len(owners) == 0 {
-		owners = []Owner{acme}
+		owners = []api.Owner{acme}
 	}
-	return AssetInput{ApplicationDate: "2020-01-10", ExpiryDate: "2040-01-10", FeesPaidThrough: "2026-01-10",
-		GrantDate: "2022-06-01", ID: id, Kind: KindPatentInvention, Number: "ZL" + id, Owners: owners,
+	return api.AssetInput{ApplicationDate: "2020-01-10", ExpiryDate: "2040-01-10", FeesPaidThrough: "2026-01-10",
+		GrantDate: "2022-06-01", ID: id, Kind: api.KindPatentInvention, Number: "ZL" + id, Owners: owners,
 		Title: "Optical lens assembly " + id}
 }
 
-func trademark(id, family string, class int) AssetInput {
-	return AssetInput{ApplicationDate: "2019-01-10", ExpiryDate: "2031-01-10", GrantDate: "2021-01-10", ID: id,
-		Kind: KindTrademark, MarkFamily: family, NiceClass: class, Number: "TM" + id, Owners: []Owner{acme},
+func trademark(id, family string, class int) api.AssetInput {
+	return api.AssetInput{ApplicationDate: "2019-01-10", ExpiryDate: "2031-01-10", GrantDate: "2021-01-10", ID: id,
+		Kind: api.KindTrademark, MarkFamily: family, NiceClass: class, Number: "TM" + id, Owners: []api.Owner{acme},
 		Title: "ACME mark " + id}
 }
 
-func application(assetIDs ...string) PledgeApplication {
-	return PledgeApplication{AssetIDs: assetIDs, ContractHash: hashA, DebtKind: "loan", DebtTermEnd: "2027-03-01",
-		DebtTermStart: "2025-03-01", PledgeeName: "Bank One Wuhan Branch", Pledgors: []Party{acmeP}}
+func application(assetIDs ...string) api.PledgeApplication {
+	return api.PledgeApplication{AssetIDs: assetIDs, ContractHash: hashA, DebtKind: "loan", DebtTermEnd: "2027-03-01",
+		DebtTermStart: "2025-03-01", PledgeeName: "Bank One Wuhan Branch", Pledgors: []api.Party{acmeP}}
 }
 
-func withTerms(t Terms) map[string][]byte { return map[string][]byte{TransientTermsKey: []byte(js(t))} }
+func withTerms(t api.Terms) map[string][]byte {
+	return map[string][]byte{api.TransientTermsKey: []byte(js(t))}
+}
 
-func (e *env) register(a AssetInput) *Asset {
+func (e *env) register(a api.AssetInput) *api.Asset {
 	e.t.Helper()
-	var out Asset
+	var out api.Asset
 	mustDecode(e.t, e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RegisterAsset(e.req(), js(a)) })), &out)
 	return &out
 }
 
-func (e *env) apply(bank Caller, app PledgeApplication) (*Pledge, error) {
+func (e *env) apply(bank Caller, app api.PledgeApplication) (*api.Pledge, error) {
 	e.t.Helper()
 	out, err := e.submit(bank, withTerms(termsA), func(s *Service) (string, error) { return s.ApplyPledge(e.req(), js(app)) })
 	if err != nil {
 		return nil, err
 	}
-	var p Pledge
+	var p api.Pledge
 	mustDecode(e.t, out, &p)
 	return &p, nil
 }
 
-func (e *env) registerPledge(id, regNo string) (*Pledge, error) {
+func (e *env) registerPledge(id, regNo string) (*api.Pledge, error) {
 	e.t.Helper()
 	out, err := e.submit(examiner, nil, func(s *Service) (string, error) {
-		return s.RegisterPledge(e.req(), id, js(Registration{RegistrationNumber: regNo}))
+		return s.RegisterPledge(e.req(), id, js(api.Registration{RegistrationNumber: regNo}))
 	})
 	if err != nil {
 		return nil, err
 	}
-	var p Pledge
+	var p api.Pledge
 	mustDecode(e.t, out, &p)
 	return &p, nil
 }
 
 // pledged registers a pledge of bank on the rights and returns it.
-func (e *env) pledged(bank Caller, regNo string, assetIDs ...string) *Pledge {
+func (e *env) pledged(bank Caller, regNo string, assetIDs ...string) *api.Pledge {
 	e.t.Helper()
 	p, err := e.apply(bank, application(assetIDs...))
 	if err != nil {
@@ -196,16 +200,16 @@ func (e *env) update(id string, patch string) {
 	e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.UpdateAsset(e.req(), id, patch) }))
 }
 
-func (e *env) asset(id string) *Asset {
+func (e *env) asset(id string) *api.Asset {
 	e.t.Helper()
-	var a Asset
+	var a api.Asset
 	mustDecode(e.t, e.must(e.query(auditor, func(s *Service) (string, error) { return s.GetAsset(id) })), &a)
 	return &a
 }
 
-func (e *env) pledge(id string) *Pledge {
+func (e *env) pledge(id string) *api.Pledge {
 	e.t.Helper()
-	var p Pledge
+	var p api.Pledge
 	mustDecode(e.t, e.must(e.query(auditor, func(s *Service) (string, error) { return s.GetPledge(id) })), &p)
 	return &p
 }

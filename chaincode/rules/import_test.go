@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
 )
 
-func importPayload(t *testing.T, assets ...AssetInput) string {
+func importPayload(t *testing.T, assets ...api.AssetInput) string {
 	t.Helper()
-	in := ImportInput{}
+	in := api.ImportInput{}
 	for _, a := range assets {
 		raw, err := json.Marshal(a)
 		if err != nil {
@@ -20,30 +22,30 @@ func importPayload(t *testing.T, assets ...AssetInput) string {
 }
 
 func TestA2_ImportAssetsChecksEveryRightAndIsAllOrNothing(t *testing.T) {
-	many := make([]AssetInput, MaxImportAssets+1)
+	many := make([]api.AssetInput, api.MaxImportAssets+1)
 	for i := range many {
 		many[i] = patent(fmt.Sprintf("B%03d", i))
 	}
 	bad := patent("X2")
-	bad.Owners = []Owner{{ID: "91420100MA4K0001", Name: "Acme", Share: 5000}}
+	bad.Owners = []api.Owner{{ID: "91420100MA4K0001", Name: "Acme", Share: 5000}}
 	cases := []struct {
 		name    string
 		caller  Caller
 		payload func(t *testing.T) string
-		code    string
+		code    api.Code
 		reason  []string
 		count   int
 	}{
 		{"a batch of new rights", examiner, func(t *testing.T) string { return importPayload(t, patent("N1"), patent("N2"), trademark("N3", "", 9)) }, "", nil, 3},
-		{"the largest batch", ipAdmin, func(t *testing.T) string { return importPayload(t, many[:MaxImportAssets]...) }, "", nil, MaxImportAssets},
-		{"a bank may not import (A1)", bank1, func(t *testing.T) string { return importPayload(t, patent("N1")) }, CodeForbidden, nil, 0},
-		{"the regulator writes nothing (V3)", auditor, func(t *testing.T) string { return importPayload(t, patent("N1")) }, CodeForbidden, nil, 0},
-		{"an empty batch", examiner, func(t *testing.T) string { return `{"assets":[]}` }, CodeInvalidArgument, nil, 0},
-		{"too many rights", examiner, func(t *testing.T) string { return importPayload(t, many...) }, CodeInvalidArgument, nil, 0},
-		{"an invalid right names its place", examiner, func(t *testing.T) string { return importPayload(t, patent("X1"), bad) }, CodeInvalidArgument, nil, 0},
+		{"the largest batch", ipAdmin, func(t *testing.T) string { return importPayload(t, many[:api.MaxImportAssets]...) }, "", nil, api.MaxImportAssets},
+		{"a bank may not import (A1)", bank1, func(t *testing.T) string { return importPayload(t, patent("N1")) }, api.CodeForbidden, nil, 0},
+		{"the regulator writes nothing (V3)", auditor, func(t *testing.T) string { return importPayload(t, patent("N1")) }, api.CodeForbidden, nil, 0},
+		{"an empty batch", examiner, func(t *testing.T) string { return `{"assets":[]}` }, api.CodeInvalidArgument, nil, 0},
+		{"too many rights", examiner, func(t *testing.T) string { return importPayload(t, many...) }, api.CodeInvalidArgument, nil, 0},
+		{"an invalid right names its place", examiner, func(t *testing.T) string { return importPayload(t, patent("X1"), bad) }, api.CodeInvalidArgument, nil, 0},
 		{"a right already registered", examiner, func(t *testing.T) string { return importPayload(t, patent("N9"), patent("OLD")) }, "A2", []string{"id-registered"}, 0},
 		{"the same right twice in the batch", examiner, func(t *testing.T) string { return importPayload(t, patent("D1"), patent("D1")) }, "A2", []string{"duplicate-in-batch"}, 0},
-		{"unknown fields", examiner, func(t *testing.T) string { return `{"assets":[],"extra":1}` }, CodeInvalidArgument, nil, 0},
+		{"unknown fields", examiner, func(t *testing.T) string { return `{"assets":[],"extra":1}` }, api.CodeInvalidArgument, nil, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,13 +62,13 @@ func TestA2_ImportAssetsChecksEveryRightAndIsAllOrNothing(t *testing.T) {
 				}
 				return
 			}
-			var res ImportResult
+			var res api.ImportResult
 			mustDecode(t, out, &res)
 			if res.Count != tc.count || len(res.AssetIDs) != tc.count {
 				t.Fatalf("imported %d (%d ids), want %d", res.Count, len(res.AssetIDs), tc.count)
 			}
 			for _, id := range res.AssetIDs {
-				if a := e.asset(id); a.LegalStatus != LegalValid || a.TitleTxID == "" {
+				if a := e.asset(id); a.LegalStatus != api.LegalValid || a.TitleTxID == "" {
 					t.Errorf("%s: %+v", id, a)
 				}
 			}
@@ -75,7 +77,7 @@ func TestA2_ImportAssetsChecksEveryRightAndIsAllOrNothing(t *testing.T) {
 	t.Run("an invalid right's field path carries its index", func(t *testing.T) {
 		e := newEnv(t)
 		_, err := e.submit(examiner, nil, func(s *Service) (string, error) { return s.ImportAssets("imp-2", importPayload(t, patent("X1"), bad)) })
-		re, ok := AsError(err)
+		re, ok := api.AsError(err)
 		if !ok || re.Details["field"] != "assets[1].owners" {
 			t.Errorf("error %v; want field assets[1].owners", err)
 		}
@@ -91,7 +93,7 @@ func TestA3_FindAssetsByNumberIsPublicToMembers(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.MSP, err)
 		}
-		var res AssetsByNumber
+		var res api.AssetsByNumber
 		mustDecode(t, out, &res)
 		if res.Count != 1 || res.Items[0].ID != "F1" {
 			t.Errorf("%s: found %+v", c.MSP, res)
@@ -102,7 +104,7 @@ func TestA3_FindAssetsByNumberIsPublicToMembers(t *testing.T) {
 		t.Errorf("unknown number: %s %v", out, err)
 	}
 	_, err = e.query(stranger, func(s *Service) (string, error) { return s.FindAssetsByNumber("ZLF1") })
-	wantCode(t, err, CodeForbidden)
+	wantCode(t, err, api.CodeForbidden)
 	_, err = e.query(bank1, func(s *Service) (string, error) { return s.FindAssetsByNumber("") })
-	wantCode(t, err, CodeInvalidArgument)
+	wantCode(t, err, api.CodeInvalidArgument)
 }

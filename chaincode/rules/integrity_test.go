@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
 )
 
 func TestV1_PledgePublicPartIsVisibleToMembers(t *testing.T) {
@@ -25,56 +27,58 @@ func TestV1_PledgePublicPartIsVisibleToMembers(t *testing.T) {
 		}
 	}
 	_, err := e.query(stranger, func(s *Service) (string, error) { return s.GetPledge(p.ID) })
-	wantCode(t, err, CodeForbidden)
+	wantCode(t, err, api.CodeForbidden)
 	_, err = e.query(trader, func(s *Service) (string, error) { return s.GetPledge("PL-none") })
-	wantCode(t, err, CodeNotFound)
+	wantCode(t, err, api.CodeNotFound)
 	// Paginated lists by right, pledgee and status.
 	e.register(patent("P2"))
 	e.register(patent("P3"))
 	e.pledged(bank1, "Y2", "P2")
 	e.pledged(bank2, "Y3", "P3")
-	page := func(f func(*Service) (string, error)) PledgePage {
-		var pg PledgePage
+	page := func(f func(*Service) (string, error)) api.PledgePage {
+		var pg api.PledgePage
 		mustDecode(t, e.must(e.query(bank2, f)), &pg)
 		return pg
 	}
 	if pg := page(func(s *Service) (string, error) { return s.ListPledgesByAsset("P1", 10, "") }); pg.Count != 1 || pg.Items[0].ID != p.ID {
 		t.Fatalf("by asset: %+v", pg)
 	}
-	first := page(func(s *Service) (string, error) { return s.ListPledgesByPledgee(MSPBank1, 1, "") })
-	second := page(func(s *Service) (string, error) { return s.ListPledgesByPledgee(MSPBank1, 1, first.Bookmark) })
+	first := page(func(s *Service) (string, error) { return s.ListPledgesByPledgee(string(api.MSPBank1), 1, "") })
+	second := page(func(s *Service) (string, error) {
+		return s.ListPledgesByPledgee(string(api.MSPBank1), 1, first.Bookmark)
+	})
 	if first.Count != 1 || first.Bookmark == "" || second.Count != 1 || second.Bookmark != "" || first.Items[0].ID == second.Items[0].ID {
 		t.Fatalf("by pledgee, paged: %+v / %+v", first, second)
 	}
-	if pg := page(func(s *Service) (string, error) { return s.ListPledgesByStatus(PledgeRegistered, 0, "") }); pg.Count != 3 {
+	if pg := page(func(s *Service) (string, error) { return s.ListPledgesByStatus(string(api.PledgeRegistered), 0, "") }); pg.Count != 3 {
 		t.Fatalf("by status: %+v", pg)
 	}
 	for _, bad := range []func(*Service) (string, error){
 		func(s *Service) (string, error) { return s.ListPledgesByStatus("pending", 0, "") },
-		func(s *Service) (string, error) { return s.ListPledgesByPledgee(MSPExchange, 0, "") },
+		func(s *Service) (string, error) { return s.ListPledgesByPledgee(string(api.MSPExchange), 0, "") },
 		func(s *Service) (string, error) { return s.ListPledgesByAsset("a b", 0, "") },
 		func(s *Service) (string, error) { return s.ListPledgesByAsset("P1", 101, "") },
 		func(s *Service) (string, error) { return s.ListPledgesByAsset("P1", -1, "") },
 		func(s *Service) (string, error) { return s.ListPledgesByAsset("P1", 1, strings.Repeat("b", 1025)) },
 	} {
 		_, err := e.query(bank2, bad)
-		wantCode(t, err, CodeInvalidArgument)
+		wantCode(t, err, api.CodeInvalidArgument)
 	}
 	// The statement lists title, encumbrances, obstacles and pending transfers.
 	e.must(e.submit(trader, nil, func(s *Service) (string, error) { return s.RequestTransfer(e.req(), js(trade("P1"))) }))
 	e.update("P1", `{"freeze":{"active":true,"ref":"court-1"},"dispute":{"active":true},"legalStatus":"lapsed"}`)
-	var st Statement
+	var st api.Statement
 	mustDecode(t, e.must(e.query(trader, func(s *Service) (string, error) { return s.GetStatement("P1") })), &st)
 	if st.Unencumbered || len(st.Encumbrances) != 1 || len(st.PendingTransfers) != 1 || st.TitleTxID == "" ||
 		!slices.Equal(st.Obstacles, []string{"legal-status:lapsed", "frozen", "disputed", "pledge-consent-required:" + p.ID}) {
 		t.Fatalf("statement: %+v", st)
 	}
 	_, err = e.query(trader, func(s *Service) (string, error) { return s.GetStatement("P404") })
-	wantCode(t, err, CodeNotFound)
+	wantCode(t, err, api.CodeNotFound)
 	_, err = e.query(trader, func(s *Service) (string, error) { return s.GetStatement("") })
-	wantCode(t, err, CodeInvalidArgument)
+	wantCode(t, err, api.CodeInvalidArgument)
 	_, err = e.query(noRole, func(s *Service) (string, error) { return s.GetStatement("P1") })
-	wantCode(t, err, CodeForbidden)
+	wantCode(t, err, api.CodeForbidden)
 }
 
 func TestV2_PrivateTermsOnlyForPledgeeIPOfficeAndRegulator(t *testing.T) {
@@ -97,7 +101,7 @@ func TestV2_PrivateTermsOnlyForPledgeeIPOfficeAndRegulator(t *testing.T) {
 		}
 	}
 	for _, c := range []Caller{bank1, bank1Adm, examiner, auditor, regAdmin} {
-		var v TermsView
+		var v api.TermsView
 		mustDecode(t, e.must(e.query(c, func(s *Service) (string, error) { return s.GetPledgeTerms(p.ID) })), &v)
 		if !v.Verified || v.Terms.Amount != termsA.Amount {
 			t.Fatalf("%s: %+v", c.MSP, v)
@@ -107,19 +111,19 @@ func TestV2_PrivateTermsOnlyForPledgeeIPOfficeAndRegulator(t *testing.T) {
 	e.l.NonMemberOf["termsBank1MSP"] = true
 	for _, c := range []Caller{bank2, trader} {
 		_, err := e.query(c, func(s *Service) (string, error) { return s.GetPledgeTerms(p.ID) })
-		wantCode(t, err, CodeForbidden, "V2")
+		wantCode(t, err, api.CodeForbidden, "V2")
 	}
 	_, err = e.query(examiner, func(s *Service) (string, error) { return s.GetPledgeTerms(p.ID) })
-	wantCode(t, err, CodeInternal) // on a non-member peer the read itself fails
+	wantCode(t, err, api.CodeInternal) // on a non-member peer the read itself fails
 	delete(e.l.NonMemberOf, "termsBank1MSP")
 	_, err = e.query(stranger, func(s *Service) (string, error) { return s.GetPledgeTerms(p.ID) })
-	wantCode(t, err, CodeForbidden)
+	wantCode(t, err, api.CodeForbidden)
 	_, err = e.query(examiner, func(s *Service) (string, error) { return s.GetPledgeTerms("PL-none") })
-	wantCode(t, err, CodeNotFound)
+	wantCode(t, err, api.CodeNotFound)
 	// Tampered terms no longer verify against the public hash.
 	rec.Terms.Amount = "1.00"
 	e.l.private["termsBank1MSP"][pledgeKey(p.ID)] = []byte(js(rec))
-	var v TermsView
+	var v api.TermsView
 	mustDecode(t, e.must(e.query(examiner, func(s *Service) (string, error) { return s.GetPledgeTerms(p.ID) })), &v)
 	if v.Verified {
 		t.Fatalf("tampered terms verified")
@@ -152,7 +156,7 @@ func TestV3_RegulatorReadsEverythingWritesNothing(t *testing.T) {
 	for name, w := range writes {
 		for _, c := range []Caller{auditor, regAdmin} {
 			_, err := e.submit(c, withTerms(termsA), w)
-			if e, ok := AsError(err); !ok || e.Code != CodeForbidden || e.Details["rule"] != "V3" {
+			if e, ok := api.AsError(err); !ok || e.Code != api.CodeForbidden || e.Details["rule"] != "V3" {
 				t.Fatalf("%s by %s: %v", name, c.Role, err)
 			}
 		}
@@ -164,7 +168,7 @@ func TestV3_RegulatorReadsEverythingWritesNothing(t *testing.T) {
 		func(s *Service) (string, error) { return s.GetPledgeHistory(p.ID) },
 		func(s *Service) (string, error) { return s.GetTransferHistory(tr.ID) },
 		func(s *Service) (string, error) { return s.GetPledgeTerms(p.ID) },
-		func(s *Service) (string, error) { return s.ListPledgesByStatus(PledgeRegistered, 0, "") },
+		func(s *Service) (string, error) { return s.ListPledgesByStatus(string(api.PledgeRegistered), 0, "") },
 	} {
 		e.must(e.query(auditor, r))
 	}
@@ -189,7 +193,7 @@ func TestI1_StateBasedEndorsementOnEveryKey(t *testing.T) {
 		}
 		switch {
 		case strings.HasPrefix(typ, "pledge"):
-			want[k] = PledgePolicy(MSPBank2)
+			want[k] = PledgePolicy(api.MSPBank2)
 		default:
 			want[k] = RightPolicy
 		}
@@ -197,7 +201,7 @@ func TestI1_StateBasedEndorsementOnEveryKey(t *testing.T) {
 			t.Fatalf("key %s %v: policy %s, want %s", typ, attrs, pol, want[k])
 		}
 	}
-	if got := PledgePolicy(MSPBank2).String(); got != "AND('IPOfficeMSP.peer','Bank2MSP.peer')" {
+	if got := PledgePolicy(api.MSPBank2).String(); got != "AND('IPOfficeMSP.peer','Bank2MSP.peer')" {
 		t.Fatalf("pledge policy %s", got)
 	}
 	if got := RightPolicy.String(); got != "AND('IPOfficeMSP.peer',OR('Bank1MSP.peer','Bank2MSP.peer','ExchangeMSP.peer','RegulatorMSP.peer'))" {
@@ -216,7 +220,7 @@ func TestI2_OneEventPerChangeAndHistoryWithSubmitter(t *testing.T) {
 	_, _ = e.apply(bank1, application("P404")) // refused: no event
 	types := []string{}
 	for _, ev := range e.l.Events {
-		var x Event
+		var x api.Event
 		mustDecode(t, string(ev.Payload), &x)
 		if x.Type != ev.Name || x.TxID == "" || x.MSP == "" || x.Submitter == "" || x.Time == "" || x.RequestID == "" || len(x.AssetIDs) == 0 {
 			t.Fatalf("event %s: %s", ev.Name, ev.Payload)
@@ -226,27 +230,27 @@ func TestI2_OneEventPerChangeAndHistoryWithSubmitter(t *testing.T) {
 	if !slices.Equal(types, []string{"AssetRegistered", "PledgeApplied", "PledgeRegistered", "AssetUpdated"}) {
 		t.Fatalf("events %v", types)
 	}
-	var h History
+	var h api.History
 	mustDecode(t, e.must(e.query(trader, func(s *Service) (string, error) { return s.GetAssetHistory("P1") })), &h)
 	if len(h.Items) != 3 {
 		t.Fatalf("asset history: %+v", h)
 	}
 	first, last := h.Items[0], h.Items[2]
-	if first.Action != "AssetRegistered" || first.MSP != MSPIPOffice || first.Submitter != examiner.Submitter || first.TxID == "" ||
+	if first.Action != "AssetRegistered" || first.MSP != api.MSPIPOffice || first.Submitter != examiner.Submitter || first.TxID == "" ||
 		h.Items[1].Action != "PledgeRegistered:"+p.ID || last.Action != "AssetUpdated:feesPaidThrough" || len(last.Record) == 0 {
 		t.Fatalf("asset history: %+v", h)
 	}
-	var ph History
+	var ph api.History
 	mustDecode(t, e.must(e.query(trader, func(s *Service) (string, error) { return s.GetPledgeHistory(p.ID) })), &ph)
-	if len(ph.Items) != 2 || ph.Items[0].MSP != MSPBank1 || ph.Items[1].MSP != MSPIPOffice {
+	if len(ph.Items) != 2 || ph.Items[0].MSP != api.MSPBank1 || ph.Items[1].MSP != api.MSPIPOffice {
 		t.Fatalf("pledge history: %+v", ph)
 	}
 	_, err := e.query(trader, func(s *Service) (string, error) { return s.GetAssetHistory("P404") })
-	wantCode(t, err, CodeNotFound)
+	wantCode(t, err, api.CodeNotFound)
 	_, err = e.query(trader, func(s *Service) (string, error) { return s.GetTransferHistory("bad id") })
-	wantCode(t, err, CodeInvalidArgument)
+	wantCode(t, err, api.CodeInvalidArgument)
 	// A deleted index entry shows in history as a deletion.
-	del, _ := e.l.History(CompositeKey(idxPledgeStatus, PledgeApplied, p.ID))
+	del, _ := e.l.History(CompositeKey(idxPledgeStatus, string(api.PledgeApplied), p.ID))
 	if len(del) != 2 || !del[1].IsDelete {
 		t.Fatalf("status index history: %+v", del)
 	}
@@ -280,15 +284,15 @@ func TestI3_RepeatedRequestReturnsFirstOutcomeAndWritesNothing(t *testing.T) {
 	wantCode(t, err, "")
 	// A refused request stores nothing, so it can be retried once the obstacle is gone.
 	_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RegisterAsset("req-43", `{"id":"P3"}`) })
-	wantCode(t, err, CodeInvalidArgument)
+	wantCode(t, err, api.CodeInvalidArgument)
 	_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RegisterAsset("req-43", js(patent("P3"))) })
 	wantCode(t, err, "")
 	for _, bad := range []string{"", "-x", "a b", strings.Repeat("r", 129), "é"} {
 		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RegisterAsset(bad, payload) })
-		wantCode(t, err, CodeInvalidArgument, "requestId")
+		wantCode(t, err, api.CodeInvalidArgument, "requestId")
 	}
 	var rec RequestRecord
-	raw, _ := e.l.GetState(CompositeKey(keyRequest, MSPIPOffice, "req-42"))
+	raw, _ := e.l.GetState(CompositeKey(keyRequest, string(api.MSPIPOffice), "req-42"))
 	if err := json.Unmarshal(raw, &rec); err != nil || rec.Function != "RegisterAsset" || rec.Response != first {
 		t.Fatalf("request record: %+v %v", rec, err)
 	}

@@ -5,10 +5,12 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ipledger/ipledger/chaincode/api"
 )
 
 // Ledger is the little of a Fabric transaction that the rules need. The contract package implements it
-// over shim.ChaincodeStubInterface; [MemLedger] implements it in memory for tests. Like Fabric, an
+// over shim.ChaincodeStubInterface; the rules' tests implement it in memory (memledger_test.go). Like Fabric, an
 // implementation need not show a transaction its own writes: the rules never read what they wrote.
 type Ledger interface {
 	// GetState returns the committed value of key, or nil when it does not exist.
@@ -43,8 +45,8 @@ type HistoryEntry struct {
 // Endorsement is a key-level endorsement policy: a peer of every organization in All must endorse,
 // and, when AnyOf is not empty, a peer of at least one organization in AnyOf as well.
 type Endorsement struct {
-	All   []string
-	AnyOf []string
+	All   []api.MSPID
+	AnyOf []api.MSPID
 }
 
 // String renders e in Fabric's policy language, for logs and docs.
@@ -65,9 +67,9 @@ func (e Endorsement) String() string {
 
 // Caller is the identity that submitted the transaction.
 type Caller struct {
-	MSP       string // MSP id of the submitter's organization
-	Role      string // value of the ipledger.role certificate attribute, "" when absent
-	Submitter string // the submitter's identity: "x509::<subject>::<issuer>"
+	MSP       api.MSPID // MSP id of the submitter's organization
+	Role      api.Role  // value of the ipledger.role certificate attribute, "" when absent
+	Submitter string    // the submitter's identity: "x509::<subject>::<issuer>"
 }
 
 // Tx is what the rules know of the running transaction. Time is the transaction timestamp chosen by the

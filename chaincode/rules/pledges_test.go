@@ -4,24 +4,26 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
 )
 
 func TestP1_EveryRegisteredOwnerIsAPledgor(t *testing.T) {
-	co := []Owner{beta, {ID: "91420100MA4K0003Z", Name: "Gamma Co.", Share: 5000}}
-	gammaP := Party{ID: co[1].ID, Name: co[1].Name}
+	co := []api.Owner{beta, {ID: "91420100MA4K0003Z", Name: "Gamma Co.", Share: 5000}}
+	gammaP := api.Party{ID: co[1].ID, Name: co[1].Name}
 	cases := []struct {
 		name     string
 		caller   Caller
-		pledgors []Party
-		code     string
+		pledgors []api.Party
+		code     api.Code
 		reason   string
 	}{
-		{"all co-owners pledge", bank1, []Party{betaP, gammaP}, "", ""},
-		{"bank admin files", bank1Adm, []Party{betaP, gammaP}, "", ""},
-		{"a co-owner is missing", bank1, []Party{betaP}, "P1", "owner-missing"},
-		{"a pledgor is not an owner", bank1, []Party{betaP, gammaP, acmeP}, "P1", "not-owner"},
-		{"the exchange cannot file", trader, []Party{betaP, gammaP}, CodeForbidden, "P1"},
-		{"the IP office cannot file", examiner, []Party{betaP, gammaP}, CodeForbidden, "P1"},
+		{"all co-owners pledge", bank1, []api.Party{betaP, gammaP}, "", ""},
+		{"bank admin files", bank1Adm, []api.Party{betaP, gammaP}, "", ""},
+		{"a co-owner is missing", bank1, []api.Party{betaP}, "P1", "owner-missing"},
+		{"a pledgor is not an owner", bank1, []api.Party{betaP, gammaP, acmeP}, "P1", "not-owner"},
+		{"the exchange cannot file", trader, []api.Party{betaP, gammaP}, api.CodeForbidden, "P1"},
+		{"the IP office cannot file", examiner, []api.Party{betaP, gammaP}, api.CodeForbidden, "P1"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -40,9 +42,9 @@ func TestP1_EveryRegisteredOwnerIsAPledgor(t *testing.T) {
 		wantCode(t, err, "")
 		// The owners change before the examination: the pledgor is no longer the owner.
 		tr := e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
-			return s.RequestTransfer(e.req(), js(TransferRequest{AssetID: "P1", Kind: "assignment", NewOwners: []Owner{buyer}, Origin: "owner-request"}))
+			return s.RequestTransfer(e.req(), js(api.TransferRequest{AssetID: "P1", Kind: "assignment", NewOwners: []api.Owner{buyer}, Origin: "owner-request"}))
 		}))
-		var x Transfer
+		var x api.Transfer
 		mustDecode(t, tr, &x)
 		e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), x.ID, "{}") }))
 		_, err = e.registerPledge(p.ID, "REG-1")
@@ -51,12 +53,12 @@ func TestP1_EveryRegisteredOwnerIsAPledgor(t *testing.T) {
 }
 
 func TestP2_ApplicationHoldsItsParts(t *testing.T) {
-	mod := func(f func(*PledgeApplication)) string {
+	mod := func(f func(*api.PledgeApplication)) string {
 		a := application("P1")
 		f(&a)
 		return js(a)
 	}
-	withT := func(f func(*Terms)) map[string][]byte {
+	withT := func(f func(*api.Terms)) map[string][]byte {
 		t := termsA
 		f(&t)
 		return withTerms(t)
@@ -66,34 +68,34 @@ func TestP2_ApplicationHoldsItsParts(t *testing.T) {
 		name      string
 		payload   string
 		transient map[string][]byte
-		code      string
+		code      api.Code
 		field     string
 	}{
-		{"complete", mod(func(a *PledgeApplication) {}), good, "", ""},
-		{"with valuation", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) {
-			t.Valuation = &Valuation{Appraiser: "Hubei Appraisal", ReportHash: hashA, Value: "8000000"}
+		{"complete", mod(func(a *api.PledgeApplication) {}), good, "", ""},
+		{"with valuation", mod(func(a *api.PledgeApplication) {}), withT(func(t *api.Terms) {
+			t.Valuation = &api.Valuation{Appraiser: "Hubei Appraisal", ReportHash: hashA, Value: "8000000"}
 		}), "", ""},
-		{"no rights", mod(func(a *PledgeApplication) { a.AssetIDs = nil }), good, CodeInvalidArgument, "assetIds"},
-		{"too many rights", mod(func(a *PledgeApplication) { a.AssetIDs = make([]string, 21) }), good, CodeInvalidArgument, "assetIds"},
-		{"duplicate right", mod(func(a *PledgeApplication) { a.AssetIDs = []string{"P1", "P1"} }), good, CodeInvalidArgument, "assetIds[1]"},
-		{"unknown right", mod(func(a *PledgeApplication) { a.AssetIDs = []string{"P7"} }), good, CodeNotFound, ""},
-		{"no pledgors", mod(func(a *PledgeApplication) { a.Pledgors = nil }), good, CodeInvalidArgument, "pledgors"},
-		{"debt kind", mod(func(a *PledgeApplication) { a.DebtKind = "mortgage" }), good, CodeInvalidArgument, "debtKind"},
-		{"term reversed", mod(func(a *PledgeApplication) { a.DebtTermEnd = "2024-01-01" }), good, CodeInvalidArgument, "debtTermEnd"},
-		{"contract hash", mod(func(a *PledgeApplication) { a.ContractHash = "ABC" }), good, CodeInvalidArgument, "contractHash"},
-		{"pledgee name", mod(func(a *PledgeApplication) { a.PledgeeName = "" }), good, CodeInvalidArgument, "pledgeeName"},
-		{"terms missing", mod(func(a *PledgeApplication) {}), nil, CodeInvalidArgument, "transient.terms"},
-		{"terms not JSON", mod(func(a *PledgeApplication) {}), map[string][]byte{"terms": []byte("{")}, CodeMalformed, ""},
-		{"amount zero", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) { t.Amount = "0.00" }), CodeInvalidArgument, "terms.amount"},
-		{"amount format", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) { t.Amount = "1,000" }), CodeInvalidArgument, "terms.amount"},
-		{"currency", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) { t.Currency = "rmb" }), CodeInvalidArgument, "terms.currency"},
-		{"rate", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) { t.InterestRate = "-1" }), CodeInvalidArgument, "terms.interestRate"},
-		{"scope", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) { t.Scope = "" }), CodeInvalidArgument, "terms.scope"},
-		{"salt too short", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) { t.Salt = "abc" }), CodeInvalidArgument, "terms.salt"},
-		{"valuation hash", mod(func(a *PledgeApplication) {}), withT(func(t *Terms) {
-			t.Valuation = &Valuation{Appraiser: "A", ReportHash: "x", Value: "1"}
-		}), CodeInvalidArgument, "terms.valuation.reportHash"},
-		{"unknown terms field", mod(func(a *PledgeApplication) {}), map[string][]byte{"terms": []byte(`{"amount":"1","fee":"2"}`)}, CodeInvalidArgument, "fee"},
+		{"no rights", mod(func(a *api.PledgeApplication) { a.AssetIDs = nil }), good, api.CodeInvalidArgument, "assetIds"},
+		{"too many rights", mod(func(a *api.PledgeApplication) { a.AssetIDs = make([]string, 21) }), good, api.CodeInvalidArgument, "assetIds"},
+		{"duplicate right", mod(func(a *api.PledgeApplication) { a.AssetIDs = []string{"P1", "P1"} }), good, api.CodeInvalidArgument, "assetIds[1]"},
+		{"unknown right", mod(func(a *api.PledgeApplication) { a.AssetIDs = []string{"P7"} }), good, api.CodeNotFound, ""},
+		{"no pledgors", mod(func(a *api.PledgeApplication) { a.Pledgors = nil }), good, api.CodeInvalidArgument, "pledgors"},
+		{"debt kind", mod(func(a *api.PledgeApplication) { a.DebtKind = "mortgage" }), good, api.CodeInvalidArgument, "debtKind"},
+		{"term reversed", mod(func(a *api.PledgeApplication) { a.DebtTermEnd = "2024-01-01" }), good, api.CodeInvalidArgument, "debtTermEnd"},
+		{"contract hash", mod(func(a *api.PledgeApplication) { a.ContractHash = "ABC" }), good, api.CodeInvalidArgument, "contractHash"},
+		{"pledgee name", mod(func(a *api.PledgeApplication) { a.PledgeeName = "" }), good, api.CodeInvalidArgument, "pledgeeName"},
+		{"terms missing", mod(func(a *api.PledgeApplication) {}), nil, api.CodeInvalidArgument, "transient.terms"},
+		{"terms not JSON", mod(func(a *api.PledgeApplication) {}), map[string][]byte{"terms": []byte("{")}, api.CodeMalformed, ""},
+		{"amount zero", mod(func(a *api.PledgeApplication) {}), withT(func(t *api.Terms) { t.Amount = "0.00" }), api.CodeInvalidArgument, "terms.amount"},
+		{"amount format", mod(func(a *api.PledgeApplication) {}), withT(func(t *api.Terms) { t.Amount = "1,000" }), api.CodeInvalidArgument, "terms.amount"},
+		{"currency", mod(func(a *api.PledgeApplication) {}), withT(func(t *api.Terms) { t.Currency = "rmb" }), api.CodeInvalidArgument, "terms.currency"},
+		{"rate", mod(func(a *api.PledgeApplication) {}), withT(func(t *api.Terms) { t.InterestRate = "-1" }), api.CodeInvalidArgument, "terms.interestRate"},
+		{"scope", mod(func(a *api.PledgeApplication) {}), withT(func(t *api.Terms) { t.Scope = "" }), api.CodeInvalidArgument, "terms.scope"},
+		{"salt too short", mod(func(a *api.PledgeApplication) {}), withT(func(t *api.Terms) { t.Salt = "abc" }), api.CodeInvalidArgument, "terms.salt"},
+		{"valuation hash", mod(func(a *api.PledgeApplication) {}), withT(func(t *api.Terms) {
+			t.Valuation = &api.Valuation{Appraiser: "A", ReportHash: "x", Value: "1"}
+		}), api.CodeInvalidArgument, "terms.valuation.reportHash"},
+		{"unknown terms field", mod(func(a *api.PledgeApplication) {}), map[string][]byte{"terms": []byte(`{"amount":"1","fee":"2"}`)}, api.CodeInvalidArgument, "fee"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -112,9 +114,9 @@ func TestP2_ApplicationHoldsItsParts(t *testing.T) {
 				}
 				return
 			}
-			var p Pledge
+			var p api.Pledge
 			mustDecode(t, out, &p)
-			if p.Status != PledgeApplied || p.Pledgee.MSP != MSPBank1 || p.ContractHash != hashA || p.DebtKind != "loan" ||
+			if p.Status != api.PledgeApplied || p.Pledgee.MSP != api.MSPBank1 || p.ContractHash != hashA || p.DebtKind != "loan" ||
 				p.TermsCollection != "termsBank1MSP" || !strings.HasPrefix(p.ID, "PL-") || p.AppliedAt == "" {
 				t.Fatalf("application not recorded: %+v", p)
 			}
@@ -131,15 +133,19 @@ func TestP3_IPOfficeRegistersOrRefuses(t *testing.T) {
 
 	for _, c := range []Caller{bank1, trader, wrongRole} {
 		_, err := e.submit(c, nil, func(s *Service) (string, error) { return s.RegisterPledge("r", p1.ID, `{"registrationNumber":"R1"}`) })
-		wantCode(t, err, CodeForbidden, "P3")
+		wantCode(t, err, api.CodeForbidden, "P3")
 		_, err = e.submit(c, nil, func(s *Service) (string, error) { return s.RefusePledge("r", p1.ID, `{"reasons":["x"]}`) })
-		wantCode(t, err, CodeForbidden, "P3")
+		wantCode(t, err, api.CodeForbidden, "P3")
 	}
-	for _, bad := range []struct{ id, payload, code, field string }{
-		{p1.ID, `{"registrationNumber":""}`, CodeInvalidArgument, "registrationNumber"},
-		{p1.ID, `{"registrationNo":"R"}`, CodeInvalidArgument, "registrationNo"},
-		{"PL-none", `{"registrationNumber":"R1"}`, CodeNotFound, ""},
-		{"bad id!", `{"registrationNumber":"R1"}`, CodeInvalidArgument, "pledgeId"},
+	for _, bad := range []struct {
+		id, payload string
+		code        api.Code
+		field       string
+	}{
+		{p1.ID, `{"registrationNumber":""}`, api.CodeInvalidArgument, "registrationNumber"},
+		{p1.ID, `{"registrationNo":"R"}`, api.CodeInvalidArgument, "registrationNo"},
+		{"PL-none", `{"registrationNumber":"R1"}`, api.CodeNotFound, ""},
+		{"bad id!", `{"registrationNumber":"R1"}`, api.CodeInvalidArgument, "pledgeId"},
 	} {
 		_, err := e.submit(examiner, nil, func(s *Service) (string, error) { return s.RegisterPledge(e.req(), bad.id, bad.payload) })
 		if bad.field != "" {
@@ -151,7 +157,7 @@ func TestP3_IPOfficeRegistersOrRefuses(t *testing.T) {
 
 	reg, err := e.registerPledge(p1.ID, "Y2025980000001")
 	wantCode(t, err, "")
-	if reg.Status != PledgeRegistered || reg.RegistrationNumber != "Y2025980000001" || reg.RegisteredAt == "" ||
+	if reg.Status != api.PledgeRegistered || reg.RegistrationNumber != "Y2025980000001" || reg.RegisteredAt == "" ||
 		len(reg.Ranks) != 1 || reg.Ranks[0].Rank != 1 || reg.RegistrationTxID == "" {
 		t.Fatalf("registration not recorded: %+v", reg)
 	}
@@ -162,14 +168,14 @@ func TestP3_IPOfficeRegistersOrRefuses(t *testing.T) {
 
 	for _, bad := range []string{`{"reasons":[]}`, `{"reasons":["bad reason"]}`, `{"reasons":["P4.frozen"],"note":"` + strings.Repeat("n", 1001) + `"}`} {
 		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RefusePledge(e.req(), p2.ID, bad) })
-		wantCode(t, err, CodeInvalidArgument)
+		wantCode(t, err, api.CodeInvalidArgument)
 	}
 	out := e.must(e.submit(ipAdmin, nil, func(s *Service) (string, error) {
 		return s.RefusePledge(e.req(), p2.ID, `{"reasons":["P4.fees-unpaid"],"note":"annual fee for year 4 unpaid"}`)
 	}))
-	var ref Pledge
+	var ref api.Pledge
 	mustDecode(t, out, &ref)
-	if ref.Status != PledgeRefused || ref.RefusalReasons[0] != "P4.fees-unpaid" || ref.DecidedAt == "" {
+	if ref.Status != api.PledgeRefused || ref.RefusalReasons[0] != "P4.fees-unpaid" || ref.DecidedAt == "" {
 		t.Fatalf("refusal not recorded: %+v", ref)
 	}
 	_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RefusePledge(e.req(), p2.ID, `{"reasons":["x"]}`) })
@@ -185,7 +191,7 @@ func TestP4_RefusalGrounds(t *testing.T) {
 		patch  string // applied to P1 before filing
 		ack    bool
 		termTo string
-		code   string
+		code   api.Code
 		reason string
 	}{
 		{"valid right", "", false, "", "", ""},
@@ -236,10 +242,10 @@ func TestP4_RefusalGrounds(t *testing.T) {
 		e.register(trademark("T2", "acme-9", 9))
 		e.register(trademark("T3", "acme-9", 35)) // another class
 		other := trademark("T4", "acme-9", 9)
-		other.Owners = []Owner{buyer} // another owner
+		other.Owners = []api.Owner{buyer} // another owner
 		e.register(other)
 		lapsed := trademark("T5", "acme-9", 9)
-		lapsed.LegalStatus = LegalLapsed
+		lapsed.LegalStatus = api.LegalLapsed
 		e.register(lapsed)
 		_, err := e.apply(bank1, application("T1"))
 		wantCode(t, err, "P4", "similar-marks-missing")
@@ -273,12 +279,12 @@ func TestP5_PatentCarriesOnePledge(t *testing.T) {
 			t.Fatalf("rank %d, want 2: ranks are not reused", r)
 		}
 	})
-	for _, kind := range []string{KindTrademark, KindCopyright} {
-		t.Run(kind+" ranks by registration", func(t *testing.T) {
+	for _, kind := range []api.AssetKind{api.KindTrademark, api.KindCopyright} {
+		t.Run(string(kind)+" ranks by registration", func(t *testing.T) {
 			e := newEnv(t)
 			a := trademark("X1", "", 9)
-			if kind == KindCopyright {
-				a.Kind, a.NiceClass = KindCopyright, 0
+			if kind == api.KindCopyright {
+				a.Kind, a.NiceClass = api.KindCopyright, 0
 			}
 			e.register(a)
 			p1 := e.pledged(bank1, "R1", "X1")
@@ -294,7 +300,7 @@ func TestP5_PatentCarriesOnePledge(t *testing.T) {
 }
 
 func TestP6_ChangeExtensionReleaseRevocation(t *testing.T) {
-	setup := func(t *testing.T) (*env, *Pledge) {
+	setup := func(t *testing.T) (*env, *api.Pledge) {
 		e := newEnv(t)
 		e.register(patent("P1"))
 		return e, e.pledged(bank1, "R1", "P1")
@@ -304,10 +310,10 @@ func TestP6_ChangeExtensionReleaseRevocation(t *testing.T) {
 		t2 := termsA
 		t2.Amount = "6000000.00"
 		out := e.must(e.submit(bank1, withTerms(t2), func(s *Service) (string, error) {
-			return s.AmendPledge(e.req(), p.ID, js(Amendment{PledgeeName: "Bank One Hubei", DebtKind: "credit-line",
-				Pledgors: []Party{{ID: acme.ID, Name: "Acme Optics Group"}}}))
+			return s.AmendPledge(e.req(), p.ID, js(api.Amendment{PledgeeName: "Bank One Hubei", DebtKind: "credit-line",
+				Pledgors: []api.Party{{ID: acme.ID, Name: "Acme Optics Group"}}}))
 		}))
-		var got Pledge
+		var got api.Pledge
 		mustDecode(t, out, &got)
 		if got.TermsHash != TermsHash(t2) || got.TermsHash == p.TermsHash || got.Pledgee.Name != "Bank One Hubei" ||
 			got.DebtKind != "credit-line" || got.Pledgors[0].Name != "Acme Optics Group" || got.LastChange.Action != "PledgeAmended" {
@@ -316,18 +322,18 @@ func TestP6_ChangeExtensionReleaseRevocation(t *testing.T) {
 		for _, bad := range []struct {
 			c       Caller
 			payload string
-			code    string
+			code    api.Code
 			reason  string
 		}{
-			{bank2, `{"pledgeeName":"x"}`, CodeForbidden, "P6"},
-			{examiner, `{"pledgeeName":"x"}`, CodeForbidden, "P6"},
-			{auditor, `{"pledgeeName":"x"}`, CodeForbidden, "V3"},
-			{bank1, `{}`, CodeInvalidArgument, ""},
-			{bank1, `{"debtKind":"x"}`, CodeInvalidArgument, "debtKind"},
-			{bank1, `{"pledgeeName":" x"}`, CodeInvalidArgument, "pledgeeName"},
-			{bank1, `{"pledgors":[]}`, CodeInvalidArgument, "pledgors"},
+			{bank2, `{"pledgeeName":"x"}`, api.CodeForbidden, "P6"},
+			{examiner, `{"pledgeeName":"x"}`, api.CodeForbidden, "P6"},
+			{auditor, `{"pledgeeName":"x"}`, api.CodeForbidden, "V3"},
+			{bank1, `{}`, api.CodeInvalidArgument, ""},
+			{bank1, `{"debtKind":"x"}`, api.CodeInvalidArgument, "debtKind"},
+			{bank1, `{"pledgeeName":" x"}`, api.CodeInvalidArgument, "pledgeeName"},
+			{bank1, `{"pledgors":[]}`, api.CodeInvalidArgument, "pledgors"},
 			{bank1, `{"pledgors":[{"id":"other","name":"Other"}]}`, "P6", "pledgors-changed"},
-			{bank1, `{"x":1}`, CodeInvalidArgument, "x"},
+			{bank1, `{"x":1}`, api.CodeInvalidArgument, "x"},
 		} {
 			_, err := e.submit(bad.c, nil, func(s *Service) (string, error) { return s.AmendPledge(e.req(), p.ID, bad.payload) })
 			if bad.reason != "" {
@@ -339,7 +345,7 @@ func TestP6_ChangeExtensionReleaseRevocation(t *testing.T) {
 		_, err := e.submit(bank1, map[string][]byte{"terms": []byte(`{"amount":"x"}`)}, func(s *Service) (string, error) {
 			return s.AmendPledge(e.req(), p.ID, `{}`)
 		})
-		wantCode(t, err, CodeInvalidArgument, "terms.amount")
+		wantCode(t, err, api.CodeInvalidArgument, "terms.amount")
 	})
 	t.Run("extend", func(t *testing.T) {
 		e, p := setup(t)
@@ -352,18 +358,18 @@ func TestP6_ChangeExtensionReleaseRevocation(t *testing.T) {
 		_, err = e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2041-01-01"}`) })
 		wantCode(t, err, "P4", "term-after-expiry")
 		_, err = e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"soon"}`) })
-		wantCode(t, err, CodeInvalidArgument, "debtTermEnd")
+		wantCode(t, err, api.CodeInvalidArgument, "debtTermEnd")
 		_, err = e.submit(bank2, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2029-01-01"}`) })
-		wantCode(t, err, CodeForbidden, "P6")
+		wantCode(t, err, api.CodeForbidden, "P6")
 	})
 	t.Run("release", func(t *testing.T) {
 		e, p := setup(t)
 		_, err := e.submit(bank2, nil, func(s *Service) (string, error) { return s.ReleasePledge(e.req(), p.ID, `{"reason":"repaid"}`) })
-		wantCode(t, err, CodeForbidden, "P6")
+		wantCode(t, err, api.CodeForbidden, "P6")
 		_, err = e.submit(bank1, nil, func(s *Service) (string, error) { return s.ReleasePledge(e.req(), p.ID, `{"reason":""}`) })
-		wantCode(t, err, CodeInvalidArgument, "reason")
+		wantCode(t, err, api.CodeInvalidArgument, "reason")
 		e.must(e.submit(bank1Adm, nil, func(s *Service) (string, error) { return s.ReleasePledge(e.req(), p.ID, `{"reason":"repaid"}`) }))
-		if got := e.pledge(p.ID); got.Status != PledgeReleased || got.Release == nil || got.Release.Reason != "repaid" {
+		if got := e.pledge(p.ID); got.Status != api.PledgeReleased || got.Release == nil || got.Release.Reason != "repaid" {
 			t.Fatalf("release not recorded: %+v", got)
 		}
 		if len(e.asset("P1").Encumbrances) != 0 {
@@ -379,13 +385,13 @@ func TestP6_ChangeExtensionReleaseRevocation(t *testing.T) {
 	t.Run("revoke", func(t *testing.T) {
 		e, p := setup(t)
 		_, err := e.submit(bank1, nil, func(s *Service) (string, error) { return s.RevokePledge(e.req(), p.ID, `{"reason":"improper"}`) })
-		wantCode(t, err, CodeForbidden, "P6")
+		wantCode(t, err, api.CodeForbidden, "P6")
 		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RevokePledge(e.req(), p.ID, `{}`) })
-		wantCode(t, err, CodeInvalidArgument, "reason")
+		wantCode(t, err, api.CodeInvalidArgument, "reason")
 		e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
 			return s.RevokePledge(e.req(), p.ID, `{"reason":"registered on a forged contract"}`)
 		}))
-		if got := e.pledge(p.ID); got.Status != PledgeRevoked || got.Revocation == nil {
+		if got := e.pledge(p.ID); got.Status != api.PledgeRevoked || got.Revocation == nil {
 			t.Fatalf("revocation not recorded: %+v", got)
 		}
 		if len(e.asset("P1").Encumbrances) != 0 {
@@ -404,13 +410,13 @@ func TestP7_TransferOfPledgedRightNeedsRecordedConsent(t *testing.T) {
 	p2 := e.pledged(bank2, "R2", "T1")
 	e.register(trademark("T2", "", 9))
 	other := e.pledged(bank1, "R3", "T2")
-	var tr Transfer
+	var tr api.Transfer
 	mustDecode(t, e.must(e.submit(trader, nil, func(s *Service) (string, error) {
-		return s.RequestTransfer(e.req(), js(TransferRequest{AssetID: "T1", Kind: "license", NewOwners: []Owner{buyer}, Origin: "trade", TradeRef: "WHIPE-2025-0042"}))
+		return s.RequestTransfer(e.req(), js(api.TransferRequest{AssetID: "T1", Kind: "license", NewOwners: []api.Owner{buyer}, Origin: "trade", TradeRef: "WHIPE-2025-0042"}))
 	})), &tr)
 	consent := func(c Caller, pledgeID, use string) error {
 		_, err := e.submit(c, nil, func(s *Service) (string, error) {
-			return s.ConsentToTransfer(e.req(), tr.ID, js(ConsentInput{PledgeID: pledgeID, ProceedsUse: use}))
+			return s.ConsentToTransfer(e.req(), tr.ID, js(api.ConsentInput{PledgeID: pledgeID, ProceedsUse: use}))
 		})
 		return err
 	}
@@ -419,21 +425,21 @@ func TestP7_TransferOfPledgedRightNeedsRecordedConsent(t *testing.T) {
 		return err
 	}
 	wantCode(t, record(), "T2", "consent-missing")
-	wantCode(t, consent(bank2, p1.ID, "escrow"), CodeForbidden, "P7")
-	wantCode(t, consent(trader, p1.ID, "escrow"), CodeForbidden, "P7")
-	wantCode(t, consent(bank1, p1.ID, "gift"), CodeInvalidArgument, "proceedsUse")
+	wantCode(t, consent(bank2, p1.ID, "escrow"), api.CodeForbidden, "P7")
+	wantCode(t, consent(trader, p1.ID, "escrow"), api.CodeForbidden, "P7")
+	wantCode(t, consent(bank1, p1.ID, "gift"), api.CodeInvalidArgument, "proceedsUse")
 	wantCode(t, consent(bank1, other.ID, "escrow"), "P7", "not-an-encumbrance")
-	wantCode(t, consent(bank1, "PL-none", "escrow"), CodeNotFound)
+	wantCode(t, consent(bank1, "PL-none", "escrow"), api.CodeNotFound)
 	wantCode(t, consent(bank1, p1.ID, "early-repayment"), "")
 	wantCode(t, consent(bank1, p1.ID, "escrow"), "P7", "already-consented")
 	wantCode(t, record(), "T2", "consent-missing") // the second-ranked pledgee has not consented
 	wantCode(t, consent(bank2, p2.ID, "escrow"), "")
 	wantCode(t, record(), "")
 	wantCode(t, consent(bank2, p2.ID, "escrow"), "P7", "wrong-status")
-	var got Transfer
+	var got api.Transfer
 	mustDecode(t, e.must(e.query(trader, func(s *Service) (string, error) { return s.GetTransfer(tr.ID) })), &got)
-	if got.Status != TransferRecorded || len(got.Consents) != 2 || got.Consents[0].ProceedsUse != "early-repayment" ||
-		got.Consents[1].ProceedsUse != "escrow" || got.Consents[0].MSP != MSPBank1 {
+	if got.Status != api.TransferRecorded || len(got.Consents) != 2 || got.Consents[0].ProceedsUse != "early-repayment" ||
+		got.Consents[1].ProceedsUse != "escrow" || got.Consents[0].MSP != api.MSPBank1 {
 		t.Fatalf("consents not recorded: %+v", got)
 	}
 	if lic := e.asset("T1").Licenses; len(lic) != 1 || lic[0].Licensees[0].ID != buyer.ID {
@@ -442,31 +448,31 @@ func TestP7_TransferOfPledgedRightNeedsRecordedConsent(t *testing.T) {
 }
 
 func TestP8_DefaultAndDisposalByRank(t *testing.T) {
-	setup := func(t *testing.T) (*env, *Pledge, *Pledge) {
+	setup := func(t *testing.T) (*env, *api.Pledge, *api.Pledge) {
 		e := newEnv(t)
 		e.register(trademark("T1", "", 9))
 		p1 := e.pledged(bank1, "R1", "T1")
 		p2 := e.pledged(bank2, "R2", "T1")
 		return e, p1, p2
 	}
-	dispose := func(e *env, c Caller, id string, in DisposalInput) (string, error) {
+	dispose := func(e *env, c Caller, id string, in api.DisposalInput) (string, error) {
 		return e.submit(c, nil, func(s *Service) (string, error) { return s.DisposePledge(e.req(), id, js(in)) })
 	}
-	sale := func(p1, p2 *Pledge) DisposalInput {
-		return DisposalInput{Buyers: []Owner{buyer}, Currency: "CNY", Method: "auction", Price: "9000000.00",
-			Proceeds: []ProceedInput{{PledgeID: p1.ID, Amount: "5000000.00"}, {PledgeID: p2.ID, Amount: "3000000"}},
+	sale := func(p1, p2 *api.Pledge) api.DisposalInput {
+		return api.DisposalInput{Buyers: []api.Owner{buyer}, Currency: "CNY", Method: "auction", Price: "9000000.00",
+			Proceeds: []api.ProceedInput{{PledgeID: p1.ID, Amount: "5000000.00"}, {PledgeID: p2.ID, Amount: "3000000"}},
 			SaleRef:  "WHIPE-AUC-7", Surplus: "1000000.00"}
 	}
 	t.Run("default", func(t *testing.T) {
 		e, p1, _ := setup(t)
 		_, err := e.submit(bank2, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"missed"}`) })
-		wantCode(t, err, CodeForbidden, "P8")
+		wantCode(t, err, api.CodeForbidden, "P8")
 		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"missed"}`) })
-		wantCode(t, err, CodeForbidden, "P8")
+		wantCode(t, err, api.CodeForbidden, "P8")
 		e.must(e.submit(bank1, nil, func(s *Service) (string, error) {
 			return s.DeclareDefault(e.req(), p1.ID, `{"reason":"3 instalments missed"}`)
 		}))
-		if e.pledge(p1.ID).Status != PledgeDefaulted || e.asset("T1").Encumbrances[0].Status != PledgeDefaulted {
+		if e.pledge(p1.ID).Status != api.PledgeDefaulted || e.asset("T1").Encumbrances[0].Status != api.PledgeDefaulted {
 			t.Fatalf("default not recorded")
 		}
 		_, err = e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"again"}`) })
@@ -478,36 +484,36 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 		wantCode(t, err, "P8", "wrong-status")
 		e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"missed"}`) }))
 		_, err = dispose(e, bank1, p1.ID, sale(p1, p2))
-		wantCode(t, err, CodeForbidden, "P8")
+		wantCode(t, err, api.CodeForbidden, "P8")
 		bad := []struct {
 			name   string
-			f      func(*DisposalInput)
-			code   string
+			f      func(*api.DisposalInput)
+			code   api.Code
 			reason string
 		}{
-			{"does not add up", func(d *DisposalInput) { d.Price = "9000000.01" }, "P8", "proceeds-do-not-add-up"},
-			{"out of rank order", func(d *DisposalInput) { d.Proceeds[0], d.Proceeds[1] = d.Proceeds[1], d.Proceeds[0] }, "P8", "out-of-rank-order"},
-			{"better rank skipped", func(d *DisposalInput) {
-				d.Proceeds = []ProceedInput{{PledgeID: p2.ID, Amount: "8000000"}}
+			{"does not add up", func(d *api.DisposalInput) { d.Price = "9000000.01" }, "P8", "proceeds-do-not-add-up"},
+			{"out of rank order", func(d *api.DisposalInput) { d.Proceeds[0], d.Proceeds[1] = d.Proceeds[1], d.Proceeds[0] }, "P8", "out-of-rank-order"},
+			{"better rank skipped", func(d *api.DisposalInput) {
+				d.Proceeds = []api.ProceedInput{{PledgeID: p2.ID, Amount: "8000000"}}
 			}, "P8", "disposing-pledge-missing"},
-			{"surplus before creditors", func(d *DisposalInput) {
-				d.Proceeds = []ProceedInput{{PledgeID: p1.ID, Amount: "5000000"}}
+			{"surplus before creditors", func(d *api.DisposalInput) {
+				d.Proceeds = []api.ProceedInput{{PledgeID: p1.ID, Amount: "5000000"}}
 				d.Surplus = "4000000"
 			}, "P8", "surplus-before-creditors"},
-			{"better rank listed with nothing", func(d *DisposalInput) {
-				d.Proceeds = []ProceedInput{{PledgeID: p1.ID, Amount: "0"}, {PledgeID: p2.ID, Amount: "8000000"}}
+			{"better rank listed with nothing", func(d *api.DisposalInput) {
+				d.Proceeds = []api.ProceedInput{{PledgeID: p1.ID, Amount: "0"}, {PledgeID: p2.ID, Amount: "8000000"}}
 			}, "P8", "better-rank-unpaid"},
-			{"surplus while a pledge gets nothing", func(d *DisposalInput) {
-				d.Proceeds = []ProceedInput{{PledgeID: p1.ID, Amount: "8000000"}, {PledgeID: p2.ID, Amount: "0"}}
+			{"surplus while a pledge gets nothing", func(d *api.DisposalInput) {
+				d.Proceeds = []api.ProceedInput{{PledgeID: p1.ID, Amount: "8000000"}, {PledgeID: p2.ID, Amount: "0"}}
 			}, "P8", "surplus-before-creditors"},
-			{"not an encumbrance", func(d *DisposalInput) { d.Proceeds[1].PledgeID = "PL-other" }, "P8", "not-an-encumbrance"},
-			{"method", func(d *DisposalInput) { d.Method = "lottery" }, CodeInvalidArgument, "method"},
-			{"no buyers", func(d *DisposalInput) { d.Buyers = nil }, CodeInvalidArgument, "buyers"},
-			{"price", func(d *DisposalInput) { d.Price = "0" }, CodeInvalidArgument, "price"},
-			{"currency", func(d *DisposalInput) { d.Currency = "" }, CodeInvalidArgument, "currency"},
-			{"duplicate proceed", func(d *DisposalInput) { d.Proceeds[1].PledgeID = p1.ID }, CodeInvalidArgument, "proceeds[1].pledgeId"},
-			{"amount", func(d *DisposalInput) { d.Proceeds[1].Amount = "1.234" }, CodeInvalidArgument, "proceeds[1].amount"},
-			{"sale ref", func(d *DisposalInput) { d.SaleRef = "" }, CodeInvalidArgument, "saleRef"},
+			{"not an encumbrance", func(d *api.DisposalInput) { d.Proceeds[1].PledgeID = "PL-other" }, "P8", "not-an-encumbrance"},
+			{"method", func(d *api.DisposalInput) { d.Method = "lottery" }, api.CodeInvalidArgument, "method"},
+			{"no buyers", func(d *api.DisposalInput) { d.Buyers = nil }, api.CodeInvalidArgument, "buyers"},
+			{"price", func(d *api.DisposalInput) { d.Price = "0" }, api.CodeInvalidArgument, "price"},
+			{"currency", func(d *api.DisposalInput) { d.Currency = "" }, api.CodeInvalidArgument, "currency"},
+			{"duplicate proceed", func(d *api.DisposalInput) { d.Proceeds[1].PledgeID = p1.ID }, api.CodeInvalidArgument, "proceeds[1].pledgeId"},
+			{"amount", func(d *api.DisposalInput) { d.Proceeds[1].Amount = "1.234" }, api.CodeInvalidArgument, "proceeds[1].amount"},
+			{"sale ref", func(d *api.DisposalInput) { d.SaleRef = "" }, api.CodeInvalidArgument, "saleRef"},
 		}
 		for _, b := range bad {
 			in := sale(p1, p2)
@@ -516,10 +522,10 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 			wantCode(t, err, b.code, b.reason)
 		}
 		out := e.must(dispose(e, trader, p1.ID, sale(p1, p2)))
-		var got Pledge
+		var got api.Pledge
 		mustDecode(t, out, &got)
 		d := got.Disposal
-		if got.Status != PledgeDisposed || d == nil || d.Surplus != "1000000.00" || d.SurplusTo[0].ID != acme.ID ||
+		if got.Status != api.PledgeDisposed || d == nil || d.Surplus != "1000000.00" || d.SurplusTo[0].ID != acme.ID ||
 			d.Proceeds[0].Rank != 1 || d.Proceeds[1].Rank != 2 || len(d.TransferIDs) != 1 {
 			t.Fatalf("disposal not recorded: %+v", got)
 		}
@@ -531,7 +537,7 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), d.TransferIDs[0], "{}") })
 		wantCode(t, err, "T2", "consent-missing")
 		e.must(e.submit(bank2, nil, func(s *Service) (string, error) {
-			return s.ConsentToTransfer(e.req(), d.TransferIDs[0], js(ConsentInput{PledgeID: p2.ID, ProceedsUse: "early-repayment"}))
+			return s.ConsentToTransfer(e.req(), d.TransferIDs[0], js(api.ConsentInput{PledgeID: p2.ID, ProceedsUse: "early-repayment"}))
 		}))
 		e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), d.TransferIDs[0], "{}") }))
 		if o := e.asset("T1").Owners; len(o) != 1 || o[0].ID != buyer.ID {
@@ -541,11 +547,11 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 	t.Run("lower rank needs better ranks listed", func(t *testing.T) {
 		e, p1, p2 := setup(t)
 		e.must(e.submit(bank2, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p2.ID, `{"reason":"missed"}`) }))
-		in := DisposalInput{Buyers: []Owner{buyer}, Currency: "CNY", Method: "sale", Price: "100", SaleRef: "S1", Surplus: "0",
-			Proceeds: []ProceedInput{{PledgeID: p2.ID, Amount: "100"}}}
+		in := api.DisposalInput{Buyers: []api.Owner{buyer}, Currency: "CNY", Method: "sale", Price: "100", SaleRef: "S1", Surplus: "0",
+			Proceeds: []api.ProceedInput{{PledgeID: p2.ID, Amount: "100"}}}
 		_, err := dispose(e, trader, p2.ID, in)
 		wantCode(t, err, "P8", "better-rank-skipped")
-		in.Proceeds = []ProceedInput{{PledgeID: p1.ID, Amount: "100"}, {PledgeID: p2.ID, Amount: "0"}}
+		in.Proceeds = []api.ProceedInput{{PledgeID: p1.ID, Amount: "100"}, {PledgeID: p2.ID, Amount: "0"}}
 		_, err = dispose(e, trader, p2.ID, in)
 		wantCode(t, err, "")
 	})
@@ -557,16 +563,16 @@ func TestP9_ExaminationTimeAndOverdueList(t *testing.T) {
 	cases := []struct {
 		name  string
 		filed time.Time
-		kinds []string
+		kinds []api.AssetKind
 		want  time.Time
 	}{
-		{"patent filed Monday: end of Wednesday", at(3, 10), []string{KindPatentInvention}, due(6)},
-		{"patent filed Thursday: end of Monday", at(6, 10), []string{KindPatentUtility}, due(11)},
-		{"trademark filed Friday: end of Tuesday", at(7, 23), []string{KindTrademark}, due(12)},
-		{"filed Saturday: end of Tuesday", at(8, 9), []string{KindPatentDesign}, due(12)},
-		{"copyright: 10 calendar days", at(3, 10), []string{KindCopyright}, due(14)},
-		{"package: the shortest", at(3, 10), []string{KindCopyright, KindTrademark}, due(6)},
-		{"UTC evening is the next day in China", time.Date(2025, 3, 2, 17, 0, 0, 0, time.UTC), []string{KindPatentInvention}, due(6)},
+		{"patent filed Monday: end of Wednesday", at(3, 10), []api.AssetKind{api.KindPatentInvention}, due(6)},
+		{"patent filed Thursday: end of Monday", at(6, 10), []api.AssetKind{api.KindPatentUtility}, due(11)},
+		{"trademark filed Friday: end of Tuesday", at(7, 23), []api.AssetKind{api.KindTrademark}, due(12)},
+		{"filed Saturday: end of Tuesday", at(8, 9), []api.AssetKind{api.KindPatentDesign}, due(12)},
+		{"copyright: 10 calendar days", at(3, 10), []api.AssetKind{api.KindCopyright}, due(14)},
+		{"package: the shortest", at(3, 10), []api.AssetKind{api.KindCopyright, api.KindTrademark}, due(6)},
+		{"UTC evening is the next day in China", time.Date(2025, 3, 2, 17, 0, 0, 0, time.UTC), []api.AssetKind{api.KindPatentInvention}, due(6)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -590,8 +596,8 @@ func TestP9_ExaminationTimeAndOverdueList(t *testing.T) {
 		if fresh.ExaminationDueBy != due(8).Format(time.RFC3339Nano) { // end of Friday
 			t.Fatalf("due by %s", fresh.ExaminationDueBy)
 		}
-		list := func(asOf string) PledgePage {
-			var p PledgePage
+		list := func(asOf string) api.PledgePage {
+			var p api.PledgePage
 			mustDecode(t, e.must(e.query(auditor, func(s *Service) (string, error) { return s.ListOverdueExaminations(asOf, 0, "") })), &p)
 			return p
 		}
@@ -606,7 +612,7 @@ func TestP9_ExaminationTimeAndOverdueList(t *testing.T) {
 			t.Fatalf("overdue at tx time: %+v", p)
 		}
 		_, err := e.query(auditor, func(s *Service) (string, error) { return s.ListOverdueExaminations("yesterday", 0, "") })
-		wantCode(t, err, CodeInvalidArgument, "asOf")
+		wantCode(t, err, api.CodeInvalidArgument, "asOf")
 	})
 }
 
@@ -617,13 +623,13 @@ func TestP8_SoldRightIsTheBuyersToReceive(t *testing.T) {
 	e := newEnv(t)
 	e.register(patent("P1"))
 	p := e.pledged(bank1, "R1", "P1")
-	owners, _ := e.requestTransfer(trader, trade("P1", Owner{ID: "OTHER", Name: "Other Buyer", Share: 10000}))
+	owners, _ := e.requestTransfer(trader, trade("P1", api.Owner{ID: "OTHER", Name: "Other Buyer", Share: 10000}))
 	e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p.ID, `{"reason":"missed"}`) }))
 	out := e.must(e.submit(trader, nil, func(s *Service) (string, error) {
-		return s.DisposePledge(e.req(), p.ID, js(DisposalInput{Buyers: []Owner{buyer}, Currency: "CNY", Method: "auction",
-			Price: "100", Proceeds: []ProceedInput{{PledgeID: p.ID, Amount: "100"}}, SaleRef: "AUC-1", Surplus: "0"}))
+		return s.DisposePledge(e.req(), p.ID, js(api.DisposalInput{Buyers: []api.Owner{buyer}, Currency: "CNY", Method: "auction",
+			Price: "100", Proceeds: []api.ProceedInput{{PledgeID: p.ID, Amount: "100"}}, SaleRef: "AUC-1", Surplus: "0"}))
 	}))
-	var disposed Pledge
+	var disposed api.Pledge
 	mustDecode(t, out, &disposed)
 	// A new pledge on the sold patent: refused at filing.
 	_, err := e.apply(bank2, application("P1"))
@@ -638,8 +644,8 @@ func TestP8_SoldRightIsTheBuyersToReceive(t *testing.T) {
 	if got := e.asset("P1").Owners; len(got) != 1 || got[0].ID != buyer.ID {
 		t.Fatalf("owners after the buyer's transfer: %+v", got)
 	}
-	if _, err := e.apply(bank2, PledgeApplication{AssetIDs: []string{"P1"}, ContractHash: hashA, DebtKind: "loan",
-		DebtTermEnd: "2027-03-01", DebtTermStart: "2025-03-01", PledgeeName: "Bank Two", Pledgors: []Party{{ID: buyer.ID, Name: buyer.Name}}}); err != nil {
+	if _, err := e.apply(bank2, api.PledgeApplication{AssetIDs: []string{"P1"}, ContractHash: hashA, DebtKind: "loan",
+		DebtTermEnd: "2027-03-01", DebtTermStart: "2025-03-01", PledgeeName: "Bank Two", Pledgors: []api.Party{{ID: buyer.ID, Name: buyer.Name}}}); err != nil {
 		t.Errorf("the buyer's right cannot be pledged: %v", err)
 	}
 }

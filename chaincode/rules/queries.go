@@ -4,72 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
 )
-
-// DefaultPageSize and MaxPageSize bound the paginated lists.
-const (
-	DefaultPageSize = 20
-	MaxPageSize     = 100
-)
-
-// HistoryItem is one version of a record, from the history database (I2).
-type HistoryItem struct {
-	Action    string          `json:"action"`
-	IsDelete  bool            `json:"isDelete"`
-	MSP       string          `json:"msp"`
-	Record    json.RawMessage `json:"record,omitempty"`
-	RequestID string          `json:"requestId"`
-	Submitter string          `json:"submitter"`
-	Time      string          `json:"time"`
-	TxID      string          `json:"txId"`
-}
-
-// History is the answer of the Get…History queries: every version, oldest first.
-type History struct {
-	ID    string        `json:"id"`
-	Items []HistoryItem `json:"items"`
-	Kind  string        `json:"kind"`
-}
-
-// PledgePage is one page of a pledge list. Bookmark is "" after the last page.
-type PledgePage struct {
-	Bookmark string    `json:"bookmark"`
-	Count    int       `json:"count"`
-	Items    []*Pledge `json:"items"`
-}
-
-// TermsView is what GetPledgeTerms returns to an entitled caller (V2). Verified says the stored terms
-// hash to the public record's TermsHash.
-type TermsView struct {
-	PledgeID  string `json:"pledgeId"`
-	Terms     Terms  `json:"terms"`
-	TermsHash string `json:"termsHash"`
-	TxID      string `json:"txId"`
-	Verified  bool   `json:"verified"`
-}
-
-// Statement is the title-and-encumbrance statement of an IP right, for the exchange before a trade.
-// The gateway adds block numbers and endorsing organizations of TitleTxID and each encumbrance's
-// RegistrationTxID to make it a proof.
-type Statement struct {
-	AsOf             string        `json:"asOf"`
-	AssetID          string        `json:"assetId"`
-	Dispute          Flag          `json:"dispute"`
-	Encumbrances     []Encumbrance `json:"encumbrances"`
-	ExpiryDate       string        `json:"expiryDate"`
-	Freeze           Flag          `json:"freeze"`
-	Invalidation     Flag          `json:"invalidation"`
-	Kind             string        `json:"kind"`
-	LastTxID         string        `json:"lastTxId"`
-	LegalStatus      string        `json:"legalStatus"`
-	Number           string        `json:"number"`
-	Obstacles        []string      `json:"obstacles"`
-	Owners           []Owner       `json:"owners"`
-	PendingTransfers []string      `json:"pendingTransfers"`
-	Title            string        `json:"title"`
-	TitleTxID        string        `json:"titleTxId"`
-	Unencumbered     bool          `json:"unencumbered"`
-}
 
 // GetPledge returns the public record of a pledge (V1). Private terms: GetPledgeTerms.
 func (s *Service) GetPledge(pledgeID string) (string, error) {
@@ -94,22 +31,22 @@ func (s *Service) GetPledgeTerms(pledgeID string) (string, error) {
 		return "", err
 	}
 	c := s.tx.Caller
-	if c.MSP != p.Pledgee.MSP && c.MSP != MSPIPOffice && c.MSP != MSPRegulator {
-		return "", Forbidden("V2", "private terms are for the pledgee bank, the IP office and the regulator",
-			"msp", c.MSP)
+	if c.MSP != p.Pledgee.MSP && c.MSP != api.MSPIPOffice && c.MSP != api.MSPRegulator {
+		return "", api.Forbidden("V2", "private terms are for the pledgee bank, the IP office and the regulator",
+			"msp", string(c.MSP))
 	}
 	raw, err := s.l.GetPrivate(p.TermsCollection, pledgeKey(p.ID))
 	if err != nil {
 		return "", internal("get private data", err)
 	}
 	if raw == nil {
-		return "", NotFound("terms", p.ID)
+		return "", api.NotFound("terms", p.ID)
 	}
 	var rec PrivateTerms
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return "", internal("decode terms", err)
 	}
-	return marshal(TermsView{PledgeID: p.ID, Terms: rec.Terms, TermsHash: rec.TermsHash, TxID: rec.TxID,
+	return marshal(api.TermsView{PledgeID: p.ID, Terms: rec.Terms, TermsHash: rec.TermsHash, TxID: rec.TxID,
 		Verified: TermsHash(rec.Terms) == p.TermsHash})
 }
 
@@ -138,14 +75,14 @@ func (s *Service) history(kind, id, key string) (string, error) {
 		return "", internal("history", err)
 	}
 	if len(entries) == 0 {
-		return "", NotFound(kind, id)
+		return "", api.NotFound(kind, id)
 	}
-	h := History{ID: id, Items: make([]HistoryItem, 0, len(entries)), Kind: kind}
+	h := api.History{ID: id, Items: make([]api.HistoryItem, 0, len(entries)), Kind: kind}
 	for _, e := range entries {
-		item := HistoryItem{IsDelete: e.IsDelete, Time: e.Time.UTC().Format(time.RFC3339Nano), TxID: e.TxID}
+		item := api.HistoryItem{IsDelete: e.IsDelete, Time: e.Time.UTC().Format(time.RFC3339Nano), TxID: e.TxID}
 		if !e.IsDelete {
 			var rec struct {
-				LastChange Change `json:"lastChange"`
+				LastChange api.Change `json:"lastChange"`
 			}
 			if err := json.Unmarshal(e.Value, &rec); err != nil {
 				return "", internal("decode history", err)
@@ -177,45 +114,56 @@ func (s *Service) GetTransferHistory(transferID string) (string, error) {
 func pageSize(n int32) (int32, error) {
 	switch {
 	case n == 0:
-		return DefaultPageSize, nil
-	case n < 0 || n > MaxPageSize:
-		return 0, Invalid("pageSize", fmt.Sprintf("must be from 1 to %d (0 for %d)", MaxPageSize, DefaultPageSize))
+		return api.DefaultPageSize, nil
+	case n < 0 || n > api.MaxPageSize:
+		return 0, api.Invalid("pageSize", fmt.Sprintf("must be from 1 to %d (0 for %d)", api.MaxPageSize, api.DefaultPageSize))
 	}
 	return n, nil
 }
 
 // listPledges reads one page of a pledge index; the pledge id is the index key's last attribute.
-func (s *Service) listPledges(index string, attrs []string, size int32, bookmark string, keep func(*Pledge) bool) (string, error) {
-	if err := requireMember(s.tx.Caller); err != nil {
+func (s *Service) listPledges(index string, attrs []string, size int32, bookmark string, keep func(*api.Pledge) bool) (string, error) {
+	items, next, err := listPage(s, index, attrs, size, bookmark, s.loadPledge, keep)
+	if err != nil {
 		return "", err
+	}
+	return marshal(api.PledgePage{Bookmark: next, Count: len(items), Items: items})
+}
+
+// listPage reads one page of an index (or of the records themselves) for a member: the records whose
+// ids end the page's keys, those that keep keeps (all when it is nil). A filtered page may hold fewer
+// than size records while more follow: the bookmark is "" only after the last page.
+func listPage[T any](s *Service, index string, attrs []string, size int32, bookmark string,
+	load func(id string) (T, error), keep func(T) bool) ([]T, string, error) {
+	if err := requireMember(s.tx.Caller); err != nil {
+		return nil, "", err
 	}
 	n, err := pageSize(size)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	if len(bookmark) > 1024 {
-		return "", Invalid("bookmark", "is too long")
+		return nil, "", api.Invalid("bookmark", "is too long")
 	}
 	keys, next, err := s.l.ScanPage(index, attrs, n, bookmark)
 	if err != nil {
-		return "", internal("scan", err)
+		return nil, "", internal("scan", err)
 	}
-	page := PledgePage{Bookmark: next, Items: []*Pledge{}}
+	items := []T{}
 	for _, k := range keys {
 		_, parts, err := SplitCompositeKey(k)
 		if err != nil || len(parts) == 0 {
-			return "", internal("split key", fmt.Errorf("bad index key %q", k))
+			return nil, "", internal("split key", fmt.Errorf("bad index key %q", k))
 		}
-		p, err := s.loadPledge(parts[len(parts)-1])
+		v, err := load(parts[len(parts)-1])
 		if err != nil {
-			return "", err
+			return nil, "", err
 		}
-		if keep == nil || keep(p) {
-			page.Items = append(page.Items, p)
+		if keep == nil || keep(v) {
+			items = append(items, v)
 		}
 	}
-	page.Count = len(page.Items)
-	return marshal(page)
+	return items, next, nil
 }
 
 // ListPledgesByAsset lists the pledges (every status) on an IP right, a page at a time.
@@ -230,7 +178,7 @@ func (s *Service) ListPledgesByAsset(assetID string, size int32, bookmark string
 // ListPledgesByPledgee lists a bank's pledges, a page at a time.
 func (s *Service) ListPledgesByPledgee(pledgeeMSP string, size int32, bookmark string) (string, error) {
 	var c check
-	if c.enum("pledgeeMsp", pledgeeMSP, Banks); c.err != nil {
+	if enum(&c, "pledgeeMsp", api.MSPID(pledgeeMSP), api.Banks); c.err != nil {
 		return "", c.err
 	}
 	return s.listPledges(idxPledgePledgee, []string{pledgeeMSP}, size, bookmark, nil)
@@ -239,7 +187,7 @@ func (s *Service) ListPledgesByPledgee(pledgeeMSP string, size int32, bookmark s
 // ListPledgesByStatus lists the pledges in a status, a page at a time.
 func (s *Service) ListPledgesByStatus(status string, size int32, bookmark string) (string, error) {
 	var c check
-	if c.enum("status", status, PledgeStatuses); c.err != nil {
+	if enum(&c, "status", api.PledgeStatus(status), api.PledgeStatuses); c.err != nil {
 		return "", c.err
 	}
 	return s.listPledges(idxPledgeStatus, []string{status}, size, bookmark, nil)
@@ -253,11 +201,11 @@ func (s *Service) ListOverdueExaminations(asOf string, size int32, bookmark stri
 	if asOf != "" {
 		t, err := time.Parse(time.RFC3339, asOf)
 		if err != nil {
-			return "", Invalid("asOf", "must be an RFC 3339 time, e.g. 2025-03-01T09:00:00+08:00")
+			return "", api.Invalid("asOf", "must be an RFC 3339 time, e.g. 2025-03-01T09:00:00+08:00")
 		}
 		at = t
 	}
-	return s.listPledges(idxPledgeStatus, []string{PledgeApplied}, size, bookmark, func(p *Pledge) bool {
+	return s.listPledges(idxPledgeStatus, []string{string(api.PledgeApplied)}, size, bookmark, func(p *api.Pledge) bool {
 		due, err := time.Parse(time.RFC3339Nano, p.ExaminationDueBy)
 		return err == nil && !at.Before(due)
 	})
@@ -276,13 +224,13 @@ func (s *Service) GetStatement(assetID string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	st := Statement{AsOf: s.now(), AssetID: a.ID, Dispute: a.Dispute, Encumbrances: a.Encumbrances,
+	st := api.Statement{AsOf: s.now(), AssetID: a.ID, Dispute: a.Dispute, Encumbrances: a.Encumbrances,
 		ExpiryDate: a.ExpiryDate, Freeze: a.Freeze, Invalidation: a.Invalidation, Kind: a.Kind,
 		LastTxID: a.LastChange.TxID, LegalStatus: a.LegalStatus, Number: a.Number, Obstacles: []string{},
 		Owners: a.Owners, PendingTransfers: []string{}, Title: a.Title, TitleTxID: a.TitleTxID,
 		Unencumbered: len(a.Encumbrances) == 0}
-	if a.LegalStatus != LegalValid {
-		st.Obstacles = append(st.Obstacles, "legal-status:"+a.LegalStatus)
+	if a.LegalStatus != api.LegalValid {
+		st.Obstacles = append(st.Obstacles, "legal-status:"+string(a.LegalStatus))
 	}
 	if a.Freeze.Active {
 		st.Obstacles = append(st.Obstacles, "frozen")
@@ -306,9 +254,45 @@ func (s *Service) GetStatement(assetID string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if t.Status == TransferRequested {
+		if t.Status == api.TransferRequested {
 			st.PendingTransfers = append(st.PendingTransfers, t.ID)
 		}
 	}
 	return marshal(st)
+}
+
+// ListTransfers lists transfers, a page at a time (A3: public to every member): those of one IP right
+// when assetID is given, else those requested by one organization when requestedBy is given, else
+// all, in id order. Every filter given must hold; a page filtered by status (or by requestedBy within
+// a right) may hold fewer than size transfers while more follow.
+func (s *Service) ListTransfers(assetID, status, requestedBy string, size int32, bookmark string) (string, error) {
+	var c check
+	if assetID != "" {
+		c.id("assetId", assetID)
+	}
+	if status != "" {
+		enum(&c, "status", api.TransferStatus(status), api.TransferStatuses)
+	}
+	if requestedBy != "" {
+		enum(&c, "requestedBy", api.MSPID(requestedBy), api.PeerOrgs)
+	}
+	if c.err != nil {
+		return "", c.err
+	}
+	index, attrs := keyTransfer, []string(nil)
+	switch {
+	case assetID != "":
+		index, attrs = idxTransferAsset, []string{assetID}
+	case requestedBy != "":
+		index, attrs = idxTransferRequester, []string{requestedBy}
+	}
+	keep := func(t *api.Transfer) bool {
+		return (status == "" || t.Status == api.TransferStatus(status)) &&
+			(requestedBy == "" || t.RequestedBy == api.MSPID(requestedBy))
+	}
+	items, next, err := listPage(s, index, attrs, size, bookmark, s.loadTransfer, keep)
+	if err != nil {
+		return "", err
+	}
+	return marshal(api.TransferPage{Bookmark: next, Count: len(items), Items: items})
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"time"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
 )
 
 // Version is the chaincode version string returned by Ping.
@@ -13,18 +15,19 @@ const Version = "ipledger-cc/1.0.0"
 // Object types of composite keys. Records: asset, pledge, transfer, request. Indexes hold an empty-ish
 // value (one zero byte) and exist only to be scanned.
 const (
-	keyAsset           = "asset"
-	keyPledge          = "pledge"
-	keyTransfer        = "transfer"
-	keyRequest         = "request"
-	idxAssetNumber     = "asset-by-number"     // kind, number, assetId
-	idxAssetFamily     = "asset-by-family"     // markFamily, assetId
-	idxPledgeAsset     = "pledge-by-asset"     // assetId, pledgeId
-	idxPledgePledgee   = "pledge-by-pledgee"   // pledgee MSP, pledgeId
-	idxPledgeStatus    = "pledge-by-status"    // status, pledgeId
-	idxPledgeRegNumber = "pledge-by-regnumber" // registration number, pledgeId
-	idxTransferAsset   = "transfer-by-asset"   // assetId, transferId
-	keyPendingDisposal = "pending-disposal"    // assetId → the disposal's transfer to the buyer (P8)
+	keyAsset             = "asset"
+	keyPledge            = "pledge"
+	keyTransfer          = "transfer"
+	keyRequest           = "request"
+	idxAssetNumber       = "asset-by-number"       // kind, number, assetId
+	idxAssetFamily       = "asset-by-family"       // markFamily, assetId
+	idxPledgeAsset       = "pledge-by-asset"       // assetId, pledgeId
+	idxPledgePledgee     = "pledge-by-pledgee"     // pledgee MSP, pledgeId
+	idxPledgeStatus      = "pledge-by-status"      // status, pledgeId
+	idxPledgeRegNumber   = "pledge-by-regnumber"   // registration number, pledgeId
+	idxTransferAsset     = "transfer-by-asset"     // assetId, transferId
+	idxTransferRequester = "transfer-by-requester" // requesting MSP, transferId
+	keyPendingDisposal   = "pending-disposal"      // assetId → the disposal's transfer to the buyer (P8)
 )
 
 // chinaTime is the time zone of dates on the register (UTC+8, no daylight saving).
@@ -32,12 +35,11 @@ var chinaTime = time.FixedZone("UTC+8", 8*3600)
 
 // RightPolicy is the key-level endorsement of IP-right, transfer and request keys (I1): the IP office
 // and at least one other organization, so that no single organization changes them alone.
-var RightPolicy = Endorsement{All: []string{MSPIPOffice},
-	AnyOf: []string{MSPBank1, MSPBank2, MSPExchange, MSPRegulator}}
+var RightPolicy = Endorsement{All: api.RightEndorsers.All, AnyOf: api.RightEndorsers.AnyOf}
 
 // PledgePolicy is the key-level endorsement of a pledge's keys (I1): the IP office and the pledgee bank.
-func PledgePolicy(bank string) Endorsement {
-	return Endorsement{All: []string{MSPIPOffice, bank}}
+func PledgePolicy(bank api.MSPID) Endorsement {
+	return Endorsement{All: api.PledgeEndorsers(bank)}
 }
 
 // Service runs the rules for one transaction. Make one per transaction with [New].
@@ -51,15 +53,15 @@ type Service struct {
 func New(l Ledger, tx Tx) *Service { return &Service{l: l, tx: tx} }
 
 // Ping answers readiness checks with the chaincode version. It reads nothing and admits anyone.
-func (s *Service) Ping() string { return Version }
+func (s *Service) Ping() (string, error) { return Version, nil }
 
 func (s *Service) now() string { return s.tx.Time.UTC().Format(time.RFC3339Nano) }
 
 // today is the transaction's date on the register's calendar (UTC+8).
 func (s *Service) today() string { return s.tx.Time.In(chinaTime).Format(time.DateOnly) }
 
-func (s *Service) change(action string) Change {
-	return Change{Action: action, MSP: s.tx.Caller.MSP, RequestID: s.requestID,
+func (s *Service) change(action string) api.Change {
+	return api.Change{Action: action, MSP: s.tx.Caller.MSP, RequestID: s.requestID,
 		Submitter: s.tx.Caller.Submitter, Time: s.now(), TxID: s.tx.ID}
 }
 
@@ -69,7 +71,7 @@ func (s *Service) change(action string) Change {
 // function or payload is refused (I3). Only successful outcomes are stored: a refused submission
 // writes nothing, so repeating it runs the rules again.
 func (s *Service) submit(function, requestID, payload string, authorize func() error,
-	run func() (any, Event, error)) (string, error) {
+	run func() (any, api.Event, error)) (string, error) {
 	if err := ValidateRequestID(requestID); err != nil {
 		return "", err
 	}
@@ -77,7 +79,7 @@ func (s *Service) submit(function, requestID, payload string, authorize func() e
 		return "", err
 	}
 	// Request ids are per organization: two organizations never collide or see each other's outcomes.
-	reqKey := CompositeKey(keyRequest, s.tx.Caller.MSP, requestID)
+	reqKey := CompositeKey(keyRequest, string(s.tx.Caller.MSP), requestID)
 	sum := sha256.Sum256([]byte(function + "\x00" + payload))
 	payloadHash := hex.EncodeToString(sum[:])
 	var first RequestRecord
@@ -87,7 +89,7 @@ func (s *Service) submit(function, requestID, payload string, authorize func() e
 	}
 	if found {
 		if first.Function != function || first.PayloadHash != payloadHash {
-			return "", Conflict("I3", "request id was already used for a different request",
+			return "", api.Conflict("I3", "request id was already used for a different request",
 				"requestId", requestID, "firstTxId", first.TxID)
 		}
 		return first.Response, nil
@@ -124,7 +126,7 @@ func (s *Service) submit(function, requestID, payload string, authorize func() e
 // stands for (I3), without revealing them: the hash of the terms as sent, their random salt included.
 // A repeat of a request id with other terms is then refused, not answered with the first outcome.
 func (s *Service) termsFingerprint() string {
-	raw, ok := s.tx.Transient[TransientTermsKey]
+	raw, ok := s.tx.Transient[api.TransientTermsKey]
 	if !ok {
 		return ""
 	}

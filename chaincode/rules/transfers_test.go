@@ -3,24 +3,26 @@ package rules
 import (
 	"slices"
 	"testing"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
 )
 
-func (e *env) requestTransfer(c Caller, in TransferRequest) (*Transfer, error) {
+func (e *env) requestTransfer(c Caller, in api.TransferRequest) (*api.Transfer, error) {
 	e.t.Helper()
 	out, err := e.submit(c, nil, func(s *Service) (string, error) { return s.RequestTransfer(e.req(), js(in)) })
 	if err != nil {
 		return nil, err
 	}
-	var t Transfer
+	var t api.Transfer
 	mustDecode(e.t, out, &t)
 	return &t, nil
 }
 
-func trade(assetID string, owners ...Owner) TransferRequest {
+func trade(assetID string, owners ...api.Owner) api.TransferRequest {
 	if len(owners) == 0 {
-		owners = []Owner{buyer}
+		owners = []api.Owner{buyer}
 	}
-	return TransferRequest{AssetID: assetID, Kind: "assignment", NewOwners: owners, Origin: "trade", TradeRef: "WHIPE-2025-0001"}
+	return api.TransferRequest{AssetID: assetID, Kind: "assignment", NewOwners: owners, Origin: "trade", TradeRef: "WHIPE-2025-0001"}
 }
 
 func TestT1_TransferRequestedThenRecorded(t *testing.T) {
@@ -29,20 +31,20 @@ func TestT1_TransferRequestedThenRecorded(t *testing.T) {
 	cases := []struct {
 		name   string
 		caller Caller
-		in     TransferRequest
-		code   string
+		in     api.TransferRequest
+		code   api.Code
 		reason string
 	}{
 		{"exchange after a trade", trader, trade("P1"), "", ""},
-		{"IP office for an owner", examiner, TransferRequest{AssetID: "P1", Kind: "assignment", NewOwners: []Owner{buyer}, Origin: "owner-request"}, "", ""},
-		{"a bank may not request", bank1, trade("P1"), CodeForbidden, "T1"},
-		{"the regulator may not request", auditor, trade("P1"), CodeForbidden, "V3"},
-		{"a trade comes from the exchange", examiner, trade("P1"), CodeInvalidArgument, "origin"},
-		{"an owner's request goes through the IP office", trader, TransferRequest{AssetID: "P1", Kind: "assignment", NewOwners: []Owner{buyer}, Origin: "owner-request"}, CodeInvalidArgument, "origin"},
-		{"a trade needs its reference", trader, TransferRequest{AssetID: "P1", Kind: "assignment", NewOwners: []Owner{buyer}, Origin: "trade"}, CodeInvalidArgument, "tradeRef"},
-		{"kind", trader, TransferRequest{AssetID: "P1", Kind: "gift", NewOwners: []Owner{buyer}, Origin: "trade", TradeRef: "x"}, CodeInvalidArgument, "kind"},
-		{"new owners' shares", trader, trade("P1", beta), CodeInvalidArgument, "newOwners"},
-		{"unknown right", trader, trade("P9"), CodeNotFound, ""},
+		{"IP office for an owner", examiner, api.TransferRequest{AssetID: "P1", Kind: "assignment", NewOwners: []api.Owner{buyer}, Origin: "owner-request"}, "", ""},
+		{"a bank may not request", bank1, trade("P1"), api.CodeForbidden, "T1"},
+		{"the regulator may not request", auditor, trade("P1"), api.CodeForbidden, "V3"},
+		{"a trade comes from the exchange", examiner, trade("P1"), api.CodeInvalidArgument, "origin"},
+		{"an owner's request goes through the IP office", trader, api.TransferRequest{AssetID: "P1", Kind: "assignment", NewOwners: []api.Owner{buyer}, Origin: "owner-request"}, api.CodeInvalidArgument, "origin"},
+		{"a trade needs its reference", trader, api.TransferRequest{AssetID: "P1", Kind: "assignment", NewOwners: []api.Owner{buyer}, Origin: "trade"}, api.CodeInvalidArgument, "tradeRef"},
+		{"kind", trader, api.TransferRequest{AssetID: "P1", Kind: "gift", NewOwners: []api.Owner{buyer}, Origin: "trade", TradeRef: "x"}, api.CodeInvalidArgument, "kind"},
+		{"new owners' shares", trader, trade("P1", beta), api.CodeInvalidArgument, "newOwners"},
+		{"unknown right", trader, trade("P9"), api.CodeNotFound, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -51,15 +53,15 @@ func TestT1_TransferRequestedThenRecorded(t *testing.T) {
 		})
 	}
 	tr, _ := e.requestTransfer(trader, trade("P1"))
-	if tr.Status != TransferRequested || tr.FromOwners[0].ID != acme.ID || e.asset("P1").Owners[0].ID != acme.ID {
+	if tr.Status != api.TransferRequested || tr.FromOwners[0].ID != acme.ID || e.asset("P1").Owners[0].ID != acme.ID {
 		t.Fatalf("a request changed the title: %+v", tr)
 	}
 	_, err := e.submit(trader, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), tr.ID, "{}") })
-	wantCode(t, err, CodeForbidden, "T1")
+	wantCode(t, err, api.CodeForbidden, "T1")
 	_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), tr.ID, `{"x":1}`) })
-	wantCode(t, err, CodeInvalidArgument, "x")
+	wantCode(t, err, api.CodeInvalidArgument, "x")
 	_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), "TR-none", "{}") })
-	wantCode(t, err, CodeNotFound)
+	wantCode(t, err, api.CodeNotFound)
 	e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), tr.ID, "{}") }))
 	a := e.asset("P1")
 	if a.Owners[0].ID != buyer.ID || a.TitleTxID != a.LastChange.TxID {
@@ -72,13 +74,13 @@ func TestT1_TransferRequestedThenRecorded(t *testing.T) {
 
 	refused, _ := e.requestTransfer(trader, trade("P1", acme))
 	_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RefuseTransfer(e.req(), refused.ID, `{"reasons":[]}`) })
-	wantCode(t, err, CodeInvalidArgument, "reasons")
+	wantCode(t, err, api.CodeInvalidArgument, "reasons")
 	out := e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
 		return s.RefuseTransfer(e.req(), refused.ID, `{"reasons":["T1.contract-unsigned"]}`)
 	}))
-	var got Transfer
+	var got api.Transfer
 	mustDecode(t, out, &got)
-	if got.Status != TransferRefused || got.RefusalReasons[0] != "T1.contract-unsigned" || e.asset("P1").Owners[0].ID != buyer.ID {
+	if got.Status != api.TransferRefused || got.RefusalReasons[0] != "T1.contract-unsigned" || e.asset("P1").Owners[0].ID != buyer.ID {
 		t.Fatalf("refusal: %+v", got)
 	}
 }
@@ -113,7 +115,7 @@ func TestT2_NoTransferWhileFrozenDisputedOrPledgedWithoutConsent(t *testing.T) {
 		_, err := e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), tr.ID, "{}") })
 		wantCode(t, err, "T2", "consent-missing")
 		e.must(e.submit(bank1, nil, func(s *Service) (string, error) {
-			return s.ConsentToTransfer(e.req(), tr.ID, js(ConsentInput{PledgeID: p.ID, ProceedsUse: "escrow"}))
+			return s.ConsentToTransfer(e.req(), tr.ID, js(api.ConsentInput{PledgeID: p.ID, ProceedsUse: "escrow"}))
 		}))
 		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), tr.ID, "{}") })
 		wantCode(t, err, "")
@@ -128,7 +130,7 @@ func TestT3_OfTwoConflictingTransfersExactlyOneSucceeds(t *testing.T) {
 	t.Run("in sequence", func(t *testing.T) {
 		e := newEnv(t)
 		e.register(patent("P1"))
-		other := Owner{ID: "OTHER", Name: "Other Buyer", Share: 10000}
+		other := api.Owner{ID: "OTHER", Name: "Other Buyer", Share: 10000}
 		a, _ := e.requestTransfer(trader, trade("P1"))
 		b, _ := e.requestTransfer(trader, trade("P1", other))
 		e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), b.ID, "{}") }))
@@ -141,13 +143,13 @@ func TestT3_OfTwoConflictingTransfersExactlyOneSucceeds(t *testing.T) {
 	t.Run("a licence requested from the old owners after an assignment", func(t *testing.T) {
 		e := newEnv(t)
 		e.register(patent("P1"))
-		lic := trade("P1", Owner{ID: "LICENSEE", Name: "Licensee Co.", Share: 10000})
+		lic := trade("P1", api.Owner{ID: "LICENSEE", Name: "Licensee Co.", Share: 10000})
 		lic.Kind = "license"
 		l, err := e.requestTransfer(trader, lic)
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, _ := e.requestTransfer(trader, trade("P1", Owner{ID: "NEW1", Name: "New Owner", Share: 10000}))
+		a, _ := e.requestTransfer(trader, trade("P1", api.Owner{ID: "NEW1", Name: "New Owner", Share: 10000}))
 		e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), a.ID, "{}") }))
 		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), l.ID, "{}") })
 		wantCode(t, err, "T3", "owners-changed")
@@ -161,9 +163,9 @@ func TestT3_OfTwoConflictingTransfersExactlyOneSucceeds(t *testing.T) {
 		e := newEnv(t)
 		e.register(patent("P1"))
 		a, _ := e.requestTransfer(trader, trade("P1"))
-		b, _ := e.requestTransfer(trader, trade("P1", Owner{ID: "OTHER", Name: "Other", Share: 10000}))
+		b, _ := e.requestTransfer(trader, trade("P1", api.Owner{ID: "OTHER", Name: "Other", Share: 10000}))
 		var writeSets [][]string
-		for _, tr := range []*Transfer{a, b} {
+		for _, tr := range []*api.Transfer{a, b} {
 			e.l.Begin(e.nextTx(), e.now)
 			if _, err := New(e.l, Tx{ID: "race", Time: e.now, Caller: examiner}).RecordTransfer("race-"+tr.ID, tr.ID, "{}"); err != nil {
 				t.Fatal(err)
@@ -176,4 +178,86 @@ func TestT3_OfTwoConflictingTransfersExactlyOneSucceeds(t *testing.T) {
 			t.Fatalf("both recordings must write the right's key %q: %v", key, writeSets)
 		}
 	})
+}
+
+func TestT1_ListTransfers(t *testing.T) {
+	e := newEnv(t)
+	e.register(patent("P1"))
+	e.register(patent("P2"))
+	byTrade, _ := e.requestTransfer(trader, trade("P1"))
+	byOwner, _ := e.requestTransfer(examiner, api.TransferRequest{AssetID: "P1", Kind: "license",
+		NewOwners: []api.Owner{buyer}, Origin: "owner-request"})
+	other, _ := e.requestTransfer(trader, trade("P2"))
+	e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
+		return s.RefuseTransfer(e.req(), byTrade.ID, `{"reasons":["T1.documents"]}`)
+	}))
+	list := func(c Caller, assetID, status, requestedBy string, size int32, bookmark string) (api.TransferPage, error) {
+		var page api.TransferPage
+		out, err := e.query(c, func(s *Service) (string, error) {
+			return s.ListTransfers(assetID, status, requestedBy, size, bookmark)
+		})
+		if err == nil {
+			mustDecode(t, out, &page)
+		}
+		return page, err
+	}
+	ids := func(p api.TransferPage) []string {
+		var out []string
+		for _, tr := range p.Items {
+			out = append(out, tr.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	sorted := func(s ...string) []string { slices.Sort(s); return s }
+	cases := []struct {
+		name                         string
+		assetID, status, requestedBy string
+		want                         []string
+	}{
+		{"all", "", "", "", sorted(byTrade.ID, byOwner.ID, other.ID)},
+		{"by right", "P1", "", "", sorted(byTrade.ID, byOwner.ID)},
+		{"by requesting organization", "", "", "ExchangeMSP", sorted(byTrade.ID, other.ID)},
+		{"by status", "", "requested", "", sorted(byOwner.ID, other.ID)},
+		{"the exchange's open requests", "", "requested", "ExchangeMSP", []string{other.ID}},
+		{"by right and requesting organization", "P1", "", "IPOfficeMSP", []string{byOwner.ID}},
+		{"nothing matches", "P2", "refused", "", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			page, err := list(auditor, tc.assetID, tc.status, tc.requestedBy, 0, "")
+			if err != nil || !slices.Equal(ids(page), tc.want) || page.Count != len(tc.want) || page.Bookmark != "" {
+				t.Fatalf("got %v (count %d, bookmark %q), %v; want %v", ids(page), page.Count, page.Bookmark, err, tc.want)
+			}
+		})
+	}
+	if byOwner.RequestedBy != api.MSPIPOffice || other.RequestedBy != api.MSPExchange {
+		t.Fatalf("requestedBy not recorded: %s %s", byOwner.RequestedBy, other.RequestedBy)
+	}
+	t.Run("pages", func(t *testing.T) {
+		first, err := list(bank1, "", "", "", 2, "")
+		if err != nil || first.Count != 2 || first.Bookmark == "" {
+			t.Fatalf("first page %+v %v", first, err)
+		}
+		rest, err := list(bank1, "", "", "", 2, first.Bookmark)
+		if err != nil || rest.Count != 1 || rest.Bookmark != "" {
+			t.Fatalf("second page %+v %v", rest, err)
+		}
+	})
+	for _, bad := range []struct {
+		name                         string
+		assetID, status, requestedBy string
+		field                        string
+	}{
+		{"unknown status", "", "pending", "", "status"},
+		{"unknown organization", "", "", "Bank9MSP", "requestedBy"},
+		{"bad right id", "P 1", "", "", "assetId"},
+	} {
+		t.Run(bad.name, func(t *testing.T) {
+			_, err := list(auditor, bad.assetID, bad.status, bad.requestedBy, 0, "")
+			wantCode(t, err, api.CodeInvalidArgument, bad.field)
+		})
+	}
+	_, err := list(Caller{MSP: "OtherMSP", Role: api.RoleAdmin}, "", "", "", 0, "")
+	wantCode(t, err, api.CodeForbidden, "A3")
 }

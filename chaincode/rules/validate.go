@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
 )
 
 // MaxPayloadBytes bounds every JSON argument and the transient terms.
@@ -33,10 +35,10 @@ var (
 // type or a payload over [MaxPayloadBytes] are errors. field names the argument in error details.
 func DecodeStrict(field, payload string, v any) error {
 	if len(payload) > MaxPayloadBytes {
-		return Malformed("payload too large", "field", field, "maxBytes", fmt.Sprint(MaxPayloadBytes))
+		return api.Malformed("payload too large", "field", field, "maxBytes", fmt.Sprint(MaxPayloadBytes))
 	}
 	if !utf8.ValidString(payload) {
-		return Malformed("payload is not valid UTF-8", "field", field)
+		return api.Malformed("payload is not valid UTF-8", "field", field)
 	}
 	dec := json.NewDecoder(strings.NewReader(payload))
 	dec.DisallowUnknownFields()
@@ -46,20 +48,20 @@ func DecodeStrict(field, payload string, v any) error {
 		case errors.As(err, &typeErr):
 			path := typeErr.Field
 			if path == "" {
-				return Malformed("payload must be a JSON object", "field", field)
+				return api.Malformed("payload must be a JSON object", "field", field)
 			}
-			return Invalid(path, fmt.Sprintf("must be of JSON type %s", jsonType(typeErr.Type.Kind().String())))
+			return api.Invalid(path, fmt.Sprintf("must be of JSON type %s", jsonType(typeErr.Type.Kind().String())))
 		case unknownField.MatchString(err.Error()):
-			return Invalid(unknownField.FindStringSubmatch(err.Error())[1], "unknown field")
+			return api.Invalid(unknownField.FindStringSubmatch(err.Error())[1], "unknown field")
 		default:
-			return Malformed("payload is not well-formed JSON", "field", field)
+			return api.Malformed("payload is not well-formed JSON", "field", field)
 		}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Malformed("trailing data after the JSON object", "field", field)
+		return api.Malformed("trailing data after the JSON object", "field", field)
 	}
 	if bytes.HasPrefix(bytes.TrimSpace([]byte(payload)), []byte("null")) {
-		return Malformed("payload must be a JSON object", "field", field)
+		return api.Malformed("payload must be a JSON object", "field", field)
 	}
 	return nil
 }
@@ -84,7 +86,7 @@ type check struct{ err error }
 
 func (c *check) fail(field, msg string) {
 	if c.err == nil {
-		c.err = Invalid(field, msg)
+		c.err = api.Invalid(field, msg)
 	}
 }
 
@@ -120,9 +122,14 @@ func (c *check) date(field, s string) {
 	}
 }
 
-func (c *check) enum(field, s string, allowed []string) {
+// enum checks that s is one of allowed. (A function: methods cannot have type parameters.)
+func enum[T ~string](c *check, field string, s T, allowed []T) {
 	if !slices.Contains(allowed, s) {
-		c.fail(field, "must be one of "+strings.Join(allowed, ", "))
+		names := make([]string, len(allowed))
+		for i, a := range allowed {
+			names[i] = string(a)
+		}
+		c.fail(field, "must be one of "+strings.Join(names, ", "))
 	}
 }
 
@@ -157,7 +164,7 @@ func (c *check) count(field string, n, min, max int) {
 }
 
 // owners validates a list of owners, new owners or licensees: ids unique, shares summing to 10000.
-func (c *check) owners(field string, owners []Owner) {
+func (c *check) owners(field string, owners []api.Owner) {
 	c.count(field, len(owners), 1, 20)
 	seen := map[string]bool{}
 	total := 0
@@ -179,7 +186,7 @@ func (c *check) owners(field string, owners []Owner) {
 	}
 }
 
-func (c *check) parties(field string, parties []Party) {
+func (c *check) parties(field string, parties []api.Party) {
 	c.count(field, len(parties), 1, 20)
 	seen := map[string]bool{}
 	for i, p := range parties {
@@ -205,7 +212,7 @@ func (c *check) reasons(field string, reasons []string) {
 // ValidateRequestID checks the request id that every submission carries first (I3).
 func ValidateRequestID(id string) error {
 	if !requestIDPattern.MatchString(id) {
-		return Invalid("requestId", "must be 1-128 characters of A-Z a-z 0-9 . _ : -, starting with a letter or digit")
+		return api.Invalid("requestId", "must be 1-128 characters of A-Z a-z 0-9 . _ : -, starting with a letter or digit")
 	}
 	return nil
 }

@@ -1,6 +1,10 @@
 package rules
 
-import "time"
+import (
+	"time"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
+)
 
 // Statutory examination times (P9): 2 working days for an online patent filing, 2 working days for a
 // trademark, 10 calendar days for copyright. Working days are Monday to Friday on the register's
@@ -14,16 +18,16 @@ const (
 
 // ExaminationDueBy returns the instant at which the examination of an application filed at filed, for
 // rights of the given kinds, becomes overdue: midnight (UTC+8) at the end of its last allowed day.
-func ExaminationDueBy(filed time.Time, kinds []string) time.Time {
+func ExaminationDueBy(filed time.Time, kinds []api.AssetKind) time.Time {
 	local := filed.In(chinaTime)
 	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, chinaTime)
 	var due time.Time
 	for _, k := range kinds {
 		var last time.Time
 		switch k {
-		case KindCopyright:
+		case api.KindCopyright:
 			last = day.AddDate(0, 0, copyrightDays)
-		case KindTrademark:
+		case api.KindTrademark:
 			last = addWorkingDays(day, trademarkWorkingDays)
 		default:
 			last = addWorkingDays(day, patentWorkingDays)

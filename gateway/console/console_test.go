@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ipledger/ipledger/gateway"
+	"github.com/ipledger/ipledger/chaincode/api"
 )
 
 func newConsole(t *testing.T, msp string) *Console {
@@ -164,9 +164,9 @@ func TestServe_UnknownPagesAndMethods(t *testing.T) {
 
 // Every error code the API can answer, and every rule of the brief, has words for a clerk.
 func TestMessages_CoverEveryCodeAndRule(t *testing.T) {
-	codes := []string{gateway.CodeMalformed, gateway.CodeUnauthenticated, gateway.CodeForbidden, gateway.CodeNotFound,
-		gateway.CodeInvalidArgument, gateway.CodeTooLarge, gateway.CodeTxInvalid, gateway.CodeUnavailable,
-		gateway.CodeTimeout, gateway.CodeInternal, "MVCC_READ_CONFLICT"}
+	codes := []string{string(api.CodeMalformed), string(api.CodeUnauthenticated), string(api.CodeForbidden), string(api.CodeNotFound),
+		string(api.CodeInvalidArgument), string(api.CodeTooLarge), string(api.CodeTxInvalid), string(api.CodeUnavailable),
+		string(api.CodeTimeout), string(api.CodeInternal), "MVCC_READ_CONFLICT"}
 	codes = append(codes, strings.Fields("A1 A2 A3 P1 P2 P3 P4 P5 P6 P7 P8 P9 T1 T2 T3 V1 V2 V3 I1 I2 I3")...)
 	for _, code := range codes {
 		if Messages[code] == "" {

@@ -3,55 +3,52 @@ package fabric
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
+
+	"github.com/ipledger/ipledger/chaincode/api"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	gatewaypb "github.com/hyperledger/fabric-protos-go-apiv2/gateway"
-	"github.com/ipledger/ipledger/chaincode/rules"
-	"github.com/ipledger/ipledger/gateway"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
 
-// classify turns an error of the Fabric Gateway client into a [*gateway.Error]: the chaincode's
+// classify turns an error of the Fabric Gateway client into a [*api.Error]: the chaincode's
 // structured error wherever the peer put it (status message or per-peer details), Unavailable and
 // deadlines as 503, anything else as an internal error with the cause kept for the log.
-func classify(err error, txID string) *gateway.Error {
-	var ge *gateway.Error
+func classify(err error, txID string) *api.Error {
+	var ge *api.Error
 	if errors.As(err, &ge) {
 		return ge
 	}
-	if ce, ok := rules.ParseError(err.Error()); ok {
-		e := gateway.FromChaincode(ce)
-		e.TxID = txID
-		return e
+	if ce, ok := api.ParseError(err.Error()); ok {
+		ce.TxID, ce.Cause = txID, err
+		return ce
 	}
 	details := peerDetails(err)
 	for _, d := range details {
-		if ce, ok := rules.ParseError(d); ok {
-			e := gateway.FromChaincode(ce)
-			e.TxID = txID
-			return e
+		if ce, ok := api.ParseError(d); ok {
+			ce.TxID, ce.Cause = txID, err
+			return ce
 		}
 	}
 	for _, d := range details {
 		if chaincodeUnreachable(d) {
-			return &gateway.Error{Status: http.StatusServiceUnavailable, Code: gateway.CodeUnavailable,
+			return &api.Error{Code: api.CodeUnavailable,
 				Message: "the chaincode does not answer the peers (its server is down or unreachable); retry shortly",
 				TxID:    txID, Cause: err}
 		}
 	}
 	switch grpcCode(err) {
 	case codes.Unavailable, codes.ResourceExhausted:
-		return &gateway.Error{Status: http.StatusServiceUnavailable, Code: gateway.CodeUnavailable,
+		return &api.Error{Code: api.CodeUnavailable,
 			Message: "the network is unavailable: " + status.Convert(err).Message(), TxID: txID, Cause: err}
 	case codes.DeadlineExceeded, codes.Canceled:
-		return &gateway.Error{Status: http.StatusServiceUnavailable, Code: gateway.CodeUnavailable,
+		return &api.Error{Code: api.CodeUnavailable,
 			Message: "the peer did not answer in time", TxID: txID, Cause: err}
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return &gateway.Error{Status: http.StatusServiceUnavailable, Code: gateway.CodeUnavailable,
+		return &api.Error{Code: api.CodeUnavailable,
 			Message: "the peer did not answer in time", TxID: txID, Cause: err}
 	}
 	msg := "internal error"
@@ -59,7 +56,7 @@ func classify(err error, txID string) *gateway.Error {
 		// The gateway peer's own message (not the per-peer details) says what failed without secrets.
 		msg = st.Code().String() + ": " + st.Message()
 	}
-	return &gateway.Error{Status: http.StatusInternalServerError, Code: gateway.CodeInternal, Message: msg,
+	return &api.Error{Code: api.CodeInternal, Message: msg,
 		TxID: txID, Cause: err}
 }
 

@@ -1,11 +1,11 @@
 package fabric
 
 import (
-	"net/http"
 	"testing"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	gatewaypb "github.com/hyperledger/fabric-protos-go-apiv2/gateway"
-	"github.com/ipledger/ipledger/gateway"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -25,25 +25,24 @@ func peerError(t *testing.T, code codes.Code, msg string, details ...string) err
 
 func TestClassify_PeerDetails(t *testing.T) {
 	cases := []struct {
-		name   string
-		err    error
-		status int
-		code   string
+		name string
+		err  error
+		code api.Code
 	}{
 		{"chaincode server down", peerError(t, codes.Aborted, "failed to evaluate transaction, see attached details for more info",
 			"error in simulation: failed to execute transaction 31: could not launch chaincode ipledger_1.0:33e5: connection to ipledger_1.0:33e5 failed: error cannot create connection"),
-			http.StatusServiceUnavailable, gateway.CodeUnavailable},
+			api.CodeUnavailable},
 		{"chaincode refusal in a detail", peerError(t, codes.Aborted, "failed to evaluate transaction",
-			`chaincode response 500, {"code":"NOT_FOUND","status":404,"message":"asset not found"}`),
-			http.StatusNotFound, "NOT_FOUND"},
-		{"peer unreachable", status.Error(codes.Unavailable, "connection refused"), http.StatusServiceUnavailable, gateway.CodeUnavailable},
-		{"anything else", peerError(t, codes.Aborted, "failed", "some other failure"), http.StatusInternalServerError, gateway.CodeInternal},
+			`chaincode response 500, {"code":"NOT_FOUND","message":"asset not found"}`),
+			"NOT_FOUND"},
+		{"peer unreachable", status.Error(codes.Unavailable, "connection refused"), api.CodeUnavailable},
+		{"anything else", peerError(t, codes.Aborted, "failed", "some other failure"), api.CodeInternal},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			e := classify(tc.err, "tx1")
-			if e.Status != tc.status || e.Code != tc.code {
-				t.Errorf("classified as %d %s (%s), want %d %s", e.Status, e.Code, e.Message, tc.status, tc.code)
+			if e.Code != tc.code {
+				t.Errorf("classified as %s (%s), want %s", e.Code, e.Message, tc.code)
 			}
 		})
 	}

@@ -13,12 +13,14 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-gateway/pkg/identity"
 	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	"github.com/ipledger/ipledger/gateway"
-	"github.com/ipledger/ipledger/network/qscc"
+	"github.com/ipledger/ipledger/gateway/fabric/qscc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 )
@@ -35,7 +37,7 @@ type Ledger struct {
 	sleep func(context.Context, time.Duration) error
 	// proofs keeps committed transactions read through qscc: a committed transaction's block,
 	// validation code and endorsers never change, so verification asks the peer for each only once.
-	proofs *lru.Cache[string, *qscc.Transaction]
+	proofs *lru.Cache[string, *api.Transaction]
 }
 
 // proofCacheSize bounds the committed transactions kept in memory (a few hundred bytes each).
@@ -63,7 +65,7 @@ func WithLogger(log *slog.Logger) Option { return func(l *Ledger) { l.log = log 
 // Open dials the organization's peer and loads every configured identity. Dialing is lazy: Open
 // succeeds while the peer is down, and /readyz tells when it answers.
 func Open(cfg *gateway.Config, opts ...Option) (*Ledger, error) {
-	proofs, err := lru.New[string, *qscc.Transaction](proofCacheSize)
+	proofs, err := lru.New[string, *api.Transaction](proofCacheSize)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +165,7 @@ func (l *Ledger) Close() error {
 func (l *Ledger) signer(name string) (*signer, error) {
 	s, ok := l.ids[name]
 	if !ok {
-		return nil, &gateway.Error{Status: 401, Code: gateway.CodeUnauthenticated, Message: "unknown identity"}
+		return nil, &api.Error{Code: api.CodeUnauthenticated, Message: "unknown identity"}
 	}
 	return s, nil
 }
@@ -185,7 +187,7 @@ func (l *Ledger) Evaluate(ctx context.Context, identityName, function string, ar
 
 // Ping evaluates the chaincode's Ping as the first configured identity.
 func (l *Ledger) Ping(ctx context.Context) (string, error) {
-	res, err := l.Evaluate(ctx, l.first, "Ping")
+	res, err := l.Evaluate(ctx, l.first, api.Ping.Name)
 	return string(res), err
 }
 
@@ -193,7 +195,7 @@ func (l *Ledger) Ping(ctx context.Context) (string, error) {
 var noSuchTx = regexp.MustCompile(`no such transaction ID`)
 
 // Transaction reads a committed transaction through qscc.
-func (l *Ledger) Transaction(ctx context.Context, identityName, txID string) (*qscc.Transaction, error) {
+func (l *Ledger) Transaction(ctx context.Context, identityName, txID string) (*api.Transaction, error) {
 	s, err := l.signer(identityName)
 	if err != nil {
 		return nil, err
@@ -204,7 +206,7 @@ func (l *Ledger) Transaction(ctx context.Context, identityName, txID string) (*q
 	tx, err := s.qscc.Transaction(txID)
 	if err != nil {
 		if noSuchTx.MatchString(err.Error()) {
-			return nil, &gateway.Error{Status: 404, Code: gateway.CodeNotFound,
+			return nil, &api.Error{Code: api.CodeNotFound,
 				Message: "no committed transaction with this id (it may still be pending)", TxID: txID, Cause: err}
 		}
 		return nil, classify(err, txID)
@@ -268,11 +270,11 @@ func (l *Ledger) OpenCheckpoint(identityName, stream string) (gateway.Checkpoint
 		return nil, err
 	}
 	if !streamName.MatchString(stream) {
-		return nil, &gateway.Error{Status: 422, Code: gateway.CodeInvalidArgument,
+		return nil, &api.Error{Code: api.CodeInvalidArgument,
 			Message: "stream: must be 1-64 characters of A-Z a-z 0-9 . _ -"}
 	}
 	if l.cfg.CheckpointDir == "" {
-		return nil, &gateway.Error{Status: 503, Code: gateway.CodeUnavailable, Message: "durable streams are not configured"}
+		return nil, &api.Error{Code: api.CodeUnavailable, Message: "durable streams are not configured"}
 	}
 	if err := os.MkdirAll(l.cfg.CheckpointDir, 0o700); err != nil {
 		return nil, err

@@ -2,18 +2,17 @@ package fabric
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"strings"
 	"time"
+
+	"github.com/ipledger/ipledger/chaincode/api"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	gwproto "github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
-	"github.com/ipledger/ipledger/chaincode/rules"
 	"github.com/ipledger/ipledger/gateway"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -73,7 +72,7 @@ func (l *Ledger) submit(ctx context.Context, s *signer, sub gateway.Submission) 
 		opts = append(opts, client.WithTransient(sub.Transient))
 	}
 	if len(sub.EndorsingOrgs) > 0 {
-		opts = append(opts, client.WithEndorsingOrganizations(sub.EndorsingOrgs...))
+		opts = append(opts, client.WithEndorsingOrganizations(mspIDs(sub.EndorsingOrgs)...))
 	}
 	log := l.log.With("function", sub.Function, "requestId", sub.RequestID, "identity", s.name)
 	for attempt := 1; ; attempt++ {
@@ -89,9 +88,9 @@ func (l *Ledger) submit(ctx context.Context, s *signer, sub gateway.Submission) 
 			e := classify(err, "")
 			reason := ""
 			switch {
-			case e.Code == gateway.CodeUnavailable:
+			case e.Code == api.CodeUnavailable:
 				reason = "endorse-unavailable"
-			case grpcCode(err) == codes.Aborted && (e.Code == gateway.CodeInternal || endorsersDisagreed(err)) &&
+			case grpcCode(err) == codes.Aborted && (e.Code == api.CodeInternal || endorsersDisagreed(err)) &&
 				!refusedByAll(err, sub.EndorsingOrgs):
 				// The first endorsement succeeded but the others could not be collected, or no
 				// chaincode refused: typically an endorsing peer has not committed the latest block of
@@ -107,10 +106,10 @@ func (l *Ledger) submit(ctx context.Context, s *signer, sub gateway.Submission) 
 					continue
 				}
 			}
-			if e.Status == http.StatusServiceUnavailable {
+			switch {
+			case e.Code == api.CodeUnavailable:
 				return nil, "unavailable", e
-			}
-			if e.Status >= 500 {
+			case e.Code == api.CodeInternal:
 				return nil, "error", e
 			}
 			return nil, "rejected", e
@@ -140,13 +139,13 @@ func (l *Ledger) submit(ctx context.Context, s *signer, sub gateway.Submission) 
 				}
 			}
 			if st.Code != peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE {
-				return nil, "conflict", &gateway.Error{Status: http.StatusConflict, Code: code, TxID: txID,
+				return nil, "conflict", &api.Error{Code: api.Code(code), TxID: txID,
 					Message: fmt.Sprintf("the transaction lost a race %d times (%s); repeat it with the same Idempotency-Key", attempt, code)}
 			}
 			// An endorsement-policy failure that outlasts the retries is no lost race: the endorsements
 			// do not satisfy the policy. It is reported as an invalid transaction below.
 		}
-		return nil, "invalid", &gateway.Error{Status: http.StatusInternalServerError, Code: gateway.CodeTxInvalid, TxID: txID,
+		return nil, "invalid", &api.Error{Code: api.CodeTxInvalid, TxID: txID,
 			Message: "the transaction was committed invalid: " + code, Details: map[string]string{"validationCode": code}}
 	}
 }
@@ -161,19 +160,19 @@ func endorsersDisagreed(err error) bool {
 // same way: then the endorsers agree, the refusal is the answer, and a new proposal would only be
 // refused again (Fabric reports it as "failed to collect enough transaction endorsements" all the
 // same). Without named endorsing organizations it cannot tell, and says no.
-func refusedByAll(err error, orgs []string) bool {
+func refusedByAll(err error, orgs []api.MSPID) bool {
 	if len(orgs) == 0 {
 		return false
 	}
-	var first *rules.Error
-	refusing := map[string]bool{}
+	var first *api.Error
+	refusing := map[api.MSPID]bool{}
 	for _, d := range status.Convert(err).Details() {
 		ed, ok := d.(*gwproto.ErrorDetail)
 		if !ok {
 			continue
 		}
-		refusal, ok := rules.ParseError(ed.GetMessage())
-		if !ok || refusal.Code == rules.CodeInternal {
+		refusal, ok := api.ParseError(ed.GetMessage())
+		if !ok || refusal.Code == api.CodeInternal {
 			return false
 		}
 		if first == nil {
@@ -181,7 +180,7 @@ func refusedByAll(err error, orgs []string) bool {
 		} else if refusal.Code != first.Code || refusal.Message != first.Message {
 			return false
 		}
-		refusing[ed.GetMspId()] = true
+		refusing[api.MSPID(ed.GetMspId())] = true
 	}
 	for _, o := range orgs {
 		if !refusing[o] {
@@ -207,12 +206,11 @@ func retriable(code peer.TxValidationCode) bool {
 }
 
 func outcomeOf(err error) string {
-	var e *gateway.Error
-	if errors.As(err, &e) {
-		switch e.Status {
-		case http.StatusGatewayTimeout:
+	if e, ok := api.AsError(err); ok {
+		switch e.Code {
+		case api.CodeTimeout:
 			return "timeout"
-		case http.StatusServiceUnavailable:
+		case api.CodeUnavailable:
 			return "unavailable"
 		}
 	}
@@ -234,7 +232,7 @@ func (l *Ledger) send(ctx context.Context, s *signer, tx *client.Transaction, fu
 		}
 		if !mayHaveBeenOrdered(err) {
 			e := classify(err, txID)
-			if e.Status == http.StatusInternalServerError {
+			if e.Code == api.CodeInternal {
 				e.Message = "the orderer refused the transaction: " + e.Message
 			}
 			return nil, e
@@ -296,8 +294,8 @@ func (l *Ledger) wait(ctx context.Context, tx *client.Transaction, commit *clien
 	}
 }
 
-func timeoutError(txID string) *gateway.Error {
-	return &gateway.Error{Status: http.StatusGatewayTimeout, Code: gateway.CodeTimeout, TxID: txID,
+func timeoutError(txID string) *api.Error {
+	return &api.Error{Code: api.CodeTimeout, TxID: txID,
 		Message: "the transaction was submitted but its commit was not seen in time; poll GET /v1/transactions/" + txID}
 }
 
@@ -316,4 +314,13 @@ func (l *Ledger) commitOf(s *signer, txID string) (*client.Commit, error) {
 		return nil, err
 	}
 	return s.gw.NewCommit(raw)
+}
+
+// mspIDs are the organizations' names as the Fabric Gateway client takes them.
+func mspIDs(orgs []api.MSPID) []string {
+	out := make([]string, len(orgs))
+	for i, o := range orgs {
+		out[i] = string(o)
+	}
+	return out
 }

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	gwproto "github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
-	"github.com/ipledger/ipledger/gateway"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -81,11 +82,11 @@ func TestRefusedByAll(t *testing.T) {
 	detail := func(msp, msg string) *gwproto.ErrorDetail {
 		return &gwproto.ErrorDetail{Address: msp + ":7051", MspId: msp, Message: msg}
 	}
-	orgs := []string{"IPOfficeMSP", "Bank1MSP"}
+	orgs := []api.MSPID{"IPOfficeMSP", "Bank1MSP"}
 	cases := []struct {
 		name string
 		err  error
-		orgs []string
+		orgs []api.MSPID
 		want bool
 	}{
 		{"both refuse alike", collect(detail("Bank1MSP", p6), detail("IPOfficeMSP", p6)), orgs, true},
@@ -103,23 +104,22 @@ func TestRefusedByAll(t *testing.T) {
 
 func TestClassify(t *testing.T) {
 	cases := []struct {
-		err    error
-		status int
-		code   string
+		err  error
+		code api.Code
 	}{
-		{status.Error(codes.Aborted, `failed to endorse: chaincode response 500, {"code":"P4","status":409,"message":"frozen"}`), 409, "P4"},
-		{status.Error(codes.Unavailable, "connection refused"), 503, gateway.CodeUnavailable},
-		{status.Error(codes.DeadlineExceeded, "slow"), 503, gateway.CodeUnavailable},
-		{status.Error(codes.FailedPrecondition, "no combination of peers"), 500, gateway.CodeInternal},
-		{errors.New("x"), 500, gateway.CodeInternal},
+		{status.Error(codes.Aborted, `failed to endorse: chaincode response 500, {"code":"P4","message":"frozen"}`), "P4"},
+		{status.Error(codes.Unavailable, "connection refused"), api.CodeUnavailable},
+		{status.Error(codes.DeadlineExceeded, "slow"), api.CodeUnavailable},
+		{status.Error(codes.FailedPrecondition, "no combination of peers"), api.CodeInternal},
+		{errors.New("x"), api.CodeInternal},
 	}
 	for _, tc := range cases {
 		e := classify(tc.err, "tx1")
-		if e.Status != tc.status || e.Code != tc.code || e.TxID != "tx1" {
-			t.Errorf("%v: %d %s %q", tc.err, e.Status, e.Code, e.TxID)
+		if e.Code != tc.code || e.TxID != "tx1" {
+			t.Errorf("%v: %s %q", tc.err, e.Code, e.TxID)
 		}
 	}
-	if timeoutError("t").Status != 504 {
-		t.Error("a commit timeout is not 504")
+	if timeoutError("t").Code != api.CodeTimeout {
+		t.Error("a commit timeout is not COMMIT_TIMEOUT")
 	}
 }

@@ -2,12 +2,12 @@ package httpapi
 
 import (
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/gin-gonic/gin"
-	"github.com/ipledger/ipledger/gateway"
 )
 
 // HeaderAfterBlock asks a gateway to serve a request only once its own peer has committed the given
@@ -26,7 +26,7 @@ func (s *Server) afterBlock(c *gin.Context) {
 	}
 	block, err := strconv.ParseUint(raw, 10, 64)
 	if err != nil {
-		abort(c, gateway.Errorf(http.StatusBadRequest, gateway.CodeMalformed,
+		abort(c, api.Errorf(api.CodeMalformed,
 			"%s must be a block number (a non-negative integer), not %q", HeaderAfterBlock, raw))
 		return
 	}
@@ -41,7 +41,7 @@ func (s *Server) afterBlock(c *gin.Context) {
 			return
 		}
 		if time.Now().After(deadline) || c.Request.Context().Err() != nil {
-			abort(c, &gateway.Error{Status: http.StatusServiceUnavailable, Code: gateway.CodeUnavailable,
+			abort(c, &api.Error{Code: api.CodeUnavailable,
 				Message: fmt.Sprintf("this organization's peer has not committed block %d yet (its ledger has %d blocks); retry shortly", block, height)})
 			return
 		}

@@ -5,12 +5,10 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ipledger/ipledger/gateway/fake"
 )
 
 func TestAfterBlock_WaitsForThePeerToHaveTheBlock(t *testing.T) {
-	l := &fake.Ledger{LedgerHeight: 8, OnEvaluate: func(_, _ string, _ ...string) ([]byte, error) {
+	l := &fakeLedger{LedgerHeight: 8, OnEvaluate: func(_, _ string, _ ...string) ([]byte, error) {
 		return []byte(`{"id":"CN1"}`), nil
 	}}
 	ts := newServerFor(t, l, "Bank1MSP", Options{AfterBlockTimeout: 200 * time.Millisecond})
@@ -39,7 +37,7 @@ func TestAfterBlock_WaitsForThePeerToHaveTheBlock(t *testing.T) {
 
 func TestFindAssets_ByOfficialNumber(t *testing.T) {
 	var got []string
-	l := &fake.Ledger{OnEvaluate: func(_, function string, args ...string) ([]byte, error) {
+	l := &fakeLedger{OnEvaluate: func(_, function string, args ...string) ([]byte, error) {
 		got = append([]string{function}, args...)
 		return []byte(`{"count":0,"items":[]}`), nil
 	}}

@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/ipledger/ipledger/gateway"
-	"github.com/ipledger/ipledger/gateway/fake"
 )
 
 var fuzzMethods = []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete, http.MethodHead}
@@ -23,7 +22,7 @@ var fuzzMethods = []string{http.MethodGet, http.MethodPost, http.MethodPatch, ht
 // document for every 4xx, and must not submit anything for a request it refuses. Seeds:
 // testdata/fuzz/FuzzRequestValidation and the f.Add calls below.
 func FuzzRequestValidation(f *testing.F) {
-	l := &fake.Ledger{LedgerHeight: 100}
+	l := &fakeLedger{LedgerHeight: 100}
 	keys, err := gateway.NewKeyring("Bank1MSP", []gateway.IdentityConfig{
 		{Name: "officer1", Role: "loan-officer", APIKeySHA256: hashOf(officerKey)},
 	})
@@ -88,7 +87,7 @@ func FuzzRequestValidation(f *testing.F) {
 
 // TestBodyMustBeUTF8: a body with invalid UTF-8 is refused, not recorded with U+FFFD in its place.
 func TestBodyMustBeUTF8(t *testing.T) {
-	l := &fake.Ledger{}
+	l := &fakeLedger{}
 	ts := newServer(t, l)
 	r := do(t, ts, "POST", "/v1/pledges/P1/release", "{\"reason\":\"\xff\xfe\"}", "Authorization", "Bearer "+officerKey)
 	if code, _, _ := r.errorCode(t); r.status != 400 || code != "MALFORMED" || len(l.Submitted()) != 0 {

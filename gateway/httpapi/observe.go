@@ -4,10 +4,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"net/http"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/ipledger/ipledger/chaincode/api"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ipledger/ipledger/gateway"
@@ -68,12 +69,12 @@ func (s *Server) authenticate(c *gin.Context) {
 	h := c.GetHeader("Authorization")
 	scheme, key, ok := strings.Cut(h, " ")
 	if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") {
-		abort(c, gateway.Errorf(http.StatusUnauthorized, gateway.CodeUnauthenticated, "an API key is required: Authorization: Bearer <key>"))
+		abort(c, api.Errorf(api.CodeUnauthenticated, "an API key is required: Authorization: Bearer <key>"))
 		return
 	}
 	caller, found := s.opts.Keyring.Authenticate(strings.TrimSpace(key))
 	if !found {
-		abort(c, gateway.Errorf(http.StatusUnauthorized, gateway.CodeUnauthenticated, "the API key is not valid"))
+		abort(c, api.Errorf(api.CodeUnauthenticated, "the API key is not valid"))
 		return
 	}
 	c.Set(ctxCaller, caller)

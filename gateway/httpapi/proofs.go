@@ -5,64 +5,43 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/gin-gonic/gin"
-	"github.com/ipledger/ipledger/chaincode/rules"
 	"github.com/ipledger/ipledger/gateway"
-	"github.com/ipledger/ipledger/network/qscc"
 )
-
-// verification is the answer of /v1/verify: the chaincode's statement and its proof from the ledger.
-type verification struct {
-	Statement json.RawMessage `json:"statement"`
-	Proof     proof           `json:"proof"`
-}
-
-type proof struct {
-	Channel      string             `json:"channel"`
-	LedgerHeight uint64             `json:"ledgerHeight"`
-	VerifiedBy   string             `json:"verifiedBy"`
-	Title        *qscc.Transaction  `json:"title"`
-	LastChange   *qscc.Transaction  `json:"lastChange"`
-	Encumbrances []encumbranceProof `json:"encumbrances"`
-}
-
-type encumbranceProof struct {
-	PledgeID string `json:"pledgeId"`
-	Rank     int    `json:"rank"`
-	*qscc.Transaction
-}
 
 // verify answers the title-and-encumbrance statement of an IP right with its proof: for the title and
 // each encumbrance, the transaction, its block, validation code and endorsing organizations as the
 // ledger records them (qscc), and the ledger height after the statement was read.
 func (s *Server) verify(c *gin.Context) {
 	ctx, caller := c.Request.Context(), callerOf(c).Name
-	raw, err := s.opts.Ledger.Evaluate(ctx, caller, "GetStatement", c.Param("assetId"))
+	raw, err := s.opts.Ledger.Evaluate(ctx, caller, api.GetStatement.Name, c.Param("assetId"))
 	if err != nil {
 		abort(c, err)
 		return
 	}
-	var st rules.Statement
+	var st api.Statement
 	if err := json.Unmarshal(raw, &st); err != nil {
 		abort(c, fmt.Errorf("statement: %w", err))
 		return
 	}
-	lookup := func(txID string) (*qscc.Transaction, error) {
+	lookup := func(txID string) (*api.Transaction, error) {
 		if txID == "" {
 			return nil, nil
 		}
 		tx, err := s.opts.Ledger.Transaction(ctx, caller, txID)
 		if err != nil {
-			if e := gateway.ErrorOf(err); e.Status == http.StatusNotFound {
+			if e := gateway.ErrorOf(err); e.Code == api.CodeNotFound {
 				// The statement names a transaction the ledger does not have: never a valid proof.
-				return nil, &gateway.Error{Status: http.StatusInternalServerError, Code: gateway.CodeInternal,
+				return nil, &api.Error{Code: api.CodeInternal,
 					Message: "internal error", Cause: fmt.Errorf("statement names unknown transaction %s", txID)}
 			}
 			return nil, err
 		}
 		return tx, nil
 	}
-	p := proof{Channel: s.opts.Channel, VerifiedBy: s.opts.MSPID, Encumbrances: []encumbranceProof{}}
+	p := api.Proof{Channel: s.opts.Channel, VerifiedBy: api.MSPID(s.opts.MSPID), Encumbrances: []api.EncumbranceProof{}}
 	if p.Title, err = lookup(st.TitleTxID); err != nil {
 		abort(c, err)
 		return
@@ -79,19 +58,13 @@ func (s *Server) verify(c *gin.Context) {
 			abort(c, err)
 			return
 		}
-		p.Encumbrances = append(p.Encumbrances, encumbranceProof{PledgeID: e.PledgeID, Rank: e.Rank, Transaction: tx})
+		p.Encumbrances = append(p.Encumbrances, api.EncumbranceProof{PledgeID: e.PledgeID, Rank: e.Rank, Transaction: tx})
 	}
 	if p.LedgerHeight, err = s.opts.Ledger.Height(ctx, caller); err != nil {
 		abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, verification{Statement: raw, Proof: p})
-}
-
-// transactionView is the answer of /v1/transactions/{txId}.
-type transactionView struct {
-	*qscc.Transaction
-	LedgerHeight uint64 `json:"ledgerHeight"`
+	c.JSON(http.StatusOK, api.Verification{Statement: raw, Proof: p})
 }
 
 // transaction answers a committed transaction's validation code, block, endorsers and time.
@@ -108,5 +81,5 @@ func (s *Server) transaction(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, transactionView{Transaction: tx, LedgerHeight: h})
+	c.JSON(http.StatusOK, api.TransactionView{Transaction: tx, LedgerHeight: h})
 }

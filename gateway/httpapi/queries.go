@@ -6,15 +6,18 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/gin-gonic/gin"
 	"github.com/ipledger/ipledger/gateway"
 )
 
-// query handles a read route: one evaluated chaincode transaction with one path parameter, whose JSON
-// answer goes to the client as it is.
-func (s *Server) query(function, param string) gin.HandlerFunc {
+// query handles the route of a read-only operation: one evaluated chaincode transaction whose
+// arguments come from the path and the query as the catalogue says, and whose JSON answer goes to
+// the client as it is.
+func (s *Server) query(op api.Op) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		raw, err := s.opts.Ledger.Evaluate(c.Request.Context(), callerOf(c).Name, function, c.Param(param))
+		raw, err := s.opts.Ledger.Evaluate(c.Request.Context(), callerOf(c).Name, op.Name, argsOf(c, op)...)
 		if err != nil {
 			abort(c, err)
 			return
@@ -23,18 +26,42 @@ func (s *Server) query(function, param string) gin.HandlerFunc {
 	}
 }
 
+// argsOf takes an operation's arguments from the request. An integer argument that is absent or not
+// a number is "0" (the chaincode's default); an argument no HTTP parameter carries is "".
+func argsOf(c *gin.Context, op api.Op) []string {
+	var args []string
+	for _, a := range op.Args {
+		var v string
+		switch a.In {
+		case api.InPath:
+			v = c.Param(a.Param)
+		case api.InQuery:
+			if a.Param != "" {
+				v = c.Query(a.Param)
+			}
+		}
+		if a.Int {
+			if _, err := strconv.Atoi(v); err != nil {
+				v = "0"
+			}
+		}
+		args = append(args, v)
+	}
+	return args
+}
+
 // getPledge answers the public record of a pledge, with "privateTerms" when the chaincode entitles the
 // caller to them (V2). Whom it entitles is the chaincode's decision: a refusal just leaves them out.
 func (s *Server) getPledge(c *gin.Context) {
 	caller, id := callerOf(c), c.Param("id")
-	raw, err := s.opts.Ledger.Evaluate(c.Request.Context(), caller.Name, "GetPledge", id)
+	raw, err := s.opts.Ledger.Evaluate(c.Request.Context(), caller.Name, api.GetPledge.Name, id)
 	if err != nil {
 		abort(c, err)
 		return
 	}
-	terms, err := s.opts.Ledger.Evaluate(c.Request.Context(), caller.Name, "GetPledgeTerms", id)
+	terms, err := s.opts.Ledger.Evaluate(c.Request.Context(), caller.Name, api.GetPledgeTerms.Name, id)
 	if err != nil {
-		if e := gateway.ErrorOf(err); e.Status == http.StatusForbidden || e.Status == http.StatusNotFound {
+		if e := gateway.ErrorOf(err); e.Code == api.CodeForbidden || e.Code == api.CodeNotFound {
 			c.Data(http.StatusOK, "application/json", raw)
 			return
 		}
@@ -43,7 +70,7 @@ func (s *Server) getPledge(c *gin.Context) {
 	}
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &doc); err != nil || !json.Valid(terms) {
-		abort(c, &gateway.Error{Status: http.StatusInternalServerError, Code: gateway.CodeInternal,
+		abort(c, &api.Error{Code: api.CodeInternal,
 			Message: "internal error", Cause: fmt.Errorf("pledge %s: the chaincode's answer is not a JSON object", id)})
 		return
 	}
@@ -51,45 +78,22 @@ func (s *Server) getPledge(c *gin.Context) {
 	c.JSON(http.StatusOK, doc)
 }
 
-// listPledges lists pledges by right, pledgee, status, or the overdue examinations (P9).
-// findAssets looks IP rights up by official number.
-func (s *Server) findAssets(c *gin.Context) {
-	raw, err := s.opts.Ledger.Evaluate(c.Request.Context(), callerOf(c).Name, "FindAssetsByNumber", c.Query("number"))
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	c.Data(http.StatusOK, "application/json", raw)
-}
-
+// listPledges serves GET /v1/pledges: the pledges by right, pledgee or status, or the overdue
+// examinations (P9). Exactly one selection is required.
 func (s *Server) listPledges(c *gin.Context) {
-	var function, arg string
-	n := 0
-	for _, q := range []struct{ param, function string }{
-		{"assetId", "ListPledgesByAsset"}, {"pledgee", "ListPledgesByPledgee"}, {"status", "ListPledgesByStatus"},
-	} {
-		if v := c.Query(q.param); v != "" {
-			function, arg = q.function, v
-			n++
+	var chosen []api.Op
+	for _, op := range []api.Op{api.ListPledgesByAsset, api.ListPledgesByPledgee, api.ListPledgesByStatus} {
+		if c.Query(op.Args[0].Param) != "" {
+			chosen = append(chosen, op)
 		}
 	}
 	if c.Query("overdue") == "true" {
-		function, arg = "ListOverdueExaminations", ""
-		n++
+		chosen = append(chosen, api.ListOverdueExaminations)
 	}
-	if n != 1 {
-		abort(c, &gateway.Error{Status: http.StatusUnprocessableEntity, Code: gateway.CodeInvalidArgument,
+	if len(chosen) != 1 {
+		abort(c, &api.Error{Code: api.CodeInvalidArgument,
 			Message: "exactly one of assetId, pledgee, status or overdue=true is required", Details: map[string]string{"field": "assetId"}})
 		return
 	}
-	size := c.DefaultQuery("pageSize", "0")
-	if _, err := strconv.Atoi(size); err != nil {
-		size = "0"
-	}
-	raw, err := s.opts.Ledger.Evaluate(c.Request.Context(), callerOf(c).Name, function, arg, size, c.Query("bookmark"))
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	c.Data(http.StatusOK, "application/json", raw)
+	s.query(chosen[0])(c)
 }

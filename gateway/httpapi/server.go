@@ -7,7 +7,11 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/ipledger/ipledger/chaincode/api"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ipledger/ipledger/docs"
@@ -58,7 +62,12 @@ type Server struct {
 	spec   *Spec
 	engine *gin.Engine
 	log    *slog.Logger
+	// pledgees keeps the pledgee bank of each pledge a submission named (it never changes).
+	pledgees *lru.Cache[string, api.MSPID]
 }
+
+// pledgeeCacheSize bounds the pledges whose pledgee bank the server keeps.
+const pledgeeCacheSize = 100_000
 
 // New builds the server and its routes. It fails when a route has no operation in the document.
 func New(opts Options) (*Server, error) {
@@ -88,7 +97,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{opts: opts, spec: spec, engine: gin.New(), log: opts.Logger}
+	pledgees, err := lru.New[string, api.MSPID](pledgeeCacheSize)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, spec: spec, engine: gin.New(), log: opts.Logger, pledgees: pledgees}
 	if err := s.routes(); err != nil {
 		return nil, err
 	}
@@ -104,14 +117,14 @@ func (s *Server) routes() error {
 	e.ContextWithFallback = true
 	e.Use(gin.CustomRecovery(func(c *gin.Context, rec any) {
 		s.log.Error("panic", "panic", rec, "path", c.Request.URL.Path)
-		abort(c, gateway.Errorf(http.StatusInternalServerError, gateway.CodeInternal, "internal error"))
+		abort(c, api.Errorf(api.CodeInternal, "internal error"))
 	}))
 	e.Use(s.observe)
 	e.NoRoute(func(c *gin.Context) {
-		abort(c, gateway.Errorf(http.StatusNotFound, gateway.CodeNotFound, "no such endpoint: %s", c.Request.URL.Path))
+		abort(c, api.Errorf(api.CodeNotFound, "no such endpoint: %s", c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
-		abort(c, gateway.Errorf(http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "method %s is not allowed here", c.Request.Method))
+		abort(c, api.Errorf(api.CodeMethodNotAllowed, "method %s is not allowed here", c.Request.Method))
 	})
 
 	e.GET("/healthz", s.health)
@@ -123,46 +136,55 @@ func (s *Server) routes() error {
 	}
 
 	v1 := e.Group("/v1", s.authenticate, s.afterBlock)
-	type route struct {
-		method, path string
-		handler      gin.HandlerFunc
-	}
-	routes := []route{
-		{http.MethodPost, "/v1/assets", s.submit(registerAsset)},
-		{http.MethodGet, "/v1/assets", s.findAssets},
-		{http.MethodGet, "/v1/assets/:id", s.query("GetAsset", "id")},
-		{http.MethodPatch, "/v1/assets/:id", s.submit(updateAsset)},
-		{http.MethodGet, "/v1/assets/:id/history", s.query("GetAssetHistory", "id")},
-		{http.MethodPost, "/v1/pledges", s.submit(applyPledge)},
-		{http.MethodGet, "/v1/pledges", s.listPledges},
-		{http.MethodGet, "/v1/pledges/:id", s.getPledge},
-		{http.MethodGet, "/v1/pledges/:id/history", s.query("GetPledgeHistory", "id")},
-		{http.MethodPost, "/v1/pledges/:id/register", s.submit(registerPledge)},
-		{http.MethodPost, "/v1/pledges/:id/refuse", s.submit(refusePledge)},
-		{http.MethodPost, "/v1/pledges/:id/revoke", s.submit(revokePledge)},
-		{http.MethodPost, "/v1/pledges/:id/amend", s.submit(amendPledge)},
-		{http.MethodPost, "/v1/pledges/:id/extend", s.submit(extendPledge)},
-		{http.MethodPost, "/v1/pledges/:id/release", s.submit(releasePledge)},
-		{http.MethodPost, "/v1/pledges/:id/default", s.submit(declareDefault)},
-		{http.MethodPost, "/v1/pledges/:id/dispose", s.submit(disposePledge)},
-		{http.MethodPost, "/v1/transfers", s.submit(requestTransfer)},
-		{http.MethodGet, "/v1/transfers/:id", s.query("GetTransfer", "id")},
-		{http.MethodGet, "/v1/transfers/:id/history", s.query("GetTransferHistory", "id")},
-		{http.MethodPost, "/v1/transfers/:id/consent", s.submit(consentToTransfer)},
-		{http.MethodPost, "/v1/transfers/:id/record", s.submit(recordTransfer)},
-		{http.MethodPost, "/v1/transfers/:id/refuse", s.submit(refuseTransfer)},
-		{http.MethodGet, "/v1/verify/:assetId", s.verify},
-		{http.MethodGet, "/v1/transactions/:txId", s.transaction},
-		{http.MethodGet, "/v1/events", s.events},
-	}
-	for _, r := range routes {
+	for _, r := range s.apiRoutes() {
 		validate, err := s.spec.validator(r.method, r.path, s.opts.MaxBodyBytes)
 		if err != nil {
 			return err
 		}
-		v1.Handle(r.method, r.path[len("/v1"):], validate, r.handler)
+		v1.Handle(r.method, strings.TrimPrefix(r.path, "/v1"), validate, r.handler)
 	}
 	return nil
+}
+
+type route struct {
+	method, path string // path in gin syntax
+	handler      gin.HandlerFunc
+}
+
+// apiRoutes is the HTTP table of the API. Every operation of the catalogue (api.Operations) with a
+// route is served there: by the handler named below when it needs more than one chaincode call or an
+// answer of its own making, otherwise by [Server.submit] or [Server.query]. The last routes are the
+// gateway's own, with no chaincode operation.
+func (s *Server) apiRoutes() []route {
+	own := map[string]gin.HandlerFunc{
+		api.GetPledge.Name:               s.getPledge,   // with the private terms, when entitled
+		api.GetStatement.Name:            s.verify,      // with the proof from the ledger
+		api.ListPledgesByAsset.Name:      s.listPledges, // one route, four lists
+		api.ListPledgesByPledgee.Name:    s.listPledges,
+		api.ListPledgesByStatus.Name:     s.listPledges,
+		api.ListOverdueExaminations.Name: s.listPledges,
+	}
+	var out []route
+	seen := map[string]bool{}
+	for _, op := range api.Operations {
+		key := op.Method + " " + op.Path
+		if op.Path == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		h, ok := own[op.Name]
+		switch {
+		case ok:
+		case op.ReadOnly:
+			h = s.query(op)
+		default:
+			h = s.submit(op)
+		}
+		out = append(out, route{op.Method, op.GinPath(), h})
+	}
+	return append(out,
+		route{http.MethodGet, "/v1/transactions/:txId", s.transaction},
+		route{http.MethodGet, "/v1/events", s.events})
 }
 
 func (s *Server) health(c *gin.Context) {
@@ -175,8 +197,8 @@ func (s *Server) ready(c *gin.Context) {
 	version, err := s.opts.Ledger.Ping(ctx)
 	if err != nil {
 		e := gateway.ErrorOf(err)
-		abort(c, &gateway.Error{Status: http.StatusServiceUnavailable, Code: gateway.CodeUnavailable,
-			Message: "not ready: the peer or the chaincode does not answer (" + e.Code + ")", Cause: err})
+		abort(c, &api.Error{Code: api.CodeUnavailable,
+			Message: "not ready: the peer or the chaincode does not answer (" + string(e.Code) + ")", Cause: err})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready", "msp": s.opts.MSPID, "chaincode": version})

@@ -17,11 +17,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/docs"
+
 	"github.com/ipledger/ipledger/gateway"
-	"github.com/ipledger/ipledger/gateway/fake"
 	"github.com/ipledger/ipledger/gateway/metrics"
-	"github.com/ipledger/ipledger/network/qscc"
 )
 
 const officerKey = "ipl_officer-key"
@@ -32,12 +32,12 @@ func hashOf(k string) string {
 }
 
 // newServer is a Bank1 gateway over a fake ledger, with officer1's key.
-func newServer(t *testing.T, l *fake.Ledger) *httptest.Server {
+func newServer(t *testing.T, l *fakeLedger) *httptest.Server {
 	t.Helper()
 	return newServerFor(t, l, "Bank1MSP", Options{})
 }
 
-func newServerFor(t *testing.T, l *fake.Ledger, msp string, o Options) *httptest.Server {
+func newServerFor(t *testing.T, l *fakeLedger, msp string, o Options) *httptest.Server {
 	t.Helper()
 	keys, err := gateway.NewKeyring(msp, []gateway.IdentityConfig{
 		{Name: "officer1", Role: "loan-officer", APIKeySHA256: hashOf(officerKey)},
@@ -81,7 +81,7 @@ func (r response) errorCode(t *testing.T) (string, string, string) {
 	if err := json.Unmarshal(r.body, &e); err != nil || e.Error.Code == "" {
 		t.Fatalf("not the error JSON: %q", r.body)
 	}
-	return e.Error.Code, e.Error.Message, e.Error.TxID
+	return string(e.Error.Code), e.Error.Message, e.Error.TxID
 }
 
 var keySeq atomic.Int64
@@ -130,14 +130,14 @@ const pledgeBody = `{"assetIds":["CN-1"],"pledgors":[{"id":"91420100MA4K0001","n
  "terms":{"amount":"5000000.00","currency":"CNY","interestRate":"3.85","scope":"principal"}}`
 
 func TestAuth_MissingOrUnknownKeyIs401(t *testing.T) {
-	ts := newServer(t, &fake.Ledger{})
+	ts := newServer(t, &fakeLedger{})
 	for name, h := range map[string]string{"none": "", "unknown key": "Bearer nope", "basic": "Basic b2ZmaWNlcjE6eA=="} {
 		t.Run(name, func(t *testing.T) {
 			r := do(t, ts, "GET", "/v1/assets/CN-1", "", "Authorization", h)
 			if r.status != 401 {
 				t.Fatalf("status %d, want 401", r.status)
 			}
-			if code, _, _ := r.errorCode(t); code != gateway.CodeUnauthenticated {
+			if code, _, _ := r.errorCode(t); code != string(api.CodeUnauthenticated) {
 				t.Fatalf("code %s", code)
 			}
 			if r.header.Get("WWW-Authenticate") == "" {
@@ -148,7 +148,7 @@ func TestAuth_MissingOrUnknownKeyIs401(t *testing.T) {
 }
 
 func TestAuth_KeyActsAsItsIdentity(t *testing.T) {
-	l := &fake.Ledger{OnEvaluate: func(id, fn string, args ...string) ([]byte, error) { return []byte(`{"id":"CN-1"}`), nil }}
+	l := &fakeLedger{OnEvaluate: func(id, fn string, args ...string) ([]byte, error) { return []byte(`{"id":"CN-1"}`), nil }}
 	ts := newServer(t, l)
 	if r := do(t, ts, "GET", "/v1/assets/CN-1", "", "Authorization", "Bearer ipl_admin-key"); r.status != 200 {
 		t.Fatalf("status %d %s", r.status, r.body)
@@ -160,27 +160,27 @@ func TestAuth_KeyActsAsItsIdentity(t *testing.T) {
 }
 
 func TestValidation_AgainstTheOpenAPIDocument(t *testing.T) {
-	ts := newServer(t, &fake.Ledger{})
+	ts := newServer(t, &fakeLedger{})
 	cases := []struct {
 		name, method, path, body string
 		headers                  []string
 		status                   int
 		code, field              string
 	}{
-		{"malformed JSON", "POST", "/v1/assets", `{"id":`, nil, 400, gateway.CodeMalformed, ""},
-		{"missing body", "POST", "/v1/assets", ``, nil, 400, gateway.CodeMalformed, ""},
-		{"wrong type", "POST", "/v1/assets", strings.Replace(assetBody, `"share":10000`, `"share":"all"`, 1), nil, 422, gateway.CodeInvalidArgument, "owners[0].share"},
-		{"unknown field", "POST", "/v1/assets", strings.Replace(assetBody, `"title"`, `"colour":"red","title"`, 1), nil, 422, gateway.CodeInvalidArgument, "colour"},
-		{"nested unknown field", "POST", "/v1/assets", strings.Replace(assetBody, `"share":10000`, `"share":10000,"x":1`, 1), nil, 422, gateway.CodeInvalidArgument, "owners[0].x"},
-		{"missing field", "POST", "/v1/assets", strings.Replace(assetBody, `"title":"Coupler",`, ``, 1), nil, 422, gateway.CodeInvalidArgument, "title"},
-		{"bad enum", "POST", "/v1/assets", strings.Replace(assetBody, `patent-invention`, `recipe`, 1), nil, 422, gateway.CodeInvalidArgument, "kind"},
-		{"missing terms field", "POST", "/v1/pledges", strings.Replace(pledgeBody, `"currency":"CNY",`, ``, 1), nil, 422, gateway.CodeInvalidArgument, "terms.currency"},
-		{"bad path id", "GET", "/v1/assets/bad%20id", "", nil, 422, gateway.CodeInvalidArgument, "id"},
-		{"bad idempotency key", "POST", "/v1/assets", assetBody, []string{"Idempotency-Key", "not ok!"}, 422, gateway.CodeInvalidArgument, "Idempotency-Key"},
-		{"empty patch", "PATCH", "/v1/assets/CN-1", `{}`, nil, 422, gateway.CodeInvalidArgument, "(body)"},
-		{"record takes no fields", "POST", "/v1/transfers/TR-1/record", `{"x":1}`, nil, 422, gateway.CodeInvalidArgument, "x"},
-		{"bad tx id", "GET", "/v1/transactions/xyz", "", nil, 422, gateway.CodeInvalidArgument, "txId"},
-		{"too large", "POST", "/v1/assets", `{"title":"` + strings.Repeat("x", 5000) + `"}`, nil, 413, gateway.CodeTooLarge, ""},
+		{"malformed JSON", "POST", "/v1/assets", `{"id":`, nil, 400, string(api.CodeMalformed), ""},
+		{"missing body", "POST", "/v1/assets", ``, nil, 400, string(api.CodeMalformed), ""},
+		{"wrong type", "POST", "/v1/assets", strings.Replace(assetBody, `"share":10000`, `"share":"all"`, 1), nil, 422, string(api.CodeInvalidArgument), "owners[0].share"},
+		{"unknown field", "POST", "/v1/assets", strings.Replace(assetBody, `"title"`, `"colour":"red","title"`, 1), nil, 422, string(api.CodeInvalidArgument), "colour"},
+		{"nested unknown field", "POST", "/v1/assets", strings.Replace(assetBody, `"share":10000`, `"share":10000,"x":1`, 1), nil, 422, string(api.CodeInvalidArgument), "owners[0].x"},
+		{"missing field", "POST", "/v1/assets", strings.Replace(assetBody, `"title":"Coupler",`, ``, 1), nil, 422, string(api.CodeInvalidArgument), "title"},
+		{"bad enum", "POST", "/v1/assets", strings.Replace(assetBody, `patent-invention`, `recipe`, 1), nil, 422, string(api.CodeInvalidArgument), "kind"},
+		{"missing terms field", "POST", "/v1/pledges", strings.Replace(pledgeBody, `"currency":"CNY",`, ``, 1), nil, 422, string(api.CodeInvalidArgument), "terms.currency"},
+		{"bad path id", "GET", "/v1/assets/bad%20id", "", nil, 422, string(api.CodeInvalidArgument), "id"},
+		{"bad idempotency key", "POST", "/v1/assets", assetBody, []string{"Idempotency-Key", "not ok!"}, 422, string(api.CodeInvalidArgument), "Idempotency-Key"},
+		{"empty patch", "PATCH", "/v1/assets/CN-1", `{}`, nil, 422, string(api.CodeInvalidArgument), "(body)"},
+		{"record takes no fields", "POST", "/v1/transfers/TR-1/record", `{"x":1}`, nil, 422, string(api.CodeInvalidArgument), "x"},
+		{"bad tx id", "GET", "/v1/transactions/xyz", "", nil, 422, string(api.CodeInvalidArgument), "txId"},
+		{"too large", "POST", "/v1/assets", `{"title":"` + strings.Repeat("x", 5000) + `"}`, nil, 413, string(api.CodeTooLarge), ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -200,7 +200,7 @@ func TestValidation_AgainstTheOpenAPIDocument(t *testing.T) {
 }
 
 func TestValidation_BodyAcceptedWithoutContentType(t *testing.T) {
-	ts := newServer(t, &fake.Ledger{})
+	ts := newServer(t, &fakeLedger{})
 	if r := do(t, ts, "POST", "/v1/assets", assetBody, "Content-Type", ""); r.status != 201 {
 		t.Fatalf("status %d %s", r.status, r.body)
 	}
@@ -212,19 +212,19 @@ func TestValidation_BodyAcceptedWithoutContentType(t *testing.T) {
 // A Go client that marshals the chaincode's own payload types (zero values, nulls) is accepted: the
 // document is no stricter than the chaincode.
 func TestValidation_AcceptsTheChaincodeTypesAsMarshalled(t *testing.T) {
-	ts := newServer(t, &fake.Ledger{})
-	in, _ := json.Marshal(rules.AssetInput{ID: "CN-2", Kind: rules.KindPatentInvention, Number: "ZL2", Title: "T",
-		Owners:          []rules.Owner{{ID: "91420100MA4K0001", Name: "W", Share: 10000}},
+	ts := newServer(t, &fakeLedger{})
+	in, _ := json.Marshal(api.AssetInput{ID: "CN-2", Kind: api.KindPatentInvention, Number: "ZL2", Title: "T",
+		Owners:          []api.Owner{{ID: "91420100MA4K0001", Name: "W", Share: 10000}},
 		ApplicationDate: "2020-01-15", GrantDate: "2022-03-01", ExpiryDate: "2040-01-15", FeesPaidThrough: "2030-01-15"})
 	if r := do(t, ts, "POST", "/v1/assets", string(in)); r.status != 201 {
 		t.Fatalf("AssetInput: %d %s", r.status, r.body)
 	}
 	title := "New"
-	patch, _ := json.Marshal(rules.AssetPatch{Title: &title})
+	patch, _ := json.Marshal(api.AssetPatch{Title: &title})
 	if r := do(t, ts, "PATCH", "/v1/assets/CN-2", string(patch)); r.status != 200 {
 		t.Fatalf("AssetPatch %s: %d %s", patch, r.status, r.body)
 	}
-	am, _ := json.Marshal(rules.Amendment{PledgeeName: "Bank One"})
+	am, _ := json.Marshal(api.Amendment{PledgeeName: "Bank One"})
 	if r := do(t, ts, "POST", "/v1/pledges/PL-1/amend", string(am)); r.status != 200 {
 		t.Fatalf("Amendment %s: %d %s", am, r.status, r.body)
 	}
@@ -236,7 +236,7 @@ func TestValidation_AcceptsTheChaincodeTypesAsMarshalled(t *testing.T) {
 }
 
 func TestSubmit_CommittedWithTxIDAndBlock(t *testing.T) {
-	l := &fake.Ledger{OnSubmit: func(_ string, s gateway.Submission) (*gateway.Receipt, error) {
+	l := &fakeLedger{OnSubmit: func(_ string, s gateway.Submission) (*gateway.Receipt, error) {
 		return &gateway.Receipt{TxID: "abc", BlockNumber: 12, Committed: true, Result: []byte(`{"id":"CN-1","version":1}`), Attempts: 2}, nil
 	}}
 	ts := newServer(t, l)
@@ -255,21 +255,21 @@ func TestSubmit_CommittedWithTxIDAndBlock(t *testing.T) {
 	if sub.Function != "RegisterAsset" || sub.RequestID != "req-1" || len(sub.Args) != 1 || sub.Async || len(sub.EndorsingOrgs) != 0 {
 		t.Fatalf("submission %+v", sub)
 	}
-	var payload rules.AssetInput
+	var payload api.AssetInput
 	if err := json.Unmarshal([]byte(sub.Args[0]), &payload); err != nil || payload.Owners[0].Share != 10000 {
 		t.Fatalf("payload %s: %v", sub.Args[0], err)
 	}
 }
 
 func TestSubmit_I3_IdempotencyKeyRequiredAndPayloadNormalized(t *testing.T) {
-	l := &fake.Ledger{}
+	l := &fakeLedger{}
 	ts := newServer(t, l)
 	// Without a key a retry could become a second request: refused, nothing submitted.
 	r := do(t, ts, "POST", "/v1/assets", assetBody, "Idempotency-Key", "")
 	if r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("without Idempotency-Key: %d %s", r.status, r.body)
 	}
-	if code, msg, _ := r.errorCode(t); code != gateway.CodeInvalidArgument || !strings.Contains(msg, "Idempotency-Key") {
+	if code, msg, _ := r.errorCode(t); code != string(api.CodeInvalidArgument) || !strings.Contains(msg, "Idempotency-Key") {
 		t.Errorf("error %s %q does not name the header", code, msg)
 	}
 	if n := len(l.Submitted()); n != 0 {
@@ -287,7 +287,7 @@ func TestSubmit_I3_IdempotencyKeyRequiredAndPayloadNormalized(t *testing.T) {
 }
 
 func TestSubmit_PreferRespondAsyncIs202(t *testing.T) {
-	l := &fake.Ledger{}
+	l := &fakeLedger{}
 	ts := newServer(t, l)
 	r := do(t, ts, "POST", "/v1/pledges/PL-1/release", `{"reason":"repaid"}`, "Prefer", "respond-async, wait=5", "Idempotency-Key", "k1")
 	if r.status != 202 {
@@ -307,7 +307,7 @@ func TestSubmit_PreferRespondAsyncIs202(t *testing.T) {
 }
 
 func TestSubmit_V2_TermsGoToTheTransientMapWithASalt(t *testing.T) {
-	l := &fake.Ledger{}
+	l := &fakeLedger{}
 	ts := newServer(t, l)
 	if r := do(t, ts, "POST", "/v1/pledges", pledgeBody); r.status != 201 {
 		t.Fatalf("status %d %s", r.status, r.body)
@@ -316,30 +316,32 @@ func TestSubmit_V2_TermsGoToTheTransientMapWithASalt(t *testing.T) {
 	if strings.Contains(sub.Args[0], "5000000") || strings.Contains(sub.Args[0], "terms") {
 		t.Fatalf("terms leaked into the public payload: %s", sub.Args[0])
 	}
-	if _, err := rules.ParsePledgeApplication(sub.Args[0]); err != nil {
-		t.Fatalf("payload is not a valid application: %v", err)
+	var app api.PledgeApplication
+	if err := json.Unmarshal([]byte(sub.Args[0]), &app); err != nil || len(app.AssetIDs) == 0 {
+		t.Fatalf("payload is not an application: %v %s", err, sub.Args[0])
 	}
-	terms, err := rules.ParseTerms(sub.Transient[rules.TransientTermsKey])
+	var terms api.Terms
+	err := json.Unmarshal(sub.Transient[api.TransientTermsKey], &terms)
 	if err != nil || terms.Amount != "5000000.00" || len(terms.Salt) != 64 {
 		t.Fatalf("transient terms %s: %v", sub.Transient["terms"], err)
 	}
-	if strings.Join(sub.EndorsingOrgs, ",") != "IPOfficeMSP,Bank1MSP" {
+	if fmt.Sprint(sub.EndorsingOrgs) != "[IPOfficeMSP Bank1MSP]" {
 		t.Fatalf("endorsers %v", sub.EndorsingOrgs)
 	}
 }
 
 func TestSubmit_I1_PledgeKeysNameTheIPOfficeAndThePledgee(t *testing.T) {
-	l := &fake.Ledger{OnEvaluate: func(_, fn string, args ...string) ([]byte, error) {
+	l := &fakeLedger{OnEvaluate: func(_, fn string, args ...string) ([]byte, error) {
 		if fn == "GetPledge" && args[0] == "PL-9" {
 			return []byte(`{"id":"PL-9","pledgee":{"msp":"Bank2MSP","name":"Bank Two"}}`), nil
 		}
-		return nil, rules.NotFound("pledge", args[0])
+		return nil, api.NotFound("pledge", args[0])
 	}}
 	ts := newServerFor(t, l, "IPOfficeMSP", Options{})
 	if r := do(t, ts, "POST", "/v1/pledges/PL-9/register", `{"registrationNumber":"Y1"}`); r.status != 200 {
 		t.Fatalf("status %d %s", r.status, r.body)
 	}
-	if got := strings.Join(l.Submitted()[0].EndorsingOrgs, ","); got != "IPOfficeMSP,Bank2MSP" {
+	if got := fmt.Sprint(l.Submitted()[0].EndorsingOrgs); got != "[IPOfficeMSP Bank2MSP]" {
 		t.Fatalf("endorsers %s", got)
 	}
 	r := do(t, ts, "POST", "/v1/pledges/PL-0/register", `{"registrationNumber":"Y1"}`)
@@ -357,23 +359,23 @@ func TestErrors_EveryClassMapsToItsStatus(t *testing.T) {
 		code   string
 		txID   string
 	}{
-		{"P4 rule conflict", rules.Conflict("P4", "the right is frozen", "reason", "frozen"), 409, "P4", ""},
+		{"P4 rule conflict", api.Conflict("P4", "the right is frozen", "reason", "frozen"), 409, "P4", ""},
 		{"T3 via wrapped peer message", fmt.Errorf("rpc error: code = Aborted desc = failed to endorse: chaincode response 500, %w",
-			rules.Conflict("T3", "owners changed")), 409, "T3", ""},
-		{"forbidden", rules.Forbidden("A1", "organization or role may not do this"), 403, "FORBIDDEN", ""},
-		{"not found", rules.NotFound("asset", "CN-9"), 404, "NOT_FOUND", ""},
-		{"invalid field", rules.Invalid("owners[1].share", "must be basis points"), 422, "INVALID_ARGUMENT", ""},
-		{"malformed", rules.Malformed("payload is not well-formed JSON"), 400, "MALFORMED", ""},
-		{"chaincode internal", &rules.Error{Code: "INTERNAL", Status: 500, Message: "internal error", Details: map[string]string{"cause": "secret"}}, 500, "INTERNAL", ""},
-		{"unavailable", &gateway.Error{Status: 503, Code: gateway.CodeUnavailable, Message: "no peers"}, 503, "UNAVAILABLE", ""},
-		{"commit timeout", &gateway.Error{Status: 504, Code: gateway.CodeTimeout, Message: "poll", TxID: "t1"}, 504, "COMMIT_TIMEOUT", "t1"},
-		{"read conflicts outlasted retries", &gateway.Error{Status: 409, Code: "MVCC_READ_CONFLICT", Message: "lost", TxID: "t2"}, 409, "MVCC_READ_CONFLICT", "t2"},
+			api.Conflict("T3", "owners changed")), 409, "T3", ""},
+		{"forbidden", api.Forbidden("A1", "organization or role may not do this"), 403, "FORBIDDEN", ""},
+		{"not found", api.NotFound("asset", "CN-9"), 404, "NOT_FOUND", ""},
+		{"invalid field", api.Invalid("owners[1].share", "must be basis points"), 422, "INVALID_ARGUMENT", ""},
+		{"malformed", api.Malformed("payload is not well-formed JSON"), 400, "MALFORMED", ""},
+		{"chaincode internal", &api.Error{Code: "INTERNAL", Message: "internal error", Details: map[string]string{"cause": "secret"}}, 500, "INTERNAL", ""},
+		{"unavailable", &api.Error{Code: api.CodeUnavailable, Message: "no peers"}, 503, "UNAVAILABLE", ""},
+		{"commit timeout", &api.Error{Code: api.CodeTimeout, Message: "poll", TxID: "t1"}, 504, "COMMIT_TIMEOUT", "t1"},
+		{"read conflicts outlasted retries", &api.Error{Code: "MVCC_READ_CONFLICT", Message: "lost", TxID: "t2"}, 409, "MVCC_READ_CONFLICT", "t2"},
 		{"context deadline", context.DeadlineExceeded, 503, "UNAVAILABLE", ""},
 		{"anything else", errors.New("boom"), 500, "INTERNAL", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			l := &fake.Ledger{OnSubmit: func(string, gateway.Submission) (*gateway.Receipt, error) { return nil, tc.err }}
+			l := &fakeLedger{OnSubmit: func(string, gateway.Submission) (*gateway.Receipt, error) { return nil, tc.err }}
 			ts := newServer(t, l)
 			r := do(t, ts, "POST", "/v1/assets", assetBody)
 			if r.status != tc.status {
@@ -396,14 +398,14 @@ func TestErrors_EveryClassMapsToItsStatus(t *testing.T) {
 func TestGetPledge_V2_PrivateTermsOnlyForEntitledCallers(t *testing.T) {
 	for _, entitled := range []bool{true, false} {
 		t.Run(fmt.Sprint("entitled=", entitled), func(t *testing.T) {
-			l := &fake.Ledger{OnEvaluate: func(_, fn string, args ...string) ([]byte, error) {
+			l := &fakeLedger{OnEvaluate: func(_, fn string, args ...string) ([]byte, error) {
 				switch {
 				case fn == "GetPledge":
 					return []byte(`{"id":"PL-1","status":"registered"}`), nil
 				case fn == "GetPledgeTerms" && entitled:
 					return []byte(`{"pledgeId":"PL-1","terms":{"amount":"1.00"},"verified":true}`), nil
 				}
-				return nil, rules.Forbidden("V2", "private terms are for the pledgee bank, the IP office and the regulator")
+				return nil, api.Forbidden("V2", "private terms are for the pledgee bank, the IP office and the regulator")
 			}}
 			ts := newServer(t, l)
 			r := do(t, ts, "GET", "/v1/pledges/PL-1", "")
@@ -419,7 +421,7 @@ func TestGetPledge_V2_PrivateTermsOnlyForEntitledCallers(t *testing.T) {
 }
 
 func TestListPledges(t *testing.T) {
-	l := &fake.Ledger{OnEvaluate: func(_, fn string, args ...string) ([]byte, error) { return []byte(`{"items":[],"count":0}`), nil }}
+	l := &fakeLedger{OnEvaluate: func(_, fn string, args ...string) ([]byte, error) { return []byte(`{"items":[],"count":0}`), nil }}
 	ts := newServer(t, l)
 	if r := do(t, ts, "GET", "/v1/pledges?status=applied&pageSize=5", ""); r.status != 200 {
 		t.Fatalf("status %d %s", r.status, r.body)
@@ -436,14 +438,58 @@ func TestListPledges(t *testing.T) {
 	}
 }
 
+func TestListTransfers_ArgumentsFromTheCatalogue(t *testing.T) {
+	l := &fakeLedger{OnEvaluate: func(_, fn string, args ...string) ([]byte, error) { return []byte(`{"items":[],"count":0}`), nil }}
+	ts := newServer(t, l)
+	for query, want := range map[string]string{
+		"requestedBy=ExchangeMSP&status=requested&pageSize=5": "|requested|ExchangeMSP|5|",
+		"assetId=CN-1&bookmark=b1":                            "CN-1|||0|b1",
+		"":                                                    "|||0|",
+	} {
+		if r := do(t, ts, "GET", "/v1/transfers?"+query, ""); r.status != 200 {
+			t.Fatalf("%s: status %d %s", query, r.status, r.body)
+		}
+		ev := l.Evaluated()[len(l.Evaluated())-1]
+		if ev.Function != api.ListTransfers.Name || strings.Join(ev.Args, "|") != want {
+			t.Fatalf("%s: evaluated %+v, want args %s", query, ev, want)
+		}
+	}
+	if r := do(t, ts, "GET", "/v1/transfers?status=pending", ""); r.status != 422 {
+		t.Fatalf("bad status: %d", r.status)
+	}
+}
+
+// Every route of the catalogue is an operation of the OpenAPI document that names the same chaincode
+// transaction, so the document, the routes and the chaincode cannot drift apart.
+func TestCatalogueRoutesAreDocumented(t *testing.T) {
+	spec, err := LoadSpec(docs.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range api.Operations {
+		if op.Path == "" {
+			continue
+		}
+		route, err := spec.route(op.Method, op.GinPath())
+		if err != nil {
+			t.Errorf("%s: %v", op.Name, err)
+			continue
+		}
+		if x, _ := route.Operation.Extensions["x-chaincode"].(string); !strings.Contains(x, op.Name) &&
+			!strings.HasPrefix(op.Name, "ListPledges") && op.Name != api.ListOverdueExaminations.Name {
+			t.Errorf("%s %s names chaincode %q, the catalogue %s", op.Method, op.Path, x, op.Name)
+		}
+	}
+}
+
 func TestVerify_StatementWithItsProof(t *testing.T) {
 	at := time.Date(2025, 3, 1, 1, 2, 3, 0, time.UTC)
-	l := &fake.Ledger{
+	l := &fakeLedger{
 		OnEvaluate: func(_, fn string, args ...string) ([]byte, error) {
 			return []byte(`{"assetId":"CN-1","titleTxId":"t-title","lastTxId":"t-last","owners":[],
 				"encumbrances":[{"pledgeId":"PL-1","rank":1,"registrationTxId":"t-reg","pledgeeMsp":"Bank1MSP"}]}`), nil
 		},
-		Transactions: map[string]*qscc.Transaction{
+		Transactions: map[string]*api.Transaction{
 			"t-title": {TxID: "t-title", BlockNumber: 5, Valid: true, ValidationCode: "VALID", Time: at, EndorsingOrgs: []string{"Bank1MSP", "IPOfficeMSP"}},
 			"t-last":  {TxID: "t-last", BlockNumber: 9, Valid: true, ValidationCode: "VALID", EndorsingOrgs: []string{"Bank1MSP", "IPOfficeMSP"}},
 			"t-reg":   {TxID: "t-reg", BlockNumber: 8, Valid: true, ValidationCode: "VALID", EndorsingOrgs: []string{"Bank1MSP", "IPOfficeMSP"}},
@@ -456,12 +502,12 @@ func TestVerify_StatementWithItsProof(t *testing.T) {
 		t.Fatalf("status %d %s", r.status, r.body)
 	}
 	var v struct {
-		Statement rules.Statement `json:"statement"`
+		Statement api.Statement `json:"statement"`
 		Proof     struct {
 			LedgerHeight uint64            `json:"ledgerHeight"`
 			VerifiedBy   string            `json:"verifiedBy"`
-			Title        qscc.Transaction  `json:"title"`
-			LastChange   qscc.Transaction  `json:"lastChange"`
+			Title        api.Transaction   `json:"title"`
+			LastChange   api.Transaction   `json:"lastChange"`
 			Encumbrances []json.RawMessage `json:"encumbrances"`
 		} `json:"proof"`
 	}
@@ -487,7 +533,7 @@ func TestVerify_StatementWithItsProof(t *testing.T) {
 
 func TestTransactions(t *testing.T) {
 	tx := strings.Repeat("ab", 32)
-	l := &fake.Ledger{Transactions: map[string]*qscc.Transaction{tx: {TxID: tx, BlockNumber: 3, ValidationCode: "VALID", Valid: true,
+	l := &fakeLedger{Transactions: map[string]*api.Transaction{tx: {TxID: tx, BlockNumber: 3, ValidationCode: "VALID", Valid: true,
 		EndorsingOrgs: []string{"Bank1MSP", "IPOfficeMSP"}}}, LedgerHeight: 4}
 	ts := newServer(t, l)
 	r := do(t, ts, "GET", "/v1/transactions/"+tx, "")
@@ -539,7 +585,7 @@ func readEvents(t *testing.T, ts *httptest.Server, query string, n int, headers 
 }
 
 func TestEvents_ResumableWithLastEventID(t *testing.T) {
-	l := &fake.Ledger{Stream: []gateway.Event{
+	l := &fakeLedger{Stream: []gateway.Event{
 		{BlockNumber: 5, TransactionID: "aa", Name: "AssetRegistered", Payload: []byte(`{"id":"CN-1"}`)},
 		{BlockNumber: 5, TransactionID: "bb", Name: "PledgeApplied", Payload: []byte(`{"id":"PL-1"}`)},
 		{BlockNumber: 6, TransactionID: "cc", Name: "PledgeRegistered", Payload: []byte(`{"id":"PL-1"}`)},
@@ -563,7 +609,7 @@ func TestEvents_ResumableWithLastEventID(t *testing.T) {
 }
 
 func TestEvents_NamedStreamKeepsItsCheckpoint(t *testing.T) {
-	l := &fake.Ledger{Stream: []gateway.Event{
+	l := &fakeLedger{Stream: []gateway.Event{
 		{BlockNumber: 5, TransactionID: "aa", Name: "A", Payload: []byte(`{}`)},
 		{BlockNumber: 6, TransactionID: "bb", Name: "B", Payload: []byte(`{}`)},
 	}}
@@ -590,7 +636,7 @@ func TestEvents_NamedStreamKeepsItsCheckpoint(t *testing.T) {
 }
 
 func TestOperations(t *testing.T) {
-	l := &fake.Ledger{}
+	l := &fakeLedger{}
 	m := metrics.New("Bank1MSP")
 	ts := newServerFor(t, l, "Bank1MSP", Options{Metrics: m})
 	if r := do(t, ts, "GET", "/healthz", "", "Authorization", ""); r.status != 200 {

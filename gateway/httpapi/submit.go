@@ -12,72 +12,51 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/gin-gonic/gin"
-	"github.com/ipledger/ipledger/chaincode/rules"
 	"github.com/ipledger/ipledger/gateway"
 )
 
-// operation maps one submitting route onto a chaincode transaction.
-type operation struct {
-	// function is the chaincode transaction.
-	function string
-	// param is the path parameter passed after the request id ("" for none).
-	param string
-	// created answers 201 with a Location under location.
-	created  bool
-	location string
-	// terms moves the body's "terms" into the transient map (V2).
-	terms bool
-	// endorsers names the organizations that must endorse, where discovery cannot know them.
-	endorsers func(s *Server, c *gin.Context, caller gateway.Caller) ([]string, error)
-}
-
-// The endorsement the chaincode sets (rule I1; docs/chaincode.md): keys of a pledge need the IP
-// office and that pledgee bank (state-based endorsement), which discovery does not know; the terms are
-// private data of the pledgee's collection, of which the IP office is a member. Rights, transfers and
-// new keys need the IP office and one more organization, which the chaincode definition's policy
-// already says, so discovery finds them.
-var (
-	registerAsset     = operation{function: "RegisterAsset", created: true, location: "/v1/assets/"}
-	updateAsset       = operation{function: "UpdateAsset", param: "id"}
-	applyPledge       = operation{function: "ApplyPledge", created: true, location: "/v1/pledges/", terms: true, endorsers: callerBank}
-	registerPledge    = operation{function: "RegisterPledge", param: "id", endorsers: pledgeeOf}
-	refusePledge      = operation{function: "RefusePledge", param: "id", endorsers: pledgeeOf}
-	revokePledge      = operation{function: "RevokePledge", param: "id", endorsers: pledgeeOf}
-	amendPledge       = operation{function: "AmendPledge", param: "id", terms: true, endorsers: callerBank}
-	extendPledge      = operation{function: "ExtendPledge", param: "id", endorsers: callerBank}
-	releasePledge     = operation{function: "ReleasePledge", param: "id", endorsers: callerBank}
-	declareDefault    = operation{function: "DeclareDefault", param: "id", endorsers: callerBank}
-	disposePledge     = operation{function: "DisposePledge", param: "id", endorsers: pledgeeOf}
-	requestTransfer   = operation{function: "RequestTransfer", created: true, location: "/v1/transfers/"}
-	consentToTransfer = operation{function: "ConsentToTransfer", param: "id", endorsers: callerBank}
-	recordTransfer    = operation{function: "RecordTransfer", param: "id"}
-	refuseTransfer    = operation{function: "RefuseTransfer", param: "id"}
-)
-
-// callerBank: the IP office and the calling bank (the pledgee of what it files). For any other caller
-// the chaincode refuses, and discovery may choose.
-func callerBank(_ *Server, _ *gin.Context, caller gateway.Caller) ([]string, error) {
-	if !rules.IsBank(caller.MSPID) {
-		return nil, nil
+// endorsers names the organizations that must endorse a submission where the peer's discovery cannot
+// know them (rule I1, [api.Endorsers]): the keys of a pledge need the IP office and that pledgee bank
+// (a key-level policy), and its terms are private data of the pledgee's collection. For a caller that
+// is not a bank, CallerBank names none: the chaincode refuses, and discovery may choose.
+func (s *Server) endorsers(c *gin.Context, op api.Op, caller gateway.Caller) ([]api.MSPID, error) {
+	switch op.Endorsers {
+	case api.CallerBank:
+		if bank := api.MSPID(caller.MSPID); api.IsBank(bank) {
+			return api.PledgeEndorsers(bank), nil
+		}
+	case api.PledgeeBank:
+		bank, err := s.pledgeeOf(c, caller, c.Param("id"))
+		if err != nil {
+			return nil, err
+		}
+		return api.PledgeEndorsers(bank), nil
 	}
-	return []string{rules.MSPIPOffice, caller.MSPID}, nil
+	return nil, nil
 }
 
-// pledgeeOf: the IP office and the pledgee bank of the pledge in the path, read from the ledger.
-func pledgeeOf(s *Server, c *gin.Context, caller gateway.Caller) ([]string, error) {
-	raw, err := s.opts.Ledger.Evaluate(c.Request.Context(), caller.Name, "GetPledge", c.Param("id"))
+// pledgeeOf is the pledgee bank of a pledge, read from the ledger once: a pledge's pledgee never
+// changes, so the answer is kept.
+func (s *Server) pledgeeOf(c *gin.Context, caller gateway.Caller, pledgeID string) (api.MSPID, error) {
+	if bank, ok := s.pledgees.Get(pledgeID); ok {
+		return bank, nil
+	}
+	raw, err := s.opts.Ledger.Evaluate(c.Request.Context(), caller.Name, api.GetPledge.Name, pledgeID)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	var p struct {
-		Pledgee rules.Pledgee `json:"pledgee"`
+		Pledgee api.Pledgee `json:"pledgee"`
 	}
 	if err := json.Unmarshal(raw, &p); err != nil || p.Pledgee.MSP == "" {
-		return nil, &gateway.Error{Status: http.StatusInternalServerError, Code: gateway.CodeInternal,
-			Message: "internal error", Cause: fmt.Errorf("pledge %s has no pledgee: %s", c.Param("id"), raw)}
+		return "", &api.Error{Code: api.CodeInternal, Message: "internal error",
+			Cause: fmt.Errorf("pledge %s has no pledgee: %s", pledgeID, raw)}
 	}
-	return []string{rules.MSPIPOffice, p.Pledgee.MSP}, nil
+	s.pledgees.Add(pledgeID, p.Pledgee.MSP)
+	return p.Pledgee.MSP, nil
 }
 
 // submitResult is the answer to a submission.
@@ -91,73 +70,84 @@ type submitResult struct {
 	Result      json.RawMessage `json:"result,omitempty"`
 }
 
-// submit handles a submitting route: the validated body becomes the chaincode payload (normalized,
-// so that a repeated request hashes the same), the Idempotency-Key the request id.
-func (s *Server) submit(op operation) gin.HandlerFunc {
+// submit handles the route of a submitting operation: the validated body becomes the chaincode payload
+// (normalized, so that a repeated request hashes the same), the Idempotency-Key the request id.
+func (s *Server) submit(op api.Op) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		caller := callerOf(c)
 		// Required by the OpenAPI document, so the validator has refused a request without it.
 		requestID := c.GetHeader("Idempotency-Key")
-		payload, transient, err := payloadOf(c.GetString(ctxBody), op.terms, s.termsSalt(caller.Name, requestID))
+		sub, err := s.submission(c, op, caller, requestID)
 		if err != nil {
 			abort(c, err)
 			return
 		}
 		c.Header("Idempotency-Key", requestID)
-		sub := gateway.Submission{Function: op.function, RequestID: requestID, Transient: transient,
-			Async: preferAsync(c.GetHeader("Prefer"))}
-		if op.param != "" {
-			sub.Args = append(sub.Args, c.Param(op.param))
-		}
-		sub.Args = append(sub.Args, payload)
-		if op.endorsers != nil {
-			orgs, err := op.endorsers(s, c, caller)
-			if err != nil {
-				abort(c, err)
-				return
-			}
-			sub.EndorsingOrgs = orgs
-		}
 		// A client that hangs up does not stop a submission half-way: it runs to its own timeouts, and
 		// a graceful shutdown waits for it.
-		ctx := context.WithoutCancel(c.Request.Context())
-		rec, err := s.opts.Ledger.Submit(ctx, caller.Name, sub)
+		rec, err := s.opts.Ledger.Submit(context.WithoutCancel(c.Request.Context()), caller.Name, sub)
 		if err != nil {
 			abort(c, err)
 			return
 		}
 		c.Set(ctxTxID, rec.TxID)
-		out := submitResult{TxID: rec.TxID, RequestID: requestID, Attempts: rec.Attempts, Result: nil}
-		if len(rec.Result) > 0 && json.Valid(rec.Result) {
-			out.Result = rec.Result
-			var id struct {
-				ID string `json:"id"`
-			}
-			_ = json.Unmarshal(rec.Result, &id)
-			out.ID = id.ID
-		}
-		if out.ID == "" && op.param != "" {
-			out.ID = c.Param(op.param)
-		}
-		status := http.StatusOK
-		switch {
-		case sub.Async:
-			out.Status = "submitted"
-			status = http.StatusAccepted
-			c.Header("Location", "/v1/transactions/"+rec.TxID)
-		default:
-			out.Status = "committed"
-			bn := rec.BlockNumber
-			out.BlockNumber = &bn
-			if op.created {
-				status = http.StatusCreated
-				if out.ID != "" {
-					c.Header("Location", op.location+out.ID)
-				}
-			}
-		}
-		c.JSON(status, out)
+		s.answerSubmission(c, op, sub, requestID, rec)
 	}
+}
+
+// submission builds the chaincode submission of a request: path arguments, the payload (its "terms"
+// moved to the transient map when the operation carries private terms) and the endorsers.
+func (s *Server) submission(c *gin.Context, op api.Op, caller gateway.Caller, requestID string) (gateway.Submission, error) {
+	sub := gateway.Submission{Function: op.Name, RequestID: requestID, Async: preferAsync(c.GetHeader("Prefer"))}
+	for _, a := range op.Args {
+		switch a.In {
+		case api.InPath:
+			sub.Args = append(sub.Args, c.Param(a.Param))
+		case api.InBody:
+			payload, transient, err := payloadOf(c.GetString(ctxBody), op.PrivateTerms, s.termsSalt(caller.Name, requestID))
+			if err != nil {
+				return sub, err
+			}
+			sub.Args, sub.Transient = append(sub.Args, payload), transient
+		}
+	}
+	orgs, err := s.endorsers(c, op, caller)
+	sub.EndorsingOrgs = orgs
+	return sub, err
+}
+
+// answerSubmission answers 200 (committed), 201 with a Location (a new record) or 202 (asynchronous).
+func (s *Server) answerSubmission(c *gin.Context, op api.Op, sub gateway.Submission, requestID string, rec *gateway.Receipt) {
+	out := submitResult{TxID: rec.TxID, RequestID: requestID, Attempts: rec.Attempts}
+	if len(rec.Result) > 0 && json.Valid(rec.Result) {
+		out.Result = rec.Result
+		var id struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(rec.Result, &id)
+		out.ID = id.ID
+	}
+	if out.ID == "" && c.Param("id") != "" {
+		out.ID = c.Param("id")
+	}
+	status := http.StatusOK
+	switch {
+	case sub.Async:
+		out.Status = "submitted"
+		status = http.StatusAccepted
+		c.Header("Location", "/v1/transactions/"+rec.TxID)
+	default:
+		out.Status = "committed"
+		bn := rec.BlockNumber
+		out.BlockNumber = &bn
+		if op.Creates {
+			status = http.StatusCreated
+			if out.ID != "" {
+				c.Header("Location", op.Path+"/"+out.ID)
+			}
+		}
+	}
+	c.JSON(status, out)
 }
 
 // preferAsync reads RFC 7240's Prefer: respond-async.
@@ -197,7 +187,7 @@ func payloadOf(body string, terms bool, salt string) (string, map[string][]byte,
 	dec.UseNumber()
 	var doc map[string]any
 	if err := dec.Decode(&doc); err != nil {
-		return "", nil, gateway.Errorf(http.StatusBadRequest, gateway.CodeMalformed, "the body must be a JSON object")
+		return "", nil, api.Errorf(api.CodeMalformed, "the body must be a JSON object")
 	}
 	var transient map[string][]byte
 	if t, ok := doc["terms"]; ok && terms {
@@ -211,7 +201,7 @@ func payloadOf(body string, terms bool, salt string) (string, map[string][]byte,
 		if err != nil {
 			return "", nil, err
 		}
-		transient = map[string][]byte{rules.TransientTermsKey: raw}
+		transient = map[string][]byte{api.TransientTermsKey: raw}
 	}
 	raw, err := marshal(doc)
 	if err != nil {
@@ -225,7 +215,7 @@ func marshal(v any) ([]byte, error) {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return nil, gateway.Errorf(http.StatusBadRequest, gateway.CodeMalformed, "the body could not be encoded")
+		return nil, api.Errorf(api.CodeMalformed, "the body could not be encoded")
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }

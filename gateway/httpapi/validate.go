@@ -13,11 +13,12 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/gin-gonic/gin"
-	"github.com/ipledger/ipledger/gateway"
 )
 
 // Spec is the loaded OpenAPI document with the operation of each gin route.
@@ -78,13 +79,13 @@ func (s *Spec) validator(method, ginPath string, maxBody int64) (gin.HandlerFunc
 		}
 		if len(bytes.TrimSpace(body)) > 0 {
 			if !json.Valid(body) {
-				abort(c, gateway.Errorf(http.StatusBadRequest, gateway.CodeMalformed, "the body is not well-formed JSON"))
+				abort(c, api.Errorf(api.CodeMalformed, "the body is not well-formed JSON"))
 				return
 			}
 			// JSON text is UTF-8 (RFC 8259); encoding/json would quietly turn invalid bytes into U+FFFD
 			// and the ledger would record text the client never sent.
 			if !utf8.Valid(body) {
-				abort(c, gateway.Errorf(http.StatusBadRequest, gateway.CodeMalformed, "the body is not valid UTF-8"))
+				abort(c, api.Errorf(api.CodeMalformed, "the body is not valid UTF-8"))
 				return
 			}
 			if c.Request.Header.Get("Content-Type") == "" {
@@ -109,7 +110,7 @@ func (s *Spec) validator(method, ginPath string, maxBody int64) (gin.HandlerFunc
 	}, nil
 }
 
-func readBody(r *http.Request, max int64) ([]byte, *gateway.Error) {
+func readBody(r *http.Request, max int64) ([]byte, *api.Error) {
 	if r.Body == nil {
 		return nil, nil
 	}
@@ -117,10 +118,10 @@ func readBody(r *http.Request, max int64) ([]byte, *gateway.Error) {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, gateway.Errorf(http.StatusRequestEntityTooLarge, gateway.CodeTooLarge,
+			return nil, api.Errorf(api.CodeTooLarge,
 				"the body is larger than %d bytes", max)
 		}
-		return nil, gateway.Errorf(http.StatusBadRequest, gateway.CodeMalformed, "the body could not be read")
+		return nil, api.Errorf(api.CodeMalformed, "the body could not be read")
 	}
 	return body, nil
 }
@@ -128,10 +129,10 @@ func readBody(r *http.Request, max int64) ([]byte, *gateway.Error) {
 var unsupported = regexp.MustCompile(`^property "(.*)" is unsupported$`)
 
 // validationError turns a kin-openapi error into a client error naming the field.
-func validationError(err error) *gateway.Error {
+func validationError(err error) *api.Error {
 	var re *openapi3filter.RequestError
 	if !errors.As(err, &re) {
-		return gateway.Errorf(http.StatusBadRequest, gateway.CodeMalformed, "%s", err.Error())
+		return api.Errorf(api.CodeMalformed, "%s", err.Error())
 	}
 	var se *openapi3.SchemaError
 	schemaErr := errors.As(re.Err, &se)
@@ -158,18 +159,18 @@ func validationError(err error) *gateway.Error {
 		}
 		return invalid(fieldPath(path), reason)
 	case re.RequestBody != nil && errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
-		return gateway.Errorf(http.StatusBadRequest, gateway.CodeMalformed, "a JSON body is required")
+		return api.Errorf(api.CodeMalformed, "a JSON body is required")
 	case re.RequestBody != nil:
-		return gateway.Errorf(http.StatusBadRequest, gateway.CodeMalformed, "the body is not acceptable: %s", re.Reason)
+		return api.Errorf(api.CodeMalformed, "the body is not acceptable: %s", re.Reason)
 	}
-	return gateway.Errorf(http.StatusBadRequest, gateway.CodeMalformed, "%s", re.Error())
+	return api.Errorf(api.CodeMalformed, "%s", re.Error())
 }
 
-func invalid(field, reason string) *gateway.Error {
+func invalid(field, reason string) *api.Error {
 	if field == "" {
 		field = "(body)"
 	}
-	return &gateway.Error{Status: http.StatusUnprocessableEntity, Code: gateway.CodeInvalidArgument,
+	return &api.Error{Code: api.CodeInvalidArgument,
 		Message: field + ": " + reason, Details: map[string]string{"field": field}}
 }
 

@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/gateway/fabric/qscc"
 	"github.com/ipledger/ipledger/network/netctl"
-	"github.com/ipledger/ipledger/network/qscc"
 )
 
 // Bare drives the chaincode with the Fabric Gateway client directly, as the HTTP gateway does inside:
@@ -32,11 +33,11 @@ func NewBare(sys *netctl.System) (*Bare, error) {
 		b.closers = append(b.closers, func() { gw.Close(); conn.Close() })
 		return gw, nil
 	}
-	ipo, err := dial(rules.MSPIPOffice, "examiner1")
+	ipo, err := dial(string(api.MSPIPOffice), "examiner1")
 	if err != nil {
 		return nil, err
 	}
-	bank, err := dial(rules.MSPBank1, "officer1")
+	bank, err := dial(string(api.MSPBank1), "officer1")
 	if err != nil {
 		b.Close()
 		return nil, err
@@ -87,23 +88,23 @@ func submitBlock(ctx context.Context, c *client.Contract, fn string, opts ...cli
 	return tx.Result(), status.BlockNumber, nil
 }
 
-var pledgeEndorsers = client.WithEndorsingOrganizations(rules.MSPIPOffice, rules.MSPBank1)
+var pledgeEndorsers = client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank1))
 
 // RegisterAsset submits RegisterAsset as the IP office.
-func (b *Bare) RegisterAsset(ctx context.Context, requestID string, a rules.AssetInput) (uint64, error) {
-	_, block, err := submitBlock(ctx, b.ipoffice, "RegisterAsset", client.WithArguments(requestID, mustJSON(a)),
-		client.WithEndorsingOrganizations(rules.MSPIPOffice, rules.MSPBank1))
+func (b *Bare) RegisterAsset(ctx context.Context, requestID string, a api.AssetInput) (uint64, error) {
+	_, block, err := submitBlock(ctx, b.ipoffice, api.RegisterAsset.Name, client.WithArguments(requestID, mustJSON(a)),
+		client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank1)))
 	return block, err
 }
 
 // ApplyPledge submits ApplyPledge as Bank1 with the terms in the transient map, once Bank1's peer
 // has afterBlock (what the HTTP gateway does for IPLedger-After-Block).
-func (b *Bare) ApplyPledge(ctx context.Context, requestID string, app rules.PledgeApplication, terms rules.Terms, afterBlock uint64) (string, uint64, error) {
+func (b *Bare) ApplyPledge(ctx context.Context, requestID string, app api.PledgeApplication, terms api.Terms, afterBlock uint64) (string, uint64, error) {
 	if err := b.bankLedger.WaitForHeight(ctx, afterBlock+1); err != nil {
 		return "", 0, err
 	}
-	res, block, err := submitBlock(ctx, b.bank1, "ApplyPledge", client.WithArguments(requestID, mustJSON(app)),
-		client.WithTransient(map[string][]byte{rules.TransientTermsKey: []byte(mustJSON(terms))}), pledgeEndorsers)
+	res, block, err := submitBlock(ctx, b.bank1, api.ApplyPledge.Name, client.WithArguments(requestID, mustJSON(app)),
+		client.WithTransient(map[string][]byte{api.TransientTermsKey: []byte(mustJSON(terms))}), pledgeEndorsers)
 	if err != nil {
 		return "", 0, err
 	}
@@ -121,7 +122,7 @@ func (b *Bare) RegisterPledge(ctx context.Context, requestID, pledgeID, regNo st
 	if err := b.ledger.WaitForHeight(ctx, afterBlock+1); err != nil {
 		return 0, err
 	}
-	_, block, err := submitBlock(ctx, b.ipoffice, "RegisterPledge", client.WithArguments(requestID, pledgeID,
+	_, block, err := submitBlock(ctx, b.ipoffice, api.RegisterPledge.Name, client.WithArguments(requestID, pledgeID,
 		mustJSON(map[string]string{"registrationNumber": regNo})), pledgeEndorsers)
 	return block, err
 }
@@ -131,7 +132,7 @@ func (b *Bare) ReleasePledge(ctx context.Context, requestID, pledgeID string, af
 	if err := b.bankLedger.WaitForHeight(ctx, afterBlock+1); err != nil {
 		return 0, err
 	}
-	_, block, err := submitBlock(ctx, b.bank1, "ReleasePledge", client.WithArguments(requestID, pledgeID,
+	_, block, err := submitBlock(ctx, b.bank1, api.ReleasePledge.Name, client.WithArguments(requestID, pledgeID,
 		mustJSON(map[string]string{"reason": "loan repaid"})), pledgeEndorsers)
 	return block, err
 }
@@ -139,11 +140,11 @@ func (b *Bare) ReleasePledge(ctx context.Context, requestID, pledgeID string, af
 // Verify evaluates the statement and reads the proof of each transaction it names from the ledger,
 // the same calls the HTTP gateway makes for /v1/verify.
 func (b *Bare) Verify(ctx context.Context, assetID string) error {
-	raw, err := b.ipoffice.EvaluateWithContext(ctx, "GetStatement", client.WithArguments(assetID))
+	raw, err := b.ipoffice.EvaluateWithContext(ctx, api.GetStatement.Name, client.WithArguments(assetID))
 	if err != nil {
 		return err
 	}
-	var st rules.Statement
+	var st api.Statement
 	if err := json.Unmarshal(raw, &st); err != nil {
 		return err
 	}
@@ -168,7 +169,7 @@ func (b *Bare) Verify(ctx context.Context, assetID string) error {
 
 // History evaluates GetAssetHistory.
 func (b *Bare) History(ctx context.Context, assetID string) error {
-	_, err := b.ipoffice.EvaluateWithContext(ctx, "GetAssetHistory", client.WithArguments(assetID))
+	_, err := b.ipoffice.EvaluateWithContext(ctx, api.GetAssetHistory.Name, client.WithArguments(assetID))
 	return err
 }
 

@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/ipledger/ipledger/gateway/apiclient"
 	"github.com/ipledger/ipledger/network/netctl"
 )
@@ -25,7 +26,7 @@ func NewHTTP(sys *netctl.System, maxConns int) (*HTTP, error) {
 	for _, c := range []struct {
 		msp, user string
 		to        **apiclient.Client
-	}{{rules.MSPIPOffice, "examiner1", &h.ipoffice}, {rules.MSPBank1, "officer1", &h.bank1}} {
+	}{{string(api.MSPIPOffice), "examiner1", &h.ipoffice}, {string(api.MSPBank1), "officer1", &h.bank1}} {
 		url, key, err := sys.APIKey(c.msp, c.user)
 		if err != nil {
 			return nil, err
@@ -61,7 +62,7 @@ func (h *HTTP) do(ctx context.Context, c *apiclient.Client, method, path, reques
 }
 
 // RegisterAsset posts /v1/assets.
-func (h *HTTP) RegisterAsset(ctx context.Context, requestID string, a rules.AssetInput) (uint64, error) {
+func (h *HTTP) RegisterAsset(ctx context.Context, requestID string, a api.AssetInput) (uint64, error) {
 	var res struct {
 		BlockNumber uint64 `json:"blockNumber"`
 	}
@@ -81,10 +82,10 @@ func after(block uint64) []string {
 
 // ApplyPledge posts /v1/pledges with the terms in the body (the gateway puts them in the transient
 // map) and IPLedger-After-Block, so Bank1's gateway waits until its peer has the right.
-func (h *HTTP) ApplyPledge(ctx context.Context, requestID string, app rules.PledgeApplication, terms rules.Terms, afterBlock uint64) (string, uint64, error) {
+func (h *HTTP) ApplyPledge(ctx context.Context, requestID string, app api.PledgeApplication, terms api.Terms, afterBlock uint64) (string, uint64, error) {
 	body := struct {
-		rules.PledgeApplication
-		Terms rules.Terms `json:"terms"`
+		api.PledgeApplication
+		Terms api.Terms `json:"terms"`
 	}{app, terms}
 	var res submitted
 	if err := h.do(ctx, h.bank1, http.MethodPost, "/v1/pledges", requestID, body, &res, after(afterBlock)...); err != nil {

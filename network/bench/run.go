@@ -17,8 +17,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/ipledger/ipledger/chaincode/rules"
 	"github.com/ipledger/ipledger/network/netctl"
 	"golang.org/x/sync/errgroup"
 )
@@ -175,23 +176,23 @@ func (r *Runner) next(prefix string) string {
 }
 
 // asset is a valid patent whose id and number are new.
-func (r *Runner) asset() rules.AssetInput {
+func (r *Runner) asset() api.AssetInput {
 	id := r.next("BN")
-	return rules.AssetInput{ID: id, Kind: rules.KindPatentInvention, Number: "ZL" + id, Title: "Benchmark patent " + id,
-		Owners:          []rules.Owner{{ID: "91420100MA4K0001", Name: "Wuhan Optics Co.", Share: 10000}},
+	return api.AssetInput{ID: id, Kind: api.KindPatentInvention, Number: "ZL" + id, Title: "Benchmark patent " + id,
+		Owners:          []api.Owner{{ID: "91420100MA4K0001", Name: "Wuhan Optics Co.", Share: 10000}},
 		ApplicationDate: "2020-01-15", GrantDate: "2022-03-01", ExpiryDate: "2040-01-15", FeesPaidThrough: "2035-01-15"}
 }
 
-func application(assetID string) rules.PledgeApplication {
-	return rules.PledgeApplication{AssetIDs: []string{assetID}, ContractHash: strings.Repeat("ab", 32), DebtKind: "loan",
+func application(assetID string) api.PledgeApplication {
+	return api.PledgeApplication{AssetIDs: []string{assetID}, ContractHash: strings.Repeat("ab", 32), DebtKind: "loan",
 		DebtTermStart: "2025-01-01", DebtTermEnd: "2027-12-31", PledgeeName: "Bank One Hubei Branch",
-		Pledgors: []rules.Party{{ID: "91420100MA4K0001", Name: "Wuhan Optics Co."}}}
+		Pledgors: []api.Party{{ID: "91420100MA4K0001", Name: "Wuhan Optics Co."}}}
 }
 
-func terms() rules.Terms {
+func terms() api.Terms {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	return rules.Terms{Amount: "5000000.00", Currency: "CNY", InterestRate: "3.85", Scope: "principal and interest",
+	return api.Terms{Amount: "5000000.00", Currency: "CNY", InterestRate: "3.85", Scope: "principal and interest",
 		Salt: hex.EncodeToString(salt)}
 }
 
@@ -338,21 +339,21 @@ func (r *Runner) seed(ctx context.Context, have, target int) error {
 		return nil
 	}
 	start := time.Now()
-	batches := (target - have + rules.MaxImportAssets - 1) / rules.MaxImportAssets
+	batches := (target - have + api.MaxImportAssets - 1) / api.MaxImportAssets
 	var done atomic.Int64
 	var g errgroup.Group
 	g.SetLimit(4)
 	for b := range batches {
-		n := min(rules.MaxImportAssets, target-have-b*rules.MaxImportAssets)
+		n := min(api.MaxImportAssets, target-have-b*api.MaxImportAssets)
 		g.Go(func() error {
 			in := struct {
-				Assets []rules.AssetInput `json:"assets"`
+				Assets []api.AssetInput `json:"assets"`
 			}{}
 			for range n {
 				in.Assets = append(in.Assets, r.asset())
 			}
-			_, err := submit(ctx, r.bare.ipoffice, "ImportAssets", client.WithArguments(r.next("req"), mustJSON(in)),
-				client.WithEndorsingOrganizations(rules.MSPIPOffice, rules.MSPBank1))
+			_, err := submit(ctx, r.bare.ipoffice, api.ImportAssets.Name, client.WithArguments(r.next("req"), mustJSON(in)),
+				client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank1)))
 			if d := done.Add(int64(n)); err == nil && d%10000 < int64(n) {
 				r.logf("seeded %d of %d rights (%.0f rights/s)", have+int(d), target, float64(d)/time.Since(start).Seconds())
 			}
@@ -394,8 +395,8 @@ func (r *Runner) runGrowth(ctx context.Context) error {
 	for _, target := range []int{1, 10, 100} {
 		for ; changes < target; changes++ {
 			patch := map[string]string{"title": fmt.Sprintf("Benchmark patent, revision %d", changes)}
-			_, block, err := submitBlock(ctx, r.bare.ipoffice, "UpdateAsset", client.WithArguments(r.next("req"), a.ID, mustJSON(patch)),
-				client.WithEndorsingOrganizations(rules.MSPIPOffice, rules.MSPBank1))
+			_, block, err := submitBlock(ctx, r.bare.ipoffice, api.UpdateAsset.Name, client.WithArguments(r.next("req"), a.ID, mustJSON(patch)),
+				client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank1)))
 			if err != nil {
 				return err
 			}

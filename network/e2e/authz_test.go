@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/chaincode/api"
 )
 
 // httpFixture is the state the HTTP matrix runs against. Every allowed call is made on a record in a
@@ -81,47 +81,47 @@ func (f *httpFixture) cell(t *testing.T, op string, who Principal) httpCell {
 		return httpCell{"POST", "/v1/pledges/" + f.rel + "/" + action, body, 409, code}
 	}
 	switch op {
-	case "RegisterAsset": // the id is taken: A2
+	case api.RegisterAsset.Name: // the id is taken: A2
 		return httpCell{"POST", "/v1/assets", patent(f.pb), 409, "A2"}
-	case "UpdateAsset": // fees apply to patents only: the chaincode's 422
+	case api.UpdateAsset.Name: // fees apply to patents only: the chaincode's 422
 		return httpCell{"PATCH", "/v1/assets/" + f.tm, map[string]any{"feesPaidThrough": "2031-01-15"}, 422, "INVALID_ARGUMENT"}
-	case "ApplyPledge": // the patent has a pledge: P5
+	case api.ApplyPledge.Name: // the patent has a pledge: P5
 		return httpCell{"POST", "/v1/pledges", application(f.pb), 409, "P5"}
-	case "RegisterPledge":
+	case api.RegisterPledge.Name:
 		return pledge("register", map[string]any{"registrationNumber": "Y-MX-" + f.rel}, "P3")
-	case "RefusePledge":
+	case api.RefusePledge.Name:
 		return pledge("refuse", map[string]any{"reasons": []string{"contract-incomplete"}}, "P3")
-	case "RevokePledge":
+	case api.RevokePledge.Name:
 		return pledge("revoke", map[string]any{"reason": "registered in error"}, "P6")
-	case "AmendPledge":
+	case api.AmendPledge.Name:
 		return pledge("amend", map[string]any{"pledgeeName": "Bank One Hubei"}, "P6")
-	case "ExtendPledge":
+	case api.ExtendPledge.Name:
 		return pledge("extend", map[string]any{"debtTermEnd": "2029-03-01"}, "P6")
-	case "ReleasePledge":
+	case api.ReleasePledge.Name:
 		return pledge("release", map[string]any{"reason": "loan repaid"}, "P6")
-	case "DeclareDefault":
+	case api.DeclareDefault.Name:
 		return pledge("default", map[string]any{"reason": "missed payments"}, "P8")
-	case "DisposePledge":
+	case api.DisposePledge.Name:
 		return pledge("dispose", map[string]any{"method": "auction", "price": "6000000.00", "currency": "CNY", "saleRef": "MX",
 			"buyers":   []any{map[string]any{"id": "91420100MA4K0009", "name": "Buyer Ltd.", "share": 10000}},
 			"proceeds": []any{map[string]any{"pledgeId": f.rel, "amount": "6000000.00"}}, "surplus": "0"}, "P8")
-	case "RequestTransfer": // the right is frozen: T2
+	case api.RequestTransfer.Name: // the right is frozen: T2
 		body := tradeTransfer(f.pd)
-		if who.MSP == rules.MSPIPOffice { // the IP office requests for an owner, the exchange after a trade
+		if who.MSP == api.MSPIPOffice { // the IP office requests for an owner, the exchange after a trade
 			body["origin"], body["tradeRef"] = "owner-request", ""
 		}
 		return httpCell{"POST", "/v1/transfers", body, 409, "T2"}
-	case "ConsentToTransfer": // already consented: P7
+	case api.ConsentToTransfer.Name: // already consented: P7
 		return httpCell{"POST", "/v1/transfers/" + f.consented + "/consent", map[string]any{"pledgeId": f.reg, "proceedsUse": "escrow"}, 409, "P7"}
-	case "RecordTransfer": // refused already: T1
+	case api.RecordTransfer.Name: // refused already: T1
 		return httpCell{"POST", "/v1/transfers/" + f.refusedTr + "/record", map[string]any{}, 409, "T1"}
-	case "RefuseTransfer":
+	case api.RefuseTransfer.Name:
 		return httpCell{"POST", "/v1/transfers/" + f.refusedTr + "/refuse", map[string]any{"reasons": []string{"again"}}, 409, "T1"}
-	case "GetPledgeTerms": // the pledge, with privateTerms only for the entitled
+	case api.GetPledgeTerms.Name: // the pledge, with privateTerms only for the entitled
 		return httpCell{"GET", "/v1/pledges/" + f.reg, nil, 200, ""}
-	case "GetAsset":
+	case api.GetAsset.Name:
 		return httpCell{"GET", "/v1/assets/" + f.pb, nil, 200, ""}
-	case "GetStatement":
+	case api.GetStatement.Name:
 		return httpCell{"GET", "/v1/verify/" + f.pb, nil, 200, ""}
 	}
 	t.Fatalf("no request for %s", op)
@@ -148,7 +148,7 @@ func TestE2E_AuthorizationMatrixThroughHTTP(t *testing.T) {
 			continue
 		}
 		for _, u := range o.Users {
-			ids = append(ids, identity{Principal{MSP: o.MSPID, Role: u.Role}, as(t, o.MSPID, u.Name)})
+			ids = append(ids, identity{Principal{MSP: api.MSPID(o.MSPID), Role: api.Role(u.Role)}, as(t, o.MSPID, u.Name)})
 		}
 	}
 	for _, p := range EveryMember {
@@ -187,14 +187,14 @@ func TestE2E_AuthorizationMatrixThroughHTTP(t *testing.T) {
 					e := r.err()
 					res := result{got: r.String()}
 					switch {
-					case rule.Op == "GetPledgeTerms":
+					case rule.Op == api.GetPledgeTerms.Name:
 						has := strings.Contains(string(r.Body), `"privateTerms"`)
 						res.ok = r.Status == 200 && has == allowed && (!has || strings.Contains(string(r.Body), `"verified":true`))
 					case allowed:
 						res.ok = r.Status == c.status && e.Code == c.code
 					default:
 						res.ok = r.Status == 403 && e.Code == "FORBIDDEN" && e.Message != "" &&
-							(id.MSP != rules.MSPRegulator || e.Details["rule"] == "V3")
+							(id.MSP != api.MSPRegulator || e.Details["rule"] == "V3")
 					}
 					results[j.row][j.col] = res
 				}
@@ -216,7 +216,7 @@ func TestE2E_AuthorizationMatrixThroughHTTP(t *testing.T) {
 	}
 	var cells, allowed, denied, failed int
 	for row, id := range ids {
-		fmt.Fprintf(&b, "\n%-30s", id.MSP+" "+id.c.user)
+		fmt.Fprintf(&b, "\n%-30s", string(id.MSP)+" "+id.c.user)
 		for col, rule := range AuthzMatrix {
 			r := results[row][col]
 			a := rule.Allows(id.Principal)

@@ -13,11 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/ipledger/ipledger/chaincode/rules"
 	"github.com/ipledger/ipledger/gateway/apiclient"
+	"github.com/ipledger/ipledger/gateway/fabric/qscc"
 	"github.com/ipledger/ipledger/network/netctl"
-	"github.com/ipledger/ipledger/network/qscc"
 )
 
 var (
@@ -166,7 +167,7 @@ func waitBlock(t *testing.T, block uint64) {
 func ledgerHeight(t *testing.T) uint64 {
 	t.Helper()
 	heightOnce.Do(func() {
-		gw, _, err := system(t).Dial(rules.MSPRegulator, "auditor1", client.WithEvaluateTimeout(10*time.Second))
+		gw, _, err := system(t).Dial(string(api.MSPRegulator), "auditor1", client.WithEvaluateTimeout(10*time.Second))
 		if err != nil {
 			heightErr = err
 			return

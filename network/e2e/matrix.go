@@ -12,22 +12,25 @@ package e2e
 import (
 	"slices"
 
-	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/chaincode/api"
 )
 
 // Principal is a caller as the chaincode sees it: its organization (MSP id) and the ipledger.role
 // attribute of its certificate.
-type Principal struct{ MSP, Role string }
+type Principal struct {
+	MSP  api.MSPID
+	Role api.Role
+}
 
-func (p Principal) String() string { return p.MSP + "/" + p.Role }
+func (p Principal) String() string { return string(p.MSP) + "/" + string(p.Role) }
 
 // The staff of each peer organization: its operational role and its admin.
 var (
-	IPOfficeStaff  = []Principal{{rules.MSPIPOffice, rules.RoleExaminer}, {rules.MSPIPOffice, rules.RoleAdmin}}
-	Bank1Staff     = []Principal{{rules.MSPBank1, rules.RoleLoanOfficer}, {rules.MSPBank1, rules.RoleAdmin}}
-	Bank2Staff     = []Principal{{rules.MSPBank2, rules.RoleLoanOfficer}, {rules.MSPBank2, rules.RoleAdmin}}
-	ExchangeStaff  = []Principal{{rules.MSPExchange, rules.RoleTrader}, {rules.MSPExchange, rules.RoleAdmin}}
-	RegulatorStaff = []Principal{{rules.MSPRegulator, rules.RoleAuditor}, {rules.MSPRegulator, rules.RoleAdmin}}
+	IPOfficeStaff  = []Principal{{api.MSPIPOffice, api.RoleExaminer}, {api.MSPIPOffice, api.RoleAdmin}}
+	Bank1Staff     = []Principal{{api.MSPBank1, api.RoleLoanOfficer}, {api.MSPBank1, api.RoleAdmin}}
+	Bank2Staff     = []Principal{{api.MSPBank2, api.RoleLoanOfficer}, {api.MSPBank2, api.RoleAdmin}}
+	ExchangeStaff  = []Principal{{api.MSPExchange, api.RoleTrader}, {api.MSPExchange, api.RoleAdmin}}
+	RegulatorStaff = []Principal{{api.MSPRegulator, api.RoleAuditor}, {api.MSPRegulator, api.RoleAdmin}}
 	EveryMember    = slices.Concat(IPOfficeStaff, Bank1Staff, Bank2Staff, ExchangeStaff, RegulatorStaff)
 	// PledgeeStaff may act on a pledge as its pledgee. The matrices' fixture pledges are all Bank1's,
 	// so Bank2 is the bank that is not the pledgee.
@@ -49,22 +52,22 @@ func (r AuthzRule) Allows(p Principal) bool { return slices.Contains(r.Allowed, 
 // AuthzMatrix is the single statement of who may do what; the chaincode-level matrix
 // (chaincode/chaincodetest) and the HTTP matrix (this package) both prove it.
 var AuthzMatrix = []AuthzRule{
-	{Op: "RegisterAsset", Short: "RegA", Allowed: IPOfficeStaff},
-	{Op: "UpdateAsset", Short: "UpdA", Allowed: IPOfficeStaff},
-	{Op: "ApplyPledge", Short: "Appl", Allowed: slices.Concat(Bank1Staff, Bank2Staff)},
-	{Op: "RegisterPledge", Short: "RegP", Allowed: IPOfficeStaff},
-	{Op: "RefusePledge", Short: "RefP", Allowed: IPOfficeStaff},
-	{Op: "RevokePledge", Short: "Revk", Allowed: IPOfficeStaff},
-	{Op: "AmendPledge", Short: "Amnd", Allowed: PledgeeStaff},
-	{Op: "ExtendPledge", Short: "Extd", Allowed: PledgeeStaff},
-	{Op: "ReleasePledge", Short: "Rels", Allowed: PledgeeStaff},
-	{Op: "DeclareDefault", Short: "Dflt", Allowed: PledgeeStaff},
-	{Op: "DisposePledge", Short: "Disp", Allowed: ExchangeStaff},
-	{Op: "RequestTransfer", Short: "ReqT", Allowed: slices.Concat(ExchangeStaff, IPOfficeStaff)},
-	{Op: "ConsentToTransfer", Short: "Cnst", Allowed: PledgeeStaff},
-	{Op: "RecordTransfer", Short: "RecT", Allowed: IPOfficeStaff},
-	{Op: "RefuseTransfer", Short: "RefT", Allowed: IPOfficeStaff},
-	{Op: "GetPledgeTerms", Short: "Trms", Query: true, Allowed: slices.Concat(PledgeeStaff, IPOfficeStaff, RegulatorStaff)},
-	{Op: "GetAsset", Short: "GetA", Query: true, Allowed: EveryMember},
-	{Op: "GetStatement", Short: "Stmt", Query: true, Allowed: EveryMember},
+	{Op: api.RegisterAsset.Name, Short: "RegA", Allowed: IPOfficeStaff},
+	{Op: api.UpdateAsset.Name, Short: "UpdA", Allowed: IPOfficeStaff},
+	{Op: api.ApplyPledge.Name, Short: "Appl", Allowed: slices.Concat(Bank1Staff, Bank2Staff)},
+	{Op: api.RegisterPledge.Name, Short: "RegP", Allowed: IPOfficeStaff},
+	{Op: api.RefusePledge.Name, Short: "RefP", Allowed: IPOfficeStaff},
+	{Op: api.RevokePledge.Name, Short: "Revk", Allowed: IPOfficeStaff},
+	{Op: api.AmendPledge.Name, Short: "Amnd", Allowed: PledgeeStaff},
+	{Op: api.ExtendPledge.Name, Short: "Extd", Allowed: PledgeeStaff},
+	{Op: api.ReleasePledge.Name, Short: "Rels", Allowed: PledgeeStaff},
+	{Op: api.DeclareDefault.Name, Short: "Dflt", Allowed: PledgeeStaff},
+	{Op: api.DisposePledge.Name, Short: "Disp", Allowed: ExchangeStaff},
+	{Op: api.RequestTransfer.Name, Short: "ReqT", Allowed: slices.Concat(ExchangeStaff, IPOfficeStaff)},
+	{Op: api.ConsentToTransfer.Name, Short: "Cnst", Allowed: PledgeeStaff},
+	{Op: api.RecordTransfer.Name, Short: "RecT", Allowed: IPOfficeStaff},
+	{Op: api.RefuseTransfer.Name, Short: "RefT", Allowed: IPOfficeStaff},
+	{Op: api.GetPledgeTerms.Name, Short: "Trms", Query: true, Allowed: slices.Concat(PledgeeStaff, IPOfficeStaff, RegulatorStaff)},
+	{Op: api.GetAsset.Name, Short: "GetA", Query: true, Allowed: EveryMember},
+	{Op: api.GetStatement.Name, Short: "Stmt", Query: true, Allowed: EveryMember},
 }

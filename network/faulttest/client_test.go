@@ -18,7 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/ipledger/ipledger/gateway/apiclient"
 	"github.com/ipledger/ipledger/network/netctl"
 )
@@ -157,8 +158,8 @@ var runSeq atomic.Int64
 
 func runLoad(ctx context.Context, t *testing.T, sys *netctl.System, workers int, stop <-chan struct{}) *loadResult {
 	t.Helper()
-	ipo := newClient(t, sys, rules.MSPIPOffice, "examiner1")
-	bank := newClient(t, sys, rules.MSPBank1, "officer1")
+	ipo := newClient(t, sys, string(api.MSPIPOffice), "examiner1")
+	bank := newClient(t, sys, string(api.MSPBank1), "officer1")
 	res := &loadResult{acked: &acked{pledges: map[string]string{}}}
 	run := fmt.Sprintf("F%d%d", time.Now().Unix()%100000, runSeq.Add(1))
 	var wg sync.WaitGroup
@@ -173,8 +174,8 @@ func runLoad(ctx context.Context, t *testing.T, sys *netctl.System, workers int,
 				default:
 				}
 				id := fmt.Sprintf("CN-%s-%d-%d", run, w, i)
-				a := rules.AssetInput{ID: id, Kind: rules.KindPatentInvention, Number: "ZL" + id, Title: "Fault test patent",
-					Owners:          []rules.Owner{{ID: "91420100MA4K0001", Name: "Wuhan Optics Co.", Share: 10000}},
+				a := api.AssetInput{ID: id, Kind: api.KindPatentInvention, Number: "ZL" + id, Title: "Fault test patent",
+					Owners:          []api.Owner{{ID: "91420100MA4K0001", Name: "Wuhan Optics Co.", Share: 10000}},
 					ApplicationDate: "2020-01-15", GrantDate: "2022-03-01", ExpiryDate: "2040-01-15", FeesPaidThrough: "2035-01-15"}
 				r := ipo.submit(ctx, "/v1/assets", "asset-"+id, a, 20*time.Second, res.observe)
 				if r.status/100 != 2 {
@@ -191,7 +192,7 @@ func runLoad(ctx context.Context, t *testing.T, sys *netctl.System, workers int,
 				res.acked.assets = append(res.acked.assets, id)
 				res.acked.maxBlock = max(res.acked.maxBlock, registered.BlockNumber)
 				res.acked.mu.Unlock()
-				app := map[string]any{"assetIds": []string{id}, "pledgors": []rules.Party{{ID: "91420100MA4K0001", Name: "Wuhan Optics Co."}},
+				app := map[string]any{"assetIds": []string{id}, "pledgors": []api.Party{{ID: "91420100MA4K0001", Name: "Wuhan Optics Co."}},
 					"pledgeeName": "Bank One Hubei Branch", "debtKind": "loan", "debtTermStart": "2025-01-01", "debtTermEnd": "2027-12-31",
 					"contractHash": strings.Repeat("cd", 32),
 					"terms":        map[string]string{"amount": "1000000.00", "currency": "CNY", "interestRate": "3.5", "scope": "principal"}}
@@ -230,7 +231,7 @@ func checkAcked(ctx context.Context, t *testing.T, sys *netctl.System, a *acked)
 	if err := sys.WaitForBlock(ctx, a.maxBlock); err != nil {
 		t.Fatal(err)
 	}
-	reader := newClient(t, sys, rules.MSPRegulator, "auditor1")
+	reader := newClient(t, sys, string(api.MSPRegulator), "auditor1")
 	for _, id := range a.assets {
 		r := reader.do(ctx, http.MethodGet, "/v1/assets/"+id+"/history", "", nil)
 		if r.status != http.StatusOK {

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/chaincode/api"
 )
 
 // loadWindow is how long each fault's load runs (IPLEDGER_FAULT_LOAD, default 20s).
@@ -117,7 +117,7 @@ func TestFault_ChaincodeServerKilled(t *testing.T) {
 		ipledger(t, "kill", "chaincode")
 		t.Logf("%4.1fs killed the chaincode server", elapsed().Seconds())
 		time.Sleep(time.Second)
-		c := newClient(t, sys, rules.MSPIPOffice, "examiner1")
+		c := newClient(t, sys, string(api.MSPIPOffice), "examiner1")
 		during = c.do(context.Background(), http.MethodGet, "/v1/assets/no-such-right", "", nil)
 		t.Logf("while it is down, GET /v1/assets answers: %s", during)
 		sleepUntil(elapsed, 10*time.Second)
@@ -142,7 +142,7 @@ func TestFault_ChaincodeServerKilled(t *testing.T) {
 
 func TestFault_Bank2PeerStopped(t *testing.T) {
 	sys := system(t)
-	bank2 := newClient(t, sys, rules.MSPBank2, "officer1")
+	bank2 := newClient(t, sys, string(api.MSPBank2), "officer1")
 	var ready, call response
 	underLoad(t, func(elapsed func() time.Duration) {
 		sleepUntil(elapsed, 3*time.Second)

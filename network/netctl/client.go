@@ -6,7 +6,7 @@ import (
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/ipledger/ipledger/gateway/fabric"
-	"github.com/ipledger/ipledger/network/qscc"
+	"github.com/ipledger/ipledger/gateway/fabric/qscc"
 	"google.golang.org/grpc"
 )
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"golang.org/x/sync/errgroup"
 )
@@ -39,7 +41,7 @@ func endorseEverywhere(ctx context.Context, sys *System, msp string, orgs []stri
 	}
 	defer conn.Close()
 	defer gw.Close()
-	proposal, err := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name).NewProposal("Ping",
+	proposal, err := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name).NewProposal(api.Ping.Name,
 		client.WithEndorsingOrganizations(orgs...))
 	if err != nil {
 		return err
@@ -62,7 +64,7 @@ func submitPing(ctx context.Context, sys *System, msp string) error {
 	defer gw.Close()
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	proposal, err := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name).NewProposal("Ping")
+	proposal, err := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name).NewProposal(api.Ping.Name)
 	if err != nil {
 		return err
 	}

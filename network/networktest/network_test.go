@@ -22,10 +22,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/gateway/fabric/qscc"
 	"github.com/ipledger/ipledger/network/netctl"
-	"github.com/ipledger/ipledger/network/qscc"
 )
 
 func system(t *testing.T) *netctl.System {
@@ -55,9 +56,9 @@ func dial(t *testing.T, sys *netctl.System, mspID, user string) *client.Gateway 
 func newAsset(t *testing.T) (string, string) {
 	t.Helper()
 	id := fmt.Sprintf("CN-NET-%d", time.Now().UnixNano())
-	in := rules.AssetInput{
+	in := api.AssetInput{
 		ID: id, Kind: "patent-invention", Number: id, Title: "Network test patent",
-		Owners:          []rules.Owner{{ID: "91420100MA4K0001", Name: "Wuhan Optics Co.", Share: 10000}},
+		Owners:          []api.Owner{{ID: "91420100MA4K0001", Name: "Wuhan Optics Co.", Share: 10000}},
 		ApplicationDate: "2020-01-15", GrantDate: "2022-03-01", ExpiryDate: "2040-01-15",
 		FeesPaidThrough: "2030-01-15", LegalStatus: "valid",
 	}
@@ -118,7 +119,7 @@ func TestNetwork_CrossOrgTransactionEndorsedAsPolicyNames(t *testing.T) {
 	gw := dial(t, sys, "IPOfficeMSP", "examiner1")
 	id, payload := newAsset(t)
 	contract := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name)
-	_, commit, err := contract.SubmitAsync("RegisterAsset", client.WithArguments("net-"+id, payload))
+	_, commit, err := contract.SubmitAsync(api.RegisterAsset.Name, client.WithArguments("net-"+id, payload))
 	if err != nil {
 		t.Fatalf("RegisterAsset: %v", err)
 	}
@@ -145,7 +146,7 @@ func TestNetwork_CrossOrgTransactionEndorsedAsPolicyNames(t *testing.T) {
 	if !slices.Contains(tx.EndorsingOrgs, "IPOfficeMSP") || len(tx.EndorsingOrgs) < 2 {
 		t.Errorf("endorsed by %v; the policy needs IPOfficeMSP and one more organization", tx.EndorsingOrgs)
 	}
-	got, err := contract.EvaluateTransaction("GetAsset", id)
+	got, err := contract.EvaluateTransaction(api.GetAsset.Name, id)
 	if err != nil || !strings.Contains(string(got), id) {
 		t.Errorf("GetAsset(%s) = %s, %v", id, got, err)
 	}
@@ -158,7 +159,7 @@ func TestNetwork_EndorsementViolatingPolicyIsRejected(t *testing.T) {
 	id, payload := newAsset(t)
 	// Only the IP office endorses: the chaincode runs and would allow it, but the policy wants a second
 	// organization, so the peers must mark the transaction invalid and write nothing.
-	_, commit, err := contract.SubmitAsync("RegisterAsset", client.WithArguments("net-"+id, payload),
+	_, commit, err := contract.SubmitAsync(api.RegisterAsset.Name, client.WithArguments("net-"+id, payload),
 		client.WithEndorsingOrganizations("IPOfficeMSP"))
 	if err != nil {
 		t.Fatalf("submit: %v", err)
@@ -171,7 +172,7 @@ func TestNetwork_EndorsementViolatingPolicyIsRejected(t *testing.T) {
 	if status.Successful || status.Code.String() != "ENDORSEMENT_POLICY_FAILURE" {
 		t.Fatalf("a single-organization endorsement committed as %s, want ENDORSEMENT_POLICY_FAILURE", status.Code)
 	}
-	if got, err := contract.EvaluateTransaction("GetAsset", id); err == nil {
+	if got, err := contract.EvaluateTransaction(api.GetAsset.Name, id); err == nil {
 		t.Errorf("the refused transaction wrote the asset: %s", got)
 	}
 	// The ledger keeps the invalid transaction, marked as such: qscc reads its code from the block.
@@ -190,7 +191,7 @@ func TestNetwork_DownUpKeepsLedger(t *testing.T) {
 	id, payload := newAsset(t)
 	{
 		gw := dial(t, sys, "IPOfficeMSP", "examiner1")
-		_, commit, err := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name).SubmitAsync("RegisterAsset", client.WithArguments("net-"+id, payload))
+		_, commit, err := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name).SubmitAsync(api.RegisterAsset.Name, client.WithArguments("net-"+id, payload))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -239,7 +240,7 @@ func TestNetwork_DownUpKeepsLedger(t *testing.T) {
 	if after < before {
 		t.Errorf("ledger height fell from %d to %d", before, after)
 	}
-	got, err := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name).EvaluateTransaction("GetAsset", id)
+	got, err := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name).EvaluateTransaction(api.GetAsset.Name, id)
 	if err != nil || !strings.Contains(string(got), id) {
 		t.Errorf("the asset registered before down is gone: %s, %v", got, err)
 	}

@@ -1,7 +1,7 @@
 // Package qscc reads what the ledger itself says about a transaction: its validation code, its block,
 // the organizations that endorsed it and its time. It asks a peer's query system chaincode (qscc)
 // through the Fabric Gateway client, so the answer comes from the peer's ledger, not from a client's
-// own bookkeeping.
+// own bookkeeping. It is the Fabric side of [api.Transaction], the unit of every proof.
 package qscc
 
 import (
@@ -14,20 +14,9 @@ import (
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"github.com/ipledger/ipledger/chaincode/api"
 	"google.golang.org/protobuf/proto"
 )
-
-// Transaction is one transaction as recorded on the ledger.
-type Transaction struct {
-	TxID           string    `json:"txId"`
-	ValidationCode string    `json:"validationCode"`
-	Valid          bool      `json:"valid"`
-	BlockNumber    uint64    `json:"blockNumber"`
-	Time           time.Time `json:"time"`
-	CreatorMSP     string    `json:"creatorMsp"`
-	Chaincode      string    `json:"chaincode,omitempty"`
-	EndorsingOrgs  []string  `json:"endorsingOrgs"`
-}
 
 // Reader reads from one channel's ledger through a gateway connection.
 type Reader struct {
@@ -55,7 +44,7 @@ func (r *Reader) Height() (uint64, error) {
 
 // Transaction looks a transaction up by id. One qscc call: the block that holds it gives the block
 // number, the envelope and, in the block's metadata, the validation code.
-func (r *Reader) Transaction(txID string) (*Transaction, error) {
+func (r *Reader) Transaction(txID string) (*api.Transaction, error) {
 	raw, err := r.qscc.EvaluateTransaction("GetBlockByTxID", r.channel, txID)
 	if err != nil {
 		return nil, err
@@ -91,7 +80,7 @@ func (r *Reader) Transaction(txID string) (*Transaction, error) {
 
 // Decode reads the id, time, creator, chaincode and endorsing organizations of an endorser
 // transaction envelope.
-func Decode(env *common.Envelope) (*Transaction, error) {
+func Decode(env *common.Envelope) (*api.Transaction, error) {
 	var payload common.Payload
 	if err := proto.Unmarshal(env.GetPayload(), &payload); err != nil {
 		return nil, fmt.Errorf("payload: %w", err)
@@ -100,7 +89,7 @@ func Decode(env *common.Envelope) (*Transaction, error) {
 	if err := proto.Unmarshal(payload.GetHeader().GetChannelHeader(), &ch); err != nil {
 		return nil, fmt.Errorf("channel header: %w", err)
 	}
-	tx := &Transaction{TxID: ch.GetTxId(), Time: ch.GetTimestamp().AsTime().UTC()}
+	tx := &api.Transaction{TxID: ch.GetTxId(), Time: ch.GetTimestamp().AsTime().UTC()}
 	var sh common.SignatureHeader
 	if err := proto.Unmarshal(payload.GetHeader().GetSignatureHeader(), &sh); err == nil {
 		tx.CreatorMSP = mspOf(sh.GetCreator())

@@ -1,38 +1,39 @@
-// Package fake is an in-memory [gateway.Ledger] for handler tests: it records every call and answers
+package httpapi
+
+// fakeLedger is an in-memory [gateway.Ledger] for the handler tests: it records every call and answers
 // with what the test set.
-package fake
 
 import (
 	"context"
-	"net/http"
 	"sync"
 
+	"github.com/ipledger/ipledger/chaincode/api"
+
 	"github.com/ipledger/ipledger/gateway"
-	"github.com/ipledger/ipledger/network/qscc"
 )
 
 // Submitted is one recorded submission.
-type Submitted struct {
+type fakeSubmitted struct {
 	Identity string
 	gateway.Submission
 }
 
 // Evaluated is one recorded evaluation.
-type Evaluated struct {
+type fakeEvaluated struct {
 	Identity string
 	Function string
 	Args     []string
 }
 
-// Ledger answers from its fields. The zero value commits every submission in block 7 with result "{}".
-type Ledger struct {
+// fakeLedger answers from its fields. The zero value commits every submission in block 7 with result "{}".
+type fakeLedger struct {
 	mu sync.Mutex
 	// OnSubmit answers submissions (default: committed).
 	OnSubmit func(identity string, s gateway.Submission) (*gateway.Receipt, error)
 	// OnEvaluate answers evaluations (default: NOT_FOUND).
 	OnEvaluate func(identity, function string, args ...string) ([]byte, error)
 	// Transactions are the committed transactions by id.
-	Transactions map[string]*qscc.Transaction
+	Transactions map[string]*api.Transaction
 	// LedgerHeight is the answer of Height.
 	LedgerHeight uint64
 	// Stream is delivered by Events, after From; then the channel stays open until ctx ends.
@@ -42,15 +43,15 @@ type Ledger struct {
 	// Checkpoints are the durable streams' positions by identity/stream.
 	Checkpoints map[string]gateway.Checkpoint
 
-	submitted []Submitted
-	evaluated []Evaluated
+	submitted []fakeSubmitted
+	evaluated []fakeEvaluated
 	from      []*gateway.Checkpoint
 }
 
 // Submit records s and answers with OnSubmit.
-func (l *Ledger) Submit(_ context.Context, identity string, s gateway.Submission) (*gateway.Receipt, error) {
+func (l *fakeLedger) Submit(_ context.Context, identity string, s gateway.Submission) (*gateway.Receipt, error) {
 	l.mu.Lock()
-	l.submitted = append(l.submitted, Submitted{Identity: identity, Submission: s})
+	l.submitted = append(l.submitted, fakeSubmitted{Identity: identity, Submission: s})
 	on := l.OnSubmit
 	l.mu.Unlock()
 	if on != nil {
@@ -64,32 +65,32 @@ func (l *Ledger) Submit(_ context.Context, identity string, s gateway.Submission
 }
 
 // Evaluate records the call and answers with OnEvaluate.
-func (l *Ledger) Evaluate(_ context.Context, identity, function string, args ...string) ([]byte, error) {
+func (l *fakeLedger) Evaluate(_ context.Context, identity, function string, args ...string) ([]byte, error) {
 	l.mu.Lock()
-	l.evaluated = append(l.evaluated, Evaluated{Identity: identity, Function: function, Args: args})
+	l.evaluated = append(l.evaluated, fakeEvaluated{Identity: identity, Function: function, Args: args})
 	on := l.OnEvaluate
 	l.mu.Unlock()
 	if on != nil {
 		return on(identity, function, args...)
 	}
-	return nil, gateway.Errorf(http.StatusNotFound, gateway.CodeNotFound, "not found")
+	return nil, api.Errorf(api.CodeNotFound, "not found")
 }
 
 // Transaction answers from Transactions.
-func (l *Ledger) Transaction(_ context.Context, _, txID string) (*qscc.Transaction, error) {
+func (l *fakeLedger) Transaction(_ context.Context, _, txID string) (*api.Transaction, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if tx, ok := l.Transactions[txID]; ok {
 		return tx, nil
 	}
-	return nil, &gateway.Error{Status: http.StatusNotFound, Code: gateway.CodeNotFound, Message: "no such transaction", TxID: txID}
+	return nil, &api.Error{Code: api.CodeNotFound, Message: "no such transaction", TxID: txID}
 }
 
 // Height answers LedgerHeight.
-func (l *Ledger) Height(context.Context, string) (uint64, error) { return l.LedgerHeight, nil }
+func (l *fakeLedger) Height(context.Context, string) (uint64, error) { return l.LedgerHeight, nil }
 
 // Events delivers the Stream events after from.
-func (l *Ledger) Events(ctx context.Context, _ string, from *gateway.Checkpoint) (<-chan gateway.Event, error) {
+func (l *fakeLedger) Events(ctx context.Context, _ string, from *gateway.Checkpoint) (<-chan gateway.Event, error) {
 	l.mu.Lock()
 	l.from = append(l.from, from)
 	stream := append([]gateway.Event(nil), l.Stream...)
@@ -120,7 +121,7 @@ func (l *Ledger) Events(ctx context.Context, _ string, from *gateway.Checkpoint)
 }
 
 // OpenCheckpoint keeps the stream's position in Checkpoints.
-func (l *Ledger) OpenCheckpoint(identity, stream string) (gateway.Checkpointer, error) {
+func (l *fakeLedger) OpenCheckpoint(identity, stream string) (gateway.Checkpointer, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.Checkpoints == nil {
@@ -130,7 +131,7 @@ func (l *Ledger) OpenCheckpoint(identity, stream string) (gateway.Checkpointer, 
 }
 
 type checkpointer struct {
-	l   *Ledger
+	l   *fakeLedger
 	key string
 }
 
@@ -150,7 +151,7 @@ func (c *checkpointer) Save(e gateway.Event) error {
 func (c *checkpointer) Close() error { return nil }
 
 // Ping answers PingErr or a version.
-func (l *Ledger) Ping(context.Context) (string, error) {
+func (l *fakeLedger) Ping(context.Context) (string, error) {
 	if l.PingErr != nil {
 		return "", l.PingErr
 	}
@@ -158,31 +159,31 @@ func (l *Ledger) Ping(context.Context) (string, error) {
 }
 
 // Append adds events to the stream of later Events calls.
-func (l *Ledger) Append(events ...gateway.Event) {
+func (l *fakeLedger) Append(events ...gateway.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.Stream = append(l.Stream, events...)
 }
 
 // Submitted returns the recorded submissions.
-func (l *Ledger) Submitted() []Submitted {
+func (l *fakeLedger) Submitted() []fakeSubmitted {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]Submitted(nil), l.submitted...)
+	return append([]fakeSubmitted(nil), l.submitted...)
 }
 
 // Evaluated returns the recorded evaluations.
-func (l *Ledger) Evaluated() []Evaluated {
+func (l *fakeLedger) Evaluated() []fakeEvaluated {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]Evaluated(nil), l.evaluated...)
+	return append([]fakeEvaluated(nil), l.evaluated...)
 }
 
 // From returns the start positions Events was called with.
-func (l *Ledger) From() []*gateway.Checkpoint {
+func (l *fakeLedger) From() []*gateway.Checkpoint {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]*gateway.Checkpoint(nil), l.from...)
 }
 
-var _ gateway.Ledger = (*Ledger)(nil)
+var _ gateway.Ledger = (*fakeLedger)(nil)

@@ -1,0 +1,210 @@
+package api
+
+import "strings"
+
+// Op is one chaincode transaction as every part of IPLedger knows it: the contract publishes its
+// read-only ones, the gateway routes and endorses by it, the tests and the benchmark call it by Name.
+type Op struct {
+	// Name is the chaincode transaction's name.
+	Name string
+	// Summary says in one line what it does, with the rules it applies.
+	Summary string
+	// ReadOnly: the transaction is evaluated, never submitted; it writes nothing.
+	ReadOnly bool
+	// PrivateTerms: a submission carries private terms in the transient map under
+	// [TransientTermsKey]; a query answers with them.
+	PrivateTerms bool
+	// Endorsers says which organizations must endorse a submission.
+	Endorsers Endorsers
+	// Method and Path are the HTTP route that serves it (OpenAPI path syntax, e.g.
+	// "/v1/pledges/{id}/register"); "" when no route serves it alone. Several list transactions may
+	// share a route; GetPledgeTerms is answered inside GET /v1/pledges/{id}.
+	Method, Path string
+	// Payload names the api type of the JSON payload argument, if any.
+	Payload string
+	// Creates: a submission makes a new record, whose id is the result's "id", found under Path + "/".
+	Creates bool
+	// Args are the chaincode arguments, in order; a submission's request id (rule I3) comes first and
+	// is not listed.
+	Args []Arg
+}
+
+// Endorsers says whose peers must endorse a submission, beyond what the peer's discovery finds by
+// itself from the chaincode definition's policy.
+type Endorsers int
+
+const (
+	// ByDefinition: the chaincode definition's policy (the IP office and one other organization),
+	// which the peer's discovery knows: nothing to name.
+	ByDefinition Endorsers = iota
+	// CallerBank: [PledgeEndorsers] of the calling bank, which files or acts on its own pledge.
+	CallerBank
+	// PledgeeBank: [PledgeEndorsers] of the pledgee of the pledge named by the path's "id".
+	PledgeeBank
+)
+
+// Arg is one chaincode argument and where the HTTP request carries it.
+type Arg struct {
+	// Name is the argument's name in the contract.
+	Name string
+	// In says where the HTTP route carries it; Param is its name there.
+	In    ArgIn
+	Param string
+	// Int: the argument is an integer (a page size); absent or not a number, it is 0.
+	Int bool
+}
+
+// ArgIn is where an HTTP request carries an argument.
+type ArgIn int
+
+// Places of an argument.
+const (
+	InPath  ArgIn = iota // a path parameter
+	InQuery              // a query parameter
+	InBody               // the JSON body: the payload
+)
+
+// Submit says whether the transaction is submitted (it may write).
+func (o Op) Submit() bool { return !o.ReadOnly }
+
+func path(name, param string) Arg  { return Arg{Name: name, In: InPath, Param: param} }
+func query(name, param string) Arg { return Arg{Name: name, In: InQuery, Param: param} }
+
+var (
+	body      = Arg{Name: "payload", In: InBody}
+	pageSize  = Arg{Name: "pageSize", In: InQuery, Param: "pageSize", Int: true}
+	bookmark  = query("bookmark", "bookmark")
+	assetID   = path("assetID", "id")
+	pledgeID  = path("pledgeID", "id")
+	transfer  = path("transferID", "id")
+	pageQuery = []Arg{pageSize, bookmark}
+)
+
+// The catalogue. Every chaincode transaction is here, and nothing else is one.
+var (
+	Ping = Op{Name: "Ping", ReadOnly: true,
+		Summary: "returns the chaincode version; reads nothing and admits any caller: readiness checks use it"}
+
+	RegisterAsset = Op{Name: "RegisterAsset", Payload: "AssetInput", Method: "POST", Path: "/v1/assets", Creates: true, Args: []Arg{body},
+		Summary: "registers an IP right (A1, A2)"}
+	ImportAssets = Op{Name: "ImportAssets", Payload: "ImportInput", Args: []Arg{body},
+		Summary: "registers a batch of up to MaxImportAssets IP rights in one transaction (A1, A2)"}
+	UpdateAsset = Op{Name: "UpdateAsset", Payload: "AssetPatch", Method: "PATCH", Path: "/v1/assets/{id}", Args: []Arg{assetID, body},
+		Summary: "changes an IP right's legal status, fees, flags, expiry, title or mark family (A1)"}
+	GetAsset = Op{Name: "GetAsset", ReadOnly: true, Method: "GET", Path: "/v1/assets/{id}", Args: []Arg{assetID},
+		Summary: "returns an IP right with its active encumbrances (A3)"}
+	FindAssetsByNumber = Op{Name: "FindAssetsByNumber", ReadOnly: true, Method: "GET", Path: "/v1/assets",
+		Args: []Arg{query("number", "number")}, Summary: "finds the IP rights with an official number (A3)"}
+	GetAssetHistory = Op{Name: "GetAssetHistory", ReadOnly: true, Method: "GET", Path: "/v1/assets/{id}/history",
+		Args: []Arg{assetID}, Summary: "returns every version of an IP right with tx id, time, MSP and submitter (I2)"}
+	GetStatement = Op{Name: "GetStatement", ReadOnly: true, Method: "GET", Path: "/v1/verify/{assetId}",
+		Args: []Arg{path("assetID", "assetId")}, Summary: "returns the title-and-encumbrance statement of an IP right"}
+
+	ApplyPledge = Op{Name: "ApplyPledge", Payload: "PledgeApplication", Method: "POST", Path: "/v1/pledges", Creates: true, PrivateTerms: true,
+		Endorsers: CallerBank, Args: []Arg{body}, Summary: "files a pledge application (P1, P2, P4, P5)"}
+	RegisterPledge = pledgeAction("RegisterPledge", "register", "Registration", PledgeeBank, "registers an applied pledge (P3)")
+	RefusePledge   = pledgeAction("RefusePledge", "refuse", "Refusal", PledgeeBank, "refuses an applied pledge (P3)")
+	RevokePledge   = pledgeAction("RevokePledge", "revoke", "Reason", PledgeeBank, "revokes an improper registration (P6)")
+	AmendPledge    = withTerms(pledgeAction("AmendPledge", "amend", "Amendment", CallerBank,
+		"changes names, debt kind or private terms (P6)"))
+	ExtendPledge   = pledgeAction("ExtendPledge", "extend", "Extension", CallerBank, "extends the debt term (P6)")
+	ReleasePledge  = pledgeAction("ReleasePledge", "release", "Reason", CallerBank, "releases a pledge (P6)")
+	DeclareDefault = pledgeAction("DeclareDefault", "default", "Reason", CallerBank, "records the debtor's default (P8)")
+	DisposePledge  = pledgeAction("DisposePledge", "dispose", "DisposalInput", PledgeeBank,
+		"records the disposal of a defaulted pledge (P8)")
+	GetPledge = Op{Name: "GetPledge", ReadOnly: true, Method: "GET", Path: "/v1/pledges/{id}", Args: []Arg{pledgeID},
+		Summary: "returns the public record of a pledge (V1)"}
+	GetPledgeTerms = Op{Name: "GetPledgeTerms", ReadOnly: true, PrivateTerms: true, Args: []Arg{pledgeID},
+		Summary: "returns the private terms to an entitled caller (V2)"}
+	GetPledgeHistory = Op{Name: "GetPledgeHistory", ReadOnly: true, Method: "GET", Path: "/v1/pledges/{id}/history",
+		Args: []Arg{pledgeID}, Summary: "returns every version of a pledge's public record (I2)"}
+	ListPledgesByAsset = pledgeList("ListPledgesByAsset", query("assetID", "assetId"),
+		"lists the pledges on an IP right, paginated")
+	ListPledgesByPledgee = pledgeList("ListPledgesByPledgee", query("pledgeeMSP", "pledgee"),
+		"lists a bank's pledges, paginated")
+	ListPledgesByStatus = pledgeList("ListPledgesByStatus", query("status", "status"),
+		"lists the pledges in a status, paginated")
+	ListOverdueExaminations = pledgeList("ListOverdueExaminations", Arg{Name: "asOf", In: InQuery}, // HTTP: overdue=true, as of now
+		"lists applications past their statutory examination time (P9), paginated")
+
+	RequestTransfer = Op{Name: "RequestTransfer", Payload: "TransferRequest", Method: "POST", Path: "/v1/transfers", Creates: true,
+		Args: []Arg{body}, Summary: "requests a transfer or licence of an IP right (T1)"}
+	ConsentToTransfer = transferAction("ConsentToTransfer", "consent", "ConsentInput", CallerBank,
+		"records a pledgee's consent (P7)")
+	RecordTransfer = transferAction("RecordTransfer", "record", "", ByDefinition,
+		"records a transfer: the title changes (T1, T2, T3)")
+	RefuseTransfer = transferAction("RefuseTransfer", "refuse", "Refusal", ByDefinition, "refuses a transfer (T1)")
+	GetTransfer    = Op{Name: "GetTransfer", ReadOnly: true, Method: "GET", Path: "/v1/transfers/{id}",
+		Args: []Arg{transfer}, Summary: "returns a transfer (V1)"}
+	GetTransferHistory = Op{Name: "GetTransferHistory", ReadOnly: true, Method: "GET",
+		Path: "/v1/transfers/{id}/history", Args: []Arg{transfer},
+		Summary: "returns every version of a transfer (I2)"}
+	ListTransfers = Op{Name: "ListTransfers", ReadOnly: true, Method: "GET", Path: "/v1/transfers",
+		Args: append([]Arg{query("assetID", "assetId"), query("status", "status"),
+			query("requestedBy", "requestedBy")}, pageQuery...),
+		Summary: "lists transfers by IP right, status and requesting organization, newest request first, paginated (T1)"}
+)
+
+func pledgeAction(name, verb, payload string, e Endorsers, summary string) Op {
+	return Op{Name: name, Method: "POST", Path: "/v1/pledges/{id}/" + verb, Endorsers: e, Payload: payload,
+		Args: []Arg{pledgeID, body}, Summary: summary}
+}
+
+func withTerms(o Op) Op { o.PrivateTerms = true; return o }
+
+func transferAction(name, verb, payload string, e Endorsers, summary string) Op {
+	return Op{Name: name, Method: "POST", Path: "/v1/transfers/{id}/" + verb, Endorsers: e, Payload: payload,
+		Args: []Arg{transfer, body}, Summary: summary}
+}
+
+func pledgeList(name string, by Arg, summary string) Op {
+	return Op{Name: name, ReadOnly: true, Method: "GET", Path: "/v1/pledges",
+		Args: append([]Arg{by}, pageQuery...), Summary: summary}
+}
+
+// Operations lists the catalogue, in the order of the contract's documentation.
+var Operations = []Op{
+	Ping,
+	RegisterAsset, ImportAssets, UpdateAsset, GetAsset, FindAssetsByNumber, GetAssetHistory, GetStatement,
+	ApplyPledge, RegisterPledge, RefusePledge, RevokePledge, AmendPledge, ExtendPledge, ReleasePledge,
+	DeclareDefault, DisposePledge, GetPledge, GetPledgeTerms, GetPledgeHistory,
+	ListPledgesByAsset, ListPledgesByPledgee, ListPledgesByStatus, ListOverdueExaminations,
+	RequestTransfer, ConsentToTransfer, RecordTransfer, RefuseTransfer, GetTransfer, GetTransferHistory,
+	ListTransfers,
+}
+
+// Lookup finds an operation by its transaction name.
+func Lookup(name string) (Op, bool) {
+	for _, o := range Operations {
+		if o.Name == name {
+			return o, true
+		}
+	}
+	return Op{}, false
+}
+
+// ReadOnlyNames lists the names of the read-only transactions.
+func ReadOnlyNames() []string {
+	var out []string
+	for _, o := range Operations {
+		if o.ReadOnly {
+			out = append(out, o.Name)
+		}
+	}
+	return out
+}
+
+// GinPath is Path in the router syntax of gin and httprouter ("/v1/pledges/:id").
+func (o Op) GinPath() string {
+	var b strings.Builder
+	for _, seg := range strings.Split(o.Path, "/") {
+		if b.Len() > 0 || seg != "" {
+			b.WriteByte('/')
+		}
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			seg = ":" + seg[1:len(seg)-1]
+		}
+		b.WriteString(seg)
+	}
+	return b.String()
+}

@@ -1,0 +1,198 @@
+package api
+
+// PledgeStatus is the status of a pledge. A pledge is active (it encumbers its rights) while
+// registered or defaulted.
+type PledgeStatus string
+
+// Pledge statuses.
+const (
+	PledgeApplied    PledgeStatus = "applied"
+	PledgeRegistered PledgeStatus = "registered"
+	PledgeRefused    PledgeStatus = "refused"
+	PledgeReleased   PledgeStatus = "released"
+	PledgeRevoked    PledgeStatus = "revoked"
+	PledgeDefaulted  PledgeStatus = "defaulted"
+	PledgeDisposed   PledgeStatus = "disposed"
+)
+
+// PledgeStatuses lists every pledge status.
+var PledgeStatuses = []PledgeStatus{PledgeApplied, PledgeRegistered, PledgeRefused, PledgeReleased, PledgeRevoked,
+	PledgeDefaulted, PledgeDisposed}
+
+// IsActive says whether a pledge in this status encumbers its rights.
+func (s PledgeStatus) IsActive() bool { return s == PledgeRegistered || s == PledgeDefaulted }
+
+// DebtKinds lists the kinds of secured debt (P2).
+var DebtKinds = []string{"loan", "credit-line", "bond", "guarantee", "other"}
+
+// DisposalMethods lists how defaulted rights may be realized (P8).
+var DisposalMethods = []string{"auction", "sale", "agreed-value"}
+
+// TransientTermsKey is the transient-map key that carries the private terms (V2) to ApplyPledge and
+// AmendPledge. The terms never appear in arguments, events or the public record.
+const TransientTermsKey = "terms"
+
+// MaxPackage is the largest number of IP rights in one pledge.
+const MaxPackage = 20
+
+// Pledgee is the bank that holds the pledge; MSP is always the applying organization.
+type Pledgee struct {
+	MSP  MSPID  `json:"msp"`
+	Name string `json:"name"`
+}
+
+// Rank is a pledge's rank on one of its rights.
+type Rank struct {
+	AssetID string `json:"assetId"`
+	Rank    int    `json:"rank"`
+}
+
+// Closure records why and when a pledge was released, revoked or defaulted.
+type Closure struct {
+	At     string `json:"at"`
+	Reason string `json:"reason"`
+	TxID   string `json:"txId"`
+}
+
+// Proceed is the part of a disposal's price applied to one pledge (P8).
+type Proceed struct {
+	Amount   string `json:"amount"`
+	PledgeID string `json:"pledgeId"`
+	Rank     int    `json:"rank"`
+}
+
+// Disposal is the sale, auction or agreed value of defaulted pledged rights (P8).
+type Disposal struct {
+	At          string    `json:"at"`
+	Buyers      []Owner   `json:"buyers"`
+	Currency    string    `json:"currency"`
+	Method      string    `json:"method"`
+	Price       string    `json:"price"`
+	Proceeds    []Proceed `json:"proceeds"`
+	SaleRef     string    `json:"saleRef"`
+	Surplus     string    `json:"surplus"`
+	SurplusTo   []Party   `json:"surplusTo"`
+	TransferIDs []string  `json:"transferIds"`
+	TxID        string    `json:"txId"`
+}
+
+// Pledge is the public record of a pledge (V1). Its private terms are in the pledgee's collection;
+// TermsHash is the SHA-256 of their canonical JSON, salt included (V2).
+type Pledge struct {
+	AcknowledgeInvalidationRisk bool         `json:"acknowledgeInvalidationRisk"`
+	AppliedAt                   string       `json:"appliedAt"`
+	AssetIDs                    []string     `json:"assetIds"`
+	ContractHash                string       `json:"contractHash"`
+	DebtKind                    string       `json:"debtKind"`
+	DebtTermEnd                 string       `json:"debtTermEnd"`
+	DebtTermStart               string       `json:"debtTermStart"`
+	DecidedAt                   string       `json:"decidedAt,omitempty"`
+	Default                     *Closure     `json:"default,omitempty"`
+	Disposal                    *Disposal    `json:"disposal,omitempty"`
+	DocType                     string       `json:"docType"`
+	ExaminationDueBy            string       `json:"examinationDueBy"`
+	ID                          string       `json:"id"`
+	LastChange                  Change       `json:"lastChange"`
+	Pledgee                     Pledgee      `json:"pledgee"`
+	Pledgors                    []Party      `json:"pledgors"`
+	Ranks                       []Rank       `json:"ranks"`
+	RefusalNote                 string       `json:"refusalNote,omitempty"`
+	RefusalReasons              []string     `json:"refusalReasons,omitempty"`
+	RegisteredAt                string       `json:"registeredAt,omitempty"`
+	RegistrationNumber          string       `json:"registrationNumber,omitempty"`
+	RegistrationTxID            string       `json:"registrationTxId,omitempty"`
+	Release                     *Closure     `json:"release,omitempty"`
+	Revocation                  *Closure     `json:"revocation,omitempty"`
+	Status                      PledgeStatus `json:"status"`
+	TermsCollection             string       `json:"termsCollection"`
+	TermsHash                   string       `json:"termsHash"`
+	Version                     int          `json:"version"`
+}
+
+// Valuation is an optional appraisal of the pledged rights (P2); private (V2).
+type Valuation struct {
+	Appraiser  string `json:"appraiser"`
+	ReportHash string `json:"reportHash"`
+	Value      string `json:"value"`
+}
+
+// Terms are the private terms of a pledge (V2), passed in the transient map under "terms". Salt is
+// chosen by the client (at least 32 hex digits) so that the public TermsHash cannot be brute-forced.
+type Terms struct {
+	Amount       string     `json:"amount"`
+	Conditions   string     `json:"conditions,omitempty"`
+	Currency     string     `json:"currency"`
+	InterestRate string     `json:"interestRate"`
+	Salt         string     `json:"salt"`
+	Scope        string     `json:"scope"`
+	Valuation    *Valuation `json:"valuation,omitempty"`
+}
+
+// TermsView is what GetPledgeTerms returns to an entitled caller (V2). Verified says the stored terms
+// hash to the public record's TermsHash.
+type TermsView struct {
+	PledgeID  string `json:"pledgeId"`
+	Terms     Terms  `json:"terms"`
+	TermsHash string `json:"termsHash"`
+	TxID      string `json:"txId"`
+	Verified  bool   `json:"verified"`
+}
+
+// PledgeApplication is the public part of a pledge application (P1, P2). The pledgee is the applying
+// bank; its private terms travel in the transient map.
+type PledgeApplication struct {
+	AcknowledgeInvalidationRisk bool     `json:"acknowledgeInvalidationRisk"`
+	AssetIDs                    []string `json:"assetIds"`
+	ContractHash                string   `json:"contractHash"`
+	DebtKind                    string   `json:"debtKind"`
+	DebtTermEnd                 string   `json:"debtTermEnd"`
+	DebtTermStart               string   `json:"debtTermStart"`
+	PledgeeName                 string   `json:"pledgeeName"`
+	Pledgors                    []Party  `json:"pledgors"`
+}
+
+// Registration is the payload of RegisterPledge: the IP office's registration number (P3).
+type Registration struct {
+	RegistrationNumber string `json:"registrationNumber"`
+}
+
+// Refusal is the payload of RefusePledge and RefuseTransfer: reason codes and an optional note.
+type Refusal struct {
+	Note    string   `json:"note"`
+	Reasons []string `json:"reasons"`
+}
+
+// Reason is the payload of RevokePledge, ReleasePledge and DeclareDefault.
+type Reason struct {
+	Reason string `json:"reason"`
+}
+
+// Amendment is the payload of AmendPledge (P6): names and debt kind; new private terms, if any, travel
+// in the transient map. Pledgors, when given, must be the same ids: only their names may change.
+type Amendment struct {
+	DebtKind    string  `json:"debtKind"`
+	PledgeeName string  `json:"pledgeeName"`
+	Pledgors    []Party `json:"pledgors"`
+}
+
+// Extension is the payload of ExtendPledge (P6).
+type Extension struct {
+	DebtTermEnd string `json:"debtTermEnd"`
+}
+
+// ProceedInput is one pledge's share of a disposal's price.
+type ProceedInput struct {
+	Amount   string `json:"amount"`
+	PledgeID string `json:"pledgeId"`
+}
+
+// DisposalInput is the payload of DisposePledge (P8).
+type DisposalInput struct {
+	Buyers   []Owner        `json:"buyers"`
+	Currency string         `json:"currency"`
+	Method   string         `json:"method"`
+	Price    string         `json:"price"`
+	Proceeds []ProceedInput `json:"proceeds"`
+	SaleRef  string         `json:"saleRef"`
+	Surplus  string         `json:"surplus"`
+}

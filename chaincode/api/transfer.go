@@ -1,0 +1,76 @@
+package api
+
+// TransferStatus is the status of a transfer.
+type TransferStatus string
+
+// Transfer statuses.
+const (
+	TransferRequested TransferStatus = "requested"
+	TransferRecorded  TransferStatus = "recorded"
+	TransferRefused   TransferStatus = "refused"
+)
+
+// TransferStatuses lists every transfer status.
+var TransferStatuses = []TransferStatus{TransferRequested, TransferRecorded, TransferRefused}
+
+// Transfer kinds, origins and the uses of proceeds a pledgee may choose when consenting (P7).
+var (
+	TransferKinds   = []string{"assignment", "license"}
+	TransferOrigins = []string{"trade", "owner-request"}
+	ProceedsUses    = []string{"early-repayment", "escrow"}
+)
+
+// Consent is a pledgee's recorded consent to a transfer of a pledged right (P7, T2).
+type Consent struct {
+	At          string `json:"at"`
+	MSP         MSPID  `json:"msp"`
+	PledgeID    string `json:"pledgeId"`
+	ProceedsUse string `json:"proceedsUse"`
+	Submitter   string `json:"submitter"`
+	TxID        string `json:"txId"`
+}
+
+// Transfer is a request to change the owners of a right, or to license it (T1). RequestedBy is the
+// organization that requested it.
+type Transfer struct {
+	AssetID          string         `json:"assetId"`
+	Consents         []Consent      `json:"consents"`
+	DecidedAt        string         `json:"decidedAt,omitempty"`
+	DisposalPledgeID string         `json:"disposalPledgeId,omitempty"`
+	DocType          string         `json:"docType"`
+	FromOwners       []Owner        `json:"fromOwners"`
+	ID               string         `json:"id"`
+	Kind             string         `json:"kind"`
+	LastChange       Change         `json:"lastChange"`
+	NewOwners        []Owner        `json:"newOwners"`
+	Origin           string         `json:"origin"`
+	RefusalNote      string         `json:"refusalNote,omitempty"`
+	RefusalReasons   []string       `json:"refusalReasons,omitempty"`
+	RequestedAt      string         `json:"requestedAt"`
+	RequestedBy      MSPID          `json:"requestedBy"`
+	Status           TransferStatus `json:"status"`
+	TradeRef         string         `json:"tradeRef,omitempty"`
+	Version          int            `json:"version"`
+}
+
+// TransferRequest is the payload of RequestTransfer (T1).
+type TransferRequest struct {
+	AssetID   string  `json:"assetId"`
+	Kind      string  `json:"kind"`
+	NewOwners []Owner `json:"newOwners"`
+	Origin    string  `json:"origin"`
+	TradeRef  string  `json:"tradeRef"`
+}
+
+// ConsentInput is the payload of ConsentToTransfer (P7).
+type ConsentInput struct {
+	PledgeID    string `json:"pledgeId"`
+	ProceedsUse string `json:"proceedsUse"`
+}
+
+// TransferPage is one page of a transfer list. Bookmark is "" after the last page.
+type TransferPage struct {
+	Bookmark string      `json:"bookmark"`
+	Count    int         `json:"count"`
+	Items    []*Transfer `json:"items"`
+}

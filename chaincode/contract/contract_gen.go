@@ -1,0 +1,165 @@
+// Code generated from the catalogue (chaincode/api) by TestContractIsGenerated; DO NOT EDIT.
+
+package contract
+
+import (
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/ipledger/ipledger/chaincode/rules"
+)
+
+// Ping returns the chaincode version; reads nothing and admits any caller: readiness checks use it.
+func (c *Contract) Ping(ctx contractapi.TransactionContextInterface) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.Ping() })
+}
+
+// RegisterAsset registers an IP right (A1, A2). payload: [api.AssetInput].
+func (c *Contract) RegisterAsset(ctx contractapi.TransactionContextInterface, requestID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.RegisterAsset(requestID, payload) })
+}
+
+// ImportAssets registers a batch of up to MaxImportAssets IP rights in one transaction (A1, A2). payload: [api.ImportInput].
+func (c *Contract) ImportAssets(ctx contractapi.TransactionContextInterface, requestID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.ImportAssets(requestID, payload) })
+}
+
+// UpdateAsset changes an IP right's legal status, fees, flags, expiry, title or mark family (A1). payload: [api.AssetPatch].
+func (c *Contract) UpdateAsset(ctx contractapi.TransactionContextInterface, requestID string, assetID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.UpdateAsset(requestID, assetID, payload) })
+}
+
+// GetAsset returns an IP right with its active encumbrances (A3).
+func (c *Contract) GetAsset(ctx contractapi.TransactionContextInterface, assetID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetAsset(assetID) })
+}
+
+// FindAssetsByNumber finds the IP rights with an official number (A3).
+func (c *Contract) FindAssetsByNumber(ctx contractapi.TransactionContextInterface, number string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.FindAssetsByNumber(number) })
+}
+
+// GetAssetHistory returns every version of an IP right with tx id, time, MSP and submitter (I2).
+func (c *Contract) GetAssetHistory(ctx contractapi.TransactionContextInterface, assetID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetAssetHistory(assetID) })
+}
+
+// GetStatement returns the title-and-encumbrance statement of an IP right.
+func (c *Contract) GetStatement(ctx contractapi.TransactionContextInterface, assetID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetStatement(assetID) })
+}
+
+// ApplyPledge files a pledge application (P1, P2, P4, P5). payload: [api.PledgeApplication]. Private terms in the transient map under "terms".
+func (c *Contract) ApplyPledge(ctx contractapi.TransactionContextInterface, requestID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.ApplyPledge(requestID, payload) })
+}
+
+// RegisterPledge registers an applied pledge (P3). payload: [api.Registration].
+func (c *Contract) RegisterPledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.RegisterPledge(requestID, pledgeID, payload) })
+}
+
+// RefusePledge refuses an applied pledge (P3). payload: [api.Refusal].
+func (c *Contract) RefusePledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.RefusePledge(requestID, pledgeID, payload) })
+}
+
+// RevokePledge revokes an improper registration (P6). payload: [api.Reason].
+func (c *Contract) RevokePledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.RevokePledge(requestID, pledgeID, payload) })
+}
+
+// AmendPledge changes names, debt kind or private terms (P6). payload: [api.Amendment]. Private terms in the transient map under "terms".
+func (c *Contract) AmendPledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.AmendPledge(requestID, pledgeID, payload) })
+}
+
+// ExtendPledge extends the debt term (P6). payload: [api.Extension].
+func (c *Contract) ExtendPledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.ExtendPledge(requestID, pledgeID, payload) })
+}
+
+// ReleasePledge releases a pledge (P6). payload: [api.Reason].
+func (c *Contract) ReleasePledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.ReleasePledge(requestID, pledgeID, payload) })
+}
+
+// DeclareDefault records the debtor's default (P8). payload: [api.Reason].
+func (c *Contract) DeclareDefault(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.DeclareDefault(requestID, pledgeID, payload) })
+}
+
+// DisposePledge records the disposal of a defaulted pledge (P8). payload: [api.DisposalInput].
+func (c *Contract) DisposePledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.DisposePledge(requestID, pledgeID, payload) })
+}
+
+// GetPledge returns the public record of a pledge (V1).
+func (c *Contract) GetPledge(ctx contractapi.TransactionContextInterface, pledgeID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetPledge(pledgeID) })
+}
+
+// GetPledgeTerms returns the private terms to an entitled caller (V2).
+func (c *Contract) GetPledgeTerms(ctx contractapi.TransactionContextInterface, pledgeID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetPledgeTerms(pledgeID) })
+}
+
+// GetPledgeHistory returns every version of a pledge's public record (I2).
+func (c *Contract) GetPledgeHistory(ctx contractapi.TransactionContextInterface, pledgeID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetPledgeHistory(pledgeID) })
+}
+
+// ListPledgesByAsset lists the pledges on an IP right, paginated.
+func (c *Contract) ListPledgesByAsset(ctx contractapi.TransactionContextInterface, assetID string, pageSize int32, bookmark string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.ListPledgesByAsset(assetID, pageSize, bookmark) })
+}
+
+// ListPledgesByPledgee lists a bank's pledges, paginated.
+func (c *Contract) ListPledgesByPledgee(ctx contractapi.TransactionContextInterface, pledgeeMSP string, pageSize int32, bookmark string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.ListPledgesByPledgee(pledgeeMSP, pageSize, bookmark) })
+}
+
+// ListPledgesByStatus lists the pledges in a status, paginated.
+func (c *Contract) ListPledgesByStatus(ctx contractapi.TransactionContextInterface, status string, pageSize int32, bookmark string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.ListPledgesByStatus(status, pageSize, bookmark) })
+}
+
+// ListOverdueExaminations lists applications past their statutory examination time (P9), paginated.
+func (c *Contract) ListOverdueExaminations(ctx contractapi.TransactionContextInterface, asOf string, pageSize int32, bookmark string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.ListOverdueExaminations(asOf, pageSize, bookmark) })
+}
+
+// RequestTransfer requests a transfer or licence of an IP right (T1). payload: [api.TransferRequest].
+func (c *Contract) RequestTransfer(ctx contractapi.TransactionContextInterface, requestID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.RequestTransfer(requestID, payload) })
+}
+
+// ConsentToTransfer records a pledgee's consent (P7). payload: [api.ConsentInput].
+func (c *Contract) ConsentToTransfer(ctx contractapi.TransactionContextInterface, requestID string, transferID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.ConsentToTransfer(requestID, transferID, payload) })
+}
+
+// RecordTransfer records a transfer: the title changes (T1, T2, T3).
+func (c *Contract) RecordTransfer(ctx contractapi.TransactionContextInterface, requestID string, transferID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.RecordTransfer(requestID, transferID, payload) })
+}
+
+// RefuseTransfer refuses a transfer (T1). payload: [api.Refusal].
+func (c *Contract) RefuseTransfer(ctx contractapi.TransactionContextInterface, requestID string, transferID string, payload string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.RefuseTransfer(requestID, transferID, payload) })
+}
+
+// GetTransfer returns a transfer (V1).
+func (c *Contract) GetTransfer(ctx contractapi.TransactionContextInterface, transferID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetTransfer(transferID) })
+}
+
+// GetTransferHistory returns every version of a transfer (I2).
+func (c *Contract) GetTransferHistory(ctx contractapi.TransactionContextInterface, transferID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetTransferHistory(transferID) })
+}
+
+// ListTransfers lists transfers by IP right, status and requesting organization, newest request first, paginated (T1).
+func (c *Contract) ListTransfers(ctx contractapi.TransactionContextInterface, assetID string, status string, requestedBy string, pageSize int32, bookmark string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) {
+		return s.ListTransfers(assetID, status, requestedBy, pageSize, bookmark)
+	})
+}
