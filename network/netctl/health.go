@@ -6,9 +6,10 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // ProcessHealth is what status found for one component.
@@ -79,26 +80,51 @@ func (n *Network) metricsClient(o *Organization) (*http.Client, error) {
 }
 
 // metric reads one sample of a node's /metrics, for the channel: the value of name{channel="..."}.
-func (n *Network) metric(client *http.Client, opsAddr, name string) (string, error) {
-	resp, err := client.Get("https://" + opsAddr + "/metrics")
+func (n *Network) metric(client *http.Client, opsAddr, name string) (float64, error) {
+	req, err := http.NewRequest(http.MethodGet, "https://"+opsAddr+"/metrics", nil)
 	if err != nil {
-		return "", err
+		return 0, err
+	}
+	req.Header.Set("Accept", string(expfmt.NewFormat(expfmt.TypeTextPlain)))
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return "", err
-	}
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("%s/metrics: %s", opsAddr, resp.Status)
+		return 0, fmt.Errorf("%s/metrics: %s", opsAddr, resp.Status)
 	}
-	prefix := name + `{channel="` + n.Top.Channel + `"} `
-	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, prefix); ok {
-			return strings.TrimSpace(v), nil
+	v, err := channelSample(resp.Body, name, n.Top.Channel)
+	if err != nil {
+		return 0, fmt.Errorf("%s/metrics: %w", opsAddr, err)
+	}
+	return v, nil
+}
+
+// channelSample parses metrics in the Prometheus text format and returns the value of the gauge,
+// counter or untyped metric name with the label channel="channel".
+func channelSample(r io.Reader, name, channel string) (float64, error) {
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(r)
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range families[name].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() != "channel" || l.GetValue() != channel {
+				continue
+			}
+			switch {
+			case m.GetGauge() != nil:
+				return m.GetGauge().GetValue(), nil
+			case m.GetCounter() != nil:
+				return m.GetCounter().GetValue(), nil
+			case m.GetUntyped() != nil:
+				return m.GetUntyped().GetValue(), nil
+			}
 		}
 	}
-	return "", fmt.Errorf("%s/metrics has no %s for %s", opsAddr, name, n.Top.Channel)
+	return 0, fmt.Errorf("no %s for channel %s", name, channel)
 }
 
 // RaftLeader names the orderer that leads the channel's Raft cluster, from the orderers' own
@@ -110,7 +136,7 @@ func (n *Network) RaftLeader() (string, error) {
 			return "", err
 		}
 		for _, ord := range o.Orderers {
-			if v, err := n.metric(client, Addr(o.Host, ord.OpsPort), "consensus_etcdraft_is_leader"); err == nil && v == "1" {
+			if v, err := n.metric(client, Addr(o.Host, ord.OpsPort), "consensus_etcdraft_is_leader"); err == nil && v == 1 {
 				return ord.Name, nil
 			}
 		}
@@ -135,15 +161,9 @@ func (n *Network) Heights() (map[string]uint64, error) {
 			nodes[PeerName(o)] = Addr(o.Host, o.Peer.OpsPort)
 		}
 		for name, addr := range nodes {
-			v, err := n.metric(client, addr, "ledger_blockchain_height")
-			if err != nil {
-				continue
+			if h, err := n.metric(client, addr, "ledger_blockchain_height"); err == nil {
+				out[name] = uint64(h)
 			}
-			h, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				continue
-			}
-			out[name] = uint64(h)
 		}
 	}
 	return out, nil

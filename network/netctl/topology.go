@@ -7,6 +7,7 @@ package netctl
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -119,11 +120,7 @@ func (t *Topology) check() error {
 			return fmt.Errorf("organization %q: name, mspId and host are required", o.Name)
 		}
 		orderers += len(o.Orderers)
-		hasAdmin := false
-		for _, u := range o.Users {
-			hasAdmin = hasAdmin || u.Name == "admin"
-		}
-		if !hasAdmin {
+		if !slices.ContainsFunc(o.Users, func(u UserSpec) bool { return u.Name == "admin" }) {
 			return fmt.Errorf("organization %s: a user named admin is required", o.Name)
 		}
 	}

@@ -86,8 +86,25 @@ func (n *Network) Running() (running, stopped []*Process, err error) {
 var ErrAlreadyRunning = errors.New("the network is already running")
 
 // Up brings the network up: from nothing on an empty data directory, from its data after a down, or
-// by restarting only the components that are not running.
+// by restarting only the components that are not running. It runs the steps of upSteps in order.
 func (n *Network) Up(ctx context.Context) (*System, error) {
+	st, err := n.beginUp()
+	if err != nil {
+		return nil, err
+	}
+	r := &upRun{ctx: ctx, st: st}
+	for _, s := range n.upSteps(r) {
+		if err := n.runStep(s, st); err != nil {
+			return nil, err
+		}
+	}
+	n.progress("network up in %.1fs", time.Since(n.began).Seconds())
+	return r.sys, nil
+}
+
+// beginUp loads the state and says what up is about to do; it returns ErrAlreadyRunning when a
+// deployed network has every component running.
+func (n *Network) beginUp() (*state, error) {
 	n.began = time.Now()
 	if err := os.MkdirAll(n.Dir, 0o755); err != nil {
 		return nil, err
@@ -113,107 +130,99 @@ func (n *Network) Up(ctx context.Context) (*System, error) {
 	} else {
 		n.progress("restarting the network from %s (port base %d)", n.Dir, n.PortBase)
 	}
+	return st, nil
+}
 
-	if err := n.phase("certificate authorities started", func() error {
-		if err := n.prepareCAs(); err != nil {
-			return err
-		}
-		return n.startAll(kindOf(n.processes(""), "ca"), 20*time.Second)
-	}); err != nil {
-		return nil, err
-	}
-	if !st.Enrolled {
-		if err := n.phase("identities enrolled (no cryptogen)", n.enrollAll); err != nil {
-			return nil, err
-		}
-		st.Enrolled = true
-		if err := n.saveState(st); err != nil {
-			return nil, err
-		}
-	}
-	if !st.Genesis {
-		if err := n.phase("channel genesis block made", n.writeGenesis); err != nil {
-			return nil, err
-		}
-		st.Genesis = true
-		if err := n.saveState(st); err != nil {
-			return nil, err
-		}
-	}
-	if err := n.writePeerConfig(); err != nil {
-		return nil, err
-	}
-	if err := n.phase("orderers and peers started", func() error {
-		ps := append(kindOf(n.processes(""), "orderer"), kindOf(n.processes(""), "peer")...)
-		return n.startAll(ps, 30*time.Second)
-	}); err != nil {
-		return nil, err
-	}
-	if !st.OrderersJoined {
-		if err := n.phase("orderers joined channel "+n.Top.Channel, n.joinOrderers); err != nil {
-			return nil, err
-		}
-		st.OrderersJoined = true
-		if err := n.saveState(st); err != nil {
-			return nil, err
-		}
-	}
-	if !st.PeersJoined {
-		if err := n.phase("peers joined channel "+n.Top.Channel, n.joinPeers); err != nil {
-			return nil, err
-		}
-		st.PeersJoined = true
-		if err := n.saveState(st); err != nil {
-			return nil, err
-		}
-	}
-	if st.PackageID == "" {
-		id, err := n.writePackage()
-		if err != nil {
-			return nil, err
-		}
-		st.PackageID = id
-		if err := n.saveState(st); err != nil {
-			return nil, err
-		}
-	}
-	if err := n.phase("chaincode server started", func() error {
-		return n.startAll([]*Process{n.chaincodeProcess(st.PackageID)}, 15*time.Second)
-	}); err != nil {
-		return nil, err
-	}
-	if !st.Committed {
-		if err := n.phase("chaincode installed, approved by all, committed", func() error {
-			return n.deployChaincode(st.PackageID)
-		}); err != nil {
-			return nil, err
-		}
-		st.Committed = true
-		if err := n.saveState(st); err != nil {
-			return nil, err
-		}
-	}
-	sys := n.Describe(st.PackageID)
-	if err := writeJSON(n.SystemFile(), sys); err != nil {
-		return nil, err
-	}
-	if err := n.phase("ready: every peer reaches every org; a submit committed", func() error {
-		return n.waitReady(ctx, sys, 90*time.Second)
-	}); err != nil {
-		return nil, err
+// upRun is what the steps of one up share.
+type upRun struct {
+	ctx context.Context
+	st  *state  // the persisted state, saved after every resumable step
+	sys *System // the description, once the step that writes system.json has run
+}
+
+// upStep is one step of up. A resumable step has done and mark: it runs only while done reports
+// false for the persisted state; once it succeeds, mark records it and the state is saved at once, so
+// that an up after down or after an interrupted up skips it. A step without done runs on every up.
+type upStep struct {
+	name string               // progress line, printed with the step's duration; "" prints none
+	done func(st *state) bool // nil: the step runs on every up
+	run  func() error
+	mark func(st *state)
+}
+
+// upSteps lists the steps of up in order.
+func (n *Network) upSteps(r *upRun) []upStep {
+	var packageID string
+	steps := []upStep{
+		{name: "certificate authorities started", run: n.startCAs},
+		{name: "identities enrolled (no cryptogen)", run: n.enrollAll,
+			done: func(st *state) bool { return st.Enrolled }, mark: func(st *state) { st.Enrolled = true }},
+		{name: "channel genesis block made", run: n.writeGenesis,
+			done: func(st *state) bool { return st.Genesis }, mark: func(st *state) { st.Genesis = true }},
+		{run: n.writePeerConfig},
+		{name: "orderers and peers started", run: n.startNodes},
+		{name: "orderers joined channel " + n.Top.Channel, run: n.joinOrderers,
+			done: func(st *state) bool { return st.OrderersJoined }, mark: func(st *state) { st.OrderersJoined = true }},
+		{name: "peers joined channel " + n.Top.Channel, run: n.joinPeers,
+			done: func(st *state) bool { return st.PeersJoined }, mark: func(st *state) { st.PeersJoined = true }},
+		{run: func() (err error) { packageID, err = n.writePackage(); return err },
+			done: func(st *state) bool { return st.PackageID != "" }, mark: func(st *state) { st.PackageID = packageID }},
+		{name: "chaincode server started", run: func() error {
+			return n.startAll([]*Process{n.chaincodeProcess(r.st.PackageID)}, 15*time.Second)
+		}},
+		{name: "chaincode installed, approved by all, committed", run: func() error { return n.deployChaincode(r.st.PackageID) },
+			done: func(st *state) bool { return st.Committed }, mark: func(st *state) { st.Committed = true }},
+		{run: func() error { // the description, which the readiness check dials with
+			r.sys = n.Describe(r.st.PackageID)
+			return writeJSON(n.SystemFile(), r.sys)
+		}},
+		{name: "ready: every peer reaches every org; a submit committed", run: func() error {
+			return n.waitReady(r.ctx, r.sys, 90*time.Second)
+		}},
 	}
 	if n.gatewayAvailable() {
-		if err := n.phase("HTTP gateways started, one per organization", func() error {
-			if err := n.writeGatewayConfigs(); err != nil {
-				return err
-			}
-			return n.startAll(kindOf(n.processes(st.PackageID), "gateway"), 30*time.Second)
-		}); err != nil {
-			return nil, err
-		}
+		steps = append(steps, upStep{name: "HTTP gateways started, one per organization", run: func() error {
+			return n.startGateways(r.st.PackageID)
+		}})
 	}
-	n.progress("network up in %.1fs", time.Since(n.began).Seconds())
-	return sys, nil
+	return steps
+}
+
+// runStep runs one step unless the state records it as done, and records it when it is resumable.
+func (n *Network) runStep(s upStep, st *state) error {
+	if s.done != nil && s.done(st) {
+		return nil
+	}
+	var err error
+	if s.name == "" {
+		err = s.run()
+	} else {
+		err = n.phase(s.name, s.run)
+	}
+	if err != nil || s.done == nil {
+		return err
+	}
+	s.mark(st)
+	return n.saveState(st)
+}
+
+func (n *Network) startCAs() error {
+	if err := n.prepareCAs(); err != nil {
+		return err
+	}
+	return n.startAll(kindOf(n.processes(""), "ca"), 20*time.Second)
+}
+
+func (n *Network) startNodes() error {
+	ps := append(kindOf(n.processes(""), "orderer"), kindOf(n.processes(""), "peer")...)
+	return n.startAll(ps, 30*time.Second)
+}
+
+func (n *Network) startGateways(packageID string) error {
+	if err := n.writeGatewayConfigs(); err != nil {
+		return err
+	}
+	return n.startAll(kindOf(n.processes(packageID), "gateway"), 30*time.Second)
 }
 
 func kindOf(ps []*Process, kind string) []*Process {

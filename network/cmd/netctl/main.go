@@ -34,106 +34,149 @@ commands:
 flags:
 `
 
+// commands are netctl's subcommands by name; each gets the network, its own name and its arguments.
+var commands = map[string]func(n *netctl.Network, cmd string, args []string){
+	"up":      upCmd,
+	"down":    downCmd,
+	"status":  statusCmd,
+	"leader":  leaderCmd,
+	"heights": heightsCmd,
+	"kill":    componentCmd,
+	"stop":    componentCmd,
+}
+
 func main() {
-	fs := flag.NewFlagSet("netctl", flag.ExitOnError)
-	dataDir := fs.String("data-dir", envOr("IPLEDGER_DATA_DIR", ".ipledger"), "data directory (IPLEDGER_DATA_DIR)")
-	portBase := fs.Int("port-base", envInt("IPLEDGER_PORT_BASE", 7000), "added to every port offset of the topology (IPLEDGER_PORT_BASE)")
-	binDir := fs.String("bin-dir", os.Getenv("IPLEDGER_BIN_DIR"), "directory of the Fabric programs and ipledger-cc (IPLEDGER_BIN_DIR; default: bin/ in the data directory)")
-	fabricCfg := fs.String("fabric-config", os.Getenv("IPLEDGER_FABRIC_CONFIG"), "Fabric's sampleconfig directory (IPLEDGER_FABRIC_CONFIG)")
-	networkDir := fs.String("network-dir", envOr("IPLEDGER_NETWORK_DIR", "network"), "the repository's network/ directory")
-	fs.Usage = func() { fmt.Fprint(os.Stderr, usage); fs.PrintDefaults() }
+	fs, o := newFlagSet()
 	_ = fs.Parse(os.Args[1:])
 	if fs.NArg() == 0 {
 		fs.Usage()
 		os.Exit(2)
 	}
-	abs := func(p string) string {
-		a, err := filepath.Abs(p)
-		if err != nil {
-			fail(err)
-		}
-		return a
+	n := o.network()
+	cmd, args := fs.Arg(0), fs.Args()[1:]
+	run, ok := commands[cmd]
+	if !ok {
+		fs.Usage()
+		os.Exit(2)
 	}
-	if *binDir == "" {
-		*binDir = filepath.Join(*dataDir, "bin")
+	run(n, cmd, args)
+}
+
+// options are the flags before the command.
+type options struct {
+	dataDir, binDir, fabricConfig, networkDir string
+	portBase                                  int
+}
+
+// newFlagSet defines netctl's flags, with their environment variables as defaults.
+func newFlagSet() (*flag.FlagSet, *options) {
+	var o options
+	fs := flag.NewFlagSet("netctl", flag.ExitOnError)
+	fs.StringVar(&o.dataDir, "data-dir", envOr("IPLEDGER_DATA_DIR", ".ipledger"), "data directory (IPLEDGER_DATA_DIR)")
+	fs.IntVar(&o.portBase, "port-base", envInt("IPLEDGER_PORT_BASE", 7000), "added to every port offset of the topology (IPLEDGER_PORT_BASE)")
+	fs.StringVar(&o.binDir, "bin-dir", os.Getenv("IPLEDGER_BIN_DIR"), "directory of the Fabric programs and ipledger-cc (IPLEDGER_BIN_DIR; default: bin/ in the data directory)")
+	fs.StringVar(&o.fabricConfig, "fabric-config", os.Getenv("IPLEDGER_FABRIC_CONFIG"), "Fabric's sampleconfig directory (IPLEDGER_FABRIC_CONFIG)")
+	fs.StringVar(&o.networkDir, "network-dir", envOr("IPLEDGER_NETWORK_DIR", "network"), "the repository's network/ directory")
+	fs.Usage = func() { fmt.Fprint(os.Stderr, usage); fs.PrintDefaults() }
+	return fs, &o
+}
+
+// network loads the topology and places it in the data directory; it exits on an error.
+func (o *options) network() *netctl.Network {
+	if o.binDir == "" {
+		o.binDir = filepath.Join(o.dataDir, "bin")
 	}
-	top, err := netctl.LoadTopology(filepath.Join(*networkDir, "topology.yaml"), *portBase)
+	top, err := netctl.LoadTopology(filepath.Join(o.networkDir, "topology.yaml"), o.portBase)
 	if err != nil {
 		fail(err)
 	}
-	n := &netctl.Network{Top: top, Dir: abs(*dataDir), PortBase: *portBase, Bin: abs(*binDir),
-		FabricConfig: *fabricCfg, NetworkDir: abs(*networkDir), Out: os.Stdout}
+	return &netctl.Network{Top: top, Dir: abs(o.dataDir), PortBase: o.portBase, Bin: abs(o.binDir),
+		FabricConfig: o.fabricConfig, NetworkDir: abs(o.networkDir), Out: os.Stdout}
+}
 
-	cmd, args := fs.Arg(0), fs.Args()[1:]
-	switch cmd {
-	case "up":
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		if *fabricCfg == "" {
-			fail(errors.New("--fabric-config is required for up"))
-		}
-		sys, err := n.Up(ctx)
-		if errors.Is(err, netctl.ErrAlreadyRunning) {
-			fmt.Printf("The network in %s is already running; nothing changed. (`status` shows it, `down` stops it.)\n", n.Dir)
-			return
-		}
-		if err != nil {
-			fail(fmt.Errorf("up failed: %w\nLogs are in %s; `scripts/ipledger logs <component>` shows one", err, filepath.Join(n.Dir, "logs")))
-		}
-		printReach(sys)
-	case "down":
-		dfs := flag.NewFlagSet("down", flag.ExitOnError)
-		purge := dfs.Bool("purge", false, "also delete the data directory")
-		_ = dfs.Parse(args)
-		if err := n.Down(*purge); err != nil {
-			fail(err)
-		}
-		if *purge {
-			fmt.Printf("stopped; deleted %s\n", n.Dir)
-		} else {
-			fmt.Printf("stopped; the data stays in %s (`up` restarts from it, `down --purge` deletes it)\n", n.Dir)
-		}
-	case "status":
-		sfs := flag.NewFlagSet("status", flag.ExitOnError)
-		asJSON := sfs.Bool("json", false, "print the system description as JSON")
-		memory := sfs.Bool("memory", false, "also show each process's resident memory (RSS and PSS) and the totals")
-		_ = sfs.Parse(args)
-		status(n, *asJSON, *memory)
-	case "leader":
-		name, err := n.RaftLeader()
-		if err != nil {
-			fail(err)
-		}
-		fmt.Println(name)
-	case "heights":
-		h, err := n.Heights()
-		if err != nil {
-			fail(err)
-		}
-		_ = json.NewEncoder(os.Stdout).Encode(h)
-	case "kill", "stop":
-		if len(args) != 1 {
-			fail(fmt.Errorf("%s needs one component name", cmd))
-		}
-		sys, err := netctl.LoadSystem(n.SystemFile())
-		if err != nil {
-			fail(err)
-		}
-		p, err := n.Component(sys, args[0])
-		if err != nil {
-			fail(err)
-		}
-		if cmd == "kill" {
-			err = n.Kill(p)
-		} else {
-			err = n.Stop(p, 10*time.Second)
-		}
-		if err != nil {
-			fail(err)
-		}
-	default:
-		fs.Usage()
-		os.Exit(2)
+func abs(p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		fail(err)
+	}
+	return a
+}
+
+func upCmd(n *netctl.Network, _ string, _ []string) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if n.FabricConfig == "" {
+		fail(errors.New("--fabric-config is required for up"))
+	}
+	sys, err := n.Up(ctx)
+	if errors.Is(err, netctl.ErrAlreadyRunning) {
+		fmt.Printf("The network in %s is already running; nothing changed. (`status` shows it, `down` stops it.)\n", n.Dir)
+		return
+	}
+	if err != nil {
+		fail(fmt.Errorf("up failed: %w\nLogs are in %s; `scripts/ipledger logs <component>` shows one", err, filepath.Join(n.Dir, "logs")))
+	}
+	printReach(sys)
+}
+
+func downCmd(n *netctl.Network, _ string, args []string) {
+	dfs := flag.NewFlagSet("down", flag.ExitOnError)
+	purge := dfs.Bool("purge", false, "also delete the data directory")
+	_ = dfs.Parse(args)
+	if err := n.Down(*purge); err != nil {
+		fail(err)
+	}
+	if *purge {
+		fmt.Printf("stopped; deleted %s\n", n.Dir)
+	} else {
+		fmt.Printf("stopped; the data stays in %s (`up` restarts from it, `down --purge` deletes it)\n", n.Dir)
+	}
+}
+
+func statusCmd(n *netctl.Network, _ string, args []string) {
+	sfs := flag.NewFlagSet("status", flag.ExitOnError)
+	asJSON := sfs.Bool("json", false, "print the system description as JSON")
+	memory := sfs.Bool("memory", false, "also show each process's resident memory (RSS and PSS) and the totals")
+	_ = sfs.Parse(args)
+	status(n, *asJSON, *memory)
+}
+
+func leaderCmd(n *netctl.Network, _ string, _ []string) {
+	name, err := n.RaftLeader()
+	if err != nil {
+		fail(err)
+	}
+	fmt.Println(name)
+}
+
+func heightsCmd(n *netctl.Network, _ string, _ []string) {
+	h, err := n.Heights()
+	if err != nil {
+		fail(err)
+	}
+	_ = json.NewEncoder(os.Stdout).Encode(h)
+}
+
+// componentCmd is kill and stop: SIGKILL, as a crash would, or a graceful stop of one component.
+func componentCmd(n *netctl.Network, cmd string, args []string) {
+	if len(args) != 1 {
+		fail(fmt.Errorf("%s needs one component name", cmd))
+	}
+	sys, err := netctl.LoadSystem(n.SystemFile())
+	if err != nil {
+		fail(err)
+	}
+	p, err := n.Component(sys, args[0])
+	if err != nil {
+		fail(err)
+	}
+	if cmd == "kill" {
+		err = n.Kill(p)
+	} else {
+		err = n.Stop(p, 10*time.Second)
+	}
+	if err != nil {
+		fail(err)
 	}
 }
 

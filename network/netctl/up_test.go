@@ -1,0 +1,118 @@
+package netctl
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+// A state.json written before the steps table was introduced still loads: the field names are the
+// file format.
+func TestLoadState_ReadsTheFileFormat(t *testing.T) {
+	n := &Network{Dir: t.TempDir()}
+	raw := `{"enrolled":true,"genesis":true,"orderersJoined":true,"peersJoined":false,"packageId":"ipledger_1.0:ab","chaincodeCommitted":false}`
+	if err := os.WriteFile(n.stateFile(), []byte(raw), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := n.loadState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := state{Enrolled: true, Genesis: true, OrderersJoined: true, PackageID: "ipledger_1.0:ab"}
+	if *st != want {
+		t.Errorf("loaded %+v, want %+v", *st, want)
+	}
+}
+
+func TestRunStep_ResumableStepRunsOnceAndIsSaved(t *testing.T) {
+	n := &Network{Dir: t.TempDir()}
+	st := &state{}
+	runs := 0
+	s := upStep{name: "genesis", run: func() error { runs++; return nil },
+		done: func(st *state) bool { return st.Genesis }, mark: func(st *state) { st.Genesis = true }}
+	for range 2 {
+		if err := n.runStep(s, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if runs != 1 {
+		t.Errorf("a resumable step ran %d times", runs)
+	}
+	saved, err := n.loadState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !saved.Genesis {
+		t.Error("the step was not saved as done")
+	}
+}
+
+func TestRunStep_FailedStepIsNotMarkedAndNamesItself(t *testing.T) {
+	n := &Network{Dir: t.TempDir()}
+	st := &state{}
+	s := upStep{name: "peers joined channel c", run: func() error { return errors.New("boom") },
+		done: func(st *state) bool { return st.PeersJoined }, mark: func(st *state) { st.PeersJoined = true }}
+	err := n.runStep(s, st)
+	if err == nil || !strings.HasPrefix(err.Error(), "peers joined channel c: ") {
+		t.Fatalf("error %v does not name the step", err)
+	}
+	if st.PeersJoined {
+		t.Error("a failed step was marked done")
+	}
+	if _, err := os.Stat(n.stateFile()); err == nil {
+		t.Error("state saved after a failed step")
+	}
+}
+
+func TestRunStep_StepWithoutDoneRunsEveryTimeAndSavesNothing(t *testing.T) {
+	n := &Network{Dir: t.TempDir()}
+	st := &state{Enrolled: true}
+	runs := 0
+	s := upStep{name: "certificate authorities started", run: func() error { runs++; return nil }}
+	for range 2 {
+		if err := n.runStep(s, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if runs != 2 {
+		t.Errorf("an always-run step ran %d times in two ups", runs)
+	}
+	if _, err := os.Stat(n.stateFile()); err == nil {
+		t.Error("state saved by a step without done")
+	}
+}
+
+// The order of up: one-time steps between the steps that run on every up, as before the table.
+func TestUpSteps_Order(t *testing.T) {
+	t.Setenv("IPLEDGER_NO_GATEWAY", "1")
+	n := &Network{Top: loadTestTopology(t, 7000), Dir: t.TempDir()}
+	var got []string
+	for _, s := range n.upSteps(&upRun{st: &state{}}) {
+		name := s.name
+		if name == "" {
+			name = "-"
+		}
+		if s.done != nil {
+			name += " (once)"
+		}
+		got = append(got, name)
+	}
+	want := []string{
+		"certificate authorities started",
+		"identities enrolled (no cryptogen) (once)",
+		"channel genesis block made (once)",
+		"-",
+		"orderers and peers started",
+		"orderers joined channel " + n.Top.Channel + " (once)",
+		"peers joined channel " + n.Top.Channel + " (once)",
+		"- (once)",
+		"chaincode server started",
+		"chaincode installed, approved by all, committed (once)",
+		"-",
+		"ready: every peer reaches every org; a submit committed",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("steps:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
