@@ -71,6 +71,7 @@ func (res *Result) Chart(path string) error {
 	if len(submit) == 0 && len(verify) == 0 {
 		return fmt.Errorf("no submit or verify figures to chart")
 	}
+	// A column per operation: throughput in the first row, latency in the second.
 	rows, cols := 2, 2
 	plots := make([][]*plot.Plot, rows)
 	for i := range plots {
@@ -80,41 +81,72 @@ func (res *Result) Chart(path string) error {
 		name  string
 		pairs []Pair
 	}{{"submissions", submit}, {"verification", verify}} {
-		tp := plot.New()
-		tp.Title.Text = set.name + ": throughput"
-		tp.X.Label.Text, tp.Y.Label.Text = "concurrent clients", "per second"
-		lp := plot.New()
-		lp.Title.Text = set.name + ": latency"
-		lp.X.Label.Text, lp.Y.Label.Text = "concurrent clients", "ms"
-		for i, path := range []string{"bare", "http"} {
-			var tput, p50, p99 plotter.XYs
-			for _, p := range set.pairs {
-				s := p.Bare
-				if path == "http" {
-					s = p.HTTP
-				}
-				x := float64(p.Concurrency)
-				tput = append(tput, plotter.XY{X: x, Y: s.PerSecond})
-				p50 = append(p50, plotter.XY{X: x, Y: s.P50Millis})
-				p99 = append(p99, plotter.XY{X: x, Y: s.P99Millis})
-			}
-			c := []color.Color{color.RGBA{R: 31, G: 119, B: 180, A: 255}, color.RGBA{R: 214, G: 39, B: 40, A: 255}}[i]
-			if err := addLine(tp, path, tput, c, false); err != nil {
-				return err
-			}
-			if err := addLine(lp, path+" p50", p50, c, false); err != nil {
-				return err
-			}
-			if err := addLine(lp, path+" p99", p99, c, true); err != nil {
-				return err
-			}
+		tp, lp, err := chartOperation(set.name, set.pairs)
+		if err != nil {
+			return err
 		}
-		tp.Legend.Top, lp.Legend.Top = true, true
 		plots[0][col], plots[1][col] = tp, lp
 	}
+	return writePNG(path, plots)
+}
+
+// pathColors are the colours of the bare and the HTTP lines.
+var pathColors = map[string]color.Color{
+	"bare": color.RGBA{R: 31, G: 119, B: 180, A: 255},
+	"http": color.RGBA{R: 214, G: 39, B: 40, A: 255},
+}
+
+// chartOperation makes the two plots of one operation against concurrent clients: throughput (a
+// line per path, bare and http) and latency (p50 solid, p99 dashed, per path).
+func chartOperation(name string, pairs []Pair) (tput, latency *plot.Plot, err error) {
+	tput = newPlot(name+": throughput", "per second")
+	latency = newPlot(name+": latency", "ms")
+	for _, path := range []string{"bare", "http"} {
+		perSecond, p50, p99 := series(pairs, path)
+		c := pathColors[path]
+		if err := addLine(tput, path, perSecond, c, false); err != nil {
+			return nil, nil, err
+		}
+		if err := addLine(latency, path+" p50", p50, c, false); err != nil {
+			return nil, nil, err
+		}
+		if err := addLine(latency, path+" p99", p99, c, true); err != nil {
+			return nil, nil, err
+		}
+	}
+	tput.Legend.Top, latency.Legend.Top = true, true
+	return tput, latency, nil
+}
+
+// newPlot is an empty plot with concurrent clients on the x axis.
+func newPlot(title, yLabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text, p.Y.Label.Text = "concurrent clients", yLabel
+	return p
+}
+
+// series are one path's (bare or http) figures against concurrency: throughput, p50 and p99 latency.
+func series(pairs []Pair, path string) (perSecond, p50, p99 plotter.XYs) {
+	for _, p := range pairs {
+		s := p.Bare
+		if path == "http" {
+			s = p.HTTP
+		}
+		x := float64(p.Concurrency)
+		perSecond = append(perSecond, plotter.XY{X: x, Y: s.PerSecond})
+		p50 = append(p50, plotter.XY{X: x, Y: s.P50Millis})
+		p99 = append(p99, plotter.XY{X: x, Y: s.P99Millis})
+	}
+	return perSecond, p50, p99
+}
+
+// writePNG draws the plots as aligned tiles (rows by columns, nil tiles left empty) on one
+// 900×700 pt image and writes it to path.
+func writePNG(path string, plots [][]*plot.Plot) error {
 	img := vgimg.New(vg.Points(900), vg.Points(700))
 	dc := draw.New(img)
-	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
+	tiles := draw.Tiles{Rows: len(plots), Cols: len(plots[0]), PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
 		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
 	canvases := plot.Align(plots, tiles, dc)
 	for r := range plots {

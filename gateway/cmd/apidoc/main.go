@@ -195,61 +195,104 @@ func (o operation) example() string {
 	return b.String()
 }
 
+// writef appends formatted text to the document being rendered.
+type writef func(format string, a ...any)
+
+// render writes the API reference: the header, the table of endpoints, how to try the examples, a
+// section per operation (in the order of operations) and the schemas.
 func render(doc *openapi3.T) []byte {
 	var b bytes.Buffer
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	ops := operations(doc)
+	renderHeader(w, doc)
+	renderEndpoints(w, ops)
+	renderTryingExamples(w)
+	for _, o := range ops {
+		renderOperation(w, o)
+	}
+	renderSchemas(w, doc)
+	return b.Bytes()
+}
+
+// renderHeader writes the title, the generated-file notice and the API's description.
+func renderHeader(w writef, doc *openapi3.T) {
 	w("# %s (v%s)\n\n", doc.Info.Title, doc.Info.Version)
 	w("<!-- Generated from docs/openapi.yaml by `go run ./gateway/cmd/apidoc`. Do not edit. -->\n\n")
 	w("%s\n", strings.TrimSpace(doc.Info.Description))
+}
+
+// renderEndpoints writes the table of endpoints, each linking to its section.
+func renderEndpoints(w writef, ops []operation) {
 	w("\n## Endpoints\n\n| method and path | summary | chaincode |\n| --- | --- | --- |\n")
-	ops := operations(doc)
 	for _, o := range ops {
 		cc, _ := o.op.Extensions["x-chaincode"].(string)
 		w("| [`%s %s`](#%s) | %s | %s |\n", o.method, o.path, anchor(o), o.op.Summary, cc)
 	}
+}
+
+// renderTryingExamples writes how to run the examples: the shell set-up (preamble) and the script.
+func renderTryingExamples(w writef) {
 	w("\n## Trying the examples\n\nEvery example below runs against a network started with `./scripts/ipledger up`, in this order\n")
 	w("(later examples use the records earlier ones made), after this set-up in the repository root:\n\n```bash\n%s\n```\n", preamble)
 	w("\nAll examples as one script: `go run ./gateway/cmd/apidoc -script > /tmp/examples.sh && bash /tmp/examples.sh`.\n")
-	for _, o := range ops {
-		w("\n## %s %s\n\n", o.method, o.path)
-		w("<a id=\"%s\"></a>**%s**", anchor(o), o.op.Summary)
-		if cc, ok := o.op.Extensions["x-chaincode"].(string); ok {
-			w(" — chaincode `%s`", cc)
-		}
-		w("\n\n")
-		if d := strings.TrimSpace(o.op.Description); d != "" {
-			w("%s\n\n", d)
-		}
-		if o.op.Security != nil && len(*o.op.Security) == 0 {
-			w("No authentication.\n\n")
-		}
-		params := append(openapi3.Parameters{}, o.item.Parameters...)
-		params = append(params, o.op.Parameters...)
-		if len(params) > 0 {
-			w("| parameter | in | schema | description |\n| --- | --- | --- | --- |\n")
-			for _, p := range params {
-				pv := p.Value
-				w("| `%s`%s | %s | %s | %s |\n", pv.Name, req(pv.Required), pv.In, schemaText(pv.Schema), oneLine(pv.Description))
-			}
-			w("\n")
-		}
-		if rb := o.op.RequestBody; rb != nil && rb.Value != nil {
-			if mt := rb.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
-				w("Body%s: `%s`\n\n", map[bool]string{true: " (required)", false: " (optional)"}[rb.Value.Required], refName(mt.Schema))
-			}
-		}
-		w("Responses: ")
-		codes := o.op.Responses.Keys()
-		sort.Strings(codes)
-		for i, c := range codes {
-			if i > 0 {
-				w(", ")
-			}
-			r := o.op.Responses.Value(c)
-			w("`%s` %s", c, oneLine(*r.Value.Description))
-		}
-		w("\n\n```bash\n%s\n```\n", o.example())
+}
+
+// renderOperation writes the section of one operation: summary, description, parameters, body,
+// responses and its curl example.
+func renderOperation(w writef, o operation) {
+	w("\n## %s %s\n\n", o.method, o.path)
+	w("<a id=\"%s\"></a>**%s**", anchor(o), o.op.Summary)
+	if cc, ok := o.op.Extensions["x-chaincode"].(string); ok {
+		w(" — chaincode `%s`", cc)
 	}
+	w("\n\n")
+	if d := strings.TrimSpace(o.op.Description); d != "" {
+		w("%s\n\n", d)
+	}
+	if o.op.Security != nil && len(*o.op.Security) == 0 {
+		w("No authentication.\n\n")
+	}
+	renderParameters(w, o)
+	if rb := o.op.RequestBody; rb != nil && rb.Value != nil {
+		if mt := rb.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+			w("Body%s: `%s`\n\n", map[bool]string{true: " (required)", false: " (optional)"}[rb.Value.Required], refName(mt.Schema))
+		}
+	}
+	renderResponses(w, o)
+	w("\n\n```bash\n%s\n```\n", o.example())
+}
+
+// renderParameters writes the table of an operation's parameters (the path's, then its own), if any.
+func renderParameters(w writef, o operation) {
+	params := append(openapi3.Parameters{}, o.item.Parameters...)
+	params = append(params, o.op.Parameters...)
+	if len(params) == 0 {
+		return
+	}
+	w("| parameter | in | schema | description |\n| --- | --- | --- | --- |\n")
+	for _, p := range params {
+		pv := p.Value
+		w("| `%s`%s | %s | %s | %s |\n", pv.Name, req(pv.Required), pv.In, schemaText(pv.Schema), oneLine(pv.Description))
+	}
+	w("\n")
+}
+
+// renderResponses writes the line listing an operation's responses, by status code.
+func renderResponses(w writef, o operation) {
+	w("Responses: ")
+	codes := o.op.Responses.Keys()
+	sort.Strings(codes)
+	for i, c := range codes {
+		if i > 0 {
+			w(", ")
+		}
+		r := o.op.Responses.Value(c)
+		w("`%s` %s", c, oneLine(*r.Value.Description))
+	}
+}
+
+// renderSchemas writes the schemas section: each component schema by name, with a table of its fields.
+func renderSchemas(w writef, doc *openapi3.T) {
 	w("\n## Schemas\n\nRequest bodies are validated against these (unknown fields are refused: 422).\n")
 	names := make([]string, 0, len(doc.Components.Schemas))
 	for n := range doc.Components.Schemas {
@@ -257,27 +300,32 @@ func render(doc *openapi3.T) []byte {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		s := doc.Components.Schemas[n].Value
-		w("\n### %s\n\n", n)
-		if s.Description != "" {
-			w("%s\n\n", oneLine(s.Description))
-		}
-		if len(s.Properties) == 0 {
-			w("%s\n", schemaText(doc.Components.Schemas[n]))
-			continue
-		}
-		w("| field | schema | description |\n| --- | --- | --- |\n")
-		props := make([]string, 0, len(s.Properties))
-		for p := range s.Properties {
-			props = append(props, p)
-		}
-		sort.Strings(props)
-		for _, p := range props {
-			ps := s.Properties[p]
-			w("| `%s`%s | %s | %s |\n", p, req(contains(s.Required, p)), schemaText(ps), oneLine(ps.Value.Description))
-		}
+		renderSchema(w, n, doc.Components.Schemas[n])
 	}
-	return b.Bytes()
+}
+
+// renderSchema writes the section of one component schema: its description and its fields (or, without
+// properties, the one-line schema).
+func renderSchema(w writef, name string, ref *openapi3.SchemaRef) {
+	s := ref.Value
+	w("\n### %s\n\n", name)
+	if s.Description != "" {
+		w("%s\n\n", oneLine(s.Description))
+	}
+	if len(s.Properties) == 0 {
+		w("%s\n", schemaText(ref))
+		return
+	}
+	w("| field | schema | description |\n| --- | --- | --- |\n")
+	props := make([]string, 0, len(s.Properties))
+	for p := range s.Properties {
+		props = append(props, p)
+	}
+	sort.Strings(props)
+	for _, p := range props {
+		ps := s.Properties[p]
+		w("| `%s`%s | %s | %s |\n", p, req(contains(s.Required, p)), schemaText(ps), oneLine(ps.Value.Description))
+	}
 }
 
 func anchor(o operation) string {

@@ -43,18 +43,13 @@ func main() {
 	}
 }
 
+// run serves until the server fails or a signal stops it: it loads the configuration, opens the
+// ledger (the connection to the organization's peer), builds the HTTP handler and serves it.
 func run(configPath string) error {
-	cfg, err := gateway.LoadConfig(configPath, os.Getenv)
+	cfg, log, err := configure(configPath)
 	if err != nil {
 		return err
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
-		return fmt.Errorf("logLevel: %w", err)
-	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("msp", cfg.MSPID)
-	slog.SetDefault(log)
-
 	keys, err := gateway.NewKeyring(cfg.MSPID, cfg.Identities)
 	if err != nil {
 		return err
@@ -72,27 +67,57 @@ func run(configPath string) error {
 	if err != nil {
 		return err
 	}
-	api, err := httpapi.New(httpapi.Options{Ledger: ledger, Keyring: keys, MSPID: cfg.MSPID, Channel: cfg.Channel,
+	handler, err := newHandler(httpapi.Options{Ledger: ledger, Keyring: keys, MSPID: cfg.MSPID, Channel: cfg.Channel,
 		MaxBodyBytes: cfg.MaxBodyBytes, Logger: log, Metrics: m, Streams: streams, SaltKey: saltKey})
 	if err != nil {
 		return err
 	}
-	// The web console (gateway/console) is a browser client of this same API, served beside it.
-	ui, err := console.New(console.Options{MSPID: cfg.MSPID, Logger: log})
-	if err != nil {
-		return err
-	}
-	mux := http.NewServeMux()
-	mux.Handle(console.Prefix, ui)
-	mux.Handle("/", api)
 	// Listen first, so that /healthz answers as soon as the process is up.
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	srv.RegisterOnShutdown(endStreams)
+	return serve(srv, ln, cfg, log)
+}
 
+// configure loads the configuration (with the environment's overrides) and makes the logger: JSON
+// on stderr at the configured level, naming the organization. It is also the default logger.
+func configure(configPath string) (*gateway.Config, *slog.Logger, error) {
+	cfg, err := gateway.LoadConfig(configPath, os.Getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		return nil, nil, fmt.Errorf("logLevel: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("msp", cfg.MSPID)
+	slog.SetDefault(log)
+	return cfg, log, nil
+}
+
+// newHandler builds the HTTP API from opts and serves the web console (gateway/console), a browser
+// client of this same API, beside it.
+func newHandler(opts httpapi.Options) (http.Handler, error) {
+	api, err := httpapi.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	ui, err := console.New(console.Options{MSPID: opts.MSPID, Logger: opts.Logger})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(console.Prefix, ui)
+	mux.Handle("/", api)
+	return mux, nil
+}
+
+// serve serves srv on ln until it fails or SIGINT or SIGTERM arrives; then it stops accepting
+// requests and gives in-flight ones the time a submission may take before it returns.
+func serve(srv *http.Server, ln net.Listener, cfg *gateway.Config, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	served := make(chan error, 1)

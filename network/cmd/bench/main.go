@@ -20,70 +20,103 @@ import (
 )
 
 func main() {
-	system := flag.String("system", os.Getenv("IPLEDGER_SYSTEM_FILE"), "the network's system.json (IPLEDGER_SYSTEM_FILE)")
-	topology := flag.String("topology", "network/topology.yaml", "the topology, for the settings the report names")
-	workloads := flag.String("workload", "submit,read,growth,memory", "comma-separated: submit, read, growth, memory")
-	concurrency := flag.String("concurrency", "1,10,50", "comma-separated client counts for submit and read")
-	duration := flag.Duration("duration", 15*time.Second, "duration of each measurement point")
-	growth := flag.String("growth", "1000,100000", "comma-separated ledger sizes (IP rights) for the growth workload")
-	samples := flag.Int("samples", 50, "sequential samples per latency figure of the growth workload")
-	out := flag.String("out", "out/bench", "directory for bench.json, bench.md and bench.png")
-	flag.Parse()
-
-	fail := func(err error) {
+	if err := run(parseFlags()); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
-	if *system == "" {
-		fail(fmt.Errorf("--system (or IPLEDGER_SYSTEM_FILE) is required"))
+}
+
+// options are the command line's flags, as given.
+type options struct {
+	system, topology, workloads, concurrency, growth, out string
+	duration                                              time.Duration
+	samples                                               int
+}
+
+// parseFlags reads the command line.
+func parseFlags() options {
+	var o options
+	flag.StringVar(&o.system, "system", os.Getenv("IPLEDGER_SYSTEM_FILE"), "the network's system.json (IPLEDGER_SYSTEM_FILE)")
+	flag.StringVar(&o.topology, "topology", "network/topology.yaml", "the topology, for the settings the report names")
+	flag.StringVar(&o.workloads, "workload", "submit,read,growth,memory", "comma-separated: submit, read, growth, memory")
+	flag.StringVar(&o.concurrency, "concurrency", "1,10,50", "comma-separated client counts for submit and read")
+	flag.DurationVar(&o.duration, "duration", 15*time.Second, "duration of each measurement point")
+	flag.StringVar(&o.growth, "growth", "1000,100000", "comma-separated ledger sizes (IP rights) for the growth workload")
+	flag.IntVar(&o.samples, "samples", 50, "sequential samples per latency figure of the growth workload")
+	flag.StringVar(&o.out, "out", "out/bench", "directory for bench.json, bench.md and bench.png")
+	flag.Parse()
+	return o
+}
+
+// run loads the network's description and topology, runs the workloads until done or interrupted
+// (SIGINT, SIGTERM) and writes the report of what it measured; a run that failed part-way still
+// writes its report before its error is returned.
+func run(o options) error {
+	if o.system == "" {
+		return fmt.Errorf("--system (or IPLEDGER_SYSTEM_FILE) is required")
 	}
-	sys, err := netctl.LoadSystem(*system)
+	sys, err := netctl.LoadSystem(o.system)
 	if err != nil {
-		fail(err)
+		return err
 	}
-	top, err := netctl.LoadTopology(*topology, 0)
+	top, err := netctl.LoadTopology(o.topology, 0)
 	if err != nil {
-		fail(err)
+		return err
 	}
-	cs, err := ints(*concurrency)
+	cfg, err := o.benchConfig()
 	if err != nil {
-		fail(fmt.Errorf("--concurrency: %w", err))
+		return err
 	}
-	gs, err := ints(*growth)
-	if err != nil {
-		fail(fmt.Errorf("--growth: %w", err))
-	}
-	cfg := bench.Config{Workloads: strings.Split(*workloads, ","), Concurrency: cs, Duration: *duration,
-		GrowthSizes: gs, Samples: *samples, Out: os.Stdout}
 	settings := bench.Settings{BatchTimeout: top.Ordering.BatchTimeout.String(), MaxMessageCount: top.Ordering.MaxMessageCount,
 		EndorsementPolicy: top.Chaincode.EndorsementPolicy}
 	runner, err := bench.NewRunner(cfg, sys, settings)
 	if err != nil {
-		fail(err)
+		return err
 	}
 	defer runner.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	res, runErr := runner.Run(ctx)
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		fail(err)
+	if err := writeReport(res, o.out); err != nil {
+		return err
 	}
-	if err := res.WriteJSON(filepath.Join(*out, "bench.json")); err != nil {
-		fail(err)
+	return runErr
+}
+
+// benchConfig is the runner's configuration from the flags; progress goes to stdout.
+func (o options) benchConfig() (bench.Config, error) {
+	cs, err := ints(o.concurrency)
+	if err != nil {
+		return bench.Config{}, fmt.Errorf("--concurrency: %w", err)
+	}
+	gs, err := ints(o.growth)
+	if err != nil {
+		return bench.Config{}, fmt.Errorf("--growth: %w", err)
+	}
+	return bench.Config{Workloads: strings.Split(o.workloads, ","), Concurrency: cs, Duration: o.duration,
+		GrowthSizes: gs, Samples: o.samples, Out: os.Stdout}, nil
+}
+
+// writeReport writes bench.json, bench.md and bench.png into dir and prints the Markdown. A chart
+// that cannot be drawn is reported on stderr, not an error.
+func writeReport(res *bench.Result, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := res.WriteJSON(filepath.Join(dir, "bench.json")); err != nil {
+		return err
 	}
 	md := res.Markdown()
-	if err := os.WriteFile(filepath.Join(*out, "bench.md"), []byte(md), 0o644); err != nil {
-		fail(err)
+	if err := os.WriteFile(filepath.Join(dir, "bench.md"), []byte(md), 0o644); err != nil {
+		return err
 	}
-	if err := res.Chart(filepath.Join(*out, "bench.png")); err != nil {
+	if err := res.Chart(filepath.Join(dir, "bench.png")); err != nil {
 		fmt.Fprintln(os.Stderr, "no chart:", err)
 	}
 	fmt.Println()
 	fmt.Print(md)
-	fmt.Printf("Written: %s/bench.json, bench.md, bench.png\n", *out)
-	if runErr != nil {
-		fail(runErr)
-	}
+	fmt.Printf("Written: %s/bench.json, bench.md, bench.png\n", dir)
+	return nil
 }
 
 func ints(s string) ([]int, error) {
