@@ -32,7 +32,21 @@ part_vet() {
 	[ -z "$unformatted" ] || { echo "gofmt would change: $unformatted"; return 1; }
 }
 
+# The gateway's root package is its domain (configuration, API keys, the Ledger it asks, errors): it
+# must not pull in Fabric or gRPC, directly or through another package. go list -deps sees both.
+check_gateway_imports() {
+	local bad
+	bad=$(go list -deps ./gateway | grep -E '^(google\.golang\.org/grpc|github\.com/hyperledger/)' || true)
+	if [ -n "$bad" ]; then
+		echo "gateway (root package) depends on Fabric or gRPC:" >&2
+		echo "$bad" >&2
+		return 1
+	fi
+}
+
 part_lint() {
+	say "the gateway's root package imports no Fabric or gRPC package"
+	check_gateway_imports
 	say "golangci-lint (pinned; config .golangci.yml)"
 	"$ROOT/scripts/ipledger" lint
 }

@@ -76,78 +76,93 @@ func (l *Ledger) submit(ctx context.Context, s *signer, sub gateway.Submission) 
 	}
 	log := l.log.With("function", sub.Function, "requestId", sub.RequestID, "identity", s.name)
 	for attempt := 1; ; attempt++ {
-		proposal, err := s.contract.NewProposal(sub.Function, opts...)
-		if err != nil {
-			return nil, "error", classify(err, "")
+		rec, outcome, retry, err := l.attempt(ctx, s, sub, opts, attempt, log)
+		if retry == "" || attempt > l.cfg.MaxRetries || ctx.Err() != nil {
+			return rec, outcome, err
 		}
-		txID := proposal.TransactionID()
-		ectx, cancel := context.WithTimeout(ctx, l.cfg.EndorseTimeout)
-		tx, err := proposal.EndorseWithContext(ectx)
-		cancel()
-		if err != nil {
-			e := classify(err, "")
-			reason := ""
-			switch {
-			case e.Code == api.CodeUnavailable:
-				reason = "endorse-unavailable"
-			case grpcCode(err) == codes.Aborted && (e.Code == api.CodeInternal || endorsersDisagreed(err)) &&
-				!refusedByAll(err, sub.EndorsingOrgs):
-				// The first endorsement succeeded but the others could not be collected, or no
-				// chaincode refused: typically an endorsing peer has not committed the latest block of
-				// these keys yet and answered differently. It converges within a block time; after
-				// the retries the chaincode's error (if any) is the answer.
-				reason = "endorse-mismatch"
-			}
-			if reason != "" && attempt <= l.cfg.MaxRetries && ctx.Err() == nil {
-				// Nothing was submitted: a new proposal is safe.
-				log.Warn("endorsement failed, retrying", "txId", txID, "attempt", attempt, "reason", reason, "err", err)
-				l.observer.Retried(sub.Function, reason)
-				if l.sleep(ctx, backoff(attempt)) == nil {
-					continue
-				}
-			}
-			switch {
-			case e.Code == api.CodeUnavailable:
-				return nil, "unavailable", e
-			case e.Code == api.CodeInternal:
-				return nil, "error", e
-			}
-			return nil, "rejected", e
+		// Nothing of this attempt was written: a new proposal, with the same request id, is safe.
+		log.Warn("new proposal", "attempt", attempt, "reason", retry, "err", err)
+		l.observer.Retried(sub.Function, retry)
+		if l.sleep(ctx, backoff(attempt)) != nil {
+			return rec, outcome, err
 		}
-		commit, err := l.send(ctx, s, tx, sub.Function, log)
-		if err != nil {
-			return nil, outcomeOf(err), err
-		}
-		if sub.Async {
-			return &gateway.Receipt{TxID: txID, Result: tx.Result(), Attempts: attempt}, "submitted", nil
-		}
-		st, err := l.wait(ctx, tx, commit, sub.Function, log)
-		if err != nil {
-			return nil, outcomeOf(err), err
-		}
-		if st.Successful {
-			return &gateway.Receipt{TxID: txID, BlockNumber: st.BlockNumber, Committed: true, Result: tx.Result(),
-				Attempts: attempt}, "committed", nil
-		}
-		code := st.Code.String()
-		if retriable(st.Code) {
-			if attempt <= l.cfg.MaxRetries && ctx.Err() == nil {
-				log.Info("read conflict, new proposal", "txId", txID, "code", code, "attempt", attempt)
-				l.observer.Retried(sub.Function, code)
-				if l.sleep(ctx, backoff(attempt)) == nil {
-					continue
-				}
-			}
-			if st.Code != peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE {
-				return nil, "conflict", &api.Error{Code: api.Code(code), TxID: txID,
-					Message: fmt.Sprintf("the transaction lost a race %d times (%s); repeat it with the same Idempotency-Key", attempt, code)}
-			}
-			// An endorsement-policy failure that outlasts the retries is no lost race: the endorsements
-			// do not satisfy the policy. It is reported as an invalid transaction below.
-		}
-		return nil, "invalid", &api.Error{Code: api.CodeTxInvalid, TxID: txID,
-			Message: "the transaction was committed invalid: " + code, Details: map[string]string{"validationCode": code}}
 	}
+}
+
+// attempt makes one proposal of a submission: endorse, send and (unless asynchronous) wait for the
+// commit. It returns the outcome as final; retry names why a new proposal may still succeed (an
+// endorsement mismatch, an unavailable peer, a lost race), "" when it cannot.
+func (l *Ledger) attempt(ctx context.Context, s *signer, sub gateway.Submission, opts []client.ProposalOption,
+	n int, log *slog.Logger) (rec *gateway.Receipt, outcome, retry string, err error) {
+	proposal, err := s.contract.NewProposal(sub.Function, opts...)
+	if err != nil {
+		return nil, "error", "", classify(err, "")
+	}
+	txID := proposal.TransactionID()
+	ectx, cancel := context.WithTimeout(ctx, l.cfg.EndorseTimeout)
+	tx, err := proposal.EndorseWithContext(ectx)
+	cancel()
+	if err != nil {
+		return l.endorseFailed(err, sub)
+	}
+	commit, err := l.send(ctx, s, tx, sub.Function, log)
+	if err != nil {
+		return nil, outcomeOf(err), "", err
+	}
+	if sub.Async {
+		return &gateway.Receipt{TxID: txID, Result: tx.Result(), Attempts: n}, "submitted", "", nil
+	}
+	st, err := l.wait(ctx, tx, commit, sub.Function, log)
+	if err != nil {
+		return nil, outcomeOf(err), "", err
+	}
+	if st.Successful {
+		return &gateway.Receipt{TxID: txID, BlockNumber: st.BlockNumber, Committed: true, Result: tx.Result(),
+			Attempts: n}, "committed", "", nil
+	}
+	return invalidCommit(st.Code, txID, n)
+}
+
+// endorseFailed classifies a failed endorsement. Unavailable is worth a new proposal; so is an
+// endorsement the gateway peer could not collect from the others, or one with no chaincode refusal:
+// typically an endorsing peer has not committed the latest block of these keys yet and answered
+// differently, which converges within a block time. After the retries the chaincode's error, if any,
+// is the answer.
+func (l *Ledger) endorseFailed(err error, sub gateway.Submission) (*gateway.Receipt, string, string, error) {
+	e := classify(err, "")
+	retry := ""
+	switch {
+	case e.Code == api.CodeUnavailable:
+		retry = "endorse-unavailable"
+	case grpcCode(err) == codes.Aborted && (e.Code == api.CodeInternal || endorsersDisagreed(err)) &&
+		!refusedByAll(err, sub.EndorsingOrgs):
+		retry = "endorse-mismatch"
+	}
+	switch e.Code {
+	case api.CodeUnavailable:
+		return nil, "unavailable", retry, e
+	case api.CodeInternal:
+		return nil, "error", retry, e
+	}
+	return nil, "rejected", retry, e
+}
+
+// invalidCommit answers a transaction that committed invalid. A lost race ([retriable]) is retried;
+// once the retries are spent, a read conflict is a 409 to repeat with the same Idempotency-Key, while
+// an endorsement-policy failure is no lost race (the endorsements do not satisfy the policy) and is
+// reported, like any other code, as an invalid transaction.
+func invalidCommit(vc peer.TxValidationCode, txID string, n int) (*gateway.Receipt, string, string, error) {
+	code := vc.String()
+	retry := ""
+	if retriable(vc) {
+		retry = code
+		if vc != peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE {
+			return nil, "conflict", retry, &api.Error{Code: api.Code(code), TxID: txID,
+				Message: fmt.Sprintf("the transaction lost a race %d times (%s); repeat it with the same Idempotency-Key", n, code)}
+		}
+	}
+	return nil, "invalid", retry, &api.Error{Code: api.CodeTxInvalid, TxID: txID,
+		Message: "the transaction was committed invalid: " + code, Details: map[string]string{"validationCode": code}}
 }
 
 // endorsersDisagreed says whether the gateway peer endorsed but could not collect the other

@@ -27,26 +27,13 @@ type eventData struct {
 // Last-Event-ID resumes right after it; a named stream keeps its position in a file checkpoint.
 func (s *Server) events(c *gin.Context) {
 	caller := callerOf(c)
-	var from *gateway.Checkpoint
-	var cp gateway.Checkpointer
-	if stream := c.Query("stream"); stream != "" {
-		var err error
-		if cp, err = s.opts.Ledger.OpenCheckpoint(caller.Name, stream); err != nil {
-			abort(c, err)
-			return
-		}
+	from, cp, err := s.eventsFrom(c, caller)
+	if err != nil {
+		abort(c, err)
+		return
+	}
+	if cp != nil {
 		defer cp.Close()
-		if pos := cp.Checkpoint(); !pos.IsZero() {
-			from = &pos
-		}
-	}
-	if q := c.Query("from"); q != "" {
-		n, _ := strconv.ParseUint(q, 10, 64) // validated against the document
-		from = &gateway.Checkpoint{BlockNumber: n}
-	}
-	if m := lastEventID.FindStringSubmatch(c.GetHeader("Last-Event-ID")); m != nil {
-		n, _ := strconv.ParseUint(m[1], 10, 64)
-		from = &gateway.Checkpoint{BlockNumber: n, TransactionID: m[2]}
 	}
 	ctx, cancel := context.WithCancel(c.Request.Context())
 	defer cancel()
@@ -76,24 +63,54 @@ func (s *Server) events(c *gin.Context) {
 			}
 			w.Flush()
 		case ev, ok := <-events:
-			if !ok {
+			if !ok || !s.sendEvent(c, w, ev, cp) {
 				return
-			}
-			payload := json.RawMessage(ev.Payload)
-			if !json.Valid(payload) {
-				payload, _ = json.Marshal(string(ev.Payload))
-			}
-			data, _ := json.Marshal(eventData{BlockNumber: ev.BlockNumber, TxID: ev.TransactionID, Type: ev.Name, Payload: payload})
-			if _, err := fmt.Fprintf(w, "id: %d:%s\nevent: %s\ndata: %s\n\n", ev.BlockNumber, ev.TransactionID, ev.Name, data); err != nil {
-				return
-			}
-			w.Flush()
-			if cp != nil {
-				if err := cp.Save(ev); err != nil {
-					s.log.Error("event checkpoint", "err", err, "stream", c.Query("stream"))
-					return
-				}
 			}
 		}
 	}
+}
+
+// eventsFrom is where a stream starts: after Last-Event-ID, else at block ?from=, else after the
+// named stream's checkpoint (?stream=, opened here), else at the next block (nil).
+func (s *Server) eventsFrom(c *gin.Context, caller gateway.Caller) (*gateway.Checkpoint, gateway.Checkpointer, error) {
+	var from *gateway.Checkpoint
+	var cp gateway.Checkpointer
+	if stream := c.Query("stream"); stream != "" {
+		var err error
+		if cp, err = s.opts.Ledger.OpenCheckpoint(caller.Name, stream); err != nil {
+			return nil, nil, err
+		}
+		if pos := cp.Checkpoint(); !pos.IsZero() {
+			from = &pos
+		}
+	}
+	if q := c.Query("from"); q != "" {
+		n, _ := strconv.ParseUint(q, 10, 64) // validated against the document
+		from = &gateway.Checkpoint{BlockNumber: n}
+	}
+	if m := lastEventID.FindStringSubmatch(c.GetHeader("Last-Event-ID")); m != nil {
+		n, _ := strconv.ParseUint(m[1], 10, 64)
+		from = &gateway.Checkpoint{BlockNumber: n, TransactionID: m[2]}
+	}
+	return from, cp, nil
+}
+
+// sendEvent writes one event and saves the named stream's checkpoint; false ends the stream.
+func (s *Server) sendEvent(c *gin.Context, w gin.ResponseWriter, ev gateway.Event, cp gateway.Checkpointer) bool {
+	payload := json.RawMessage(ev.Payload)
+	if !json.Valid(payload) {
+		payload, _ = json.Marshal(string(ev.Payload))
+	}
+	data, _ := json.Marshal(eventData{BlockNumber: ev.BlockNumber, TxID: ev.TransactionID, Type: ev.Name, Payload: payload})
+	if _, err := fmt.Fprintf(w, "id: %d:%s\nevent: %s\ndata: %s\n\n", ev.BlockNumber, ev.TransactionID, ev.Name, data); err != nil {
+		return false
+	}
+	w.Flush()
+	if cp != nil {
+		if err := cp.Save(ev); err != nil {
+			s.log.Error("event checkpoint", "err", err, "stream", c.Query("stream"))
+			return false
+		}
+	}
+	return true
 }
