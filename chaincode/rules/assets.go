@@ -245,64 +245,15 @@ func (s *Service) UpdateAsset(requestID, assetID, payload string) (string, error
 			if err != nil {
 				return nil, api.Event{}, err
 			}
-			if p.MarkFamily != nil && *p.MarkFamily != "" && a.Kind != api.KindTrademark {
-				return nil, api.Event{}, api.Invalid("markFamily", "applies to trademarks only")
+			if err := checkPatchFits(a, p); err != nil {
+				return nil, api.Event{}, err
 			}
-			if p.FeesPaidThrough != nil && !a.Kind.IsPatent() {
-				return nil, api.Event{}, api.Invalid("feesPaidThrough", "applies to patents only")
-			}
-			if p.ExpiryDate != nil && *p.ExpiryDate <= a.GrantDate {
-				return nil, api.Event{}, api.Invalid("expiryDate", "must be after grantDate")
-			}
-			var changed []string
-			if p.LegalStatus != nil {
-				a.LegalStatus = *p.LegalStatus
-				changed = append(changed, "legalStatus")
-			}
-			if p.ExpiryDate != nil {
-				a.ExpiryDate = *p.ExpiryDate
-				changed = append(changed, "expiryDate")
-			}
-			if p.FeesPaidThrough != nil {
-				a.FeesPaidThrough = *p.FeesPaidThrough
-				changed = append(changed, "feesPaidThrough")
-			}
-			if p.Title != nil {
-				a.Title = *p.Title
-				changed = append(changed, "title")
-			}
-			// Flags in a fixed order: no map iteration reaches what is written.
-			for _, f := range []struct {
-				name string
-				in   *api.FlagInput
-				flag *api.Flag
-			}{{"freeze", p.Freeze, &a.Freeze}, {"dispute", p.Dispute, &a.Dispute}, {"invalidation", p.Invalidation, &a.Invalidation}} {
-				if f.in == nil {
-					continue
-				}
-				if f.in.Active {
-					since := f.flag.Since
-					if !f.flag.Active {
-						since = s.today()
-					}
-					*f.flag = api.Flag{Active: true, Ref: f.in.Ref, Since: since}
-				} else {
-					*f.flag = api.Flag{}
-				}
-				changed = append(changed, f.name)
-			}
-			if p.MarkFamily != nil && *p.MarkFamily != a.MarkFamily {
-				if a.MarkFamily != "" {
-					if err := s.delIndex(idxAssetFamily, a.MarkFamily, a.ID); err != nil {
-						return nil, api.Event{}, err
-					}
-				}
-				if *p.MarkFamily != "" {
-					if err := s.putIndex(RightPolicy, idxAssetFamily, *p.MarkFamily, a.ID); err != nil {
-						return nil, api.Event{}, err
-					}
-				}
-				a.MarkFamily = *p.MarkFamily
+			// The changed fields name the change in the record, in this fixed order.
+			changed := patchStatusAndDates(a, p)
+			changed = append(changed, s.patchFlags(a, p)...)
+			if moved, err := s.patchMarkFamily(a, p.MarkFamily); err != nil {
+				return nil, api.Event{}, err
+			} else if moved {
 				changed = append(changed, "markFamily")
 			}
 			if err := s.saveAsset(a, "AssetUpdated:"+strings.Join(changed, ",")); err != nil {
@@ -310,6 +261,91 @@ func (s *Service) UpdateAsset(requestID, assetID, payload string) (string, error
 			}
 			return a, api.Event{Type: "AssetUpdated", ID: a.ID, AssetIDs: []string{a.ID}, Status: string(a.LegalStatus)}, nil
 		})
+}
+
+// checkPatchFits refuses what ParseAssetPatch cannot see without the right itself: a mark family for
+// a right that is no trademark, fees for one that is no patent, an expiry not after the grant.
+func checkPatchFits(a *api.Asset, p api.AssetPatch) error {
+	if p.MarkFamily != nil && *p.MarkFamily != "" && a.Kind != api.KindTrademark {
+		return api.Invalid("markFamily", "applies to trademarks only")
+	}
+	if p.FeesPaidThrough != nil && !a.Kind.IsPatent() {
+		return api.Invalid("feesPaidThrough", "applies to patents only")
+	}
+	if p.ExpiryDate != nil && *p.ExpiryDate <= a.GrantDate {
+		return api.Invalid("expiryDate", "must be after grantDate")
+	}
+	return nil
+}
+
+// patchStatusAndDates sets the legal status, expiry, fees and title a patch gives and returns the
+// fields it set.
+func patchStatusAndDates(a *api.Asset, p api.AssetPatch) []string {
+	var changed []string
+	if p.LegalStatus != nil {
+		a.LegalStatus = *p.LegalStatus
+		changed = append(changed, "legalStatus")
+	}
+	if p.ExpiryDate != nil {
+		a.ExpiryDate = *p.ExpiryDate
+		changed = append(changed, "expiryDate")
+	}
+	if p.FeesPaidThrough != nil {
+		a.FeesPaidThrough = *p.FeesPaidThrough
+		changed = append(changed, "feesPaidThrough")
+	}
+	if p.Title != nil {
+		a.Title = *p.Title
+		changed = append(changed, "title")
+	}
+	return changed
+}
+
+// patchFlags raises or clears the freeze, dispute and invalidation flags a patch gives and returns the
+// flags it touched. A flag raised again keeps the day it was first raised.
+func (s *Service) patchFlags(a *api.Asset, p api.AssetPatch) []string {
+	var changed []string
+	// Flags in a fixed order: no map iteration reaches what is written.
+	for _, f := range []struct {
+		name string
+		in   *api.FlagInput
+		flag *api.Flag
+	}{{"freeze", p.Freeze, &a.Freeze}, {"dispute", p.Dispute, &a.Dispute}, {"invalidation", p.Invalidation, &a.Invalidation}} {
+		if f.in == nil {
+			continue
+		}
+		if f.in.Active {
+			since := f.flag.Since
+			if !f.flag.Active {
+				since = s.today()
+			}
+			*f.flag = api.Flag{Active: true, Ref: f.in.Ref, Since: since}
+		} else {
+			*f.flag = api.Flag{}
+		}
+		changed = append(changed, f.name)
+	}
+	return changed
+}
+
+// patchMarkFamily moves a trademark to the mark family a patch gives ("" takes it out of any), keeping
+// the family index in step, and reports whether the family changed. A nil family leaves it as it is.
+func (s *Service) patchMarkFamily(a *api.Asset, family *string) (bool, error) {
+	if family == nil || *family == a.MarkFamily {
+		return false, nil
+	}
+	if a.MarkFamily != "" {
+		if err := s.delIndex(idxAssetFamily, a.MarkFamily, a.ID); err != nil {
+			return false, err
+		}
+	}
+	if *family != "" {
+		if err := s.putIndex(RightPolicy, idxAssetFamily, *family, a.ID); err != nil {
+			return false, err
+		}
+	}
+	a.MarkFamily = *family
+	return true, nil
 }
 
 // FindAssetsByNumber finds the IP rights with an official number (A3: the register is public), one

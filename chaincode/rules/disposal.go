@@ -73,45 +73,97 @@ func applyByRank(p *api.Pledge, assets []*api.Asset, in api.DisposalInput) ([]ap
 	refuse := func(reason, msg string, kv ...string) error {
 		return api.Conflict("P8", msg, append([]string{"pledgeId", p.ID, "reason", reason}, kv...)...)
 	}
-	rank := map[string]int{}
-	var order []string // active pledges on the rights, in first-seen order
-	for _, a := range assets {
-		for _, e := range a.Encumbrances {
-			if r, ok := rank[e.PledgeID]; !ok || e.Rank < r {
-				if !ok {
-					order = append(order, e.PledgeID)
-				}
-				rank[e.PledgeID] = e.Rank
-			}
-		}
+	ranks := bestRanks(assets)
+	out, err := ranks.rankProceeds(in.Proceeds, refuse)
+	if err != nil {
+		return nil, err
 	}
 	var total int64
-	out := make([]api.Proceed, 0, len(in.Proceeds))
 	listed := map[string]bool{}
-	for i, q := range in.Proceeds {
-		r, ok := rank[q.PledgeID]
-		if !ok {
-			return nil, refuse("not-an-encumbrance", "proceeds go only to active pledges on the disposed rights",
-				"field", fmt.Sprintf("proceeds[%d].pledgeId", i))
-		}
-		if i > 0 && r < out[i-1].Rank {
-			return nil, refuse("out-of-rank-order", "proceeds must be listed in order of rank",
-				"field", fmt.Sprintf("proceeds[%d]", i))
-		}
+	for _, q := range out {
 		listed[q.PledgeID] = true
 		total += mustCents(q.Amount)
-		out = append(out, api.Proceed{Amount: q.Amount, PledgeID: q.PledgeID, Rank: r})
 	}
 	if !listed[p.ID] {
 		return nil, refuse("disposing-pledge-missing", "the proceeds must include the disposing pledge")
 	}
+	left := ranks.unlisted(listed)
+	unpaid, err := ranks.checkPaidDownRanks(out, left, refuse)
+	if err != nil {
+		return nil, err
+	}
+	surplus := mustCents(in.Surplus)
+	if surplus > 0 {
+		if unpaid == "" && len(left) > 0 {
+			unpaid = left[0]
+		}
+		if unpaid != "" {
+			return nil, refuse("surplus-before-creditors", "a surplus goes to the pledgors only after every pledge",
+				"unpaidPledgeId", unpaid)
+		}
+	}
+	if total+surplus != mustCents(in.Price) {
+		return nil, refuse("proceeds-do-not-add-up", "proceeds and surplus must add up to the price",
+			"sum", formatCents(total+surplus), "price", in.Price)
+	}
+	slices.SortStableFunc(out, func(a, b api.Proceed) int { return a.Rank - b.Rank })
+	return out, nil
+}
+
+// disposalRefusal refuses a disposal under P8 for a reason, with details.
+type disposalRefusal func(reason, msg string, kv ...string) error
+
+// pledgeRanks are the active pledges on the disposed rights, each with its best rank on them.
+type pledgeRanks struct {
+	rank  map[string]int
+	order []string // first-seen order: a refusal names the same pledge on every peer
+}
+
+// bestRanks reads the ranks off the rights' encumbrances.
+func bestRanks(assets []*api.Asset) pledgeRanks {
+	r := pledgeRanks{rank: map[string]int{}}
+	for _, a := range assets {
+		for _, e := range a.Encumbrances {
+			if best, ok := r.rank[e.PledgeID]; !ok || e.Rank < best {
+				if !ok {
+					r.order = append(r.order, e.PledgeID)
+				}
+				r.rank[e.PledgeID] = e.Rank
+			}
+		}
+	}
+	return r
+}
+
+// rankProceeds gives each listed share its pledge's rank, refusing a share for a pledge not on the
+// rights and a list out of rank order.
+func (r pledgeRanks) rankProceeds(proceeds []api.ProceedInput, refuse disposalRefusal) ([]api.Proceed, error) {
+	out := make([]api.Proceed, 0, len(proceeds))
+	for i, q := range proceeds {
+		rank, ok := r.rank[q.PledgeID]
+		if !ok {
+			return nil, refuse("not-an-encumbrance", "proceeds go only to active pledges on the disposed rights",
+				"field", fmt.Sprintf("proceeds[%d].pledgeId", i))
+		}
+		if i > 0 && rank < out[i-1].Rank {
+			return nil, refuse("out-of-rank-order", "proceeds must be listed in order of rank",
+				"field", fmt.Sprintf("proceeds[%d]", i))
+		}
+		out = append(out, api.Proceed{Amount: q.Amount, PledgeID: q.PledgeID, Rank: rank})
+	}
+	return out, nil
+}
+
+// checkPaidDownRanks refuses money for a pledge while a better-ranked one is left out of the list (left)
+// or listed with nothing. It returns the first listed pledge that gets nothing, "" when every one is paid.
+func (r pledgeRanks) checkPaidDownRanks(out []api.Proceed, left []string, refuse disposalRefusal) (string, error) {
 	for _, q := range out {
 		if mustCents(q.Amount) == 0 {
 			continue
 		}
-		for _, id := range order {
-			if rank[id] < q.Rank && !listed[id] {
-				return nil, refuse("better-rank-skipped", "a pledge of better rank must be paid first",
+		for _, id := range left {
+			if r.rank[id] < q.Rank {
+				return "", refuse("better-rank-skipped", "a pledge of better rank must be paid first",
 					"skippedPledgeId", id)
 			}
 		}
@@ -123,29 +175,22 @@ func applyByRank(p *api.Pledge, assets []*api.Asset, in api.DisposalInput) ([]ap
 		case mustCents(q.Amount) == 0 && unpaid == "":
 			unpaid = q.PledgeID
 		case mustCents(q.Amount) > 0 && unpaid != "":
-			return nil, refuse("better-rank-unpaid", "a pledge of better rank gets nothing while a lower one is paid",
+			return "", refuse("better-rank-unpaid", "a pledge of better rank gets nothing while a lower one is paid",
 				"unpaidPledgeId", unpaid)
 		}
 	}
-	surplus := mustCents(in.Surplus)
-	if surplus > 0 && unpaid != "" {
-		return nil, refuse("surplus-before-creditors", "a surplus goes to the pledgors only after every pledge",
-			"unpaidPledgeId", unpaid)
-	}
-	if surplus > 0 {
-		for _, id := range order {
-			if !listed[id] {
-				return nil, refuse("surplus-before-creditors", "a surplus goes to the pledgors only after every pledge",
-					"unpaidPledgeId", id)
-			}
+	return unpaid, nil
+}
+
+// unlisted are the active pledges that the proceeds leave out, in first-seen order.
+func (r pledgeRanks) unlisted(listed map[string]bool) []string {
+	var left []string
+	for _, id := range r.order {
+		if !listed[id] {
+			left = append(left, id)
 		}
 	}
-	if total+surplus != mustCents(in.Price) {
-		return nil, refuse("proceeds-do-not-add-up", "proceeds and surplus must add up to the price",
-			"sum", formatCents(total+surplus), "price", in.Price)
-	}
-	slices.SortStableFunc(out, func(a, b api.Proceed) int { return a.Rank - b.Rank })
-	return out, nil
+	return left
 }
 
 // PendingDisposal marks a right sold in a disposal whose transfer to the buyer is not recorded yet.

@@ -318,20 +318,7 @@ func (s *Service) ApplyPledge(requestID, payload string) (string, error) {
 			if err != nil {
 				return nil, api.Event{}, err
 			}
-			bank := s.tx.Caller.MSP
-			kinds := make([]api.AssetKind, len(assets))
-			for i, a := range assets {
-				kinds[i] = a.Kind
-			}
-			p := &api.Pledge{
-				AcknowledgeInvalidationRisk: in.AcknowledgeInvalidationRisk, AppliedAt: s.now(), AssetIDs: in.AssetIDs,
-				ContractHash: in.ContractHash, DebtKind: in.DebtKind, DebtTermEnd: in.DebtTermEnd,
-				DebtTermStart: in.DebtTermStart, DocType: keyPledge,
-				ExaminationDueBy: ExaminationDueBy(s.tx.Time, kinds).Format(time.RFC3339Nano),
-				ID:               s.derivedID("PL-"), Pledgee: api.Pledgee{MSP: bank, Name: in.PledgeeName},
-				Pledgors: in.Pledgors, Ranks: []api.Rank{}, Status: api.PledgeApplied, TermsCollection: api.TermsCollection(bank),
-				TermsHash: TermsHash(terms),
-			}
+			p := s.appliedPledge(in, assets, terms)
 			if err := s.checkPledgeable(p, assets); err != nil {
 				return nil, api.Event{}, err
 			}
@@ -340,26 +327,51 @@ func (s *Service) ApplyPledge(requestID, payload string) (string, error) {
 			} else if found {
 				return nil, api.Event{}, api.Conflict("I3", "a pledge with this id exists", "pledgeId", p.ID)
 			}
-			pol := PledgePolicy(bank)
-			if err := s.savePledge(p, "PledgeApplied"); err != nil {
-				return nil, api.Event{}, err
-			}
-			for _, id := range p.AssetIDs {
-				if err := s.putIndex(pol, idxPledgeAsset, id, p.ID); err != nil {
-					return nil, api.Event{}, err
-				}
-			}
-			if err := s.putIndex(pol, idxPledgePledgee, string(bank), p.ID); err != nil {
-				return nil, api.Event{}, err
-			}
-			if err := s.putIndex(pol, idxPledgeStatus, string(p.Status), p.ID); err != nil {
-				return nil, api.Event{}, err
-			}
-			if err := s.putTerms(p, terms); err != nil {
+			if err := s.fileApplication(p, terms); err != nil {
 				return nil, api.Event{}, err
 			}
 			return p, s.pledgeEvent("PledgeApplied", p), nil
 		})
+}
+
+// appliedPledge is the record of an application by the calling bank, which becomes the pledgee. Its
+// examination is due by a time that depends on the kinds of the rights (P9).
+func (s *Service) appliedPledge(in api.PledgeApplication, assets []*api.Asset, terms api.Terms) *api.Pledge {
+	bank := s.tx.Caller.MSP
+	kinds := make([]api.AssetKind, len(assets))
+	for i, a := range assets {
+		kinds[i] = a.Kind
+	}
+	return &api.Pledge{
+		AcknowledgeInvalidationRisk: in.AcknowledgeInvalidationRisk, AppliedAt: s.now(), AssetIDs: in.AssetIDs,
+		ContractHash: in.ContractHash, DebtKind: in.DebtKind, DebtTermEnd: in.DebtTermEnd,
+		DebtTermStart: in.DebtTermStart, DocType: keyPledge,
+		ExaminationDueBy: ExaminationDueBy(s.tx.Time, kinds).Format(time.RFC3339Nano),
+		ID:               s.derivedID("PL-"), Pledgee: api.Pledgee{MSP: bank, Name: in.PledgeeName},
+		Pledgors: in.Pledgors, Ranks: []api.Rank{}, Status: api.PledgeApplied, TermsCollection: api.TermsCollection(bank),
+		TermsHash: TermsHash(terms),
+	}
+}
+
+// fileApplication writes a new application with its asset, pledgee and status indexes, all under the
+// pledgee's policy, and its private terms to the pledgee's collection.
+func (s *Service) fileApplication(p *api.Pledge, terms api.Terms) error {
+	pol := PledgePolicy(p.Pledgee.MSP)
+	if err := s.savePledge(p, "PledgeApplied"); err != nil {
+		return err
+	}
+	for _, id := range p.AssetIDs {
+		if err := s.putIndex(pol, idxPledgeAsset, id, p.ID); err != nil {
+			return err
+		}
+	}
+	if err := s.putIndex(pol, idxPledgePledgee, string(p.Pledgee.MSP), p.ID); err != nil {
+		return err
+	}
+	if err := s.putIndex(pol, idxPledgeStatus, string(p.Status), p.ID); err != nil {
+		return err
+	}
+	return s.putTerms(p, terms)
 }
 
 func (s *Service) putTerms(p *api.Pledge, terms api.Terms) error {
@@ -529,30 +541,13 @@ func (s *Service) pledgeeOp(function, requestID, pledgeID, payload string, rule 
 // Filed by the pledgee; recorded with the IP office's mandatory endorsement (I1).
 func (s *Service) AmendPledge(requestID, pledgeID, payload string) (string, error) {
 	return s.pledgeeOp("AmendPledge", requestID, pledgeID, payload, "P6", func(p *api.Pledge) (api.Event, error) {
-		var in api.Amendment
-		if err := DecodeStrict("amendment", payload, &in); err != nil {
-			return api.Event{}, err
-		}
-		var c check
-		if in.DebtKind != "" {
-			enum(&c, "debtKind", in.DebtKind, api.DebtKinds)
-		}
-		if in.PledgeeName != "" {
-			c.text("pledgeeName", in.PledgeeName, 1, 200)
-		}
-		if in.Pledgors != nil {
-			c.parties("pledgors", in.Pledgors)
-		}
 		raw, hasTerms := s.tx.Transient[api.TransientTermsKey]
-		if c.err == nil && in.DebtKind == "" && in.PledgeeName == "" && in.Pledgors == nil && !hasTerms {
-			c.fail("", "at least one change is required: debtKind, pledgeeName, pledgors or transient terms")
-		}
-		if c.err != nil {
-			return api.Event{}, c.err
+		in, err := parseAmendment(payload, hasTerms)
+		if err != nil {
+			return api.Event{}, err
 		}
 		var terms api.Terms
 		if hasTerms {
-			var err error
 			if terms, err = ParseTerms(raw); err != nil {
 				return api.Event{}, err
 			}
@@ -560,27 +555,11 @@ func (s *Service) AmendPledge(requestID, pledgeID, payload string) (string, erro
 		if err := requireStatus(p, "P6", api.PledgeRegistered); err != nil {
 			return api.Event{}, err
 		}
-		if in.Pledgors != nil {
-			ids := func(ps []api.Party) []string {
-				out := make([]string, len(ps))
-				for i, x := range ps {
-					out[i] = x.ID
-				}
-				slices.Sort(out)
-				return out
-			}
-			if !slices.Equal(ids(in.Pledgors), ids(p.Pledgors)) {
-				return api.Event{}, api.Conflict("P6", "an amendment may change the pledgors' names, not who they are",
-					"pledgeId", p.ID, "reason", "pledgors-changed")
-			}
-			p.Pledgors = in.Pledgors
+		if in.Pledgors != nil && !samePartyIDs(in.Pledgors, p.Pledgors) {
+			return api.Event{}, api.Conflict("P6", "an amendment may change the pledgors' names, not who they are",
+				"pledgeId", p.ID, "reason", "pledgors-changed")
 		}
-		if in.DebtKind != "" {
-			p.DebtKind = in.DebtKind
-		}
-		if in.PledgeeName != "" {
-			p.Pledgee.Name = in.PledgeeName
-		}
+		applyAmendment(p, in)
 		if hasTerms {
 			p.TermsHash = TermsHash(terms)
 			if err := s.putTerms(p, terms); err != nil {
@@ -592,6 +571,56 @@ func (s *Service) AmendPledge(requestID, pledgeID, payload string) (string, erro
 		}
 		return s.pledgeEvent("PledgeAmended", p), nil
 	})
+}
+
+// parseAmendment decodes and validates an AmendPledge payload; new private terms in the transient map
+// (hasTerms) are a change too, so that an empty payload may come with them.
+func parseAmendment(payload string, hasTerms bool) (api.Amendment, error) {
+	var in api.Amendment
+	if err := DecodeStrict("amendment", payload, &in); err != nil {
+		return in, err
+	}
+	var c check
+	if in.DebtKind != "" {
+		enum(&c, "debtKind", in.DebtKind, api.DebtKinds)
+	}
+	if in.PledgeeName != "" {
+		c.text("pledgeeName", in.PledgeeName, 1, 200)
+	}
+	if in.Pledgors != nil {
+		c.parties("pledgors", in.Pledgors)
+	}
+	if c.err == nil && in.DebtKind == "" && in.PledgeeName == "" && in.Pledgors == nil && !hasTerms {
+		c.fail("", "at least one change is required: debtKind, pledgeeName, pledgors or transient terms")
+	}
+	return in, c.err
+}
+
+// samePartyIDs tells whether two lists name the same parties, in any order and whatever their names.
+func samePartyIDs(a, b []api.Party) bool {
+	ids := func(ps []api.Party) []string {
+		out := make([]string, len(ps))
+		for i, x := range ps {
+			out[i] = x.ID
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(ids(a), ids(b))
+}
+
+// applyAmendment rewrites the pledgors' names, the debt kind and the pledgee's name that an amendment
+// gives. New private terms are not on the pledge: AmendPledge writes them to the pledgee's collection.
+func applyAmendment(p *api.Pledge, in api.Amendment) {
+	if in.Pledgors != nil {
+		p.Pledgors = in.Pledgors
+	}
+	if in.DebtKind != "" {
+		p.DebtKind = in.DebtKind
+	}
+	if in.PledgeeName != "" {
+		p.Pledgee.Name = in.PledgeeName
+	}
 }
 
 // ExtendPledge records an extension (延期) of the debt term (P6); the new end must not be after any
