@@ -9,18 +9,11 @@ cd "$ROOT"
 began=$SECONDS
 say() { printf '\n[%5ss] == %s\n' "$((SECONDS - began))" "$*"; }
 
-# Packages whose tests need the real network (build tag "integration"), run in this order, one at a
-# time. The fault tests come last: they kill and restart parts of the network, through the gateways.
+# Packages whose tests need the real network (build tag "integration"), in the order they run, one at
+# a time: the list is itest.Packages (network/itest/packages.go), whose unit test fails when a package
+# with integration tests is missing from it.
 integration_pkgs() {
-	local p
-	for p in ./chaincode/chaincodetest ./gateway/gatewaytest ./network/e2e ./gateway/console/consoletest ./network/networktest; do
-		[ -d "$p" ] && echo "$p"
-	done
-	if [ -d ./gateway/cmd/ipledger-gateway ]; then
-		echo ./network/bench # a short smoke run of the benchmark tool, through the gateways and bare
-		echo ./network/faulttest
-	fi
-	return 0
+	go run ./network/itest/cmd/packages
 }
 
 part_vet() {
@@ -77,6 +70,10 @@ part_fuzz() {
 }
 
 part_integration() {
+	# The list first, before any network starts; a failing `go run` stops the part here.
+	local list pkgs
+	list=$(integration_pkgs)
+	mapfile -t pkgs <<<"$list"
 	# A network of its own: its own data directory and port base, so a running `up` is untouched.
 	local data
 	data=$(mktemp -d "${TMPDIR:-/tmp}/ipledger-test.XXXXXX")
@@ -92,8 +89,6 @@ part_integration() {
 	fi
 	say "integration tests against the real network"
 	# -p 1: one package at a time, in order; some restart or kill parts of the network.
-	local pkgs
-	mapfile -t pkgs < <(integration_pkgs)
 	IPLEDGER_SYSTEM_FILE=$data/system.json go test -p 1 -count=1 -tags integration -v -timeout 30m "${pkgs[@]}"
 }
 

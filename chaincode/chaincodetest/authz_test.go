@@ -14,16 +14,17 @@ import (
 	"github.com/ipledger/ipledger/chaincode/api"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/ipledger/ipledger/network/e2e"
+	"github.com/ipledger/ipledger/network/itest"
 )
 
-// The expectation table lives in network/e2e (matrix.go), shared with the HTTP matrix there: one
-// statement of who may do what, proven at the chaincode here and through the gateways there.
-type principal = e2e.Principal
+// The expectation table lives in the integration harness (network/itest, matrix.go), shared with the
+// HTTP matrix of network/e2e: one statement of who may do what, proven at the chaincode here and
+// through the gateways there.
+type principal = itest.Principal
 
 var (
-	everyMember = e2e.EveryMember
-	authzMatrix = e2e.AuthzMatrix
+	everyMember = itest.EveryMember
+	authzMatrix = itest.AuthzMatrix
 )
 
 // authzFixture is the state every cell of the matrix runs against; built once, never changed by the

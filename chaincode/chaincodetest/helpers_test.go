@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +20,7 @@ import (
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"github.com/ipledger/ipledger/gateway/fabric/qscc"
+	"github.com/ipledger/ipledger/network/itest"
 	"github.com/ipledger/ipledger/network/netctl"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -33,18 +33,11 @@ type network struct {
 	gws map[string]*client.Gateway
 }
 
-// connect reads the network description named by IPLEDGER_SYSTEM_FILE, or skips the test.
+// connect reads the network description named by IPLEDGER_SYSTEM_FILE (itest.System: the test fails
+// when it is unset).
 func connect(t *testing.T) *network {
 	t.Helper()
-	path := os.Getenv("IPLEDGER_SYSTEM_FILE")
-	if path == "" {
-		t.Skip("IPLEDGER_SYSTEM_FILE is not set: run against a network started by scripts/ipledger up")
-	}
-	sys, err := netctl.LoadSystem(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &network{t: t, sys: sys, gws: map[string]*client.Gateway{}}
+	return &network{t: t, sys: itest.System(t), gws: map[string]*client.Gateway{}}
 }
 
 // gateway dials msp's own peer as user once and keeps the connection for the test. Not safe for

@@ -28,6 +28,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/ipledger/ipledger/docs"
@@ -84,20 +85,11 @@ func navigation(kind string) []Page {
 		if p.Path == "pledge" {
 			continue
 		}
-		if len(p.For) == 0 || contains(p.For, kind) {
+		if len(p.For) == 0 || slices.Contains(p.For, kind) {
 			out = append(out, p)
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // OrgKind tells what an organization is, from its MSP id: bank, ipoffice, exchange or regulator.

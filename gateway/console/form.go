@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,7 +43,7 @@ func (f *formSchema) lookup(schema, path string) (*openapi3.Schema, bool, error)
 		if !ok || p.Value == nil {
 			return nil, false, fmt.Errorf("console: schema %s has no field %s", schema, path)
 		}
-		required = contains(s.Required, name)
+		required = slices.Contains(s.Required, name)
 		s = p.Value
 		if isArray {
 			if s.Items == nil || s.Items.Value == nil {

@@ -12,92 +12,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/ipledger/ipledger/gateway/apiclient"
-	"github.com/ipledger/ipledger/network/netctl"
+	"github.com/ipledger/ipledger/network/itest"
 )
 
 // client calls one organization's gateway as one of its users.
-type client struct {
-	t    *testing.T
-	base string
-	key  string
-	org  string
-}
+type client struct{ *itest.Caller }
 
-type reply struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
+type reply = itest.Reply
 
-func (r reply) obj(t *testing.T) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.Body, &m); err != nil {
-		t.Fatalf("not a JSON object (%d): %s", r.Status, r.Body)
-	}
-	return m
-}
-
-func (r reply) code() string {
-	var e struct {
-		Error struct {
-			Code string `json:"code"`
-		} `json:"error"`
-	}
-	_ = json.Unmarshal(r.Body, &e)
-	return e.Error.Code
-}
-
-func (r reply) str(t *testing.T, key string) string {
-	t.Helper()
-	s, _ := r.obj(t)[key].(string)
-	return s
-}
-
-var (
-	sysOnce sync.Once
-	sys     *netctl.System
-	sysErr  error
-)
-
-func as(t *testing.T, mspID, user string) *client {
-	t.Helper()
-	sysOnce.Do(func() {
-		path := os.Getenv("IPLEDGER_SYSTEM_FILE")
-		if path == "" {
-			sysErr = fmt.Errorf("IPLEDGER_SYSTEM_FILE is not set: run these tests with scripts/ipledger test integration")
-			return
-		}
-		sys, sysErr = netctl.LoadSystem(path)
-	})
-	if sysErr != nil {
-		t.Fatal(sysErr)
-	}
-	url, key, err := sys.APIKey(mspID, user)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &client{t: t, base: url, key: key, org: mspID}
-}
-
-var httpClient = &http.Client{Timeout: 90 * time.Second}
-
-func (c *client) do(method, path string, body any, headers ...string) reply {
-	c.t.Helper()
-	api := &apiclient.Client{BaseURL: c.base, Key: c.key, HTTP: httpClient, AutoIdempotencyKey: true}
-	r, err := api.Do(context.Background(), method, path, body, headers...)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return reply{Status: r.Status, Header: r.Header, Body: r.Body}
-}
+func as(t *testing.T, mspID, user string) *client { return &client{itest.As(t, mspID, user)} }
 
 // must fails unless the reply has the status.
 func must(t *testing.T, r reply, status int, what string) reply {
@@ -111,23 +40,23 @@ func must(t *testing.T, r reply, status int, what string) reply {
 // refused fails unless the reply is an error with the status and code.
 func refused(t *testing.T, r reply, status int, code, what string) {
 	t.Helper()
-	if r.Status != status || r.code() != code {
-		t.Fatalf("%s: %d %s, want %d %s: %s", what, r.Status, r.code(), status, code, r.Body)
+	if r.Status != status || r.Err().Code != code {
+		t.Fatalf("%s: %d %s, want %d %s: %s", what, r.Status, r.Err().Code, status, code, r.Body)
 	}
 }
 
 // eventually repeats a read until it answers want: another organization's peer commits a block a
 // moment after the submitter's.
 func (c *client) eventually(path string, want int, ok func(reply) bool) reply {
-	c.t.Helper()
+	c.T.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		r := c.do("GET", path, nil)
+		r := c.Do("GET", path, nil)
 		if r.Status == want && (ok == nil || ok(r)) {
 			return r
 		}
 		if time.Now().After(deadline) {
-			c.t.Fatalf("GET %s at %s: %d %s", path, c.org, r.Status, r.Body)
+			c.T.Fatalf("GET %s at %s: %d %s", path, c.Org, r.Status, r.Body)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -138,7 +67,7 @@ func (c *client) eventually(path string, want int, ok func(reply) bool) reply {
 // submitted by another organization and endorsed by others, needs their peers to have it too.
 func settled(t *testing.T, r reply) reply {
 	t.Helper()
-	tx := r.str(t, "txId")
+	tx := r.Str(t, "txId")
 	for _, msp := range peerOrgs {
 		as(t, msp, "admin").eventually("/v1/transactions/"+tx, 200, nil)
 	}
@@ -170,15 +99,15 @@ func transfer(assetID string) map[string]any {
 func newAsset(t *testing.T) string {
 	t.Helper()
 	id := uniq("CN-GW")
-	r := settled(t, must(t, as(t, "IPOfficeMSP", "examiner1").do("POST", "/v1/assets", asset(id)), 201, "register asset"))
-	return r.str(t, "id")
+	r := settled(t, must(t, as(t, "IPOfficeMSP", "examiner1").Do("POST", "/v1/assets", asset(id)), 201, "register asset"))
+	return r.Str(t, "id")
 }
 
 // registeredPledge applies for a pledge through Bank1's gateway and registers it through the IP office's.
 func registeredPledge(t *testing.T, assetID string) string {
 	t.Helper()
-	p := settled(t, must(t, as(t, "Bank1MSP", "officer1").do("POST", "/v1/pledges", pledge(assetID)), 201, "apply pledge")).str(t, "id")
-	settled(t, must(t, as(t, "IPOfficeMSP", "examiner1").do("POST", "/v1/pledges/"+p+"/register",
+	p := settled(t, must(t, as(t, "Bank1MSP", "officer1").Do("POST", "/v1/pledges", pledge(assetID)), 201, "apply pledge")).Str(t, "id")
+	settled(t, must(t, as(t, "IPOfficeMSP", "examiner1").Do("POST", "/v1/pledges/"+p+"/register",
 		map[string]any{"registrationNumber": "Y-" + p}), 200, "register pledge"))
 	return p
 }
@@ -188,14 +117,14 @@ var peerOrgs = []string{"Bank1MSP", "Bank2MSP", "ExchangeMSP", "IPOfficeMSP", "R
 func TestGateway_OperationsOnEveryOrganization(t *testing.T) {
 	for _, msp := range peerOrgs {
 		c := as(t, msp, "admin")
-		must(t, c.do("GET", "/healthz", nil), 200, msp+" healthz")
-		if r := must(t, c.do("GET", "/readyz", nil), 200, msp+" readyz"); !strings.HasPrefix(r.str(t, "chaincode"), "ipledger-cc/") {
+		must(t, c.Do("GET", "/healthz", nil), 200, msp+" healthz")
+		if r := must(t, c.Do("GET", "/readyz", nil), 200, msp+" readyz"); !strings.HasPrefix(r.Str(t, "chaincode"), "ipledger-cc/") {
 			t.Fatalf("%s readyz %s", msp, r.Body)
 		}
-		if r := must(t, c.do("GET", "/openapi.json", nil), 200, msp+" openapi"); r.obj(t)["openapi"] != "3.0.3" {
+		if r := must(t, c.Do("GET", "/openapi.json", nil), 200, msp+" openapi"); r.Obj(t)["openapi"] != "3.0.3" {
 			t.Fatalf("%s openapi.json", msp)
 		}
-		if r := must(t, c.do("GET", "/metrics", nil), 200, msp+" metrics"); !bytes.Contains(r.Body, []byte("ipledger_gateway_http_requests_total")) {
+		if r := must(t, c.Do("GET", "/metrics", nil), 200, msp+" metrics"); !bytes.Contains(r.Body, []byte("ipledger_gateway_http_requests_total")) {
 			t.Fatalf("%s metrics lack the request counter", msp)
 		}
 	}
@@ -203,45 +132,45 @@ func TestGateway_OperationsOnEveryOrganization(t *testing.T) {
 
 func TestGateway_AuthenticationIsPerOrganization(t *testing.T) {
 	bank1, ipo := as(t, "Bank1MSP", "officer1"), as(t, "IPOfficeMSP", "examiner1")
-	anon := *bank1
-	anon.key = ""
-	refused(t, anon.do("GET", "/v1/assets/X", nil), 401, "UNAUTHENTICATED", "no key")
-	foreign := *ipo
-	foreign.key = bank1.key // Bank1's key means nothing at the IP office's gateway
-	refused(t, foreign.do("GET", "/v1/assets/X", nil), 401, "UNAUTHENTICATED", "another organization's key")
+	anon := *bank1.Caller
+	anon.Key = ""
+	refused(t, anon.Do("GET", "/v1/assets/X", nil), 401, "UNAUTHENTICATED", "no key")
+	foreign := *ipo.Caller
+	foreign.Key = bank1.Key // Bank1's key means nothing at the IP office's gateway
+	refused(t, foreign.Do("GET", "/v1/assets/X", nil), 401, "UNAUTHENTICATED", "another organization's key")
 }
 
 func TestGateway_ValidationAndErrors(t *testing.T) {
 	ipo := as(t, "IPOfficeMSP", "examiner1")
-	refused(t, ipo.do("POST", "/v1/assets", `{"id":`), 400, "MALFORMED", "malformed JSON")
+	refused(t, ipo.Do("POST", "/v1/assets", `{"id":`), 400, "MALFORMED", "malformed JSON")
 	bad := asset(uniq("CN-GW"))
 	bad["owners"] = []any{map[string]any{"id": "X1", "name": "X", "share": "all"}}
-	r := ipo.do("POST", "/v1/assets", bad)
+	r := ipo.Do("POST", "/v1/assets", bad)
 	refused(t, r, 422, "INVALID_ARGUMENT", "wrong type")
 	if !strings.Contains(string(r.Body), "owners[0].share") {
 		t.Fatalf("no field path: %s", r.Body)
 	}
 	bad = asset(uniq("CN-GW"))
 	bad["colour"] = "red"
-	refused(t, ipo.do("POST", "/v1/assets", bad), 422, "INVALID_ARGUMENT", "unknown field")
+	refused(t, ipo.Do("POST", "/v1/assets", bad), 422, "INVALID_ARGUMENT", "unknown field")
 	// Validated by the chaincode, not by the document: shares must sum to 10000.
 	bad = asset(uniq("CN-GW"))
 	bad["owners"] = []any{map[string]any{"id": "X1", "name": "X", "share": 5000}}
-	r = ipo.do("POST", "/v1/assets", bad)
+	r = ipo.Do("POST", "/v1/assets", bad)
 	refused(t, r, 422, "INVALID_ARGUMENT", "chaincode validation")
-	refused(t, ipo.do("GET", "/v1/assets/CN-NOPE-0", nil), 404, "NOT_FOUND", "unknown asset")
-	refused(t, ipo.do("GET", "/v1/transactions/"+strings.Repeat("0", 64), nil), 404, "NOT_FOUND", "unknown tx")
+	refused(t, ipo.Do("GET", "/v1/assets/CN-NOPE-0", nil), 404, "NOT_FOUND", "unknown asset")
+	refused(t, ipo.Do("GET", "/v1/transactions/"+strings.Repeat("0", 64), nil), 404, "NOT_FOUND", "unknown tx")
 	// A1: only the IP office registers rights; V3: the regulator writes nothing.
-	refused(t, as(t, "Bank1MSP", "officer1").do("POST", "/v1/assets", asset(uniq("CN-GW"))), 403, "FORBIDDEN", "bank registers")
-	refused(t, as(t, "RegulatorMSP", "auditor1").do("POST", "/v1/assets", asset(uniq("CN-GW"))), 403, "FORBIDDEN", "regulator writes")
+	refused(t, as(t, "Bank1MSP", "officer1").Do("POST", "/v1/assets", asset(uniq("CN-GW"))), 403, "FORBIDDEN", "bank registers")
+	refused(t, as(t, "RegulatorMSP", "auditor1").Do("POST", "/v1/assets", asset(uniq("CN-GW"))), 403, "FORBIDDEN", "regulator writes")
 }
 
 func TestGateway_I3_IdempotencyKey(t *testing.T) {
 	ipo := as(t, "IPOfficeMSP", "examiner1")
 	id, key := uniq("CN-GW"), uniq("idem")
-	first := must(t, ipo.do("POST", "/v1/assets", asset(id), "Idempotency-Key", key), 201, "first")
-	again := must(t, ipo.do("POST", "/v1/assets", asset(id), "Idempotency-Key", key), 201, "repeat")
-	if again.str(t, "id") != id || again.Header.Get("Idempotency-Key") != key {
+	first := must(t, ipo.Do("POST", "/v1/assets", asset(id), "Idempotency-Key", key), 201, "first")
+	again := must(t, ipo.Do("POST", "/v1/assets", asset(id), "Idempotency-Key", key), 201, "repeat")
+	if again.Str(t, "id") != id || again.Header.Get("Idempotency-Key") != key {
 		t.Fatalf("repeat %s", again.Body)
 	}
 	var a, b struct {
@@ -257,71 +186,123 @@ func TestGateway_I3_IdempotencyKey(t *testing.T) {
 	}
 	other := asset(id)
 	other["title"] = "Another title"
-	refused(t, ipo.do("POST", "/v1/assets", other, "Idempotency-Key", key), 409, "I3", "same key, other request")
+	refused(t, ipo.Do("POST", "/v1/assets", other, "Idempotency-Key", key), 409, "I3", "same key, other request")
 	// Without a key a retry would be a second request: the gateway refuses it.
-	refused(t, ipo.do("POST", "/v1/assets", asset(uniq("CN-GW")), "Idempotency-Key", ""), 422, "INVALID_ARGUMENT", "no key")
+	refused(t, ipo.Do("POST", "/v1/assets", asset(uniq("CN-GW")), "Idempotency-Key", ""), 422, "INVALID_ARGUMENT", "no key")
 }
 
 // The whole life of a pledge and a transfer, each step through the gateway of the organization whose
-// job it is, every read through other organizations' gateways.
+// job it is, every read through other organizations' gateways. This is the one life-cycle test of
+// the integration suite (network/e2e holds the refusal grounds, the HTTP authorization matrix and
+// bad input).
 func TestGateway_PledgeAndTransferLifecycle(t *testing.T) {
 	ipo, bank1, bank2 := as(t, "IPOfficeMSP", "examiner1"), as(t, "Bank1MSP", "officer1"), as(t, "Bank2MSP", "officer1")
 	exch, reg := as(t, "ExchangeMSP", "trader1"), as(t, "RegulatorMSP", "auditor1")
+	steps := map[string]string{} // tx id -> step, of the writes the regulator must find in the histories (I2)
+	step := func(name string, r reply) reply {
+		t.Helper()
+		steps[r.Str(t, "txId")] = name
+		return r
+	}
 
-	assetID := newAsset(t)
+	assetID := step("register asset", settled(t, must(t, ipo.Do("POST", "/v1/assets", asset(uniq("CN-GW"))), 201, "register asset"))).Str(t, "id")
 	exch.eventually("/v1/assets/"+assetID, 200, nil)
 	reg.eventually("/v1/assets/"+assetID+"/history", 200, nil)
 
 	// Apply (Bank1): the terms stay private (V2).
-	ap := settled(t, must(t, bank1.do("POST", "/v1/pledges", pledge(assetID)), 201, "apply"))
-	pledgeID := ap.str(t, "id")
+	ap := step("apply", settled(t, must(t, bank1.Do("POST", "/v1/pledges", pledge(assetID)), 201, "apply")))
+	pledgeID := ap.Str(t, "id")
 	if ap.Header.Get("Location") != "/v1/pledges/"+pledgeID || strings.Contains(string(ap.Body), "5000000") {
 		t.Fatalf("apply answer %s", ap.Body)
 	}
-	hasTerms := func(r reply) bool { _, ok := r.obj(t)["privateTerms"]; return ok }
+	hasTerms := func(r reply) bool { _, ok := r.Obj(t)["privateTerms"]; return ok }
 	for _, c := range []*client{bank1, reg, ipo} {
 		r := c.eventually("/v1/pledges/"+pledgeID, 200, nil)
 		if !hasTerms(r) || !strings.Contains(string(r.Body), `"verified":true`) || !strings.Contains(string(r.Body), "5000000.00") {
-			t.Fatalf("%s should see the verified terms: %s", c.org, r.Body)
+			t.Fatalf("%s should see the verified terms: %s", c.Org, r.Body)
 		}
 	}
 	for _, c := range []*client{bank2, exch} {
 		if r := c.eventually("/v1/pledges/"+pledgeID, 200, nil); hasTerms(r) || strings.Contains(string(r.Body), "5000000") {
-			t.Fatalf("%s sees private terms: %s", c.org, r.Body)
+			t.Fatalf("%s sees private terms: %s", c.Org, r.Body)
 		}
 	}
 	// Register (IP office, endorsed by the IP office and the pledgee: state-based endorsement).
-	settled(t, must(t, ipo.do("POST", "/v1/pledges/"+pledgeID+"/register", map[string]any{"registrationNumber": "Y-" + pledgeID}), 200, "register"))
+	registered := step("register pledge", settled(t, must(t, ipo.Do("POST", "/v1/pledges/"+pledgeID+"/register", map[string]any{"registrationNumber": "Y-" + pledgeID}), 200, "register")))
 	// P4/P5: a patent carries one active pledge.
-	r := bank2.do("POST", "/v1/pledges", pledge(assetID))
-	if r.Status != 409 || (r.code() != "P4" && r.code() != "P5") {
+	r := bank2.Do("POST", "/v1/pledges", pledge(assetID))
+	if r.Status != 409 || (r.Err().Code != "P4" && r.Err().Code != "P5") {
 		t.Fatalf("second pledge on a patent: %d %s", r.Status, r.Body)
 	}
 	// Lifecycle by the pledgee; another bank may not.
-	must(t, bank1.do("POST", "/v1/pledges/"+pledgeID+"/amend", map[string]any{"pledgeeName": "Bank One Wuhan",
-		"terms": map[string]any{"amount": "4500000.00", "currency": "CNY", "interestRate": "3.65", "scope": "principal"}}), 200, "amend")
-	settled(t, must(t, bank1.do("POST", "/v1/pledges/"+pledgeID+"/extend", map[string]any{"debtTermEnd": "2028-06-30"}), 200, "extend"))
-	refused(t, bank2.do("POST", "/v1/pledges/"+pledgeID+"/release", map[string]any{"reason": "not mine"}), 403, "FORBIDDEN", "other bank releases")
+	step("amend", must(t, bank1.Do("POST", "/v1/pledges/"+pledgeID+"/amend", map[string]any{"pledgeeName": "Bank One Wuhan",
+		"terms": map[string]any{"amount": "4500000.00", "currency": "CNY", "interestRate": "3.65", "scope": "principal"}}), 200, "amend"))
+	step("extend", settled(t, must(t, bank1.Do("POST", "/v1/pledges/"+pledgeID+"/extend", map[string]any{"debtTermEnd": "2028-06-30"}), 200, "extend")))
+	refused(t, bank2.Do("POST", "/v1/pledges/"+pledgeID+"/release", map[string]any{"reason": "not mine"}), 403, "FORBIDDEN", "other bank releases")
 	reg.eventually("/v1/pledges/"+pledgeID, 200, func(r reply) bool { return strings.Contains(string(r.Body), "4500000.00") })
-	must(t, reg.do("GET", "/v1/pledges/"+pledgeID+"/history", nil), 200, "pledge history")
-	must(t, ipo.do("GET", "/v1/pledges?assetId="+assetID, nil), 200, "list by asset")
-	must(t, reg.do("GET", "/v1/pledges?pledgee=Bank1MSP&pageSize=5", nil), 200, "list by pledgee")
-	must(t, ipo.do("GET", "/v1/pledges?overdue=true", nil), 200, "overdue")
+	must(t, reg.Do("GET", "/v1/pledges/"+pledgeID+"/history", nil), 200, "pledge history")
+	must(t, ipo.Do("GET", "/v1/pledges?assetId="+assetID, nil), 200, "list by asset")
+	must(t, reg.Do("GET", "/v1/pledges?pledgee=Bank1MSP&pageSize=5", nil), 200, "list by pledgee")
+	must(t, ipo.Do("GET", "/v1/pledges?overdue=true", nil), 200, "overdue")
 
 	// Freeze (PATCH, IP office): a transfer is refused while frozen (T2).
-	settled(t, must(t, ipo.do("PATCH", "/v1/assets/"+assetID, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2025)E01-1"}}), 200, "freeze"))
-	refused(t, exch.do("POST", "/v1/transfers", transfer(assetID)), 409, "T2", "transfer while frozen")
-	settled(t, must(t, ipo.do("PATCH", "/v1/assets/"+assetID, map[string]any{"freeze": map[string]any{"active": false}}), 200, "unfreeze"))
+	step("freeze", settled(t, must(t, ipo.Do("PATCH", "/v1/assets/"+assetID, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2025)E01-1"}}), 200, "freeze")))
+	refused(t, exch.Do("POST", "/v1/transfers", transfer(assetID)), 409, "T2", "transfer while frozen")
+	step("unfreeze", settled(t, must(t, ipo.Do("PATCH", "/v1/assets/"+assetID, map[string]any{"freeze": map[string]any{"active": false}}), 200, "unfreeze")))
 
 	// Transfer (exchange) of a pledged right: recorded only with the pledgee's consent (P7, T2).
-	tr := settled(t, must(t, exch.do("POST", "/v1/transfers", transfer(assetID)), 201, "request transfer"))
-	transferID := tr.str(t, "id")
+	tr := step("request transfer", settled(t, must(t, exch.Do("POST", "/v1/transfers", transfer(assetID)), 201, "request transfer")))
+	transferID := tr.Str(t, "id")
 	ipo.eventually("/v1/transfers/"+transferID, 200, nil)
-	refused(t, ipo.do("POST", "/v1/transfers/"+transferID+"/record", nil), 409, "T2", "record without consent")
-	settled(t, must(t, bank1.do("POST", "/v1/transfers/"+transferID+"/consent", map[string]any{"pledgeId": pledgeID, "proceedsUse": "escrow"}), 200, "consent"))
-	rec := settled(t, must(t, ipo.do("POST", "/v1/transfers/"+transferID+"/record", map[string]any{}), 200, "record"))
-	recordTx := rec.str(t, "txId")
-	must(t, reg.do("GET", "/v1/transfers/"+transferID+"/history", nil), 200, "transfer history")
+	itest.WritesNothing(t, "record without consent", func() {
+		r := ipo.Do("POST", "/v1/transfers/"+transferID+"/record", nil)
+		refused(t, r, 409, "T2", "record without consent")
+		if e := r.Err(); e.Message == "" || e.Details["reason"] != "consent-missing" || e.Details["pledgeId"] != pledgeID {
+			t.Fatalf("T2 refusal without its message, reason or pledge: %s", r.Body)
+		}
+	})
+	step("consent", settled(t, must(t, bank1.Do("POST", "/v1/transfers/"+transferID+"/consent", map[string]any{"pledgeId": pledgeID, "proceedsUse": "escrow"}), 200, "consent")))
+	rec := step("record transfer", settled(t, must(t, ipo.Do("POST", "/v1/transfers/"+transferID+"/record", map[string]any{}), 200, "record")))
+	recordTx := rec.Str(t, "txId")
+	var recorded struct {
+		Result struct {
+			Consents []struct {
+				PledgeID    string `json:"pledgeId"`
+				ProceedsUse string `json:"proceedsUse"`
+				MSP         string `json:"msp"`
+			} `json:"consents"`
+		} `json:"result"`
+	}
+	_ = json.Unmarshal(rec.Body, &recorded)
+	if c := recorded.Result.Consents; len(c) != 1 || c[0].PledgeID != pledgeID || c[0].ProceedsUse != "escrow" || c[0].MSP != "Bank1MSP" {
+		t.Fatalf("recorded transfer lacks the escrow consent: %s", rec.Body)
+	}
+
+	// The regulator (I2): every writing step so far is in a history, with tx id, organization,
+	// submitter and time.
+	seen := map[string]bool{}
+	for _, path := range []string{"/v1/assets/" + assetID + "/history", "/v1/pledges/" + pledgeID + "/history",
+		"/v1/transfers/" + transferID + "/history"} {
+		var hist struct {
+			Items []struct {
+				TxID, MSP, Submitter, Time string
+			} `json:"items"`
+		}
+		if err := json.Unmarshal(must(t, reg.Do("GET", path, nil), 200, path).Body, &hist); err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range hist.Items {
+			if it.TxID == "" || it.MSP == "" || it.Submitter == "" || it.Time == "" {
+				t.Fatalf("history item without tx id, organization, submitter or time: %+v", it)
+			}
+			seen[it.TxID] = true
+		}
+	}
+	for tx, name := range steps {
+		if !seen[tx] {
+			t.Fatalf("step %q (tx %s) is in no history the regulator reads", name, tx)
+		}
+	}
 
 	// Verify (exchange): the new title and the pledge, with proof from the ledger.
 	v := exch.eventually("/v1/verify/"+assetID, 200, func(r reply) bool { return strings.Contains(string(r.Body), recordTx) })
@@ -344,7 +325,9 @@ func TestGateway_PledgeAndTransferLifecycle(t *testing.T) {
 			Encumbrances []struct {
 				PledgeID      string   `json:"pledgeId"`
 				Rank          int      `json:"rank"`
+				TxID          string   `json:"txId"`
 				BlockNumber   uint64   `json:"blockNumber"`
+				Valid         bool     `json:"valid"`
 				EndorsingOrgs []string `json:"endorsingOrgs"`
 			} `json:"encumbrances"`
 		} `json:"proof"`
@@ -355,39 +338,40 @@ func TestGateway_PledgeAndTransferLifecycle(t *testing.T) {
 	p := ver.Proof
 	if ver.Statement.Owners[0].ID != "91420100MA4K0002" || p.Title.TxID != recordTx || !p.Title.Valid ||
 		p.Title.BlockNumber == 0 || p.LedgerHeight <= p.Title.BlockNumber || p.VerifiedBy != "ExchangeMSP" ||
-		!contains(p.Title.EndorsingOrgs, "IPOfficeMSP") || len(p.Title.EndorsingOrgs) < 2 {
+		!slices.Contains(p.Title.EndorsingOrgs, "IPOfficeMSP") || len(p.Title.EndorsingOrgs) < 2 {
 		t.Fatalf("verification %s", v.Body)
 	}
 	if len(p.Encumbrances) != 1 || p.Encumbrances[0].PledgeID != pledgeID || p.Encumbrances[0].Rank != 1 ||
-		!contains(p.Encumbrances[0].EndorsingOrgs, "IPOfficeMSP") || !contains(p.Encumbrances[0].EndorsingOrgs, "Bank1MSP") {
+		p.Encumbrances[0].TxID != registered.Str(t, "txId") || p.Encumbrances[0].BlockNumber != registered.Block() || !p.Encumbrances[0].Valid ||
+		!slices.Contains(p.Encumbrances[0].EndorsingOrgs, "IPOfficeMSP") || !slices.Contains(p.Encumbrances[0].EndorsingOrgs, "Bank1MSP") {
 		t.Fatalf("encumbrance proof %s", v.Body)
 	}
 	// The transaction itself (regulator).
-	tx := reg.eventually("/v1/transactions/"+recordTx, 200, nil).obj(t)
+	tx := reg.eventually("/v1/transactions/"+recordTx, 200, nil).Obj(t)
 	if tx["validationCode"] != "VALID" || tx["creatorMsp"] != "IPOfficeMSP" || tx["blockNumber"].(float64) == 0 {
 		t.Fatalf("transaction %v", tx)
 	}
 
 	// Default (pledgee) and disposal (exchange, P8); refuse, revoke and release on pledges of their own.
-	settled(t, must(t, bank1.do("POST", "/v1/pledges/"+pledgeID+"/default", map[string]any{"reason": "overdue"}), 200, "default"))
-	must(t, exch.do("POST", "/v1/pledges/"+pledgeID+"/dispose", map[string]any{"method": "auction",
+	settled(t, must(t, bank1.Do("POST", "/v1/pledges/"+pledgeID+"/default", map[string]any{"reason": "overdue"}), 200, "default"))
+	must(t, exch.Do("POST", "/v1/pledges/"+pledgeID+"/dispose", map[string]any{"method": "auction",
 		"buyers": []any{map[string]any{"id": "91420100MA4K0009", "name": "Hubei Photonics", "share": 10000}},
 		"price":  "6000000.00", "currency": "CNY", "proceeds": []any{map[string]any{"pledgeId": pledgeID, "amount": "5200000.00"}},
 		"surplus": "800000.00", "saleRef": uniq("AUC")}), 200, "dispose")
-	applied := settled(t, must(t, bank1.do("POST", "/v1/pledges", pledge(newAsset(t))), 201, "apply 2")).str(t, "id")
-	must(t, ipo.do("POST", "/v1/pledges/"+applied+"/refuse", map[string]any{"reasons": []string{"P4-fees"}}), 200, "refuse pledge")
-	must(t, ipo.do("POST", "/v1/pledges/"+registeredPledge(t, newAsset(t))+"/revoke", map[string]any{"reason": "forged"}), 200, "revoke")
-	must(t, bank1.do("POST", "/v1/pledges/"+registeredPledge(t, newAsset(t))+"/release", map[string]any{"reason": "repaid"}), 200, "release")
-	t2 := settled(t, must(t, exch.do("POST", "/v1/transfers", transfer(newAsset(t))), 201, "request 2")).str(t, "id")
-	must(t, ipo.do("POST", "/v1/transfers/"+t2+"/refuse", map[string]any{"reasons": []string{"T1-incomplete"}}), 200, "refuse transfer")
+	applied := settled(t, must(t, bank1.Do("POST", "/v1/pledges", pledge(newAsset(t))), 201, "apply 2")).Str(t, "id")
+	must(t, ipo.Do("POST", "/v1/pledges/"+applied+"/refuse", map[string]any{"reasons": []string{"P4-fees"}}), 200, "refuse pledge")
+	must(t, ipo.Do("POST", "/v1/pledges/"+registeredPledge(t, newAsset(t))+"/revoke", map[string]any{"reason": "forged"}), 200, "revoke")
+	must(t, bank1.Do("POST", "/v1/pledges/"+registeredPledge(t, newAsset(t))+"/release", map[string]any{"reason": "repaid"}), 200, "release")
+	t2 := settled(t, must(t, exch.Do("POST", "/v1/transfers", transfer(newAsset(t))), 201, "request 2")).Str(t, "id")
+	must(t, ipo.Do("POST", "/v1/transfers/"+t2+"/refuse", map[string]any{"reasons": []string{"T1-incomplete"}}), 200, "refuse transfer")
 }
 
 func TestGateway_RespondAsync(t *testing.T) {
 	ipo, reg := as(t, "IPOfficeMSP", "examiner1"), as(t, "RegulatorMSP", "auditor1")
 	id := newAsset(t)
-	r := must(t, ipo.do("PATCH", "/v1/assets/"+id, map[string]any{"feesPaidThrough": "2031-01-15"}, "Prefer", "respond-async"), 202, "async")
-	txID := r.str(t, "txId")
-	if r.Header.Get("Location") != "/v1/transactions/"+txID || r.str(t, "status") != "submitted" {
+	r := must(t, ipo.Do("PATCH", "/v1/assets/"+id, map[string]any{"feesPaidThrough": "2031-01-15"}, "Prefer", "respond-async"), 202, "async")
+	txID := r.Str(t, "txId")
+	if r.Header.Get("Location") != "/v1/transactions/"+txID || r.Str(t, "status") != "submitted" {
 		t.Fatalf("async answer %s", r.Body)
 	}
 	reg.eventually("/v1/transactions/"+txID, 200, nil)
@@ -398,15 +382,15 @@ func TestGateway_RespondAsync(t *testing.T) {
 func TestGateway_T3_RacesAndRetries(t *testing.T) {
 	ipo, exch := as(t, "IPOfficeMSP", "examiner1"), as(t, "ExchangeMSP", "trader1")
 	id := newAsset(t)
-	a := settled(t, must(t, exch.do("POST", "/v1/transfers", transfer(id)), 201, "transfer a")).str(t, "id")
-	b := settled(t, must(t, exch.do("POST", "/v1/transfers", transfer(id)), 201, "transfer b")).str(t, "id")
+	a := settled(t, must(t, exch.Do("POST", "/v1/transfers", transfer(id)), 201, "transfer a")).Str(t, "id")
+	b := settled(t, must(t, exch.Do("POST", "/v1/transfers", transfer(id)), 201, "transfer b")).Str(t, "id")
 	var wg sync.WaitGroup
 	results := make([]reply, 2)
 	for i, tr := range []string{a, b} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = ipo.do("POST", "/v1/transfers/"+tr+"/record", nil)
+			results[i] = ipo.Do("POST", "/v1/transfers/"+tr+"/record", nil)
 		}()
 	}
 	wg.Wait()
@@ -415,7 +399,7 @@ func TestGateway_T3_RacesAndRetries(t *testing.T) {
 		switch {
 		case r.Status == 200:
 			ok++
-		case r.Status == 409 && r.code() == "T3":
+		case r.Status == 409 && r.Err().Code == "T3":
 			lost++
 		default:
 			t.Fatalf("record: %d %s", r.Status, r.Body)
@@ -431,19 +415,19 @@ func TestGateway_T3_RacesAndRetries(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			patches[i] = ipo.do("PATCH", "/v1/assets/"+id, map[string]any{"title": fmt.Sprintf("Title %d", i)})
+			patches[i] = ipo.Do("PATCH", "/v1/assets/"+id, map[string]any{"title": fmt.Sprintf("Title %d", i)})
 		}()
 	}
 	wg.Wait()
 	retried := 0
 	for _, r := range patches {
 		must(t, r, 200, "concurrent patch")
-		if r.obj(t)["attempts"].(float64) > 1 {
+		if r.Obj(t)["attempts"].(float64) > 1 {
 			retried++
 		}
 	}
 	t.Logf("%d of %d concurrent changes needed a new proposal", retried, n)
-	m := string(must(t, ipo.do("GET", "/metrics", nil), 200, "metrics").Body)
+	m := string(must(t, ipo.Do("GET", "/metrics", nil), 200, "metrics").Body)
 	if retried > 0 && !strings.Contains(m, "ipledger_gateway_submission_retries_total") {
 		t.Fatal("retries not in the metrics")
 	}
@@ -457,8 +441,8 @@ func sse(t *testing.T, c *client, query, lastID string, stop func(map[string]str
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", c.base+"/v1/events"+query, nil)
-	req.Header.Set("Authorization", "Bearer "+c.key)
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.Base+"/v1/events"+query, nil)
+	req.Header.Set("Authorization", "Bearer "+c.Key)
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}
@@ -508,13 +492,4 @@ func TestGateway_EventsResumeWithLastEventID(t *testing.T) {
 			t.Fatalf("resumed stream repeated %v", e)
 		}
 	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, s := range xs {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }

@@ -4,25 +4,17 @@ package bench
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/ipledger/ipledger/network/netctl"
+	"github.com/ipledger/ipledger/network/itest"
 )
 
 // TestBenchSmoke runs the benchmark tool briefly against the test network: both paths commit the
 // pledge life cycle and answer verifications, and the report's three outputs are written.
 func TestBenchSmoke(t *testing.T) {
-	path := os.Getenv("IPLEDGER_SYSTEM_FILE")
-	if path == "" {
-		t.Fatal("IPLEDGER_SYSTEM_FILE is not set: run with scripts/ipledger test integration")
-	}
-	sys, err := netctl.LoadSystem(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sys := itest.System(t)
 	cfg := Config{Workloads: []string{"submit", "read", "memory"}, Concurrency: []int{2}, Duration: 2 * time.Second,
 		Samples: 3, Out: testWriter{t}}
 	r, err := NewRunner(cfg, sys, Settings{BatchTimeout: "100ms"})

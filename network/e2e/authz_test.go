@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/network/itest"
 )
 
 // httpFixture is the state the HTTP matrix runs against. Every allowed call is made on a record in a
@@ -30,16 +31,16 @@ func buildHTTPFixture(t *testing.T) *httpFixture {
 	registerAll(t, trademark(f.tm, ""), patent(f.pb), patent(pc), patent(f.pd))
 	begin := time.Now()
 	parallel(
-		func() { f.reg = bank1.write(201, "apply", "POST", "/v1/pledges", application(f.pb)).str(t, "id") },
-		func() { f.rel = bank1.write(201, "apply", "POST", "/v1/pledges", application(pc)).str(t, "id") },
+		func() { f.reg = bank1.write(201, "apply", "POST", "/v1/pledges", application(f.pb)).Str(t, "id") },
+		func() { f.rel = bank1.write(201, "apply", "POST", "/v1/pledges", application(pc)).Str(t, "id") },
 		func() {
 			ipo.write(200, "freeze", "PATCH", "/v1/assets/"+f.pd, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2026)E01-9"}})
 		},
 		func() {
-			f.refusedTr = exch.write(201, "request", "POST", "/v1/transfers", tradeTransfer(f.tm)).str(t, "id")
+			f.refusedTr = exch.write(201, "request", "POST", "/v1/transfers", tradeTransfer(f.tm)).Str(t, "id")
 		},
 		func() {
-			f.consented = exch.write(201, "request", "POST", "/v1/transfers", tradeTransfer(f.pb)).str(t, "id")
+			f.consented = exch.write(201, "request", "POST", "/v1/transfers", tradeTransfer(f.pb)).Str(t, "id")
 		},
 	)
 	parallel(
@@ -75,7 +76,7 @@ type httpCell struct {
 	code         string
 }
 
-func (f *httpFixture) cell(t *testing.T, op string, who Principal) httpCell {
+func (f *httpFixture) cell(t *testing.T, op string, who itest.Principal) httpCell {
 	t.Helper()
 	pledge := func(action string, body any, code string) httpCell {
 		return httpCell{"POST", "/v1/pledges/" + f.rel + "/" + action, body, 409, code}
@@ -128,7 +129,7 @@ func (f *httpFixture) cell(t *testing.T, op string, who Principal) httpCell {
 	return httpCell{}
 }
 
-// TestE2E_AuthorizationMatrixThroughHTTP proves the table of who may do what (AuthzMatrix, the one
+// TestE2E_AuthorizationMatrixThroughHTTP proves the table of who may do what (itest.AuthzMatrix, the one
 // chaincode/chaincodetest proves at the chaincode) through the HTTP gateways: every user of every peer
 // organization, through its own organization's gateway with its own API key, against every operation.
 // Denied: 403 FORBIDDEN with a message (rule V3 for the regulator's writes); for GetPledgeTerms, which
@@ -137,9 +138,9 @@ func (f *httpFixture) cell(t *testing.T, op string, who Principal) httpCell {
 // with that rule id; 422 for UpdateAsset), or the read answers 200. No cell writes: the ledger height
 // is the same before and after all 180.
 func TestE2E_AuthorizationMatrixThroughHTTP(t *testing.T) {
-	s := system(t)
+	s := itest.System(t)
 	type identity struct {
-		Principal
+		itest.Principal
 		c *caller
 	}
 	var ids []identity
@@ -148,10 +149,10 @@ func TestE2E_AuthorizationMatrixThroughHTTP(t *testing.T) {
 			continue
 		}
 		for _, u := range o.Users {
-			ids = append(ids, identity{Principal{MSP: api.MSPID(o.MSPID), Role: api.Role(u.Role)}, as(t, o.MSPID, u.Name)})
+			ids = append(ids, identity{itest.Principal{MSP: api.MSPID(o.MSPID), Role: api.Role(u.Role)}, as(t, o.MSPID, u.Name)})
 		}
 	}
-	for _, p := range EveryMember {
+	for _, p := range itest.EveryMember {
 		found := false
 		for _, id := range ids {
 			found = found || id.Principal == p
@@ -169,7 +170,7 @@ func TestE2E_AuthorizationMatrixThroughHTTP(t *testing.T) {
 	}
 	results := make([][]result, len(ids))
 	for i := range results {
-		results[i] = make([]result, len(AuthzMatrix))
+		results[i] = make([]result, len(itest.AuthzMatrix))
 	}
 	type job struct{ row, col int }
 	jobs := make(chan job)
@@ -180,11 +181,11 @@ func TestE2E_AuthorizationMatrixThroughHTTP(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for j := range jobs {
-					id, rule := ids[j.row], AuthzMatrix[j.col]
+					id, rule := ids[j.row], itest.AuthzMatrix[j.col]
 					c := f.cell(t, rule.Op, id.Principal)
 					allowed := rule.Allows(id.Principal)
-					r := id.c.do(c.method, c.path, c.body)
-					e := r.err()
+					r := id.c.Do(c.method, c.path, c.body)
+					e := r.Err()
 					res := result{got: r.String()}
 					switch {
 					case rule.Op == api.GetPledgeTerms.Name:
@@ -201,7 +202,7 @@ func TestE2E_AuthorizationMatrixThroughHTTP(t *testing.T) {
 			}()
 		}
 		for row := range ids {
-			for col := range AuthzMatrix {
+			for col := range itest.AuthzMatrix {
 				jobs <- job{row, col}
 			}
 		}
@@ -211,20 +212,20 @@ func TestE2E_AuthorizationMatrixThroughHTTP(t *testing.T) {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "authorization through HTTP (A allowed: admitted, then the fixture's rule refusal or 200; D denied: 403 FORBIDDEN, terms left out for Trms):\n%-30s", "identity (gateway)")
-	for _, r := range AuthzMatrix {
+	for _, r := range itest.AuthzMatrix {
 		fmt.Fprintf(&b, " %-4s", r.Short)
 	}
 	var cells, allowed, denied, failed int
 	for row, id := range ids {
-		fmt.Fprintf(&b, "\n%-30s", string(id.MSP)+" "+id.c.user)
-		for col, rule := range AuthzMatrix {
+		fmt.Fprintf(&b, "\n%-30s", string(id.MSP)+" "+id.c.User)
+		for col, rule := range itest.AuthzMatrix {
 			r := results[row][col]
 			a := rule.Allows(id.Principal)
 			mark := map[bool]string{true: "A", false: "D"}[a]
 			if !r.ok {
 				failed++
 				mark = strings.ToLower(mark) + "!"
-				t.Errorf("%s by %s/%s: expected %s, got %s", rule.Op, id.MSP, id.c.user, map[bool]string{true: "allowed", false: "denied"}[a], r.got)
+				t.Errorf("%s by %s/%s: expected %s, got %s", rule.Op, id.MSP, id.c.User, map[bool]string{true: "allowed", false: "denied"}[a], r.got)
 			}
 			fmt.Fprintf(&b, " %-4s", mark)
 			cells++
@@ -237,5 +238,5 @@ func TestE2E_AuthorizationMatrixThroughHTTP(t *testing.T) {
 	}
 	t.Log(b.String())
 	t.Logf("HTTP matrix: %d identities x %d operations = %d cells (%d allowed, %d denied, %d wrong) in %v; ledger height unchanged: no cell wrote",
-		len(ids), len(AuthzMatrix), cells, allowed, denied, failed, time.Since(begin).Round(time.Millisecond))
+		len(ids), len(itest.AuthzMatrix), cells, allowed, denied, failed, time.Since(begin).Round(time.Millisecond))
 }

@@ -30,12 +30,12 @@ func TestE2E_BadInputWritesNothing(t *testing.T) {
 	ipo, bank1, reg := as(t, "IPOfficeMSP", "examiner1"), as(t, "Bank1MSP", "officer1"), as(t, "RegulatorMSP", "auditor1")
 	assetID := uniq("CN-E2E-BAD")
 	registerAll(t, patent(assetID))
-	pledgeID := bank1.write(201, "apply", "POST", "/v1/pledges", application(assetID)).str(t, "id")
+	pledgeID := bank1.write(201, "apply", "POST", "/v1/pledges", application(assetID)).Str(t, "id")
 	snapshot := func() []byte {
 		var b bytes.Buffer
 		for _, p := range []string{"/v1/assets/" + assetID, "/v1/assets/" + assetID + "/history", "/v1/pledges/" + pledgeID,
 			"/v1/pledges/" + pledgeID + "/history", "/v1/pledges?assetId=" + assetID} {
-			r := reg.do("GET", p, nil)
+			r := reg.Do("GET", p, nil)
 			if r.Status != 200 {
 				t.Fatalf("snapshot %s: %s", p, r)
 			}
@@ -68,8 +68,8 @@ func TestE2E_BadInputWritesNothing(t *testing.T) {
 		return xs
 	}
 	anon, foreign, wrong, basic, empty := *ipo, *ipo, *ipo, *ipo, *ipo
-	anon.key, foreign.key, wrong.key = "", bank1.key, "ipl_"+strings.Repeat("0", 43)
-	basic.key, empty.key = "", ""
+	anon.Key, foreign.Key, wrong.Key = "", bank1.Key, "ipl_"+strings.Repeat("0", 43)
+	basic.Key, empty.Key = "", ""
 	pl := "/v1/pledges/" + pledgeID
 	const M, U, F, NF, TL = "MALFORMED", "UNAUTHENTICATED", "INVALID_ARGUMENT", "NOT_FOUND", "PAYLOAD_TOO_LARGE"
 	inputs := []badInput{
@@ -134,7 +134,7 @@ func TestE2E_BadInputWritesNothing(t *testing.T) {
 		{name: "another organization's key", c: &foreign, method: "PATCH", path: "/v1/assets/" + assetID, body: map[string]any{"title": "x"}, status: 401, code: U},
 		{name: "Basic scheme", c: &basic, method: "PATCH", path: "/v1/assets/" + assetID, body: map[string]any{"title": "x"}, headers: []string{"Authorization", "Basic ZXhhbWluZXIxOnB3"}, status: 401, code: U},
 		{name: "empty bearer", c: &empty, method: "PATCH", path: "/v1/assets/" + assetID, body: map[string]any{"title": "x"}, headers: []string{"Authorization", "Bearer "}, status: 401, code: U},
-		{name: "key with trailing garbage", c: &empty, method: "PATCH", path: "/v1/assets/" + assetID, body: map[string]any{"title": "x"}, headers: []string{"Authorization", "Bearer " + ipo.key + "x"}, status: 401, code: U},
+		{name: "key with trailing garbage", c: &empty, method: "PATCH", path: "/v1/assets/" + assetID, body: map[string]any{"title": "x"}, headers: []string{"Authorization", "Bearer " + ipo.Key + "x"}, status: 401, code: U},
 		// Content types and methods.
 		{name: "text/plain", c: ipo, method: "PATCH", path: "/v1/assets/" + assetID, body: `{"title":"x"}`, headers: []string{"Content-Type", "text/plain"}, status: 400, code: M},
 		{name: "form encoded", c: ipo, method: "PATCH", path: "/v1/assets/" + assetID, body: `title=x`, headers: []string{"Content-Type", "application/x-www-form-urlencoded"}, status: 400, code: M},
@@ -143,8 +143,8 @@ func TestE2E_BadInputWritesNothing(t *testing.T) {
 	}
 	writesNothing(t, "bad input", func() {
 		for _, in := range inputs {
-			r := in.c.do(in.method, in.path, in.body, in.headers...)
-			e := r.err()
+			r := in.c.Do(in.method, in.path, in.body, in.headers...)
+			e := r.Err()
 			if r.Status != in.status || e.Code != in.code || e.Message == "" {
 				t.Errorf("%s: %s, want %d %s with a message", in.name, r, in.status, in.code)
 				continue
@@ -158,7 +158,7 @@ func TestE2E_BadInputWritesNothing(t *testing.T) {
 	var h struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	_ = json.Unmarshal(reg.do("GET", "/v1/assets/"+assetID+"/history", nil).Body, &h)
+	_ = json.Unmarshal(reg.Do("GET", "/v1/assets/"+assetID+"/history", nil).Body, &h)
 	t.Logf("bad input: %d requests, each refused 4xx with its code and a message; ledger height unchanged; the right (%d versions) and the pledge read the same before and after",
 		len(inputs), len(h.Items))
 }

@@ -1,152 +1,52 @@
 //go:build integration
 
+// Package e2e is the end-to-end suite of issue 5 through the HTTP gateways of a real network: every
+// refusal ground of the domain rules, the authorization matrix (itest.itest.AuthzMatrix) and bad input,
+// each organization acting through its own gateway with its own API keys. The whole life of a pledge
+// is gateway/gatewaytest's TestGateway_PledgeAndTransferLifecycle. IPLEDGER_SYSTEM_FILE names the
+// network's system.json.
 package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/ipledger/ipledger/chaincode/api"
-
-	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/ipledger/ipledger/gateway/apiclient"
-	"github.com/ipledger/ipledger/gateway/fabric/qscc"
-	"github.com/ipledger/ipledger/network/netctl"
+	"github.com/ipledger/ipledger/network/itest"
 )
 
-var (
-	sysOnce sync.Once
-	sys     *netctl.System
-	sysErr  error
-	// height reads the channel's ledger height through the regulator's peer (qscc); it never writes.
-	heightOnce sync.Once
-	heightRd   *qscc.Reader
-	heightErr  error
-)
+// caller calls one organization's gateway as one of its users.
+type caller struct{ itest.Caller }
 
-func system(t *testing.T) *netctl.System {
-	t.Helper()
-	sysOnce.Do(func() {
-		path := os.Getenv("IPLEDGER_SYSTEM_FILE")
-		if path == "" {
-			sysErr = fmt.Errorf("IPLEDGER_SYSTEM_FILE is not set: run these tests with scripts/ipledger test integration")
-			return
-		}
-		sys, sysErr = netctl.LoadSystem(path)
-	})
-	if sysErr != nil {
-		t.Skip(sysErr)
-	}
-	return sys
-}
+type reply = itest.Reply
 
-// client calls one organization's gateway as one of its users.
-type caller struct {
-	t    *testing.T
-	base string
-	key  string
-	org  string
-	user string
-}
-
-type reply struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-func (r reply) String() string { return fmt.Sprintf("%d %.300s", r.Status, r.Body) }
-
-func (r reply) obj(t *testing.T) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.Body, &m); err != nil {
-		t.Fatalf("not a JSON object (%d): %s", r.Status, r.Body)
-	}
-	return m
-}
-
-// apiError is the gateway's error document.
-type apiError struct {
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Details map[string]string `json:"details"`
-}
-
-func (r reply) err() apiError {
-	var e struct {
-		Error apiError `json:"error"`
-	}
-	_ = json.Unmarshal(r.Body, &e)
-	return e.Error
-}
-
-func (r reply) str(t *testing.T, key string) string {
-	t.Helper()
-	s, _ := r.obj(t)[key].(string)
-	return s
-}
-
-// block is the block a submission committed in (0 when absent).
-func (r reply) block() uint64 {
-	var s struct {
-		BlockNumber uint64 `json:"blockNumber"`
-	}
-	_ = json.Unmarshal(r.Body, &s)
-	return s.BlockNumber
-}
-
-func as(t *testing.T, mspID, user string) *caller {
-	t.Helper()
-	url, key, err := system(t).APIKey(mspID, user)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &caller{t: t, base: url, key: key, org: mspID, user: user}
-}
-
-var httpClient = &http.Client{Timeout: 90 * time.Second}
-
-// do sends one request. body is sent as is when a string, else as its JSON; headers are name, value
-// pairs (a Content-Type among them replaces application/json).
-func (c *caller) do(method, path string, body any, headers ...string) reply {
-	c.t.Helper()
-	api := &apiclient.Client{BaseURL: c.base, Key: c.key, HTTP: httpClient, AutoIdempotencyKey: true}
-	r, err := api.Do(context.Background(), method, path, body, headers...)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return reply{Status: r.Status, Header: r.Header, Body: r.Body}
-}
+func as(t *testing.T, mspID, user string) *caller { return &caller{*itest.As(t, mspID, user)} }
 
 // write sends a submission, fails unless it answers status, and waits until every organization's peer
 // has committed its block, so that the next step may go through any gateway.
 func (c *caller) write(status int, what, method, path string, body any) reply {
-	c.t.Helper()
+	c.T.Helper()
 	begin := time.Now()
-	r := c.do(method, path, body)
+	r := c.Do(method, path, body)
 	took := time.Since(begin)
 	if r.Status != status {
-		c.t.Fatalf("%s (%s %s as %s/%s): %s, want %d", what, method, path, c.org, c.user, r, status)
+		c.T.Fatalf("%s (%s %s as %s/%s): %s, want %d", what, method, path, c.Org, c.User, r, status)
 	}
-	waitBlock(c.t, r.block())
+	waitBlock(c.T, r.Block())
 	if os.Getenv("E2E_TIMING") != "" {
-		c.t.Logf("timing %s: answered in %v, settled in %v, attempts %v", what, took, time.Since(begin)-took, r.obj(c.t)["attempts"])
+		c.T.Logf("timing %s: answered in %v, settled in %v, attempts %v", what, took, time.Since(begin)-took, r.Obj(c.T)["attempts"])
 	}
 	return r
 }
 
 // refused fails unless the reply is an error with the status and code and a message.
-func refused(t *testing.T, r reply, status int, code, what string) apiError {
+func refused(t *testing.T, r reply, status int, code, what string) itest.APIError {
 	t.Helper()
-	e := r.err()
+	e := r.Err()
 	if r.Status != status || e.Code != code || e.Message == "" {
 		t.Fatalf("%s: %s, want %d %s with a message", what, r, status, code)
 	}
@@ -154,49 +54,17 @@ func refused(t *testing.T, r reply, status int, code, what string) apiError {
 }
 
 // waitBlock waits until every organization's peer has committed block.
-func waitBlock(t *testing.T, block uint64) {
+func waitBlock(t testing.TB, block uint64) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := system(t).WaitForBlock(ctx, block); err != nil {
+	if err := itest.System(t).WaitForBlock(ctx, block); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// ledgerHeight is the channel's height on the regulator's peer, read through qscc.
-func ledgerHeight(t *testing.T) uint64 {
-	t.Helper()
-	heightOnce.Do(func() {
-		gw, _, err := system(t).Dial(string(api.MSPRegulator), "auditor1", client.WithEvaluateTimeout(10*time.Second))
-		if err != nil {
-			heightErr = err
-			return
-		}
-		heightRd = qscc.NewReader(gw, sys.Channel)
-	})
-	if heightErr != nil {
-		t.Fatal(heightErr)
-	}
-	h, err := heightRd.Height()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
-
-// writesNothing runs f, which must only be refused, and fails if the ledger grew meanwhile. Tests of
-// this package run one at a time and `scripts/ipledger test` runs one package at a time, so no other
-// client writes meanwhile.
-func writesNothing(t *testing.T, what string, f func()) {
-	t.Helper()
-	before := ledgerHeight(t)
-	f()
-	// A refused submission is never sent for ordering; give a stray one time to show up all the same.
-	time.Sleep(300 * time.Millisecond)
-	if after := ledgerHeight(t); after != before {
-		t.Fatalf("%s: the ledger grew from %d to %d blocks", what, before, after)
-	}
-}
+// writesNothing runs f, which must only be refused, and fails if the ledger grew meanwhile.
+func writesNothing(t *testing.T, what string, f func()) { t.Helper(); itest.WritesNothing(t, what, f) }
 
 var uniqMu sync.Mutex
 var uniqN int
@@ -253,13 +121,4 @@ func parallel(steps ...func()) {
 		go func() { defer wg.Done(); s() }()
 	}
 	wg.Wait()
-}
-
-func contains(xs []string, x string) bool {
-	for _, s := range xs {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }

@@ -24,7 +24,7 @@ func registerAll(t *testing.T, assets ...map[string]any) {
 // pledgesOn is the number of pledges, of any status, on the right.
 func pledgesOn(t *testing.T, assetID string) int {
 	t.Helper()
-	r := as(t, "RegulatorMSP", "auditor1").do("GET", "/v1/pledges?assetId="+assetID, nil)
+	r := as(t, "RegulatorMSP", "auditor1").Do("GET", "/v1/pledges?assetId="+assetID, nil)
 	if r.Status != 200 {
 		t.Fatalf("list pledges on %s: %s", assetID, r)
 	}
@@ -54,7 +54,7 @@ func refuseAll(t *testing.T, what string, rs []refusal) {
 			if status == 0 {
 				status = 409
 			}
-			e := refused(t, r.c.do(r.method, r.path, r.body), status, r.rule, r.name)
+			e := refused(t, r.c.Do(r.method, r.path, r.body), status, r.rule, r.name)
 			if r.reason != "" && e.Details["reason"] != r.reason {
 				t.Fatalf("%s: reason %q, want %q: %s", r.name, e.Details["reason"], r.reason, e.Message)
 			}
@@ -96,11 +96,11 @@ func TestE2E_P4_EveryRefusalGround(t *testing.T) {
 			ipo.write(200, "invalidation", "PATCH", "/v1/assets/"+inval, map[string]any{"invalidation": map[string]any{"active": true, "ref": "4W112233"}})
 		},
 		func() {
-			p := bank1.write(201, "apply", "POST", "/v1/pledges", application(pledged)).str(t, "id")
+			p := bank1.write(201, "apply", "POST", "/v1/pledges", application(pledged)).Str(t, "id")
 			ipo.write(200, "register", "POST", "/v1/pledges/"+p+"/register", map[string]any{"registrationNumber": "Y-" + p})
 		},
 	)
-	lateID := bank1.write(201, "apply", "POST", "/v1/pledges", application(late)).str(t, "id")
+	lateID := bank1.write(201, "apply", "POST", "/v1/pledges", application(late)).Str(t, "id")
 	ipo.write(200, "freeze after filing", "PATCH", "/v1/assets/"+late, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2026)E0102-3"}})
 
 	stranger := application(ok)
@@ -152,7 +152,7 @@ func TestE2E_P5P8_TrademarkRanksAndDisposal(t *testing.T) {
 	// Three applications, registered in order: Bank1, Bank2, Bank1.
 	var pledges []string
 	for i, bank := range []*caller{bank1, bank2, bank1} {
-		p := bank.write(201, "apply", "POST", "/v1/pledges", application(tmA, tmB)).str(t, "id")
+		p := bank.write(201, "apply", "POST", "/v1/pledges", application(tmA, tmB)).Str(t, "id")
 		r := ipo.write(200, "register", "POST", "/v1/pledges/"+p+"/register", map[string]any{"registrationNumber": "Y-" + p})
 		var reg struct {
 			Result struct {
@@ -164,9 +164,9 @@ func TestE2E_P5P8_TrademarkRanksAndDisposal(t *testing.T) {
 		}
 		_ = json.Unmarshal(r.Body, &reg)
 		if len(reg.Result.Ranks) != 2 || reg.Result.Ranks[0].Rank != i+1 || reg.Result.Ranks[1].Rank != i+1 {
-			t.Fatalf("pledge %d of %s: ranks %+v, want %d on both marks", i+1, bank.org, reg.Result.Ranks, i+1)
+			t.Fatalf("pledge %d of %s: ranks %+v, want %d on both marks", i+1, bank.Org, reg.Result.Ranks, i+1)
 		}
-		t.Logf("P5: pledge %s of %s registered with rank %d on both marks", p, bank.org, i+1)
+		t.Logf("P5: pledge %s of %s registered with rank %d on both marks", p, bank.Org, i+1)
 		pledges = append(pledges, p)
 	}
 	var asset struct {
@@ -175,7 +175,7 @@ func TestE2E_P5P8_TrademarkRanksAndDisposal(t *testing.T) {
 			Rank     int    `json:"rank"`
 		} `json:"encumbrances"`
 	}
-	_ = json.Unmarshal(exch.do("GET", "/v1/assets/"+tmA, nil).Body, &asset)
+	_ = json.Unmarshal(exch.Do("GET", "/v1/assets/"+tmA, nil).Body, &asset)
 	if len(asset.Encumbrances) != 3 {
 		t.Fatalf("encumbrances %+v", asset.Encumbrances)
 	}
@@ -242,7 +242,7 @@ func TestE2E_P5P8_TrademarkRanksAndDisposal(t *testing.T) {
 	}
 	t.Logf("P8: disposed: 9000000.00 applied by rank 1: %s, 2: %s, 3: %s; surplus %s to the pledgor %s; transfers to the buyer %v",
 		d.Proceeds[0].Amount, d.Proceeds[1].Amount, d.Proceeds[2].Amount, d.Surplus, d.SurplusTo[0].ID, d.TransferIDs)
-	_ = json.Unmarshal(exch.do("GET", "/v1/assets/"+tmA, nil).Body, &asset)
+	_ = json.Unmarshal(exch.Do("GET", "/v1/assets/"+tmA, nil).Body, &asset)
 	left := map[string]int{}
 	for _, e := range asset.Encumbrances {
 		left[e.PledgeID] = e.Rank
@@ -260,11 +260,11 @@ func TestE2E_P6_ChangeExtensionRevocation(t *testing.T) {
 		as(t, "RegulatorMSP", "auditor1")
 	a := uniq("CN-E2E-P6")
 	registerAll(t, patent(a))
-	p := bank1.write(201, "apply", "POST", "/v1/pledges", application(a)).str(t, "id")
+	p := bank1.write(201, "apply", "POST", "/v1/pledges", application(a)).Str(t, "id")
 	ipo.write(200, "register", "POST", "/v1/pledges/"+p+"/register", map[string]any{"registrationNumber": "Y-" + p})
 
 	bank1.write(200, "amend", "POST", "/v1/pledges/"+p+"/amend", map[string]any{"pledgeeName": "Bank One Hubei", "terms": terms("4200000.00")})
-	if r := reg.do("GET", "/v1/pledges/"+p, nil); !strings.Contains(string(r.Body), "4200000.00") || !strings.Contains(string(r.Body), "Bank One Hubei") ||
+	if r := reg.Do("GET", "/v1/pledges/"+p, nil); !strings.Contains(string(r.Body), "4200000.00") || !strings.Contains(string(r.Body), "Bank One Hubei") ||
 		!strings.Contains(string(r.Body), `"verified":true`) {
 		t.Fatalf("amendment not seen: %s", r)
 	}

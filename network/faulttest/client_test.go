@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -26,19 +25,6 @@ import (
 
 // client calls one organization's HTTP gateway as one of its users.
 type client struct{ api *apiclient.Client }
-
-func system(t *testing.T) *netctl.System {
-	t.Helper()
-	path := os.Getenv("IPLEDGER_SYSTEM_FILE")
-	if path == "" {
-		t.Fatal("IPLEDGER_SYSTEM_FILE is not set: run with scripts/ipledger test integration")
-	}
-	sys, err := netctl.LoadSystem(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sys
-}
 
 func newClient(t *testing.T, sys *netctl.System, msp, user string) *client {
 	t.Helper()

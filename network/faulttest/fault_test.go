@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/network/itest"
 )
 
 // loadWindow is how long each fault's load runs (IPLEDGER_FAULT_LOAD, default 20s).
@@ -30,7 +31,7 @@ func loadWindow() time.Duration {
 // underLoad runs the load while fault runs, then checks every acknowledged submission.
 func underLoad(t *testing.T, fault func(elapsed func() time.Duration)) *loadResult {
 	t.Helper()
-	sys := system(t)
+	sys := itest.System(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	stop := make(chan struct{})
@@ -109,7 +110,7 @@ func TestFault_GatewayKilledWhileClientsRetry(t *testing.T) {
 }
 
 func TestFault_ChaincodeServerKilled(t *testing.T) {
-	sys := system(t)
+	sys := itest.System(t)
 	var during response
 	var recovered time.Duration
 	res := underLoad(t, func(elapsed func() time.Duration) {
@@ -141,7 +142,7 @@ func TestFault_ChaincodeServerKilled(t *testing.T) {
 }
 
 func TestFault_Bank2PeerStopped(t *testing.T) {
-	sys := system(t)
+	sys := itest.System(t)
 	bank2 := newClient(t, sys, string(api.MSPBank2), "officer1")
 	var ready, call response
 	underLoad(t, func(elapsed func() time.Duration) {

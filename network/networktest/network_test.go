@@ -26,21 +26,9 @@ import (
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/ipledger/ipledger/gateway/fabric/qscc"
+	"github.com/ipledger/ipledger/network/itest"
 	"github.com/ipledger/ipledger/network/netctl"
 )
-
-func system(t *testing.T) *netctl.System {
-	t.Helper()
-	path := os.Getenv("IPLEDGER_SYSTEM_FILE")
-	if path == "" {
-		t.Fatal("IPLEDGER_SYSTEM_FILE is not set: run these tests with scripts/ipledger test integration")
-	}
-	sys, err := netctl.LoadSystem(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sys
-}
 
 func dial(t *testing.T, sys *netctl.System, mspID, user string) *client.Gateway {
 	t.Helper()
@@ -70,7 +58,7 @@ func newAsset(t *testing.T) (string, string) {
 }
 
 func TestNetwork_EveryProcessHealthy(t *testing.T) {
-	sys := system(t)
+	sys := itest.System(t)
 	pool := x509.NewCertPool()
 	for _, o := range sys.Organizations {
 		pem, err := os.ReadFile(o.CACert)
@@ -115,7 +103,7 @@ func TestNetwork_EveryProcessHealthy(t *testing.T) {
 }
 
 func TestNetwork_CrossOrgTransactionEndorsedAsPolicyNames(t *testing.T) {
-	sys := system(t)
+	sys := itest.System(t)
 	gw := dial(t, sys, "IPOfficeMSP", "examiner1")
 	id, payload := newAsset(t)
 	contract := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name)
@@ -153,7 +141,7 @@ func TestNetwork_CrossOrgTransactionEndorsedAsPolicyNames(t *testing.T) {
 }
 
 func TestNetwork_EndorsementViolatingPolicyIsRejected(t *testing.T) {
-	sys := system(t)
+	sys := itest.System(t)
 	gw := dial(t, sys, "IPOfficeMSP", "examiner1")
 	contract := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name)
 	id, payload := newAsset(t)
@@ -187,7 +175,7 @@ func TestNetwork_EndorsementViolatingPolicyIsRejected(t *testing.T) {
 
 // TestNetwork_DownUpKeepsLedger runs last: it restarts the whole test network.
 func TestNetwork_DownUpKeepsLedger(t *testing.T) {
-	sys := system(t)
+	sys := itest.System(t)
 	id, payload := newAsset(t)
 	{
 		gw := dial(t, sys, "IPOfficeMSP", "examiner1")

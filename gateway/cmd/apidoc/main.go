@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -324,7 +325,7 @@ func renderSchema(w writef, name string, ref *openapi3.SchemaRef) {
 	sort.Strings(props)
 	for _, p := range props {
 		ps := s.Properties[p]
-		w("| `%s`%s | %s | %s |\n", p, req(contains(s.Required, p)), schemaText(ps), oneLine(ps.Value.Description))
+		w("| `%s`%s | %s | %s |\n", p, req(slices.Contains(s.Required, p)), schemaText(ps), oneLine(ps.Value.Description))
 	}
 }
 
@@ -338,15 +339,6 @@ func req(b bool) string {
 		return " (required)"
 	}
 	return ""
-}
-
-func contains(xs []string, x string) bool {
-	for _, s := range xs {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }
 
 func refName(s *openapi3.SchemaRef) string {

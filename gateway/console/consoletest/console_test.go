@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/ipledger/ipledger/gateway/apiclient"
+	"github.com/ipledger/ipledger/network/itest"
 	"github.com/ipledger/ipledger/network/netctl"
 )
 
@@ -183,14 +184,7 @@ func (b *console) tab(name string, o org, browserCtx context.Context, dir string
 }
 
 func TestConsole_ApplyRegisterVerifyAudit(t *testing.T) {
-	path := os.Getenv("IPLEDGER_SYSTEM_FILE")
-	if path == "" {
-		t.Fatal("IPLEDGER_SYSTEM_FILE is not set: run these tests with scripts/ipledger test integration")
-	}
-	sys, err := netctl.LoadSystem(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sys := itest.System(t)
 	began := time.Now()
 	bank, office := orgOf(t, sys, "Bank1MSP", "officer1"), orgOf(t, sys, "IPOfficeMSP", "examiner1")
 	exchange, regulator := orgOf(t, sys, "ExchangeMSP", "trader1"), orgOf(t, sys, "RegulatorMSP", "auditor1")

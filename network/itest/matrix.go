@@ -1,13 +1,4 @@
-//go:build integration
-
-// Package e2e is the end-to-end suite of issue 5 through the HTTP gateways of a real network: the
-// whole life of a pledge, every refusal ground of the domain rules, the authorization matrix and bad
-// input, each organization acting through its own gateway with its own API keys.
-// IPLEDGER_SYSTEM_FILE names the network's system.json.
-//
-// This file holds the authorization matrix's expectation table, shared with the chaincode-level
-// matrix of chaincode/chaincodetest: one statement of who may do what, proven at both layers.
-package e2e
+package itest
 
 import (
 	"slices"
@@ -50,7 +41,8 @@ type AuthzRule struct {
 func (r AuthzRule) Allows(p Principal) bool { return slices.Contains(r.Allowed, p) }
 
 // AuthzMatrix is the single statement of who may do what; the chaincode-level matrix
-// (chaincode/chaincodetest) and the HTTP matrix (this package) both prove it.
+// (chaincode/chaincodetest) and the HTTP matrix (network/e2e) both prove it. It is written by hand,
+// an oracle independent of the chaincode: only the operations' names come from the catalogue.
 var AuthzMatrix = []AuthzRule{
 	{Op: api.RegisterAsset.Name, Short: "RegA", Allowed: IPOfficeStaff},
 	{Op: api.UpdateAsset.Name, Short: "UpdA", Allowed: IPOfficeStaff},

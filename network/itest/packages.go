@@ -1,0 +1,15 @@
+package itest
+
+// Packages are the packages whose tests need the real network (build tag "integration"), relative to
+// the module root, in the order `scripts/ipledger test integration` runs them, one at a time. The
+// fault tests come last: they kill and restart parts of the network, through the gateways.
+// TestPackagesListsEveryIntegrationPackage fails when a package with integration tests is missing.
+var Packages = []string{
+	"./chaincode/chaincodetest",
+	"./gateway/gatewaytest",
+	"./network/e2e",
+	"./gateway/console/consoletest",
+	"./network/networktest",
+	"./network/bench", // a short smoke run of the benchmark tool, through the gateways and bare
+	"./network/faulttest",
+}
