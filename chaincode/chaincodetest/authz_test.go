@@ -100,8 +100,8 @@ func (f *authzFixture) cell(t *testing.T, op string, who principal, user string,
 		c.Args = []string{reqID, f.free, `{"title":"Renamed test patent"}`}
 	case api.ApplyPledge.Name:
 		bank := api.MSPBank1
-		if api.IsBank(api.MSPID(who.MSP)) {
-			bank = api.MSPID(who.MSP) // the applying bank is the pledgee and endorses
+		if api.IsBank(who.MSP) {
+			bank = who.MSP // the applying bank is the pledgee and endorses
 		}
 		c.Endorsers, c.Transient = withIPOffice(string(bank)), termsTransient(t)
 		c.Args = []string{reqID, applicationJSON(t, "Applying bank", f.free)}

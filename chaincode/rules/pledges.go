@@ -148,7 +148,7 @@ func (s *Service) setStatus(p *api.Pledge, status api.PledgeStatus) error {
 	if err := s.delIndex(idxPledgeStatus, string(p.Status), p.ID); err != nil {
 		return err
 	}
-	p.Status = api.PledgeStatus(status)
+	p.Status = status
 	return s.putIndex(PledgePolicy(p.Pledgee.MSP), idxPledgeStatus, string(status), p.ID)
 }
 
