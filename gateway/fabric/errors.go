@@ -3,7 +3,6 @@ package fabric
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/ipledger/ipledger/chaincode/api"
 
@@ -82,11 +81,7 @@ func peerDetails(err error) []string {
 }
 
 // chaincodeUnreachable recognizes a peer's report that it could not reach the chaincode server.
-func chaincodeUnreachable(msg string) bool {
-	return strings.Contains(msg, "could not launch chaincode") ||
-		(strings.Contains(msg, "chaincode") && (strings.Contains(msg, "connection refused") ||
-			strings.Contains(msg, "cannot create connection")))
-}
+func chaincodeUnreachable(msg string) bool { return ChaincodeUnreachable.In(msg) }
 
 // grpcCode is the gRPC status code of err, or OK when err carries none.
 func grpcCode(err error) codes.Code {

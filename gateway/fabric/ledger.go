@@ -191,9 +191,6 @@ func (l *Ledger) Ping(ctx context.Context) (string, error) {
 	return string(res), err
 }
 
-// noSuchTx is how the peer's block index says it has no transaction with an id.
-var noSuchTx = regexp.MustCompile(`no such transaction ID`)
-
 // Transaction reads a committed transaction through qscc.
 func (l *Ledger) Transaction(ctx context.Context, identityName, txID string) (*api.Transaction, error) {
 	s, err := l.signer(identityName)
@@ -205,7 +202,7 @@ func (l *Ledger) Transaction(ctx context.Context, identityName, txID string) (*a
 	}
 	tx, err := s.qscc.Transaction(txID)
 	if err != nil {
-		if noSuchTx.MatchString(err.Error()) {
+		if NoSuchTransaction.In(err.Error()) {
 			return nil, &api.Error{Code: api.CodeNotFound,
 				Message: "no committed transaction with this id (it may still be pending)", TxID: txID, Cause: err}
 		}

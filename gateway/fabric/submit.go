@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
@@ -168,7 +167,7 @@ func invalidCommit(vc peer.TxValidationCode, txID string, n int) (*gateway.Recei
 // endorsersDisagreed says whether the gateway peer endorsed but could not collect the other
 // organizations' endorsements (as opposed to the chaincode refusing on the first endorser).
 func endorsersDisagreed(err error) bool {
-	return strings.Contains(status.Convert(err).Message(), "failed to collect enough transaction endorsements")
+	return CollectFailed.In(status.Convert(err).Message())
 }
 
 // refusedByAll says whether every endorsing organization asked ran the chaincode and it refused the

@@ -6,6 +6,7 @@ package itest
 // TestPackagesListsEveryIntegrationPackage fails when a package with integration tests is missing.
 var Packages = []string{
 	"./chaincode/chaincodetest",
+	"./gateway/fabric", // the peer's texts the adapter matches, provoked from the real peer
 	"./gateway/gatewaytest",
 	"./network/e2e",
 	"./gateway/console/consoletest",
