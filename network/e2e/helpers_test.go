@@ -1,6 +1,6 @@
 //go:build integration
 
-// Package e2e is the end-to-end suite of issue 5 through the HTTP gateways of a real network: every
+// Package e2e is the end-to-end suite through the HTTP gateways of a real network: every
 // refusal ground of the domain rules, the authorization matrix (itest.itest.AuthzMatrix) and bad input,
 // each organization acting through its own gateway with its own API keys. The whole life of a pledge
 // is gateway/gatewaytest's TestGateway_PledgeAndTransferLifecycle. IPLEDGER_SYSTEM_FILE names the
