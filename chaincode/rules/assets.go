@@ -282,23 +282,19 @@ func checkPatchFits(a *api.Asset, p api.AssetPatch) error {
 // fields it set.
 func patchStatusAndDates(a *api.Asset, p api.AssetPatch) []string {
 	var changed []string
-	if p.LegalStatus != nil {
-		a.LegalStatus = *p.LegalStatus
-		changed = append(changed, "legalStatus")
-	}
-	if p.ExpiryDate != nil {
-		a.ExpiryDate = *p.ExpiryDate
-		changed = append(changed, "expiryDate")
-	}
-	if p.FeesPaidThrough != nil {
-		a.FeesPaidThrough = *p.FeesPaidThrough
-		changed = append(changed, "feesPaidThrough")
-	}
-	if p.Title != nil {
-		a.Title = *p.Title
-		changed = append(changed, "title")
-	}
+	patchField(&changed, "legalStatus", &a.LegalStatus, p.LegalStatus)
+	patchField(&changed, "expiryDate", &a.ExpiryDate, p.ExpiryDate)
+	patchField(&changed, "feesPaidThrough", &a.FeesPaidThrough, p.FeesPaidThrough)
+	patchField(&changed, "title", &a.Title, p.Title)
 	return changed
+}
+
+// patchField sets *dst to *src when the patch gives it (src not nil), and names it in changed.
+func patchField[T any](changed *[]string, name string, dst, src *T) {
+	if src != nil {
+		*dst = *src
+		*changed = append(*changed, name)
+	}
 }
 
 // patchFlags raises or clears the freeze, dispute and invalidation flags a patch gives and returns the
