@@ -25,22 +25,8 @@ part_vet() {
 	[ -z "$unformatted" ] || { echo "gofmt would change: $unformatted"; return 1; }
 }
 
-# The gateway's root package is its domain (configuration, API keys, the Ledger it asks, errors): it
-# must not pull in Fabric or gRPC, directly or through another package. go list -deps sees both.
-check_gateway_imports() {
-	local bad
-	bad=$(go list -deps ./gateway | grep -E '^(google\.golang\.org/grpc|github\.com/hyperledger/)' || true)
-	if [ -n "$bad" ]; then
-		echo "gateway (root package) depends on Fabric or gRPC:" >&2
-		echo "$bad" >&2
-		return 1
-	fi
-}
-
 part_lint() {
-	say "the gateway's root package imports no Fabric or gRPC package"
-	check_gateway_imports
-	say "golangci-lint (pinned; config .golangci.yml)"
+	say "golangci-lint (pinned; config .golangci.yml) and the package boundaries"
 	"$ROOT/scripts/ipledger" lint
 }
 
@@ -50,23 +36,29 @@ part_unit() {
 }
 
 # part_fuzz fuzzes the HTTP layer for a number of inputs, not a time (IPLEDGER_FUZZ_EXECS, default
-# 20000). Only a finding fails it: a crasher that `go test -fuzz` writes into testdata/fuzz. Go's fuzz
-# coordinator can also fail by itself on a loaded machine ("context deadline exceeded" with 0 execs/s,
-# golang/go#75804) without writing anything: that is reported and does not fail the part. The seeds
-# (testdata/fuzz/FuzzRequestValidation) run as ordinary tests in the unit part.
+# 20000), so a loaded machine fuzzes as much as an idle one. A finding fails it: a crasher that
+# `go test -fuzz` writes into testdata/fuzz. One failure of Go's own fuzz coordinator is forgiven: on a
+# loaded machine it can stop with "context deadline exceeded" at 0 execs/s and write nothing
+# (golang/go#75804); any other failure fails the part. The seeds (testdata/fuzz/FuzzRequestValidation)
+# run as ordinary tests in the unit part.
 part_fuzz() {
 	say "fuzzing the HTTP layer (FuzzRequestValidation, ${IPLEDGER_FUZZ_EXECS:-20000} inputs)"
-	local corpus=gateway/httpapi/testdata/fuzz/FuzzRequestValidation before after
-	before=$(ls "$corpus" 2>/dev/null | wc -l)
-	if go test -run '^$' -fuzz '^FuzzRequestValidation$' -fuzztime "${IPLEDGER_FUZZ_EXECS:-20000}x" ./gateway/httpapi; then
+	local corpus=gateway/httpapi/testdata/fuzz/FuzzRequestValidation before after log
+	before=$(find "$corpus" -type f 2>/dev/null | wc -l)
+	log=$(mktemp)
+	if go test -run '^$' -fuzz '^FuzzRequestValidation$' -fuzztime "${IPLEDGER_FUZZ_EXECS:-20000}x" ./gateway/httpapi 2>&1 | tee "$log"; then
+		rm -f "$log"
 		return 0
 	fi
-	after=$(ls "$corpus" 2>/dev/null | wc -l)
-	if [ "$after" -gt "$before" ]; then
-		echo "the fuzzer found an input that fails: see the new file(s) in $corpus" >&2
-		return 1
+	after=$(find "$corpus" -type f 2>/dev/null | wc -l)
+	if [ "$after" -eq "$before" ] && grep -q 'context deadline exceeded' "$log" && ! grep -q -- '--- FAIL: FuzzRequestValidation/' "$log"; then
+		rm -f "$log"
+		echo "warning: Go's fuzz coordinator stopped by itself (context deadline exceeded, no new input in $corpus, golang/go#75804); not a finding" >&2
+		return 0
 	fi
-	echo "warning: the Go fuzz engine failed without a finding (no new file in $corpus); not a finding of the project" >&2
+	rm -f "$log"
+	echo "the fuzz part failed: see above (a new failing input, if any, is in $corpus)" >&2
+	return 1
 }
 
 part_integration() {

@@ -11,6 +11,9 @@ type Op struct {
 	Summary string
 	// ReadOnly: the transaction is evaluated, never submitted; it writes nothing.
 	ReadOnly bool
+	// Anyone: it admits any caller and reads nothing, not even the transaction or its creator, so the
+	// contract answers without building the rules of a transaction (readiness checks).
+	Anyone bool
 	// PrivateTerms: a submission carries private terms in the transient map under
 	// [TransientTermsKey]; a query answers with them.
 	PrivateTerms bool
@@ -82,7 +85,7 @@ var (
 
 // The catalogue. Every chaincode transaction is here, and nothing else is one.
 var (
-	Ping = Op{Name: "Ping", ReadOnly: true,
+	Ping = Op{Name: "Ping", ReadOnly: true, Anyone: true,
 		Summary: "returns the chaincode version; reads nothing and admits any caller: readiness checks use it"}
 
 	RegisterAsset = Op{Name: "RegisterAsset", Payload: "AssetInput", Method: "POST", Path: "/v1/assets", Creates: true, Args: []Arg{body},
@@ -142,7 +145,7 @@ var (
 	ListTransfers = Op{Name: "ListTransfers", ReadOnly: true, Method: "GET", Path: "/v1/transfers",
 		Args: append([]Arg{query("assetID", "assetId"), query("status", "status"),
 			query("requestedBy", "requestedBy")}, pageQuery...),
-		Summary: "lists transfers by IP right, status and requesting organization, newest request first, paginated (T1)"}
+		Summary: "lists transfers by IP right, status and requesting organization, in id order, paginated (T1)"}
 )
 
 func pledgeAction(name, verb, payload string, e Endorsers, summary string) Op {

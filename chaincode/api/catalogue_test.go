@@ -44,6 +44,8 @@ func TestCatalogue_IsConsistent(t *testing.T) {
 				t.Fatalf("a query is served by GET, not %s", o.Method)
 			case !o.ReadOnly && o.Path != "" && o.Method != "POST" && o.Method != "PATCH":
 				t.Fatalf("a submission is served by POST or PATCH, not %s", o.Method)
+			case o.Anyone && (!o.ReadOnly || len(o.Args) > 0):
+				t.Fatal("an operation for anyone is a query without arguments")
 			case o.ReadOnly && o.Endorsers != ByDefinition:
 				t.Fatal("a query has no endorsers")
 			case o.Endorsers == PledgeeBank && !slices.Contains(pathParams, "id"):

@@ -129,9 +129,13 @@ func NotFound(kind, id string) *Error {
 	return &Error{Code: CodeNotFound, Message: kind + " not found", Details: map[string]string{"kind": kind, "id": id}}
 }
 
-// Invalid rejects a field; field is its JSON path, e.g. "owners[1].share", and leads the message.
+// Invalid rejects a field; field is its JSON path, e.g. "owners[1].share", and leads the message. An
+// empty field rejects the payload as a whole (an empty patch, say), and the message is left as it is.
 func Invalid(field, message string) *Error {
-	return &Error{Code: CodeInvalidArgument, Message: field + ": " + message, Details: map[string]string{"field": field}}
+	if field != "" {
+		message = field + ": " + message
+	}
+	return &Error{Code: CodeInvalidArgument, Message: message, Details: map[string]string{"field": field}}
 }
 
 // Malformed rejects input that is not well-formed JSON of the expected shape.

@@ -40,3 +40,13 @@ func TestErrorJSONRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestInvalid_MessageLeadsWithTheField(t *testing.T) {
+	if e := Invalid("owners[1].share", "must be basis points"); e.Message != "owners[1].share: must be basis points" ||
+		e.Details["field"] != "owners[1].share" {
+		t.Errorf("%+v", e)
+	}
+	if e := Invalid("", "at least one field must be given"); e.Message != "at least one field must be given" {
+		t.Errorf("a payload-wide refusal got a field prefix: %q", e.Message)
+	}
+}

@@ -31,7 +31,8 @@ type Consent struct {
 }
 
 // Transfer is a request to change the owners of a right, or to license it (T1). RequestedBy is the
-// organization that requested it.
+// organization that requested it; a transfer requested before the chaincode recorded it has none, and
+// is then not found by a list of one organization's requests.
 type Transfer struct {
 	AssetID          string         `json:"assetId"`
 	Consents         []Consent      `json:"consents"`
@@ -47,7 +48,7 @@ type Transfer struct {
 	RefusalNote      string         `json:"refusalNote,omitempty"`
 	RefusalReasons   []string       `json:"refusalReasons,omitempty"`
 	RequestedAt      string         `json:"requestedAt"`
-	RequestedBy      MSPID          `json:"requestedBy"`
+	RequestedBy      MSPID          `json:"requestedBy,omitempty"`
 	Status           TransferStatus `json:"status"`
 	TradeRef         string         `json:"tradeRef,omitempty"`
 	Version          int            `json:"version"`

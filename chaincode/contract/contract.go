@@ -4,7 +4,8 @@
 //
 // The transaction functions are generated from the catalogue of operations (api.Operations) into
 // contract_gen.go: `go test ./chaincode/contract -run TestContractIsGenerated -update` writes it again
-// after the catalogue changed, and the same test fails while it is stale.
+// after the catalogue changed, and the same test fails while it is stale. (When a rule was renamed and
+// the stale file no longer compiles, delete it first: the package compiles without it.)
 package contract
 
 import (

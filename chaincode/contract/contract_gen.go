@@ -9,7 +9,7 @@ import (
 
 // Ping returns the chaincode version; reads nothing and admits any caller: readiness checks use it.
 func (c *Contract) Ping(ctx contractapi.TransactionContextInterface) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.Ping() })
+	return rules.Ping()
 }
 
 // RegisterAsset registers an IP right (A1, A2). payload: [api.AssetInput].
@@ -157,7 +157,7 @@ func (c *Contract) GetTransferHistory(ctx contractapi.TransactionContextInterfac
 	return call(ctx, func(s *rules.Service) (string, error) { return s.GetTransferHistory(transferID) })
 }
 
-// ListTransfers lists transfers by IP right, status and requesting organization, newest request first, paginated (T1).
+// ListTransfers lists transfers by IP right, status and requesting organization, in id order, paginated (T1).
 func (c *Contract) ListTransfers(ctx contractapi.TransactionContextInterface, assetID string, status string, requestedBy string, pageSize int32, bookmark string) (string, error) {
 	return call(ctx, func(s *rules.Service) (string, error) {
 		return s.ListTransfers(assetID, status, requestedBy, pageSize, bookmark)

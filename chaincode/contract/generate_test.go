@@ -50,7 +50,11 @@ import (
 {{range .}}
 // {{.Name}} {{.Summary}}.{{if .Payload}} payload: [api.{{.Payload}}].{{end}}{{if and .PrivateTerms .Submit}} Private terms in the transient map under "terms".{{end}}
 func (c *Contract) {{.Name}}(ctx contractapi.TransactionContextInterface{{with params .}}, {{.}}{{end}}) (string, error) {
+{{- if .Anyone}}
+	return rules.{{.Name}}()
+{{- else}}
 	return call(ctx, func(s *rules.Service) (string, error) { return s.{{.Name}}({{args .}}) })
+{{- end}}
 }
 {{end}}`))
 

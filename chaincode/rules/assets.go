@@ -116,7 +116,7 @@ func (s *Service) saveAsset(a *api.Asset, action string) error {
 
 // RegisterAsset puts an IP right on the register (A1, A2). IP office only.
 func (s *Service) RegisterAsset(requestID, payload string) (string, error) {
-	return s.submit("RegisterAsset", requestID, payload,
+	return s.submit(api.RegisterAsset.Name, requestID, payload,
 		func() error { return requireOrg(s.tx.Caller, "A1", api.MSPIPOffice) },
 		func() (any, api.Event, error) {
 			in, err := ParseAssetInput(payload)
@@ -175,7 +175,7 @@ func (s *Service) registerAsset(in api.AssetInput) (*api.Asset, error) {
 // checked as RegisterAsset checks it, and also against the others of the batch, whose writes the
 // transaction cannot read back; the batch is all or nothing. IP office only.
 func (s *Service) ImportAssets(requestID, payload string) (string, error) {
-	return s.submit("ImportAssets", requestID, payload,
+	return s.submit(api.ImportAssets.Name, requestID, payload,
 		func() error { return requireOrg(s.tx.Caller, "A1", api.MSPIPOffice) },
 		func() (any, api.Event, error) {
 			var batch api.ImportInput
@@ -230,7 +230,7 @@ func prefixField(err error, prefix string) error {
 // UpdateAsset changes the legal status, fees, flags, expiry, title or mark family of an IP right
 // (A1, A2). IP office only. Owners change only through a recorded transfer (T1).
 func (s *Service) UpdateAsset(requestID, assetID, payload string) (string, error) {
-	return s.submit("UpdateAsset", requestID, assetID+"\x00"+payload,
+	return s.submit(api.UpdateAsset.Name, requestID, assetID+"\x00"+payload,
 		func() error { return requireOrg(s.tx.Caller, "A1", api.MSPIPOffice) },
 		func() (any, api.Event, error) {
 			var c check

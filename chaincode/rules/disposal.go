@@ -15,7 +15,7 @@ import (
 // pledge is then disposed and no longer encumbers its rights, and for each right a transfer to the
 // buyers is requested, for the IP office to record (T1). Exchange only.
 func (s *Service) DisposePledge(requestID, pledgeID, payload string) (string, error) {
-	return s.submit("DisposePledge", requestID, pledgeID+"\x00"+payload,
+	return s.submit(api.DisposePledge.Name, requestID, pledgeID+"\x00"+payload,
 		func() error { return requireOrg(s.tx.Caller, "P8", api.MSPExchange) },
 		func() (any, api.Event, error) {
 			in, err := ParseDisposal(payload)

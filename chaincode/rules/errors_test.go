@@ -30,7 +30,7 @@ func TestCompositeKeys(t *testing.T) {
 }
 
 func TestPingAndHelpers(t *testing.T) {
-	if v, err := New(NewMemLedger(), Tx{}).Ping(); v != Version || err != nil {
+	if v, err := Ping(); v != Version || err != nil {
 		t.Fatal("ping")
 	}
 	if !api.IsBank(api.MSPBank2) || api.IsBank(api.MSPExchange) || api.TermsCollection(api.MSPBank1) != "termsBank1MSP" {

@@ -299,7 +299,7 @@ func sameOwners(a, b []api.Owner) bool {
 // ApplyPledge files a pledge application (P1, P2, P4, P5, P9). Banks only; the applying bank is the
 // pledgee. The private terms come in the transient map under "terms" and go to the bank's collection.
 func (s *Service) ApplyPledge(requestID, payload string) (string, error) {
-	return s.submit("ApplyPledge", requestID, payload+s.termsFingerprint(),
+	return s.submit(api.ApplyPledge.Name, requestID, payload+s.termsFingerprint(),
 		func() error { return requireOrg(s.tx.Caller, "P1", api.Banks...) },
 		func() (any, api.Event, error) {
 			in, err := ParsePledgeApplication(payload)
@@ -388,7 +388,7 @@ func (s *Service) putTerms(p *api.Pledge, terms api.Terms) error {
 // RegisterPledge registers an applied pledge (P3), after checking P1, P4 and P5 again against the rights
 // as they are now. Each right gets the pledge as an encumbrance with the next rank (P5). IP office only.
 func (s *Service) RegisterPledge(requestID, pledgeID, payload string) (string, error) {
-	return s.submit("RegisterPledge", requestID, pledgeID+"\x00"+payload,
+	return s.submit(api.RegisterPledge.Name, requestID, pledgeID+"\x00"+payload,
 		func() error { return requireOrg(s.tx.Caller, "P3", api.MSPIPOffice) },
 		func() (any, api.Event, error) {
 			var in api.Registration
@@ -449,7 +449,7 @@ func (s *Service) RegisterPledge(requestID, pledgeID, payload string) (string, e
 
 // RefusePledge refuses an applied pledge with reason codes (P3). IP office only.
 func (s *Service) RefusePledge(requestID, pledgeID, payload string) (string, error) {
-	return s.submit("RefusePledge", requestID, pledgeID+"\x00"+payload,
+	return s.submit(api.RefusePledge.Name, requestID, pledgeID+"\x00"+payload,
 		func() error { return requireOrg(s.tx.Caller, "P3", api.MSPIPOffice) },
 		func() (any, api.Event, error) {
 			in, err := parseRefusal(payload)
@@ -491,7 +491,7 @@ func (s *Service) endPledge(p *api.Pledge, status api.PledgeStatus, action strin
 
 // RevokePledge revokes an improper registration (P6). IP office only.
 func (s *Service) RevokePledge(requestID, pledgeID, payload string) (string, error) {
-	return s.submit("RevokePledge", requestID, pledgeID+"\x00"+payload,
+	return s.submit(api.RevokePledge.Name, requestID, pledgeID+"\x00"+payload,
 		func() error { return requireOrg(s.tx.Caller, "P6", api.MSPIPOffice) },
 		func() (any, api.Event, error) {
 			in, err := parseReason(payload)
@@ -540,7 +540,7 @@ func (s *Service) pledgeeOp(function, requestID, pledgeID, payload string, rule 
 // AmendPledge records a change (变更) of names, debt kind or private terms of a registered pledge (P6).
 // Filed by the pledgee; recorded with the IP office's mandatory endorsement (I1).
 func (s *Service) AmendPledge(requestID, pledgeID, payload string) (string, error) {
-	return s.pledgeeOp("AmendPledge", requestID, pledgeID, payload, "P6", func(p *api.Pledge) (api.Event, error) {
+	return s.pledgeeOp(api.AmendPledge.Name, requestID, pledgeID, payload, "P6", func(p *api.Pledge) (api.Event, error) {
 		raw, hasTerms := s.tx.Transient[api.TransientTermsKey]
 		in, err := parseAmendment(payload, hasTerms)
 		if err != nil {
@@ -626,7 +626,7 @@ func applyAmendment(p *api.Pledge, in api.Amendment) {
 // ExtendPledge records an extension (延期) of the debt term (P6); the new end must not be after any
 // pledged right expires (P4). Filed by the pledgee; recorded with the IP office's endorsement (I1).
 func (s *Service) ExtendPledge(requestID, pledgeID, payload string) (string, error) {
-	return s.pledgeeOp("ExtendPledge", requestID, pledgeID, payload, "P6", func(p *api.Pledge) (api.Event, error) {
+	return s.pledgeeOp(api.ExtendPledge.Name, requestID, pledgeID, payload, "P6", func(p *api.Pledge) (api.Event, error) {
 		var in api.Extension
 		if err := DecodeStrict("extension", payload, &in); err != nil {
 			return api.Event{}, err
@@ -662,7 +662,7 @@ func (s *Service) ExtendPledge(requestID, pledgeID, payload string) (string, err
 
 // ReleasePledge releases (注销) a pledge, e.g. when the loan is repaid (P6). Pledgee only.
 func (s *Service) ReleasePledge(requestID, pledgeID, payload string) (string, error) {
-	return s.pledgeeOp("ReleasePledge", requestID, pledgeID, payload, "P6", func(p *api.Pledge) (api.Event, error) {
+	return s.pledgeeOp(api.ReleasePledge.Name, requestID, pledgeID, payload, "P6", func(p *api.Pledge) (api.Event, error) {
 		in, err := parseReason(payload)
 		if err != nil {
 			return api.Event{}, err
@@ -683,7 +683,7 @@ func (s *Service) ReleasePledge(requestID, pledgeID, payload string) (string, er
 
 // DeclareDefault records the debtor's default, which opens disposal (P8). Pledgee only.
 func (s *Service) DeclareDefault(requestID, pledgeID, payload string) (string, error) {
-	return s.pledgeeOp("DeclareDefault", requestID, pledgeID, payload, "P8", func(p *api.Pledge) (api.Event, error) {
+	return s.pledgeeOp(api.DeclareDefault.Name, requestID, pledgeID, payload, "P8", func(p *api.Pledge) (api.Event, error) {
 		in, err := parseReason(payload)
 		if err != nil {
 			return api.Event{}, err

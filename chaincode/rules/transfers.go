@@ -79,7 +79,7 @@ func checkTransferable(a *api.Asset) error {
 // RequestTransfer requests the recording of a transfer or license of an IP right (T1): by the exchange
 // after a trade, or by the IP office for an owner. The transfer remembers the owners it starts from.
 func (s *Service) RequestTransfer(requestID, payload string) (string, error) {
-	return s.submit("RequestTransfer", requestID, payload,
+	return s.submit(api.RequestTransfer.Name, requestID, payload,
 		func() error { return requireOrg(s.tx.Caller, "T1", api.MSPExchange, api.MSPIPOffice) },
 		func() (any, api.Event, error) {
 			in, err := ParseTransferRequest(payload)
@@ -117,7 +117,7 @@ func (s *Service) RequestTransfer(requestID, payload string) (string, error) {
 // ConsentToTransfer records a pledgee's consent to the transfer of a right its active pledge
 // encumbers, and whether the proceeds go to early repayment or escrow (P7). Pledgee only.
 func (s *Service) ConsentToTransfer(requestID, transferID, payload string) (string, error) {
-	return s.submit("ConsentToTransfer", requestID, transferID+"\x00"+payload,
+	return s.submit(api.ConsentToTransfer.Name, requestID, transferID+"\x00"+payload,
 		func() error { return requireOrg(s.tx.Caller, "P7", api.Banks...) },
 		func() (any, api.Event, error) {
 			var in api.ConsentInput
@@ -167,7 +167,7 @@ func (s *Service) ConsentToTransfer(requestID, transferID, payload string) (stri
 // and when the owners are no longer those the request started from: of two conflicting requests only
 // the first recorded succeeds (T3). IP office only.
 func (s *Service) RecordTransfer(requestID, transferID, payload string) (string, error) {
-	return s.submit("RecordTransfer", requestID, transferID+"\x00"+payload,
+	return s.submit(api.RecordTransfer.Name, requestID, transferID+"\x00"+payload,
 		func() error { return requireOrg(s.tx.Caller, "T1", api.MSPIPOffice) },
 		func() (any, api.Event, error) {
 			var in struct{}
@@ -229,7 +229,7 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 
 // RefuseTransfer refuses a requested transfer with reason codes (T1). IP office only.
 func (s *Service) RefuseTransfer(requestID, transferID, payload string) (string, error) {
-	return s.submit("RefuseTransfer", requestID, transferID+"\x00"+payload,
+	return s.submit(api.RefuseTransfer.Name, requestID, transferID+"\x00"+payload,
 		func() error { return requireOrg(s.tx.Caller, "T1", api.MSPIPOffice) },
 		func() (any, api.Event, error) {
 			in, err := parseRefusal(payload)

@@ -24,7 +24,7 @@ var (
 	// ChaincodeUnreachable: a peer could not reach its chaincode server (a per-peer detail of an
 	// Aborted status, as any chaincode error is).
 	ChaincodeUnreachable = PeerText{
-		regexp.MustCompile(`could not launch chaincode|chaincode.*(connection refused|cannot create connection)`),
+		regexp.MustCompile(`(?s)could not launch chaincode|chaincode.*(connection refused|cannot create connection)|(connection refused|cannot create connection).*chaincode`),
 		"network/faulttest TestFault_ChaincodeServerKilled"}
 	// NoSuchTransaction: qscc has no transaction with this id (status Unknown, as every qscc error).
 	NoSuchTransaction = PeerText{regexp.MustCompile(`no such transaction ID`),

@@ -254,6 +254,19 @@ func TestGateway_PledgeAndTransferLifecycle(t *testing.T) {
 	tr := step("request transfer", settled(t, must(t, exch.Do("POST", "/v1/transfers", transfer(assetID)), 201, "request transfer")))
 	transferID := tr.Str(t, "id")
 	ipo.eventually("/v1/transfers/"+transferID, 200, nil)
+	// The exchange's open requests on this right list it, as the peer's indexes find it.
+	open := must(t, exch.Do("GET", "/v1/transfers?assetId="+assetID+"&requestedBy=ExchangeMSP&status=requested", nil), 200, "list transfers")
+	var page struct {
+		Count int `json:"count"`
+		Items []struct {
+			ID          string `json:"id"`
+			RequestedBy string `json:"requestedBy"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(open.Body, &page); err != nil || page.Count != 1 || page.Items[0].ID != transferID ||
+		page.Items[0].RequestedBy != "ExchangeMSP" {
+		t.Fatalf("the exchange's open requests on %s: %s (%v)", assetID, open.Body, err)
+	}
 	itest.WritesNothing(t, "record without consent", func() {
 		r := ipo.Do("POST", "/v1/transfers/"+transferID+"/record", nil)
 		refused(t, r, 409, "T2", "record without consent")

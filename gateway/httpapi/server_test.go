@@ -344,9 +344,28 @@ func TestSubmit_I1_PledgeKeysNameTheIPOfficeAndThePledgee(t *testing.T) {
 	if got := fmt.Sprint(l.Submitted()[0].EndorsingOrgs); got != "[IPOfficeMSP Bank2MSP]" {
 		t.Fatalf("endorsers %s", got)
 	}
+	// A pledge's pledgee never changes: the second submission on it does not read it again.
+	if r := do(t, ts, "POST", "/v1/pledges/PL-9/refuse", `{"reasons":["P4.frozen"]}`); r.status != 200 {
+		t.Fatalf("status %d %s", r.status, r.body)
+	}
+	if got := fmt.Sprint(l.Submitted()[1].EndorsingOrgs); got != "[IPOfficeMSP Bank2MSP]" {
+		t.Fatalf("endorsers of the second submission %s", got)
+	}
+	reads := 0
+	for _, e := range l.Evaluated() {
+		if e.Function == api.GetPledge.Name {
+			reads++
+		}
+	}
+	if reads != 1 {
+		t.Fatalf("the pledge was read %d times for two submissions, want once", reads)
+	}
 	r := do(t, ts, "POST", "/v1/pledges/PL-0/register", `{"registrationNumber":"Y1"}`)
 	if code, _, _ := r.errorCode(t); r.status != 404 || code != "NOT_FOUND" {
 		t.Fatalf("unknown pledge: %d %s", r.status, r.body)
+	}
+	if r.header.Get("Idempotency-Key") == "" {
+		t.Fatal("a refused submission does not echo its Idempotency-Key")
 	}
 }
 

@@ -77,12 +77,12 @@ func (s *Server) submit(op api.Op) gin.HandlerFunc {
 		caller := callerOf(c)
 		// Required by the OpenAPI document, so the validator has refused a request without it.
 		requestID := c.GetHeader("Idempotency-Key")
+		c.Header("Idempotency-Key", requestID)
 		sub, err := s.submission(c, op, caller, requestID)
 		if err != nil {
 			abort(c, err)
 			return
 		}
-		c.Header("Idempotency-Key", requestID)
 		// A client that hangs up does not stop a submission half-way: it runs to its own timeouts, and
 		// a graceful shutdown waits for it.
 		rec, err := s.opts.Ledger.Submit(context.WithoutCancel(c.Request.Context()), caller.Name, sub)
