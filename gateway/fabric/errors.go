@@ -14,7 +14,7 @@ import (
 
 // classify turns an error of the Fabric Gateway client into a [*api.Error]: the chaincode's
 // structured error wherever the peer put it (status message or per-peer details), Unavailable and
-// deadlines as 503, anything else as an internal error with the cause kept for the log.
+// deadlines as UNAVAILABLE, anything else as an internal error with the cause kept for the log.
 func classify(err error, txID string) *api.Error {
 	var ge *api.Error
 	if errors.As(err, &ge) {

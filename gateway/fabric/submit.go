@@ -53,7 +53,7 @@ func backoff(attempt int) time.Duration {
 //     policy updated earlier in the same block: see [retriable]) is retried with a new proposal and
 //     the same request id, at most cfg.MaxRetries times.
 //   - While no commit comes, the same signed transaction is sent again every resubmitAfter: an orderer
-//     that accepted it may have died before ordering it. No commit within cfg.CommitTimeout gives 504
+//     that accepted it may have died before ordering it. No commit within cfg.CommitTimeout gives COMMIT_TIMEOUT
 //     with the transaction id to poll.
 func (l *Ledger) Submit(ctx context.Context, identityName string, sub gateway.Submission) (*gateway.Receipt, error) {
 	s, err := l.signer(identityName)
@@ -147,7 +147,7 @@ func (l *Ledger) endorseFailed(err error, sub gateway.Submission) (*gateway.Rece
 }
 
 // invalidCommit answers a transaction that committed invalid. A lost race ([retriable]) is retried;
-// once the retries are spent, a read conflict is a 409 to repeat with the same Idempotency-Key, while
+// once the retries are spent, a read conflict is its code (MVCC_READ_CONFLICT, …) to repeat with the same Idempotency-Key, while
 // an endorsement-policy failure is no lost race (the endorsements do not satisfy the policy) and is
 // reported, like any other code, as an invalid transaction.
 func invalidCommit(vc peer.TxValidationCode, txID string, n int) (*gateway.Receipt, string, string, error) {
