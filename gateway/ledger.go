@@ -1,7 +1,8 @@
 // Package gateway is the IPLedger HTTP gateway's domain: what the gateway asks of the ledger
-// ([Ledger]), who may ask ([Keyring]), how it is configured ([Config]) and how failures are told to
-// clients ([Error]). It imports no HTTP or gRPC package: the Fabric implementation is in
-// gateway/fabric, the HTTP API in gateway/httpapi, a fake for tests in gateway/fake, and
+// ([Ledger]), who may ask ([Keyring]), how it is configured ([Config]) and how any failure is
+// classified for clients ([ErrorOf], as an api.Error). Its words are those of chaincode/api. It depends
+// on no HTTP, Fabric or gRPC package (`scripts/ipledger lint` checks it): the Fabric implementation is
+// in gateway/fabric, the HTTP API in gateway/httpapi (whose tests fake the Ledger), and
 // gateway/cmd/ipledger-gateway wires them together.
 //
 // One gateway process serves one organization. It holds only that organization's enrolled identities
@@ -16,7 +17,7 @@ import (
 )
 
 // Ledger is what the HTTP API needs of the channel. Every method acts as the named identity of this
-// gateway's organization. Errors are [*Error] values, or errors that [ErrorOf] can classify.
+// gateway's organization. Errors are *api.Error values, or errors that [ErrorOf] can classify.
 type Ledger interface {
 	// Submit endorses, submits and (unless the submission is asynchronous) waits for the commit of
 	// one chaincode transaction, retrying as [Submission] describes.
