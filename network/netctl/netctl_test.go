@@ -179,3 +179,19 @@ func TestStart_PortInUseIsAClearErrorNamingThePort(t *testing.T) {
 		t.Error("a pid file was written for a process that did not start")
 	}
 }
+
+func TestExited_AZombieLeaderWithLiveThreadsStillRuns(t *testing.T) {
+	for _, c := range []struct {
+		tasks []string
+		want  bool
+	}{
+		{nil, true},                   // the task list is gone: reaped
+		{[]string{"42"}, true},        // only the zombie leader is left
+		{[]string{"42", "43"}, false}, // another thread still closes the process's files
+		{[]string{"43", "44"}, false},
+	} {
+		if got := exited(42, c.tasks); got != c.want {
+			t.Errorf("exited(42, %v) = %v, want %v", c.tasks, got, c.want)
+		}
+	}
+}

@@ -51,11 +51,38 @@ func (n *Network) Pid(p *Process) int {
 		return 0
 	}
 	started, state, err := procStart(pid)
-	if err != nil || started != fields[1] || state == "Z" {
+	if err != nil || started != fields[1] || (state == "Z" && exited(pid, tasks(pid))) {
 		// Gone, reused, or a zombie that has exited and waits for its parent.
 		return 0
 	}
 	return pid
+}
+
+// tasks lists the thread ids of a process (/proc/<pid>/task).
+func tasks(pid int) []string {
+	entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return nil
+	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
+	}
+	return names
+}
+
+// exited says whether a process whose leader is a zombie has ended, given its threads. A
+// multi-threaded program (every Go program) that exits shows its leader as a zombie while its other
+// threads are still closing its files: until the last is gone its listening sockets still accept
+// connections, and `down` must not return yet.
+func exited(pid int, tasks []string) bool {
+	leader := strconv.Itoa(pid)
+	for _, t := range tasks {
+		if t != leader {
+			return false
+		}
+	}
+	return true
 }
 
 // procStart reads a process's start time (clock ticks since boot) and state from /proc.
