@@ -94,7 +94,7 @@ func js(v any) string {
 	return string(b)
 }
 
-// wantCode fails unless err is a rules.Error with code (and, when given, details.reason).
+// wantCode fails unless err is an api.Error with code (and, when given, details.reason).
 func wantCode(t *testing.T, err error, code api.Code, reason ...string) {
 	t.Helper()
 	if code == "" {
