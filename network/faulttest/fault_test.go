@@ -109,21 +109,28 @@ func TestFault_GatewayKilledWhileClientsRetry(t *testing.T) {
 	}
 }
 
+// The IP office's chaincode server is killed: every submission needs the IP office's endorsement, and
+// its peer dials only its own organization's chaincode server.
 func TestFault_ChaincodeServerKilled(t *testing.T) {
 	sys := itest.System(t)
+	ipoffice, err := sys.Org(string(api.MSPIPOffice))
+	if err != nil || ipoffice.ChaincodeServer == nil {
+		t.Fatalf("the IP office's chaincode server is not in the description: %v", err)
+	}
+	server := ipoffice.ChaincodeServer.Component
 	var during response
 	var recovered time.Duration
 	res := underLoad(t, func(elapsed func() time.Duration) {
 		sleepUntil(elapsed, 4*time.Second)
-		ipledger(t, "kill", "chaincode")
-		t.Logf("%4.1fs killed the chaincode server", elapsed().Seconds())
+		ipledger(t, "kill", server)
+		t.Logf("%4.1fs killed %s, the IP office's chaincode server", elapsed().Seconds(), server)
 		time.Sleep(time.Second)
 		c := newClient(t, sys, string(api.MSPIPOffice), "examiner1")
 		during = c.do(context.Background(), http.MethodGet, "/v1/assets/no-such-right", "", nil)
 		t.Logf("while it is down, GET /v1/assets answers: %s", during)
 		sleepUntil(elapsed, 10*time.Second)
 		ipledger(t, "up")
-		t.Logf("%4.1fs restarted the chaincode server", elapsed().Seconds())
+		t.Logf("%4.1fs restarted %s", elapsed().Seconds(), server)
 		if err := waitFor(30*time.Second, func() error {
 			r := c.do(context.Background(), http.MethodGet, "/readyz", "", nil)
 			if r.status != http.StatusOK {
@@ -136,7 +143,7 @@ func TestFault_ChaincodeServerKilled(t *testing.T) {
 		recovered = elapsed()
 	})
 	if during.status != http.StatusServiceUnavailable || !strings.Contains(strings.ToLower(string(during.body)), "chaincode") {
-		t.Errorf("with the chaincode server down, want a 503 that says so; got %s", during)
+		t.Errorf("with %s down, want a 503 that says so; got %s", server, during)
 	}
 	t.Logf("ready again %.1fs into the load; %s", recovered.Seconds(), res.summary())
 }
