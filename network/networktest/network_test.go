@@ -13,6 +13,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -235,7 +236,8 @@ func handshake(caFile, addr string, conn *netctl.Connection) (*tls.ConnectionSta
 	defer c.Close()
 	_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
 	if _, err := c.Read(make([]byte, 64)); err != nil {
-		if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
 			return nil, err
 		}
 	}
