@@ -229,7 +229,9 @@ func handshake(caFile, addr string, conn *netctl.Connection) (*tls.ConnectionSta
 	}
 	host, _, _ := net.SplitHostPort(addr)
 	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 3 * time.Second}, "tcp", addr,
-		&tls.Config{RootCAs: pool, ServerName: host, Certificates: []tls.Certificate{pair}, NextProtos: []string{"h2"}, MinVersion: tls.VersionTLS12})
+		&tls.Config{RootCAs: pool, ServerName: host, NextProtos: []string{"h2"}, MinVersion: tls.VersionTLS12,
+			// Present the certificate whatever CAs the server names, so that the server itself must refuse it.
+			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &pair, nil }})
 	if err != nil {
 		return nil, err
 	}
