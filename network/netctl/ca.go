@@ -77,7 +77,25 @@ func (n *Network) prepareCAs() error {
 			return n.run(nil, n.ProgramPath("fabric-ca-server"), args...)
 		})
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	// fabric-ca-server writes its idemix IssuerRevocationPrivateKey 0644: every key of a CA is its own.
+	for _, o := range n.Top.Organizations {
+		keys, err := filepath.Glob(filepath.Join(n.caHome(o), "msp", "keystore", "*"))
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if fi, err := os.Lstat(k); err != nil || !fi.Mode().IsRegular() {
+				continue
+			}
+			if err := os.Chmod(k, 0o600); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func randomSecret() string {
@@ -129,12 +147,14 @@ func (n *Network) caURL(o *Organization, user, secret string) string {
 
 // enrollee is something to register and enroll: a node or a user.
 type enrollee struct {
-	name  string
-	typ   string // peer, orderer, admin, client
-	role  string // ipledger.role attribute, users only
-	dir   string // where its msp/ and tls/ go
-	tls   bool   // also enroll a TLS certificate
-	hosts string // TLS subject alternative names
+	name string
+	typ  string // peer, orderer, admin, client
+	role string // ipledger.role attribute, users only
+	dir  string // where its msp/ and tls/ go
+	tls  bool   // also enroll a TLS certificate
+	// tlsOnly: only the TLS certificate, no enrolment certificate (msp/): a TLS endpoint, not a signer
+	tlsOnly bool
+	hosts   string // TLS subject alternative names
 }
 
 func (n *Network) identities(o *Organization) []enrollee {
@@ -153,15 +173,26 @@ func (n *Network) identities(o *Organization) []enrollee {
 		// Admins get a TLS client certificate too: osnadmin and the peer CLI authenticate with it.
 		ids = append(ids, enrollee{name: u.Name, typ: typ, role: u.Role, dir: n.userDir(o, u.Name), tls: typ == "admin", hosts: hostList(o.Host)})
 	}
-	if o.Peer != nil && o.MSPID == n.chaincodeTLSOrg().MSPID {
-		ids = append(ids, enrollee{name: "chaincode", typ: "client", dir: n.chaincodeDir(), tls: true, hosts: hostList(n.Top.Chaincode.Server.Host)})
+	if o.Peer != nil {
+		// The organization's own chaincode server, and its peer's client of that server: two TLS
+		// identities of the organization's CA, so that the package the peer installs never holds the
+		// server's key. TLS only: neither signs anything on the channel.
+		ids = append(ids,
+			enrollee{name: ccServerID, typ: "client", dir: filepath.Dir(n.ccServerTLS(o)), tls: true, tlsOnly: true, hosts: hostList(o.Host)},
+			enrollee{name: ccClientID, typ: "client", dir: filepath.Dir(n.ccClientTLS(o)), tls: true, tlsOnly: true, hosts: hostList(o.Host)})
 	}
 	return ids
 }
 
-// chaincodeTLSOrg is the organization whose CA issues the chaincode server's TLS certificates: the
-// IP office, which runs the chaincode server in the single-machine deployment.
-func (n *Network) chaincodeTLSOrg() *Organization {
+// The enrolment names of an organization's chaincode server and of its peer's client of it.
+const (
+	ccServerID = "ccserver"
+	ccClientID = "ccclient"
+)
+
+// readinessOrg is the organization through whose peer readiness submits its transaction: the IP
+// office, whose endorsement every new key needs.
+func (n *Network) readinessOrg() *Organization {
 	if o := n.Top.Org("IPOfficeMSP"); o != nil {
 		return o
 	}
@@ -198,7 +229,7 @@ func (n *Network) enrollOrg(o *Organization) error {
 
 func (n *Network) enrollIdentity(o *Organization, id enrollee) error {
 	msp, tlsDir := filepath.Join(id.dir, "msp"), filepath.Join(id.dir, "tls")
-	if _, err := os.Stat(filepath.Join(msp, "keystore", "key.pem")); err == nil {
+	if _, err := os.Stat(filepath.Join(msp, "keystore", "key.pem")); err == nil || id.tlsOnly {
 		if _, err := os.Stat(filepath.Join(tlsDir, "key.pem")); err == nil || !id.tls {
 			return nil // enrolled by an earlier, interrupted up
 		}
@@ -219,11 +250,13 @@ func (n *Network) enrollIdentity(o *Organization, id enrollee) error {
 	if err := n.caClient(o, reg...); err != nil {
 		return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
 	}
-	if err := n.caClient(o, "enroll", "-u", n.caURL(o, id.name, pw), "-M", msp, "--csr.cn", id.name); err != nil {
-		return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
-	}
-	if err := normalizeMSP(msp); err != nil {
-		return err
+	if !id.tlsOnly {
+		if err := n.caClient(o, "enroll", "-u", n.caURL(o, id.name, pw), "-M", msp, "--csr.cn", id.name); err != nil {
+			return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
+		}
+		if err := normalizeMSP(msp); err != nil {
+			return err
+		}
 	}
 	if !id.tls {
 		return nil
@@ -252,6 +285,9 @@ func normalizeMSP(msp string) error {
 	if err := renameSingle(filepath.Join(msp, "keystore"), "key.pem"); err != nil {
 		return err
 	}
+	if err := os.Chmod(filepath.Join(msp, "keystore", "key.pem"), 0o600); err != nil {
+		return err
+	}
 	return os.WriteFile(filepath.Join(msp, "config.yaml"), []byte(nodeOUs), 0o644)
 }
 
@@ -276,7 +312,8 @@ func normalizeTLS(dir string) error {
 	for _, f := range []string{"IssuerPublicKey", "IssuerRevocationPublicKey"} {
 		_ = os.Remove(filepath.Join(dir, f))
 	}
-	return nil
+	// A private key is its owner's only, whatever mode the client wrote it with.
+	return os.Chmod(filepath.Join(dir, "key.pem"), 0o600)
 }
 
 func renameSingle(dir, name string) error {

@@ -5,9 +5,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,8 +20,8 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// connection is the chaincode package's connection.json: how a peer reaches the chaincode server.
-type connection struct {
+// Connection is the chaincode package's connection.json: how a peer reaches its chaincode server.
+type Connection struct {
 	Address            string `json:"address"`
 	DialTimeout        string `json:"dial_timeout"`
 	TLSRequired        bool   `json:"tls_required"`
@@ -28,32 +31,56 @@ type connection struct {
 	RootCert           string `json:"root_cert"`
 }
 
-func (n *Network) packageFile() string {
-	return filepath.Join(n.chaincodeDir(), n.Top.Chaincode.Name+".tar.gz")
+// packageFile is the ccaas package an organization builds and installs on its own peer.
+func (n *Network) packageFile(o *Organization) string {
+	return filepath.Join(n.ccDir(o), n.Top.Chaincode.Name+".tar.gz")
 }
 func (n *Network) label() string {
 	return n.Top.Chaincode.Name + "_" + n.Top.Chaincode.Version
 }
 
-// writePackage builds the chaincode-as-a-service package and returns its package id. The archives
-// have fixed times and modes, so the same connection.json always gives the same package id.
-func (n *Network) writePackage() (string, error) {
-	tlsDir := filepath.Join(n.chaincodeDir(), "tls")
-	read := func(name string) string {
-		b, _ := os.ReadFile(filepath.Join(tlsDir, name))
+// ccServerAddr is where an organization's chaincode server listens.
+func ccServerAddr(o *Organization) string { return Addr(o.Host, o.Peer.CCServerPort) }
+
+// writePackages builds every peer organization's package and returns the package ids by organization.
+func (n *Network) writePackages() (map[string]string, error) {
+	ids := map[string]string{}
+	for _, o := range n.Top.PeerOrgs() {
+		id, err := n.writePackage(o)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", o.Name, err)
+		}
+		ids[o.Name] = id
+	}
+	return ids, nil
+}
+
+// writePackage builds an organization's chaincode-as-a-service package and returns its package id.
+// Its connection.json names the organization's own chaincode server, trusts the organization's TLS
+// CA, and carries the client identity of the organization's peer (ccclient), never the server's key.
+// The archives have fixed times and modes, so the same connection.json always gives the same package
+// id; the same label with another organization's connection.json gives another id. The file holds a
+// private key: it is written 0600.
+func (n *Network) writePackage(o *Organization) (string, error) {
+	read := func(dir, name string) string {
+		b, _ := os.ReadFile(filepath.Join(dir, name))
 		return string(b)
 	}
-	conn := connection{
-		Address:            Addr(n.Top.Chaincode.Server.Host, n.Top.Chaincode.Server.Port),
+	client, server := n.ccClientTLS(o), n.ccServerTLS(o)
+	conn := Connection{
+		Address:            ccServerAddr(o),
 		DialTimeout:        "10s",
 		TLSRequired:        true,
 		ClientAuthRequired: true,
-		ClientKey:          read("key.pem"),
-		ClientCert:         read("cert.pem"),
-		RootCert:           read("ca.pem"),
+		ClientKey:          read(client, "key.pem"),
+		ClientCert:         read(client, "cert.pem"),
+		RootCert:           read(server, "ca.pem"),
 	}
-	if conn.ClientKey == "" || conn.RootCert == "" {
-		return "", fmt.Errorf("chaincode TLS material missing in %s", tlsDir)
+	if conn.ClientKey == "" || conn.ClientCert == "" || conn.RootCert == "" {
+		return "", fmt.Errorf("chaincode TLS material missing in %s or %s", client, server)
+	}
+	if err := checkConnection(conn, read(server, "key.pem")); err != nil {
+		return "", err
 	}
 	connJSON, err := json.MarshalIndent(conn, "", "  ")
 	if err != nil {
@@ -68,11 +95,90 @@ func (n *Network) writePackage() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(n.packageFile(), pkg, 0o644); err != nil {
+	if err := os.MkdirAll(n.ccDir(o), 0o700); err != nil {
+		return "", err
+	}
+	if err := writePrivate(n.packageFile(o), pkg); err != nil {
 		return "", err
 	}
 	sum := sha256.Sum256(pkg)
 	return n.label() + ":" + hex.EncodeToString(sum[:]), nil
+}
+
+// writePrivate writes a file that holds a private key: mode 0600, also when it existed with another.
+func writePrivate(path string, data []byte) error {
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return err
+	}
+	return os.Chmod(path, 0o600)
+}
+
+// checkConnection refuses a connection.json whose client certificate was not issued by its root
+// certificate (the client would belong to another organization than the server it dials), whose
+// client key is not the client certificate's, or whose client key is the server's own key.
+func checkConnection(c Connection, serverKeyPEM string) error {
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM([]byte(c.RootCert)) {
+		return fmt.Errorf("connection.json: root_cert holds no certificate")
+	}
+	pair, err := tls.X509KeyPair([]byte(c.ClientCert), []byte(c.ClientKey))
+	if err != nil {
+		return fmt.Errorf("connection.json: client_cert and client_key: %w", err)
+	}
+	cert, err := x509.ParseCertificate(pair.Certificate[0])
+	if err != nil {
+		return err
+	}
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
+		return fmt.Errorf("connection.json: client certificate %q is not from the server's organization's CA: %w", cert.Subject.CommonName, err)
+	}
+	if strings.TrimSpace(serverKeyPEM) != "" && strings.TrimSpace(serverKeyPEM) == strings.TrimSpace(c.ClientKey) {
+		return fmt.Errorf("connection.json: client_key is the chaincode server's own key")
+	}
+	return nil
+}
+
+// ReadConnection reads the connection.json of a ccaas package file.
+func ReadConnection(pkgFile string) (*Connection, error) {
+	f, err := os.Open(pkgFile)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	code, err := untarFile(f, "code.tar.gz")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", pkgFile, err)
+	}
+	raw, err := untarFile(bytes.NewReader(code), "connection.json")
+	if err != nil {
+		return nil, fmt.Errorf("%s: code.tar.gz: %w", pkgFile, err)
+	}
+	var c Connection
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, fmt.Errorf("%s: connection.json: %w", pkgFile, err)
+	}
+	return &c, nil
+}
+
+// untarFile returns one file of a gzipped tar archive.
+func untarFile(r io.Reader, name string) ([]byte, error) {
+	gz, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	tr := tar.NewReader(gz)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil, fmt.Errorf("no %s in the archive", name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if hdr.Name == name {
+			return io.ReadAll(io.LimitReader(tr, 1<<20))
+		}
+	}
 }
 
 func tarGz(files map[string][]byte) ([]byte, error) {
@@ -105,40 +211,47 @@ func tarGz(files map[string][]byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// chaincodeProcess is the chaincode server that every peer dials.
-func (n *Network) chaincodeProcess(packageID string) *Process {
-	s := n.Top.Chaincode.Server
-	tlsDir := filepath.Join(n.chaincodeDir(), "tls")
+// chaincodeProcess is an organization's own chaincode server, which only that organization's peer
+// dials: its TLS certificate is from the organization's CA, and it requires a client certificate from
+// that CA.
+func (n *Network) chaincodeProcess(o *Organization, packageID string) *Process {
+	tlsDir := n.ccServerTLS(o)
 	return &Process{
-		Name: ChaincodeName, Kind: "chaincode", Org: n.chaincodeTLSOrg().Name,
+		Name: ChaincodeServerName(o), Kind: "chaincode", Org: o.Name,
 		Bin: n.ProgramPath("ipledger-cc"),
 		Env: []string{
-			"CHAINCODE_SERVER_ADDRESS=" + Addr(s.Host, s.Port),
+			"CHAINCODE_SERVER_ADDRESS=" + ccServerAddr(o),
 			"CHAINCODE_ID=" + packageID,
 			"CORE_CHAINCODE_ID_NAME=" + packageID,
 			"CHAINCODE_TLS_CERT=" + filepath.Join(tlsDir, "cert.pem"),
 			"CHAINCODE_TLS_KEY=" + filepath.Join(tlsDir, "key.pem"),
 			"CHAINCODE_TLS_CLIENT_CACERT=" + filepath.Join(tlsDir, "ca.pem"),
 		},
-		Dir:   n.chaincodeDir(),
-		Host:  s.Host,
-		Ports: []int{s.Port},
+		Dir:   n.ccDir(o),
+		Host:  o.Host,
+		Ports: []int{o.Peer.CCServerPort},
 	}
 }
 
-// deployChaincode installs the package on every peer, approves the definition for every organization
-// and commits it.
-func (n *Network) deployChaincode(packageID string) error {
+// deployChaincode installs each organization's own package on its peer, approves the definition for
+// every organization with that organization's package id, and commits it. The package id is local to
+// an organization: the definition the organizations agree on (name, version, sequence, policy,
+// collections) is the same.
+func (n *Network) deployChaincode(packageIDs map[string]string) error {
 	cc := n.Top.Chaincode
 	var g errgroup.Group
 	for _, o := range n.Top.PeerOrgs() {
+		packageID := packageIDs[o.Name]
+		if packageID == "" {
+			return fmt.Errorf("no chaincode package for %s", o.Name)
+		}
 		g.Go(func() error {
 			installed, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "lifecycle", "chaincode", "queryinstalled", "--output", "json")
 			if err != nil {
 				return err
 			}
 			if !strings.Contains(installed, packageID) {
-				if err := n.peerCLI(o, "lifecycle", "chaincode", "install", n.packageFile()); err != nil {
+				if err := n.peerCLI(o, "lifecycle", "chaincode", "install", n.packageFile(o)); err != nil {
 					return fmt.Errorf("install on %s: %w", PeerName(o), err)
 				}
 			}
@@ -154,6 +267,7 @@ func (n *Network) deployChaincode(packageID string) error {
 		"--collections-config", filepath.Join(n.NetworkDir, cc.Collections),
 		"-o", ordAddr, "--tls", "--cafile", ordCA}
 	for _, o := range n.Top.PeerOrgs() {
+		packageID := packageIDs[o.Name]
 		g.Go(func() error {
 			// Right after the orderers join, Raft may have no leader yet: retry for a while.
 			return waitFor(30*time.Second, 500*time.Millisecond, func() error {

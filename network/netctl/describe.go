@@ -22,28 +22,40 @@ type System struct {
 	Processes     []ProcessInfo `json:"processes"`
 }
 
-// ChaincodeInfo describes the committed chaincode definition and its server.
+// ChaincodeInfo describes the committed chaincode definition, which every organization approves. The
+// package and the server are each organization's own: OrgInfo.ChaincodeServer.
 type ChaincodeInfo struct {
 	Name              string   `json:"name"`
 	Version           string   `json:"version"`
 	Sequence          int      `json:"sequence"`
-	PackageID         string   `json:"packageId"`
 	EndorsementPolicy string   `json:"endorsementPolicy"`
 	Collections       []string `json:"collections"`
-	Server            string   `json:"server"`
 }
 
-// OrgInfo is one organization: its peer, CA, gateway and users.
+// OrgInfo is one organization: its peer, chaincode server, CA, gateway and users.
 type OrgInfo struct {
-	Name      string     `json:"name"`
-	MSPID     string     `json:"mspId"`
-	Peer      string     `json:"peer,omitempty"`
-	PeerTLSCA string     `json:"peerTlsCaCert,omitempty"`
-	CA        string     `json:"ca"`
-	CACert    string     `json:"caCert"`
-	MSPDir    string     `json:"mspDir"`
-	Gateway   string     `json:"gateway,omitempty"`
-	Users     []UserInfo `json:"users"`
+	Name            string               `json:"name"`
+	MSPID           string               `json:"mspId"`
+	Peer            string               `json:"peer,omitempty"`
+	PeerTLSCA       string               `json:"peerTlsCaCert,omitempty"`
+	ChaincodeServer *ChaincodeServerInfo `json:"chaincodeServer,omitempty"`
+	CA              string               `json:"ca"`
+	CACert          string               `json:"caCert"`
+	MSPDir          string               `json:"mspDir"`
+	Gateway         string               `json:"gateway,omitempty"`
+	Users           []UserInfo           `json:"users"`
+}
+
+// ChaincodeServerInfo is a peer organization's own chaincode server and the package its peer has
+// installed, whose connection.json names that server.
+type ChaincodeServerInfo struct {
+	Component string `json:"component"` // e.g. chaincode.bank1
+	Address   string `json:"address"`
+	PackageID string `json:"packageId"`
+	Package   string `json:"package"`   // the ccaas package file (mode 0600: it holds the peer's client key)
+	TLSCert   string `json:"tlsCert"`   // the server's TLS certificate, from the organization's CA
+	TLSKey    string `json:"tlsKey"`    // the server's TLS key; never in a package
+	TLSCACert string `json:"tlsCaCert"` // the CA the server requires client certificates from
 }
 
 // UserInfo is an enrolled identity: its role and where its certificate and key are.
@@ -82,12 +94,12 @@ type ProcessInfo struct {
 func (n *Network) SystemFile() string { return filepath.Join(n.Dir, "system.json") }
 
 // Describe builds the description of this network.
-func (n *Network) Describe(packageID string) *System {
+func (n *Network) Describe(packageIDs map[string]string) *System {
 	cc := n.Top.Chaincode
 	s := &System{
 		Name: "ipledger", DataDir: n.Dir, PortBase: n.PortBase, Channel: n.Top.Channel,
-		Chaincode: ChaincodeInfo{Name: cc.Name, Version: cc.Version, Sequence: cc.Sequence, PackageID: packageID,
-			EndorsementPolicy: cc.EndorsementPolicy, Server: Addr(cc.Server.Host, cc.Server.Port)},
+		Chaincode: ChaincodeInfo{Name: cc.Name, Version: cc.Version, Sequence: cc.Sequence,
+			EndorsementPolicy: cc.EndorsementPolicy},
 	}
 	var colls []struct {
 		Name string `json:"name"`
@@ -103,6 +115,12 @@ func (n *Network) Describe(packageID string) *System {
 		if o.Peer != nil {
 			oi.Peer = Addr(o.Host, o.Peer.Port)
 			oi.PeerTLSCA = n.caCert(o)
+			if id := packageIDs[o.Name]; id != "" {
+				tlsDir := n.ccServerTLS(o)
+				oi.ChaincodeServer = &ChaincodeServerInfo{Component: ChaincodeServerName(o), Address: ccServerAddr(o),
+					PackageID: id, Package: n.packageFile(o), TLSCert: filepath.Join(tlsDir, "cert.pem"),
+					TLSKey: filepath.Join(tlsDir, "key.pem"), TLSCACert: filepath.Join(tlsDir, "ca.pem")}
+			}
 		}
 		if o.Gateway != nil && n.gatewayAvailable() {
 			oi.Gateway = "http://" + Addr(o.Host, o.Gateway.Port)
@@ -122,7 +140,7 @@ func (n *Network) Describe(packageID string) *System {
 				Admin: Addr(o.Host, ord.AdminPort), TLSCA: n.caCert(o)})
 		}
 	}
-	for _, p := range n.processes(packageID) {
+	for _, p := range n.processes(packageIDs) {
 		s.Processes = append(s.Processes, ProcessInfo{Name: p.Name, Kind: p.Kind, Org: p.Org, Health: p.Health,
 			Log: n.LogFile(p.Name), PidFile: n.pidFile(p.Name), Binary: p.Bin})
 	}
@@ -150,6 +168,17 @@ func LoadSystem(path string) (*System, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &s, nil
+}
+
+// PackageIDs are the organizations' chaincode package ids, by organization name.
+func (s *System) PackageIDs() map[string]string {
+	ids := map[string]string{}
+	for _, o := range s.Organizations {
+		if o.ChaincodeServer != nil {
+			ids[o.Name] = o.ChaincodeServer.PackageID
+		}
+	}
+	return ids
 }
 
 // Org finds an organization of the description by MSP id.

@@ -20,7 +20,7 @@ type ProcessHealth struct {
 }
 
 // Health checks every process of a description: its pid, and its operations /healthz where it has one
-// (the chaincode server has none: it counts as healthy while it accepts connections).
+// (the chaincode servers have none: each counts as healthy while it runs).
 func (n *Network) Health(sys *System) map[string]ProcessHealth {
 	client := n.opsClient()
 	out := make(map[string]ProcessHealth, len(sys.Processes))
@@ -58,7 +58,7 @@ func (n *Network) Health(sys *System) map[string]ProcessHealth {
 
 // Component finds one process of the network by name.
 func (n *Network) Component(sys *System, name string) (*Process, error) {
-	for _, p := range n.processes(sys.Chaincode.PackageID) {
+	for _, p := range n.processes(sys.PackageIDs()) {
 		if p.Name == name {
 			return p, nil
 		}

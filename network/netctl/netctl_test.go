@@ -32,7 +32,6 @@ func TestTopology_PortsComeFromOneBaseAndNeverCollide(t *testing.T) {
 			}
 			seen[port] = what
 		}
-		add(top.Chaincode.Server.Port, "chaincode")
 		for _, o := range top.Organizations {
 			add(o.CA.Port, o.Name+" ca")
 			add(o.CA.OpsPort, o.Name+" ca ops")
@@ -45,6 +44,7 @@ func TestTopology_PortsComeFromOneBaseAndNeverCollide(t *testing.T) {
 				add(o.Peer.Port, o.Name+" peer")
 				add(o.Peer.ChaincodePort, o.Name+" peer chaincode")
 				add(o.Peer.OpsPort, o.Name+" peer ops")
+				add(o.Peer.CCServerPort, o.Name+" chaincode server")
 			}
 			if o.Gateway != nil {
 				add(o.Gateway.Port, o.Name+" gateway")
@@ -79,9 +79,10 @@ func TestTopology_HasTheBriefsOrganizationsAndRoles(t *testing.T) {
 func TestLoadTopology_RejectsIncompleteFiles(t *testing.T) {
 	dir := t.TempDir()
 	cases := map[string]string{
-		"no channel":  "chaincode: {name: x}\norganizations: []\n",
-		"no admin":    "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, orderers: [{name: o1}], users: [{name: u, role: r}]}\n",
-		"no orderers": "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, users: [{name: admin, role: admin}]}\n",
+		"no channel":                        "chaincode: {name: x}\norganizations: []\n",
+		"no admin":                          "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, orderers: [{name: o1}], users: [{name: u, role: r}]}\n",
+		"no orderers":                       "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, users: [{name: admin, role: admin}]}\n",
+		"peer without its chaincode server": "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, orderers: [{name: o1}], peer: {name: p0, port: 2}, users: [{name: admin, role: admin}]}\n",
 	}
 	for name, body := range cases {
 		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".yaml")
@@ -91,39 +92,6 @@ func TestLoadTopology_RejectsIncompleteFiles(t *testing.T) {
 		if _, err := LoadTopology(path, 0); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
-	}
-}
-
-func TestWritePackage_SameConnectionGivesSamePackageID(t *testing.T) {
-	dir := t.TempDir()
-	n := &Network{Top: loadTestTopology(t, 7000), Dir: dir}
-	tlsDir := filepath.Join(n.chaincodeDir(), "tls")
-	if err := os.MkdirAll(tlsDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"cert.pem", "key.pem", "ca.pem"} {
-		if err := os.WriteFile(filepath.Join(tlsDir, f), []byte("pem of "+f), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	first, err := n.writePackage()
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := n.writePackage()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if first != second || !strings.HasPrefix(first, "ipledger_1.0:") {
-		t.Errorf("package ids %q and %q", first, second)
-	}
-	n.Top.Chaincode.Server.Port++
-	third, err := n.writePackage()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if third == first {
-		t.Errorf("a different server address kept package id %s", first)
 	}
 }
 

@@ -39,7 +39,16 @@ func (n *Network) genesisBlock() string { return filepath.Join(n.channelDir(), n
 func (n *Network) peerConfigDir() string {
 	return filepath.Join(n.Dir, "config")
 }
-func (n *Network) chaincodeDir() string { return filepath.Join(n.Dir, "chaincode") }
+
+// ccDir holds an organization's chaincode package and the TLS material of its chaincode server
+// (server/tls) and of its peer's client connection to that server (client/tls).
+func (n *Network) ccDir(o *Organization) string { return filepath.Join(n.orgDir(o), "chaincode") }
+func (n *Network) ccServerTLS(o *Organization) string {
+	return filepath.Join(n.ccDir(o), "server", "tls")
+}
+func (n *Network) ccClientTLS(o *Organization) string {
+	return filepath.Join(n.ccDir(o), "client", "tls")
+}
 
 // ProgramPath is the absolute path of one of the network's programs.
 func (n *Network) ProgramPath(name string) string { return filepath.Join(n.Bin, name) }
@@ -53,8 +62,8 @@ func CAName(o *Organization) string { return "ca." + o.Name }
 // GatewayName is a gateway's component name, e.g. "gateway.bank1".
 func GatewayName(o *Organization) string { return "gateway." + o.Name }
 
-// ChaincodeName is the chaincode server's component name.
-const ChaincodeName = "chaincode"
+// ChaincodeServerName is an organization's chaincode server's component name, e.g. "chaincode.bank1".
+func ChaincodeServerName(o *Organization) string { return "chaincode." + o.Name }
 
 func (n *Network) progress(format string, args ...any) {
 	if n.Out == nil {

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// Process is one long-running program of the network: a CA, an orderer, a peer, the chaincode server
+// Process is one long-running program of the network: a CA, an orderer, a peer, a chaincode server
 // or a gateway. Processes run detached from the command that started them, with their output in a log
 // file and their pid in a pid file, so that `down`, `status` and `logs` find them later.
 type Process struct {

@@ -29,7 +29,7 @@ func (n *Network) waitReady(ctx context.Context, sys *System, timeout time.Durat
 		if err := g.Wait(); err != nil {
 			return err
 		}
-		return submitPing(ctx, sys, n.chaincodeTLSOrg().MSPID)
+		return submitPing(ctx, sys, n.readinessOrg().MSPID)
 	})
 }
 

@@ -33,19 +33,11 @@ type Ordering struct {
 
 // ChaincodeSpec is the chaincode definition approved by every organization.
 type ChaincodeSpec struct {
-	Name              string     `yaml:"name"`
-	Version           string     `yaml:"version"`
-	Sequence          int        `yaml:"sequence"`
-	EndorsementPolicy string     `yaml:"endorsementPolicy"`
-	Collections       string     `yaml:"collections"`
-	Server            ServerSpec `yaml:"server"`
-}
-
-// ServerSpec is where the chaincode server listens.
-type ServerSpec struct {
-	Host    string `yaml:"host"`
-	Port    int    `yaml:"port"`
-	OpsPort int    `yaml:"opsPort"`
+	Name              string `yaml:"name"`
+	Version           string `yaml:"version"`
+	Sequence          int    `yaml:"sequence"`
+	EndorsementPolicy string `yaml:"endorsementPolicy"`
+	Collections       string `yaml:"collections"`
 }
 
 // Organization is one member of the network with its CA, nodes and users.
@@ -74,12 +66,14 @@ type OrdererSpec struct {
 	OpsPort   int    `yaml:"opsPort"`
 }
 
-// PeerSpec is an organization's peer.
+// PeerSpec is an organization's peer, and where the organization's own chaincode server listens (on
+// the organization's host): the peer dials only that server.
 type PeerSpec struct {
 	Name          string `yaml:"name"`
 	Port          int    `yaml:"port"`
 	ChaincodePort int    `yaml:"chaincodePort"`
 	OpsPort       int    `yaml:"opsPort"`
+	CCServerPort  int    `yaml:"ccServerPort"`
 }
 
 // GatewaySpec is where an organization's HTTP gateway listens.
@@ -120,6 +114,9 @@ func (t *Topology) check() error {
 			return fmt.Errorf("organization %q: name, mspId and host are required", o.Name)
 		}
 		orderers += len(o.Orderers)
+		if o.Peer != nil && o.Peer.CCServerPort == 0 {
+			return fmt.Errorf("organization %s: peer.ccServerPort (its own chaincode server) is required", o.Name)
+		}
 		if !slices.ContainsFunc(o.Users, func(u UserSpec) bool { return u.Name == "admin" }) {
 			return fmt.Errorf("organization %s: a user named admin is required", o.Name)
 		}
@@ -131,8 +128,6 @@ func (t *Topology) check() error {
 }
 
 func (t *Topology) rebase(base int) {
-	t.Chaincode.Server.Port += base
-	t.Chaincode.Server.OpsPort += base
 	for _, o := range t.Organizations {
 		o.CA.Port += base
 		o.CA.OpsPort += base
@@ -145,6 +140,7 @@ func (t *Topology) rebase(base int) {
 			o.Peer.Port += base
 			o.Peer.ChaincodePort += base
 			o.Peer.OpsPort += base
+			o.Peer.CCServerPort += base
 		}
 		if o.Gateway != nil {
 			o.Gateway.Port += base

@@ -15,12 +15,33 @@ import (
 
 // state records which one-time steps of up are done, so that up after down restarts from the data.
 type state struct {
-	Enrolled       bool   `json:"enrolled"`
-	Genesis        bool   `json:"genesis"`
-	OrderersJoined bool   `json:"orderersJoined"`
-	PeersJoined    bool   `json:"peersJoined"`
-	PackageID      string `json:"packageId"`
-	Committed      bool   `json:"chaincodeCommitted"`
+	Enrolled       bool `json:"enrolled"`
+	Genesis        bool `json:"genesis"`
+	OrderersJoined bool `json:"orderersJoined"`
+	PeersJoined    bool `json:"peersJoined"`
+	// PackageIDs is each peer organization's chaincode package id, by organization name: each builds
+	// its own package (its own server in connection.json), so each has its own id.
+	PackageIDs map[string]string `json:"packageIds,omitempty"`
+	// LegacyPackageID is the one package id of a data directory made when one chaincode server served
+	// every peer. Such a directory is refused (errLegacyState): its definition was approved with
+	// packages that carry the server's key.
+	LegacyPackageID string `json:"packageId,omitempty"`
+	Committed       bool   `json:"chaincodeCommitted"`
+}
+
+// errLegacyState is up's answer on a data directory made with one chaincode server for every peer.
+var errLegacyState = errors.New("this data directory was made by an earlier netctl that ran one chaincode server " +
+	"for every peer (state.json has one packageId); this one runs a chaincode server per organization. " +
+	"Delete the network with `scripts/ipledger down --purge` and run up again")
+
+// packaged tells whether every peer organization has its package id.
+func (n *Network) packaged(st *state) bool {
+	for _, o := range n.Top.PeerOrgs() {
+		if st.PackageIDs[o.Name] == "" {
+			return false
+		}
+	}
+	return true
 }
 
 func (n *Network) stateFile() string { return filepath.Join(n.Dir, "state.json") }
@@ -39,8 +60,9 @@ func (n *Network) loadState() (*state, error) {
 
 func (n *Network) saveState(st *state) error { return writeJSON(n.stateFile(), st) }
 
-// processes lists every long-running component in start order.
-func (n *Network) processes(packageID string) []*Process {
+// processes lists every long-running component in start order; an organization's chaincode server
+// is listed once its package id is known, and the gateways once any is.
+func (n *Network) processes(packageIDs map[string]string) []*Process {
 	var ps []*Process
 	for _, o := range n.Top.Organizations {
 		ps = append(ps, n.caProcess(o))
@@ -53,8 +75,12 @@ func (n *Network) processes(packageID string) []*Process {
 	for _, o := range n.Top.PeerOrgs() {
 		ps = append(ps, n.peerProcess(o))
 	}
-	if packageID != "" {
-		ps = append(ps, n.chaincodeProcess(packageID))
+	for _, o := range n.Top.PeerOrgs() {
+		if id := packageIDs[o.Name]; id != "" {
+			ps = append(ps, n.chaincodeProcess(o, id))
+		}
+	}
+	if len(packageIDs) > 0 {
 		if n.gatewayAvailable() {
 			for _, o := range n.Top.PeerOrgs() {
 				if o.Gateway != nil {
@@ -72,7 +98,7 @@ func (n *Network) Running() (running, stopped []*Process, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, p := range n.processes(st.PackageID) {
+	for _, p := range n.processes(st.PackageIDs) {
 		if n.Pid(p) != 0 {
 			running = append(running, p)
 		} else {
@@ -113,6 +139,9 @@ func (n *Network) beginUp() (*state, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st.LegacyPackageID != "" {
+		return nil, errLegacyState
+	}
 	if st.Committed {
 		running, stopped, err := n.Running()
 		if err != nil {
@@ -152,7 +181,7 @@ type upStep struct {
 
 // upSteps lists the steps of up in order.
 func (n *Network) upSteps(r *upRun) []upStep {
-	var packageID string
+	var packageIDs map[string]string
 	steps := []upStep{
 		{name: "certificate authorities started", run: n.startCAs},
 		{name: "identities enrolled (no cryptogen)", run: n.enrollAll,
@@ -165,15 +194,15 @@ func (n *Network) upSteps(r *upRun) []upStep {
 			done: func(st *state) bool { return st.OrderersJoined }, mark: func(st *state) { st.OrderersJoined = true }},
 		{name: "peers joined channel " + n.Top.Channel, run: n.joinPeers,
 			done: func(st *state) bool { return st.PeersJoined }, mark: func(st *state) { st.PeersJoined = true }},
-		{run: func() (err error) { packageID, err = n.writePackage(); return err },
-			done: func(st *state) bool { return st.PackageID != "" }, mark: func(st *state) { st.PackageID = packageID }},
-		{name: "chaincode server started", run: func() error {
-			return n.startAll([]*Process{n.chaincodeProcess(r.st.PackageID)}, 15*time.Second)
+		{run: func() (err error) { packageIDs, err = n.writePackages(); return err },
+			done: n.packaged, mark: func(st *state) { st.PackageIDs = packageIDs }},
+		{name: "chaincode servers started, one per organization", run: func() error {
+			return n.startAll(kindOf(n.processes(r.st.PackageIDs), "chaincode"), 15*time.Second)
 		}},
-		{name: "chaincode installed, approved by all, committed", run: func() error { return n.deployChaincode(r.st.PackageID) },
+		{name: "chaincode installed, approved by all, committed", run: func() error { return n.deployChaincode(r.st.PackageIDs) },
 			done: func(st *state) bool { return st.Committed }, mark: func(st *state) { st.Committed = true }},
 		{run: func() error { // the description, which the readiness check dials with
-			r.sys = n.Describe(r.st.PackageID)
+			r.sys = n.Describe(r.st.PackageIDs)
 			return writeJSON(n.SystemFile(), r.sys)
 		}},
 		{name: "ready: every peer reaches every org; a submit committed", run: func() error {
@@ -182,7 +211,7 @@ func (n *Network) upSteps(r *upRun) []upStep {
 	}
 	if n.gatewayAvailable() {
 		steps = append(steps, upStep{name: "HTTP gateways started, one per organization", run: func() error {
-			return n.startGateways(r.st.PackageID)
+			return n.startGateways(r.st.PackageIDs)
 		}})
 	}
 	return steps
@@ -210,19 +239,19 @@ func (n *Network) startCAs() error {
 	if err := n.prepareCAs(); err != nil {
 		return err
 	}
-	return n.startAll(kindOf(n.processes(""), "ca"), 20*time.Second)
+	return n.startAll(kindOf(n.processes(nil), "ca"), 20*time.Second)
 }
 
 func (n *Network) startNodes() error {
-	ps := append(kindOf(n.processes(""), "orderer"), kindOf(n.processes(""), "peer")...)
+	ps := append(kindOf(n.processes(nil), "orderer"), kindOf(n.processes(nil), "peer")...)
 	return n.startAll(ps, 30*time.Second)
 }
 
-func (n *Network) startGateways(packageID string) error {
+func (n *Network) startGateways(packageIDs map[string]string) error {
 	if err := n.writeGatewayConfigs(); err != nil {
 		return err
 	}
-	return n.startAll(kindOf(n.processes(packageID), "gateway"), 30*time.Second)
+	return n.startAll(kindOf(n.processes(packageIDs), "gateway"), 30*time.Second)
 }
 
 func kindOf(ps []*Process, kind string) []*Process {

@@ -3,15 +3,15 @@ package netctl
 import (
 	"errors"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 )
 
-// A state.json written before the steps table was introduced still loads: the field names are the
-// file format.
+// The field names are the file format: a state.json with a package id per organization loads.
 func TestLoadState_ReadsTheFileFormat(t *testing.T) {
 	n := &Network{Dir: t.TempDir()}
-	raw := `{"enrolled":true,"genesis":true,"orderersJoined":true,"peersJoined":false,"packageId":"ipledger_1.0:ab","chaincodeCommitted":false}`
+	raw := `{"enrolled":true,"genesis":true,"orderersJoined":true,"peersJoined":false,"packageIds":{"bank1":"ipledger_1.0:ab","ipoffice":"ipledger_1.0:cd"},"chaincodeCommitted":false}`
 	if err := os.WriteFile(n.stateFile(), []byte(raw), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -19,9 +19,41 @@ func TestLoadState_ReadsTheFileFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := state{Enrolled: true, Genesis: true, OrderersJoined: true, PackageID: "ipledger_1.0:ab"}
-	if *st != want {
+	want := state{Enrolled: true, Genesis: true, OrderersJoined: true,
+		PackageIDs: map[string]string{"bank1": "ipledger_1.0:ab", "ipoffice": "ipledger_1.0:cd"}}
+	if !reflect.DeepEqual(*st, want) {
 		t.Errorf("loaded %+v, want %+v", *st, want)
+	}
+}
+
+// A state.json of the time when one chaincode server served every peer (one "packageId") still
+// loads, and up refuses it with what to do rather than running with packages that carry a server key.
+func TestUp_RefusesAStateWithOneChaincodeServer(t *testing.T) {
+	n := &Network{Top: loadTestTopology(t, 7000), Dir: t.TempDir()}
+	raw := `{"enrolled":true,"genesis":true,"orderersJoined":true,"peersJoined":true,"packageId":"ipledger_1.0:ab","chaincodeCommitted":true}`
+	if err := os.WriteFile(n.stateFile(), []byte(raw), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := n.loadState()
+	if err != nil || st.LegacyPackageID != "ipledger_1.0:ab" || len(st.PackageIDs) != 0 {
+		t.Fatalf("loaded %+v, %v", st, err)
+	}
+	if _, err := n.beginUp(); !errors.Is(err, errLegacyState) || !strings.Contains(err.Error(), "down --purge") {
+		t.Errorf("up on an old data directory: %v", err)
+	}
+}
+
+func TestPackaged_NeedsEveryPeerOrganization(t *testing.T) {
+	n := &Network{Top: loadTestTopology(t, 7000)}
+	st := &state{PackageIDs: map[string]string{}}
+	for _, o := range n.Top.PeerOrgs() {
+		if n.packaged(st) {
+			t.Errorf("packaged before %s has its package", o.Name)
+		}
+		st.PackageIDs[o.Name] = "ipledger_1.0:" + o.Name
+	}
+	if !n.packaged(st) {
+		t.Error("not packaged with every organization's package id")
 	}
 }
 
@@ -107,7 +139,7 @@ func TestUpSteps_Order(t *testing.T) {
 		"orderers joined channel " + n.Top.Channel + " (once)",
 		"peers joined channel " + n.Top.Channel + " (once)",
 		"- (once)",
-		"chaincode server started",
+		"chaincode servers started, one per organization",
 		"chaincode installed, approved by all, committed (once)",
 		"-",
 		"ready: every peer reaches every org; a submit committed",

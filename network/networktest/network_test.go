@@ -8,9 +8,12 @@ package networktest
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -72,14 +75,19 @@ func TestNetwork_EveryProcessHealthy(t *testing.T) {
 	for _, p := range sys.Processes {
 		kinds[p.Kind]++
 		if p.Health == "" {
-			// The chaincode server has no operations endpoint: it must accept connections.
-			conn, err := net.DialTimeout("tcp", sys.Chaincode.Server, 2*time.Second)
+			// A chaincode server has no operations endpoint: it must accept connections.
+			o, err := sys.Org(mspOf(sys, p.Org))
+			if err != nil || o.ChaincodeServer == nil || o.ChaincodeServer.Component != p.Name {
+				t.Errorf("%s: no chaincode server of organization %q in the description (%v)", p.Name, p.Org, err)
+				continue
+			}
+			conn, err := net.DialTimeout("tcp", o.ChaincodeServer.Address, 2*time.Second)
 			if err != nil {
 				t.Errorf("%s: %v", p.Name, err)
 				continue
 			}
 			conn.Close()
-			t.Logf("%-16s accepting connections at %s", p.Name, sys.Chaincode.Server)
+			t.Logf("%-16s accepting connections at %s", p.Name, o.ChaincodeServer.Address)
 			continue
 		}
 		resp, err := hc.Get(p.Health)
@@ -94,12 +102,167 @@ func TestNetwork_EveryProcessHealthy(t *testing.T) {
 		}
 		t.Logf("%-16s healthy at %s", p.Name, p.Health)
 	}
-	want := map[string]int{"ca": 6, "orderer": 3, "peer": 5, "chaincode": 1}
+	want := map[string]int{"ca": 6, "orderer": 3, "peer": 5, "chaincode": 5}
 	for k, n := range want {
 		if kinds[k] != n {
 			t.Errorf("%d processes of kind %s, want %d", kinds[k], k, n)
 		}
 	}
+}
+
+// mspOf is the MSP id of the organization named name.
+func mspOf(sys *netctl.System, name string) string {
+	for _, o := range sys.Organizations {
+		if o.Name == name {
+			return o.MSPID
+		}
+	}
+	return ""
+}
+
+// Every peer organization runs its own chaincode server: its TLS certificate is from the
+// organization's CA, it takes the organization's client certificate and refuses another
+// organization's, its peer's package names it, the package ids differ, and no package carries a
+// server's private key.
+func TestNetwork_EachOrganizationRunsItsOwnChaincodeServer(t *testing.T) {
+	sys := itest.System(t)
+	var orgs []*netctl.OrgInfo
+	for i := range sys.Organizations {
+		if sys.Organizations[i].Peer != "" {
+			orgs = append(orgs, &sys.Organizations[i])
+		}
+	}
+	conns := map[string]*netctl.Connection{}
+	serverKeys := map[string]string{}
+	ids := map[string]string{}
+	for _, o := range orgs {
+		cs := o.ChaincodeServer
+		if cs == nil {
+			t.Fatalf("%s has no chaincode server in the description", o.MSPID)
+		}
+		conn, err := netctl.ReadConnection(cs.Package)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns[o.Name] = conn
+		key, err := os.ReadFile(cs.TLSKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		serverKeys[o.Name] = strings.TrimSpace(string(key))
+		for _, f := range []string{cs.TLSKey, cs.Package} {
+			if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("%s: %s has mode %v; it holds a private key, want 0600", o.MSPID, filepath.Base(f), fi.Mode().Perm())
+			}
+		}
+		// The package id is the package file's: label and SHA-256, and no other organization's.
+		raw, err := os.ReadFile(cs.Package)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(raw)
+		if want := sys.Chaincode.Name + "_" + sys.Chaincode.Version + ":" + hex.EncodeToString(sum[:]); cs.PackageID != want {
+			t.Errorf("%s: package id %s, but its package file hashes to %s", o.MSPID, cs.PackageID, want)
+		}
+		if other, dup := ids[cs.PackageID]; dup {
+			t.Errorf("%s and %s install the same package %s", other, o.MSPID, cs.PackageID)
+		}
+		ids[cs.PackageID] = o.MSPID
+		if conn.Address != cs.Address {
+			t.Errorf("%s: its package dials %s, its own server is at %s", o.MSPID, conn.Address, cs.Address)
+		}
+		// The running server serves the organization's own package id (the peer accepts no other).
+		var pidFile string
+		for _, p := range sys.Processes {
+			if p.Name == cs.Component {
+				pidFile = p.PidFile
+				if p.Kind != "chaincode" || p.Org != o.Name {
+					t.Errorf("%s: kind %s, org %s", p.Name, p.Kind, p.Org)
+				}
+			}
+		}
+		if env := processEnv(t, pidFile); !slices.Contains(env, "CHAINCODE_ID="+cs.PackageID) {
+			t.Errorf("%s does not run with CHAINCODE_ID=%s", cs.Component, cs.PackageID)
+		}
+	}
+	for _, o := range orgs {
+		for owner, key := range serverKeys {
+			if strings.Contains(conns[o.Name].ClientKey, key) {
+				t.Errorf("%s's package carries the private key of %s's chaincode server", o.MSPID, owner)
+			}
+		}
+	}
+	for i, o := range orgs {
+		cs := o.ChaincodeServer
+		// Its own client: the handshake verifies the server against the organization's CA only.
+		state, err := handshake(o.CACert, cs.Address, conns[o.Name])
+		if err != nil {
+			t.Errorf("%s: %s with the organization's client certificate: %v", o.MSPID, cs.Address, err)
+			continue
+		}
+		cert := state.PeerCertificates[0]
+		t.Logf("%-18s at %s: certificate %q issued by %q; package %s", cs.Component, cs.Address, cert.Subject.CommonName,
+			cert.Issuer.CommonName, cs.PackageID)
+		// Another organization's client certificate is refused.
+		other := orgs[(i+1)%len(orgs)]
+		if _, err := handshake(o.CACert, cs.Address, conns[other.Name]); err == nil {
+			t.Errorf("%s accepted %s's client certificate", cs.Component, other.MSPID)
+		} else {
+			t.Logf("%-18s refuses %s's client: %v", cs.Component, other.MSPID, err)
+		}
+	}
+}
+
+// handshake connects to a chaincode server with a package's client identity, trusting only caFile,
+// and reads the server's first bytes: a server that refuses the client certificate says so with a TLS
+// alert (after the handshake, in TLS 1.3), one that accepts it sends its HTTP/2 settings.
+func handshake(caFile, addr string, conn *netctl.Connection) (*tls.ConnectionState, error) {
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	pair, err := tls.X509KeyPair([]byte(conn.ClientCert), []byte(conn.ClientKey))
+	if err != nil {
+		return nil, err
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 3 * time.Second}, "tcp", addr,
+		&tls.Config{RootCAs: pool, ServerName: host, NextProtos: []string{"h2"}, MinVersion: tls.VersionTLS12,
+			// Present the certificate whatever CAs the server names, so that the server itself must refuse it.
+			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &pair, nil }})
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := c.Read(make([]byte, 64)); err != nil {
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
+			return nil, err
+		}
+	}
+	st := c.ConnectionState()
+	return &st, nil
+}
+
+// processEnv is the environment of the process whose pid file is given.
+func processEnv(t *testing.T, pidFile string) []string {
+	t.Helper()
+	raw, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatalf("pid file: %v", err)
+	}
+	fields := strings.Fields(string(raw))
+	if len(fields) == 0 {
+		t.Fatalf("empty pid file %s", pidFile)
+	}
+	env, err := os.ReadFile("/proc/" + fields[0] + "/environ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(string(env), "\x00")
 }
 
 func TestNetwork_CrossOrgTransactionEndorsedAsPolicyNames(t *testing.T) {
