@@ -111,7 +111,7 @@ func (n *Network) waitHealthy(p *Process, timeout time.Duration) error {
 	client := n.opsClient()
 	return waitFor(timeout, 50*time.Millisecond, func() error {
 		if n.Pid(p) == 0 {
-			return fmt.Errorf("%s exited; see %s", p.Name, n.LogFile(p.Name))
+			return final(fmt.Errorf("%s exited", p.Name))
 		}
 		resp, err := client.Get(p.Health)
 		if err != nil {

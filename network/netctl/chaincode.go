@@ -252,7 +252,7 @@ func (n *Network) deployChaincode(packageIDs map[string]string) error {
 			}
 			if !strings.Contains(installed, packageID) {
 				if err := n.peerCLI(o, "lifecycle", "chaincode", "install", n.packageFile(o)); err != nil {
-					return fmt.Errorf("install on %s: %w", PeerName(o), err)
+					return n.withCause(PeerName(o), fmt.Errorf("install on %s: %w", PeerName(o), err))
 				}
 			}
 			return nil
@@ -270,10 +270,10 @@ func (n *Network) deployChaincode(packageIDs map[string]string) error {
 		packageID := packageIDs[o.Name]
 		g.Go(func() error {
 			// Right after the orderers join, Raft may have no leader yet: retry for a while.
-			return waitFor(30*time.Second, 500*time.Millisecond, func() error {
+			return n.withCause(PeerName(o), waitFor(30*time.Second, 500*time.Millisecond, func() error {
 				args := append([]string{"lifecycle", "chaincode", "approveformyorg", "--package-id", packageID, "--waitForEvent"}, common...)
 				return n.peerCLI(o, args...)
-			})
+			}))
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -283,7 +283,43 @@ func (n *Network) deployChaincode(packageIDs map[string]string) error {
 	for _, o := range n.Top.PeerOrgs() {
 		args = append(args, "--peerAddresses", Addr(o.Host, o.Peer.Port), "--tlsRootCertFiles", n.caCert(o))
 	}
-	return waitFor(30*time.Second, 500*time.Millisecond, func() error {
-		return n.peerCLI(n.Top.PeerOrgs()[0], args...)
-	})
+	first := n.Top.PeerOrgs()[0]
+	if err := waitFor(30*time.Second, 500*time.Millisecond, func() error { return n.peerCLI(first, args...) }); err != nil {
+		return n.withCause(PeerName(first), err)
+	}
+	return n.checkCommitted()
+}
+
+// checkCommitted waits until every peer's querycommitted shows the topology's definition.
+func (n *Network) checkCommitted() error {
+	var g errgroup.Group
+	for _, o := range n.Top.PeerOrgs() {
+		g.Go(func() error {
+			return n.withCause(PeerName(o), waitFor(joinTimeout, 300*time.Millisecond, func() error {
+				out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "lifecycle", "chaincode", "querycommitted",
+					"--channelID", n.Top.Channel, "--name", n.Top.Chaincode.Name, "--output", "json")
+				if err != nil {
+					return err
+				}
+				return committedAs(PeerName(o), out, n.Top.Chaincode.Version, n.Top.Chaincode.Sequence)
+			}))
+		})
+	}
+	return g.Wait()
+}
+
+// committedAs checks querycommitted's JSON answer for one chaincode: its version and sequence.
+func committedAs(peer, out, version string, sequence int) error {
+	var def struct {
+		Version  string `json:"version"`
+		Sequence int    `json:"sequence"`
+	}
+	if err := json.Unmarshal([]byte(out), &def); err != nil {
+		return fmt.Errorf("%s: querycommitted: %w: %s", peer, err, lastLines(out, 3))
+	}
+	if def.Version != version || def.Sequence != sequence {
+		return fmt.Errorf("%s has the chaincode committed as version %q sequence %d, not %q sequence %d",
+			peer, def.Version, def.Sequence, version, sequence)
+	}
+	return nil
 }

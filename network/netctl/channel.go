@@ -3,11 +3,14 @@ package netctl
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"text/template"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -78,35 +81,184 @@ func (n *Network) writeGenesis() error {
 		"-channelID", n.Top.Channel, "-outputBlock", n.genesisBlock())
 }
 
-// joinOrderers joins every orderer to the channel with the channel participation API.
+// joinOrderers joins every orderer to the channel with the channel participation API, and waits
+// until each lists the channel as active with itself a consenter. osnadmin exits 0 whatever the
+// orderer answers, so its answer is read: a join is done only when the orderer says so.
 func (n *Network) joinOrderers() error {
 	var g errgroup.Group
 	for _, o := range n.Top.OrdererOrgs() {
-		admin := n.userDir(o, "admin")
 		for _, ord := range o.Orderers {
-			g.Go(func() error {
-				node := n.nodeDir(o, ord.Name)
-				return n.run(nil, n.ProgramPath("osnadmin"), "channel", "join",
-					"--channelID", n.Top.Channel, "--config-block", n.genesisBlock(),
-					"-o", Addr(o.Host, ord.AdminPort),
-					"--ca-file", filepath.Join(node, "tls", "ca.pem"),
-					"--client-cert", filepath.Join(admin, "tls", "cert.pem"),
-					"--client-key", filepath.Join(admin, "tls", "key.pem"))
-			})
+			g.Go(func() error { return n.withCause(ord.Name, n.joinOrderer(o, ord)) })
 		}
 	}
 	return g.Wait()
 }
 
-// joinPeers joins every peer to the channel as its organization's admin.
+// joinTimeout bounds the wait for a joined channel to become active on an orderer or a peer.
+const joinTimeout = 30 * time.Second
+
+// joinOrderer joins one orderer unless it already has the channel, then waits until it is active.
+func (n *Network) joinOrderer(o *Organization, ord OrdererSpec) error {
+	info, err := n.ordererChannel(o, ord)
+	if err != nil {
+		return err
+	}
+	if info == nil {
+		code, body, err := n.osnadmin(o, ord, "join", "--config-block", n.genesisBlock())
+		if err != nil {
+			return err
+		}
+		if code != 201 {
+			return fmt.Errorf("%s refused to join %s: %d %s", ord.Name, n.Top.Channel, code, answerError(body))
+		}
+	}
+	return waitFor(joinTimeout, 200*time.Millisecond, func() error {
+		if n.Pid(n.ordererProcess(o, ord)) == 0 {
+			return final(fmt.Errorf("%s exited", ord.Name))
+		}
+		info, err := n.ordererChannel(o, ord)
+		if err != nil {
+			return err
+		}
+		if info == nil {
+			return fmt.Errorf("%s does not list channel %s after joining it", ord.Name, n.Top.Channel)
+		}
+		if info.Status == "failed" {
+			return final(info.joined(ord.Name))
+		}
+		return info.joined(ord.Name)
+	})
+}
+
+// osnChannel is an orderer's answer about one channel (osnadmin channel list --channelID).
+type osnChannel struct {
+	Name              string `json:"name"`
+	Status            string `json:"status"`
+	ConsensusRelation string `json:"consensusRelation"`
+	Height            uint64 `json:"height"`
+}
+
+// joined says whether the channel is active on the orderer, which is one of its consenters.
+func (c *osnChannel) joined(orderer string) error {
+	if c.Status == "active" && c.ConsensusRelation == "consenter" {
+		return nil
+	}
+	return fmt.Errorf("%s has channel %s %s as %s (height %d), not active as a consenter",
+		orderer, c.Name, c.Status, c.ConsensusRelation, c.Height)
+}
+
+// ordererChannel asks an orderer about the channel: nil when it does not have it.
+func (n *Network) ordererChannel(o *Organization, ord OrdererSpec) (*osnChannel, error) {
+	code, body, err := n.osnadmin(o, ord, "list")
+	if err != nil {
+		return nil, err
+	}
+	return parseOSNChannel(ord.Name, code, body)
+}
+
+// parseOSNChannel reads osnadmin's answer to channel list --channelID: the channel, nil for 404.
+func parseOSNChannel(orderer string, code int, body []byte) (*osnChannel, error) {
+	switch code {
+	case 404:
+		return nil, nil
+	case 200:
+	default:
+		return nil, fmt.Errorf("%s answered %d to channel list: %s", orderer, code, answerError(body))
+	}
+	var c osnChannel
+	if err := json.Unmarshal(body, &c); err != nil {
+		return nil, fmt.Errorf("%s's channel list: %w", orderer, err)
+	}
+	return &c, nil
+}
+
+// osnadmin runs one osnadmin channel command against an orderer as its organization's admin and
+// returns the HTTP status and body of the orderer's answer.
+func (n *Network) osnadmin(o *Organization, ord OrdererSpec, cmd string, args ...string) (int, []byte, error) {
+	admin, node := n.userDir(o, "admin"), n.nodeDir(o, ord.Name)
+	args = append([]string{"channel", cmd, "--channelID", n.Top.Channel,
+		"-o", Addr(o.Host, ord.AdminPort),
+		"--ca-file", filepath.Join(node, "tls", "ca.pem"),
+		"--client-cert", filepath.Join(admin, "tls", "cert.pem"),
+		"--client-key", filepath.Join(admin, "tls", "key.pem")}, args...)
+	out, err := n.output(nil, n.ProgramPath("osnadmin"), args...)
+	if err != nil {
+		return 0, nil, err
+	}
+	return parseOSNAdmin(out)
+}
+
+// parseOSNAdmin splits osnadmin's output, "Status: <code>" and the JSON body, or "Error: ..." when
+// it reached no orderer (it exits 0 either way).
+func parseOSNAdmin(out string) (int, []byte, error) {
+	first, body, _ := strings.Cut(strings.TrimSpace(out), "\n")
+	var code int
+	if _, err := fmt.Sscanf(first, "Status: %d", &code); err != nil {
+		return 0, nil, fmt.Errorf("osnadmin: %s", lastLines(out, 4))
+	}
+	return code, []byte(body), nil
+}
+
+// answerError is the error an orderer's JSON answer carries, or the answer itself.
+func answerError(body []byte) string {
+	var e struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(body, &e) == nil && e.Error != "" {
+		return e.Error
+	}
+	return strings.TrimSpace(string(body))
+}
+
+// joinPeers joins every peer to the channel as its organization's admin, unless it has joined it
+// already, and checks that each then lists the channel.
 func (n *Network) joinPeers() error {
 	var g errgroup.Group
 	for _, o := range n.Top.PeerOrgs() {
-		g.Go(func() error {
-			return n.peerCLI(o, "channel", "join", "-b", n.genesisBlock())
-		})
+		g.Go(func() error { return n.withCause(PeerName(o), n.joinPeer(o)) })
 	}
 	return g.Wait()
+}
+
+func (n *Network) joinPeer(o *Organization) error {
+	joined, err := n.peerHasChannel(o)
+	if err != nil {
+		return err
+	}
+	if !joined {
+		if err := n.peerCLI(o, "channel", "join", "-b", n.genesisBlock()); err != nil {
+			return err
+		}
+	}
+	return waitFor(joinTimeout, 200*time.Millisecond, func() error {
+		if n.Pid(n.peerProcess(o)) == 0 {
+			return final(fmt.Errorf("%s exited", PeerName(o)))
+		}
+		joined, err := n.peerHasChannel(o)
+		if err == nil && !joined {
+			err = fmt.Errorf("%s does not list channel %s after joining it", PeerName(o), n.Top.Channel)
+		}
+		return err
+	})
+}
+
+// peerHasChannel says whether a peer lists the channel (peer channel list).
+func (n *Network) peerHasChannel(o *Organization) (bool, error) {
+	out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "channel", "list")
+	if err != nil {
+		return false, err
+	}
+	return listsChannel(out, n.Top.Channel), nil
+}
+
+// listsChannel reads peer channel list's output: a heading, then one channel per line.
+func listsChannel(out, channel string) bool {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.TrimSpace(l) == channel {
+			return true
+		}
+	}
+	return false
 }
 
 // peerEnv is the environment of the peer CLI acting as an organization's admin against its own peer.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -17,7 +18,9 @@ type Network struct {
 	NetworkDir   string    // the repository's network/ directory (topology, collections, builders)
 	Out          io.Writer // progress lines
 
-	began time.Time
+	began   time.Time
+	mu      sync.Mutex
+	started []*Process // the processes this up started, in order: a failed up stops them again
 }
 
 // Paths of things inside the data directory.

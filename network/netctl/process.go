@@ -133,10 +133,12 @@ func (n *Network) Start(p *Process) error {
 		return fmt.Errorf("start %s: %w", p.Name, err)
 	}
 	pid := cmd.Process.Pid
+	// Read the start time before anything reaps the child: one that exits at once is a zombie until
+	// then, so its /proc entry is still there.
+	started, _, err := procStart(pid)
 	// Reap the child if it dies while this command still runs, so that it is not left a zombie that
 	// looks alive; once this command exits, init adopts it.
 	go func() { _ = cmd.Wait() }()
-	started, _, err := procStart(pid)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", p.Name, err)
 	}
@@ -201,7 +203,8 @@ func baseEnv() []string {
 	return env
 }
 
-// waitFor polls check until it succeeds or the timeout passes, and returns the last error.
+// waitFor polls check until it succeeds, it fails for good (an error from final) or the timeout
+// passes, and returns the last error.
 func waitFor(timeout, every time.Duration, check func() error) error {
 	deadline := time.Now().Add(timeout)
 	for {
@@ -209,9 +212,21 @@ func waitFor(timeout, every time.Duration, check func() error) error {
 		if err == nil {
 			return nil
 		}
+		var f finalError
+		if errors.As(err, &f) {
+			return f.error
+		}
 		if time.Now().After(deadline) {
 			return err
 		}
 		time.Sleep(every)
 	}
 }
+
+// finalError is a failure that waiting longer cannot mend, such as a process that has exited.
+type finalError struct{ error }
+
+func (f finalError) Unwrap() error { return f.error }
+
+// final makes err end a waitFor at once.
+func final(err error) error { return finalError{err} }

@@ -22,6 +22,9 @@ func (n *Network) waitReady(ctx context.Context, sys *System, timeout time.Durat
 		all = append(all, o.MSPID)
 	}
 	return waitFor(timeout, 300*time.Millisecond, func() error {
+		if err := n.anyExited(sys); err != nil {
+			return final(err)
+		}
 		var g errgroup.Group
 		for _, o := range n.Top.PeerOrgs() {
 			g.Go(func() error { return endorseEverywhere(ctx, sys, o.MSPID, all) })
@@ -31,6 +34,17 @@ func (n *Network) waitReady(ctx context.Context, sys *System, timeout time.Durat
 		}
 		return submitPing(ctx, sys, n.readinessOrg().MSPID)
 	})
+}
+
+// anyExited names the first node or chaincode server of the network that is not running, with the
+// cause from its log: readiness cannot come without it.
+func (n *Network) anyExited(sys *System) error {
+	for _, p := range n.processes(sys.PackageIDs()) {
+		if p.Kind != "gateway" && n.Pid(p) == 0 {
+			return n.withCause(p.Name, fmt.Errorf("%s exited", p.Name))
+		}
+	}
+	return nil
 }
 
 // endorseEverywhere asks msp's peer gateway to have Ping endorsed by every organization.

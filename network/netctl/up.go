@@ -119,13 +119,31 @@ func (n *Network) Up(ctx context.Context) (*System, error) {
 		return nil, err
 	}
 	r := &upRun{ctx: ctx, st: st}
-	for _, s := range n.upSteps(r) {
-		if err := n.runStep(s, st); err != nil {
-			return nil, err
-		}
+	if err := n.runSteps(ctx, n.upSteps(r), st); err != nil {
+		return nil, err
 	}
 	n.progress("network up in %.1fs", time.Since(n.began).Seconds())
 	return r.sys, nil
+}
+
+// runSteps runs the steps in order. At the first failure (or an interrupt) it stops every process
+// this up started and returns the failure with its cause; what was running before stays running.
+func (n *Network) runSteps(ctx context.Context, steps []upStep, st *state) error {
+	n.mu.Lock()
+	n.started = nil
+	n.mu.Unlock()
+	for _, s := range steps {
+		err := ctx.Err()
+		if err != nil {
+			err = fmt.Errorf("%w before %q", errInterrupted, s.name)
+		} else {
+			err = n.runStep(s, st)
+		}
+		if err != nil {
+			return n.failUp(err)
+		}
+	}
+	return nil
 }
 
 // beginUp loads the state and says what up is about to do; it returns ErrAlreadyRunning when a
@@ -264,31 +282,40 @@ func kindOf(ps []*Process, kind string) []*Process {
 	return out
 }
 
-// startAll starts the components that are not running and waits until each is healthy.
+// startAll starts the components that are not running and waits until each is healthy. A component
+// that does not become healthy fails it with the cause from its log.
 func (n *Network) startAll(ps []*Process, timeout time.Duration) error {
 	var g errgroup.Group
+	var startErr error
 	for _, p := range ps {
 		if n.Pid(p) != 0 {
 			continue
 		}
-		if err := n.Start(p); err != nil {
-			return err
+		if startErr = n.Start(p); startErr != nil {
+			break
 		}
+		n.track(p)
 		g.Go(func() error {
+			var err error
 			if p.Health == "" {
-				return n.waitListening(p, timeout)
+				err = n.waitListening(p, timeout)
+			} else {
+				err = n.waitHealthy(p, timeout)
 			}
-			return n.waitHealthy(p, timeout)
+			return n.withCause(p.Name, err)
 		})
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return startErr
 }
 
 // waitListening waits until a process without a health endpoint accepts connections on its first port.
 func (n *Network) waitListening(p *Process, timeout time.Duration) error {
 	return waitFor(timeout, 50*time.Millisecond, func() error {
 		if n.Pid(p) == 0 {
-			return fmt.Errorf("%s exited; see %s", p.Name, n.LogFile(p.Name))
+			return final(fmt.Errorf("%s exited", p.Name))
 		}
 		return listening(p)
 	})
