@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,12 +50,19 @@ func (n *Network) failUp(err error) error {
 		g.Go(func() error { return n.Stop(p, 10*time.Second) })
 	}
 	if stopErr := g.Wait(); stopErr != nil {
-		return fmt.Errorf("%w\nstopping the %d processes this up started: %w", err, len(started), stopErr)
+		return fmt.Errorf("%w\nstopping the %s this up started: %w", err, processCount(len(started)), stopErr)
 	}
 	n.mu.Lock()
 	n.started = nil
 	n.mu.Unlock()
-	return fmt.Errorf("%w\nstopped the %d processes this up started; the steps done stay recorded in %s", err, len(started), n.stateFile())
+	return fmt.Errorf("%w\nstopped the %s this up started; the steps done stay recorded in %s", err, processCount(len(started)), n.stateFile())
+}
+
+func processCount(k int) string {
+	if k == 1 {
+		return "1 process"
+	}
+	return strconv.Itoa(k) + " processes"
 }
 
 // withCause adds to err the lines of a component's log that say why it failed.
@@ -102,17 +110,46 @@ func (n *Network) logCause(component string, max int) []string {
 
 var (
 	ansiEscape = regexp.MustCompile(`\x1b\[[0-9;]*m`)
-	// severe lines name a cause outright; error lines may.
-	severeLine = regexp.MustCompile(`(?i)panic|\bFATA\b|\bPANI\b|fatal|no space left|permission denied|` +
-		`address already in use|read-only file system|not a directory|too many open files`)
-	errorLine = regexp.MustCompile(`(?i)\bERRO\b|error|fail`)
+	// logLevel is a line's level: Fabric's four letters, or fabric-ca's and Go's bracketed word.
+	logLevel = regexp.MustCompile(`\b(DEBU|INFO|WARN|ERRO|FATA|PANI)\b|\[(DEBUG|INFO|WARNING|ERROR|FATAL|CRITICAL)\]`)
+	// severeLine names a cause outright, whatever the line's level (but debug).
+	severeLine = regexp.MustCompile(`(?i)\bpanic\b|\bfatal\b|no space left|permission denied|address already in use|` +
+		`read-only file system|not a directory|too many open files|out of memory`)
+	// unlevelledError is an error in a line without a level (a Go log line, a program's own output).
+	unlevelledError = regexp.MustCompile(`(?i)\berror\b|\bfailed\b|\bexit status\b`)
+	failedWord      = regexp.MustCompile(`(?i)\bfail(ed|ure)?\b`)
+	// probeNoise is what netctl's own port probes leave in a log: a TLS handshake cut at EOF.
+	probeNoise = regexp.MustCompile(`(?i)handshake.*\bEOF\b`)
 	// logPrefix is the time and sequence number of a Fabric log line, left out when comparing lines.
 	logPrefix = regexp.MustCompile(`^\S+ \S+( UTC)? [0-9a-f]{4} `)
 )
 
+// causeRank ranks a log line as a cause: 1 says it outright (panic, fatal, no space left, ...), 2 is
+// an error, 3 a warning of a failure, 0 not a cause.
+func causeRank(line string) int {
+	if probeNoise.MatchString(line) {
+		return 0
+	}
+	level := ""
+	if m := logLevel.FindStringSubmatch(line); m != nil {
+		level = m[1] + m[2]
+	}
+	switch {
+	case level == "DEBU" || level == "DEBUG":
+		return 0
+	case level == "FATA" || level == "PANI" || level == "FATAL" || level == "CRITICAL" || severeLine.MatchString(line):
+		return 1
+	case level == "ERRO" || level == "ERROR" || (level == "" && unlevelledError.MatchString(line)):
+		return 2
+	case (level == "WARN" || level == "WARNING") && failedWord.MatchString(line):
+		return 3
+	}
+	return 0
+}
+
 // causeLines picks at most max lines of a log that most likely say why the component failed: the
-// severe ones (panic, fatal, no space left, ...) first, then other errors, the earliest of each kind,
-// each line once however often it repeats, in log order, each cut to maxCauseWidth characters.
+// best-ranked first (causeRank), the earliest of each rank, each line once however often it
+// repeats; they are returned in log order, each longer one cut in its middle to maxCauseWidth characters.
 func causeLines(log string, max int) []string {
 	var lines []string
 	for _, l := range strings.Split(log, "\n") {
@@ -122,22 +159,20 @@ func causeLines(log string, max int) []string {
 	}
 	picked := map[int]bool{}
 	seen := map[string]bool{}
-	pick := func(re *regexp.Regexp) {
+	for rank := 1; rank <= 3; rank++ {
 		for i, l := range lines {
 			key := logPrefix.ReplaceAllString(l, "")
-			if len(picked) >= max || picked[i] || seen[key] || !re.MatchString(l) {
+			if len(picked) >= max || picked[i] || seen[key] || causeRank(l) != rank {
 				continue
 			}
 			picked[i], seen[key] = true, true
 		}
 	}
-	pick(severeLine)
-	pick(errorLine)
 	var out []string
 	for i, l := range lines {
 		if picked[i] {
-			if len(l) > maxCauseWidth {
-				l = l[:maxCauseWidth] + "..."
+			if len(l) > maxCauseWidth { // keep both ends: the cause is often the last words
+				l = l[:maxCauseWidth/2] + " ... " + l[len(l)-maxCauseWidth/2:]
 			}
 			out = append(out, l)
 		}

@@ -15,7 +15,11 @@ import (
 // An orderer's log as it was when its data directory had no room for the Raft WAL (trimmed).
 const walFullLog = `---- 2026-11-29T10:00:00Z starting orderer1
 2026-11-29 10:00:00.100 UTC 0001 INFO [localconfig] completeInitialization -> Kafka.Version unset, setting to 0.10.2.0
+	General.LocalMSPDir = "/srv/failover/orgs/orderer/nodes/orderer1/msp"
 2026-11-29 10:00:00.200 UTC 0002 INFO [orderer.common.server] Main -> Starting orderer
+2026-11-29 10:00:00.300 UTC 0003 ERRO [core.comm] ServerHandshake -> Server TLS handshake failed in 13µs with error EOF server=Orderer
+2026/11/29 10:00:00 http: TLS handshake error from 127.0.0.1:37346: EOF
+2026-11-29 10:00:00.400 UTC 0004 INFO [grpc] Infof -> [transport] loopyWriter exiting with error: transport closed by client
 2026-11-29 10:00:02.000 UTC 0030 INFO [orderer.common.multichannel] JoinChannel -> Joining channel ipledger
 2026-11-29 10:00:02.100 UTC 0031 WARN [orderer.consensus.etcdraft] createOrReadWAL -> Creating WAL dir
 2026-11-29 10:00:02.200 UTC 0032 ERRO [orderer.consensus.etcdraft] HandleChain -> failed to create chain: failed to create WAL: failed to preallocate an initial WAL file: no space left on device
@@ -53,7 +57,7 @@ func TestCauseLines_BoundsAndStripsColour(t *testing.T) {
 	if len(got) != 5 {
 		t.Fatalf("%d lines, want 5", len(got))
 	}
-	if strings.Contains(got[0], "\x1b") || !strings.Contains(got[0], "FATA") || len(got[0]) > maxCauseWidth+3 {
+	if strings.Contains(got[0], "\x1b") || !strings.Contains(got[0], "FATA") || len(got[0]) > maxCauseWidth+5 {
 		t.Errorf("first line %q: colour kept, FATA lost or not cut", got[0])
 	}
 }
@@ -246,4 +250,22 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+func TestCauseRank(t *testing.T) {
+	for line, want := range map[string]int{
+		"2026/11/29 10:00:00 [FATAL] Failed to listen on 127.0.0.1:7000: address already in use": 1,
+		"2026/11/29 10:00:00 [ERROR] Failed to enroll":                                           2,
+		"2026/11/29 10:00:00 [INFO] Listening on https://127.0.0.1:7000":                         0,
+		"panic: runtime error: invalid memory address":                                           1,
+		"2026-11-29 10:00:00.000 UTC 0001 WARN [gossip] x -> Failed to connect to peer":          3,
+		"2026-11-29 10:00:00.000 UTC 0001 WARN [gossip] x -> membership changed":                 0,
+		"2026-11-29 10:00:00.000 UTC 0001 DEBU [x] y -> error expected here":                     0,
+		"2026-11-29 10:00:00.000 UTC 0001 INFO [x] y -> disk: no space left on device":           1,
+		"Error: failed to create deliver client":                                                 2,
+	} {
+		if got := causeRank(line); got != want {
+			t.Errorf("causeRank(%q) = %d, want %d", line, got, want)
+		}
+	}
 }
