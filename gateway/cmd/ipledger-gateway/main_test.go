@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"io"
 	"log/slog"
 	"math/big"
@@ -81,7 +82,9 @@ func TestServe_HTTPSOnly(t *testing.T) {
 	go func() { done <- serve(srv, ln, cfg, log) }()
 	defer func() {
 		srv.Close()
-		<-done
+		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("serve: %v", err)
+		}
 	}()
 	addr := ln.Addr().String()
 
@@ -99,7 +102,8 @@ func TestServe_HTTPSOnly(t *testing.T) {
 	if _, err := tls.Dial("tcp", addr, &tls.Config{MaxVersion: tls.VersionTLS11, RootCAs: pool}); err == nil {
 		t.Fatal("accepted TLS 1.1")
 	}
-	if _, err := (&http.Client{Timeout: 5 * time.Second}).Get("https://" + addr + "/healthz"); err == nil {
+	if res, err := (&http.Client{Timeout: 5 * time.Second}).Get("https://" + addr + "/healthz"); err == nil {
+		res.Body.Close()
 		t.Fatal("a client without the CA accepted the certificate")
 	}
 	res, err = (&http.Client{Timeout: 5 * time.Second}).Get("http://" + addr + "/healthz")
