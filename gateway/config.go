@@ -3,6 +3,7 @@ package gateway
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -45,6 +46,18 @@ type Config struct {
 	LogLevel string `yaml:"logLevel"`
 	// MaxRetries bounds the new proposals after MVCC or phantom read conflicts (default 5).
 	MaxRetries int `yaml:"maxRetries"`
+	// TLS is the gateway's server certificate and key: it serves HTTPS only (TLS 1.2 or later). The
+	// certificate is issued by the organization's own CA, which the API's clients trust.
+	TLS TLSConfig `yaml:"tls"`
+	// InsecureHTTP serves plain HTTP instead, without TLS material: for unit tests and development
+	// only, and accepted only with a loopback listen address. It excludes tls.
+	InsecureHTTP bool `yaml:"insecureHTTP,omitempty"`
+}
+
+// TLSConfig is the gateway's TLS server identity: a PEM certificate (chain) and its PEM private key.
+type TLSConfig struct {
+	Certificate string `yaml:"certificate"`
+	PrivateKey  string `yaml:"privateKey"`
 }
 
 // PeerConfig is the address and TLS CA certificate of the organization's peer.
@@ -90,7 +103,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	str := map[string]*string{
 		"LISTEN": &c.Listen, "MSPID": &c.MSPID, "CHANNEL": &c.Channel, "CHAINCODE": &c.Chaincode,
 		"CHECKPOINTDIR": &c.CheckpointDir, "PEER_ADDRESS": &c.Peer.Address, "PEER_TLSCACERT": &c.Peer.TLSCACert,
-		"LOGLEVEL": &c.LogLevel,
+		"LOGLEVEL": &c.LogLevel, "TLS_CERTIFICATE": &c.TLS.Certificate, "TLS_PRIVATEKEY": &c.TLS.PrivateKey,
 	}
 	for name, p := range str {
 		if v := getenv(EnvPrefix + name); v != "" {
@@ -121,6 +134,13 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 			}
 			set(n)
 		}
+	}
+	if v := getenv(EnvPrefix + "INSECUREHTTP"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%sINSECUREHTTP: %w", EnvPrefix, err)
+		}
+		c.InsecureHTTP = b
 	}
 	return nil
 }
@@ -154,6 +174,8 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	abs(&c.Peer.TLSCACert)
 	abs(&c.CheckpointDir)
+	abs(&c.TLS.Certificate)
+	abs(&c.TLS.PrivateKey)
 	for i := range c.Identities {
 		abs(&c.Identities[i].Certificate)
 		abs(&c.Identities[i].PrivateKey)
@@ -174,6 +196,19 @@ func (c *Config) Validate() error {
 	need("peer.tlsCACert", c.Peer.TLSCACert)
 	need("channel", c.Channel)
 	need("chaincode", c.Chaincode)
+	switch {
+	case c.InsecureHTTP && (c.TLS.Certificate != "" || c.TLS.PrivateKey != ""):
+		errs = append(errs, errors.New("insecureHTTP and tls exclude each other"))
+	case c.InsecureHTTP:
+		if c.Listen != "" && !loopback(c.Listen) {
+			errs = append(errs, fmt.Errorf("insecureHTTP needs a loopback listen address, not %s", c.Listen))
+		}
+	default:
+		if c.TLS.Certificate == "" || c.TLS.PrivateKey == "" {
+			errs = append(errs, errors.New("tls.certificate and tls.privateKey are required: the gateway serves HTTPS only "+
+				"(insecureHTTP: true serves plain HTTP on a loopback address, for tests and development)"))
+		}
+	}
 	if c.CommitTimeout < 0 || c.EndorseTimeout < 0 || c.EvaluateTimeout < 0 || c.MaxBodyBytes < 0 || c.MaxRetries < 0 {
 		errs = append(errs, errors.New("timeouts, maxBodyBytes and maxRetries must not be negative"))
 	}
@@ -195,4 +230,17 @@ func (c *Config) Validate() error {
 		seen[id.Name] = true
 	}
 	return errors.Join(errs...)
+}
+
+// loopback tells whether a listen address binds only the loopback interface.
+func loopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

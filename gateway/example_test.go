@@ -28,6 +28,7 @@ mspId: Bank1MSP
 peer: {address: 127.0.0.1:7022, tlsCACert: tls/ca.pem}
 channel: ipledger
 chaincode: ipledger
+tls: {certificate: tls/server.pem, privateKey: tls/server.key}
 identities:
   - {name: officer1, role: loan-officer, certificate: users/officer1/cert.pem, privateKey: users/officer1/key.pem,
      apiKeySha256: ` + hex.EncodeToString(keyHash[:]) + `}
@@ -56,6 +57,7 @@ identities:
 	fmt.Println("max body bytes:", cfg.MaxBodyBytes, "max retries:", cfg.MaxRetries, "log level:", cfg.LogLevel)
 	fmt.Println("peer TLS CA:", rel(cfg.Peer.TLSCACert))
 	fmt.Println("officer1 certificate:", rel(cfg.Identities[0].Certificate))
+	fmt.Println("HTTPS certificate:", rel(cfg.TLS.Certificate))
 	// Output:
 	// listen: 127.0.0.1:8025
 	// msp: Bank1MSP peer: 127.0.0.1:7022
@@ -63,4 +65,5 @@ identities:
 	// max body bytes: 1048576 max retries: 5 log level: info
 	// peer TLS CA: tls/ca.pem
 	// officer1 certificate: users/officer1/cert.pem
+	// HTTPS certificate: tls/server.pem
 }

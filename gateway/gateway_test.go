@@ -34,6 +34,7 @@ evaluateTimeout: 5s
 maxBodyBytes: 1048576
 checkpointDir: checkpoints
 peerOrganizations: [Bank1MSP, Bank2MSP]
+tls: {certificate: tls/cert.pem, privateKey: tls/key.pem}
 identities:
   - {name: officer1, role: loan-officer, certificate: u/cert.pem, privateKey: /abs/key.pem, apiKeySha256: ` + hashA + `}
 `
@@ -52,17 +53,56 @@ func TestConfig_FileThenEnvironment(t *testing.T) {
 	}
 	dir := filepath.Dir(path)
 	if c.Peer.TLSCACert != filepath.Join(dir, "ca.pem") || c.Identities[0].Certificate != filepath.Join(dir, "u/cert.pem") ||
-		c.Identities[0].PrivateKey != "/abs/key.pem" || c.CheckpointDir != filepath.Join(dir, "checkpoints") {
+		c.Identities[0].PrivateKey != "/abs/key.pem" || c.CheckpointDir != filepath.Join(dir, "checkpoints") ||
+		c.TLS.Certificate != filepath.Join(dir, "tls/cert.pem") || c.TLS.PrivateKey != filepath.Join(dir, "tls/key.pem") {
 		t.Fatalf("paths not resolved against the file's directory: %+v", c)
+	}
+}
+
+// noTLS is configYAML without its TLS material.
+var noTLS = strings.Replace(configYAML, "tls: {certificate: tls/cert.pem, privateKey: tls/key.pem}\n", "", 1)
+
+// The gateway serves HTTPS only: without a certificate and key it does not start, unless insecureHTTP
+// asks for plain HTTP on a loopback address (unit tests, development), from the file or the environment.
+func TestConfig_TLSOrExplicitlyInsecureLoopback(t *testing.T) {
+	none := func(string) string { return "" }
+	if _, err := LoadConfig(writeConfig(t, noTLS), none); err == nil || !strings.Contains(err.Error(), "tls.certificate") {
+		t.Fatalf("started without TLS material: %v", err)
+	}
+	for _, listen := range []string{"127.0.0.1:7025", "localhost:7025", `"[::1]:7025"`} {
+		c, err := LoadConfig(writeConfig(t, strings.Replace(noTLS, "127.0.0.1:7025", listen, 1)+"insecureHTTP: true\n"), none)
+		if err != nil || !c.InsecureHTTP {
+			t.Fatalf("insecureHTTP on %s: %v", listen, err)
+		}
+	}
+	env := map[string]string{"IPLEDGER_GATEWAY_INSECUREHTTP": "true"}
+	if c, err := LoadConfig(writeConfig(t, noTLS), func(k string) string { return env[k] }); err != nil || !c.InsecureHTTP {
+		t.Fatalf("IPLEDGER_GATEWAY_INSECUREHTTP: %v", err)
+	}
+	env = map[string]string{"IPLEDGER_GATEWAY_TLS_CERTIFICATE": "/etc/gw/cert.pem", "IPLEDGER_GATEWAY_TLS_PRIVATEKEY": "k.pem"}
+	c, err := LoadConfig(writeConfig(t, noTLS), func(k string) string { return env[k] })
+	if err != nil || c.TLS.Certificate != "/etc/gw/cert.pem" || c.TLS.PrivateKey != filepath.Join(filepath.Dir(c.Peer.TLSCACert), "k.pem") {
+		t.Fatalf("TLS from the environment: %+v %v", c, err)
+	}
+	env = map[string]string{"IPLEDGER_GATEWAY_INSECUREHTTP": "maybe"}
+	if _, err := LoadConfig(writeConfig(t, noTLS), func(k string) string { return env[k] }); err == nil {
+		t.Fatal("accepted a bad boolean")
 	}
 }
 
 func TestConfig_Rejects(t *testing.T) {
 	for name, body := range map[string]string{
-		"unknown field": configYAML + "colour: red\n",
-		"no identities": strings.Split(configYAML, "identities:")[0],
-		"bad hash":      strings.Replace(configYAML, hashA, "abc", 1),
-		"no listen":     strings.Replace(configYAML, "listen: 127.0.0.1:7025\n", "", 1),
+		"unknown field":        configYAML + "colour: red\n",
+		"no identities":        strings.Split(configYAML, "identities:")[0],
+		"bad hash":             strings.Replace(configYAML, hashA, "abc", 1),
+		"no listen":            strings.Replace(configYAML, "listen: 127.0.0.1:7025\n", "", 1),
+		"no tls":               noTLS,
+		"no tls key":           strings.Replace(configYAML, ", privateKey: tls/key.pem", "", 1),
+		"tls and insecureHTTP": configYAML + "insecureHTTP: true\n",
+		"insecureHTTP on every interface": strings.Replace(noTLS, "listen: 127.0.0.1:7025", "listen: 0.0.0.0:7025", 1) +
+			"insecureHTTP: true\n",
+		"insecureHTTP on a host address": strings.Replace(noTLS, "listen: 127.0.0.1:7025", "listen: 10.0.0.2:7025", 1) +
+			"insecureHTTP: true\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := LoadConfig(writeConfig(t, body), func(string) string { return "" }); err == nil {

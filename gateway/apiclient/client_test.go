@@ -2,9 +2,12 @@ package apiclient
 
 import (
 	"context"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -56,5 +59,34 @@ func TestDo_AutoIdempotencyKey(t *testing.T) {
 	}
 	if keys[0] == "" || keys[1] == "" || keys[0] == keys[1] || keys[2] != "" || keys[3] != "mine" || keys[4] != "" {
 		t.Errorf("keys sent: %q", keys)
+	}
+}
+
+// NewTLS trusts the CA files it is given, and only them.
+func TestNewTLS_TrustsOnlyTheGivenCA(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	defer srv.Close()
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewTLS(srv.URL, "k", ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := c.Do(context.Background(), http.MethodGet, "/healthz", nil); err != nil || r.Status != http.StatusNoContent {
+		t.Fatalf("%v %v", r, err)
+	}
+	if _, err := New(srv.URL, "k").Do(context.Background(), http.MethodGet, "/healthz", nil); err == nil {
+		t.Fatal("New trusted a certificate of an unknown authority")
+	}
+	other := filepath.Join(dir, "other.pem")
+	_ = os.WriteFile(other, []byte("not a certificate"), 0o644)
+	if _, err := NewTLS(srv.URL, "k", other); err == nil {
+		t.Fatal("NewTLS accepted a file without a certificate")
+	}
+	if _, err := NewTLS(srv.URL, "k"); err == nil {
+		t.Fatal("NewTLS without a CA")
 	}
 }

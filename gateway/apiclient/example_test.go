@@ -87,9 +87,11 @@ func demoAsset(id string) map[string]any {
 // A submission names its Idempotency-Key. A client that lost the answer retries with the same key
 // and gets the first outcome back: the same transaction, not a second one. Then a read.
 func Example() {
-	gw := standIn() // in real use: the base URL of an organization's gateway, e.g. http://127.0.0.1:7025
+	gw := standIn() // a plain-HTTP stand-in; in real use an organization's gateway, e.g. https://127.0.0.1:7025
 	defer gw.Close()
-	c := apiclient.New(gw.URL, "ipl_demo") // the API key of one enrolled identity
+	// The API key of one enrolled identity. Against a real gateway, trust its organization's CA:
+	// apiclient.NewTLS("https://127.0.0.1:7025", key, "<data>/orgs/bank1/ca/server/ca-cert.pem").
+	c := apiclient.New(gw.URL, "ipl_demo")
 	ctx := context.Background()
 
 	asset := demoAsset("CN-DEMO-1")

@@ -459,7 +459,7 @@ func sse(t *testing.T, c *client, query, lastID string, stop func(map[string]str
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := c.HTTP.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,22 +17,26 @@ import (
 // examiner and loan officer.
 type HTTP struct {
 	ipoffice, bank1 *apiclient.Client
-	transport       *http.Transport
+	transports      []*http.Transport
 }
 
-// NewHTTP connects to the gateways of a running network.
+// NewHTTP connects to the gateways of a running network, over HTTPS, each trusting only its
+// organization's CA.
 func NewHTTP(sys *netctl.System, maxConns int) (*HTTP, error) {
-	h := &HTTP{transport: &http.Transport{MaxIdleConns: 2 * maxConns, MaxIdleConnsPerHost: maxConns, IdleConnTimeout: time.Minute}}
+	h := &HTTP{}
 	for _, c := range []struct {
 		msp, user string
 		to        **apiclient.Client
 	}{{string(api.MSPIPOffice), "examiner1", &h.ipoffice}, {string(api.MSPBank1), "officer1", &h.bank1}} {
-		url, key, err := sys.APIKey(c.msp, c.user)
+		client, err := sys.APIClient(c.msp, c.user)
 		if err != nil {
 			return nil, err
 		}
-		*c.to = apiclient.New(url, key)
-		(*c.to).HTTP = &http.Client{Timeout: 60 * time.Second, Transport: h.transport}
+		t := client.HTTP.Transport.(*http.Transport)
+		t.MaxIdleConns, t.MaxIdleConnsPerHost, t.IdleConnTimeout = maxConns, maxConns, time.Minute
+		client.HTTP.Timeout = 60 * time.Second
+		h.transports = append(h.transports, t)
+		*c.to = client
 	}
 	return h, nil
 }
@@ -41,7 +45,11 @@ func NewHTTP(sys *netctl.System, maxConns int) (*HTTP, error) {
 func (h *HTTP) Name() string { return "http" }
 
 // Close releases idle connections.
-func (h *HTTP) Close() { h.transport.CloseIdleConnections() }
+func (h *HTTP) Close() {
+	for _, t := range h.transports {
+		t.CloseIdleConnections()
+	}
+}
 
 // do sends one request and decodes a 2xx answer into out (when not nil).
 func (h *HTTP) do(ctx context.Context, c *apiclient.Client, method, path, requestID string, body, out any, headers ...string) error {

@@ -28,11 +28,10 @@ type client struct{ api *apiclient.Client }
 
 func newClient(t *testing.T, sys *netctl.System, msp, user string) *client {
 	t.Helper()
-	url, key, err := sys.APIKey(msp, user)
+	api, err := sys.APIClient(msp, user) // HTTPS, trusting the organization's CA
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := apiclient.New(url, key)
 	api.HTTP.Timeout = 45 * time.Second
 	return &client{api: api}
 }

@@ -105,10 +105,12 @@ func (r Reply) Block() uint64 {
 // Caller calls one organization's gateway as one of its users.
 type Caller struct {
 	T    testing.TB
-	Base string // the gateway's URL
+	Base string // the gateway's URL (https://…)
 	Key  string // the user's API key
 	Org  string
 	User string
+	// HTTP trusts only the organization's CA, which issued the gateway's certificate.
+	HTTP *http.Client
 }
 
 // As is a caller of mspID's gateway acting as user, with that user's API key.
@@ -118,17 +120,39 @@ func As(t testing.TB, mspID, user string) *Caller {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Caller{T: t, Base: url, Key: key, Org: mspID, User: user}
+	o, err := System(t).Org(mspID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc, err := HTTPClient(o.GatewayCACert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Caller{T: t, Base: url, Key: key, Org: mspID, User: user, HTTP: hc}
 }
 
-var httpClient = &http.Client{Timeout: 90 * time.Second}
+var httpClients sync.Map // CA certificate file → *http.Client
+
+// HTTPClient is an HTTP client that trusts only the CA certificate in caFile, one per file for the
+// test binary, so that callers of one gateway share its connections.
+func HTTPClient(caFile string) (*http.Client, error) {
+	if c, ok := httpClients.Load(caFile); ok {
+		return c.(*http.Client), nil
+	}
+	t, err := apiclient.Transport(caFile)
+	if err != nil {
+		return nil, err
+	}
+	c, _ := httpClients.LoadOrStore(caFile, &http.Client{Timeout: 90 * time.Second, Transport: t})
+	return c.(*http.Client), nil
+}
 
 // Do sends one request and fails the test when it gets no answer. body is sent as is when a string,
 // else as its JSON; headers are name, value pairs (a Content-Type among them replaces
 // application/json). Submissions get an idempotency key unless headers set one.
 func (c *Caller) Do(method, path string, body any, headers ...string) Reply {
 	c.T.Helper()
-	api := &apiclient.Client{BaseURL: c.Base, Key: c.Key, HTTP: httpClient, AutoIdempotencyKey: true}
+	api := &apiclient.Client{BaseURL: c.Base, Key: c.Key, HTTP: c.HTTP, AutoIdempotencyKey: true}
 	r, err := api.Do(context.Background(), method, path, body, headers...)
 	if err != nil {
 		c.T.Fatal(err)

@@ -181,13 +181,24 @@ func (n *Network) identities(o *Organization) []enrollee {
 			enrollee{name: ccServerID, typ: "client", dir: filepath.Dir(n.ccServerTLS(o)), tls: true, tlsOnly: true, hosts: hostList(o.Host)},
 			enrollee{name: ccClientID, typ: "client", dir: filepath.Dir(n.ccClientTLS(o)), tls: true, tlsOnly: true, hosts: hostList(o.Host)})
 	}
+	if o.Gateway != nil {
+		ids = append(ids, n.gatewayTLSIdentity(o))
+	}
 	return ids
+}
+
+// gatewayTLSIdentity is the HTTP gateway's TLS server identity: a certificate of the organization's
+// CA for the gateway's listen host (and loopback), into <org>/gateway/tls/{cert,key,ca}.pem, the key
+// 0600. TLS only: the gateway signs as the organization's users, never as itself.
+func (n *Network) gatewayTLSIdentity(o *Organization) enrollee {
+	return enrollee{name: gatewayID, typ: "client", dir: n.gatewayDir(o), tls: true, tlsOnly: true, hosts: hostList(o.Host)}
 }
 
 // The enrolment names of an organization's chaincode server and of its peer's client of it.
 const (
 	ccServerID = "ccserver"
 	ccClientID = "ccclient"
+	gatewayID  = "gateway"
 )
 
 // readinessOrg is the organization through whose peer readiness submits its transaction: the IP

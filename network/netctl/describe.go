@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/ipledger/ipledger/gateway/apiclient"
 )
 
 // System is the machine-readable description of a running network, written by up to system.json in
@@ -42,8 +44,11 @@ type OrgInfo struct {
 	CA              string               `json:"ca"`
 	CACert          string               `json:"caCert"`
 	MSPDir          string               `json:"mspDir"`
-	Gateway         string               `json:"gateway,omitempty"`
-	Users           []UserInfo           `json:"users"`
+	// Gateway is the HTTP gateway's URL (https://…); GatewayCACert the CA certificate that its clients
+	// trust: the organization's own CA, which issued the gateway's TLS certificate.
+	Gateway       string     `json:"gateway,omitempty"`
+	GatewayCACert string     `json:"gatewayCaCert,omitempty"`
+	Users         []UserInfo `json:"users"`
 }
 
 // ChaincodeServerInfo is a peer organization's own chaincode server and the package its peer has
@@ -123,7 +128,8 @@ func (n *Network) Describe(packageIDs map[string]string) *System {
 			}
 		}
 		if o.Gateway != nil && n.gatewayAvailable() {
-			oi.Gateway = "http://" + Addr(o.Host, o.Gateway.Port)
+			oi.Gateway = GatewayURL(o)
+			oi.GatewayCACert = n.caCert(o)
 		}
 		for _, u := range o.Users {
 			dir := filepath.Join(n.userDir(o, u.Name), "msp")
@@ -219,6 +225,20 @@ func (s *System) APIKey(mspID, user string) (gatewayURL, key string, err error) 
 		return "", "", err
 	}
 	return o.Gateway, strings.TrimSpace(string(raw)), nil
+}
+
+// APIClient is a client of mspID's gateway acting as user, with that user's API key, trusting only
+// the organization's CA (GatewayCACert).
+func (s *System) APIClient(mspID, user string) (*apiclient.Client, error) {
+	url, key, err := s.APIKey(mspID, user)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.Org(mspID)
+	if err != nil {
+		return nil, err
+	}
+	return apiclient.NewTLS(url, key, o.GatewayCACert)
 }
 
 func writeJSON(path string, v any) error {

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +29,7 @@ import (
 	"github.com/ipledger/ipledger/chaincode/api"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/ipledger/ipledger/gateway/apiclient"
 	"github.com/ipledger/ipledger/gateway/fabric/qscc"
 	"github.com/ipledger/ipledger/network/itest"
 	"github.com/ipledger/ipledger/network/netctl"
@@ -118,6 +120,92 @@ func mspOf(sys *netctl.System, name string) string {
 		}
 	}
 	return ""
+}
+
+// Every organization's HTTP gateway serves HTTPS only: its certificate verifies for the gateway's
+// address against the organization's own CA and not against another organization's, it speaks TLS
+// 1.3 and nothing older than 1.2, its key is its owner's only, and plain HTTP gets no answer of the API.
+func TestNetwork_GatewaysServeHTTPSWithTheirOrganizationsCertificate(t *testing.T) {
+	sys := itest.System(t)
+	var gws []netctl.OrgInfo
+	for _, o := range sys.Organizations {
+		if o.Gateway != "" {
+			gws = append(gws, o)
+		}
+	}
+	if len(gws) != 5 {
+		t.Fatalf("%d gateways in the description, want 5", len(gws))
+	}
+	pool := func(file string) *x509.CertPool {
+		p, err := apiclient.CertPool(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	dial := func(addr string, c *tls.Config) (*tls.ConnectionState, error) {
+		conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 3 * time.Second}, "tcp", addr, c)
+		if err != nil {
+			return nil, err
+		}
+		defer conn.Close()
+		st := conn.ConnectionState()
+		return &st, nil
+	}
+	for i, o := range gws {
+		u, err := url.Parse(o.Gateway)
+		if err != nil || u.Scheme != "https" || o.GatewayCACert != o.CACert {
+			t.Errorf("%s: gateway %s, CA certificate %s (the organization's: %s)", o.MSPID, o.Gateway, o.GatewayCACert, o.CACert)
+			continue
+		}
+		st, err := dial(u.Host, &tls.Config{RootCAs: pool(o.GatewayCACert), ServerName: u.Hostname()})
+		if err != nil {
+			t.Errorf("%s: with its own CA: %v", o.MSPID, err)
+			continue
+		}
+		if st.Version != tls.VersionTLS13 {
+			t.Errorf("%s: TLS version %x, want 1.3", o.MSPID, st.Version)
+		}
+		leaf := st.PeerCertificates[0]
+		other := gws[(i+1)%len(gws)]
+		_, err = dial(u.Host, &tls.Config{RootCAs: pool(other.CACert), ServerName: u.Hostname()})
+		var unknown x509.UnknownAuthorityError
+		if !errors.As(err, &unknown) {
+			t.Errorf("%s: trusting only %s's CA: %v, want an unknown authority", o.MSPID, other.MSPID, err)
+		}
+		if _, err := dial(u.Host, &tls.Config{RootCAs: pool(o.GatewayCACert), MaxVersion: tls.VersionTLS11}); err == nil {
+			t.Errorf("%s: accepted TLS 1.1", o.MSPID)
+		}
+		key := filepath.Join(sys.DataDir, "orgs", o.Name, "gateway", "tls", "key.pem")
+		if fi, err := os.Stat(key); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: gateway TLS key %s: %v %v", o.MSPID, key, fi.Mode(), err)
+		}
+		hc, err := itest.HTTPClient(o.GatewayCACert)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := hc.Get(o.Gateway + "/healthz")
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Errorf("%s: GET %s/healthz over HTTPS: %v %v", o.MSPID, o.Gateway, res, err)
+		} else {
+			res.Body.Close()
+		}
+		plain := "http://" + u.Host + "/healthz"
+		res, err = (&http.Client{Timeout: 3 * time.Second}).Get(plain)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				t.Errorf("%s: plain HTTP %s answered %s", o.MSPID, plain, res.Status)
+			}
+		}
+		t.Logf("%-12s %s: TLS 1.3, certificate %q from %q; another CA: refused; plain HTTP: %v", o.MSPID, o.Gateway,
+			leaf.Subject.CommonName, leaf.Issuer.CommonName, func() any {
+				if err != nil {
+					return err
+				}
+				return res.Status
+			}())
+	}
 }
 
 // Every peer organization runs its own chaincode server: its TLS certificate is from the

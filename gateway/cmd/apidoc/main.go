@@ -64,20 +64,25 @@ func fatal(err error) {
 // preamble sets up the shell for the examples.
 const preamble = `# Against a network started with ./scripts/ipledger up (data directory .ipledger, port base 7000;
 # set IPLEDGER_DATA_DIR and IPLEDGER_PORT_BASE as you did for up). Needs bash and curl.
+# The gateways serve HTTPS only, each with a certificate of its organization's own CA: curl trusts
+# that CA (--cacert "$(ca <org>)") and no other.
 D=${IPLEDGER_DATA_DIR:-.ipledger}; P=${IPLEDGER_PORT_BASE:-7000}
-BANK1=http://127.0.0.1:$((P+25)) BANK2=http://127.0.0.1:$((P+35)) EXCHANGE=http://127.0.0.1:$((P+45))
-IPOFFICE=http://127.0.0.1:$((P+55)) REGULATOR=http://127.0.0.1:$((P+65))
+BANK1=https://127.0.0.1:$((P+25)) BANK2=https://127.0.0.1:$((P+35)) EXCHANGE=https://127.0.0.1:$((P+45))
+IPOFFICE=https://127.0.0.1:$((P+55)) REGULATOR=https://127.0.0.1:$((P+65))
 key() { cat "$D/orgs/$1/users/$2/api-key"; }          # the API key of user $2 of organization $1
+ca() { echo "$D/orgs/$1/ca/server/ca-cert.pem"; }     # the CA certificate of organization $1
 idof() { grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4; }
 txof() { grep -o '"txId":"[^"]*"' | head -1 | cut -d'"' -f4; }
-post() { curl -sS -X POST "$1$2" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' -d "$4"; }
+# post ORG PATH KEY BODY: a submission at organization ORG's gateway (ORG's URL is the variable ${ORG^^}).
+post() { local u=${1^^}; curl -sS --cacert "$(ca "$1")" -X POST "${!u}$2" -H "Authorization: Bearer $3" \
+  -H 'Content-Type: application/json' -H "Idempotency-Key: demo-$RANDOM$RANDOM" -d "$4"; }
 # Helpers for examples that need a record in a given state.
-new_asset() { post "$IPOFFICE" /v1/assets "$(key ipoffice examiner1)" \
+new_asset() { post ipoffice /v1/assets "$(key ipoffice examiner1)" \
   "{\"id\":\"CN-DEMO-$RANDOM$RANDOM\",\"kind\":\"patent-invention\",\"number\":\"ZL-DEMO-$RANDOM$RANDOM\",\"title\":\"Demo patent\",\"owners\":[{\"id\":\"91420100MA4K0001\",\"name\":\"Wuhan Optics Co.\",\"share\":10000}],\"applicationDate\":\"2020-01-15\",\"grantDate\":\"2022-03-01\",\"expiryDate\":\"2040-01-15\",\"feesPaidThrough\":\"2030-01-15\"}" | idof; }
-new_pledge() { post "$BANK1" /v1/pledges "$(key bank1 officer1)" \
+new_pledge() { post bank1 /v1/pledges "$(key bank1 officer1)" \
   "{\"assetIds\":[\"$1\"],\"pledgors\":[{\"id\":\"91420100MA4K0001\",\"name\":\"Wuhan Optics Co.\"}],\"pledgeeName\":\"Bank One\",\"debtKind\":\"loan\",\"debtTermStart\":\"2025-01-01\",\"debtTermEnd\":\"2027-12-31\",\"contractHash\":\"$(printf %064d 1)\",\"terms\":{\"amount\":\"1000000.00\",\"currency\":\"CNY\",\"interestRate\":\"3.85\",\"scope\":\"principal\"}}" | idof; }
-registered_pledge() { local p; p=$(new_pledge "$1"); post "$IPOFFICE" "/v1/pledges/$p/register" "$(key ipoffice examiner1)" "{\"registrationNumber\":\"Y-$p\"}" >/dev/null; echo "$p"; }
-new_transfer() { post "$EXCHANGE" /v1/transfers "$(key exchange trader1)" \
+registered_pledge() { local p; p=$(new_pledge "$1"); post ipoffice "/v1/pledges/$p/register" "$(key ipoffice examiner1)" "{\"registrationNumber\":\"Y-$p\"}" >/dev/null; echo "$p"; }
+new_transfer() { post exchange /v1/transfers "$(key exchange trader1)" \
   "{\"assetId\":\"$1\",\"kind\":\"assignment\",\"origin\":\"trade\",\"tradeRef\":\"T-$RANDOM\",\"newOwners\":[{\"id\":\"91420100MA4K0002\",\"name\":\"Jiangcheng Lasers Co.\",\"share\":10000}]}" | idof; }`
 
 type operation struct {
@@ -155,10 +160,10 @@ func (o operation) url() string {
 func (o operation) example() string {
 	var b strings.Builder
 	org, user, _ := strings.Cut(o.ex.As, "/")
-	base := "$BANK1"
-	if org != "" {
-		base = "$" + strings.ToUpper(org)
+	if org == "" {
+		org = "bank1"
 	}
+	base := "$" + strings.ToUpper(org)
 	if o.ex.Setup != "" {
 		b.WriteString(o.ex.Setup + "\n")
 	}
@@ -169,7 +174,7 @@ func (o operation) example() string {
 	if o.method != "GET" {
 		curl += " -X " + o.method
 	}
-	cmd := fmt.Sprintf(`%s "%s%s"`, curl, base, o.url())
+	cmd := fmt.Sprintf(`%s --cacert "$(ca %s)" "%s%s"`, curl, org, base, o.url())
 	if user != "" {
 		cmd += fmt.Sprintf(` \`+"\n"+`  -H "Authorization: Bearer $(key %s %s)"`, org, user)
 	}

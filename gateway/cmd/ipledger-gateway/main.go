@@ -6,11 +6,16 @@
 // Scalar settings can be overridden from the environment: IPLEDGER_GATEWAY_LISTEN,
 // IPLEDGER_GATEWAY_COMMITTIMEOUT, IPLEDGER_GATEWAY_PEER_ADDRESS, … (see gateway.Config). On SIGINT or
 // SIGTERM it stops accepting requests, ends event streams and finishes in-flight submissions.
+//
+// It serves HTTPS only (TLS 1.2 or later, 1.3 preferred), with the certificate and key that tls names
+// in the configuration (issued by the organization's own CA), and refuses to start without them. Only
+// insecureHTTP: true, on a loopback address, serves plain HTTP: for unit tests and development.
 package main
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -50,6 +55,10 @@ func run(configPath string) error {
 	if err != nil {
 		return err
 	}
+	tlsConfig, err := serverTLS(cfg, log)
+	if err != nil {
+		return err
+	}
 	keys, err := gateway.NewKeyring(cfg.MSPID, cfg.Identities)
 	if err != nil {
 		return err
@@ -72,14 +81,32 @@ func run(configPath string) error {
 	if err != nil {
 		return err
 	}
+	srv := &http.Server{Handler: handler, TLSConfig: tlsConfig, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	// Listen first, so that /healthz answers as soon as the process is up.
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	srv.RegisterOnShutdown(endStreams)
 	return serve(srv, ln, cfg, log)
+}
+
+// serverTLS loads the gateway's TLS certificate and key (nil for insecureHTTP, which the
+// configuration allows only on a loopback address). Go's defaults choose the cipher suites and
+// prefer TLS 1.3; nothing older than TLS 1.2 is accepted.
+func serverTLS(cfg *gateway.Config, log *slog.Logger) (*tls.Config, error) {
+	if cfg.InsecureHTTP {
+		log.Warn("insecureHTTP: serving plain HTTP, for tests and development only", "listen", cfg.Listen)
+		return nil, nil
+	}
+	pair, err := tls.LoadX509KeyPair(cfg.TLS.Certificate, cfg.TLS.PrivateKey)
+	if err != nil {
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	if fi, err := os.Stat(cfg.TLS.PrivateKey); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		log.Warn("the TLS private key is readable by other users", "file", cfg.TLS.PrivateKey, "mode", fi.Mode().Perm().String())
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{pair}}, nil
 }
 
 // configure loads the configuration (with the environment's overrides) and makes the logger: JSON
@@ -121,8 +148,14 @@ func serve(srv *http.Server, ln net.Listener, cfg *gateway.Config, log *slog.Log
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	log.Info("gateway listening", "listen", ln.Addr().String(), "peer", cfg.Peer.Address, "channel", cfg.Channel,
+	scheme := "http"
+	if srv.TLSConfig != nil {
+		scheme = "https"
+		go func() { served <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { served <- srv.Serve(ln) }()
+	}
+	log.Info("gateway listening", "listen", ln.Addr().String(), "scheme", scheme, "peer", cfg.Peer.Address, "channel", cfg.Channel,
 		"chaincode", cfg.Chaincode, "identities", len(cfg.Identities))
 
 	select {

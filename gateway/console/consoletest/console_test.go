@@ -9,8 +9,13 @@ package consoletest
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/base64"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,21 +33,42 @@ import (
 // org is one organization's gateway and the API key of one of its users.
 type org struct {
 	base, key string
+	api       *apiclient.Client // trusts only the organization's CA
 }
 
 func orgOf(t *testing.T, sys *netctl.System, mspID, user string) org {
 	t.Helper()
-	url, key, err := sys.APIKey(mspID, user)
+	api, err := sys.APIClient(mspID, user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return org{base: url, key: key}
+	return org{base: api.BaseURL, key: api.Key, api: api}
+}
+
+// spki is the base64 SHA-256 of the public key of the gateway's TLS certificate, after Go has verified
+// that certificate against the organization's CA (and only that CA) for the gateway's address. The
+// browser is told to accept exactly these keys: it has no way to be given a CA of its own here.
+func (o org) spki(t *testing.T) string {
+	t.Helper()
+	u, err := url.Parse(o.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := o.api.HTTP.Transport.(*http.Transport).TLSClientConfig.Clone()
+	tc.ServerName = u.Hostname()
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", u.Host, tc)
+	if err != nil {
+		t.Fatalf("%s: %v", o.base, err)
+	}
+	defer c.Close()
+	sum := sha256.Sum256(c.ConnectionState().PeerCertificates[0].RawSubjectPublicKeyInfo)
+	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
 // post calls the API directly, for the set-up the console does not do (registering the IP right).
 func (o org) post(t *testing.T, path string, body any) map[string]any {
 	t.Helper()
-	r, err := apiclient.New(o.base, o.key).Do(context.Background(), http.MethodPost, path, body,
+	r, err := o.api.Do(context.Background(), http.MethodPost, path, body,
 		"Idempotency-Key", fmt.Sprintf("console-setup-%d", time.Now().UnixNano()))
 	if err != nil {
 		t.Fatal(err)
@@ -78,8 +104,9 @@ func screenshotDir(t *testing.T) string {
 }
 
 // browser starts headless Chromium with the flags it needs as root and in a container, and a fresh
-// profile.
-func browser(t *testing.T) context.Context {
+// profile. It accepts the gateways' HTTPS certificates by their public keys (spkis, from org.spki),
+// and no other certificate that does not verify.
+func browser(t *testing.T, spkis ...string) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -89,7 +116,8 @@ func browser(t *testing.T) context.Context {
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+		chromedp.Flag("ignore-certificate-errors-spki-list", strings.Join(spkis, ",")))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
@@ -200,7 +228,11 @@ func TestConsole_ApplyRegisterVerifyAudit(t *testing.T) {
 	})
 
 	root := &console{t: t}
-	ctx := browser(t)
+	var spkis []string
+	for _, o := range []org{bank, office, exchange, regulator} {
+		spkis = append(spkis, o.spki(t))
+	}
+	ctx := browser(t, spkis...)
 
 	// Bank 1: the application form, its client-side checks, a 422 from the ledger beside its field, then
 	// the filing.

@@ -240,7 +240,7 @@ func printReach(sys *netctl.System) {
 	fmt.Println()
 	fmt.Printf("IPLedger is up: channel %s, chaincode %s %s\n", sys.Channel, sys.Chaincode.Name, sys.Chaincode.Version)
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ORGANIZATION\tPEER\tGATEWAY\tCA")
+	fmt.Fprintln(w, "ORGANIZATION\tPEER\tGATEWAY (HTTPS)\tCA\tCA CERTIFICATE (clients trust it)")
 	for _, o := range sys.Organizations {
 		gw := o.Gateway
 		if gw == "" {
@@ -250,7 +250,7 @@ func printReach(sys *netctl.System) {
 		if peer == "" {
 			peer = "-"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", o.MSPID, peer, gw, o.CA)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", o.MSPID, peer, gw, o.CA, o.CACert)
 	}
 	_ = w.Flush()
 	for _, o := range sys.Orderers {
@@ -259,6 +259,7 @@ func printReach(sys *netctl.System) {
 	for _, o := range sys.Organizations {
 		if o.Gateway != "" {
 			fmt.Printf("Web console: %s/console/ (each organization's gateway serves one); API: %s/openapi.json\n", o.Gateway, o.Gateway)
+			fmt.Printf("Gateways serve HTTPS only, with certificates of their organization's CA: curl --cacert %s %s/healthz\n", o.GatewayCACert, o.Gateway)
 			fmt.Printf("API keys: <data>/orgs/<org>/users/<user>/api-key, e.g. %s\n", o.Users[len(o.Users)-1].APIKeyFile)
 			break
 		}
