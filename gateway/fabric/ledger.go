@@ -170,7 +170,8 @@ func (l *Ledger) signer(name string) (*signer, error) {
 	return s, nil
 }
 
-// Evaluate runs a read-only transaction on the organization's peer.
+// Evaluate runs a read-only transaction through the organization's peer (its gateway may evaluate on
+// another organization's peer when its own cannot answer).
 func (l *Ledger) Evaluate(ctx context.Context, identityName, function string, args ...string) ([]byte, error) {
 	s, err := l.signer(identityName)
 	if err != nil {
@@ -185,10 +186,22 @@ func (l *Ledger) Evaluate(ctx context.Context, identityName, function string, ar
 	return res, nil
 }
 
-// Ping evaluates the chaincode's Ping as the first configured identity.
+// Ping evaluates the chaincode's Ping as the first configured identity, on this organization's own
+// peer and so through its own chaincode server: without the target, the peer's gateway would answer
+// from another organization's peer when its own chaincode server is down, and /readyz would say ready
+// while every endorsement this organization must give fails.
 func (l *Ledger) Ping(ctx context.Context) (string, error) {
-	res, err := l.Evaluate(ctx, l.first, api.Ping.Name)
-	return string(res), err
+	s, err := l.signer(l.first)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, l.cfg.EvaluateTimeout)
+	defer cancel()
+	res, err := s.contract.EvaluateWithContext(ctx, api.Ping.Name, client.WithEndorsingOrganizations(l.cfg.MSPID))
+	if err != nil {
+		return "", classify(err, "")
+	}
+	return string(res), nil
 }
 
 // Transaction reads a committed transaction through qscc.

@@ -129,7 +129,7 @@ func TestFault_ChaincodeServerKilled(t *testing.T) {
 			ApplicationDate: "2020-01-15", GrantDate: "2022-03-01", ExpiryDate: "2040-01-15", FeesPaidThrough: "2035-01-15"}
 		return c.do(context.Background(), http.MethodPost, "/v1/assets", "cckill-"+id, a)
 	}
-	var during response
+	var during, readyDuring response
 	var recovered time.Duration
 	res := underLoad(t, func(elapsed func() time.Duration) {
 		sleepUntil(elapsed, 4*time.Second)
@@ -140,6 +140,8 @@ func TestFault_ChaincodeServerKilled(t *testing.T) {
 		t.Logf("while it is down, POST /v1/assets answers: %s", during)
 		read := c.do(context.Background(), http.MethodGet, "/v1/assets/no-such-right", "", nil)
 		t.Logf("while it is down, GET /v1/assets answers (evaluated on another organization's peer): %s", read)
+		readyDuring = c.do(context.Background(), http.MethodGet, "/readyz", "", nil)
+		t.Logf("while it is down, the IP office's /readyz answers: %s", readyDuring)
 		sleepUntil(elapsed, 10*time.Second)
 		ipledger(t, "up")
 		t.Logf("%4.1fs restarted %s", elapsed().Seconds(), server)
@@ -155,6 +157,10 @@ func TestFault_ChaincodeServerKilled(t *testing.T) {
 	})
 	if during.status != http.StatusServiceUnavailable || !strings.Contains(strings.ToLower(string(during.body)), "chaincode") {
 		t.Errorf("with %s down, want a 503 that says so; got %s", server, during)
+	}
+	// Readiness asks the organization's own peer, hence its own chaincode server: not ready.
+	if readyDuring.status != http.StatusServiceUnavailable {
+		t.Errorf("with %s down, the IP office's /readyz answers %s; want 503", server, readyDuring)
 	}
 	t.Logf("a submission committed again %.1fs into the load; %s", recovered.Seconds(), res.summary())
 }

@@ -104,7 +104,9 @@ func TestWritePackage_EachOrganizationItsOwnServerAndClient(t *testing.T) {
 			t.Errorf("%s and %s have the same package id %s", other, o.Name, id)
 		}
 		seen[id] = o.Name
-		if fi, err := os.Stat(n.packageFile(o)); err != nil || fi.Mode().Perm() != 0o600 {
+		if fi, err := os.Stat(n.packageFile(o)); err != nil {
+			t.Fatalf("%s: package file: %v", o.Name, err)
+		} else if fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s: package file %v (it holds a private key: want mode 0600)", o.Name, fi.Mode())
 		}
 		conn, err := ReadConnection(n.packageFile(o))

@@ -64,7 +64,7 @@ func upFailNetwork(t *testing.T) *Network {
 	t.Helper()
 	sysFile := os.Getenv("IPLEDGER_SYSTEM_FILE")
 	if sysFile == "" {
-		t.Skip("needs the test network's programs: IPLEDGER_SYSTEM_FILE (scripts/ipledger test integration)")
+		t.Fatal("needs the test network's programs: IPLEDGER_SYSTEM_FILE (scripts/ipledger test integration)")
 	}
 	sys, err := LoadSystem(sysFile)
 	if err != nil {

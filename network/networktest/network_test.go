@@ -177,8 +177,10 @@ func TestNetwork_GatewaysServeHTTPSWithTheirOrganizationsCertificate(t *testing.
 			t.Errorf("%s: accepted TLS 1.1", o.MSPID)
 		}
 		key := filepath.Join(sys.DataDir, "orgs", o.Name, "gateway", "tls", "key.pem")
-		if fi, err := os.Stat(key); err != nil || fi.Mode().Perm() != 0o600 {
-			t.Errorf("%s: gateway TLS key %s: %v %v", o.MSPID, key, fi.Mode(), err)
+		if fi, err := os.Stat(key); err != nil {
+			t.Errorf("%s: gateway TLS key: %v", o.MSPID, err)
+		} else if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: gateway TLS key %s has mode %v, want 0600", o.MSPID, key, fi.Mode().Perm())
 		}
 		hc, err := itest.HTTPClient(o.GatewayCACert)
 		if err != nil {
@@ -239,7 +241,9 @@ func TestNetwork_EachOrganizationRunsItsOwnChaincodeServer(t *testing.T) {
 		}
 		serverKeys[o.Name] = strings.TrimSpace(string(key))
 		for _, f := range []string{cs.TLSKey, cs.Package} {
-			if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+			if fi, err := os.Stat(f); err != nil {
+				t.Errorf("%s: %v", o.MSPID, err)
+			} else if fi.Mode().Perm() != 0o600 {
 				t.Errorf("%s: %s has mode %v; it holds a private key, want 0600", o.MSPID, filepath.Base(f), fi.Mode().Perm())
 			}
 		}
@@ -293,9 +297,15 @@ func TestNetwork_EachOrganizationRunsItsOwnChaincodeServer(t *testing.T) {
 			cert.Issuer.CommonName, cs.PackageID)
 		// Another organization's client certificate is refused.
 		other := orgs[(i+1)%len(orgs)]
-		if _, err := handshake(o.CACert, cs.Address, conns[other.Name]); err == nil {
+		_, err = handshake(o.CACert, cs.Address, conns[other.Name])
+		// crypto/tls reports an alert the server sent as a net.OpError "remote error".
+		var remote *net.OpError
+		switch {
+		case err == nil:
 			t.Errorf("%s accepted %s's client certificate", cs.Component, other.MSPID)
-		} else {
+		case !errors.As(err, &remote) || remote.Op != "remote error":
+			t.Errorf("%s did not refuse %s's client with a TLS alert: %v", cs.Component, other.MSPID, err)
+		default:
 			t.Logf("%-18s refuses %s's client: %v", cs.Component, other.MSPID, err)
 		}
 	}
@@ -303,7 +313,9 @@ func TestNetwork_EachOrganizationRunsItsOwnChaincodeServer(t *testing.T) {
 
 // handshake connects to a chaincode server with a package's client identity, trusting only caFile,
 // and reads the server's first bytes: a server that refuses the client certificate says so with a TLS
-// alert (after the handshake, in TLS 1.3), one that accepts it sends its HTTP/2 settings.
+// alert (after the handshake, in TLS 1.3), one that accepts it sends its HTTP/2 settings at once. Only
+// bytes read count as accepted; a server that says nothing within the (generous) deadline is an error,
+// not an acceptance, so a slow machine cannot turn a refusal into a pass or a wedged server into one.
 func handshake(caFile, addr string, conn *netctl.Connection) (*tls.ConnectionState, error) {
 	pem, err := os.ReadFile(caFile)
 	if err != nil {
@@ -316,7 +328,7 @@ func handshake(caFile, addr string, conn *netctl.Connection) (*tls.ConnectionSta
 		return nil, err
 	}
 	host, _, _ := net.SplitHostPort(addr)
-	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 3 * time.Second}, "tcp", addr,
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", addr,
 		&tls.Config{RootCAs: pool, ServerName: host, NextProtos: []string{"h2"}, MinVersion: tls.VersionTLS12,
 			// Present the certificate whatever CAs the server names, so that the server itself must refuse it.
 			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &pair, nil }})
@@ -324,12 +336,13 @@ func handshake(caFile, addr string, conn *netctl.Connection) (*tls.ConnectionSta
 		return nil, err
 	}
 	defer c.Close()
-	_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
-	if _, err := c.Read(make([]byte, 64)); err != nil {
-		var ne net.Error
-		if !errors.As(err, &ne) || !ne.Timeout() {
-			return nil, err
-		}
+	_ = c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	n, err := c.Read(make([]byte, 64))
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("%s sent nothing after the handshake", addr)
 	}
 	st := c.ConnectionState()
 	return &st, nil
