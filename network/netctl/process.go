@@ -258,7 +258,7 @@ func waitFor(ctx context.Context, timeout, every time.Duration, check func() err
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("%w (waiting: %v)", ctx.Err(), err)
+			return fmt.Errorf("%w (waiting: %w)", ctx.Err(), err)
 		case <-t.C:
 		}
 	}

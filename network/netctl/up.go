@@ -138,7 +138,7 @@ func (n *Network) runSteps(ctx context.Context, steps []upStep, st *state) error
 			err = fmt.Errorf("%w before %q", errInterrupted, s.name)
 		} else if err = n.runStep(s, st); err != nil && ctx.Err() != nil {
 			// The step's waits end at an interrupt: report the interrupt, not what it cut short.
-			err = fmt.Errorf("%w during %q: %v", errInterrupted, s.name, err)
+			err = fmt.Errorf("%w during %q: %w", errInterrupted, s.name, err)
 		}
 		if err != nil {
 			return n.failUp(err)
