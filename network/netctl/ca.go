@@ -1,6 +1,7 @@
 package netctl
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -107,9 +108,9 @@ func randomSecret() string {
 }
 
 // waitHealthy waits until a process answers its operations health check.
-func (n *Network) waitHealthy(p *Process, timeout time.Duration) error {
+func (n *Network) waitHealthy(ctx context.Context, p *Process, timeout time.Duration) error {
 	client := n.opsClient()
-	return waitFor(timeout, 50*time.Millisecond, func() error {
+	return waitFor(ctx, timeout, 50*time.Millisecond, func() error {
 		if n.Pid(p) == 0 {
 			return final(fmt.Errorf("%s exited", p.Name))
 		}

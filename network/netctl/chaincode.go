@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -194,7 +195,7 @@ func tarGz(files map[string][]byte) ([]byte, error) {
 		names[0], names[1] = names[1], names[0]
 	}
 	for _, name := range names {
-		hdr := &tar.Header{Name: name, Mode: 0o644, Size: int64(len(files[name])), ModTime: time.Unix(0, 0), Typeflag: tar.TypeReg, Format: tar.FormatPAX}
+		hdr := &tar.Header{Name: name, Mode: 0o600, Size: int64(len(files[name])), ModTime: time.Unix(0, 0), Typeflag: tar.TypeReg, Format: tar.FormatPAX}
 		if err := tw.WriteHeader(hdr); err != nil {
 			return nil, err
 		}
@@ -237,7 +238,12 @@ func (n *Network) chaincodeProcess(o *Organization, packageID string) *Process {
 // every organization with that organization's package id, and commits it. The package id is local to
 // an organization: the definition the organizations agree on (name, version, sequence, policy,
 // collections) is the same.
-func (n *Network) deployChaincode(packageIDs map[string]string) error {
+//
+// Every step may have been done already by an earlier up that failed or was interrupted later (or by
+// an attempt whose --waitForEvent timed out after its transaction committed). Fabric refuses a second
+// approval with unchanged content and a commit of a committed sequence, so an approval or commit that
+// the ledger already holds is skipped: each attempt asks first.
+func (n *Network) deployChaincode(ctx context.Context, packageIDs map[string]string) error {
 	cc := n.Top.Chaincode
 	var g errgroup.Group
 	for _, o := range n.Top.PeerOrgs() {
@@ -266,36 +272,117 @@ func (n *Network) deployChaincode(packageIDs map[string]string) error {
 		"--sequence", strconv.Itoa(cc.Sequence), "--signature-policy", cc.EndorsementPolicy,
 		"--collections-config", filepath.Join(n.NetworkDir, cc.Collections),
 		"-o", ordAddr, "--tls", "--cafile", ordCA}
-	for _, o := range n.Top.PeerOrgs() {
-		packageID := packageIDs[o.Name]
-		g.Go(func() error {
-			// Right after the orderers join, Raft may have no leader yet: retry for a while.
-			return n.withCause(PeerName(o), waitFor(30*time.Second, 500*time.Millisecond, func() error {
-				args := append([]string{"lifecycle", "chaincode", "approveformyorg", "--package-id", packageID, "--waitForEvent"}, common...)
-				return n.peerCLI(o, args...)
-			}))
-		})
+	if !n.committed(n.Top.PeerOrgs()[0]) {
+		for _, o := range n.Top.PeerOrgs() {
+			packageID := packageIDs[o.Name]
+			g.Go(func() error {
+				// Right after the orderers join, Raft may have no leader yet: retry for a while.
+				return n.withCause(PeerName(o), waitFor(ctx, 30*time.Second, 500*time.Millisecond, func() error {
+					if n.approved(o, packageID) {
+						return nil
+					}
+					args := append([]string{"lifecycle", "chaincode", "approveformyorg", "--package-id", packageID, "--waitForEvent"}, common...)
+					return n.peerCLI(o, args...)
+				}))
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		args := append([]string{"lifecycle", "chaincode", "commit", "--waitForEvent"}, common...)
+		for _, o := range n.Top.PeerOrgs() {
+			args = append(args, "--peerAddresses", Addr(o.Host, o.Peer.Port), "--tlsRootCertFiles", n.caCert(o))
+		}
+		first := n.Top.PeerOrgs()[0]
+		if err := waitFor(ctx, 30*time.Second, 500*time.Millisecond, func() error {
+			if n.committed(first) {
+				return nil
+			}
+			return n.peerCLI(first, args...)
+		}); err != nil {
+			return n.withCause(PeerName(first), err)
+		}
 	}
-	if err := g.Wait(); err != nil {
-		return err
+	return n.checkCommitted(ctx)
+}
+
+// approved says whether an organization's approval of the topology's definition at its sequence is
+// on the ledger already, with the organization's package id. Any failure to ask counts as not
+// approved: the approval then runs and reports what is wrong.
+func (n *Network) approved(o *Organization, packageID string) bool {
+	cc := n.Top.Chaincode
+	out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "lifecycle", "chaincode", "queryapproved",
+		"--channelID", n.Top.Channel, "--name", cc.Name, "--sequence", strconv.Itoa(cc.Sequence), "--output", "json")
+	if err != nil {
+		return false
 	}
-	args := append([]string{"lifecycle", "chaincode", "commit", "--waitForEvent"}, common...)
-	for _, o := range n.Top.PeerOrgs() {
-		args = append(args, "--peerAddresses", Addr(o.Host, o.Peer.Port), "--tlsRootCertFiles", n.caCert(o))
+	a, err := parseApproved(out)
+	return err == nil && a.sameAs(cc.Version, cc.Sequence, packageID)
+}
+
+// committed says whether a peer's querycommitted shows the topology's definition (version and
+// sequence) committed. Any failure to ask, such as a chaincode not yet defined, counts as not
+// committed.
+func (n *Network) committed(o *Organization) bool {
+	out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "lifecycle", "chaincode", "querycommitted",
+		"--channelID", n.Top.Channel, "--name", n.Top.Chaincode.Name, "--output", "json")
+	return err == nil && committedAs(PeerName(o), out, n.Top.Chaincode.Version, n.Top.Chaincode.Sequence) == nil
+}
+
+// approval is what queryapproved --name --sequence --output json says of one organization's approved
+// definition. The peer prints the QueryApprovedChaincodeDefinitionResult message with encoding/json,
+// so its oneof source appears as {"Type": {"LocalPackage": {"package_id": ...}}} (or
+// {"Type": {"Unavailable": {}}} for an approval without a package); the protojson spellings
+// (localPackage, packageId) are read as well.
+type approval struct {
+	Sequence int64  `json:"sequence"`
+	Version  string `json:"version"`
+	Source   *struct {
+		Type *struct {
+			LocalPackage *struct {
+				PackageID string `json:"package_id"`
+			} `json:"LocalPackage"`
+		} `json:"Type"`
+		LocalPackage *struct {
+			PackageID string `json:"packageId"`
+		} `json:"localPackage"`
+	} `json:"source"`
+}
+
+// packageID is the package id the approval names, "" when it names none.
+func (a *approval) packageID() string {
+	switch {
+	case a.Source == nil:
+		return ""
+	case a.Source.Type != nil && a.Source.Type.LocalPackage != nil:
+		return a.Source.Type.LocalPackage.PackageID
+	case a.Source.LocalPackage != nil:
+		return a.Source.LocalPackage.PackageID
 	}
-	first := n.Top.PeerOrgs()[0]
-	if err := waitFor(30*time.Second, 500*time.Millisecond, func() error { return n.peerCLI(first, args...) }); err != nil {
-		return n.withCause(PeerName(first), err)
+	return ""
+}
+
+// sameAs says whether the approval is of the given version and sequence with the given package id:
+// approving that again would be refused as unchanged.
+func (a *approval) sameAs(version string, sequence int, packageID string) bool {
+	return a.Version == version && a.Sequence == int64(sequence) && packageID != "" && a.packageID() == packageID
+}
+
+// parseApproved reads queryapproved's JSON answer for one chaincode and sequence.
+func parseApproved(out string) (*approval, error) {
+	var a approval
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		return nil, fmt.Errorf("queryapproved: %w: %s", err, lastLines(out, 3))
 	}
-	return n.checkCommitted()
+	return &a, nil
 }
 
 // checkCommitted waits until every peer's querycommitted shows the topology's definition.
-func (n *Network) checkCommitted() error {
+func (n *Network) checkCommitted(ctx context.Context) error {
 	var g errgroup.Group
 	for _, o := range n.Top.PeerOrgs() {
 		g.Go(func() error {
-			return n.withCause(PeerName(o), waitFor(joinTimeout, 300*time.Millisecond, func() error {
+			return n.withCause(PeerName(o), waitFor(ctx, joinTimeout, 300*time.Millisecond, func() error {
 				out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "lifecycle", "chaincode", "querycommitted",
 					"--channelID", n.Top.Channel, "--name", n.Top.Chaincode.Name, "--output", "json")
 				if err != nil {

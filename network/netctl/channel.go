@@ -2,6 +2,7 @@ package netctl
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -84,11 +85,11 @@ func (n *Network) writeGenesis() error {
 // joinOrderers joins every orderer to the channel with the channel participation API, and waits
 // until each lists the channel as active with itself a consenter. osnadmin exits 0 whatever the
 // orderer answers, so its answer is read: a join is done only when the orderer says so.
-func (n *Network) joinOrderers() error {
+func (n *Network) joinOrderers(ctx context.Context) error {
 	var g errgroup.Group
 	for _, o := range n.Top.OrdererOrgs() {
 		for _, ord := range o.Orderers {
-			g.Go(func() error { return n.withCause(ord.Name, n.joinOrderer(o, ord)) })
+			g.Go(func() error { return n.withCause(ord.Name, n.joinOrderer(ctx, o, ord)) })
 		}
 	}
 	return g.Wait()
@@ -98,7 +99,7 @@ func (n *Network) joinOrderers() error {
 const joinTimeout = 30 * time.Second
 
 // joinOrderer joins one orderer unless it already has the channel, then waits until it is active.
-func (n *Network) joinOrderer(o *Organization, ord OrdererSpec) error {
+func (n *Network) joinOrderer(ctx context.Context, o *Organization, ord OrdererSpec) error {
 	info, err := n.ordererChannel(o, ord)
 	if err != nil {
 		return err
@@ -112,7 +113,7 @@ func (n *Network) joinOrderer(o *Organization, ord OrdererSpec) error {
 			return fmt.Errorf("%s refused to join %s: %d %s", ord.Name, n.Top.Channel, code, answerError(body))
 		}
 	}
-	return waitFor(joinTimeout, 200*time.Millisecond, func() error {
+	return waitFor(ctx, joinTimeout, 200*time.Millisecond, func() error {
 		if n.Pid(n.ordererProcess(o, ord)) == 0 {
 			return final(fmt.Errorf("%s exited", ord.Name))
 		}
@@ -188,8 +189,9 @@ func (n *Network) osnadmin(o *Organization, ord OrdererSpec, cmd string, args ..
 	return parseOSNAdmin(out)
 }
 
-// parseOSNAdmin splits osnadmin's output, "Status: <code>" and the JSON body, or "Error: ..." when
-// it reached no orderer (it exits 0 either way).
+// parseOSNAdmin splits osnadmin's output, "Status: <code>" and the JSON body. When it reaches no
+// orderer (a transport or TLS error) osnadmin prints "Error: ..." and exits 1, which output already
+// reports; an "Error: ..." or other output without a status line is refused here all the same.
 func parseOSNAdmin(out string) (int, []byte, error) {
 	first, body, _ := strings.Cut(strings.TrimSpace(out), "\n")
 	var code int
@@ -212,15 +214,15 @@ func answerError(body []byte) string {
 
 // joinPeers joins every peer to the channel as its organization's admin, unless it has joined it
 // already, and checks that each then lists the channel.
-func (n *Network) joinPeers() error {
+func (n *Network) joinPeers(ctx context.Context) error {
 	var g errgroup.Group
 	for _, o := range n.Top.PeerOrgs() {
-		g.Go(func() error { return n.withCause(PeerName(o), n.joinPeer(o)) })
+		g.Go(func() error { return n.withCause(PeerName(o), n.joinPeer(ctx, o)) })
 	}
 	return g.Wait()
 }
 
-func (n *Network) joinPeer(o *Organization) error {
+func (n *Network) joinPeer(ctx context.Context, o *Organization) error {
 	joined, err := n.peerHasChannel(o)
 	if err != nil {
 		return err
@@ -230,7 +232,7 @@ func (n *Network) joinPeer(o *Organization) error {
 			return err
 		}
 	}
-	return waitFor(joinTimeout, 200*time.Millisecond, func() error {
+	return waitFor(ctx, joinTimeout, 200*time.Millisecond, func() error {
 		if n.Pid(n.peerProcess(o)) == 0 {
 			return final(fmt.Errorf("%s exited", PeerName(o)))
 		}

@@ -107,8 +107,8 @@ func TestRunSteps_FailureStopsWhatThisUpStarted(t *testing.T) {
 	t.Cleanup(func() { _ = n.Stop(before, time.Second) })
 	st := &state{}
 	steps := []upStep{
-		{name: "start", run: func() error { return n.startAll([]*Process{before, first}, 5*time.Second) }},
-		{name: "genesis", run: func() error { return n.startAll([]*Process{second}, 5*time.Second) },
+		{name: "start", run: func() error { return n.startAll(context.Background(), []*Process{before, first}, 5*time.Second) }},
+		{name: "genesis", run: func() error { return n.startAll(context.Background(), []*Process{second}, 5*time.Second) },
 			done: func(st *state) bool { return st.Genesis }, mark: func(st *state) { st.Genesis = true }},
 		{name: "join", run: func() error { return errors.New("the orderer says no") }},
 		{name: "never", run: func() error { t.Error("a step after the failure ran"); return nil }},
@@ -144,7 +144,7 @@ func TestRunSteps_ProcessThatDiesNamesItsCause(t *testing.T) {
 	dies := &Process{Name: "orderer1", Kind: "orderer", Bin: sh, Host: "127.0.0.1", Ports: []int{freePort(t)},
 		Args: []string{"-c", "echo 'ERRO [orderer.consensus.etcdraft] failed to preallocate an initial WAL file: no space left on device'; exit 2"}}
 	steps := []upStep{{name: "orderers and peers started", run: func() error {
-		return n.startAll([]*Process{other, dies}, 10*time.Second)
+		return n.startAll(context.Background(), []*Process{other, dies}, 10*time.Second)
 	}}}
 	err = n.runSteps(context.Background(), steps, &state{})
 	if err == nil || !strings.Contains(err.Error(), "orderer1 exited") || !strings.Contains(err.Error(), "no space left on device") {
@@ -166,7 +166,7 @@ func TestRunSteps_InterruptStopsWhatThisUpStarted(t *testing.T) {
 	p := sleeper(t, "p")
 	ctx, cancel := context.WithCancel(context.Background())
 	steps := []upStep{
-		{name: "start", run: func() error { defer cancel(); return n.startAll([]*Process{p}, 5*time.Second) }},
+		{name: "start", run: func() error { defer cancel(); return n.startAll(context.Background(), []*Process{p}, 5*time.Second) }},
 		{name: "next", run: func() error { t.Error("ran after the interrupt"); return nil }},
 	}
 	if err := n.runSteps(ctx, steps, &state{}); !errors.Is(err, errInterrupted) {

@@ -1,6 +1,7 @@
 package netctl
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -136,13 +137,44 @@ func (n *Network) Start(p *Process) error {
 	// Read the start time before anything reaps the child: one that exits at once is a zombie until
 	// then, so its /proc entry is still there.
 	started, _, err := procStart(pid)
+	if err == nil {
+		err = writeFileAtomic(n.pidFile(p.Name), []byte(strconv.Itoa(pid)+" "+started+"\n"), 0o644)
+	}
+	if err != nil {
+		// Without a pid file nothing would find the child again (it runs in a session of its own):
+		// end it now rather than leak it.
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		_ = os.Remove(n.pidFile(p.Name))
+		return fmt.Errorf("start %s: %w", p.Name, err)
+	}
 	// Reap the child if it dies while this command still runs, so that it is not left a zombie that
 	// looks alive; once this command exits, init adopts it.
 	go func() { _ = cmd.Wait() }()
+	return nil
+}
+
+// writeFileAtomic writes a file through a temporary file in the same directory and a rename, so that
+// a reader never sees it half written.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("start %s: %w", p.Name, err)
+		return err
 	}
-	return os.WriteFile(n.pidFile(p.Name), []byte(strconv.Itoa(pid)+" "+started+"\n"), 0o644)
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), perm)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // Stop ends a component: SIGTERM, then SIGKILL after the grace period.
@@ -203,11 +235,14 @@ func baseEnv() []string {
 	return env
 }
 
-// waitFor polls check until it succeeds, it fails for good (an error from final) or the timeout
-// passes, and returns the last error.
-func waitFor(timeout, every time.Duration, check func() error) error {
+// waitFor polls check until it succeeds, it fails for good (an error from final), the timeout passes
+// or ctx ends, and returns the last error (ctx's error when ctx ended first).
+func waitFor(ctx context.Context, timeout, every time.Duration, check func() error) error {
 	deadline := time.Now().Add(timeout)
 	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		err := check()
 		if err == nil {
 			return nil
@@ -219,7 +254,13 @@ func waitFor(timeout, every time.Duration, check func() error) error {
 		if time.Now().After(deadline) {
 			return err
 		}
-		time.Sleep(every)
+		t := time.NewTimer(every)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (waiting: %w)", ctx.Err(), err)
+		case <-t.C:
+		}
 	}
 }
 

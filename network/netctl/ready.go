@@ -21,7 +21,7 @@ func (n *Network) waitReady(ctx context.Context, sys *System, timeout time.Durat
 	for _, o := range n.Top.PeerOrgs() {
 		all = append(all, o.MSPID)
 	}
-	return waitFor(timeout, 300*time.Millisecond, func() error {
+	return waitFor(ctx, timeout, 300*time.Millisecond, func() error {
 		if err := n.anyExited(sys); err != nil {
 			return final(err)
 		}

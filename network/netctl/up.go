@@ -136,8 +136,9 @@ func (n *Network) runSteps(ctx context.Context, steps []upStep, st *state) error
 		err := ctx.Err()
 		if err != nil {
 			err = fmt.Errorf("%w before %q", errInterrupted, s.name)
-		} else {
-			err = n.runStep(s, st)
+		} else if err = n.runStep(s, st); err != nil && ctx.Err() != nil {
+			// The step's waits end at an interrupt: report the interrupt, not what it cut short.
+			err = fmt.Errorf("%w during %q: %w", errInterrupted, s.name, err)
 		}
 		if err != nil {
 			return n.failUp(err)
@@ -201,23 +202,23 @@ type upStep struct {
 func (n *Network) upSteps(r *upRun) []upStep {
 	var packageIDs map[string]string
 	steps := []upStep{
-		{name: "certificate authorities started", run: n.startCAs},
+		{name: "certificate authorities started", run: func() error { return n.startCAs(r.ctx) }},
 		{name: "identities enrolled (no cryptogen)", run: n.enrollAll,
 			done: func(st *state) bool { return st.Enrolled }, mark: func(st *state) { st.Enrolled = true }},
 		{name: "channel genesis block made", run: n.writeGenesis,
 			done: func(st *state) bool { return st.Genesis }, mark: func(st *state) { st.Genesis = true }},
 		{run: n.writePeerConfig},
-		{name: "orderers and peers started", run: n.startNodes},
-		{name: "orderers joined channel " + n.Top.Channel, run: n.joinOrderers,
+		{name: "orderers and peers started", run: func() error { return n.startNodes(r.ctx) }},
+		{name: "orderers joined channel " + n.Top.Channel, run: func() error { return n.joinOrderers(r.ctx) },
 			done: func(st *state) bool { return st.OrderersJoined }, mark: func(st *state) { st.OrderersJoined = true }},
-		{name: "peers joined channel " + n.Top.Channel, run: n.joinPeers,
+		{name: "peers joined channel " + n.Top.Channel, run: func() error { return n.joinPeers(r.ctx) },
 			done: func(st *state) bool { return st.PeersJoined }, mark: func(st *state) { st.PeersJoined = true }},
 		{run: func() (err error) { packageIDs, err = n.writePackages(); return err },
 			done: n.packaged, mark: func(st *state) { st.PackageIDs = packageIDs }},
 		{name: "chaincode servers started, one per organization", run: func() error {
-			return n.startAll(kindOf(n.processes(r.st.PackageIDs), "chaincode"), 15*time.Second)
+			return n.startAll(r.ctx, kindOf(n.processes(r.st.PackageIDs), "chaincode"), 15*time.Second)
 		}},
-		{name: "chaincode installed, approved by all, committed", run: func() error { return n.deployChaincode(r.st.PackageIDs) },
+		{name: "chaincode installed, approved by all, committed", run: func() error { return n.deployChaincode(r.ctx, r.st.PackageIDs) },
 			done: func(st *state) bool { return st.Committed }, mark: func(st *state) { st.Committed = true }},
 		{run: func() error { // the description, which the readiness check dials with
 			r.sys = n.Describe(r.st.PackageIDs)
@@ -229,7 +230,7 @@ func (n *Network) upSteps(r *upRun) []upStep {
 	}
 	if n.gatewayAvailable() {
 		steps = append(steps, upStep{name: "HTTP gateways started, one per organization", run: func() error {
-			return n.startGateways(r.st.PackageIDs)
+			return n.startGateways(r.ctx, r.st.PackageIDs)
 		}})
 	}
 	return steps
@@ -253,23 +254,23 @@ func (n *Network) runStep(s upStep, st *state) error {
 	return n.saveState(st)
 }
 
-func (n *Network) startCAs() error {
+func (n *Network) startCAs(ctx context.Context) error {
 	if err := n.prepareCAs(); err != nil {
 		return err
 	}
-	return n.startAll(kindOf(n.processes(nil), "ca"), 20*time.Second)
+	return n.startAll(ctx, kindOf(n.processes(nil), "ca"), 20*time.Second)
 }
 
-func (n *Network) startNodes() error {
+func (n *Network) startNodes(ctx context.Context) error {
 	ps := append(kindOf(n.processes(nil), "orderer"), kindOf(n.processes(nil), "peer")...)
-	return n.startAll(ps, 30*time.Second)
+	return n.startAll(ctx, ps, 30*time.Second)
 }
 
-func (n *Network) startGateways(packageIDs map[string]string) error {
+func (n *Network) startGateways(ctx context.Context, packageIDs map[string]string) error {
 	if err := n.writeGatewayConfigs(); err != nil {
 		return err
 	}
-	return n.startAll(kindOf(n.processes(packageIDs), "gateway"), 30*time.Second)
+	return n.startAll(ctx, kindOf(n.processes(packageIDs), "gateway"), 30*time.Second)
 }
 
 func kindOf(ps []*Process, kind string) []*Process {
@@ -284,7 +285,7 @@ func kindOf(ps []*Process, kind string) []*Process {
 
 // startAll starts the components that are not running and waits until each is healthy. A component
 // that does not become healthy fails it with the cause from its log.
-func (n *Network) startAll(ps []*Process, timeout time.Duration) error {
+func (n *Network) startAll(ctx context.Context, ps []*Process, timeout time.Duration) error {
 	var g errgroup.Group
 	var startErr error
 	for _, p := range ps {
@@ -298,9 +299,9 @@ func (n *Network) startAll(ps []*Process, timeout time.Duration) error {
 		g.Go(func() error {
 			var err error
 			if p.Health == "" {
-				err = n.waitListening(p, timeout)
+				err = n.waitListening(ctx, p, timeout)
 			} else {
-				err = n.waitHealthy(p, timeout)
+				err = n.waitHealthy(ctx, p, timeout)
 			}
 			return n.withCause(p.Name, err)
 		})
@@ -312,8 +313,8 @@ func (n *Network) startAll(ps []*Process, timeout time.Duration) error {
 }
 
 // waitListening waits until a process without a health endpoint accepts connections on its first port.
-func (n *Network) waitListening(p *Process, timeout time.Duration) error {
-	return waitFor(timeout, 50*time.Millisecond, func() error {
+func (n *Network) waitListening(ctx context.Context, p *Process, timeout time.Duration) error {
+	return waitFor(ctx, timeout, 50*time.Millisecond, func() error {
 		if n.Pid(p) == 0 {
 			return final(fmt.Errorf("%s exited", p.Name))
 		}

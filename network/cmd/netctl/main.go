@@ -105,6 +105,18 @@ func abs(p string) string {
 func upCmd(n *netctl.Network, _ string, _ []string) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first Ctrl-C (or SIGTERM) ends up's current wait and stops what this up started; after it
+	// the signals have their default effect again, so a second Ctrl-C kills netctl at once.
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			stop()
+			fmt.Fprintln(os.Stderr, "interrupted: stopping what this up started (Ctrl-C again kills netctl at once)")
+		case <-done:
+		}
+	}()
 	if n.FabricConfig == "" {
 		fail(errors.New("--fabric-config is required for up"))
 	}
