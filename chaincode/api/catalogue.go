@@ -1,7 +1,5 @@
 package api
 
-import "strings"
-
 // Op is one chaincode transaction as every part of IPLedger knows it: the contract publishes its
 // read-only ones, the gateway routes and endorses by it, the tests and the benchmark call it by Name.
 type Op struct {
@@ -66,9 +64,6 @@ const (
 	InQuery              // a query parameter
 	InBody               // the JSON body: the payload
 )
-
-// Submit says whether the transaction is submitted (it may write).
-func (o Op) Submit() bool { return !o.ReadOnly }
 
 func path(name, param string) Arg  { return Arg{Name: name, In: InPath, Param: param} }
 func query(name, param string) Arg { return Arg{Name: name, In: InQuery, Param: param} }
@@ -176,16 +171,6 @@ var Operations = []Op{
 	ListTransfers,
 }
 
-// Lookup finds an operation by its transaction name.
-func Lookup(name string) (Op, bool) {
-	for _, o := range Operations {
-		if o.Name == name {
-			return o, true
-		}
-	}
-	return Op{}, false
-}
-
 // ReadOnlyNames lists the names of the read-only transactions.
 func ReadOnlyNames() []string {
 	var out []string
@@ -195,19 +180,4 @@ func ReadOnlyNames() []string {
 		}
 	}
 	return out
-}
-
-// GinPath is Path in the router syntax of gin and httprouter ("/v1/pledges/:id").
-func (o Op) GinPath() string {
-	var b strings.Builder
-	for _, seg := range strings.Split(o.Path, "/") {
-		if b.Len() > 0 || seg != "" {
-			b.WriteByte('/')
-		}
-		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-			seg = ":" + seg[1:len(seg)-1]
-		}
-		b.WriteString(seg)
-	}
-	return b.String()
 }

@@ -1,6 +1,10 @@
 package api
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // MSPID is an organization of the network, named by its MSP id.
 type MSPID string
@@ -63,11 +67,34 @@ func OperationalRole(msp MSPID) (Role, bool) {
 // does not know key-level policies.
 func PledgeEndorsers(bank MSPID) []MSPID { return []MSPID{MSPIPOffice, bank} }
 
-// RightEndorsers are the organizations of which a change of an IP right, a transfer or a request id
-// needs the IP office ([RightEndorsers].All) and at least one of the others ([RightEndorsers].AnyOf)
-// (rule I1): no single organization changes them alone. The chaincode definition's policy says the
-// same, so discovery finds these endorsers by itself.
-var RightEndorsers = struct{ All, AnyOf []MSPID }{
-	All:   []MSPID{MSPIPOffice},
-	AnyOf: []MSPID{MSPBank1, MSPBank2, MSPExchange, MSPRegulator},
+// Endorsement is a key-level endorsement policy (rule I1): a peer of every organization in All must
+// endorse, and, when AnyOf is not empty, a peer of at least one organization in AnyOf as well.
+type Endorsement struct {
+	All   []MSPID
+	AnyOf []MSPID
 }
+
+// String renders e in Fabric's policy language, for logs and docs.
+func (e Endorsement) String() string {
+	var parts []string
+	for _, o := range e.All {
+		parts = append(parts, fmt.Sprintf("'%s.peer'", o))
+	}
+	if len(e.AnyOf) > 0 {
+		var anyOf []string
+		for _, o := range e.AnyOf {
+			anyOf = append(anyOf, fmt.Sprintf("'%s.peer'", o))
+		}
+		parts = append(parts, "OR("+strings.Join(anyOf, ",")+")")
+	}
+	return "AND(" + strings.Join(parts, ",") + ")"
+}
+
+// RightEndorsement is the key-level policy of an IP right, a transfer and a request id (rule I1): the
+// IP office and at least one other organization, so that no single organization changes them alone.
+// The chaincode definition's policy says the same, so discovery finds these endorsers by itself.
+var RightEndorsement = Endorsement{All: []MSPID{MSPIPOffice},
+	AnyOf: []MSPID{MSPBank1, MSPBank2, MSPExchange, MSPRegulator}}
+
+// PledgeEndorsement is the key-level policy of a pledge's keys: [PledgeEndorsers] of its pledgee bank.
+func PledgeEndorsement(bank MSPID) Endorsement { return Endorsement{All: PledgeEndorsers(bank)} }

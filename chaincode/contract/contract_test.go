@@ -211,7 +211,7 @@ func TestContractPledgeLifecycleAcrossOrganizations(t *testing.T) {
 }
 
 func TestSignaturePolicy(t *testing.T) {
-	b, err := SignaturePolicy(rules.RightPolicy)
+	b, err := SignaturePolicy(api.RightEndorsement)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,14 +224,14 @@ func TestSignaturePolicy(t *testing.T) {
 		top.GetRules()[1].GetNOutOf().GetN() != 1 || len(top.GetRules()[1].GetNOutOf().GetRules()) != 4 || len(env.GetIdentities()) != 5 {
 		t.Fatalf("policy %v", &env)
 	}
-	again, _ := SignaturePolicy(rules.RightPolicy)
+	again, _ := SignaturePolicy(api.RightEndorsement)
 	if string(again) != string(b) {
 		t.Fatal("policy bytes are not deterministic")
 	}
-	if _, err := SignaturePolicy(rules.Endorsement{}); err == nil {
+	if _, err := SignaturePolicy(api.Endorsement{}); err == nil {
 		t.Fatal("empty policy accepted")
 	}
-	pb, _ := SignaturePolicy(rules.PledgePolicy(api.MSPBank2))
+	pb, _ := SignaturePolicy(api.PledgeEndorsement(api.MSPBank2))
 	if err := proto.Unmarshal(pb, &env); err != nil || env.GetRule().GetNOutOf().GetN() != 2 || len(env.GetIdentities()) != 2 {
 		t.Fatalf("pledge policy %v", &env)
 	}

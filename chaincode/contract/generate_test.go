@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "write contract_gen.go again from the ca
 var genTemplate = template.Must(template.New("gen").Funcs(template.FuncMap{
 	"params": func(o api.Op) string {
 		var ps []string
-		if o.Submit() {
+		if !o.ReadOnly {
 			ps = append(ps, "requestID string")
 		}
 		for _, a := range o.Args {
@@ -31,7 +31,7 @@ var genTemplate = template.Must(template.New("gen").Funcs(template.FuncMap{
 	},
 	"args": func(o api.Op) string {
 		var as []string
-		if o.Submit() {
+		if !o.ReadOnly {
 			as = append(as, "requestID")
 		}
 		for _, a := range o.Args {
@@ -48,7 +48,7 @@ import (
 	"github.com/ipledger/ipledger/chaincode/rules"
 )
 {{range .}}
-// {{.Name}} {{.Summary}}.{{if .Payload}} payload: [api.{{.Payload}}].{{end}}{{if and .PrivateTerms .Submit}} Private terms in the transient map under "terms".{{end}}
+// {{.Name}} {{.Summary}}.{{if .Payload}} payload: [api.{{.Payload}}].{{end}}{{if and .PrivateTerms (not .ReadOnly)}} Private terms in the transient map under "terms".{{end}}
 func (c *Contract) {{.Name}}(ctx contractapi.TransactionContextInterface{{with params .}}, {{.}}{{end}}) (string, error) {
 {{- if .Anyone}}
 	return rules.{{.Name}}()

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/ipledger/ipledger/chaincode/api"
 	"github.com/ipledger/ipledger/chaincode/rules"
 )
 
@@ -20,7 +21,7 @@ func (l stubLedger) GetState(key string) ([]byte, error)     { return l.stub.Get
 func (l stubLedger) PutState(key string, value []byte) error { return l.stub.PutState(key, value) }
 func (l stubLedger) DelState(key string) error               { return l.stub.DelState(key) }
 
-func (l stubLedger) SetEndorsement(key string, e rules.Endorsement) error {
+func (l stubLedger) SetEndorsement(key string, e api.Endorsement) error {
 	ep, err := SignaturePolicy(e)
 	if err != nil {
 		return err

@@ -4,8 +4,6 @@ import (
 	"testing"
 
 	"github.com/ipledger/ipledger/chaincode/api"
-
-	"github.com/ipledger/ipledger/chaincode/rules"
 )
 
 // TestI1_KeyPolicyIsWrittenOnlyWhenItChanges: a key keeps its state-based policy; writing the same
@@ -14,7 +12,7 @@ import (
 func TestI1_KeyPolicyIsWrittenOnlyWhenItChanges(t *testing.T) {
 	w := newWorld()
 	first := w.stub(nil, nil, "RegisterAsset")
-	if err := (stubLedger{stub: first}).SetEndorsement("asset\x00A1\x00", rules.RightPolicy); err != nil {
+	if err := (stubLedger{stub: first}).SetEndorsement("asset\x00A1\x00", api.RightEndorsement); err != nil {
 		t.Fatal(err)
 	}
 	if len(first.pols) != 1 {
@@ -23,14 +21,14 @@ func TestI1_KeyPolicyIsWrittenOnlyWhenItChanges(t *testing.T) {
 	first.commit()
 
 	again := w.stub(nil, nil, "UpdateAsset")
-	if err := (stubLedger{stub: again}).SetEndorsement("asset\x00A1\x00", rules.RightPolicy); err != nil {
+	if err := (stubLedger{stub: again}).SetEndorsement("asset\x00A1\x00", api.RightEndorsement); err != nil {
 		t.Fatal(err)
 	}
 	if len(again.pols) != 0 {
 		t.Errorf("the unchanged policy was written again")
 	}
 	other := w.stub(nil, nil, "RegisterPledge")
-	if err := (stubLedger{stub: other}).SetEndorsement("asset\x00A1\x00", rules.PledgePolicy(api.MSPBank1)); err != nil {
+	if err := (stubLedger{stub: other}).SetEndorsement("asset\x00A1\x00", api.PledgeEndorsement(api.MSPBank1)); err != nil {
 		t.Fatal(err)
 	}
 	if len(other.pols) != 1 {

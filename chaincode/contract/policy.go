@@ -6,7 +6,6 @@ import (
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	"github.com/ipledger/ipledger/chaincode/api"
-	"github.com/ipledger/ipledger/chaincode/rules"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -14,7 +13,7 @@ import (
 // the peers of the named organizations: AND(all of e.All, OR(one of e.AnyOf)). fabric-chaincode-go's
 // statebased package can only express AND of organizations, which is not enough for "the IP office and
 // one other organization".
-func SignaturePolicy(e rules.Endorsement) ([]byte, error) {
+func SignaturePolicy(e api.Endorsement) ([]byte, error) {
 	if len(e.All) == 0 && len(e.AnyOf) == 0 {
 		return nil, fmt.Errorf("empty endorsement policy")
 	}

@@ -111,7 +111,7 @@ func (s *Service) loadAsset(id string) (*api.Asset, error) {
 func (s *Service) saveAsset(a *api.Asset, action string) error {
 	a.Version++
 	a.LastChange = s.change(action)
-	return s.put(assetKey(a.ID), a, RightPolicy)
+	return s.put(assetKey(a.ID), a, api.RightEndorsement)
 }
 
 // RegisterAsset puts an IP right on the register (A1, A2). IP office only.
@@ -159,11 +159,11 @@ func (s *Service) registerAsset(in api.AssetInput) (*api.Asset, error) {
 	if err := s.saveAsset(a, "AssetRegistered"); err != nil {
 		return nil, err
 	}
-	if err := s.putIndex(RightPolicy, idxAssetNumber, string(in.Kind), in.Number, in.ID); err != nil {
+	if err := s.putIndex(api.RightEndorsement, idxAssetNumber, string(in.Kind), in.Number, in.ID); err != nil {
 		return nil, err
 	}
 	if in.MarkFamily != "" {
-		if err := s.putIndex(RightPolicy, idxAssetFamily, in.MarkFamily, in.ID); err != nil {
+		if err := s.putIndex(api.RightEndorsement, idxAssetFamily, in.MarkFamily, in.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -336,7 +336,7 @@ func (s *Service) patchMarkFamily(a *api.Asset, family *string) (bool, error) {
 		}
 	}
 	if *family != "" {
-		if err := s.putIndex(RightPolicy, idxAssetFamily, *family, a.ID); err != nil {
+		if err := s.putIndex(api.RightEndorsement, idxAssetFamily, *family, a.ID); err != nil {
 			return false, err
 		}
 	}

@@ -52,7 +52,7 @@ func (s *Service) DisposePledge(requestID, pledgeID, payload string) (string, er
 				}
 				// Until the buyer's title is recorded, the right is the buyer's to receive: no new
 				// pledge, no other transfer (P8, T3).
-				if err := s.put(CompositeKey(keyPendingDisposal, a.ID), PendingDisposal{PledgeID: p.ID, TransferID: t.ID}, RightPolicy); err != nil {
+				if err := s.put(CompositeKey(keyPendingDisposal, a.ID), PendingDisposal{PledgeID: p.ID, TransferID: t.ID}, api.RightEndorsement); err != nil {
 					return nil, api.Event{}, err
 				}
 				transferIDs = append(transferIDs, t.ID)

@@ -57,7 +57,7 @@ func TestPingAndHelpers(t *testing.T) {
 		t.Fatal("read-only ledger accepted writes")
 	}
 	m.ReadOnly = false
-	if m.PutState("", nil) == nil || m.SetEndorsement("k", Endorsement{}) == nil {
+	if m.PutState("", nil) == nil || m.SetEndorsement("k", api.Endorsement{}) == nil {
 		t.Fatal("bad writes accepted")
 	}
 	if _, _, err := m.ScanPage("x", nil, 1, ""); err == nil {
@@ -100,7 +100,7 @@ func (f *failingLedger) DelState(k string) error {
 	}
 	return f.MemLedger.DelState(k)
 }
-func (f *failingLedger) SetEndorsement(k string, e Endorsement) error {
+func (f *failingLedger) SetEndorsement(k string, e api.Endorsement) error {
 	if err := f.fail(); err != nil {
 		return err
 	}

@@ -181,7 +181,7 @@ func TestI1_StateBasedEndorsementOnEveryKey(t *testing.T) {
 	if _, err := e.requestTransfer(trader, trade("T1")); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]Endorsement{}
+	want := map[string]api.Endorsement{}
 	for _, k := range e.l.Keys() {
 		typ, attrs, err := SplitCompositeKey(k)
 		if err != nil {
@@ -193,18 +193,18 @@ func TestI1_StateBasedEndorsementOnEveryKey(t *testing.T) {
 		}
 		switch {
 		case strings.HasPrefix(typ, "pledge"):
-			want[k] = PledgePolicy(api.MSPBank2)
+			want[k] = api.PledgeEndorsement(api.MSPBank2)
 		default:
-			want[k] = RightPolicy
+			want[k] = api.RightEndorsement
 		}
 		if pol.String() != want[k].String() {
 			t.Fatalf("key %s %v: policy %s, want %s", typ, attrs, pol, want[k])
 		}
 	}
-	if got := PledgePolicy(api.MSPBank2).String(); got != "AND('IPOfficeMSP.peer','Bank2MSP.peer')" {
+	if got := api.PledgeEndorsement(api.MSPBank2).String(); got != "AND('IPOfficeMSP.peer','Bank2MSP.peer')" {
 		t.Fatalf("pledge policy %s", got)
 	}
-	if got := RightPolicy.String(); got != "AND('IPOfficeMSP.peer',OR('Bank1MSP.peer','Bank2MSP.peer','ExchangeMSP.peer','RegulatorMSP.peer'))" {
+	if got := api.RightEndorsement.String(); got != "AND('IPOfficeMSP.peer',OR('Bank1MSP.peer','Bank2MSP.peer','ExchangeMSP.peer','RegulatorMSP.peer'))" {
 		t.Fatalf("right policy %s", got)
 	}
 	if _, ok := e.l.Policy(pledgeKey(p.ID)); !ok {

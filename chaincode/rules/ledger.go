@@ -18,7 +18,7 @@ type Ledger interface {
 	PutState(key string, value []byte) error
 	DelState(key string) error
 	// SetEndorsement sets the key-level (state-based) endorsement policy of key (I1).
-	SetEndorsement(key string, e Endorsement) error
+	SetEndorsement(key string, e api.Endorsement) error
 	// Scan returns every key of a partial composite key, in key order. Used inside submissions, on
 	// small ranges only (the owner's marks of one family).
 	Scan(objectType string, attrs []string) ([]string, error)
@@ -40,29 +40,6 @@ type HistoryEntry struct {
 	Time     time.Time
 	IsDelete bool
 	Value    []byte
-}
-
-// Endorsement is a key-level endorsement policy: a peer of every organization in All must endorse,
-// and, when AnyOf is not empty, a peer of at least one organization in AnyOf as well.
-type Endorsement struct {
-	All   []api.MSPID
-	AnyOf []api.MSPID
-}
-
-// String renders e in Fabric's policy language, for logs and docs.
-func (e Endorsement) String() string {
-	var parts []string
-	for _, o := range e.All {
-		parts = append(parts, fmt.Sprintf("'%s.peer'", o))
-	}
-	if len(e.AnyOf) > 0 {
-		var any []string
-		for _, o := range e.AnyOf {
-			any = append(any, fmt.Sprintf("'%s.peer'", o))
-		}
-		parts = append(parts, "OR("+strings.Join(any, ",")+")")
-	}
-	return "AND(" + strings.Join(parts, ",") + ")"
 }
 
 // Caller is the identity that submitted the transaction.

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
 )
 
 // MemLedger is an in-memory [Ledger] with Fabric's semantics where the rules could notice them: writes
@@ -16,7 +18,7 @@ import (
 // transaction. It is for tests.
 type MemLedger struct {
 	state       map[string][]byte
-	policies    map[string]Endorsement
+	policies    map[string]api.Endorsement
 	private     map[string]map[string][]byte
 	history     map[string][]HistoryEntry
 	NonMemberOf map[string]bool // collections this "peer" may not read
@@ -25,7 +27,7 @@ type MemLedger struct {
 	txTime   time.Time
 	writes   map[string][]byte // nil value: delete
 	pWrites  map[string]map[string][]byte
-	pols     map[string]Endorsement
+	pols     map[string]api.Endorsement
 	events   []MemEvent
 	Events   []MemEvent // events of committed transactions, in order
 	ReadOnly bool       // when set, ScanPage is allowed and writes fail (an evaluate)
@@ -39,7 +41,7 @@ type MemEvent struct {
 
 // NewMemLedger returns an empty ledger.
 func NewMemLedger() *MemLedger {
-	m := &MemLedger{state: map[string][]byte{}, policies: map[string]Endorsement{},
+	m := &MemLedger{state: map[string][]byte{}, policies: map[string]api.Endorsement{},
 		private: map[string]map[string][]byte{}, history: map[string][]HistoryEntry{}, NonMemberOf: map[string]bool{}}
 	m.Begin("", time.Time{})
 	return m
@@ -48,7 +50,7 @@ func NewMemLedger() *MemLedger {
 // Begin starts a transaction; its writes are pending until Commit.
 func (m *MemLedger) Begin(txID string, at time.Time) {
 	m.txID, m.txTime = txID, at
-	m.writes, m.pWrites, m.pols, m.events = map[string][]byte{}, map[string]map[string][]byte{}, map[string]Endorsement{}, nil
+	m.writes, m.pWrites, m.pols, m.events = map[string][]byte{}, map[string]map[string][]byte{}, map[string]api.Endorsement{}, nil
 }
 
 // Commit applies the pending writes, in key order as a peer would.
@@ -80,7 +82,7 @@ func (m *MemLedger) Writes() []string { return slices.Sorted(maps.Keys(m.writes)
 func (m *MemLedger) PendingEvents() []MemEvent { return m.events }
 
 // Policy returns the committed key-level endorsement of key.
-func (m *MemLedger) Policy(key string) (Endorsement, bool) {
+func (m *MemLedger) Policy(key string) (api.Endorsement, bool) {
 	p, ok := m.policies[key]
 	return p, ok
 }
@@ -116,7 +118,7 @@ func (m *MemLedger) DelState(key string) error {
 }
 
 // SetEndorsement implements [Ledger].
-func (m *MemLedger) SetEndorsement(key string, e Endorsement) error {
+func (m *MemLedger) SetEndorsement(key string, e api.Endorsement) error {
 	if len(e.All) == 0 {
 		return errors.New("empty policy")
 	}

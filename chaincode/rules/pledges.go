@@ -140,7 +140,7 @@ func (s *Service) loadPledge(id string) (*api.Pledge, error) {
 func (s *Service) savePledge(p *api.Pledge, action string) error {
 	p.Version++
 	p.LastChange = s.change(action)
-	return s.put(pledgeKey(p.ID), p, PledgePolicy(p.Pledgee.MSP))
+	return s.put(pledgeKey(p.ID), p, api.PledgeEndorsement(p.Pledgee.MSP))
 }
 
 // setStatus moves a pledge between status-index entries.
@@ -149,7 +149,7 @@ func (s *Service) setStatus(p *api.Pledge, status api.PledgeStatus) error {
 		return err
 	}
 	p.Status = status
-	return s.putIndex(PledgePolicy(p.Pledgee.MSP), idxPledgeStatus, string(status), p.ID)
+	return s.putIndex(api.PledgeEndorsement(p.Pledgee.MSP), idxPledgeStatus, string(status), p.ID)
 }
 
 func (s *Service) loadAssets(ids []string) ([]*api.Asset, error) {
@@ -356,7 +356,7 @@ func (s *Service) appliedPledge(in api.PledgeApplication, assets []*api.Asset, t
 // fileApplication writes a new application with its asset, pledgee and status indexes, all under the
 // pledgee's policy, and its private terms to the pledgee's collection.
 func (s *Service) fileApplication(p *api.Pledge, terms api.Terms) error {
-	pol := PledgePolicy(p.Pledgee.MSP)
+	pol := api.PledgeEndorsement(p.Pledgee.MSP)
 	if err := s.savePledge(p, "PledgeApplied"); err != nil {
 		return err
 	}
@@ -437,7 +437,7 @@ func (s *Service) RegisterPledge(requestID, pledgeID, payload string) (string, e
 			if err := s.setStatus(p, api.PledgeRegistered); err != nil {
 				return nil, api.Event{}, err
 			}
-			if err := s.putIndex(PledgePolicy(p.Pledgee.MSP), idxPledgeRegNumber, in.RegistrationNumber, p.ID); err != nil {
+			if err := s.putIndex(api.PledgeEndorsement(p.Pledgee.MSP), idxPledgeRegNumber, in.RegistrationNumber, p.ID); err != nil {
 				return nil, api.Event{}, err
 			}
 			if err := s.savePledge(p, "PledgeRegistered"); err != nil {

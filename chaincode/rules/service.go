@@ -33,15 +33,6 @@ const (
 // chinaTime is the time zone of dates on the register (UTC+8, no daylight saving).
 var chinaTime = time.FixedZone("UTC+8", 8*3600)
 
-// RightPolicy is the key-level endorsement of IP-right, transfer and request keys (I1): the IP office
-// and at least one other organization, so that no single organization changes them alone.
-var RightPolicy = Endorsement{All: api.RightEndorsers.All, AnyOf: api.RightEndorsers.AnyOf}
-
-// PledgePolicy is the key-level endorsement of a pledge's keys (I1): the IP office and the pledgee bank.
-func PledgePolicy(bank api.MSPID) Endorsement {
-	return Endorsement{All: api.PledgeEndorsers(bank)}
-}
-
 // Service runs the rules for one transaction. Make one per transaction with [New].
 type Service struct {
 	l         Ledger
@@ -105,7 +96,7 @@ func (s *Service) submit(function, requestID, payload string, authorize func() e
 	}
 	rec := RequestRecord{Function: function, PayloadHash: payloadHash, Response: string(body),
 		Time: s.now(), TxID: s.tx.ID}
-	if err := s.put(reqKey, rec, RightPolicy); err != nil {
+	if err := s.put(reqKey, rec, api.RightEndorsement); err != nil {
 		return "", err
 	}
 	ev.MSP, ev.RequestID, ev.Submitter, ev.Time, ev.TxID = s.tx.Caller.MSP, requestID, s.tx.Caller.Submitter, s.now(), s.tx.ID
@@ -150,7 +141,7 @@ func (s *Service) get(key string, v any) (bool, error) {
 }
 
 // put writes a record and its key-level endorsement policy (I1).
-func (s *Service) put(key string, v any, policy Endorsement) error {
+func (s *Service) put(key string, v any, policy api.Endorsement) error {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return internal("encode record", err)
@@ -165,7 +156,7 @@ func (s *Service) put(key string, v any, policy Endorsement) error {
 }
 
 // putIndex writes an index entry with the policy of the record it indexes.
-func (s *Service) putIndex(policy Endorsement, objectType string, attrs ...string) error {
+func (s *Service) putIndex(policy api.Endorsement, objectType string, attrs ...string) error {
 	key := CompositeKey(objectType, attrs...)
 	if err := s.l.PutState(key, []byte{0}); err != nil {
 		return internal("put index", err)

@@ -33,16 +33,16 @@ func (s *Service) createTransfer(t *api.Transfer) error {
 	if err := s.saveTransfer(t, "TransferRequested"); err != nil {
 		return err
 	}
-	if err := s.putIndex(RightPolicy, idxTransferAsset, t.AssetID, t.ID); err != nil {
+	if err := s.putIndex(api.RightEndorsement, idxTransferAsset, t.AssetID, t.ID); err != nil {
 		return err
 	}
-	return s.putIndex(RightPolicy, idxTransferRequester, string(t.RequestedBy), t.ID)
+	return s.putIndex(api.RightEndorsement, idxTransferRequester, string(t.RequestedBy), t.ID)
 }
 
 func (s *Service) saveTransfer(t *api.Transfer, action string) error {
 	t.Version++
 	t.LastChange = s.change(action)
-	return s.put(transferKey(t.ID), t, RightPolicy)
+	return s.put(transferKey(t.ID), t, api.RightEndorsement)
 }
 
 func (s *Service) loadTransfer(id string) (*api.Transfer, error) {

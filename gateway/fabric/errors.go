@@ -32,7 +32,7 @@ func classify(err error, txID string) *api.Error {
 		}
 	}
 	for _, d := range details {
-		if chaincodeUnreachable(d) {
+		if ChaincodeUnreachable.In(d) {
 			return &api.Error{Code: api.CodeUnavailable,
 				Message: "the chaincode does not answer the peers (its server is down or unreachable); retry shortly",
 				TxID:    txID, Cause: err}
@@ -42,11 +42,9 @@ func classify(err error, txID string) *api.Error {
 	case codes.Unavailable, codes.ResourceExhausted:
 		return &api.Error{Code: api.CodeUnavailable,
 			Message: "the network is unavailable: " + status.Convert(err).Message(), TxID: txID, Cause: err}
-	case codes.DeadlineExceeded, codes.Canceled:
-		return &api.Error{Code: api.CodeUnavailable,
-			Message: "the peer did not answer in time", TxID: txID, Cause: err}
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	if c := grpcCode(err); c == codes.DeadlineExceeded || c == codes.Canceled ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return &api.Error{Code: api.CodeUnavailable,
 			Message: "the peer did not answer in time", TxID: txID, Cause: err}
 	}
@@ -79,9 +77,6 @@ func peerDetails(err error) []string {
 	}
 	return out
 }
-
-// chaincodeUnreachable recognizes a peer's report that it could not reach the chaincode server.
-func chaincodeUnreachable(msg string) bool { return ChaincodeUnreachable.In(msg) }
 
 // grpcCode is the gRPC status code of err, or OK when err carries none.
 func grpcCode(err error) codes.Code {

@@ -280,8 +280,7 @@ func (l *Ledger) OpenCheckpoint(identityName, stream string) (gateway.Checkpoint
 		return nil, err
 	}
 	if !streamName.MatchString(stream) {
-		return nil, &api.Error{Code: api.CodeInvalidArgument,
-			Message: "stream: must be 1-64 characters of A-Z a-z 0-9 . _ -"}
+		return nil, api.Invalid("stream", "must be 1-64 characters of A-Z a-z 0-9 . _ -")
 	}
 	if l.cfg.CheckpointDir == "" {
 		return nil, &api.Error{Code: api.CodeUnavailable, Message: "durable streams are not configured"}

@@ -91,8 +91,7 @@ func (s *Server) listPledges(c *gin.Context) {
 		chosen = append(chosen, api.ListOverdueExaminations)
 	}
 	if len(chosen) != 1 {
-		abort(c, &api.Error{Code: api.CodeInvalidArgument,
-			Message: "exactly one of assetId, pledgee, status or overdue=true is required", Details: map[string]string{"field": "assetId"}})
+		abort(c, api.Invalid("assetId", "exactly one of assetId, pledgee, status or overdue=true is required"))
 		return
 	}
 	s.query(chosen[0])(c)

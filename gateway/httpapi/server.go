@@ -141,13 +141,13 @@ func (s *Server) routes() error {
 		if err != nil {
 			return err
 		}
-		v1.Handle(r.method, strings.TrimPrefix(r.path, "/v1"), validate, r.handler)
+		v1.Handle(r.method, ginPath(strings.TrimPrefix(r.path, "/v1")), validate, r.handler)
 	}
 	return nil
 }
 
 type route struct {
-	method, path string // path in gin syntax
+	method, path string // path as the OpenAPI document writes it
 	handler      gin.HandlerFunc
 }
 
@@ -180,10 +180,10 @@ func (s *Server) apiRoutes() []route {
 		default:
 			h = s.submit(op)
 		}
-		out = append(out, route{op.Method, op.GinPath(), h})
+		out = append(out, route{op.Method, op.Path, h})
 	}
 	return append(out,
-		route{http.MethodGet, "/v1/transactions/:txId", s.transaction},
+		route{http.MethodGet, "/v1/transactions/{txId}", s.transaction},
 		route{http.MethodGet, "/v1/events", s.events})
 }
 

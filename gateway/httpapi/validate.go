@@ -47,11 +47,13 @@ func LoadSpec(raw []byte) (*Spec, error) {
 // JSON is the document as JSON, for /openapi.json.
 func (s *Spec) JSON() []byte { return s.json }
 
-var ginParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
+// ginPath writes an OpenAPI path in gin's router syntax: /v1/pledges/{id} → /v1/pledges/:id.
+func ginPath(openapiPath string) string {
+	return strings.NewReplacer("{", ":", "}", "").Replace(openapiPath)
+}
 
-// route finds the document's operation for a gin route pattern, e.g. "/v1/assets/:id".
-func (s *Spec) route(method, ginPath string) (*routers.Route, error) {
-	path := ginParam.ReplaceAllString(ginPath, "{$1}")
+// route finds the document's operation for a path as the document writes it, e.g. "/v1/assets/{id}".
+func (s *Spec) route(method, path string) (*routers.Route, error) {
 	item := s.doc.Paths.Value(path)
 	if item == nil {
 		return nil, fmt.Errorf("openapi: no path %s", path)
@@ -65,8 +67,8 @@ func (s *Spec) route(method, ginPath string) (*routers.Route, error) {
 
 // validator checks a request against its operation: the body size (413), well-formed JSON (400),
 // then parameters and body with kin-openapi (422 with the field's path).
-func (s *Spec) validator(method, ginPath string, maxBody int64) (gin.HandlerFunc, error) {
-	route, err := s.route(method, ginPath)
+func (s *Spec) validator(method, path string, maxBody int64) (gin.HandlerFunc, error) {
+	route, err := s.route(method, path)
 	if err != nil {
 		return nil, err
 	}
@@ -166,12 +168,12 @@ func validationError(err error) *api.Error {
 	return api.Errorf(api.CodeMalformed, "%s", re.Error())
 }
 
+// invalid rejects a field as the chaincode does (api.Invalid); a document-wide reason is the body's.
 func invalid(field, reason string) *api.Error {
 	if field == "" {
 		field = "(body)"
 	}
-	return &api.Error{Code: api.CodeInvalidArgument,
-		Message: field + ": " + reason, Details: map[string]string{"field": field}}
+	return api.Invalid(field, reason)
 }
 
 // fieldPath writes a JSON pointer as the chaincode writes field paths: owners[1].share.

@@ -100,7 +100,7 @@ func (b *Bare) RegisterAsset(ctx context.Context, requestID string, a api.AssetI
 // ApplyPledge submits ApplyPledge as Bank1 with the terms in the transient map, once Bank1's peer
 // has afterBlock (what the HTTP gateway does for IPLedger-After-Block).
 func (b *Bare) ApplyPledge(ctx context.Context, requestID string, app api.PledgeApplication, terms api.Terms, afterBlock uint64) (string, uint64, error) {
-	if err := b.bankLedger.WaitForHeight(ctx, afterBlock+1); err != nil {
+	if err := netctl.WaitForHeight(ctx, b.bankLedger, afterBlock+1); err != nil {
 		return "", 0, err
 	}
 	res, block, err := submitBlock(ctx, b.bank1, api.ApplyPledge.Name, client.WithArguments(requestID, mustJSON(app)),
@@ -119,7 +119,7 @@ func (b *Bare) ApplyPledge(ctx context.Context, requestID string, app api.Pledge
 
 // RegisterPledge submits RegisterPledge as the IP office, once its peer has afterBlock.
 func (b *Bare) RegisterPledge(ctx context.Context, requestID, pledgeID, regNo string, afterBlock uint64) (uint64, error) {
-	if err := b.ledger.WaitForHeight(ctx, afterBlock+1); err != nil {
+	if err := netctl.WaitForHeight(ctx, b.ledger, afterBlock+1); err != nil {
 		return 0, err
 	}
 	_, block, err := submitBlock(ctx, b.ipoffice, api.RegisterPledge.Name, client.WithArguments(requestID, pledgeID,
@@ -129,7 +129,7 @@ func (b *Bare) RegisterPledge(ctx context.Context, requestID, pledgeID, regNo st
 
 // ReleasePledge submits ReleasePledge as Bank1, once its peer has afterBlock.
 func (b *Bare) ReleasePledge(ctx context.Context, requestID, pledgeID string, afterBlock uint64) (uint64, error) {
-	if err := b.bankLedger.WaitForHeight(ctx, afterBlock+1); err != nil {
+	if err := netctl.WaitForHeight(ctx, b.bankLedger, afterBlock+1); err != nil {
 		return 0, err
 	}
 	_, block, err := submitBlock(ctx, b.bank1, api.ReleasePledge.Name, client.WithArguments(requestID, pledgeID,

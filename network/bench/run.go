@@ -401,7 +401,7 @@ func (r *Runner) runGrowth(ctx context.Context) error {
 				return err
 			}
 			// The next change is endorsed by Bank1's peer too: it must have read this one.
-			if err := r.bare.bankLedger.WaitForHeight(ctx, block+1); err != nil {
+			if err := netctl.WaitForHeight(ctx, r.bare.bankLedger, block+1); err != nil {
 				return err
 			}
 		}

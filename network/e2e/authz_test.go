@@ -175,7 +175,7 @@ func TestE2E_AuthorizationMatrixThroughHTTP(t *testing.T) {
 	type job struct{ row, col int }
 	jobs := make(chan job)
 	var wg sync.WaitGroup
-	writesNothing(t, "the HTTP matrix", func() {
+	itest.WritesNothing(t, "the HTTP matrix", func() {
 		for range 8 {
 			wg.Add(1)
 			go func() {

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/ipledger/ipledger/network/itest"
 )
 
 // badInput is one hostile request and the answer it must get.
@@ -141,7 +143,7 @@ func TestE2E_BadInputWritesNothing(t *testing.T) {
 		{name: "multipart", c: ipo, method: "PATCH", path: "/v1/assets/" + assetID, body: `--b--`, headers: []string{"Content-Type", "multipart/form-data; boundary=b"}, status: 400, code: M},
 		{name: "DELETE of a right", c: ipo, method: "DELETE", path: "/v1/assets/" + assetID, status: 405, code: "METHOD_NOT_ALLOWED"},
 	}
-	writesNothing(t, "bad input", func() {
+	itest.WritesNothing(t, "bad input", func() {
 		for _, in := range inputs {
 			r := in.c.Do(in.method, in.path, in.body, in.headers...)
 			e := r.Err()

@@ -1,7 +1,7 @@
 //go:build integration
 
 // Package e2e is the end-to-end suite through the HTTP gateways of a real network: every
-// refusal ground of the domain rules, the authorization matrix (itest.itest.AuthzMatrix) and bad input,
+// refusal ground of the domain rules, the authorization matrix (itest.AuthzMatrix) and bad input,
 // each organization acting through its own gateway with its own API keys. The whole life of a pledge
 // is gateway/gatewaytest's TestGateway_PledgeAndTransferLifecycle. IPLEDGER_SYSTEM_FILE names the
 // network's system.json.
@@ -62,9 +62,6 @@ func waitBlock(t testing.TB, block uint64) {
 		t.Fatal(err)
 	}
 }
-
-// writesNothing runs f, which must only be refused, and fails if the ledger grew meanwhile.
-func writesNothing(t *testing.T, what string, f func()) { t.Helper(); itest.WritesNothing(t, what, f) }
 
 var uniqMu sync.Mutex
 var uniqN int

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ipledger/ipledger/network/itest"
 )
 
 // registerAll registers the rights at once through the IP office's gateway.
@@ -48,7 +50,7 @@ type refusal struct {
 // they wrote nothing.
 func refuseAll(t *testing.T, what string, rs []refusal) {
 	t.Helper()
-	writesNothing(t, what, func() {
+	itest.WritesNothing(t, what, func() {
 		for _, r := range rs {
 			status := r.status
 			if status == 0 {

@@ -98,11 +98,6 @@ func TestParseApproved(t *testing.T) {
 	if a.packageID() != "" || a.Version != "1.0" || a.Sequence != 1 {
 		t.Errorf("parsed %+v, package id %q", a, a.packageID())
 	}
-	// The protojson spelling, should a later peer print it.
-	a, err = parseApproved(`{"sequence":1,"version":"1.0","source":{"localPackage":{"packageId":"` + samplePackageID + `"}}}`)
-	if err != nil || a.packageID() != samplePackageID {
-		t.Errorf("protojson spelling: %+v %v", a, err)
-	}
 	// What the peer prints when it fails is not an approval.
 	if _, err := parseApproved("Error: query failed with status: 500 - failed to invoke backing implementation of 'QueryApprovedChaincodeDefinition': could not fetch approved chaincode definition (name: 'ipledger', sequence: '1') on channel 'ipledger'\n"); err == nil {
 		t.Error("an error message parsed as an approval")

@@ -245,28 +245,15 @@ func (n *Network) chaincodeProcess(o *Organization, packageID string) *Process {
 // the ledger already holds is skipped: each attempt asks first.
 func (n *Network) deployChaincode(ctx context.Context, packageIDs map[string]string) error {
 	cc := n.Top.Chaincode
-	var g errgroup.Group
 	for _, o := range n.Top.PeerOrgs() {
-		packageID := packageIDs[o.Name]
-		if packageID == "" {
+		if packageIDs[o.Name] == "" {
 			return fmt.Errorf("no chaincode package for %s", o.Name)
 		}
-		g.Go(func() error {
-			installed, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "lifecycle", "chaincode", "queryinstalled", "--output", "json")
-			if err != nil {
-				return err
-			}
-			if !strings.Contains(installed, packageID) {
-				if err := n.peerCLI(o, "lifecycle", "chaincode", "install", n.packageFile(o)); err != nil {
-					return n.withCause(PeerName(o), fmt.Errorf("install on %s: %w", PeerName(o), err))
-				}
-			}
-			return nil
-		})
 	}
-	if err := g.Wait(); err != nil {
+	if err := n.installPackages(packageIDs); err != nil {
 		return err
 	}
+	var g errgroup.Group
 	ordAddr, ordCA := n.anyOrderer()
 	common := []string{"--channelID", n.Top.Channel, "--name", cc.Name, "--version", cc.Version,
 		"--sequence", strconv.Itoa(cc.Sequence), "--signature-policy", cc.EndorsementPolicy,
@@ -306,6 +293,27 @@ func (n *Network) deployChaincode(ctx context.Context, packageIDs map[string]str
 	return n.checkCommitted(ctx)
 }
 
+// installPackages installs each organization's own package on its own peer, unless it is there.
+func (n *Network) installPackages(packageIDs map[string]string) error {
+	var g errgroup.Group
+	for _, o := range n.Top.PeerOrgs() {
+		packageID := packageIDs[o.Name]
+		g.Go(func() error {
+			installed, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "lifecycle", "chaincode", "queryinstalled", "--output", "json")
+			if err != nil {
+				return err
+			}
+			if !strings.Contains(installed, packageID) {
+				if err := n.peerCLI(o, "lifecycle", "chaincode", "install", n.packageFile(o)); err != nil {
+					return n.withCause(PeerName(o), fmt.Errorf("install on %s: %w", PeerName(o), err))
+				}
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
 // approved says whether an organization's approval of the topology's definition at its sequence is
 // on the ledger already, with the organization's package id. Any failure to ask counts as not
 // approved: the approval then runs and reports what is wrong.
@@ -323,17 +331,22 @@ func (n *Network) approved(o *Organization, packageID string) bool {
 // committed says whether a peer's querycommitted shows the topology's definition (version and
 // sequence) committed. Any failure to ask, such as a chaincode not yet defined, counts as not
 // committed.
-func (n *Network) committed(o *Organization) bool {
+func (n *Network) committed(o *Organization) bool { return n.queryCommitted(o) == nil }
+
+// queryCommitted asks a peer's querycommitted and checks the topology's definition in its answer.
+func (n *Network) queryCommitted(o *Organization) error {
 	out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "lifecycle", "chaincode", "querycommitted",
 		"--channelID", n.Top.Channel, "--name", n.Top.Chaincode.Name, "--output", "json")
-	return err == nil && committedAs(PeerName(o), out, n.Top.Chaincode.Version, n.Top.Chaincode.Sequence) == nil
+	if err != nil {
+		return err
+	}
+	return committedAs(PeerName(o), out, n.Top.Chaincode.Version, n.Top.Chaincode.Sequence)
 }
 
 // approval is what queryapproved --name --sequence --output json says of one organization's approved
 // definition. The peer prints the QueryApprovedChaincodeDefinitionResult message with encoding/json,
 // so its oneof source appears as {"Type": {"LocalPackage": {"package_id": ...}}} (or
-// {"Type": {"Unavailable": {}}} for an approval without a package); the protojson spellings
-// (localPackage, packageId) are read as well.
+// {"Type": {"Unavailable": {}}} for an approval without a package).
 type approval struct {
 	Sequence int64  `json:"sequence"`
 	Version  string `json:"version"`
@@ -343,9 +356,6 @@ type approval struct {
 				PackageID string `json:"package_id"`
 			} `json:"LocalPackage"`
 		} `json:"Type"`
-		LocalPackage *struct {
-			PackageID string `json:"packageId"`
-		} `json:"localPackage"`
 	} `json:"source"`
 }
 
@@ -356,8 +366,6 @@ func (a *approval) packageID() string {
 		return ""
 	case a.Source.Type != nil && a.Source.Type.LocalPackage != nil:
 		return a.Source.Type.LocalPackage.PackageID
-	case a.Source.LocalPackage != nil:
-		return a.Source.LocalPackage.PackageID
 	}
 	return ""
 }
@@ -383,12 +391,7 @@ func (n *Network) checkCommitted(ctx context.Context) error {
 	for _, o := range n.Top.PeerOrgs() {
 		g.Go(func() error {
 			return n.withCause(PeerName(o), waitFor(ctx, joinTimeout, 300*time.Millisecond, func() error {
-				out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "lifecycle", "chaincode", "querycommitted",
-					"--channelID", n.Top.Channel, "--name", n.Top.Chaincode.Name, "--output", "json")
-				if err != nil {
-					return err
-				}
-				return committedAs(PeerName(o), out, n.Top.Chaincode.Version, n.Top.Chaincode.Sequence)
+				return n.queryCommitted(o)
 			}))
 		})
 	}

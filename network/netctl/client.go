@@ -3,6 +3,7 @@ package netctl
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/ipledger/ipledger/gateway/fabric"
@@ -49,7 +50,7 @@ func (s *System) WaitForBlock(ctx context.Context, block uint64) error {
 		if err != nil {
 			return err
 		}
-		err = qscc.NewReader(gw, s.Channel).WaitForHeight(ctx, block+1)
+		err = WaitForHeight(ctx, qscc.NewReader(gw, s.Channel), block+1)
 		gw.Close()
 		conn.Close()
 		if err != nil {
@@ -57,4 +58,21 @@ func (s *System) WaitForBlock(ctx context.Context, block uint64) error {
 		}
 	}
 	return nil
+}
+
+// WaitForHeight waits until a peer's ledger (r) holds at least height blocks. A transaction committed on
+// one peer is committed on the others a moment later: a reader on another organization's peer waits
+// for the block before it reads.
+func WaitForHeight(ctx context.Context, r *qscc.Reader, height uint64) error {
+	for {
+		h, err := r.Height()
+		if err == nil && h >= height {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("ledger height %d, waited for %d: %w", h, height, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

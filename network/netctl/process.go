@@ -193,24 +193,34 @@ func (n *Network) Stop(p *Process, grace time.Duration) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	if err := n.killAndWait(p, pid); err != nil {
+		return err
+	}
+	return os.RemoveAll(n.pidFile(p.Name))
+}
+
+// killAndWait sends SIGKILL and waits, by count, until the process and all its threads are gone (so
+// its ports are closed). It keeps the pid file of a process that survives: down --purge must not
+// delete the data of a process that still runs.
+func (n *Network) killAndWait(p *Process, pid int) error {
 	_ = syscall.Kill(pid, syscall.SIGKILL)
 	for i := 0; i < 100 && n.Pid(p) != 0; i++ {
 		time.Sleep(50 * time.Millisecond)
 	}
 	if n.Pid(p) != 0 {
-		// Keep the pid file: the process still runs, and down --purge must not delete its data.
 		return fmt.Errorf("%s (pid %d) is still running after SIGKILL", p.Name, pid)
 	}
-	return os.RemoveAll(n.pidFile(p.Name))
+	return nil
 }
 
-// Kill ends a component at once with SIGKILL, as a crash would; fault tests use it.
+// Kill ends a component at once with SIGKILL, as a crash would (fault tests use it), and returns once
+// it is gone. Its pid file stays, as a crash leaves it; up starts the component again.
 func (n *Network) Kill(p *Process) error {
 	pid := n.Pid(p)
 	if pid == 0 {
 		return fmt.Errorf("%s is not running", p.Name)
 	}
-	return syscall.Kill(pid, syscall.SIGKILL)
+	return n.killAndWait(p, pid)
 }
 
 func portFree(host string, port int) error {

@@ -5,10 +5,8 @@
 package qscc
 
 import (
-	"context"
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
@@ -131,21 +129,4 @@ func mspOf(serialized []byte) string {
 		return ""
 	}
 	return id.GetMspid()
-}
-
-// WaitForHeight waits until the peer's ledger holds at least height blocks. A transaction committed on
-// one peer is committed on the others a moment later: a reader on another organization's peer waits
-// for the block before it reads.
-func (r *Reader) WaitForHeight(ctx context.Context, height uint64) error {
-	for {
-		h, err := r.Height()
-		if err == nil && h >= height {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("ledger height %d, waited for %d: %w", h, height, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 }
