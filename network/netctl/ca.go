@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,7 +64,7 @@ func hostList(host string) string {
 func (n *Network) prepareCAs() error {
 	var g errgroup.Group
 	for _, o := range n.Top.Organizations {
-		if _, err := os.Stat(filepath.Join(n.caHome(o), "fabric-ca-server-config.yaml")); err == nil {
+		if _, err := os.Stat(filepath.Join(n.caHome(o), "fabric-ca-server-config.yaml")); err == nil || o.remoteCA {
 			continue
 		}
 		g.Go(func() error {
@@ -161,10 +162,13 @@ type enrollee struct {
 func (n *Network) identities(o *Organization) []enrollee {
 	var ids []enrollee
 	for _, ord := range o.Orderers {
-		ids = append(ids, enrollee{name: ord.Name, typ: "orderer", dir: n.nodeDir(o, ord.Name), tls: true, hosts: hostList(o.Host)})
+		ids = append(ids, enrollee{name: ord.Name, typ: "orderer", dir: n.nodeDir(o, ord.Name), tls: true, hosts: hostList(ord.Host)})
 	}
 	if o.Peer != nil {
 		ids = append(ids, enrollee{name: o.Peer.Name, typ: "peer", dir: n.nodeDir(o, o.Peer.Name), tls: true, hosts: hostList(o.Host)})
+	}
+	if o.remoteCA {
+		return ids // an orderer host without the CA: its orderers only
 	}
 	for _, u := range o.Users {
 		typ := "client"
@@ -221,6 +225,12 @@ func (n *Network) enrollAll() error {
 }
 
 func (n *Network) enrollOrg(o *Organization) error {
+	if o.remoteCA {
+		return n.enrollRemoteNodes(o)
+	}
+	if err := n.writeOrgMSP(o); err != nil {
+		return err
+	}
 	secret, err := os.ReadFile(filepath.Join(n.orgDir(o), "ca", "registrar.secret"))
 	if err != nil {
 		return err
@@ -236,7 +246,56 @@ func (n *Network) enrollOrg(o *Organization) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	return n.writeOrgMSP(o)
+	return n.registerRemoteNodes(o)
+}
+
+// enrollSecretFile is where the CA's host writes the one-time enrolment secret of an orderer that
+// runs on another host, and where that host expects it (`org init --enroll-secret`). It is a secret:
+// it travels by a channel of its own, and it enrols once (its certificate and its TLS certificate).
+func (n *Network) enrollSecretFile(o *Organization, node string) string {
+	return filepath.Join(n.orgDir(o), "ca", "enroll", node+".secret")
+}
+
+// registerRemoteNodes registers, on the CA's host, the organization's orderers that run on other
+// hosts, each with a one-time secret (two enrolments: its certificate and its TLS certificate). The
+// keys are made on the orderer's own host when it enrols.
+func (n *Network) registerRemoteNodes(o *Organization) error {
+	for _, ord := range n.planOrg(o.Name).Orderers {
+		if slices.ContainsFunc(o.Orderers, func(l OrdererSpec) bool { return l.Name == ord.Name }) {
+			continue
+		}
+		path := n.enrollSecretFile(o, ord.Name)
+		if _, err := os.Stat(path); err == nil {
+			continue
+		}
+		pw := randomSecret()
+		if err := n.caClient(o, "register", "-H", n.registrarHome(o), "-u", n.caURL(o, "", ""), "--id.name", ord.Name,
+			"--id.secret", pw, "--id.type", "orderer", "--id.maxenrollments", "2"); err != nil {
+			return fmt.Errorf("%s/%s: %w", o.Name, ord.Name, err)
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return err
+		}
+		if err := writePrivate(path, []byte(pw+"\n")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enrollRemoteNodes enrols, on an orderer's own host, its orderers from the CA on another host with
+// the one-time secrets sent from there.
+func (n *Network) enrollRemoteNodes(o *Organization) error {
+	for _, id := range n.identities(o) {
+		raw, err := os.ReadFile(n.enrollSecretFile(o, id.name))
+		if err != nil {
+			return fmt.Errorf("%s: no enrolment secret (from the CA's host, `org init --enroll-secret FILE`): %w", id.name, err)
+		}
+		if err := n.enrollWith(o, id, strings.TrimSpace(string(raw))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (n *Network) enrollIdentity(o *Organization, id enrollee) error {
@@ -262,6 +321,13 @@ func (n *Network) enrollIdentity(o *Organization, id enrollee) error {
 	if err := n.caClient(o, reg...); err != nil {
 		return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
 	}
+	return n.enrollWith(o, id, pw)
+}
+
+// enrollWith enrols a registered identity with its secret: its certificate into msp/ (unless TLS
+// only) and its TLS certificate into tls/. The keys are made here, on this host.
+func (n *Network) enrollWith(o *Organization, id enrollee, pw string) error {
+	msp, tlsDir := filepath.Join(id.dir, "msp"), filepath.Join(id.dir, "tls")
 	if !id.tlsOnly {
 		if err := n.caClient(o, "enroll", "-u", n.caURL(o, id.name, pw), "-M", msp, "--csr.cn", id.name); err != nil {
 			return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
@@ -342,10 +408,15 @@ func renameSingle(dir, name string) error {
 // writeOrgMSP writes the organization's channel MSP: its CA as both the identity and TLS root.
 func (n *Network) writeOrgMSP(o *Organization) error {
 	msp := n.orgMSP(o)
-	ca, err := os.ReadFile(n.caCert(o))
+	ca, err := os.ReadFile(n.caServerCert(o))
 	if err != nil {
 		return err
 	}
+	return writeMSP(msp, ca)
+}
+
+// writeMSP writes a channel MSP whose identity and TLS root is one CA certificate.
+func writeMSP(msp string, ca []byte) error {
 	for _, sub := range []string{"cacerts", "tlscacerts"} {
 		if err := os.MkdirAll(filepath.Join(msp, sub), 0o755); err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -244,7 +245,6 @@ func (n *Network) chaincodeProcess(o *Organization, packageID string) *Process {
 // approval with unchanged content and a commit of a committed sequence, so an approval or commit that
 // the ledger already holds is skipped: each attempt asks first.
 func (n *Network) deployChaincode(ctx context.Context, packageIDs map[string]string) error {
-	cc := n.Top.Chaincode
 	for _, o := range n.Top.PeerOrgs() {
 		if packageIDs[o.Name] == "" {
 			return fmt.Errorf("no chaincode package for %s", o.Name)
@@ -253,44 +253,160 @@ func (n *Network) deployChaincode(ctx context.Context, packageIDs map[string]str
 	if err := n.installPackages(packageIDs); err != nil {
 		return err
 	}
-	var g errgroup.Group
-	ordAddr, ordCA := n.anyOrderer()
-	common := []string{"--channelID", n.Top.Channel, "--name", cc.Name, "--version", cc.Version,
-		"--sequence", strconv.Itoa(cc.Sequence), "--signature-policy", cc.EndorsementPolicy,
-		"--collections-config", filepath.Join(n.NetworkDir, cc.Collections),
-		"-o", ordAddr, "--tls", "--cafile", ordCA}
+	common, err := n.definitionArgs()
+	if err != nil {
+		return err
+	}
 	if !n.committed(n.Top.PeerOrgs()[0]) {
-		for _, o := range n.Top.PeerOrgs() {
-			packageID := packageIDs[o.Name]
-			g.Go(func() error {
-				// Right after the orderers join, Raft may have no leader yet: retry for a while.
-				return n.withCause(PeerName(o), waitFor(ctx, 30*time.Second, 500*time.Millisecond, func() error {
-					if n.approved(o, packageID) {
-						return nil
-					}
-					args := append([]string{"lifecycle", "chaincode", "approveformyorg", "--package-id", packageID, "--waitForEvent"}, common...)
-					return n.peerCLI(o, args...)
-				}))
-			})
-		}
-		if err := g.Wait(); err != nil {
+		if err := n.approveLocal(ctx, packageIDs, common); err != nil {
 			return err
 		}
-		args := append([]string{"lifecycle", "chaincode", "commit", "--waitForEvent"}, common...)
-		for _, o := range n.Top.PeerOrgs() {
-			args = append(args, "--peerAddresses", Addr(o.Host, o.Peer.Port), "--tlsRootCertFiles", n.caCert(o))
-		}
-		first := n.Top.PeerOrgs()[0]
-		if err := waitFor(ctx, 30*time.Second, 500*time.Millisecond, func() error {
-			if n.committed(first) {
-				return nil
+		if c := n.committer(); n.isLocal(c) {
+			if err := n.commit(ctx, c, common); err != nil {
+				return err
 			}
-			return n.peerCLI(first, args...)
-		}); err != nil {
-			return n.withCause(PeerName(first), err)
+		} else {
+			n.progress("approved for %s; waiting until %s commits the definition", n.Top.PeerOrgs()[0].MSPID, c.MSPID)
 		}
 	}
 	return n.checkCommitted(ctx)
+}
+
+// definitionArgs are the peer CLI's arguments naming the chaincode definition every organization
+// approves, and an orderer to send the transaction to.
+func (n *Network) definitionArgs() ([]string, error) {
+	cc := n.Top.Chaincode
+	version, err := n.ccVersion()
+	if err != nil {
+		return nil, err
+	}
+	ordAddr, ordCA := n.anyOrderer()
+	return []string{"--channelID", n.Top.Channel, "--name", cc.Name, "--version", version,
+		"--sequence", strconv.Itoa(cc.Sequence), "--signature-policy", cc.EndorsementPolicy,
+		"--collections-config", filepath.Join(n.NetworkDir, cc.Collections),
+		"-o", ordAddr, "--tls", "--cafile", ordCA}, nil
+}
+
+// ccVersion is the chaincode version every organization approves: the topology's version and the
+// sha256 of the chaincode server's program. Each organization builds that program from the same
+// source (scripts/ipledger builds it with -trimpath and no VCS stamp, so the same source and Go give
+// the same bytes) and approves the hash of what it runs: an organization whose program differs
+// approves another definition, which does not commit, and an up whose program is not the committed
+// one fails (checkCommitted) instead of running code the consortium did not approve.
+func (n *Network) ccVersion() (string, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.codeHash == "" {
+		sum, err := FileSHA256(n.ProgramPath("ipledger-cc"))
+		if err != nil {
+			return "", fmt.Errorf("the chaincode program: %w", err)
+		}
+		n.codeHash = sum
+	}
+	return n.Top.Chaincode.Version + "-" + n.codeHash, nil
+}
+
+// approveLocal approves the definition for each organization of this host with its own package id.
+func (n *Network) approveLocal(ctx context.Context, packageIDs map[string]string, common []string) error {
+	var g errgroup.Group
+	for _, o := range n.Top.PeerOrgs() {
+		packageID := packageIDs[o.Name]
+		g.Go(func() error {
+			// Right after the orderers join, Raft may have no leader yet: retry for a while.
+			return n.withCause(PeerName(o), waitFor(ctx, 30*time.Second, 500*time.Millisecond, func() error {
+				if n.approved(o, packageID) {
+					return nil
+				}
+				args := append([]string{"lifecycle", "chaincode", "approveformyorg", "--package-id", packageID, "--waitForEvent"}, common...)
+				return n.peerCLI(o, args...)
+			}))
+		})
+	}
+	return g.Wait()
+}
+
+// committer is the organization that commits the definition once every organization has approved
+// it: the IP office, whose endorsement every new key needs.
+func (n *Network) committer() *Organization {
+	if o := n.plan().Org("IPOfficeMSP"); o != nil {
+		return o
+	}
+	return n.plan().PeerOrgs()[0]
+}
+
+// commit waits until every organization of the consortium has approved the definition (on a host of
+// a consortium, the others approve on their own hosts), then commits it through every peer.
+func (n *Network) commit(ctx context.Context, c *Organization, common []string) error {
+	if err := waitFor(ctx, n.approvalWait(), time.Second, func() error {
+		out, err := n.output(n.peerCLIEnv(c), n.ProgramPath("peer"), append([]string{"lifecycle", "chaincode",
+			"checkcommitreadiness", "--output", "json"}, withoutOrderer(common)...)...)
+		if err != nil {
+			return err
+		}
+		return allApproved(out)
+	}); err != nil {
+		return n.withCause(PeerName(c), err)
+	}
+	args := append([]string{"lifecycle", "chaincode", "commit", "--waitForEvent"}, common...)
+	for _, o := range n.plan().PeerOrgs() {
+		args = append(args, "--peerAddresses", Addr(o.Host, o.Peer.Port), "--tlsRootCertFiles", n.caCert(o))
+	}
+	return n.withCause(PeerName(c), waitFor(ctx, 30*time.Second, 500*time.Millisecond, func() error {
+		if n.committed(c) {
+			return nil
+		}
+		return n.peerCLI(c, args...)
+	}))
+}
+
+// withoutOrderer drops the orderer arguments (-o, --tls, --cafile) of definitionArgs, which
+// checkcommitreadiness does not take.
+func withoutOrderer(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case "-o", "--cafile":
+			i++
+		case "--tls":
+		default:
+			out = append(out, args[i])
+		}
+	}
+	return out
+}
+
+// allApproved reads checkcommitreadiness's JSON answer: nil when every organization has approved,
+// otherwise an error naming those that have not.
+func allApproved(out string) error {
+	var r struct {
+		Approvals map[string]bool `json:"approvals"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		return fmt.Errorf("checkcommitreadiness: %w: %s", err, lastLines(out, 3))
+	}
+	var waiting []string
+	for msp, ok := range r.Approvals {
+		if !ok {
+			waiting = append(waiting, msp)
+		}
+	}
+	if len(r.Approvals) == 0 {
+		return fmt.Errorf("checkcommitreadiness names no organization: %s", lastLines(out, 3))
+	}
+	if len(waiting) > 0 {
+		slices.Sort(waiting)
+		return fmt.Errorf("not approved yet by %s", strings.Join(waiting, ", "))
+	}
+	return nil
+}
+
+// approvalWait bounds the wait for the other organizations' approvals and for the commit: on a host of
+// a consortium they come from other hosts, at their operators' pace (ApprovalWait).
+func (n *Network) approvalWait() time.Duration {
+	if n.scoped() && n.ApprovalWait > 0 {
+		return n.ApprovalWait
+	}
+	return joinTimeout
 }
 
 // installPackages installs each organization's own package on its own peer, unless it is there.
@@ -325,7 +441,8 @@ func (n *Network) approved(o *Organization, packageID string) bool {
 		return false
 	}
 	a, err := parseApproved(out)
-	return err == nil && a.sameAs(cc.Version, cc.Sequence, packageID)
+	version, verr := n.ccVersion()
+	return err == nil && verr == nil && a.sameAs(version, cc.Sequence, packageID)
 }
 
 // committed says whether a peer's querycommitted shows the topology's definition (version and
@@ -340,7 +457,11 @@ func (n *Network) queryCommitted(o *Organization) error {
 	if err != nil {
 		return err
 	}
-	return committedAs(PeerName(o), out, n.Top.Chaincode.Version, n.Top.Chaincode.Sequence)
+	version, err := n.ccVersion()
+	if err != nil {
+		return err
+	}
+	return committedAs(PeerName(o), out, version, n.Top.Chaincode.Sequence)
 }
 
 // approval is what queryapproved --name --sequence --output json says of one organization's approved
@@ -390,7 +511,7 @@ func (n *Network) checkCommitted(ctx context.Context) error {
 	var g errgroup.Group
 	for _, o := range n.Top.PeerOrgs() {
 		g.Go(func() error {
-			return n.withCause(PeerName(o), waitFor(ctx, joinTimeout, 300*time.Millisecond, func() error {
+			return n.withCause(PeerName(o), waitFor(ctx, n.approvalWait(), 300*time.Millisecond, func() error {
 				return n.queryCommitted(o)
 			}))
 		})
@@ -408,7 +529,9 @@ func committedAs(peer, out, version string, sequence int) error {
 		return fmt.Errorf("%s: querycommitted: %w: %s", peer, err, lastLines(out, 3))
 	}
 	if def.Version != version || def.Sequence != sequence {
-		return fmt.Errorf("%s has the chaincode committed as version %q sequence %d, not %q sequence %d",
+		return fmt.Errorf("%s has the chaincode committed as version %q sequence %d, not %q sequence %d: "+
+			"the chaincode program here is not the one the consortium approved (the version names its sha256); "+
+			"approve and commit this one as a new sequence, or start a new network with `down --purge`",
 			peer, def.Version, def.Sequence, version, sequence)
 	}
 	return nil

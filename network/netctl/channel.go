@@ -49,11 +49,11 @@ func (n *Network) writeGenesis() error {
 		ElectionTick:    n.Top.Ordering.ElectionTick,
 		HeartbeatTick:   n.Top.Ordering.HeartbeatTick,
 	}
-	for _, o := range n.Top.Organizations {
+	for _, o := range n.plan().Organizations {
 		co := configtxOrg{MSPID: o.MSPID, MSPDir: n.orgMSP(o)}
 		for _, ord := range o.Orderers {
-			co.OrdererEndpoints = append(co.OrdererEndpoints, Addr(o.Host, ord.Port))
-			data.Consenters = append(data.Consenters, consenter{Host: o.Host, Port: ord.Port,
+			co.OrdererEndpoints = append(co.OrdererEndpoints, Addr(ord.Host, ord.Port))
+			data.Consenters = append(data.Consenters, consenter{Host: ord.Host, Port: ord.Port,
 				Cert: filepath.Join(n.nodeDir(o, ord.Name), "tls", "cert.pem")})
 		}
 		if o.Peer != nil {
@@ -176,12 +176,12 @@ func parseOSNChannel(orderer string, code int, body []byte) (*osnChannel, error)
 // osnadmin runs one osnadmin channel command against an orderer as its organization's admin and
 // returns the HTTP status and body of the orderer's answer.
 func (n *Network) osnadmin(o *Organization, ord OrdererSpec, cmd string, args ...string) (int, []byte, error) {
-	admin, node := n.userDir(o, "admin"), n.nodeDir(o, ord.Name)
+	admin := n.adminTLS(o)
 	args = append([]string{"channel", cmd, "--channelID", n.Top.Channel,
-		"-o", Addr(o.Host, ord.AdminPort),
-		"--ca-file", filepath.Join(node, "tls", "ca.pem"),
-		"--client-cert", filepath.Join(admin, "tls", "cert.pem"),
-		"--client-key", filepath.Join(admin, "tls", "key.pem")}, args...)
+		"-o", Addr(ord.Host, ord.AdminPort),
+		"--ca-file", n.caCert(o),
+		"--client-cert", filepath.Join(admin, "cert.pem"),
+		"--client-key", filepath.Join(admin, "key.pem")}, args...)
 	out, err := n.output(nil, n.ProgramPath("osnadmin"), args...)
 	if err != nil {
 		return 0, nil, err
@@ -199,6 +199,17 @@ func parseOSNAdmin(out string) (int, []byte, error) {
 		return 0, nil, fmt.Errorf("osnadmin: %s", lastLines(out, 4))
 	}
 	return code, []byte(body), nil
+}
+
+// adminTLS is the TLS identity this host presents to its organization's orderers' admin and
+// operations endpoints: the organization admin's; on an orderer host without the organization's CA and
+// admin, its own orderer's (both are certificates of the organization's CA, which those endpoints
+// require).
+func (n *Network) adminTLS(o *Organization) string {
+	if o.remoteCA && len(o.Orderers) > 0 {
+		return filepath.Join(n.nodeDir(o, o.Orderers[0].Name), "tls")
+	}
+	return filepath.Join(n.userDir(o, "admin"), "tls")
 }
 
 // answerError is the error an orderer's JSON answer carries, or the answer itself.
@@ -304,6 +315,6 @@ func (n *Network) output(env []string, bin string, args ...string) (string, erro
 
 // anyOrderer is the address and TLS root of one orderer, for CLI commands that send transactions.
 func (n *Network) anyOrderer() (addr, tlsCA string) {
-	o := n.Top.OrdererOrgs()[0]
-	return Addr(o.Host, o.Orderers[0].Port), n.caCert(o)
+	o := n.plan().OrdererOrgs()[0]
+	return Addr(o.Orderers[0].Host, o.Orderers[0].Port), n.caCert(o)
 }

@@ -27,8 +27,12 @@ type System struct {
 // ChaincodeInfo describes the committed chaincode definition, which every organization approves. The
 // package and the server are each organization's own: OrgInfo.ChaincodeServer.
 type ChaincodeInfo struct {
-	Name              string   `json:"name"`
+	Name string `json:"name"`
+	// Version is the approved version: the topology's version and the sha256 of the chaincode
+	// program ("1.0-<sha256>"), which each organization builds and runs itself.
 	Version           string   `json:"version"`
+	CodeSHA256        string   `json:"codeSha256"`
+	PackageLabel      string   `json:"packageLabel"` // every organization's package has this label
 	Sequence          int      `json:"sequence"`
 	EndorsementPolicy string   `json:"endorsementPolicy"`
 	Collections       []string `json:"collections"`
@@ -106,6 +110,10 @@ func (n *Network) Describe(packageIDs map[string]string) *System {
 		Chaincode: ChaincodeInfo{Name: cc.Name, Version: cc.Version, Sequence: cc.Sequence,
 			EndorsementPolicy: cc.EndorsementPolicy},
 	}
+	if v, err := n.ccVersion(); err == nil {
+		s.Chaincode.Version, s.Chaincode.CodeSHA256 = v, n.codeHash
+	}
+	s.Chaincode.PackageLabel = n.label()
 	var colls []struct {
 		Name string `json:"name"`
 	}
@@ -142,8 +150,8 @@ func (n *Network) Describe(packageIDs map[string]string) *System {
 		}
 		s.Organizations = append(s.Organizations, oi)
 		for _, ord := range o.Orderers {
-			s.Orderers = append(s.Orderers, OrdererInfo{Name: ord.Name, MSPID: o.MSPID, Address: Addr(o.Host, ord.Port),
-				Admin: Addr(o.Host, ord.AdminPort), TLSCA: n.caCert(o)})
+			s.Orderers = append(s.Orderers, OrdererInfo{Name: ord.Name, MSPID: o.MSPID, Address: Addr(ord.Host, ord.Port),
+				Admin: Addr(ord.Host, ord.AdminPort), TLSCA: n.caCert(o)})
 		}
 	}
 	for _, p := range n.processes(packageIDs) {

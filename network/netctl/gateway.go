@@ -54,7 +54,7 @@ func (n *Network) apiKey(o *Organization, user string) (string, error) {
 // format (gateway.Config).
 func (n *Network) writeGatewayConfigs() error {
 	var orgs []string
-	for _, o := range n.Top.PeerOrgs() {
+	for _, o := range n.plan().PeerOrgs() {
 		orgs = append(orgs, o.MSPID)
 	}
 	for _, o := range n.Top.PeerOrgs() {

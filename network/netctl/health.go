@@ -69,8 +69,8 @@ func (n *Network) Component(sys *System, name string) (*Process, error) {
 // metricsClient is an operations client that presents an organization admin's TLS certificate, which
 // the nodes' /metrics endpoints require.
 func (n *Network) metricsClient(o *Organization) (*http.Client, error) {
-	admin := n.userDir(o, "admin")
-	cert, err := tls.LoadX509KeyPair(filepath.Join(admin, "tls", "cert.pem"), filepath.Join(admin, "tls", "key.pem"))
+	dir := n.adminTLS(o)
+	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"))
 	if err != nil {
 		return nil, err
 	}
@@ -135,8 +135,8 @@ func (n *Network) RaftLeader() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		for _, ord := range o.Orderers {
-			if v, err := n.metric(client, Addr(o.Host, ord.OpsPort), "consensus_etcdraft_is_leader"); err == nil && v == 1 {
+		for _, ord := range n.planOrg(o.Name).Orderers { // on a host of one orderer: all, over the network
+			if v, err := n.metric(client, Addr(ord.Host, ord.OpsPort), "consensus_etcdraft_is_leader"); err == nil && v == 1 {
 				return ord.Name, nil
 			}
 		}
@@ -155,7 +155,7 @@ func (n *Network) Heights() (map[string]uint64, error) {
 		}
 		nodes := map[string]string{}
 		for _, ord := range o.Orderers {
-			nodes[ord.Name] = Addr(o.Host, ord.OpsPort)
+			nodes[ord.Name] = Addr(ord.Host, ord.OpsPort)
 		}
 		if o.Peer != nil {
 			nodes[PeerName(o)] = Addr(o.Host, o.Peer.OpsPort)

@@ -10,7 +10,11 @@ import (
 
 // Network is one IPLedger network: a topology placed in a data directory at a port base.
 type Network struct {
-	Top          *Topology
+	// Top is what this data directory runs: the whole topology, or on a host of a consortium (a
+	// data directory with a scope) one organization's parts (Topology.Local).
+	Top *Topology
+	// Plan is the whole consortium, when Top is one host's part of it; nil when they are the same.
+	Plan         *Topology
 	Dir          string    // data directory, absolute
 	PortBase     int       // added to every port offset of the topology
 	Bin          string    // directory holding peer, orderer, configtxgen, osnadmin, fabric-ca-*, ipledger-cc
@@ -18,15 +22,31 @@ type Network struct {
 	NetworkDir   string    // the repository's network/ directory (topology, collections, builders)
 	Out          io.Writer // progress lines
 
-	began   time.Time
-	mu      sync.Mutex
-	started []*Process // the processes this up started, in order: a failed up stops them again
+	// ApprovalWait bounds, on a host of a consortium, the wait for the other organizations' approvals
+	// of the chaincode definition and for its commit (default 30s).
+	ApprovalWait time.Duration
+
+	began    time.Time
+	codeHash string // sha256 of the chaincode program, once read (ccVersion)
+	mu       sync.Mutex
+	started  []*Process // the processes this up started, in order: a failed up stops them again
 }
 
 // Paths of things inside the data directory.
 func (n *Network) orgDir(o *Organization) string { return filepath.Join(n.Dir, "orgs", o.Name) }
 func (n *Network) caHome(o *Organization) string { return filepath.Join(n.orgDir(o), "ca", "server") }
-func (n *Network) caCert(o *Organization) string { return filepath.Join(n.caHome(o), "ca-cert.pem") }
+
+// caServerCert is the certificate the CA server made for itself, on the host that runs the CA.
+func (n *Network) caServerCert(o *Organization) string {
+	return filepath.Join(n.caHome(o), "ca-cert.pem")
+}
+
+// caCert is an organization's CA certificate as every host has it: the root of its identities and of
+// its TLS certificates, in its channel MSP. The organization's own host copies it there from its CA
+// server; every other host imports it with the organization's definition (orgdef.go).
+func (n *Network) caCert(o *Organization) string {
+	return filepath.Join(n.orgMSP(o), "tlscacerts", "ca.pem")
+}
 func (n *Network) registrarHome(o *Organization) string {
 	return filepath.Join(n.orgDir(o), "ca", "registrar")
 }

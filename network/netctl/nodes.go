@@ -24,7 +24,7 @@ func (n *Network) ordererProcess(o *Organization, ord OrdererSpec) *Process {
 		Env: []string{
 			"FABRIC_CFG_PATH=" + n.FabricConfig,
 			"FABRIC_LOGGING_SPEC=INFO",
-			"ORDERER_GENERAL_LISTENADDRESS=" + o.Host,
+			"ORDERER_GENERAL_LISTENADDRESS=" + ord.Host,
 			"ORDERER_GENERAL_LISTENPORT=" + strconv.Itoa(ord.Port),
 			"ORDERER_GENERAL_LOCALMSPID=" + o.MSPID,
 			"ORDERER_GENERAL_LOCALMSPDIR=" + filepath.Join(node, "msp"),
@@ -36,7 +36,7 @@ func (n *Network) ordererProcess(o *Organization, ord OrdererSpec) *Process {
 			"ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY=" + key,
 			"ORDERER_GENERAL_CLUSTER_ROOTCAS=[" + ca + "]",
 			"ORDERER_CHANNELPARTICIPATION_ENABLED=true",
-			"ORDERER_ADMIN_LISTENADDRESS=" + Addr(o.Host, ord.AdminPort),
+			"ORDERER_ADMIN_LISTENADDRESS=" + Addr(ord.Host, ord.AdminPort),
 			"ORDERER_ADMIN_TLS_ENABLED=true",
 			"ORDERER_ADMIN_TLS_CERTIFICATE=" + cert,
 			"ORDERER_ADMIN_TLS_PRIVATEKEY=" + key,
@@ -46,7 +46,7 @@ func (n *Network) ordererProcess(o *Organization, ord OrdererSpec) *Process {
 			"ORDERER_FILELEDGER_LOCATION=" + filepath.Join(data, "ledger"),
 			"ORDERER_CONSENSUS_WALDIR=" + filepath.Join(data, "etcdraft", "wal"),
 			"ORDERER_CONSENSUS_SNAPDIR=" + filepath.Join(data, "etcdraft", "snapshot"),
-			"ORDERER_OPERATIONS_LISTENADDRESS=" + Addr(o.Host, ord.OpsPort),
+			"ORDERER_OPERATIONS_LISTENADDRESS=" + Addr(ord.Host, ord.OpsPort),
 			"ORDERER_OPERATIONS_TLS_ENABLED=true",
 			"ORDERER_OPERATIONS_TLS_CERTIFICATE=" + cert,
 			"ORDERER_OPERATIONS_TLS_PRIVATEKEY=" + key,
@@ -57,9 +57,9 @@ func (n *Network) ordererProcess(o *Organization, ord OrdererSpec) *Process {
 			"ORDERER_GENERAL_AUTHENTICATION_TIMEWINDOW=15m",
 		},
 		Dir:    node,
-		Host:   o.Host,
+		Host:   ord.Host,
 		Ports:  []int{ord.Port, ord.AdminPort, ord.OpsPort},
-		Health: "https://" + Addr(o.Host, ord.OpsPort) + "/healthz",
+		Health: "https://" + Addr(ord.Host, ord.OpsPort) + "/healthz",
 	}
 }
 
@@ -133,8 +133,10 @@ func (n *Network) writePeerConfig() error {
 	// /healthz is open; /metrics wants a client certificate from a member's CA. A list: not settable
 	// from the environment, and core.yaml is shared by the peers, so it names every member's CA.
 	var roots []string
-	for _, o := range n.Top.Organizations {
-		roots = append(roots, n.caCert(o))
+	for _, o := range n.plan().Organizations {
+		if _, err := os.Stat(n.caCert(o)); err == nil { // on a host of a consortium: imported
+			roots = append(roots, n.caCert(o))
+		}
 	}
 	ops, _ := core["operations"].(map[string]any)
 	opsTLS, _ := ops["tls"].(map[string]any)
@@ -160,7 +162,7 @@ func (n *Network) writePeerConfig() error {
 // opsClient is an HTTP client for the operations endpoints, trusting every organization's CA.
 func (n *Network) opsClient() *http.Client {
 	pool := x509.NewCertPool()
-	for _, o := range n.Top.Organizations {
+	for _, o := range n.plan().Organizations {
 		if pem, err := os.ReadFile(n.caCert(o)); err == nil {
 			pool.AppendCertsFromPEM(pem)
 		}

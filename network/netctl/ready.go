@@ -18,7 +18,7 @@ import (
 // before that, which is why readiness is proven this way.
 func (n *Network) waitReady(ctx context.Context, sys *System, timeout time.Duration) error {
 	var all []string
-	for _, o := range n.Top.PeerOrgs() {
+	for _, o := range n.plan().PeerOrgs() {
 		all = append(all, o.MSPID)
 	}
 	return waitFor(ctx, timeout, 300*time.Millisecond, func() error {

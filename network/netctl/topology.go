@@ -50,6 +50,8 @@ type Organization struct {
 	Peer     *PeerSpec     `yaml:"peer"`
 	Gateway  *GatewaySpec  `yaml:"gateway"`
 	Users    []UserSpec    `yaml:"users"`
+
+	remoteCA bool // on this host, the organization's CA runs on another host (Scope.RemoteCA)
 }
 
 // CASpec is an organization's fabric-ca-server.
@@ -58,9 +60,11 @@ type CASpec struct {
 	OpsPort int `yaml:"opsPort"`
 }
 
-// OrdererSpec is one etcdraft orderer.
+// OrdererSpec is one etcdraft orderer. Host is where it runs when that is not its organization's
+// host (an orderer organization may run each orderer on a host of its own).
 type OrdererSpec struct {
 	Name      string `yaml:"name"`
+	Host      string `yaml:"host,omitempty"`
 	Port      int    `yaml:"port"`
 	AdminPort int    `yaml:"adminPort"`
 	OpsPort   int    `yaml:"opsPort"`
@@ -114,6 +118,11 @@ func (t *Topology) check() error {
 			return fmt.Errorf("organization %q: name, mspId and host are required", o.Name)
 		}
 		orderers += len(o.Orderers)
+		for i := range o.Orderers {
+			if o.Orderers[i].Host == "" {
+				o.Orderers[i].Host = o.Host
+			}
+		}
 		if o.Peer != nil && o.Peer.CCServerPort == 0 {
 			return fmt.Errorf("organization %s: peer.ccServerPort (its own chaincode server) is required", o.Name)
 		}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,7 +66,9 @@ func (n *Network) saveState(st *state) error { return writeJSON(n.stateFile(), s
 func (n *Network) processes(packageIDs map[string]string) []*Process {
 	var ps []*Process
 	for _, o := range n.Top.Organizations {
-		ps = append(ps, n.caProcess(o))
+		if !o.remoteCA {
+			ps = append(ps, n.caProcess(o))
+		}
 	}
 	for _, o := range n.Top.OrdererOrgs() {
 		for _, ord := range o.Orderers {
@@ -196,6 +199,8 @@ type upStep struct {
 	done func(st *state) bool // nil: the step runs on every up
 	run  func() error
 	mark func(st *state)
+	// peers: the step is about peers, chaincode or gateways, which a host that runs only orderers skips
+	peers bool
 }
 
 // upSteps lists the steps of up in order.
@@ -205,35 +210,63 @@ func (n *Network) upSteps(r *upRun) []upStep {
 		{name: "certificate authorities started", run: func() error { return n.startCAs(r.ctx) }},
 		{name: "identities enrolled (no cryptogen)", run: n.enrollAll,
 			done: func(st *state) bool { return st.Enrolled }, mark: func(st *state) { st.Enrolled = true }},
-		{name: "channel genesis block made", run: n.writeGenesis,
+		{name: "channel genesis block made", run: n.genesisHere,
 			done: func(st *state) bool { return st.Genesis }, mark: func(st *state) { st.Genesis = true }},
 		{run: n.writePeerConfig},
 		{name: "orderers and peers started", run: func() error { return n.startNodes(r.ctx) }},
 		{name: "orderers joined channel " + n.Top.Channel, run: func() error { return n.joinOrderers(r.ctx) },
 			done: func(st *state) bool { return st.OrderersJoined }, mark: func(st *state) { st.OrderersJoined = true }},
-		{name: "peers joined channel " + n.Top.Channel, run: func() error { return n.joinPeers(r.ctx) },
+		{name: "peers joined channel " + n.Top.Channel, peers: true, run: func() error { return n.joinPeers(r.ctx) },
 			done: func(st *state) bool { return st.PeersJoined }, mark: func(st *state) { st.PeersJoined = true }},
-		{run: func() (err error) { packageIDs, err = n.writePackages(); return err },
+		{peers: true, run: func() (err error) { packageIDs, err = n.writePackages(); return err },
 			done: n.packaged, mark: func(st *state) { st.PackageIDs = packageIDs }},
-		{name: "chaincode servers started, one per organization", run: func() error {
+		{name: "chaincode servers started, one per organization", peers: true, run: func() error {
 			return n.startAll(r.ctx, kindOf(n.processes(r.st.PackageIDs), "chaincode"), 15*time.Second)
 		}},
-		{name: "chaincode installed, approved by all, committed", run: func() error { return n.deployChaincode(r.ctx, r.st.PackageIDs) },
+		{name: "chaincode installed, approved by all, committed", peers: true, run: func() error { return n.deployChaincode(r.ctx, r.st.PackageIDs) },
 			done: func(st *state) bool { return st.Committed }, mark: func(st *state) { st.Committed = true }},
 		{run: func() error { // the description, which the readiness check dials with
 			r.sys = n.Describe(r.st.PackageIDs)
 			return writeJSON(n.SystemFile(), r.sys)
 		}},
-		{name: "ready: every peer reaches every org; a submit committed", run: func() error {
+		{name: "ready: every peer reaches every org; a submit committed", peers: true, run: func() error {
 			return n.waitReady(r.ctx, r.sys, 90*time.Second)
 		}},
 	}
-	if n.gatewayAvailable() {
+	if len(n.Top.PeerOrgs()) == 0 { // an orderer host: its steps end with its orderers joined
+		steps = slices.DeleteFunc(steps, func(s upStep) bool { return s.peers })
+	}
+	if n.gatewayAvailable() && len(n.Top.PeerOrgs()) > 0 {
 		steps = append(steps, upStep{name: "HTTP gateways started, one per organization", run: func() error {
 			return n.startGateways(r.ctx, r.st.PackageIDs)
 		}})
 	}
 	return steps
+}
+
+// Prepare is the first part of up on a host of a consortium (`org init`): its CA started, its
+// identities enrolled, and its definition written for the other hosts.
+func (n *Network) Prepare(ctx context.Context) (Artifact, error) {
+	st, err := n.beginUp()
+	if err != nil {
+		return Artifact{}, err
+	}
+	r := &upRun{ctx: ctx, st: st}
+	if err := n.runSteps(ctx, n.upSteps(r)[:2], st); err != nil {
+		return Artifact{}, err
+	}
+	return n.ExportDefinition()
+}
+
+// genesisHere makes the channel's genesis block for the whole network. A host of a consortium does
+// not: the block is made once, on the orderer organization's CA host (`org genesis`), from every
+// organization's definition, and every host imports that one.
+func (n *Network) genesisHere() error {
+	if n.scoped() {
+		return fmt.Errorf("no genesis block on this host: make it on the orderer organization's CA host " +
+			"(`netctl org genesis`) and import it here (`netctl org import %s.block`)", n.Top.Channel)
+	}
+	return n.writeGenesis()
 }
 
 // runStep runs one step unless the state records it as done, and records it when it is resumable.

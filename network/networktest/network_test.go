@@ -259,7 +259,7 @@ func TestNetwork_EachOrganizationRunsItsOwnChaincodeServer(t *testing.T) {
 			t.Fatal(err)
 		}
 		sum := sha256.Sum256(raw)
-		if want := sys.Chaincode.Name + "_" + sys.Chaincode.Version + ":" + hex.EncodeToString(sum[:]); cs.PackageID != want {
+		if want := sys.Chaincode.PackageLabel + ":" + hex.EncodeToString(sum[:]); cs.PackageID != want {
 			t.Errorf("%s: package id %s, but its package file hashes to %s", o.MSPID, cs.PackageID, want)
 		}
 		if other, dup := ids[cs.PackageID]; dup {

@@ -31,6 +31,19 @@ commands:
   leader          print the name of the orderer leading the channel's Raft cluster
   heights         print each orderer's and peer's ledger height (JSON)
 
+one organization per host (a consortium; docs/operations.md has the runbook):
+  org init --org NAME [--orderers a,b] [--remote-ca --enroll-secret FILE]
+                  make this data directory the host of one organization's parts: start its CA, enrol
+                  its identities (keys made here, never sent) and write its definition to export/
+  org import FILE[@SHA256]...
+                  take in another host's definition (*.json) or the genesis block (*.block); with
+                  @SHA256, refuse a file whose hash is not the one its sender read out
+  org genesis     on the orderer organization's CA host: make the channel's genesis block from the
+                  imported definitions, into export/
+  org up [--approval-wait D]
+                  start this host's parts, join the channel, approve the chaincode (and commit it,
+                  on the IP office's host, once all have approved), start the gateway
+
 flags:
 `
 
@@ -42,6 +55,7 @@ var commands = map[string]func(n *netctl.Network, cmd string, args []string){
 	"leader":  leaderCmd,
 	"heights": heightsCmd,
 	"kill":    componentCmd,
+	"org":     orgCmd,
 	"stop":    componentCmd,
 }
 
@@ -64,7 +78,7 @@ func main() {
 
 // options are the flags before the command.
 type options struct {
-	dataDir, binDir, fabricConfig, networkDir string
+	dataDir, binDir, fabricConfig, networkDir, topology string
 	portBase                                  int
 }
 
@@ -77,6 +91,7 @@ func newFlagSet() (*flag.FlagSet, *options) {
 	fs.StringVar(&o.binDir, "bin-dir", os.Getenv("IPLEDGER_BIN_DIR"), "directory of the Fabric programs and ipledger-cc (IPLEDGER_BIN_DIR; default: bin/ in the data directory)")
 	fs.StringVar(&o.fabricConfig, "fabric-config", os.Getenv("IPLEDGER_FABRIC_CONFIG"), "Fabric's sampleconfig directory (IPLEDGER_FABRIC_CONFIG)")
 	fs.StringVar(&o.networkDir, "network-dir", envOr("IPLEDGER_NETWORK_DIR", "network"), "the repository's network/ directory")
+	fs.StringVar(&o.topology, "topology", os.Getenv("IPLEDGER_TOPOLOGY"), "the topology file (IPLEDGER_TOPOLOGY; default: topology.yaml in the network directory)")
 	fs.Usage = func() { fmt.Fprint(os.Stderr, usage); fs.PrintDefaults() }
 	return fs, &o
 }
@@ -86,12 +101,25 @@ func (o *options) network() *netctl.Network {
 	if o.binDir == "" {
 		o.binDir = filepath.Join(o.dataDir, "bin")
 	}
-	top, err := netctl.LoadTopology(filepath.Join(o.networkDir, "topology.yaml"), o.portBase)
+	if o.topology == "" {
+		o.topology = filepath.Join(o.networkDir, "topology.yaml")
+	}
+	plan, err := netctl.LoadTopology(o.topology, o.portBase)
 	if err != nil {
 		fail(err)
 	}
-	return &netctl.Network{Top: top, Dir: abs(o.dataDir), PortBase: o.portBase, Bin: abs(o.binDir),
+	n := &netctl.Network{Top: plan, Dir: abs(o.dataDir), PortBase: o.portBase, Bin: abs(o.binDir),
 		FabricConfig: o.fabricConfig, NetworkDir: abs(o.networkDir), Out: os.Stdout}
+	scope, err := netctl.LoadScope(n.Dir)
+	if err != nil {
+		fail(err)
+	}
+	if scope != nil {
+		if err := n.Scope(plan, scope); err != nil {
+			fail(fmt.Errorf("%s: %w", filepath.Join(n.Dir, "scope.json"), err))
+		}
+	}
+	return n
 }
 
 func abs(p string) string {

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ipledger/ipledger/network/netctl"
+)
+
+// orgCmd is `org init|import|genesis|up`: one organization's parts on a host of its own.
+func orgCmd(n *netctl.Network, _ string, args []string) {
+	if len(args) == 0 {
+		fail(fmt.Errorf("org needs a command: init, import, genesis or up (see --help)"))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch args[0] {
+	case "init":
+		orgInit(ctx, n, args[1:])
+	case "import":
+		if len(args) < 2 {
+			fail(fmt.Errorf("org import needs at least one file"))
+		}
+		for _, a := range args[1:] {
+			path, want, _ := strings.Cut(a, "@")
+			what, err := n.Import(path, want)
+			if err != nil {
+				fail(err)
+			}
+			sum, _ := netctl.FileSHA256(path)
+			fmt.Printf("imported %s from %s (sha256 %s)\n", what, path, sum)
+		}
+	case "genesis":
+		a, err := n.MakeGenesis()
+		if err != nil {
+			fail(err)
+		}
+		printArtifact("the channel's genesis block: send it to every host", a)
+	case "up":
+		ufs := flag.NewFlagSet("org up", flag.ExitOnError)
+		ufs.DurationVar(&n.ApprovalWait, "approval-wait", 10*time.Minute, "how long to wait for the other organizations' approvals and the commit")
+		_ = ufs.Parse(args[1:])
+		upCmd(n, "up", nil)
+	default:
+		fail(fmt.Errorf("unknown org command %q: init, import, genesis or up", args[0]))
+	}
+}
+
+func orgInit(ctx context.Context, n *netctl.Network, args []string) {
+	ifs := flag.NewFlagSet("org init", flag.ExitOnError)
+	org := ifs.String("org", "", "the organization this host runs (its name in the topology)")
+	orderers := ifs.String("orderers", "", "an orderer organization's host: the orderers it runs, comma-separated (default: all)")
+	remoteCA := ifs.Bool("remote-ca", false, "an orderer host without the organization's CA: its orderers enrol from the CA's host")
+	secret := ifs.String("enroll-secret", "", "with --remote-ca: the file with the one-time enrolment secret from the CA's host")
+	caDef := ifs.String("ca-definition", "", "with --remote-ca: the organization's definition FILE[@SHA256] from the CA's host (its CA certificate)")
+	_ = ifs.Parse(args)
+	if *org == "" {
+		fail(fmt.Errorf("org init needs --org"))
+	}
+	s := &netctl.Scope{Org: *org, RemoteCA: *remoteCA}
+	if *orderers != "" {
+		s.Orderers = strings.Split(*orderers, ",")
+	}
+	plan := n.Top
+	if n.Plan != nil {
+		plan = n.Plan
+	}
+	if err := n.Scope(plan, s); err != nil {
+		fail(err)
+	}
+	if err := n.Init(s); err != nil {
+		fail(err)
+	}
+	if *remoteCA {
+		if *secret == "" || len(s.Orderers) != 1 {
+			fail(fmt.Errorf("--remote-ca needs one orderer (--orderers) and its --enroll-secret"))
+		}
+		if err := n.PlaceEnrollSecret(s.Orderers[0], *secret); err != nil {
+			fail(err)
+		}
+		path, want, _ := strings.Cut(*caDef, "@")
+		if _, err := n.Import(path, want); err != nil {
+			fail(fmt.Errorf("--ca-definition: %w", err))
+		}
+	}
+	a, err := n.Prepare(ctx)
+	if err != nil {
+		fail(fmt.Errorf("org init failed: %w\nLogs are in %s", err, filepath.Join(n.Dir, "logs")))
+	}
+	printArtifact("this organization's definition: send it to every other host", a)
+	for _, f := range n.EnrollSecrets() {
+		fmt.Printf("one-time enrolment secret of an orderer on another host (a secret: send it only to that host): %s\n", f)
+	}
+}
+
+func printArtifact(what string, a netctl.Artifact) {
+	fmt.Printf("%s\n  %s\n  sha256 %s\n", what, a.Path, a.SHA256)
+}
