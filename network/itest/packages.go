@@ -5,6 +5,7 @@ package itest
 // fault tests come last: they kill and restart parts of the network, through the gateways.
 // TestPackagesListsEveryIntegrationPackage fails when a package with integration tests is missing.
 var Packages = []string{
+	"./network/netns",  // network namespaces as hosts: cut, heal, delay; no Fabric, needs root
 	"./network/netctl", // a failed up of a network of its own (own directory and port base)
 	"./chaincode/chaincodetest",
 	"./gateway/fabric", // the peer's texts the adapter matches, provoked from the real peer
