@@ -15,4 +15,6 @@ var Packages = []string{
 	"./network/networktest",
 	"./network/bench", // a short smoke run of the benchmark tool, through the gateways and bare
 	"./network/faulttest",
+	// every organization on a host of its own (network namespaces), a consortium of its own
+	"./network/multihost",
 }

@@ -55,6 +55,9 @@ func (n *Network) ordererProcess(o *Organization, ord OrdererSpec) *Process {
 			"ORDERER_OPERATIONS_TLS_CLIENTROOTCAS=[" + ca + "]",
 			"ORDERER_METRICS_PROVIDER=prometheus",
 			"ORDERER_GENERAL_AUTHENTICATION_TIMEWINDOW=15m",
+			// The peers ping every 10s (CORE_PEER_KEEPALIVE_DELIVERYCLIENT_INTERVAL); the orderer's
+			// default minimum of 60s would close their connections for pinging too often.
+			"ORDERER_GENERAL_KEEPALIVE_SERVERMININTERVAL=10s",
 		},
 		Dir:    node,
 		Host:   ord.Host,
@@ -88,6 +91,13 @@ func (n *Network) peerProcess(o *Organization) *Process {
 			"CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL=1s",
 			"CORE_PEER_GOSSIP_ALIVETIMEINTERVAL=1s",
 			"CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT=5s",
+			// A peer cut off from the orderers retries with a backoff that Fabric lets grow to an hour:
+			// capped at 5s, so that it catches up soon after the link's return (the multi-host test)...
+			"CORE_PEER_DELIVERYCLIENT_RECONNECTBACKOFFTHRESHOLD=5s",
+			// ...and a connection to an orderer that went silent (a cut link drops packets, it sends no
+			// reset) is found dead by keepalive in 15s, not 80s.
+			"CORE_PEER_KEEPALIVE_DELIVERYCLIENT_INTERVAL=10s",
+			"CORE_PEER_KEEPALIVE_DELIVERYCLIENT_TIMEOUT=5s",
 			"CORE_PEER_LOCALMSPID=" + o.MSPID,
 			"CORE_PEER_MSPCONFIGPATH=" + filepath.Join(node, "msp"),
 			"CORE_PEER_TLS_ENABLED=true",

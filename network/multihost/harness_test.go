@@ -1,0 +1,403 @@
+//go:build integration
+
+package multihost
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ipledger/ipledger/gateway/apiclient"
+	"github.com/ipledger/ipledger/network/itest"
+	"github.com/ipledger/ipledger/network/netctl"
+	"github.com/ipledger/ipledger/network/netns"
+	"golang.org/x/sync/errgroup"
+	"gopkg.in/yaml.v3"
+)
+
+// The hosts: one per peer organization, one per orderer (the orderer organization's CA and admin on
+// orderer1's).
+var (
+	peerOrgs     = []string{"bank1", "bank2", "exchange", "ipoffice", "regulator"}
+	ordererHosts = []string{"orderer1", "orderer2", "orderer3"}
+	users        = map[string]string{"bank1": "officer1", "bank2": "officer1", "exchange": "trader1", "ipoffice": "examiner1", "regulator": "auditor1"}
+)
+
+// consortium is the test's consortium: the lab, each host's data directory, and the acknowledged
+// submissions.
+type consortium struct {
+	lab      *netns.Lab
+	dir      string // hosts' data directories: dir/<host>
+	topology string
+	bin      string // the programs, built by scripts/ipledger
+	fabric   string // Fabric's sampleconfig
+
+	mu      sync.Mutex
+	acks    []ack
+	clients map[string]*itest.Caller
+}
+
+// ack is an acknowledged submission: the record it wrote and its transaction.
+type ack struct {
+	kind, id, txID string
+	block          uint64
+}
+
+// bootstrap makes the lab and the consortium on it, by the runbook's steps (docs/operations.md), and
+// registers the cleanup: every host's processes stopped, the namespaces removed, also on failure.
+func bootstrap(t *testing.T) *consortium {
+	t.Helper()
+	c := &consortium{dir: t.TempDir(), clients: map[string]*itest.Caller{}}
+	c.bin, c.fabric = programs(t)
+	// Named after the test network's port base: a second run at another base (another clone) has
+	// namespaces of its own, and a run at this base first removes what a killed one left.
+	prefix := "ipl" + strings.TrimSpace(os.Getenv("IPLEDGER_PORT_BASE"))
+	lab, err := netns.New(context.Background(), prefix, append(slicesClone(ordererHosts), peerOrgs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.lab = lab
+	t.Cleanup(func() {
+		if err := lab.Close(); err != nil {
+			t.Errorf("removing the namespaces: %v", err)
+		}
+		if left, _ := lab.Leftovers(); len(left) > 0 {
+			t.Errorf("namespaces left behind: %v", left)
+		}
+	})
+	t.Cleanup(func() { c.downAll(t) })
+	c.writeTopology(t)
+	begin := time.Now()
+	c.initHosts(t)
+	c.makeChannel(t)
+	c.upPeers(t)
+	t.Logf("FIGURE consortium bootstrapped across %d namespaces (%d hosts' data directories) in %v",
+		len(lab.Hosts), len(lab.Hosts), time.Since(begin).Round(100*time.Millisecond))
+	return c
+}
+
+// programs finds the network's programs (the directory of the peer the test network runs) and
+// Fabric's sampleconfig.
+func programs(t *testing.T) (bin, fabric string) {
+	sys := itest.System(t)
+	for _, p := range sys.Processes {
+		if p.Kind == "peer" {
+			bin = filepath.Dir(p.Binary)
+		}
+	}
+	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/hyperledger/fabric")
+	cmd.Dir = "../tools/fabric" // the pinned Fabric module scripts/ipledger builds from
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("finding Fabric's module: %v", err)
+	}
+	fabric = filepath.Join(strings.TrimSpace(string(out)), "sampleconfig")
+	if bin == "" {
+		t.Fatal("no peer in the test network's description")
+	}
+	return bin, fabric
+}
+
+// writeTopology writes the repository's topology with each organization (and each orderer) on its
+// host's address in the lab.
+func (c *consortium) writeTopology(t *testing.T) {
+	raw, err := os.ReadFile("../topology.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var top netctl.Topology
+	if err := yaml.Unmarshal(raw, &top); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range top.Organizations {
+		if len(o.Orderers) > 0 {
+			o.Host = c.lab.Hosts["orderer1"].Addr.String()
+			for i := range o.Orderers {
+				o.Orderers[i].Host = c.lab.Hosts[o.Orderers[i].Name].Addr.String()
+			}
+			continue
+		}
+		o.Host = c.lab.Hosts[o.Name].Addr.String()
+	}
+	out, err := yaml.Marshal(top)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.topology = filepath.Join(c.dir, "topology.yaml")
+	if err := os.WriteFile(c.topology, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// netctl runs netctl inside a host's namespace on that host's data directory.
+func (c *consortium) netctl(t *testing.T, host string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	base := []string{"--data-dir", filepath.Join(c.dir, host), "--topology", c.topology, "--port-base", "7000",
+		"--bin-dir", c.bin, "--fabric-config", c.fabric, "--network-dir", networkDir(t)}
+	cmd := c.lab.Command(ctx, host, filepath.Join(c.bin, "netctl"), append(base, args...)...)
+	cmd.Env = append(os.Environ(), "IPLEDGER_NO_GATEWAY=")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if err != nil {
+		return out.String(), fmt.Errorf("%s: netctl %s: %w\n%s", host, strings.Join(args, " "), err, out.String())
+	}
+	return out.String(), nil
+}
+
+func networkDir(t *testing.T) string {
+	d, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// must runs netctl on several hosts at once and fails the test at the first error.
+func (c *consortium) must(t *testing.T, hosts []string, args func(host string) []string) {
+	t.Helper()
+	var g errgroup.Group
+	for _, h := range hosts {
+		g.Go(func() error { _, err := c.netctl(t, h, args(h)...); return err })
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// send is what a person does between two hosts: copy a public file from one host's export directory
+// into a place the other reads, with the sha256 the sender printed.
+func (c *consortium) send(t *testing.T, from, name string) string {
+	t.Helper()
+	path := filepath.Join(c.dir, from, "export", name)
+	sum, err := netctl.FileSHA256(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path + "@" + sum
+}
+
+// initHosts: every host starts its CA (or enrols from its organization's) and writes its definition.
+func (c *consortium) initHosts(t *testing.T) {
+	c.must(t, append([]string{"orderer1"}, peerOrgs...), func(h string) []string {
+		if h == "orderer1" {
+			return []string{"org", "init", "--org", "orderer", "--orderers", "orderer1"}
+		}
+		return []string{"org", "init", "--org", h}
+	})
+	c.must(t, ordererHosts[1:], func(h string) []string {
+		return []string{"org", "init", "--org", "orderer", "--orderers", h, "--remote-ca",
+			"--enroll-secret", filepath.Join(c.dir, "orderer1", "orgs", "orderer", "ca", "enroll", h+".secret"),
+			"--ca-definition", c.send(t, "orderer1", "orderer.org.json")}
+	})
+}
+
+// makeChannel: the orderer organization imports every definition, makes the genesis block, and each
+// orderer host imports it and starts its orderer.
+func (c *consortium) makeChannel(t *testing.T) {
+	args := []string{"org", "import"}
+	for _, h := range ordererHosts[1:] {
+		args = append(args, c.send(t, h, "orderer."+h+".node.json"))
+	}
+	for _, o := range peerOrgs {
+		args = append(args, c.send(t, o, o+".org.json"))
+	}
+	c.must(t, []string{"orderer1"}, func(string) []string { return args })
+	c.must(t, []string{"orderer1"}, func(string) []string { return []string{"org", "genesis"} })
+	block := c.send(t, "orderer1", "ipledger.block")
+	c.must(t, ordererHosts[1:], func(string) []string { return []string{"org", "import", block} })
+	c.must(t, ordererHosts, func(string) []string { return []string{"org", "up"} })
+}
+
+// upPeers: each peer organization imports the others' definitions and the block, then all run up at
+// once: each approves, the IP office commits once all have, each starts its gateway.
+func (c *consortium) upPeers(t *testing.T) {
+	block := c.send(t, "orderer1", "ipledger.block")
+	c.must(t, peerOrgs, func(h string) []string {
+		args := []string{"org", "import", c.send(t, "orderer1", "orderer.org.json"), block}
+		for _, o := range peerOrgs {
+			if o != h {
+				args = append(args, c.send(t, o, o+".org.json"))
+			}
+		}
+		return args
+	})
+	c.must(t, peerOrgs, func(string) []string { return []string{"org", "up", "--approval-wait", "5m"} })
+}
+
+// downAll stops every host's processes.
+func (c *consortium) downAll(t *testing.T) {
+	var wg sync.WaitGroup
+	for h := range c.lab.Hosts {
+		if _, err := os.Stat(filepath.Join(c.dir, h)); err != nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// down reads pid files: it needs no network, so it runs from the root namespace too.
+			cmd := exec.Command(filepath.Join(c.bin, "netctl"), "--data-dir", filepath.Join(c.dir, h), "--topology", c.topology,
+				"--network-dir", networkDir(t), "down")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("%s: down: %v\n%s", h, err, out)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// as is a client of an organization's gateway as its user, from inside the organization's host.
+func (c *consortium) as(t *testing.T, org string) *itest.Caller {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl := c.clients[org]; cl != nil {
+		cp := *cl
+		cp.T = t
+		return &cp
+	}
+	home := filepath.Join(c.dir, org, "orgs", org)
+	key, err := os.ReadFile(filepath.Join(home, "users", users[org], "api-key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := apiclient.CertPool(filepath.Join(home, "msp", "tlscacerts", "ca.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := c.lab.HTTPTransport(org, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
+	port := 7000 + map[string]int{"bank1": 25, "bank2": 35, "exchange": 45, "ipoffice": 55, "regulator": 65}[org]
+	cl := &itest.Caller{Base: fmt.Sprintf("https://%s:%d", c.lab.Hosts[org].Addr, port), Key: strings.TrimSpace(string(key)),
+		Org: org, User: users[org], HTTP: &http.Client{Transport: tr, Timeout: 90 * time.Second}}
+	c.clients[org] = cl
+	cp := *cl
+	cp.T = t
+	return &cp
+}
+
+// submit sends a submission and fails unless it answers status; the acknowledged submission is
+// recorded with the record it wrote (kind, and id: the given one, or the one the answer names).
+// A 503 (no Raft leader for a moment, a peer out of reach) is retried with the same idempotency key,
+// at most 20 times.
+func (c *consortium) submit(t *testing.T, org string, status int, method, path string, body any, kind, id string) ack {
+	t.Helper()
+	cl := c.as(t, org)
+	key := apiclient.NewIdempotencyKey()
+	var r itest.Reply
+	err := retry(20, 500*time.Millisecond, func() error {
+		r = cl.Do(method, path, body, "Idempotency-Key", key)
+		if r.Status == http.StatusServiceUnavailable {
+			return errors.New(r.String())
+		}
+		return nil
+	})
+	if err != nil || r.Status != status {
+		t.Fatalf("%s %s at %s: %s, want %d", method, path, org, r, status)
+	}
+	var res struct {
+		ID          string `json:"id"`
+		TxID        string `json:"txId"`
+		BlockNumber uint64 `json:"blockNumber"`
+	}
+	_ = json.Unmarshal(r.Body, &res)
+	if id == "" {
+		id = res.ID
+	}
+	if res.TxID == "" || id == "" {
+		t.Fatalf("%s %s at %s: no id or txId in %s", method, path, org, r)
+	}
+	a := ack{kind: kind, id: id, txID: res.TxID, block: res.BlockNumber}
+	c.mu.Lock()
+	c.acks = append(c.acks, a)
+	c.mu.Unlock()
+	return a
+}
+
+// settle waits until an organization's peer has committed a submission's transaction (its gateway
+// finds it): the next step may then go through that organization's gateway.
+func (c *consortium) settle(t *testing.T, a ack, org string) {
+	t.Helper()
+	cl := c.as(t, org)
+	err := retry(600, 100*time.Millisecond, func() error {
+		if r := cl.Do("GET", "/v1/transactions/"+a.txID, nil); r.Status != 200 {
+			return errors.New(r.String())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("transaction %s never reached %s's peer: %v", a.txID, org, err)
+	}
+}
+
+// newRight registers a right at the IP office's gateway and returns its id.
+func (c *consortium) newRight(t *testing.T) string { return c.newRightAck(t).id }
+
+func (c *consortium) newRightAck(t *testing.T) ack {
+	t.Helper()
+	id := uniq("MH")
+	a := c.submit(t, "ipoffice", 201, "POST", "/v1/assets", patent(id), "asset", "")
+	c.settle(t, a, "bank1")
+	return a
+}
+
+// retry calls f until it succeeds, at most n times, waiting pause between attempts.
+func retry(n int, pause time.Duration, f func() error) error {
+	var err error
+	for i := range n {
+		if err = f(); err == nil {
+			return nil
+		}
+		if i < n-1 {
+			time.Sleep(pause)
+		}
+	}
+	return err
+}
+
+var (
+	uniqMu sync.Mutex
+	uniqN  int
+)
+
+func uniq(prefix string) string {
+	uniqMu.Lock()
+	defer uniqMu.Unlock()
+	uniqN++
+	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano()%1e12, uniqN)
+}
+
+const (
+	ownerID   = "91420100MA4K0001"
+	ownerName = "Wuhan Optics Co."
+)
+
+func patent(id string) map[string]any {
+	return map[string]any{"id": id, "kind": "patent-invention", "number": "ZL-" + id, "title": "Multi-host patent " + id,
+		"owners": []any{map[string]any{"id": ownerID, "name": ownerName, "share": 10000}}, "applicationDate": "2020-01-15",
+		"grantDate": "2022-03-01", "expiryDate": "2040-01-15", "feesPaidThrough": "2030-01-15"}
+}
+
+func application(assetID string) map[string]any {
+	return map[string]any{"assetIds": []string{assetID}, "pledgors": []any{map[string]any{"id": ownerID, "name": ownerName}},
+		"pledgeeName": "Bank One Wuhan", "debtKind": "loan", "debtTermStart": "2025-01-01", "debtTermEnd": "2027-12-31",
+		"contractHash": strings.Repeat("ab", 32),
+		"terms":        map[string]any{"amount": "5000000.00", "currency": "CNY", "interestRate": "3.85", "scope": "principal and interest"}}
+}
+
+func tradeTransfer(assetID string) map[string]any {
+	return map[string]any{"assetId": assetID, "kind": "assignment", "origin": "trade", "tradeRef": uniq("WHIPE"),
+		"newOwners": []any{map[string]any{"id": "91420100MA4K0002", "name": "Jiangcheng Lasers Co.", "share": 10000}}}
+}
+
+func slicesClone(s []string) []string { return append([]string(nil), s...) }
