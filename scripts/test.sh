@@ -63,6 +63,8 @@ part_integration() {
 	if [ -d ./gateway/console/consoletest ]; then
 		"$ROOT/scripts/ipledger" need chromium:chromium
 	fi
+	# The multi-host test (network/multihost) makes network namespaces with iproute2's ip.
+	"$ROOT/scripts/ipledger" need ip:iproute2
 	say "integration tests against the real network"
 	# -p 1: one package at a time, in order; some restart or kill parts of the network.
 	IPLEDGER_SYSTEM_FILE=$data/system.json go test -p 1 -count=1 -tags integration -v -timeout 30m "${pkgs[@]}"

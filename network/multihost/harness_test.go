@@ -288,8 +288,9 @@ func (c *consortium) as(t *testing.T, org string) *itest.Caller {
 
 // submit sends a submission and fails unless it answers status; the acknowledged submission is
 // recorded with the record it wrote (kind, and id: the given one, or the one the answer names).
-// A 503 (no Raft leader for a moment, a peer out of reach) is retried with the same idempotency key,
-// at most 20 times.
+// A 503 (no Raft leader for a moment, a peer out of reach) or a 504 (submitted, its commit not seen in
+// time: a transaction in flight when the Raft leader was cut off) is retried with the same idempotency
+// key, as the API tells clients to, at most 20 times; checkExactlyOnce then finds each once.
 func (c *consortium) submit(t *testing.T, org string, status int, method, path string, body any, kind, id string) ack {
 	t.Helper()
 	cl := c.as(t, org)
@@ -297,7 +298,7 @@ func (c *consortium) submit(t *testing.T, org string, status int, method, path s
 	var r itest.Reply
 	err := retry(20, 500*time.Millisecond, func() error {
 		r = cl.Do(method, path, body, "Idempotency-Key", key)
-		if r.Status == http.StatusServiceUnavailable {
+		if r.Status == http.StatusServiceUnavailable || r.Status == http.StatusGatewayTimeout {
 			return errors.New(r.String())
 		}
 		return nil
