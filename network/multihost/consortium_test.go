@@ -226,4 +226,3 @@ func heightOf(out, node string) uint64 {
 	_, _ = fmt.Sscanf(out[i+len(node)+3:], "%d", &h)
 	return h
 }
-

@@ -263,7 +263,7 @@ func (n *Network) Prepare(ctx context.Context) (Artifact, error) {
 // organization's definition, and every host imports that one.
 func (n *Network) genesisHere() error {
 	if n.scoped() {
-		return fmt.Errorf("no genesis block on this host: make it on the orderer organization's CA host " +
+		return fmt.Errorf("no genesis block on this host: make it on the orderer organization's CA host "+
 			"(`netctl org genesis`) and import it here (`netctl org import %s.block`)", n.Top.Channel)
 	}
 	return n.writeGenesis()

@@ -79,7 +79,7 @@ func main() {
 // options are the flags before the command.
 type options struct {
 	dataDir, binDir, fabricConfig, networkDir, topology string
-	portBase                                  int
+	portBase                                            int
 }
 
 // newFlagSet defines netctl's flags, with their environment variables as defaults.
