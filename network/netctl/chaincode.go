@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -257,7 +258,11 @@ func (n *Network) deployChaincode(ctx context.Context, packageIDs map[string]str
 	if err != nil {
 		return err
 	}
-	if !n.committed(n.Top.PeerOrgs()[0]) {
+	if err := n.queryCommitted(n.Top.PeerOrgs()[0]); err != nil {
+		var other *otherDefinition
+		if errors.As(err, &other) {
+			return err // approving would be refused as a redefinition of the committed sequence
+		}
 		if err := n.approveLocal(ctx, packageIDs, common); err != nil {
 			return err
 		}
@@ -529,10 +534,21 @@ func committedAs(peer, out, version string, sequence int) error {
 		return fmt.Errorf("%s: querycommitted: %w: %s", peer, err, lastLines(out, 3))
 	}
 	if def.Version != version || def.Sequence != sequence {
-		return fmt.Errorf("%s has the chaincode committed as version %q sequence %d, not %q sequence %d: "+
-			"the chaincode program here is not the one the consortium approved (the version names its sha256); "+
-			"approve and commit this one as a new sequence, or start a new network with `down --purge`",
-			peer, def.Version, def.Sequence, version, sequence)
+		return &otherDefinition{peer: peer, version: def.Version, sequence: def.Sequence, want: version, wantSeq: sequence}
 	}
 	return nil
+}
+
+// otherDefinition is a peer's committed definition that is not this host's: another version (another
+// chaincode program) or sequence.
+type otherDefinition struct {
+	peer, version, want string
+	sequence, wantSeq   int
+}
+
+func (e *otherDefinition) Error() string {
+	return fmt.Sprintf("%s has the chaincode committed as version %q sequence %d, not %q sequence %d: "+
+		"the chaincode program here is not the one the consortium approved (the version names its sha256); "+
+		"approve and commit this one as a new sequence, or start a new network with `down --purge`",
+		e.peer, e.version, e.sequence, e.want, e.wantSeq)
 }

@@ -225,6 +225,9 @@ func (n *Network) upSteps(r *upRun) []upStep {
 		}},
 		{name: "chaincode installed, approved by all, committed", peers: true, run: func() error { return n.deployChaincode(r.ctx, r.st.PackageIDs) },
 			done: func(st *state) bool { return st.Committed }, mark: func(st *state) { st.Committed = true }},
+		// On every up, also once the deployment is recorded: the program about to serve is the one the
+		// definition names (its sha256), or up stops here.
+		{name: "chaincode program is the committed one", peers: true, run: func() error { return n.checkCommitted(r.ctx) }},
 		{run: func() error { // the description, which the readiness check dials with
 			r.sys = n.Describe(r.st.PackageIDs)
 			return writeJSON(n.SystemFile(), r.sys)

@@ -141,10 +141,28 @@ func TestUpSteps_Order(t *testing.T) {
 		"- (once)",
 		"chaincode servers started, one per organization",
 		"chaincode installed, approved by all, committed (once)",
+		"chaincode program is the committed one",
 		"-",
 		"ready: every peer reaches every org; a submit committed",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("steps:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// An orderer's own host: no step about peers, chaincode or gateways; its last named step joins its
+	// orderer to the channel, then its description (system.json, for status) is written.
+	if err := n.Scope(n.Top, &Scope{Org: "orderer", Orderers: []string{"orderer3"}, RemoteCA: true}); err != nil {
+		t.Fatal(err)
+	}
+	var named []string
+	for _, s := range n.upSteps(&upRun{st: &state{}}) {
+		if s.peers {
+			t.Errorf("an orderer host runs %q", s.name)
+		}
+		if s.name != "" {
+			named = append(named, s.name)
+		}
+	}
+	if last := named[len(named)-1]; last != "orderers joined channel "+n.Top.Channel {
+		t.Errorf("an orderer host's last step is %q", last)
 	}
 }

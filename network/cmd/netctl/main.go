@@ -32,7 +32,8 @@ commands:
   heights         print each orderer's and peer's ledger height (JSON)
 
 one organization per host (a consortium; docs/operations.md has the runbook):
-  org init --org NAME [--orderers a,b] [--remote-ca --enroll-secret FILE]
+  org init --org NAME [--orderers a,b]
+           [--remote-ca --enroll-secret FILE --ca-definition FILE[@SHA256]]
                   make this data directory the host of one organization's parts: start its CA, enrol
                   its identities (keys made here, never sent) and write its definition to export/
   org import FILE[@SHA256]...
