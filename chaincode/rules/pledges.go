@@ -275,7 +275,7 @@ func (s *Service) checkMarkFamilies(p *api.Pledge, assets []*api.Asset) error {
 			if err != nil {
 				return err
 			}
-			if m.LegalStatus == api.LegalValid && m.NiceClass == a.NiceClass && sameOwners(m.Owners, a.Owners) {
+			if m.LegalStatus == api.LegalValid && m.NiceClass == a.NiceClass && sameIDs(m.Owners, a.Owners, func(o api.Owner) string { return o.ID }) {
 				return api.Conflict("P4", "the owner's identical or similar marks in the same class must be pledged together",
 					"assetId", a.ID, "missingAssetId", m.ID, "reason", "similar-marks-missing")
 			}
@@ -284,11 +284,12 @@ func (s *Service) checkMarkFamilies(p *api.Pledge, assets []*api.Asset) error {
 	return nil
 }
 
-func sameOwners(a, b []api.Owner) bool {
-	ids := func(os []api.Owner) []string {
-		out := make([]string, len(os))
-		for i, o := range os {
-			out[i] = o.ID
+// sameIDs tells whether two lists name the same ids, in any order and whatever else they say.
+func sameIDs[T any](a, b []T, id func(T) string) bool {
+	ids := func(xs []T) []string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i] = id(x)
 		}
 		slices.Sort(out)
 		return out
@@ -555,7 +556,7 @@ func (s *Service) AmendPledge(requestID, pledgeID, payload string) (string, erro
 		if err := requireStatus(p, "P6", api.PledgeRegistered); err != nil {
 			return api.Event{}, err
 		}
-		if in.Pledgors != nil && !samePartyIDs(in.Pledgors, p.Pledgors) {
+		if in.Pledgors != nil && !sameIDs(in.Pledgors, p.Pledgors, func(x api.Party) string { return x.ID }) {
 			return api.Event{}, api.Conflict("P6", "an amendment may change the pledgors' names, not who they are",
 				"pledgeId", p.ID, "reason", "pledgors-changed")
 		}
@@ -594,19 +595,6 @@ func parseAmendment(payload string, hasTerms bool) (api.Amendment, error) {
 		c.fail("", "at least one change is required: debtKind, pledgeeName, pledgors or transient terms")
 	}
 	return in, c.err
-}
-
-// samePartyIDs tells whether two lists name the same parties, in any order and whatever their names.
-func samePartyIDs(a, b []api.Party) bool {
-	ids := func(ps []api.Party) []string {
-		out := make([]string, len(ps))
-		for i, x := range ps {
-			out[i] = x.ID
-		}
-		slices.Sort(out)
-		return out
-	}
-	return slices.Equal(ids(a), ids(b))
 }
 
 // applyAmendment rewrites the pledgors' names, the debt kind and the pledgee's name that an amendment

@@ -74,32 +74,18 @@ func settled(t *testing.T, r reply) reply {
 	return r
 }
 
-func uniq(prefix string) string { return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()) }
-
-func asset(id string) map[string]any {
-	return map[string]any{"id": id, "kind": "patent-invention", "number": "ZL-" + id, "title": "Gateway test patent",
-		"owners":          []any{map[string]any{"id": "91420100MA4K0001", "name": "Wuhan Optics Co.", "share": 10000}},
-		"applicationDate": "2020-01-15", "grantDate": "2022-03-01", "expiryDate": "2040-01-15", "feesPaidThrough": "2030-01-15"}
-}
-
+// pledge is Bank One's application under the name its amend step changes.
 func pledge(assetID string) map[string]any {
-	return map[string]any{"assetIds": []string{assetID},
-		"pledgors":    []any{map[string]any{"id": "91420100MA4K0001", "name": "Wuhan Optics Co."}},
-		"pledgeeName": "Bank One", "debtKind": "loan", "debtTermStart": "2025-01-01", "debtTermEnd": "2027-12-31",
-		"contractHash": strings.Repeat("ab", 32),
-		"terms":        map[string]any{"amount": "5000000.00", "currency": "CNY", "interestRate": "3.85", "scope": "principal and interest"}}
-}
-
-func transfer(assetID string) map[string]any {
-	return map[string]any{"assetId": assetID, "kind": "assignment", "origin": "trade", "tradeRef": uniq("TRADE"),
-		"newOwners": []any{map[string]any{"id": "91420100MA4K0002", "name": "Jiangcheng Lasers Co.", "share": 10000}}}
+	p := itest.Application(assetID)
+	p["pledgeeName"] = "Bank One"
+	return p
 }
 
 // newAsset registers an IP right through the IP office's gateway.
 func newAsset(t *testing.T) string {
 	t.Helper()
-	id := uniq("CN-GW")
-	r := settled(t, must(t, as(t, "IPOfficeMSP", "examiner1").Do("POST", "/v1/assets", asset(id)), 201, "register asset"))
+	id := itest.Uniq("CN-GW")
+	r := settled(t, must(t, as(t, "IPOfficeMSP", "examiner1").Do("POST", "/v1/assets", itest.Patent(id)), 201, "register asset"))
 	return r.Str(t, "id")
 }
 
@@ -143,33 +129,33 @@ func TestGateway_AuthenticationIsPerOrganization(t *testing.T) {
 func TestGateway_ValidationAndErrors(t *testing.T) {
 	ipo := as(t, "IPOfficeMSP", "examiner1")
 	refused(t, ipo.Do("POST", "/v1/assets", `{"id":`), 400, "MALFORMED", "malformed JSON")
-	bad := asset(uniq("CN-GW"))
+	bad := itest.Patent(itest.Uniq("CN-GW"))
 	bad["owners"] = []any{map[string]any{"id": "X1", "name": "X", "share": "all"}}
 	r := ipo.Do("POST", "/v1/assets", bad)
 	refused(t, r, 422, "INVALID_ARGUMENT", "wrong type")
 	if !strings.Contains(string(r.Body), "owners[0].share") {
 		t.Fatalf("no field path: %s", r.Body)
 	}
-	bad = asset(uniq("CN-GW"))
+	bad = itest.Patent(itest.Uniq("CN-GW"))
 	bad["colour"] = "red"
 	refused(t, ipo.Do("POST", "/v1/assets", bad), 422, "INVALID_ARGUMENT", "unknown field")
 	// Validated by the chaincode, not by the document: shares must sum to 10000.
-	bad = asset(uniq("CN-GW"))
+	bad = itest.Patent(itest.Uniq("CN-GW"))
 	bad["owners"] = []any{map[string]any{"id": "X1", "name": "X", "share": 5000}}
 	r = ipo.Do("POST", "/v1/assets", bad)
 	refused(t, r, 422, "INVALID_ARGUMENT", "chaincode validation")
 	refused(t, ipo.Do("GET", "/v1/assets/CN-NOPE-0", nil), 404, "NOT_FOUND", "unknown asset")
 	refused(t, ipo.Do("GET", "/v1/transactions/"+strings.Repeat("0", 64), nil), 404, "NOT_FOUND", "unknown tx")
 	// A1: only the IP office registers rights; V3: the regulator writes nothing.
-	refused(t, as(t, "Bank1MSP", "officer1").Do("POST", "/v1/assets", asset(uniq("CN-GW"))), 403, "FORBIDDEN", "bank registers")
-	refused(t, as(t, "RegulatorMSP", "auditor1").Do("POST", "/v1/assets", asset(uniq("CN-GW"))), 403, "FORBIDDEN", "regulator writes")
+	refused(t, as(t, "Bank1MSP", "officer1").Do("POST", "/v1/assets", itest.Patent(itest.Uniq("CN-GW"))), 403, "FORBIDDEN", "bank registers")
+	refused(t, as(t, "RegulatorMSP", "auditor1").Do("POST", "/v1/assets", itest.Patent(itest.Uniq("CN-GW"))), 403, "FORBIDDEN", "regulator writes")
 }
 
 func TestGateway_I3_IdempotencyKey(t *testing.T) {
 	ipo := as(t, "IPOfficeMSP", "examiner1")
-	id, key := uniq("CN-GW"), uniq("idem")
-	first := must(t, ipo.Do("POST", "/v1/assets", asset(id), "Idempotency-Key", key), 201, "first")
-	again := must(t, ipo.Do("POST", "/v1/assets", asset(id), "Idempotency-Key", key), 201, "repeat")
+	id, key := itest.Uniq("CN-GW"), itest.Uniq("idem")
+	first := must(t, ipo.Do("POST", "/v1/assets", itest.Patent(id), "Idempotency-Key", key), 201, "first")
+	again := must(t, ipo.Do("POST", "/v1/assets", itest.Patent(id), "Idempotency-Key", key), 201, "repeat")
 	if again.Str(t, "id") != id || again.Header.Get("Idempotency-Key") != key {
 		t.Fatalf("repeat %s", again.Body)
 	}
@@ -184,11 +170,11 @@ func TestGateway_I3_IdempotencyKey(t *testing.T) {
 	if a.Result != b.Result || a.Result.Version != 1 {
 		t.Fatalf("the repeat did not return the first outcome: %s vs %s", first.Body, again.Body)
 	}
-	other := asset(id)
+	other := itest.Patent(id)
 	other["title"] = "Another title"
 	refused(t, ipo.Do("POST", "/v1/assets", other, "Idempotency-Key", key), 409, "I3", "same key, other request")
 	// Without a key a retry would be a second request: the gateway refuses it.
-	refused(t, ipo.Do("POST", "/v1/assets", asset(uniq("CN-GW")), "Idempotency-Key", ""), 422, "INVALID_ARGUMENT", "no key")
+	refused(t, ipo.Do("POST", "/v1/assets", itest.Patent(itest.Uniq("CN-GW")), "Idempotency-Key", ""), 422, "INVALID_ARGUMENT", "no key")
 }
 
 // The whole life of a pledge and a transfer, each step through the gateway of the organization whose
@@ -205,7 +191,7 @@ func TestGateway_PledgeAndTransferLifecycle(t *testing.T) {
 		return r
 	}
 
-	assetID := step("register asset", settled(t, must(t, ipo.Do("POST", "/v1/assets", asset(uniq("CN-GW"))), 201, "register asset"))).Str(t, "id")
+	assetID := step("register asset", settled(t, must(t, ipo.Do("POST", "/v1/assets", itest.Patent(itest.Uniq("CN-GW"))), 201, "register asset"))).Str(t, "id")
 	exch.eventually("/v1/assets/"+assetID, 200, nil)
 	reg.eventually("/v1/assets/"+assetID+"/history", 200, nil)
 
@@ -247,11 +233,11 @@ func TestGateway_PledgeAndTransferLifecycle(t *testing.T) {
 
 	// Freeze (PATCH, IP office): a transfer is refused while frozen (T2).
 	step("freeze", settled(t, must(t, ipo.Do("PATCH", "/v1/assets/"+assetID, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2025)E01-1"}}), 200, "freeze")))
-	refused(t, exch.Do("POST", "/v1/transfers", transfer(assetID)), 409, "T2", "transfer while frozen")
+	refused(t, exch.Do("POST", "/v1/transfers", itest.TradeTransfer(assetID)), 409, "T2", "transfer while frozen")
 	step("unfreeze", settled(t, must(t, ipo.Do("PATCH", "/v1/assets/"+assetID, map[string]any{"freeze": map[string]any{"active": false}}), 200, "unfreeze")))
 
 	// Transfer (exchange) of a pledged right: recorded only with the pledgee's consent (P7, T2).
-	tr := step("request transfer", settled(t, must(t, exch.Do("POST", "/v1/transfers", transfer(assetID)), 201, "request transfer")))
+	tr := step("request transfer", settled(t, must(t, exch.Do("POST", "/v1/transfers", itest.TradeTransfer(assetID)), 201, "request transfer")))
 	transferID := tr.Str(t, "id")
 	ipo.eventually("/v1/transfers/"+transferID, 200, nil)
 	// The exchange's open requests on this right list it, as the peer's indexes find it.
@@ -370,12 +356,12 @@ func TestGateway_PledgeAndTransferLifecycle(t *testing.T) {
 	must(t, exch.Do("POST", "/v1/pledges/"+pledgeID+"/dispose", map[string]any{"method": "auction",
 		"buyers": []any{map[string]any{"id": "91420100MA4K0009", "name": "Hubei Photonics", "share": 10000}},
 		"price":  "6000000.00", "currency": "CNY", "proceeds": []any{map[string]any{"pledgeId": pledgeID, "amount": "5200000.00"}},
-		"surplus": "800000.00", "saleRef": uniq("AUC")}), 200, "dispose")
+		"surplus": "800000.00", "saleRef": itest.Uniq("AUC")}), 200, "dispose")
 	applied := settled(t, must(t, bank1.Do("POST", "/v1/pledges", pledge(newAsset(t))), 201, "apply 2")).Str(t, "id")
 	must(t, ipo.Do("POST", "/v1/pledges/"+applied+"/refuse", map[string]any{"reasons": []string{"P4-fees"}}), 200, "refuse pledge")
 	must(t, ipo.Do("POST", "/v1/pledges/"+registeredPledge(t, newAsset(t))+"/revoke", map[string]any{"reason": "forged"}), 200, "revoke")
 	must(t, bank1.Do("POST", "/v1/pledges/"+registeredPledge(t, newAsset(t))+"/release", map[string]any{"reason": "repaid"}), 200, "release")
-	t2 := settled(t, must(t, exch.Do("POST", "/v1/transfers", transfer(newAsset(t))), 201, "request 2")).Str(t, "id")
+	t2 := settled(t, must(t, exch.Do("POST", "/v1/transfers", itest.TradeTransfer(newAsset(t))), 201, "request 2")).Str(t, "id")
 	must(t, ipo.Do("POST", "/v1/transfers/"+t2+"/refuse", map[string]any{"reasons": []string{"T1-incomplete"}}), 200, "refuse transfer")
 }
 
@@ -395,8 +381,8 @@ func TestGateway_RespondAsync(t *testing.T) {
 func TestGateway_T3_RacesAndRetries(t *testing.T) {
 	ipo, exch := as(t, "IPOfficeMSP", "examiner1"), as(t, "ExchangeMSP", "trader1")
 	id := newAsset(t)
-	a := settled(t, must(t, exch.Do("POST", "/v1/transfers", transfer(id)), 201, "transfer a")).Str(t, "id")
-	b := settled(t, must(t, exch.Do("POST", "/v1/transfers", transfer(id)), 201, "transfer b")).Str(t, "id")
+	a := settled(t, must(t, exch.Do("POST", "/v1/transfers", itest.TradeTransfer(id)), 201, "transfer a")).Str(t, "id")
+	b := settled(t, must(t, exch.Do("POST", "/v1/transfers", itest.TradeTransfer(id)), 201, "transfer b")).Str(t, "id")
 	var wg sync.WaitGroup
 	results := make([]reply, 2)
 	for i, tr := range []string{a, b} {

@@ -26,21 +26,21 @@ type httpFixture struct {
 func buildHTTPFixture(t *testing.T) *httpFixture {
 	t.Helper()
 	ipo, bank1, exch := as(t, "IPOfficeMSP", "examiner1"), as(t, "Bank1MSP", "officer1"), as(t, "ExchangeMSP", "trader1")
-	f := &httpFixture{tm: uniq("TM-E2E-MX"), pb: uniq("CN-E2E-MX-PB"), pd: uniq("CN-E2E-MX-PD")}
-	pc := uniq("CN-E2E-MX-PC")
-	registerAll(t, trademark(f.tm, ""), patent(f.pb), patent(pc), patent(f.pd))
+	f := &httpFixture{tm: itest.Uniq("TM-E2E-MX"), pb: itest.Uniq("CN-E2E-MX-PB"), pd: itest.Uniq("CN-E2E-MX-PD")}
+	pc := itest.Uniq("CN-E2E-MX-PC")
+	registerAll(t, itest.Trademark(f.tm, ""), itest.Patent(f.pb), itest.Patent(pc), itest.Patent(f.pd))
 	begin := time.Now()
 	parallel(
-		func() { f.reg = bank1.write(201, "apply", "POST", "/v1/pledges", application(f.pb)).Str(t, "id") },
-		func() { f.rel = bank1.write(201, "apply", "POST", "/v1/pledges", application(pc)).Str(t, "id") },
+		func() { f.reg = bank1.write(201, "apply", "POST", "/v1/pledges", itest.Application(f.pb)).Str(t, "id") },
+		func() { f.rel = bank1.write(201, "apply", "POST", "/v1/pledges", itest.Application(pc)).Str(t, "id") },
 		func() {
 			ipo.write(200, "freeze", "PATCH", "/v1/assets/"+f.pd, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2026)E01-9"}})
 		},
 		func() {
-			f.refusedTr = exch.write(201, "request", "POST", "/v1/transfers", tradeTransfer(f.tm)).Str(t, "id")
+			f.refusedTr = exch.write(201, "request", "POST", "/v1/transfers", itest.TradeTransfer(f.tm)).Str(t, "id")
 		},
 		func() {
-			f.consented = exch.write(201, "request", "POST", "/v1/transfers", tradeTransfer(f.pb)).Str(t, "id")
+			f.consented = exch.write(201, "request", "POST", "/v1/transfers", itest.TradeTransfer(f.pb)).Str(t, "id")
 		},
 	)
 	parallel(
@@ -83,11 +83,11 @@ func (f *httpFixture) cell(t *testing.T, op string, who itest.Principal) httpCel
 	}
 	switch op {
 	case api.RegisterAsset.Name: // the id is taken: A2
-		return httpCell{"POST", "/v1/assets", patent(f.pb), 409, "A2"}
+		return httpCell{"POST", "/v1/assets", itest.Patent(f.pb), 409, "A2"}
 	case api.UpdateAsset.Name: // fees apply to patents only: the chaincode's 422
 		return httpCell{"PATCH", "/v1/assets/" + f.tm, map[string]any{"feesPaidThrough": "2031-01-15"}, 422, "INVALID_ARGUMENT"}
 	case api.ApplyPledge.Name: // the patent has a pledge: P5
-		return httpCell{"POST", "/v1/pledges", application(f.pb), 409, "P5"}
+		return httpCell{"POST", "/v1/pledges", itest.Application(f.pb), 409, "P5"}
 	case api.RegisterPledge.Name:
 		return pledge("register", map[string]any{"registrationNumber": "Y-MX-" + f.rel}, "P3")
 	case api.RefusePledge.Name:
@@ -107,7 +107,7 @@ func (f *httpFixture) cell(t *testing.T, op string, who itest.Principal) httpCel
 			"buyers":   []any{map[string]any{"id": "91420100MA4K0009", "name": "Buyer Ltd.", "share": 10000}},
 			"proceeds": []any{map[string]any{"pledgeId": f.rel, "amount": "6000000.00"}}, "surplus": "0"}, "P8")
 	case api.RequestTransfer.Name: // the right is frozen: T2
-		body := tradeTransfer(f.pd)
+		body := itest.TradeTransfer(f.pd)
 		if who.MSP == api.MSPIPOffice { // the IP office requests for an owner, the exchange after a trade
 			body["origin"], body["tradeRef"] = "owner-request", ""
 		}

@@ -30,9 +30,9 @@ type badInput struct {
 // are unchanged.
 func TestE2E_BadInputWritesNothing(t *testing.T) {
 	ipo, bank1, reg := as(t, "IPOfficeMSP", "examiner1"), as(t, "Bank1MSP", "officer1"), as(t, "RegulatorMSP", "auditor1")
-	assetID := uniq("CN-E2E-BAD")
-	registerAll(t, patent(assetID))
-	pledgeID := bank1.write(201, "apply", "POST", "/v1/pledges", application(assetID)).Str(t, "id")
+	assetID := itest.Uniq("CN-E2E-BAD")
+	registerAll(t, itest.Patent(assetID))
+	pledgeID := bank1.write(201, "apply", "POST", "/v1/pledges", itest.Application(assetID)).Str(t, "id")
 	snapshot := func() []byte {
 		var b bytes.Buffer
 		for _, p := range []string{"/v1/assets/" + assetID, "/v1/assets/" + assetID + "/history", "/v1/pledges/" + pledgeID,
@@ -61,7 +61,7 @@ func TestE2E_BadInputWritesNothing(t *testing.T) {
 		}
 		return out
 	}
-	fresh := func() map[string]any { return patent(uniq("CN-E2E-BADNEW")) }
+	fresh := func() map[string]any { return itest.Patent(itest.Uniq("CN-E2E-BADNEW")) }
 	many := func(n int, item any) []any {
 		xs := make([]any, n)
 		for i := range xs {
@@ -88,18 +88,18 @@ func TestE2E_BadInputWritesNothing(t *testing.T) {
 		// Wrong types.
 		{name: "share as a string", c: ipo, method: "POST", path: "/v1/assets", body: with(fresh(), "owners", []any{map[string]any{"id": "X1", "name": "X", "share": "all"}}), status: 422, code: F},
 		{name: "niceClass as a string", c: ipo, method: "POST", path: "/v1/assets", body: with(fresh(), "niceClass", "9"), status: 422, code: F},
-		{name: "assetIds as a string", c: bank1, method: "POST", path: "/v1/pledges", body: with(application(assetID), "assetIds", assetID), status: 422, code: F},
+		{name: "assetIds as a string", c: bank1, method: "POST", path: "/v1/pledges", body: with(itest.Application(assetID), "assetIds", assetID), status: 422, code: F},
 		{name: "freeze as a boolean", c: ipo, method: "PATCH", path: "/v1/assets/" + assetID, body: map[string]any{"freeze": true}, status: 422, code: F},
 		{name: "date as a number", c: bank1, method: "POST", path: pl + "/extend", body: map[string]any{"debtTermEnd": 20291231}, status: 422, code: F},
-		{name: "amount as a number", c: bank1, method: "POST", path: "/v1/pledges", body: with(application(assetID), "terms", with(terms("1"), "amount", 5e6)), status: 422, code: F},
+		{name: "amount as a number", c: bank1, method: "POST", path: "/v1/pledges", body: with(itest.Application(assetID), "terms", with(itest.Terms("1"), "amount", 5e6)), status: 422, code: F},
 		{name: "share as a float", c: ipo, method: "POST", path: "/v1/assets", body: with(fresh(), "owners", []any{map[string]any{"id": "X1", "name": "X", "share": 9999.5}}), status: 422, code: F},
-		{name: "negative amount", c: bank1, method: "POST", path: "/v1/pledges", body: with(application(assetID), "terms", with(terms("1"), "amount", "-5")), status: 422, code: F},
+		{name: "negative amount", c: bank1, method: "POST", path: "/v1/pledges", body: with(itest.Application(assetID), "terms", with(itest.Terms("1"), "amount", "-5")), status: 422, code: F},
 		// Unknown and missing fields.
 		{name: "unknown field", c: ipo, method: "POST", path: "/v1/assets", body: with(fresh(), "colour", "red"), status: 422, code: F},
-		{name: "unknown field in terms", c: bank1, method: "POST", path: "/v1/pledges", body: with(application(assetID), "terms", with(terms("1.00"), "penalty", "high")), status: 422, code: F},
+		{name: "unknown field in terms", c: bank1, method: "POST", path: "/v1/pledges", body: with(itest.Application(assetID), "terms", with(itest.Terms("1.00"), "penalty", "high")), status: 422, code: F},
 		{name: "unknown field in a patch", c: ipo, method: "PATCH", path: "/v1/assets/" + assetID, body: map[string]any{"owners": []any{}}, status: 422, code: F},
 		{name: "missing owners", c: ipo, method: "POST", path: "/v1/assets", body: with(fresh(), "owners", nil), status: 422, code: F},
-		{name: "missing terms", c: bank1, method: "POST", path: "/v1/pledges", body: with(application(assetID), "terms", nil), status: 422, code: F},
+		{name: "missing terms", c: bank1, method: "POST", path: "/v1/pledges", body: with(itest.Application(assetID), "terms", nil), status: 422, code: F},
 		{name: "missing registration number", c: ipo, method: "POST", path: pl + "/register", body: map[string]any{}, status: 422, code: F},
 		{name: "empty patch", c: ipo, method: "PATCH", path: "/v1/assets/" + assetID, body: map[string]any{}, status: 422, code: F},
 		{name: "shares not summing to 10000", c: ipo, method: "POST", path: "/v1/assets", body: with(fresh(), "owners", []any{map[string]any{"id": "X1", "name": "X", "share": 5000}}), status: 422, code: F},
@@ -107,10 +107,10 @@ func TestE2E_BadInputWritesNothing(t *testing.T) {
 		{name: "2 MiB body", c: ipo, method: "POST", path: "/v1/assets", body: with(fresh(), "title", strings.Repeat("x", 2<<20)), status: 413, code: TL},
 		{name: "title of 501 characters", c: ipo, method: "PATCH", path: "/v1/assets/" + assetID, body: map[string]any{"title": strings.Repeat("长", 501)}, status: 422, code: F},
 		{name: "5000 owners", c: ipo, method: "POST", path: "/v1/assets", body: with(fresh(), "owners", many(5000, map[string]any{"id": "X1", "name": "X", "share": 2})), status: 422, code: F},
-		{name: "200000 asset ids (under 1 MiB)", c: bank1, method: "POST", path: "/v1/pledges", body: with(application(assetID), "assetIds", many(200000, "X")), status: 422, code: F},
-		{name: "400000 asset ids (over 1 MiB)", c: bank1, method: "POST", path: "/v1/pledges", body: with(application(assetID), "assetIds", many(400000, "X")), status: 413, code: TL},
-		{name: "21 asset ids", c: bank1, method: "POST", path: "/v1/pledges", body: with(application(assetID), "assetIds", many(21, assetID)), status: 422, code: F},
-		{name: "duplicate asset ids", c: bank1, method: "POST", path: "/v1/pledges", body: with(application(assetID), "assetIds", []string{assetID, assetID}), status: 422, code: F},
+		{name: "200000 asset ids (under 1 MiB)", c: bank1, method: "POST", path: "/v1/pledges", body: with(itest.Application(assetID), "assetIds", many(200000, "X")), status: 422, code: F},
+		{name: "400000 asset ids (over 1 MiB)", c: bank1, method: "POST", path: "/v1/pledges", body: with(itest.Application(assetID), "assetIds", many(400000, "X")), status: 413, code: TL},
+		{name: "21 asset ids", c: bank1, method: "POST", path: "/v1/pledges", body: with(itest.Application(assetID), "assetIds", many(21, assetID)), status: 422, code: F},
+		{name: "duplicate asset ids", c: bank1, method: "POST", path: "/v1/pledges", body: with(itest.Application(assetID), "assetIds", []string{assetID, assetID}), status: 422, code: F},
 		// Hostile ids in paths, bodies and headers.
 		{name: "path traversal in the path", c: ipo, method: "GET", path: "/v1/assets/..%2F..%2Fetc%2Fpasswd", status: 404, code: NF},
 		{name: "dot-dot segments out of the API", c: ipo, method: "PATCH", path: "/v1/assets/" + assetID + "/../../../admin", body: map[string]any{"title": "x"}, status: 404, code: NF},
@@ -123,8 +123,8 @@ func TestE2E_BadInputWritesNothing(t *testing.T) {
 		{name: "10000-character id", c: ipo, method: "GET", path: "/v1/verify/" + strings.Repeat("A", 10000), status: 422, code: F},
 		{name: "traversal id in a body", c: ipo, method: "POST", path: "/v1/assets", body: with(fresh(), "id", "../../"+assetID), status: 422, code: F},
 		{name: "control characters in a body id", c: ipo, method: "POST", path: "/v1/assets", body: with(fresh(), "id", "CN\u0000\u001b[31mX"), status: 422, code: F},
-		{name: "zero-width space in a body id", c: bank1, method: "POST", path: "/v1/pledges", body: with(application(assetID), "assetIds", []string{assetID + "\u200b"}), status: 422, code: F},
-		{name: "composite-key separator in a body id", c: ipo, method: "POST", path: "/v1/transfers", body: with(tradeTransfer(assetID), "assetId", assetID+"\u0000x", "origin", "owner-request", "tradeRef", ""), status: 422, code: F},
+		{name: "zero-width space in a body id", c: bank1, method: "POST", path: "/v1/pledges", body: with(itest.Application(assetID), "assetIds", []string{assetID + "\u200b"}), status: 422, code: F},
+		{name: "composite-key separator in a body id", c: ipo, method: "POST", path: "/v1/transfers", body: with(itest.TradeTransfer(assetID), "assetId", assetID+"\u0000x", "origin", "owner-request", "tradeRef", ""), status: 422, code: F},
 		{name: "emoji in a pledgee query", c: ipo, method: "GET", path: "/v1/pledges?pledgee=%F0%9F%8F%A6", status: 422, code: F},
 		{name: "traversal Idempotency-Key", c: ipo, method: "PATCH", path: "/v1/assets/" + assetID, body: map[string]any{"title": "x"}, headers: []string{"Idempotency-Key", "../../requests"}, status: 422, code: F},
 		{name: "no Idempotency-Key", c: ipo, method: "PATCH", path: "/v1/assets/" + assetID, body: map[string]any{"title": "x"}, headers: []string{"Idempotency-Key", ""}, status: 422, code: F},

@@ -9,9 +9,7 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -61,53 +59,6 @@ func waitBlock(t testing.TB, block uint64) {
 	if err := itest.System(t).WaitForBlock(ctx, block); err != nil {
 		t.Fatal(err)
 	}
-}
-
-var uniqMu sync.Mutex
-var uniqN int
-
-// uniq makes ids unique to one run, so the suite can run again on the same network.
-func uniq(prefix string) string {
-	uniqMu.Lock()
-	defer uniqMu.Unlock()
-	uniqN++
-	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano()%1e12, uniqN)
-}
-
-// Payloads. Every right belongs to ownerID unless said otherwise.
-const (
-	ownerID   = "91420100MA4K0001"
-	ownerName = "Wuhan Optics Co."
-	buyerID   = "91420100MA4K0002"
-)
-
-var owner = map[string]any{"id": ownerID, "name": ownerName, "share": 10000}
-
-func patent(id string) map[string]any {
-	return map[string]any{"id": id, "kind": "patent-invention", "number": "ZL-" + id, "title": "E2E patent " + id,
-		"owners": []any{owner}, "applicationDate": "2020-01-15", "grantDate": "2022-03-01", "expiryDate": "2040-01-15",
-		"feesPaidThrough": "2030-01-15"}
-}
-
-func trademark(id, family string) map[string]any {
-	return map[string]any{"id": id, "kind": "trademark", "number": "TM-" + id, "title": "E2E mark " + id,
-		"owners": []any{owner}, "applicationDate": "2019-05-01", "grantDate": "2020-05-01", "expiryDate": "2035-05-01",
-		"niceClass": 9, "markFamily": family}
-}
-
-func terms(amount string) map[string]any {
-	return map[string]any{"amount": amount, "currency": "CNY", "interestRate": "3.85", "scope": "principal and interest"}
-}
-
-func application(assetIDs ...string) map[string]any {
-	return map[string]any{"assetIds": assetIDs, "pledgors": []any{map[string]any{"id": ownerID, "name": ownerName}},
-		"pledgeeName": "Bank One Wuhan", "debtKind": "loan", "debtTermStart": "2025-01-01", "debtTermEnd": "2027-12-31",
-		"contractHash": strings.Repeat("ab", 32), "terms": terms("5000000.00")}
-}
-
-func tradeTransfer(assetID string) map[string]any {
-	return map[string]any{"assetId": assetID, "kind": "assignment", "origin": "trade", "tradeRef": uniq("WHIPE"),
-		"newOwners": []any{map[string]any{"id": buyerID, "name": "Jiangcheng Lasers Co.", "share": 10000}}}
 }
 
 // parallel runs the steps at once and waits for all of them.

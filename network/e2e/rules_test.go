@@ -70,23 +70,23 @@ func refuseAll(t *testing.T, what string, rs []refusal) {
 // through Bank1's gateway at filing, and one at registration: 409 with the rule id, nothing written.
 func TestE2E_P4_EveryRefusalGround(t *testing.T) {
 	ipo, bank1, bank2 := as(t, "IPOfficeMSP", "examiner1"), as(t, "Bank1MSP", "officer1"), as(t, "Bank2MSP", "officer1")
-	id := func(s string) string { return uniq("CN-E2E-P4-" + s) }
+	id := func(s string) string { return itest.Uniq("CN-E2E-P4-" + s) }
 	ok, co, lapsed, fees, frozen, disputed := id("OK"), id("CO"), id("LAPSED"), id("FEES"), id("FROZEN"), id("DISPUTED")
 	short, inval, pledged, late := id("SHORT"), id("INVAL"), id("PLEDGED"), id("LATE")
-	family := uniq("FAM")
-	tmA, tmB := uniq("TM-E2E-A"), uniq("TM-E2E-B")
+	family := itest.Uniq("FAM")
+	tmA, tmB := itest.Uniq("TM-E2E-A"), itest.Uniq("TM-E2E-B")
 
-	coOwned := patent(co)
-	coOwned["owners"] = []any{map[string]any{"id": ownerID, "name": ownerName, "share": 6000},
+	coOwned := itest.Patent(co)
+	coOwned["owners"] = []any{map[string]any{"id": itest.OwnerID, "name": itest.OwnerName, "share": 6000},
 		map[string]any{"id": "91420100MA4K0077", "name": "Hankou Optics Co.", "share": 4000}}
-	lapsedP := patent(lapsed)
+	lapsedP := itest.Patent(lapsed)
 	lapsedP["legalStatus"] = "lapsed"
-	feesP := patent(fees)
+	feesP := itest.Patent(fees)
 	feesP["feesPaidThrough"] = "2025-01-15" // before today: unpaid
-	shortP := patent(short)
+	shortP := itest.Patent(short)
 	shortP["expiryDate"] = "2027-06-30" // before the debt term ends (2027-12-31)
-	registerAll(t, patent(ok), coOwned, lapsedP, feesP, patent(frozen), patent(disputed), shortP, patent(inval),
-		patent(pledged), patent(late), trademark(tmA, family), trademark(tmB, family))
+	registerAll(t, itest.Patent(ok), coOwned, lapsedP, feesP, itest.Patent(frozen), itest.Patent(disputed), shortP, itest.Patent(inval),
+		itest.Patent(pledged), itest.Patent(late), itest.Trademark(tmA, family), itest.Trademark(tmB, family))
 	parallel(
 		func() {
 			ipo.write(200, "freeze", "PATCH", "/v1/assets/"+frozen, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2026)E0102-1"}})
@@ -98,29 +98,29 @@ func TestE2E_P4_EveryRefusalGround(t *testing.T) {
 			ipo.write(200, "invalidation", "PATCH", "/v1/assets/"+inval, map[string]any{"invalidation": map[string]any{"active": true, "ref": "4W112233"}})
 		},
 		func() {
-			p := bank1.write(201, "apply", "POST", "/v1/pledges", application(pledged)).Str(t, "id")
+			p := bank1.write(201, "apply", "POST", "/v1/pledges", itest.Application(pledged)).Str(t, "id")
 			ipo.write(200, "register", "POST", "/v1/pledges/"+p+"/register", map[string]any{"registrationNumber": "Y-" + p})
 		},
 	)
-	lateID := bank1.write(201, "apply", "POST", "/v1/pledges", application(late)).Str(t, "id")
+	lateID := bank1.write(201, "apply", "POST", "/v1/pledges", itest.Application(late)).Str(t, "id")
 	ipo.write(200, "freeze after filing", "PATCH", "/v1/assets/"+late, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2026)E0102-3"}})
 
-	stranger := application(ok)
-	stranger["pledgors"] = []any{map[string]any{"id": ownerID, "name": ownerName}, map[string]any{"id": "91420100MA4K0099", "name": "Stranger Co."}}
+	stranger := itest.Application(ok)
+	stranger["pledgors"] = []any{map[string]any{"id": itest.OwnerID, "name": itest.OwnerName}, map[string]any{"id": "91420100MA4K0099", "name": "Stranger Co."}}
 	apply := func(name, rule, reason string, body map[string]any, c *caller) refusal {
 		return refusal{name: name, rule: rule, reason: reason, c: c, method: "POST", path: "/v1/pledges", body: body}
 	}
 	refuseAll(t, "P4 refusal grounds", []refusal{
 		apply("a pledgor is not an owner", "P1", "not-owner", stranger, bank1),
-		apply("a co-owner is missing", "P1", "owner-missing", application(co), bank1),
-		apply("the right is not valid (lapsed)", "P4", "not-valid", application(lapsed), bank1),
-		apply("the patent's fees are unpaid", "P4", "fees-unpaid", application(fees), bank1),
-		apply("the right is frozen by a court", "P4", "frozen", application(frozen), bank1),
-		apply("the ownership is disputed", "P4", "disputed", application(disputed), bank1),
-		apply("the debt term ends after expiry", "P4", "term-after-expiry", application(short), bank1),
-		apply("the patent already has a pledge", "P5", "patent-already-pledged", application(pledged), bank2),
-		apply("invalidation pending, not acknowledged", "P4", "invalidation-pending", application(inval), bank1),
-		apply("a similar mark is left out", "P4", "similar-marks-missing", application(tmA), bank1),
+		apply("a co-owner is missing", "P1", "owner-missing", itest.Application(co), bank1),
+		apply("the right is not valid (lapsed)", "P4", "not-valid", itest.Application(lapsed), bank1),
+		apply("the patent's fees are unpaid", "P4", "fees-unpaid", itest.Application(fees), bank1),
+		apply("the right is frozen by a court", "P4", "frozen", itest.Application(frozen), bank1),
+		apply("the ownership is disputed", "P4", "disputed", itest.Application(disputed), bank1),
+		apply("the debt term ends after expiry", "P4", "term-after-expiry", itest.Application(short), bank1),
+		apply("the patent already has a pledge", "P5", "patent-already-pledged", itest.Application(pledged), bank2),
+		apply("invalidation pending, not acknowledged", "P4", "invalidation-pending", itest.Application(inval), bank1),
+		apply("a similar mark is left out", "P4", "similar-marks-missing", itest.Application(tmA), bank1),
 		{name: "frozen after filing, at registration", rule: "P4", reason: "frozen", c: ipo, method: "POST",
 			path: "/v1/pledges/" + lateID + "/register", body: map[string]any{"registrationNumber": "Y-" + lateID}},
 	})
@@ -133,10 +133,10 @@ func TestE2E_P4_EveryRefusalGround(t *testing.T) {
 		t.Fatalf("%s has %d pledges, want its one", pledged, n)
 	}
 	// The acknowledged risk and the whole family are accepted.
-	ack := application(inval)
+	ack := itest.Application(inval)
 	ack["acknowledgeInvalidationRisk"] = true
 	bank1.write(201, "apply, risk acknowledged", "POST", "/v1/pledges", ack)
-	bank1.write(201, "apply, family together", "POST", "/v1/pledges", application(tmA, tmB))
+	bank1.write(201, "apply, family together", "POST", "/v1/pledges", itest.Application(tmA, tmB))
 	t.Log("accepted: the pending invalidation with the risk acknowledged; the two marks of one family together")
 }
 
@@ -147,14 +147,14 @@ func TestE2E_P4_EveryRefusalGround(t *testing.T) {
 func TestE2E_P5P8_TrademarkRanksAndDisposal(t *testing.T) {
 	ipo, bank1, bank2, exch := as(t, "IPOfficeMSP", "examiner1"), as(t, "Bank1MSP", "officer1"), as(t, "Bank2MSP", "officer1"),
 		as(t, "ExchangeMSP", "trader1")
-	family := uniq("FAM")
-	tmA, tmB := uniq("TM-E2E-RA"), uniq("TM-E2E-RB")
-	registerAll(t, trademark(tmA, family), trademark(tmB, family))
+	family := itest.Uniq("FAM")
+	tmA, tmB := itest.Uniq("TM-E2E-RA"), itest.Uniq("TM-E2E-RB")
+	registerAll(t, itest.Trademark(tmA, family), itest.Trademark(tmB, family))
 
 	// Three applications, registered in order: Bank1, Bank2, Bank1.
 	var pledges []string
 	for i, bank := range []*caller{bank1, bank2, bank1} {
-		p := bank.write(201, "apply", "POST", "/v1/pledges", application(tmA, tmB)).Str(t, "id")
+		p := bank.write(201, "apply", "POST", "/v1/pledges", itest.Application(tmA, tmB)).Str(t, "id")
 		r := ipo.write(200, "register", "POST", "/v1/pledges/"+p+"/register", map[string]any{"registrationNumber": "Y-" + p})
 		var reg struct {
 			Result struct {
@@ -198,7 +198,7 @@ func TestE2E_P5P8_TrademarkRanksAndDisposal(t *testing.T) {
 		for _, s := range shares {
 			proceeds = append(proceeds, map[string]any{"pledgeId": s.id, "amount": s.amount})
 		}
-		return map[string]any{"method": "auction", "price": "9000000.00", "currency": "CNY", "saleRef": uniq("AUC"),
+		return map[string]any{"method": "auction", "price": "9000000.00", "currency": "CNY", "saleRef": itest.Uniq("AUC"),
 			"buyers":   []any{map[string]any{"id": "91420100MA4K0009", "name": "Hubei Photonics", "share": 10000}},
 			"proceeds": proceeds, "surplus": surplus}
 	}
@@ -238,7 +238,7 @@ func TestE2E_P5P8_TrademarkRanksAndDisposal(t *testing.T) {
 	_ = json.Unmarshal(r.Body, &res)
 	d := res.Result.Disposal
 	if res.Result.Status != "disposed" || len(d.Proceeds) != 3 || d.Proceeds[0].Rank != 1 || d.Proceeds[1].Rank != 2 ||
-		d.Proceeds[2].Rank != 3 || d.Surplus != "500000.00" || len(d.SurplusTo) != 1 || d.SurplusTo[0].ID != ownerID ||
+		d.Proceeds[2].Rank != 3 || d.Surplus != "500000.00" || len(d.SurplusTo) != 1 || d.SurplusTo[0].ID != itest.OwnerID ||
 		len(d.TransferIDs) != 2 {
 		t.Fatalf("disposal %s", r.Body)
 	}
@@ -260,12 +260,12 @@ func TestE2E_P5P8_TrademarkRanksAndDisposal(t *testing.T) {
 func TestE2E_P6_ChangeExtensionRevocation(t *testing.T) {
 	ipo, bank1, bank2, reg := as(t, "IPOfficeMSP", "examiner1"), as(t, "Bank1MSP", "officer1"), as(t, "Bank2MSP", "officer1"),
 		as(t, "RegulatorMSP", "auditor1")
-	a := uniq("CN-E2E-P6")
-	registerAll(t, patent(a))
-	p := bank1.write(201, "apply", "POST", "/v1/pledges", application(a)).Str(t, "id")
+	a := itest.Uniq("CN-E2E-P6")
+	registerAll(t, itest.Patent(a))
+	p := bank1.write(201, "apply", "POST", "/v1/pledges", itest.Application(a)).Str(t, "id")
 	ipo.write(200, "register", "POST", "/v1/pledges/"+p+"/register", map[string]any{"registrationNumber": "Y-" + p})
 
-	bank1.write(200, "amend", "POST", "/v1/pledges/"+p+"/amend", map[string]any{"pledgeeName": "Bank One Hubei", "terms": terms("4200000.00")})
+	bank1.write(200, "amend", "POST", "/v1/pledges/"+p+"/amend", map[string]any{"pledgeeName": "Bank One Hubei", "terms": itest.Terms("4200000.00")})
 	if r := reg.Do("GET", "/v1/pledges/"+p, nil); !strings.Contains(string(r.Body), "4200000.00") || !strings.Contains(string(r.Body), "Bank One Hubei") ||
 		!strings.Contains(string(r.Body), `"verified":true`) {
 		t.Fatalf("amendment not seen: %s", r)
@@ -294,6 +294,6 @@ func TestE2E_P6_ChangeExtensionRevocation(t *testing.T) {
 		{name: "revocation of a revoked pledge", rule: "P6", reason: "wrong-status", c: ipo, method: "POST", path: "/v1/pledges/" + p + "/revoke", body: map[string]any{"reason": "again"}},
 	})
 	// The right is free again: a new pledge is accepted.
-	bank2.write(201, "apply after revocation", "POST", "/v1/pledges", application(a))
+	bank2.write(201, "apply after revocation", "POST", "/v1/pledges", itest.Application(a))
 	t.Log("after the revocation the patent is free: Bank2's application is accepted")
 }

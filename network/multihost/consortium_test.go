@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/network/itest"
 	"github.com/ipledger/ipledger/network/netns"
 )
 
@@ -39,11 +40,11 @@ func TestConsortiumAcrossHosts(t *testing.T) {
 // pledgee's consent and the release, each at the gateway of the organization that acts.
 func (c *consortium) pledgeLife(t *testing.T) {
 	asset := c.newRight(t)
-	pledge := c.submit(t, "bank1", 201, "POST", "/v1/pledges", application(asset), "pledge", "")
+	pledge := c.submit(t, "bank1", 201, "POST", "/v1/pledges", itest.Application(asset), "pledge", "")
 	c.settle(t, pledge, "ipoffice")
 	reg := c.submit(t, "ipoffice", 200, "POST", "/v1/pledges/"+pledge.id+"/register", map[string]any{"registrationNumber": "Y-" + pledge.id}, "pledge", pledge.id)
 	c.settle(t, reg, "exchange")
-	tr := c.submit(t, "exchange", 201, "POST", "/v1/transfers", tradeTransfer(asset), "transfer", "")
+	tr := c.submit(t, "exchange", 201, "POST", "/v1/transfers", itest.TradeTransfer(asset), "transfer", "")
 	c.settle(t, tr, "bank1")
 	consent := c.submit(t, "bank1", 200, "POST", "/v1/transfers/"+tr.id+"/consent", map[string]any{"pledgeId": pledge.id, "proceedsUse": "escrow"}, "transfer", tr.id)
 	c.settle(t, consent, "ipoffice")
@@ -89,7 +90,7 @@ func (c *consortium) registrationP50(t *testing.T, n int) time.Duration {
 	var took []time.Duration
 	for range n {
 		asset := c.newRight(t)
-		p := c.submit(t, "bank1", 201, "POST", "/v1/pledges", application(asset), "pledge", "")
+		p := c.submit(t, "bank1", 201, "POST", "/v1/pledges", itest.Application(asset), "pledge", "")
 		c.settle(t, p, "ipoffice")
 		begin := time.Now()
 		c.submit(t, "ipoffice", 200, "POST", "/v1/pledges/"+p.id+"/register", map[string]any{"registrationNumber": "Y-" + p.id}, "pledge", p.id)
@@ -106,7 +107,7 @@ func (c *consortium) cutBank2(t *testing.T) {
 	for range 3 {
 		asset := c.newRight(t)
 		c.settle(t, c.acks[len(c.acks)-1], "bank2")
-		app := application(asset)
+		app := itest.Application(asset)
 		app["pledgeeName"] = "Bank Two Hubei"
 		before = append(before, c.submit(t, "bank2", 201, "POST", "/v1/pledges", app, "pledge", ""))
 	}
@@ -116,7 +117,7 @@ func (c *consortium) cutBank2(t *testing.T) {
 		t.Fatal(err)
 	}
 	cutAt := time.Now()
-	app := application(asset)
+	app := itest.Application(asset)
 	app["pledgeeName"] = "Bank Two Hubei"
 	r := c.as(t, "bank2").Do("POST", "/v1/pledges", app)
 	if r.Status != http.StatusServiceUnavailable || r.Err().Message == "" {
@@ -126,7 +127,7 @@ func (c *consortium) cutBank2(t *testing.T) {
 	var during []ack
 	for range 3 {
 		a := c.newRight(t)
-		p := c.submit(t, "bank1", 201, "POST", "/v1/pledges", application(a), "pledge", "")
+		p := c.submit(t, "bank1", 201, "POST", "/v1/pledges", itest.Application(a), "pledge", "")
 		during = append(during, p)
 	}
 	if err := c.lab.Heal("bank2"); err != nil {
@@ -174,10 +175,11 @@ func (c *consortium) cutRaftLeader(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if !strings.Contains(out, fmt.Sprintf(`"%s":`, leader)) {
-			return fmt.Errorf("heights: %s", out)
+		var heights map[string]uint64
+		if err := json.Unmarshal([]byte(out), &heights); err != nil {
+			return fmt.Errorf("heights: %w: %s", err, out)
 		}
-		h := heightOf(out, leader)
+		h := heights[leader]
 		if h <= last.block {
 			return fmt.Errorf("%s at height %d, block %d not yet", leader, h, last.block)
 		}
@@ -214,15 +216,4 @@ func (c *consortium) checkExactlyOnce(t *testing.T) {
 		}
 	}
 	t.Logf("FIGURE %d acknowledged submissions checked on %d peers: %d checks, each exactly once", len(c.acks), len(peerOrgs), checked)
-}
-
-// heightOf reads one node's height from netctl heights' JSON.
-func heightOf(out, node string) uint64 {
-	i := strings.Index(out, `"`+node+`":`)
-	if i < 0 {
-		return 0
-	}
-	var h uint64
-	_, _ = fmt.Sscanf(out[i+len(node)+3:], "%d", &h)
-	return h
 }

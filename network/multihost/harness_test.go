@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,8 +32,10 @@ import (
 var (
 	peerOrgs     = []string{"bank1", "bank2", "exchange", "ipoffice", "regulator"}
 	ordererHosts = []string{"orderer1", "orderer2", "orderer3"}
-	users        = map[string]string{"bank1": "officer1", "bank2": "officer1", "exchange": "trader1", "ipoffice": "examiner1", "regulator": "auditor1"}
 )
+
+// portBase is every host's port base: each namespace has ports of its own, so the default serves.
+const portBase = "7000"
 
 // consortium is the test's consortium: the lab, each host's data directory, and the acknowledged
 // submissions.
@@ -63,7 +66,7 @@ func bootstrap(t *testing.T) *consortium {
 	// Named after the test network's port base: a second run at another base (another clone) has
 	// namespaces of its own, and a run at this base first removes what a killed one left.
 	prefix := "ipl" + strings.TrimSpace(os.Getenv("IPLEDGER_PORT_BASE"))
-	lab, err := netns.New(context.Background(), prefix, append(slicesClone(ordererHosts), peerOrgs...))
+	lab, err := netns.New(context.Background(), prefix, slices.Concat(ordererHosts, peerOrgs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +147,7 @@ func (c *consortium) writeTopology(t *testing.T) {
 func (c *consortium) netctl(t *testing.T, host string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	base := []string{"--data-dir", filepath.Join(c.dir, host), "--topology", c.topology, "--port-base", "7000",
+	base := []string{"--data-dir", filepath.Join(c.dir, host), "--topology", c.topology, "--port-base", portBase,
 		"--bin-dir", c.bin, "--fabric-config", c.fabric, "--network-dir", networkDir(t)}
 	cmd := c.lab.Command(ctx, host, filepath.Join(c.bin, "netctl"), append(base, args...)...)
 	cmd.Env = append(os.Environ(), "IPLEDGER_NO_GATEWAY=")
@@ -267,19 +270,23 @@ func (c *consortium) as(t *testing.T, org string) *itest.Caller {
 		cp.T = t
 		return &cp
 	}
-	home := filepath.Join(c.dir, org, "orgs", org)
-	key, err := os.ReadFile(filepath.Join(home, "users", users[org], "api-key"))
+	// The description the host's `org up` wrote: its gateway, the CA its clients trust, its users.
+	sys, err := netctl.LoadSystem(filepath.Join(c.dir, org, "system.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool, err := apiclient.CertPool(filepath.Join(home, "msp", "tlscacerts", "ca.pem"))
+	o := sys.Organizations[0]
+	user := o.Users[slices.IndexFunc(o.Users, func(u netctl.UserInfo) bool { return u.Role != "admin" })].Name
+	url, key, err := sys.APIKey(o.MSPID, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := apiclient.CertPool(o.GatewayCACert)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tr := c.lab.HTTPTransport(org, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
-	port := 7000 + map[string]int{"bank1": 25, "bank2": 35, "exchange": 45, "ipoffice": 55, "regulator": 65}[org]
-	cl := &itest.Caller{Base: fmt.Sprintf("https://%s:%d", c.lab.Hosts[org].Addr, port), Key: strings.TrimSpace(string(key)),
-		Org: org, User: users[org], HTTP: &http.Client{Transport: tr, Timeout: 90 * time.Second}}
+	cl := &itest.Caller{Base: url, Key: key, Org: o.MSPID, User: user, HTTP: &http.Client{Transport: tr, Timeout: 90 * time.Second}}
 	c.clients[org] = cl
 	cp := *cl
 	cp.T = t
@@ -346,8 +353,7 @@ func (c *consortium) newRight(t *testing.T) string { return c.newRightAck(t).id 
 
 func (c *consortium) newRightAck(t *testing.T) ack {
 	t.Helper()
-	id := uniq("MH")
-	a := c.submit(t, "ipoffice", 201, "POST", "/v1/assets", patent(id), "asset", "")
+	a := c.submit(t, "ipoffice", 201, "POST", "/v1/assets", itest.Patent(itest.Uniq("MH")), "asset", "")
 	c.settle(t, a, "bank1")
 	return a
 }
@@ -365,40 +371,3 @@ func retry(n int, pause time.Duration, f func() error) error {
 	}
 	return err
 }
-
-var (
-	uniqMu sync.Mutex
-	uniqN  int
-)
-
-func uniq(prefix string) string {
-	uniqMu.Lock()
-	defer uniqMu.Unlock()
-	uniqN++
-	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano()%1e12, uniqN)
-}
-
-const (
-	ownerID   = "91420100MA4K0001"
-	ownerName = "Wuhan Optics Co."
-)
-
-func patent(id string) map[string]any {
-	return map[string]any{"id": id, "kind": "patent-invention", "number": "ZL-" + id, "title": "Multi-host patent " + id,
-		"owners": []any{map[string]any{"id": ownerID, "name": ownerName, "share": 10000}}, "applicationDate": "2020-01-15",
-		"grantDate": "2022-03-01", "expiryDate": "2040-01-15", "feesPaidThrough": "2030-01-15"}
-}
-
-func application(assetID string) map[string]any {
-	return map[string]any{"assetIds": []string{assetID}, "pledgors": []any{map[string]any{"id": ownerID, "name": ownerName}},
-		"pledgeeName": "Bank One Wuhan", "debtKind": "loan", "debtTermStart": "2025-01-01", "debtTermEnd": "2027-12-31",
-		"contractHash": strings.Repeat("ab", 32),
-		"terms":        map[string]any{"amount": "5000000.00", "currency": "CNY", "interestRate": "3.85", "scope": "principal and interest"}}
-}
-
-func tradeTransfer(assetID string) map[string]any {
-	return map[string]any{"assetId": assetID, "kind": "assignment", "origin": "trade", "tradeRef": uniq("WHIPE"),
-		"newOwners": []any{map[string]any{"id": "91420100MA4K0002", "name": "Jiangcheng Lasers Co.", "share": 10000}}}
-}
-
-func slicesClone(s []string) []string { return append([]string(nil), s...) }
