@@ -64,24 +64,25 @@ func (c *consortium) pledgeLife(t *testing.T) {
 // delay a link: the test says so and goes on without the second figure.
 func (c *consortium) latency(t *testing.T) {
 	p50 := c.registrationP50(t, 8)
-	err := c.lab.Delay(30 * time.Millisecond)
-	if errors.Is(err, netns.ErrDelayUnsupported) {
-		t.Logf("FIGURE registration p50 across hosts, no added delay: %v; NOT MEASURED with 30 ms: %v",
-			p50.Round(time.Millisecond), err)
-		return
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	p50Delay := c.registrationP50(t, 8)
-	if err := c.lab.Delay(0); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("FIGURE registration p50 across hosts, no added delay: %v; with 30 ms on every link: %v (ratio %.1f)",
-		p50.Round(time.Millisecond), p50Delay.Round(time.Millisecond), float64(p50Delay)/float64(p50))
-	if p50Delay < p50+30*time.Millisecond {
-		t.Errorf("with 30 ms on every link the registration took %v, not even 30 ms more than %v: was the delay applied?", p50Delay, p50)
-	}
+	t.Logf("FIGURE registration p50 across hosts, no added delay: %v", p50.Round(time.Millisecond))
+	t.Run("30ms", func(t *testing.T) {
+		err := c.lab.Delay(30 * time.Millisecond)
+		if errors.Is(err, netns.ErrDelayUnsupported) {
+			t.Skipf("NOT MEASURED: %v", err) // shown as a skip in the test's output, never as a pass
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		p50Delay := c.registrationP50(t, 8)
+		if err := c.lab.Delay(0); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("FIGURE registration p50 with 30 ms on every link: %v (%.1f times the p50 without)",
+			p50Delay.Round(time.Millisecond), float64(p50Delay)/float64(p50))
+		if p50Delay < p50+30*time.Millisecond {
+			t.Errorf("with 30 ms on every link the registration took %v, not even 30 ms more than %v: was the delay applied?", p50Delay, p50)
+		}
+	})
 }
 
 // registrationP50 is the median time of a pledge registration at the IP office's gateway, over n
@@ -192,28 +193,45 @@ func (c *consortium) cutRaftLeader(t *testing.T) {
 		leader, len(during), time.Since(healed).Round(time.Millisecond))
 }
 
-// checkExactlyOnce checks every acknowledged submission on every peer organization's ledger: its
-// record's history, read through that organization's own gateway (which evaluates on its own peer),
-// has exactly one version written by the submission's transaction.
+// checkExactlyOnce checks every acknowledged submission on every peer organization's ledger, through
+// that organization's own gateway (which evaluates on its own peer): each record the test wrote has
+// in its history exactly one version by each acknowledged transaction that wrote it, and no version
+// by a transaction nobody acknowledged (a submission applied twice would leave one).
 func (c *consortium) checkExactlyOnce(t *testing.T) {
+	acked := map[string]bool{}
+	var records []string // "kind/id", in the order first written
+	byRecord := map[string][]ack{}
+	for _, a := range c.acks {
+		acked[a.txID] = true
+		rec := a.kind + "s/" + a.id
+		if byRecord[rec] == nil {
+			records = append(records, rec)
+		}
+		byRecord[rec] = append(byRecord[rec], a)
+	}
 	checked := 0
 	for _, org := range peerOrgs {
-		for _, a := range c.acks {
-			c.settle(t, a, org)
-			r := c.as(t, org).Do("GET", "/v1/"+a.kind+"s/"+a.id+"/history", nil)
-			if r.Status != 200 {
-				t.Errorf("%s's history of %s %s: %s", org, a.kind, a.id, r)
+		c.settle(t, c.acks[len(c.acks)-1], org)
+		for _, rec := range records {
+			r := c.as(t, org).Do("GET", "/v1/"+rec+"/history", nil)
+			var h api.History
+			if r.Status != 200 || json.Unmarshal(r.Body, &h) != nil {
+				t.Errorf("%s's history of %s: %s", org, rec, r)
 				continue
 			}
-			var h api.History
-			if err := json.Unmarshal(r.Body, &h); err != nil {
-				t.Fatalf("%s's history of %s %s: %v", org, a.kind, a.id, err)
+			for _, item := range h.Items {
+				if !acked[item.TxID] {
+					t.Errorf("%s's ledger has %s written by %s, which no acknowledgement named", org, rec, item.TxID)
+				}
 			}
-			if n := len(slices.DeleteFunc(h.Items, func(i api.HistoryItem) bool { return i.TxID != a.txID })); n != 1 {
-				t.Errorf("%s's ledger has %s %s written by %s %d times, want once", org, a.kind, a.id, a.txID, n)
+			for _, a := range byRecord[rec] {
+				if n := len(slices.DeleteFunc(slices.Clone(h.Items), func(i api.HistoryItem) bool { return i.TxID != a.txID })); n != 1 {
+					t.Errorf("%s's ledger has %s written by %s %d times, want once", org, rec, a.txID, n)
+				}
+				checked++
 			}
-			checked++
 		}
 	}
-	t.Logf("FIGURE %d acknowledged submissions checked on %d peers: %d checks, each exactly once", len(c.acks), len(peerOrgs), checked)
+	t.Logf("FIGURE %d acknowledged submissions checked on %d peers: %d checks, each exactly once, and no version of their records by an unacknowledged transaction",
+		len(c.acks), len(peerOrgs), checked)
 }

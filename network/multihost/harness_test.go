@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -168,31 +167,60 @@ func networkDir(t *testing.T) string {
 	return d
 }
 
-// must runs netctl on several hosts at once and fails the test at the first error.
+// must runs netctl on several hosts at once, each with its arguments (made here, before any runs),
+// and fails the test at the first error.
 func (c *consortium) must(t *testing.T, hosts []string, args func(host string) []string) {
 	t.Helper()
-	var g errgroup.Group
+	cmds := map[string][]string{}
 	for _, h := range hosts {
-		g.Go(func() error { _, err := c.netctl(t, h, args(h)...); return err })
+		cmds[h] = args(h)
+	}
+	var g errgroup.Group
+	for h, a := range cmds {
+		g.Go(func() error { _, err := c.netctl(t, h, a...); return err })
 	}
 	if err := g.Wait(); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// send is what a person does between two hosts: copy a public file from one host's export directory
-// into a place the other reads, with the sha256 the sender printed.
-func (c *consortium) send(t *testing.T, from, name string) string {
+// carry is what a person does between two hosts: take a file from one host's directory to the
+// other's inbox (beside its data directory), keeping its mode.
+func (c *consortium) carry(t *testing.T, src, to string) string {
 	t.Helper()
-	path := filepath.Join(c.dir, from, "export", name)
-	sum, err := netctl.FileSHA256(path)
+	raw, err := os.ReadFile(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return path + "@" + sum
+	fi, err := os.Stat(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(c.dir, "inbox", to, filepath.Base(src))
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, raw, fi.Mode().Perm()); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// send carries a public file from a host's export directory to another host, with the sha256 its
+// sender read out: the argument for the receiver's `org import`.
+func (c *consortium) send(t *testing.T, from, name, to string) string {
+	t.Helper()
+	src := filepath.Join(c.dir, from, "export", name)
+	sum, err := netctl.FileSHA256(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.carry(t, src, to) + "@" + sum
 }
 
 // initHosts: every host starts its CA (or enrols from its organization's) and writes its definition.
+// An orderer's own host gets its one-time enrolment secret from the CA's host, and deletes its copy
+// once enrolled (netctl deletes the one it placed).
 func (c *consortium) initHosts(t *testing.T) {
 	c.must(t, append([]string{"orderer1"}, peerOrgs...), func(h string) []string {
 		if h == "orderer1" {
@@ -200,11 +228,17 @@ func (c *consortium) initHosts(t *testing.T) {
 		}
 		return []string{"org", "init", "--org", h}
 	})
+	secrets := map[string]string{}
 	c.must(t, ordererHosts[1:], func(h string) []string {
+		secrets[h] = c.carry(t, filepath.Join(c.dir, "orderer1", "orgs", "orderer", "ca", "enroll", h+".secret"), h)
 		return []string{"org", "init", "--org", "orderer", "--orderers", h, "--remote-ca",
-			"--enroll-secret", filepath.Join(c.dir, "orderer1", "orgs", "orderer", "ca", "enroll", h+".secret"),
-			"--ca-definition", c.send(t, "orderer1", "orderer.org.json")}
+			"--enroll-secret", secrets[h], "--ca-definition", c.send(t, "orderer1", "orderer.org.json", h)}
 	})
+	for _, f := range secrets {
+		if err := os.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // makeChannel: the orderer organization imports every definition, makes the genesis block, and each
@@ -212,27 +246,25 @@ func (c *consortium) initHosts(t *testing.T) {
 func (c *consortium) makeChannel(t *testing.T) {
 	args := []string{"org", "import"}
 	for _, h := range ordererHosts[1:] {
-		args = append(args, c.send(t, h, "orderer."+h+".node.json"))
+		args = append(args, c.send(t, h, "orderer."+h+".node.json", "orderer1"))
 	}
 	for _, o := range peerOrgs {
-		args = append(args, c.send(t, o, o+".org.json"))
+		args = append(args, c.send(t, o, o+".org.json", "orderer1"))
 	}
 	c.must(t, []string{"orderer1"}, func(string) []string { return args })
 	c.must(t, []string{"orderer1"}, func(string) []string { return []string{"org", "genesis"} })
-	block := c.send(t, "orderer1", "ipledger.block")
-	c.must(t, ordererHosts[1:], func(string) []string { return []string{"org", "import", block} })
+	c.must(t, ordererHosts[1:], func(h string) []string { return []string{"org", "import", c.send(t, "orderer1", "ipledger.block", h)} })
 	c.must(t, ordererHosts, func(string) []string { return []string{"org", "up"} })
 }
 
 // upPeers: each peer organization imports the others' definitions and the block, then all run up at
 // once: each approves, the IP office commits once all have, each starts its gateway.
 func (c *consortium) upPeers(t *testing.T) {
-	block := c.send(t, "orderer1", "ipledger.block")
 	c.must(t, peerOrgs, func(h string) []string {
-		args := []string{"org", "import", c.send(t, "orderer1", "orderer.org.json"), block}
+		args := []string{"org", "import", c.send(t, "orderer1", "orderer.org.json", h), c.send(t, "orderer1", "ipledger.block", h)}
 		for _, o := range peerOrgs {
 			if o != h {
-				args = append(args, c.send(t, o, o+".org.json"))
+				args = append(args, c.send(t, o, o+".org.json", h))
 			}
 		}
 		return args
@@ -252,7 +284,7 @@ func (c *consortium) downAll(t *testing.T) {
 			defer wg.Done()
 			// down reads pid files: it needs no network, so it runs from the root namespace too.
 			cmd := exec.Command(filepath.Join(c.bin, "netctl"), "--data-dir", filepath.Join(c.dir, h), "--topology", c.topology,
-				"--network-dir", networkDir(t), "down")
+				"--network-dir", networkDir(t), "--port-base", portBase, "down")
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Errorf("%s: down: %v\n%s", h, err, out)
 			}
@@ -313,19 +345,14 @@ func (c *consortium) submit(t *testing.T, org string, status int, method, path s
 	if err != nil || r.Status != status {
 		t.Fatalf("%s %s at %s: %s, want %d", method, path, org, r, status)
 	}
-	var res struct {
-		ID          string `json:"id"`
-		TxID        string `json:"txId"`
-		BlockNumber uint64 `json:"blockNumber"`
-	}
-	_ = json.Unmarshal(r.Body, &res)
 	if id == "" {
-		id = res.ID
+		id = r.Str(t, "id")
 	}
-	if res.TxID == "" || id == "" {
+	txID := r.Str(t, "txId")
+	if txID == "" || id == "" {
 		t.Fatalf("%s %s at %s: no id or txId in %s", method, path, org, r)
 	}
-	a := ack{kind: kind, id: id, txID: res.TxID, block: res.BlockNumber}
+	a := ack{kind: kind, id: id, txID: txID, block: r.Block()}
 	c.mu.Lock()
 	c.acks = append(c.acks, a)
 	c.mu.Unlock()

@@ -4,7 +4,9 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -148,8 +150,15 @@ func TestCommittedAs_SkipDecision(t *testing.T) {
 	if err := committedAs("peer0", out, "1.0", 2); err == nil {
 		t.Error("sequence 2 taken as committed")
 	}
-	if err := committedAs("peer0", "Error: query failed with status: 404 - namespace ipledger is not defined", "1.0", 1); err == nil {
-		t.Error("an undefined chaincode taken as committed")
+	err := committedAs("peer0", "Error: query failed with status: 404 - namespace ipledger is not defined", "1.0", 1)
+	var other *otherDefinition
+	if err == nil || errors.As(err, &other) {
+		t.Errorf("an undefined chaincode taken as committed, or as another definition: %v", err)
+	}
+	// Another program committed: an otherDefinition, which says the program is not the approved one.
+	err = committedAs("peer0", out, "1.0-abc", 1)
+	if !errors.As(err, &other) || !strings.Contains(err.Error(), "not the one the members approved") {
+		t.Errorf("another program's definition: %v", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -27,14 +28,17 @@ func (n *Network) caProcess(o *Organization) *Process {
 		Name: CAName(o), Kind: "ca", Org: o.Name,
 		Bin:  n.ProgramPath("fabric-ca-server"),
 		Args: append([]string{"start"}, n.caFlags(o)...),
+		// The operations endpoint (health, metrics) speaks plain HTTP: it listens on loopback only,
+		// for this host's own checks; the CA's API, which other hosts' enrolments reach, is TLS.
 		Env: []string{
-			"FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS=" + Addr(o.Host, o.CA.OpsPort),
+			"FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS=" + Addr("127.0.0.1", o.CA.OpsPort),
 			"FABRIC_CA_SERVER_METRICS_PROVIDER=prometheus",
 		},
-		Dir:    home,
-		Host:   o.Host,
-		Ports:  []int{o.CA.Port, o.CA.OpsPort},
-		Health: "http://" + Addr(o.Host, o.CA.OpsPort) + "/healthz",
+		Dir:           home,
+		Host:          o.Host,
+		Ports:         []int{o.CA.Port},
+		LoopbackPorts: []int{o.CA.OpsPort},
+		Health:        "http://" + Addr("127.0.0.1", o.CA.OpsPort) + "/healthz",
 	}
 }
 
@@ -206,13 +210,17 @@ const (
 	gatewayID  = "gateway"
 )
 
-// readinessOrg is the organization through whose peer readiness submits its transaction: the IP
-// office, whose endorsement every new key needs.
-func (n *Network) readinessOrg() *Organization {
-	if o := n.Top.Org("IPOfficeMSP"); o != nil {
+// readinessOrg is the organization through whose peer readiness submits its transaction: on one
+// machine the IP office, whose endorsement every new key needs; on a host of a consortium its own.
+func (n *Network) readinessOrg() *Organization { return ipOffice(n.Top) }
+
+// ipOffice is a topology's IP office, or its first peer organization when it has none (a host of
+// another organization).
+func ipOffice(t *Topology) *Organization {
+	if o := t.Org("IPOfficeMSP"); o != nil {
 		return o
 	}
-	return n.Top.PeerOrgs()[0]
+	return t.PeerOrgs()[0]
 }
 
 // enrollAll registers and enrolls every identity of every organization, one goroutine per organization.
@@ -264,52 +272,96 @@ func (n *Network) registerRemoteNodes(o *Organization) error {
 		if slices.ContainsFunc(o.Orderers, func(l OrdererSpec) bool { return l.Name == ord.Name }) {
 			continue
 		}
-		path := n.enrollSecretFile(o, ord.Name)
-		if _, err := os.Stat(path); err == nil {
-			continue
-		}
-		pw := randomSecret()
-		if err := n.caClient(o, "register", "-H", n.registrarHome(o), "-u", n.caURL(o, "", ""), "--id.name", ord.Name,
-			"--id.secret", pw, "--id.type", "orderer", "--id.maxenrollments", "2"); err != nil {
+		if err := n.registerRemoteNode(o, ord.Name); err != nil {
 			return fmt.Errorf("%s/%s: %w", o.Name, ord.Name, err)
 		}
+	}
+	return nil
+}
+
+// registerRemoteNode registers one orderer of another host. The secret is written (as pending) before
+// the registration and given its final name after it, so that an interrupted init registers with the
+// same secret again, or finds it registered with it.
+func (n *Network) registerRemoteNode(o *Organization, node string) error {
+	path := n.enrollSecretFile(o, node)
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	pending := path + ".pending"
+	raw, err := os.ReadFile(pending)
+	resumed := err == nil // an interrupted init wrote this secret and may have registered it
+	if errors.Is(err, os.ErrNotExist) {
+		raw = []byte(randomSecret() + "\n")
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return err
 		}
-		if err := writePrivate(path, []byte(pw+"\n")); err != nil {
-			return err
-		}
+		err = writePrivate(pending, raw)
 	}
-	return nil
+	if err != nil {
+		return err
+	}
+	err = n.caClient(o, "register", "-H", n.registrarHome(o), "-u", n.caURL(o, "", ""), "--id.name", node,
+		"--id.secret", strings.TrimSpace(string(raw)), "--id.type", "orderer", "--id.maxenrollments", "2")
+	if err != nil && (!resumed || !strings.Contains(err.Error(), "already registered")) {
+		return err
+	}
+	return os.Rename(pending, path)
 }
 
 // enrollRemoteNodes enrols, on an orderer's own host, its orderers from the CA on another host with
-// the one-time secrets sent from there.
+// the one-time secrets sent from there, and deletes each secret once it is spent. An orderer enrolled
+// already (by an interrupted init) is skipped.
 func (n *Network) enrollRemoteNodes(o *Organization) error {
 	for _, id := range n.identities(o) {
-		raw, err := os.ReadFile(n.enrollSecretFile(o, id.name))
+		secret := n.enrollSecretFile(o, id.name)
+		if enrolled(id) {
+			if err := os.Remove(secret); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+			continue
+		}
+		raw, err := os.ReadFile(secret)
 		if err != nil {
 			return fmt.Errorf("%s: no enrolment secret (from the CA's host, `org init --enroll-secret FILE`): %w", id.name, err)
 		}
+		if err := clearEnrolment(id); err != nil {
+			return err
+		}
 		if err := n.enrollWith(o, id, strings.TrimSpace(string(raw))); err != nil {
+			return fmt.Errorf("%w (the secret %s is good for one enrolment, its certificate and its TLS "+
+				"certificate: when an earlier one was interrupted halfway it is spent, and this orderer needs a new "+
+				"one from the CA's registrar, which is not automated yet)", err, secret)
+		}
+		if err := os.Remove(secret); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (n *Network) enrollIdentity(o *Organization, id enrollee) error {
+// enrolled says whether an identity has its keys already (from an earlier, interrupted up).
+func enrolled(id enrollee) bool {
 	msp, tlsDir := filepath.Join(id.dir, "msp"), filepath.Join(id.dir, "tls")
-	if _, err := os.Stat(filepath.Join(msp, "keystore", "key.pem")); err == nil || id.tlsOnly {
-		if _, err := os.Stat(filepath.Join(tlsDir, "key.pem")); err == nil || !id.tls {
-			return nil // enrolled by an earlier, interrupted up
-		}
+	if _, err := os.Stat(filepath.Join(msp, "keystore", "key.pem")); err != nil && !id.tlsOnly {
+		return false
 	}
-	// A half-written enrolment of an interrupted up would leave two keys where one is expected.
-	if err := os.RemoveAll(msp); err != nil {
+	_, err := os.Stat(filepath.Join(tlsDir, "key.pem"))
+	return err == nil || !id.tls
+}
+
+// clearEnrolment removes a half-written enrolment, which would leave two keys where one is expected.
+func clearEnrolment(id enrollee) error {
+	if err := os.RemoveAll(filepath.Join(id.dir, "msp")); err != nil {
 		return err
 	}
-	if err := os.RemoveAll(tlsDir); err != nil {
+	return os.RemoveAll(filepath.Join(id.dir, "tls"))
+}
+
+func (n *Network) enrollIdentity(o *Organization, id enrollee) error {
+	if enrolled(id) {
+		return nil
+	}
+	if err := clearEnrolment(id); err != nil {
 		return err
 	}
 	pw := randomSecret()

@@ -254,7 +254,7 @@ func (n *Network) deployChaincode(ctx context.Context, packageIDs map[string]str
 	if err := n.installPackages(packageIDs); err != nil {
 		return err
 	}
-	common, err := n.definitionArgs()
+	def, err := n.definitionArgs()
 	if err != nil {
 		return err
 	}
@@ -263,11 +263,11 @@ func (n *Network) deployChaincode(ctx context.Context, packageIDs map[string]str
 		if errors.As(err, &other) {
 			return err // approving would be refused as a redefinition of the committed sequence
 		}
-		if err := n.approveLocal(ctx, packageIDs, common); err != nil {
+		if err := n.approveLocal(ctx, packageIDs, def); err != nil {
 			return err
 		}
 		if c := n.committer(); n.isLocal(c) {
-			if err := n.commit(ctx, c, common); err != nil {
+			if err := n.commit(ctx, c, def); err != nil {
 				return err
 			}
 		} else {
@@ -278,26 +278,33 @@ func (n *Network) deployChaincode(ctx context.Context, packageIDs map[string]str
 }
 
 // definitionArgs are the peer CLI's arguments naming the chaincode definition every organization
-// approves, and an orderer to send the transaction to.
+// approves.
 func (n *Network) definitionArgs() ([]string, error) {
 	cc := n.Top.Chaincode
 	version, err := n.ccVersion()
 	if err != nil {
 		return nil, err
 	}
-	ordAddr, ordCA := n.anyOrderer()
 	return []string{"--channelID", n.Top.Channel, "--name", cc.Name, "--version", version,
 		"--sequence", strconv.Itoa(cc.Sequence), "--signature-policy", cc.EndorsementPolicy,
-		"--collections-config", filepath.Join(n.NetworkDir, cc.Collections),
-		"-o", ordAddr, "--tls", "--cafile", ordCA}, nil
+		"--collections-config", filepath.Join(n.NetworkDir, cc.Collections)}, nil
+}
+
+// ordererArgs are the peer CLI's arguments sending a transaction to an orderer: one that accepts a
+// connection now, so that a lifecycle transaction does not depend on one host being up.
+func (n *Network) ordererArgs() []string {
+	addr, ca := n.anyOrderer()
+	return []string{"-o", addr, "--tls", "--cafile", ca}
 }
 
 // ccVersion is the chaincode version every organization approves: the topology's version and the
 // sha256 of the chaincode server's program. Each organization builds that program from the same
-// source (scripts/ipledger builds it with -trimpath and no VCS stamp, so the same source and Go give
-// the same bytes) and approves the hash of what it runs: an organization whose program differs
-// approves another definition, which does not commit, and an up whose program is not the committed
-// one fails (checkCommitted) instead of running code the consortium did not approve.
+// source (scripts/ipledger builds it without cgo, with -trimpath and no VCS stamp, so the same source
+// and Go give the same bytes) and approves the hash of what it runs: an organization whose program
+// differs approves another definition, which does not commit, and an up whose program is not the
+// committed one stops before starting it (checkProgram). It guards against drift, not against a member
+// that runs other code on purpose behind its own chaincode server: that member's peer endorses what
+// its server says, and the endorsement policies are what limit it.
 func (n *Network) ccVersion() (string, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -312,7 +319,7 @@ func (n *Network) ccVersion() (string, error) {
 }
 
 // approveLocal approves the definition for each organization of this host with its own package id.
-func (n *Network) approveLocal(ctx context.Context, packageIDs map[string]string, common []string) error {
+func (n *Network) approveLocal(ctx context.Context, packageIDs map[string]string, def []string) error {
 	var g errgroup.Group
 	for _, o := range n.Top.PeerOrgs() {
 		packageID := packageIDs[o.Name]
@@ -322,7 +329,8 @@ func (n *Network) approveLocal(ctx context.Context, packageIDs map[string]string
 				if n.approved(o, packageID) {
 					return nil
 				}
-				args := append([]string{"lifecycle", "chaincode", "approveformyorg", "--package-id", packageID, "--waitForEvent"}, common...)
+				args := slices.Concat([]string{"lifecycle", "chaincode", "approveformyorg", "--package-id", packageID, "--waitForEvent"},
+					def, n.ordererArgs())
 				return n.peerCLI(o, args...)
 			}))
 		})
@@ -331,20 +339,15 @@ func (n *Network) approveLocal(ctx context.Context, packageIDs map[string]string
 }
 
 // committer is the organization that commits the definition once every organization has approved
-// it: the IP office, whose endorsement every new key needs.
-func (n *Network) committer() *Organization {
-	if o := n.plan().Org("IPOfficeMSP"); o != nil {
-		return o
-	}
-	return n.plan().PeerOrgs()[0]
-}
+// it: the IP office of the whole consortium.
+func (n *Network) committer() *Organization { return ipOffice(n.plan()) }
 
 // commit waits until every organization of the consortium has approved the definition (on a host of
 // a consortium, the others approve on their own hosts), then commits it through every peer.
-func (n *Network) commit(ctx context.Context, c *Organization, common []string) error {
+func (n *Network) commit(ctx context.Context, c *Organization, def []string) error {
 	if err := waitFor(ctx, n.approvalWait(), time.Second, func() error {
 		out, err := n.output(n.peerCLIEnv(c), n.ProgramPath("peer"), append([]string{"lifecycle", "chaincode",
-			"checkcommitreadiness", "--output", "json"}, withoutOrderer(common)...)...)
+			"checkcommitreadiness", "--output", "json"}, def...)...)
 		if err != nil {
 			return err
 		}
@@ -352,7 +355,7 @@ func (n *Network) commit(ctx context.Context, c *Organization, common []string) 
 	}); err != nil {
 		return n.withCause(PeerName(c), err)
 	}
-	args := append([]string{"lifecycle", "chaincode", "commit", "--waitForEvent"}, common...)
+	args := append([]string{"lifecycle", "chaincode", "commit", "--waitForEvent"}, def...)
 	for _, o := range n.plan().PeerOrgs() {
 		args = append(args, "--peerAddresses", Addr(o.Host, o.Peer.Port), "--tlsRootCertFiles", n.caCert(o))
 	}
@@ -360,24 +363,8 @@ func (n *Network) commit(ctx context.Context, c *Organization, common []string) 
 		if n.committed(c) {
 			return nil
 		}
-		return n.peerCLI(c, args...)
+		return n.peerCLI(c, append(args, n.ordererArgs()...)...)
 	}))
-}
-
-// withoutOrderer drops the orderer arguments (-o, --tls, --cafile) of definitionArgs, which
-// checkcommitreadiness does not take.
-func withoutOrderer(args []string) []string {
-	var out []string
-	for i := 0; i < len(args); i++ {
-		switch args[i] {
-		case "-o", "--cafile":
-			i++
-		case "--tls":
-		default:
-			out = append(out, args[i])
-		}
-	}
-	return out
 }
 
 // allApproved reads checkcommitreadiness's JSON answer: nil when every organization has approved,
@@ -517,7 +504,11 @@ func (n *Network) checkCommitted(ctx context.Context) error {
 	for _, o := range n.Top.PeerOrgs() {
 		g.Go(func() error {
 			return n.withCause(PeerName(o), waitFor(ctx, n.approvalWait(), 300*time.Millisecond, func() error {
-				return n.queryCommitted(o)
+				err := n.queryCommitted(o)
+				if other := (*otherDefinition)(nil); errors.As(err, &other) && other.sequence >= other.wantSeq {
+					return final(err) // no wait makes another committed definition this one
+				}
+				return err
 			}))
 		})
 	}
@@ -547,8 +538,24 @@ type otherDefinition struct {
 }
 
 func (e *otherDefinition) Error() string {
-	return fmt.Sprintf("%s has the chaincode committed as version %q sequence %d, not %q sequence %d: "+
-		"the chaincode program here is not the one the consortium approved (the version names its sha256); "+
-		"approve and commit this one as a new sequence, or start a new network with `down --purge`",
-		e.peer, e.version, e.sequence, e.want, e.wantSeq)
+	if e.version == e.want {
+		return fmt.Sprintf("%s has the chaincode committed at sequence %d, not %d as the topology says", e.peer, e.sequence, e.wantSeq)
+	}
+	return fmt.Sprintf("%s has the chaincode committed as version %q, not %q: the chaincode program here is not "+
+		"the one the members approved (the version names its sha256), and it is not started. Build the approved "+
+		"program (the same commit, the same Go), or start a new network with `down --purge`; upgrading a "+
+		"committed chaincode in place is not automated yet", e.peer, e.version, e.want)
+}
+
+// checkProgram stops up before this host's chaincode servers start when the chaincode committed on
+// its peers names another program than the one about to run. Nothing committed yet passes: the
+// deployment approves this program.
+func (n *Network) checkProgram() error {
+	for _, o := range n.Top.PeerOrgs() {
+		var other *otherDefinition
+		if err := n.queryCommitted(o); errors.As(err, &other) {
+			return err
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -316,5 +317,11 @@ func (n *Network) output(env []string, bin string, args ...string) (string, erro
 // anyOrderer is the address and TLS root of one orderer, for CLI commands that send transactions.
 func (n *Network) anyOrderer() (addr, tlsCA string) {
 	o := n.plan().OrdererOrgs()[0]
-	return Addr(o.Orderers[0].Host, o.Orderers[0].Port), n.caCert(o)
+	for _, ord := range o.Orderers {
+		if conn, err := net.DialTimeout("tcp", Addr(ord.Host, ord.Port), 2*time.Second); err == nil {
+			conn.Close()
+			return Addr(ord.Host, ord.Port), n.caCert(o)
+		}
+	}
+	return Addr(o.Orderers[0].Host, o.Orderers[0].Port), n.caCert(o) // none answers: the CLI says so
 }

@@ -130,6 +130,9 @@ func channelSample(r io.Reader, name, channel string) (float64, error) {
 // RaftLeader names the orderer that leads the channel's Raft cluster, from the orderers' own
 // consensus_etcdraft_is_leader metric.
 func (n *Network) RaftLeader() (string, error) {
+	if len(n.Top.OrdererOrgs()) == 0 {
+		return "", fmt.Errorf("this host runs no orderer: ask on an orderer's host")
+	}
 	for _, o := range n.Top.OrdererOrgs() {
 		client, err := n.metricsClient(o)
 		if err != nil {

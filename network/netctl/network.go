@@ -3,6 +3,7 @@ package netctl
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -13,6 +14,8 @@ type Network struct {
 	// Top is what this data directory runs: the whole topology, or on a host of a consortium (a
 	// data directory with a scope) one organization's parts (Topology.Local).
 	Top *Topology
+	// TopologySHA256 is the sha256 of the topology file Plan was read from: a host's scope names it.
+	TopologySHA256 string
 	// Plan is the whole consortium, when Top is one host's part of it; nil when they are the same.
 	Plan         *Topology
 	Dir          string    // data directory, absolute
@@ -23,11 +26,13 @@ type Network struct {
 	Out          io.Writer // progress lines
 
 	// ApprovalWait bounds, on a host of a consortium, the wait for the other organizations' approvals
-	// of the chaincode definition and for its commit (default 30s).
+	// of the chaincode definition and for its commit (`org up --approval-wait`, default 10m; zero:
+	// 30s, as on one machine).
 	ApprovalWait time.Duration
 
 	began    time.Time
-	codeHash string // sha256 of the chaincode program, once read (ccVersion)
+	codeHash string   // sha256 of the chaincode program, once read (ccVersion)
+	lock     *os.File // the data directory's lock, once taken (Lock)
 	mu       sync.Mutex
 	started  []*Process // the processes this up started, in order: a failed up stops them again
 }

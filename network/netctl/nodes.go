@@ -56,8 +56,9 @@ func (n *Network) ordererProcess(o *Organization, ord OrdererSpec) *Process {
 			"ORDERER_METRICS_PROVIDER=prometheus",
 			"ORDERER_GENERAL_AUTHENTICATION_TIMEWINDOW=15m",
 			// The peers ping every 10s (CORE_PEER_KEEPALIVE_DELIVERYCLIENT_INTERVAL); the orderer's
-			// default minimum of 60s would close their connections for pinging too often.
-			"ORDERER_GENERAL_KEEPALIVE_SERVERMININTERVAL=10s",
+			// default minimum of 60s would close their connections for pinging too often. 5s leaves a
+			// margin for a ping that comes early.
+			"ORDERER_GENERAL_KEEPALIVE_SERVERMININTERVAL=5s",
 		},
 		Dir:    node,
 		Host:   ord.Host,

@@ -86,35 +86,45 @@ func (n *Network) ExportDefinition() (Artifact, error) {
 	if o.remoteCA {
 		name = o.Name + "." + o.Orderers[0].Name + ".node.json"
 	}
-	return n.export(name, d)
+	raw, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return Artifact{}, err
+	}
+	return n.export(name, append(raw, '\n'))
 }
 
-func (n *Network) export(name string, v any) (Artifact, error) {
+// export writes a file to send into the export directory.
+func (n *Network) export(name string, raw []byte) (Artifact, error) {
 	if err := os.MkdirAll(n.ExportDir(), 0o755); err != nil {
 		return Artifact{}, err
 	}
 	path := filepath.Join(n.ExportDir(), name)
-	if err := writeJSON(path, v); err != nil {
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
 		return Artifact{}, err
 	}
-	sum, err := FileSHA256(path)
-	return Artifact{Path: path, SHA256: sum}, err
+	sum := sha256.Sum256(raw)
+	return Artifact{Path: path, SHA256: hex.EncodeToString(sum[:])}, nil
 }
 
 // Import takes in a file another host sent: an organization's definition (*.json) or the channel's
-// genesis block (*.block). When want is not empty it must be the file's sha256, as its sender read it
-// out. It returns what the file was.
+// genesis block (*.block). want is the file's sha256 as its sender read it out: a file with another
+// hash is refused, and so is an import without one. It returns what the file was.
 func (n *Network) Import(path, want string) (string, error) {
-	sum, err := FileSHA256(path)
-	if err != nil {
-		return "", err
-	}
-	if want != "" && !strings.EqualFold(strings.TrimPrefix(want, "sha256:"), sum) {
-		return "", fmt.Errorf("%s: sha256 is %s, not %s as its sender said: refused", path, sum, want)
+	if !n.scoped() {
+		return "", errors.New("only a host of one organization (a data directory made by `org init`) imports files from other hosts")
 	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return "", err
+	}
+	sum := sha256.Sum256(raw)
+	got := hex.EncodeToString(sum[:])
+	want = strings.TrimPrefix(want, "sha256:")
+	if want == "" {
+		return "", fmt.Errorf("%s: no sha256 to compare (FILE@SHA256, as its sender read it out); its sha256 is %s", path, got)
+	}
+	if !strings.EqualFold(want, got) {
+		return "", fmt.Errorf("%s: sha256 is %s, not %s as its sender said: refused", path, got, want)
 	}
 	if strings.HasSuffix(path, ".block") {
 		return "the channel's genesis block", n.importGenesis(raw)
@@ -147,59 +157,78 @@ func (n *Network) importGenesis(block []byte) error {
 	return n.saveState(st)
 }
 
-// importDefinition checks a definition against the plan (names, endpoints) and its certificates
-// against its CA, then writes its public parts where this host's own enrolment would have put them:
-// the channel MSP and the orderers' TLS certificates.
+// importDefinition checks a definition against the plan (names, endpoints), against what this host
+// has already (a CA certificate is never replaced by another) and its certificates against its CA;
+// only then does it write its public parts where this host's own enrolment would have put them: the
+// channel MSP and the orderers' TLS certificates. A refused definition writes nothing.
 func (n *Network) importDefinition(d *Definition) error {
-	if d.Format != DefinitionFormat {
-		return fmt.Errorf("format %q, not %s", d.Format, DefinitionFormat)
+	o, err := n.checkDefinition(d)
+	if err != nil {
+		return err
 	}
-	o := n.planOrg(d.Name)
-	if o == nil || o.MSPID != d.MSPID {
-		return fmt.Errorf("%s (%s) is not an organization of the topology", d.Name, d.MSPID)
+	caPEM := d.CACert
+	if old, err := os.ReadFile(n.caCert(o)); err == nil {
+		if caPEM != "" && !bytes.Equal(bytes.TrimSpace(old), bytes.TrimSpace([]byte(caPEM))) {
+			return fmt.Errorf("%s's definition names another CA certificate than the one this host has: refused", d.Name)
+		}
+		caPEM = string(old)
 	}
-	if n.isLocal(o) && d.CACert != "" && !n.Top.Organizations[0].remoteCA {
-		return fmt.Errorf("%s is this host's own organization: its definition is made here", d.Name)
+	if caPEM == "" {
+		return fmt.Errorf("import %s's own definition (with its CA certificate) first", d.Name)
 	}
-	if o.Peer != nil && d.CACert != "" && d.Peer != Addr(o.Host, o.Peer.Port) {
-		return fmt.Errorf("%s's peer is at %s, not %s as the topology says", d.Name, d.Peer, Addr(o.Host, o.Peer.Port))
+	ca, err := parseCA(caPEM)
+	if err != nil {
+		return err
 	}
-	if d.CACert != "" {
-		if _, err := parseCA(d.CACert); err != nil {
+	for _, od := range d.Orderers {
+		if err := n.checkOrderer(o, od, ca); err != nil {
 			return err
 		}
+	}
+	if d.CACert != "" {
 		if err := writeMSP(n.orgMSP(o), []byte(d.CACert)); err != nil {
 			return err
 		}
 	}
-	ca, err := os.ReadFile(n.caCert(o))
-	if err != nil {
-		return fmt.Errorf("import %s's own definition (with its CA certificate) first", d.Name)
-	}
 	for _, od := range d.Orderers {
-		if err := n.importOrderer(o, od, string(ca)); err != nil {
+		dir := filepath.Join(n.nodeDir(o, od.Name), "tls")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "cert.pem"), []byte(od.TLSCert), 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (n *Network) importOrderer(o *Organization, od OrdererDef, caPEM string) error {
-	var spec *OrdererSpec
-	for i := range o.Orderers {
-		if o.Orderers[i].Name == od.Name {
-			spec = &o.Orderers[i]
-		}
+// checkDefinition checks a definition's format, organization and peer endpoint against the plan.
+func (n *Network) checkDefinition(d *Definition) (*Organization, error) {
+	if d.Format != DefinitionFormat {
+		return nil, fmt.Errorf("format %q, not %s", d.Format, DefinitionFormat)
 	}
-	if spec == nil || od.Address != Addr(spec.Host, spec.Port) {
+	o := n.planOrg(d.Name)
+	if o == nil || o.MSPID != d.MSPID {
+		return nil, fmt.Errorf("%s (%s) is not an organization of the topology", d.Name, d.MSPID)
+	}
+	if n.isLocal(o) && d.CACert != "" && !n.Top.Organizations[0].remoteCA {
+		return nil, fmt.Errorf("%s is this host's own organization: its definition is made here", d.Name)
+	}
+	if o.Peer != nil && d.CACert != "" && d.Peer != Addr(o.Host, o.Peer.Port) {
+		return nil, fmt.Errorf("%s's peer is at %s, not %s as the topology says", d.Name, d.Peer, Addr(o.Host, o.Peer.Port))
+	}
+	return o, nil
+}
+
+// checkOrderer checks one orderer of a definition: in the plan at that address, not one of this
+// host's, and its TLS certificate issued by the organization's CA to that orderer for its host.
+func (n *Network) checkOrderer(o *Organization, od OrdererDef, ca *x509.Certificate) error {
+	i := slices.IndexFunc(o.Orderers, func(s OrdererSpec) bool { return s.Name == od.Name })
+	if i < 0 || od.Address != Addr(o.Orderers[i].Host, o.Orderers[i].Port) {
 		return fmt.Errorf("orderer %s at %s is not in the topology", od.Name, od.Address)
 	}
 	if n.isLocal(o) && slices.ContainsFunc(n.Top.Organizations[0].Orderers, func(l OrdererSpec) bool { return l.Name == od.Name }) {
 		return fmt.Errorf("orderer %s runs on this host: its certificate is made here", od.Name)
-	}
-	roots, err := parseCA(caPEM)
-	if err != nil {
-		return err
 	}
 	block, _ := pem.Decode([]byte(od.TLSCert))
 	if block == nil {
@@ -209,16 +238,15 @@ func (n *Network) importOrderer(o *Organization, od OrdererDef, caPEM string) er
 	if err != nil {
 		return fmt.Errorf("orderer %s: %w", od.Name, err)
 	}
+	if cert.Subject.CommonName != od.Name {
+		return fmt.Errorf("orderer %s: its TLS certificate is %q's", od.Name, cert.Subject.CommonName)
+	}
 	pool := x509.NewCertPool()
-	pool.AddCert(roots)
-	if _, err := cert.Verify(x509.VerifyOptions{Roots: pool, DNSName: spec.Host}); err != nil {
+	pool.AddCert(ca)
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: pool, DNSName: o.Orderers[i].Host}); err != nil {
 		return fmt.Errorf("orderer %s's TLS certificate: %w", od.Name, err)
 	}
-	dir := filepath.Join(n.nodeDir(o, od.Name), "tls")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "cert.pem"), []byte(od.TLSCert), 0o644)
+	return nil
 }
 
 // parseCA parses a CA certificate in PEM.
@@ -257,30 +285,26 @@ func (n *Network) MakeGenesis() (Artifact, error) {
 	if len(missing) > 0 {
 		return Artifact{}, fmt.Errorf("definitions not imported yet: %s", strings.Join(missing, ", "))
 	}
-	if err := n.writeGenesis(); err != nil {
-		return Artifact{}, err
-	}
 	st, err := n.loadState()
 	if err != nil {
 		return Artifact{}, err
 	}
-	st.Genesis = true
-	if err := n.saveState(st); err != nil {
-		return Artifact{}, err
+	// Made once: configtxgen stamps the time into the block, so making it again would give the
+	// channel another genesis block than the one the orderers joined with and the hosts imported.
+	if _, err := os.Stat(n.genesisBlock()); err != nil || !st.Genesis {
+		if err := n.writeGenesis(); err != nil {
+			return Artifact{}, err
+		}
+		st.Genesis = true
+		if err := n.saveState(st); err != nil {
+			return Artifact{}, err
+		}
 	}
 	raw, err := os.ReadFile(n.genesisBlock())
 	if err != nil {
 		return Artifact{}, err
 	}
-	path := filepath.Join(n.ExportDir(), n.Top.Channel+".block")
-	if err := os.MkdirAll(n.ExportDir(), 0o755); err != nil {
-		return Artifact{}, err
-	}
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
-		return Artifact{}, err
-	}
-	sum, err := FileSHA256(path)
-	return Artifact{Path: path, SHA256: sum}, err
+	return n.export(n.Top.Channel+".block", raw)
 }
 
 // PlaceEnrollSecret copies, on an orderer's own host, the one-time enrolment secret sent from the CA's

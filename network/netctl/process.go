@@ -18,16 +18,19 @@ import (
 // or a gateway. Processes run detached from the command that started them, with their output in a log
 // file and their pid in a pid file, so that `down`, `status` and `logs` find them later.
 type Process struct {
-	Name   string   // component name, e.g. "peer0.bank1"
-	Kind   string   // ca, orderer, peer, chaincode, gateway
-	Org    string   // organization name
-	Bin    string   // absolute path of the program
-	Args   []string // arguments
-	Env    []string // environment, added to a minimal base
-	Dir    string   // working directory
-	Ports  []int    // every port it listens on, checked free before it starts
-	Host   string   // the host it listens on
-	Health string   // operations URL answering /healthz
+	Name  string   // component name, e.g. "peer0.bank1"
+	Kind  string   // ca, orderer, peer, chaincode, gateway
+	Org   string   // organization name
+	Bin   string   // absolute path of the program
+	Args  []string // arguments
+	Env   []string // environment, added to a minimal base
+	Dir   string   // working directory
+	Ports []int    // every port it listens on at Host, checked free before it starts
+	Host  string   // the host it listens on
+	// LoopbackPorts are ports it listens on at 127.0.0.1 only: an endpoint for its own host, not served
+	// to the others.
+	LoopbackPorts []int
+	Health        string // operations URL answering /healthz
 }
 
 func (n *Network) pidFile(name string) string { return filepath.Join(n.Dir, "run", name+".pid") }
@@ -107,9 +110,11 @@ func procStart(pid int) (started, state string, err error) {
 
 // Start launches a component detached, in a session of its own, and records its pid.
 func (n *Network) Start(p *Process) error {
-	for _, port := range p.Ports {
-		if err := portFree(p.Host, port); err != nil {
-			return fmt.Errorf("%s cannot start: port %d is already in use (%w); stop whatever holds it or choose another --port-base", p.Name, port, err)
+	for _, addr := range p.addrs() {
+		if err := portFree(addr); err != nil {
+			host, port, _ := net.SplitHostPort(addr)
+			return fmt.Errorf("%s cannot start: port %s on %s is already in use (%w); stop whatever holds it or choose another --port-base",
+				p.Name, port, host, err)
 		}
 	}
 	if err := os.MkdirAll(filepath.Dir(n.LogFile(p.Name)), 0o755); err != nil {
@@ -223,8 +228,20 @@ func (n *Network) Kill(p *Process) error {
 	return n.killAndWait(p, pid)
 }
 
-func portFree(host string, port int) error {
-	l, err := net.Listen("tcp", Addr(host, port))
+// addrs are the addresses a process listens on.
+func (p *Process) addrs() []string {
+	var out []string
+	for _, port := range p.Ports {
+		out = append(out, Addr(p.Host, port))
+	}
+	for _, port := range p.LoopbackPorts {
+		out = append(out, Addr("127.0.0.1", port))
+	}
+	return out
+}
+
+func portFree(addr string) error {
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,10 @@ type Scope struct {
 	// its orderers enroll from the CA on another host with one-time secrets, and it holds no admin or
 	// user of the organization.
 	RemoteCA bool `json:"remoteCa,omitempty"`
+	// TopologySHA256 and PortBase are those of the consortium's plan when init ran: every later command
+	// in the directory must read the same topology file at the same port base.
+	TopologySHA256 string `json:"topologySha256,omitempty"`
+	PortBase       int    `json:"portBase,omitempty"`
 }
 
 func (n *Network) scopeFile() string { return filepath.Join(n.Dir, "scope.json") }
@@ -121,11 +125,20 @@ func (n *Network) Init(s *Scope) error {
 	if err := os.MkdirAll(n.Dir, 0o700); err != nil {
 		return err
 	}
+	s.TopologySHA256, s.PortBase = n.TopologySHA256, n.PortBase
 	return writeJSON(n.scopeFile(), s)
 }
 
-// Scope makes the network one host's part of the plan.
-func (n *Network) Scope(plan *Topology, s *Scope) error {
+// Scope makes the network one host's part of its plan.
+func (n *Network) Scope(s *Scope) error {
+	if s.TopologySHA256 != "" && n.TopologySHA256 != "" && s.TopologySHA256 != n.TopologySHA256 {
+		return fmt.Errorf("this host's data directory was made with the topology of sha256 %s; this command read "+
+			"one of sha256 %s: give the consortium's topology (--topology, IPLEDGER_TOPOLOGY)", s.TopologySHA256, n.TopologySHA256)
+	}
+	if s.PortBase != 0 && s.PortBase != n.PortBase {
+		return fmt.Errorf("this host's data directory was made at port base %d, not %d (--port-base, IPLEDGER_PORT_BASE)", s.PortBase, n.PortBase)
+	}
+	plan := n.plan()
 	local, err := plan.Local(s)
 	if err != nil {
 		return err

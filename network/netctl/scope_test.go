@@ -29,8 +29,8 @@ func TestScope_LocalHoldsOnlyTheHostsParts(t *testing.T) {
 	if len(plan.Organizations[0].Orderers) != 3 {
 		t.Fatal("Local changed the plan")
 	}
-	n := &Network{Dir: t.TempDir()}
-	if err := n.Scope(plan, &Scope{Org: "orderer", Orderers: []string{"orderer2"}, RemoteCA: true}); err != nil {
+	n := &Network{Dir: t.TempDir(), Top: plan}
+	if err := n.Scope(&Scope{Org: "orderer", Orderers: []string{"orderer2"}, RemoteCA: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range n.processes(nil) {
@@ -76,14 +76,10 @@ func TestApproval_AllApprovedNamesWhoHasNot(t *testing.T) {
 	if allApproved(`{"approvals":{}}`) == nil || allApproved(`Error: chaincode not found`) == nil {
 		t.Fatal("an answer naming nobody counts as all approved")
 	}
-	got := withoutOrderer([]string{"--channelID", "c", "-o", "h:1", "--tls", "--cafile", "ca.pem", "--name", "n"})
-	if strings.Join(got, " ") != "--channelID c --name n" {
-		t.Fatalf("withoutOrderer: %v", got)
-	}
 }
 
-// hostCA makes a CA certificate and a TLS certificate it issued for host.
-func hostCA(t *testing.T, host string) (caPEM, certPEM string) {
+// hostCA makes a CA certificate and a TLS certificate it issued to cn for host.
+func hostCA(t *testing.T, host, cn string) (caPEM, certPEM string) {
 	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ca.test"}, IsCA: true,
@@ -93,7 +89,7 @@ func hostCA(t *testing.T, host string) (caPEM, certPEM string) {
 		t.Fatal(err)
 	}
 	caCert, _ := x509.ParseCertificate(caDER)
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "node"}, IPAddresses: []net.IP{net.ParseIP(host)},
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: cn}, IPAddresses: []net.IP{net.ParseIP(host)},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, key)
 	if err != nil {
@@ -117,16 +113,19 @@ func writeDef(t *testing.T, d Definition) string {
 
 func TestDefinition_ImportChecksHashPlanAndCertificates(t *testing.T) {
 	plan := loadTestTopology(t, 7000)
-	n := &Network{Dir: t.TempDir()}
-	if err := n.Scope(plan, &Scope{Org: "bank1"}); err != nil {
+	n := &Network{Dir: t.TempDir(), Top: plan}
+	if err := n.Scope(&Scope{Org: "bank1"}); err != nil {
 		t.Fatal(err)
 	}
-	ca, ordererCert := hostCA(t, "127.0.0.1")
-	otherCA, _ := hostCA(t, "127.0.0.1")
+	ca, ordererCert := hostCA(t, "127.0.0.1", "orderer1")
+	otherCA, otherCert := hostCA(t, "127.0.0.1", "orderer1")
+	_, orderer2Cert := hostCA(t, "127.0.0.1", "orderer2")
 	bank2 := writeDef(t, Definition{Format: DefinitionFormat, Name: "bank2", MSPID: "Bank2MSP", CACert: ca, Peer: "127.0.0.1:7032"})
 	sum, _ := FileSHA256(bank2)
-	if _, err := n.Import(bank2, strings.Repeat("0", 64)); err == nil || !strings.Contains(err.Error(), "refused") {
-		t.Fatalf("a file whose sha256 differs from the sender's: %v", err)
+	for _, want := range []string{strings.Repeat("0", 64), ""} {
+		if _, err := n.Import(bank2, want); err == nil {
+			t.Fatalf("a file imported with sha256 %q, not its own", want)
+		}
 	}
 	if _, err := os.Stat(n.caCert(plan.Org("Bank2MSP"))); err == nil {
 		t.Fatal("a refused file was imported")
@@ -137,26 +136,84 @@ func TestDefinition_ImportChecksHashPlanAndCertificates(t *testing.T) {
 	if got, _ := os.ReadFile(n.caCert(plan.Org("Bank2MSP"))); string(got) != ca {
 		t.Fatal("the imported CA certificate is not in the channel MSP")
 	}
+	ord := func(cert string) []OrdererDef {
+		return []OrdererDef{{Name: "orderer1", Address: "127.0.0.1:7002", TLSCert: cert}}
+	}
 	refused := map[string]Definition{
-		"another format":      {Format: "x", Name: "bank2", MSPID: "Bank2MSP", CACert: ca},
-		"not in the topology": {Format: DefinitionFormat, Name: "bank9", MSPID: "Bank9MSP", CACert: ca},
-		"own organization":    {Format: DefinitionFormat, Name: "bank1", MSPID: "Bank1MSP", CACert: ca, Peer: "127.0.0.1:7022"},
-		"peer elsewhere":      {Format: DefinitionFormat, Name: "exchange", MSPID: "ExchangeMSP", CACert: ca, Peer: "10.0.0.9:7042"},
-		"not a CA":            {Format: DefinitionFormat, Name: "exchange", MSPID: "ExchangeMSP", CACert: ordererCert, Peer: "127.0.0.1:7042"},
-		"orderer of other CA": {Format: DefinitionFormat, Name: "orderer", MSPID: "OrdererMSP", CACert: otherCA, Orderers: []OrdererDef{{Name: "orderer1", Address: "127.0.0.1:7002", TLSCert: ordererCert}}},
-		"orderer not in plan": {Format: DefinitionFormat, Name: "orderer", MSPID: "OrdererMSP", CACert: ca, Orderers: []OrdererDef{{Name: "orderer1", Address: "127.0.0.1:9999", TLSCert: ordererCert}}},
+		"another format":       {Format: "x", Name: "bank2", MSPID: "Bank2MSP", CACert: ca},
+		"not in the topology":  {Format: DefinitionFormat, Name: "bank9", MSPID: "Bank9MSP", CACert: ca},
+		"own organization":     {Format: DefinitionFormat, Name: "bank1", MSPID: "Bank1MSP", CACert: ca, Peer: "127.0.0.1:7022"},
+		"peer elsewhere":       {Format: DefinitionFormat, Name: "exchange", MSPID: "ExchangeMSP", CACert: ca, Peer: "10.0.0.9:7042"},
+		"not a CA":             {Format: DefinitionFormat, Name: "exchange", MSPID: "ExchangeMSP", CACert: ordererCert, Peer: "127.0.0.1:7042"},
+		"another CA for bank2": {Format: DefinitionFormat, Name: "bank2", MSPID: "Bank2MSP", CACert: otherCA, Peer: "127.0.0.1:7032"},
+		"orderer of other CA":  {Format: DefinitionFormat, Name: "orderer", MSPID: "OrdererMSP", CACert: ca, Orderers: ord(otherCert)},
+		"another orderer's":    {Format: DefinitionFormat, Name: "orderer", MSPID: "OrdererMSP", CACert: ca, Orderers: ord(orderer2Cert)},
+		"orderer not in plan":  {Format: DefinitionFormat, Name: "orderer", MSPID: "OrdererMSP", CACert: ca, Orderers: []OrdererDef{{Name: "orderer1", Address: "127.0.0.1:9999", TLSCert: ordererCert}}},
 	}
 	for name, d := range refused {
-		if _, err := n.Import(writeDef(t, d), ""); err == nil {
+		path := writeDef(t, d)
+		sum, _ := FileSHA256(path)
+		if _, err := n.Import(path, sum); err == nil {
 			t.Errorf("%s: imported", name)
 		}
 	}
-	good := writeDef(t, Definition{Format: DefinitionFormat, Name: "orderer", MSPID: "OrdererMSP", CACert: ca,
-		Orderers: []OrdererDef{{Name: "orderer1", Address: "127.0.0.1:7002", TLSCert: ordererCert}}})
-	if _, err := n.Import(good, ""); err != nil {
+	// A refused definition wrote nothing: no orderer MSP, and bank2's CA is the first one.
+	if _, err := os.Stat(n.caCert(plan.Org("OrdererMSP"))); err == nil {
+		t.Error("a refused definition left its CA certificate in the channel MSP")
+	}
+	if got, _ := os.ReadFile(n.caCert(plan.Org("Bank2MSP"))); string(got) != ca {
+		t.Error("a second definition replaced bank2's CA certificate")
+	}
+	good := writeDef(t, Definition{Format: DefinitionFormat, Name: "orderer", MSPID: "OrdererMSP", CACert: ca, Orderers: ord(ordererCert)})
+	sum, _ = FileSHA256(good)
+	if _, err := n.Import(good, sum); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(n.nodeDir(plan.Org("OrdererMSP"), "orderer1"), "tls", "cert.pem")); err != nil {
 		t.Fatal("the consenter's certificate is not where the genesis block is made from")
+	}
+	whole := &Network{Dir: t.TempDir(), Top: plan}
+	if _, err := whole.Import(good, sum); err == nil {
+		t.Error("a one-machine network's directory imported a definition")
+	}
+}
+
+func TestScope_ADirectoryKeepsItsTopologyAndPortBase(t *testing.T) {
+	plan := loadTestTopology(t, 7000)
+	made := &Network{Dir: t.TempDir(), Top: plan, TopologySHA256: "aa", PortBase: 7000}
+	if err := made.Init(&Scope{Org: "bank1"}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := LoadScope(made.Dir)
+	if err != nil || s.TopologySHA256 != "aa" || s.PortBase != 7000 {
+		t.Fatalf("scope.json: %+v %v", s, err)
+	}
+	for _, later := range []*Network{
+		{Dir: made.Dir, Top: plan, TopologySHA256: "bb", PortBase: 7000},
+		{Dir: made.Dir, Top: plan, TopologySHA256: "aa", PortBase: 17000},
+	} {
+		if err := later.Scope(s); err == nil {
+			t.Errorf("a command with topology %s at port base %d acted on the directory", later.TopologySHA256, later.PortBase)
+		}
+	}
+	same := &Network{Dir: made.Dir, Top: plan, TopologySHA256: "aa", PortBase: 7000}
+	if err := same.Scope(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLock_ASecondCommandIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	first := &Network{Dir: dir}
+	if err := first.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	// flock locks belong to the open file: a second open, as a second netctl does, is refused.
+	if err := (&Network{Dir: dir}).Lock(); err == nil || !strings.Contains(err.Error(), "another netctl") {
+		t.Fatalf("a second lock of %s: %v", dir, err)
+	}
+	first.lock.Close()
+	if err := (&Network{Dir: dir}).Lock(); err != nil {
+		t.Fatalf("after the first ended: %v", err)
 	}
 }

@@ -201,14 +201,16 @@ type upStep struct {
 	mark func(st *state)
 	// peers: the step is about peers, chaincode or gateways, which a host that runs only orderers skips
 	peers bool
+	// prepare: the step is part of Prepare (`org init`): the CA and the enrolment
+	prepare bool
 }
 
 // upSteps lists the steps of up in order.
 func (n *Network) upSteps(r *upRun) []upStep {
 	var packageIDs map[string]string
 	steps := []upStep{
-		{name: "certificate authorities started", run: func() error { return n.startCAs(r.ctx) }},
-		{name: "identities enrolled (no cryptogen)", run: n.enrollAll,
+		{name: "certificate authorities started", prepare: true, run: func() error { return n.startCAs(r.ctx) }},
+		{name: "identities enrolled (no cryptogen)", prepare: true, run: n.enrollAll,
 			done: func(st *state) bool { return st.Enrolled }, mark: func(st *state) { st.Enrolled = true }},
 		{name: "channel genesis block made", run: n.genesisHere,
 			done: func(st *state) bool { return st.Genesis }, mark: func(st *state) { st.Genesis = true }},
@@ -220,14 +222,14 @@ func (n *Network) upSteps(r *upRun) []upStep {
 			done: func(st *state) bool { return st.PeersJoined }, mark: func(st *state) { st.PeersJoined = true }},
 		{peers: true, run: func() (err error) { packageIDs, err = n.writePackages(); return err },
 			done: n.packaged, mark: func(st *state) { st.PackageIDs = packageIDs }},
+		// On every up, also once the deployment is recorded, before any chaincode server starts: a
+		// committed definition names the program about to serve (its sha256), or up stops here.
+		{name: "chaincode program is the committed one (or none is)", peers: true, run: n.checkProgram},
 		{name: "chaincode servers started, one per organization", peers: true, run: func() error {
 			return n.startAll(r.ctx, kindOf(n.processes(r.st.PackageIDs), "chaincode"), 15*time.Second)
 		}},
 		{name: "chaincode installed, approved by all, committed", peers: true, run: func() error { return n.deployChaincode(r.ctx, r.st.PackageIDs) },
 			done: func(st *state) bool { return st.Committed }, mark: func(st *state) { st.Committed = true }},
-		// On every up, also once the deployment is recorded: the program about to serve is the one the
-		// definition names (its sha256), or up stops here.
-		{name: "chaincode program is the committed one", peers: true, run: func() error { return n.checkCommitted(r.ctx) }},
 		{run: func() error { // the description, which the readiness check dials with
 			r.sys = n.Describe(r.st.PackageIDs)
 			return writeJSON(n.SystemFile(), r.sys)
@@ -251,11 +253,15 @@ func (n *Network) upSteps(r *upRun) []upStep {
 // identities enrolled, and its definition written for the other hosts.
 func (n *Network) Prepare(ctx context.Context) (Artifact, error) {
 	st, err := n.beginUp()
+	if errors.Is(err, ErrAlreadyRunning) {
+		return n.ExportDefinition() // init again on a running host: its definition again
+	}
 	if err != nil {
 		return Artifact{}, err
 	}
 	r := &upRun{ctx: ctx, st: st}
-	if err := n.runSteps(ctx, n.upSteps(r)[:2], st); err != nil {
+	steps := slices.DeleteFunc(n.upSteps(r), func(s upStep) bool { return !s.prepare })
+	if err := n.runSteps(ctx, steps, st); err != nil {
 		return Artifact{}, err
 	}
 	return n.ExportDefinition()
@@ -361,10 +367,10 @@ func (n *Network) waitListening(ctx context.Context, p *Process, timeout time.Du
 // listening checks that a process accepts connections on every one of its ports. It dials rather
 // than binds, so that it never takes a port from under the process.
 func listening(p *Process) error {
-	for _, port := range p.Ports {
-		conn, err := net.DialTimeout("tcp", Addr(p.Host, port), time.Second)
+	for _, addr := range p.addrs() {
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
 		if err != nil {
-			return fmt.Errorf("%s is not listening on %d yet", p.Name, port)
+			return fmt.Errorf("%s is not listening on %s yet", p.Name, addr)
 		}
 		conn.Close()
 	}

@@ -25,9 +25,12 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -109,10 +112,9 @@ func (l *Lab) build(ctx context.Context, hosts []string) error {
 }
 
 // Close removes every namespace of the lab, which removes the veths, the bridge and the addresses with
-// them, then checks with `ip netns list` that none is left. It does not stop processes started with
-// Command: a namespace deleted under a running process lives on, invisible, until that process exits
-// (and likewise while a socket created in it is open), so the caller stops them first. Close is
-// idempotent: a second call only checks again.
+// them, then checks with `ip netns list` that none is left. A process still running in a namespace
+// (one the caller did not stop) is killed first: a namespace deleted under a running process would
+// live on with it, unlisted. Close is idempotent: a second call only checks again.
 func (l *Lab) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -170,7 +172,39 @@ func namespacesOf(ctx context.Context, prefix string) ([]string, error) {
 	return names, sc.Err()
 }
 
-// removeNamespaces deletes every namespace owned by the prefix and checks that none is left.
+// killProcesses kills every process still in a namespace (`ip netns pids`), as a run that was itself
+// killed leaves them, and waits until they are gone: a namespace deleted under a process lives on
+// with it, unlisted.
+func killProcesses(ctx context.Context, ns string) error {
+	for range 100 {
+		out, err := run(ctx, "ip", "netns", "pids", ns)
+		if err != nil {
+			return err
+		}
+		pids := strings.Fields(string(out))
+		if len(pids) == 0 {
+			return nil
+		}
+		for _, p := range pids {
+			// Never this process: a thread of it that dialled from inside a host may be listed.
+			if pid, err := strconv.Atoi(p); err == nil && pid != os.Getpid() {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+		if len(pids) == 1 && pids[0] == strconv.Itoa(os.Getpid()) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("processes still in namespace %s after SIGKILL", ns)
+}
+
+// removeNamespaces kills what runs in every namespace owned by the prefix, deletes them and checks
+// that none is left.
 func removeNamespaces(ctx context.Context, prefix string) error {
 	names, err := namespacesOf(ctx, prefix)
 	if err != nil {
@@ -178,6 +212,9 @@ func removeNamespaces(ctx context.Context, prefix string) error {
 	}
 	var errs []error
 	for _, ns := range names {
+		if err := killProcesses(ctx, ns); err != nil {
+			errs = append(errs, err)
+		}
 		if _, err := run(ctx, "ip", "netns", "delete", ns); err != nil {
 			errs = append(errs, err)
 		}

@@ -36,9 +36,9 @@ one organization per host (a consortium; docs/operations.md has the runbook):
            [--remote-ca --enroll-secret FILE --ca-definition FILE[@SHA256]]
                   make this data directory the host of one organization's parts: start its CA, enrol
                   its identities (keys made here, never sent) and write its definition to export/
-  org import FILE[@SHA256]...
-                  take in another host's definition (*.json) or the genesis block (*.block); with
-                  @SHA256, refuse a file whose hash is not the one its sender read out
+  org import FILE@SHA256...
+                  take in another host's definition (*.json) or the genesis block (*.block): refused
+                  unless its sha256 is the one its sender read out
   org genesis     on the orderer organization's CA host: make the channel's genesis block from the
                   imported definitions, into export/
   org up [--approval-wait D]
@@ -73,6 +73,11 @@ func main() {
 	if !ok {
 		fs.Usage()
 		os.Exit(2)
+	}
+	if cmd == "up" || cmd == "org" {
+		if err := n.Lock(); err != nil {
+			fail(err)
+		}
 	}
 	run(n, cmd, args)
 }
@@ -109,14 +114,18 @@ func (o *options) network() *netctl.Network {
 	if err != nil {
 		fail(err)
 	}
-	n := &netctl.Network{Top: plan, Dir: abs(o.dataDir), PortBase: o.portBase, Bin: abs(o.binDir),
+	sum, err := netctl.FileSHA256(o.topology)
+	if err != nil {
+		fail(err)
+	}
+	n := &netctl.Network{Top: plan, TopologySHA256: sum, Dir: abs(o.dataDir), PortBase: o.portBase, Bin: abs(o.binDir),
 		FabricConfig: o.fabricConfig, NetworkDir: abs(o.networkDir), Out: os.Stdout}
 	scope, err := netctl.LoadScope(n.Dir)
 	if err != nil {
 		fail(err)
 	}
 	if scope != nil {
-		if err := n.Scope(plan, scope); err != nil {
+		if err := n.Scope(scope); err != nil {
 			fail(fmt.Errorf("%s: %w", filepath.Join(n.Dir, "scope.json"), err))
 		}
 	}

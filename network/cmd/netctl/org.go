@@ -19,11 +19,9 @@ func orgCmd(n *netctl.Network, _ string, args []string) {
 	if len(args) == 0 {
 		fail(fmt.Errorf("org needs a command: init, import, genesis or up (see --help)"))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	switch args[0] {
 	case "init":
-		orgInit(ctx, n, args[1:])
+		orgInit(n, args[1:])
 	case "import":
 		if len(args) < 2 {
 			fail(fmt.Errorf("org import needs at least one file"))
@@ -34,8 +32,7 @@ func orgCmd(n *netctl.Network, _ string, args []string) {
 			if err != nil {
 				fail(err)
 			}
-			sum, _ := netctl.FileSHA256(path)
-			fmt.Printf("imported %s from %s (sha256 %s)\n", what, path, sum)
+			fmt.Printf("imported %s from %s (sha256 %s, as its sender said)\n", what, path, want)
 		}
 	case "genesis":
 		a, err := n.MakeGenesis()
@@ -47,41 +44,40 @@ func orgCmd(n *netctl.Network, _ string, args []string) {
 		ufs := flag.NewFlagSet("org up", flag.ExitOnError)
 		ufs.DurationVar(&n.ApprovalWait, "approval-wait", 10*time.Minute, "how long to wait for the other organizations' approvals and the commit")
 		_ = ufs.Parse(args[1:])
-		upCmd(n, "up", nil)
+		upCmd(n, "up", nil) // upCmd handles the interrupts
 	default:
 		fail(fmt.Errorf("unknown org command %q: init, import, genesis or up", args[0]))
 	}
 }
 
-func orgInit(ctx context.Context, n *netctl.Network, args []string) {
+func orgInit(n *netctl.Network, args []string) {
 	ifs := flag.NewFlagSet("org init", flag.ExitOnError)
 	org := ifs.String("org", "", "the organization this host runs (its name in the topology)")
 	orderers := ifs.String("orderers", "", "an orderer organization's host: the orderers it runs, comma-separated (default: all)")
 	remoteCA := ifs.Bool("remote-ca", false, "an orderer host without the organization's CA: its orderers enrol from the CA's host")
 	secret := ifs.String("enroll-secret", "", "with --remote-ca: the file with the one-time enrolment secret from the CA's host")
-	caDef := ifs.String("ca-definition", "", "with --remote-ca: the organization's definition FILE[@SHA256] from the CA's host (its CA certificate)")
+	caDef := ifs.String("ca-definition", "", "with --remote-ca: the organization's definition FILE@SHA256 from the CA's host (its CA certificate)")
 	_ = ifs.Parse(args)
-	if *org == "" {
-		fail(fmt.Errorf("org init needs --org"))
-	}
 	s := &netctl.Scope{Org: *org, RemoteCA: *remoteCA}
 	if *orderers != "" {
 		s.Orderers = strings.Split(*orderers, ",")
 	}
-	plan := n.Top
-	if n.Plan != nil {
-		plan = n.Plan
+	// Every flag is checked before the directory takes its scope, which it keeps.
+	switch {
+	case *org == "":
+		fail(fmt.Errorf("org init needs --org"))
+	case *remoteCA && (*secret == "" || *caDef == "" || len(s.Orderers) != 1):
+		fail(fmt.Errorf("--remote-ca needs one orderer (--orderers), its --enroll-secret and --ca-definition"))
+	case !*remoteCA && (*secret != "" || *caDef != ""):
+		fail(fmt.Errorf("--enroll-secret and --ca-definition go with --remote-ca"))
 	}
-	if err := n.Scope(plan, s); err != nil {
+	if err := n.Scope(s); err != nil {
 		fail(err)
 	}
 	if err := n.Init(s); err != nil {
 		fail(err)
 	}
 	if *remoteCA {
-		if *secret == "" || len(s.Orderers) != 1 {
-			fail(fmt.Errorf("--remote-ca needs one orderer (--orderers) and its --enroll-secret"))
-		}
 		if err := n.PlaceEnrollSecret(s.Orderers[0], *secret); err != nil {
 			fail(err)
 		}
@@ -90,13 +86,16 @@ func orgInit(ctx context.Context, n *netctl.Network, args []string) {
 			fail(fmt.Errorf("--ca-definition: %w", err))
 		}
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	a, err := n.Prepare(ctx)
 	if err != nil {
 		fail(fmt.Errorf("org init failed: %w\nLogs are in %s", err, filepath.Join(n.Dir, "logs")))
 	}
 	printArtifact("this organization's definition: send it to every other host", a)
 	for _, f := range n.EnrollSecrets() {
-		fmt.Printf("one-time enrolment secret of an orderer on another host (a secret: send it only to that host): %s\n", f)
+		fmt.Printf("one-time enrolment secret of an orderer on another host (a secret: send it only to that host, "+
+			"and delete it here once that host has enrolled): %s\n", f)
 	}
 }
 
