@@ -9,9 +9,9 @@ import (
 	"time"
 )
 
-// ErrDelayUnsupported is returned (wrapped) by Delay when the kernel has no netem queueing discipline
-// (CONFIG_NET_SCH_NETEM), as in some minimal virtual machine kernels.
-var ErrDelayUnsupported = errors.New("the kernel has no netem queueing discipline (CONFIG_NET_SCH_NETEM)")
+// errNoNetem is setDelay's error when the kernel has no netem queueing discipline
+// (CONFIG_NET_SCH_NETEM): Delay then switches in user space.
+var errNoNetem = errors.New("the kernel has no netem queueing discipline (CONFIG_NET_SCH_NETEM)")
 
 // ErrClosed is returned by Cut, Heal and Delay after Close.
 var ErrClosed = errors.New("netns: lab closed")
@@ -46,10 +46,12 @@ func (l *Lab) setPort(host, state string) error {
 	return err
 }
 
-// Delay delays every packet a host sends by d, on every host (a netem queueing discipline on the
-// root of each host's eth0, egress): d one way between any two hosts, 2d for a round trip, and so for
-// a TCP connect. Traffic inside a host (its own address, loopback) is not delayed. Delay(0) removes
-// the delay. It returns an error wrapping ErrDelayUnsupported when the kernel lacks netem.
+// Delay delays every packet between hosts by d: d one way between any two hosts, 2d for a round trip,
+// and so for a TCP connect. Traffic inside a host (its own address, loopback) is not delayed. Delay(0)
+// removes the delay. Where the kernel has netem, it is a netem queueing discipline on the root of each
+// host's eth0 (egress); where it has none (CONFIG_NET_SCH_NETEM unset, as in some minimal virtual
+// machine kernels), the ports leave the bridge for a switch in user space that forwards each frame
+// after d (delayswitch.go).
 func (l *Lab) Delay(d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("netns: negative delay %v", d)
@@ -61,6 +63,32 @@ func (l *Lab) Delay(d time.Duration) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	if l.sw != nil {
+		err := l.sw.stop(ctx, l)
+		l.sw, l.delay = nil, 0
+		if err != nil {
+			return err
+		}
+	}
+	if !l.noNetem {
+		err := l.netemDelay(ctx, d)
+		if !errors.Is(err, errNoNetem) {
+			return err
+		}
+		l.noNetem = true
+	}
+	if d > 0 {
+		sw, err := startDelaySwitch(ctx, l, d)
+		if err != nil {
+			return err
+		}
+		l.sw, l.delay = sw, d
+	}
+	return nil
+}
+
+// netemDelay sets the delay with netem on every host's eth0.
+func (l *Lab) netemDelay(ctx context.Context, d time.Duration) error {
 	for _, h := range l.Hosts {
 		if err := setDelay(ctx, h.Namespace, l.delay, d); err != nil {
 			return fmt.Errorf("netns: delay on host %s: %w", h.Name, err)
@@ -85,7 +113,7 @@ func setDelay(ctx context.Context, namespace string, old, d time.Duration) error
 	_, err := run(ctx, args...)
 	var ce *cmdError
 	if errors.As(err, &ce) && strings.Contains(ce.stderr, "qdisc kind is unknown") {
-		return fmt.Errorf("%w: %w", ErrDelayUnsupported, err)
+		return fmt.Errorf("%w: %w", errNoNetem, err)
 	}
 	return err
 }

@@ -15,7 +15,8 @@
 // Programs run in a host with Lab.Command (ip netns exec); the test process itself talks from inside
 // a host with Lab.DialContext, Lab.HTTPTransport and Lab.Listen, which create the socket on an OS
 // thread that has entered the namespace. Everything here needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)
-// and the ip and tc commands of iproute2; Delay also needs the kernel's netem queueing discipline.
+// and the ip and tc commands of iproute2; Delay uses the kernel's netem where it has it, else a switch in
+// user space (delayswitch.go).
 package netns
 
 import (
@@ -42,9 +43,11 @@ type Lab struct {
 	Switch string           // the namespace of the bridge
 	Hosts  map[string]*Host // by host name
 
-	mu     sync.Mutex
-	closed bool
-	delay  time.Duration // the delay Delay set last
+	mu      sync.Mutex
+	closed  bool
+	delay   time.Duration // the delay Delay set last
+	noNetem bool          // the kernel has no netem: Delay switches in user space
+	sw      *delaySwitch  // the switch in user space, while it delays
 }
 
 // Host is one namespace of a Lab.
@@ -121,6 +124,10 @@ func (l *Lab) Close() error {
 	l.closed = true
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	if l.sw != nil {
+		_ = l.sw.stop(ctx, l) // its namespace goes next, its ports with it
+		l.sw = nil
+	}
 	if err := removeNamespaces(ctx, l.Prefix); err != nil {
 		return fmt.Errorf("netns: closing lab %s: %w", l.Prefix, err)
 	}

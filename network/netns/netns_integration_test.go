@@ -4,9 +4,12 @@ package netns
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -160,28 +163,60 @@ func checkCutHeal(t *testing.T, lab *Lab, server string) {
 // removes it. It asserts only a lower bound, which load cannot beat.
 func checkDelay(t *testing.T, lab *Lab, server string) {
 	const d = 30 * time.Millisecond
-	err := lab.Delay(d)
-	if errors.Is(err, ErrDelayUnsupported) {
-		t.Skipf("cannot measure the delay on this machine: %v", err)
-	}
-	if err != nil {
+	if err := lab.Delay(d); err != nil {
 		t.Fatal(err)
 	}
 	took := fastest(t, lab, "bank1", server, 3)
 	t.Logf("TCP connect bank1 to bank2 with Delay(%v), fastest of 3: %v", d, took)
+	checkBulk(t, lab, "bank1", server, 4<<20)
 	if took < 2*d*3/4 {
 		t.Errorf("connect with Delay(%v) took %v, want at least %v (the SYN and the SYN-ACK each delayed)", d, took, 2*d*3/4)
 	}
 	if err := lab.Delay(0); err != nil {
 		t.Fatal(err)
 	}
-	for name := range lab.Hosts {
+	// Delay(0) leaves neither a netem qdisc nor a port off the bridge (the switch in user space).
+	bridged, err := exec.Command(tool("ip"), "-n", lab.Switch, "-o", "link", "show", "master", bridgeName).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, h := range lab.Hosts {
 		out, err := lab.Command(context.Background(), name, "tc", "qdisc", "show", "dev", "eth0").Output()
 		if err != nil || strings.Contains(string(out), "netem") {
 			t.Errorf("qdisc on %s after Delay(0): %s %v", name, out, err)
 		}
+		if !strings.Contains(string(bridged), " "+h.port+"@") {
+			t.Errorf("%s's port %s is not on the bridge after Delay(0): %s", name, h.port, bridged)
+		}
 	}
 	t.Logf("TCP connect bank1 to bank2 after Delay(0), fastest of 3: %v", fastest(t, lab, "bank1", server, 3))
+}
+
+// checkBulk sends n random bytes from a host through the echo server and checks that the same come
+// back: large segments (offloaded segmentation, checksums left to the device) cross the lab intact.
+func checkBulk(t *testing.T, lab *Lab, from, addr string, n int) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := lab.DialContext(from)(ctx, "tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Minute))
+	r := bufio.NewReader(c)
+	if _, err := r.ReadString('\n'); err != nil { // the echo server's greeting: our address
+		t.Fatal(err)
+	}
+	sent := make([]byte, n)
+	_, _ = rand.Read(sent)
+	go func() { _, _ = c.Write(sent) }()
+	got := make([]byte, n)
+	if _, err := io.ReadFull(r, got); err != nil {
+		t.Fatalf("%d bytes through the lab: %v", n, err)
+	}
+	if !bytes.Equal(got, sent) {
+		t.Fatalf("%d bytes through the lab came back changed", n)
+	}
 }
 
 // checkClosed closes the lab and checks that no namespace of the prefix is left, and that the root
