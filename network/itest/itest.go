@@ -82,6 +82,7 @@ type APIError struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Details map[string]string `json:"details"`
+	TxID    string            `json:"txId,omitempty"` // the transaction a 504 (or 503) names, to poll
 }
 
 // Err is the reply's error document (zero when the body holds none).

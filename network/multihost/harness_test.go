@@ -54,6 +54,11 @@ type consortium struct {
 type ack struct {
 	kind, id, txID string
 	block          uint64
+	// told are every transaction id the client was told of for this request: the final answer's, and
+	// those of 503 or 504 answers before it (a transaction that may commit, although its commit was not
+	// seen). The request is applied once, by one of them: a retry with the same Idempotency-Key whose
+	// first transaction had committed answers the first outcome in a transaction that writes nothing.
+	told []string
 }
 
 // bootstrap makes the lab and the consortium on it, by the runbook's steps (docs/operations.md), and
@@ -329,15 +334,20 @@ func (c *consortium) as(t *testing.T, org string) *itest.Caller {
 // recorded with the record it wrote (kind, and id: the given one, or the one the answer names).
 // A 503 (no Raft leader for a moment, a peer out of reach) or a 504 (submitted, its commit not seen in
 // time: a transaction in flight when the Raft leader was cut off) is retried with the same idempotency
-// key, as the API tells clients to, at most 20 times; checkExactlyOnce then finds each once.
+// key, as the API tells clients to, at most 20 times; checkExactlyOnce then finds each request applied
+// once, by one of the transactions the answers named.
 func (c *consortium) submit(t *testing.T, org string, status int, method, path string, body any, kind, id string) ack {
 	t.Helper()
 	cl := c.as(t, org)
 	key := apiclient.NewIdempotencyKey()
 	var r itest.Reply
+	var told []string
 	err := retry(20, 500*time.Millisecond, func() error {
 		r = cl.Do(method, path, body, "Idempotency-Key", key)
 		if r.Status == http.StatusServiceUnavailable || r.Status == http.StatusGatewayTimeout {
+			if tx := r.Err().TxID; tx != "" {
+				told = append(told, tx)
+			}
 			return errors.New(r.String())
 		}
 		return nil
@@ -352,7 +362,7 @@ func (c *consortium) submit(t *testing.T, org string, status int, method, path s
 	if txID == "" || id == "" {
 		t.Fatalf("%s %s at %s: no id or txId in %s", method, path, org, r)
 	}
-	a := ack{kind: kind, id: id, txID: txID, block: r.Block()}
+	a := ack{kind: kind, id: id, txID: txID, block: r.Block(), told: append(told, txID)}
 	c.mu.Lock()
 	c.acks = append(c.acks, a)
 	c.mu.Unlock()

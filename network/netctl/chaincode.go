@@ -548,9 +548,14 @@ func (e *otherDefinition) Error() string {
 }
 
 // checkProgram stops up before this host's chaincode servers start when the chaincode committed on
-// its peers names another program than the one about to run. Nothing committed yet passes: the
-// deployment approves this program.
-func (n *Network) checkProgram() error {
+// its peers names another program than the one about to run. Once the deployment is recorded, the
+// committed definition must be this program's (checkCommitted: a peer that cannot answer yet is
+// waited for, never taken as a pass); before it, nothing committed passes, as the deployment then
+// approves this program.
+func (n *Network) checkProgram(ctx context.Context, st *state) error {
+	if st.Committed {
+		return n.checkCommitted(ctx)
+	}
 	for _, o := range n.Top.PeerOrgs() {
 		var other *otherDefinition
 		if err := n.queryCommitted(o); errors.As(err, &other) {

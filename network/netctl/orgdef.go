@@ -290,11 +290,14 @@ func (n *Network) MakeGenesis() (Artifact, error) {
 		return Artifact{}, err
 	}
 	// Made once: configtxgen stamps the time into the block, so making it again would give the
-	// channel another genesis block than the one the orderers joined with and the hosts imported.
-	if _, err := os.Stat(n.genesisBlock()); err != nil || !st.Genesis {
+	// channel another genesis block than the one the orderers joined with and the hosts imported (also
+	// one made by a genesis that was interrupted before it recorded it).
+	if _, err := os.Stat(n.genesisBlock()); err != nil {
 		if err := n.writeGenesis(); err != nil {
 			return Artifact{}, err
 		}
+	}
+	if !st.Genesis {
 		st.Genesis = true
 		if err := n.saveState(st); err != nil {
 			return Artifact{}, err

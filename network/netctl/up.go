@@ -224,7 +224,7 @@ func (n *Network) upSteps(r *upRun) []upStep {
 			done: n.packaged, mark: func(st *state) { st.PackageIDs = packageIDs }},
 		// On every up, also once the deployment is recorded, before any chaincode server starts: a
 		// committed definition names the program about to serve (its sha256), or up stops here.
-		{name: "chaincode program is the committed one (or none is)", peers: true, run: n.checkProgram},
+		{name: "chaincode program is the committed one (or none is)", peers: true, run: func() error { return n.checkProgram(r.ctx, r.st) }},
 		{name: "chaincode servers started, one per organization", peers: true, run: func() error {
 			return n.startAll(r.ctx, kindOf(n.processes(r.st.PackageIDs), "chaincode"), 15*time.Second)
 		}},

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -36,6 +37,7 @@ type switchPort struct {
 	name string
 	f    *os.File
 	out  chan timedFrame
+	cut  atomic.Bool // Cut: what is queued for it, or comes for it, is dropped, not sent at Heal
 }
 
 type timedFrame struct {
@@ -46,7 +48,7 @@ type timedFrame struct {
 const (
 	vnetHdrLen = 10    // struct virtio_net_hdr, before every frame
 	queueLen   = 4096  // frames waiting on a port; more are dropped, as a switch drops them
-	frameMax   = 65600 // a segmentation-offloaded frame (64 KiB) with its headers
+	frameMax   = 65600 // a segmentation-offloaded frame (64 KiB) with its headers; a longer one is dropped
 )
 
 // startDelaySwitch takes the hosts' ports off the bridge and forwards between them with delay d.
@@ -103,13 +105,13 @@ func htons(v uint16) uint16 { return v<<8 | v>>8 }
 // reports an error once and receives again when it is up.
 func (s *delaySwitch) read(p *switchPort) {
 	defer s.readers.Done()
-	buf := make([]byte, frameMax)
+	buf := make([]byte, frameMax+1)
 	for {
 		n, err := p.f.Read(buf)
 		if errors.Is(err, os.ErrClosed) {
 			return
 		}
-		if err != nil || n < vnetHdrLen+14 {
+		if err != nil || n < vnetHdrLen+14 || n > frameMax { // too long: cut short, it would go on wrong
 			continue
 		}
 		frame := timedFrame{at: time.Now().Add(s.d), bytes: append([]byte(nil), buf[:n]...)}
@@ -153,7 +155,19 @@ func (s *delaySwitch) write(p *switchPort) {
 		if wait := time.Until(f.at); wait > 0 {
 			time.Sleep(wait) // the link's delay itself
 		}
-		_, _ = p.f.Write(f.bytes) // a port that is down (Cut) drops it
+		if !p.cut.Load() {
+			_, _ = p.f.Write(f.bytes)
+		}
+	}
+}
+
+// setCut marks a port cut or healed: frames for a cut port are dropped, so that none waits to be
+// sent the moment it is healed.
+func (s *delaySwitch) setCut(port string, cut bool) {
+	for _, p := range s.ports {
+		if p.name == port {
+			p.cut.Store(cut)
+		}
 	}
 }
 

@@ -42,7 +42,13 @@ func (l *Lab) setPort(host, state string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if l.sw != nil && state == "down" {
+		l.sw.setCut(h.port, true)
+	}
 	_, err = run(ctx, "ip", "-n", l.Switch, "link", "set", h.port, state)
+	if l.sw != nil && state == "up" && err == nil {
+		l.sw.setCut(h.port, false)
+	}
 	return err
 }
 

@@ -62,8 +62,8 @@ type Host struct {
 // New creates the lab: the switch namespace with a bridge, and one namespace per host name, each with
 // lo up and joined to the bridge by a veth pair, its end of which has the host's address. The prefix
 // (letters and digits, e.g. "ipl17000") makes the namespace names unique: New first removes any
-// namespace left with the same prefix by a run that was killed before its Close. On error New removes
-// what it made. The caller calls Close.
+// namespace left with the same prefix by a run that was killed before its Close, killing what still
+// runs in it. On error New removes what it made. The caller calls Close.
 func New(ctx context.Context, prefix string, hosts []string) (*Lab, error) {
 	if err := checkNames(prefix, hosts); err != nil {
 		return nil, err
@@ -193,7 +193,8 @@ func killProcesses(ctx context.Context, ns string) error {
 			return nil
 		}
 		for _, p := range pids {
-			// Never this process: a thread of it that dialled from inside a host may be listed.
+			// Never this process (`ip netns pids` lists a process by its main thread's namespace,
+			// which the dialling threads of this one are not, but a guard costs nothing).
 			if pid, err := strconv.Atoi(p); err == nil && pid != os.Getpid() {
 				_ = syscall.Kill(pid, syscall.SIGKILL)
 			}

@@ -169,6 +169,28 @@ func checkDelay(t *testing.T, lab *Lab, server string) {
 	took := fastest(t, lab, "bank1", server, 3)
 	t.Logf("TCP connect bank1 to bank2 with Delay(%v), fastest of 3: %v", d, took)
 	checkBulk(t, lab, "bank1", server, 4<<20)
+	// Cut and Heal while delayed: the healed host is reached again (nothing queued for it while it was
+	// cut is sent at once when it comes back).
+	if err := lab.Cut("bank2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := connect(lab, "bank1", server, time.Second); err == nil {
+		t.Error("reached bank2 while it was cut off, delayed")
+	}
+	if err := lab.Heal("bank2"); err != nil {
+		t.Fatal(err)
+	}
+	healed := time.Now()
+	for try := 1; ; try++ {
+		took, err := connect(lab, "bank1", server, 5*time.Second)
+		if err == nil {
+			t.Logf("bank1 to bank2 healed, delayed: connected at try %d, %v after Heal (connect %v)", try, time.Since(healed), took)
+			break
+		}
+		if try == 10 {
+			t.Fatalf("bank1 to bank2 healed, delayed, %d tries: %v", try, err)
+		}
+	}
 	if took < 2*d*3/4 {
 		t.Errorf("connect with Delay(%v) took %v, want at least %v (the SYN and the SYN-ACK each delayed)", d, took, 2*d*3/4)
 	}
@@ -209,10 +231,14 @@ func checkBulk(t *testing.T, lab *Lab, from, addr string, n int) {
 	}
 	sent := make([]byte, n)
 	_, _ = rand.Read(sent)
-	go func() { _, _ = c.Write(sent) }()
+	wrote := make(chan error, 1)
+	go func() { _, err := c.Write(sent); wrote <- err }()
 	got := make([]byte, n)
 	if _, err := io.ReadFull(r, got); err != nil {
 		t.Fatalf("%d bytes through the lab: %v", n, err)
+	}
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
 	}
 	if !bytes.Equal(got, sent) {
 		t.Fatalf("%d bytes through the lab came back changed", n)

@@ -67,14 +67,14 @@ func main() {
 		fs.Usage()
 		os.Exit(2)
 	}
-	n := o.network()
 	cmd, args := fs.Arg(0), fs.Args()[1:]
+	n := o.network(changes(cmd))
 	run, ok := commands[cmd]
 	if !ok {
 		fs.Usage()
 		os.Exit(2)
 	}
-	if cmd == "up" || cmd == "org" {
+	if changes(cmd) || cmd == "down" {
 		if err := n.Lock(); err != nil {
 			fail(err)
 		}
@@ -103,7 +103,13 @@ func newFlagSet() (*flag.FlagSet, *options) {
 }
 
 // network loads the topology and places it in the data directory; it exits on an error.
-func (o *options) network() *netctl.Network {
+// changes says whether a command builds on the data directory: it takes the directory's lock (as does
+// down, which may delete it), and on a host of a consortium it must read the topology and port base
+// the directory was made with. The others (down, status, heights, kill, stop) work whatever the
+// topology, so that a host can always be seen and stopped.
+func changes(cmd string) bool { return cmd == "up" || cmd == "org" }
+
+func (o *options) network(strict bool) *netctl.Network {
 	if o.binDir == "" {
 		o.binDir = filepath.Join(o.dataDir, "bin")
 	}
@@ -125,6 +131,9 @@ func (o *options) network() *netctl.Network {
 		fail(err)
 	}
 	if scope != nil {
+		if !strict {
+			scope.TopologySHA256, scope.PortBase = "", 0
+		}
 		if err := n.Scope(scope); err != nil {
 			fail(fmt.Errorf("%s: %w", filepath.Join(n.Dir, "scope.json"), err))
 		}
