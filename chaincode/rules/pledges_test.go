@@ -76,9 +76,9 @@ func TestP2_ApplicationHoldsItsParts(t *testing.T) {
 			t.Valuation = &api.Valuation{Appraiser: "Hubei Appraisal", ReportHash: hashA, Value: "8000000"}
 		}), "", ""},
 		{"no rights", mod(func(a *api.PledgeApplication) { a.AssetIDs = nil }), good, api.CodeInvalidArgument, "assetIds"},
-		{"too many rights", mod(func(a *api.PledgeApplication) { a.AssetIDs = make([]string, 21) }), good, api.CodeInvalidArgument, "assetIds"},
+		{"too many rights", mod(func(a *api.PledgeApplication) { a.AssetIDs = make([]string, api.MaxPackage+1) }), good, api.CodeInvalidArgument, "assetIds"},
 		{"duplicate right", mod(func(a *api.PledgeApplication) { a.AssetIDs = []string{"P1", "P1"} }), good, api.CodeInvalidArgument, "assetIds[1]"},
-		{"unknown right", mod(func(a *api.PledgeApplication) { a.AssetIDs = []string{"P7"} }), good, api.CodeNotFound, ""},
+		{"unknown right", mod(func(a *api.PledgeApplication) { a.AssetIDs = []string{"P7"} }), good, "P4", "not-registered"},
 		{"no pledgors", mod(func(a *api.PledgeApplication) { a.Pledgors = nil }), good, api.CodeInvalidArgument, "pledgors"},
 		{"debt kind", mod(func(a *api.PledgeApplication) { a.DebtKind = "mortgage" }), good, api.CodeInvalidArgument, "debtKind"},
 		{"term reversed", mod(func(a *api.PledgeApplication) { a.DebtTermEnd = "2024-01-01" }), good, api.CodeInvalidArgument, "debtTermEnd"},
