@@ -1,0 +1,85 @@
+package rules
+
+import (
+	"testing"
+
+	api "github.com/ipledger/ipledger/chaincode/api"
+)
+
+func TestMoneyIsCanonical(t *testing.T) {
+	for in, want := range map[string]string{"100": "100.00", "100.0": "100.00", "100.5": "100.50", "100.05": "100.05",
+		"0": "0.00", "0.1": "0.10", "999999999999999.99": "999999999999999.99"} {
+		var c check
+		if got := c.money("m", in); got != want || c.err != nil {
+			t.Errorf("money(%q) = %q, %v; want %q", in, got, c.err, want)
+		}
+	}
+	for _, bad := range []string{"", "01", "1.", ".5", "1.234", "-1", "1e3", "1,000"} {
+		var c check
+		if got := c.money("m", bad); got != bad || c.err == nil {
+			t.Errorf("money(%q) = %q, %v; want it refused as it is", bad, got, c.err)
+		}
+	}
+	var c check
+	if c.positiveMoney("m", "0.0"); c.err == nil {
+		t.Error("a zero amount passed positiveMoney")
+	}
+}
+
+// V2: the private terms are stored and hashed with their money in canonical form (two decimals), so
+// that "100" and "100.00" are one amount to the terms hash, and GetPledgeTerms returns "100.00".
+func TestV2_MoneyIsCanonicalInThePrivateTermsAndTheirHash(t *testing.T) {
+	e := newEnv(t)
+	e.register(patent("P1"))
+	e.register(patent("P2"))
+	spelled := func(amount, value string) api.Terms {
+		terms := termsA
+		terms.Amount = amount
+		terms.Valuation = &api.Valuation{Appraiser: "Hubei Appraisal", ReportHash: hashA, Value: value}
+		return terms
+	}
+	apply := func(asset string, terms api.Terms) *api.Pledge {
+		out := e.must(e.submit(bank1, withTerms(terms), func(s *Service) (string, error) { return s.ApplyPledge(e.req(), js(application(asset))) }))
+		var p api.Pledge
+		mustDecode(t, out, &p)
+		return &p
+	}
+	short := apply("P1", spelled("100", "8000000.5"))
+	long := apply("P2", spelled("100.00", "8000000.50"))
+	if short.TermsHash != long.TermsHash {
+		t.Fatalf("one amount, two terms hashes: %s and %s", short.TermsHash, long.TermsHash)
+	}
+	if want := TermsHash(spelled("100.00", "8000000.50")); short.TermsHash != want {
+		t.Fatalf("terms hash %s, want the hash of the canonical terms %s", short.TermsHash, want)
+	}
+	var view api.TermsView
+	mustDecode(t, e.must(e.query(bank1, func(s *Service) (string, error) { return s.GetPledgeTerms(short.ID) })), &view)
+	if view.Terms.Amount != "100.00" || view.Terms.Valuation.Value != "8000000.50" || !view.Verified {
+		t.Fatalf("stored terms %+v (valuation %+v), verified %v", view.Terms, view.Terms.Valuation, view.Verified)
+	}
+	// An amendment's terms are canonical too.
+	amended := spelled("4500000", "7000000")
+	e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RegisterPledge(e.req(), short.ID, `{"registrationNumber":"R1"}`) }))
+	e.must(e.submit(bank1, withTerms(amended), func(s *Service) (string, error) { return s.AmendPledge(e.req(), short.ID, `{}`) }))
+	mustDecode(t, e.must(e.query(auditor, func(s *Service) (string, error) { return s.GetPledgeTerms(short.ID) })), &view)
+	if view.Terms.Amount != "4500000.00" || view.Terms.Valuation.Value != "7000000.00" || view.TermsHash != TermsHash(spelled("4500000.00", "7000000.00")) {
+		t.Fatalf("amended terms %+v, hash %s", view.Terms, view.TermsHash)
+	}
+}
+
+// P8: the disposal's price, proceeds and surplus are stored in canonical form.
+func TestP8_DisposalMoneyIsStoredCanonical(t *testing.T) {
+	e := newEnv(t)
+	e.register(patent("P1"))
+	p := e.pledged(bank1, "R1", "P1")
+	e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p.ID, `{"reason":"missed"}`) }))
+	out := e.must(e.submit(trader, nil, func(s *Service) (string, error) {
+		return s.DisposePledge(e.req(), p.ID, js(api.DisposalInput{Buyers: []api.Owner{buyer}, Currency: "CNY", Method: "auction",
+			Price: "6000000", Proceeds: []api.ProceedInput{{PledgeID: p.ID, Amount: "5200000.5"}}, SaleRef: "AUC-1", Surplus: "799999.5"}))
+	}))
+	var d api.Pledge
+	mustDecode(t, out, &d)
+	if got := d.Disposal; got.Price != "6000000.00" || got.Proceeds[0].Amount != "5200000.50" || got.Surplus != "799999.50" {
+		t.Fatalf("disposal stored as price %s, proceeds %s, surplus %s", got.Price, got.Proceeds[0].Amount, got.Surplus)
+	}
+}
