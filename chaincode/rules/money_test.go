@@ -59,7 +59,9 @@ func TestV2_MoneyIsCanonicalInThePrivateTermsAndTheirHash(t *testing.T) {
 	}
 	// An amendment's terms are canonical too.
 	amended := spelled("4500000", "7000000")
-	e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RegisterPledge(e.req(), short.ID, `{"registrationNumber":"R1"}`) }))
+	e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
+		return s.RegisterPledge(e.req(), short.ID, `{"registrationNumber":"R1"}`)
+	}))
 	e.must(e.submit(bank1, withTerms(amended), func(s *Service) (string, error) { return s.AmendPledge(e.req(), short.ID, `{}`) }))
 	mustDecode(t, e.must(e.query(auditor, func(s *Service) (string, error) { return s.GetPledgeTerms(short.ID) })), &view)
 	if view.Terms.Amount != "4500000.00" || view.Terms.Valuation.Value != "7000000.00" || view.TermsHash != TermsHash(spelled("4500000.00", "7000000.00")) {
