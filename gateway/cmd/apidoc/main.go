@@ -100,6 +100,12 @@ type example struct {
 	Setup   string            `json:"setup"`
 	Capture string            `json:"capture"`
 	Stream  bool              `json:"stream"`
+	// Response is the documented answer: gateway/httpapi's TestDocumentedExamplesRoundTripThroughTheRules
+	// sends the request through the HTTP handler to the real rules and compares it, field by field.
+	Response *struct {
+		Status int             `json:"status"`
+		Body   json.RawMessage `json:"body"`
+	} `json:"response"`
 }
 
 // operations lists the document's operations in its own order of paths (the examples build on one
@@ -266,6 +272,12 @@ func renderOperation(w writef, o operation) {
 	}
 	renderResponses(w, o)
 	w("\n\n```bash\n%s\n```\n", o.example())
+	if r := o.ex.Response; r != nil {
+		var pretty bytes.Buffer
+		_ = json.Indent(&pretty, r.Body, "", "  ")
+		w("\nAnswer, `%d` (`$NAME` stands for the value of that example variable; ids, hashes and times vary):\n\n```json\n%s\n```\n",
+			r.Status, pretty.String())
+	}
 }
 
 // renderParameters writes the table of an operation's parameters (the path's, then its own), if any.
