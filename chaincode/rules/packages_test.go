@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,4 +194,34 @@ func TestP4_SimilarMarksOfALargePackageScanEachFamilyOnce(t *testing.T) {
 	}
 	_, err = run(ids[1:])
 	wantCode(t, err, "P4", "similar-marks-missing")
+}
+
+// P2: the largest application the rules accept (api.MaxPackage rights with ids of the longest form,
+// the most pledgors with the longest names in Chinese) and the largest terms fit the chaincode's
+// payload limit, so no package is refused for its size before the rules run.
+func TestP2_LargestApplicationFitsThePayloadLimit(t *testing.T) {
+	app := application()
+	for i := range api.MaxPackage {
+		app.AssetIDs = append(app.AssetIDs, fmt.Sprintf("%064d", i))
+	}
+	app.Pledgors = nil
+	for i := range 20 {
+		app.Pledgors = append(app.Pledgors, api.Party{ID: fmt.Sprintf("P%063d", i), Name: strings.Repeat("湖", 200)})
+	}
+	app.PledgeeName = strings.Repeat("银", 200)
+	payload := js(app)
+	if _, err := ParsePledgeApplication(payload); err != nil {
+		t.Fatalf("the largest application is refused: %v", err)
+	}
+	terms := termsA
+	terms.Scope, terms.Conditions = strings.Repeat("范", 1000), strings.Repeat("条", 4000)
+	terms.Valuation = &api.Valuation{Appraiser: strings.Repeat("评", 200), ReportHash: hashA, Value: "999999999999999.99"}
+	terms.Salt = strings.Repeat("f", 128)
+	if _, err := ParseTerms([]byte(js(terms))); err != nil {
+		t.Fatalf("the largest terms are refused: %v", err)
+	}
+	if len(payload) > MaxPayloadBytes || len(js(terms)) > MaxPayloadBytes {
+		t.Fatalf("application %d B, terms %d B: more than the %d B a payload may hold", len(payload), len(js(terms)), MaxPayloadBytes)
+	}
+	t.Logf("largest application %d B, largest terms %d B (limit %d B)", len(payload), len(js(terms)), MaxPayloadBytes)
 }

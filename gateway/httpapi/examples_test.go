@@ -80,6 +80,7 @@ func docOperations(t *testing.T) (*openapi3.T, []docOperation) {
 type orgs struct {
 	t       *testing.T
 	servers map[string]*httptest.Server
+	ledgers map[string]*rulesLedger
 	vars    map[string]string
 	seq     int
 }
@@ -93,7 +94,7 @@ var userRoles = map[string]api.Role{"examiner1": api.RoleExaminer, "officer1": a
 func newOrgs(t *testing.T) *orgs {
 	t.Helper()
 	w := newRulesWorld()
-	o := &orgs{t: t, servers: map[string]*httptest.Server{}, vars: map[string]string{}}
+	o := &orgs{t: t, servers: map[string]*httptest.Server{}, ledgers: map[string]*rulesLedger{}, vars: map[string]string{}}
 	for org, msp := range orgMSPs {
 		var ids []gateway.IdentityConfig
 		for user, role := range userRoles {
@@ -104,6 +105,7 @@ func newOrgs(t *testing.T) *orgs {
 			t.Fatal(err)
 		}
 		l := &rulesLedger{w: w, msp: msp, roles: userRoles, org: org}
+		o.ledgers[org] = l
 		s, err := New(Options{Ledger: l, Keyring: keys, MSPID: string(msp), Channel: "ipledger",
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SaltKey: []byte("examples-salt-key-0123456789abcd")})
 		if err != nil {
