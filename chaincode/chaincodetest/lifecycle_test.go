@@ -73,11 +73,11 @@ func TestPledgeLifecycleAcrossOrganizations(t *testing.T) {
 		}
 	}
 
-	// 5. A second pledge of the patent is refused with P5, as JSON the gateway can parse.
-	_, err := n.contract(string(api.MSPBank2), "officer1").Submit(api.ApplyPledge.Name, client.WithArguments(req("apply2"), strings.Replace(string(app), "Bank One", "Bank Two", 1)),
+	// 5. A second pledge of the patent is refused with P5: a decision, committed under its request id.
+	res, err := n.contract(string(api.MSPBank2), "officer1").Submit(api.ApplyPledge.Name, client.WithArguments(req("apply2"), strings.Replace(string(app), "Bank One", "Bank Two", 1)),
 		client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank2)), client.WithTransient(map[string][]byte{"terms": terms}))
-	if e, ok := api.ParseError(errorDetails(err)); !ok || e.Code != "P5" {
-		t.Fatalf("second pledge: %v", err)
+	if _, refusal := decision(res); err != nil || refusal == nil || refusal.Code != "P5" {
+		t.Fatalf("second pledge: %s %v", res, errorDetails(err))
 	}
 
 	// 6. State-based endorsement: a release endorsed by the IP office and the exchange (enough for the
