@@ -17,12 +17,19 @@ const idxPledgeOverdue = "pledge-by-overdue-month"
 // monthOf is the month (UTC+8) of an instant, as the overdue index writes it.
 func monthOf(t time.Time) string { return t.In(chinaTime).Format("2006-01") }
 
+// examinationDue is a pledge's examinationDueBy; ok is false when it has none that parses (then it is
+// never overdue).
+func examinationDue(p *api.Pledge) (time.Time, bool) {
+	due, err := time.Parse(time.RFC3339Nano, p.ExaminationDueBy)
+	return due, err == nil
+}
+
 // recordLateDecision writes the overdue index of an application that leaves `applied` now: an entry
 // under every month from its examination time to now, if it is decided late (I1: the pledge's policy).
 // An application decided in time was never overdue and gets none.
 func (s *Service) recordLateDecision(p *api.Pledge) error {
-	due, err := time.Parse(time.RFC3339Nano, p.ExaminationDueBy)
-	if err != nil || !s.tx.Time.After(due) {
+	due, ok := examinationDue(p)
+	if !ok || !s.tx.Time.After(due) {
 		return nil
 	}
 	decided := s.tx.Time.UTC().Format(time.RFC3339Nano)
@@ -145,8 +152,7 @@ func (s *Service) overdueOpen(cur overdueCursor, n int32) ([]*api.Pledge, int32,
 		if err != nil {
 			return nil, 0, "", err
 		}
-		due, err := time.Parse(time.RFC3339Nano, p.ExaminationDueBy)
-		if err == nil && p.Status == api.PledgeApplied && !cur.at.Before(due) {
+		if due, ok := examinationDue(p); ok && p.Status == api.PledgeApplied && !cur.at.Before(due) {
 			items = append(items, p)
 		}
 	}
