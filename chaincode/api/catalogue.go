@@ -110,8 +110,8 @@ var (
 		"lists a bank's pledges, paginated")
 	ListPledgesByStatus = pledgeList("ListPledgesByStatus", query("status", "status"),
 		"lists the pledges in a status, paginated")
-	ListOverdueExaminations = pledgeList("ListOverdueExaminations", Arg{Name: "asOf", In: InQuery}, // HTTP: overdue=true, as of now
-		"lists applications past their statutory examination time (P9), paginated")
+	ListOverdueExaminations = pledgeList("ListOverdueExaminations", query("asOf", "asOf"), // HTTP: overdue=true
+		"lists the applications overdue for examination (P9) at an instant, now by default, paginated")
 
 	RequestTransfer = Op{Name: "RequestTransfer", Payload: "TransferRequest", Method: "POST", Path: "/v1/transfers", Creates: true,
 		Args: []Arg{body}, Summary: "requests a transfer or licence of an IP right (T1)"}

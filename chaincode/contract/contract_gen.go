@@ -127,7 +127,7 @@ func (c *Contract) ListPledgesByStatus(ctx contractapi.TransactionContextInterfa
 	return call(ctx, func(s *rules.Service) (string, error) { return s.ListPledgesByStatus(status, pageSize, bookmark) })
 }
 
-// ListOverdueExaminations lists applications past their statutory examination time (P9), paginated.
+// ListOverdueExaminations lists the applications overdue for examination (P9) at an instant, now by default, paginated.
 func (c *Contract) ListOverdueExaminations(ctx contractapi.TransactionContextInterface, asOf string, pageSize int32, bookmark string) (string, error) {
 	return call(ctx, func(s *rules.Service) (string, error) { return s.ListOverdueExaminations(asOf, pageSize, bookmark) })
 }

@@ -143,8 +143,14 @@ func (s *Service) savePledge(p *api.Pledge, action string) error {
 	return s.put(pledgeKey(p.ID), p, api.PledgeEndorsement(p.Pledgee.MSP))
 }
 
-// setStatus moves a pledge between status-index entries.
+// setStatus moves a pledge between status-index entries. An application leaving `applied` after its
+// examination time goes into the overdue index (P9).
 func (s *Service) setStatus(p *api.Pledge, status api.PledgeStatus) error {
+	if p.Status == api.PledgeApplied && status != api.PledgeApplied {
+		if err := s.recordLateDecision(p); err != nil {
+			return err
+		}
+	}
 	if err := s.delIndex(idxPledgeStatus, string(p.Status), p.ID); err != nil {
 		return err
 	}
