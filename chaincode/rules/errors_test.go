@@ -157,7 +157,7 @@ func TestLedgerFailuresAreInternalErrors(t *testing.T) {
 			return s.ConsentToTransfer("t2", ids["t"], js(api.ConsentInput{PledgeID: ids["p"], ProceedsUse: "escrow"}))
 		}, nil},
 		{bank1, nil, func(s *Service, ids map[string]string) (string, error) {
-			return s.DeclareDefault("p4", ids["p"], `{"reason":"x"}`)
+			return s.DeclareDefault("p4", ids["p"], defaultIn("x", "10"))
 		}, nil},
 		{trader, nil, func(s *Service, ids map[string]string) (string, error) {
 			return s.DisposePledge("p5", ids["p"], js(api.DisposalInput{Buyers: []api.Owner{buyer}, Currency: "CNY", Method: "sale",
