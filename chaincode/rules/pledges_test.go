@@ -465,9 +465,13 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 	}
 	t.Run("default", func(t *testing.T) {
 		e, p1, _ := setup(t)
-		_, err := e.submit(bank2, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, defaultIn("missed", "5000000")) })
+		_, err := e.submit(bank2, nil, func(s *Service) (string, error) {
+			return s.DeclareDefault(e.req(), p1.ID, defaultIn("missed", "5000000"))
+		})
 		wantCode(t, err, api.CodeForbidden, "P8")
-		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, defaultIn("missed", "5000000")) })
+		_, err = e.submit(examiner, nil, func(s *Service) (string, error) {
+			return s.DeclareDefault(e.req(), p1.ID, defaultIn("missed", "5000000"))
+		})
 		wantCode(t, err, api.CodeForbidden, "P8")
 		e.must(e.submit(bank1, nil, func(s *Service) (string, error) {
 			return s.DeclareDefault(e.req(), p1.ID, defaultIn("3 instalments missed", "5000000"))
@@ -475,15 +479,21 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 		if e.pledge(p1.ID).Status != api.PledgeDefaulted || e.asset("T1").Encumbrances[0].Status != api.PledgeDefaulted {
 			t.Fatalf("default not recorded")
 		}
-		_, err = e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, defaultIn("again", "5000000")) })
+		_, err = e.submit(bank1, nil, func(s *Service) (string, error) {
+			return s.DeclareDefault(e.req(), p1.ID, defaultIn("again", "5000000"))
+		})
 		wantCode(t, err, "P8", "wrong-status")
 	})
 	t.Run("disposal", func(t *testing.T) {
 		e, p1, p2 := setup(t)
 		_, err := dispose(e, trader, p1.ID, sale(p1, p2))
 		wantCode(t, err, "P8", "wrong-status")
-		e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, defaultIn("missed", "5000000")) }))
-		e.must(e.submit(bank2, nil, func(s *Service) (string, error) { return s.StateClaim(e.req(), p2.ID, `{"amount":"3000000","currency":"CNY"}`) }))
+		e.must(e.submit(bank1, nil, func(s *Service) (string, error) {
+			return s.DeclareDefault(e.req(), p1.ID, defaultIn("missed", "5000000"))
+		}))
+		e.must(e.submit(bank2, nil, func(s *Service) (string, error) {
+			return s.StateClaim(e.req(), p2.ID, `{"amount":"3000000","currency":"CNY"}`)
+		}))
 		_, err = dispose(e, bank1, p1.ID, sale(p1, p2))
 		wantCode(t, err, api.CodeForbidden, "P8")
 		bad := []struct {
@@ -544,7 +554,9 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 	})
 	t.Run("lower rank needs better ranks listed", func(t *testing.T) {
 		e, p1, p2 := setup(t)
-		e.must(e.submit(bank2, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p2.ID, defaultIn("missed", "5000000")) }))
+		e.must(e.submit(bank2, nil, func(s *Service) (string, error) {
+			return s.DeclareDefault(e.req(), p2.ID, defaultIn("missed", "5000000"))
+		}))
 		in := api.DisposalInput{Buyers: []api.Owner{buyer}, Currency: "CNY", Method: "sale", Price: "100", SaleRef: "S1", Surplus: "0",
 			Proceeds: []api.ProceedInput{{PledgeID: p2.ID, Amount: "100"}}}
 		_, err := dispose(e, trader, p2.ID, in)
@@ -552,7 +564,9 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 		in.Proceeds = []api.ProceedInput{{PledgeID: p1.ID, Amount: "100"}, {PledgeID: p2.ID, Amount: "0"}}
 		_, err = dispose(e, trader, p2.ID, in)
 		wantCode(t, err, "P8", "no-stated-claim")
-		e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.StateClaim(e.req(), p1.ID, `{"amount":"100","currency":"CNY"}`) }))
+		e.must(e.submit(bank1, nil, func(s *Service) (string, error) {
+			return s.StateClaim(e.req(), p1.ID, `{"amount":"100","currency":"CNY"}`)
+		}))
 		_, err = dispose(e, trader, p2.ID, in)
 		wantCode(t, err, "")
 	})
@@ -625,7 +639,9 @@ func TestP8_SoldRightIsTheBuyersToReceive(t *testing.T) {
 	e.register(patent("P1"))
 	p := e.pledged(bank1, "R1", "P1")
 	owners, _ := e.requestTransfer(trader, trade("P1", api.Owner{ID: "OTHER", Name: "Other Buyer", Share: 10000}))
-	e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p.ID, defaultIn("missed", "5000000")) }))
+	e.must(e.submit(bank1, nil, func(s *Service) (string, error) {
+		return s.DeclareDefault(e.req(), p.ID, defaultIn("missed", "5000000"))
+	}))
 	out := e.must(e.submit(trader, nil, func(s *Service) (string, error) {
 		return s.DisposePledge(e.req(), p.ID, js(api.DisposalInput{Buyers: []api.Owner{buyer}, Currency: "CNY", Method: "auction",
 			Price: "100", Proceeds: []api.ProceedInput{{PledgeID: p.ID, Amount: "100"}}, SaleRef: "AUC-1", Surplus: "0"}))
