@@ -95,8 +95,11 @@ var (
 		"changes names, debt kind or private terms (P6)"))
 	ExtendPledge   = pledgeAction("ExtendPledge", "extend", "Extension", "extends the debt term (P6)")
 	ReleasePledge  = pledgeAction("ReleasePledge", "release", "Reason", "releases a pledge (P6)")
-	DeclareDefault = pledgeAction("DeclareDefault", "default", "Reason", "records the debtor's default (P8)")
-	DisposePledge  = pledgeAction("DisposePledge", "dispose", "DisposalInput",
+	DeclareDefault = pledgeAction("DeclareDefault", "default", "DefaultInput",
+		"records the debtor's default and the outstanding secured claim (P8)")
+	StateClaim = pledgeAction("StateClaim", "claim", "ClaimInput",
+		"states the outstanding secured claim of an active pledge, to be paid from a disposal (P8)")
+	DisposePledge = pledgeAction("DisposePledge", "dispose", "DisposalInput",
 		"records the disposal of a defaulted pledge (P8)")
 	GetPledge = Op{Name: "GetPledge", ReadOnly: true, Method: "GET", Path: "/v1/pledges/{id}", Args: []Arg{pledgeID},
 		Summary: "returns the public record of a pledge (V1)"}
@@ -153,7 +156,7 @@ var Operations = []Op{
 	Ping, PlanSubmission,
 	RegisterAsset, ImportAssets, UpdateAsset, GetAsset, FindAssetsByNumber, GetAssetHistory, GetStatement,
 	ApplyPledge, RegisterPledge, RefusePledge, RevokePledge, AmendPledge, ExtendPledge, ReleasePledge,
-	DeclareDefault, DisposePledge, GetPledge, GetPledgeTerms, GetPledgeHistory,
+	DeclareDefault, StateClaim, DisposePledge, GetPledge, GetPledgeTerms, GetPledgeHistory,
 	ListPledgesByAsset, ListPledgesByPledgee, ListPledgesByStatus, ListOverdueExaminations,
 	RequestTransfer, ConsentToTransfer, RecordTransfer, RefuseTransfer, GetTransfer, GetTransferHistory,
 	ListTransfers,

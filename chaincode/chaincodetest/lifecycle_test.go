@@ -92,9 +92,9 @@ func TestPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	}
 
 	// 7. Default, disposal by the exchange, then the IP office records the buyer's title.
-	n.submit(string(api.MSPBank1), "officer1", endorsers(string(api.MSPIPOffice), string(api.MSPBank1)), api.DeclareDefault.Name, req("default"), p.ID, `{"reason":"missed payments"}`)
+	n.submit(string(api.MSPBank1), "officer1", endorsers(string(api.MSPIPOffice), string(api.MSPBank1)), api.DeclareDefault.Name, req("default"), p.ID, `{"reason":"missed payments","claim":{"amount":"5000000.00","currency":"CNY"}}`)
 	out, orgs = n.submit(string(api.MSPExchange), "trader1", endorsers(string(api.MSPIPOffice), string(api.MSPBank1)), api.DisposePledge.Name, req("dispose"), p.ID,
-		`{"buyers":[{"id":"BUYER-`+suffix+`","name":"Buyer Ltd.","share":10000}],"currency":"CNY","method":"auction","price":"6000000","proceeds":[{"pledgeId":"`+p.ID+`","amount":"5200000"}],"saleRef":"WHIPE-`+suffix+`","surplus":"800000"}`)
+		`{"buyers":[{"id":"BUYER-`+suffix+`","name":"Buyer Ltd.","share":10000}],"currency":"CNY","method":"auction","price":"6000000","proceeds":[{"pledgeId":"`+p.ID+`","amount":"5000000"}],"saleRef":"WHIPE-`+suffix+`","surplus":"1000000"}`)
 	if !slices.Equal(orgs, []string{string(api.MSPBank1), string(api.MSPIPOffice)}) {
 		t.Fatalf("DisposePledge endorsed by %v", orgs)
 	}

@@ -87,9 +87,14 @@ func (c *Contract) ReleasePledge(ctx contractapi.TransactionContextInterface, re
 	return submit(ctx, func(s *rules.Service) (string, error) { return s.ReleasePledge(requestID, pledgeID, payload) })
 }
 
-// DeclareDefault records the debtor's default (P8). payload: [api.Reason].
+// DeclareDefault records the debtor's default and the outstanding secured claim (P8). payload: [api.DefaultInput].
 func (c *Contract) DeclareDefault(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
 	return submit(ctx, func(s *rules.Service) (string, error) { return s.DeclareDefault(requestID, pledgeID, payload) })
+}
+
+// StateClaim states the outstanding secured claim of an active pledge, to be paid from a disposal (P8). payload: [api.ClaimInput].
+func (c *Contract) StateClaim(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.StateClaim(requestID, pledgeID, payload) })
 }
 
 // DisposePledge records the disposal of a defaulted pledge (P8). payload: [api.DisposalInput].

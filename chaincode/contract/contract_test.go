@@ -183,7 +183,7 @@ func TestContractPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	h.refused("examiner", nil, "T2", "RecordTransfer", "t2", tr.ID, "{}")
 	h.ok("bank1", nil, "ConsentToTransfer", "t3", tr.ID, `{"pledgeId":"`+p.ID+`","proceedsUse":"early-repayment"}`)
 	h.ok("examiner", nil, "RecordTransfer", "t4", tr.ID, "{}")
-	h.ok("bank1", nil, "DeclareDefault", "p5", p.ID, `{"reason":"missed payments"}`)
+	h.ok("bank1", nil, "DeclareDefault", "p5", p.ID, `{"reason":"missed payments","claim":{"amount":"90","currency":"CNY"}}`)
 	h.ok("trader", nil, "DisposePledge", "p6", p.ID, `{"buyers":[{"id":"B2","name":"Second Buyer","share":10000}],"currency":"CNY","method":"auction","price":"100","proceeds":[{"pledgeId":"`+p.ID+`","amount":"90"}],"saleRef":"AUC-1","surplus":"10"}`)
 
 	for _, q := range [][]string{

@@ -160,6 +160,11 @@ func withTerms(t api.Terms) map[string][]byte {
 	return map[string][]byte{api.TransientTermsKey: []byte(js(t))}
 }
 
+// defaultIn is a DeclareDefault payload with a claim of amount CNY.
+func defaultIn(reason, amount string) string {
+	return js(api.DefaultInput{Claim: api.ClaimInput{Amount: amount, Currency: "CNY"}, Reason: reason})
+}
+
 func (e *env) register(a api.AssetInput) *api.Asset {
 	e.t.Helper()
 	var out api.Asset

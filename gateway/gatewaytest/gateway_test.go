@@ -403,11 +403,12 @@ func TestGateway_PledgeAndTransferLifecycle(t *testing.T) {
 	}
 
 	// Default (pledgee) and disposal (exchange, P8); refuse, revoke and release on pledges of their own.
-	settled(t, must(t, bank1.Do("POST", "/v1/pledges/"+pledgeID+"/default", map[string]any{"reason": "overdue"}), 200, "default"))
+	settled(t, must(t, bank1.Do("POST", "/v1/pledges/"+pledgeID+"/default", map[string]any{"reason": "overdue",
+		"claim": map[string]any{"amount": "4500000.00", "currency": "CNY"}}), 200, "default"))
 	must(t, exch.Do("POST", "/v1/pledges/"+pledgeID+"/dispose", map[string]any{"method": "auction",
 		"buyers": []any{map[string]any{"id": "91420100MA4K0009", "name": "Hubei Photonics", "share": 10000}},
-		"price":  "6000000.00", "currency": "CNY", "proceeds": []any{map[string]any{"pledgeId": pledgeID, "amount": "5200000.00"}},
-		"surplus": "800000.00", "saleRef": itest.Uniq("AUC")}), 200, "dispose")
+		"price":  "6000000.00", "currency": "CNY", "proceeds": []any{map[string]any{"pledgeId": pledgeID, "amount": "4500000.00"}},
+		"surplus": "1500000.00", "saleRef": itest.Uniq("AUC")}), 200, "dispose")
 	applied := settled(t, must(t, bank1.Do("POST", "/v1/pledges", pledge(newAsset(t))), 201, "apply 2")).Str(t, "id")
 	must(t, ipo.Do("POST", "/v1/pledges/"+applied+"/refuse", map[string]any{"reasons": []string{"P4-fees"}}), 200, "refuse pledge")
 	must(t, ipo.Do("POST", "/v1/pledges/"+registeredPledge(t, newAsset(t))+"/revoke", map[string]any{"reason": "forged"}), 200, "revoke")

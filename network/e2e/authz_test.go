@@ -102,7 +102,9 @@ func (f *httpFixture) cell(t *testing.T, op string, who itest.Principal) httpCel
 	case api.ReleasePledge.Name:
 		return pledge("release", map[string]any{"reason": "loan repaid"}, "P6")
 	case api.DeclareDefault.Name:
-		return pledge("default", map[string]any{"reason": "missed payments"}, "P8")
+		return pledge("default", map[string]any{"reason": "missed payments", "claim": map[string]any{"amount": "1000000.00", "currency": "CNY"}}, "P8")
+	case api.StateClaim.Name:
+		return pledge("claim", map[string]any{"amount": "1000000.00", "currency": "CNY"}, "P8")
 	case api.DisposePledge.Name:
 		return pledge("dispose", map[string]any{"method": "auction", "price": "6000000.00", "currency": "CNY", "saleRef": "MX",
 			"buyers":   []any{map[string]any{"id": "91420100MA4K0009", "name": "Buyer Ltd.", "share": 10000}},
