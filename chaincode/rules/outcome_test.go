@@ -128,6 +128,16 @@ func TestI1_PlanSubmissionNamesTheEndorsersOfItsWrites(t *testing.T) {
 	if err != nil || !slices.Equal(p.Endorsers, []api.MSPID{api.MSPBank2, api.MSPIPOffice}) {
 		t.Fatalf("release: %+v %v", p, err)
 	}
+	// A disposal ends every pledge on the sold right: each pledgee bank must endorse (I1).
+	e.register(trademark("T1", "", 9))
+	t1 := e.pledgedFor(bank1, "R1", "1000000.00", "T1")
+	t2 := e.pledgedFor(bank2, "R2", "500000.00", "T1")
+	wantCode(t, e.declareDefault(bank1, t1.ID, "600000"), "")
+	wantCode(t, e.stateClaim(bank2, t2.ID, "500000", "CNY"), "")
+	p, err = plan(trader, nil, "DisposePledge", "dispose-1", t1.ID, js(sold("1000000", "0", t1.ID, "600000", t2.ID, "400000")))
+	if err != nil || !slices.Equal(p.Endorsers, []api.MSPID{api.MSPBank1, api.MSPBank2, api.MSPIPOffice}) {
+		t.Fatalf("disposal of a right two banks hold pledges on: %+v %v", p, err)
+	}
 	// Decided requests: their decision, first transaction and all.
 	first := e.must(e.submit(bank1, withTerms(termsA), func(s *Service) (string, error) { return s.ApplyPledge("apply-1", js(application("P1"))) }))
 	p, err = plan(bank1, withTerms(termsA), "ApplyPledge", "apply-1", js(application("P1")))
