@@ -145,7 +145,7 @@ func TestV3_RegulatorReadsEverythingWritesNothing(t *testing.T) {
 		"AmendPledge":       func(s *Service) (string, error) { return s.AmendPledge("r", p.ID, `{"pledgeeName":"x"}`) },
 		"ExtendPledge":      func(s *Service) (string, error) { return s.ExtendPledge("r", p.ID, `{"debtTermEnd":"2030-01-01"}`) },
 		"ReleasePledge":     func(s *Service) (string, error) { return s.ReleasePledge("r", p.ID, `{"reason":"x"}`) },
-		"DeclareDefault":    func(s *Service) (string, error) { return s.DeclareDefault("r", p.ID, `{"reason":"x"}`) },
+		"DeclareDefault":    func(s *Service) (string, error) { return s.DeclareDefault("r", p.ID, defaultIn("x", "1")) },
 		"DisposePledge":     func(s *Service) (string, error) { return s.DisposePledge("r", p.ID, `{}`) },
 		"RequestTransfer":   func(s *Service) (string, error) { return s.RequestTransfer("r", js(trade("P1"))) },
 		"ConsentToTransfer": func(s *Service) (string, error) { return s.ConsentToTransfer("r", tr.ID, `{}`) },

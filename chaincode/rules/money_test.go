@@ -69,19 +69,16 @@ func TestV2_MoneyIsCanonicalInThePrivateTermsAndTheirHash(t *testing.T) {
 	}
 }
 
-// P8: the disposal's price, proceeds and surplus are stored in canonical form.
+// P8: the disposal's price, proceeds and surplus, and the stated claim, are stored in canonical form.
 func TestP8_DisposalMoneyIsStoredCanonical(t *testing.T) {
 	e := newEnv(t)
 	e.register(patent("P1"))
 	p := e.pledged(bank1, "R1", "P1")
-	e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p.ID, `{"reason":"missed"}`) }))
-	out := e.must(e.submit(trader, nil, func(s *Service) (string, error) {
-		return s.DisposePledge(e.req(), p.ID, js(api.DisposalInput{Buyers: []api.Owner{buyer}, Currency: "CNY", Method: "auction",
-			Price: "6000000", Proceeds: []api.ProceedInput{{PledgeID: p.ID, Amount: "5200000.5"}}, SaleRef: "AUC-1", Surplus: "799999.5"}))
-	}))
-	var d api.Pledge
-	mustDecode(t, out, &d)
-	if got := d.Disposal; got.Price != "6000000.00" || got.Proceeds[0].Amount != "5200000.50" || got.Surplus != "799999.50" {
-		t.Fatalf("disposal stored as price %s, proceeds %s, surplus %s", got.Price, got.Proceeds[0].Amount, got.Surplus)
+	wantCode(t, e.declareDefault(bank1, p.ID, "4000000.5"), "")
+	d, err := e.dispose(p.ID, sold("6000000", "1999999.5", p.ID, "4000000.5"))
+	wantCode(t, err, "")
+	if got := d.Disposal; got.Price != "6000000.00" || got.Proceeds[0].Amount != "4000000.50" || got.Surplus != "1999999.50" ||
+		got.Proceeds[0].Claim != "4000000.50" || d.Claim.Amount != "4000000.50" {
+		t.Fatalf("disposal stored as price %s, proceeds %+v, surplus %s, claim %+v", got.Price, got.Proceeds, got.Surplus, d.Claim)
 	}
 }

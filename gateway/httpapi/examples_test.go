@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -245,13 +247,7 @@ func (o *orgs) eval(s string) (string, string) {
 // placeholders writes the example's variables back into an answer ($PLEDGE for the pledge's id…), for
 // -print-examples: the text of a response example.
 func (o *orgs) placeholders(answer string) string {
-	names := slices.Collect(func(yield func(string) bool) {
-		for k := range o.vars {
-			if k != "RANDOM" && !yield(k) {
-				return
-			}
-		}
-	})
+	names := slices.DeleteFunc(slices.Collect(maps.Keys(o.vars)), func(k string) bool { return k == "RANDOM" })
 	slices.SortFunc(names, func(a, b string) int { return len(o.vars[b]) - len(o.vars[a]) })
 	for _, k := range names {
 		answer = strings.ReplaceAll(answer, `"`+o.vars[k]+`"`, `"$`+k+`"`)
@@ -297,13 +293,7 @@ func sameFields(path string, want, got any, variable bool) []string {
 			return []string{fmt.Sprintf("%s: documented an object, answered %v", path, got)}
 		}
 		var diffs []string
-		for _, k := range slices.Sorted(func(yield func(string) bool) {
-			for k := range w {
-				if !yield(k) {
-					return
-				}
-			}
-		}) {
+		for _, k := range slices.Sorted(maps.Keys(w)) {
 			if _, ok := g[k]; !ok {
 				diffs = append(diffs, fmt.Sprintf("%s.%s: documented, not in the answer", path, k))
 				continue
@@ -409,5 +399,35 @@ func validAnswer(t *testing.T, doc *openapi3.T, d docOperation, status int, body
 	in.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(req.Context(), in); err != nil {
 		t.Errorf("%s %s: the answer does not fit the documented response: %v", d.method, d.path, err)
+	}
+}
+
+// The document's Pledge schema names every field of the chaincode's public pledge record (api.Pledge),
+// and every status; GET /v1/pledges/{id} adds privateTerms.
+func TestPledgeSchemaIsThePledgeRecord(t *testing.T) {
+	doc, _ := docOperations(t)
+	schema := doc.Components.Schemas["Pledge"].Value
+	var want []string
+	rt := reflect.TypeOf(api.Pledge{})
+	for i := range rt.NumField() {
+		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+		want = append(want, name)
+	}
+	want = append(want, "privateTerms")
+	got := slices.Sorted(maps.Keys(schema.Properties))
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("Pledge schema fields %v, record fields %v", got, want)
+	}
+	var statuses []string
+	for _, v := range schema.Properties["status"].Value.Enum {
+		statuses = append(statuses, fmt.Sprint(v))
+	}
+	var all []string
+	for _, st := range api.PledgeStatuses {
+		all = append(all, string(st))
+	}
+	if !slices.Equal(statuses, all) {
+		t.Errorf("Pledge schema statuses %v, chaincode %v", statuses, all)
 	}
 }

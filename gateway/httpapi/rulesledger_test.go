@@ -22,15 +22,17 @@ import (
 
 // rulesWorld is the ledger every organization's gateway of a test shares.
 type rulesWorld struct {
-	mu     sync.Mutex
-	mem    *rules.MemLedger
-	blocks uint64
-	now    time.Time
+	mu       sync.Mutex
+	mem      *rules.MemLedger
+	blocks   uint64
+	txBlocks map[string]uint64 // the block of each committed transaction
+	now      time.Time
 }
 
 func newRulesWorld() *rulesWorld {
 	// Monday 3 March 2025, 10:00 UTC+8: the examples' dates are valid then.
-	return &rulesWorld{mem: rules.NewMemLedger(), blocks: 1, now: time.Date(2025, 3, 3, 2, 0, 0, 0, time.UTC)}
+	return &rulesWorld{mem: rules.NewMemLedger(), blocks: 1, txBlocks: map[string]uint64{},
+		now: time.Date(2025, 3, 3, 2, 0, 0, 0, time.UTC)}
 }
 
 // rulesLedger is one organization's view of a rulesWorld.
@@ -76,22 +78,43 @@ func (w *rulesWorld) nextTx() (string, time.Time) {
 	return hex.EncodeToString(sum[:]), w.now
 }
 
-// Submit runs the submission's rules as one transaction and commits it in a block of its own; a
-// refusal writes nothing.
+// Submit runs the submission's rules as one transaction and answers as gateway/fabric does: a result
+// or a refusal under a rule is committed in a block of its own (the refusal kept under the request id,
+// I3) and answered, a replay is answered from the first transaction without a new one, and anything
+// else (forbidden, not found, invalid) is the error, with nothing written.
 func (l *rulesLedger) Submit(_ context.Context, identity string, sub gateway.Submission) (*gateway.Receipt, error) {
 	l.w.mu.Lock()
 	defer l.w.mu.Unlock()
 	txID, at := l.w.nextTx()
 	l.w.mem.Begin(txID, at)
 	s := rules.New(l.w.mem, rules.Tx{ID: txID, Time: at, Caller: l.caller(identity), Transient: sub.Transient})
-	out, err := call(s, sub.Function, append([]string{sub.RequestID}, sub.Args...))
-	if err != nil {
+	raw, err := s.Outcome(call(s, sub.Function, append([]string{sub.RequestID}, sub.Args...)))
+	o, ok := api.ParseOutcome([]byte(raw))
+	if err != nil || !ok || o.Replay {
 		l.w.mem.Begin("", time.Time{})
 		l.w.blocks--
+	}
+	switch {
+	case err != nil:
 		return nil, err
+	case !ok:
+		return nil, fmt.Errorf("%s answered no outcome: %s", sub.Function, raw)
+	case o.Replay && o.Refusal != nil:
+		r := *o.Refusal
+		r.TxID, r.BlockNumber = o.TxID, l.w.txBlocks[o.TxID]
+		return nil, &r
+	case o.Replay:
+		return &gateway.Receipt{TxID: o.TxID, BlockNumber: l.w.txBlocks[o.TxID], Committed: true, Replay: true, Result: o.Result}, nil
 	}
 	l.w.mem.Commit()
-	return &gateway.Receipt{TxID: txID, BlockNumber: l.w.blocks - 1, Committed: true, Result: []byte(out), Attempts: 1}, nil
+	block := l.w.blocks - 1
+	l.w.txBlocks[txID] = block
+	if o.Refusal != nil {
+		r := *o.Refusal
+		r.TxID, r.BlockNumber = txID, block
+		return nil, &r
+	}
+	return &gateway.Receipt{TxID: txID, BlockNumber: block, Committed: true, Result: o.Result, Attempts: 1}, nil
 }
 
 // Evaluate runs a query's rules over the committed state.
