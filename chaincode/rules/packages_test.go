@@ -110,6 +110,29 @@ func TestP2_PackageOf500RightsAppliedRegisteredReleased(t *testing.T) {
 		len(ids), len(js(app)), applyBytes, applyTook, regBytes, regTook, evBytes, relBytes, relTook)
 }
 
+// P2, P8: a package of api.MaxPackage rights is disposed of in one transaction: a transfer to the
+// buyer is requested for every right, and no right is left encumbered.
+func TestP2_PackageOf500RightsDisposed(t *testing.T) {
+	e := newEnv(t)
+	ids := e.packageOf(api.MaxPackage)
+	p := e.pledged(bank1, "Y2025-PKG-3", ids...)
+	wantCode(t, e.declareDefault(bank1, p.ID, "5000000"), "")
+	out, size, took := e.measured(trader, nil, func(s *Service) (string, error) {
+		return s.DisposePledge(e.req(), p.ID, js(sold("6000000", "1000000", p.ID, "5000000")))
+	})
+	var d api.Pledge
+	mustDecode(t, out, &d)
+	if d.Status != api.PledgeDisposed || len(d.Disposal.TransferIDs) != len(ids) {
+		t.Fatalf("disposed %s with %d transfers", d.Status, len(d.Disposal.TransferIDs))
+	}
+	for _, id := range []string{ids[0], ids[250], ids[len(ids)-1]} {
+		if enc := e.asset(id).Encumbrances; len(enc) != 0 {
+			t.Fatalf("%s still encumbered after the disposal: %+v", id, enc)
+		}
+	}
+	t.Logf("%d rights: disposal writes %d B in %v", len(ids), size, took)
+}
+
 // P2, P4: one refused right refuses the whole package, at filing and at registration, and nothing of
 // it is written.
 func TestP2_OneRefusedRightRefusesTheWholePackage(t *testing.T) {
