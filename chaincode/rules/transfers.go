@@ -77,7 +77,8 @@ func checkTransferable(a *api.Asset) error {
 }
 
 // RequestTransfer requests the recording of a transfer or license of an IP right (T1): by the exchange
-// after a trade, or by the IP office for an owner. The transfer remembers the owners it starts from.
+// after a trade, or by the IP office for an owner. The transfer remembers the owners it starts from and
+// the title it was requested against (T3).
 func (s *Service) RequestTransfer(requestID, payload string) (string, error) {
 	return s.submit(api.RequestTransfer.Name, requestID, payload,
 		func() error { return requireOrg(s.tx.Caller, "T1", api.MSPExchange, api.MSPIPOffice) },
@@ -101,7 +102,7 @@ func (s *Service) RequestTransfer(requestID, payload string) (string, error) {
 			}
 			t := &api.Transfer{AssetID: a.ID, Consents: []api.Consent{}, DocType: keyTransfer, FromOwners: a.Owners,
 				ID: s.derivedID("TR-"), Kind: in.Kind, NewOwners: in.NewOwners, Origin: in.Origin,
-				RequestedAt: s.now(), Status: api.TransferRequested, TradeRef: in.TradeRef}
+				RequestedAt: s.now(), Status: api.TransferRequested, TitleTxID: a.TitleTxID, TradeRef: in.TradeRef}
 			if found, err := s.exists(transferKey(t.ID)); err != nil {
 				return nil, api.Event{}, err
 			} else if found {
@@ -164,8 +165,8 @@ func (s *Service) ConsentToTransfer(requestID, transferID, payload string) (stri
 
 // RecordTransfer records a requested transfer (T1): the title changes now (or the license is added).
 // Refused while the right is frozen or disputed, or an active pledge lacks its pledgee's consent (T2),
-// and when the owners are no longer those the request started from: of two conflicting requests only
-// the first recorded succeeds (T3). IP office only.
+// and when the title is no longer the one the request was made against: of two conflicting requests
+// only the first recorded succeeds (T3). IP office only.
 func (s *Service) RecordTransfer(requestID, transferID, payload string) (string, error) {
 	return s.submit(api.RecordTransfer.Name, requestID, transferID+"\x00"+payload,
 		func() error { return requireOrg(s.tx.Caller, "T1", api.MSPIPOffice) },
@@ -204,11 +205,8 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 						"assetId", a.ID, "pledgeId", e.PledgeID, "pledgeeMsp", string(e.PledgeeMSP), "reason", "consent-missing")
 				}
 			}
-			// A licence too is granted by the owners it was requested from: after an assignment, the
-			// new owners have not granted it.
-			if !slices.Equal(a.Owners, t.FromOwners) {
-				return nil, api.Event{}, api.Conflict("T3", "the owners changed since this transfer was requested: a conflicting transfer was recorded first",
-					"assetId", a.ID, "transferId", t.ID, "titleTxId", a.TitleTxID, "reason", "owners-changed")
+			if err := checkSameTitle(a, t); err != nil {
+				return nil, api.Event{}, err
 			}
 			now := s.now()
 			if t.Kind == "assignment" {
@@ -225,6 +223,19 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 			}
 			return t, transferEvent("TransferRecorded", t), nil
 		})
+}
+
+// checkSameTitle refuses a transfer once the title it was requested against has changed (T3): of two
+// conflicting requests only the first recorded succeeds, and a request made while X owned the right
+// stays stale after X→Y→X, though the owners read the same again. A licence too is granted by the
+// title it was requested from. A transfer requested before transfers remembered their title (none)
+// is compared by owners.
+func checkSameTitle(a *api.Asset, t *api.Transfer) error {
+	if t.TitleTxID != "" && t.TitleTxID == a.TitleTxID || t.TitleTxID == "" && slices.Equal(a.Owners, t.FromOwners) {
+		return nil
+	}
+	return api.Conflict("T3", "the title changed since this transfer was requested: a conflicting transfer was recorded first",
+		"assetId", a.ID, "transferId", t.ID, "requestedTitleTxId", t.TitleTxID, "titleTxId", a.TitleTxID, "reason", "title-changed")
 }
 
 // RefuseTransfer refuses a requested transfer with reason codes (T1). IP office only.
