@@ -199,11 +199,8 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 			if err := s.endPendingDisposal(t); err != nil {
 				return nil, api.Event{}, err
 			}
-			for _, e := range a.Encumbrances {
-				if !slices.ContainsFunc(t.Consents, func(c api.Consent) bool { return c.PledgeID == e.PledgeID }) {
-					return nil, api.Event{}, api.Conflict("T2", "an active pledge on the right has no recorded consent of its pledgee",
-						"assetId", a.ID, "pledgeId", e.PledgeID, "pledgeeMsp", string(e.PledgeeMSP), "reason", "consent-missing")
-				}
+			if err := checkConsents(a, t); err != nil {
+				return nil, api.Event{}, err
 			}
 			if err := checkSameTitle(a, t); err != nil {
 				return nil, api.Event{}, err
@@ -217,12 +214,81 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 			if err := s.saveAsset(a, "TransferRecorded:"+t.ID); err != nil {
 				return nil, api.Event{}, err
 			}
+			ev := transferEvent("TransferRecorded", t)
+			if t.Kind == "assignment" {
+				if ev.PledgeIDs, ev.PledgeeMSPs, err = s.pledgorsFollowTitle(a, t); err != nil {
+					return nil, api.Event{}, err
+				}
+			}
 			t.Status, t.DecidedAt = api.TransferRecorded, now
 			if err := s.saveTransfer(t, "TransferRecorded"); err != nil {
 				return nil, api.Event{}, err
 			}
-			return t, transferEvent("TransferRecorded", t), nil
+			ev.Status = string(t.Status)
+			return t, ev, nil
 		})
+}
+
+// pledgorsFollowTitle gives every active pledge on a right whose assignment is being recorded (a, with
+// its new owners) the owners of all its rights as pledgors: the pledge follows the right (Civil Code
+// 406 by analogy, 444), keeps its rank and says in its history which transfer changed its pledgors.
+// It returns the pledges changed and their pledgee banks, for the event. Each pledge key is written
+// under its own pledgee's policy.
+func (s *Service) pledgorsFollowTitle(a *api.Asset, t *api.Transfer) ([]string, []api.MSPID, error) {
+	var ids []string
+	var banks []api.MSPID
+	for _, e := range a.Encumbrances {
+		p, err := s.loadPledge(e.PledgeID)
+		if err != nil {
+			return nil, nil, err
+		}
+		pledgors, err := s.ownersOfPackage(p, a)
+		if err != nil {
+			return nil, nil, err
+		}
+		p.Pledgors = pledgors
+		if err := s.savePledge(p, "PledgorsChanged:"+t.ID); err != nil {
+			return nil, nil, err
+		}
+		ids = append(ids, p.ID)
+		if !slices.Contains(banks, p.Pledgee.MSP) {
+			banks = append(banks, p.Pledgee.MSP)
+		}
+	}
+	return ids, banks, nil
+}
+
+// ownersOfPackage lists the owners of every right of a pledge, once each, in the order of its rights
+// and their owners; changed is a right as this transaction leaves it (it cannot read its own write).
+func (s *Service) ownersOfPackage(p *api.Pledge, changed *api.Asset) ([]api.Party, error) {
+	out := []api.Party{}
+	for _, id := range p.AssetIDs {
+		r := changed
+		if id != changed.ID {
+			var err error
+			if r, err = s.loadAsset(id); err != nil {
+				return nil, err
+			}
+		}
+		for _, o := range r.Owners {
+			if !slices.ContainsFunc(out, func(x api.Party) bool { return x.ID == o.ID }) {
+				out = append(out, api.Party{ID: o.ID, Name: o.Name})
+			}
+		}
+	}
+	return out, nil
+}
+
+// checkConsents refuses a transfer while an active pledge on the right lacks its pledgee's recorded
+// consent (T2, P7).
+func checkConsents(a *api.Asset, t *api.Transfer) error {
+	for _, e := range a.Encumbrances {
+		if !slices.ContainsFunc(t.Consents, func(c api.Consent) bool { return c.PledgeID == e.PledgeID }) {
+			return api.Conflict("T2", "an active pledge on the right has no recorded consent of its pledgee",
+				"assetId", a.ID, "pledgeId", e.PledgeID, "pledgeeMsp", string(e.PledgeeMSP), "reason", "consent-missing")
+		}
+	}
+	return nil
 }
 
 // checkSameTitle refuses a transfer once the title it was requested against has changed (T3): of two
