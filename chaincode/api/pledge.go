@@ -61,6 +61,18 @@ type Proceed struct {
 	Rank     int    `json:"rank"`
 }
 
+// CollateralLoss records on an active pledge that one of its rights left the valid legal status (P10):
+// it lapsed, was invalidated, expired or was revoked, in the IP office's transaction TxID. When the
+// right is valid again (a lapsed patent restored), RestoredAt and RestoredTxID say when.
+type CollateralLoss struct {
+	AssetID      string      `json:"assetId"`
+	At           string      `json:"at"`
+	LegalStatus  LegalStatus `json:"legalStatus"`
+	RestoredAt   string      `json:"restoredAt,omitempty"`
+	RestoredTxID string      `json:"restoredTxId,omitempty"`
+	TxID         string      `json:"txId"`
+}
+
 // Disposal is the sale, auction or agreed value of defaulted pledged rights (P8).
 type Disposal struct {
 	At          string    `json:"at"`
@@ -79,34 +91,35 @@ type Disposal struct {
 // Pledge is the public record of a pledge (V1). Its private terms are in the pledgee's collection;
 // TermsHash is the SHA-256 of their canonical JSON, salt included (V2).
 type Pledge struct {
-	AcknowledgeInvalidationRisk bool         `json:"acknowledgeInvalidationRisk"`
-	AppliedAt                   string       `json:"appliedAt"`
-	AssetIDs                    []string     `json:"assetIds"`
-	ContractHash                string       `json:"contractHash"`
-	DebtKind                    string       `json:"debtKind"`
-	DebtTermEnd                 string       `json:"debtTermEnd"`
-	DebtTermStart               string       `json:"debtTermStart"`
-	DecidedAt                   string       `json:"decidedAt,omitempty"`
-	Default                     *Closure     `json:"default,omitempty"`
-	Disposal                    *Disposal    `json:"disposal,omitempty"`
-	DocType                     string       `json:"docType"`
-	ExaminationDueBy            string       `json:"examinationDueBy"`
-	ID                          string       `json:"id"`
-	LastChange                  Change       `json:"lastChange"`
-	Pledgee                     Pledgee      `json:"pledgee"`
-	Pledgors                    []Party      `json:"pledgors"`
-	Ranks                       []Rank       `json:"ranks"`
-	RefusalNote                 string       `json:"refusalNote,omitempty"`
-	RefusalReasons              []string     `json:"refusalReasons,omitempty"`
-	RegisteredAt                string       `json:"registeredAt,omitempty"`
-	RegistrationNumber          string       `json:"registrationNumber,omitempty"`
-	RegistrationTxID            string       `json:"registrationTxId,omitempty"`
-	Release                     *Closure     `json:"release,omitempty"`
-	Revocation                  *Closure     `json:"revocation,omitempty"`
-	Status                      PledgeStatus `json:"status"`
-	TermsCollection             string       `json:"termsCollection"`
-	TermsHash                   string       `json:"termsHash"`
-	Version                     int          `json:"version"`
+	AcknowledgeInvalidationRisk bool             `json:"acknowledgeInvalidationRisk"`
+	AppliedAt                   string           `json:"appliedAt"`
+	AssetIDs                    []string         `json:"assetIds"`
+	CollateralLosses            []CollateralLoss `json:"collateralLosses,omitempty"`
+	ContractHash                string           `json:"contractHash"`
+	DebtKind                    string           `json:"debtKind"`
+	DebtTermEnd                 string           `json:"debtTermEnd"`
+	DebtTermStart               string           `json:"debtTermStart"`
+	DecidedAt                   string           `json:"decidedAt,omitempty"`
+	Default                     *Closure         `json:"default,omitempty"`
+	Disposal                    *Disposal        `json:"disposal,omitempty"`
+	DocType                     string           `json:"docType"`
+	ExaminationDueBy            string           `json:"examinationDueBy"`
+	ID                          string           `json:"id"`
+	LastChange                  Change           `json:"lastChange"`
+	Pledgee                     Pledgee          `json:"pledgee"`
+	Pledgors                    []Party          `json:"pledgors"`
+	Ranks                       []Rank           `json:"ranks"`
+	RefusalNote                 string           `json:"refusalNote,omitempty"`
+	RefusalReasons              []string         `json:"refusalReasons,omitempty"`
+	RegisteredAt                string           `json:"registeredAt,omitempty"`
+	RegistrationNumber          string           `json:"registrationNumber,omitempty"`
+	RegistrationTxID            string           `json:"registrationTxId,omitempty"`
+	Release                     *Closure         `json:"release,omitempty"`
+	Revocation                  *Closure         `json:"revocation,omitempty"`
+	Status                      PledgeStatus     `json:"status"`
+	TermsCollection             string           `json:"termsCollection"`
+	TermsHash                   string           `json:"termsHash"`
+	Version                     int              `json:"version"`
 }
 
 // Valuation is an optional appraisal of the pledged rights (P2); private (V2).
