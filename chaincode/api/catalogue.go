@@ -104,8 +104,13 @@ var (
 	RefusePledge   = pledgeAction("RefusePledge", "refuse", "Refusal", PledgeeBank, "refuses an applied pledge (P3)")
 	RevokePledge   = pledgeAction("RevokePledge", "revoke", "Reason", PledgeeBank, "revokes an improper registration (P6)")
 	AmendPledge    = withTerms(pledgeAction("AmendPledge", "amend", "Amendment", CallerBank,
-		"changes names, debt kind or private terms (P6)"))
-	ExtendPledge   = pledgeAction("ExtendPledge", "extend", "Extension", CallerBank, "extends the debt term (P6)")
+		"files a change of names, debt kind, contract or private terms, in force once recorded (P6)"))
+	ExtendPledge = pledgeAction("ExtendPledge", "extend", "Extension", CallerBank,
+		"files an extension of the debt term, in force once recorded (P6)")
+	RecordPledgeChange = changeAction("RecordPledgeChange", "record", "",
+		"records a filed change or extension: it takes effect now (P6)")
+	RefusePledgeChange = changeAction("RefusePledgeChange", "refuse", "Refusal",
+		"refuses a filed change or extension: the pledge stays as it was (P6)")
 	ReleasePledge  = pledgeAction("ReleasePledge", "release", "Reason", CallerBank, "releases a pledge (P6)")
 	DeclareDefault = pledgeAction("DeclareDefault", "default", "Reason", CallerBank, "records the debtor's default (P8)")
 	DisposePledge  = pledgeAction("DisposePledge", "dispose", "DisposalInput", PledgeeBank,
@@ -148,6 +153,12 @@ func pledgeAction(name, verb, payload string, e Endorsers, summary string) Op {
 		Args: []Arg{pledgeID, body}, Summary: summary}
 }
 
+// changeAction is the IP office's decision on a change filed on a pledge (P6).
+func changeAction(name, verb, payload, summary string) Op {
+	return Op{Name: name, Method: "POST", Path: "/v1/pledges/{id}/changes/{changeId}/" + verb, Endorsers: PledgeeBank,
+		Payload: payload, Args: []Arg{pledgeID, path("changeID", "changeId"), body}, Summary: summary}
+}
+
 func withTerms(o Op) Op { o.PrivateTerms = true; return o }
 
 func transferAction(name, verb, payload string, e Endorsers, summary string) Op {
@@ -164,7 +175,8 @@ func pledgeList(name string, by Arg, summary string) Op {
 var Operations = []Op{
 	Ping,
 	RegisterAsset, ImportAssets, UpdateAsset, GetAsset, FindAssetsByNumber, GetAssetHistory, GetStatement,
-	ApplyPledge, RegisterPledge, RefusePledge, RevokePledge, AmendPledge, ExtendPledge, ReleasePledge,
+	ApplyPledge, RegisterPledge, RefusePledge, RevokePledge, AmendPledge, ExtendPledge, RecordPledgeChange,
+	RefusePledgeChange, ReleasePledge,
 	DeclareDefault, DisposePledge, GetPledge, GetPledgeTerms, GetPledgeHistory,
 	ListPledgesByAsset, ListPledgesByPledgee, ListPledgesByStatus, ListOverdueExaminations,
 	RequestTransfer, ConsentToTransfer, RecordTransfer, RefuseTransfer, GetTransfer, GetTransferHistory,

@@ -150,3 +150,205 @@ func TestP10_LossOfAPledgedRightIsRecordedOnItsPledges(t *testing.T) {
 		t.Fatalf("event of an unpledged right %+v", ev)
 	}
 }
+
+var hashB = strings.Repeat("b", 64)
+
+// submitErrWith runs fn as one transaction of c with transient data and returns its error only.
+func (e *env) submitErrWith(c Caller, transient map[string][]byte, fn func(*Service) (string, error)) error {
+	e.t.Helper()
+	_, err := e.submit(c, transient, fn)
+	return err
+}
+
+// recordChange has the IP office record a filed change of a pledge and returns the pledge.
+func (e *env) recordChange(pledgeID, changeID string) *api.Pledge {
+	e.t.Helper()
+	var p api.Pledge
+	mustDecode(e.t, e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
+		return s.RecordPledgeChange(e.req(), pledgeID, changeID, "{}")
+	})), &p)
+	return &p
+}
+
+func (e *env) terms(c Caller, pledgeID string) (api.TermsView, error) {
+	e.t.Helper()
+	var v api.TermsView
+	out, err := e.query(c, func(s *Service) (string, error) { return s.GetPledgeTerms(pledgeID) })
+	if err == nil {
+		mustDecode(e.t, out, &v)
+	}
+	return v, err
+}
+
+// TestP6_AFiledChangeAltersNothingUntilRecorded: a change or extension filed by the pledgee changes
+// nothing of the pledge, public or private, until the IP office records it; its new private terms are
+// for the entitled callers only, as pending terms, and only their salted hash is public. Only the IP
+// office records, one filed change at a time, by its id.
+func TestP6_AFiledChangeAltersNothingUntilRecorded(t *testing.T) {
+	e := newEnv(t)
+	e.register(patent("P1"))
+	p := e.pledged(bank1, "R1", "P1")
+	t2 := termsA
+	t2.Amount, t2.Salt = "7000000.00", strings.Repeat("6", 32)
+	var filed api.Pledge
+	mustDecode(t, e.must(e.submit(bank1, withTerms(t2), func(s *Service) (string, error) {
+		return s.AmendPledge(e.req(), p.ID, js(api.Amendment{ContractHash: hashB, PledgeeName: "Bank One Hubei"}))
+	})), &filed)
+	ch := filed.Changes[len(filed.Changes)-1]
+	if filed.PendingChangeID != ch.ID || ch.Status != api.ChangeFiled || ch.Kind != api.ChangeAmendment ||
+		ch.TermsHash != TermsHash(t2) || ch.ContractHash != hashB || ch.TxID != filed.LastChange.TxID {
+		t.Fatalf("the filed change: %+v", filed)
+	}
+	got := e.pledge(p.ID)
+	if got.TermsHash != p.TermsHash || got.ContractHash != p.ContractHash || got.Pledgee.Name != p.Pledgee.Name ||
+		got.DebtTermEnd != p.DebtTermEnd || got.Status != api.PledgeRegistered {
+		t.Fatalf("a filed change altered the pledge: %+v", got)
+	}
+	if out := e.must(e.query(trader, func(s *Service) (string, error) { return s.GetPledge(p.ID) })); strings.Contains(out, t2.Amount) {
+		t.Fatalf("the filed terms are public: %s", out)
+	}
+	for _, c := range []Caller{bank1, examiner, auditor} {
+		v, err := e.terms(c, p.ID)
+		wantCode(t, err, "")
+		if v.Terms.Amount != termsA.Amount || !v.Verified || v.Pending == nil || v.Pending.ChangeID != ch.ID ||
+			v.Pending.Terms.Amount != t2.Amount || !v.Pending.Verified {
+			t.Fatalf("terms seen by %s: %+v", c.MSP, v)
+		}
+	}
+	_, err := e.terms(bank2, p.ID)
+	wantCode(t, err, api.CodeForbidden, "V2")
+	// One filed change at a time; recorded by the IP office only, by its id.
+	wantCode(t, e.submitErr(bank1, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2028-03-01"}`) }),
+		"P6", "change-pending")
+	for _, c := range []Caller{bank1, trader} {
+		wantCode(t, e.submitErr(c, func(s *Service) (string, error) { return s.RecordPledgeChange(e.req(), p.ID, ch.ID, "{}") }),
+			api.CodeForbidden, "P6")
+	}
+	wantCode(t, e.submitErr(auditor, func(s *Service) (string, error) { return s.RecordPledgeChange(e.req(), p.ID, ch.ID, "{}") }),
+		api.CodeForbidden, "V3")
+	wantCode(t, e.submitErr(examiner, func(s *Service) (string, error) { return s.RecordPledgeChange(e.req(), p.ID, "CH-none", "{}") }),
+		api.CodeNotFound)
+	wantCode(t, e.submitErr(examiner, func(s *Service) (string, error) { return s.RecordPledgeChange(e.req(), p.ID, ch.ID, `{"x":1}`) }),
+		api.CodeInvalidArgument, "x")
+
+	rec := e.recordChange(p.ID, ch.ID)
+	if rec.TermsHash != TermsHash(t2) || rec.ContractHash != hashB || rec.Pledgee.Name != "Bank One Hubei" || rec.PendingChangeID != "" ||
+		rec.Changes[0].Status != api.ChangeRecorded || rec.Changes[0].DecisionTxID != rec.LastChange.TxID || rec.LastChange.MSP != api.MSPIPOffice {
+		t.Fatalf("the recorded change: %+v", rec)
+	}
+	v, _ := e.terms(bank1, p.ID)
+	if v.Terms.Amount != t2.Amount || !v.Verified || v.Pending != nil {
+		t.Fatalf("terms in force after recording: %+v", v)
+	}
+	wantCode(t, e.submitErr(examiner, func(s *Service) (string, error) { return s.RecordPledgeChange(e.req(), p.ID, ch.ID, "{}") }),
+		"P6", "change-decided")
+
+	// An extension, filed then recorded; checked again at recording against the rights as they are.
+	var ext api.Pledge
+	mustDecode(t, e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2030-03-01"}`) })), &ext)
+	if e.pledge(p.ID).DebtTermEnd != p.DebtTermEnd {
+		t.Fatalf("a filed extension changed the term")
+	}
+	e.update("P1", `{"expiryDate":"2029-12-31"}`)
+	wantCode(t, e.submitErr(examiner, func(s *Service) (string, error) {
+		return s.RecordPledgeChange(e.req(), p.ID, ext.PendingChangeID, "{}")
+	}),
+		"P4", "term-after-expiry")
+	e.update("P1", `{"expiryDate":"2040-01-10"}`)
+	if got := e.recordChange(p.ID, ext.PendingChangeID); got.DebtTermEnd != "2030-03-01" || len(got.Changes) != 2 {
+		t.Fatalf("the recorded extension: %+v", got)
+	}
+	var events []string
+	for _, ev := range e.l.Events {
+		events = append(events, ev.Name)
+	}
+	if n := len(events); !slices.Equal(events[n-6:], []string{"PledgeChangeFiled", "PledgeChangeRecorded", "PledgeChangeFiled",
+		"AssetUpdated", "AssetUpdated", "PledgeChangeRecorded"}) {
+		t.Fatalf("events %v", events[n-6:])
+	}
+}
+
+// TestP6_ARefusedChangeLeavesThePledgeAsItWas: the IP office's refusal of a filed change records its
+// reasons on the change and leaves the pledge's terms, names, contract and term as they were; a new
+// change may then be filed. A change filed on a pledge that stopped being registered can only be
+// refused.
+func TestP6_ARefusedChangeLeavesThePledgeAsItWas(t *testing.T) {
+	e := newEnv(t)
+	e.register(patent("P1"))
+	p := e.pledged(bank1, "R1", "P1")
+	t2 := termsA
+	t2.Amount = "9000000.00"
+	var filed api.Pledge
+	mustDecode(t, e.must(e.submit(bank1, withTerms(t2), func(s *Service) (string, error) {
+		return s.AmendPledge(e.req(), p.ID, js(api.Amendment{ContractHash: hashB, DebtKind: "bond"}))
+	})), &filed)
+	id := filed.PendingChangeID
+	wantCode(t, e.submitErr(bank1, func(s *Service) (string, error) { return s.RefusePledgeChange(e.req(), p.ID, id, `{"reasons":["x"]}`) }),
+		api.CodeForbidden, "P6")
+	wantCode(t, e.submitErr(examiner, func(s *Service) (string, error) { return s.RefusePledgeChange(e.req(), p.ID, id, `{"reasons":[]}`) }),
+		api.CodeInvalidArgument, "reasons")
+	var refused api.Pledge
+	mustDecode(t, e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
+		return s.RefusePledgeChange(e.req(), p.ID, id, `{"reasons":["P6-contract-unsigned"],"note":"supplementary contract not signed by the pledgor"}`)
+	})), &refused)
+	ch := refused.Changes[0]
+	if ch.Status != api.ChangeRefused || ch.RefusalReasons[0] != "P6-contract-unsigned" || ch.DecisionTxID != refused.LastChange.TxID ||
+		refused.PendingChangeID != "" || refused.LastChange.Action != "PledgeChangeRefused:"+id {
+		t.Fatalf("the refused change: %+v", refused)
+	}
+	if refused.TermsHash != p.TermsHash || refused.ContractHash != p.ContractHash || refused.DebtKind != p.DebtKind ||
+		refused.DebtTermEnd != p.DebtTermEnd || refused.Status != api.PledgeRegistered {
+		t.Fatalf("a refused change altered the pledge: %+v", refused)
+	}
+	if v, _ := e.terms(examiner, p.ID); v.Terms.Amount != termsA.Amount || v.Pending != nil || !v.Verified {
+		t.Fatalf("terms after the refusal: %+v", v)
+	}
+	wantCode(t, e.submitErr(examiner, func(s *Service) (string, error) { return s.RecordPledgeChange(e.req(), p.ID, id, "{}") }),
+		"P6", "change-decided")
+
+	// A new filing is possible; once the pledge is released it can be refused, not recorded.
+	var again api.Pledge
+	mustDecode(t, e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2028-03-01"}`) })), &again)
+	e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.ReleasePledge(e.req(), p.ID, `{"reason":"repaid"}`) }))
+	wantCode(t, e.submitErr(examiner, func(s *Service) (string, error) {
+		return s.RecordPledgeChange(e.req(), p.ID, again.PendingChangeID, "{}")
+	}),
+		"P6", "wrong-status")
+	wantCode(t, e.submitErr(examiner, func(s *Service) (string, error) {
+		return s.RefusePledgeChange(e.req(), p.ID, again.PendingChangeID, `{"reasons":["P6-pledge-released"]}`)
+	}), "")
+}
+
+// TestP6_AnAmountChangeNeedsANewContractHash: new private terms that change the secured amount are
+// refused without the hash of the supplementary contract (contract-hash-required), or with the
+// contract already registered (contract-hash-unchanged); terms that keep the amount need none. The
+// pledge records the new contract hash when the change is recorded.
+func TestP6_AnAmountChangeNeedsANewContractHash(t *testing.T) {
+	e := newEnv(t)
+	e.register(patent("P1"))
+	p := e.pledged(bank1, "R1", "P1")
+	more := termsA
+	more.Amount = "5000000.01"
+	wantCode(t, e.submitErrWith(bank1, withTerms(more), func(s *Service) (string, error) { return s.AmendPledge(e.req(), p.ID, `{}`) }),
+		"P6", "contract-hash-required")
+	wantCode(t, e.submitErrWith(bank1, withTerms(more), func(s *Service) (string, error) {
+		return s.AmendPledge(e.req(), p.ID, js(api.Amendment{ContractHash: p.ContractHash}))
+	}), "P6", "contract-hash-unchanged")
+	if got := e.pledge(p.ID); got.PendingChangeID != "" || len(got.Changes) != 0 {
+		t.Fatalf("a refused filing left a change: %+v", got)
+	}
+	// The same amount, written otherwise, with another rate: no new contract is needed.
+	rate := termsA
+	rate.Amount, rate.InterestRate, rate.Salt = "5000000", "3.10", strings.Repeat("7", 32)
+	var filed api.Pledge
+	mustDecode(t, e.must(e.submit(bank1, withTerms(rate), func(s *Service) (string, error) { return s.AmendPledge(e.req(), p.ID, `{}`) })), &filed)
+	if got := e.recordChange(p.ID, filed.PendingChangeID); got.ContractHash != p.ContractHash || got.TermsHash != TermsHash(rate) {
+		t.Fatalf("a rate change: %+v", got)
+	}
+	mustDecode(t, e.must(e.submit(bank1, withTerms(more), func(s *Service) (string, error) {
+		return s.AmendPledge(e.req(), p.ID, js(api.Amendment{ContractHash: hashB}))
+	})), &filed)
+	if got := e.recordChange(p.ID, filed.PendingChangeID); got.ContractHash != hashB || got.TermsHash != TermsHash(more) {
+		t.Fatalf("an amount change: %+v", got)
+	}
+}
