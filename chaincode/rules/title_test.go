@@ -28,7 +28,15 @@ func TestP7_PledgeFollowsTheAssignedRight(t *testing.T) {
 			return s.ConsentToTransfer(e.req(), tr.ID, js(api.ConsentInput{PledgeID: c.p.ID, ProceedsUse: "escrow"}))
 		}))
 	}
+	// A renaming of the pledgors filed before the assignment no longer fits once they have changed.
+	var renamed api.Pledge
+	mustDecode(t, e.must(e.submit(bank1, nil, func(s *Service) (string, error) {
+		return s.AmendPledge(e.req(), pkg.ID, js(api.Amendment{Pledgors: []api.Party{{ID: acme.ID, Name: "Acme Optics Group"}}}))
+	})), &renamed)
 	e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), tr.ID, "{}") }))
+	wantCode(t, e.submitErr(examiner, func(s *Service) (string, error) {
+		return s.RecordPledgeChange(e.req(), pkg.ID, renamed.PendingChangeID, "{}")
+	}), "P6", "pledgors-changed")
 
 	got := e.pledge(pkg.ID)
 	if want := []api.Party{{ID: buyer.ID, Name: buyer.Name}, acmeP}; !slices.Equal(got.Pledgors, want) {
