@@ -3,6 +3,7 @@ module github.com/ipledger/ipledger
 go 1.26.0
 
 require (
+	github.com/6tail/lunar-go v1.4.7
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/hyperledger/fabric-chaincode-go/v2 v2.3.1-0.20260319210430-56968fdc7833

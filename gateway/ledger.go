@@ -94,6 +94,9 @@ type Receipt struct {
 	BlockNumber uint64
 	// Committed says whether the commit was awaited and valid.
 	Committed bool
+	// Replay: the request was decided by an earlier transaction (TxID, BlockNumber); nothing new was
+	// written or ordered (I3).
+	Replay bool
 	// Result is the chaincode's response (JSON).
 	Result []byte
 	// Attempts is the number of proposals made (1 without retries).

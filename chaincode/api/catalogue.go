@@ -15,8 +15,6 @@ type Op struct {
 	// PrivateTerms: a submission carries private terms in the transient map under
 	// [TransientTermsKey]; a query answers with them.
 	PrivateTerms bool
-	// Endorsers says which organizations must endorse a submission.
-	Endorsers Endorsers
 	// Method and Path are the HTTP route that serves it (OpenAPI path syntax, e.g.
 	// "/v1/pledges/{id}/register"); "" when no route serves it alone. Several list transactions may
 	// share a route; GetPledgeTerms is answered inside GET /v1/pledges/{id}.
@@ -29,20 +27,6 @@ type Op struct {
 	// is not listed.
 	Args []Arg
 }
-
-// Endorsers says whose peers must endorse a submission, beyond what the peer's discovery finds by
-// itself from the chaincode definition's policy.
-type Endorsers int
-
-const (
-	// ByDefinition: the chaincode definition's policy (the IP office and one other organization),
-	// which the peer's discovery knows: nothing to name.
-	ByDefinition Endorsers = iota
-	// CallerBank: [PledgeEndorsers] of the calling bank, which files or acts on its own pledge.
-	CallerBank
-	// PledgeeBank: [PledgeEndorsers] of the pledgee of the pledge named by the path's "id".
-	PledgeeBank
-)
 
 // Arg is one chaincode argument and where the HTTP request carries it.
 type Arg struct {
@@ -82,6 +66,10 @@ var (
 var (
 	Ping = Op{Name: "Ping", ReadOnly: true, Anyone: true,
 		Summary: "returns the chaincode version; reads nothing and admits any caller: readiness checks use it"}
+	// PlanSubmission is evaluated by the gateway before every submission; no HTTP route serves it.
+	PlanSubmission = Op{Name: "PlanSubmission", ReadOnly: true, Args: []Arg{{Name: "function"}, {Name: "args"}},
+		Summary: "dry-runs a submission (its request id first in the JSON array args) and answers a Plan: " +
+			"the organizations whose endorsement its writes need, or the decision of a repeated request (I1, I3)"}
 
 	RegisterAsset = Op{Name: "RegisterAsset", Payload: "AssetInput", Method: "POST", Path: "/v1/assets", Creates: true, Args: []Arg{body},
 		Summary: "registers an IP right (A1, A2)"}
@@ -99,21 +87,24 @@ var (
 		Args: []Arg{path("assetID", "assetId")}, Summary: "returns the title-and-encumbrance statement of an IP right"}
 
 	ApplyPledge = Op{Name: "ApplyPledge", Payload: "PledgeApplication", Method: "POST", Path: "/v1/pledges", Creates: true, PrivateTerms: true,
-		Endorsers: CallerBank, Args: []Arg{body}, Summary: "files a pledge application (P1, P2, P4, P5)"}
-	RegisterPledge = pledgeAction("RegisterPledge", "register", "Registration", PledgeeBank, "registers an applied pledge (P3)")
-	RefusePledge   = pledgeAction("RefusePledge", "refuse", "Refusal", PledgeeBank, "refuses an applied pledge (P3)")
-	RevokePledge   = pledgeAction("RevokePledge", "revoke", "Reason", PledgeeBank, "revokes an improper registration (P6)")
-	AmendPledge    = withTerms(pledgeAction("AmendPledge", "amend", "Amendment", CallerBank,
+		Args: []Arg{body}, Summary: "files a pledge application (P1, P2, P4, P5)"}
+	RegisterPledge = pledgeAction("RegisterPledge", "register", "Registration", "registers an applied pledge (P3)")
+	RefusePledge   = pledgeAction("RefusePledge", "refuse", "Refusal", "refuses an applied pledge (P3)")
+	RevokePledge   = pledgeAction("RevokePledge", "revoke", "Reason", "revokes an improper registration (P6)")
+	AmendPledge    = withTerms(pledgeAction("AmendPledge", "amend", "Amendment",
 		"files a change of names, debt kind, contract or private terms, in force once recorded (P6)"))
-	ExtendPledge = pledgeAction("ExtendPledge", "extend", "Extension", CallerBank,
+	ExtendPledge = pledgeAction("ExtendPledge", "extend", "Extension",
 		"files an extension of the debt term, in force once recorded (P6)")
 	RecordPledgeChange = changeAction("RecordPledgeChange", "record", "",
 		"records a filed change or extension: it takes effect now (P6)")
 	RefusePledgeChange = changeAction("RefusePledgeChange", "refuse", "Refusal",
 		"refuses a filed change or extension: the pledge stays as it was (P6)")
-	ReleasePledge  = pledgeAction("ReleasePledge", "release", "Reason", CallerBank, "releases a pledge (P6)")
-	DeclareDefault = pledgeAction("DeclareDefault", "default", "Reason", CallerBank, "records the debtor's default (P8)")
-	DisposePledge  = pledgeAction("DisposePledge", "dispose", "DisposalInput", PledgeeBank,
+	ReleasePledge  = pledgeAction("ReleasePledge", "release", "Reason", "releases a pledge (P6)")
+	DeclareDefault = pledgeAction("DeclareDefault", "default", "DefaultInput",
+		"records the debtor's default and the outstanding secured claim (P8)")
+	StateClaim = pledgeAction("StateClaim", "claim", "ClaimInput",
+		"states the outstanding secured claim of an active pledge, to be paid from a disposal (P8)")
+	DisposePledge = pledgeAction("DisposePledge", "dispose", "DisposalInput",
 		"records the disposal of a defaulted pledge (P8)")
 	GetPledge = Op{Name: "GetPledge", ReadOnly: true, Method: "GET", Path: "/v1/pledges/{id}", Args: []Arg{pledgeID},
 		Summary: "returns the public record of a pledge (V1)"}
@@ -127,16 +118,16 @@ var (
 		"lists a bank's pledges, paginated")
 	ListPledgesByStatus = pledgeList("ListPledgesByStatus", query("status", "status"),
 		"lists the pledges in a status, paginated")
-	ListOverdueExaminations = pledgeList("ListOverdueExaminations", Arg{Name: "asOf", In: InQuery}, // HTTP: overdue=true, as of now
-		"lists applications past their statutory examination time (P9), paginated")
+	ListOverdueExaminations = pledgeList("ListOverdueExaminations", query("asOf", "asOf"), // HTTP: overdue=true
+		"lists the applications overdue for examination (P9) at an instant, now by default, paginated")
 
 	RequestTransfer = Op{Name: "RequestTransfer", Payload: "TransferRequest", Method: "POST", Path: "/v1/transfers", Creates: true,
 		Args: []Arg{body}, Summary: "requests a transfer or licence of an IP right (T1)"}
-	ConsentToTransfer = transferAction("ConsentToTransfer", "consent", "ConsentInput", CallerBank,
+	ConsentToTransfer = transferAction("ConsentToTransfer", "consent", "ConsentInput",
 		"records a pledgee's consent (P7)")
-	RecordTransfer = transferAction("RecordTransfer", "record", "", ByDefinition,
+	RecordTransfer = transferAction("RecordTransfer", "record", "",
 		"records a transfer: the title changes (T1, T2, T3)")
-	RefuseTransfer = transferAction("RefuseTransfer", "refuse", "Refusal", ByDefinition, "refuses a transfer (T1)")
+	RefuseTransfer = transferAction("RefuseTransfer", "refuse", "Refusal", "refuses a transfer (T1)")
 	GetTransfer    = Op{Name: "GetTransfer", ReadOnly: true, Method: "GET", Path: "/v1/transfers/{id}",
 		Args: []Arg{transfer}, Summary: "returns a transfer (V1)"}
 	GetTransferHistory = Op{Name: "GetTransferHistory", ReadOnly: true, Method: "GET",
@@ -148,21 +139,21 @@ var (
 		Summary: "lists transfers by IP right, status and requesting organization, in id order, paginated (T1)"}
 )
 
-func pledgeAction(name, verb, payload string, e Endorsers, summary string) Op {
-	return Op{Name: name, Method: "POST", Path: "/v1/pledges/{id}/" + verb, Endorsers: e, Payload: payload,
+func pledgeAction(name, verb, payload string, summary string) Op {
+	return Op{Name: name, Method: "POST", Path: "/v1/pledges/{id}/" + verb, Payload: payload,
 		Args: []Arg{pledgeID, body}, Summary: summary}
 }
 
 // changeAction is the IP office's decision on a change filed on a pledge (P6).
 func changeAction(name, verb, payload, summary string) Op {
-	return Op{Name: name, Method: "POST", Path: "/v1/pledges/{id}/changes/{changeId}/" + verb, Endorsers: PledgeeBank,
-		Payload: payload, Args: []Arg{pledgeID, path("changeID", "changeId"), body}, Summary: summary}
+	return Op{Name: name, Method: "POST", Path: "/v1/pledges/{id}/changes/{changeId}/" + verb, Payload: payload,
+		Args: []Arg{pledgeID, path("changeID", "changeId"), body}, Summary: summary}
 }
 
 func withTerms(o Op) Op { o.PrivateTerms = true; return o }
 
-func transferAction(name, verb, payload string, e Endorsers, summary string) Op {
-	return Op{Name: name, Method: "POST", Path: "/v1/transfers/{id}/" + verb, Endorsers: e, Payload: payload,
+func transferAction(name, verb, payload string, summary string) Op {
+	return Op{Name: name, Method: "POST", Path: "/v1/transfers/{id}/" + verb, Payload: payload,
 		Args: []Arg{transfer, body}, Summary: summary}
 }
 
@@ -173,11 +164,10 @@ func pledgeList(name string, by Arg, summary string) Op {
 
 // Operations lists the catalogue, in the order of the contract's documentation.
 var Operations = []Op{
-	Ping,
+	Ping, PlanSubmission,
 	RegisterAsset, ImportAssets, UpdateAsset, GetAsset, FindAssetsByNumber, GetAssetHistory, GetStatement,
 	ApplyPledge, RegisterPledge, RefusePledge, RevokePledge, AmendPledge, ExtendPledge, RecordPledgeChange,
-	RefusePledgeChange, ReleasePledge,
-	DeclareDefault, DisposePledge, GetPledge, GetPledgeTerms, GetPledgeHistory,
+	RefusePledgeChange, ReleasePledge, DeclareDefault, StateClaim, DisposePledge, GetPledge, GetPledgeTerms, GetPledgeHistory,
 	ListPledgesByAsset, ListPledgesByPledgee, ListPledgesByStatus, ListOverdueExaminations,
 	RequestTransfer, ConsentToTransfer, RecordTransfer, RefuseTransfer, GetTransfer, GetTransferHistory,
 	ListTransfers,

@@ -56,13 +56,16 @@ func (c Code) IsRule() bool {
 //
 //	{"code":"P4","message":"...","details":{"assetId":"...","reason":"frozen"}}
 //
-// TxID names the transaction, when one exists. Cause is for logs only and never serialized.
+// TxID names the transaction, when one exists, and BlockNumber its block when it committed (a
+// refusal kept under its request id, rule I3); the gateway sets them, the chaincode never does. Cause
+// is for logs only and never serialized.
 type Error struct {
-	Code    Code              `json:"code"`
-	Message string            `json:"message"`
-	Details map[string]string `json:"details,omitempty"`
-	TxID    string            `json:"txId,omitempty"`
-	Cause   error             `json:"-"`
+	Code        Code              `json:"code"`
+	Message     string            `json:"message"`
+	Details     map[string]string `json:"details,omitempty"`
+	TxID        string            `json:"txId,omitempty"`
+	BlockNumber uint64            `json:"blockNumber,omitempty"`
+	Cause       error             `json:"-"`
 }
 
 // Error returns the JSON form of e (encoding/json sorts map keys, so the text is deterministic),

@@ -63,8 +63,8 @@ func OperationalRole(msp MSPID) (Role, bool) {
 
 // PledgeEndorsers are the organizations whose peers must endorse every change of a pledge held by
 // bank (rule I1): the IP office and that bank. The chaincode sets this as the key-level policy of the
-// pledge's keys; the gateway names these organizations as the endorsers, since the peer's discovery
-// does not know key-level policies.
+// pledge's keys; the chaincode's dry run of a submission (PlanSubmission) names them to the gateway,
+// since the peer's discovery does not know key-level policies.
 func PledgeEndorsers(bank MSPID) []MSPID { return []MSPID{MSPIPOffice, bank} }
 
 // Endorsement is a key-level endorsement policy (rule I1): a peer of every organization in All must

@@ -13,11 +13,14 @@ const (
 	PledgeRevoked    PledgeStatus = "revoked"
 	PledgeDefaulted  PledgeStatus = "defaulted"
 	PledgeDisposed   PledgeStatus = "disposed"
+	// PledgeDischarged: the pledge ended with the disposal of its rights by another pledge, with the
+	// share of the price it received (P8): the buyer takes the rights free of it.
+	PledgeDischarged PledgeStatus = "discharged"
 )
 
 // PledgeStatuses lists every pledge status.
 var PledgeStatuses = []PledgeStatus{PledgeApplied, PledgeRegistered, PledgeRefused, PledgeReleased, PledgeRevoked,
-	PledgeDefaulted, PledgeDisposed}
+	PledgeDefaulted, PledgeDisposed, PledgeDischarged}
 
 // IsActive says whether a pledge in this status encumbers its rights.
 func (s PledgeStatus) IsActive() bool { return s == PledgeRegistered || s == PledgeDefaulted }
@@ -54,11 +57,48 @@ type Closure struct {
 	TxID   string `json:"txId"`
 }
 
-// Proceed is the part of a disposal's price applied to one pledge (P8).
+// Proceed is the part of a disposal's price applied to one pledge (P8), with the claim it was checked
+// against and the pledge's status before the disposal ended it (restored if the disposal fails).
 type Proceed struct {
+	Amount      string       `json:"amount"`
+	Claim       string       `json:"claim,omitempty"`
+	PledgeID    string       `json:"pledgeId"`
+	PriorStatus PledgeStatus `json:"priorStatus"`
+	Rank        int          `json:"rank"`
+}
+
+// Claim is the outstanding secured claim a pledgee states for a disposal (P8): on default, or for
+// another active pledge on the rights with StateClaim. It is checked against the private terms' amount
+// and is public from then on. TermsHash is the hash of the private terms it was checked against.
+type Claim struct {
+	Amount    string `json:"amount"`
+	At        string `json:"at"`
+	Currency  string `json:"currency"`
+	TermsHash string `json:"termsHash"`
+	TxID      string `json:"txId"`
+}
+
+// ClaimInput is the payload of StateClaim and the claim part of DeclareDefault's (P8).
+type ClaimInput struct {
 	Amount   string `json:"amount"`
-	PledgeID string `json:"pledgeId"`
-	Rank     int    `json:"rank"`
+	Currency string `json:"currency"`
+}
+
+// DefaultInput is the payload of DeclareDefault (P8): why, and the outstanding secured claim.
+type DefaultInput struct {
+	Claim  ClaimInput `json:"claim"`
+	Reason string     `json:"reason"`
+}
+
+// Discharge records the end of a pledge by the disposal of its rights through another pledge (P8):
+// what it received from the price.
+type Discharge struct {
+	Amount           string `json:"amount"`
+	At               string `json:"at"`
+	Currency         string `json:"currency"`
+	DisposalPledgeID string `json:"disposalPledgeId"`
+	SaleRef          string `json:"saleRef"`
+	TxID             string `json:"txId"`
 }
 
 // CollateralLoss records on an active pledge that one of its rights left the valid legal status (P10):
@@ -88,6 +128,13 @@ type Disposal struct {
 	TxID        string    `json:"txId"`
 }
 
+// FailedDisposal is a disposal undone because the IP office refused the buyer's title (P8): Failure
+// says when, in which transaction, and which transfer was refused for what reasons.
+type FailedDisposal struct {
+	Disposal Disposal `json:"disposal"`
+	Failure  Closure  `json:"failure"`
+}
+
 // Pledge is the public record of a pledge (V1). Its private terms are in the pledgee's collection;
 // TermsHash is the SHA-256 of their canonical JSON, salt included (V2). Changes lists the changes and
 // extensions filed by the pledgee (P6), oldest first; PendingChangeID names the one filed and not yet
@@ -97,6 +144,7 @@ type Pledge struct {
 	AppliedAt                   string           `json:"appliedAt"`
 	AssetIDs                    []string         `json:"assetIds"`
 	Changes                     []PledgeChange   `json:"changes,omitempty"`
+	Claim                       *Claim           `json:"claim,omitempty"`
 	CollateralLosses            []CollateralLoss `json:"collateralLosses,omitempty"`
 	ContractHash                string           `json:"contractHash"`
 	DebtKind                    string           `json:"debtKind"`
@@ -104,9 +152,11 @@ type Pledge struct {
 	DebtTermStart               string           `json:"debtTermStart"`
 	DecidedAt                   string           `json:"decidedAt,omitempty"`
 	Default                     *Closure         `json:"default,omitempty"`
+	Discharge                   *Discharge       `json:"discharge,omitempty"`
 	Disposal                    *Disposal        `json:"disposal,omitempty"`
 	DocType                     string           `json:"docType"`
 	ExaminationDueBy            string           `json:"examinationDueBy"`
+	FailedDisposals             []FailedDisposal `json:"failedDisposals,omitempty"`
 	ID                          string           `json:"id"`
 	LastChange                  Change           `json:"lastChange"`
 	PendingChangeID             string           `json:"pendingChangeId,omitempty"`
@@ -229,7 +279,7 @@ type Refusal struct {
 	Reasons []string `json:"reasons"`
 }
 
-// Reason is the payload of RevokePledge, ReleasePledge and DeclareDefault.
+// Reason is the payload of RevokePledge and ReleasePledge.
 type Reason struct {
 	Reason string `json:"reason"`
 }

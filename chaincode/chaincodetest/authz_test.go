@@ -82,7 +82,7 @@ func buildAuthzFixture(t *testing.T, n *network) *authzFixture {
 		return c
 	}
 	n.commitAll("register 2 pledges", []call{register(f.registered), register(f.defaulted)})
-	n.commitAll("default 1 pledge", []call{bank1(api.DeclareDefault.Name, req("default"), f.defaulted, `{"reason":"missed payments"}`)})
+	n.commitAll("default 1 pledge", []call{bank1(api.DeclareDefault.Name, req("default"), f.defaulted, `{"reason":"missed payments","claim":{"amount":"5000000.00","currency":"CNY"}}`)})
 	return f
 }
 
@@ -125,12 +125,15 @@ func (f *authzFixture) cell(t *testing.T, op string, who principal, user string,
 		c.Args = []string{reqID, f.registered, `{"reason":"loan repaid"}`}
 	case api.DeclareDefault.Name:
 		c.Endorsers = withIPOffice(string(api.MSPBank1))
-		c.Args = []string{reqID, f.registered, `{"reason":"missed payments"}`}
+		c.Args = []string{reqID, f.registered, `{"reason":"missed payments","claim":{"amount":"1000000.00","currency":"CNY"}}`}
+	case api.StateClaim.Name:
+		c.Endorsers = withIPOffice(string(api.MSPBank1))
+		c.Args = []string{reqID, f.registered, `{"amount":"1000000.00","currency":"CNY"}`}
 	case api.DisposePledge.Name:
 		c.Endorsers = withIPOffice(string(api.MSPBank1))
 		c.Args = []string{reqID, f.defaulted, mustJSON(t, api.DisposalInput{Method: "auction", Currency: "CNY", Price: "6000000",
 			Buyers:   []api.Owner{{ID: "BUYER-" + f.run, Name: "Buyer Ltd.", Share: 10000}},
-			Proceeds: []api.ProceedInput{{PledgeID: f.defaulted, Amount: "5200000"}}, Surplus: "800000", SaleRef: "WHIPE-" + f.run})}
+			Proceeds: []api.ProceedInput{{PledgeID: f.defaulted, Amount: "5000000"}}, Surplus: "1000000", SaleRef: "WHIPE-" + f.run})}
 	case api.RequestTransfer.Name:
 		in := api.TransferRequest{AssetID: f.free, Kind: "license", Origin: "trade", TradeRef: "WHIPE-" + f.run,
 			NewOwners: []api.Owner{{ID: "LICENSEE-" + f.run, Name: "Licensee Ltd.", Share: 10000}}}

@@ -86,7 +86,21 @@ func (n *network) submit(msp, user string, opts []client.ProposalOption, fn stri
 	}
 	n.waitBlock(status.BlockNumber)
 	n.t.Logf("%-16s by %-12s tx %.12s… block %d endorsed by %v", fn, msp, tx.TxID, tx.BlockNumber, tx.EndorsingOrgs)
-	return res, tx.EndorsingOrgs
+	o, ok := api.ParseOutcome(res)
+	if !ok || o.Refusal != nil {
+		n.t.Fatalf("%s by %s: no result: %s", fn, msp, res)
+	}
+	return o.Result, tx.EndorsingOrgs
+}
+
+// decision decodes a submission's answer (I3): its result, or its refusal under a rule, which is a
+// successful response that commits to be kept under the request id.
+func decision(res []byte) (result []byte, refusal *api.Error) {
+	o, ok := api.ParseOutcome(res)
+	if !ok {
+		return res, nil
+	}
+	return o.Result, o.Refusal
 }
 
 // evaluate runs a query on msp's own peer as user and decodes its JSON answer into v.
@@ -125,7 +139,8 @@ func (c call) options() []client.ProposalOption {
 }
 
 // outcome is what became of one submission: refused at endorsement (Err, with the chaincode's error in
-// Refusal when there is one), or ordered and validated (Code is the peer's validation code).
+// Refusal when there is one), or ordered and validated (Code is the peer's validation code), with its
+// result or, for a refusal under a rule that commits to be kept (I3), its Refusal.
 type outcome struct {
 	Call    call
 	Result  []byte
@@ -136,7 +151,8 @@ type outcome struct {
 	Block   uint64
 }
 
-func (o outcome) valid() bool { return o.Err == nil && o.Code == "VALID" }
+// valid: committed with a result (a committed refusal is valid for the peers, not a success).
+func (o outcome) valid() bool { return o.Err == nil && o.Code == "VALID" && o.Refusal == nil }
 
 // race submits every call at once, from its own goroutine released by one signal, and waits for every
 // commit status.
@@ -162,7 +178,8 @@ func (n *network) race(calls []call) []outcome {
 				out[i] = o
 				return
 			}
-			o.Result, o.TxID = res, commit.TransactionID()
+			o.Result, o.Refusal = decision(res)
+			o.TxID = commit.TransactionID()
 			st, err := commit.Status()
 			if err != nil {
 				o.Err = err

@@ -73,11 +73,11 @@ func TestPledgeLifecycleAcrossOrganizations(t *testing.T) {
 		}
 	}
 
-	// 5. A second pledge of the patent is refused with P5, as JSON the gateway can parse.
-	_, err := n.contract(string(api.MSPBank2), "officer1").Submit(api.ApplyPledge.Name, client.WithArguments(req("apply2"), strings.Replace(string(app), "Bank One", "Bank Two", 1)),
+	// 5. A second pledge of the patent is refused with P5: a decision, committed under its request id.
+	res, err := n.contract(string(api.MSPBank2), "officer1").Submit(api.ApplyPledge.Name, client.WithArguments(req("apply2"), strings.Replace(string(app), "Bank One", "Bank Two", 1)),
 		client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank2)), client.WithTransient(map[string][]byte{"terms": terms}))
-	if e, ok := api.ParseError(errorDetails(err)); !ok || e.Code != "P5" {
-		t.Fatalf("second pledge: %v", err)
+	if _, refusal := decision(res); err != nil || refusal == nil || refusal.Code != "P5" {
+		t.Fatalf("second pledge: %s %v", res, errorDetails(err))
 	}
 
 	// 6. State-based endorsement: a release endorsed by the IP office and the exchange (enough for the
@@ -92,9 +92,9 @@ func TestPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	}
 
 	// 7. Default, disposal by the exchange, then the IP office records the buyer's title.
-	n.submit(string(api.MSPBank1), "officer1", endorsers(string(api.MSPIPOffice), string(api.MSPBank1)), api.DeclareDefault.Name, req("default"), p.ID, `{"reason":"missed payments"}`)
+	n.submit(string(api.MSPBank1), "officer1", endorsers(string(api.MSPIPOffice), string(api.MSPBank1)), api.DeclareDefault.Name, req("default"), p.ID, `{"reason":"missed payments","claim":{"amount":"5000000.00","currency":"CNY"}}`)
 	out, orgs = n.submit(string(api.MSPExchange), "trader1", endorsers(string(api.MSPIPOffice), string(api.MSPBank1)), api.DisposePledge.Name, req("dispose"), p.ID,
-		`{"buyers":[{"id":"BUYER-`+suffix+`","name":"Buyer Ltd.","share":10000}],"currency":"CNY","method":"auction","price":"6000000","proceeds":[{"pledgeId":"`+p.ID+`","amount":"5200000"}],"saleRef":"WHIPE-`+suffix+`","surplus":"800000"}`)
+		`{"buyers":[{"id":"BUYER-`+suffix+`","name":"Buyer Ltd.","share":10000}],"currency":"CNY","method":"auction","price":"6000000","proceeds":[{"pledgeId":"`+p.ID+`","amount":"5000000"}],"saleRef":"WHIPE-`+suffix+`","surplus":"1000000"}`)
 	if !slices.Equal(orgs, []string{string(api.MSPBank1), string(api.MSPIPOffice)}) {
 		t.Fatalf("DisposePledge endorsed by %v", orgs)
 	}

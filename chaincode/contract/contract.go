@@ -18,8 +18,8 @@ import (
 // Name is the chaincode's name on the channel.
 const Name = "ipledger"
 
-// Contract is the IPLedger smart contract. Submissions take the request id (I3) first; payloads are
-// JSON strings; every result is a JSON string.
+// Contract is the IPLedger smart contract. Submissions take the request id (I3) first and answer an
+// [api.Outcome]; payloads are JSON strings; every result is a JSON string.
 type Contract struct {
 	contractapi.Contract
 }
@@ -54,6 +54,17 @@ func service(ctx contractapi.TransactionContextInterface) (*rules.Service, error
 		return nil, api.Malformed("cannot read the transaction: " + err.Error())
 	}
 	return rules.New(stubLedger{stub: ctx.GetStub()}, tx), nil
+}
+
+// submit runs a submission over the rules of this transaction and answers its [api.Outcome]: a
+// decision (a result or a refusal, both kept under the request id) is a successful response, so that
+// the transaction is ordered and the decision kept; anything else is the error.
+func submit(ctx contractapi.TransactionContextInterface, fn func(*rules.Service) (string, error)) (string, error) {
+	s, err := service(ctx)
+	if err != nil {
+		return "", err
+	}
+	return s.Outcome(fn(s))
 }
 
 // call runs fn over the rules of this transaction.

@@ -12,19 +12,24 @@ func (c *Contract) Ping(ctx contractapi.TransactionContextInterface) (string, er
 	return rules.Ping()
 }
 
+// PlanSubmission dry-runs a submission (its request id first in the JSON array args) and answers a Plan: the organizations whose endorsement its writes need, or the decision of a repeated request (I1, I3).
+func (c *Contract) PlanSubmission(ctx contractapi.TransactionContextInterface, function string, args string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.PlanSubmission(function, args) })
+}
+
 // RegisterAsset registers an IP right (A1, A2). payload: [api.AssetInput].
 func (c *Contract) RegisterAsset(ctx contractapi.TransactionContextInterface, requestID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.RegisterAsset(requestID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.RegisterAsset(requestID, payload) })
 }
 
 // ImportAssets registers a batch of up to MaxImportAssets IP rights in one transaction (A1, A2). payload: [api.ImportInput].
 func (c *Contract) ImportAssets(ctx contractapi.TransactionContextInterface, requestID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.ImportAssets(requestID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.ImportAssets(requestID, payload) })
 }
 
 // UpdateAsset changes an IP right's legal status, fees, flags, expiry, title or mark family (A1). payload: [api.AssetPatch].
 func (c *Contract) UpdateAsset(ctx contractapi.TransactionContextInterface, requestID string, assetID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.UpdateAsset(requestID, assetID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.UpdateAsset(requestID, assetID, payload) })
 }
 
 // GetAsset returns an IP right with its active encumbrances (A3).
@@ -49,61 +54,66 @@ func (c *Contract) GetStatement(ctx contractapi.TransactionContextInterface, ass
 
 // ApplyPledge files a pledge application (P1, P2, P4, P5). payload: [api.PledgeApplication]. Private terms in the transient map under "terms".
 func (c *Contract) ApplyPledge(ctx contractapi.TransactionContextInterface, requestID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.ApplyPledge(requestID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.ApplyPledge(requestID, payload) })
 }
 
 // RegisterPledge registers an applied pledge (P3). payload: [api.Registration].
 func (c *Contract) RegisterPledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.RegisterPledge(requestID, pledgeID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.RegisterPledge(requestID, pledgeID, payload) })
 }
 
 // RefusePledge refuses an applied pledge (P3). payload: [api.Refusal].
 func (c *Contract) RefusePledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.RefusePledge(requestID, pledgeID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.RefusePledge(requestID, pledgeID, payload) })
 }
 
 // RevokePledge revokes an improper registration (P6). payload: [api.Reason].
 func (c *Contract) RevokePledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.RevokePledge(requestID, pledgeID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.RevokePledge(requestID, pledgeID, payload) })
 }
 
 // AmendPledge files a change of names, debt kind, contract or private terms, in force once recorded (P6). payload: [api.Amendment]. Private terms in the transient map under "terms".
 func (c *Contract) AmendPledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.AmendPledge(requestID, pledgeID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.AmendPledge(requestID, pledgeID, payload) })
 }
 
 // ExtendPledge files an extension of the debt term, in force once recorded (P6). payload: [api.Extension].
 func (c *Contract) ExtendPledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.ExtendPledge(requestID, pledgeID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.ExtendPledge(requestID, pledgeID, payload) })
 }
 
 // RecordPledgeChange records a filed change or extension: it takes effect now (P6).
 func (c *Contract) RecordPledgeChange(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, changeID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) {
 		return s.RecordPledgeChange(requestID, pledgeID, changeID, payload)
 	})
 }
 
 // RefusePledgeChange refuses a filed change or extension: the pledge stays as it was (P6). payload: [api.Refusal].
 func (c *Contract) RefusePledgeChange(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, changeID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) {
 		return s.RefusePledgeChange(requestID, pledgeID, changeID, payload)
 	})
 }
 
 // ReleasePledge releases a pledge (P6). payload: [api.Reason].
 func (c *Contract) ReleasePledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.ReleasePledge(requestID, pledgeID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.ReleasePledge(requestID, pledgeID, payload) })
 }
 
-// DeclareDefault records the debtor's default (P8). payload: [api.Reason].
+// DeclareDefault records the debtor's default and the outstanding secured claim (P8). payload: [api.DefaultInput].
 func (c *Contract) DeclareDefault(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.DeclareDefault(requestID, pledgeID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.DeclareDefault(requestID, pledgeID, payload) })
+}
+
+// StateClaim states the outstanding secured claim of an active pledge, to be paid from a disposal (P8). payload: [api.ClaimInput].
+func (c *Contract) StateClaim(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.StateClaim(requestID, pledgeID, payload) })
 }
 
 // DisposePledge records the disposal of a defaulted pledge (P8). payload: [api.DisposalInput].
 func (c *Contract) DisposePledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.DisposePledge(requestID, pledgeID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.DisposePledge(requestID, pledgeID, payload) })
 }
 
 // GetPledge returns the public record of a pledge (V1).
@@ -136,29 +146,29 @@ func (c *Contract) ListPledgesByStatus(ctx contractapi.TransactionContextInterfa
 	return call(ctx, func(s *rules.Service) (string, error) { return s.ListPledgesByStatus(status, pageSize, bookmark) })
 }
 
-// ListOverdueExaminations lists applications past their statutory examination time (P9), paginated.
+// ListOverdueExaminations lists the applications overdue for examination (P9) at an instant, now by default, paginated.
 func (c *Contract) ListOverdueExaminations(ctx contractapi.TransactionContextInterface, asOf string, pageSize int32, bookmark string) (string, error) {
 	return call(ctx, func(s *rules.Service) (string, error) { return s.ListOverdueExaminations(asOf, pageSize, bookmark) })
 }
 
 // RequestTransfer requests a transfer or licence of an IP right (T1). payload: [api.TransferRequest].
 func (c *Contract) RequestTransfer(ctx contractapi.TransactionContextInterface, requestID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.RequestTransfer(requestID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.RequestTransfer(requestID, payload) })
 }
 
 // ConsentToTransfer records a pledgee's consent (P7). payload: [api.ConsentInput].
 func (c *Contract) ConsentToTransfer(ctx contractapi.TransactionContextInterface, requestID string, transferID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.ConsentToTransfer(requestID, transferID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.ConsentToTransfer(requestID, transferID, payload) })
 }
 
 // RecordTransfer records a transfer: the title changes (T1, T2, T3).
 func (c *Contract) RecordTransfer(ctx contractapi.TransactionContextInterface, requestID string, transferID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.RecordTransfer(requestID, transferID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.RecordTransfer(requestID, transferID, payload) })
 }
 
 // RefuseTransfer refuses a transfer (T1). payload: [api.Refusal].
 func (c *Contract) RefuseTransfer(ctx contractapi.TransactionContextInterface, requestID string, transferID string, payload string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.RefuseTransfer(requestID, transferID, payload) })
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.RefuseTransfer(requestID, transferID, payload) })
 }
 
 // GetTransfer returns a transfer (V1).

@@ -55,7 +55,14 @@ func (h *harness) ok(who string, transient map[string][]byte, fn string, args ..
 	if resp.GetStatus() != 200 {
 		h.t.Fatalf("%s by %s: %d %s", fn, who, resp.GetStatus(), resp.GetMessage())
 	}
-	return string(resp.GetPayload())
+	if slices.Contains(api.ReadOnlyNames(), fn) {
+		return string(resp.GetPayload())
+	}
+	o, ok := api.ParseOutcome(resp.GetPayload())
+	if !ok || o.Refusal != nil {
+		h.t.Fatalf("%s by %s: not a result: %s", fn, who, resp.GetPayload())
+	}
+	return string(o.Result)
 }
 
 func (h *harness) refused(who string, transient map[string][]byte, code api.Code, fn string, args ...string) {
@@ -68,7 +75,13 @@ func (h *harness) refusal(who string, transient map[string][]byte, code api.Code
 	h.t.Helper()
 	resp := h.invoke(who, transient, fn, args...)
 	e, ok := api.ParseError(resp.GetMessage())
-	if resp.GetStatus() == 200 || !ok || e.Code != code {
+	if o, decided := api.ParseOutcome(resp.GetPayload()); resp.GetStatus() == 200 && decided && o.Refusal != nil {
+		// A refusal under a rule is a decision, answered as a successful response and kept (I3).
+		e, ok = o.Refusal, code.IsRule()
+	} else if resp.GetStatus() == 200 || code.IsRule() && code != "I3" {
+		ok = false
+	}
+	if !ok || e.Code != code {
 		h.t.Fatalf("%s by %s: want %s, got %d %s", fn, who, code, resp.GetStatus(), resp.GetMessage())
 	}
 	return e
@@ -149,6 +162,13 @@ func TestContractPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	if e.Details["reason"] != "patent-already-pledged" {
 		t.Fatalf("P5 refusal: %+v", e)
 	}
+	// The refusal was committed under its request id: a repeat answers it as a replay of that transaction.
+	first, _ := api.ParseOutcome(h.invoke("bank2", terms(), "ApplyPledge", "q1", application()).GetPayload())
+	again := h.invoke("bank2", terms(), "ApplyPledge", "q1", application())
+	if o, ok := api.ParseOutcome(again.GetPayload()); again.GetStatus() != 200 || !ok || !o.Replay || o.TxID != first.TxID ||
+		o.Refusal == nil || o.Refusal.Code != "P5" {
+		t.Fatalf("repeat of a refusal: %d %s (first %+v)", again.GetStatus(), again.GetPayload(), first)
+	}
 	if out := h.ok("bank1", nil, "GetPledgeTerms", p.ID); !strings.Contains(out, `"verified":true`) {
 		t.Fatalf("terms %s", out)
 	}
@@ -171,7 +191,7 @@ func TestContractPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	h.refused("examiner", nil, "T2", "RecordTransfer", "t2", tr.ID, "{}")
 	h.ok("bank1", nil, "ConsentToTransfer", "t3", tr.ID, `{"pledgeId":"`+p.ID+`","proceedsUse":"early-repayment"}`)
 	h.ok("examiner", nil, "RecordTransfer", "t4", tr.ID, "{}")
-	h.ok("bank1", nil, "DeclareDefault", "p5", p.ID, `{"reason":"missed payments"}`)
+	h.ok("bank1", nil, "DeclareDefault", "p5", p.ID, `{"reason":"missed payments","claim":{"amount":"90","currency":"CNY"}}`)
 	h.ok("trader", nil, "DisposePledge", "p6", p.ID, `{"buyers":[{"id":"B2","name":"Second Buyer","share":10000}],"currency":"CNY","method":"auction","price":"100","proceeds":[{"pledgeId":"`+p.ID+`","amount":"90"}],"saleRef":"AUC-1","surplus":"10"}`)
 
 	for _, q := range [][]string{

@@ -52,8 +52,10 @@ import (
 func (c *Contract) {{.Name}}(ctx contractapi.TransactionContextInterface{{with params .}}, {{.}}{{end}}) (string, error) {
 {{- if .Anyone}}
 	return rules.{{.Name}}()
-{{- else}}
+{{- else if .ReadOnly}}
 	return call(ctx, func(s *rules.Service) (string, error) { return s.{{.Name}}({{args .}}) })
+{{- else}}
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.{{.Name}}({{args .}}) })
 {{- end}}
 }
 {{end}}`))

@@ -164,7 +164,7 @@ func TestLedgerFailuresAreInternalErrors(t *testing.T) {
 			return s.ConsentToTransfer("t2", ids["t"], js(api.ConsentInput{PledgeID: ids["p"], ProceedsUse: "escrow"}))
 		}, nil},
 		{bank1, nil, func(s *Service, ids map[string]string) (string, error) {
-			return s.DeclareDefault("p4", ids["p"], `{"reason":"x"}`)
+			return s.DeclareDefault("p4", ids["p"], defaultIn("x", "10"))
 		}, nil},
 		{trader, nil, func(s *Service, ids map[string]string) (string, error) {
 			return s.DisposePledge("p5", ids["p"], js(api.DisposalInput{Buyers: []api.Owner{buyer}, Currency: "CNY", Method: "sale",
@@ -175,7 +175,18 @@ func TestLedgerFailuresAreInternalErrors(t *testing.T) {
 			ids["dt"] = p.Disposal.TransferIDs[0]
 		}},
 		{examiner, nil, func(s *Service, ids map[string]string) (string, error) {
-			return s.RecordTransfer("t3", ids["dt"], "{}")
+			return s.RefuseTransfer("t3", ids["dt"], `{"reasons":["x"]}`) // undoes the disposal
+		}, nil},
+		{trader, nil, func(s *Service, ids map[string]string) (string, error) {
+			return s.DisposePledge("p6", ids["p"], js(api.DisposalInput{Buyers: []api.Owner{buyer}, Currency: "CNY", Method: "sale",
+				Price: "10", Proceeds: []api.ProceedInput{{PledgeID: ids["p"], Amount: "10"}}, SaleRef: "S2", Surplus: "0"}))
+		}, func(out string, ids map[string]string) {
+			var p api.Pledge
+			mustDecodeNoT(out, &p)
+			ids["dt"] = p.Disposal.TransferIDs[0]
+		}},
+		{examiner, nil, func(s *Service, ids map[string]string) (string, error) {
+			return s.RecordTransfer("t4", ids["dt"], "{}")
 		}, nil},
 	}
 	for i := range steps {

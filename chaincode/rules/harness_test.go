@@ -49,15 +49,25 @@ func (e *env) nextTx() string {
 	return hex.EncodeToString(sum[:])
 }
 
-// submit runs fn as one transaction of c; it commits on success and discards on error.
+// submit runs fn as one transaction of c; it commits what the transaction decided — a result, or a
+// refusal under a rule, which is kept under the request id (I3) — and discards the rest.
 func (e *env) submit(c Caller, transient map[string][]byte, fn func(*Service) (string, error)) (string, error) {
 	e.t.Helper()
 	id := e.nextTx()
 	e.l.Begin(id, e.now)
-	out, err := fn(New(e.l, Tx{ID: id, Time: e.now, Caller: c, Transient: transient}))
+	svc := New(e.l, Tx{ID: id, Time: e.now, Caller: c, Transient: transient})
+	out, err := fn(svc)
 	if err != nil {
 		if len(e.l.PendingEvents()) != 0 {
 			e.t.Fatalf("a refused transaction set an event")
+		}
+		if svc.Decided() {
+			if w := e.l.Writes(); len(w) != 1 {
+				e.t.Fatalf("a refusal wrote %d keys, want its request id only: %q", len(w), w)
+			}
+			e.l.Commit()
+			e.now = e.now.Add(time.Minute)
+			return "", err
 		}
 		e.l.Begin("", time.Time{})
 		return "", err
@@ -155,6 +165,11 @@ func application(assetIDs ...string) api.PledgeApplication {
 
 func withTerms(t api.Terms) map[string][]byte {
 	return map[string][]byte{api.TransientTermsKey: []byte(js(t))}
+}
+
+// defaultIn is a DeclareDefault payload with a claim of amount CNY.
+func defaultIn(reason, amount string) string {
+	return js(api.DefaultInput{Claim: api.ClaimInput{Amount: amount, Currency: "CNY"}, Reason: reason})
 }
 
 func (e *env) register(a api.AssetInput) *api.Asset {

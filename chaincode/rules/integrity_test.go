@@ -147,7 +147,7 @@ func TestV3_RegulatorReadsEverythingWritesNothing(t *testing.T) {
 		"RecordPledgeChange": func(s *Service) (string, error) { return s.RecordPledgeChange("r", p.ID, "CH-1", `{}`) },
 		"RefusePledgeChange": func(s *Service) (string, error) { return s.RefusePledgeChange("r", p.ID, "CH-1", `{"reasons":["x"]}`) },
 		"ReleasePledge":      func(s *Service) (string, error) { return s.ReleasePledge("r", p.ID, `{"reason":"x"}`) },
-		"DeclareDefault":     func(s *Service) (string, error) { return s.DeclareDefault("r", p.ID, `{"reason":"x"}`) },
+		"DeclareDefault":     func(s *Service) (string, error) { return s.DeclareDefault("r", p.ID, defaultIn("x", "1")) },
 		"DisposePledge":      func(s *Service) (string, error) { return s.DisposePledge("r", p.ID, `{}`) },
 		"RequestTransfer":    func(s *Service) (string, error) { return s.RequestTransfer("r", js(trade("P1"))) },
 		"ConsentToTransfer":  func(s *Service) (string, error) { return s.ConsentToTransfer("r", tr.ID, `{}`) },

@@ -10,11 +10,12 @@ type PrivateTerms struct {
 	TxID      string    `json:"txId"`
 }
 
-// RequestRecord is what the ledger keeps of a request id (I3): the first outcome.
+// RequestRecord is what the ledger keeps of a request id (I3): its decision, a response or a refusal.
 type RequestRecord struct {
-	Function    string `json:"function"`
-	PayloadHash string `json:"payloadHash"`
-	Response    string `json:"response"`
-	Time        string `json:"time"`
-	TxID        string `json:"txId"`
+	Function    string     `json:"function"`
+	PayloadHash string     `json:"payloadHash"`
+	Refusal     *api.Error `json:"refusal,omitempty"`
+	Response    string     `json:"response,omitempty"`
+	Time        string     `json:"time"`
+	TxID        string     `json:"txId"`
 }

@@ -143,8 +143,14 @@ func (s *Service) savePledge(p *api.Pledge, action string) error {
 	return s.put(pledgeKey(p.ID), p, api.PledgeEndorsement(p.Pledgee.MSP))
 }
 
-// setStatus moves a pledge between status-index entries.
+// setStatus moves a pledge between status-index entries. An application leaving `applied` after its
+// examination time goes into the overdue index (P9).
 func (s *Service) setStatus(p *api.Pledge, status api.PledgeStatus) error {
+	if p.Status == api.PledgeApplied && status != api.PledgeApplied {
+		if err := s.recordLateDecision(p); err != nil {
+			return err
+		}
+	}
 	if err := s.delIndex(idxPledgeStatus, string(p.Status), p.ID); err != nil {
 		return err
 	}
@@ -559,16 +565,30 @@ func (s *Service) ReleasePledge(requestID, pledgeID, payload string) (string, er
 	})
 }
 
-// DeclareDefault records the debtor's default, which opens disposal (P8). Pledgee only.
+// DeclareDefault records the debtor's default, which opens disposal (P8), and the outstanding secured
+// claim the disposal is to pay, checked against the private terms (statedClaim). Pledgee only.
 func (s *Service) DeclareDefault(requestID, pledgeID, payload string) (string, error) {
 	return s.pledgeeOp(api.DeclareDefault.Name, requestID, pledgeID, payload, "P8", func(p *api.Pledge) (api.Event, error) {
-		in, err := parseReason(payload)
-		if err != nil {
+		var in api.DefaultInput
+		if err := DecodeStrict("default", payload, &in); err != nil {
+			return api.Event{}, err
+		}
+		var c check
+		c.text("reason", in.Reason, 1, 500)
+		if c.err != nil {
+			return api.Event{}, c.err
+		}
+		if err := parseClaim("claim.", in.Claim); err != nil {
 			return api.Event{}, err
 		}
 		if err := requireStatus(p, "P8", api.PledgeRegistered); err != nil {
 			return api.Event{}, err
 		}
+		claim, err := s.statedClaim(p, in.Claim)
+		if err != nil {
+			return api.Event{}, err
+		}
+		p.Claim = claim
 		p.Default = &api.Closure{At: s.now(), Reason: in.Reason, TxID: s.tx.ID}
 		assets, err := s.loadAssets(p.AssetIDs)
 		if err != nil {

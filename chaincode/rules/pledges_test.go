@@ -476,24 +476,35 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 	}
 	t.Run("default", func(t *testing.T) {
 		e, p1, _ := setup(t)
-		_, err := e.submit(bank2, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"missed"}`) })
+		_, err := e.submit(bank2, nil, func(s *Service) (string, error) {
+			return s.DeclareDefault(e.req(), p1.ID, defaultIn("missed", "5000000"))
+		})
 		wantCode(t, err, api.CodeForbidden, "P8")
-		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"missed"}`) })
+		_, err = e.submit(examiner, nil, func(s *Service) (string, error) {
+			return s.DeclareDefault(e.req(), p1.ID, defaultIn("missed", "5000000"))
+		})
 		wantCode(t, err, api.CodeForbidden, "P8")
 		e.must(e.submit(bank1, nil, func(s *Service) (string, error) {
-			return s.DeclareDefault(e.req(), p1.ID, `{"reason":"3 instalments missed"}`)
+			return s.DeclareDefault(e.req(), p1.ID, defaultIn("3 instalments missed", "5000000"))
 		}))
 		if e.pledge(p1.ID).Status != api.PledgeDefaulted || e.asset("T1").Encumbrances[0].Status != api.PledgeDefaulted {
 			t.Fatalf("default not recorded")
 		}
-		_, err = e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"again"}`) })
+		_, err = e.submit(bank1, nil, func(s *Service) (string, error) {
+			return s.DeclareDefault(e.req(), p1.ID, defaultIn("again", "5000000"))
+		})
 		wantCode(t, err, "P8", "wrong-status")
 	})
 	t.Run("disposal", func(t *testing.T) {
 		e, p1, p2 := setup(t)
 		_, err := dispose(e, trader, p1.ID, sale(p1, p2))
 		wantCode(t, err, "P8", "wrong-status")
-		e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p1.ID, `{"reason":"missed"}`) }))
+		e.must(e.submit(bank1, nil, func(s *Service) (string, error) {
+			return s.DeclareDefault(e.req(), p1.ID, defaultIn("missed", "5000000"))
+		}))
+		e.must(e.submit(bank2, nil, func(s *Service) (string, error) {
+			return s.StateClaim(e.req(), p2.ID, `{"amount":"3000000","currency":"CNY"}`)
+		}))
 		_, err = dispose(e, bank1, p1.ID, sale(p1, p2))
 		wantCode(t, err, api.CodeForbidden, "P8")
 		bad := []struct {
@@ -507,15 +518,17 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 			{"better rank skipped", func(d *api.DisposalInput) {
 				d.Proceeds = []api.ProceedInput{{PledgeID: p2.ID, Amount: "8000000"}}
 			}, "P8", "disposing-pledge-missing"},
-			{"surplus before creditors", func(d *api.DisposalInput) {
+			{"a pledge left out", func(d *api.DisposalInput) {
 				d.Proceeds = []api.ProceedInput{{PledgeID: p1.ID, Amount: "5000000"}}
 				d.Surplus = "4000000"
-			}, "P8", "surplus-before-creditors"},
+			}, "P8", "pledge-not-listed"},
 			{"better rank listed with nothing", func(d *api.DisposalInput) {
-				d.Proceeds = []api.ProceedInput{{PledgeID: p1.ID, Amount: "0"}, {PledgeID: p2.ID, Amount: "8000000"}}
+				d.Proceeds = []api.ProceedInput{{PledgeID: p1.ID, Amount: "0"}, {PledgeID: p2.ID, Amount: "3000000"}}
+				d.Surplus = "6000000"
 			}, "P8", "better-rank-unpaid"},
 			{"surplus while a pledge gets nothing", func(d *api.DisposalInput) {
-				d.Proceeds = []api.ProceedInput{{PledgeID: p1.ID, Amount: "8000000"}, {PledgeID: p2.ID, Amount: "0"}}
+				d.Proceeds = []api.ProceedInput{{PledgeID: p1.ID, Amount: "5000000"}, {PledgeID: p2.ID, Amount: "0"}}
+				d.Surplus = "4000000"
 			}, "P8", "surplus-before-creditors"},
 			{"not an encumbrance", func(d *api.DisposalInput) { d.Proceeds[1].PledgeID = "PL-other" }, "P8", "not-an-encumbrance"},
 			{"method", func(d *api.DisposalInput) { d.Method = "lottery" }, api.CodeInvalidArgument, "method"},
@@ -537,19 +550,14 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 		mustDecode(t, out, &got)
 		d := got.Disposal
 		if got.Status != api.PledgeDisposed || d == nil || d.Surplus != "1000000.00" || d.SurplusTo[0].ID != acme.ID ||
-			d.Proceeds[0].Rank != 1 || d.Proceeds[1].Rank != 2 || len(d.TransferIDs) != 1 {
+			d.Proceeds[0].Rank != 1 || d.Proceeds[1].Rank != 2 || len(d.TransferIDs) != 1 ||
+			d.Proceeds[1].Claim != "3000000.00" || d.Proceeds[1].PriorStatus != api.PledgeRegistered {
 			t.Fatalf("disposal not recorded: %+v", got)
 		}
-		a := e.asset("T1")
-		if len(a.Encumbrances) != 1 || a.Encumbrances[0].PledgeID != p2.ID {
-			t.Fatalf("disposed pledge still encumbers: %+v", a.Encumbrances)
+		if a := e.asset("T1"); len(a.Encumbrances) != 0 {
+			t.Fatalf("a pledge still encumbers the sold right: %+v", a.Encumbrances)
 		}
-		// The buyer's title is recorded as a transfer, with the remaining pledgee's consent (T2).
-		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), d.TransferIDs[0], "{}") })
-		wantCode(t, err, "T2", "consent-missing")
-		e.must(e.submit(bank2, nil, func(s *Service) (string, error) {
-			return s.ConsentToTransfer(e.req(), d.TransferIDs[0], js(api.ConsentInput{PledgeID: p2.ID, ProceedsUse: "early-repayment"}))
-		}))
+		// The buyer takes the title free of every pledge: no consent is needed (T2).
 		e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), d.TransferIDs[0], "{}") }))
 		if o := e.asset("T1").Owners; len(o) != 1 || o[0].ID != buyer.ID {
 			t.Fatalf("buyer's title not recorded: %+v", o)
@@ -557,12 +565,19 @@ func TestP8_DefaultAndDisposalByRank(t *testing.T) {
 	})
 	t.Run("lower rank needs better ranks listed", func(t *testing.T) {
 		e, p1, p2 := setup(t)
-		e.must(e.submit(bank2, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p2.ID, `{"reason":"missed"}`) }))
+		e.must(e.submit(bank2, nil, func(s *Service) (string, error) {
+			return s.DeclareDefault(e.req(), p2.ID, defaultIn("missed", "5000000"))
+		}))
 		in := api.DisposalInput{Buyers: []api.Owner{buyer}, Currency: "CNY", Method: "sale", Price: "100", SaleRef: "S1", Surplus: "0",
 			Proceeds: []api.ProceedInput{{PledgeID: p2.ID, Amount: "100"}}}
 		_, err := dispose(e, trader, p2.ID, in)
-		wantCode(t, err, "P8", "better-rank-skipped")
+		wantCode(t, err, "P8", "pledge-not-listed")
 		in.Proceeds = []api.ProceedInput{{PledgeID: p1.ID, Amount: "100"}, {PledgeID: p2.ID, Amount: "0"}}
+		_, err = dispose(e, trader, p2.ID, in)
+		wantCode(t, err, "P8", "no-stated-claim")
+		e.must(e.submit(bank1, nil, func(s *Service) (string, error) {
+			return s.StateClaim(e.req(), p1.ID, `{"amount":"100","currency":"CNY"}`)
+		}))
 		_, err = dispose(e, trader, p2.ID, in)
 		wantCode(t, err, "")
 	})
@@ -635,7 +650,9 @@ func TestP8_SoldRightIsTheBuyersToReceive(t *testing.T) {
 	e.register(patent("P1"))
 	p := e.pledged(bank1, "R1", "P1")
 	owners, _ := e.requestTransfer(trader, trade("P1", api.Owner{ID: "OTHER", Name: "Other Buyer", Share: 10000}))
-	e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.DeclareDefault(e.req(), p.ID, `{"reason":"missed"}`) }))
+	e.must(e.submit(bank1, nil, func(s *Service) (string, error) {
+		return s.DeclareDefault(e.req(), p.ID, defaultIn("missed", "5000000"))
+	}))
 	out := e.must(e.submit(trader, nil, func(s *Service) (string, error) {
 		return s.DisposePledge(e.req(), p.ID, js(api.DisposalInput{Buyers: []api.Owner{buyer}, Currency: "CNY", Method: "auction",
 			Price: "100", Proceeds: []api.ProceedInput{{PledgeID: p.ID, Amount: "100"}}, SaleRef: "AUC-1", Surplus: "0"}))

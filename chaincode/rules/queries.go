@@ -212,24 +212,6 @@ func (s *Service) ListPledgesByStatus(status string, size int32, bookmark string
 	return s.listPledges(idxPledgeStatus, []string{status}, size, bookmark, nil)
 }
 
-// ListOverdueExaminations lists applications still undecided after their statutory examination time
-// (P9), as of asOf (RFC 3339; "" for the transaction time). It pages through the applied pledges, so a
-// page may hold fewer items than its size; continue while the bookmark is not "".
-func (s *Service) ListOverdueExaminations(asOf string, size int32, bookmark string) (string, error) {
-	at := s.tx.Time
-	if asOf != "" {
-		t, err := time.Parse(time.RFC3339, asOf)
-		if err != nil {
-			return "", api.Invalid("asOf", "must be an RFC 3339 time, e.g. 2025-03-01T09:00:00+08:00")
-		}
-		at = t
-	}
-	return s.listPledges(idxPledgeStatus, []string{string(api.PledgeApplied)}, size, bookmark, func(p *api.Pledge) bool {
-		due, err := time.Parse(time.RFC3339Nano, p.ExaminationDueBy)
-		return err == nil && !at.Before(due)
-	})
-}
-
 // GetStatement returns the title-and-encumbrance statement of an IP right (A3, V1).
 func (s *Service) GetStatement(assetID string) (string, error) {
 	if err := requireMember(s.tx.Caller); err != nil {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"time"
 
 	api "github.com/ipledger/ipledger/chaincode/api"
@@ -38,6 +39,7 @@ type Service struct {
 	l         Ledger
 	tx        Tx
 	requestID string
+	decidedBy string // the transaction that decided the request submitted: this one, an earlier one, "" for none
 }
 
 // New returns the rules bound to one transaction.
@@ -58,9 +60,11 @@ func (s *Service) change(action string) api.Change {
 
 // submit runs one state-changing operation with idempotency (I3) and its event (I2). The caller's
 // right to call function is checked first, then the request id is looked up: a repeat with the same
-// function and payload returns the stored first response and writes nothing; a repeat with another
-// function or payload is refused (I3). Only successful outcomes are stored: a refused submission
-// writes nothing, so repeating it runs the rules again.
+// function and payload answers the stored decision and writes nothing; a repeat with another function
+// or payload is refused (I3). A decision is a result or a refusal under a rule (a rule-coded error of
+// run): both are stored under the request id, so a request refused once stays refused. Other errors
+// (forbidden, not found, invalid) decide nothing and store nothing. run's writes are held back until it
+// succeeds: a refused run leaves only its refusal on the ledger.
 func (s *Service) submit(function, requestID, payload string, authorize func() error,
 	run func() (any, api.Event, error)) (string, error) {
 	if err := ValidateRequestID(requestID); err != nil {
@@ -83,22 +87,42 @@ func (s *Service) submit(function, requestID, payload string, authorize func() e
 			return "", api.Conflict("I3", "request id was already used for a different request",
 				"requestId", requestID, "firstTxId", first.TxID)
 		}
+		s.decidedBy = first.TxID
+		if first.Refusal != nil {
+			return "", first.Refusal
+		}
 		return first.Response, nil
 	}
 	s.requestID = requestID
+	held := &heldWrites{Ledger: s.l}
+	s.l = held
 	resp, ev, err := run()
+	s.l = held.Ledger
+	rec := RequestRecord{Function: function, PayloadHash: payloadHash, Time: s.now(), TxID: s.tx.ID}
 	if err != nil {
-		return "", err
+		refusal, ok := api.AsError(err)
+		if !ok || !refusal.Code.IsRule() {
+			return "", err
+		}
+		rec.Refusal = refusal
+		if err := s.put(reqKey, rec, api.RightEndorsement); err != nil {
+			return "", err
+		}
+		s.decidedBy = s.tx.ID
+		return "", refusal
 	}
 	body, err := json.Marshal(resp)
 	if err != nil {
 		return "", internal("marshal response", err)
 	}
-	rec := RequestRecord{Function: function, PayloadHash: payloadHash, Response: string(body),
-		Time: s.now(), TxID: s.tx.ID}
+	if err := held.release(); err != nil {
+		return "", err
+	}
+	rec.Response = string(body)
 	if err := s.put(reqKey, rec, api.RightEndorsement); err != nil {
 		return "", err
 	}
+	s.decidedBy = s.tx.ID
 	ev.MSP, ev.RequestID, ev.Submitter, ev.Time, ev.TxID = s.tx.Caller.MSP, requestID, s.tx.Caller.Submitter, s.now(), s.tx.ID
 	if ev.AssetIDs == nil {
 		ev.AssetIDs = []string{}
@@ -111,6 +135,75 @@ func (s *Service) submit(function, requestID, payload string, authorize func() e
 		return "", internal("set event", err)
 	}
 	return string(body), nil
+}
+
+// Outcome turns what a submission returned into the chaincode's answer (I3): a decision — its result
+// or its refusal, with the transaction that decided it and whether that was an earlier one — or, when
+// nothing was decided, the error itself.
+func (s *Service) Outcome(result string, err error) (string, error) {
+	if s.decidedBy == "" {
+		if err == nil {
+			err = internal("submission", errors.New("no decision was recorded"))
+		}
+		return "", err
+	}
+	o := api.Outcome{Replay: s.decidedBy != s.tx.ID, TxID: s.decidedBy}
+	if err != nil {
+		refusal, ok := api.AsError(err)
+		if !ok {
+			return "", err
+		}
+		o.Refusal = refusal
+	} else {
+		o.Result = json.RawMessage(result)
+	}
+	return marshal(o)
+}
+
+// Decided says whether this transaction decided its request and must be committed for the decision
+// to be kept: a result or a refusal made now, not a replay and not an error that decides nothing.
+func (s *Service) Decided() bool { return s.decidedBy != "" && s.decidedBy == s.tx.ID }
+
+// heldWrites holds a running operation's writes back until it succeeds (release); a refused
+// operation's are dropped with it. Reads go to the ledger, which does not show a transaction its own
+// writes anyway.
+type heldWrites struct {
+	Ledger
+	writes []func() error
+}
+
+func (h *heldWrites) PutState(key string, value []byte) error {
+	h.writes = append(h.writes, func() error { return h.Ledger.PutState(key, value) })
+	return nil
+}
+
+func (h *heldWrites) DelState(key string) error {
+	h.writes = append(h.writes, func() error { return h.Ledger.DelState(key) })
+	return nil
+}
+
+func (h *heldWrites) SetEndorsement(key string, e api.Endorsement) error {
+	h.writes = append(h.writes, func() error { return h.Ledger.SetEndorsement(key, e) })
+	return nil
+}
+
+func (h *heldWrites) PutPrivate(collection, key string, value []byte) error {
+	h.writes = append(h.writes, func() error { return h.Ledger.PutPrivate(collection, key, value) })
+	return nil
+}
+
+func (h *heldWrites) SetEvent(string, []byte) error {
+	return errors.New("an operation's event is set by submit")
+}
+
+// release makes the held writes, in order.
+func (h *heldWrites) release() error {
+	for _, w := range h.writes {
+		if err := w(); err != nil {
+			return internal("write", err)
+		}
+	}
+	return nil
 }
 
 // termsFingerprint makes the private terms sent in the transient map part of what a request id

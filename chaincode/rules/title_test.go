@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -358,5 +359,54 @@ func TestP6_AnAmountChangeNeedsANewContractHash(t *testing.T) {
 	})), &filed)
 	if got := e.recordChange(p.ID, filed.PendingChangeID); got.ContractHash != hashB || got.TermsHash != TermsHash(more) {
 		t.Fatalf("an amount change: %+v", got)
+	}
+}
+
+// TestI1_PlanNamesThePledgeesOfPledgesChangedByOthers: the dry run of a recording that changes the
+// pledgors of pledges (P7) or records a lost right on them (P10) names every pledgee bank whose pledge
+// key it writes, besides the IP office; a filed change's recording names its pledgee.
+func TestI1_PlanNamesThePledgeesOfPledgesChangedByOthers(t *testing.T) {
+	e := newEnv(t)
+	e.register(trademark("T1", "", 9))
+	p1 := e.pledged(bank1, "R1", "T1")
+	p2 := e.pledged(bank2, "R2", "T1")
+	plan := func(function string, args ...string) []api.MSPID {
+		t.Helper()
+		e.l.Begin(e.nextTx(), e.now)
+		defer e.l.Begin("", e.now)
+		argv, _ := json.Marshal(append([]string{e.req()}, args...))
+		raw, err := New(e.l, Tx{ID: "tx-plan", Time: e.now, Caller: examiner}).PlanSubmission(function, string(argv))
+		if err != nil || len(e.l.Writes()) != 0 {
+			t.Fatalf("plan %s: %v, writes %q", function, err, e.l.Writes())
+		}
+		var p api.Plan
+		mustDecode(t, raw, &p)
+		return p.Endorsers
+	}
+	both := []api.MSPID{api.MSPBank1, api.MSPBank2, api.MSPIPOffice}
+	if got := plan("UpdateAsset", "T1", `{"legalStatus":"lapsed"}`); !slices.Equal(got, both) {
+		t.Fatalf("a lapse of a right pledged to both banks: %v", got)
+	}
+	if got := plan("UpdateAsset", "T1", `{"title":"Renamed"}`); len(got) != 0 {
+		t.Fatalf("a change of the title only: %v", got)
+	}
+	tr, _ := e.requestTransfer(trader, trade("T1"))
+	for _, c := range []struct {
+		bank Caller
+		id   string
+	}{{bank1, p1.ID}, {bank2, p2.ID}} {
+		e.must(e.submit(c.bank, nil, func(s *Service) (string, error) {
+			return s.ConsentToTransfer(e.req(), tr.ID, js(api.ConsentInput{PledgeID: c.id, ProceedsUse: "escrow"}))
+		}))
+	}
+	if got := plan("RecordTransfer", tr.ID, "{}"); !slices.Equal(got, both) {
+		t.Fatalf("an assignment of a right pledged to both banks: %v", got)
+	}
+	var filed api.Pledge
+	mustDecode(t, e.must(e.submit(bank2, nil, func(s *Service) (string, error) {
+		return s.ExtendPledge(e.req(), p2.ID, `{"debtTermEnd":"2028-03-01"}`)
+	})), &filed)
+	if got := plan("RecordPledgeChange", p2.ID, filed.PendingChangeID, "{}"); !slices.Equal(got, []api.MSPID{api.MSPBank2, api.MSPIPOffice}) {
+		t.Fatalf("recording Bank2's change: %v", got)
 	}
 }

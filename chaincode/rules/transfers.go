@@ -304,7 +304,8 @@ func checkSameTitle(a *api.Asset, t *api.Transfer) error {
 		"assetId", a.ID, "transferId", t.ID, "requestedTitleTxId", t.TitleTxID, "titleTxId", a.TitleTxID, "reason", "title-changed")
 }
 
-// RefuseTransfer refuses a requested transfer with reason codes (T1). IP office only.
+// RefuseTransfer refuses a requested transfer with reason codes (T1). Refusing the transfer of a right
+// sold in a disposal to its buyer undoes the disposal (failDisposal, P8). IP office only.
 func (s *Service) RefuseTransfer(requestID, transferID, payload string) (string, error) {
 	return s.submit(api.RefuseTransfer.Name, requestID, transferID+"\x00"+payload,
 		func() error { return requireOrg(s.tx.Caller, "T1", api.MSPIPOffice) },
@@ -320,6 +321,11 @@ func (s *Service) RefuseTransfer(requestID, transferID, payload string) (string,
 			if t.Status != api.TransferRequested {
 				return nil, api.Event{}, api.Conflict("T1", "the transfer is "+string(t.Status)+", not requested",
 					"transferId", t.ID, "reason", "wrong-status")
+			}
+			if t.Origin == "disposal" && t.DisposalPledgeID != "" {
+				if err := s.failDisposal(t, in); err != nil {
+					return nil, api.Event{}, err
+				}
 			}
 			t.Status, t.DecidedAt, t.RefusalReasons, t.RefusalNote = api.TransferRefused, s.now(), in.Reasons, in.Note
 			if err := s.endPendingDisposal(t); err != nil {

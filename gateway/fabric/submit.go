@@ -2,6 +2,7 @@ package fabric
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -66,6 +67,16 @@ func (l *Ledger) Submit(ctx context.Context, identityName string, sub gateway.Su
 }
 
 func (l *Ledger) submit(ctx context.Context, s *signer, sub gateway.Submission) (*gateway.Receipt, string, error) {
+	plan, err := l.plan(ctx, s, sub)
+	if err != nil {
+		return nil, planFailed(err), err
+	}
+	if plan.Decided != nil {
+		return l.decided(ctx, s, *plan.Decided, 0)
+	}
+	if len(sub.EndorsingOrgs) == 0 {
+		sub.EndorsingOrgs = plan.Endorsers
+	}
 	opts := []client.ProposalOption{client.WithArguments(append([]string{sub.RequestID}, sub.Args...)...)}
 	if len(sub.Transient) > 0 {
 		opts = append(opts, client.WithTransient(sub.Transient))
@@ -104,22 +115,91 @@ func (l *Ledger) attempt(ctx context.Context, s *signer, sub gateway.Submission,
 	if err != nil {
 		return l.endorseFailed(err, sub)
 	}
+	decision, ok := api.ParseOutcome(tx.Result())
+	if !ok {
+		return nil, "error", "", &api.Error{Code: api.CodeInternal, Message: "internal error",
+			Cause: fmt.Errorf("%s answered no outcome: %.200s", sub.Function, tx.Result())}
+	}
+	if decision.Replay {
+		// Decided since the plan (a concurrent repeat): this transaction writes nothing; not sent.
+		rec, outcome, err := l.decided(ctx, s, decision, n)
+		return rec, outcome, "", err
+	}
 	commit, err := l.send(ctx, s, tx, sub.Function, log)
 	if err != nil {
 		return nil, outcomeOf(err), "", err
 	}
-	if sub.Async {
-		return &gateway.Receipt{TxID: txID, Result: tx.Result(), Attempts: n}, "submitted", "", nil
+	if sub.Async && decision.Refusal == nil {
+		return &gateway.Receipt{TxID: txID, Result: decision.Result, Attempts: n}, "submitted", "", nil
 	}
 	st, err := l.wait(ctx, tx, commit, sub.Function, log)
 	if err != nil {
 		return nil, outcomeOf(err), "", err
 	}
-	if st.Successful {
-		return &gateway.Receipt{TxID: txID, BlockNumber: st.BlockNumber, Committed: true, Result: tx.Result(),
-			Attempts: n}, "committed", "", nil
+	if !st.Successful {
+		return invalidCommit(st.Code, txID, n)
 	}
-	return invalidCommit(st.Code, txID, n)
+	if decision.Refusal != nil {
+		// The refusal is kept under the request id now: the answer to every repeat.
+		refusal := *decision.Refusal
+		refusal.TxID, refusal.BlockNumber = txID, st.BlockNumber
+		return nil, "refused", "", &refusal
+	}
+	return &gateway.Receipt{TxID: txID, BlockNumber: st.BlockNumber, Committed: true, Result: decision.Result,
+		Attempts: n}, "committed", "", nil
+}
+
+// plan asks this organization's own peer for a dry run of the submission (the chaincode's
+// PlanSubmission): the organizations whose endorsement its writes need (I1), which the peer's
+// discovery does not know, or the decision of a request already decided (I3), which needs no
+// transaction at all. What would decide nothing (forbidden, not found, invalid) is its error.
+func (l *Ledger) plan(ctx context.Context, s *signer, sub gateway.Submission) (api.Plan, error) {
+	var p api.Plan
+	argv, err := json.Marshal(append([]string{sub.RequestID}, sub.Args...))
+	if err != nil {
+		return p, &api.Error{Code: api.CodeInternal, Message: "internal error", Cause: err}
+	}
+	opts := []client.ProposalOption{client.WithArguments(sub.Function, string(argv)),
+		client.WithEndorsingOrganizations(l.cfg.MSPID)}
+	if len(sub.Transient) > 0 {
+		opts = append(opts, client.WithTransient(sub.Transient))
+	}
+	ctx, cancel := context.WithTimeout(ctx, l.cfg.EvaluateTimeout)
+	defer cancel()
+	raw, err := s.contract.EvaluateWithContext(ctx, api.PlanSubmission.Name, opts...)
+	if err != nil {
+		return p, classify(err, "")
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return p, &api.Error{Code: api.CodeInternal, Message: "internal error", Cause: fmt.Errorf("plan: %w: %.200s", err, raw)}
+	}
+	return p, nil
+}
+
+// planFailed names the outcome of a submission whose plan failed.
+func planFailed(err error) string {
+	if e, ok := api.AsError(err); ok && e.Code != api.CodeInternal && e.Code != api.CodeUnavailable && e.Code != api.CodeTimeout {
+		return "rejected"
+	}
+	return outcomeOf(err)
+}
+
+// decided answers a request decided by an earlier transaction (I3) without a new one: its result, or
+// its refusal, with that transaction's id and block.
+func (l *Ledger) decided(ctx context.Context, s *signer, o api.Outcome, attempts int) (*gateway.Receipt, string, error) {
+	var block uint64
+	if tx, err := l.Transaction(ctx, s.name, o.TxID); err == nil {
+		block = tx.BlockNumber
+	} else {
+		l.log.Warn("block of a replayed request's transaction not found", "txId", o.TxID, "err", err)
+	}
+	if o.Refusal != nil {
+		refusal := *o.Refusal
+		refusal.TxID, refusal.BlockNumber = o.TxID, block
+		return nil, "replayed", &refusal
+	}
+	return &gateway.Receipt{TxID: o.TxID, BlockNumber: block, Committed: true, Replay: true, Result: o.Result,
+		Attempts: attempts}, "replayed", nil
 }
 
 // endorseFailed classifies a failed endorsement. Unavailable is worth a new proposal; so is an

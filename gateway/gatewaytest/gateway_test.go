@@ -177,6 +177,56 @@ func TestGateway_I3_IdempotencyKey(t *testing.T) {
 	refused(t, ipo.Do("POST", "/v1/assets", itest.Patent(itest.Uniq("CN-GW")), "Idempotency-Key", ""), 422, "INVALID_ARGUMENT", "no key")
 }
 
+// A repeated request is answered from the ledger without a transaction (I3): 100 repeats of one
+// application, by two users of the bank (request ids are the bank's, and so is the salt the gateway
+// gives terms sent without one), answer its first decision and leave the ledger's height as it was. A
+// refusal under a rule is a decision too: kept, and answered again after its ground is gone.
+func TestGateway_I3_RepeatsWriteNoTransactionAndRefusalsAreKept(t *testing.T) {
+	ipo, officer, admin := as(t, "IPOfficeMSP", "examiner1"), as(t, "Bank1MSP", "officer1"), as(t, "Bank1MSP", "admin")
+	assetID := newAsset(t)
+	key := itest.Uniq("apply")
+	first := settled(t, must(t, officer.Do("POST", "/v1/pledges", pledge(assetID), "Idempotency-Key", key), 201, "apply"))
+	firstTx, pledgeID := first.Str(t, "txId"), first.Str(t, "id")
+	before := itest.LedgerHeight(t)
+	for i := range 100 {
+		c := officer
+		if i%2 == 1 {
+			c = admin
+		}
+		r := must(t, c.Do("POST", "/v1/pledges", pledge(assetID), "Idempotency-Key", key), 201, "repeat by "+c.User)
+		var out struct {
+			ID     string `json:"id"`
+			Replay bool   `json:"replay"`
+			TxID   string `json:"txId"`
+		}
+		if err := json.Unmarshal(r.Body, &out); err != nil || !out.Replay || out.TxID != firstTx || out.ID != pledgeID ||
+			r.Block() != first.Block() || r.Header.Get("Location") != "/v1/pledges/"+pledgeID {
+			t.Fatalf("repeat %d by %s: %s (first %s)", i, c.User, r.Body, first.Body)
+		}
+	}
+	after := itest.LedgerHeight(t)
+	if after != before {
+		t.Fatalf("100 repeats grew the ledger from %d to %d blocks", before, after)
+	}
+	t.Logf("100 repeats of one application (officer1 and admin of Bank1): ledger height %d before, %d after", before, after)
+
+	frozen := newAsset(t)
+	settled(t, must(t, ipo.Do("PATCH", "/v1/assets/"+frozen, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2026)E01ZB9"}}), 200, "freeze"))
+	fkey := itest.Uniq("apply-frozen")
+	r := officer.Do("POST", "/v1/pledges", pledge(frozen), "Idempotency-Key", fkey)
+	refused(t, r, 409, "P4", "apply on a frozen right")
+	refusalTx := r.Err().TxID
+	settled(t, must(t, ipo.Do("PATCH", "/v1/assets/"+frozen, map[string]any{"freeze": map[string]any{"active": false}}), 200, "unfreeze"))
+	again := officer.Do("POST", "/v1/pledges", pledge(frozen), "Idempotency-Key", fkey)
+	refused(t, again, 409, "P4", "the refused request, repeated once the freeze is lifted")
+	if refusalTx == "" || again.Err().TxID != refusalTx || again.Err().Details["reason"] != "frozen" ||
+		r.Err().BlockNumber == 0 || again.Err().BlockNumber != r.Err().BlockNumber {
+		t.Fatalf("the refusal was not kept: first %s, repeat %s", r.Body, again.Body)
+	}
+	// A new request is examined anew.
+	must(t, officer.Do("POST", "/v1/pledges", pledge(frozen)), 201, "a new application once the freeze is lifted")
+}
+
 // The whole life of a pledge and a transfer, each step through the gateway of the organization whose
 // job it is, every read through other organizations' gateways. This is the one life-cycle test of
 // the integration suite (network/e2e holds the refusal grounds, the HTTP authorization matrix and
@@ -261,12 +311,13 @@ func TestGateway_PledgeAndTransferLifecycle(t *testing.T) {
 		page.Items[0].RequestedBy != "ExchangeMSP" {
 		t.Fatalf("the exchange's open requests on %s: %s (%v)", assetID, open.Body, err)
 	}
-	itest.WritesNothing(t, "record without consent", func() {
+	itest.KeepsOnlyRefusals(t, "record without consent", func() []itest.APIError {
 		r := ipo.Do("POST", "/v1/transfers/"+transferID+"/record", nil)
 		refused(t, r, 409, "T2", "record without consent")
 		if e := r.Err(); e.Message == "" || e.Details["reason"] != "consent-missing" || e.Details["pledgeId"] != pledgeID {
 			t.Fatalf("T2 refusal without its message, reason or pledge: %s", r.Body)
 		}
+		return []itest.APIError{r.Err()}
 	})
 	step("consent", settled(t, must(t, bank1.Do("POST", "/v1/transfers/"+transferID+"/consent", map[string]any{"pledgeId": pledgeID, "proceedsUse": "escrow"}), 200, "consent")))
 	rec := step("record transfer", settled(t, must(t, ipo.Do("POST", "/v1/transfers/"+transferID+"/record", map[string]any{}), 200, "record")))
@@ -360,11 +411,12 @@ func TestGateway_PledgeAndTransferLifecycle(t *testing.T) {
 	}
 
 	// Default (pledgee) and disposal (exchange, P8); refuse, revoke and release on pledges of their own.
-	settled(t, must(t, bank1.Do("POST", "/v1/pledges/"+pledgeID+"/default", map[string]any{"reason": "overdue"}), 200, "default"))
+	settled(t, must(t, bank1.Do("POST", "/v1/pledges/"+pledgeID+"/default", map[string]any{"reason": "overdue",
+		"claim": map[string]any{"amount": "4500000.00", "currency": "CNY"}}), 200, "default"))
 	must(t, exch.Do("POST", "/v1/pledges/"+pledgeID+"/dispose", map[string]any{"method": "auction",
 		"buyers": []any{map[string]any{"id": "91420100MA4K0009", "name": "Hubei Photonics", "share": 10000}},
-		"price":  "6000000.00", "currency": "CNY", "proceeds": []any{map[string]any{"pledgeId": pledgeID, "amount": "5200000.00"}},
-		"surplus": "800000.00", "saleRef": itest.Uniq("AUC")}), 200, "dispose")
+		"price":  "6000000.00", "currency": "CNY", "proceeds": []any{map[string]any{"pledgeId": pledgeID, "amount": "4500000.00"}},
+		"surplus": "1500000.00", "saleRef": itest.Uniq("AUC")}), 200, "dispose")
 	applied := settled(t, must(t, bank1.Do("POST", "/v1/pledges", pledge(newAsset(t))), 201, "apply 2")).Str(t, "id")
 	must(t, ipo.Do("POST", "/v1/pledges/"+applied+"/refuse", map[string]any{"reasons": []string{"P4-fees"}}), 200, "refuse pledge")
 	must(t, ipo.Do("POST", "/v1/pledges/"+registeredPledge(t, newAsset(t))+"/revoke", map[string]any{"reason": "forged"}), 200, "revoke")

@@ -50,14 +50,31 @@ func TestFindAssets_ByOfficialNumber(t *testing.T) {
 	}
 }
 
-func TestTermsSalt_SameForARepeatSecretAndDistinct(t *testing.T) {
-	s := &Server{opts: Options{MSPID: "Bank1MSP", SaltKey: []byte("0123456789abcdef0123456789abcdef")}}
-	a, b, c := s.termsSalt("officer1", "req-1"), s.termsSalt("officer1", "req-1"), s.termsSalt("officer1", "req-2")
-	if a != b || a == c || len(a) != 64 {
-		t.Errorf("salts %q %q %q", a, b, c)
+// A request id is the organization's (I3): whichever of its users repeats a request, through whichever
+// of its gateways (holding the organization's salt key), the terms carry the same salt, so the repeat
+// is the same request and answers the first decision instead of an I3 refusal.
+func TestTermsSalt_SameForARepeatByAnyUserSecretAndDistinct(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	s := &Server{opts: Options{MSPID: "Bank1MSP", SaltKey: key}}
+	a, c := s.termsSalt("req-1"), s.termsSalt("req-2")
+	if a == c || len(a) != 64 {
+		t.Errorf("salts %q %q", a, c)
+	}
+	body := `{"assetIds":["P1"],"terms":{"amount":"1.00"}}`
+	first, _, err := payloadOf(body, true, s.termsSalt("req-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, t1, _ := payloadOf(body, true, s.termsSalt("req-1"))
+	_, t2, _ := payloadOf(body, true, (&Server{opts: Options{MSPID: "Bank1MSP", SaltKey: key}}).termsSalt("req-1"))
+	if string(t1["terms"]) != string(t2["terms"]) || first == "" {
+		t.Errorf("another gateway of the organization salts the same request otherwise: %s %s", t1["terms"], t2["terms"])
 	}
 	other := &Server{opts: Options{MSPID: "Bank1MSP", SaltKey: []byte("another key, another gateway....")}}
-	if other.termsSalt("officer1", "req-1") == a {
+	if other.termsSalt("req-1") == a {
 		t.Error("the salt does not depend on the secret key")
+	}
+	if (&Server{opts: Options{MSPID: "Bank2MSP", SaltKey: key}}).termsSalt("req-1") == a {
+		t.Error("the salt does not depend on the organization")
 	}
 }

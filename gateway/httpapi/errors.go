@@ -14,10 +14,11 @@ type errorBody struct {
 }
 
 type errorJSON struct {
-	Code    api.Code          `json:"code"`
-	Message string            `json:"message"`
-	TxID    string            `json:"txId,omitempty"`
-	Details map[string]string `json:"details,omitempty"`
+	Code        api.Code          `json:"code"`
+	Message     string            `json:"message"`
+	TxID        string            `json:"txId,omitempty"`
+	BlockNumber uint64            `json:"blockNumber,omitempty"`
+	Details     map[string]string `json:"details,omitempty"`
 }
 
 // statusByCode is the one place where an error code becomes an HTTP status. A rule id (A1 … I3) is a
@@ -59,7 +60,7 @@ func abort(c *gin.Context, err error) {
 	}
 	_ = c.Error(e)
 	status := statusOf(e.Code)
-	out := errorJSON{Code: e.Code, Message: e.Message, TxID: e.TxID, Details: e.Details}
+	out := errorJSON{Code: e.Code, Message: e.Message, TxID: e.TxID, BlockNumber: e.BlockNumber, Details: e.Details}
 	if status >= 500 {
 		out.Details = nil
 	}

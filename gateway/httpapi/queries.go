@@ -79,7 +79,8 @@ func (s *Server) getPledge(c *gin.Context) {
 }
 
 // listPledges serves GET /v1/pledges: the pledges by right, pledgee or status, or the overdue
-// examinations (P9). Exactly one selection is required.
+// examinations (P9) at asOf (now by default). Exactly one selection is required; asOf goes only with
+// overdue=true.
 func (s *Server) listPledges(c *gin.Context) {
 	var chosen []api.Op
 	for _, op := range []api.Op{api.ListPledgesByAsset, api.ListPledgesByPledgee, api.ListPledgesByStatus} {
@@ -92,6 +93,10 @@ func (s *Server) listPledges(c *gin.Context) {
 	}
 	if len(chosen) != 1 {
 		abort(c, api.Invalid("assetId", "exactly one of assetId, pledgee, status or overdue=true is required"))
+		return
+	}
+	if _, has := c.GetQuery("asOf"); has && chosen[0].Name != api.ListOverdueExaminations.Name {
+		abort(c, api.Invalid("asOf", "goes only with overdue=true"))
 		return
 	}
 	s.query(chosen[0])(c)

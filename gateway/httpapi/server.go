@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/ipledger/ipledger/chaincode/api"
 
 	"github.com/gin-gonic/gin"
@@ -62,12 +61,7 @@ type Server struct {
 	spec   *Spec
 	engine *gin.Engine
 	log    *slog.Logger
-	// pledgees keeps the pledgee bank of each pledge a submission named (it never changes).
-	pledgees *lru.Cache[string, api.MSPID]
 }
-
-// pledgeeCacheSize bounds the pledges whose pledgee bank the server keeps.
-const pledgeeCacheSize = 100_000
 
 // New builds the server and its routes. It fails when a route has no operation in the document.
 func New(opts Options) (*Server, error) {
@@ -97,11 +91,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	gin.SetMode(gin.ReleaseMode)
-	pledgees, err := lru.New[string, api.MSPID](pledgeeCacheSize)
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{opts: opts, spec: spec, engine: gin.New(), log: opts.Logger, pledgees: pledgees}
+	s := &Server{opts: opts, spec: spec, engine: gin.New(), log: opts.Logger}
 	if err := s.routes(); err != nil {
 		return nil, err
 	}

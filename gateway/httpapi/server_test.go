@@ -325,51 +325,32 @@ func TestSubmit_V2_TermsGoToTheTransientMapWithASalt(t *testing.T) {
 	if err != nil || terms.Amount != "5000000.00" || len(terms.Salt) != 64 {
 		t.Fatalf("transient terms %s: %v", sub.Transient["terms"], err)
 	}
-	if fmt.Sprint(sub.EndorsingOrgs) != "[IPOfficeMSP Bank1MSP]" {
-		t.Fatalf("endorsers %v", sub.EndorsingOrgs)
-	}
 }
 
-func TestSubmit_I1_PledgeKeysNameTheIPOfficeAndThePledgee(t *testing.T) {
-	l := &fakeLedger{OnEvaluate: func(_, fn string, args ...string) ([]byte, error) {
-		if fn == "GetPledge" && args[0] == "PL-9" {
-			return []byte(`{"id":"PL-9","pledgee":{"msp":"Bank2MSP","name":"Bank Two"}}`), nil
+// A request decided before answers its first decision, marked as a replay, with the first transaction;
+// a refusal kept under the request id answers 409 with the transaction that decided it (I3).
+func TestSubmit_I3_ARepeatAnswersTheFirstDecision(t *testing.T) {
+	l := &fakeLedger{OnSubmit: func(_ string, s gateway.Submission) (*gateway.Receipt, error) {
+		if s.RequestID == "refused-1" {
+			return nil, &api.Error{Code: "P5", Message: "a patent carries at most one active pledge", TxID: "tx-first",
+				Details: map[string]string{"reason": "patent-already-pledged"}}
 		}
-		return nil, api.NotFound("pledge", args[0])
+		return &gateway.Receipt{TxID: "tx-first", BlockNumber: 5, Committed: true, Replay: true,
+			Result: []byte(`{"id":"PL-1"}`), Attempts: 0}, nil
 	}}
-	ts := newServerFor(t, l, "IPOfficeMSP", Options{})
-	if r := do(t, ts, "POST", "/v1/pledges/PL-9/register", `{"registrationNumber":"Y1"}`); r.status != 200 {
-		t.Fatalf("status %d %s", r.status, r.body)
+	ts := newServer(t, l)
+	r := do(t, ts, "POST", "/v1/pledges", pledgeBody, "Idempotency-Key", "apply-1")
+	var out submitResult
+	if err := json.Unmarshal(r.body, &out); r.status != 201 || err != nil || !out.Replay || out.TxID != "tx-first" ||
+		out.ID != "PL-1" || out.BlockNumber == nil || *out.BlockNumber != 5 {
+		t.Fatalf("replay: %d %s", r.status, r.body)
 	}
-	if got := fmt.Sprint(l.Submitted()[0].EndorsingOrgs); got != "[IPOfficeMSP Bank2MSP]" {
-		t.Fatalf("endorsers %s", got)
-	}
-	// A pledge's pledgee never changes: the second submission on it does not read it again.
-	if r := do(t, ts, "POST", "/v1/pledges/PL-9/refuse", `{"reasons":["P4.frozen"]}`); r.status != 200 {
-		t.Fatalf("status %d %s", r.status, r.body)
-	}
-	if got := fmt.Sprint(l.Submitted()[1].EndorsingOrgs); got != "[IPOfficeMSP Bank2MSP]" {
-		t.Fatalf("endorsers of the second submission %s", got)
-	}
-	reads := 0
-	for _, e := range l.Evaluated() {
-		if e.Function == api.GetPledge.Name {
-			reads++
-		}
-	}
-	if reads != 1 {
-		t.Fatalf("the pledge was read %d times for two submissions, want once", reads)
-	}
-	r := do(t, ts, "POST", "/v1/pledges/PL-0/register", `{"registrationNumber":"Y1"}`)
-	if code, _, _ := r.errorCode(t); r.status != 404 || code != "NOT_FOUND" {
-		t.Fatalf("unknown pledge: %d %s", r.status, r.body)
-	}
-	if r.header.Get("Idempotency-Key") == "" {
-		t.Fatal("a refused submission does not echo its Idempotency-Key")
+	r = do(t, ts, "POST", "/v1/pledges", pledgeBody, "Idempotency-Key", "refused-1")
+	if code, _, _ := r.errorCode(t); r.status != 409 || code != "P5" || !strings.Contains(string(r.body), `"txId":"tx-first"`) {
+		t.Fatalf("kept refusal: %d %s", r.status, r.body)
 	}
 }
 
-// Every error class reaches the client with its status, code and, when there is one, the tx id.
 func TestErrors_EveryClassMapsToItsStatus(t *testing.T) {
 	cases := []struct {
 		name   string

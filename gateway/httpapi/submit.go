@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -18,47 +17,6 @@ import (
 	"github.com/ipledger/ipledger/gateway"
 )
 
-// endorsers names the organizations that must endorse a submission where the peer's discovery cannot
-// know them (rule I1, [api.Endorsers]): the keys of a pledge need the IP office and that pledgee bank
-// (a key-level policy), and its terms are private data of the pledgee's collection. For a caller that
-// is not a bank, CallerBank names none: the chaincode refuses, and discovery may choose.
-func (s *Server) endorsers(c *gin.Context, op api.Op, caller gateway.Caller) ([]api.MSPID, error) {
-	switch op.Endorsers {
-	case api.CallerBank:
-		if bank := api.MSPID(caller.MSPID); api.IsBank(bank) {
-			return api.PledgeEndorsers(bank), nil
-		}
-	case api.PledgeeBank:
-		bank, err := s.pledgeeOf(c, caller, c.Param("id"))
-		if err != nil {
-			return nil, err
-		}
-		return api.PledgeEndorsers(bank), nil
-	}
-	return nil, nil
-}
-
-// pledgeeOf is the pledgee bank of a pledge, read from the ledger once: a pledge's pledgee never
-// changes, so the answer is kept.
-func (s *Server) pledgeeOf(c *gin.Context, caller gateway.Caller, pledgeID string) (api.MSPID, error) {
-	if bank, ok := s.pledgees.Get(pledgeID); ok {
-		return bank, nil
-	}
-	raw, err := s.opts.Ledger.Evaluate(c.Request.Context(), caller.Name, api.GetPledge.Name, pledgeID)
-	if err != nil {
-		return "", err
-	}
-	var p struct {
-		Pledgee api.Pledgee `json:"pledgee"`
-	}
-	if err := json.Unmarshal(raw, &p); err != nil || p.Pledgee.MSP == "" {
-		return "", &api.Error{Code: api.CodeInternal, Message: "internal error",
-			Cause: fmt.Errorf("pledge %s has no pledgee: %s", pledgeID, raw)}
-	}
-	s.pledgees.Add(pledgeID, p.Pledgee.MSP)
-	return p.Pledgee.MSP, nil
-}
-
 // submitResult is the answer to a submission.
 type submitResult struct {
 	ID          string          `json:"id,omitempty"`
@@ -67,6 +25,7 @@ type submitResult struct {
 	RequestID   string          `json:"requestId"`
 	Status      string          `json:"status"`
 	Attempts    int             `json:"attempts"`
+	Replay      bool            `json:"replay,omitempty"`
 	Result      json.RawMessage `json:"result,omitempty"`
 }
 
@@ -78,7 +37,7 @@ func (s *Server) submit(op api.Op) gin.HandlerFunc {
 		// Required by the OpenAPI document, so the validator has refused a request without it.
 		requestID := c.GetHeader("Idempotency-Key")
 		c.Header("Idempotency-Key", requestID)
-		sub, err := s.submission(c, op, caller, requestID)
+		sub, err := s.submission(c, op, requestID)
 		if err != nil {
 			abort(c, err)
 			return
@@ -95,30 +54,29 @@ func (s *Server) submit(op api.Op) gin.HandlerFunc {
 	}
 }
 
-// submission builds the chaincode submission of a request: path arguments, the payload (its "terms"
-// moved to the transient map when the operation carries private terms) and the endorsers.
-func (s *Server) submission(c *gin.Context, op api.Op, caller gateway.Caller, requestID string) (gateway.Submission, error) {
+// submission builds the chaincode submission of a request: path arguments and the payload (its "terms"
+// moved to the transient map when the operation carries private terms). Who must endorse it, the
+// ledger learns from the chaincode's dry run of it.
+func (s *Server) submission(c *gin.Context, op api.Op, requestID string) (gateway.Submission, error) {
 	sub := gateway.Submission{Function: op.Name, RequestID: requestID, Async: preferAsync(c.GetHeader("Prefer"))}
 	for _, a := range op.Args {
 		switch a.In {
 		case api.InPath:
 			sub.Args = append(sub.Args, c.Param(a.Param))
 		case api.InBody:
-			payload, transient, err := payloadOf(c.GetString(ctxBody), op.PrivateTerms, s.termsSalt(caller.Name, requestID))
+			payload, transient, err := payloadOf(c.GetString(ctxBody), op.PrivateTerms, s.termsSalt(requestID))
 			if err != nil {
 				return sub, err
 			}
 			sub.Args, sub.Transient = append(sub.Args, payload), transient
 		}
 	}
-	orgs, err := s.endorsers(c, op, caller)
-	sub.EndorsingOrgs = orgs
-	return sub, err
+	return sub, nil
 }
 
 // answerSubmission answers 200 (committed), 201 with a Location (a new record) or 202 (asynchronous).
 func (s *Server) answerSubmission(c *gin.Context, op api.Op, sub gateway.Submission, requestID string, rec *gateway.Receipt) {
-	out := submitResult{TxID: rec.TxID, RequestID: requestID, Attempts: rec.Attempts}
+	out := submitResult{TxID: rec.TxID, RequestID: requestID, Attempts: rec.Attempts, Replay: rec.Replay}
 	if len(rec.Result) > 0 && json.Valid(rec.Result) {
 		out.Result = rec.Result
 		var id struct {
@@ -162,17 +120,18 @@ func preferAsync(h string) bool {
 }
 
 // termsSalt is the salt of private terms sent without one (V2). It is secret (keyed with the
-// gateway's salt key) and the same for every repeat of one request, so a retry with the same
-// Idempotency-Key carries the same terms and the chaincode returns the first outcome (I3). Without a
-// salt key (tests), it is random.
-func (s *Server) termsSalt(identity, requestID string) string {
+// gateway's salt key) and the same for every repeat of one request by any user of the organization
+// (request ids are the organization's, I3), so a retry with the same Idempotency-Key carries the same
+// terms and the chaincode answers the first decision. Every gateway of one organization must hold the
+// same salt key. Without a salt key (tests), it is random.
+func (s *Server) termsSalt(requestID string) string {
 	if len(s.opts.SaltKey) == 0 {
 		b := make([]byte, 32)
 		_, _ = rand.Read(b)
 		return hex.EncodeToString(b)
 	}
 	mac := hmac.New(sha256.New, s.opts.SaltKey)
-	mac.Write([]byte(s.opts.MSPID + "\x00" + identity + "\x00" + requestID))
+	mac.Write([]byte(s.opts.MSPID + "\x00" + requestID))
 	return hex.EncodeToString(mac.Sum(nil))
 }
 

@@ -85,7 +85,14 @@ func submitBlock(ctx context.Context, c *client.Contract, fn string, opts ...cli
 	if !status.Successful {
 		return nil, 0, fmt.Errorf("%s: transaction %s committed as %s", fn, status.TransactionID, status.Code)
 	}
-	return tx.Result(), status.BlockNumber, nil
+	o, ok := api.ParseOutcome(tx.Result())
+	switch {
+	case !ok:
+		return nil, 0, fmt.Errorf("%s: no outcome: %.200s", fn, tx.Result())
+	case o.Refusal != nil:
+		return nil, 0, fmt.Errorf("%s: refused: %w", fn, o.Refusal)
+	}
+	return o.Result, status.BlockNumber, nil
 }
 
 var pledgeEndorsers = client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank1))

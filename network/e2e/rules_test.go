@@ -4,8 +4,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"maps"
-	"slices"
 	"strings"
 	"testing"
 
@@ -47,10 +45,11 @@ type refusal struct {
 }
 
 // refuseAll sends the requests, each of which must be refused as expected, and proves that together
-// they wrote nothing.
+// they wrote nothing but their refusals (each kept under its request id, I3).
 func refuseAll(t *testing.T, what string, rs []refusal) {
 	t.Helper()
-	itest.WritesNothing(t, what, func() {
+	itest.KeepsOnlyRefusals(t, what, func() []itest.APIError {
+		var kept []itest.APIError
 		for _, r := range rs {
 			status := r.status
 			if status == 0 {
@@ -61,9 +60,13 @@ func refuseAll(t *testing.T, what string, rs []refusal) {
 				t.Fatalf("%s: reason %q, want %q: %s", r.name, e.Details["reason"], r.reason, e.Message)
 			}
 			t.Logf("refused %-44s %d %-9s %-24s %s", r.name, status, r.rule, e.Details["reason"], e.Message)
+			if status == 409 {
+				kept = append(kept, e)
+			}
 		}
+		return kept
 	})
-	t.Logf("%s: %d refusals, ledger height unchanged", what, len(rs))
+	t.Logf("%s: %d refusals, nothing written but the refusals", what, len(rs))
 }
 
 // TestE2E_P4_EveryRefusalGround: each ground on which the IP office must refuse a pledge (P1, P4, P5),
@@ -188,8 +191,12 @@ func TestE2E_P5P8_TrademarkRanksAndDisposal(t *testing.T) {
 	}
 	p1, p2, p3 := pledges[0], pledges[1], pledges[2]
 
-	bank2.write(200, "default", "POST", "/v1/pledges/"+p2+"/default", map[string]any{"reason": "missed payments"})
-	t.Logf("P8: Bank2 declares default on its rank-2 pledge %s", p2)
+	claim := func(amount string) map[string]any { return map[string]any{"amount": amount, "currency": "CNY"} }
+	bank2.write(200, "default", "POST", "/v1/pledges/"+p2+"/default", map[string]any{"reason": "missed payments", "claim": claim("3000000.00")})
+	t.Logf("P8: Bank2 declares default on its rank-2 pledge %s, claiming 3000000.00", p2)
+	bank1.write(200, "claim", "POST", "/v1/pledges/"+p1+"/claim", claim("4000000.00"))
+	bank1.write(200, "claim", "POST", "/v1/pledges/"+p3+"/claim", claim("1500000.00"))
+	t.Logf("P8: Bank1 states its claims: 4000000.00 on %s (rank 1), 1500000.00 on %s (rank 3)", p1, p3)
 	type share struct {
 		id, amount string
 	}
@@ -210,11 +217,13 @@ func TestE2E_P5P8_TrademarkRanksAndDisposal(t *testing.T) {
 		dispose("proceeds to a pledge not on the right", "not-an-encumbrance", p2, disposal("0", share{p2, "4000000.00"}, share{"PL-NOT-ON-IT", "5000000.00"})),
 		dispose("proceeds out of rank order", "out-of-rank-order", p2, disposal("0", share{p2, "4000000.00"}, share{p1, "5000000.00"})),
 		dispose("the disposing pledge left out", "disposing-pledge-missing", p2, disposal("0", share{p1, "9000000.00"})),
-		dispose("rank 1 skipped", "better-rank-skipped", p2, disposal("0", share{p2, "9000000.00"})),
-		dispose("surplus while rank 3 is unpaid", "surplus-before-creditors", p2, disposal("500000.00", share{p1, "4000000.00"}, share{p2, "4500000.00"})),
+		dispose("rank 1 left out", "pledge-not-listed", p2, disposal("0", share{p2, "9000000.00"})),
+		dispose("rank 2 paid while rank 1 is not in full", "better-rank-unpaid", p2, disposal("3500000.00", share{p1, "1000000.00"}, share{p2, "3000000.00"}, share{p3, "1500000.00"})),
+		dispose("a share above its claim", "share-above-claim", p2, disposal("0", share{p1, "4500000.00"}, share{p2, "3000000.00"}, share{p3, "1500000.00"})),
+		dispose("surplus while rank 3 is unpaid", "surplus-before-creditors", p2, disposal("2000000.00", share{p1, "4000000.00"}, share{p2, "3000000.00"}, share{p3, "0"})),
 		dispose("proceeds do not add up to the price", "proceeds-do-not-add-up", p2, disposal("0", share{p1, "4000000.00"}, share{p2, "3000000.00"}, share{p3, "1000000.00"})),
 		{name: "the other bank defaults Bank1's pledge", rule: "FORBIDDEN", c: bank2, method: "POST", path: "/v1/pledges/" + p1 + "/default",
-			body: map[string]any{"reason": "not mine"}, status: 403},
+			body: map[string]any{"reason": "not mine", "claim": claim("1.00")}, status: 403},
 	})
 
 	r := exch.write(200, "dispose", "POST", "/v1/pledges/"+p2+"/dispose",
@@ -245,14 +254,15 @@ func TestE2E_P5P8_TrademarkRanksAndDisposal(t *testing.T) {
 	t.Logf("P8: disposed: 9000000.00 applied by rank 1: %s, 2: %s, 3: %s; surplus %s to the pledgor %s; transfers to the buyer %v",
 		d.Proceeds[0].Amount, d.Proceeds[1].Amount, d.Proceeds[2].Amount, d.Surplus, d.SurplusTo[0].ID, d.TransferIDs)
 	_ = json.Unmarshal(exch.Do("GET", "/v1/assets/"+tmA, nil).Body, &asset)
-	left := map[string]int{}
-	for _, e := range asset.Encumbrances {
-		left[e.PledgeID] = e.Rank
+	if len(asset.Encumbrances) != 0 {
+		t.Fatalf("after the disposal the mark carries %+v; the sale purges every pledge", asset.Encumbrances)
 	}
-	if _, still := left[p2]; still || len(left) != 2 {
-		t.Fatalf("after the disposal the mark carries %v; the disposed pledge should be gone", left)
+	for _, p := range []string{p1, p3} {
+		if st := exch.Do("GET", "/v1/pledges/"+p, nil).Str(t, "status"); st != "discharged" {
+			t.Fatalf("pledge %s is %s after the disposal, want discharged", p, st)
+		}
 	}
-	t.Logf("P8: the disposed pledge no longer encumbers the marks; left: %v", slices.Sorted(maps.Keys(left)))
+	t.Logf("P8: the sale purges the marks: %s disposed, %s and %s discharged with their shares", p2, p1, p3)
 }
 
 // TestE2E_P6_ChangeExtensionRevocation: the pledgee changes and extends its pledge, wrong changes are

@@ -82,7 +82,9 @@ type APIError struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Details map[string]string `json:"details"`
-	TxID    string            `json:"txId,omitempty"` // the transaction a 504 (or 503) names, to poll
+	TxID    string            `json:"txId,omitempty"` // the transaction a 504 (or 503) names, to poll, or a 409 committed
+	// BlockNumber is the block a refusal under a rule (409) committed in: it is kept (I3).
+	BlockNumber uint64 `json:"blockNumber,omitempty"`
 }
 
 // Err is the reply's error document (zero when the body holds none).

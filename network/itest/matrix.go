@@ -54,6 +54,7 @@ var AuthzMatrix = []AuthzRule{
 	{Op: api.ExtendPledge.Name, Short: "Extd", Allowed: PledgeeStaff},
 	{Op: api.ReleasePledge.Name, Short: "Rels", Allowed: PledgeeStaff},
 	{Op: api.DeclareDefault.Name, Short: "Dflt", Allowed: PledgeeStaff},
+	{Op: api.StateClaim.Name, Short: "Clm", Allowed: PledgeeStaff},
 	{Op: api.DisposePledge.Name, Short: "Disp", Allowed: ExchangeStaff},
 	{Op: api.RequestTransfer.Name, Short: "ReqT", Allowed: slices.Concat(ExchangeStaff, IPOfficeStaff)},
 	{Op: api.ConsentToTransfer.Name, Short: "Cnst", Allowed: PledgeeStaff},
