@@ -92,8 +92,13 @@ var (
 	RefusePledge   = pledgeAction("RefusePledge", "refuse", "Refusal", "refuses an applied pledge (P3)")
 	RevokePledge   = pledgeAction("RevokePledge", "revoke", "Reason", "revokes an improper registration (P6)")
 	AmendPledge    = withTerms(pledgeAction("AmendPledge", "amend", "Amendment",
-		"changes names, debt kind or private terms (P6)"))
-	ExtendPledge   = pledgeAction("ExtendPledge", "extend", "Extension", "extends the debt term (P6)")
+		"files a change of names, debt kind, contract or private terms, in force once recorded (P6)"))
+	ExtendPledge = pledgeAction("ExtendPledge", "extend", "Extension",
+		"files an extension of the debt term, in force once recorded (P6)")
+	RecordPledgeChange = changeAction("RecordPledgeChange", "record", "",
+		"records a filed change or extension: it takes effect now (P6)")
+	RefusePledgeChange = changeAction("RefusePledgeChange", "refuse", "Refusal",
+		"refuses a filed change or extension: the pledge stays as it was (P6)")
 	ReleasePledge  = pledgeAction("ReleasePledge", "release", "Reason", "releases a pledge (P6)")
 	DeclareDefault = pledgeAction("DeclareDefault", "default", "DefaultInput",
 		"records the debtor's default and the outstanding secured claim (P8)")
@@ -139,6 +144,12 @@ func pledgeAction(name, verb, payload string, summary string) Op {
 		Args: []Arg{pledgeID, body}, Summary: summary}
 }
 
+// changeAction is the IP office's decision on a change filed on a pledge (P6).
+func changeAction(name, verb, payload, summary string) Op {
+	return Op{Name: name, Method: "POST", Path: "/v1/pledges/{id}/changes/{changeId}/" + verb, Payload: payload,
+		Args: []Arg{pledgeID, path("changeID", "changeId"), body}, Summary: summary}
+}
+
 func withTerms(o Op) Op { o.PrivateTerms = true; return o }
 
 func transferAction(name, verb, payload string, summary string) Op {
@@ -155,8 +166,8 @@ func pledgeList(name string, by Arg, summary string) Op {
 var Operations = []Op{
 	Ping, PlanSubmission,
 	RegisterAsset, ImportAssets, UpdateAsset, GetAsset, FindAssetsByNumber, GetAssetHistory, GetStatement,
-	ApplyPledge, RegisterPledge, RefusePledge, RevokePledge, AmendPledge, ExtendPledge, ReleasePledge,
-	DeclareDefault, StateClaim, DisposePledge, GetPledge, GetPledgeTerms, GetPledgeHistory,
+	ApplyPledge, RegisterPledge, RefusePledge, RevokePledge, AmendPledge, ExtendPledge, RecordPledgeChange,
+	RefusePledgeChange, ReleasePledge, DeclareDefault, StateClaim, DisposePledge, GetPledge, GetPledgeTerms, GetPledgeHistory,
 	ListPledgesByAsset, ListPledgesByPledgee, ListPledgesByStatus, ListOverdueExaminations,
 	RequestTransfer, ConsentToTransfer, RecordTransfer, RefuseTransfer, GetTransfer, GetTransferHistory,
 	ListTransfers,

@@ -32,7 +32,7 @@ var DebtKinds = []string{"loan", "credit-line", "bond", "guarantee", "other"}
 var DisposalMethods = []string{"auction", "sale", "agreed-value"}
 
 // TransientTermsKey is the transient-map key that carries the private terms (V2) to ApplyPledge and
-// AmendPledge. The terms never appear in arguments, events or the public record.
+// AmendPledge (a change filed, in force once recorded). The terms never appear in arguments, events or the public record.
 const TransientTermsKey = "terms"
 
 // MaxPackage is the largest number of IP rights in one pledge (P2): one application, registered,
@@ -103,6 +103,18 @@ type Discharge struct {
 	TxID             string `json:"txId"`
 }
 
+// CollateralLoss records on an active pledge that one of its rights left the valid legal status (P10):
+// it lapsed, was invalidated, expired or was revoked, in the IP office's transaction TxID. When the
+// right is valid again (a lapsed patent restored), RestoredAt and RestoredTxID say when.
+type CollateralLoss struct {
+	AssetID      string      `json:"assetId"`
+	At           string      `json:"at"`
+	LegalStatus  LegalStatus `json:"legalStatus"`
+	RestoredAt   string      `json:"restoredAt,omitempty"`
+	RestoredTxID string      `json:"restoredTxId,omitempty"`
+	TxID         string      `json:"txId"`
+}
+
 // Disposal is the sale, auction or agreed value of defaulted pledged rights (P8).
 type Disposal struct {
 	At          string    `json:"at"`
@@ -126,12 +138,16 @@ type FailedDisposal struct {
 }
 
 // Pledge is the public record of a pledge (V1). Its private terms are in the pledgee's collection;
-// TermsHash is the SHA-256 of their canonical JSON, salt included (V2).
+// TermsHash is the SHA-256 of their canonical JSON, salt included (V2). Changes lists the changes and
+// extensions filed by the pledgee (P6), oldest first; PendingChangeID names the one filed and not yet
+// recorded or refused by the IP office, if any (at most one at a time).
 type Pledge struct {
 	AcknowledgeInvalidationRisk bool             `json:"acknowledgeInvalidationRisk"`
 	AppliedAt                   string           `json:"appliedAt"`
 	AssetIDs                    []string         `json:"assetIds"`
+	Changes                     []PledgeChange   `json:"changes,omitempty"`
 	Claim                       *Claim           `json:"claim,omitempty"`
+	CollateralLosses            []CollateralLoss `json:"collateralLosses,omitempty"`
 	ContractHash                string           `json:"contractHash"`
 	DebtKind                    string           `json:"debtKind"`
 	DebtTermEnd                 string           `json:"debtTermEnd"`
@@ -145,6 +161,7 @@ type Pledge struct {
 	FailedDisposals             []FailedDisposal `json:"failedDisposals,omitempty"`
 	ID                          string           `json:"id"`
 	LastChange                  Change           `json:"lastChange"`
+	PendingChangeID             string           `json:"pendingChangeId,omitempty"`
 	Pledgee                     Pledgee          `json:"pledgee"`
 	Pledgors                    []Party          `json:"pledgors"`
 	Ranks                       []Rank           `json:"ranks"`
@@ -180,14 +197,64 @@ type Terms struct {
 	Valuation    *Valuation `json:"valuation,omitempty"`
 }
 
-// TermsView is what GetPledgeTerms returns to an entitled caller (V2). Verified says the stored terms
-// hash to the public record's TermsHash.
-type TermsView struct {
-	PledgeID  string `json:"pledgeId"`
+// ChangeStatus is the status of a filed change of a pledge (P6).
+type ChangeStatus string
+
+// Statuses of a change of a pledge.
+const (
+	ChangeFiled    ChangeStatus = "filed"
+	ChangeRecorded ChangeStatus = "recorded"
+	ChangeRefused  ChangeStatus = "refused"
+)
+
+// Kinds of change of a pledge (P6).
+const (
+	ChangeAmendment = "amendment" // 变更: names, debt kind, private terms (amount), contract
+	ChangeExtension = "extension" // 延期: the debt term's end
+)
+
+// PledgeChange is a change (变更) or extension (延期) of a registered pledge, filed by its pledgee and in
+// force only once the IP office records it (P6). It holds what the change sets, public fields only:
+// new private terms are in the pledgee's collection until recorded, here only their salted hash
+// (TermsHash, V2). ContractHash is the hash of the supplementary contract, required when the secured
+// amount changes. TxID is the filing's transaction, DecisionTxID the recording's or refusal's.
+type PledgeChange struct {
+	ContractHash   string       `json:"contractHash,omitempty"`
+	DebtKind       string       `json:"debtKind,omitempty"`
+	DebtTermEnd    string       `json:"debtTermEnd,omitempty"`
+	DecidedAt      string       `json:"decidedAt,omitempty"`
+	DecisionTxID   string       `json:"decisionTxId,omitempty"`
+	FiledAt        string       `json:"filedAt"`
+	ID             string       `json:"id"`
+	Kind           string       `json:"kind"`
+	PledgeeName    string       `json:"pledgeeName,omitempty"`
+	Pledgors       []Party      `json:"pledgors,omitempty"`
+	RefusalNote    string       `json:"refusalNote,omitempty"`
+	RefusalReasons []string     `json:"refusalReasons,omitempty"`
+	Status         ChangeStatus `json:"status"`
+	TermsHash      string       `json:"termsHash,omitempty"`
+	TxID           string       `json:"txId"`
+}
+
+// PendingTerms are the private terms of a change filed and not yet recorded (P6, V2), shown by
+// GetPledgeTerms to the same callers as the terms in force. Verified says they hash to the change's
+// public TermsHash.
+type PendingTerms struct {
+	ChangeID  string `json:"changeId"`
 	Terms     Terms  `json:"terms"`
 	TermsHash string `json:"termsHash"`
-	TxID      string `json:"txId"`
 	Verified  bool   `json:"verified"`
+}
+
+// TermsView is what GetPledgeTerms returns to an entitled caller (V2). Verified says the stored terms
+// hash to the public record's TermsHash. Pending are the terms of a change filed and not yet recorded.
+type TermsView struct {
+	Pending   *PendingTerms `json:"pending,omitempty"`
+	PledgeID  string        `json:"pledgeId"`
+	Terms     Terms         `json:"terms"`
+	TermsHash string        `json:"termsHash"`
+	TxID      string        `json:"txId"`
+	Verified  bool          `json:"verified"`
 }
 
 // PledgeApplication is the public part of a pledge application (P1, P2). The pledgee is the applying
@@ -221,15 +288,20 @@ type Reason struct {
 
 // Amendment is the payload of AmendPledge (P6): names and debt kind; new private terms, if any, travel
 // in the transient map. Pledgors, when given, must be the same ids: only their names may change.
+// ContractHash is the hash of the supplementary contract, required (and new) when the terms change the
+// secured amount.
 type Amendment struct {
-	DebtKind    string  `json:"debtKind"`
-	PledgeeName string  `json:"pledgeeName"`
-	Pledgors    []Party `json:"pledgors"`
+	ContractHash string  `json:"contractHash"`
+	DebtKind     string  `json:"debtKind"`
+	PledgeeName  string  `json:"pledgeeName"`
+	Pledgors     []Party `json:"pledgors"`
 }
 
-// Extension is the payload of ExtendPledge (P6).
+// Extension is the payload of ExtendPledge (P6); ContractHash, optional, is the hash of the
+// supplementary contract that extends the term.
 type Extension struct {
-	DebtTermEnd string `json:"debtTermEnd"`
+	ContractHash string `json:"contractHash"`
+	DebtTermEnd  string `json:"debtTermEnd"`
 }
 
 // ProceedInput is one pledge's share of a disposal's price.

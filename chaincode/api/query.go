@@ -9,17 +9,22 @@ const (
 )
 
 // Event is the payload of the one chaincode event of every transaction that changes state (I2). Its
-// name is Type. It never carries private terms.
+// name is Type. It never carries private terms. PledgeIDs and PledgeeMSPs name the pledges of other
+// records that the transaction changed as well, and their pledgee banks, so that a bank watching the
+// stream learns of a change to its pledge made by someone else's transaction: the new pledgors after
+// an assignment is recorded (P7), the loss of a pledged right (P10).
 type Event struct {
-	AssetIDs  []string `json:"assetIds"`
-	ID        string   `json:"id"`
-	MSP       MSPID    `json:"msp"`
-	RequestID string   `json:"requestId"`
-	Status    string   `json:"status,omitempty"`
-	Submitter string   `json:"submitter"`
-	Time      string   `json:"time"`
-	TxID      string   `json:"txId"`
-	Type      string   `json:"type"`
+	AssetIDs    []string `json:"assetIds"`
+	ID          string   `json:"id"`
+	MSP         MSPID    `json:"msp"`
+	PledgeIDs   []string `json:"pledgeIds,omitempty"`
+	PledgeeMSPs []MSPID  `json:"pledgeeMsps,omitempty"`
+	RequestID   string   `json:"requestId"`
+	Status      string   `json:"status,omitempty"`
+	Submitter   string   `json:"submitter"`
+	Time        string   `json:"time"`
+	TxID        string   `json:"txId"`
+	Type        string   `json:"type"`
 }
 
 // HistoryItem is one version of a record, from the history database (I2).

@@ -32,7 +32,9 @@ type Consent struct {
 
 // Transfer is a request to change the owners of a right, or to license it (T1). RequestedBy is the
 // organization that requested it; a transfer requested before the chaincode recorded it has none, and
-// is then not found by a list of one organization's requests.
+// is then not found by a list of one organization's requests. TitleTxID is the title the request was
+// made against (the right's TitleTxID at request time: the transaction that registered the right or
+// recorded its last assignment); the transfer records only while the title is still that one (T3).
 type Transfer struct {
 	AssetID          string         `json:"assetId"`
 	Consents         []Consent      `json:"consents"`
@@ -50,6 +52,7 @@ type Transfer struct {
 	RequestedAt      string         `json:"requestedAt"`
 	RequestedBy      MSPID          `json:"requestedBy,omitempty"`
 	Status           TransferStatus `json:"status"`
+	TitleTxID        string         `json:"titleTxId,omitempty"`
 	TradeRef         string         `json:"tradeRef,omitempty"`
 	Version          int            `json:"version"`
 }

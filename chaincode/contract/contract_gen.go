@@ -72,14 +72,28 @@ func (c *Contract) RevokePledge(ctx contractapi.TransactionContextInterface, req
 	return submit(ctx, func(s *rules.Service) (string, error) { return s.RevokePledge(requestID, pledgeID, payload) })
 }
 
-// AmendPledge changes names, debt kind or private terms (P6). payload: [api.Amendment]. Private terms in the transient map under "terms".
+// AmendPledge files a change of names, debt kind, contract or private terms, in force once recorded (P6). payload: [api.Amendment]. Private terms in the transient map under "terms".
 func (c *Contract) AmendPledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
 	return submit(ctx, func(s *rules.Service) (string, error) { return s.AmendPledge(requestID, pledgeID, payload) })
 }
 
-// ExtendPledge extends the debt term (P6). payload: [api.Extension].
+// ExtendPledge files an extension of the debt term, in force once recorded (P6). payload: [api.Extension].
 func (c *Contract) ExtendPledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
 	return submit(ctx, func(s *rules.Service) (string, error) { return s.ExtendPledge(requestID, pledgeID, payload) })
+}
+
+// RecordPledgeChange records a filed change or extension: it takes effect now (P6).
+func (c *Contract) RecordPledgeChange(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, changeID string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) {
+		return s.RecordPledgeChange(requestID, pledgeID, changeID, payload)
+	})
+}
+
+// RefusePledgeChange refuses a filed change or extension: the pledge stays as it was (P6). payload: [api.Refusal].
+func (c *Contract) RefusePledgeChange(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, changeID string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) {
+		return s.RefusePledgeChange(requestID, pledgeID, changeID, payload)
+	})
 }
 
 // ReleasePledge releases a pledge (P6). payload: [api.Reason].

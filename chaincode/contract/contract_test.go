@@ -173,8 +173,16 @@ func TestContractPledgeLifecycleAcrossOrganizations(t *testing.T) {
 		t.Fatalf("terms %s", out)
 	}
 	h.refused("trader", nil, api.CodeForbidden, "GetPledgeTerms", p.ID)
-	h.ok("bank1", nil, "ExtendPledge", "p3", p.ID, `{"debtTermEnd":"2028-01-01"}`)
-	h.ok("bank1", terms(), "AmendPledge", "p4", p.ID, `{"pledgeeName":"Bank One Hubei"}`)
+	var filed api.Pledge
+	if err := json.Unmarshal([]byte(h.ok("bank1", nil, "ExtendPledge", "p3", p.ID, `{"debtTermEnd":"2028-01-01"}`)), &filed); err != nil {
+		t.Fatal(err)
+	}
+	h.ok("examiner", nil, "RecordPledgeChange", "p3r", p.ID, filed.PendingChangeID, "{}")
+	if err := json.Unmarshal([]byte(h.ok("bank1", terms(), "AmendPledge", "p4", p.ID, `{"pledgeeName":"Bank One Hubei"}`)), &filed); err != nil {
+		t.Fatal(err)
+	}
+	// The IP office reads the filed terms to record them: it is a member of the pledgee's collection.
+	h.ok("examiner", nil, "RecordPledgeChange", "p4r", p.ID, filed.PendingChangeID, "{}")
 	var tr api.Transfer
 	if err := json.Unmarshal([]byte(h.ok("trader", nil, "RequestTransfer", "t1",
 		`{"assetId":"P1","kind":"assignment","newOwners":[{"id":"BUYER","name":"Buyer","share":10000}],"origin":"trade","tradeRef":"W-1"}`)), &tr); err != nil {
@@ -223,7 +231,8 @@ func TestContractPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	for _, e := range h.w.events {
 		types = append(types, e.EventName)
 	}
-	want := []string{"AssetRegistered", "PledgeApplied", "PledgeRegistered", "PledgeExtended", "PledgeAmended", "TransferRequested",
+	want := []string{"AssetRegistered", "PledgeApplied", "PledgeRegistered", "PledgeChangeFiled", "PledgeChangeRecorded",
+		"PledgeChangeFiled", "PledgeChangeRecorded", "TransferRequested",
 		"TransferConsented", "TransferRecorded", "PledgeDefaulted", "PledgeDisposed"}
 	if !slices.Equal(types, want) {
 		t.Fatalf("events %v", types)

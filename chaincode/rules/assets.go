@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	api "github.com/ipledger/ipledger/chaincode/api"
@@ -248,6 +249,7 @@ func (s *Service) UpdateAsset(requestID, assetID, payload string) (string, error
 			if err := checkPatchFits(a, p); err != nil {
 				return nil, api.Event{}, err
 			}
+			before := a.LegalStatus
 			// The changed fields name the change in the record, in this fixed order.
 			changed := patchStatusAndDates(a, p)
 			changed = append(changed, s.patchFlags(a, p)...)
@@ -259,8 +261,62 @@ func (s *Service) UpdateAsset(requestID, assetID, payload string) (string, error
 			if err := s.saveAsset(a, "AssetUpdated:"+strings.Join(changed, ",")); err != nil {
 				return nil, api.Event{}, err
 			}
-			return a, api.Event{Type: "AssetUpdated", ID: a.ID, AssetIDs: []string{a.ID}, Status: string(a.LegalStatus)}, nil
+			ev := api.Event{Type: "AssetUpdated", ID: a.ID, AssetIDs: []string{a.ID}, Status: string(a.LegalStatus)}
+			if ev.PledgeIDs, ev.PledgeeMSPs, err = s.recordCollateralStatus(a, before); err != nil {
+				return nil, api.Event{}, err
+			}
+			return a, ev, nil
 		})
+}
+
+// recordCollateralStatus tells every active pledge on a right that its collateral was lost, or came
+// back (P10): when the right leaves the valid status (or moves to another status that is not valid),
+// each pledge records a [api.CollateralLoss] with the right, the new status, the time and the
+// transaction; when it is valid again, the pledge's open losses of that right are marked restored. It
+// returns the pledges changed and their pledgee banks, for the event. Each pledge key is written under
+// its own pledgee's policy.
+func (s *Service) recordCollateralStatus(a *api.Asset, before api.LegalStatus) ([]string, []api.MSPID, error) {
+	if a.LegalStatus == before {
+		return nil, nil, nil
+	}
+	var ids []string
+	var banks []api.MSPID
+	for _, e := range a.Encumbrances {
+		p, err := s.loadPledge(e.PledgeID)
+		if err != nil {
+			return nil, nil, err
+		}
+		action := "CollateralLost:" + a.ID
+		if a.LegalStatus == api.LegalValid {
+			action = "CollateralRestored:" + a.ID
+			if !s.restoreCollateral(p, a.ID) {
+				continue // it never recorded a loss of this right
+			}
+		} else {
+			p.CollateralLosses = append(p.CollateralLosses, api.CollateralLoss{AssetID: a.ID, At: s.now(),
+				LegalStatus: a.LegalStatus, TxID: s.tx.ID})
+		}
+		if err := s.savePledge(p, action); err != nil {
+			return nil, nil, err
+		}
+		ids = append(ids, p.ID)
+		if !slices.Contains(banks, p.Pledgee.MSP) {
+			banks = append(banks, p.Pledgee.MSP)
+		}
+	}
+	return ids, banks, nil
+}
+
+// restoreCollateral marks a pledge's open losses of a right restored now; false when it has none.
+func (s *Service) restoreCollateral(p *api.Pledge, assetID string) bool {
+	restored := false
+	for i := range p.CollateralLosses {
+		if l := &p.CollateralLosses[i]; l.AssetID == assetID && l.RestoredAt == "" {
+			l.RestoredAt, l.RestoredTxID = s.now(), s.tx.ID
+			restored = true
+		}
+	}
+	return restored
 }
 
 // checkPatchFits refuses what ParseAssetPatch cannot see without the right itself: a mark family for

@@ -184,7 +184,12 @@ func TestP8_ProceedsAreCheckedAgainstTheStatedClaims(t *testing.T) {
 		e, p1, p2 := setup(t, true)
 		terms := termsA
 		terms.Amount, terms.Salt = "400000.00", strings.Repeat("6", 32)
-		e.must(e.submit(bank2, withTerms(terms), func(s *Service) (string, error) { return s.AmendPledge(e.req(), p2, `{}`) }))
+		// A new amount is a change filed with the supplementary contract, in force once recorded (P6).
+		var filed api.Pledge
+		mustDecode(t, e.must(e.submit(bank2, withTerms(terms), func(s *Service) (string, error) {
+			return s.AmendPledge(e.req(), p2, js(api.Amendment{ContractHash: strings.Repeat("c", 64)}))
+		})), &filed)
+		e.recordChange(p2, filed.PendingChangeID)
 		_, err := e.dispose(p1, sold("1500000", "0", p1, "1000000", p2, "500000"))
 		wantCode(t, err, "P8", "claim-stale")
 		wantCode(t, e.stateClaim(bank2, p2, "500000", "CNY"), "P8", "claim-above-secured-amount")

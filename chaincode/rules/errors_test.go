@@ -149,6 +149,13 @@ func TestLedgerFailuresAreInternalErrors(t *testing.T) {
 		}, nil},
 		{bank1, withTerms(termsA), func(s *Service, ids map[string]string) (string, error) {
 			return s.AmendPledge("p3", ids["p"], `{"pledgeeName":"B"}`)
+		}, func(out string, ids map[string]string) {
+			var p api.Pledge
+			mustDecodeNoT(out, &p)
+			ids["ch"] = p.PendingChangeID
+		}},
+		{examiner, nil, func(s *Service, ids map[string]string) (string, error) {
+			return s.RecordPledgeChange("p3r", ids["p"], ids["ch"], "{}")
 		}, nil},
 		{trader, nil, func(s *Service, _ map[string]string) (string, error) {
 			return s.RequestTransfer("t1", js(trade("T1")))

@@ -86,6 +86,13 @@ func (e *env) query(c Caller, fn func(*Service) (string, error)) (string, error)
 	return fn(New(e.l, Tx{ID: "query", Time: e.now, Caller: c}))
 }
 
+// submitErr runs fn as one transaction of c without transient data and returns its error only.
+func (e *env) submitErr(c Caller, fn func(*Service) (string, error)) error {
+	e.t.Helper()
+	_, err := e.submit(c, nil, fn)
+	return err
+}
+
 func (e *env) must(out string, err error) string {
 	e.t.Helper()
 	if err != nil {

@@ -136,21 +136,23 @@ func TestV3_RegulatorReadsEverythingWritesNothing(t *testing.T) {
 	p := e.pledged(bank1, "R1", "P1")
 	tr, _ := e.requestTransfer(trader, trade("P1"))
 	writes := map[string]func(*Service) (string, error){
-		"RegisterAsset":     func(s *Service) (string, error) { return s.RegisterAsset("r", js(patent("P2"))) },
-		"UpdateAsset":       func(s *Service) (string, error) { return s.UpdateAsset("r", "P1", `{"title":"x"}`) },
-		"ApplyPledge":       func(s *Service) (string, error) { return s.ApplyPledge("r", js(application("P1"))) },
-		"RegisterPledge":    func(s *Service) (string, error) { return s.RegisterPledge("r", p.ID, `{"registrationNumber":"X"}`) },
-		"RefusePledge":      func(s *Service) (string, error) { return s.RefusePledge("r", p.ID, `{"reasons":["x"]}`) },
-		"RevokePledge":      func(s *Service) (string, error) { return s.RevokePledge("r", p.ID, `{"reason":"x"}`) },
-		"AmendPledge":       func(s *Service) (string, error) { return s.AmendPledge("r", p.ID, `{"pledgeeName":"x"}`) },
-		"ExtendPledge":      func(s *Service) (string, error) { return s.ExtendPledge("r", p.ID, `{"debtTermEnd":"2030-01-01"}`) },
-		"ReleasePledge":     func(s *Service) (string, error) { return s.ReleasePledge("r", p.ID, `{"reason":"x"}`) },
-		"DeclareDefault":    func(s *Service) (string, error) { return s.DeclareDefault("r", p.ID, defaultIn("x", "1")) },
-		"DisposePledge":     func(s *Service) (string, error) { return s.DisposePledge("r", p.ID, `{}`) },
-		"RequestTransfer":   func(s *Service) (string, error) { return s.RequestTransfer("r", js(trade("P1"))) },
-		"ConsentToTransfer": func(s *Service) (string, error) { return s.ConsentToTransfer("r", tr.ID, `{}`) },
-		"RecordTransfer":    func(s *Service) (string, error) { return s.RecordTransfer("r", tr.ID, `{}`) },
-		"RefuseTransfer":    func(s *Service) (string, error) { return s.RefuseTransfer("r", tr.ID, `{"reasons":["x"]}`) },
+		"RegisterAsset":      func(s *Service) (string, error) { return s.RegisterAsset("r", js(patent("P2"))) },
+		"UpdateAsset":        func(s *Service) (string, error) { return s.UpdateAsset("r", "P1", `{"title":"x"}`) },
+		"ApplyPledge":        func(s *Service) (string, error) { return s.ApplyPledge("r", js(application("P1"))) },
+		"RegisterPledge":     func(s *Service) (string, error) { return s.RegisterPledge("r", p.ID, `{"registrationNumber":"X"}`) },
+		"RefusePledge":       func(s *Service) (string, error) { return s.RefusePledge("r", p.ID, `{"reasons":["x"]}`) },
+		"RevokePledge":       func(s *Service) (string, error) { return s.RevokePledge("r", p.ID, `{"reason":"x"}`) },
+		"AmendPledge":        func(s *Service) (string, error) { return s.AmendPledge("r", p.ID, `{"pledgeeName":"x"}`) },
+		"ExtendPledge":       func(s *Service) (string, error) { return s.ExtendPledge("r", p.ID, `{"debtTermEnd":"2030-01-01"}`) },
+		"RecordPledgeChange": func(s *Service) (string, error) { return s.RecordPledgeChange("r", p.ID, "CH-1", `{}`) },
+		"RefusePledgeChange": func(s *Service) (string, error) { return s.RefusePledgeChange("r", p.ID, "CH-1", `{"reasons":["x"]}`) },
+		"ReleasePledge":      func(s *Service) (string, error) { return s.ReleasePledge("r", p.ID, `{"reason":"x"}`) },
+		"DeclareDefault":     func(s *Service) (string, error) { return s.DeclareDefault("r", p.ID, defaultIn("x", "1")) },
+		"DisposePledge":      func(s *Service) (string, error) { return s.DisposePledge("r", p.ID, `{}`) },
+		"RequestTransfer":    func(s *Service) (string, error) { return s.RequestTransfer("r", js(trade("P1"))) },
+		"ConsentToTransfer":  func(s *Service) (string, error) { return s.ConsentToTransfer("r", tr.ID, `{}`) },
+		"RecordTransfer":     func(s *Service) (string, error) { return s.RecordTransfer("r", tr.ID, `{}`) },
+		"RefuseTransfer":     func(s *Service) (string, error) { return s.RefuseTransfer("r", tr.ID, `{"reasons":["x"]}`) },
 	}
 	before := len(e.l.Keys())
 	for name, w := range writes {

@@ -57,14 +57,21 @@ func TestV2_MoneyIsCanonicalInThePrivateTermsAndTheirHash(t *testing.T) {
 	if view.Terms.Amount != "100.00" || view.Terms.Valuation.Value != "8000000.50" || !view.Verified {
 		t.Fatalf("stored terms %+v (valuation %+v), verified %v", view.Terms, view.Terms.Valuation, view.Verified)
 	}
-	// An amendment's terms are canonical too.
+	// An amendment's terms are canonical too, filed and once recorded.
 	amended := spelled("4500000", "7000000")
 	e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
 		return s.RegisterPledge(e.req(), short.ID, `{"registrationNumber":"R1"}`)
 	}))
-	e.must(e.submit(bank1, withTerms(amended), func(s *Service) (string, error) { return s.AmendPledge(e.req(), short.ID, `{}`) }))
+	var filed api.Pledge
+	mustDecode(t, e.must(e.submit(bank1, withTerms(amended), func(s *Service) (string, error) {
+		return s.AmendPledge(e.req(), short.ID, js(api.Amendment{ContractHash: hashB}))
+	})), &filed)
+	want := TermsHash(spelled("4500000.00", "7000000.00"))
+	if got := e.recordChange(short.ID, filed.PendingChangeID); got.TermsHash != want {
+		t.Fatalf("amended terms hash %s, want %s", got.TermsHash, want)
+	}
 	mustDecode(t, e.must(e.query(auditor, func(s *Service) (string, error) { return s.GetPledgeTerms(short.ID) })), &view)
-	if view.Terms.Amount != "4500000.00" || view.Terms.Valuation.Value != "7000000.00" || view.TermsHash != TermsHash(spelled("4500000.00", "7000000.00")) {
+	if view.Terms.Amount != "4500000.00" || view.Terms.Valuation.Value != "7000000.00" || view.TermsHash != want || !view.Verified {
 		t.Fatalf("amended terms %+v, hash %s", view.Terms, view.TermsHash)
 	}
 }

@@ -309,14 +309,17 @@ func TestP6_ChangeExtensionReleaseRevocation(t *testing.T) {
 		e, p := setup(t)
 		t2 := termsA
 		t2.Amount = "6000000.00"
-		out := e.must(e.submit(bank1, withTerms(t2), func(s *Service) (string, error) {
-			return s.AmendPledge(e.req(), p.ID, js(api.Amendment{PledgeeName: "Bank One Hubei", DebtKind: "credit-line",
+		var filed api.Pledge
+		mustDecode(t, e.must(e.submit(bank1, withTerms(t2), func(s *Service) (string, error) {
+			return s.AmendPledge(e.req(), p.ID, js(api.Amendment{ContractHash: hashB, PledgeeName: "Bank One Hubei", DebtKind: "credit-line",
 				Pledgors: []api.Party{{ID: acme.ID, Name: "Acme Optics Group"}}}))
-		}))
-		var got api.Pledge
-		mustDecode(t, out, &got)
-		if got.TermsHash != TermsHash(t2) || got.TermsHash == p.TermsHash || got.Pledgee.Name != "Bank One Hubei" ||
-			got.DebtKind != "credit-line" || got.Pledgors[0].Name != "Acme Optics Group" || got.LastChange.Action != "PledgeAmended" {
+		})), &filed)
+		if filed.PendingChangeID == "" || filed.TermsHash != p.TermsHash || filed.Pledgee.Name != p.Pledgee.Name {
+			t.Fatalf("a filed amendment changed the pledge: %+v", filed)
+		}
+		got := e.recordChange(p.ID, filed.PendingChangeID)
+		if got.TermsHash != TermsHash(t2) || got.TermsHash == p.TermsHash || got.Pledgee.Name != "Bank One Hubei" || got.ContractHash != hashB ||
+			got.DebtKind != "credit-line" || got.Pledgors[0].Name != "Acme Optics Group" || got.LastChange.Action != "PledgeChangeRecorded:"+filed.PendingChangeID {
 			t.Fatalf("amendment not recorded: %+v", got)
 		}
 		for _, bad := range []struct {
@@ -332,6 +335,8 @@ func TestP6_ChangeExtensionReleaseRevocation(t *testing.T) {
 			{bank1, `{"debtKind":"x"}`, api.CodeInvalidArgument, "debtKind"},
 			{bank1, `{"pledgeeName":" x"}`, api.CodeInvalidArgument, "pledgeeName"},
 			{bank1, `{"pledgors":[]}`, api.CodeInvalidArgument, "pledgors"},
+			{bank1, `{"contractHash":"abc"}`, api.CodeInvalidArgument, "contractHash"},
+			{bank1, `{"contractHash":"` + hashB + `"}`, "P6", "contract-hash-unchanged"},
 			{bank1, `{"pledgors":[{"id":"other","name":"Other"}]}`, "P6", "pledgors-changed"},
 			{bank1, `{"x":1}`, api.CodeInvalidArgument, "x"},
 		} {
@@ -349,11 +354,17 @@ func TestP6_ChangeExtensionReleaseRevocation(t *testing.T) {
 	})
 	t.Run("extend", func(t *testing.T) {
 		e, p := setup(t)
-		out := e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2028-03-01"}`) }))
-		if !strings.Contains(out, `"debtTermEnd":"2028-03-01"`) {
-			t.Fatalf("extension not recorded: %s", out)
+		var filed api.Pledge
+		mustDecode(t, e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2028-03-01"}`) })), &filed)
+		if filed.DebtTermEnd != p.DebtTermEnd {
+			t.Fatalf("a filed extension changed the term: %+v", filed)
 		}
-		_, err := e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2028-03-01"}`) })
+		_, err := e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2029-03-01"}`) })
+		wantCode(t, err, "P6", "change-pending")
+		if got := e.recordChange(p.ID, filed.PendingChangeID); got.DebtTermEnd != "2028-03-01" {
+			t.Fatalf("extension not recorded: %+v", got)
+		}
+		_, err = e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2028-03-01"}`) })
 		wantCode(t, err, "P6", "not-later")
 		_, err = e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2041-01-01"}`) })
 		wantCode(t, err, "P4", "term-after-expiry")

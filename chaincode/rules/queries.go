@@ -3,6 +3,7 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	api "github.com/ipledger/ipledger/chaincode/api"
@@ -46,8 +47,26 @@ func (s *Service) GetPledgeTerms(pledgeID string) (string, error) {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return "", internal("decode terms", err)
 	}
-	return marshal(api.TermsView{PledgeID: p.ID, Terms: rec.Terms, TermsHash: rec.TermsHash, TxID: rec.TxID,
-		Verified: TermsHash(rec.Terms) == p.TermsHash})
+	view := api.TermsView{PledgeID: p.ID, Terms: rec.Terms, TermsHash: rec.TermsHash, TxID: rec.TxID,
+		Verified: TermsHash(rec.Terms) == p.TermsHash}
+	if view.Pending, err = s.pendingTermsView(p); err != nil {
+		return "", err
+	}
+	return marshal(view)
+}
+
+// pendingTermsView is the private terms of the pledge's filed change, if it brings any (P6, V2).
+func (s *Service) pendingTermsView(p *api.Pledge) (*api.PendingTerms, error) {
+	i := slices.IndexFunc(p.Changes, func(x api.PledgeChange) bool { return x.ID == p.PendingChangeID })
+	if p.PendingChangeID == "" || i < 0 || p.Changes[i].TermsHash == "" {
+		return nil, nil
+	}
+	rec, err := s.pendingTerms(p, p.PendingChangeID)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	return &api.PendingTerms{ChangeID: p.PendingChangeID, Terms: rec.Terms, TermsHash: rec.TermsHash,
+		Verified: TermsHash(rec.Terms) == p.Changes[i].TermsHash}, nil
 }
 
 // GetTransfer returns a transfer (V1).

@@ -94,11 +94,16 @@ func (s *Service) submit(function, requestID, payload string, authorize func() e
 		return first.Response, nil
 	}
 	s.requestID = requestID
+	return s.decide(reqKey, RequestRecord{Function: function, PayloadHash: payloadHash, Time: s.now(), TxID: s.tx.ID}, run)
+}
+
+// decide runs a request not decided before and keeps its decision under reqKey: its result with its
+// writes and event, or a refusal under a rule alone; any other error decides nothing.
+func (s *Service) decide(reqKey string, rec RequestRecord, run func() (any, api.Event, error)) (string, error) {
 	held := &heldWrites{Ledger: s.l}
 	s.l = held
 	resp, ev, err := run()
 	s.l = held.Ledger
-	rec := RequestRecord{Function: function, PayloadHash: payloadHash, Time: s.now(), TxID: s.tx.ID}
 	if err != nil {
 		refusal, ok := api.AsError(err)
 		if !ok || !refusal.Code.IsRule() {
@@ -123,7 +128,7 @@ func (s *Service) submit(function, requestID, payload string, authorize func() e
 		return "", err
 	}
 	s.decidedBy = s.tx.ID
-	ev.MSP, ev.RequestID, ev.Submitter, ev.Time, ev.TxID = s.tx.Caller.MSP, requestID, s.tx.Caller.Submitter, s.now(), s.tx.ID
+	ev.MSP, ev.RequestID, ev.Submitter, ev.Time, ev.TxID = s.tx.Caller.MSP, s.requestID, s.tx.Caller.Submitter, s.now(), s.tx.ID
 	if ev.AssetIDs == nil {
 		ev.AssetIDs = []string{}
 	}

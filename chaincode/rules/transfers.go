@@ -77,7 +77,8 @@ func checkTransferable(a *api.Asset) error {
 }
 
 // RequestTransfer requests the recording of a transfer or license of an IP right (T1): by the exchange
-// after a trade, or by the IP office for an owner. The transfer remembers the owners it starts from.
+// after a trade, or by the IP office for an owner. The transfer remembers the owners it starts from and
+// the title it was requested against (T3).
 func (s *Service) RequestTransfer(requestID, payload string) (string, error) {
 	return s.submit(api.RequestTransfer.Name, requestID, payload,
 		func() error { return requireOrg(s.tx.Caller, "T1", api.MSPExchange, api.MSPIPOffice) },
@@ -101,7 +102,7 @@ func (s *Service) RequestTransfer(requestID, payload string) (string, error) {
 			}
 			t := &api.Transfer{AssetID: a.ID, Consents: []api.Consent{}, DocType: keyTransfer, FromOwners: a.Owners,
 				ID: s.derivedID("TR-"), Kind: in.Kind, NewOwners: in.NewOwners, Origin: in.Origin,
-				RequestedAt: s.now(), Status: api.TransferRequested, TradeRef: in.TradeRef}
+				RequestedAt: s.now(), Status: api.TransferRequested, TitleTxID: a.TitleTxID, TradeRef: in.TradeRef}
 			if found, err := s.exists(transferKey(t.ID)); err != nil {
 				return nil, api.Event{}, err
 			} else if found {
@@ -164,8 +165,8 @@ func (s *Service) ConsentToTransfer(requestID, transferID, payload string) (stri
 
 // RecordTransfer records a requested transfer (T1): the title changes now (or the license is added).
 // Refused while the right is frozen or disputed, or an active pledge lacks its pledgee's consent (T2),
-// and when the owners are no longer those the request started from: of two conflicting requests only
-// the first recorded succeeds (T3). IP office only.
+// and when the title is no longer the one the request was made against: of two conflicting requests
+// only the first recorded succeeds (T3). IP office only.
 func (s *Service) RecordTransfer(requestID, transferID, payload string) (string, error) {
 	return s.submit(api.RecordTransfer.Name, requestID, transferID+"\x00"+payload,
 		func() error { return requireOrg(s.tx.Caller, "T1", api.MSPIPOffice) },
@@ -198,17 +199,11 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 			if err := s.endPendingDisposal(t); err != nil {
 				return nil, api.Event{}, err
 			}
-			for _, e := range a.Encumbrances {
-				if !slices.ContainsFunc(t.Consents, func(c api.Consent) bool { return c.PledgeID == e.PledgeID }) {
-					return nil, api.Event{}, api.Conflict("T2", "an active pledge on the right has no recorded consent of its pledgee",
-						"assetId", a.ID, "pledgeId", e.PledgeID, "pledgeeMsp", string(e.PledgeeMSP), "reason", "consent-missing")
-				}
+			if err := checkConsents(a, t); err != nil {
+				return nil, api.Event{}, err
 			}
-			// A licence too is granted by the owners it was requested from: after an assignment, the
-			// new owners have not granted it.
-			if !slices.Equal(a.Owners, t.FromOwners) {
-				return nil, api.Event{}, api.Conflict("T3", "the owners changed since this transfer was requested: a conflicting transfer was recorded first",
-					"assetId", a.ID, "transferId", t.ID, "titleTxId", a.TitleTxID, "reason", "owners-changed")
+			if err := checkSameTitle(a, t); err != nil {
+				return nil, api.Event{}, err
 			}
 			now := s.now()
 			if t.Kind == "assignment" {
@@ -219,12 +214,94 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 			if err := s.saveAsset(a, "TransferRecorded:"+t.ID); err != nil {
 				return nil, api.Event{}, err
 			}
+			ev := transferEvent("TransferRecorded", t)
+			if t.Kind == "assignment" {
+				if ev.PledgeIDs, ev.PledgeeMSPs, err = s.pledgorsFollowTitle(a, t); err != nil {
+					return nil, api.Event{}, err
+				}
+			}
 			t.Status, t.DecidedAt = api.TransferRecorded, now
 			if err := s.saveTransfer(t, "TransferRecorded"); err != nil {
 				return nil, api.Event{}, err
 			}
-			return t, transferEvent("TransferRecorded", t), nil
+			ev.Status = string(t.Status)
+			return t, ev, nil
 		})
+}
+
+// pledgorsFollowTitle gives every active pledge on a right whose assignment is being recorded (a, with
+// its new owners) the owners of all its rights as pledgors: the pledge follows the right (Civil Code
+// 406 by analogy, 444), keeps its rank and says in its history which transfer changed its pledgors.
+// It returns the pledges changed and their pledgee banks, for the event. Each pledge key is written
+// under its own pledgee's policy.
+func (s *Service) pledgorsFollowTitle(a *api.Asset, t *api.Transfer) ([]string, []api.MSPID, error) {
+	var ids []string
+	var banks []api.MSPID
+	for _, e := range a.Encumbrances {
+		p, err := s.loadPledge(e.PledgeID)
+		if err != nil {
+			return nil, nil, err
+		}
+		pledgors, err := s.ownersOfPackage(p, a)
+		if err != nil {
+			return nil, nil, err
+		}
+		p.Pledgors = pledgors
+		if err := s.savePledge(p, "PledgorsChanged:"+t.ID); err != nil {
+			return nil, nil, err
+		}
+		ids = append(ids, p.ID)
+		if !slices.Contains(banks, p.Pledgee.MSP) {
+			banks = append(banks, p.Pledgee.MSP)
+		}
+	}
+	return ids, banks, nil
+}
+
+// ownersOfPackage lists the owners of every right of a pledge, once each, in the order of its rights
+// and their owners; changed is a right as this transaction leaves it (it cannot read its own write).
+func (s *Service) ownersOfPackage(p *api.Pledge, changed *api.Asset) ([]api.Party, error) {
+	out := []api.Party{}
+	for _, id := range p.AssetIDs {
+		r := changed
+		if id != changed.ID {
+			var err error
+			if r, err = s.loadAsset(id); err != nil {
+				return nil, err
+			}
+		}
+		for _, o := range r.Owners {
+			if !slices.ContainsFunc(out, func(x api.Party) bool { return x.ID == o.ID }) {
+				out = append(out, api.Party{ID: o.ID, Name: o.Name})
+			}
+		}
+	}
+	return out, nil
+}
+
+// checkConsents refuses a transfer while an active pledge on the right lacks its pledgee's recorded
+// consent (T2, P7).
+func checkConsents(a *api.Asset, t *api.Transfer) error {
+	for _, e := range a.Encumbrances {
+		if !slices.ContainsFunc(t.Consents, func(c api.Consent) bool { return c.PledgeID == e.PledgeID }) {
+			return api.Conflict("T2", "an active pledge on the right has no recorded consent of its pledgee",
+				"assetId", a.ID, "pledgeId", e.PledgeID, "pledgeeMsp", string(e.PledgeeMSP), "reason", "consent-missing")
+		}
+	}
+	return nil
+}
+
+// checkSameTitle refuses a transfer once the title it was requested against has changed (T3): of two
+// conflicting requests only the first recorded succeeds, and a request made while X owned the right
+// stays stale after X→Y→X, though the owners read the same again. A licence too is granted by the
+// title it was requested from. A transfer requested before transfers remembered their title (none)
+// is compared by owners.
+func checkSameTitle(a *api.Asset, t *api.Transfer) error {
+	if t.TitleTxID != "" && t.TitleTxID == a.TitleTxID || t.TitleTxID == "" && slices.Equal(a.Owners, t.FromOwners) {
+		return nil
+	}
+	return api.Conflict("T3", "the title changed since this transfer was requested: a conflicting transfer was recorded first",
+		"assetId", a.ID, "transferId", t.ID, "requestedTitleTxId", t.TitleTxID, "titleTxId", a.TitleTxID, "reason", "title-changed")
 }
 
 // RefuseTransfer refuses a requested transfer with reason codes (T1). Refusing the transfer of a right

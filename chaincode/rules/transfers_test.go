@@ -135,7 +135,7 @@ func TestT3_OfTwoConflictingTransfersExactlyOneSucceeds(t *testing.T) {
 		b, _ := e.requestTransfer(trader, trade("P1", other))
 		e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), b.ID, "{}") }))
 		_, err := e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), a.ID, "{}") })
-		wantCode(t, err, "T3", "owners-changed")
+		wantCode(t, err, "T3", "title-changed")
 		if e.asset("P1").Owners[0].ID != other.ID {
 			t.Fatalf("the losing transfer changed the title")
 		}
@@ -152,7 +152,7 @@ func TestT3_OfTwoConflictingTransfersExactlyOneSucceeds(t *testing.T) {
 		a, _ := e.requestTransfer(trader, trade("P1", api.Owner{ID: "NEW1", Name: "New Owner", Share: 10000}))
 		e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), a.ID, "{}") }))
 		_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), l.ID, "{}") })
-		wantCode(t, err, "T3", "owners-changed")
+		wantCode(t, err, "T3", "title-changed")
 		if n := len(e.asset("P1").Licenses); n != 0 {
 			t.Fatalf("the new owner's right carries %d licences it never granted", n)
 		}
@@ -178,6 +178,36 @@ func TestT3_OfTwoConflictingTransfersExactlyOneSucceeds(t *testing.T) {
 			t.Fatalf("both recordings must write the right's key %q: %v", key, writeSets)
 		}
 	})
+}
+
+// TestT3_AStaleRequestIsRefusedAfterXToYToX: a request made while X first owned the right is stale
+// once the title moved, even when it came back to X: the owners read the same, the title does not.
+func TestT3_AStaleRequestIsRefusedAfterXToYToX(t *testing.T) {
+	// The owners read the same again, but the title is not the one the stale request was made against.
+	e := newEnv(t)
+	reg := e.register(patent("P1"))
+	y := api.Owner{ID: "Y-CO", Name: "Y Co.", Share: 10000}
+	stale, _ := e.requestTransfer(trader, trade("P1", api.Owner{ID: "STALE", Name: "Stale Buyer", Share: 10000}))
+	if stale.TitleTxID != reg.TitleTxID || stale.TitleTxID == "" {
+		t.Fatalf("the request does not name the title it was made against: %q, right's %q", stale.TitleTxID, reg.TitleTxID)
+	}
+	toY, _ := e.requestTransfer(trader, trade("P1", y))
+	e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), toY.ID, "{}") }))
+	back, _ := e.requestTransfer(trader, trade("P1", acme))
+	if back.TitleTxID == reg.TitleTxID {
+		t.Fatalf("a request after the assignment names the old title")
+	}
+	e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), back.ID, "{}") }))
+	if a := e.asset("P1"); !slices.Equal(a.Owners, reg.Owners) || a.TitleTxID == reg.TitleTxID {
+		t.Fatalf("after X to Y to X: %+v", a)
+	}
+	_, err := e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), stale.ID, "{}") })
+	wantCode(t, err, "T3", "title-changed")
+	if a := e.asset("P1"); a.Owners[0].ID != acme.ID {
+		t.Fatalf("the stale request changed the title: %+v", a.Owners)
+	}
+	fresh, _ := e.requestTransfer(trader, trade("P1", y))
+	wantCode(t, e.submitErr(examiner, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), fresh.ID, "{}") }), "")
 }
 
 func TestT1_ListTransfers(t *testing.T) {

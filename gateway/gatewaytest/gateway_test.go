@@ -271,9 +271,17 @@ func TestGateway_PledgeAndTransferLifecycle(t *testing.T) {
 		t.Fatalf("second pledge on a patent: %d %s", r.Status, r.Body)
 	}
 	// Lifecycle by the pledgee; another bank may not.
-	step("amend", must(t, bank1.Do("POST", "/v1/pledges/"+pledgeID+"/amend", map[string]any{"pledgeeName": "Bank One Wuhan",
-		"terms": map[string]any{"amount": "4500000.00", "currency": "CNY", "interestRate": "3.65", "scope": "principal"}}), 200, "amend"))
-	step("extend", settled(t, must(t, bank1.Do("POST", "/v1/pledges/"+pledgeID+"/extend", map[string]any{"debtTermEnd": "2028-06-30"}), 200, "extend")))
+	// A change or extension is filed by the pledgee and takes effect when the IP office records it (P6);
+	// a new amount comes with the supplementary contract's hash.
+	record := func(name string, filed reply) {
+		t.Helper()
+		change, _ := filed.Obj(t)["result"].(map[string]any)["pendingChangeId"].(string)
+		step(name, settled(t, must(t, ipo.Do("POST", "/v1/pledges/"+pledgeID+"/changes/"+change+"/record", map[string]any{}), 200, name)))
+	}
+	record("record amendment", step("amend", settled(t, must(t, bank1.Do("POST", "/v1/pledges/"+pledgeID+"/amend", map[string]any{"pledgeeName": "Bank One Wuhan",
+		"contractHash": strings.Repeat("cd", 32),
+		"terms":        map[string]any{"amount": "4500000.00", "currency": "CNY", "interestRate": "3.65", "scope": "principal"}}), 200, "amend"))))
+	record("record extension", step("extend", settled(t, must(t, bank1.Do("POST", "/v1/pledges/"+pledgeID+"/extend", map[string]any{"debtTermEnd": "2028-06-30"}), 200, "extend"))))
 	refused(t, bank2.Do("POST", "/v1/pledges/"+pledgeID+"/release", map[string]any{"reason": "not mine"}), 403, "FORBIDDEN", "other bank releases")
 	reg.eventually("/v1/pledges/"+pledgeID, 200, func(r reply) bool { return strings.Contains(string(r.Body), "4500000.00") })
 	must(t, reg.Do("GET", "/v1/pledges/"+pledgeID+"/history", nil), 200, "pledge history")

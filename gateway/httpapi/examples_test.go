@@ -195,6 +195,15 @@ func (o *orgs) helper(name string, args []string) string {
 			o.t.Fatalf("registered_pledge: %d %s", status, raw)
 		}
 		return p
+	case name == "pending_change" && len(args) == 1:
+		status, raw := o.send("ipoffice/examiner1", http.MethodGet, "/v1/pledges/"+args[0], "")
+		var p struct {
+			PendingChangeID string `json:"pendingChangeId"`
+		}
+		if status != http.StatusOK || json.Unmarshal(raw, &p) != nil || p.PendingChangeID == "" {
+			o.t.Fatalf("pending_change %s: %d %s", args[0], status, raw)
+		}
+		return p.PendingChangeID
 	case name == "new_transfer" && len(args) == 1:
 		return o.created("exchange/trader1", "/v1/transfers", fmt.Sprintf(`{"assetId":"%s","kind":"assignment","origin":"trade",`+
 			`"tradeRef":"T-%d","newOwners":[{"id":"91420100MA4K0002","name":"Jiangcheng Lasers Co.","share":10000}]}`, args[0], o.seq))

@@ -275,17 +275,29 @@ func TestE2E_P6_ChangeExtensionRevocation(t *testing.T) {
 	p := bank1.write(201, "apply", "POST", "/v1/pledges", itest.Application(a)).Str(t, "id")
 	ipo.write(200, "register", "POST", "/v1/pledges/"+p+"/register", map[string]any{"registrationNumber": "Y-" + p})
 
-	bank1.write(200, "amend", "POST", "/v1/pledges/"+p+"/amend", map[string]any{"pledgeeName": "Bank One Hubei", "terms": itest.Terms("4200000.00")})
-	if r := reg.Do("GET", "/v1/pledges/"+p, nil); !strings.Contains(string(r.Body), "4200000.00") || !strings.Contains(string(r.Body), "Bank One Hubei") ||
+	// Filed by the pledgee, in force once the IP office records it.
+	pending := func(r reply) string {
+		id, _ := r.Obj(t)["result"].(map[string]any)["pendingChangeId"].(string)
+		return id
+	}
+	amended := bank1.write(200, "amend", "POST", "/v1/pledges/"+p+"/amend", map[string]any{"pledgeeName": "Bank One Hubei",
+		"contractHash": strings.Repeat("cd", 32), "terms": itest.Terms("4200000.00")})
+	if r := reg.Do("GET", "/v1/pledges/"+p, nil); !strings.Contains(string(r.Body), `"pledgee":{"msp":"Bank1MSP","name":"Bank One Wuhan"}`) {
+		t.Fatalf("a filed amendment changed the pledge: %s", r)
+	}
+	ipo.write(200, "record amendment", "POST", "/v1/pledges/"+p+"/changes/"+pending(amended)+"/record", map[string]any{})
+	if r := reg.Do("GET", "/v1/pledges/"+p, nil); !strings.Contains(string(r.Body), "4200000.00") || !strings.Contains(string(r.Body), `"name":"Bank One Hubei"`) ||
 		!strings.Contains(string(r.Body), `"verified":true`) {
 		t.Fatalf("amendment not seen: %s", r)
 	}
-	t.Log("P6 change (变更): Bank1 changes its name and the private terms (amount 4200000.00, verified)")
-	bank1.write(200, "extend", "POST", "/v1/pledges/"+p+"/extend", map[string]any{"debtTermEnd": "2029-12-31"})
-	t.Log("P6 extension (延期): the debt term now ends 2029-12-31")
+	t.Log("P6 change (变更): Bank1 files its new name and private terms (amount 4200000.00, with the supplementary contract), the IP office records them")
+	extended := bank1.write(200, "extend", "POST", "/v1/pledges/"+p+"/extend", map[string]any{"debtTermEnd": "2029-12-31"})
+	ipo.write(200, "record extension", "POST", "/v1/pledges/"+p+"/changes/"+pending(extended)+"/record", map[string]any{})
+	t.Log("P6 extension (延期): filed and recorded, the debt term now ends 2029-12-31")
 
 	changed := map[string]any{"pledgors": []any{map[string]any{"id": "91420100MA4K0055", "name": "Someone Else"}}}
 	refuseAll(t, "P6 wrong changes", []refusal{
+		{name: "a new amount without the supplementary contract", rule: "P6", reason: "contract-hash-required", c: bank1, method: "POST", path: "/v1/pledges/" + p + "/amend", body: map[string]any{"terms": itest.Terms("4300000.00")}},
 		{name: "a change of who the pledgors are", rule: "P6", reason: "pledgors-changed", c: bank1, method: "POST", path: "/v1/pledges/" + p + "/amend", body: changed},
 		{name: "an extension that is not later", rule: "P6", reason: "not-later", c: bank1, method: "POST", path: "/v1/pledges/" + p + "/extend", body: map[string]any{"debtTermEnd": "2028-01-01"}},
 		{name: "an extension past the right's expiry", rule: "P4", reason: "term-after-expiry", c: bank1, method: "POST", path: "/v1/pledges/" + p + "/extend", body: map[string]any{"debtTermEnd": "2041-01-01"}},

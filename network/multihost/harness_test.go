@@ -57,7 +57,7 @@ type ack struct {
 	// told are every transaction id the client was told of for this request: the final answer's, and
 	// those of 503 or 504 answers before it (a transaction that may commit, although its commit was not
 	// seen). The request is applied once, by one of them: a retry with the same Idempotency-Key whose
-	// first transaction had committed answers the first outcome in a transaction that writes nothing.
+	// first transaction had committed answers the first decision and names that transaction.
 	told []string
 }
 

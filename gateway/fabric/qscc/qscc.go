@@ -7,6 +7,7 @@ package qscc
 import (
 	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
@@ -47,33 +48,60 @@ func (r *Reader) Transaction(txID string) (*api.Transaction, error) {
 	if err != nil {
 		return nil, err
 	}
+	txs, number, err := decodeBlock(raw)
+	if err != nil {
+		return nil, err
+	}
+	for _, tx := range txs {
+		if tx.TxID == txID {
+			return tx, nil
+		}
+	}
+	return nil, fmt.Errorf("block %d does not hold transaction %s", number, txID)
+}
+
+// Block reads the transactions of block number, each with its validation code.
+func (r *Reader) Block(number uint64) ([]*api.Transaction, error) {
+	raw, err := r.qscc.EvaluateTransaction("GetBlockByNumber", r.channel, strconv.FormatUint(number, 10))
+	if err != nil {
+		return nil, err
+	}
+	txs, _, err := decodeBlock(raw)
+	return txs, err
+}
+
+// decodeBlock decodes a block's transactions with their block number and validation codes (from the
+// block's metadata).
+func decodeBlock(raw []byte) ([]*api.Transaction, uint64, error) {
 	var b common.Block
 	if err := proto.Unmarshal(raw, &b); err != nil {
-		return nil, fmt.Errorf("block of %s: %w", txID, err)
+		return nil, 0, fmt.Errorf("block: %w", err)
 	}
+	number := b.GetHeader().GetNumber()
 	filter := b.GetMetadata().GetMetadata()
 	var codes []byte
 	if int(common.BlockMetadataIndex_TRANSACTIONS_FILTER) < len(filter) {
 		codes = filter[common.BlockMetadataIndex_TRANSACTIONS_FILTER]
 	}
+	var txs []*api.Transaction
 	for i, data := range b.GetData().GetData() {
 		var env common.Envelope
 		if err := proto.Unmarshal(data, &env); err != nil {
-			return nil, fmt.Errorf("block %d envelope %d: %w", b.GetHeader().GetNumber(), i, err)
+			return nil, number, fmt.Errorf("block %d envelope %d: %w", number, i, err)
 		}
 		tx, err := Decode(&env)
-		if err != nil || tx.TxID != txID {
+		if err != nil {
 			continue
 		}
-		tx.BlockNumber = b.GetHeader().GetNumber()
+		tx.BlockNumber = number
 		code := peer.TxValidationCode_NOT_VALIDATED
 		if i < len(codes) {
 			code = peer.TxValidationCode(codes[i])
 		}
 		tx.ValidationCode, tx.Valid = code.String(), code == peer.TxValidationCode_VALID
-		return tx, nil
+		txs = append(txs, tx)
 	}
-	return nil, fmt.Errorf("block %d does not hold transaction %s", b.GetHeader().GetNumber(), txID)
+	return txs, number, nil
 }
 
 // Decode reads the id, time, creator, chaincode and endorsing organizations of an endorser
