@@ -48,8 +48,10 @@ type Checkpointer interface {
 }
 
 // Observer is told how submissions went, for metrics. Outcomes: committed, submitted (asynchronous),
-// rejected (the chaincode refused), conflict (read conflicts outlasted the retries), invalid (committed
-// invalid), timeout, unavailable, error.
+// refused (a refusal under a rule, committed and kept under the request id), replayed (a request decided
+// before, answered without a transaction), rejected (the chaincode's error: nothing decided),
+// conflict (read conflicts outlasted the retries), invalid (committed invalid), timeout, unavailable,
+// error.
 type Observer interface {
 	Retried(function, reason string)
 	Finished(function, outcome string)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -55,8 +56,13 @@ func (e *env) submit(c Caller, transient map[string][]byte, fn func(*Service) (s
 	e.t.Helper()
 	id := e.nextTx()
 	e.l.Begin(id, e.now)
-	svc := New(e.l, Tx{ID: id, Time: e.now, Caller: c, Transient: transient})
+	tx := Tx{ID: id, Time: e.now, Caller: c, Transient: transient}
+	// The gateway's plan of this submission, as PlanSubmission makes it: a dry run writing nothing.
+	plan := &planLedger{Ledger: e.l}
+	_, _ = fn(&Service{l: plan, tx: tx})
+	svc := New(e.l, tx)
 	out, err := fn(svc)
+	e.coveredBy(plan.endorsers())
 	if err != nil {
 		if len(e.l.PendingEvents()) != 0 {
 			e.t.Fatalf("a refused transaction set an event")
@@ -75,6 +81,24 @@ func (e *env) submit(c Caller, transient map[string][]byte, fn func(*Service) (s
 	e.l.Commit()
 	e.now = e.now.Add(time.Minute)
 	return out, nil
+}
+
+// coveredBy fails unless the organizations a plan named satisfy every key-level policy the pending
+// transaction must meet (I1): the committed policy of each key it writes or deletes, and the policy it
+// sets. A plan naming none leaves the choice to discovery, which the definition's policy guides: then
+// no policy may require more than the IP office (and one other member, which RightEndorsement's AnyOf
+// and the definition's policy both ask).
+func (e *env) coveredBy(planned []api.MSPID) {
+	e.t.Helper()
+	for _, k := range e.l.Writes() {
+		for _, p := range []api.Endorsement{e.l.policies[k], e.l.pols[k]} {
+			for _, o := range p.All {
+				if !slices.Contains(planned, o) && (len(planned) > 0 || o != api.MSPIPOffice) {
+					e.t.Fatalf("the plan named %v; writing %q needs %s", planned, k, o)
+				}
+			}
+		}
+	}
 }
 
 // query runs fn as a read-only transaction.

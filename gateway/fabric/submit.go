@@ -67,36 +67,50 @@ func (l *Ledger) Submit(ctx context.Context, identityName string, sub gateway.Su
 }
 
 func (l *Ledger) submit(ctx context.Context, s *signer, sub gateway.Submission) (*gateway.Receipt, string, error) {
-	plan, err := l.plan(ctx, s, sub)
-	if err != nil {
-		return nil, planFailed(err), err
-	}
-	if plan.Decided != nil {
-		return l.decided(ctx, s, *plan.Decided, 0)
-	}
-	if len(sub.EndorsingOrgs) == 0 {
-		sub.EndorsingOrgs = plan.Endorsers
-	}
-	opts := []client.ProposalOption{client.WithArguments(append([]string{sub.RequestID}, sub.Args...)...)}
-	if len(sub.Transient) > 0 {
-		opts = append(opts, client.WithTransient(sub.Transient))
-	}
-	if len(sub.EndorsingOrgs) > 0 {
-		opts = append(opts, client.WithEndorsingOrganizations(mspIDs(sub.EndorsingOrgs)...))
-	}
 	log := l.log.With("function", sub.Function, "requestId", sub.RequestID, "identity", s.name)
 	for attempt := 1; ; attempt++ {
-		rec, outcome, retry, err := l.attempt(ctx, s, sub, opts, attempt, log)
+		rec, outcome, retry, err := l.planned(ctx, s, sub, attempt, log)
 		if retry == "" || attempt > l.cfg.MaxRetries || ctx.Err() != nil {
 			return rec, outcome, err
 		}
-		// Nothing of this attempt was written: a new proposal, with the same request id, is safe.
+		// Nothing of this attempt was written: a new plan and proposal, with the same request id, is safe.
 		log.Warn("new proposal", "attempt", attempt, "reason", retry, "err", err)
 		l.observer.Retried(sub.Function, retry)
 		if l.sleep(ctx, backoff(attempt)) != nil {
 			return rec, outcome, err
 		}
 	}
+}
+
+// planned makes one attempt of a submission: a plan as of now (the state may have changed since the
+// last attempt, and with it whose keys are written), then, unless the request is decided, one
+// proposal endorsed by the organizations the plan names.
+func (l *Ledger) planned(ctx context.Context, s *signer, sub gateway.Submission, n int, log *slog.Logger) (*gateway.Receipt, string, string, error) {
+	plan, err := l.plan(ctx, s, sub)
+	if err != nil {
+		retry := ""
+		if e, ok := api.AsError(err); ok && e.Code == api.CodeUnavailable {
+			retry = "plan-unavailable"
+		}
+		return nil, planFailed(err), retry, err
+	}
+	if plan.Decided != nil {
+		rec, outcome, err := l.decided(ctx, s, *plan.Decided, n-1)
+		return rec, outcome, "", err
+	}
+	orgs := sub.EndorsingOrgs
+	if len(orgs) == 0 {
+		orgs = plan.Endorsers
+	}
+	opts := []client.ProposalOption{client.WithArguments(append([]string{sub.RequestID}, sub.Args...)...)}
+	if len(sub.Transient) > 0 {
+		opts = append(opts, client.WithTransient(sub.Transient))
+	}
+	if len(orgs) > 0 {
+		opts = append(opts, client.WithEndorsingOrganizations(mspIDs(orgs)...))
+	}
+	sub.EndorsingOrgs = orgs
+	return l.attempt(ctx, s, sub, opts, n, log)
 }
 
 // attempt makes one proposal of a submission: endorse, send and (unless asynchronous) wait for the
@@ -185,20 +199,28 @@ func planFailed(err error) string {
 }
 
 // decided answers a request decided by an earlier transaction (I3) without a new one: its result, or
-// its refusal, with that transaction's id and block.
+// its refusal, with that transaction's id and block. The block is read from the commit status of that
+// transaction on this organization's peer, which waits for the peer to commit it (an endorsement may
+// have come from peers a block ahead); without it the answer is a COMMIT_TIMEOUT naming the
+// transaction, never block 0.
 func (l *Ledger) decided(ctx context.Context, s *signer, o api.Outcome, attempts int) (*gateway.Receipt, string, error) {
-	var block uint64
-	if tx, err := l.Transaction(ctx, s.name, o.TxID); err == nil {
-		block = tx.BlockNumber
-	} else {
-		l.log.Warn("block of a replayed request's transaction not found", "txId", o.TxID, "err", err)
+	c, err := l.commitOf(s, o.TxID)
+	if err != nil {
+		return nil, "error", classify(err, o.TxID)
+	}
+	cctx, cancel := context.WithTimeout(ctx, l.cfg.CommitTimeout)
+	defer cancel()
+	st, err := c.StatusWithContext(cctx)
+	if err != nil {
+		l.log.Warn("commit of a replayed request's transaction not seen", "txId", o.TxID, "err", err)
+		return nil, "timeout", timeoutError(o.TxID)
 	}
 	if o.Refusal != nil {
 		refusal := *o.Refusal
-		refusal.TxID, refusal.BlockNumber = o.TxID, block
+		refusal.TxID, refusal.BlockNumber = o.TxID, st.BlockNumber
 		return nil, "replayed", &refusal
 	}
-	return &gateway.Receipt{TxID: o.TxID, BlockNumber: block, Committed: true, Replay: true, Result: o.Result,
+	return &gateway.Receipt{TxID: o.TxID, BlockNumber: st.BlockNumber, Committed: true, Replay: true, Result: o.Result,
 		Attempts: attempts}, "replayed", nil
 }
 

@@ -345,6 +345,11 @@ func TestSubmit_I3_ARepeatAnswersTheFirstDecision(t *testing.T) {
 		out.ID != "PL-1" || out.BlockNumber == nil || *out.BlockNumber != 5 {
 		t.Fatalf("replay: %d %s", r.status, r.body)
 	}
+	// Asked to answer asynchronously, a replay is still answered as committed: nothing is pending.
+	r = do(t, ts, "POST", "/v1/pledges", pledgeBody, "Idempotency-Key", "apply-1", "Prefer", "respond-async")
+	if err := json.Unmarshal(r.body, &out); r.status != 201 || err != nil || out.Status != "committed" || out.BlockNumber == nil {
+		t.Fatalf("async replay: %d %s", r.status, r.body)
+	}
 	r = do(t, ts, "POST", "/v1/pledges", pledgeBody, "Idempotency-Key", "refused-1")
 	if code, _, _ := r.errorCode(t); r.status != 409 || code != "P5" || !strings.Contains(string(r.body), `"txId":"tx-first"`) {
 		t.Fatalf("kept refusal: %d %s", r.status, r.body)

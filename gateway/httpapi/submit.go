@@ -90,7 +90,7 @@ func (s *Server) answerSubmission(c *gin.Context, op api.Op, sub gateway.Submiss
 	}
 	status := http.StatusOK
 	switch {
-	case sub.Async:
+	case sub.Async && !rec.Committed: // a replay is answered as committed, async or not
 		out.Status = "submitted"
 		status = http.StatusAccepted
 		c.Header("Location", "/v1/transactions/"+rec.TxID)

@@ -35,10 +35,10 @@ func New(mspID string) *Metrics {
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}},
 			[]string{"route", "method"}),
 		submits: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "ipledger_gateway",
-			Name: "submissions_total", Help: "Submissions by chaincode function and outcome (committed, submitted, rejected, conflict, invalid, timeout, unavailable, error).",
+			Name: "submissions_total", Help: "Submissions by chaincode function and outcome (committed, submitted, refused: a rule refusal committed and kept, replayed: a request decided before answered without a transaction, rejected: decided nothing, conflict, invalid, timeout, unavailable, error).",
 			ConstLabels: labels}, []string{"function", "outcome"}),
 		retries: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "ipledger_gateway",
-			Name: "submission_retries_total", Help: "Retries by chaincode function and reason (MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ENDORSEMENT_POLICY_FAILURE, endorse-unavailable, endorse-mismatch, resubmit).",
+			Name: "submission_retries_total", Help: "Retries by chaincode function and reason (MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ENDORSEMENT_POLICY_FAILURE, plan-unavailable, endorse-unavailable, endorse-mismatch, resubmit).",
 			ConstLabels: labels}, []string{"function", "reason"}),
 	}
 	r.MustRegister(m.requests, m.latency, m.submits, m.retries,
