@@ -136,6 +136,8 @@ func (f *authzFixture) cell(t *testing.T, op string, who principal, user string,
 			Proceeds: []api.ProceedInput{{PledgeID: f.defaulted, Amount: "5000000"}}, Surplus: "1000000", SaleRef: "WHIPE-" + f.run})}
 	case api.RequestTransfer.Name:
 		in := api.TransferRequest{AssetID: f.free, Kind: "license", Origin: "trade", TradeRef: "WHIPE-" + f.run,
+			License: &api.LicenseTerms{FilingNumber: "MX-" + f.run, TermEnd: "2039-12-31", TermStart: "2025-01-01",
+				Territory: []string{"CN"}, Type: api.LicenseOrdinary},
 			NewOwners: []api.Owner{{ID: "LICENSEE-" + f.run, Name: "Licensee Ltd.", Share: 10000}}}
 		if who.MSP == api.MSPIPOffice { // the IP office requests for an owner, the exchange after a trade
 			in.Origin, in.TradeRef = "owner-request", ""
