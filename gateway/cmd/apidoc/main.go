@@ -83,7 +83,12 @@ new_pledge() { post bank1 /v1/pledges "$(key bank1 officer1)" \
   "{\"assetIds\":[\"$1\"],\"pledgors\":[{\"id\":\"91420100MA4K0001\",\"name\":\"Wuhan Optics Co.\"}],\"pledgeeName\":\"Bank One\",\"debtKind\":\"loan\",\"debtTermStart\":\"2025-01-01\",\"debtTermEnd\":\"2027-12-31\",\"contractHash\":\"$(printf %064d 1)\",\"terms\":{\"amount\":\"1000000.00\",\"currency\":\"CNY\",\"interestRate\":\"3.85\",\"scope\":\"principal\"}}" | idof; }
 registered_pledge() { local p; p=$(new_pledge "$1"); post ipoffice "/v1/pledges/$p/register" "$(key ipoffice examiner1)" "{\"registrationNumber\":\"Y-$p\"}" >/dev/null; echo "$p"; }
 new_transfer() { post exchange /v1/transfers "$(key exchange trader1)" \
-  "{\"assetId\":\"$1\",\"kind\":\"assignment\",\"origin\":\"trade\",\"tradeRef\":\"T-$RANDOM\",\"newOwners\":[{\"id\":\"91420100MA4K0002\",\"name\":\"Jiangcheng Lasers Co.\",\"share\":10000}]}" | idof; }`
+  "{\"assetId\":\"$1\",\"kind\":\"assignment\",\"origin\":\"trade\",\"tradeRef\":\"T-$RANDOM\",\"newOwners\":[{\"id\":\"91420100MA4K0002\",\"name\":\"Jiangcheng Lasers Co.\",\"share\":10000}]}" | idof; }
+TODAY=$(TZ=UTC-8 date -I)                              # the register's date (UTC+8)
+# new_license ASSET: an ordinary licence of the right for all of China, requested and recorded; its transfer id.
+new_license() { local t; t=$(post exchange /v1/transfers "$(key exchange trader1)" \
+  "{\"assetId\":\"$1\",\"kind\":\"license\",\"origin\":\"trade\",\"tradeRef\":\"L-$RANDOM\",\"newOwners\":[{\"id\":\"91420100MA4K0003\",\"name\":\"Hankou Devices Co.\",\"share\":10000}],\"license\":{\"type\":\"ordinary\",\"termStart\":\"2025-01-01\",\"termEnd\":\"2030-12-31\",\"territory\":[\"CN\"],\"filingNumber\":\"X-$RANDOM\"}}" | idof)
+  post ipoffice "/v1/transfers/$t/record" "$(key ipoffice examiner1)" "{}" >/dev/null; echo "$t"; }`
 
 type operation struct {
 	method, path string
