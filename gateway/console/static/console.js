@@ -406,6 +406,13 @@
       $("#st-enc-table").hidden = enc.length === 0;
       clear($("#st-enc")).append(...enc.map((e) => el("tr", {}, el("td", { text: String(e.rank) }), el("td", {}, pledgeLink(e.pledgeId)),
         el("td", { text: orgName(e.pledgeeMsp) }), el("td", { text: e.registrationNumber }), el("td", { text: fmtTime(e.registeredAt) }), el("td", {}, badge(e.status)))));
+      const lic = st.licenses || [];
+      $("#st-unlicensed").hidden = lic.length > 0;
+      $("#st-lic-table").hidden = lic.length === 0;
+      clear($("#st-lic")).append(...lic.map((l) => el("tr", {}, el("td", { text: l.type || "(not recorded)" }),
+        el("td", { text: (l.licensees || []).map((x) => x.name).join(", ") }), el("td", { text: l.termStart ? l.termStart + " to " + l.termEnd : "" }),
+        el("td", { text: (l.territory || []).join(", ") + (l.territoryNote ? " (" + l.territoryNote + ")" : "") }),
+        el("td", { text: l.filingNumber || "" }), el("td", {}, badge(l.status)))));
       const obs = clear($("#st-obstacles"));
       for (const o of st.obstacles || []) obs.append(el("li", { text: describeObstacle(o) }));
       for (const t of st.pendingTransfers || []) obs.append(el("li", {}, "Pending transfer ", el("a", { href: "/console/transfers?id=" + encodeURIComponent(t), text: t })));
@@ -425,6 +432,8 @@
       if (o === "frozen") return "Frozen by a court.";
       if (o === "disputed") return "Ownership disputed.";
       if (o.startsWith("pledge-consent-required:")) return "Pledged: a transfer needs the consent of the pledgee of " + o.slice(24) + " (P7).";
+      if (o.startsWith("exclusive-license:")) return "Exclusively licensed (licence " + o.slice(18) + "): the licensee alone may use the right in its territory and term (L4).";
+      if (o.startsWith("sole-license:")) return "Sole licence " + o.slice(13) + ": no other licence may be granted in its territory and term (L4).";
       return o;
     }
     form.addEventListener("submit", (ev) => {
