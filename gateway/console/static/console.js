@@ -170,6 +170,7 @@
   function validate(form) {
     let ok = true;
     for (const input of $$("input[data-field], select[data-field], input[required]", form)) {
+      if (input.disabled) continue; // a part of the form that does not apply (e.g. a licence's details)
       const v = input.value.trim();
       const label = (input.closest("label") || $(`label[for="${input.id}"]`, form) || {}).textContent || input.name;
       const name = label.replace(/\s+/g, " ").trim().replace(/\(.*\)$/, "").trim();
@@ -702,12 +703,18 @@
     if (reqForm) {
       let idem = randomKey();
       reqForm.addEventListener("input", () => { idem = randomKey(); });
+      const licence = $("#t-license");
+      $("#t-kind").addEventListener("change", () => { licence.disabled = licence.hidden = $("#t-kind").value !== "license"; });
       reqForm.addEventListener("submit", async (ev) => {
         ev.preventDefault();
         resetMessages(reqForm);
         if (!validate(reqForm)) return;
         const b = { assetId: $("#t-asset").value.trim(), kind: $("#t-kind").value, origin: "trade", tradeRef: $("#t-ref").value.trim(),
           newOwners: [{ id: $("[name=owner-id]", reqForm).value.trim(), name: $("[name=owner-name]", reqForm).value.trim(), share: 10000 }] };
+        if (b.kind === "license") {
+          b.license = { type: $("#t-ltype").value, termStart: $("#t-lstart").value, termEnd: $("#t-lend").value,
+            territory: $("#t-lterr").value.split(",").map((x) => x.trim()).filter(Boolean), filingNumber: $("#t-lfiling").value.trim() };
+        }
         await busy($("button[type=submit]", reqForm), async () => {
           try {
             const r = await api("POST", "/v1/transfers", b, idem);
