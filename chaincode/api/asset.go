@@ -85,12 +85,21 @@ type Encumbrance struct {
 	Status             PledgeStatus `json:"status"`
 }
 
-// License is a license of the right recorded through a transfer of kind "license" (P7).
+// License is a license of the right recorded through a transfer of kind "license" (P7), with its
+// register details (L1: type, term, territory, filing number) and its early termination once the IP
+// office records it (L3). A licence recorded before the register kept these details has none of them.
 type License struct {
-	Licensees  []Owner `json:"licensees"`
-	RecordedAt string  `json:"recordedAt"`
-	TransferID string  `json:"transferId"`
-	TxID       string  `json:"txId"`
+	FilingNumber  string              `json:"filingNumber,omitempty"`
+	Licensees     []Owner             `json:"licensees"`
+	RecordedAt    string              `json:"recordedAt"`
+	TermEnd       string              `json:"termEnd,omitempty"`
+	TermStart     string              `json:"termStart,omitempty"`
+	Termination   *LicenseTermination `json:"termination,omitempty"`
+	Territory     []string            `json:"territory,omitempty"`
+	TerritoryNote string              `json:"territoryNote,omitempty"`
+	TransferID    string              `json:"transferId"`
+	TxID          string              `json:"txId"`
+	Type          string              `json:"type,omitempty"`
 }
 
 // Asset is an IP right on the public register (A2, A3).

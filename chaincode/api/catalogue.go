@@ -133,6 +133,9 @@ var (
 	GetTransferHistory = Op{Name: "GetTransferHistory", ReadOnly: true, Method: "GET",
 		Path: "/v1/transfers/{id}/history", Args: []Arg{transfer},
 		Summary: "returns every version of a transfer (I2)"}
+	TerminateLicense = Op{Name: "TerminateLicense", Payload: "TerminationInput", Method: "POST",
+		Path: "/v1/assets/{id}/licenses/{transferId}/terminate", Args: []Arg{assetID, path("transferID", "transferId"), body},
+		Summary: "records the early termination of a licence, named by the transfer that recorded it (L3)"}
 	ListTransfers = Op{Name: "ListTransfers", ReadOnly: true, Method: "GET", Path: "/v1/transfers",
 		Args: append([]Arg{query("assetID", "assetId"), query("status", "status"),
 			query("requestedBy", "requestedBy")}, pageQuery...),
@@ -170,7 +173,7 @@ var Operations = []Op{
 	RefusePledgeChange, ReleasePledge, DeclareDefault, StateClaim, DisposePledge, GetPledge, GetPledgeTerms, GetPledgeHistory,
 	ListPledgesByAsset, ListPledgesByPledgee, ListPledgesByStatus, ListOverdueExaminations,
 	RequestTransfer, ConsentToTransfer, RecordTransfer, RefuseTransfer, GetTransfer, GetTransferHistory,
-	ListTransfers,
+	ListTransfers, TerminateLicense,
 }
 
 // ReadOnlyNames lists the names of the read-only transactions.

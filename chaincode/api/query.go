@@ -56,22 +56,27 @@ type PledgePage struct {
 // Statement is the title-and-encumbrance statement of an IP right, for the exchange before a trade.
 // The gateway adds block numbers and endorsing organizations of TitleTxID and each encumbrance's
 // RegistrationTxID to make it a proof.
+// Licenses lists the right's licences that are not terminated, each with its status on the
+// statement's date; Licensed says that one is in force (L4). An exclusive or sole licence in force or
+// yet to start is an obstacle, exclusive-license:<transferId> or sole-license:<transferId>.
 type Statement struct {
-	AsOf             string        `json:"asOf"`
-	AssetID          string        `json:"assetId"`
-	Dispute          Flag          `json:"dispute"`
-	Encumbrances     []Encumbrance `json:"encumbrances"`
-	ExpiryDate       string        `json:"expiryDate"`
-	Freeze           Flag          `json:"freeze"`
-	Invalidation     Flag          `json:"invalidation"`
-	Kind             AssetKind     `json:"kind"`
-	LastTxID         string        `json:"lastTxId"`
-	LegalStatus      LegalStatus   `json:"legalStatus"`
-	Number           string        `json:"number"`
-	Obstacles        []string      `json:"obstacles"`
-	Owners           []Owner       `json:"owners"`
-	PendingTransfers []string      `json:"pendingTransfers"`
-	Title            string        `json:"title"`
-	TitleTxID        string        `json:"titleTxId"`
-	Unencumbered     bool          `json:"unencumbered"`
+	AsOf             string             `json:"asOf"`
+	AssetID          string             `json:"assetId"`
+	Dispute          Flag               `json:"dispute"`
+	Encumbrances     []Encumbrance      `json:"encumbrances"`
+	ExpiryDate       string             `json:"expiryDate"`
+	Freeze           Flag               `json:"freeze"`
+	Invalidation     Flag               `json:"invalidation"`
+	Kind             AssetKind          `json:"kind"`
+	LastTxID         string             `json:"lastTxId"`
+	LegalStatus      LegalStatus        `json:"legalStatus"`
+	Licensed         bool               `json:"licensed"`
+	Licenses         []StatementLicense `json:"licenses"`
+	Number           string             `json:"number"`
+	Obstacles        []string           `json:"obstacles"`
+	Owners           []Owner            `json:"owners"`
+	PendingTransfers []string           `json:"pendingTransfers"`
+	Title            string             `json:"title"`
+	TitleTxID        string             `json:"titleTxId"`
+	Unencumbered     bool               `json:"unencumbered"`
 }

@@ -45,6 +45,7 @@ type Transfer struct {
 	ID               string         `json:"id"`
 	Kind             string         `json:"kind"`
 	LastChange       Change         `json:"lastChange"`
+	License          *LicenseTerms  `json:"license,omitempty"`
 	NewOwners        []Owner        `json:"newOwners"`
 	Origin           string         `json:"origin"`
 	RefusalNote      string         `json:"refusalNote,omitempty"`
@@ -57,13 +58,15 @@ type Transfer struct {
 	Version          int            `json:"version"`
 }
 
-// TransferRequest is the payload of RequestTransfer (T1).
+// TransferRequest is the payload of RequestTransfer (T1). A licence (kind "license") carries its
+// register details in License (L1), and its licensees in NewOwners; an assignment has no License.
 type TransferRequest struct {
-	AssetID   string  `json:"assetId"`
-	Kind      string  `json:"kind"`
-	NewOwners []Owner `json:"newOwners"`
-	Origin    string  `json:"origin"`
-	TradeRef  string  `json:"tradeRef"`
+	AssetID   string        `json:"assetId"`
+	Kind      string        `json:"kind"`
+	License   *LicenseTerms `json:"license,omitempty"`
+	NewOwners []Owner       `json:"newOwners"`
+	Origin    string        `json:"origin"`
+	TradeRef  string        `json:"tradeRef"`
 }
 
 // ConsentInput is the payload of ConsentToTransfer (P7).

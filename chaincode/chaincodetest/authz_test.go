@@ -38,6 +38,15 @@ type authzFixture struct {
 	defaulted          string // a pledge of Bank1, registered then defaulted
 	freeTransfer       string
 	pledgedTransfer    string
+	license            string // an ordinary licence of free, recorded: the transfer that recorded it
+}
+
+// licenseJSON is the exchange's request for an ordinary licence of the right for all of China (L1).
+func licenseJSON(t *testing.T, assetID, run string) string {
+	return mustJSON(t, api.TransferRequest{AssetID: assetID, Kind: "license", Origin: "trade", TradeRef: "WHIPE-L-" + run,
+		License: &api.LicenseTerms{FilingNumber: "MX-" + run, TermEnd: "2039-12-31", TermStart: "2025-01-01",
+			Territory: []string{"CN"}, Type: api.LicenseOrdinary},
+		NewOwners: []api.Owner{{ID: "LICENSEE-" + run, Name: "Licensee Ltd.", Share: 10000}}})
 }
 
 func buildAuthzFixture(t *testing.T, n *network) *authzFixture {
@@ -68,20 +77,22 @@ func buildAuthzFixture(t *testing.T, n *network) *authzFixture {
 		c.Transient = termsTransient(t)
 		return c
 	}
-	out := n.commitAll("3 applications by Bank1, 2 transfer requests", []call{
+	out := n.commitAll("3 applications by Bank1, 2 transfer requests, 1 licence request", []call{
 		apply(f.appliedOn), apply(f.registeredOn), apply(defaultedOn),
 		exchange(api.RequestTransfer.Name, req("transfer-free"), tradeJSON(t, f.free, "BUYER-"+f.run, "WHIPE-"+f.run+"-1")),
 		exchange(api.RequestTransfer.Name, req("transfer-pledged"), tradeJSON(t, f.registeredOn, "BUYER-"+f.run, "WHIPE-"+f.run+"-2")),
+		exchange(api.RequestTransfer.Name, req("license-free"), licenseJSON(t, f.free, f.run)),
 	})
 	f.applied, f.registered, f.defaulted = pledgeOf(t, out[0]).ID, pledgeOf(t, out[1]).ID, pledgeOf(t, out[2]).ID
-	f.freeTransfer, f.pledgedTransfer = transferOf(t, out[3]).ID, transferOf(t, out[4]).ID
+	f.freeTransfer, f.pledgedTransfer, f.license = transferOf(t, out[3]).ID, transferOf(t, out[4]).ID, transferOf(t, out[5]).ID
 
 	register := func(p string) call {
 		c := office(api.RegisterPledge.Name, req("register-"+p), p, `{"registrationNumber":"MX`+f.run+p[3:9]+`"}`)
 		c.Endorsers = []string{string(api.MSPIPOffice), string(api.MSPBank1)}
 		return c
 	}
-	n.commitAll("register 2 pledges", []call{register(f.registered), register(f.defaulted)})
+	n.commitAll("register 2 pledges, record the licence", []call{register(f.registered), register(f.defaulted),
+		office(api.RecordTransfer.Name, req("record-license"), f.license, "{}")})
 	n.commitAll("default 1 pledge", []call{bank1(api.DeclareDefault.Name, req("default"), f.defaulted, `{"reason":"missed payments","claim":{"amount":"5000000.00","currency":"CNY"}}`)})
 	return f
 }
@@ -135,8 +146,10 @@ func (f *authzFixture) cell(t *testing.T, op string, who principal, user string,
 			Buyers:   []api.Owner{{ID: "BUYER-" + f.run, Name: "Buyer Ltd.", Share: 10000}},
 			Proceeds: []api.ProceedInput{{PledgeID: f.defaulted, Amount: "5000000"}}, Surplus: "1000000", SaleRef: "WHIPE-" + f.run})}
 	case api.RequestTransfer.Name:
-		in := api.TransferRequest{AssetID: f.free, Kind: "license", Origin: "trade", TradeRef: "WHIPE-" + f.run,
-			NewOwners: []api.Owner{{ID: "LICENSEE-" + f.run, Name: "Licensee Ltd.", Share: 10000}}}
+		var in api.TransferRequest
+		if err := json.Unmarshal([]byte(licenseJSON(t, f.free, f.run)), &in); err != nil {
+			t.Fatal(err)
+		}
 		if who.MSP == api.MSPIPOffice { // the IP office requests for an owner, the exchange after a trade
 			in.Origin, in.TradeRef = "owner-request", ""
 		}
@@ -148,6 +161,9 @@ func (f *authzFixture) cell(t *testing.T, op string, who principal, user string,
 		c.Args = []string{reqID, f.freeTransfer, "{}"}
 	case api.RefuseTransfer.Name:
 		c.Args = []string{reqID, f.freeTransfer, `{"reasons":["trade-unconfirmed"]}`}
+	case api.TerminateLicense.Name:
+		today := time.Now().In(time.FixedZone("UTC+8", 8*3600)).Format(time.DateOnly)
+		c.Args = []string{reqID, f.free, f.license, `{"date":"` + today + `","reason":"terminated by agreement"}`}
 	case api.GetPledgeTerms.Name:
 		c.Args, c.Endorsers = []string{f.registered}, nil
 	case api.GetAsset.Name, api.GetStatement.Name:

@@ -187,3 +187,10 @@ func (c *Contract) ListTransfers(ctx contractapi.TransactionContextInterface, as
 		return s.ListTransfers(assetID, status, requestedBy, pageSize, bookmark)
 	})
 }
+
+// TerminateLicense records the early termination of a licence, named by the transfer that recorded it (L3). payload: [api.TerminationInput].
+func (c *Contract) TerminateLicense(ctx contractapi.TransactionContextInterface, requestID string, assetID string, transferID string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) {
+		return s.TerminateLicense(requestID, assetID, transferID, payload)
+	})
+}

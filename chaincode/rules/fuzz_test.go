@@ -18,6 +18,7 @@ var parsers = []func(string) (any, error){
 	func(s string) (any, error) { return parseRefusal(s) },
 	func(s string) (any, error) { return parseReason(s) },
 	func(s string) (any, error) { return nil, ValidateRequestID(s) },
+	func(s string) (any, error) { return ParseTermination(s) },
 }
 
 // FuzzParsePayloads: no input makes a parser panic; every rejection is a MALFORMED (400) or
@@ -35,6 +36,8 @@ func FuzzParsePayloads(f *testing.F) {
 	f.Add(uint8(6), `{"reasons":["P4.frozen"],"note":"n"}`)
 	f.Add(uint8(7), `{"reason":"repaid"}`)
 	f.Add(uint8(8), "req-1")
+	f.Add(uint8(5), js(api.TransferRequest{AssetID: "P1", Kind: "license", License: ordinaryLicense(), NewOwners: []api.Owner{licensee}, Origin: "owner-request"}))
+	f.Add(uint8(9), `{"date":"2025-03-03","reason":"terminated early"}`)
 	f.Fuzz(func(t *testing.T, which uint8, payload string) {
 		parse := parsers[int(which)%len(parsers)]
 		v, err := parse(payload)

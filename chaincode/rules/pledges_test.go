@@ -423,7 +423,7 @@ func TestP7_TransferOfPledgedRightNeedsRecordedConsent(t *testing.T) {
 	other := e.pledged(bank1, "R3", "T2")
 	var tr api.Transfer
 	mustDecode(t, e.must(e.submit(trader, nil, func(s *Service) (string, error) {
-		return s.RequestTransfer(e.req(), js(api.TransferRequest{AssetID: "T1", Kind: "license", NewOwners: []api.Owner{buyer}, Origin: "trade", TradeRef: "WHIPE-2025-0042"}))
+		return s.RequestTransfer(e.req(), js(api.TransferRequest{AssetID: "T1", Kind: "license", License: ordinaryLicense(), NewOwners: []api.Owner{buyer}, Origin: "trade", TradeRef: "WHIPE-2025-0042"}))
 	})), &tr)
 	consent := func(c Caller, pledgeID, use string) error {
 		_, err := e.submit(c, nil, func(s *Service) (string, error) {

@@ -242,6 +242,9 @@ func (s *Service) GetStatement(assetID string) (string, error) {
 	for _, e := range a.Encumbrances {
 		st.Obstacles = append(st.Obstacles, "pledge-consent-required:"+e.PledgeID)
 	}
+	var licenseObstacles []string
+	st.Licenses, st.Licensed, licenseObstacles = statementLicenses(a, s.today())
+	st.Obstacles = append(st.Obstacles, licenseObstacles...)
 	keys, err := s.l.Scan(idxTransferAsset, []string{a.ID})
 	if err != nil {
 		return "", internal("scan", err)

@@ -70,7 +70,7 @@ func TestP7_PledgeFollowsTheAssignedRight(t *testing.T) {
 
 	// A licence changes no pledgor.
 	lic := trade("T2", api.Owner{ID: "LICENSEE", Name: "Licensee Co.", Share: 10000})
-	lic.Kind = "license"
+	lic.Kind, lic.License = "license", ordinaryLicense()
 	l, err := e.requestTransfer(trader, lic)
 	wantCode(t, err, "")
 	e.must(e.submit(bank1, nil, func(s *Service) (string, error) {

@@ -17,6 +17,14 @@ func ParseTransferRequest(payload string) (api.TransferRequest, error) {
 	enum(&c, "kind", in.Kind, api.TransferKinds)
 	enum(&c, "origin", in.Origin, api.TransferOrigins)
 	c.owners("newOwners", in.NewOwners)
+	switch {
+	case in.Kind == "license" && in.License == nil:
+		c.fail("license", "is required for a licence: type, term, territory and filing number")
+	case in.Kind == "license":
+		c.licenseTerms("license", in.License)
+	case in.License != nil:
+		c.fail("license", "is only for a licence")
+	}
 	if in.Origin == "trade" {
 		c.text("tradeRef", in.TradeRef, 1, 100)
 	} else {
@@ -100,8 +108,13 @@ func (s *Service) RequestTransfer(requestID, payload string) (string, error) {
 			if err := checkTransferable(a); err != nil {
 				return nil, api.Event{}, err
 			}
+			if in.License != nil {
+				if err := checkLicensable(a, in.License, s.today()); err != nil {
+					return nil, api.Event{}, err
+				}
+			}
 			t := &api.Transfer{AssetID: a.ID, Consents: []api.Consent{}, DocType: keyTransfer, FromOwners: a.Owners,
-				ID: s.derivedID("TR-"), Kind: in.Kind, NewOwners: in.NewOwners, Origin: in.Origin,
+				ID: s.derivedID("TR-"), Kind: in.Kind, License: in.License, NewOwners: in.NewOwners, Origin: in.Origin,
 				RequestedAt: s.now(), Status: api.TransferRequested, TitleTxID: a.TitleTxID, TradeRef: in.TradeRef}
 			if found, err := s.exists(transferKey(t.ID)); err != nil {
 				return nil, api.Event{}, err
@@ -163,7 +176,8 @@ func (s *Service) ConsentToTransfer(requestID, transferID, payload string) (stri
 		})
 }
 
-// RecordTransfer records a requested transfer (T1): the title changes now (or the license is added).
+// RecordTransfer records a requested transfer (T1): the title changes now (or the license is added,
+// if the register can record it now: L1, L2).
 // Refused while the right is frozen or disputed, or an active pledge lacks its pledgee's consent (T2),
 // and when the title is no longer the one the request was made against: of two conflicting requests
 // only the first recorded succeeds (T3). IP office only.
@@ -208,8 +222,8 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 			now := s.now()
 			if t.Kind == "assignment" {
 				a.Owners, a.TitleTxID = t.NewOwners, s.tx.ID
-			} else {
-				a.Licenses = append(a.Licenses, api.License{Licensees: t.NewOwners, RecordedAt: now, TransferID: t.ID, TxID: s.tx.ID})
+			} else if err := s.addLicense(a, t, now); err != nil {
+				return nil, api.Event{}, err
 			}
 			if err := s.saveAsset(a, "TransferRecorded:"+t.ID); err != nil {
 				return nil, api.Event{}, err

@@ -144,7 +144,7 @@ func TestT3_OfTwoConflictingTransfersExactlyOneSucceeds(t *testing.T) {
 		e := newEnv(t)
 		e.register(patent("P1"))
 		lic := trade("P1", api.Owner{ID: "LICENSEE", Name: "Licensee Co.", Share: 10000})
-		lic.Kind = "license"
+		lic.Kind, lic.License = "license", ordinaryLicense()
 		l, err := e.requestTransfer(trader, lic)
 		if err != nil {
 			t.Fatal(err)
@@ -216,7 +216,7 @@ func TestT1_ListTransfers(t *testing.T) {
 	e.register(patent("P2"))
 	byTrade, _ := e.requestTransfer(trader, trade("P1"))
 	byOwner, _ := e.requestTransfer(examiner, api.TransferRequest{AssetID: "P1", Kind: "license",
-		NewOwners: []api.Owner{buyer}, Origin: "owner-request"})
+		License: ordinaryLicense(), NewOwners: []api.Owner{buyer}, Origin: "owner-request"})
 	other, _ := e.requestTransfer(trader, trade("P2"))
 	e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
 		return s.RefuseTransfer(e.req(), byTrade.ID, `{"reasons":["T1.documents"]}`)

@@ -167,7 +167,7 @@ func TestMessages_CoverEveryCodeAndRule(t *testing.T) {
 	codes := []string{string(api.CodeMalformed), string(api.CodeUnauthenticated), string(api.CodeForbidden), string(api.CodeNotFound),
 		string(api.CodeInvalidArgument), string(api.CodeTooLarge), string(api.CodeTxInvalid), string(api.CodeUnavailable),
 		string(api.CodeTimeout), string(api.CodeInternal), "MVCC_READ_CONFLICT"}
-	codes = append(codes, strings.Fields("A1 A2 A3 P1 P2 P3 P4 P5 P6 P7 P8 P9 T1 T2 T3 V1 V2 V3 I1 I2 I3")...)
+	codes = append(codes, strings.Fields("A1 A2 A3 P1 P2 P3 P4 P5 P6 P7 P8 P9 T1 T2 T3 L1 L2 L3 L4 V1 V2 V3 I1 I2 I3")...)
 	for _, code := range codes {
 		if Messages[code] == "" {
 			t.Errorf("no words for %s", code)

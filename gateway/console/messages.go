@@ -34,6 +34,10 @@ var Messages = map[string]string{
 	"T1": "The transfer request is incomplete or not in a state that allows this.",
 	"T2": "The right cannot be transferred now: it is frozen, disputed, or pledged without the bank's consent.",
 	"T3": "Another transfer of the same right was recorded since this one was requested.",
+	"L1": "The licence cannot be recorded on this right as it stands (not in force, or a term outside the right's life).",
+	"L2": "An exclusive or sole licence already covers this term and territory.",
+	"L3": "The licence's termination cannot be recorded.",
+	"L4": "The licences of the right are shown on its statement.",
 	"V1": "This record is not visible to your organization.",
 	"V2": "The loan terms are private to the pledgee bank, the IP office and the regulator.",
 	"V3": "The regulator reads everything but does not change records.",
@@ -51,7 +55,14 @@ var Messages = map[string]string{
 	"P4/invalidation-pending": "An invalidation request is pending; the parties must acknowledge the risk.",
 	"P4/similar-marks-missing": "The owner's identical or similar trademarks in the same class must be " +
 		"pledged together.",
-	"P5/patent-already-pledged": "A patent can carry only one active pledge, and it already has one.",
+	"P5/patent-already-pledged":     "A patent can carry only one active pledge, and it already has one.",
+	"L1/not-valid":                  "The IP right is not in force: it cannot be licensed.",
+	"L1/term-outside-right":         "The licence term must lie between the right's grant and its expiry.",
+	"L1/term-ended":                 "The licence term has already ended.",
+	"L2/exclusive-license-overlaps": "An exclusive or sole licence already covers part of this term and territory.",
+	"L2/exclusive-license-in-force": "An exclusive or sole licence covers this term and territory: no other licence may be granted.",
+	"L3/already-terminated":         "The licence is already terminated.",
+	"L3/after-term-end":             "The licence term ended before that date: the licence has expired.",
 }
 
 // RefusalReasons are the reason codes the IP office's refusal form offers, with their words: the P4

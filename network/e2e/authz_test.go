@@ -121,6 +121,10 @@ func (f *httpFixture) cell(t *testing.T, op string, who itest.Principal) httpCel
 		return httpCell{"POST", "/v1/transfers/" + f.refusedTr + "/record", map[string]any{}, 409, "T1"}
 	case api.RefuseTransfer.Name:
 		return httpCell{"POST", "/v1/transfers/" + f.refusedTr + "/refuse", map[string]any{"reasons": []string{"again"}}, 409, "T1"}
+	case api.TerminateLicense.Name: // the right has no such licence: 404
+		today := time.Now().In(time.FixedZone("UTC+8", 8*3600)).Format(time.DateOnly)
+		return httpCell{"POST", "/v1/assets/" + f.pb + "/licenses/TR-MX-NONE/terminate",
+			map[string]any{"date": today, "reason": "terminated by agreement"}, 404, "NOT_FOUND"}
 	case api.GetPledgeTerms.Name: // the pledge, with privateTerms only for the entitled
 		return httpCell{"GET", "/v1/pledges/" + f.reg, nil, 200, ""}
 	case api.GetAsset.Name:

@@ -60,6 +60,7 @@ var AuthzMatrix = []AuthzRule{
 	{Op: api.ConsentToTransfer.Name, Short: "Cnst", Allowed: PledgeeStaff},
 	{Op: api.RecordTransfer.Name, Short: "RecT", Allowed: IPOfficeStaff},
 	{Op: api.RefuseTransfer.Name, Short: "RefT", Allowed: IPOfficeStaff},
+	{Op: api.TerminateLicense.Name, Short: "TrmL", Allowed: IPOfficeStaff},
 	{Op: api.GetPledgeTerms.Name, Short: "Trms", Query: true, Allowed: slices.Concat(PledgeeStaff, IPOfficeStaff, RegulatorStaff)},
 	{Op: api.GetAsset.Name, Short: "GetA", Query: true, Allowed: EveryMember},
 	{Op: api.GetStatement.Name, Short: "Stmt", Query: true, Allowed: EveryMember},

@@ -85,7 +85,12 @@ registered_pledge() { local p; p=$(new_pledge "$1"); post ipoffice "/v1/pledges/
 pending_change() { curl -sS --cacert "$(ca ipoffice)" "$IPOFFICE/v1/pledges/$1" -H "Authorization: Bearer $(key ipoffice examiner1)" \
   | grep -o '"pendingChangeId":"[^"]*"' | cut -d'"' -f4; }    # the change filed on pledge $1, waiting for the IP office
 new_transfer() { post exchange /v1/transfers "$(key exchange trader1)" \
-  "{\"assetId\":\"$1\",\"kind\":\"assignment\",\"origin\":\"trade\",\"tradeRef\":\"T-$RANDOM\",\"newOwners\":[{\"id\":\"91420100MA4K0002\",\"name\":\"Jiangcheng Lasers Co.\",\"share\":10000}]}" | idof; }`
+  "{\"assetId\":\"$1\",\"kind\":\"assignment\",\"origin\":\"trade\",\"tradeRef\":\"T-$RANDOM\",\"newOwners\":[{\"id\":\"91420100MA4K0002\",\"name\":\"Jiangcheng Lasers Co.\",\"share\":10000}]}" | idof; }
+TODAY=$(TZ=UTC-8 date -I)                              # the register's date (UTC+8)
+# new_license ASSET: an ordinary licence of the right for all of China, requested and recorded; its transfer id.
+new_license() { local t; t=$(post exchange /v1/transfers "$(key exchange trader1)" \
+  "{\"assetId\":\"$1\",\"kind\":\"license\",\"origin\":\"trade\",\"tradeRef\":\"L-$RANDOM\",\"newOwners\":[{\"id\":\"91420100MA4K0003\",\"name\":\"Hankou Devices Co.\",\"share\":10000}],\"license\":{\"type\":\"ordinary\",\"termStart\":\"2025-01-01\",\"termEnd\":\"2030-12-31\",\"territory\":[\"CN\"],\"filingNumber\":\"X-$RANDOM\"}}" | idof)
+  post ipoffice "/v1/transfers/$t/record" "$(key ipoffice examiner1)" "{}" >/dev/null; echo "$t"; }`
 
 type operation struct {
 	method, path string

@@ -170,6 +170,7 @@
   function validate(form) {
     let ok = true;
     for (const input of $$("input[data-field], select[data-field], input[required]", form)) {
+      if (input.disabled) continue; // a part of the form that does not apply (e.g. a licence's details)
       const v = input.value.trim();
       const label = (input.closest("label") || $(`label[for="${input.id}"]`, form) || {}).textContent || input.name;
       const name = label.replace(/\s+/g, " ").trim().replace(/\(.*\)$/, "").trim();
@@ -406,6 +407,13 @@
       $("#st-enc-table").hidden = enc.length === 0;
       clear($("#st-enc")).append(...enc.map((e) => el("tr", {}, el("td", { text: String(e.rank) }), el("td", {}, pledgeLink(e.pledgeId)),
         el("td", { text: orgName(e.pledgeeMsp) }), el("td", { text: e.registrationNumber }), el("td", { text: fmtTime(e.registeredAt) }), el("td", {}, badge(e.status)))));
+      const lic = st.licenses || [];
+      $("#st-unlicensed").hidden = lic.length > 0;
+      $("#st-lic-table").hidden = lic.length === 0;
+      clear($("#st-lic")).append(...lic.map((l) => el("tr", {}, el("td", { text: l.type || "(not recorded)" }),
+        el("td", { text: (l.licensees || []).map((x) => x.name).join(", ") }), el("td", { text: l.termStart ? l.termStart + " to " + l.termEnd : "" }),
+        el("td", { text: (l.territory || []).join(", ") + (l.territoryNote ? " (" + l.territoryNote + ")" : "") }),
+        el("td", { text: l.filingNumber || "" }), el("td", {}, badge(l.status)))));
       const obs = clear($("#st-obstacles"));
       for (const o of st.obstacles || []) obs.append(el("li", { text: describeObstacle(o) }));
       for (const t of st.pendingTransfers || []) obs.append(el("li", {}, "Pending transfer ", el("a", { href: "/console/transfers?id=" + encodeURIComponent(t), text: t })));
@@ -425,6 +433,8 @@
       if (o === "frozen") return "Frozen by a court.";
       if (o === "disputed") return "Ownership disputed.";
       if (o.startsWith("pledge-consent-required:")) return "Pledged: a transfer needs the consent of the pledgee of " + o.slice(24) + " (P7).";
+      if (o.startsWith("exclusive-license:")) return "Exclusively licensed (licence " + o.slice(18) + "): the licensee alone may use the right in its territory and term (L4).";
+      if (o.startsWith("sole-license:")) return "Sole licence " + o.slice(13) + ": no other licence may be granted in its territory and term (L4).";
       return o;
     }
     form.addEventListener("submit", (ev) => {
@@ -693,12 +703,18 @@
     if (reqForm) {
       let idem = randomKey();
       reqForm.addEventListener("input", () => { idem = randomKey(); });
+      const licence = $("#t-license");
+      $("#t-kind").addEventListener("change", () => { licence.disabled = licence.hidden = $("#t-kind").value !== "license"; });
       reqForm.addEventListener("submit", async (ev) => {
         ev.preventDefault();
         resetMessages(reqForm);
         if (!validate(reqForm)) return;
         const b = { assetId: $("#t-asset").value.trim(), kind: $("#t-kind").value, origin: "trade", tradeRef: $("#t-ref").value.trim(),
           newOwners: [{ id: $("[name=owner-id]", reqForm).value.trim(), name: $("[name=owner-name]", reqForm).value.trim(), share: 10000 }] };
+        if (b.kind === "license") {
+          b.license = { type: $("#t-ltype").value, termStart: $("#t-lstart").value, termEnd: $("#t-lend").value,
+            territory: $("#t-lterr").value.split(",").map((x) => x.trim()).filter(Boolean), filingNumber: $("#t-lfiling").value.trim() };
+        }
         await busy($("button[type=submit]", reqForm), async () => {
           try {
             const r = await api("POST", "/v1/transfers", b, idem);
