@@ -133,6 +133,16 @@ var (
 	GetTransferHistory = Op{Name: "GetTransferHistory", ReadOnly: true, Method: "GET",
 		Path: "/v1/transfers/{id}/history", Args: []Arg{transfer},
 		Summary: "returns every version of a transfer (I2)"}
+	SearchParties = Op{Name: "SearchParties", ReadOnly: true, Method: "GET", Path: "/v1/parties",
+		Args:    append([]Arg{query("id", "id"), query("name", "name")}, pageQuery...),
+		Summary: "finds parties by unified social credit code or part of a name, with the rights they own and the pledges they gave, paginated (S1)"}
+	GetParty = Op{Name: "GetParty", ReadOnly: true, Method: "GET", Path: "/v1/parties/{id}",
+		Args:    append([]Arg{path("partyID", "id")}, pageQuery...),
+		Summary: "returns a party's rights and the pledges it gave, paginated (S1)"}
+	GetPartyExtract = Op{Name: "GetPartyExtract", ReadOnly: true, Method: "GET", Path: "/v1/parties/{id}/extract",
+		Args:    []Arg{path("partyID", "id")},
+		Summary: "returns the search extract of a party: every right it owns and every pledge it gave, as of now (S2)"}
+
 	ListTransfers = Op{Name: "ListTransfers", ReadOnly: true, Method: "GET", Path: "/v1/transfers",
 		Args: append([]Arg{query("assetID", "assetId"), query("status", "status"),
 			query("requestedBy", "requestedBy")}, pageQuery...),
@@ -171,6 +181,7 @@ var Operations = []Op{
 	ListPledgesByAsset, ListPledgesByPledgee, ListPledgesByStatus, ListOverdueExaminations,
 	RequestTransfer, ConsentToTransfer, RecordTransfer, RefuseTransfer, GetTransfer, GetTransferHistory,
 	ListTransfers,
+	SearchParties, GetParty, GetPartyExtract,
 }
 
 // ReadOnlyNames lists the names of the read-only transactions.

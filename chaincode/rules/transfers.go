@@ -207,6 +207,9 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 			}
 			now := s.now()
 			if t.Kind == "assignment" {
+				if err := s.reindex(api.RightEndorsement, ownerKeys(a.ID, a.Owners), ownerKeys(a.ID, t.NewOwners)); err != nil { // S1
+					return nil, api.Event{}, err
+				}
 				a.Owners, a.TitleTxID = t.NewOwners, s.tx.ID
 			} else {
 				a.Licenses = append(a.Licenses, api.License{Licensees: t.NewOwners, RecordedAt: now, TransferID: t.ID, TxID: s.tx.ID})
@@ -246,7 +249,9 @@ func (s *Service) pledgorsFollowTitle(a *api.Asset, t *api.Transfer) ([]string, 
 		if err != nil {
 			return nil, nil, err
 		}
-		p.Pledgors = pledgors
+		if err := s.reindexPledgors(p, pledgors); err != nil { // S1
+			return nil, nil, err
+		}
 		if err := s.savePledge(p, "PledgorsChanged:"+t.ID); err != nil {
 			return nil, nil, err
 		}
