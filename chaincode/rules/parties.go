@@ -186,7 +186,7 @@ func (q *partySearch) page(size int32, bookmark string) ([]api.PartyHoldings, st
 	if err != nil {
 		return nil, "", err
 	}
-	var acc holdings
+	acc := holdings{items: []api.PartyHoldings{}}
 	for {
 		keys, next, err := q.scan(phase, &drive, n, inner)
 		if err != nil {
