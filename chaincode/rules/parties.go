@@ -92,19 +92,26 @@ func pledgorKeys(p *api.Pledge) []string {
 // record's policy: it deletes the keys no longer wanted, then writes the new ones; keys in both stay
 // as they are (no write).
 func (s *Service) reindex(policy api.Endorsement, before, after []string) error {
-	for _, k := range before {
-		if !slices.Contains(after, k) {
+	set := func(keys []string) map[string]bool {
+		m := make(map[string]bool, len(keys))
+		for _, k := range keys {
+			m[k] = true
+		}
+		return m
+	}
+	had, wants := set(before), set(after)
+	for _, k := range before { // in order: no map iteration reaches the writes
+		if !wants[k] {
 			if err := s.l.DelState(k); err != nil {
 				return internal("delete index", err)
 			}
 		}
 	}
-	written := map[string]bool{}
 	for _, k := range after {
-		if slices.Contains(before, k) || written[k] {
+		if had[k] {
 			continue
 		}
-		written[k] = true
+		had[k] = true
 		if err := s.l.PutState(k, []byte{0}); err != nil {
 			return internal("put index", err)
 		}

@@ -370,3 +370,26 @@ func TestS2_TheExtractListsEveryRecordOfTheParty(t *testing.T) {
 	_, err = e.query(bank2, func(s *Service) (string, error) { return s.GetPartyExtract(donghu.ID) })
 	wantCode(t, err, "S2", "too-many-records")
 }
+
+// TestS1_TheBuyerInADisposalIsFoundWhenItsTitleIsRecorded: a disposal's transfer to the buyer moves
+// the right to the buyer's entries when the IP office records it; the disposed pledge stays the
+// pledgor's, in its status.
+func TestS1_TheBuyerInADisposalIsFoundWhenItsTitleIsRecorded(t *testing.T) {
+	e := newEnv(t)
+	e.register(trademark("T1", "", 9))
+	p := e.pledgedFor(bank1, "R1", "1000000.00", "T1")
+	wantCode(t, e.declareDefault(bank1, p.ID, "600000"), "")
+	got, err := e.dispose(p.ID, sold("600000", "0", p.ID, "600000"))
+	wantCode(t, err, "")
+	if found := e.found(buyer.ID, "", 0); len(found) != 0 {
+		t.Fatalf("the buyer is found before its title is recorded: %v", found)
+	}
+	e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), got.Disposal.TransferIDs[0], "{}") }))
+	if found := e.found(buyer.ID, "", 0); fmt.Sprint(found) != fmt.Sprint(map[string][]string{buyer.ID: {"T1"}}) {
+		t.Fatalf("the buyer lists %v", found)
+	}
+	page, _ := e.search(trader, acme.ID, "", 0, "")
+	if h := page.Items[0]; len(h.Rights) != 0 || len(h.Pledges) != 1 || h.Pledges[0].Status != api.PledgeDisposed {
+		t.Fatalf("the pledgor after the disposal: %+v", h)
+	}
+}
