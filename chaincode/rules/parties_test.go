@@ -87,8 +87,7 @@ func TestS1_APartyIsFoundByItsUnifiedSocialCreditCode(t *testing.T) {
 	half, otherHalf := guanggu, donghu
 	half.Share, otherHalf.Share = 5000, 5000
 	e.register(patent("P3", half, otherHalf))
-	p1 := e.applyAs(bank1, []api.Party{guangguP}, "P1")
-	e.registerPledge(p1.ID, "R-P1")
+	p1 := e.pledgedAs(bank1, []api.Party{guangguP}, "R-P1", "P1")
 	p2 := e.applyAs(bank2, []api.Party{{ID: donghu.ID, Name: donghu.Name}}, "P2")
 
 	page, err := e.search(bank2, guanggu.ID, "", 0, "")

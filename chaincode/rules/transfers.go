@@ -206,13 +206,8 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 				return nil, api.Event{}, err
 			}
 			now := s.now()
-			if t.Kind == "assignment" {
-				if err := s.reindex(api.RightEndorsement, ownerKeys(a.ID, a.Owners), ownerKeys(a.ID, t.NewOwners)); err != nil { // S1
-					return nil, api.Event{}, err
-				}
-				a.Owners, a.TitleTxID = t.NewOwners, s.tx.ID
-			} else {
-				a.Licenses = append(a.Licenses, api.License{Licensees: t.NewOwners, RecordedAt: now, TransferID: t.ID, TxID: s.tx.ID})
+			if err := s.recordTitle(a, t, now); err != nil {
+				return nil, api.Event{}, err
 			}
 			if err := s.saveAsset(a, "TransferRecorded:"+t.ID); err != nil {
 				return nil, api.Event{}, err
@@ -230,6 +225,20 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 			ev.Status = string(t.Status)
 			return t, ev, nil
 		})
+}
+
+// recordTitle puts a transfer on its right: an assignment gives it the new owners, and moves it in the
+// party index from the old owners' entries to the new owners' (S1); a licence adds a licence.
+func (s *Service) recordTitle(a *api.Asset, t *api.Transfer, now string) error {
+	if t.Kind != "assignment" {
+		a.Licenses = append(a.Licenses, api.License{Licensees: t.NewOwners, RecordedAt: now, TransferID: t.ID, TxID: s.tx.ID})
+		return nil
+	}
+	if err := s.reindex(api.RightEndorsement, ownerKeys(a.ID, a.Owners), ownerKeys(a.ID, t.NewOwners)); err != nil {
+		return err
+	}
+	a.Owners, a.TitleTxID = t.NewOwners, s.tx.ID
+	return nil
 }
 
 // pledgorsFollowTitle gives every active pledge on a right whose assignment is being recorded (a, with
