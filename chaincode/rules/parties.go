@@ -176,11 +176,15 @@ func (q *partySearch) parseBookmark(b string) (phase byte, drive, inner string, 
 	if q.query == nil || rest == "" {
 		return phase, "", rest, nil
 	}
-	r := []rune(rest)
-	if len(r) < 3 || r[2] != '|' || !slices.Contains(q.grams, string(r[:2])) {
+	// The bigram is two characters, whatever their length in bytes; the ledger's bookmark follows as
+	// it is, byte for byte.
+	_, n1 := utf8.DecodeRuneInString(rest)
+	_, n2 := utf8.DecodeRuneInString(rest[n1:])
+	drive, after, ok := strings.Cut(rest[n1+n2:], "|")
+	if drive != "" || !ok || !slices.Contains(q.grams, rest[:n1+n2]) {
 		return 0, "", "", bad
 	}
-	return phase, string(r[:2]), string(r[3:]), nil
+	return phase, rest[:n1+n2], after, nil
 }
 
 // page reads up to size index keys from the bookmark on and gathers the matching records by party.
