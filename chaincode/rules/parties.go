@@ -34,7 +34,7 @@ func foldName(s string) []rune {
 		case r == 0x3000:
 			r = ' '
 		}
-		if unicode.IsSpace(r) {
+		if unicode.IsSpace(r) || r == utf8.MaxRune { // U+10FFFF ends the ledger's key ranges: never in a key
 			continue
 		}
 		out = append(out, unicode.ToLower(r))

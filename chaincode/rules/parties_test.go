@@ -149,6 +149,7 @@ func TestS1_APartyIsFoundByAPartOfItsChineseName(t *testing.T) {
 		{"光谷科技", map[string][]string{}},
 		{"东湖 光电", map[string][]string{donghu.ID: {"P2"}}},
 		{"ＡＣＭＥ optics", map[string][]string{acme.ID: {"P4"}}},
+		{"ac\U0010FFFFme", map[string][]string{acme.ID: {"P4"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, size := range []int32{0, 1} {
