@@ -136,6 +136,16 @@ var (
 	TerminateLicense = Op{Name: "TerminateLicense", Payload: "TerminationInput", Method: "POST",
 		Path: "/v1/assets/{id}/licenses/{transferId}/terminate", Args: []Arg{assetID, path("transferID", "transferId"), body},
 		Summary: "records the early termination of a licence, named by the transfer that recorded it (L3)"}
+	SearchParties = Op{Name: "SearchParties", ReadOnly: true, Method: "GET", Path: "/v1/parties",
+		Args:    append([]Arg{query("id", "id"), query("name", "name")}, pageQuery...),
+		Summary: "finds parties by unified social credit code or part of a name, with the rights they own and the pledges they gave, paginated (S1)"}
+	GetParty = Op{Name: "GetParty", ReadOnly: true, Method: "GET", Path: "/v1/parties/{id}",
+		Args:    append([]Arg{path("partyID", "id")}, pageQuery...),
+		Summary: "returns a party's rights and the pledges it gave, paginated (S1)"}
+	GetPartyExtract = Op{Name: "GetPartyExtract", ReadOnly: true, Method: "GET", Path: "/v1/parties/{id}/extract",
+		Args:    []Arg{path("partyID", "id")},
+		Summary: "returns the search extract of a party: every right it owns and every pledge it gave, as of now (S2)"}
+
 	ListTransfers = Op{Name: "ListTransfers", ReadOnly: true, Method: "GET", Path: "/v1/transfers",
 		Args: append([]Arg{query("assetID", "assetId"), query("status", "status"),
 			query("requestedBy", "requestedBy")}, pageQuery...),
@@ -174,6 +184,7 @@ var Operations = []Op{
 	ListPledgesByAsset, ListPledgesByPledgee, ListPledgesByStatus, ListOverdueExaminations,
 	RequestTransfer, ConsentToTransfer, RecordTransfer, RefuseTransfer, GetTransfer, GetTransferHistory,
 	ListTransfers, TerminateLicense,
+	SearchParties, GetParty, GetPartyExtract,
 }
 
 // ReadOnlyNames lists the names of the read-only transactions.

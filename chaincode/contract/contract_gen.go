@@ -194,3 +194,18 @@ func (c *Contract) TerminateLicense(ctx contractapi.TransactionContextInterface,
 		return s.TerminateLicense(requestID, assetID, transferID, payload)
 	})
 }
+
+// SearchParties finds parties by unified social credit code or part of a name, with the rights they own and the pledges they gave, paginated (S1).
+func (c *Contract) SearchParties(ctx contractapi.TransactionContextInterface, id string, name string, pageSize int32, bookmark string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.SearchParties(id, name, pageSize, bookmark) })
+}
+
+// GetParty returns a party's rights and the pledges it gave, paginated (S1).
+func (c *Contract) GetParty(ctx contractapi.TransactionContextInterface, partyID string, pageSize int32, bookmark string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetParty(partyID, pageSize, bookmark) })
+}
+
+// GetPartyExtract returns the search extract of a party: every right it owns and every pledge it gave, as of now (S2).
+func (c *Contract) GetPartyExtract(ctx contractapi.TransactionContextInterface, partyID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetPartyExtract(partyID) })
+}

@@ -168,6 +168,9 @@ func (s *Service) registerAsset(in api.AssetInput) (*api.Asset, error) {
 			return nil, err
 		}
 	}
+	if err := s.reindex(api.RightEndorsement, nil, ownerKeys(a.ID, a.Owners)); err != nil { // S1
+		return nil, err
+	}
 	return a, nil
 }
 

@@ -250,7 +250,9 @@ func (s *Service) applyChange(p *api.Pledge, ch *api.PledgeChange) error {
 		if !sameIDs(ch.Pledgors, p.Pledgors, func(x api.Party) string { return x.ID }) {
 			return pledgorsChanged(p)
 		}
-		p.Pledgors = ch.Pledgors
+		if err := s.reindexPledgors(p, ch.Pledgors); err != nil { // S1: the renamed pledgors' names
+			return err
+		}
 	}
 	if ch.DebtKind != "" {
 		p.DebtKind = ch.DebtKind

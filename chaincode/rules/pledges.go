@@ -425,6 +425,9 @@ func (s *Service) fileApplication(p *api.Pledge, terms api.Terms) error {
 	if err := s.putIndex(pol, idxPledgeStatus, string(p.Status), p.ID); err != nil {
 		return err
 	}
+	if err := s.reindex(pol, nil, pledgorKeys(p)); err != nil { // S1
+		return err
+	}
 	return s.putTerms(p, terms)
 }
 

@@ -220,9 +220,7 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 				return nil, api.Event{}, err
 			}
 			now := s.now()
-			if t.Kind == "assignment" {
-				a.Owners, a.TitleTxID = t.NewOwners, s.tx.ID
-			} else if err := s.addLicense(a, t, now); err != nil {
+			if err := s.recordTitle(a, t, now); err != nil {
 				return nil, api.Event{}, err
 			}
 			if err := s.saveAsset(a, "TransferRecorded:"+t.ID); err != nil {
@@ -243,6 +241,19 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 		})
 }
 
+// recordTitle puts a transfer on its right: an assignment gives it the new owners, and moves it in the
+// party index from the old owners' entries to the new owners' (S1); a licence adds a licence.
+func (s *Service) recordTitle(a *api.Asset, t *api.Transfer, now string) error {
+	if t.Kind != "assignment" {
+		return s.addLicense(a, t, now)
+	}
+	if err := s.reindex(api.RightEndorsement, ownerKeys(a.ID, a.Owners), ownerKeys(a.ID, t.NewOwners)); err != nil {
+		return err
+	}
+	a.Owners, a.TitleTxID = t.NewOwners, s.tx.ID
+	return nil
+}
+
 // pledgorsFollowTitle gives every active pledge on a right whose assignment is being recorded (a, with
 // its new owners) the owners of all its rights as pledgors: the pledge follows the right (Civil Code
 // 406 by analogy, 444), keeps its rank and says in its history which transfer changed its pledgors.
@@ -260,7 +271,9 @@ func (s *Service) pledgorsFollowTitle(a *api.Asset, t *api.Transfer) ([]string, 
 		if err != nil {
 			return nil, nil, err
 		}
-		p.Pledgors = pledgors
+		if err := s.reindexPledgors(p, pledgors); err != nil { // S1
+			return nil, nil, err
+		}
 		if err := s.savePledge(p, "PledgorsChanged:"+t.ID); err != nil {
 			return nil, nil, err
 		}

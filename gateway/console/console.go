@@ -70,6 +70,7 @@ var Pages = []Page{
 	{Path: "", Title: "Home"},
 	{Path: "verify", Title: "Verify title"},
 	{Path: "history", Title: "History"},
+	{Path: "parties", Title: "Parties"},
 	{Path: "pledges", Title: "My pledges", For: []string{"bank"}},
 	{Path: "apply", Title: "Apply for a pledge", For: []string{"bank"}},
 	{Path: "queue", Title: "Examination queue", For: []string{"ipoffice"}},
@@ -246,19 +247,38 @@ func VerifyURL(origin, assetID string) string {
 	return strings.TrimSuffix(origin, "/") + Prefix + "verify?asset=" + url.QueryEscape(assetID)
 }
 
-// serveQR answers an SVG QR code of the verification page of ?asset= on this gateway. It encodes only
-// that link, so it is not a general-purpose QR service.
+// ExtractURL is the console's live search extract of a party (S2) at the given origin: what the QR
+// code of a printed extract links to.
+func ExtractURL(origin, partyID string) string {
+	return strings.TrimSuffix(origin, "/") + Prefix + "parties?id=" + url.QueryEscape(partyID)
+}
+
+// serveQR answers an SVG QR code of the verification page of ?asset= (an IP right's statement) or of
+// ?party= (a party's extract) on this gateway. It encodes only those links, so it is not a
+// general-purpose QR service.
 func (c *Console) serveQR(w http.ResponseWriter, r *http.Request) {
-	id := r.URL.Query().Get("asset")
-	if !assetIDPattern.MatchString(id) {
-		http.Error(w, "asset: not an IP right id", http.StatusBadRequest)
-		return
-	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	svg, err := QRSVG(VerifyURL(scheme+"://"+r.Host, id))
+	origin := scheme + "://" + r.Host
+	var link string
+	q := r.URL.Query()
+	if party, ok := q["party"]; ok && !q.Has("asset") {
+		if len(party) != 1 || !assetIDPattern.MatchString(party[0]) {
+			http.Error(w, "party: not a party id", http.StatusBadRequest)
+			return
+		}
+		link = ExtractURL(origin, party[0])
+	} else {
+		id := q.Get("asset")
+		if !assetIDPattern.MatchString(id) {
+			http.Error(w, "asset: not an IP right id", http.StatusBadRequest)
+			return
+		}
+		link = VerifyURL(origin, id)
+	}
+	svg, err := QRSVG(link)
 	if err != nil {
 		c.log.Error("qr code", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)

@@ -192,3 +192,27 @@ func TestOrgNames(t *testing.T) {
 		t.Error("OrgKind")
 	}
 }
+
+// A printed search extract (S2) carries a QR code of the party's live extract on this gateway.
+func TestQR_EncodesTheLiveExtractOfAParty(t *testing.T) {
+	c := newConsole(t, "Bank1MSP")
+	res, body := get(t, c, Prefix+"qr.svg?party=91420100MA4K0001")
+	want, _ := QRSVG(ExtractURL("http://example.com", "91420100MA4K0001"))
+	if res.Code != http.StatusOK || body != string(want) {
+		t.Fatalf("status %d: the QR code does not encode the party's extract on this gateway", res.Code)
+	}
+	for _, bad := range []string{"party=", "party=a%20b", "party=a&party=b"} {
+		if res, _ := get(t, c, Prefix+"qr.svg?"+bad); res.Code != http.StatusBadRequest {
+			t.Errorf("%q: status %d", bad, res.Code)
+		}
+	}
+	if got := ExtractURL("https://127.0.0.1:7045/", "91420100MA4K0001"); got != "https://127.0.0.1:7045/console/parties?id=91420100MA4K0001" {
+		t.Error(got)
+	}
+	_, page := get(t, c, Prefix+"parties")
+	for _, id := range []string{`id="parties-form"`, `id="extract"`, `id="ex-qr"`, `id="ex-print"`} {
+		if !strings.Contains(page, id) {
+			t.Errorf("the parties page lacks %s", id)
+		}
+	}
+}

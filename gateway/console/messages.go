@@ -44,6 +44,8 @@ var Messages = map[string]string{
 	"I1": "This change needs the endorsement of another organization.",
 	"I2": "The change could not be recorded in the history.",
 	"I3": "This request was already made with different content.",
+	"S1": "A party is searched by its unified social credit code or by two or more characters of its name.",
+	"S2": "The search extract lists every record of the party, or none.",
 
 	"P1/owner-missing":        "A registered owner of the IP right is not among the pledgors.",
 	"P1/not-owner":            "A pledgor is not a registered owner of the IP right.",
@@ -63,6 +65,8 @@ var Messages = map[string]string{
 	"L2/exclusive-license-in-force": "An exclusive or sole licence covers this term and territory: no other licence may be granted.",
 	"L3/already-terminated":         "The licence is already terminated.",
 	"L3/after-term-end":             "The licence term ended before that date: the licence has expired.",
+	"S2/too-many-records": "The party has more records than one extract lists (1000): search its " +
+		"rights and pledges page by page instead.",
 }
 
 // RefusalReasons are the reason codes the IP office's refusal form offers, with their words: the P4

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -26,21 +27,7 @@ func (s *Server) verify(c *gin.Context) {
 		abort(c, fmt.Errorf("statement: %w", err))
 		return
 	}
-	lookup := func(txID string) (*api.Transaction, error) {
-		if txID == "" {
-			return nil, nil
-		}
-		tx, err := s.opts.Ledger.Transaction(ctx, caller, txID)
-		if err != nil {
-			if e := gateway.ErrorOf(err); e.Code == api.CodeNotFound {
-				// The statement names a transaction the ledger does not have: never a valid proof.
-				return nil, &api.Error{Code: api.CodeInternal,
-					Message: "internal error", Cause: fmt.Errorf("statement names unknown transaction %s", txID)}
-			}
-			return nil, err
-		}
-		return tx, nil
-	}
+	lookup := s.txLookup(ctx, caller)
 	p := api.Proof{Channel: s.opts.Channel, VerifiedBy: api.MSPID(s.opts.MSPID), Encumbrances: []api.EncumbranceProof{}}
 	if p.Title, err = lookup(st.TitleTxID); err != nil {
 		abort(c, err)
@@ -65,6 +52,30 @@ func (s *Server) verify(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, api.Verification{Statement: raw, Proof: p})
+}
+
+// txLookup reads the transactions a proof names from the ledger (qscc), each once; "" is none. A
+// transaction the ledger does not have is never a valid proof: an internal error.
+func (s *Server) txLookup(ctx context.Context, caller string) func(txID string) (*api.Transaction, error) {
+	seen := map[string]*api.Transaction{}
+	return func(txID string) (*api.Transaction, error) {
+		if txID == "" {
+			return nil, nil
+		}
+		if tx, ok := seen[txID]; ok {
+			return tx, nil
+		}
+		tx, err := s.opts.Ledger.Transaction(ctx, caller, txID)
+		if err != nil {
+			if e := gateway.ErrorOf(err); e.Code == api.CodeNotFound {
+				return nil, &api.Error{Code: api.CodeInternal,
+					Message: "internal error", Cause: fmt.Errorf("the chaincode names unknown transaction %s", txID)}
+			}
+			return nil, err
+		}
+		seen[txID] = tx
+		return tx, nil
+	}
 }
 
 // transaction answers a committed transaction's validation code, block, endorsers and time.

@@ -149,6 +149,7 @@ func (s *Server) apiRoutes() []route {
 	own := map[string]gin.HandlerFunc{
 		api.GetPledge.Name:               s.getPledge,   // with the private terms, when entitled
 		api.GetStatement.Name:            s.verify,      // with the proof from the ledger
+		api.GetPartyExtract.Name:         s.extract,     // with the proof of every record
 		api.ListPledgesByAsset.Name:      s.listPledges, // one route, four lists
 		api.ListPledgesByPledgee.Name:    s.listPledges,
 		api.ListPledgesByStatus.Name:     s.listPledges,
