@@ -54,24 +54,26 @@ type PledgePage struct {
 }
 
 // Statement is the title-and-encumbrance statement of an IP right, for the exchange before a trade.
-// The gateway adds block numbers and endorsing organizations of TitleTxID and each encumbrance's
+// CourtMeasures are the courts' freezes in force, in their order of priority: the one in effect, then
+// those waiting (C1, C2). The gateway adds block numbers and endorsing organizations of TitleTxID and each encumbrance's
 // RegistrationTxID to make it a proof.
 type Statement struct {
-	AsOf             string        `json:"asOf"`
-	AssetID          string        `json:"assetId"`
-	Dispute          Flag          `json:"dispute"`
-	Encumbrances     []Encumbrance `json:"encumbrances"`
-	ExpiryDate       string        `json:"expiryDate"`
-	Freeze           Flag          `json:"freeze"`
-	Invalidation     Flag          `json:"invalidation"`
-	Kind             AssetKind     `json:"kind"`
-	LastTxID         string        `json:"lastTxId"`
-	LegalStatus      LegalStatus   `json:"legalStatus"`
-	Number           string        `json:"number"`
-	Obstacles        []string      `json:"obstacles"`
-	Owners           []Owner       `json:"owners"`
-	PendingTransfers []string      `json:"pendingTransfers"`
-	Title            string        `json:"title"`
-	TitleTxID        string        `json:"titleTxId"`
-	Unencumbered     bool          `json:"unencumbered"`
+	AsOf             string         `json:"asOf"`
+	AssetID          string         `json:"assetId"`
+	CourtMeasures    []CourtMeasure `json:"courtMeasures"`
+	Dispute          Flag           `json:"dispute"`
+	Encumbrances     []Encumbrance  `json:"encumbrances"`
+	ExpiryDate       string         `json:"expiryDate"`
+	Freeze           Flag           `json:"freeze"`
+	Invalidation     Flag           `json:"invalidation"`
+	Kind             AssetKind      `json:"kind"`
+	LastTxID         string         `json:"lastTxId"`
+	LegalStatus      LegalStatus    `json:"legalStatus"`
+	Number           string         `json:"number"`
+	Obstacles        []string       `json:"obstacles"`
+	Owners           []Owner        `json:"owners"`
+	PendingTransfers []string       `json:"pendingTransfers"`
+	Title            string         `json:"title"`
+	TitleTxID        string         `json:"titleTxId"`
+	Unencumbered     bool           `json:"unencumbered"`
 }

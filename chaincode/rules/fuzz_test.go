@@ -18,6 +18,7 @@ var parsers = []func(string) (any, error){
 	func(s string) (any, error) { return parseRefusal(s) },
 	func(s string) (any, error) { return parseReason(s) },
 	func(s string) (any, error) { return nil, ValidateRequestID(s) },
+	func(s string) (any, error) { return parseFreezeInput(s) },
 }
 
 // FuzzParsePayloads: no input makes a parser panic; every rejection is a MALFORMED (400) or
@@ -27,7 +28,7 @@ var parsers = []func(string) (any, error){
 func FuzzParsePayloads(f *testing.F) {
 	f.Add(uint8(0), js(patent("P1")))
 	f.Add(uint8(0), js(trademark("T1", "fam", 9)))
-	f.Add(uint8(1), `{"freeze":{"active":true,"ref":"court"}}`)
+	f.Add(uint8(1), `{"dispute":{"active":true,"ref":"court"}}`)
 	f.Add(uint8(2), js(application("P1", "P2")))
 	f.Add(uint8(3), js(termsA))
 	f.Add(uint8(4), `{"buyers":[{"id":"B","name":"B","share":10000}],"currency":"CNY","method":"auction","price":"10","proceeds":[{"pledgeId":"PL-1","amount":"10"}],"saleRef":"S","surplus":"0"}`)
@@ -35,6 +36,7 @@ func FuzzParsePayloads(f *testing.F) {
 	f.Add(uint8(6), `{"reasons":["P4.frozen"],"note":"n"}`)
 	f.Add(uint8(7), `{"reason":"repaid"}`)
 	f.Add(uint8(8), "req-1")
+	f.Add(uint8(9), `{"court":"Wuhan Intermediate People's Court","ref":"(2025)E01ZB1"}`)
 	f.Fuzz(func(t *testing.T, which uint8, payload string) {
 		parse := parsers[int(which)%len(parsers)]
 		v, err := parse(payload)

@@ -22,7 +22,40 @@ func ParseTransferRequest(payload string) (api.TransferRequest, error) {
 	} else {
 		c.text("tradeRef", in.TradeRef, 0, 100)
 	}
+	if courtOrigin(in.Origin) {
+		c.text("court", in.Court, 1, 200)
+		c.text("courtRef", in.CourtRef, 1, 200)
+		if in.Kind != "assignment" {
+			c.fail("kind", "a court orders an assignment")
+		}
+	} else if in.Court != "" || in.CourtRef != "" || in.PledgesPurged {
+		c.fail("origin", "court, courtRef and pledgesPurged are for a court-order or judicial-auction")
+	}
 	return in, c.err
+}
+
+// courtOrigin says whether a transfer of this origin is ordered by a court (C3).
+func courtOrigin(origin string) bool { return origin == "court-order" || origin == "judicial-auction" }
+
+// checkOrigin admits each origin from its organization: a trade or a judicial auction from the
+// exchange, an owner's request or a court's order through the IP office.
+func checkOrigin(in api.TransferRequest, msp api.MSPID) error {
+	switch {
+	case (in.Origin == "trade" || in.Origin == "judicial-auction") && msp != api.MSPExchange:
+		return api.Invalid("origin", "a trade or a judicial auction is requested by the exchange")
+	case (in.Origin == "owner-request" || in.Origin == "court-order") && msp != api.MSPIPOffice:
+		return api.Invalid("origin", "an owner's request or a court's order goes through the IP office")
+	}
+	return nil
+}
+
+// checkTransferFor checks the right for a transfer: one ordered by a court (court given) against the
+// court measures (C3), any other against the freeze and the dispute (T2).
+func checkTransferFor(a *api.Asset, court string) error {
+	if court != "" {
+		return checkCourtTransfer(a, court)
+	}
+	return checkTransferable(a)
 }
 
 func transferKey(id string) string { return CompositeKey(keyTransfer, id) }
@@ -77,7 +110,7 @@ func checkTransferable(a *api.Asset) error {
 }
 
 // RequestTransfer requests the recording of a transfer or license of an IP right (T1): by the exchange
-// after a trade, or by the IP office for an owner. The transfer remembers the owners it starts from and
+// after a trade or a judicial auction, or by the IP office for an owner or on a court's order (C3). The transfer remembers the owners it starts from and
 // the title it was requested against (T3).
 func (s *Service) RequestTransfer(requestID, payload string) (string, error) {
 	return s.submit(api.RequestTransfer.Name, requestID, payload,
@@ -87,21 +120,19 @@ func (s *Service) RequestTransfer(requestID, payload string) (string, error) {
 			if err != nil {
 				return nil, api.Event{}, err
 			}
-			if in.Origin == "trade" && s.tx.Caller.MSP != api.MSPExchange {
-				return nil, api.Event{}, api.Invalid("origin", "a trade is requested by the exchange")
-			}
-			if in.Origin == "owner-request" && s.tx.Caller.MSP != api.MSPIPOffice {
-				return nil, api.Event{}, api.Invalid("origin", "an owner's request goes through the IP office")
+			if err := checkOrigin(in, s.tx.Caller.MSP); err != nil {
+				return nil, api.Event{}, err
 			}
 			a, err := s.loadAsset(in.AssetID)
 			if err != nil {
 				return nil, api.Event{}, err
 			}
-			if err := checkTransferable(a); err != nil {
+			if err := checkTransferFor(a, in.Court); err != nil {
 				return nil, api.Event{}, err
 			}
-			t := &api.Transfer{AssetID: a.ID, Consents: []api.Consent{}, DocType: keyTransfer, FromOwners: a.Owners,
-				ID: s.derivedID("TR-"), Kind: in.Kind, NewOwners: in.NewOwners, Origin: in.Origin,
+			t := &api.Transfer{AssetID: a.ID, Consents: []api.Consent{}, Court: in.Court, CourtRef: in.CourtRef,
+				DocType: keyTransfer, FromOwners: a.Owners, ID: s.derivedID("TR-"), Kind: in.Kind, NewOwners: in.NewOwners,
+				Origin: in.Origin, PledgesPurged: in.PledgesPurged || in.Origin == "judicial-auction",
 				RequestedAt: s.now(), Status: api.TransferRequested, TitleTxID: a.TitleTxID, TradeRef: in.TradeRef}
 			if found, err := s.exists(transferKey(t.ID)); err != nil {
 				return nil, api.Event{}, err
@@ -166,7 +197,9 @@ func (s *Service) ConsentToTransfer(requestID, transferID, payload string) (stri
 // RecordTransfer records a requested transfer (T1): the title changes now (or the license is added).
 // Refused while the right is frozen or disputed, or an active pledge lacks its pledgee's consent (T2),
 // and when the title is no longer the one the request was made against: of two conflicting requests
-// only the first recorded succeeds (T3). IP office only.
+// only the first recorded succeeds (T3). A court-ordered transfer is recorded only while the ordering
+// court's freeze is in effect, and needs no consent when its sale purges the pledges (C3). IP office
+// only.
 func (s *Service) RecordTransfer(requestID, transferID, payload string) (string, error) {
 	return s.submit(api.RecordTransfer.Name, requestID, transferID+"\x00"+payload,
 		func() error { return requireOrg(s.tx.Caller, "T1", api.MSPIPOffice) },
@@ -187,7 +220,7 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 			if err != nil {
 				return nil, api.Event{}, err
 			}
-			if err := checkTransferable(a); err != nil {
+			if err := checkTransferFor(a, t.Court); err != nil {
 				return nil, api.Event{}, err
 			}
 			if pending, err := s.pendingDisposal(a.ID); err != nil {
@@ -199,34 +232,51 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 			if err := s.endPendingDisposal(t); err != nil {
 				return nil, api.Event{}, err
 			}
-			if err := checkConsents(a, t); err != nil {
-				return nil, api.Event{}, err
+			if !t.PledgesPurged {
+				if err := checkConsents(a, t); err != nil {
+					return nil, api.Event{}, err
+				}
 			}
 			if err := checkSameTitle(a, t); err != nil {
 				return nil, api.Event{}, err
 			}
-			now := s.now()
-			if t.Kind == "assignment" {
-				a.Owners, a.TitleTxID = t.NewOwners, s.tx.ID
-			} else {
-				a.Licenses = append(a.Licenses, api.License{Licensees: t.NewOwners, RecordedAt: now, TransferID: t.ID, TxID: s.tx.ID})
-			}
-			if err := s.saveAsset(a, "TransferRecorded:"+t.ID); err != nil {
+			ev, err := s.recordTitle(a, t)
+			if err != nil {
 				return nil, api.Event{}, err
 			}
-			ev := transferEvent("TransferRecorded", t)
-			if t.Kind == "assignment" {
-				if ev.PledgeIDs, ev.PledgeeMSPs, err = s.pledgorsFollowTitle(a, t); err != nil {
-					return nil, api.Event{}, err
-				}
-			}
-			t.Status, t.DecidedAt = api.TransferRecorded, now
+			t.Status, t.DecidedAt = api.TransferRecorded, s.now()
 			if err := s.saveTransfer(t, "TransferRecorded"); err != nil {
 				return nil, api.Event{}, err
 			}
 			ev.Status = string(t.Status)
 			return t, ev, nil
 		})
+}
+
+// recordTitle changes the right's title to the transfer's new owners (or adds the licence) and
+// carries the change to the pledges on it: they follow the right (P7), or a court's sale that purges
+// them ends them (C3); a court-ordered transfer also ends the court measures on the right. It returns
+// the transfer's event, naming the pledges changed.
+func (s *Service) recordTitle(a *api.Asset, t *api.Transfer) (api.Event, error) {
+	ev := transferEvent("TransferRecorded", t)
+	var err error
+	switch {
+	case t.Kind != "assignment":
+		a.Licenses = append(a.Licenses, api.License{Licensees: t.NewOwners, RecordedAt: s.now(), TransferID: t.ID, TxID: s.tx.ID})
+	case t.PledgesPurged:
+		a.Owners, a.TitleTxID = t.NewOwners, s.tx.ID
+		ev.PledgeIDs, ev.PledgeeMSPs, err = s.courtPurge(a, t)
+	default:
+		a.Owners, a.TitleTxID = t.NewOwners, s.tx.ID
+		ev.PledgeIDs, ev.PledgeeMSPs, err = s.pledgorsFollowTitle(a, t)
+	}
+	if err != nil {
+		return ev, err
+	}
+	if t.Court != "" {
+		s.endMeasures(a, t)
+	}
+	return ev, s.saveAsset(a, "TransferRecorded:"+t.ID)
 }
 
 // pledgorsFollowTitle gives every active pledge on a right whose assignment is being recorded (a, with
