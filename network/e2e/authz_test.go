@@ -35,7 +35,7 @@ func buildHTTPFixture(t *testing.T) *httpFixture {
 		func() { f.reg = bank1.write(201, "apply", "POST", "/v1/pledges", itest.Application(f.pb)).Str(t, "id") },
 		func() { f.rel = bank1.write(201, "apply", "POST", "/v1/pledges", itest.Application(pc)).Str(t, "id") },
 		func() {
-			ipo.write(200, "freeze", "PATCH", "/v1/assets/"+f.pd, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2026)E01-9"}})
+			ipo.write(200, "freeze", "POST", "/v1/assets/"+f.pd+"/freezes", itest.Freeze(itest.Court, "(2026)E01-9"))
 		},
 		func() {
 			f.refusedTr = exch.write(201, "request", "POST", "/v1/transfers", itest.TradeTransfer(f.tm)).Str(t, "id")
