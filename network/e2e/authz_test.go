@@ -87,6 +87,10 @@ func (f *httpFixture) cell(t *testing.T, op string, who itest.Principal) httpCel
 		return httpCell{"POST", "/v1/assets", itest.Patent(f.pb), 409, "A2"}
 	case api.UpdateAsset.Name: // fees apply to patents only: the chaincode's 422
 		return httpCell{"PATCH", "/v1/assets/" + f.tm, map[string]any{"feesPaidThrough": "2031-01-15"}, 422, "INVALID_ARGUMENT"}
+	case api.RecordFreeze.Name: // the same court's decision is in force: C1
+		return httpCell{"POST", "/v1/assets/" + f.pd + "/freezes", itest.Freeze(itest.Court, "(2026)E01-9"), 409, "C1"}
+	case api.LiftFreeze.Name: // the right has one freeze, not two
+		return httpCell{"POST", "/v1/assets/" + f.pd + "/freezes/2/lift", map[string]any{"ref": "(2026)E01-9-1"}, 404, "NOT_FOUND"}
 	case api.ApplyPledge.Name: // the patent has a pledge: P5
 		return httpCell{"POST", "/v1/pledges", itest.Application(f.pb), 409, "P5"}
 	case api.RegisterPledge.Name:
