@@ -40,7 +40,7 @@ func TestC1_SuccessiveFreezesWaitInOrderOfArrival(t *testing.T) {
 	if a.Freeze != (api.Flag{Active: true, Court: court1, Ref: "(2025)E01ZB1", Since: "2025-03-03"}) || a.LastChange.Action != "FreezeRecorded:1" {
 		t.Fatalf("freeze flag %+v, action %s", a.Freeze, a.LastChange.Action)
 	}
-	a = e.freeze("P1", court2, "(2025)E0106ZB4")
+	e.freeze("P1", court2, "(2025)E0106ZB4")
 	a = e.freeze("P1", "Hanyang District People's Court", "(2025)E0105ZB9")
 	if got := measureStates(a); !slices.Equal(got, []string{"1:effective:1", "2:waiting:2", "3:waiting:3"}) {
 		t.Fatalf("measures %v", got)
