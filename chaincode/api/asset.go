@@ -54,10 +54,12 @@ type Party struct {
 	Name string `json:"name"`
 }
 
-// Flag is a court freeze (Ref: the court's reference), an ownership dispute or a pending invalidation
-// request (A2). Since is the date (UTC+8) of the transaction that raised it.
+// Flag is a court freeze, an ownership dispute or a pending invalidation request (A2). Since is the
+// date (UTC+8) of the transaction that raised it. The freeze flag is the court measure in effect
+// (C1, C2): Court and Ref are its court and decision reference, Since the day it took effect.
 type Flag struct {
 	Active bool   `json:"active"`
+	Court  string `json:"court,omitempty"`
 	Ref    string `json:"ref,omitempty"`
 	Since  string `json:"since,omitempty"`
 }
@@ -102,30 +104,32 @@ type License struct {
 	Type          string              `json:"type,omitempty"`
 }
 
-// Asset is an IP right on the public register (A2, A3).
+// Asset is an IP right on the public register (A2, A3). CourtMeasures are the courts' freezes in their
+// order of arrival, lifted ones included (C1, C2); Freeze is the one in effect.
 type Asset struct {
-	ApplicationDate string        `json:"applicationDate"`
-	Dispute         Flag          `json:"dispute"`
-	DocType         string        `json:"docType"`
-	Encumbrances    []Encumbrance `json:"encumbrances"`
-	ExpiryDate      string        `json:"expiryDate"`
-	FeesPaidThrough string        `json:"feesPaidThrough,omitempty"`
-	Freeze          Flag          `json:"freeze"`
-	GrantDate       string        `json:"grantDate"`
-	ID              string        `json:"id"`
-	Invalidation    Flag          `json:"invalidation"`
-	Kind            AssetKind     `json:"kind"`
-	LastChange      Change        `json:"lastChange"`
-	LegalStatus     LegalStatus   `json:"legalStatus"`
-	Licenses        []License     `json:"licenses"`
-	MarkFamily      string        `json:"markFamily,omitempty"`
-	NextRank        int           `json:"nextRank"`
-	NiceClass       int           `json:"niceClass,omitempty"`
-	Number          string        `json:"number"`
-	Owners          []Owner       `json:"owners"`
-	Title           string        `json:"title"`
-	TitleTxID       string        `json:"titleTxId"`
-	Version         int           `json:"version"`
+	ApplicationDate string         `json:"applicationDate"`
+	CourtMeasures   []CourtMeasure `json:"courtMeasures,omitempty"`
+	Dispute         Flag           `json:"dispute"`
+	DocType         string         `json:"docType"`
+	Encumbrances    []Encumbrance  `json:"encumbrances"`
+	ExpiryDate      string         `json:"expiryDate"`
+	FeesPaidThrough string         `json:"feesPaidThrough,omitempty"`
+	Freeze          Flag           `json:"freeze"`
+	GrantDate       string         `json:"grantDate"`
+	ID              string         `json:"id"`
+	Invalidation    Flag           `json:"invalidation"`
+	Kind            AssetKind      `json:"kind"`
+	LastChange      Change         `json:"lastChange"`
+	LegalStatus     LegalStatus    `json:"legalStatus"`
+	Licenses        []License      `json:"licenses"`
+	MarkFamily      string         `json:"markFamily,omitempty"`
+	NextRank        int            `json:"nextRank"`
+	NiceClass       int            `json:"niceClass,omitempty"`
+	Number          string         `json:"number"`
+	Owners          []Owner        `json:"owners"`
+	Title           string         `json:"title"`
+	TitleTxID       string         `json:"titleTxId"`
+	Version         int            `json:"version"`
 }
 
 // AssetInput is the payload of RegisterAsset (A2).
@@ -150,12 +154,12 @@ type FlagInput struct {
 	Ref    string `json:"ref"`
 }
 
-// AssetPatch is the payload of UpdateAsset: the fields to change; absent fields stay as they are.
+// AssetPatch is the payload of UpdateAsset: the fields to change; absent fields stay as they are. A
+// court's freeze is not patched: RecordFreeze and LiftFreeze record the courts' measures (C1, C2).
 type AssetPatch struct {
 	Dispute         *FlagInput   `json:"dispute"`
 	ExpiryDate      *string      `json:"expiryDate"`
 	FeesPaidThrough *string      `json:"feesPaidThrough"`
-	Freeze          *FlagInput   `json:"freeze"`
 	Invalidation    *FlagInput   `json:"invalidation"`
 	LegalStatus     *LegalStatus `json:"legalStatus"`
 	MarkFamily      *string      `json:"markFamily"`

@@ -76,7 +76,13 @@ var (
 	ImportAssets = Op{Name: "ImportAssets", Payload: "ImportInput", Args: []Arg{body},
 		Summary: "registers a batch of up to MaxImportAssets IP rights in one transaction (A1, A2)"}
 	UpdateAsset = Op{Name: "UpdateAsset", Payload: "AssetPatch", Method: "PATCH", Path: "/v1/assets/{id}", Args: []Arg{assetID, body},
-		Summary: "changes an IP right's legal status, fees, flags, expiry, title or mark family (A1)"}
+		Summary: "changes an IP right's legal status, fees, dispute or invalidation flag, expiry, title or mark family (A1)"}
+	RecordFreeze = Op{Name: "RecordFreeze", Payload: "FreezeInput", Method: "POST", Path: "/v1/assets/{id}/freezes",
+		Args:    []Arg{assetID, body},
+		Summary: "records a court's freeze of an IP right: in effect, or waiting behind earlier ones in order of arrival (C1)"}
+	LiftFreeze = Op{Name: "LiftFreeze", Payload: "LiftInput", Method: "POST", Path: "/v1/assets/{id}/freezes/{n}/lift",
+		Args:    []Arg{assetID, path("n", "n"), body},
+		Summary: "lifts a court's freeze; when it was in effect, the first waiting one takes effect now (C2)"}
 	GetAsset = Op{Name: "GetAsset", ReadOnly: true, Method: "GET", Path: "/v1/assets/{id}", Args: []Arg{assetID},
 		Summary: "returns an IP right with its active encumbrances (A3)"}
 	FindAssetsByNumber = Op{Name: "FindAssetsByNumber", ReadOnly: true, Method: "GET", Path: "/v1/assets",
@@ -122,11 +128,11 @@ var (
 		"lists the applications overdue for examination (P9) at an instant, now by default, paginated")
 
 	RequestTransfer = Op{Name: "RequestTransfer", Payload: "TransferRequest", Method: "POST", Path: "/v1/transfers", Creates: true,
-		Args: []Arg{body}, Summary: "requests a transfer or licence of an IP right (T1)"}
+		Args: []Arg{body}, Summary: "requests a transfer or licence of an IP right, or a court-ordered transfer (T1, C3)"}
 	ConsentToTransfer = transferAction("ConsentToTransfer", "consent", "ConsentInput",
 		"records a pledgee's consent (P7)")
 	RecordTransfer = transferAction("RecordTransfer", "record", "",
-		"records a transfer: the title changes (T1, T2, T3)")
+		"records a transfer: the title changes (T1, T2, T3, C3)")
 	RefuseTransfer = transferAction("RefuseTransfer", "refuse", "Refusal", "refuses a transfer (T1)")
 	GetTransfer    = Op{Name: "GetTransfer", ReadOnly: true, Method: "GET", Path: "/v1/transfers/{id}",
 		Args: []Arg{transfer}, Summary: "returns a transfer (V1)"}
@@ -178,7 +184,7 @@ func pledgeList(name string, by Arg, summary string) Op {
 // Operations lists the catalogue, in the order of the contract's documentation.
 var Operations = []Op{
 	Ping, PlanSubmission,
-	RegisterAsset, ImportAssets, UpdateAsset, GetAsset, FindAssetsByNumber, GetAssetHistory, GetStatement,
+	RegisterAsset, ImportAssets, UpdateAsset, RecordFreeze, LiftFreeze, GetAsset, FindAssetsByNumber, GetAssetHistory, GetStatement,
 	ApplyPledge, RegisterPledge, RefusePledge, RevokePledge, AmendPledge, ExtendPledge, RecordPledgeChange,
 	RefusePledgeChange, ReleasePledge, DeclareDefault, StateClaim, DisposePledge, GetPledge, GetPledgeTerms, GetPledgeHistory,
 	ListPledgesByAsset, ListPledgesByPledgee, ListPledgesByStatus, ListOverdueExaminations,

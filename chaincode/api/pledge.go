@@ -93,13 +93,17 @@ type DefaultInput struct {
 }
 
 // Discharge records the end of a pledge by the disposal of its rights through another pledge (P8):
-// what it received from the price.
+// what it received from the price. A pledge purged by a court's sale of its right (C3) names instead
+// the court, its decision and the transfer recorded; the court distributes the price.
 type Discharge struct {
-	Amount           string `json:"amount"`
+	Amount           string `json:"amount,omitempty"`
 	At               string `json:"at"`
-	Currency         string `json:"currency"`
-	DisposalPledgeID string `json:"disposalPledgeId"`
-	SaleRef          string `json:"saleRef"`
+	Court            string `json:"court,omitempty"`
+	CourtRef         string `json:"courtRef,omitempty"`
+	Currency         string `json:"currency,omitempty"`
+	DisposalPledgeID string `json:"disposalPledgeId,omitempty"`
+	SaleRef          string `json:"saleRef,omitempty"`
+	TransferID       string `json:"transferId,omitempty"`
 	TxID             string `json:"txId"`
 }
 

@@ -54,7 +54,8 @@ type PledgePage struct {
 }
 
 // Statement is the title-and-encumbrance statement of an IP right, for the exchange before a trade.
-// The gateway adds block numbers and endorsing organizations of TitleTxID and each encumbrance's
+// CourtMeasures are the courts' freezes in force, in their order of priority: the one in effect, then
+// those waiting (C1, C2). The gateway adds block numbers and endorsing organizations of TitleTxID and each encumbrance's
 // RegistrationTxID to make it a proof.
 // Licenses lists the right's licences that are not terminated, each with its status on the
 // statement's date; Licensed says that one is in force (L4). An exclusive or sole licence in force or
@@ -62,6 +63,7 @@ type PledgePage struct {
 type Statement struct {
 	AsOf             string             `json:"asOf"`
 	AssetID          string             `json:"assetId"`
+	CourtMeasures    []CourtMeasure     `json:"courtMeasures"`
 	Dispute          Flag               `json:"dispute"`
 	Encumbrances     []Encumbrance      `json:"encumbrances"`
 	ExpiryDate       string             `json:"expiryDate"`

@@ -16,7 +16,7 @@ var TransferStatuses = []TransferStatus{TransferRequested, TransferRecorded, Tra
 // Transfer kinds, origins and the uses of proceeds a pledgee may choose when consenting (P7).
 var (
 	TransferKinds   = []string{"assignment", "license"}
-	TransferOrigins = []string{"trade", "owner-request"}
+	TransferOrigins = []string{"trade", "owner-request", "court-order", "judicial-auction"}
 	ProceedsUses    = []string{"early-repayment", "escrow"}
 )
 
@@ -35,9 +35,14 @@ type Consent struct {
 // is then not found by a list of one organization's requests. TitleTxID is the title the request was
 // made against (the right's TitleTxID at request time: the transaction that registered the right or
 // recorded its last assignment); the transfer records only while the title is still that one (T3).
+// A transfer ordered by a court (origin court-order, or judicial-auction through the exchange) names
+// the court whose freeze must be in effect and its decision (CourtRef); PledgesPurged says that the
+// sale purges the pledges on the right (C3).
 type Transfer struct {
 	AssetID          string         `json:"assetId"`
 	Consents         []Consent      `json:"consents"`
+	Court            string         `json:"court,omitempty"`
+	CourtRef         string         `json:"courtRef,omitempty"`
 	DecidedAt        string         `json:"decidedAt,omitempty"`
 	DisposalPledgeID string         `json:"disposalPledgeId,omitempty"`
 	DocType          string         `json:"docType"`
@@ -48,6 +53,7 @@ type Transfer struct {
 	License          *LicenseTerms  `json:"license,omitempty"`
 	NewOwners        []Owner        `json:"newOwners"`
 	Origin           string         `json:"origin"`
+	PledgesPurged    bool           `json:"pledgesPurged,omitempty"`
 	RefusalNote      string         `json:"refusalNote,omitempty"`
 	RefusalReasons   []string       `json:"refusalReasons,omitempty"`
 	RequestedAt      string         `json:"requestedAt"`
@@ -58,15 +64,19 @@ type Transfer struct {
 	Version          int            `json:"version"`
 }
 
-// TransferRequest is the payload of RequestTransfer (T1). A licence (kind "license") carries its
-// register details in License (L1), and its licensees in NewOwners; an assignment has no License.
+// TransferRequest is the payload of RequestTransfer (T1). Court, CourtRef and PledgesPurged are for the
+// origins court-order and judicial-auction only (C3). A licence (kind "license") carries its register
+// details in License (L1), and its licensees in NewOwners; an assignment has no License.
 type TransferRequest struct {
-	AssetID   string        `json:"assetId"`
-	Kind      string        `json:"kind"`
-	License   *LicenseTerms `json:"license,omitempty"`
-	NewOwners []Owner       `json:"newOwners"`
-	Origin    string        `json:"origin"`
-	TradeRef  string        `json:"tradeRef"`
+	AssetID       string        `json:"assetId"`
+	Court         string        `json:"court"`
+	CourtRef      string        `json:"courtRef"`
+	Kind          string        `json:"kind"`
+	License       *LicenseTerms `json:"license,omitempty"`
+	NewOwners     []Owner       `json:"newOwners"`
+	Origin        string        `json:"origin"`
+	PledgesPurged bool          `json:"pledgesPurged"`
+	TradeRef      string        `json:"tradeRef"`
 }
 
 // ConsentInput is the payload of ConsentToTransfer (P7).

@@ -39,6 +39,7 @@ type authzFixture struct {
 	freeTransfer       string
 	pledgedTransfer    string
 	license            string // an ordinary licence of free, recorded: the transfer that recorded it
+	frozen             string // a valid patent frozen by a court (its measure 1 in effect)
 }
 
 // licenseJSON is the exchange's request for an ordinary licence of the right for all of China (L1).
@@ -53,7 +54,7 @@ func buildAuthzFixture(t *testing.T, n *network) *authzFixture {
 	t.Helper()
 	f := &authzFixture{run: runID()}
 	id := func(s string) string { return "MX-" + f.run + "-" + s }
-	f.free, f.appliedOn, f.registeredOn = id("FREE"), id("APPLIED"), id("REGISTERED")
+	f.free, f.appliedOn, f.registeredOn, f.frozen = id("FREE"), id("APPLIED"), id("REGISTERED"), id("FROZEN")
 	defaultedOn := id("DEFAULTED")
 	office := func(fn string, args ...string) call {
 		return call{MSP: string(api.MSPIPOffice), User: "examiner1", Fn: fn, Args: args, Endorsers: []string{string(api.MSPIPOffice), string(api.MSPExchange)}}
@@ -67,10 +68,11 @@ func buildAuthzFixture(t *testing.T, n *network) *authzFixture {
 	req := func(s string) string { return "mxf-" + f.run + "-" + s }
 
 	var assets []call
-	for _, a := range []string{f.free, f.appliedOn, f.registeredOn, defaultedOn} {
+	for _, a := range []string{f.free, f.appliedOn, f.registeredOn, defaultedOn, f.frozen} {
 		assets = append(assets, office(api.RegisterAsset.Name, req("asset-"+a), patentJSON(t, a)))
 	}
-	n.commitAll("register 4 patents", assets)
+	n.commitAll("register 5 patents", assets)
+	n.commitAll("freeze 1 patent", []call{office(api.RecordFreeze.Name, req("freeze"), f.frozen, `{"court":"Wuhan Intermediate People's Court","ref":"MX-`+f.run+`"}`)})
 
 	apply := func(asset string) call {
 		c := bank1(api.ApplyPledge.Name, req("apply-"+asset), applicationJSON(t, "Bank One Wuhan", asset))
@@ -109,6 +111,10 @@ func (f *authzFixture) cell(t *testing.T, op string, who principal, user string,
 		c.Args = []string{reqID, patentJSON(t, fmt.Sprintf("MX-%s-NEW-%d", f.run, i))}
 	case api.UpdateAsset.Name:
 		c.Args = []string{reqID, f.free, `{"title":"Renamed test patent"}`}
+	case api.RecordFreeze.Name:
+		c.Args = []string{reqID, f.free, `{"court":"Wuhan Intermediate People's Court","ref":"MX-` + f.run + `"}`}
+	case api.LiftFreeze.Name:
+		c.Args = []string{reqID, f.frozen, "1", `{"ref":"MX-` + f.run + `-1"}`}
 	case api.ApplyPledge.Name:
 		bank := api.MSPBank1
 		if api.IsBank(who.MSP) {

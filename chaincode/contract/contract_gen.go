@@ -27,9 +27,19 @@ func (c *Contract) ImportAssets(ctx contractapi.TransactionContextInterface, req
 	return submit(ctx, func(s *rules.Service) (string, error) { return s.ImportAssets(requestID, payload) })
 }
 
-// UpdateAsset changes an IP right's legal status, fees, flags, expiry, title or mark family (A1). payload: [api.AssetPatch].
+// UpdateAsset changes an IP right's legal status, fees, dispute or invalidation flag, expiry, title or mark family (A1). payload: [api.AssetPatch].
 func (c *Contract) UpdateAsset(ctx contractapi.TransactionContextInterface, requestID string, assetID string, payload string) (string, error) {
 	return submit(ctx, func(s *rules.Service) (string, error) { return s.UpdateAsset(requestID, assetID, payload) })
+}
+
+// RecordFreeze records a court's freeze of an IP right: in effect, or waiting behind earlier ones in order of arrival (C1). payload: [api.FreezeInput].
+func (c *Contract) RecordFreeze(ctx contractapi.TransactionContextInterface, requestID string, assetID string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.RecordFreeze(requestID, assetID, payload) })
+}
+
+// LiftFreeze lifts a court's freeze; when it was in effect, the first waiting one takes effect now (C2). payload: [api.LiftInput].
+func (c *Contract) LiftFreeze(ctx contractapi.TransactionContextInterface, requestID string, assetID string, n string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.LiftFreeze(requestID, assetID, n, payload) })
 }
 
 // GetAsset returns an IP right with its active encumbrances (A3).
@@ -151,7 +161,7 @@ func (c *Contract) ListOverdueExaminations(ctx contractapi.TransactionContextInt
 	return call(ctx, func(s *rules.Service) (string, error) { return s.ListOverdueExaminations(asOf, pageSize, bookmark) })
 }
 
-// RequestTransfer requests a transfer or licence of an IP right (T1). payload: [api.TransferRequest].
+// RequestTransfer requests a transfer or licence of an IP right, or a court-ordered transfer (T1, C3). payload: [api.TransferRequest].
 func (c *Contract) RequestTransfer(ctx contractapi.TransactionContextInterface, requestID string, payload string) (string, error) {
 	return submit(ctx, func(s *rules.Service) (string, error) { return s.RequestTransfer(requestID, payload) })
 }
@@ -161,7 +171,7 @@ func (c *Contract) ConsentToTransfer(ctx contractapi.TransactionContextInterface
 	return submit(ctx, func(s *rules.Service) (string, error) { return s.ConsentToTransfer(requestID, transferID, payload) })
 }
 
-// RecordTransfer records a transfer: the title changes (T1, T2, T3).
+// RecordTransfer records a transfer: the title changes (T1, T2, T3, C3).
 func (c *Contract) RecordTransfer(ctx contractapi.TransactionContextInterface, requestID string, transferID string, payload string) (string, error) {
 	return submit(ctx, func(s *rules.Service) (string, error) { return s.RecordTransfer(requestID, transferID, payload) })
 }

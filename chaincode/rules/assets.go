@@ -60,6 +60,10 @@ func ParseAssetInput(payload string) (api.AssetInput, error) {
 func ParseAssetPatch(payload string) (api.AssetPatch, error) {
 	var p api.AssetPatch
 	if err := DecodeStrict("patch", payload, &p); err != nil {
+		if e, ok := api.AsError(err); ok && e.Details["field"] == "freeze" {
+			return p, api.Invalid("freeze", "a court's freeze is recorded with RecordFreeze (POST /v1/assets/{id}/freezes) "+
+				"and lifted with LiftFreeze (POST /v1/assets/{id}/freezes/{n}/lift)")
+		}
 		return p, err
 	}
 	var c check
@@ -81,14 +85,9 @@ func ParseAssetPatch(payload string) (api.AssetPatch, error) {
 	if p.MarkFamily != nil && *p.MarkFamily != "" {
 		c.id("markFamily", *p.MarkFamily)
 	}
-	for i, f := range []*api.FlagInput{p.Freeze, p.Dispute, p.Invalidation} {
-		name := []string{"freeze", "dispute", "invalidation"}[i]
-		if f == nil {
-			continue
-		}
-		c.text(name+".ref", f.Ref, 0, 200)
-		if name == "freeze" && f.Active && f.Ref == "" {
-			c.fail("freeze.ref", "a court freeze needs the court's reference")
+	for i, f := range []*api.FlagInput{p.Dispute, p.Invalidation} {
+		if f != nil {
+			c.text([]string{"dispute", "invalidation"}[i]+".ref", f.Ref, 0, 200)
 		}
 	}
 	return p, c.err
@@ -106,6 +105,7 @@ func (s *Service) loadAsset(id string) (*api.Asset, error) {
 	if !found {
 		return nil, api.NotFound("asset", id)
 	}
+	migrateFreeze(&a)
 	return &a, nil
 }
 
@@ -153,7 +153,7 @@ func (s *Service) registerAsset(in api.AssetInput) (*api.Asset, error) {
 	if status == "" {
 		status = api.LegalValid
 	}
-	a := &api.Asset{ApplicationDate: in.ApplicationDate, DocType: keyAsset, Encumbrances: []api.Encumbrance{},
+	a := &api.Asset{ApplicationDate: in.ApplicationDate, CourtMeasures: []api.CourtMeasure{}, DocType: keyAsset, Encumbrances: []api.Encumbrance{},
 		ExpiryDate: in.ExpiryDate, FeesPaidThrough: in.FeesPaidThrough, GrantDate: in.GrantDate, ID: in.ID,
 		Kind: in.Kind, LegalStatus: status, Licenses: []api.License{}, MarkFamily: in.MarkFamily, NextRank: 1,
 		NiceClass: in.NiceClass, Number: in.Number, Owners: in.Owners, Title: in.Title, TitleTxID: s.tx.ID}
@@ -356,8 +356,9 @@ func patchField[T any](changed *[]string, name string, dst, src *T) {
 	}
 }
 
-// patchFlags raises or clears the freeze, dispute and invalidation flags a patch gives and returns the
-// flags it touched. A flag raised again keeps the day it was first raised.
+// patchFlags raises or clears the dispute and invalidation flags a patch gives and returns the flags
+// it touched. A flag raised again keeps the day it was first raised. The freeze flag follows the court
+// measures (RecordFreeze, LiftFreeze).
 func (s *Service) patchFlags(a *api.Asset, p api.AssetPatch) []string {
 	var changed []string
 	// Flags in a fixed order: no map iteration reaches what is written.
@@ -365,7 +366,7 @@ func (s *Service) patchFlags(a *api.Asset, p api.AssetPatch) []string {
 		name string
 		in   *api.FlagInput
 		flag *api.Flag
-	}{{"freeze", p.Freeze, &a.Freeze}, {"dispute", p.Dispute, &a.Dispute}, {"invalidation", p.Invalidation, &a.Invalidation}} {
+	}{{"dispute", p.Dispute, &a.Dispute}, {"invalidation", p.Invalidation, &a.Invalidation}} {
 		if f.in == nil {
 			continue
 		}

@@ -116,13 +116,15 @@ func TestA2_RightHoldsItsRegisterFields(t *testing.T) {
 		e := newEnv(t)
 		e.register(patent("P1"))
 		e.register(trademark("T1", "", 9))
-		e.update("P1", `{"freeze":{"active":true,"ref":"(2025) E01 Zhi Bao 12"},"dispute":{"active":true},"invalidation":{"active":true,"ref":"4W112233"},"feesPaidThrough":"2027-01-10","expiryDate":"2041-01-01","title":"New title"}`)
+		e.freeze("P1", court1, "(2025) E01 Zhi Bao 12")
+		e.update("P1", `{"dispute":{"active":true},"invalidation":{"active":true,"ref":"4W112233"},"feesPaidThrough":"2027-01-10","expiryDate":"2041-01-01","title":"New title"}`)
 		a := e.asset("P1")
 		if !a.Freeze.Active || a.Freeze.Ref == "" || a.Freeze.Since != "2025-03-03" || !a.Dispute.Active || !a.Invalidation.Active ||
-			a.FeesPaidThrough != "2027-01-10" || a.ExpiryDate != "2041-01-01" || a.Title != "New title" || a.Version != 2 {
+			a.FeesPaidThrough != "2027-01-10" || a.ExpiryDate != "2041-01-01" || a.Title != "New title" || a.Version != 3 {
 			t.Fatalf("update not applied: %+v", a)
 		}
-		e.update("P1", `{"freeze":{"active":false},"dispute":{"active":false}}`)
+		e.lift("P1", 1, "(2025) E01 Zhi Bao 12-1")
+		e.update("P1", `{"dispute":{"active":false}}`)
 		if a := e.asset("P1"); a.Freeze.Active || a.Dispute.Active || !a.Invalidation.Active {
 			t.Fatalf("flags not lifted: %+v", a)
 		}
@@ -139,7 +141,7 @@ func TestA2_RightHoldsItsRegisterFields(t *testing.T) {
 		}{
 			{"P1", `{}`, api.CodeInvalidArgument, ""},
 			{"P1", `{"title":5}`, api.CodeInvalidArgument, "title"},
-			{"P1", `{"freeze":{"active":true}}`, api.CodeInvalidArgument, "freeze.ref"},
+			{"P1", `{"freeze":{"active":true,"ref":"(2025)E01ZB2"}}`, api.CodeInvalidArgument, "freeze"},
 			{"P1", `{"legalStatus":"gone"}`, api.CodeInvalidArgument, "legalStatus"},
 			{"P1", `{"expiryDate":"2001-01-01"}`, api.CodeInvalidArgument, "expiryDate"},
 			{"P1", `{"expiryDate":"x"}`, api.CodeInvalidArgument, "expiryDate"},

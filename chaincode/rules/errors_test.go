@@ -139,7 +139,13 @@ func TestLedgerFailuresAreInternalErrors(t *testing.T) {
 			return s.RegisterAsset("a1", js(trademark("T1", "fam", 9)))
 		}, nil},
 		{examiner, nil, func(s *Service, _ map[string]string) (string, error) {
-			return s.UpdateAsset("a2", "T1", `{"markFamily":"fam2","freeze":{"active":false}}`)
+			return s.UpdateAsset("a2", "T1", `{"markFamily":"fam2","dispute":{"active":false}}`)
+		}, nil},
+		{examiner, nil, func(s *Service, _ map[string]string) (string, error) {
+			return s.RecordFreeze("a3", "T1", `{"court":"`+court1+`","ref":"(2025)E01ZB3"}`)
+		}, nil},
+		{examiner, nil, func(s *Service, _ map[string]string) (string, error) {
+			return s.LiftFreeze("a4", "T1", "1", `{"ref":"(2025)E01ZB3-1"}`)
 		}, nil},
 		{bank1, withTerms(termsA), func(s *Service, _ map[string]string) (string, error) {
 			return s.ApplyPledge("p1", js(application("T1")))

@@ -19,6 +19,7 @@ var parsers = []func(string) (any, error){
 	func(s string) (any, error) { return parseReason(s) },
 	func(s string) (any, error) { return nil, ValidateRequestID(s) },
 	func(s string) (any, error) { return ParseTermination(s) },
+	func(s string) (any, error) { return parseFreezeInput(s) },
 }
 
 // FuzzParsePayloads: no input makes a parser panic; every rejection is a MALFORMED (400) or
@@ -28,7 +29,7 @@ var parsers = []func(string) (any, error){
 func FuzzParsePayloads(f *testing.F) {
 	f.Add(uint8(0), js(patent("P1")))
 	f.Add(uint8(0), js(trademark("T1", "fam", 9)))
-	f.Add(uint8(1), `{"freeze":{"active":true,"ref":"court"}}`)
+	f.Add(uint8(1), `{"dispute":{"active":true,"ref":"court"}}`)
 	f.Add(uint8(2), js(application("P1", "P2")))
 	f.Add(uint8(3), js(termsA))
 	f.Add(uint8(4), `{"buyers":[{"id":"B","name":"B","share":10000}],"currency":"CNY","method":"auction","price":"10","proceeds":[{"pledgeId":"PL-1","amount":"10"}],"saleRef":"S","surplus":"0"}`)
@@ -38,6 +39,7 @@ func FuzzParsePayloads(f *testing.F) {
 	f.Add(uint8(8), "req-1")
 	f.Add(uint8(5), js(api.TransferRequest{AssetID: "P1", Kind: "license", License: ordinaryLicense(), NewOwners: []api.Owner{licensee}, Origin: "owner-request"}))
 	f.Add(uint8(9), `{"date":"2025-03-03","reason":"terminated early"}`)
+	f.Add(uint8(10), `{"court":"Wuhan Intermediate People's Court","ref":"(2025)E01ZB1"}`)
 	f.Fuzz(func(t *testing.T, which uint8, payload string) {
 		parse := parsers[int(which)%len(parsers)]
 		v, err := parse(payload)

@@ -246,6 +246,45 @@ func (e *env) update(id string, patch string) {
 	e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.UpdateAsset(e.req(), id, patch) }))
 }
 
+// court1 and court2 are two courts that freeze rights (C1).
+const (
+	court1 = "Wuhan Intermediate People's Court"
+	court2 = "Wuchang District People's Court"
+)
+
+// freeze records a court's freeze of a right (C1) and returns the right.
+func (e *env) freeze(id, court, ref string) *api.Asset {
+	e.t.Helper()
+	var a api.Asset
+	mustDecode(e.t, e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
+		return s.RecordFreeze(e.req(), id, js(api.FreezeInput{Court: court, Ref: ref}))
+	})), &a)
+	return &a
+}
+
+// lift records the lifting of a right's freeze n (C2) and returns the right.
+func (e *env) lift(id string, n int, ref string) *api.Asset {
+	e.t.Helper()
+	var a api.Asset
+	mustDecode(e.t, e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
+		return s.LiftFreeze(e.req(), id, fmt.Sprint(n), js(api.LiftInput{Ref: ref}))
+	})), &a)
+	return &a
+}
+
+// freezeOrder stands, in the tables of patches, for a court's freeze recorded with RecordFreeze.
+const freezeOrder = "freeze"
+
+// updateOrFreeze applies a patch, or records a court's freeze for freezeOrder.
+func (e *env) updateOrFreeze(id, patch string) {
+	e.t.Helper()
+	if patch == freezeOrder {
+		e.freeze(id, court1, "(2025)E01ZB1")
+		return
+	}
+	e.update(id, patch)
+}
+
 func (e *env) asset(id string) *api.Asset {
 	e.t.Helper()
 	var a api.Asset

@@ -66,7 +66,8 @@ func TestV1_PledgePublicPartIsVisibleToMembers(t *testing.T) {
 	}
 	// The statement lists title, encumbrances, obstacles and pending transfers.
 	e.must(e.submit(trader, nil, func(s *Service) (string, error) { return s.RequestTransfer(e.req(), js(trade("P1"))) }))
-	e.update("P1", `{"freeze":{"active":true,"ref":"court-1"},"dispute":{"active":true},"legalStatus":"lapsed"}`)
+	e.freeze("P1", court1, "court-1")
+	e.update("P1", `{"dispute":{"active":true},"legalStatus":"lapsed"}`)
 	var st api.Statement
 	mustDecode(t, e.must(e.query(trader, func(s *Service) (string, error) { return s.GetStatement("P1") })), &st)
 	if st.Unencumbered || len(st.Encumbrances) != 1 || len(st.PendingTransfers) != 1 || st.TitleTxID == "" ||

@@ -28,7 +28,7 @@ func outcomeOf(t *testing.T, s *Service, result string, err error) api.Outcome {
 func TestI3_ARefusalIsKeptUnderItsRequestID(t *testing.T) {
 	e := newEnv(t)
 	e.register(patent("P1"))
-	e.update("P1", `{"freeze":{"active":true,"ref":"(2025)E01ZB1"}}`)
+	e.freeze("P1", court1, "(2025)E01ZB1")
 	app := js(application("P1"))
 	apply := func() (*Service, string, error) {
 		id := e.nextTx()
@@ -47,7 +47,7 @@ func TestI3_ARefusalIsKeptUnderItsRequestID(t *testing.T) {
 		t.Fatalf("first outcome: %+v", first)
 	}
 	e.l.Commit()
-	e.update("P1", `{"freeze":{"active":false}}`)
+	e.lift("P1", 1, "(2025)E01ZB1-1")
 	s, out, err = apply()
 	wantCode(t, err, "P4", "frozen")
 	again := outcomeOf(t, s, out, err)

@@ -138,7 +138,7 @@ func TestP2_PackageOf500RightsDisposed(t *testing.T) {
 func TestP2_OneRefusedRightRefusesTheWholePackage(t *testing.T) {
 	e := newEnv(t)
 	ids := e.packageOf(api.MaxPackage)
-	e.update(ids[377], `{"freeze":{"active":true,"ref":"(2025)E01ZB7"}}`)
+	e.freeze(ids[377], "Wuhan Intermediate People's Court", "(2025)E01ZB7")
 	before := recordKeys(e)
 	_, err := e.apply(bank1, application(ids...))
 	wantCode(t, err, "P4", "frozen")
@@ -149,7 +149,7 @@ func TestP2_OneRefusedRightRefusesTheWholePackage(t *testing.T) {
 		t.Fatal("a refused package wrote more than its request id")
 	}
 	// Filed while every right is pledgeable; one right lapses before the examination.
-	e.update(ids[377], `{"freeze":{"active":false}}`)
+	e.lift(ids[377], 1, "(2025)E01ZB7-1")
 	p, err := e.apply(bank1, application(ids...))
 	wantCode(t, err, "")
 	e.update(ids[499], `{"legalStatus":"lapsed"}`)

@@ -199,7 +199,7 @@ func TestP4_RefusalGrounds(t *testing.T) {
 		{"invalidated", `{"legalStatus":"invalidated"}`, false, "", "P4", "not-valid"},
 		{"fees unpaid", `{"feesPaidThrough":"2025-03-02"}`, false, "", "P4", "fees-unpaid"},
 		{"fees paid through today", `{"feesPaidThrough":"2025-03-03"}`, false, "", "", ""},
-		{"frozen", `{"freeze":{"active":true,"ref":"(2025)E01ZB1"}}`, false, "", "P4", "frozen"},
+		{"frozen", freezeOrder, false, "", "P4", "frozen"},
 		{"disputed", `{"dispute":{"active":true}}`, false, "", "P4", "disputed"},
 		{"term after expiry", "", false, "2040-01-11", "P4", "term-after-expiry"},
 		{"term ends on expiry", "", false, "2040-01-10", "", ""},
@@ -211,7 +211,7 @@ func TestP4_RefusalGrounds(t *testing.T) {
 			e := newEnv(t)
 			e.register(patent("P1"))
 			if tc.patch != "" {
-				e.update("P1", tc.patch)
+				e.updateOrFreeze("P1", tc.patch)
 			}
 			app := application("P1")
 			app.AcknowledgeInvalidationRisk = tc.ack
@@ -231,7 +231,7 @@ func TestP4_RefusalGrounds(t *testing.T) {
 			app.AcknowledgeInvalidationRisk = tc.ack
 			p, err := e.apply(bank1, app)
 			wantCode(t, err, "")
-			e.update("P1", tc.patch)
+			e.updateOrFreeze("P1", tc.patch)
 			_, err = e.registerPledge(p.ID, "R1")
 			wantCode(t, err, tc.code, tc.reason)
 		})

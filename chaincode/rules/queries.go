@@ -225,7 +225,7 @@ func (s *Service) GetStatement(assetID string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	st := api.Statement{AsOf: s.now(), AssetID: a.ID, Dispute: a.Dispute, Encumbrances: a.Encumbrances,
+	st := api.Statement{AsOf: s.now(), AssetID: a.ID, CourtMeasures: measuresInForce(a), Dispute: a.Dispute, Encumbrances: a.Encumbrances,
 		ExpiryDate: a.ExpiryDate, Freeze: a.Freeze, Invalidation: a.Invalidation, Kind: a.Kind,
 		LastTxID: a.LastChange.TxID, LegalStatus: a.LegalStatus, Number: a.Number, Obstacles: []string{},
 		Owners: a.Owners, PendingTransfers: []string{}, Title: a.Title, TitleTxID: a.TitleTxID,

@@ -30,7 +30,40 @@ func ParseTransferRequest(payload string) (api.TransferRequest, error) {
 	} else {
 		c.text("tradeRef", in.TradeRef, 0, 100)
 	}
+	if courtOrigin(in.Origin) {
+		c.text("court", in.Court, 1, 200)
+		c.text("courtRef", in.CourtRef, 1, 200)
+		if in.Kind != "assignment" {
+			c.fail("kind", "a court orders an assignment")
+		}
+	} else if in.Court != "" || in.CourtRef != "" || in.PledgesPurged {
+		c.fail("origin", "court, courtRef and pledgesPurged are for a court-order or judicial-auction")
+	}
 	return in, c.err
+}
+
+// courtOrigin says whether a transfer of this origin is ordered by a court (C3).
+func courtOrigin(origin string) bool { return origin == "court-order" || origin == "judicial-auction" }
+
+// checkOrigin admits each origin from its organization: a trade or a judicial auction from the
+// exchange, an owner's request or a court's order through the IP office.
+func checkOrigin(in api.TransferRequest, msp api.MSPID) error {
+	switch {
+	case (in.Origin == "trade" || in.Origin == "judicial-auction") && msp != api.MSPExchange:
+		return api.Invalid("origin", "a trade or a judicial auction is requested by the exchange")
+	case (in.Origin == "owner-request" || in.Origin == "court-order") && msp != api.MSPIPOffice:
+		return api.Invalid("origin", "an owner's request or a court's order goes through the IP office")
+	}
+	return nil
+}
+
+// checkTransferFor checks the right for a transfer: one ordered by a court (court given) against the
+// court measures (C3), any other against the freeze and the dispute (T2).
+func checkTransferFor(a *api.Asset, court string) error {
+	if court != "" {
+		return checkCourtTransfer(a, court)
+	}
+	return checkTransferable(a)
 }
 
 func transferKey(id string) string { return CompositeKey(keyTransfer, id) }
@@ -85,7 +118,7 @@ func checkTransferable(a *api.Asset) error {
 }
 
 // RequestTransfer requests the recording of a transfer or license of an IP right (T1): by the exchange
-// after a trade, or by the IP office for an owner. The transfer remembers the owners it starts from and
+// after a trade or a judicial auction, or by the IP office for an owner or on a court's order (C3). The transfer remembers the owners it starts from and
 // the title it was requested against (T3).
 func (s *Service) RequestTransfer(requestID, payload string) (string, error) {
 	return s.submit(api.RequestTransfer.Name, requestID, payload,
@@ -95,17 +128,14 @@ func (s *Service) RequestTransfer(requestID, payload string) (string, error) {
 			if err != nil {
 				return nil, api.Event{}, err
 			}
-			if in.Origin == "trade" && s.tx.Caller.MSP != api.MSPExchange {
-				return nil, api.Event{}, api.Invalid("origin", "a trade is requested by the exchange")
-			}
-			if in.Origin == "owner-request" && s.tx.Caller.MSP != api.MSPIPOffice {
-				return nil, api.Event{}, api.Invalid("origin", "an owner's request goes through the IP office")
+			if err := checkOrigin(in, s.tx.Caller.MSP); err != nil {
+				return nil, api.Event{}, err
 			}
 			a, err := s.loadAsset(in.AssetID)
 			if err != nil {
 				return nil, api.Event{}, err
 			}
-			if err := checkTransferable(a); err != nil {
+			if err := checkTransferFor(a, in.Court); err != nil {
 				return nil, api.Event{}, err
 			}
 			if in.License != nil {
@@ -113,8 +143,9 @@ func (s *Service) RequestTransfer(requestID, payload string) (string, error) {
 					return nil, api.Event{}, err
 				}
 			}
-			t := &api.Transfer{AssetID: a.ID, Consents: []api.Consent{}, DocType: keyTransfer, FromOwners: a.Owners,
-				ID: s.derivedID("TR-"), Kind: in.Kind, License: in.License, NewOwners: in.NewOwners, Origin: in.Origin,
+			t := &api.Transfer{AssetID: a.ID, Consents: []api.Consent{}, Court: in.Court, CourtRef: in.CourtRef,
+				DocType: keyTransfer, FromOwners: a.Owners, ID: s.derivedID("TR-"), Kind: in.Kind, License: in.License,
+				NewOwners: in.NewOwners, Origin: in.Origin, PledgesPurged: in.PledgesPurged || in.Origin == "judicial-auction",
 				RequestedAt: s.now(), Status: api.TransferRequested, TitleTxID: a.TitleTxID, TradeRef: in.TradeRef}
 			if found, err := s.exists(transferKey(t.ID)); err != nil {
 				return nil, api.Event{}, err
@@ -180,7 +211,9 @@ func (s *Service) ConsentToTransfer(requestID, transferID, payload string) (stri
 // if the register can record it now: L1, L2).
 // Refused while the right is frozen or disputed, or an active pledge lacks its pledgee's consent (T2),
 // and when the title is no longer the one the request was made against: of two conflicting requests
-// only the first recorded succeeds (T3). IP office only.
+// only the first recorded succeeds (T3). A court-ordered transfer is recorded only while the ordering
+// court's freeze is in effect, and needs no consent when its sale purges the pledges (C3). IP office
+// only.
 func (s *Service) RecordTransfer(requestID, transferID, payload string) (string, error) {
 	return s.submit(api.RecordTransfer.Name, requestID, transferID+"\x00"+payload,
 		func() error { return requireOrg(s.tx.Caller, "T1", api.MSPIPOffice) },
@@ -201,7 +234,7 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 			if err != nil {
 				return nil, api.Event{}, err
 			}
-			if err := checkTransferable(a); err != nil {
+			if err := checkTransferFor(a, t.Court); err != nil {
 				return nil, api.Event{}, err
 			}
 			if pending, err := s.pendingDisposal(a.ID); err != nil {
@@ -213,26 +246,21 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 			if err := s.endPendingDisposal(t); err != nil {
 				return nil, api.Event{}, err
 			}
-			if err := checkConsents(a, t); err != nil {
-				return nil, api.Event{}, err
+			// A court's order needs no pledgee's consent: the court sells the right, and the pledges
+			// either end with its sale or follow the right (C3).
+			if t.Court == "" {
+				if err := checkConsents(a, t); err != nil {
+					return nil, api.Event{}, err
+				}
 			}
 			if err := checkSameTitle(a, t); err != nil {
 				return nil, api.Event{}, err
 			}
-			now := s.now()
-			if err := s.recordTitle(a, t, now); err != nil {
+			ev, err := s.recordTitle(a, t)
+			if err != nil {
 				return nil, api.Event{}, err
 			}
-			if err := s.saveAsset(a, "TransferRecorded:"+t.ID); err != nil {
-				return nil, api.Event{}, err
-			}
-			ev := transferEvent("TransferRecorded", t)
-			if t.Kind == "assignment" {
-				if ev.PledgeIDs, ev.PledgeeMSPs, err = s.pledgorsFollowTitle(a, t); err != nil {
-					return nil, api.Event{}, err
-				}
-			}
-			t.Status, t.DecidedAt = api.TransferRecorded, now
+			t.Status, t.DecidedAt = api.TransferRecorded, s.now()
 			if err := s.saveTransfer(t, "TransferRecorded"); err != nil {
 				return nil, api.Event{}, err
 			}
@@ -241,17 +269,36 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 		})
 }
 
-// recordTitle puts a transfer on its right: an assignment gives it the new owners, and moves it in the
-// party index from the old owners' entries to the new owners' (S1); a licence adds a licence.
-func (s *Service) recordTitle(a *api.Asset, t *api.Transfer, now string) error {
+// recordTitle changes the right's title to the transfer's new owners, moving the right in the party
+// index from the old owners' entries to the new owners' (S1), or adds the licence (L1), and carries the
+// change to the pledges on it: they follow the right (P7), or a court's sale that purges them ends them
+// (C3); a court-ordered transfer also ends the court measures on the right. It returns the transfer's
+// event, naming the pledges changed.
+func (s *Service) recordTitle(a *api.Asset, t *api.Transfer) (api.Event, error) {
+	ev := transferEvent("TransferRecorded", t)
 	if t.Kind != "assignment" {
-		return s.addLicense(a, t, now)
+		if err := s.addLicense(a, t, s.now()); err != nil {
+			return ev, err
+		}
+	} else {
+		if err := s.reindex(api.RightEndorsement, ownerKeys(a.ID, a.Owners), ownerKeys(a.ID, t.NewOwners)); err != nil {
+			return ev, err
+		}
+		a.Owners, a.TitleTxID = t.NewOwners, s.tx.ID
+		var err error
+		if t.PledgesPurged {
+			ev.PledgeIDs, ev.PledgeeMSPs, err = s.courtPurge(a, t)
+		} else {
+			ev.PledgeIDs, ev.PledgeeMSPs, err = s.pledgorsFollowTitle(a, t)
+		}
+		if err != nil {
+			return ev, err
+		}
 	}
-	if err := s.reindex(api.RightEndorsement, ownerKeys(a.ID, a.Owners), ownerKeys(a.ID, t.NewOwners)); err != nil {
-		return err
+	if t.Court != "" {
+		s.endMeasures(a, t)
 	}
-	a.Owners, a.TitleTxID = t.NewOwners, s.tx.ID
-	return nil
+	return ev, s.saveAsset(a, "TransferRecorded:"+t.ID)
 }
 
 // pledgorsFollowTitle gives every active pledge on a right whose assignment is being recorded (a, with

@@ -87,13 +87,13 @@ func TestT1_TransferRequestedThenRecorded(t *testing.T) {
 
 func TestT2_NoTransferWhileFrozenDisputedOrPledgedWithoutConsent(t *testing.T) {
 	for _, tc := range []struct{ name, patch, reason string }{
-		{"frozen", `{"freeze":{"active":true,"ref":"(2025)E01ZB9"}}`, "frozen"},
+		{"frozen", freezeOrder, "frozen"},
 		{"disputed", `{"dispute":{"active":true,"ref":"case 7"}}`, "disputed"},
 	} {
 		t.Run(tc.name+" at request", func(t *testing.T) {
 			e := newEnv(t)
 			e.register(patent("P1"))
-			e.update("P1", tc.patch)
+			e.updateOrFreeze("P1", tc.patch)
 			_, err := e.requestTransfer(trader, trade("P1"))
 			wantCode(t, err, "T2", tc.reason)
 		})
@@ -102,7 +102,7 @@ func TestT2_NoTransferWhileFrozenDisputedOrPledgedWithoutConsent(t *testing.T) {
 			e.register(patent("P1"))
 			tr, err := e.requestTransfer(trader, trade("P1"))
 			wantCode(t, err, "")
-			e.update("P1", tc.patch)
+			e.updateOrFreeze("P1", tc.patch)
 			_, err = e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), tr.ID, "{}") })
 			wantCode(t, err, "T2", tc.reason)
 		})

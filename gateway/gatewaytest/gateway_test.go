@@ -211,12 +211,12 @@ func TestGateway_I3_RepeatsWriteNoTransactionAndRefusalsAreKept(t *testing.T) {
 	t.Logf("100 repeats of one application (officer1 and admin of Bank1): ledger height %d before, %d after", before, after)
 
 	frozen := newAsset(t)
-	settled(t, must(t, ipo.Do("PATCH", "/v1/assets/"+frozen, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2026)E01ZB9"}}), 200, "freeze"))
+	settled(t, must(t, ipo.Do("POST", "/v1/assets/"+frozen+"/freezes", itest.Freeze(itest.Court, "(2026)E01ZB9")), 200, "freeze"))
 	fkey := itest.Uniq("apply-frozen")
 	r := officer.Do("POST", "/v1/pledges", pledge(frozen), "Idempotency-Key", fkey)
 	refused(t, r, 409, "P4", "apply on a frozen right")
 	refusalTx := r.Err().TxID
-	settled(t, must(t, ipo.Do("PATCH", "/v1/assets/"+frozen, map[string]any{"freeze": map[string]any{"active": false}}), 200, "unfreeze"))
+	settled(t, must(t, ipo.Do("POST", "/v1/assets/"+frozen+"/freezes/1/lift", map[string]any{"ref": "(2026)E01ZB9-1"}), 200, "unfreeze"))
 	again := officer.Do("POST", "/v1/pledges", pledge(frozen), "Idempotency-Key", fkey)
 	refused(t, again, 409, "P4", "the refused request, repeated once the freeze is lifted")
 	if refusalTx == "" || again.Err().TxID != refusalTx || again.Err().Details["reason"] != "frozen" ||
@@ -289,10 +289,10 @@ func TestGateway_PledgeAndTransferLifecycle(t *testing.T) {
 	must(t, reg.Do("GET", "/v1/pledges?pledgee=Bank1MSP&pageSize=5", nil), 200, "list by pledgee")
 	must(t, ipo.Do("GET", "/v1/pledges?overdue=true", nil), 200, "overdue")
 
-	// Freeze (PATCH, IP office): a transfer is refused while frozen (T2).
-	step("freeze", settled(t, must(t, ipo.Do("PATCH", "/v1/assets/"+assetID, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2025)E01-1"}}), 200, "freeze")))
+	// A court's freeze (IP office, C1): a transfer is refused while frozen (T2).
+	step("freeze", settled(t, must(t, ipo.Do("POST", "/v1/assets/"+assetID+"/freezes", itest.Freeze(itest.Court, "(2025)E01-1")), 200, "freeze")))
 	refused(t, exch.Do("POST", "/v1/transfers", itest.TradeTransfer(assetID)), 409, "T2", "transfer while frozen")
-	step("unfreeze", settled(t, must(t, ipo.Do("PATCH", "/v1/assets/"+assetID, map[string]any{"freeze": map[string]any{"active": false}}), 200, "unfreeze")))
+	step("unfreeze", settled(t, must(t, ipo.Do("POST", "/v1/assets/"+assetID+"/freezes/1/lift", map[string]any{"ref": "(2025)E01-1-1"}), 200, "unfreeze")))
 
 	// Transfer (exchange) of a pledged right: recorded only with the pledgee's consent (P7, T2).
 	tr := step("request transfer", settled(t, must(t, exch.Do("POST", "/v1/transfers", itest.TradeTransfer(assetID)), 201, "request transfer")))

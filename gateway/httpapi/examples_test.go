@@ -214,6 +214,13 @@ func (o *orgs) helper(name string, args []string) string {
 			o.t.Fatalf("new_license: %d %s", status, raw)
 		}
 		return t
+	case name == "frozen_asset" && len(args) == 0:
+		a := o.helper("new_asset", nil)
+		if status, raw := o.send("ipoffice/examiner1", http.MethodPost, "/v1/assets/"+a+"/freezes",
+			`{"court":"武汉市中级人民法院","ref":"(2026)鄂01执保13号"}`); status != http.StatusOK {
+			o.t.Fatalf("frozen_asset: %d %s", status, raw)
+		}
+		return a
 	case name == "new_transfer" && len(args) == 1:
 		return o.created("exchange/trader1", "/v1/transfers", fmt.Sprintf(`{"assetId":"%s","kind":"assignment","origin":"trade",`+
 			`"tradeRef":"T-%d","newOwners":[{"id":"91420100MA4K0002","name":"Jiangcheng Lasers Co.","share":10000}]}`, args[0], o.seq))

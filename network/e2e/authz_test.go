@@ -35,7 +35,7 @@ func buildHTTPFixture(t *testing.T) *httpFixture {
 		func() { f.reg = bank1.write(201, "apply", "POST", "/v1/pledges", itest.Application(f.pb)).Str(t, "id") },
 		func() { f.rel = bank1.write(201, "apply", "POST", "/v1/pledges", itest.Application(pc)).Str(t, "id") },
 		func() {
-			ipo.write(200, "freeze", "PATCH", "/v1/assets/"+f.pd, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2026)E01-9"}})
+			ipo.write(200, "freeze", "POST", "/v1/assets/"+f.pd+"/freezes", itest.Freeze(itest.Court, "(2026)E01-9"))
 		},
 		func() {
 			f.refusedTr = exch.write(201, "request", "POST", "/v1/transfers", itest.TradeTransfer(f.tm)).Str(t, "id")
@@ -87,6 +87,10 @@ func (f *httpFixture) cell(t *testing.T, op string, who itest.Principal) httpCel
 		return httpCell{"POST", "/v1/assets", itest.Patent(f.pb), 409, "A2"}
 	case api.UpdateAsset.Name: // fees apply to patents only: the chaincode's 422
 		return httpCell{"PATCH", "/v1/assets/" + f.tm, map[string]any{"feesPaidThrough": "2031-01-15"}, 422, "INVALID_ARGUMENT"}
+	case api.RecordFreeze.Name: // the same court's decision is in force: C1
+		return httpCell{"POST", "/v1/assets/" + f.pd + "/freezes", itest.Freeze(itest.Court, "(2026)E01-9"), 409, "C1"}
+	case api.LiftFreeze.Name: // the right has one freeze, not two
+		return httpCell{"POST", "/v1/assets/" + f.pd + "/freezes/2/lift", map[string]any{"ref": "(2026)E01-9-1"}, 404, "NOT_FOUND"}
 	case api.ApplyPledge.Name: // the patent has a pledge: P5
 		return httpCell{"POST", "/v1/pledges", itest.Application(f.pb), 409, "P5"}
 	case api.RegisterPledge.Name:

@@ -92,7 +92,7 @@ func TestE2E_P4_EveryRefusalGround(t *testing.T) {
 		itest.Patent(pledged), itest.Patent(late), itest.Trademark(tmA, family), itest.Trademark(tmB, family))
 	parallel(
 		func() {
-			ipo.write(200, "freeze", "PATCH", "/v1/assets/"+frozen, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2026)E0102-1"}})
+			ipo.write(200, "freeze", "POST", "/v1/assets/"+frozen+"/freezes", itest.Freeze(itest.Court, "(2026)E0102-1"))
 		},
 		func() {
 			ipo.write(200, "dispute", "PATCH", "/v1/assets/"+disputed, map[string]any{"dispute": map[string]any{"active": true, "ref": "(2026)E0102-2"}})
@@ -106,7 +106,7 @@ func TestE2E_P4_EveryRefusalGround(t *testing.T) {
 		},
 	)
 	lateID := bank1.write(201, "apply", "POST", "/v1/pledges", itest.Application(late)).Str(t, "id")
-	ipo.write(200, "freeze after filing", "PATCH", "/v1/assets/"+late, map[string]any{"freeze": map[string]any{"active": true, "ref": "(2026)E0102-3"}})
+	ipo.write(200, "freeze after filing", "POST", "/v1/assets/"+late+"/freezes", itest.Freeze(itest.Court, "(2026)E0102-3"))
 
 	stranger := itest.Application(ok)
 	stranger["pledgors"] = []any{map[string]any{"id": itest.OwnerID, "name": itest.OwnerName}, map[string]any{"id": "91420100MA4K0099", "name": "Stranger Co."}}

@@ -46,6 +46,8 @@ func (r AuthzRule) Allows(p Principal) bool { return slices.Contains(r.Allowed, 
 var AuthzMatrix = []AuthzRule{
 	{Op: api.RegisterAsset.Name, Short: "RegA", Allowed: IPOfficeStaff},
 	{Op: api.UpdateAsset.Name, Short: "UpdA", Allowed: IPOfficeStaff},
+	{Op: api.RecordFreeze.Name, Short: "Frz", Allowed: IPOfficeStaff},
+	{Op: api.LiftFreeze.Name, Short: "Lift", Allowed: IPOfficeStaff},
 	{Op: api.ApplyPledge.Name, Short: "Appl", Allowed: slices.Concat(Bank1Staff, Bank2Staff)},
 	{Op: api.RegisterPledge.Name, Short: "RegP", Allowed: IPOfficeStaff},
 	{Op: api.RefusePledge.Name, Short: "RefP", Allowed: IPOfficeStaff},

@@ -55,6 +55,20 @@ func Application(assetIDs ...string) map[string]any {
 		"contractHash": strings.Repeat("ab", 32), "terms": Terms("5000000.00")}
 }
 
+// Court is the court whose freezes the suites record (C1).
+const Court = "武汉市中级人民法院"
+
+// Freeze is a court's freeze of a right (C1), for POST /v1/assets/{id}/freezes.
+func Freeze(court, ref string) map[string]any { return map[string]any{"court": court, "ref": ref} }
+
+// CourtTransfer is a court-ordered assignment of a right to BuyerID (C3): origin court-order (IP office)
+// or judicial-auction (exchange), by the court with its decision ref.
+func CourtTransfer(assetID, origin, court, ref string, pledgesPurged bool) map[string]any {
+	return map[string]any{"assetId": assetID, "kind": "assignment", "origin": origin, "court": court, "courtRef": ref,
+		"pledgesPurged": pledgesPurged,
+		"newOwners":     []any{map[string]any{"id": BuyerID, "name": "Jiangcheng Lasers Co.", "share": 10000}}}
+}
+
 // TradeTransfer is the exchange's request to assign a right to BuyerID after a trade.
 func TradeTransfer(assetID string) map[string]any {
 	return map[string]any{"assetId": assetID, "kind": "assignment", "origin": "trade", "tradeRef": Uniq("WHIPE"),

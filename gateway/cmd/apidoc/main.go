@@ -79,6 +79,9 @@ post() { local u=${1^^}; curl -sS --cacert "$(ca "$1")" -X POST "${!u}$2" -H "Au
 # Helpers for examples that need a record in a given state.
 new_asset() { post ipoffice /v1/assets "$(key ipoffice examiner1)" \
   "{\"id\":\"CN-DEMO-$RANDOM$RANDOM\",\"kind\":\"patent-invention\",\"number\":\"ZL-DEMO-$RANDOM$RANDOM\",\"title\":\"Demo patent\",\"owners\":[{\"id\":\"91420100MA4K0001\",\"name\":\"Wuhan Optics Co.\",\"share\":10000}],\"applicationDate\":\"2020-01-15\",\"grantDate\":\"2022-03-01\",\"expiryDate\":\"2040-01-15\",\"feesPaidThrough\":\"2030-01-15\"}" | idof; }
+# frozen_asset: a new right, frozen by the Wuhan Intermediate People's Court (its measure 1).
+frozen_asset() { local a; a=$(new_asset); post ipoffice "/v1/assets/$a/freezes" "$(key ipoffice examiner1)" \
+  "{\"court\":\"武汉市中级人民法院\",\"ref\":\"(2026)鄂01执保13号\"}" >/dev/null; echo "$a"; }
 new_pledge() { post bank1 /v1/pledges "$(key bank1 officer1)" \
   "{\"assetIds\":[\"$1\"],\"pledgors\":[{\"id\":\"91420100MA4K0001\",\"name\":\"Wuhan Optics Co.\"}],\"pledgeeName\":\"Bank One\",\"debtKind\":\"loan\",\"debtTermStart\":\"2025-01-01\",\"debtTermEnd\":\"2027-12-31\",\"contractHash\":\"$(printf %064d 1)\",\"terms\":{\"amount\":\"1000000.00\",\"currency\":\"CNY\",\"interestRate\":\"3.85\",\"scope\":\"principal\"}}" | idof; }
 registered_pledge() { local p; p=$(new_pledge "$1"); post ipoffice "/v1/pledges/$p/register" "$(key ipoffice examiner1)" "{\"registrationNumber\":\"Y-$p\"}" >/dev/null; echo "$p"; }
