@@ -64,7 +64,9 @@ func TestP11_AMaximumAmountPledgeHasAPeriodAndAMaximumAmount(t *testing.T) {
 	}{
 		{"unknown security type", ordinaryWith(func(a *api.PledgeApplication) { a.SecurityType = "floating" }), termsA, "securityType"},
 		{"maximum amount without a period", maxWith(func(a *api.PledgeApplication) { a.ClaimPeriod = nil }), termsMax, "claimPeriod"},
-		{"ordinary with a period", ordinaryWith(func(a *api.PledgeApplication) { a.ClaimPeriod = &api.ClaimPeriod{End: "2025-12-31", Start: "2025-01-01"} }), termsA, "claimPeriod"},
+		{"ordinary with a period", ordinaryWith(func(a *api.PledgeApplication) {
+			a.ClaimPeriod = &api.ClaimPeriod{End: "2025-12-31", Start: "2025-01-01"}
+		}), termsA, "claimPeriod"},
 		{"period start not a date", maxWith(func(a *api.PledgeApplication) { a.ClaimPeriod.Start = "2025-13-01" }), termsMax, "claimPeriod.start"},
 		{"period reversed", maxWith(func(a *api.PledgeApplication) { a.ClaimPeriod.End = "2024-12-31" }), termsMax, "claimPeriod.end"},
 		{"maximum amount missing from the terms", maxApplication("P1"), termsA, "terms.maximumAmount"},
