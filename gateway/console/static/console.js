@@ -765,7 +765,7 @@
   };
 
   pages.audit = function () {
-    const STATUSES = ["applied", "registered", "refused", "released", "revoked", "defaulted", "disposed", "discharged"];
+    const STATUSES = ["applied", "registered", "refused", "released", "revoked", "defaulted", "disposed", "discharged", "deregistered"];
     const filters = $("#audit-filters");
     const kinds = new Map();
     let all = [], late = new Set();
