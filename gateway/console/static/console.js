@@ -170,6 +170,7 @@
   function validate(form) {
     let ok = true;
     for (const input of $$("input[data-field], select[data-field], input[required]", form)) {
+      if (input.matches(":disabled")) continue; // a part of the form not in use (e.g. the maximum-amount fields)
       const v = input.value.trim();
       const label = (input.closest("label") || $(`label[for="${input.id}"]`, form) || {}).textContent || input.name;
       const name = label.replace(/\s+/g, " ").trim().replace(/\(.*\)$/, "").trim();
@@ -513,6 +514,9 @@
       $(".field-error", copy).textContent = "";
       rows.append(copy);
     });
+    const toggle = (box, on) => { box.disabled = !on; box.hidden = !on; };
+    $("#f-security").addEventListener("change", () => toggle($("#f-max"), $("#f-security").value === "maximum-amount"));
+    $("#f-thirdparty").addEventListener("change", () => toggle($("#f-debtor"), $("#f-thirdparty").checked));
     $("#f-contract-file").addEventListener("change", async (ev) => {
       const f = ev.target.files[0];
       if (!f || !crypto.subtle) return;
@@ -541,6 +545,12 @@
         terms: { amount: v("#f-amount"), currency: v("#f-currency"), interestRate: v("#f-rate"), scope: v("#f-scope") },
       };
       if ($("#f-ackrisk").checked) app.acknowledgeInvalidationRisk = true;
+      if (v("#f-security") === "maximum-amount") {
+        app.securityType = "maximum-amount";
+        app.claimPeriod = { start: v("#f-period-start"), end: v("#f-period-end") };
+        app.terms.maximumAmount = v("#f-maxamount");
+      }
+      if ($("#f-thirdparty").checked) app.debtor = { id: v("#f-debtor-id"), name: v("#f-debtor-name") };
       await busy($("#apply-submit"), async () => {
         try {
           const r = await api("POST", "/v1/pledges", app, idem);
