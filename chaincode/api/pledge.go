@@ -59,8 +59,10 @@ var DisposalMethods = []string{"auction", "sale", "agreed-value"}
 // AmendPledge (a change filed, in force once recorded). The terms never appear in arguments, events or the public record.
 const TransientTermsKey = "terms"
 
-// MaxPackage is the largest number of IP rights in one pledge.
-const MaxPackage = 20
+// MaxPackage is the largest number of IP rights in one pledge (P2): one application, registered,
+// released or disposed in one transaction, all or nothing. Patent packages pledged in Hubei hold dozens
+// to hundreds of rights; what 500 costs at every layer is measured in docs/benchmarks.md.
+const MaxPackage = 500
 
 // Pledgee is the bank that holds the pledge; MSP is always the applying organization.
 type Pledgee struct {

@@ -46,8 +46,8 @@ func (s *Service) statedClaim(p *api.Pledge, in api.ClaimInput) (*api.Claim, err
 		return nil, api.Conflict("P8", "the claim is not in the currency of the secured debt", "pledgeId", p.ID,
 			"currency", in.Currency, "reason", "currency-mismatch")
 	}
-	if ceiling, rule, reason, msg := claimCeiling(p, terms); mustCents(in.Amount) > ceiling {
-		return nil, api.Conflict(rule, msg, "pledgeId", p.ID, "claim", in.Amount, "reason", reason)
+	if err := checkCeiling(p, terms, in); err != nil {
+		return nil, err
 	}
 	if err := s.checkClaimWindow(p, in); err != nil {
 		return nil, err

@@ -162,7 +162,7 @@ func TestP8_ProceedsAreCheckedAgainstTheStatedClaims(t *testing.T) {
 		wantCode(t, err, "P8", "currency-mismatch")
 		got, err := e.dispose(p1, sold("800000.00", "0", p1, "800000.00", p2, "0"))
 		wantCode(t, err, "")
-		if q := got.Disposal.Proceeds; q[0].Claim != "1000000.00" || q[1].Claim != "500000.00" || q[1].Amount != "0" {
+		if q := got.Disposal.Proceeds; q[0].Claim != "1000000.00" || q[1].Claim != "500000.00" || q[1].Amount != "0.00" {
 			t.Fatalf("proceeds: %+v", q)
 		}
 	})
@@ -241,7 +241,7 @@ func TestP8_TheSalePurgesEveryPledgeOnTheSoldRights(t *testing.T) {
 	for _, want := range []struct {
 		id, amount string
 		bank       api.MSPID
-	}{{p2.ID, "400000", api.MSPBank2}, {p3.ID, "0", api.MSPBank1}} {
+	}{{p2.ID, "400000.00", api.MSPBank2}, {p3.ID, "0.00", api.MSPBank1}} {
 		pl := e.pledge(want.id)
 		if d := pl.Discharge; pl.Status != api.PledgeDischarged || d == nil || d.Amount != want.amount ||
 			d.DisposalPledgeID != p1.ID || d.SaleRef != "WHIPE-SALE-1" || d.Currency != "CNY" {

@@ -10,7 +10,7 @@ import (
 )
 
 // Ledger is the little of a Fabric transaction that the rules need. The contract package implements it
-// over shim.ChaincodeStubInterface; the rules' tests implement it in memory (memledger_test.go). Like Fabric, an
+// over shim.ChaincodeStubInterface; the rules' tests implement it in memory (memledger.go). Like Fabric, an
 // implementation need not show a transaction its own writes: the rules never read what they wrote.
 type Ledger interface {
 	// GetState returns the committed value of key, or nil when it does not exist.

@@ -118,15 +118,21 @@ func (s *Service) checkClaimWindow(p *api.Pledge, in api.ClaimInput) error {
 	return nil
 }
 
-// claimCeiling is what a stated claim is checked against: the maximum amount of a maximum-amount
-// pledge's terms (P11), the amount of an ordinary one's (P8), with the rule and reason of a refusal.
-func claimCeiling(p *api.Pledge, t api.Terms) (cents int64, rule api.Code, reason, msg string) {
+// checkCeiling checks a stated claim against the maximum amount of a maximum-amount pledge's terms
+// (P11), the amount of an ordinary one's (P8). The refusal names neither amount of the terms.
+func checkCeiling(p *api.Pledge, t api.Terms, in api.ClaimInput) error {
 	if securityOf(p) == api.SecurityMaximumAmount && t.MaximumAmount != "" {
-		return mustCents(t.MaximumAmount), "P11", "claim-above-maximum-amount",
-			"the claim is more than the maximum amount in the private terms"
+		if mustCents(in.Amount) > mustCents(t.MaximumAmount) {
+			return api.Conflict("P11", "the claim is more than the maximum amount in the private terms",
+				"pledgeId", p.ID, "claim", in.Amount, "reason", "claim-above-maximum-amount")
+		}
+		return nil
 	}
-	return mustCents(t.Amount), "P8", "claim-above-secured-amount",
-		"the claim is more than the secured debt's amount in the private terms"
+	if mustCents(in.Amount) > mustCents(t.Amount) {
+		return api.Conflict("P8", "the claim is more than the secured debt's amount in the private terms",
+			"pledgeId", p.ID, "claim", in.Amount, "reason", "claim-above-secured-amount")
+	}
+	return nil
 }
 
 // encumbranceOf is a registered pledge as its rights list it, with its rank there: with its security

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	api "github.com/ipledger/ipledger/chaincode/api"
@@ -19,11 +20,13 @@ func ParsePledgeApplication(payload string) (api.PledgeApplication, error) {
 	}
 	var c check
 	c.count("assetIds", len(in.AssetIDs), 1, api.MaxPackage)
+	seen := make(map[string]bool, len(in.AssetIDs))
 	for i, id := range in.AssetIDs {
 		c.id(fmt.Sprintf("assetIds[%d]", i), id)
-		if slices.Index(in.AssetIDs, id) != i {
+		if seen[id] {
 			c.fail(fmt.Sprintf("assetIds[%d]", i), "duplicate IP right")
 		}
+		seen[id] = true
 	}
 	c.parties("pledgors", in.Pledgors)
 	c.text("pledgeeName", in.PledgeeName, 1, 200)
@@ -45,9 +48,9 @@ func ParseTerms(raw []byte) (api.Terms, error) {
 		return t, err
 	}
 	var c check
-	c.positiveMoney("terms.amount", t.Amount)
+	t.Amount = c.positiveMoney("terms.amount", t.Amount)
 	if t.MaximumAmount != "" {
-		c.positiveMoney("terms.maximumAmount", t.MaximumAmount)
+		t.MaximumAmount = c.positiveMoney("terms.maximumAmount", t.MaximumAmount)
 	}
 	if !currencyPattern.MatchString(t.Currency) {
 		c.fail("terms.currency", "must be an ISO 4217 code such as CNY")
@@ -62,7 +65,7 @@ func ParseTerms(raw []byte) (api.Terms, error) {
 	}
 	if v := t.Valuation; v != nil {
 		c.text("terms.valuation.appraiser", v.Appraiser, 1, 200)
-		c.positiveMoney("terms.valuation.value", v.Value)
+		v.Value = c.positiveMoney("terms.valuation.value", v.Value)
 		c.hash("terms.valuation.reportHash", v.ReportHash)
 	}
 	return t, c.err
@@ -106,19 +109,19 @@ func ParseDisposal(payload string) (api.DisposalInput, error) {
 	var c check
 	enum(&c, "method", in.Method, api.DisposalMethods)
 	c.owners("buyers", in.Buyers)
-	c.positiveMoney("price", in.Price)
+	in.Price = c.positiveMoney("price", in.Price)
 	if !currencyPattern.MatchString(in.Currency) {
 		c.fail("currency", "must be an ISO 4217 code such as CNY")
 	}
 	c.count("proceeds", len(in.Proceeds), 1, 20)
 	for i, p := range in.Proceeds {
 		c.id(fmt.Sprintf("proceeds[%d].pledgeId", i), p.PledgeID)
-		c.money(fmt.Sprintf("proceeds[%d].amount", i), p.Amount)
+		in.Proceeds[i].Amount = c.money(fmt.Sprintf("proceeds[%d].amount", i), p.Amount)
 		if slices.IndexFunc(in.Proceeds, func(q api.ProceedInput) bool { return q.PledgeID == p.PledgeID }) != i {
 			c.fail(fmt.Sprintf("proceeds[%d].pledgeId", i), "duplicate pledge")
 		}
 	}
-	c.money("surplus", in.Surplus)
+	in.Surplus = c.money("surplus", in.Surplus)
 	c.text("saleRef", in.SaleRef, 1, 100)
 	return in, c.err
 }
@@ -160,6 +163,26 @@ func (s *Service) setStatus(p *api.Pledge, status api.PledgeStatus) error {
 	}
 	p.Status = status
 	return s.putIndex(api.PledgeEndorsement(p.Pledgee.MSP), idxPledgeStatus, string(status), p.ID)
+}
+
+// loadPackage reads the rights of a pledge's package (P4): a right that is not on the register refuses
+// the whole package with reason not-registered, naming the right and its index in assetIds (not
+// NOT_FOUND, which would not say which of several hundred rights is missing).
+func (s *Service) loadPackage(ids []string) ([]*api.Asset, error) {
+	assets := make([]*api.Asset, 0, len(ids))
+	for i, id := range ids {
+		var a api.Asset
+		found, err := s.get(assetKey(id), &a)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, api.Conflict("P4", "the IP right is not on the register", "assetId", id,
+				"index", strconv.Itoa(i), "reason", "not-registered")
+		}
+		assets = append(assets, &a)
+	}
+	return assets, nil
 }
 
 func (s *Service) loadAssets(ids []string) ([]*api.Asset, error) {
@@ -263,28 +286,28 @@ func (s *Service) checkPledgeable(p *api.Pledge, assets []*api.Asset) error {
 // checkMarkFamilies: a trademark is pledged together with the same owners' identical or similar marks
 // in the same Nice class (P4). The IP office groups such marks by giving them one markFamily; every
 // valid member of a family with the same owners and class must be in the package.
+//
+// The work is linear in the package and the families it touches: each family is scanned once, and each
+// member outside the package is read once, however many of the package's marks belong to it.
 func (s *Service) checkMarkFamilies(p *api.Pledge, assets []*api.Asset) error {
+	inPackage := make(map[string]bool, len(p.AssetIDs))
+	for _, id := range p.AssetIDs {
+		inPackage[id] = true
+	}
+	outside := map[string][]*api.Asset{} // family → its members outside the package
 	for _, a := range assets {
 		if a.Kind != api.KindTrademark || a.MarkFamily == "" {
 			continue
 		}
-		keys, err := s.l.Scan(idxAssetFamily, []string{a.MarkFamily})
-		if err != nil {
-			return internal("scan", err)
-		}
-		for _, k := range keys {
-			_, attrs, err := SplitCompositeKey(k)
-			if err != nil || len(attrs) != 2 {
-				return internal("split key", fmt.Errorf("bad index key %q", k))
-			}
-			memberID := attrs[1]
-			if slices.Contains(p.AssetIDs, memberID) {
-				continue
-			}
-			m, err := s.loadAsset(memberID)
-			if err != nil {
+		members, scanned := outside[a.MarkFamily]
+		if !scanned {
+			var err error
+			if members, err = s.familyOutside(a.MarkFamily, inPackage); err != nil {
 				return err
 			}
+			outside[a.MarkFamily] = members
+		}
+		for _, m := range members {
 			if m.LegalStatus == api.LegalValid && m.NiceClass == a.NiceClass && sameIDs(m.Owners, a.Owners, func(o api.Owner) string { return o.ID }) {
 				return api.Conflict("P4", "the owner's identical or similar marks in the same class must be pledged together",
 					"assetId", a.ID, "missingAssetId", m.ID, "reason", "similar-marks-missing")
@@ -292,6 +315,30 @@ func (s *Service) checkMarkFamilies(p *api.Pledge, assets []*api.Asset) error {
 		}
 	}
 	return nil
+}
+
+// familyOutside reads the members of a mark family that are not in the package, in key order.
+func (s *Service) familyOutside(family string, inPackage map[string]bool) ([]*api.Asset, error) {
+	keys, err := s.l.Scan(idxAssetFamily, []string{family})
+	if err != nil {
+		return nil, internal("scan", err)
+	}
+	var out []*api.Asset
+	for _, k := range keys {
+		_, attrs, err := SplitCompositeKey(k)
+		if err != nil || len(attrs) != 2 {
+			return nil, internal("split key", fmt.Errorf("bad index key %q", k))
+		}
+		if inPackage[attrs[1]] {
+			continue
+		}
+		m, err := s.loadAsset(attrs[1])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // sameIDs tells whether two lists name the same ids, in any order and whatever else they say.
@@ -328,7 +375,7 @@ func (s *Service) ApplyPledge(requestID, payload string) (string, error) {
 			if err := checkTermsSecurity(in.SecurityType, terms); err != nil {
 				return nil, api.Event{}, err
 			}
-			assets, err := s.loadAssets(in.AssetIDs)
+			assets, err := s.loadPackage(in.AssetIDs)
 			if err != nil {
 				return nil, api.Event{}, err
 			}
@@ -428,7 +475,7 @@ func (s *Service) RegisterPledge(requestID, pledgeID, payload string) (string, e
 				return nil, api.Event{}, api.Conflict("P3", "registration number already in use",
 					"registrationNumber", in.RegistrationNumber, "reason", "registration-number-taken")
 			}
-			assets, err := s.loadAssets(p.AssetIDs)
+			assets, err := s.loadPackage(p.AssetIDs)
 			if err != nil {
 				return nil, api.Event{}, err
 			}

@@ -76,9 +76,9 @@ func TestP2_ApplicationHoldsItsParts(t *testing.T) {
 			t.Valuation = &api.Valuation{Appraiser: "Hubei Appraisal", ReportHash: hashA, Value: "8000000"}
 		}), "", ""},
 		{"no rights", mod(func(a *api.PledgeApplication) { a.AssetIDs = nil }), good, api.CodeInvalidArgument, "assetIds"},
-		{"too many rights", mod(func(a *api.PledgeApplication) { a.AssetIDs = make([]string, 21) }), good, api.CodeInvalidArgument, "assetIds"},
+		{"too many rights", mod(func(a *api.PledgeApplication) { a.AssetIDs = make([]string, api.MaxPackage+1) }), good, api.CodeInvalidArgument, "assetIds"},
 		{"duplicate right", mod(func(a *api.PledgeApplication) { a.AssetIDs = []string{"P1", "P1"} }), good, api.CodeInvalidArgument, "assetIds[1]"},
-		{"unknown right", mod(func(a *api.PledgeApplication) { a.AssetIDs = []string{"P7"} }), good, api.CodeNotFound, ""},
+		{"unknown right", mod(func(a *api.PledgeApplication) { a.AssetIDs = []string{"P7"} }), good, "P4", "not-registered"},
 		{"no pledgors", mod(func(a *api.PledgeApplication) { a.Pledgors = nil }), good, api.CodeInvalidArgument, "pledgors"},
 		{"debt kind", mod(func(a *api.PledgeApplication) { a.DebtKind = "mortgage" }), good, api.CodeInvalidArgument, "debtKind"},
 		{"term reversed", mod(func(a *api.PledgeApplication) { a.DebtTermEnd = "2024-01-01" }), good, api.CodeInvalidArgument, "debtTermEnd"},
@@ -101,7 +101,7 @@ func TestP2_ApplicationHoldsItsParts(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			e.register(patent("P1"))
-			before := len(e.l.Keys())
+			before := recordKeys(e)
 			out, err := e.submit(bank1, tc.transient, func(s *Service) (string, error) { return s.ApplyPledge("r", tc.payload) })
 			if tc.field != "" {
 				wantCode(t, err, tc.code, tc.field)
@@ -109,8 +109,8 @@ func TestP2_ApplicationHoldsItsParts(t *testing.T) {
 				wantCode(t, err, tc.code)
 			}
 			if err != nil {
-				if len(e.l.Keys()) != before {
-					t.Fatalf("a refused application wrote to the ledger")
+				if recordKeys(e) != before {
+					t.Fatalf("a refused application wrote more than its request id")
 				}
 				return
 			}

@@ -351,7 +351,9 @@ func TestP6_AnAmountChangeNeedsANewContractHash(t *testing.T) {
 	rate.Amount, rate.InterestRate, rate.Salt = "5000000", "3.10", strings.Repeat("7", 32)
 	var filed api.Pledge
 	mustDecode(t, e.must(e.submit(bank1, withTerms(rate), func(s *Service) (string, error) { return s.AmendPledge(e.req(), p.ID, `{}`) })), &filed)
-	if got := e.recordChange(p.ID, filed.PendingChangeID); got.ContractHash != p.ContractHash || got.TermsHash != TermsHash(rate) {
+	canonical := rate
+	canonical.Amount = "5000000.00" // stored and hashed with two decimals
+	if got := e.recordChange(p.ID, filed.PendingChangeID); got.ContractHash != p.ContractHash || got.TermsHash != TermsHash(canonical) {
 		t.Fatalf("a rate change: %+v", got)
 	}
 	mustDecode(t, e.must(e.submit(bank1, withTerms(more), func(s *Service) (string, error) {

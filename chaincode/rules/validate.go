@@ -139,17 +139,24 @@ func (c *check) hash(field, s string) {
 	}
 }
 
-func (c *check) money(field, s string) {
+// money checks a decimal amount and returns it in canonical form, with exactly two decimals
+// ("100" and "100.0" become "100.00"), so that one amount has one spelling wherever it is stored or
+// hashed. An invalid amount is returned as it is.
+func (c *check) money(field, s string) string {
 	if !moneyPattern.MatchString(s) {
 		c.fail(field, "must be a decimal amount with at most 2 decimals, e.g. 1500000.00")
+		return s
 	}
+	return formatCents(mustCents(s))
 }
 
-func (c *check) positiveMoney(field, s string) {
-	c.money(field, s)
-	if c.err == nil && mustCents(s) == 0 {
+// positiveMoney is [check.money] for an amount that must be greater than zero.
+func (c *check) positiveMoney(field, s string) string {
+	out := c.money(field, s)
+	if moneyPattern.MatchString(s) && mustCents(s) == 0 {
 		c.fail(field, "must be greater than zero")
 	}
+	return out
 }
 
 func (c *check) count(field string, n, min, max int) {

@@ -119,8 +119,14 @@ func DialPeer(addr, tlsCAFile string) (*grpc.ClientConn, error) {
 	if !pool.AppendCertsFromPEM(pem) {
 		return nil, fmt.Errorf("%s: no certificate", tlsCAFile)
 	}
-	return grpc.NewClient(addr, grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, "")))
+	// The peer's own limit (100 MiB), not gRPC's default 4 MiB: a page of pledges of packages of
+	// hundreds of rights, or a package of rights with long records, can be larger than 4 MiB.
+	return grpc.NewClient(addr, grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, "")),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessage), grpc.MaxCallSendMsgSize(maxMessage)))
 }
+
+// maxMessage is the largest gRPC message the gateway sends or receives: the peer's default.
+const maxMessage = 100 << 20
 
 // LoadIdentity reads an enrolled identity's certificate and private key (PEM files).
 func LoadIdentity(mspID, certFile, keyFile string) (*identity.X509Identity, identity.Sign, error) {

@@ -17,8 +17,10 @@ import (
 // the endorsing organizations docs/chaincode.md lists.
 type Bare struct {
 	ipoffice, bank1 *client.Contract
-	ledger          *qscc.Reader // through the IP office's peer
-	bankLedger      *qscc.Reader // through Bank1's peer
+	ledger          *qscc.Reader     // through the IP office's peer
+	bankLedger      *qscc.Reader     // through Bank1's peer
+	qscc            *client.Contract // the IP office's peer's qscc, for whole blocks
+	channel         string
 	closers         []func()
 }
 
@@ -45,6 +47,7 @@ func NewBare(sys *netctl.System) (*Bare, error) {
 	b.ipoffice = ipo.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name)
 	b.bank1 = bank.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name)
 	b.ledger = qscc.NewReader(ipo, sys.Channel)
+	b.qscc, b.channel = ipo.GetNetwork(sys.Channel).GetContract("qscc"), sys.Channel
 	b.bankLedger = qscc.NewReader(bank, sys.Channel)
 	return b, nil
 }

@@ -52,6 +52,16 @@ func (res *Result) Markdown() string {
 		}
 		b.WriteString("\n")
 	}
+	if len(res.Packages) > 0 {
+		b.WriteString("### Packages: a pledge of many rights applied for and registered (sequential)\n\n")
+		b.WriteString("| rights | path | payload B | apply p50 ms | register p50 ms | apply+register p50 ms | apply+register p99 ms | registration block B |\n")
+		b.WriteString("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+		for _, p := range res.Packages {
+			fmt.Fprintf(&b, "| %d | %s | %d | %.1f | %.1f | %.1f | %.1f | %d |\n", p.Rights, p.Path, p.PayloadBytes, p.Apply.P50Millis,
+				p.Register.P50Millis, p.ApplyRegister.P50Millis, p.ApplyRegister.P99Millis, p.BlockBytes)
+		}
+		b.WriteString("\n")
+	}
 	if len(res.Memory) > 0 {
 		b.WriteString("### Resident memory after the run\n\n| process | kind | RSS MiB | PSS MiB |\n| --- | --- | ---: | ---: |\n")
 		var rss, pss float64

@@ -19,12 +19,15 @@ func sampleResult() *Result {
 			{Operation: "submit", Concurrency: 10, Bare: s(60, 150, 300), HTTP: s(57, 160, 320), Ratio: 0.95}},
 		Read: []Pair{{Operation: "verify", Concurrency: 1, Bare: s(300, 3, 5), HTTP: s(280, 3.3, 6), Ratio: 0.933},
 			{Operation: "verify", Concurrency: 10, Bare: s(900, 10, 20), HTTP: s(800, 11, 24), Ratio: 0.889}},
+		Packages: []PackagePoint{{Rights: 500, Path: "bare", PayloadBytes: 19000, Apply: s(2, 150, 200), Register: s(2, 400, 500),
+			ApplyRegister: s(1, 560, 700), BlockBytes: 812345}},
 		Memory: []ProcessMem{{Name: "peer0.bank1", Kind: "peer", RSSMiB: 100, PSSMiB: 70}}}
 }
 
 func TestMarkdown_HasEveryFigure(t *testing.T) {
 	md := sampleResult().Markdown()
-	for _, want := range []string{"| submit | 10 | 60.0 | 150.0 | 300.0 | 57.0 | 160.0 | 320.0 | 0.950 |", "| verify | 1 |", "BatchTimeout 100ms", "| **all** | | **100** | **70** |"} {
+	for _, want := range []string{"| submit | 10 | 60.0 | 150.0 | 300.0 | 57.0 | 160.0 | 320.0 | 0.950 |", "| verify | 1 |", "BatchTimeout 100ms", "| **all** | | **100** | **70** |",
+		"| 500 | bare | 19000 | 150.0 | 400.0 | 560.0 | 700.0 | 812345 |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}

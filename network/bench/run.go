@@ -26,12 +26,15 @@ import (
 
 // Config says what to measure.
 type Config struct {
-	Workloads   []string      // submit, read, growth, memory
+	Workloads   []string      // submit, read, growth, packages, memory
 	Concurrency []int         // client counts for submit and read
 	Duration    time.Duration // per measurement
 	GrowthSizes []int         // ledger sizes (IP rights) for the growth workload
-	Samples     int           // sequential samples per latency measurement in growth
-	Out         io.Writer     // progress lines
+	Samples     int           // sequential samples per latency measurement in growth (a tenth, at least 3, in packages)
+	// PackageSizes are the numbers of rights of the pledges the packages workload applies for and
+	// registers (P2; at most api.MaxPackage).
+	PackageSizes []int
+	Out          io.Writer // progress lines
 }
 
 // Result holds every figure of a run; it is written as JSON and rendered as Markdown and a chart.
@@ -43,6 +46,7 @@ type Result struct {
 	Read     []Pair         `json:"read,omitempty"`
 	Growth   []GrowthPoint  `json:"growth,omitempty"`
 	History  []HistoryPoint `json:"history,omitempty"`
+	Packages []PackagePoint `json:"packages,omitempty"`
 	Memory   []ProcessMem   `json:"memory,omitempty"`
 }
 
@@ -159,10 +163,12 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			err = r.runRead(ctx)
 		case "growth":
 			err = r.runGrowth(ctx)
+		case "packages":
+			err = r.runPackages(ctx)
 		case "memory":
 			err = r.runMemory()
 		default:
-			err = fmt.Errorf("unknown workload %q (submit, read, growth, memory)", w)
+			err = fmt.Errorf("unknown workload %q (submit, read, growth, packages, memory)", w)
 		}
 		if err != nil {
 			return r.res, fmt.Errorf("%s: %w", w, err)

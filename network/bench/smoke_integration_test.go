@@ -12,11 +12,12 @@ import (
 )
 
 // TestBenchSmoke runs the benchmark tool briefly against the test network: both paths commit the
-// pledge life cycle and answer verifications, and the report's three outputs are written.
+// pledge life cycle, answer verifications and apply for and register a package, and the report's three
+// outputs are written.
 func TestBenchSmoke(t *testing.T) {
 	sys := itest.System(t)
-	cfg := Config{Workloads: []string{"submit", "read", "memory"}, Concurrency: []int{2}, Duration: 2 * time.Second,
-		Samples: 3, Out: testWriter{t}}
+	cfg := Config{Workloads: []string{"submit", "read", "packages", "memory"}, Concurrency: []int{2}, Duration: 2 * time.Second,
+		Samples: 3, PackageSizes: []int{3}, Out: testWriter{t}}
 	r, err := NewRunner(cfg, sys, Settings{BatchTimeout: "100ms"})
 	if err != nil {
 		t.Fatal(err)
@@ -26,8 +27,13 @@ func TestBenchSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Submit) != 1 || len(res.Read) != 2 || len(res.Memory) == 0 {
-		t.Fatalf("figures missing: %d submit, %d read, %d memory", len(res.Submit), len(res.Read), len(res.Memory))
+	if len(res.Submit) != 1 || len(res.Read) != 2 || len(res.Packages) != 2 || len(res.Memory) == 0 {
+		t.Fatalf("figures missing: %d submit, %d read, %d packages, %d memory", len(res.Submit), len(res.Read), len(res.Packages), len(res.Memory))
+	}
+	for _, p := range res.Packages {
+		if p.Rights != 3 || p.ApplyRegister.Count != 3 || p.ApplyRegister.Failures != 0 || p.BlockBytes < 1000 {
+			t.Errorf("package figures of %s: %+v", p.Path, p)
+		}
 	}
 	for _, p := range append(res.Submit, res.Read...) {
 		for path, s := range map[string]Summary{"bare": p.Bare, "http": p.HTTP} {

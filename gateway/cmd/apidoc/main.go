@@ -82,6 +82,8 @@ new_asset() { post ipoffice /v1/assets "$(key ipoffice examiner1)" \
 new_pledge() { post bank1 /v1/pledges "$(key bank1 officer1)" \
   "{\"assetIds\":[\"$1\"],\"pledgors\":[{\"id\":\"91420100MA4K0001\",\"name\":\"Wuhan Optics Co.\"}],\"pledgeeName\":\"Bank One\",\"debtKind\":\"loan\",\"debtTermStart\":\"2025-01-01\",\"debtTermEnd\":\"2027-12-31\",\"contractHash\":\"$(printf %064d 1)\",\"terms\":{\"amount\":\"1000000.00\",\"currency\":\"CNY\",\"interestRate\":\"3.85\",\"scope\":\"principal\"}}" | idof; }
 registered_pledge() { local p; p=$(new_pledge "$1"); post ipoffice "/v1/pledges/$p/register" "$(key ipoffice examiner1)" "{\"registrationNumber\":\"Y-$p\"}" >/dev/null; echo "$p"; }
+pending_change() { curl -sS --cacert "$(ca ipoffice)" "$IPOFFICE/v1/pledges/$1" -H "Authorization: Bearer $(key ipoffice examiner1)" \
+  | grep -o '"pendingChangeId":"[^"]*"' | cut -d'"' -f4; }    # the change filed on pledge $1, waiting for the IP office
 new_transfer() { post exchange /v1/transfers "$(key exchange trader1)" \
   "{\"assetId\":\"$1\",\"kind\":\"assignment\",\"origin\":\"trade\",\"tradeRef\":\"T-$RANDOM\",\"newOwners\":[{\"id\":\"91420100MA4K0002\",\"name\":\"Jiangcheng Lasers Co.\",\"share\":10000}]}" | idof; }`
 
@@ -100,6 +102,12 @@ type example struct {
 	Setup   string            `json:"setup"`
 	Capture string            `json:"capture"`
 	Stream  bool              `json:"stream"`
+	// Response is the documented answer: gateway/httpapi's TestDocumentedExamplesRoundTripThroughTheRules
+	// sends the request through the HTTP handler to the real rules and compares it, field by field.
+	Response *struct {
+		Status int             `json:"status"`
+		Body   json.RawMessage `json:"body"`
+	} `json:"response"`
 }
 
 // operations lists the document's operations in its own order of paths (the examples build on one
@@ -266,6 +274,12 @@ func renderOperation(w writef, o operation) {
 	}
 	renderResponses(w, o)
 	w("\n\n```bash\n%s\n```\n", o.example())
+	if r := o.ex.Response; r != nil {
+		var pretty bytes.Buffer
+		_ = json.Indent(&pretty, r.Body, "", "  ")
+		w("\nAnswer, `%d` (`$NAME` stands for the value of that example variable; ids, hashes and times vary):\n\n```json\n%s\n```\n",
+			r.Status, pretty.String())
+	}
 }
 
 // renderParameters writes the table of an operation's parameters (the path's, then its own), if any.

@@ -28,9 +28,9 @@ func main() {
 
 // options are the command line's flags, as given.
 type options struct {
-	system, topology, workloads, concurrency, growth, out string
-	duration                                              time.Duration
-	samples                                               int
+	system, topology, workloads, concurrency, growth, packages, out string
+	duration                                                        time.Duration
+	samples                                                         int
 }
 
 // parseFlags reads the command line.
@@ -38,10 +38,11 @@ func parseFlags() options {
 	var o options
 	flag.StringVar(&o.system, "system", os.Getenv("IPLEDGER_SYSTEM_FILE"), "the network's system.json (IPLEDGER_SYSTEM_FILE)")
 	flag.StringVar(&o.topology, "topology", "network/topology.yaml", "the topology, for the settings the report names")
-	flag.StringVar(&o.workloads, "workload", "submit,read,growth,memory", "comma-separated: submit, read, growth, memory")
+	flag.StringVar(&o.workloads, "workload", "submit,read,growth,packages,memory", "comma-separated: submit, read, growth, packages, memory")
 	flag.StringVar(&o.concurrency, "concurrency", "1,10,50", "comma-separated client counts for submit and read")
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "duration of each measurement point")
 	flag.StringVar(&o.growth, "growth", "1000,100000", "comma-separated ledger sizes (IP rights) for the growth workload")
+	flag.StringVar(&o.packages, "packages", "50,200,500", "comma-separated numbers of rights of the pledges the packages workload applies for and registers")
 	flag.IntVar(&o.samples, "samples", 50, "sequential samples per latency figure of the growth workload")
 	flag.StringVar(&o.out, "out", "out/bench", "directory for bench.json, bench.md and bench.png")
 	flag.Parse()
@@ -93,8 +94,12 @@ func (o options) benchConfig() (bench.Config, error) {
 	if err != nil {
 		return bench.Config{}, fmt.Errorf("--growth: %w", err)
 	}
+	ps, err := ints(o.packages)
+	if err != nil {
+		return bench.Config{}, fmt.Errorf("--packages: %w", err)
+	}
 	return bench.Config{Workloads: strings.Split(o.workloads, ","), Concurrency: cs, Duration: o.duration,
-		GrowthSizes: gs, Samples: o.samples, Out: os.Stdout}, nil
+		GrowthSizes: gs, Samples: o.samples, PackageSizes: ps, Out: os.Stdout}, nil
 }
 
 // writeReport writes bench.json, bench.md and bench.png into dir and prints the Markdown. A chart

@@ -15,7 +15,9 @@ import (
 // MemLedger is an in-memory [Ledger] with Fabric's semantics where the rules could notice them: writes
 // are buffered until [MemLedger.Commit] and invisible to reads of the same transaction; a collection
 // can be made unreadable, as on a peer that is not a member; history is kept per key; one event per
-// transaction. It is for tests.
+// transaction. It is for tests: the rules' own, and the gateway's HTTP tests, which run the real rules
+// behind the HTTP layer with it (it is not a test file so that they can import it). Not safe for
+// concurrent use.
 type MemLedger struct {
 	state       map[string][]byte
 	policies    map[string]api.Endorsement
