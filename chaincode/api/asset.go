@@ -77,13 +77,19 @@ type Change struct {
 
 // Encumbrance is an active pledge (registered or defaulted) as listed on the IP right it encumbers.
 // Rank is the order of registration on that right, from 1 (Civil Code 414, P5); ranks are not reused.
+//
+// A pledge registered since security types exist also shows, for the reader of the register, its
+// security type and claim-determination period (P11) and its debtors (P12).
 type Encumbrance struct {
+	ClaimPeriod        *ClaimPeriod `json:"claimPeriod,omitempty"`
+	Debtors            []Party      `json:"debtors,omitempty"`
 	PledgeID           string       `json:"pledgeId"`
 	PledgeeMSP         MSPID        `json:"pledgeeMsp"`
 	Rank               int          `json:"rank"`
 	RegisteredAt       string       `json:"registeredAt"`
 	RegistrationNumber string       `json:"registrationNumber"`
 	RegistrationTxID   string       `json:"registrationTxId"`
+	SecurityType       string       `json:"securityType,omitempty"`
 	Status             PledgeStatus `json:"status"`
 }
 

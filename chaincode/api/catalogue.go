@@ -105,7 +105,11 @@ var (
 		"records a filed change or extension: it takes effect now (P6)")
 	RefusePledgeChange = changeAction("RefusePledgeChange", "refuse", "Refusal",
 		"refuses a filed change or extension: the pledge stays as it was (P6)")
-	ReleasePledge  = pledgeAction("ReleasePledge", "release", "Reason", "releases a pledge (P6)")
+	ReleasePledge = pledgeAction("ReleasePledge", "release", "Reason", "releases a pledge (P6)")
+	// DeregisterPledge is the IP office's deregistration (注销登记) of a pledge on the pledgor's request
+	// or a court's or arbitration body's decision (P13).
+	DeregisterPledge = pledgeAction("DeregisterPledge", "deregister", "Deregistration",
+		"deregisters a pledge on the pledgor's request with the pledgee's release document, or on a judgment or arbitral award (P13)")
 	DeclareDefault = pledgeAction("DeclareDefault", "default", "DefaultInput",
 		"records the debtor's default and the outstanding secured claim (P8)")
 	StateClaim = pledgeAction("StateClaim", "claim", "ClaimInput",
@@ -186,7 +190,7 @@ var Operations = []Op{
 	Ping, PlanSubmission,
 	RegisterAsset, ImportAssets, UpdateAsset, RecordFreeze, LiftFreeze, GetAsset, FindAssetsByNumber, GetAssetHistory, GetStatement,
 	ApplyPledge, RegisterPledge, RefusePledge, RevokePledge, AmendPledge, ExtendPledge, RecordPledgeChange,
-	RefusePledgeChange, ReleasePledge, DeclareDefault, StateClaim, DisposePledge, GetPledge, GetPledgeTerms, GetPledgeHistory,
+	RefusePledgeChange, ReleasePledge, DeregisterPledge, DeclareDefault, StateClaim, DisposePledge, GetPledge, GetPledgeTerms, GetPledgeHistory,
 	ListPledgesByAsset, ListPledgesByPledgee, ListPledgesByStatus, ListOverdueExaminations,
 	RequestTransfer, ConsentToTransfer, RecordTransfer, RefuseTransfer, GetTransfer, GetTransferHistory,
 	ListTransfers, TerminateLicense,

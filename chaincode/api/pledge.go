@@ -16,17 +16,41 @@ const (
 	// PledgeDischarged: the pledge ended with the disposal of its rights by another pledge, with the
 	// share of the price it received (P8): the buyer takes the rights free of it.
 	PledgeDischarged PledgeStatus = "discharged"
+	// PledgeDeregistered: the IP office deregistered (注销) the pledge on the pledgor's request with the
+	// pledgee's release document, or on a court judgment or arbitral award (P13).
+	PledgeDeregistered PledgeStatus = "deregistered"
 )
 
 // PledgeStatuses lists every pledge status.
 var PledgeStatuses = []PledgeStatus{PledgeApplied, PledgeRegistered, PledgeRefused, PledgeReleased, PledgeRevoked,
-	PledgeDefaulted, PledgeDisposed, PledgeDischarged}
+	PledgeDefaulted, PledgeDisposed, PledgeDischarged, PledgeDeregistered}
 
 // IsActive says whether a pledge in this status encumbers its rights.
 func (s PledgeStatus) IsActive() bool { return s == PledgeRegistered || s == PledgeDefaulted }
 
 // DebtKinds lists the kinds of secured debt (P2).
 var DebtKinds = []string{"loan", "credit-line", "bond", "guarantee", "other"}
+
+// Security types of a pledge (P11): an ordinary pledge secures a debt; a maximum-amount pledge
+// (最高额质权, Civil Code 420–424 through 439) secures the claims arising within its claim-determination
+// period up to the maximum amount of its private terms.
+const (
+	SecurityOrdinary      = "ordinary"
+	SecurityMaximumAmount = "maximum-amount"
+)
+
+// SecurityTypes lists the security types of a pledge (P11).
+var SecurityTypes = []string{SecurityOrdinary, SecurityMaximumAmount}
+
+// Bases of a deregistration by the IP office (P13).
+const (
+	DeregistrationPledgorRequest = "pledgor-request"
+	DeregistrationCourtDecision  = "court-decision"
+	DeregistrationArbitralAward  = "arbitral-award"
+)
+
+// DeregistrationBases lists the bases of a deregistration (P13).
+var DeregistrationBases = []string{DeregistrationPledgorRequest, DeregistrationCourtDecision, DeregistrationArbitralAward}
 
 // DisposalMethods lists how defaulted rights may be realized (P8).
 var DisposalMethods = []string{"auction", "sale", "agreed-value"}
@@ -72,18 +96,68 @@ type Proceed struct {
 // Claim is the outstanding secured claim a pledgee states for a disposal (P8): on default, or for
 // another active pledge on the rights with StateClaim. It is checked against the private terms' amount
 // and is public from then on. TermsHash is the hash of the private terms it was checked against.
+//
+// For a maximum-amount pledge (P11) ArisenFrom and ArisenTo are the dates on which the first and the
+// last of the claims stated arose, within the claim-determination period.
 type Claim struct {
-	Amount    string `json:"amount"`
-	At        string `json:"at"`
-	Currency  string `json:"currency"`
-	TermsHash string `json:"termsHash"`
-	TxID      string `json:"txId"`
+	Amount     string `json:"amount"`
+	ArisenFrom string `json:"arisenFrom,omitempty"`
+	ArisenTo   string `json:"arisenTo,omitempty"`
+	At         string `json:"at"`
+	Currency   string `json:"currency"`
+	TermsHash  string `json:"termsHash"`
+	TxID       string `json:"txId"`
 }
 
-// ClaimInput is the payload of StateClaim and the claim part of DeclareDefault's (P8).
+// ClaimInput is the payload of StateClaim and the claim part of DeclareDefault's (P8). ArisenFrom and
+// ArisenTo (dates) are required for a maximum-amount pledge and absent for an ordinary one (P11).
 type ClaimInput struct {
-	Amount   string `json:"amount"`
-	Currency string `json:"currency"`
+	Amount     string `json:"amount"`
+	ArisenFrom string `json:"arisenFrom,omitempty"`
+	ArisenTo   string `json:"arisenTo,omitempty"`
+	Currency   string `json:"currency"`
+}
+
+// ClaimPeriod is the claim-determination period (债权确定期间) of a maximum-amount pledge (P11): the
+// claims it secures are those arising from Start to End, both dates included (UTC+8).
+type ClaimPeriod struct {
+	End   string `json:"end"`
+	Start string `json:"start"`
+}
+
+// Determination records when the claims a maximum-amount pledge secures were determined (债权确定,
+// Civil Code 423): Basis "default" (the pledgee declared default to realize the pledge) or
+// "period-ended" (the claim-determination period ran out, recorded by the next transaction on the
+// pledge). Date is the day of determination (UTC+8): no claim arising later is secured (P11).
+type Determination struct {
+	At    string `json:"at"`
+	Basis string `json:"basis"`
+	Date  string `json:"date"`
+	TxID  string `json:"txId"`
+}
+
+// Bases of a determination of claims (P11).
+const (
+	DeterminationDefault     = "default"
+	DeterminationPeriodEnded = "period-ended"
+)
+
+// Deregistration is the payload of DeregisterPledge (P13): the basis, the SHA-256 of the document
+// (the pledgee's release document, the judgment or the award) and its reference (the court's or
+// arbitration body's case number; optional on the pledgor's request).
+type Deregistration struct {
+	Basis        string `json:"basis"`
+	DocumentHash string `json:"documentHash"`
+	Reference    string `json:"reference,omitempty"`
+}
+
+// DeregistrationRecord is a deregistration (注销) recorded by the IP office on a pledge (P13).
+type DeregistrationRecord struct {
+	At           string `json:"at"`
+	Basis        string `json:"basis"`
+	DocumentHash string `json:"documentHash"`
+	Reference    string `json:"reference,omitempty"`
+	TxID         string `json:"txId"`
 }
 
 // DefaultInput is the payload of DeclareDefault (P8): why, and the outstanding secured claim.
@@ -146,40 +220,45 @@ type FailedDisposal struct {
 // extensions filed by the pledgee (P6), oldest first; PendingChangeID names the one filed and not yet
 // recorded or refused by the IP office, if any (at most one at a time).
 type Pledge struct {
-	AcknowledgeInvalidationRisk bool             `json:"acknowledgeInvalidationRisk"`
-	AppliedAt                   string           `json:"appliedAt"`
-	AssetIDs                    []string         `json:"assetIds"`
-	Changes                     []PledgeChange   `json:"changes,omitempty"`
-	Claim                       *Claim           `json:"claim,omitempty"`
-	CollateralLosses            []CollateralLoss `json:"collateralLosses,omitempty"`
-	ContractHash                string           `json:"contractHash"`
-	DebtKind                    string           `json:"debtKind"`
-	DebtTermEnd                 string           `json:"debtTermEnd"`
-	DebtTermStart               string           `json:"debtTermStart"`
-	DecidedAt                   string           `json:"decidedAt,omitempty"`
-	Default                     *Closure         `json:"default,omitempty"`
-	Discharge                   *Discharge       `json:"discharge,omitempty"`
-	Disposal                    *Disposal        `json:"disposal,omitempty"`
-	DocType                     string           `json:"docType"`
-	ExaminationDueBy            string           `json:"examinationDueBy"`
-	FailedDisposals             []FailedDisposal `json:"failedDisposals,omitempty"`
-	ID                          string           `json:"id"`
-	LastChange                  Change           `json:"lastChange"`
-	PendingChangeID             string           `json:"pendingChangeId,omitempty"`
-	Pledgee                     Pledgee          `json:"pledgee"`
-	Pledgors                    []Party          `json:"pledgors"`
-	Ranks                       []Rank           `json:"ranks"`
-	RefusalNote                 string           `json:"refusalNote,omitempty"`
-	RefusalReasons              []string         `json:"refusalReasons,omitempty"`
-	RegisteredAt                string           `json:"registeredAt,omitempty"`
-	RegistrationNumber          string           `json:"registrationNumber,omitempty"`
-	RegistrationTxID            string           `json:"registrationTxId,omitempty"`
-	Release                     *Closure         `json:"release,omitempty"`
-	Revocation                  *Closure         `json:"revocation,omitempty"`
-	Status                      PledgeStatus     `json:"status"`
-	TermsCollection             string           `json:"termsCollection"`
-	TermsHash                   string           `json:"termsHash"`
-	Version                     int              `json:"version"`
+	AcknowledgeInvalidationRisk bool                  `json:"acknowledgeInvalidationRisk"`
+	AppliedAt                   string                `json:"appliedAt"`
+	AssetIDs                    []string              `json:"assetIds"`
+	Changes                     []PledgeChange        `json:"changes,omitempty"`
+	Claim                       *Claim                `json:"claim,omitempty"`
+	ClaimPeriod                 *ClaimPeriod          `json:"claimPeriod,omitempty"`
+	ClaimsDetermination         *Determination        `json:"claimsDetermination,omitempty"`
+	CollateralLosses            []CollateralLoss      `json:"collateralLosses,omitempty"`
+	ContractHash                string                `json:"contractHash"`
+	DebtKind                    string                `json:"debtKind"`
+	DebtTermEnd                 string                `json:"debtTermEnd"`
+	DebtTermStart               string                `json:"debtTermStart"`
+	Debtors                     []Party               `json:"debtors,omitempty"`
+	DecidedAt                   string                `json:"decidedAt,omitempty"`
+	Default                     *Closure              `json:"default,omitempty"`
+	Deregistration              *DeregistrationRecord `json:"deregistration,omitempty"`
+	Discharge                   *Discharge            `json:"discharge,omitempty"`
+	Disposal                    *Disposal             `json:"disposal,omitempty"`
+	DocType                     string                `json:"docType"`
+	ExaminationDueBy            string                `json:"examinationDueBy"`
+	FailedDisposals             []FailedDisposal      `json:"failedDisposals,omitempty"`
+	ID                          string                `json:"id"`
+	LastChange                  Change                `json:"lastChange"`
+	PendingChangeID             string                `json:"pendingChangeId,omitempty"`
+	Pledgee                     Pledgee               `json:"pledgee"`
+	Pledgors                    []Party               `json:"pledgors"`
+	Ranks                       []Rank                `json:"ranks"`
+	RefusalNote                 string                `json:"refusalNote,omitempty"`
+	RefusalReasons              []string              `json:"refusalReasons,omitempty"`
+	RegisteredAt                string                `json:"registeredAt,omitempty"`
+	RegistrationNumber          string                `json:"registrationNumber,omitempty"`
+	RegistrationTxID            string                `json:"registrationTxId,omitempty"`
+	Release                     *Closure              `json:"release,omitempty"`
+	Revocation                  *Closure              `json:"revocation,omitempty"`
+	SecurityType                string                `json:"securityType,omitempty"`
+	Status                      PledgeStatus          `json:"status"`
+	TermsCollection             string                `json:"termsCollection"`
+	TermsHash                   string                `json:"termsHash"`
+	Version                     int                   `json:"version"`
 }
 
 // Valuation is an optional appraisal of the pledged rights (P2); private (V2).
@@ -192,13 +271,16 @@ type Valuation struct {
 // Terms are the private terms of a pledge (V2), passed in the transient map under "terms". Salt is
 // chosen by the client (at least 32 hex digits) so that the public TermsHash cannot be brute-forced.
 type Terms struct {
-	Amount       string     `json:"amount"`
-	Conditions   string     `json:"conditions,omitempty"`
-	Currency     string     `json:"currency"`
-	InterestRate string     `json:"interestRate"`
-	Salt         string     `json:"salt"`
-	Scope        string     `json:"scope"`
-	Valuation    *Valuation `json:"valuation,omitempty"`
+	Amount       string `json:"amount"`
+	Conditions   string `json:"conditions,omitempty"`
+	Currency     string `json:"currency"`
+	InterestRate string `json:"interestRate"`
+	// MaximumAmount is the ceiling of the claims a maximum-amount pledge secures (P11); required for
+	// such a pledge, absent for an ordinary one.
+	MaximumAmount string     `json:"maximumAmount,omitempty"`
+	Salt          string     `json:"salt"`
+	Scope         string     `json:"scope"`
+	Valuation     *Valuation `json:"valuation,omitempty"`
 }
 
 // ChangeStatus is the status of a filed change of a pledge (P6).
@@ -263,15 +345,22 @@ type TermsView struct {
 
 // PledgeApplication is the public part of a pledge application (P1, P2). The pledgee is the applying
 // bank; its private terms travel in the transient map.
+//
+// SecurityType is "ordinary" (the default) or "maximum-amount", which needs ClaimPeriod (P11). Debtor
+// is the debtor of the secured claims when it is not the pledgors (third-party security, P12); by
+// default the pledgors are the debtors.
 type PledgeApplication struct {
-	AcknowledgeInvalidationRisk bool     `json:"acknowledgeInvalidationRisk"`
-	AssetIDs                    []string `json:"assetIds"`
-	ContractHash                string   `json:"contractHash"`
-	DebtKind                    string   `json:"debtKind"`
-	DebtTermEnd                 string   `json:"debtTermEnd"`
-	DebtTermStart               string   `json:"debtTermStart"`
-	PledgeeName                 string   `json:"pledgeeName"`
-	Pledgors                    []Party  `json:"pledgors"`
+	AcknowledgeInvalidationRisk bool         `json:"acknowledgeInvalidationRisk"`
+	AssetIDs                    []string     `json:"assetIds"`
+	ClaimPeriod                 *ClaimPeriod `json:"claimPeriod,omitempty"`
+	ContractHash                string       `json:"contractHash"`
+	DebtKind                    string       `json:"debtKind"`
+	DebtTermEnd                 string       `json:"debtTermEnd"`
+	DebtTermStart               string       `json:"debtTermStart"`
+	Debtor                      *Party       `json:"debtor,omitempty"`
+	PledgeeName                 string       `json:"pledgeeName"`
+	Pledgors                    []Party      `json:"pledgors"`
+	SecurityType                string       `json:"securityType,omitempty"`
 }
 
 // Registration is the payload of RegisterPledge: the IP office's registration number (P3).

@@ -140,6 +140,9 @@ func (f *authzFixture) cell(t *testing.T, op string, who principal, user string,
 	case api.ReleasePledge.Name:
 		c.Endorsers = withIPOffice(string(api.MSPBank1))
 		c.Args = []string{reqID, f.registered, `{"reason":"loan repaid"}`}
+	case api.DeregisterPledge.Name:
+		c.Endorsers = withIPOffice(string(api.MSPBank1))
+		c.Args = []string{reqID, f.registered, `{"basis":"pledgor-request","documentHash":"` + strings.Repeat("ab", 32) + `"}`}
 	case api.DeclareDefault.Name:
 		c.Endorsers = withIPOffice(string(api.MSPBank1))
 		c.Args = []string{reqID, f.registered, `{"reason":"missed payments","claim":{"amount":"1000000.00","currency":"CNY"}}`}

@@ -111,6 +111,11 @@ func (c *Contract) ReleasePledge(ctx contractapi.TransactionContextInterface, re
 	return submit(ctx, func(s *rules.Service) (string, error) { return s.ReleasePledge(requestID, pledgeID, payload) })
 }
 
+// DeregisterPledge deregisters a pledge on the pledgor's request with the pledgee's release document, or on a judgment or arbitral award (P13). payload: [api.Deregistration].
+func (c *Contract) DeregisterPledge(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.DeregisterPledge(requestID, pledgeID, payload) })
+}
+
 // DeclareDefault records the debtor's default and the outstanding secured claim (P8). payload: [api.DefaultInput].
 func (c *Contract) DeclareDefault(ctx contractapi.TransactionContextInterface, requestID string, pledgeID string, payload string) (string, error) {
 	return submit(ctx, func(s *rules.Service) (string, error) { return s.DeclareDefault(requestID, pledgeID, payload) })

@@ -35,6 +35,9 @@ func (s *Service) AmendPledge(requestID, pledgeID, payload string) (string, erro
 			if err != nil {
 				return api.Event{}, err
 			}
+			if err := checkTermsSecurity(securityOf(p), t); err != nil {
+				return api.Event{}, err
+			}
 			terms = &t
 		}
 		if err := s.checkChangeable(p); err != nil {
@@ -140,7 +143,8 @@ func (s *Service) checkNewContract(p *api.Pledge, contractHash string, terms *ap
 			return internal("decode terms", err)
 		}
 	}
-	if raw == nil || mustCents(cur.Terms.Amount) != mustCents(terms.Amount) {
+	if raw == nil || mustCents(cur.Terms.Amount) != mustCents(terms.Amount) ||
+		mustCents(cur.Terms.MaximumAmount) != mustCents(terms.MaximumAmount) {
 		return api.Conflict("P6", "a change of the secured amount needs the hash of the supplementary contract (contractHash)",
 			"pledgeId", p.ID, "reason", "contract-hash-required")
 	}

@@ -34,7 +34,8 @@ func (s *Service) privateTerms(p *api.Pledge) (api.Terms, error) {
 }
 
 // statedClaim checks a pledgee's stated outstanding claim against the pledge's private terms: the same
-// currency, and not more than the secured amount (P8). The refusal names neither amount of the terms:
+// currency, and not more than the secured amount (P8) or, for a maximum-amount pledge, its maximum
+// amount, the claims having arisen within its claim-determination period (P11). The refusal names neither amount of the terms:
 // a refusal may be kept on the public ledger. The claim is returned ready to be put on the pledge.
 func (s *Service) statedClaim(p *api.Pledge, in api.ClaimInput) (*api.Claim, error) {
 	terms, err := s.privateTerms(p)
@@ -45,12 +46,14 @@ func (s *Service) statedClaim(p *api.Pledge, in api.ClaimInput) (*api.Claim, err
 		return nil, api.Conflict("P8", "the claim is not in the currency of the secured debt", "pledgeId", p.ID,
 			"currency", in.Currency, "reason", "currency-mismatch")
 	}
-	if mustCents(in.Amount) > mustCents(terms.Amount) {
-		return nil, api.Conflict("P8", "the claim is more than the secured debt's amount in the private terms",
-			"pledgeId", p.ID, "claim", in.Amount, "reason", "claim-above-secured-amount")
+	if err := checkCeiling(p, terms, in); err != nil {
+		return nil, err
 	}
-	return &api.Claim{Amount: formatCents(mustCents(in.Amount)), At: s.now(), Currency: in.Currency,
-		TermsHash: p.TermsHash, TxID: s.tx.ID}, nil
+	if err := s.checkClaimWindow(p, in); err != nil {
+		return nil, err
+	}
+	return &api.Claim{Amount: formatCents(mustCents(in.Amount)), ArisenFrom: in.ArisenFrom, ArisenTo: in.ArisenTo,
+		At: s.now(), Currency: in.Currency, TermsHash: p.TermsHash, TxID: s.tx.ID}, nil
 }
 
 // StateClaim records the outstanding secured claim of an active pledge (P8), checked against its private
@@ -66,9 +69,13 @@ func (s *Service) StateClaim(requestID, pledgeID, payload string) (string, error
 		if err := parseClaim("", in); err != nil {
 			return api.Event{}, err
 		}
+		if err := parseClaimDates("", p, in); err != nil {
+			return api.Event{}, err
+		}
 		if err := requireStatus(p, "P8", api.PledgeRegistered, api.PledgeDefaulted); err != nil {
 			return api.Event{}, err
 		}
+		s.determineByPeriod(p)
 		claim, err := s.statedClaim(p, in)
 		if err != nil {
 			return api.Event{}, err

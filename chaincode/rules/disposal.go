@@ -426,9 +426,7 @@ func (s *Service) restoreEncumbrances(p *api.Pledge) error {
 		for _, a := range assets {
 			for _, r := range pl.Ranks {
 				if r.AssetID == a.ID {
-					a.Encumbrances = append(a.Encumbrances, api.Encumbrance{PledgeID: pl.ID, PledgeeMSP: pl.Pledgee.MSP,
-						Rank: r.Rank, RegisteredAt: pl.RegisteredAt, RegistrationNumber: pl.RegistrationNumber,
-						RegistrationTxID: pl.RegistrationTxID, Status: q.PriorStatus})
+					a.Encumbrances = append(a.Encumbrances, encumbranceOf(pl, r.Rank, q.PriorStatus))
 				}
 			}
 		}

@@ -37,6 +37,7 @@ func ParsePledgeApplication(payload string) (api.PledgeApplication, error) {
 		c.fail("debtTermEnd", "must be after debtTermStart")
 	}
 	c.hash("contractHash", in.ContractHash)
+	c.checkSecurity(&in)
 	return in, c.err
 }
 
@@ -48,6 +49,9 @@ func ParseTerms(raw []byte) (api.Terms, error) {
 	}
 	var c check
 	t.Amount = c.positiveMoney("terms.amount", t.Amount)
+	if t.MaximumAmount != "" {
+		t.MaximumAmount = c.positiveMoney("terms.maximumAmount", t.MaximumAmount)
+	}
 	if !currencyPattern.MatchString(t.Currency) {
 		c.fail("terms.currency", "must be an ISO 4217 code such as CNY")
 	}
@@ -368,6 +372,9 @@ func (s *Service) ApplyPledge(requestID, payload string) (string, error) {
 			if err != nil {
 				return nil, api.Event{}, err
 			}
+			if err := checkTermsSecurity(in.SecurityType, terms); err != nil {
+				return nil, api.Event{}, err
+			}
 			assets, err := s.loadPackage(in.AssetIDs)
 			if err != nil {
 				return nil, api.Event{}, err
@@ -398,11 +405,11 @@ func (s *Service) appliedPledge(in api.PledgeApplication, assets []*api.Asset, t
 	}
 	return &api.Pledge{
 		AcknowledgeInvalidationRisk: in.AcknowledgeInvalidationRisk, AppliedAt: s.now(), AssetIDs: in.AssetIDs,
-		ContractHash: in.ContractHash, DebtKind: in.DebtKind, DebtTermEnd: in.DebtTermEnd,
-		DebtTermStart: in.DebtTermStart, DocType: keyPledge,
+		ClaimPeriod: in.ClaimPeriod, ContractHash: in.ContractHash, DebtKind: in.DebtKind, DebtTermEnd: in.DebtTermEnd,
+		DebtTermStart: in.DebtTermStart, Debtors: debtorsOf(in), DocType: keyPledge,
 		ExaminationDueBy: ExaminationDueBy(s.tx.Time, kinds).Format(time.RFC3339Nano),
 		ID:               s.derivedID("PL-"), Pledgee: api.Pledgee{MSP: bank, Name: in.PledgeeName},
-		Pledgors: in.Pledgors, Ranks: []api.Rank{}, Status: api.PledgeApplied, TermsCollection: api.TermsCollection(bank),
+		Pledgors: in.Pledgors, Ranks: []api.Rank{}, SecurityType: in.SecurityType, Status: api.PledgeApplied, TermsCollection: api.TermsCollection(bank),
 		TermsHash: TermsHash(terms),
 	}
 }
@@ -479,18 +486,17 @@ func (s *Service) RegisterPledge(requestID, pledgeID, payload string) (string, e
 				return nil, api.Event{}, err
 			}
 			now := s.now()
+			p.RegisteredAt, p.RegistrationNumber, p.RegistrationTxID = now, in.RegistrationNumber, s.tx.ID
 			for _, a := range assets {
 				rank := a.NextRank
 				a.NextRank++
-				a.Encumbrances = append(a.Encumbrances, api.Encumbrance{PledgeID: p.ID, PledgeeMSP: p.Pledgee.MSP,
-					Rank: rank, RegisteredAt: now, RegistrationNumber: in.RegistrationNumber,
-					RegistrationTxID: s.tx.ID, Status: api.PledgeRegistered})
 				p.Ranks = append(p.Ranks, api.Rank{AssetID: a.ID, Rank: rank})
+				a.Encumbrances = append(a.Encumbrances, encumbranceOf(p, rank, api.PledgeRegistered))
 				if err := s.saveAsset(a, "PledgeRegistered:"+p.ID); err != nil {
 					return nil, api.Event{}, err
 				}
 			}
-			p.RegisteredAt, p.DecidedAt, p.RegistrationNumber, p.RegistrationTxID = now, now, in.RegistrationNumber, s.tx.ID
+			p.DecidedAt = now
 			if err := s.setStatus(p, api.PledgeRegistered); err != nil {
 				return nil, api.Event{}, err
 			}
@@ -631,9 +637,13 @@ func (s *Service) DeclareDefault(requestID, pledgeID, payload string) (string, e
 		if err := parseClaim("claim.", in.Claim); err != nil {
 			return api.Event{}, err
 		}
+		if err := parseClaimDates("claim.", p, in.Claim); err != nil {
+			return api.Event{}, err
+		}
 		if err := requireStatus(p, "P8", api.PledgeRegistered); err != nil {
 			return api.Event{}, err
 		}
+		s.determineByDefault(p)
 		claim, err := s.statedClaim(p, in.Claim)
 		if err != nil {
 			return api.Event{}, err

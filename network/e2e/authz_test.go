@@ -105,6 +105,8 @@ func (f *httpFixture) cell(t *testing.T, op string, who itest.Principal) httpCel
 		return pledge("extend", map[string]any{"debtTermEnd": "2029-03-01"}, "P6")
 	case api.ReleasePledge.Name:
 		return pledge("release", map[string]any{"reason": "loan repaid"}, "P6")
+	case api.DeregisterPledge.Name: // the pledge is released already: P13
+		return pledge("deregister", map[string]any{"basis": "pledgor-request", "documentHash": strings.Repeat("ab", 32)}, "P13")
 	case api.DeclareDefault.Name:
 		return pledge("default", map[string]any{"reason": "missed payments", "claim": map[string]any{"amount": "1000000.00", "currency": "CNY"}}, "P8")
 	case api.StateClaim.Name:

@@ -55,6 +55,7 @@ var AuthzMatrix = []AuthzRule{
 	{Op: api.AmendPledge.Name, Short: "Amnd", Allowed: PledgeeStaff},
 	{Op: api.ExtendPledge.Name, Short: "Extd", Allowed: PledgeeStaff},
 	{Op: api.ReleasePledge.Name, Short: "Rels", Allowed: PledgeeStaff},
+	{Op: api.DeregisterPledge.Name, Short: "Dreg", Allowed: IPOfficeStaff},
 	{Op: api.DeclareDefault.Name, Short: "Dflt", Allowed: PledgeeStaff},
 	{Op: api.StateClaim.Name, Short: "Clm", Allowed: PledgeeStaff},
 	{Op: api.DisposePledge.Name, Short: "Disp", Allowed: ExchangeStaff},

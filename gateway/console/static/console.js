@@ -170,7 +170,7 @@
   function validate(form) {
     let ok = true;
     for (const input of $$("input[data-field], select[data-field], input[required]", form)) {
-      if (input.disabled) continue; // a part of the form that does not apply (e.g. a licence's details)
+      if (input.matches(":disabled")) continue; // a part of the form not in use (a licence's details, the maximum-amount fields)
       const v = input.value.trim();
       const label = (input.closest("label") || $(`label[for="${input.id}"]`, form) || {}).textContent || input.name;
       const name = label.replace(/\s+/g, " ").trim().replace(/\(.*\)$/, "").trim();
@@ -614,6 +614,9 @@
       $(".field-error", copy).textContent = "";
       rows.append(copy);
     });
+    const toggle = (box, on) => { box.disabled = !on; box.hidden = !on; };
+    $("#f-security").addEventListener("change", () => toggle($("#f-max"), $("#f-security").value === "maximum-amount"));
+    $("#f-thirdparty").addEventListener("change", () => toggle($("#f-debtor"), $("#f-thirdparty").checked));
     $("#f-contract-file").addEventListener("change", async (ev) => {
       const f = ev.target.files[0];
       if (!f || !crypto.subtle) return;
@@ -642,6 +645,12 @@
         terms: { amount: v("#f-amount"), currency: v("#f-currency"), interestRate: v("#f-rate"), scope: v("#f-scope") },
       };
       if ($("#f-ackrisk").checked) app.acknowledgeInvalidationRisk = true;
+      if (v("#f-security") === "maximum-amount") {
+        app.securityType = "maximum-amount";
+        app.claimPeriod = { start: v("#f-period-start"), end: v("#f-period-end") };
+        app.terms.maximumAmount = v("#f-maxamount");
+      }
+      if ($("#f-thirdparty").checked) app.debtor = { id: v("#f-debtor-id"), name: v("#f-debtor-name") };
       await busy($("#apply-submit"), async () => {
         try {
           const r = await api("POST", "/v1/pledges", app, idem);
@@ -872,7 +881,7 @@
   };
 
   pages.audit = function () {
-    const STATUSES = ["applied", "registered", "refused", "released", "revoked", "defaulted", "disposed", "discharged"];
+    const STATUSES = ["applied", "registered", "refused", "released", "revoked", "defaulted", "disposed", "discharged", "deregistered"];
     const filters = $("#audit-filters");
     const kinds = new Map();
     let all = [], late = new Set();
