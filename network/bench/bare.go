@@ -98,6 +98,17 @@ func submitBlock(ctx context.Context, c *client.Contract, fn string, opts ...cli
 	return o.Result, status.BlockNumber, nil
 }
 
+// waitEndorsers waits until both endorsers of a pledge's transactions, the IP office's peer and
+// Bank1's, have committed block: each reads the state the last step left, or their answers differ
+// ("ProposalResponsePayloads do not match" — a release of hundreds of rights takes the second peer a
+// moment longer to commit than the first).
+func (b *Bare) waitEndorsers(ctx context.Context, block uint64) error {
+	if err := netctl.WaitForHeight(ctx, b.ledger, block+1); err != nil {
+		return err
+	}
+	return netctl.WaitForHeight(ctx, b.bankLedger, block+1)
+}
+
 var pledgeEndorsers = client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank1))
 
 // RegisterAsset submits RegisterAsset as the IP office.
@@ -110,7 +121,7 @@ func (b *Bare) RegisterAsset(ctx context.Context, requestID string, a api.AssetI
 // ApplyPledge submits ApplyPledge as Bank1 with the terms in the transient map, once Bank1's peer
 // has afterBlock (what the HTTP gateway does for IPLedger-After-Block).
 func (b *Bare) ApplyPledge(ctx context.Context, requestID string, app api.PledgeApplication, terms api.Terms, afterBlock uint64) (string, uint64, error) {
-	if err := netctl.WaitForHeight(ctx, b.bankLedger, afterBlock+1); err != nil {
+	if err := b.waitEndorsers(ctx, afterBlock); err != nil {
 		return "", 0, err
 	}
 	res, block, err := submitBlock(ctx, b.bank1, api.ApplyPledge.Name, client.WithArguments(requestID, mustJSON(app)),
@@ -129,7 +140,7 @@ func (b *Bare) ApplyPledge(ctx context.Context, requestID string, app api.Pledge
 
 // RegisterPledge submits RegisterPledge as the IP office, once its peer has afterBlock.
 func (b *Bare) RegisterPledge(ctx context.Context, requestID, pledgeID, regNo string, afterBlock uint64) (uint64, error) {
-	if err := netctl.WaitForHeight(ctx, b.ledger, afterBlock+1); err != nil {
+	if err := b.waitEndorsers(ctx, afterBlock); err != nil {
 		return 0, err
 	}
 	_, block, err := submitBlock(ctx, b.ipoffice, api.RegisterPledge.Name, client.WithArguments(requestID, pledgeID,
@@ -139,7 +150,7 @@ func (b *Bare) RegisterPledge(ctx context.Context, requestID, pledgeID, regNo st
 
 // ReleasePledge submits ReleasePledge as Bank1, once its peer has afterBlock.
 func (b *Bare) ReleasePledge(ctx context.Context, requestID, pledgeID string, afterBlock uint64) (uint64, error) {
-	if err := netctl.WaitForHeight(ctx, b.bankLedger, afterBlock+1); err != nil {
+	if err := b.waitEndorsers(ctx, afterBlock); err != nil {
 		return 0, err
 	}
 	_, block, err := submitBlock(ctx, b.bank1, api.ReleasePledge.Name, client.WithArguments(requestID, pledgeID,
