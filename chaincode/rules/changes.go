@@ -130,20 +130,22 @@ func (s *Service) checkNewContract(p *api.Pledge, contractHash string, terms *ap
 		return api.Conflict("P6", "the contract hash is the one already registered: a change names its supplementary contract",
 			"pledgeId", p.ID, "reason", "contract-hash-unchanged")
 	}
-	if terms == nil || contractHash != "" {
+	if terms == nil {
 		return nil
 	}
-	var cur PrivateTerms
-	raw, err := s.l.GetPrivate(p.TermsCollection, pledgeKey(p.ID))
+	cur, err := s.pendingTerms(p, "")
 	if err != nil {
-		return internal("get private data", err)
+		return err
 	}
-	if raw != nil {
-		if err := json.Unmarshal(raw, &cur); err != nil {
-			return internal("decode terms", err)
+	if cur != nil {
+		if err := s.checkMaximumAmountChange(p, cur.Terms, *terms); err != nil {
+			return err
 		}
 	}
-	if raw == nil || mustCents(cur.Terms.Amount) != mustCents(terms.Amount) ||
+	if contractHash != "" {
+		return nil
+	}
+	if cur == nil || mustCents(cur.Terms.Amount) != mustCents(terms.Amount) ||
 		mustCents(cur.Terms.MaximumAmount) != mustCents(terms.MaximumAmount) {
 		return api.Conflict("P6", "a change of the secured amount needs the hash of the supplementary contract (contractHash)",
 			"pledgeId", p.ID, "reason", "contract-hash-required")
@@ -279,13 +281,39 @@ func (s *Service) applyChange(p *api.Pledge, ch *api.PledgeChange) error {
 	if terms == nil || terms.TermsHash != ch.TermsHash {
 		return api.NotFound("terms", p.ID+"/"+ch.ID)
 	}
+	if cur, err := s.pendingTerms(p, ""); err != nil {
+		return err
+	} else if cur != nil {
+		if err := s.checkMaximumAmountChange(p, cur.Terms, terms.Terms); err != nil {
+			return err
+		}
+	}
 	p.TermsHash = ch.TermsHash
 	return s.putPrivateTerms(p, pledgeKey(p.ID), terms.Terms, ch.TermsHash)
 }
 
-// pendingTerms reads the private terms of a filed change; nil when there are none.
+// checkMaximumAmountChange refuses a change of a maximum-amount pledge's maximum amount once its claims
+// are determined, or its claim-determination period is over (P11; Civil Code 422, applied by 439: the
+// maximum amount may be changed before the claims are determined).
+func (s *Service) checkMaximumAmountChange(p *api.Pledge, cur, next api.Terms) error {
+	if securityOf(p) != api.SecurityMaximumAmount || mustCents(cur.MaximumAmount) == mustCents(next.MaximumAmount) {
+		return nil
+	}
+	if p.ClaimsDetermination != nil || (p.ClaimPeriod != nil && s.today() > p.ClaimPeriod.End) {
+		return api.Conflict("P11", "the maximum amount may be changed only before the claims are determined",
+			"pledgeId", p.ID, "reason", "claims-determined")
+	}
+	return nil
+}
+
+// pendingTerms reads the private terms of a filed change, or with changeID "" the terms in force; nil
+// when there are none.
 func (s *Service) pendingTerms(p *api.Pledge, changeID string) (*PrivateTerms, error) {
-	raw, err := s.l.GetPrivate(p.TermsCollection, pendingTermsKey(p.ID, changeID))
+	key := pendingTermsKey(p.ID, changeID)
+	if changeID == "" {
+		key = pledgeKey(p.ID)
+	}
+	raw, err := s.l.GetPrivate(p.TermsCollection, key)
 	if err != nil {
 		return nil, internal("get private data", err)
 	}

@@ -58,7 +58,16 @@ func (s *Service) DisposePledge(requestID, pledgeID, payload string) (string, er
 			if err := s.savePledge(p, "PledgeDisposed"); err != nil {
 				return nil, api.Event{}, err
 			}
-			return p, s.pledgeEvent("PledgeDisposed", p), nil
+			ev := s.pledgeEvent("PledgeDisposed", p)
+			for _, q := range proceeds { // the other pledges the sale discharged
+				if q.PledgeID != p.ID {
+					ev.PledgeIDs = append(ev.PledgeIDs, q.PledgeID)
+					if bank := pledges[q.PledgeID].Pledgee.MSP; !slices.Contains(ev.PledgeeMSPs, bank) {
+						ev.PledgeeMSPs = append(ev.PledgeeMSPs, bank)
+					}
+				}
+			}
+			return p, ev, nil
 		})
 }
 
@@ -350,24 +359,26 @@ func (s *Service) endPendingDisposal(t *api.Transfer) error {
 // refused with it; every pledge it ended returns to its status and ranks before it, the disposing one
 // to defaulted with the failed disposal kept in its failedDisposals. Once the buyer's title to one of the
 // rights is recorded, the disposal can no longer fail: the refusal is refused (T1).
-func (s *Service) failDisposal(t *api.Transfer, in api.Refusal) error {
+// It returns the pledges it changed and their pledgee banks, for the event.
+func (s *Service) failDisposal(t *api.Transfer, in api.Refusal) ([]string, []api.MSPID, error) {
 	p, err := s.loadPledge(t.DisposalPledgeID)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if p.Status != api.PledgeDisposed || p.Disposal == nil || !slices.Contains(p.Disposal.TransferIDs, t.ID) {
-		return internal("disposal", fmt.Errorf("transfer %s is not one of the disposal of pledge %s", t.ID, p.ID))
+		return nil, nil, internal("disposal", fmt.Errorf("transfer %s is not one of the disposal of pledge %s", t.ID, p.ID))
 	}
 	if err := s.refuseSiblings(t, p.Disposal.TransferIDs, in); err != nil {
-		return err
+		return nil, nil, err
 	}
-	if err := s.restoreEncumbrances(p); err != nil {
-		return err
+	ids, banks, err := s.restoreEncumbrances(p)
+	if err != nil {
+		return nil, nil, err
 	}
 	p.FailedDisposals = append(p.FailedDisposals, api.FailedDisposal{Disposal: *p.Disposal,
 		Failure: api.Closure{At: s.now(), Reason: "transfer " + t.ID + " refused: " + strings.Join(in.Reasons, ", "), TxID: s.tx.ID}})
 	p.Disposal = nil
-	return s.savePledge(p, "DisposalFailed")
+	return ids, banks, s.savePledge(p, "DisposalFailed")
 }
 
 // refuseSiblings refuses the other transfers of a disposal with the same reasons, and ends their marks.
@@ -405,11 +416,13 @@ func (s *Service) refuseSiblings(t *api.Transfer, ids []string, in api.Refusal) 
 // restoreEncumbrances puts every pledge a disposal ended back on the rights with its rank and status
 // before the disposal, and back in that status; a discharged pledge loses its discharge. The disposing
 // pledge p is changed in memory and saved by the caller.
-func (s *Service) restoreEncumbrances(p *api.Pledge) error {
+func (s *Service) restoreEncumbrances(p *api.Pledge) ([]string, []api.MSPID, error) {
 	assets, err := s.loadAssets(p.AssetIDs)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
+	var ids []string
+	var banks []api.MSPID
 	for _, q := range p.Disposal.Proceeds {
 		if q.PriorStatus == "" { // recorded before disposals ended every pledge: only the disposing one ended
 			if q.PledgeID != p.ID {
@@ -420,31 +433,50 @@ func (s *Service) restoreEncumbrances(p *api.Pledge) error {
 		pl := p
 		if q.PledgeID != p.ID {
 			if pl, err = s.loadPledge(q.PledgeID); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 		for _, a := range assets {
 			for _, r := range pl.Ranks {
 				if r.AssetID == a.ID {
 					a.Encumbrances = append(a.Encumbrances, encumbranceOf(pl, r.Rank, q.PriorStatus))
+					s.reconcileCollateral(pl, a)
 				}
 			}
 		}
 		if err := s.setStatus(pl, q.PriorStatus); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if pl != p {
 			pl.Discharge = nil
 			if err := s.savePledge(pl, "DisposalFailed"); err != nil {
-				return err
+				return nil, nil, err
 			}
+		}
+		ids = append(ids, pl.ID)
+		if !slices.Contains(banks, pl.Pledgee.MSP) {
+			banks = append(banks, pl.Pledgee.MSP)
 		}
 	}
 	for _, a := range assets {
 		slices.SortStableFunc(a.Encumbrances, func(x, y api.Encumbrance) int { return x.Rank - y.Rank })
 		if err := s.saveAsset(a, "DisposalFailed:"+p.ID); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
-	return nil
+	return ids, banks, nil
+}
+
+// reconcileCollateral brings a pledge that returns to a right up to the right's legal status (P10):
+// while it was off the right, the right may have lost its validity (a loss to record now) or got it
+// back (an open loss to close).
+func (s *Service) reconcileCollateral(p *api.Pledge, a *api.Asset) {
+	open := slices.ContainsFunc(p.CollateralLosses, func(l api.CollateralLoss) bool { return l.AssetID == a.ID && l.RestoredAt == "" })
+	switch {
+	case a.LegalStatus == api.LegalValid && open:
+		s.restoreCollateral(p, a.ID)
+	case a.LegalStatus != api.LegalValid && !open:
+		p.CollateralLosses = append(p.CollateralLosses, api.CollateralLoss{AssetID: a.ID, At: s.now(),
+			LegalStatus: a.LegalStatus, TxID: s.tx.ID})
+	}
 }

@@ -161,8 +161,25 @@ func (s *Service) setStatus(p *api.Pledge, status api.PledgeStatus) error {
 	if err := s.delIndex(idxPledgeStatus, string(p.Status), p.ID); err != nil {
 		return err
 	}
+	if !status.IsActive() {
+		s.lapseFiledChange(p, status)
+	}
 	p.Status = status
 	return s.putIndex(api.PledgeEndorsement(p.Pledgee.MSP), idxPledgeStatus, string(status), p.ID)
+}
+
+// lapseFiledChange ends the change filed on a pledge that ends (released, revoked, deregistered, sold,
+// discharged) before the IP office decided it (P6): there is nothing left for it to change. It is kept
+// refused, with reason pledge-ended, and its private terms are no longer pending.
+func (s *Service) lapseFiledChange(p *api.Pledge, status api.PledgeStatus) {
+	i := slices.IndexFunc(p.Changes, func(x api.PledgeChange) bool { return x.ID == p.PendingChangeID })
+	if p.PendingChangeID == "" || i < 0 {
+		return
+	}
+	ch := &p.Changes[i]
+	ch.Status, ch.DecidedAt, ch.DecisionTxID = api.ChangeRefused, s.now(), s.tx.ID
+	ch.RefusalReasons, ch.RefusalNote = []string{"pledge-ended"}, "the pledge was "+string(status)+" before the change was recorded"
+	p.PendingChangeID = ""
 }
 
 // loadPackage reads the rights of a pledge's package (P4): a right that is not on the register refuses
@@ -197,8 +214,11 @@ func (s *Service) loadAssets(ids []string) ([]*api.Asset, error) {
 	return assets, nil
 }
 
+// pledgeEvent is the event of a change of pledge p; it names p's bank in pledgeeMsps, so that a bank
+// finds every change of its pledges there, whoever made it.
 func (s *Service) pledgeEvent(typ string, p *api.Pledge) api.Event {
-	return api.Event{Type: typ, ID: p.ID, AssetIDs: slices.Clone(p.AssetIDs), Status: string(p.Status)}
+	return api.Event{Type: typ, ID: p.ID, AssetIDs: slices.Clone(p.AssetIDs), Status: string(p.Status),
+		PledgeeMSPs: []api.MSPID{p.Pledgee.MSP}}
 }
 
 // requirePledgee admits only the pledge's own bank, with its loan-officer or admin role (P6).

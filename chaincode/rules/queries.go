@@ -242,6 +242,11 @@ func (s *Service) GetStatement(assetID string) (string, error) {
 	for _, e := range a.Encumbrances {
 		st.Obstacles = append(st.Obstacles, "pledge-consent-required:"+e.PledgeID)
 	}
+	if pending, err := s.pendingDisposal(a.ID); err != nil {
+		return "", err
+	} else if pending != "" { // sold in a disposal: the buyer's to receive (P8)
+		st.Obstacles, st.Unencumbered = append(st.Obstacles, "disposal-pending:"+pending), false
+	}
 	var licenseObstacles []string
 	st.Licenses, st.Licensed, licenseObstacles = statementLicenses(a, s.today())
 	st.Obstacles = append(st.Obstacles, licenseObstacles...)

@@ -315,17 +315,19 @@ func TestP6_ARefusedChangeLeavesThePledgeAsItWas(t *testing.T) {
 	wantCode(t, e.submitErr(examiner, func(s *Service) (string, error) { return s.RecordPledgeChange(e.req(), p.ID, id, "{}") }),
 		"P6", "change-decided")
 
-	// A new filing is possible; once the pledge is released it can be refused, not recorded.
+	// A new filing is possible; once the pledge is released, the change has nothing left to change: it
+	// ends refused (pledge-ended), and its terms are no longer pending.
 	var again api.Pledge
 	mustDecode(t, e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"2028-03-01"}`) })), &again)
 	e.must(e.submit(bank1, nil, func(s *Service) (string, error) { return s.ReleasePledge(e.req(), p.ID, `{"reason":"repaid"}`) }))
+	released := e.pledge(p.ID)
+	if ch := released.Changes[len(released.Changes)-1]; released.PendingChangeID != "" || ch.Status != api.ChangeRefused ||
+		ch.RefusalReasons[0] != "pledge-ended" {
+		t.Fatalf("the change filed before the release: %+v", released)
+	}
 	wantCode(t, e.submitErr(examiner, func(s *Service) (string, error) {
 		return s.RecordPledgeChange(e.req(), p.ID, again.PendingChangeID, "{}")
-	}),
-		"P6", "wrong-status")
-	wantCode(t, e.submitErr(examiner, func(s *Service) (string, error) {
-		return s.RefusePledgeChange(e.req(), p.ID, again.PendingChangeID, `{"reasons":["P6-pledge-released"]}`)
-	}), "")
+	}), "P6", "change-decided")
 }
 
 // TestP6_AnAmountChangeNeedsANewContractHash: new private terms that change the secured amount are

@@ -138,6 +138,14 @@ func (s *Service) RequestTransfer(requestID, payload string) (string, error) {
 			if err := checkTransferFor(a, in.Court); err != nil {
 				return nil, api.Event{}, err
 			}
+			// A right sold in a disposal is its buyer's to receive: no other transfer can be recorded,
+			// so none is requested (P8, T3).
+			if pending, err := s.pendingDisposal(a.ID); err != nil {
+				return nil, api.Event{}, err
+			} else if pending != "" {
+				return nil, api.Event{}, api.Conflict("T3", "the right was sold in a disposal: only the transfer to its buyer can be recorded",
+					"assetId", a.ID, "disposalTransferId", pending, "reason", "disposal-transfer-pending")
+			}
 			if in.License != nil {
 				if err := checkLicensable(a, in.License, s.today()); err != nil {
 					return nil, api.Event{}, err
@@ -396,8 +404,9 @@ func (s *Service) RefuseTransfer(requestID, transferID, payload string) (string,
 				return nil, api.Event{}, api.Conflict("T1", "the transfer is "+string(t.Status)+", not requested",
 					"transferId", t.ID, "reason", "wrong-status")
 			}
+			ev := transferEvent("TransferRefused", t)
 			if t.Origin == "disposal" && t.DisposalPledgeID != "" {
-				if err := s.failDisposal(t, in); err != nil {
+				if ev.PledgeIDs, ev.PledgeeMSPs, err = s.failDisposal(t, in); err != nil {
 					return nil, api.Event{}, err
 				}
 			}
@@ -408,6 +417,7 @@ func (s *Service) RefuseTransfer(requestID, transferID, payload string) (string,
 			if err := s.saveTransfer(t, "TransferRefused"); err != nil {
 				return nil, api.Event{}, err
 			}
-			return t, transferEvent("TransferRefused", t), nil
+			ev.Status = string(t.Status)
+			return t, ev, nil
 		})
 }
