@@ -93,7 +93,9 @@ func TestP11_TheMaximumAmountIsNotChangedOnceTheClaimsAreDetermined(t *testing.T
 	app := maxApplication("P1")
 	app.ClaimPeriod.End = "2025-03-31"
 	p, _ := e.applyWith(app, termsMax)
-	e.registerPledge(p.ID, "REG-MAX-1")
+	if _, err := e.registerPledge(p.ID, "REG-MAX-1"); err != nil {
+		t.Fatal(err)
+	}
 	e.now = time.Date(2025, 4, 10, 10, 0, 0, 0, chinaTime)
 	got, err := e.stateMaxClaim(bank1, p.ID, cny("1000000.00", "2025-02-01", "2025-03-31"))
 	wantCode(t, err, "")
