@@ -374,7 +374,7 @@ func sameIDs[T any](a, b []T, id func(T) string) bool {
 	return slices.Equal(ids(a), ids(b))
 }
 
-// ApplyPledge files a pledge application (P1, P2, P4, P5, P9). Banks only; the applying bank is the
+// ApplyPledge files a pledge application (P1, P2, P4, P5, P9, P14). Banks only; the applying bank is the
 // pledgee. The private terms come in the transient map under "terms" and go to the bank's collection.
 func (s *Service) ApplyPledge(requestID, payload string) (string, error) {
 	return s.submit(api.ApplyPledge.Name, requestID, payload+s.termsFingerprint(),
@@ -382,6 +382,9 @@ func (s *Service) ApplyPledge(requestID, payload string) (string, error) {
 		func() (any, api.Event, error) {
 			in, err := ParsePledgeApplication(payload)
 			if err != nil {
+				return nil, api.Event{}, err
+			}
+			if err := checkDebtTermLimit(in); err != nil {
 				return nil, api.Event{}, err
 			}
 			raw, ok := s.tx.Transient[api.TransientTermsKey]

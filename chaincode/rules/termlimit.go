@@ -1,0 +1,42 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ipledger/ipledger/chaincode/api"
+)
+
+// MaxDebtTermYears is rule P14, a rule switched on when the chaincode program is built: empty (the
+// default) sets no limit; a number of years, set with
+//
+//	go build -ldflags "-X github.com/ipledger/ipledger/chaincode/rules.MaxDebtTermYears=10" ./chaincode/cmd/ipledger-cc
+//
+// refuses a pledge application whose debt term ends later than that many years after it starts.
+// Switching it on makes another program, so another chaincode version (the version names the
+// program's sha256): the consortium adopts it by upgrading the chaincode, and the rule applies from
+// the block that commits that definition on. Records filed before are left as they are.
+var MaxDebtTermYears string
+
+// checkDebtTermLimit refuses an application whose debt term is longer than MaxDebtTermYears (P14).
+func checkDebtTermLimit(in api.PledgeApplication) error {
+	if MaxDebtTermYears == "" {
+		return nil
+	}
+	years, err := strconv.Atoi(MaxDebtTermYears)
+	if err != nil || years <= 0 { // a program built with a malformed limit refuses rather than ignores it
+		return internal("P14 limit", fmt.Errorf("MaxDebtTermYears %q is not a positive number of years", MaxDebtTermYears))
+	}
+	start, err1 := time.Parse(time.DateOnly, in.DebtTermStart)
+	end, err2 := time.Parse(time.DateOnly, in.DebtTermEnd)
+	if err1 != nil || err2 != nil { // ParsePledgeApplication has checked both dates
+		return nil
+	}
+	if limit := start.AddDate(years, 0, 0); end.After(limit) {
+		return api.Conflict("P14", "the debt term is longer than "+MaxDebtTermYears+" years",
+			"debtTermStart", in.DebtTermStart, "debtTermEnd", in.DebtTermEnd,
+			"lastDay", limit.Format(time.DateOnly), "reason", "debt-term-too-long")
+	}
+	return nil
+}
