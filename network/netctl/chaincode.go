@@ -34,22 +34,38 @@ type Connection struct {
 	RootCert           string `json:"root_cert"`
 }
 
-// packageFile is the ccaas package an organization builds and installs on its own peer.
-func (n *Network) packageFile(o *Organization) string {
+// packageFile is the ccaas package an organization builds and installs on its own peer, for the
+// chaincode server slot in use.
+func (n *Network) packageFile(o *Organization) string { return n.slotPackageFile(o, n.ccSlot()) }
+
+// slotPackageFile is the package naming the chaincode server of one slot: slot 0 keeps the name it
+// always had, slot 1 (the server of an upgrade, beside the old one) has its own.
+func (n *Network) slotPackageFile(o *Organization, slot int) string {
+	if slot == 1 {
+		return filepath.Join(n.ccDir(o), n.Top.Chaincode.Name+"-alt.tar.gz")
+	}
 	return filepath.Join(n.ccDir(o), n.Top.Chaincode.Name+".tar.gz")
 }
 func (n *Network) label() string {
 	return n.Top.Chaincode.Name + "_" + n.Top.Chaincode.Version
 }
 
-// ccServerAddr is where an organization's chaincode server listens.
-func ccServerAddr(o *Organization) string { return Addr(o.Host, o.Peer.CCServerPort) }
+// ccServerAddr is where an organization's chaincode server of a slot listens: slot 0 at ccServerPort,
+// slot 1 at ccServerAltPort. An upgrade starts the new program's servers at the slot not in use, so
+// that the old ones serve until the new definition commits.
+func ccServerAddr(o *Organization, slot int) string {
+	if slot == 1 {
+		return Addr(o.Host, o.Peer.CCServerAltPort)
+	}
+	return Addr(o.Host, o.Peer.CCServerPort)
+}
 
-// writePackages builds every peer organization's package and returns the package ids by organization.
-func (n *Network) writePackages() (map[string]string, error) {
+// writePackages builds every peer organization's package for a chaincode server slot and returns the
+// package ids by organization.
+func (n *Network) writePackages(slot int) (map[string]string, error) {
 	ids := map[string]string{}
 	for _, o := range n.Top.PeerOrgs() {
-		id, err := n.writePackage(o)
+		id, err := n.writePackage(o, slot)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Name, err)
 		}
@@ -64,14 +80,14 @@ func (n *Network) writePackages() (map[string]string, error) {
 // The archives have fixed times and modes, so the same connection.json always gives the same package
 // id; the same label with another organization's connection.json gives another id. The file holds a
 // private key: it is written 0600.
-func (n *Network) writePackage(o *Organization) (string, error) {
+func (n *Network) writePackage(o *Organization, slot int) (string, error) {
 	read := func(dir, name string) string {
 		b, _ := os.ReadFile(filepath.Join(dir, name))
 		return string(b)
 	}
 	client, server := n.ccClientTLS(o), n.ccServerTLS(o)
 	conn := Connection{
-		Address:            ccServerAddr(o),
+		Address:            ccServerAddr(o, slot),
 		DialTimeout:        "10s",
 		TLSRequired:        true,
 		ClientAuthRequired: true,
@@ -101,7 +117,7 @@ func (n *Network) writePackage(o *Organization) (string, error) {
 	if err := os.MkdirAll(n.ccDir(o), 0o700); err != nil {
 		return "", err
 	}
-	if err := writePrivate(n.packageFile(o), pkg); err != nil {
+	if err := writePrivate(n.slotPackageFile(o, slot), pkg); err != nil {
 		return "", err
 	}
 	sum := sha256.Sum256(pkg)
@@ -217,13 +233,18 @@ func tarGz(files map[string][]byte) ([]byte, error) {
 // chaincodeProcess is an organization's own chaincode server, which only that organization's peer
 // dials: its TLS certificate is from the organization's CA, and it requires a client certificate from
 // that CA.
-func (n *Network) chaincodeProcess(o *Organization, packageID string) *Process {
+// slot and program say which server: slot 0 listens at ccServerPort, slot 1 at ccServerAltPort.
+func (n *Network) chaincodeProcess(o *Organization, packageID string, slot int, program string) *Process {
 	tlsDir := n.ccServerTLS(o)
+	port := o.Peer.CCServerPort
+	if slot == 1 {
+		port = o.Peer.CCServerAltPort
+	}
 	return &Process{
-		Name: ChaincodeServerName(o), Kind: "chaincode", Org: o.Name,
-		Bin: n.ProgramPath("ipledger-cc"),
+		Name: ChaincodeServerSlotName(o, slot), Kind: "chaincode", Org: o.Name,
+		Bin: program,
 		Env: []string{
-			"CHAINCODE_SERVER_ADDRESS=" + ccServerAddr(o),
+			"CHAINCODE_SERVER_ADDRESS=" + ccServerAddr(o, slot),
 			"CHAINCODE_ID=" + packageID,
 			"CORE_CHAINCODE_ID_NAME=" + packageID,
 			"CHAINCODE_TLS_CERT=" + filepath.Join(tlsDir, "cert.pem"),
@@ -232,7 +253,7 @@ func (n *Network) chaincodeProcess(o *Organization, packageID string) *Process {
 		},
 		Dir:   n.ccDir(o),
 		Host:  o.Host,
-		Ports: []int{o.Peer.CCServerPort},
+		Ports: []int{port},
 	}
 }
 
@@ -251,43 +272,55 @@ func (n *Network) deployChaincode(ctx context.Context, packageIDs map[string]str
 			return fmt.Errorf("no chaincode package for %s", o.Name)
 		}
 	}
-	if err := n.installPackages(packageIDs); err != nil {
+	if err := n.installPackages(packageIDs, n.ccSlot()); err != nil {
 		return err
 	}
-	def, err := n.definitionArgs()
+	d, err := n.currentDef()
 	if err != nil {
 		return err
 	}
-	if err := n.queryCommitted(n.Top.PeerOrgs()[0]); err != nil {
+	if err := n.queryCommitted(n.Top.PeerOrgs()[0], d); err != nil {
 		var other *otherDefinition
-		if errors.As(err, &other) {
+		if errors.As(err, &other) && other.sequence >= other.wantSeq {
 			return err // approving would be refused as a redefinition of the committed sequence
 		}
-		if err := n.approveLocal(ctx, packageIDs, def); err != nil {
+		// Nothing committed yet, or a lower sequence: this definition is the next one to approve.
+		if err := n.approveLocal(ctx, packageIDs, d); err != nil {
 			return err
 		}
 		if c := n.committer(); n.isLocal(c) {
-			if err := n.commit(ctx, c, def); err != nil {
+			if _, err := n.commit(ctx, c, d, allApproved); err != nil {
 				return err
 			}
 		} else {
 			n.progress("approved for %s; waiting until %s commits the definition", n.Top.PeerOrgs()[0].MSPID, c.MSPID)
 		}
 	}
-	return n.checkCommitted(ctx)
+	return n.checkCommitted(ctx, d)
+}
+
+// ccDef is a chaincode definition's version (the topology's version and the program's sha256) and
+// sequence: what this host's organizations approve, and what a peer's querycommitted is checked
+// against.
+type ccDef struct {
+	version  string
+	sequence int
+}
+
+// currentDef is the definition this data directory serves: the topology's sequence and the program
+// in Bin, or, after an upgrade, the upgrade's sequence and program.
+func (n *Network) currentDef() (ccDef, error) {
+	version, err := n.ccVersion()
+	return ccDef{version: version, sequence: n.ccSequence()}, err
 }
 
 // definitionArgs are the peer CLI's arguments naming the chaincode definition every organization
 // approves.
-func (n *Network) definitionArgs() ([]string, error) {
+func (n *Network) definitionArgs(d ccDef) []string {
 	cc := n.Top.Chaincode
-	version, err := n.ccVersion()
-	if err != nil {
-		return nil, err
-	}
-	return []string{"--channelID", n.Top.Channel, "--name", cc.Name, "--version", version,
-		"--sequence", strconv.Itoa(cc.Sequence), "--signature-policy", cc.EndorsementPolicy,
-		"--collections-config", filepath.Join(n.NetworkDir, cc.Collections)}, nil
+	return []string{"--channelID", n.Top.Channel, "--name", cc.Name, "--version", d.version,
+		"--sequence", strconv.Itoa(d.sequence), "--signature-policy", cc.EndorsementPolicy,
+		"--collections-config", filepath.Join(n.NetworkDir, cc.Collections)}
 }
 
 // ordererArgs are the peer CLI's arguments sending a transaction to an orderer: one that accepts a
@@ -306,31 +339,37 @@ func (n *Network) ordererArgs() []string {
 // that runs other code on purpose behind its own chaincode server: that member's peer endorses what
 // its server says, and the endorsement policies are what limit it.
 func (n *Network) ccVersion() (string, error) {
+	program := n.ccProgram()
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.codeHash == "" {
-		sum, err := FileSHA256(n.ProgramPath("ipledger-cc"))
+	if n.codeHash == "" || n.codeFile != program {
+		sum, err := FileSHA256(program)
 		if err != nil {
 			return "", fmt.Errorf("the chaincode program: %w", err)
 		}
-		n.codeHash = sum
+		n.codeHash, n.codeFile = sum, program
 	}
 	return n.Top.Chaincode.Version + "-" + n.codeHash, nil
 }
 
 // approveLocal approves the definition for each organization of this host with its own package id.
-func (n *Network) approveLocal(ctx context.Context, packageIDs map[string]string, def []string) error {
+func (n *Network) approveLocal(ctx context.Context, packageIDs map[string]string, d ccDef) error {
+	return n.approveOrgs(ctx, n.Top.PeerOrgs(), packageIDs, d)
+}
+
+// approveOrgs approves a definition for some of this host's organizations.
+func (n *Network) approveOrgs(ctx context.Context, orgs []*Organization, packageIDs map[string]string, d ccDef) error {
 	var g errgroup.Group
-	for _, o := range n.Top.PeerOrgs() {
+	for _, o := range orgs {
 		packageID := packageIDs[o.Name]
 		g.Go(func() error {
 			// Right after the orderers join, Raft may have no leader yet: retry for a while.
 			return n.withCause(PeerName(o), waitFor(ctx, 30*time.Second, 500*time.Millisecond, func() error {
-				if n.approved(o, packageID) {
+				if n.approved(o, packageID, d) {
 					return nil
 				}
 				args := slices.Concat([]string{"lifecycle", "chaincode", "approveformyorg", "--package-id", packageID, "--waitForEvent"},
-					def, n.ordererArgs())
+					n.definitionArgs(d), n.ordererArgs())
 				return n.peerCLI(o, args...)
 			}))
 		})
@@ -342,54 +381,77 @@ func (n *Network) approveLocal(ctx context.Context, packageIDs map[string]string
 // it: the IP office of the whole consortium.
 func (n *Network) committer() *Organization { return ipOffice(n.plan()) }
 
-// commit waits until every organization of the consortium has approved the definition (on a host of
-// a consortium, the others approve on their own hosts), then commits it through every peer.
-func (n *Network) commit(ctx context.Context, c *Organization, def []string) error {
+// commit waits until ready says the approvals suffice (on a host of a consortium, the others approve
+// on their own hosts), then commits the definition through the peers of the organizations ready
+// names: a peer endorses a commit only for an organization that approved it. It returns them.
+func (n *Network) commit(ctx context.Context, c *Organization, d ccDef, ready func(approvals map[string]bool) ([]string, error)) ([]string, error) {
+	def := n.definitionArgs(d)
+	var approvers []string
 	if err := waitFor(ctx, n.approvalWait(), time.Second, func() error {
 		out, err := n.output(n.peerCLIEnv(c), n.ProgramPath("peer"), append([]string{"lifecycle", "chaincode",
 			"checkcommitreadiness", "--output", "json"}, def...)...)
 		if err != nil {
 			return err
 		}
-		return allApproved(out)
+		approvals, err := parseReadiness(out)
+		if err != nil {
+			return err
+		}
+		approvers, err = ready(approvals)
+		return err
 	}); err != nil {
-		return n.withCause(PeerName(c), err)
+		return nil, n.withCause(PeerName(c), err)
 	}
 	args := append([]string{"lifecycle", "chaincode", "commit", "--waitForEvent"}, def...)
 	for _, o := range n.plan().PeerOrgs() {
-		args = append(args, "--peerAddresses", Addr(o.Host, o.Peer.Port), "--tlsRootCertFiles", n.caCert(o))
+		if slices.Contains(approvers, o.MSPID) {
+			args = append(args, "--peerAddresses", Addr(o.Host, o.Peer.Port), "--tlsRootCertFiles", n.caCert(o))
+		}
 	}
-	return n.withCause(PeerName(c), waitFor(ctx, 30*time.Second, 500*time.Millisecond, func() error {
-		if n.committed(c) {
+	return approvers, n.withCause(PeerName(c), waitFor(ctx, 30*time.Second, 500*time.Millisecond, func() error {
+		if n.committed(c, d) {
 			return nil
 		}
 		return n.peerCLI(c, append(args, n.ordererArgs()...)...)
 	}))
 }
 
-// allApproved reads checkcommitreadiness's JSON answer: nil when every organization has approved,
-// otherwise an error naming those that have not.
-func allApproved(out string) error {
+// parseReadiness reads checkcommitreadiness's JSON answer: each organization and whether it approved.
+func parseReadiness(out string) (map[string]bool, error) {
 	var r struct {
 		Approvals map[string]bool `json:"approvals"`
 	}
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		return fmt.Errorf("checkcommitreadiness: %w: %s", err, lastLines(out, 3))
-	}
-	var waiting []string
-	for msp, ok := range r.Approvals {
-		if !ok {
-			waiting = append(waiting, msp)
-		}
+		return nil, fmt.Errorf("checkcommitreadiness: %w: %s", err, lastLines(out, 3))
 	}
 	if len(r.Approvals) == 0 {
-		return fmt.Errorf("checkcommitreadiness names no organization: %s", lastLines(out, 3))
+		return nil, fmt.Errorf("checkcommitreadiness names no organization: %s", lastLines(out, 3))
 	}
-	if len(waiting) > 0 {
-		slices.Sort(waiting)
-		return fmt.Errorf("not approved yet by %s", strings.Join(waiting, ", "))
+	return r.Approvals, nil
+}
+
+// allApproved is ready when every organization has approved (the first deployment: every member
+// approves the program it runs), otherwise an error naming those that have not.
+func allApproved(approvals map[string]bool) ([]string, error) {
+	yes, no := splitApprovals(approvals)
+	if len(no) > 0 {
+		return nil, fmt.Errorf("not approved yet by %s", strings.Join(no, ", "))
 	}
-	return nil
+	return yes, nil
+}
+
+// splitApprovals sorts checkcommitreadiness's organizations into those that approved and the others.
+func splitApprovals(approvals map[string]bool) (yes, no []string) {
+	for msp, ok := range approvals {
+		if ok {
+			yes = append(yes, msp)
+		} else {
+			no = append(no, msp)
+		}
+	}
+	slices.Sort(yes)
+	slices.Sort(no)
+	return yes, no
 }
 
 // approvalWait bounds the wait for the other organizations' approvals and for the commit: on a host of
@@ -402,7 +464,7 @@ func (n *Network) approvalWait() time.Duration {
 }
 
 // installPackages installs each organization's own package on its own peer, unless it is there.
-func (n *Network) installPackages(packageIDs map[string]string) error {
+func (n *Network) installPackages(packageIDs map[string]string, slot int) error {
 	var g errgroup.Group
 	for _, o := range n.Top.PeerOrgs() {
 		packageID := packageIDs[o.Name]
@@ -412,7 +474,7 @@ func (n *Network) installPackages(packageIDs map[string]string) error {
 				return err
 			}
 			if !strings.Contains(installed, packageID) {
-				if err := n.peerCLI(o, "lifecycle", "chaincode", "install", n.packageFile(o)); err != nil {
+				if err := n.peerCLI(o, "lifecycle", "chaincode", "install", n.slotPackageFile(o, slot)); err != nil {
 					return n.withCause(PeerName(o), fmt.Errorf("install on %s: %w", PeerName(o), err))
 				}
 			}
@@ -425,35 +487,28 @@ func (n *Network) installPackages(packageIDs map[string]string) error {
 // approved says whether an organization's approval of the topology's definition at its sequence is
 // on the ledger already, with the organization's package id. Any failure to ask counts as not
 // approved: the approval then runs and reports what is wrong.
-func (n *Network) approved(o *Organization, packageID string) bool {
-	cc := n.Top.Chaincode
+func (n *Network) approved(o *Organization, packageID string, d ccDef) bool {
 	out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "lifecycle", "chaincode", "queryapproved",
-		"--channelID", n.Top.Channel, "--name", cc.Name, "--sequence", strconv.Itoa(cc.Sequence), "--output", "json")
+		"--channelID", n.Top.Channel, "--name", n.Top.Chaincode.Name, "--sequence", strconv.Itoa(d.sequence), "--output", "json")
 	if err != nil {
 		return false
 	}
 	a, err := parseApproved(out)
-	version, verr := n.ccVersion()
-	return err == nil && verr == nil && a.sameAs(version, cc.Sequence, packageID)
+	return err == nil && a.sameAs(d.version, d.sequence, packageID)
 }
 
-// committed says whether a peer's querycommitted shows the topology's definition (version and
-// sequence) committed. Any failure to ask, such as a chaincode not yet defined, counts as not
-// committed.
-func (n *Network) committed(o *Organization) bool { return n.queryCommitted(o) == nil }
+// committed says whether a peer's querycommitted shows a definition (version and sequence)
+// committed. Any failure to ask, such as a chaincode not yet defined, counts as not committed.
+func (n *Network) committed(o *Organization, d ccDef) bool { return n.queryCommitted(o, d) == nil }
 
-// queryCommitted asks a peer's querycommitted and checks the topology's definition in its answer.
-func (n *Network) queryCommitted(o *Organization) error {
+// queryCommitted asks a peer's querycommitted and checks a definition in its answer.
+func (n *Network) queryCommitted(o *Organization, d ccDef) error {
 	out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "lifecycle", "chaincode", "querycommitted",
 		"--channelID", n.Top.Channel, "--name", n.Top.Chaincode.Name, "--output", "json")
 	if err != nil {
 		return err
 	}
-	version, err := n.ccVersion()
-	if err != nil {
-		return err
-	}
-	return committedAs(PeerName(o), out, version, n.Top.Chaincode.Sequence)
+	return committedAs(PeerName(o), out, d.version, d.sequence)
 }
 
 // approval is what queryapproved --name --sequence --output json says of one organization's approved
@@ -498,13 +553,13 @@ func parseApproved(out string) (*approval, error) {
 	return &a, nil
 }
 
-// checkCommitted waits until every peer's querycommitted shows the topology's definition.
-func (n *Network) checkCommitted(ctx context.Context) error {
+// checkCommitted waits until every peer's querycommitted shows a definition.
+func (n *Network) checkCommitted(ctx context.Context, d ccDef) error {
 	var g errgroup.Group
 	for _, o := range n.Top.PeerOrgs() {
 		g.Go(func() error {
 			return n.withCause(PeerName(o), waitFor(ctx, n.approvalWait(), 300*time.Millisecond, func() error {
-				err := n.queryCommitted(o)
+				err := n.queryCommitted(o, d)
 				if other := (*otherDefinition)(nil); errors.As(err, &other) && other.sequence >= other.wantSeq {
 					return final(err) // no wait makes another committed definition this one
 				}
@@ -539,12 +594,12 @@ type otherDefinition struct {
 
 func (e *otherDefinition) Error() string {
 	if e.version == e.want {
-		return fmt.Sprintf("%s has the chaincode committed at sequence %d, not %d as the topology says", e.peer, e.sequence, e.wantSeq)
+		return fmt.Sprintf("%s has the chaincode committed at sequence %d, not %d as this host's state says", e.peer, e.sequence, e.wantSeq)
 	}
-	return fmt.Sprintf("%s has the chaincode committed as version %q, not %q: the chaincode program here is not "+
-		"the one the members approved (the version names its sha256), and it is not started. Build the approved "+
-		"program (the same commit, the same Go), or start a new network with `down --purge`; upgrading a "+
-		"committed chaincode in place is not automated yet", e.peer, e.version, e.want)
+	return fmt.Sprintf("%s has the chaincode committed as version %q at sequence %d, not %q at %d: the chaincode program "+
+		"here is not the one the members approved (the version names its sha256), and it is not started. Build the "+
+		"approved program (the same commit, the same Go); when the members upgraded the chaincode without this host, "+
+		"run `chaincode upgrade` here with the upgraded program", e.peer, e.version, e.sequence, e.want, e.wantSeq)
 }
 
 // checkProgram stops up before this host's chaincode servers start when the chaincode committed on
@@ -553,12 +608,16 @@ func (e *otherDefinition) Error() string {
 // waited for, never taken as a pass); before it, nothing committed passes, as the deployment then
 // approves this program.
 func (n *Network) checkProgram(ctx context.Context, st *state) error {
+	d, err := n.currentDef()
+	if err != nil {
+		return err
+	}
 	if st.Committed {
-		return n.checkCommitted(ctx)
+		return n.checkCommitted(ctx, d)
 	}
 	for _, o := range n.Top.PeerOrgs() {
 		var other *otherDefinition
-		if err := n.queryCommitted(o); errors.As(err, &other) {
+		if err := n.queryCommitted(o, d); errors.As(err, &other) && other.sequence >= other.wantSeq {
 			return err
 		}
 	}

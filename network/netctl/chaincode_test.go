@@ -90,7 +90,7 @@ func enrolledNetwork(t *testing.T) (*Network, map[string]*testCA) {
 
 func TestWritePackage_EachOrganizationItsOwnServerAndClient(t *testing.T) {
 	n, cas := enrolledNetwork(t)
-	first, err := n.writePackages()
+	first, err := n.writePackages(0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,9 +113,9 @@ func TestWritePackage_EachOrganizationItsOwnServerAndClient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if conn.Address != ccServerAddr(o) || !conn.TLSRequired || !conn.ClientAuthRequired {
+		if conn.Address != ccServerAddr(o, 0) || !conn.TLSRequired || !conn.ClientAuthRequired {
 			t.Errorf("%s: connection %s tls %v client auth %v; want its own server %s with mutual TLS",
-				o.Name, conn.Address, conn.TLSRequired, conn.ClientAuthRequired, ccServerAddr(o))
+				o.Name, conn.Address, conn.TLSRequired, conn.ClientAuthRequired, ccServerAddr(o, 0))
 		}
 		// The root is the organization's own CA, and the client certificate is of that same organization.
 		if conn.RootCert != string(cas[o.Name].certPEM) {
@@ -134,7 +134,7 @@ func TestWritePackage_EachOrganizationItsOwnServerAndClient(t *testing.T) {
 		}
 	}
 	// Same files, same ids.
-	second, err := n.writePackages()
+	second, err := n.writePackages(0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,12 +146,25 @@ func TestWritePackage_EachOrganizationItsOwnServerAndClient(t *testing.T) {
 	// Another address, another id.
 	o := n.Top.PeerOrgs()[0]
 	o.Peer.CCServerPort++
-	third, err := n.writePackage(o)
+	third, err := n.writePackage(o, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if third == first[o.Name] {
 		t.Errorf("a different server address kept package id %s", third)
+	}
+	// The upgrade's slot: its own file and the organization's other port, so another id.
+	alt, err := n.writePackage(o, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := ReadConnection(n.slotPackageFile(o, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alt == first[o.Name] || n.slotPackageFile(o, 1) == n.slotPackageFile(o, 0) || conn.Address != Addr(o.Host, o.Peer.CCServerAltPort) {
+		t.Errorf("slot 1: package %s at %s naming %s; want its own file and id, naming ccServerAltPort %d",
+			alt, n.slotPackageFile(o, 1), conn.Address, o.Peer.CCServerAltPort)
 	}
 }
 
@@ -173,7 +186,7 @@ func TestWritePackage_RefusesAClientOfAnotherOrganization(t *testing.T) {
 	bank1, ipoffice := n.Top.Org("Bank1MSP"), n.Top.Org("IPOfficeMSP")
 	// Bank1's CA issues the client identity that would go into the IP office's package.
 	cas[bank1.Name].writeTLS(t, n.ccClientTLS(ipoffice), ccClientID)
-	if _, err := n.writePackage(ipoffice); err == nil || !strings.Contains(err.Error(), "not from the server's organization's CA") {
+	if _, err := n.writePackage(ipoffice, 0); err == nil || !strings.Contains(err.Error(), "not from the server's organization's CA") {
 		t.Errorf("a client certificate of Bank1 in the IP office's package: %v", err)
 	}
 	if _, err := os.Stat(n.packageFile(ipoffice)); err == nil {
@@ -193,14 +206,14 @@ func TestWritePackage_RefusesTheServersKeyAsClientKey(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := n.writePackage(o); err == nil || !strings.Contains(err.Error(), "server's own key") {
+	if _, err := n.writePackage(o, 0); err == nil || !strings.Contains(err.Error(), "server's own key") {
 		t.Errorf("the server's key as the package's client key: %v", err)
 	}
 }
 
 func TestChaincodeProcess_PerOrganization(t *testing.T) {
 	n, _ := enrolledNetwork(t)
-	ids, err := n.writePackages()
+	ids, err := n.writePackages(0)
 	if err != nil {
 		t.Fatal(err)
 	}

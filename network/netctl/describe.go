@@ -107,7 +107,7 @@ func (n *Network) Describe(packageIDs map[string]string) *System {
 	cc := n.Top.Chaincode
 	s := &System{
 		Name: "ipledger", DataDir: n.Dir, PortBase: n.PortBase, Channel: n.Top.Channel,
-		Chaincode: ChaincodeInfo{Name: cc.Name, Version: cc.Version, Sequence: cc.Sequence,
+		Chaincode: ChaincodeInfo{Name: cc.Name, Version: cc.Version, Sequence: n.ccSequence(),
 			EndorsementPolicy: cc.EndorsementPolicy},
 	}
 	if v, err := n.ccVersion(); err == nil {
@@ -130,7 +130,7 @@ func (n *Network) Describe(packageIDs map[string]string) *System {
 			oi.PeerTLSCA = n.caCert(o)
 			if id := packageIDs[o.Name]; id != "" {
 				tlsDir := n.ccServerTLS(o)
-				oi.ChaincodeServer = &ChaincodeServerInfo{Component: ChaincodeServerName(o), Address: ccServerAddr(o),
+				oi.ChaincodeServer = &ChaincodeServerInfo{Component: ChaincodeServerSlotName(o, n.ccSlot()), Address: ccServerAddr(o, n.ccSlot()),
 					PackageID: id, Package: n.packageFile(o), TLSCert: filepath.Join(tlsDir, "cert.pem"),
 					TLSKey: filepath.Join(tlsDir, "key.pem"), TLSCACert: filepath.Join(tlsDir, "ca.pem")}
 			}

@@ -31,10 +31,15 @@ type Network struct {
 	ApprovalWait time.Duration
 
 	began    time.Time
-	codeHash string   // sha256 of the chaincode program, once read (ccVersion)
-	lock     *os.File // the data directory's lock, once taken (Lock)
-	mu       sync.Mutex
-	started  []*Process // the processes this up started, in order: a failed up stops them again
+	codeHash string // sha256 of the chaincode program, once read (ccVersion)
+	codeFile string // the program codeHash is of
+	// deployed is the chaincode this data directory serves since its last upgrade (state.json), nil
+	// before any: the topology's sequence, the program in Bin, slot 0. deployedRead: it was read.
+	deployed     *deployedCC
+	deployedRead bool
+	lock         *os.File // the data directory's lock, once taken (Lock)
+	mu           sync.Mutex
+	started      []*Process // the processes this up started, in order: a failed up stops them again
 }
 
 // Paths of things inside the data directory.
@@ -92,6 +97,15 @@ func GatewayName(o *Organization) string { return "gateway." + o.Name }
 
 // ChaincodeServerName is an organization's chaincode server's component name, e.g. "chaincode.bank1".
 func ChaincodeServerName(o *Organization) string { return "chaincode." + o.Name }
+
+// ChaincodeServerSlotName is the component name of an organization's chaincode server of a slot:
+// slot 0 is ChaincodeServerName, slot 1 (the server an upgrade starts beside the old one) adds ".alt".
+func ChaincodeServerSlotName(o *Organization, slot int) string {
+	if slot == 1 {
+		return ChaincodeServerName(o) + ".alt"
+	}
+	return ChaincodeServerName(o)
+}
 
 func (n *Network) progress(format string, args ...any) {
 	if n.Out == nil {

@@ -66,14 +66,22 @@ func TestScope_InitKeepsADirectorysScope(t *testing.T) {
 }
 
 func TestApproval_AllApprovedNamesWhoHasNot(t *testing.T) {
-	if err := allApproved(`{"approvals":{"Bank1MSP":true,"IPOfficeMSP":true}}`); err != nil {
+	all := func(out string) error {
+		approvals, err := parseReadiness(out)
+		if err != nil {
+			return err
+		}
+		_, err = allApproved(approvals)
+		return err
+	}
+	if err := all(`{"approvals":{"Bank1MSP":true,"IPOfficeMSP":true}}`); err != nil {
 		t.Fatal(err)
 	}
-	err := allApproved(`{"approvals":{"Bank1MSP":true,"RegulatorMSP":false,"Bank2MSP":false}}`)
+	err := all(`{"approvals":{"Bank1MSP":true,"RegulatorMSP":false,"Bank2MSP":false}}`)
 	if err == nil || !strings.Contains(err.Error(), "Bank2MSP, RegulatorMSP") {
 		t.Fatalf("got %v", err)
 	}
-	if allApproved(`{"approvals":{}}`) == nil || allApproved(`Error: chaincode not found`) == nil {
+	if all(`{"approvals":{}}`) == nil || all(`Error: chaincode not found`) == nil {
 		t.Fatal("an answer naming nobody counts as all approved")
 	}
 }

@@ -78,6 +78,10 @@ type PeerSpec struct {
 	ChaincodePort int    `yaml:"chaincodePort"`
 	OpsPort       int    `yaml:"opsPort"`
 	CCServerPort  int    `yaml:"ccServerPort"`
+	// CCServerAltPort is where the organization's chaincode server of an upgrade listens while the
+	// old one still serves at CCServerPort (and the other way round at the next upgrade); default
+	// CCServerPort+1.
+	CCServerAltPort int `yaml:"ccServerAltPort"`
 }
 
 // GatewaySpec is where an organization's HTTP gateway listens.
@@ -126,6 +130,9 @@ func (t *Topology) check() error {
 		if o.Peer != nil && o.Peer.CCServerPort == 0 {
 			return fmt.Errorf("organization %s: peer.ccServerPort (its own chaincode server) is required", o.Name)
 		}
+		if o.Peer != nil && o.Peer.CCServerAltPort == 0 {
+			o.Peer.CCServerAltPort = o.Peer.CCServerPort + 1
+		}
 		if !slices.ContainsFunc(o.Users, func(u UserSpec) bool { return u.Name == "admin" }) {
 			return fmt.Errorf("organization %s: a user named admin is required", o.Name)
 		}
@@ -150,6 +157,7 @@ func (t *Topology) rebase(base int) {
 			o.Peer.ChaincodePort += base
 			o.Peer.OpsPort += base
 			o.Peer.CCServerPort += base
+			o.Peer.CCServerAltPort += base
 		}
 		if o.Gateway != nil {
 			o.Gateway.Port += base

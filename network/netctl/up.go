@@ -28,6 +28,10 @@ type state struct {
 	// packages that carry the server's key.
 	LegacyPackageID string `json:"packageId,omitempty"`
 	Committed       bool   `json:"chaincodeCommitted"`
+	// Chaincode is the definition this host serves since its last chaincode upgrade (its sequence, the
+	// program, the chaincode server slot); nil before any upgrade. PackageIDs are then the packages of
+	// that slot.
+	Chaincode *deployedCC `json:"chaincode,omitempty"`
 }
 
 // errLegacyState is up's answer on a data directory made with one chaincode server for every peer.
@@ -56,7 +60,11 @@ func (n *Network) loadState() (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &st, jsonUnmarshal(raw, &st)
+	if err := jsonUnmarshal(raw, &st); err != nil {
+		return nil, err
+	}
+	n.setDeployed(st.Chaincode)
+	return &st, nil
 }
 
 func (n *Network) saveState(st *state) error { return writeJSON(n.stateFile(), st) }
@@ -80,7 +88,7 @@ func (n *Network) processes(packageIDs map[string]string) []*Process {
 	}
 	for _, o := range n.Top.PeerOrgs() {
 		if id := packageIDs[o.Name]; id != "" {
-			ps = append(ps, n.chaincodeProcess(o, id))
+			ps = append(ps, n.chaincodeProcess(o, id, n.ccSlot(), n.ccProgram()))
 		}
 	}
 	if len(packageIDs) > 0 {
@@ -220,7 +228,7 @@ func (n *Network) upSteps(r *upRun) []upStep {
 			done: func(st *state) bool { return st.OrderersJoined }, mark: func(st *state) { st.OrderersJoined = true }},
 		{name: "peers joined channel " + n.Top.Channel, peers: true, run: func() error { return n.joinPeers(r.ctx) },
 			done: func(st *state) bool { return st.PeersJoined }, mark: func(st *state) { st.PeersJoined = true }},
-		{peers: true, run: func() (err error) { packageIDs, err = n.writePackages(); return err },
+		{peers: true, run: func() (err error) { packageIDs, err = n.writePackages(n.ccSlot()); return err },
 			done: n.packaged, mark: func(st *state) { st.PackageIDs = packageIDs }},
 		// On every up, also once the deployment is recorded, before any chaincode server starts: a
 		// committed definition names the program about to serve (its sha256), or up stops here.
