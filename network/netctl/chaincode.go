@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -412,9 +413,20 @@ func (n *Network) commit(ctx context.Context, c *Organization, d ccDef, ready fu
 		if n.committed(c, d) {
 			return nil
 		}
-		return n.peerCLI(c, append(args, n.ordererArgs()...)...)
+		// At INFO the CLI names the commit's transaction (ClientWait: "txid [...] committed with status").
+		_, log, err := n.outputs(append(n.peerCLIEnv(c), "FABRIC_LOGGING_SPEC=INFO"), n.ProgramPath("peer"),
+			append(args, n.ordererArgs()...)...)
+		if m := commitTxID.FindStringSubmatch(log); m != nil {
+			n.mu.Lock()
+			n.lastCommitTx = m[1]
+			n.mu.Unlock()
+		}
+		return err
 	}))
 }
+
+// commitTxID finds the transaction id in the peer CLI's report of a commit it waited for.
+var commitTxID = regexp.MustCompile(`txid \[([0-9a-f]{64})\] committed with status \(VALID\)`)
 
 // parseReadiness reads checkcommitreadiness's JSON answer: each organization and whether it approved.
 func parseReadiness(out string) (map[string]bool, error) {

@@ -302,16 +302,22 @@ func (n *Network) run(env []string, bin string, args ...string) error {
 }
 
 func (n *Network) output(env []string, bin string, args ...string) (string, error) {
+	out, _, err := n.outputs(env, bin, args...)
+	return out, err
+}
+
+// outputs runs a short-lived command and returns its standard output and its standard error.
+func (n *Network) outputs(env []string, bin string, args ...string) (string, string, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(baseEnv(), env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &errOut
 	if err := cmd.Run(); err != nil {
-		return out.String(), fmt.Errorf("%s %s: %w\n%s", filepath.Base(bin), args[0], err,
+		return out.String(), errOut.String(), fmt.Errorf("%s %s: %w\n%s", filepath.Base(bin), args[0], err,
 			lastLines(errOut.String()+out.String(), 8))
 	}
-	return out.String(), nil
+	return out.String(), errOut.String(), nil
 }
 
 // anyOrderer is the address and TLS root of one orderer, for CLI commands that send transactions.

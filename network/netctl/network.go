@@ -37,6 +37,7 @@ type Network struct {
 	// before any: the topology's sequence, the program in Bin, slot 0. deployedRead: it was read.
 	deployed     *deployedCC
 	deployedRead bool
+	lastCommitTx string   // the transaction of the last chaincode commit this process made (commit)
 	lock         *os.File // the data directory's lock, once taken (Lock)
 	mu           sync.Mutex
 	started      []*Process // the processes this up started, in order: a failed up stops them again

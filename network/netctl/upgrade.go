@@ -2,6 +2,7 @@ package netctl
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -87,7 +88,9 @@ type UpgradeReport struct {
 	Approvers   []string      `json:"approvers,omitempty"` // the organizations whose peers endorsed the commit
 	Threshold   int           `json:"threshold,omitempty"` // approvals the channel's LifecycleEndorsement needs
 	Members     int           `json:"members,omitempty"`
-	Committed   bool          `json:"committedHere"` // this host committed the definition (the IP office's)
+	Committed   bool          `json:"committedHere"`         // this host committed the definition (the IP office's)
+	CommitTx    string        `json:"commitTx,omitempty"`    // the commit's transaction, on the committer's host
+	CommitBlock uint64        `json:"commitBlock,omitempty"` // its block: the new rules apply from the next transaction on
 	Duration    time.Duration `json:"duration"`
 }
 
@@ -110,6 +113,7 @@ var (
 // ones. An upgrade interrupted after the commit is finished by running it again.
 func (n *Network) Upgrade(ctx context.Context, opt UpgradeOptions) (*UpgradeReport, error) {
 	began := time.Now()
+	n.began = began
 	st, err := n.loadState()
 	if err != nil {
 		return nil, err
@@ -272,6 +276,14 @@ func (n *Network) approveAndCommit(ctx context.Context, approving []*Organizatio
 		if err != nil {
 			return err
 		}
+		n.mu.Lock()
+		rep.CommitTx = n.lastCommitTx
+		n.mu.Unlock()
+		if rep.CommitTx != "" {
+			if rep.CommitBlock, err = n.blockOfTx(c, rep.CommitTx); err != nil {
+				return err
+			}
+		}
 	} else if !n.isLocal(c) {
 		n.progress("approved; waiting until %s commits sequence %d", c.MSPID, next.sequence)
 	}
@@ -376,4 +388,24 @@ func implicitThreshold(block []byte, policy string) (threshold, members int, err
 	default: // MAJORITY
 		return members/2 + 1, members, nil
 	}
+}
+
+// blockOfTx is the number of the block that holds a transaction, from an organization's own peer
+// (qscc GetBlockByTxID).
+func (n *Network) blockOfTx(o *Organization, txID string) (uint64, error) {
+	args := fmt.Sprintf(`{"Args":["GetBlockByTxID","%s","%s"]}`, n.Top.Channel, txID)
+	out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "chaincode", "query", "-C", n.Top.Channel,
+		"-n", "qscc", "-c", args, "--hex")
+	if err != nil {
+		return 0, err
+	}
+	raw, err := hex.DecodeString(strings.TrimSpace(out))
+	if err != nil {
+		return 0, fmt.Errorf("qscc GetBlockByTxID: %w", err)
+	}
+	var b cb.Block
+	if err := proto.Unmarshal(raw, &b); err != nil || b.Header == nil {
+		return 0, fmt.Errorf("qscc GetBlockByTxID: not a block: %v", err)
+	}
+	return b.Header.Number, nil
 }

@@ -30,6 +30,11 @@ commands:
   stop <name>     stop one process gracefully
   leader          print the name of the orderer leading the channel's Raft cluster
   heights         print each orderer's and peer's ledger height (JSON)
+  chaincode upgrade --program FILE [--orgs a,b] [--approval-wait D] [--json]
+                  serve another chaincode program with no gap: package it for each organization's
+                  other chaincode server port, install it, start its servers beside the old ones,
+                  approve the next sequence, commit it (on the IP office's host) once the channel's
+                  LifecycleEndorsement is met, then stop the old servers
 
 one organization per host (a consortium; docs/operations.md has the runbook):
   org init --org NAME [--orderers a,b]
@@ -44,20 +49,24 @@ one organization per host (a consortium; docs/operations.md has the runbook):
   org up [--approval-wait D]
                   start this host's parts, join the channel, approve the chaincode (and commit it,
                   on the IP office's host, once all have approved), start the gateway
+  org upgrade --program FILE [--approval-wait D]
+                  this host's part of a chaincode upgrade (as chaincode upgrade): its own package,
+                  server, approval; the IP office's host also commits once a majority approved
 
 flags:
 `
 
 // commands are netctl's subcommands by name; each gets the network, its own name and its arguments.
 var commands = map[string]func(n *netctl.Network, cmd string, args []string){
-	"up":      upCmd,
-	"down":    downCmd,
-	"status":  statusCmd,
-	"leader":  leaderCmd,
-	"heights": heightsCmd,
-	"kill":    componentCmd,
-	"org":     orgCmd,
-	"stop":    componentCmd,
+	"up":        upCmd,
+	"down":      downCmd,
+	"status":    statusCmd,
+	"leader":    leaderCmd,
+	"heights":   heightsCmd,
+	"kill":      componentCmd,
+	"org":       orgCmd,
+	"chaincode": chaincodeCmd,
+	"stop":      componentCmd,
 }
 
 func main() {
@@ -107,7 +116,7 @@ func newFlagSet() (*flag.FlagSet, *options) {
 // down, which may delete it), and on a host of a consortium it must read the topology and port base
 // the directory was made with. The others (down, status, heights, kill, stop) work whatever the
 // topology, so that a host can always be seen and stopped.
-func changes(cmd string) bool { return cmd == "up" || cmd == "org" }
+func changes(cmd string) bool { return cmd == "up" || cmd == "org" || cmd == "chaincode" }
 
 func (o *options) network(strict bool) *netctl.Network {
 	if o.binDir == "" {

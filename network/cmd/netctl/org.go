@@ -17,7 +17,7 @@ import (
 // orgCmd is `org init|import|genesis|up`: one organization's parts on a host of its own.
 func orgCmd(n *netctl.Network, _ string, args []string) {
 	if len(args) == 0 {
-		fail(fmt.Errorf("org needs a command: init, import, genesis or up (see --help)"))
+		fail(fmt.Errorf("org needs a command: init, import, genesis, up or upgrade (see --help)"))
 	}
 	switch args[0] {
 	case "init":
@@ -45,8 +45,10 @@ func orgCmd(n *netctl.Network, _ string, args []string) {
 		ufs.DurationVar(&n.ApprovalWait, "approval-wait", 10*time.Minute, "how long to wait for the other organizations' approvals and the commit")
 		_ = ufs.Parse(args[1:])
 		upCmd(n, "up", nil) // upCmd handles the interrupts
+	case "upgrade":
+		upgradeCmd(n, args[1:])
 	default:
-		fail(fmt.Errorf("unknown org command %q: init, import, genesis or up", args[0]))
+		fail(fmt.Errorf("unknown org command %q: init, import, genesis, up or upgrade", args[0]))
 	}
 }
 
