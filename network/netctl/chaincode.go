@@ -401,6 +401,9 @@ func (n *Network) commit(ctx context.Context, c *Organization, d ccDef, ready fu
 		approvers, err = ready(approvals)
 		return err
 	}); err != nil {
+		if errors.Is(err, ErrMajority) || errors.Is(err, ErrApprovalMissing) || errors.Is(err, ErrSequenceMoved) {
+			return nil, err // the ledger's answer, not a component's failure: no log to quote
+		}
 		return nil, n.withCause(PeerName(c), err)
 	}
 	args := append([]string{"lifecycle", "chaincode", "commit", "--waitForEvent"}, def...)

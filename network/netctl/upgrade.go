@@ -269,7 +269,7 @@ func (n *Network) approveAndCommit(ctx context.Context, approving []*Organizatio
 			return err
 		}
 		rep.Threshold, rep.Members, rep.Committed = threshold, members, true
-		err = n.phase(fmt.Sprintf("committed sequence %d (LifecycleEndorsement: %d of %d)", next.sequence, threshold, members), func() error {
+		err = n.phase(fmt.Sprintf("sequence %d committed (LifecycleEndorsement: %d of %d)", next.sequence, threshold, members), func() error {
 			rep.Approvers, err = n.commit(ctx, c, next, n.majority(c, old, threshold, members))
 			return err
 		})
@@ -288,7 +288,11 @@ func (n *Network) approveAndCommit(ctx context.Context, approving []*Organizatio
 		n.progress("approved; waiting until %s commits sequence %d", c.MSPID, next.sequence)
 	}
 	return n.phase("every peer of this host has the new definition", func() error {
-		return n.checkCommitted(ctx, next)
+		if err := n.checkCommitted(ctx, next); err != nil {
+			return fmt.Errorf("sequence %d is not committed (%s commits it once the channel's LifecycleEndorsement "+
+				"is met: ask which members have not approved; run this again to go on waiting): %w", next.sequence, c.MSPID, err)
+		}
+		return nil
 	})
 }
 
