@@ -15,6 +15,8 @@ var Packages = []string{
 	"./network/networktest",
 	"./network/bench", // a short smoke run of the benchmark tool, through the gateways and bare
 	"./network/faulttest",
+	// upgrades the chaincode under load: after every package that uses the shared network
+	"./network/upgradetest",
 	// every organization on a host of its own (network namespaces), a consortium of its own
 	"./network/multihost",
 }
