@@ -28,10 +28,13 @@ func checkDebtTermLimit(in api.PledgeApplication) error {
 	if err != nil || years <= 0 { // a program built with a malformed limit refuses rather than ignores it
 		return internal("P14 limit", fmt.Errorf("MaxDebtTermYears %q is not a positive number of years", MaxDebtTermYears))
 	}
-	start, err1 := time.Parse(time.DateOnly, in.DebtTermStart)
-	end, err2 := time.Parse(time.DateOnly, in.DebtTermEnd)
-	if err1 != nil || err2 != nil { // ParsePledgeApplication has checked both dates
-		return nil
+	start, err := time.Parse(time.DateOnly, in.DebtTermStart)
+	if err != nil {
+		return api.Invalid("debtTermStart", "must be a date YYYY-MM-DD") // ParsePledgeApplication checked it already
+	}
+	end, err := time.Parse(time.DateOnly, in.DebtTermEnd)
+	if err != nil {
+		return api.Invalid("debtTermEnd", "must be a date YYYY-MM-DD")
 	}
 	if limit := start.AddDate(years, 0, 0); end.After(limit) {
 		return api.Conflict("P14", "the debt term is longer than "+MaxDebtTermYears+" years",

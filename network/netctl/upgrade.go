@@ -363,8 +363,11 @@ func implicitThreshold(block []byte, policy string) (threshold, members int, err
 	var env cb.Envelope
 	var payload cb.Payload
 	var ce cb.ConfigEnvelope
-	if err := proto.Unmarshal(block, &b); err != nil || b.Data == nil || len(b.Data.Data) == 0 {
-		return 0, 0, fmt.Errorf("not a configuration block: %v", err)
+	if err := proto.Unmarshal(block, &b); err != nil {
+		return 0, 0, fmt.Errorf("not a configuration block: %w", err)
+	}
+	if b.Data == nil || len(b.Data.Data) == 0 {
+		return 0, 0, errors.New("not a configuration block: no data")
 	}
 	if err := errors.Join(proto.Unmarshal(b.Data.Data[0], &env), proto.Unmarshal(env.Payload, &payload),
 		proto.Unmarshal(payload.Data, &ce)); err != nil {
@@ -408,8 +411,11 @@ func (n *Network) blockOfTx(o *Organization, txID string) (uint64, error) {
 		return 0, fmt.Errorf("qscc GetBlockByTxID: %w", err)
 	}
 	var b cb.Block
-	if err := proto.Unmarshal(raw, &b); err != nil || b.Header == nil {
-		return 0, fmt.Errorf("qscc GetBlockByTxID: not a block: %v", err)
+	if err := proto.Unmarshal(raw, &b); err != nil {
+		return 0, fmt.Errorf("qscc GetBlockByTxID: not a block: %w", err)
+	}
+	if b.Header == nil {
+		return 0, errors.New("qscc GetBlockByTxID: a block without a header")
 	}
 	return b.Header.Number, nil
 }
