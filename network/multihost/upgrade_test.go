@@ -25,7 +25,9 @@ const ruleSwitch = "-X github.com/ipledger/ipledger/chaincode/rules.MaxDebtTermY
 func TestConsortiumChaincodeUpgradePerHost(t *testing.T) {
 	c := bootstrap(t)
 	program := buildProgram(t, ruleSwitch)
-	step := func(wait string) []string { return []string{"org", "upgrade", "--program", program, "--approval-wait", wait} }
+	step := func(wait string) []string {
+		return []string{"org", "upgrade", "--program", program, "--approval-wait", wait}
+	}
 
 	// Two of five: Bank1 and the IP office.
 	outs := map[string]string{}
