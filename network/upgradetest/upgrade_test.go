@@ -306,7 +306,8 @@ func TestUpgrade_UnderLoad_NoneLostNoneTwice_RuleFromItsBlock(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil || rep.CommitBlock == 0 {
 		t.Fatalf("the upgrade's report: %v\n%s", err, out)
 	}
-	t.Logf("upgraded to sequence %d (%s) in block %d, approved by %v", rep.Sequence, rep.ToVersion, rep.CommitBlock, rep.Approvers)
+	t.Logf("upgraded to sequence %d (%s) in block %d, approved by %v; netctl's part %.1fs, the rest building the program",
+		rep.Sequence, rep.ToVersion, rep.CommitBlock, rep.Approvers, time.Duration(rep.Duration).Seconds())
 	for _, err := range ld.fails {
 		t.Errorf("not acknowledged after %d attempts: %v", maxAttempts, err)
 	}
