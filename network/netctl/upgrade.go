@@ -140,6 +140,11 @@ func (n *Network) Upgrade(ctx context.Context, opt UpgradeOptions) (*UpgradeRepo
 		return nil, err
 	}
 	if err := n.approveAndCommit(ctx, approving, ids, old, next, rep); err != nil {
+		if n.queryCommitted(n.Top.PeerOrgs()[0], next) == nil {
+			// Committed, but not every peer of this host shows it yet: both servers stay up.
+			return nil, fmt.Errorf("sequence %d is committed, but the switch is not finished (both chaincode servers "+
+				"run): run the same upgrade again to finish it: %w", next.sequence, err)
+		}
 		n.stopServers(ids, slot, program) // the old servers serve on; approvals stay on the ledger
 		return nil, err
 	}
