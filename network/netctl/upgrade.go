@@ -159,35 +159,59 @@ func (n *Network) Upgrade(ctx context.Context, opt UpgradeOptions) (*UpgradeRepo
 	return rep, writeJSON(n.SystemFile(), n.Describe(ids))
 }
 
-// upgradeDefs is the definition this host serves and the one the upgrade approves. It refuses a
-// program that is the committed one, and a committed definition that is neither of the two.
+// upgradeDefs is the definition committed now, which this host serves, and the one the upgrade
+// approves. The committed one is asked of the host's peer, not computed from the program in Bin, which
+// a build may have replaced with the new source's. It refuses a program that is the committed one,
+// and a committed sequence other than the one this host serves (unless it is the upgrade's own,
+// committed by an earlier run or by the IP office's host: then only the switch is left).
 func (n *Network) upgradeDefs(program string) (old, next ccDef, err error) {
-	if old, err = n.currentDef(); err != nil {
-		return old, next, err
-	}
 	sum, err := FileSHA256(program)
 	if err != nil {
 		return old, next, fmt.Errorf("the new chaincode program: %w", err)
 	}
-	next = ccDef{version: n.Top.Chaincode.Version + "-" + sum, sequence: old.sequence + 1}
-	if next.version == old.version {
-		return old, next, fmt.Errorf("%w (version %s at sequence %d): nothing to upgrade; build the program of "+
-			"the new rules", ErrProgramUnchanged, old.version, old.sequence)
-	}
 	o := n.Top.PeerOrgs()[0]
-	if err := n.queryCommitted(o, old); err != nil {
-		if n.queryCommitted(o, next) == nil {
-			return old, next, nil // committed already (by an earlier run, or the IP office's host): switch
-		}
-		var other *otherDefinition
-		if errors.As(err, &other) {
-			return old, next, fmt.Errorf("%w: %s has version %q at sequence %d; this host serves %q at %d and "+
-				"would approve %d. Bring this host to the committed definition first", ErrSequenceMoved,
-				other.peer, other.version, other.sequence, old.version, old.sequence, next.sequence)
-		}
+	committed, err := n.readCommitted(o)
+	if err != nil {
 		return old, next, err
 	}
-	return old, next, nil
+	serves := n.ccSequence()
+	next = ccDef{version: n.Top.Chaincode.Version + "-" + sum, sequence: serves + 1}
+	old, err = upgradeFrom(PeerName(o), committed, next, serves)
+	return old, next, err
+}
+
+// upgradeFrom decides an upgrade to next on a host that serves sequence serves, given what its peer
+// has committed: the definition the upgrade builds on, or why there is none.
+func upgradeFrom(peer string, committed, next ccDef, serves int) (ccDef, error) {
+	switch {
+	case committed == next:
+		return ccDef{sequence: serves}, nil // committed already: only the switch is left
+	case committed.version == next.version:
+		return ccDef{}, fmt.Errorf("%w (version %s at sequence %d): nothing to upgrade; build the program of "+
+			"the new rules", ErrProgramUnchanged, committed.version, committed.sequence)
+	case committed.sequence != serves:
+		return ccDef{}, fmt.Errorf("%w: %s has version %q at sequence %d; this host serves sequence %d and "+
+			"would approve %d. Bring this host to the committed definition first", ErrSequenceMoved,
+			peer, committed.version, committed.sequence, serves, next.sequence)
+	}
+	return committed, nil
+}
+
+// readCommitted is the chaincode definition a peer has committed.
+func (n *Network) readCommitted(o *Organization) (ccDef, error) {
+	out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "lifecycle", "chaincode", "querycommitted",
+		"--channelID", n.Top.Channel, "--name", n.Top.Chaincode.Name, "--output", "json")
+	if err != nil {
+		return ccDef{}, err
+	}
+	var def struct {
+		Version  string `json:"version"`
+		Sequence int    `json:"sequence"`
+	}
+	if err := json.Unmarshal([]byte(out), &def); err != nil {
+		return ccDef{}, fmt.Errorf("%s: querycommitted: %w: %s", PeerName(o), err, lastLines(out, 3))
+	}
+	return ccDef{version: def.Version, sequence: def.Sequence}, nil
 }
 
 // approvingOrgs are the organizations of this host named (all when none is).

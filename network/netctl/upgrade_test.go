@@ -135,3 +135,29 @@ func orgByName(t *Topology, name string) *Organization {
 	}
 	return nil
 }
+
+func TestUpgrade_RefusesTheCommittedProgramAndAMovedSequence(t *testing.T) {
+	a, b, c := ccDef{"1.0-aaa", 1}, ccDef{"1.0-bbb", 2}, ccDef{"1.0-ccc", 2}
+	cases := []struct {
+		name      string
+		committed ccDef
+		next      ccDef
+		serves    int
+		want      error
+		from      ccDef
+	}{
+		{"the next sequence", a, b, 1, nil, a},
+		{"the committed program", a, ccDef{"1.0-aaa", 2}, 1, ErrProgramUnchanged, ccDef{}},
+		{"committed already (an earlier run, the IP office's host)", b, b, 1, nil, ccDef{sequence: 1}},
+		{"another upgrade committed meanwhile", c, b, 1, ErrSequenceMoved, ccDef{}},
+		{"this host behind", b, ccDef{"1.0-ddd", 2}, 1, ErrSequenceMoved, ccDef{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			from, err := upgradeFrom("peer0.ipoffice", tc.committed, tc.next, tc.serves)
+			if !errors.Is(err, tc.want) || from != tc.from {
+				t.Fatalf("got %+v, %v; want %+v, %v", from, err, tc.from, tc.want)
+			}
+		})
+	}
+}
