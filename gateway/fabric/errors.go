@@ -42,6 +42,13 @@ func classify(err error, txID string) *api.Error {
 	case codes.Unavailable, codes.ResourceExhausted:
 		return &api.Error{Code: api.CodeUnavailable,
 			Message: "the network is unavailable: " + status.Convert(err).Message(), TxID: txID, Cause: err}
+	case codes.FailedPrecondition:
+		// The gateway peer finds no set of peers that can endorse: "no combination of peers can be
+		// derived which satisfy the endorsement policy". Right after a chaincode upgrade commits, until
+		// every peer advertises the new definition (gossip, every second here), the peers that have not
+		// yet are left out; it passes within moments, like a peer out of reach.
+		return &api.Error{Code: api.CodeUnavailable,
+			Message: "the network cannot endorse now: " + status.Convert(err).Message(), TxID: txID, Cause: err}
 	}
 	if c := grpcCode(err); c == codes.DeadlineExceeded || c == codes.Canceled ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {

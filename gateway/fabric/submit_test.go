@@ -111,7 +111,9 @@ func TestClassify(t *testing.T) {
 		{status.Error(codes.Aborted, `failed to endorse: chaincode response 500, {"code":"P4","message":"frozen"}`), "P4"},
 		{status.Error(codes.Unavailable, "connection refused"), api.CodeUnavailable},
 		{status.Error(codes.DeadlineExceeded, "slow"), api.CodeUnavailable},
-		{status.Error(codes.FailedPrecondition, "no combination of peers"), api.CodeInternal},
+		// Right after a chaincode upgrade, until every peer advertises the new definition: transient.
+		{status.Error(codes.FailedPrecondition, "no combination of peers can be derived which satisfy the endorsement policy: "+
+			"required chaincodes are not installed on sufficient peers"), api.CodeUnavailable},
 		{errors.New("x"), api.CodeInternal},
 	}
 	for _, tc := range cases {
