@@ -1,6 +1,7 @@
 package netctl
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"crypto/x509"
@@ -642,4 +643,13 @@ func describePrincipals(ids []*mb.MSPPrincipal) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// parsePrivateKey reads a PEM PKCS#8 private key, as fabric-ca-client writes keystore/key.pem.
+func parsePrivateKey(raw []byte) (crypto.PrivateKey, error) {
+	b, _ := pem.Decode(raw)
+	if b == nil {
+		return nil, errors.New("no PEM private key")
+	}
+	return x509.ParsePKCS8PrivateKey(b.Bytes)
 }
