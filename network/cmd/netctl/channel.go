@@ -70,7 +70,7 @@ func channelCmd(n *netctl.Network, _ string, args []string) {
 		fmt.Printf("signed by %s; satisfies %s\n", strings.Join(s.Check.Signers, ", "), strings.Join(s.Check.Policies, ", "))
 		fmt.Printf("committed: config block %d\n", s.Block)
 	default:
-		fail(fmt.Errorf("channel propose crl MSPID CRLFILE | propose add-org DEFINITION@SHA256 | propose remove-org MSPID | sign UPDATE@SHA256 | submit UPDATE@SHA256 --signatures SIG[@SHA256],..."))
+		fail(fmt.Errorf("channel propose crl MSPID CRLFILE | propose add-org DEFINITION@SHA256 | propose remove-org MSPID | sign UPDATE@SHA256 | submit UPDATE@SHA256 --signatures SIG[@SHA256][,SIG[@SHA256]]"))
 	}
 }
 
