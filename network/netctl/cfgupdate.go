@@ -653,3 +653,42 @@ func parsePrivateKey(raw []byte) (crypto.PrivateKey, error) {
 	}
 	return x509.ParsePKCS8PrivateKey(b.Bytes)
 }
+
+// DescribeMSPs says, for each organization MSP an update writes, what a signer must recognise: its
+// root CAs (subject and sha256 of the certificate) and the serial numbers its revocation lists name.
+func DescribeMSPs(u *cb.ConfigUpdate) []string {
+	var out []string
+	for name, org := range u.GetWriteSet().GetGroups()["Application"].GetGroups() {
+		v := org.GetValues()["MSP"]
+		if v == nil {
+			continue
+		}
+		mc := &mb.MSPConfig{}
+		fc := &mb.FabricMSPConfig{}
+		if proto.Unmarshal(v.Value, mc) != nil || proto.Unmarshal(mc.Config, fc) != nil {
+			out = append(out, name+": an MSP that does not parse")
+			continue
+		}
+		var roots, serials []string
+		for _, p := range fc.RootCerts {
+			if c, err := parsePEMCert(p); err == nil {
+				sum := sha256.Sum256(c.Raw)
+				roots = append(roots, fmt.Sprintf("%s (sha256 %x)", c.Subject.CommonName, sum))
+			}
+		}
+		for _, p := range fc.RevocationList {
+			der := p
+			if b, _ := pem.Decode(p); b != nil {
+				der = b.Bytes
+			}
+			if crl, err := x509.ParseRevocationList(der); err == nil {
+				for _, rc := range crl.RevokedCertificateEntries {
+					serials = append(serials, rc.SerialNumber.Text(16))
+				}
+			}
+		}
+		out = append(out, fmt.Sprintf("%s: root CA %s; revoked serial numbers: %s", name, strings.Join(roots, ", "), orNone(serials)))
+	}
+	sort.Strings(out)
+	return out
+}

@@ -109,6 +109,17 @@ type Proposal struct {
 // organization's peer's) and writes it to the export directory: kind crl (args MSPID CRLFILE),
 // add-org (args DEFINITION@SHA256) or remove-org (args MSPID).
 func (n *Network) ProposeUpdate(o *Organization, kind string, args []string) (*Proposal, error) {
+	// The files named are checked before the peer is asked for anything.
+	if kind == UpdateAddOrg && len(args) == 1 {
+		if _, _, err := ReadChecked(args[0], false); err != nil {
+			return nil, err
+		}
+	}
+	if kind == UpdateCRL && len(args) == 2 {
+		if _, err := os.Stat(args[1]); err != nil {
+			return nil, err
+		}
+	}
 	cfg, _, err := n.ChannelConfig(o)
 	if err != nil {
 		return nil, err
@@ -117,12 +128,12 @@ func (n *Network) ProposeUpdate(o *Organization, kind string, args []string) (*P
 	if err != nil {
 		return nil, err
 	}
-	_, changes, err := ReadUpdate(cfg, n.Top.Channel, upd)
+	u, changes, err := ReadUpdate(cfg, n.Top.Channel, upd)
 	if err != nil {
 		return nil, err
 	}
 	check, _ := CheckUpdate(cfg, n.Top.Channel, upd, nil)
-	p := &Proposal{Changes: changes}
+	p := &Proposal{Changes: append(changes, DescribeMSPs(u)...)}
 	for _, pol := range check.Policies {
 		p.Needs = append(p.Needs, pol+": "+policyNeeds(cfg, pol))
 	}
@@ -210,10 +221,11 @@ func (n *Network) SignUpdateFile(o *Organization, arg string) (*SignedUpdate, er
 	if err != nil {
 		return nil, err
 	}
-	_, changes, err := ReadUpdate(cfg, n.Top.Channel, upd)
+	u, changes, err := ReadUpdate(cfg, n.Top.Channel, upd)
 	if err != nil {
 		return nil, err
 	}
+	changes = append(changes, DescribeMSPs(u)...)
 	id, err := n.adminIdentity(o)
 	if err != nil {
 		return nil, err

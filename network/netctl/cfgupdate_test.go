@@ -284,6 +284,13 @@ func TestCRLNeedsItsOwnOrganizationsAdmin(t *testing.T) {
 	}
 	_, err = CheckUpdate(tc.cfg, "ipledger", upd, tc.sign(t, upd, "Bank2MSP", "ExchangeMSP", "IPOfficeMSP"))
 	wantErr(t, err, "/Channel/Application/Bank1MSP/Admins not satisfied: no signature satisfies Bank1MSP.admin")
+	u, _, err := ReadUpdate(tc.cfg, "ipledger", upd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := strings.Join(DescribeMSPs(u), "\n"); !strings.Contains(d, "Bank1MSP: root CA ca.Bank1MSP") || !strings.Contains(d, "revoked serial numbers: "+user.Certificate.SerialNumber.Text(16)) {
+		t.Fatalf("the signer is not shown what it signs: %s", d)
+	}
 	check, err := CheckUpdate(tc.cfg, "ipledger", upd, tc.sign(t, upd, "Bank1MSP"))
 	if err != nil {
 		t.Fatal(err)
