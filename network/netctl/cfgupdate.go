@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 	"sort"
 	"strings"
@@ -72,11 +74,40 @@ func ProposeCRL(cfg *cb.Config, channel, mspID string, crlPEM []byte) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
+	if err := checkCRLs(mspID, append(slices.Clone(m.RootCerts), m.IntermediateCerts...), m.RevocationList, crls); err != nil {
+		return nil, err
+	}
 	m.RevocationList = crls
 	if err := org.SetMSP(m); err != nil {
 		return nil, err
 	}
 	return computeUpdate(&c, channel)
+}
+
+// checkCRLs refuses CRLs that would not do what a revocation means: one not signed by a CA of the
+// organization (Fabric ignores it, so it revokes nothing, and it would replace the real list), and a
+// list that drops a certificate the channel has revoked (an older CRL, which would un-revoke it).
+func checkCRLs(mspID string, cas []*x509.Certificate, current, next []*pkix.CertificateList) error {
+	revoked := map[string]bool{}
+	for _, crl := range next {
+		signed := slices.ContainsFunc(cas, func(ca *x509.Certificate) bool {
+			return ca.CheckCRLSignature(crl) == nil //nolint:staticcheck // the MSP configuration holds pkix.CertificateList
+		})
+		if !signed {
+			return fmt.Errorf("the CRL issued by %q is not signed by a CA of %s: it would revoke nothing", crl.TBSCertList.Issuer.String(), mspID)
+		}
+		for _, r := range crl.TBSCertList.RevokedCertificates {
+			revoked[r.SerialNumber.String()] = true
+		}
+	}
+	for _, crl := range current {
+		for _, r := range crl.TBSCertList.RevokedCertificates {
+			if !revoked[r.SerialNumber.String()] {
+				return fmt.Errorf("the CRL drops serial number %s, which %s has revoked on the channel: it is older than the channel's (generate it again at the CA)", r.SerialNumber, mspID)
+			}
+		}
+	}
+	return nil
 }
 
 // parseCRLs reads one or more PEM "X509 CRL" blocks.
@@ -266,6 +297,14 @@ func ReadUpdate(cfg *cb.Config, channel string, raw []byte) (*cb.ConfigUpdate, [
 	var changes []string
 	for key, it := range flatten(u.WriteSet) {
 		if r, ok := reads[key]; !ok || r.version != it.version {
+			// A changed element is written at its version + 1 and left out of the read set (a value
+			// of a group that does not change, say an MSP's CRL): its version tells whether the
+			// update was computed from the configuration the channel has now.
+			if have, ok := current[key]; ok && it.version != have.version+1 {
+				return nil, nil, fmt.Errorf("stale update: it sets %s to version %d; the channel has it at version %d (propose it again)", key, it.version, have.version)
+			} else if !ok && it.version != 0 {
+				return nil, nil, fmt.Errorf("stale update: it sets %s, which the channel no longer has, to version %d (propose it again)", key, it.version)
+			}
 			changes = append(changes, key)
 		}
 	}
@@ -412,7 +451,21 @@ func verifySignature(cfg *cb.Config, update, raw []byte) (signer, error) {
 	if !ecdsa.VerifyASN1(pub, digest[:], cs.Signature) {
 		return signer{}, fmt.Errorf("the signature by %s (%s) is not over this update", s.cert.Subject.CommonName, s.mspID)
 	}
+	if highS(pub, cs.Signature) {
+		return signer{}, fmt.Errorf("the signature by %s (%s) has a high S value, which Fabric refuses: sign it again with netctl", s.cert.Subject.CommonName, s.mspID)
+	}
 	return s, nil
+}
+
+// highS says whether an ECDSA signature's S is above half the curve's order: Fabric accepts only the
+// low-S form of a signature.
+func highS(pub *ecdsa.PublicKey, der []byte) bool {
+	var sig struct{ R, S *big.Int }
+	if _, err := asn1.Unmarshal(der, &sig); err != nil || sig.S == nil {
+		return true
+	}
+	half := new(big.Int).Rsh(pub.Curve.Params().N, 1)
+	return sig.S.Cmp(half) > 0
 }
 
 // validateIdentity checks a creator against its organization's MSP in the configuration: the

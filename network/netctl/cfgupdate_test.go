@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"math/big"
 	"strings"
@@ -388,4 +389,84 @@ func TestUpdateOtherChannel(t *testing.T) {
 	wantErr(t, err, `the update is for channel "ipledger", not other`)
 	_, err = CheckUpdate(tc.cfg, "ipledger", []byte("\xff\xff"), nil)
 	wantErr(t, err, "not a configuration update")
+}
+
+// A CRL update computed before another change of the same MSP value is stale, although its read set
+// (the organization's group, which does not change) still matches: the value's version says so.
+func TestCheckUpdate_AStaleCRLIsRefusedBeforeAnythingIsSent(t *testing.T) {
+	tc := newTestChannel(t)
+	a := tc.cas["Bank1MSP"].identity(t, "Bank1MSP", "a", "client")
+	b := tc.cas["Bank1MSP"].identity(t, "Bank1MSP", "b", "client")
+	crlA := tc.cas["Bank1MSP"].crl(t, a.Certificate)
+	crlB := tc.cas["Bank1MSP"].crl(t, b.Certificate)
+	updB, err := ProposeCRL(tc.cfg, "ipledger", "Bank1MSP", crlB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := tc.apply(t, func(c *configtx.ConfigTx) {
+		m, _ := c.Application().Organization("Bank1MSP").MSP().Configuration()
+		m.RevocationList, _ = parseCRLs(crlA)
+		_ = c.Application().Organization("Bank1MSP").SetMSP(m)
+	})
+	if _, err := CheckUpdate(later, "ipledger", updB, tc.sign(t, updB, "Bank1MSP")); err == nil || !strings.Contains(err.Error(), "stale update") {
+		t.Fatalf("a stale CRL update: %v", err)
+	}
+}
+
+// A CRL that would revoke nothing (not signed by a CA of the organization) or un-revoke a certificate
+// (it lacks one the channel's list has) is refused when proposed.
+func TestProposeCRL_RefusesAForeignOrAnOlderCRL(t *testing.T) {
+	tc := newTestChannel(t)
+	a := tc.cas["Bank1MSP"].identity(t, "Bank1MSP", "a", "client")
+	b := tc.cas["Bank1MSP"].identity(t, "Bank1MSP", "b", "client")
+	x := tc.cas["Bank2MSP"].identity(t, "Bank2MSP", "x", "client")
+	if _, err := ProposeCRL(tc.cfg, "ipledger", "Bank1MSP", tc.cas["Bank2MSP"].crl(t, x.Certificate)); err == nil ||
+		!strings.Contains(err.Error(), "not signed by a CA of Bank1MSP") {
+		t.Fatalf("another organization's CRL: %v", err)
+	}
+	later := tc.apply(t, func(c *configtx.ConfigTx) {
+		m, _ := c.Application().Organization("Bank1MSP").MSP().Configuration()
+		m.RevocationList, _ = parseCRLs(tc.cas["Bank1MSP"].crl(t, a.Certificate))
+		_ = c.Application().Organization("Bank1MSP").SetMSP(m)
+	})
+	if _, err := ProposeCRL(later, "ipledger", "Bank1MSP", tc.cas["Bank1MSP"].crl(t, b.Certificate)); err == nil ||
+		!strings.Contains(err.Error(), "drops serial number") {
+		t.Fatalf("a CRL without a revoked certificate: %v", err)
+	}
+	if _, err := ProposeCRL(later, "ipledger", "Bank1MSP", tc.cas["Bank1MSP"].crl(t, a.Certificate, b.Certificate)); err != nil {
+		t.Fatalf("a CRL with both: %v", err)
+	}
+}
+
+// The high-S form of a valid signature is refused, as Fabric refuses it.
+func TestVerifySignature_RefusesHighS(t *testing.T) {
+	tc := newTestChannel(t)
+	upd, err := ProposeRemoveOrg(tc.cfg, "ipledger", "Bank2MSP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := SignUpdate(tc.admins["Bank1MSP"], upd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := verifySignature(tc.cfg, upd, raw); err != nil {
+		t.Fatalf("the low-S signature: %v", err)
+	}
+	cs := &cb.ConfigSignature{}
+	if err := proto.Unmarshal(raw, cs); err != nil {
+		t.Fatal(err)
+	}
+	var sig struct{ R, S *big.Int }
+	if _, err := asn1.Unmarshal(cs.Signature, &sig); err != nil {
+		t.Fatal(err)
+	}
+	pub := tc.admins["Bank1MSP"].Certificate.PublicKey.(*ecdsa.PublicKey)
+	sig.S = new(big.Int).Sub(pub.Curve.Params().N, sig.S)
+	if cs.Signature, err = asn1.Marshal(sig); err != nil {
+		t.Fatal(err)
+	}
+	high, _ := proto.Marshal(cs)
+	if _, err := verifySignature(tc.cfg, upd, high); err == nil || !strings.Contains(err.Error(), "high S") {
+		t.Fatalf("the high-S signature: %v", err)
+	}
 }

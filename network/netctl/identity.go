@@ -3,6 +3,7 @@ package netctl
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -129,18 +130,28 @@ func (n *Network) RevokeUser(ctx context.Context, mspID, name string) (*Revocati
 	return rev, n.reloadGateway(ctx, o, st)
 }
 
-// revokeAtCA revokes every certificate of the user at the organization's CA as its registrar and
-// has the CA generate its CRL, which it returns (exported, to be read and published).
+// revokeAtCA revokes every certificate of the user at the organization's CA as its registrar, then
+// has the CA generate its CRL, which it returns (exported, to be read and published). The CRL is its
+// own step: a revocation run again (its first run stopped after the CA) revokes no certificate, and
+// fabric-ca then makes no CRL for --gencrl and writes an empty file in its place.
 func (n *Network) revokeAtCA(o *Organization, name string) (Artifact, error) {
 	home := n.registrarHome(o)
-	err := n.caClient(o, "revoke", "-H", home, "-u", n.caURL(o, "", ""), "-e", name, "-r", "keycompromise", "--gencrl")
-	if err != nil && strings.Contains(err.Error(), "already revoked") {
-		err = n.caClient(o, "gencrl", "-H", home, "-u", n.caURL(o, "", ""))
-	}
-	if err != nil {
+	err := n.caClient(o, "revoke", "-H", home, "-u", n.caURL(o, "", ""), "-e", name, "-r", "keycompromise")
+	if err != nil && !strings.Contains(err.Error(), "already revoked") {
 		return Artifact{}, err
 	}
-	return n.exportFile(filepath.Join(home, "msp", "crls", "crl.pem"), o.Name+".crl.pem")
+	if err := n.caClient(o, "gencrl", "-H", home, "-u", n.caURL(o, "", "")); err != nil {
+		return Artifact{}, err
+	}
+	path := filepath.Join(home, "msp", "crls", "crl.pem")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return Artifact{}, fmt.Errorf("%s's CA made no CRL: %w", o.Name, err)
+	}
+	if !strings.Contains(string(raw), "-----BEGIN X509 CRL-----") {
+		return Artifact{}, fmt.Errorf("%s's CA made no CRL (%s is empty)", o.Name, path)
+	}
+	return n.exportFile(path, o.Name+".crl.pem")
 }
 
 // reloadGateway rewrites the gateways' configuration and system.json, and restarts the
@@ -156,7 +167,9 @@ func (n *Network) reloadGateway(ctx context.Context, o *Organization, st *state)
 		return nil
 	}
 	p := n.gatewayProcess(o)
-	if err := n.Stop(p, 10*time.Second); err != nil {
+	// The gateway's own shutdown lets in-flight submissions finish (up to its commit timeout and two
+	// endorsement timeouts, 60 s by default): wait longer than that before killing it.
+	if err := n.Stop(p, 75*time.Second); err != nil {
 		return err
 	}
 	if err := n.Start(p); err != nil {
