@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -465,7 +466,7 @@ func (s *Service) putTerms(p *api.Pledge, terms api.Terms) error {
 		return internal("encode terms", err)
 	}
 	if err := s.l.PutPrivate(p.TermsCollection, pledgeKey(p.ID), rec); err != nil {
-		return privateWriteError(p, err)
+		return privateWriteError(p.TermsCollection, err)
 	}
 	return nil
 }
@@ -473,13 +474,17 @@ func (s *Service) putTerms(p *api.Pledge, terms api.Terms) error {
 // privateWriteError is the refusal of a private write to a collection that the chaincode definition
 // lacks (P1 `no-terms-collection`): a bank that joined the channel files only once the definition has
 // its terms collection. Any other failure is internal.
-func privateWriteError(p *api.Pledge, err error) error {
+func privateWriteError(collection string, err error) error {
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		return err
+	}
 	msg := err.Error()
-	if strings.Contains(msg, p.TermsCollection) &&
+	if strings.Contains(msg, collection) &&
 		(strings.Contains(msg, "could not be found") || strings.Contains(msg, "not defined in the collection config")) {
 		return api.Conflict("P1", "the bank's terms collection is not in the chaincode definition: a bank files "+
 			"pledges once the definition has its collection", "reason", "no-terms-collection",
-			"collection", p.TermsCollection, "pledgeeMsp", string(p.Pledgee.MSP))
+			"collection", collection, "pledgeeMsp", strings.TrimPrefix(collection, "terms"))
 	}
 	return internal("put private data", err)
 }
