@@ -94,7 +94,7 @@ func (t *Topology) Collections() []Collection {
 	var out []Collection
 	for _, b := range t.Banks() {
 		out = append(out, Collection{Name: api.TermsCollection(api.MSPID(b.MSPID)),
-			Policy: fmt.Sprintf("OR('%s.member', '%s.member', '%s.member')", b.MSPID, api.MSPIPOffice, api.MSPRegulator),
+			Policy:       fmt.Sprintf("OR('%s.member', '%s.member', '%s.member')", b.MSPID, api.MSPIPOffice, api.MSPRegulator),
 			MaxPeerCount: 2, MemberOnlyRead: true, MemberOnlyWrite: true})
 	}
 	return out
