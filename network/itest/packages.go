@@ -17,4 +17,6 @@ var Packages = []string{
 	"./network/faulttest",
 	// every organization on a host of its own (network namespaces), a consortium of its own
 	"./network/multihost",
+	// the consortium changes: a user of its own enrolled, then revoked (a CRL config block)
+	"./network/consortiumtest",
 }

@@ -88,8 +88,8 @@ type GatewaySpec struct {
 
 // UserSpec is an identity enrolled from the organization's CA with its ipledger.role attribute.
 type UserSpec struct {
-	Name string `yaml:"name"`
-	Role string `yaml:"role"`
+	Name string `yaml:"name" json:"name"`
+	Role string `yaml:"role" json:"role"`
 }
 
 // LoadTopology reads and checks a topology file. Ports in the file are offsets; base is added here.

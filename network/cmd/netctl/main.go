@@ -45,19 +45,43 @@ one organization per host (a consortium; docs/operations.md has the runbook):
                   start this host's parts, join the channel, approve the chaincode (and commit it,
                   on the IP office's host, once all have approved), start the gateway
 
+channel configuration updates (each step on its organization's host; docs/operations.md):
+  channel propose crl MSPID CRLFILE | add-org DEFINITION@SHA256 | remove-org MSPID [--org MSPID]
+                  compute the update from this host's peer's configuration, write it to export/ and
+                  print its sha256, what it changes and the signatures it needs
+  channel sign UPDATE@SHA256 [--org MSPID]
+                  check the update against this host's peer's configuration and sign it as the
+                  organization's admin: export/<update>.<MSPID>.sig
+  channel submit UPDATE@SHA256 --signatures SIG[@SHA256],... [--org MSPID]
+                  check every signature and the policies the update needs (read from the channel's
+                  configuration), add this admin's signature, send it to an orderer, and print the
+                  config block it made
+
+identities (on the host of the organization's CA):
+  identity add NAME --role ROLE [--org MSPID]
+                  register and enrol a user, give it an API key, restart the organization's gateway
+  identity revoke NAME [--org MSPID]
+                  revoke the user at the CA, publish the CA's CRL by a crl update signed by the
+                  organization's admin, drop the user from the gateway (restarted); print the block
+
+  --org names the organization on a network of several organizations on one machine; a host of
+  one organization acts as its own.
+
 flags:
 `
 
 // commands are netctl's subcommands by name; each gets the network, its own name and its arguments.
 var commands = map[string]func(n *netctl.Network, cmd string, args []string){
-	"up":      upCmd,
-	"down":    downCmd,
-	"status":  statusCmd,
-	"leader":  leaderCmd,
-	"heights": heightsCmd,
-	"kill":    componentCmd,
-	"org":     orgCmd,
-	"stop":    componentCmd,
+	"up":       upCmd,
+	"down":     downCmd,
+	"status":   statusCmd,
+	"leader":   leaderCmd,
+	"heights":  heightsCmd,
+	"kill":     componentCmd,
+	"org":      orgCmd,
+	"channel":  channelCmd,
+	"identity": identityCmd,
+	"stop":     componentCmd,
 }
 
 func main() {
@@ -107,7 +131,9 @@ func newFlagSet() (*flag.FlagSet, *options) {
 // down, which may delete it), and on a host of a consortium it must read the topology and port base
 // the directory was made with. The others (down, status, heights, kill, stop) work whatever the
 // topology, so that a host can always be seen and stopped.
-func changes(cmd string) bool { return cmd == "up" || cmd == "org" }
+func changes(cmd string) bool {
+	return cmd == "up" || cmd == "org" || cmd == "channel" || cmd == "identity"
+}
 
 func (o *options) network(strict bool) *netctl.Network {
 	if o.binDir == "" {
