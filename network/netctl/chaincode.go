@@ -290,7 +290,7 @@ func (n *Network) definitionArgs() ([]string, error) {
 		return nil, err
 	}
 	return []string{"--channelID", n.Top.Channel, "--name", cc.Name, "--version", version,
-		"--sequence", strconv.Itoa(cc.Sequence), "--signature-policy", n.Top.EndorsementPolicy(),
+		"--sequence", strconv.Itoa(cc.Sequence), "--signature-policy", n.definitionPolicy(),
 		"--collections-config", collections}, nil
 }
 

@@ -100,9 +100,16 @@ func (t *Topology) Collections() []Collection {
 	return out
 }
 
+// definitionPolicy and definitionCollections are the chaincode definition's endorsement policy and
+// collections: the whole consortium's (the plan), also on a host that runs one organization's parts,
+// so that every organization approves the same definition.
+func (n *Network) definitionPolicy() string { return n.plan().EndorsementPolicy() }
+
+func (n *Network) definitionCollections() []Collection { return n.plan().Collections() }
+
 // collectionsFile writes the definition's collections where the peer CLI reads them, and returns its path.
 func (n *Network) collectionsFile() (string, error) {
-	raw, err := json.MarshalIndent(n.Top.Collections(), "", "  ")
+	raw, err := json.MarshalIndent(n.definitionCollections(), "", "  ")
 	if err != nil {
 		return "", err
 	}

@@ -109,3 +109,25 @@ func js(t *testing.T, v any) string {
 	}
 	return string(raw)
 }
+
+// On a host of a consortium, which runs one organization's parts, the definition is still the whole
+// consortium's: every organization approves the same policy and collections.
+func TestNetwork_AHostOfAConsortiumApprovesTheWholeConsortiumsDefinition(t *testing.T) {
+	whole := loadTestTopology(t, 0)
+	for _, org := range []string{"ipoffice", "bank1", "exchange"} {
+		part, err := whole.Local(&Scope{Org: org})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := &Network{Top: part, Plan: whole, Dir: t.TempDir()}
+		if p := n.definitionPolicy(); p != whole.EndorsementPolicy() {
+			t.Errorf("%s: policy %s", org, p)
+		}
+		if c := n.definitionCollections(); js(t, c) != js(t, whole.Collections()) {
+			t.Errorf("%s: collections %s", org, js(t, c))
+		}
+		if s := n.Describe(nil); s.Chaincode.EndorsementPolicy != whole.EndorsementPolicy() || len(s.Chaincode.Collections) != 2 {
+			t.Errorf("%s: system.json's chaincode %+v", org, s.Chaincode)
+		}
+	}
+}
