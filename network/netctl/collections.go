@@ -88,8 +88,8 @@ type Collection struct {
 // Collections are the definition's private data collections: for each bank its terms collection
 // (V2), whose members are the bank, the IP office and the regulator. Every organization derives them
 // from the same topology, so every approval carries the same ones; a bank added to the topology gets
-// its collection in the next definition. Fabric keeps a collection once defined: a bank that leaves
-// stays in the topology's banks until its collection's members are changed by hand.
+// its collection in the next definition. Fabric refuses a definition that drops a committed
+// collection, so a bank taken out of the topology needs a procedure of its own.
 func (t *Topology) Collections() []Collection {
 	var out []Collection
 	for _, b := range t.Banks() {
