@@ -285,9 +285,13 @@ func (n *Network) definitionArgs() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	collections, err := n.collectionsFile()
+	if err != nil {
+		return nil, err
+	}
 	return []string{"--channelID", n.Top.Channel, "--name", cc.Name, "--version", version,
-		"--sequence", strconv.Itoa(cc.Sequence), "--signature-policy", cc.EndorsementPolicy,
-		"--collections-config", filepath.Join(n.NetworkDir, cc.Collections)}, nil
+		"--sequence", strconv.Itoa(cc.Sequence), "--signature-policy", n.definitionPolicy(),
+		"--collections-config", collections}, nil
 }
 
 // ordererArgs are the peer CLI's arguments sending a transaction to an orderer: one that accepts a

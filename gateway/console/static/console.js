@@ -899,7 +899,16 @@
         const missing = [...new Set(all.flatMap((p) => p.assetIds))].filter((a) => !kinds.has(a));
         await Promise.all(missing.map((a) => api("GET", "/v1/assets/" + encodeURIComponent(a)).then((x) => kinds.set(a, x.kind)).catch(() => kinds.set(a, "?"))));
       } catch (err) { alertBox(err); return; }
+      bankOptions();
       render();
+    }
+    // bankOptions lists the banks of the pledges on the register: no list of banks is fixed, so a bank
+    // that joined later appears with its first pledge.
+    function bankOptions() {
+      const sel = filters.elements.bank, cur = sel.value;
+      const banks = [...new Set(all.map((p) => p.pledgee.msp))].sort();
+      sel.replaceChildren(el("option", { value: "", text: "all" }), ...banks.map((m) => el("option", { value: m, text: orgName(m) })));
+      sel.value = banks.includes(cur) ? cur : "";
     }
     function render() {
       const f = Object.fromEntries(new FormData(filters));
