@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -9,23 +10,47 @@ import (
 // MSPID is an organization of the network, named by its MSP id.
 type MSPID string
 
-// Organizations of the network.
+// Organizations of the network. The IP office, the exchange, the regulator and the orderers each have
+// one fixed MSP id; the banks are every other member (see [IsBank]). Bank1MSP and Bank2MSP are the
+// banks the network was founded with: they are named here only for the key-level policy of the rights
+// ([RightEndorsement]), for tests and for examples, never to decide what an organization may do.
 const (
 	MSPIPOffice  MSPID = "IPOfficeMSP"
 	MSPBank1     MSPID = "Bank1MSP"
 	MSPBank2     MSPID = "Bank2MSP"
 	MSPExchange  MSPID = "ExchangeMSP"
 	MSPRegulator MSPID = "RegulatorMSP"
+	MSPOrderer   MSPID = "OrdererMSP"
 )
 
-// PeerOrgs lists the organizations that run a peer of the channel.
-var PeerOrgs = []MSPID{MSPBank1, MSPBank2, MSPExchange, MSPIPOffice, MSPRegulator}
+// FixedOrgs are the members whose role is fixed by their MSP id; every other member is a bank.
+var FixedOrgs = []MSPID{MSPIPOffice, MSPExchange, MSPRegulator, MSPOrderer}
 
-// Banks lists the organizations that may be pledgees.
-var Banks = []MSPID{MSPBank1, MSPBank2}
+// BankMSPPattern is the form of a bank's MSP id: letters and digits with "Bank" among them, ending in
+// "MSP" (Bank3MSP, HubeiBankMSP, BankOfWuhanMSP), at most [MaxBankMSPLen] characters, so that
+// terms<MSP> is a valid collection name and the id a valid key part. A member of another kind
+// (a guarantor, a valuation agency) is not a bank by its name.
+const BankMSPPattern = `^[A-Za-z0-9]*Bank[A-Za-z0-9]*MSP$`
 
-// IsBank says whether msp is a lending bank.
-func IsBank(msp MSPID) bool { return slices.Contains(Banks, msp) }
+// MaxBankMSPLen is the longest bank MSP id.
+const MaxBankMSPLen = 50
+
+var bankMSP = regexp.MustCompile(BankMSPPattern)
+
+// IsBank says whether msp is a lending bank: a member of the channel that is not one of [FixedOrgs],
+// with an MSP id of the form [BankMSPPattern]. No bank is named in the code, so a bank that joins the
+// consortium later is a bank to the register without a change of code. Fabric admits only members'
+// identities, so a caller's MSP id is a member; a bank still needs its terms collection in the chaincode
+// definition before it can file a pledge ([TermsCollection], rule P1 `no-terms-collection`).
+func IsBank(msp MSPID) bool {
+	return len(msp) <= MaxBankMSPLen && !slices.Contains(FixedOrgs, msp) && bankMSP.MatchString(string(msp))
+}
+
+// IsMember says whether msp may be a member organization with a peer: one of the fixed peer
+// organizations or a bank. The orderers' organization runs no peer and is not one.
+func IsMember(msp MSPID) bool {
+	return (slices.Contains(FixedOrgs, msp) && msp != MSPOrderer) || IsBank(msp)
+}
 
 // TermsCollection is the private data collection holding the terms of the pledges a bank holds (V2).
 func TermsCollection(bank MSPID) string { return "terms" + string(bank) }
@@ -51,12 +76,13 @@ func OperationalRole(msp MSPID) (Role, bool) {
 	switch msp {
 	case MSPIPOffice:
 		return RoleExaminer, true
-	case MSPBank1, MSPBank2:
-		return RoleLoanOfficer, true
 	case MSPExchange:
 		return RoleTrader, true
 	case MSPRegulator:
 		return RoleAuditor, true
+	}
+	if IsBank(msp) {
+		return RoleLoanOfficer, true
 	}
 	return "", false
 }
@@ -92,9 +118,16 @@ func (e Endorsement) String() string {
 
 // RightEndorsement is the key-level policy of an IP right, a transfer and a request id (rule I1): the
 // IP office and at least one other organization, so that no single organization changes them alone.
-// The chaincode definition's policy says the same, so discovery finds these endorsers by itself.
+// The chaincode definition's policy says the same, so discovery finds these endorsers by itself. Its
+// AnyOf names the founding members; the keys already on the ledger carry it, so it stays as it is. A
+// transaction whose named endorsers meet none of it (the IP office and a bank that joined later) is
+// endorsed by the regulator too: the rules' dry run (PlanSubmission) names [AnyOfFallback].
 var RightEndorsement = Endorsement{All: []MSPID{MSPIPOffice},
 	AnyOf: []MSPID{MSPBank1, MSPBank2, MSPExchange, MSPRegulator}}
+
+// AnyOfFallback is the organization that meets an AnyOf that a transaction's other endorsers do not:
+// the regulator, a member of every collection, whose peer therefore endorses any submission.
+const AnyOfFallback = MSPRegulator
 
 // PledgeEndorsement is the key-level policy of a pledge's keys: [PledgeEndorsers] of its pledgee bank.
 func PledgeEndorsement(bank MSPID) Endorsement { return Endorsement{All: PledgeEndorsers(bank)} }

@@ -52,6 +52,9 @@ type PartyPledge struct {
 // is pledgor, with the names the records give it (Name on each record; Names, each once). In a page, a
 // party's records may continue on the next page, under the same id.
 type PartyHoldings struct {
+	// Debts are the pledges that secure the party's debts, given by others (P12: the party is their
+	// debtor, not a pledgor).
+	Debts   []PartyPledge `json:"debts"`
 	ID      string        `json:"id"`
 	Names   []string      `json:"names"`
 	Pledges []PartyPledge `json:"pledges"`
@@ -76,6 +79,7 @@ type PartyView struct {
 // adds, for each record, the transactions that prove it.
 type PartyExtract struct {
 	AsOf      string        `json:"asOf"`
+	Debts     []PartyPledge `json:"debts"`
 	ID        string        `json:"id"`
 	Names     []string      `json:"names"`
 	Pledges   []PartyPledge `json:"pledges"`
@@ -96,6 +100,7 @@ type ExtractView struct {
 type ExtractProof struct {
 	Channel      string        `json:"channel"`
 	LedgerHeight uint64        `json:"ledgerHeight"`
+	Debts        []RecordProof `json:"debts"`
 	Pledges      []RecordProof `json:"pledges"`
 	Rights       []RecordProof `json:"rights"`
 	VerifiedBy   MSPID         `json:"verifiedBy"`

@@ -265,3 +265,47 @@ func TestSignaturePolicy(t *testing.T) {
 		t.Fatalf("pledge policy %v", &env)
 	}
 }
+
+// TestContractALaterBankFilesThroughTheStub: Bank3MSP, which no line of the code names, files a pledge
+// through the real contract; its terms go to termsBank3MSP and its pledge's keys carry its own policy.
+// HubeiBank4MSP, whose collection the definition lacks, is refused under P1 (no-terms-collection) as a
+// kept decision, not an internal error, and nothing but its request id is written.
+func TestContractALaterBankFilesThroughTheStub(t *testing.T) {
+	h := newHarness(t)
+	h.ids["bank3"] = creator(t, "Bank3MSP", "officer1", string(api.RoleLoanOfficer))
+	h.ids["bank4"] = creator(t, "HubeiBank4MSP", "officer1", string(api.RoleLoanOfficer))
+	h.ok("examiner", nil, "RegisterAsset", "a1", patentP1)
+	var p api.Pledge
+	if err := json.Unmarshal([]byte(h.ok("bank3", terms(), "ApplyPledge", "p1", application())), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Pledgee.MSP != "Bank3MSP" || len(h.w.private["termsBank3MSP"]) != 1 {
+		t.Fatalf("pledgee %s, private %v", p.Pledgee.MSP, h.w.private)
+	}
+	h.ok("examiner", nil, "RegisterPledge", "p2", p.ID, `{"registrationNumber":"Y2025980000003"}`)
+	ep, err := statebased.NewStateEP(h.w.policies[rules.CompositeKey("pledge", p.ID)])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if orgs := ep.ListOrgs(); len(orgs) != 2 || !slices.Contains(orgs, "Bank3MSP") {
+		t.Fatalf("pledge policy orgs %v", orgs)
+	}
+	if out := h.ok("bank3", nil, "GetPledgeTerms", p.ID); !strings.Contains(out, `"verified":true`) {
+		t.Fatalf("terms %s", out)
+	}
+	h.refused("bank1", nil, api.CodeForbidden, "GetPledgeTerms", p.ID)
+	if out := h.ok("auditor", nil, "ListPledgesByPledgee", "Bank3MSP", "0", ""); !strings.Contains(out, `"count":1`) {
+		t.Fatalf("Bank3's pledges: %s", out)
+	}
+
+	h.ok("examiner", nil, "RegisterAsset", "a2", strings.NewReplacer(`"id":"P1"`, `"id":"P2"`, "12345.6", "12346.7").Replace(patentP1))
+	h.w.undefined["termsHubeiBank4MSP"] = true
+	before := len(h.w.state)
+	e := h.refusal("bank4", terms(), "P1", "ApplyPledge", "b4", strings.Replace(application(), `["P1"]`, `["P2"]`, 1))
+	if e.Details["reason"] != "no-terms-collection" || e.Details["collection"] != "termsHubeiBank4MSP" {
+		t.Fatalf("refusal %+v", e)
+	}
+	if len(h.w.state) != before+1 || len(h.w.private["termsHubeiBank4MSP"]) != 0 {
+		t.Fatalf("a refused filing wrote %d keys", len(h.w.state)-before)
+	}
+}

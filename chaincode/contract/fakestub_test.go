@@ -36,11 +36,13 @@ type world struct {
 	history  map[string][]*queryresult.KeyModification
 	events   []*peer.ChaincodeEvent
 	n        int
+	// undefined are collections the chaincode definition lacks: the peer refuses their use.
+	undefined map[string]bool
 }
 
 func newWorld() *world {
 	return &world{state: map[string][]byte{}, policies: map[string][]byte{}, private: map[string]map[string][]byte{},
-		history: map[string][]*queryresult.KeyModification{}}
+		history: map[string][]*queryresult.KeyModification{}, undefined: map[string]bool{}}
 }
 
 // fakeStub is a hand-written shim.ChaincodeStubInterface: the methods the contract uses are real, the
@@ -135,9 +137,15 @@ func (s *fakeStub) SetEvent(name string, payload []byte) error {
 	return nil
 }
 func (s *fakeStub) GetPrivateData(collection, key string) ([]byte, error) {
+	if s.w.undefined[collection] {
+		return nil, fmt.Errorf("GET_STATE failed: transaction ID: %s: collection [%s] not defined in the collection config for chaincode [ipledger]", s.txID, collection)
+	}
 	return s.w.private[collection][key], nil
 }
 func (s *fakeStub) PutPrivateData(collection, key string, value []byte) error {
+	if s.w.undefined[collection] { // the peer's text (privdata.NoSuchCollectionError) behind the shim's
+		return fmt.Errorf("PUT_STATE failed: transaction ID: %s: collection ipledger/ipledger/%s could not be found", s.txID, collection)
+	}
 	if s.pWrites[collection] == nil {
 		s.pWrites[collection] = map[string][]byte{}
 	}

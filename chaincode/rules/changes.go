@@ -181,7 +181,7 @@ func (s *Service) putPrivateTerms(p *api.Pledge, key string, terms api.Terms, ha
 		return internal("encode terms", err)
 	}
 	if err := s.l.PutPrivate(p.TermsCollection, key, rec); err != nil {
-		return internal("put private data", err)
+		return privateWriteError(p.TermsCollection, err)
 	}
 	return nil
 }

@@ -97,6 +97,10 @@ func (e *env) coveredBy(planned []api.MSPID) {
 					e.t.Fatalf("the plan named %v; writing %q needs %s", planned, k, o)
 				}
 			}
+			if len(planned) > 0 && len(p.AnyOf) > 0 &&
+				!slices.ContainsFunc(p.AnyOf, func(o api.MSPID) bool { return slices.Contains(planned, o) }) {
+				e.t.Fatalf("the plan named %v; writing %q needs one of %v", planned, k, p.AnyOf)
+			}
 		}
 	}
 }

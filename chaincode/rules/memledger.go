@@ -24,6 +24,9 @@ type MemLedger struct {
 	private     map[string]map[string][]byte
 	history     map[string][]HistoryEntry
 	NonMemberOf map[string]bool // collections this "peer" may not read
+	// Undefined are collections that the chaincode definition lacks (a bank's before the definition
+	// gains it): reading or writing one fails with the peer's own text.
+	Undefined map[string]bool
 
 	txID     string
 	txTime   time.Time
@@ -44,7 +47,8 @@ type MemEvent struct {
 // NewMemLedger returns an empty ledger.
 func NewMemLedger() *MemLedger {
 	m := &MemLedger{state: map[string][]byte{}, policies: map[string]api.Endorsement{},
-		private: map[string]map[string][]byte{}, history: map[string][]HistoryEntry{}, NonMemberOf: map[string]bool{}}
+		private: map[string]map[string][]byte{}, history: map[string][]HistoryEntry{}, NonMemberOf: map[string]bool{},
+		Undefined: map[string]bool{}}
 	m.Begin("", time.Time{})
 	return m
 }
@@ -168,6 +172,9 @@ func (m *MemLedger) ScanPage(objectType string, attrs []string, pageSize int32, 
 
 // GetPrivate implements [Ledger]; it fails for collections in NonMemberOf, as on a non-member peer.
 func (m *MemLedger) GetPrivate(collection, key string) ([]byte, error) {
+	if m.Undefined[collection] {
+		return nil, fmt.Errorf("collection [%s] not defined in the collection config for chaincode [ipledger]", collection)
+	}
 	if m.NonMemberOf[collection] {
 		return nil, fmt.Errorf("tx creator does not have read access permission on privatedata in chaincodeName:ipledger collectionName: %s", collection)
 	}
@@ -178,6 +185,9 @@ func (m *MemLedger) GetPrivate(collection, key string) ([]byte, error) {
 func (m *MemLedger) PutPrivate(collection, key string, value []byte) error {
 	if m.ReadOnly {
 		return errors.New("read-only transaction")
+	}
+	if m.Undefined[collection] { // the peer's text, behind the shim's prefix
+		return fmt.Errorf("PUT_STATE failed: transaction ID: %s: collection ipledger/ipledger/%s could not be found", m.txID, collection)
 	}
 	if m.pWrites[collection] == nil {
 		m.pWrites[collection] = map[string][]byte{}

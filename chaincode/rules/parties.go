@@ -20,6 +20,8 @@ const (
 	idxAssetOwnerName    = "asset-by-owner-name"    // bigram of the owner's name, owner id, assetId
 	idxPledgePledgor     = "pledge-by-pledgor"      // pledgor id, pledgeId
 	idxPledgePledgorName = "pledge-by-pledgor-name" // bigram of the pledgor's name, pledgor id, pledgeId
+	idxPledgeDebtor      = "pledge-by-debtor"       // debtor id (not a pledgor of it), pledgeId
+	idxPledgeDebtorName  = "pledge-by-debtor-name"  // bigram of the debtor's name, debtor id, pledgeId
 )
 
 // foldName is a name as the name index and name queries compare it: full-width ASCII forms made
@@ -77,13 +79,18 @@ func ownerKeys(assetID string, owners []api.Owner) []string {
 	return keys
 }
 
-// pledgorKeys are the party index keys of a pledge: its pledgors'. A pledge's other parties (a debtor
-// who is not a pledgor, when pledges name one) are to be indexed here too, under indexes of their own,
-// so that the search lists them in their role.
+// pledgorKeys are the party index keys of a pledge: its pledgors', and its debtors' who are not its
+// pledgors (P12: a third party's debt secured by the pledge), under indexes of their own, so that the
+// search lists each in its role.
 func pledgorKeys(p *api.Pledge) []string {
 	var keys []string
 	for _, pl := range p.Pledgors {
 		keys = append(keys, partyKeys(idxPledgePledgor, idxPledgePledgorName, pl.ID, pl.Name, p.ID)...)
+	}
+	for _, d := range p.Debtors {
+		if !slices.ContainsFunc(p.Pledgors, func(x api.Party) bool { return x.ID == d.ID }) {
+			keys = append(keys, partyKeys(idxPledgeDebtor, idxPledgeDebtorName, d.ID, d.Name, p.ID)...)
+		}
 	}
 	return keys
 }
@@ -142,11 +149,26 @@ type partySearch struct {
 const (
 	phaseRights  = 'r'
 	phasePledges = 'p'
+	phaseDebts   = 'd'
 )
 
+// nextPhase is the phase after phase, 0 after the last.
+func nextPhase(phase byte) byte {
+	switch phase {
+	case phaseRights:
+		return phasePledges
+	case phasePledges:
+		return phaseDebts
+	}
+	return 0
+}
+
 func (q *partySearch) indexes(phase byte) (byID, byName string) {
-	if phase == phaseRights {
+	switch phase {
+	case phaseRights:
 		return idxAssetOwner, idxAssetOwnerName
+	case phaseDebts:
+		return idxPledgeDebtor, idxPledgeDebtorName
 	}
 	return idxPledgePledgor, idxPledgePledgorName
 }
@@ -170,7 +192,7 @@ func (q *partySearch) parseBookmark(b string) (phase byte, drive, inner string, 
 		return 0, "", "", api.Invalid("bookmark", "is too long")
 	}
 	phase, rest := b[0], b[1:]
-	if phase != phaseRights && phase != phasePledges {
+	if phase != phaseRights && phase != phasePledges && phase != phaseDebts {
 		return 0, "", "", bad
 	}
 	if q.query == nil || rest == "" {
@@ -212,12 +234,12 @@ func (q *partySearch) page(size int32, bookmark string) ([]api.PartyHoldings, st
 		switch {
 		case next != "":
 			return acc.items, q.bookmark(phase, drive, next), nil
-		case phase == phasePledges:
+		case nextPhase(phase) == 0:
 			return acc.items, "", nil
 		case n == 0:
-			return acc.items, string(phasePledges), nil
+			return acc.items, string(nextPhase(phase)), nil
 		}
-		phase, drive, inner = phasePledges, "", ""
+		phase, drive, inner = nextPhase(phase), "", ""
 	}
 }
 
@@ -308,8 +330,12 @@ func (s *Service) addRecord(acc *holdings, phase byte, partyID, recordID string,
 	if err != nil {
 		return err
 	}
-	if i := slices.IndexFunc(p.Pledgors, func(x api.Party) bool { return x.ID == partyID }); i >= 0 && match(p.Pledgors[i].Name) {
-		acc.pledge(partyID, partyPledge(p, p.Pledgors[i].Name))
+	parties := p.Pledgors
+	if phase == phaseDebts {
+		parties = p.Debtors
+	}
+	if i := slices.IndexFunc(parties, func(x api.Party) bool { return x.ID == partyID }); i >= 0 && match(parties[i].Name) {
+		acc.pledge(partyID, phase, partyPledge(p, parties[i].Name))
 	}
 	return nil
 }
@@ -334,8 +360,8 @@ type holdings struct {
 func (h *holdings) party(id, name string) *api.PartyHoldings {
 	i := slices.IndexFunc(h.items, func(x api.PartyHoldings) bool { return x.ID == id })
 	if i < 0 {
-		h.items = append(h.items, api.PartyHoldings{ID: id, Names: []string{}, Pledges: []api.PartyPledge{},
-			Rights: []api.PartyRight{}})
+		h.items = append(h.items, api.PartyHoldings{Debts: []api.PartyPledge{}, ID: id, Names: []string{},
+			Pledges: []api.PartyPledge{}, Rights: []api.PartyRight{}})
 		i = len(h.items) - 1
 	}
 	p := &h.items[i]
@@ -350,8 +376,13 @@ func (h *holdings) right(partyID string, r api.PartyRight) {
 	p.Rights = append(p.Rights, r)
 }
 
-func (h *holdings) pledge(partyID string, pl api.PartyPledge) {
+// pledge adds a pledge the party gave (phase p) or one that secures its debt (phase d, P12).
+func (h *holdings) pledge(partyID string, phase byte, pl api.PartyPledge) {
 	p := h.party(partyID, pl.Name)
+	if phase == phaseDebts {
+		p.Debts = append(p.Debts, pl)
+		return
+	}
 	p.Pledges = append(p.Pledges, pl)
 }
 
@@ -414,7 +445,7 @@ func (s *Service) GetParty(partyID string, size int32, bookmark string) (string,
 	if err != nil {
 		return "", err
 	}
-	view := api.PartyView{PartyHoldings: api.PartyHoldings{ID: partyID, Names: []string{},
+	view := api.PartyView{PartyHoldings: api.PartyHoldings{Debts: []api.PartyPledge{}, ID: partyID, Names: []string{},
 		Pledges: []api.PartyPledge{}, Rights: []api.PartyRight{}}, Bookmark: next}
 	if len(items) == 1 {
 		view.PartyHoldings = items[0]
@@ -444,7 +475,11 @@ func (s *Service) GetPartyExtract(partyID string) (string, error) {
 	if err != nil {
 		return "", internal("scan", err)
 	}
-	if n := len(rights) + len(pledges); n > api.MaxExtractRecords {
+	debts, err := s.l.Scan(idxPledgeDebtor, []string{partyID})
+	if err != nil {
+		return "", internal("scan", err)
+	}
+	if n := len(rights) + len(pledges) + len(debts); n > api.MaxExtractRecords {
 		return "", api.Conflict("S2", fmt.Sprintf("the party has %d records, more than an extract lists (%d)", n, api.MaxExtractRecords),
 			"id", partyID, "records", fmt.Sprint(n), "reason", "too-many-records")
 	}
@@ -453,7 +488,7 @@ func (s *Service) GetPartyExtract(partyID string) (string, error) {
 	for _, part := range []struct {
 		phase byte
 		keys  []string
-	}{{phaseRights, rights}, {phasePledges, pledges}} {
+	}{{phaseRights, rights}, {phasePledges, pledges}, {phaseDebts, debts}} {
 		for _, k := range part.keys {
 			if err := s.addRecord(&acc, part.phase, partyID, lastAttr(k), all); err != nil {
 				return "", err
@@ -464,7 +499,7 @@ func (s *Service) GetPartyExtract(partyID string) (string, error) {
 		return "", api.NotFound("party", partyID)
 	}
 	h := acc.items[0]
-	return marshal(api.PartyExtract{AsOf: s.now(), ID: partyID, Names: h.Names, Pledges: h.Pledges,
+	return marshal(api.PartyExtract{AsOf: s.now(), Debts: h.Debts, ID: partyID, Names: h.Names, Pledges: h.Pledges,
 		QueriedBy: s.tx.Caller.MSP, Rights: h.Rights})
 }
 

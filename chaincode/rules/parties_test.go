@@ -43,6 +43,9 @@ func (e *env) found(id, name string, size int32) map[string][]string {
 			for _, p := range h.Pledges {
 				out[h.ID] = append(out[h.ID], p.ID)
 			}
+			for _, p := range h.Debts {
+				out[h.ID] = append(out[h.ID], "debt:"+p.ID)
+			}
 			if _, ok := out[h.ID]; !ok {
 				e.t.Fatalf("party %s listed without records", h.ID)
 			}
@@ -206,8 +209,10 @@ func TestS1_AnOwnerWhoSoldARightNoLongerListsIt(t *testing.T) {
 	if got := e.found("", "光谷", 0); fmt.Sprint(got) != fmt.Sprint(map[string][]string{guanggu.ID: {"P2"}}) {
 		t.Fatalf("the seller's name lists %v", got)
 	}
-	if got := e.found(acme.ID, "", 0); len(got) != 0 {
-		t.Fatalf("the pledgor who sold the pledged right still lists %v", got)
+	// The seller no longer owns or pledges anything; the pledge that followed the right still secures
+	// its debt (P12: the debtors stay when the pledgors change), and it is found as such.
+	if got := e.found(acme.ID, "", 0); fmt.Sprint(got) != fmt.Sprint(map[string][]string{acme.ID: {"debt:" + pl.ID}}) {
+		t.Fatalf("the pledgor who sold the pledged right lists %v", got)
 	}
 	want := map[string][]string{buyer.ID: {"P1", "T1", pl.ID}}
 	if got := e.found(buyer.ID, "", 0); fmt.Sprint(got) != fmt.Sprint(want) {
@@ -391,5 +396,33 @@ func TestS1_TheBuyerInADisposalIsFoundWhenItsTitleIsRecorded(t *testing.T) {
 	page, _ := e.search(trader, acme.ID, "", 0, "")
 	if h := page.Items[0]; len(h.Rights) != 0 || len(h.Pledges) != 1 || h.Pledges[0].Status != api.PledgeDisposed {
 		t.Fatalf("the pledgor after the disposal: %+v", h)
+	}
+}
+
+// TestS1_ADebtorWhoIsNotThePledgorIsFoundWithTheDebtsSecured: a third party whose debt a pledge secures
+// (P12) is found by its code and by a part of its name, with that pledge among its debts, not its
+// pledges; its extract lists it too (S2).
+func TestS1_ADebtorWhoIsNotThePledgorIsFoundWithTheDebtsSecured(t *testing.T) {
+	e := newEnv(t)
+	e.register(patent("P1"))
+	debtor := api.Party{ID: "91420100MA4KDB0001", Name: "湖北江城激光设备有限公司"}
+	app := application("P1")
+	app.Debtor = &debtor
+	p, err := e.apply(bank1, app)
+	wantCode(t, err, "")
+	want := map[string][]string{debtor.ID: {"debt:" + p.ID}}
+	if got := e.found(debtor.ID, "", 0); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("by code: %v, want %v", got, want)
+	}
+	if got := e.found("", "江城激光", 0); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("by name: %v, want %v", got, want)
+	}
+	if got := e.found(acme.ID, "", 0); fmt.Sprint(got) != fmt.Sprint(map[string][]string{acme.ID: {"P1", p.ID}}) {
+		t.Fatalf("the pledgor: %v", got)
+	}
+	var x api.PartyExtract
+	mustDecode(t, e.must(e.query(auditor, func(s *Service) (string, error) { return s.GetPartyExtract(debtor.ID) })), &x)
+	if len(x.Debts) != 1 || x.Debts[0].ID != p.ID || len(x.Pledges) != 0 || len(x.Rights) != 0 {
+		t.Fatalf("the debtor's extract: %+v", x)
 	}
 }

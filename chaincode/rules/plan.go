@@ -91,9 +91,11 @@ func (p *planLedger) SetEndorsement(_ string, e api.Endorsement) error {
 }
 
 // endorsers are the organizations every noted policy requires, in a stable order. A policy's AnyOf is
-// met by any of them (every AnyOf here lists the non-IP-office members, which the definition's policy
-// needs one of anyway); when only the IP office is required, the definition's policy says the same
-// and discovery chooses: none are named.
+// met by any of them (the AnyOf of [api.RightEndorsement] lists the founding non-IP-office members,
+// which the definition's policy needs one of anyway); when the named organizations meet none of an
+// AnyOf (the IP office and a bank that joined later), [api.AnyOfFallback] is named as well. When only
+// the IP office is required, the definition's policy says the same and discovery chooses: none are
+// named.
 func (p *planLedger) endorsers() []api.MSPID {
 	out := []api.MSPID{}
 	for _, e := range p.policies {
@@ -105,6 +107,12 @@ func (p *planLedger) endorsers() []api.MSPID {
 	}
 	if len(out) == 1 && out[0] == api.MSPIPOffice {
 		return []api.MSPID{}
+	}
+	for _, e := range p.policies {
+		if len(e.AnyOf) > 0 && len(out) > 0 && !slices.ContainsFunc(e.AnyOf, func(o api.MSPID) bool { return slices.Contains(out, o) }) {
+			out = append(out, api.AnyOfFallback)
+			break
+		}
 	}
 	slices.Sort(out)
 	return out

@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	api "github.com/ipledger/ipledger/chaincode/api"
@@ -378,7 +380,7 @@ func sameIDs[T any](a, b []T, id func(T) string) bool {
 // pledgee. The private terms come in the transient map under "terms" and go to the bank's collection.
 func (s *Service) ApplyPledge(requestID, payload string) (string, error) {
 	return s.submit(api.ApplyPledge.Name, requestID, payload+s.termsFingerprint(),
-		func() error { return requireOrg(s.tx.Caller, "P1", api.Banks...) },
+		func() error { return requireBank(s.tx.Caller, "P1") },
 		func() (any, api.Event, error) {
 			in, err := ParsePledgeApplication(payload)
 			if err != nil {
@@ -467,9 +469,27 @@ func (s *Service) putTerms(p *api.Pledge, terms api.Terms) error {
 		return internal("encode terms", err)
 	}
 	if err := s.l.PutPrivate(p.TermsCollection, pledgeKey(p.ID), rec); err != nil {
-		return internal("put private data", err)
+		return privateWriteError(p.TermsCollection, err)
 	}
 	return nil
+}
+
+// privateWriteError is the refusal of a private write to a collection that the chaincode definition
+// lacks (P1 `no-terms-collection`): a bank that joined the channel files only once the definition has
+// its terms collection. Any other failure is internal.
+func privateWriteError(collection string, err error) error {
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	msg := err.Error()
+	if strings.Contains(msg, collection) &&
+		(strings.Contains(msg, "could not be found") || strings.Contains(msg, "not defined in the collection config")) {
+		return api.Conflict("P1", "the bank's terms collection is not in the chaincode definition: a bank files "+
+			"pledges once the definition has its collection", "reason", "no-terms-collection",
+			"collection", collection, "pledgeeMsp", strings.TrimPrefix(collection, "terms"))
+	}
+	return internal("put private data", err)
 }
 
 // RegisterPledge registers an applied pledge (P3), after checking P1, P4 and P5 again against the rights
@@ -606,7 +626,7 @@ func (s *Service) RevokePledge(requestID, pledgeID, payload string) (string, err
 func (s *Service) pledgeeOp(function, requestID, pledgeID, payload string, rule api.Code,
 	run func(p *api.Pledge) (api.Event, error)) (string, error) {
 	return s.submit(function, requestID, pledgeID+"\x00"+payload+s.termsFingerprint(),
-		func() error { return requireOrg(s.tx.Caller, rule, api.Banks...) },
+		func() error { return requireBank(s.tx.Caller, rule) },
 		func() (any, api.Event, error) {
 			p, err := s.loadPledge(pledgeID)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	api "github.com/ipledger/ipledger/chaincode/api"
@@ -197,7 +198,10 @@ func (s *Service) ListPledgesByAsset(assetID string, size int32, bookmark string
 // ListPledgesByPledgee lists a bank's pledges, a page at a time.
 func (s *Service) ListPledgesByPledgee(pledgeeMSP string, size int32, bookmark string) (string, error) {
 	var c check
-	if enum(&c, "pledgeeMsp", api.MSPID(pledgeeMSP), api.Banks); c.err != nil {
+	if !api.IsBank(api.MSPID(pledgeeMSP)) {
+		c.fail("pledgeeMsp", "must be a bank's MSP id: "+api.BankMSPPattern+", not "+strings.Join(fixedOrgNames(), ", "))
+	}
+	if c.err != nil {
 		return "", c.err
 	}
 	return s.listPledges(idxPledgePledgee, []string{pledgeeMSP}, size, bookmark, nil)
@@ -283,7 +287,10 @@ func (s *Service) ListTransfers(assetID, status, requestedBy string, size int32,
 		enum(&c, "status", api.TransferStatus(status), api.TransferStatuses)
 	}
 	if requestedBy != "" {
-		enum(&c, "requestedBy", api.MSPID(requestedBy), api.PeerOrgs)
+		if !api.IsMember(api.MSPID(requestedBy)) {
+			c.fail("requestedBy", "must be a member's MSP id: a bank's ("+api.BankMSPPattern+") or one of "+
+				strings.Join(fixedOrgNames()[:3], ", "))
+		}
 	}
 	if c.err != nil {
 		return "", c.err
@@ -304,4 +311,13 @@ func (s *Service) ListTransfers(assetID, status, requestedBy string, size int32,
 		return "", err
 	}
 	return marshal(api.TransferPage{Bookmark: next, Count: len(items), Items: items})
+}
+
+// fixedOrgNames are the MSP ids of the members whose role is fixed, for messages.
+func fixedOrgNames() []string {
+	out := make([]string, len(api.FixedOrgs))
+	for i, o := range api.FixedOrgs {
+		out[i] = string(o)
+	}
+	return out
 }

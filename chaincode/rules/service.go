@@ -105,23 +105,14 @@ func (s *Service) decide(reqKey string, rec RequestRecord, run func() (any, api.
 	resp, ev, err := run()
 	s.l = held.Ledger
 	if err != nil {
-		refusal, ok := api.AsError(err)
-		if !ok || !refusal.Code.IsRule() {
-			return "", err
-		}
-		rec.Refusal = refusal
-		if err := s.put(reqKey, rec, api.RightEndorsement); err != nil {
-			return "", err
-		}
-		s.decidedBy = s.tx.ID
-		return "", refusal
+		return "", s.refuse(reqKey, rec, err)
 	}
 	body, err := json.Marshal(resp)
 	if err != nil {
 		return "", internal("marshal response", err)
 	}
 	if err := held.release(); err != nil {
-		return "", err
+		return "", s.refuse(reqKey, rec, err) // a private write refused before any public one
 	}
 	rec.Response = string(body)
 	if err := s.put(reqKey, rec, api.RightEndorsement); err != nil {
@@ -140,6 +131,21 @@ func (s *Service) decide(reqKey string, rec RequestRecord, run func() (any, api.
 		return "", internal("set event", err)
 	}
 	return string(body), nil
+}
+
+// refuse keeps err under reqKey when it is a refusal under a rule, and returns it; any other error
+// decides nothing.
+func (s *Service) refuse(reqKey string, rec RequestRecord, err error) error {
+	refusal, ok := api.AsError(err)
+	if !ok || !refusal.Code.IsRule() {
+		return err
+	}
+	rec.Refusal = refusal
+	if err := s.put(reqKey, rec, api.RightEndorsement); err != nil {
+		return err
+	}
+	s.decidedBy = s.tx.ID
+	return refusal
 }
 
 // Outcome turns what a submission returned into the chaincode's answer (I3): a decision — its result
@@ -174,7 +180,8 @@ func (s *Service) Decided() bool { return s.decidedBy != "" && s.decidedBy == s.
 // writes anyway.
 type heldWrites struct {
 	Ledger
-	writes []func() error
+	private []func() error // private writes, made first
+	writes  []func() error
 }
 
 func (h *heldWrites) PutState(key string, value []byte) error {
@@ -192,8 +199,15 @@ func (h *heldWrites) SetEndorsement(key string, e api.Endorsement) error {
 	return nil
 }
 
+// PutPrivate holds a private write; released before the public ones, so that a collection the
+// definition lacks refuses the request (P1 no-terms-collection) before anything public is written.
 func (h *heldWrites) PutPrivate(collection, key string, value []byte) error {
-	h.writes = append(h.writes, func() error { return h.Ledger.PutPrivate(collection, key, value) })
+	h.private = append(h.private, func() error {
+		if err := h.Ledger.PutPrivate(collection, key, value); err != nil {
+			return privateWriteError(collection, err)
+		}
+		return nil
+	})
 	return nil
 }
 
@@ -203,6 +217,11 @@ func (h *heldWrites) SetEvent(string, []byte) error {
 
 // release makes the held writes, in order.
 func (h *heldWrites) release() error {
+	for _, w := range h.private {
+		if err := w(); err != nil {
+			return err
+		}
+	}
 	for _, w := range h.writes {
 		if err := w(); err != nil {
 			return internal("write", err)

@@ -171,7 +171,7 @@ func (s *Service) RequestTransfer(requestID, payload string) (string, error) {
 // encumbers, and whether the proceeds go to early repayment or escrow (P7). Pledgee only.
 func (s *Service) ConsentToTransfer(requestID, transferID, payload string) (string, error) {
 	return s.submit(api.ConsentToTransfer.Name, requestID, transferID+"\x00"+payload,
-		func() error { return requireOrg(s.tx.Caller, "P7", api.Banks...) },
+		func() error { return requireBank(s.tx.Caller, "P7") },
 		func() (any, api.Event, error) {
 			var in api.ConsentInput
 			if err := DecodeStrict("consent", payload, &in); err != nil {

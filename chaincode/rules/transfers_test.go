@@ -280,7 +280,7 @@ func TestT1_ListTransfers(t *testing.T) {
 		field                        string
 	}{
 		{"unknown status", "", "pending", "", "status"},
-		{"unknown organization", "", "", "Bank9MSP", "requestedBy"},
+		{"unknown organization", "", "", "Guarantor9MSP", "requestedBy"},
 		{"bad right id", "P 1", "", "", "assetId"},
 	} {
 		t.Run(bad.name, func(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"github.com/ipledger/ipledger/chaincode/api"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -96,7 +97,7 @@ func navigation(kind string) []Page {
 // OrgKind tells what an organization is, from its MSP id: bank, ipoffice, exchange or regulator.
 func OrgKind(mspID string) string {
 	switch {
-	case strings.HasPrefix(mspID, "Bank"):
+	case api.IsBank(api.MSPID(mspID)): // any bank, one that joined later too: none is named
 		return "bank"
 	case mspID == "IPOfficeMSP":
 		return "ipoffice"
@@ -108,7 +109,8 @@ func OrgKind(mspID string) string {
 	return "other"
 }
 
-// OrgName is an organization's name for people: Bank1MSP is "Bank 1".
+// OrgName is an organization's name for people: Bank1MSP is "Bank 1", Bank3MSP "Bank 3"; a bank named
+// otherwise (HubeiBankMSP) by its MSP id.
 func OrgName(mspID string) string {
 	switch mspID {
 	case "IPOfficeMSP":
@@ -118,7 +120,7 @@ func OrgName(mspID string) string {
 	case "RegulatorMSP":
 		return "Regulator"
 	}
-	if n, ok := strings.CutPrefix(strings.TrimSuffix(mspID, "MSP"), "Bank"); ok {
+	if n, ok := strings.CutPrefix(strings.TrimSuffix(mspID, "MSP"), "Bank"); ok && n != "" && strings.Trim(n, "0123456789") == "" {
 		return "Bank " + n
 	}
 	return mspID

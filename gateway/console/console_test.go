@@ -188,6 +188,11 @@ func TestOrgNames(t *testing.T) {
 			t.Errorf("OrgName(%s) = %q", msp, got)
 		}
 	}
+	// A bank that joined later is a bank to the console too: none is named.
+	if OrgKind("Bank3MSP") != "bank" || OrgKind("HubeiBankMSP") != "bank" || OrgName("Bank3MSP") != "Bank 3" ||
+		OrgName("HubeiBankMSP") != "HubeiBankMSP" || OrgKind("OrdererMSP") != "other" {
+		t.Error("a later bank")
+	}
 	if OrgKind("XMSP") != "other" || OrgKind("Bank2MSP") != "bank" {
 		t.Error("OrgKind")
 	}

@@ -49,6 +49,7 @@ var Messages = map[string]string{
 
 	"P1/owner-missing":        "A registered owner of the IP right is not among the pledgors.",
 	"P1/not-owner":            "A pledgor is not a registered owner of the IP right.",
+	"P1/no-terms-collection":  "Your bank cannot file pledges yet: the chaincode definition does not have its private collection. Please tell the operator.",
 	"P4/not-valid":            "The IP right is not in force (lapsed, invalidated, expired or revoked).",
 	"P4/fees-unpaid":          "The patent's annual fees have not been paid.",
 	"P4/frozen":               "A court has frozen the IP right.",

@@ -100,25 +100,32 @@ func newOrgs(t *testing.T) *orgs {
 		// The register's date of the in-memory ledger's clock (2025-03-03 02:00 UTC is 10:00 in UTC+8).
 		"TODAY": "2025-03-03"}}
 	for org, msp := range orgMSPs {
-		var ids []gateway.IdentityConfig
-		for user, role := range userRoles {
-			ids = append(ids, gateway.IdentityConfig{Name: user, Role: string(role), APIKeySHA256: hashOf(org + "/" + user)})
-		}
-		keys, err := gateway.NewKeyring(string(msp), ids)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l := &rulesLedger{w: w, msp: msp, roles: userRoles, org: org}
-		o.ledgers[org] = l
-		s, err := New(Options{Ledger: l, Keyring: keys, MSPID: string(msp), Channel: "ipledger",
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SaltKey: []byte("examples-salt-key-0123456789abcd")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.servers[org] = httptest.NewServer(s)
-		t.Cleanup(o.servers[org].Close)
+		o.addOrg(w, org, msp)
 	}
 	return o
+}
+
+// addOrg starts org's gateway over the world w, with every user of userRoles.
+func (o *orgs) addOrg(w *rulesWorld, org string, msp api.MSPID) {
+	t := o.t
+	t.Helper()
+	var ids []gateway.IdentityConfig
+	for user, role := range userRoles {
+		ids = append(ids, gateway.IdentityConfig{Name: user, Role: string(role), APIKeySHA256: hashOf(org + "/" + user)})
+	}
+	keys, err := gateway.NewKeyring(string(msp), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &rulesLedger{w: w, msp: msp, roles: userRoles, org: org}
+	o.ledgers[org] = l
+	s, err := New(Options{Ledger: l, Keyring: keys, MSPID: string(msp), Channel: "ipledger",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SaltKey: []byte("examples-salt-key-0123456789abcd")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.servers[org] = httptest.NewServer(s)
+	t.Cleanup(o.servers[org].Close)
 }
 
 var varRef = regexp.MustCompile(`\$([A-Z][A-Z0-9]*)`)

@@ -36,7 +36,7 @@ func (s *Server) extract(c *gin.Context) {
 		p.LastChange, err = lookup(last)
 		return p, err
 	}
-	p := api.ExtractProof{Channel: s.opts.Channel, Pledges: []api.RecordProof{}, Rights: []api.RecordProof{},
+	p := api.ExtractProof{Channel: s.opts.Channel, Debts: []api.RecordProof{}, Pledges: []api.RecordProof{}, Rights: []api.RecordProof{},
 		VerifiedBy: api.MSPID(s.opts.MSPID)}
 	for _, r := range x.Rights {
 		rp, err := proof(r.TitleTxID, r.LastTxID)
@@ -47,14 +47,19 @@ func (s *Server) extract(c *gin.Context) {
 		rp.ID = r.ID
 		p.Rights = append(p.Rights, rp)
 	}
-	for _, pl := range x.Pledges {
-		rp, err := proof(pl.RegistrationTxID, pl.LastTxID)
-		if err != nil {
-			abort(c, err)
-			return
+	for _, part := range []struct {
+		in  []api.PartyPledge
+		out *[]api.RecordProof
+	}{{x.Pledges, &p.Pledges}, {x.Debts, &p.Debts}} {
+		for _, pl := range part.in {
+			rp, err := proof(pl.RegistrationTxID, pl.LastTxID)
+			if err != nil {
+				abort(c, err)
+				return
+			}
+			rp.ID = pl.ID
+			*part.out = append(*part.out, rp)
 		}
-		rp.ID = pl.ID
-		p.Pledges = append(p.Pledges, rp)
 	}
 	if p.LedgerHeight, err = s.opts.Ledger.Height(ctx, caller); err != nil {
 		abort(c, err)

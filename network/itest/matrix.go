@@ -15,14 +15,25 @@ type Principal struct {
 
 func (p Principal) String() string { return string(p.MSP) + "/" + string(p.Role) }
 
+// BankStaff is the staff of a bank: its loan officers and its admin. The chaincode names no bank (any
+// member whose MSP id names a bank is one); the matrices run on the network under test, whose banks
+// are [Banks]. A bank that joins later is proven by the rules' and the HTTP tests with Bank3MSP.
+func BankStaff(bank api.MSPID) []Principal {
+	return []Principal{{bank, api.RoleLoanOfficer}, {bank, api.RoleAdmin}}
+}
+
+// Banks are the banks of the network the matrices run on (network/topology.yaml).
+var Banks = []api.MSPID{api.MSPBank1, api.MSPBank2}
+
 // The staff of each peer organization: its operational role and its admin.
 var (
 	IPOfficeStaff  = []Principal{{api.MSPIPOffice, api.RoleExaminer}, {api.MSPIPOffice, api.RoleAdmin}}
-	Bank1Staff     = []Principal{{api.MSPBank1, api.RoleLoanOfficer}, {api.MSPBank1, api.RoleAdmin}}
-	Bank2Staff     = []Principal{{api.MSPBank2, api.RoleLoanOfficer}, {api.MSPBank2, api.RoleAdmin}}
+	Bank1Staff     = BankStaff(api.MSPBank1)
+	Bank2Staff     = BankStaff(api.MSPBank2)
+	EveryBankStaff = everyBankStaff()
 	ExchangeStaff  = []Principal{{api.MSPExchange, api.RoleTrader}, {api.MSPExchange, api.RoleAdmin}}
 	RegulatorStaff = []Principal{{api.MSPRegulator, api.RoleAuditor}, {api.MSPRegulator, api.RoleAdmin}}
-	EveryMember    = slices.Concat(IPOfficeStaff, Bank1Staff, Bank2Staff, ExchangeStaff, RegulatorStaff)
+	EveryMember    = slices.Concat(IPOfficeStaff, EveryBankStaff, ExchangeStaff, RegulatorStaff)
 	// PledgeeStaff may act on a pledge as its pledgee. The matrices' fixture pledges are all Bank1's,
 	// so Bank2 is the bank that is not the pledgee.
 	PledgeeStaff = Bank1Staff
@@ -48,7 +59,7 @@ var AuthzMatrix = []AuthzRule{
 	{Op: api.UpdateAsset.Name, Short: "UpdA", Allowed: IPOfficeStaff},
 	{Op: api.RecordFreeze.Name, Short: "Frz", Allowed: IPOfficeStaff},
 	{Op: api.LiftFreeze.Name, Short: "Lift", Allowed: IPOfficeStaff},
-	{Op: api.ApplyPledge.Name, Short: "Appl", Allowed: slices.Concat(Bank1Staff, Bank2Staff)},
+	{Op: api.ApplyPledge.Name, Short: "Appl", Allowed: EveryBankStaff},
 	{Op: api.RegisterPledge.Name, Short: "RegP", Allowed: IPOfficeStaff},
 	{Op: api.RefusePledge.Name, Short: "RefP", Allowed: IPOfficeStaff},
 	{Op: api.RevokePledge.Name, Short: "Revk", Allowed: IPOfficeStaff},
@@ -67,4 +78,12 @@ var AuthzMatrix = []AuthzRule{
 	{Op: api.GetPledgeTerms.Name, Short: "Trms", Query: true, Allowed: slices.Concat(PledgeeStaff, IPOfficeStaff, RegulatorStaff)},
 	{Op: api.GetAsset.Name, Short: "GetA", Query: true, Allowed: EveryMember},
 	{Op: api.GetStatement.Name, Short: "Stmt", Query: true, Allowed: EveryMember},
+}
+
+func everyBankStaff() []Principal {
+	var out []Principal
+	for _, b := range Banks {
+		out = append(out, BankStaff(b)...)
+	}
+	return out
 }

@@ -6,7 +6,7 @@ package itest
 // TestPackagesListsEveryIntegrationPackage fails when a package with integration tests is missing.
 var Packages = []string{
 	"./network/netns",  // network namespaces as hosts: cut, heal, delay; no Fabric, needs root
-	"./network/netctl", // a failed up of a network of its own (own directory and port base)
+	"./network/netctl", // networks of its own (own directory and port base): a failed up; a third bank
 	"./chaincode/chaincodetest",
 	"./gateway/fabric", // the peer's texts the adapter matches, provoked from the real peer
 	"./gateway/gatewaytest",
@@ -15,8 +15,10 @@ var Packages = []string{
 	"./network/networktest",
 	"./network/bench", // a short smoke run of the benchmark tool, through the gateways and bare
 	"./network/faulttest",
-	// upgrades the chaincode under load: after every package that uses the shared network
-	"./network/upgradetest",
 	// every organization on a host of its own (network namespaces), a consortium of its own
 	"./network/multihost",
+	// the consortium changes: a user of its own enrolled, then revoked (a CRL config block)
+	"./network/consortiumtest",
+	// upgrades the chaincode under load: last, after every package that uses the shared network
+	"./network/upgradetest",
 }

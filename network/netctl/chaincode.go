@@ -317,11 +317,15 @@ func (n *Network) currentDef() (ccDef, error) {
 
 // definitionArgs are the peer CLI's arguments naming the chaincode definition every organization
 // approves.
-func (n *Network) definitionArgs(d ccDef) []string {
+func (n *Network) definitionArgs(d ccDef) ([]string, error) {
 	cc := n.Top.Chaincode
+	collections, err := n.collectionsFile()
+	if err != nil {
+		return nil, err
+	}
 	return []string{"--channelID", n.Top.Channel, "--name", cc.Name, "--version", d.version,
-		"--sequence", strconv.Itoa(d.sequence), "--signature-policy", cc.EndorsementPolicy,
-		"--collections-config", filepath.Join(n.NetworkDir, cc.Collections)}
+		"--sequence", strconv.Itoa(d.sequence), "--signature-policy", n.definitionPolicy(),
+		"--collections-config", collections}, nil
 }
 
 // ordererArgs are the peer CLI's arguments sending a transaction to an orderer: one that accepts a
@@ -360,6 +364,10 @@ func (n *Network) approveLocal(ctx context.Context, packageIDs map[string]string
 
 // approveOrgs approves a definition for some of this host's organizations.
 func (n *Network) approveOrgs(ctx context.Context, orgs []*Organization, packageIDs map[string]string, d ccDef) error {
+	def, err := n.definitionArgs(d) // once: it writes the collections file the CLI reads
+	if err != nil {
+		return err
+	}
 	var g errgroup.Group
 	for _, o := range orgs {
 		packageID := packageIDs[o.Name]
@@ -370,7 +378,7 @@ func (n *Network) approveOrgs(ctx context.Context, orgs []*Organization, package
 					return nil
 				}
 				args := slices.Concat([]string{"lifecycle", "chaincode", "approveformyorg", "--package-id", packageID, "--waitForEvent"},
-					n.definitionArgs(d), n.ordererArgs())
+					def, n.ordererArgs())
 				return n.peerCLI(o, args...)
 			}))
 		})
@@ -386,7 +394,10 @@ func (n *Network) committer() *Organization { return ipOffice(n.plan()) }
 // on their own hosts), then commits the definition through the peers of the organizations ready
 // names: a peer endorses a commit only for an organization that approved it. It returns them.
 func (n *Network) commit(ctx context.Context, c *Organization, d ccDef, ready func(approvals map[string]bool) ([]string, error)) ([]string, error) {
-	def := n.definitionArgs(d)
+	def, err := n.definitionArgs(d)
+	if err != nil {
+		return nil, err
+	}
 	var approvers []string
 	if err := waitFor(ctx, n.approvalWait(), time.Second, func() error {
 		out, err := n.output(n.peerCLIEnv(c), n.ProgramPath("peer"), append([]string{"lifecycle", "chaincode",

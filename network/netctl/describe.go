@@ -108,19 +108,13 @@ func (n *Network) Describe(packageIDs map[string]string) *System {
 	s := &System{
 		Name: "ipledger", DataDir: n.Dir, PortBase: n.PortBase, Channel: n.Top.Channel,
 		Chaincode: ChaincodeInfo{Name: cc.Name, Version: cc.Version, Sequence: n.ccSequence(),
-			EndorsementPolicy: cc.EndorsementPolicy},
+			EndorsementPolicy: n.definitionPolicy()},
 	}
 	if v, err := n.ccVersion(); err == nil {
 		s.Chaincode.Version, s.Chaincode.CodeSHA256 = v, n.codeHash
 	}
 	s.Chaincode.PackageLabel = n.label()
-	var colls []struct {
-		Name string `json:"name"`
-	}
-	if raw, err := os.ReadFile(filepath.Join(n.NetworkDir, cc.Collections)); err == nil {
-		_ = json.Unmarshal(raw, &colls)
-	}
-	for _, c := range colls {
+	for _, c := range n.definitionCollections() {
 		s.Chaincode.Collections = append(s.Chaincode.Collections, c.Name)
 	}
 	for _, o := range n.Top.Organizations {

@@ -82,7 +82,7 @@ func TestLoadTopology_RejectsIncompleteFiles(t *testing.T) {
 		"no channel":                        "chaincode: {name: x}\norganizations: []\n",
 		"no admin":                          "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, orderers: [{name: o1}], users: [{name: u, role: r}]}\n",
 		"no orderers":                       "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, users: [{name: admin, role: admin}]}\n",
-		"peer without its chaincode server": "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, orderers: [{name: o1}], peer: {name: p0, port: 2}, users: [{name: admin, role: admin}]}\n",
+		"peer without its chaincode server": "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: BankAMSP, host: 127.0.0.1, orderers: [{name: o1}], peer: {name: p0, port: 2}, users: [{name: admin, role: admin}]}\n",
 	}
 	for name, body := range cases {
 		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".yaml")

@@ -22,7 +22,7 @@ type Network struct {
 	PortBase     int       // added to every port offset of the topology
 	Bin          string    // directory holding peer, orderer, configtxgen, osnadmin, fabric-ca-*, ipledger-cc
 	FabricConfig string    // Fabric's sampleconfig directory (core.yaml, orderer.yaml), read, never written
-	NetworkDir   string    // the repository's network/ directory (topology, collections, builders)
+	NetworkDir   string    // the repository's network/ directory (topology, builders)
 	Out          io.Writer // progress lines
 
 	// ApprovalWait bounds, on a host of a consortium, the wait for the other organizations' approvals

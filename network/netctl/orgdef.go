@@ -106,6 +106,15 @@ func (n *Network) export(name string, raw []byte) (Artifact, error) {
 	return Artifact{Path: path, SHA256: hex.EncodeToString(sum[:])}, nil
 }
 
+// exportFile copies a file of this host into the export directory under a name.
+func (n *Network) exportFile(path, name string) (Artifact, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return Artifact{}, err
+	}
+	return n.export(name, raw)
+}
+
 // Import takes in a file another host sent: an organization's definition (*.json) or the channel's
 // genesis block (*.block). want is the file's sha256 as its sender read it out: a file with another
 // hash is refused, and so is an import without one. It returns what the file was.

@@ -31,19 +31,20 @@ type Ordering struct {
 	HeartbeatTick   int           `yaml:"heartbeatTick"`
 }
 
-// ChaincodeSpec is the chaincode definition approved by every organization.
+// ChaincodeSpec is the chaincode definition approved by every organization. Its endorsement policy
+// and private data collections are not written here: they follow from the organizations
+// ([Topology.EndorsementPolicy], [Topology.Collections]).
 type ChaincodeSpec struct {
-	Name              string `yaml:"name"`
-	Version           string `yaml:"version"`
-	Sequence          int    `yaml:"sequence"`
-	EndorsementPolicy string `yaml:"endorsementPolicy"`
-	Collections       string `yaml:"collections"`
+	Name     string `yaml:"name"`
+	Version  string `yaml:"version"`
+	Sequence int    `yaml:"sequence"`
 }
 
 // Organization is one member of the network with its CA, nodes and users.
 type Organization struct {
 	Name     string        `yaml:"name"`
 	MSPID    string        `yaml:"mspId"`
+	Kind     string        `yaml:"kind"` // "bank", or empty: a bank unless its MSP id is a fixed organization's
 	Host     string        `yaml:"host"`
 	CA       CASpec        `yaml:"ca"`
 	Orderers []OrdererSpec `yaml:"orderers"`
@@ -91,8 +92,8 @@ type GatewaySpec struct {
 
 // UserSpec is an identity enrolled from the organization's CA with its ipledger.role attribute.
 type UserSpec struct {
-	Name string `yaml:"name"`
-	Role string `yaml:"role"`
+	Name string `yaml:"name" json:"name"`
+	Role string `yaml:"role" json:"role"`
 }
 
 // LoadTopology reads and checks a topology file. Ports in the file are offsets; base is added here.
@@ -126,6 +127,9 @@ func (t *Topology) check() error {
 			if o.Orderers[i].Host == "" {
 				o.Orderers[i].Host = o.Host
 			}
+		}
+		if err := o.checkKind(); err != nil {
+			return err
 		}
 		if o.Peer != nil && o.Peer.CCServerPort == 0 {
 			return fmt.Errorf("organization %s: peer.ccServerPort (its own chaincode server) is required", o.Name)

@@ -32,6 +32,11 @@ type state struct {
 	// program, the chaincode server slot); nil before any upgrade. PackageIDs are then the packages of
 	// that slot.
 	Chaincode *deployedCC `json:"chaincode,omitempty"`
+	// Users are users added to organizations after the network was made (`identity add`), and
+	// Revoked users revoked (`identity revoke`), by organization name: up enrols no revoked user and
+	// gives the gateways the users added and not the revoked.
+	Users   map[string][]UserSpec `json:"users,omitempty"`
+	Revoked map[string][]string   `json:"revoked,omitempty"`
 }
 
 // errLegacyState is up's answer on a data directory made with one chaincode server for every peer.
@@ -172,6 +177,7 @@ func (n *Network) beginUp() (*state, error) {
 	if st.LegacyPackageID != "" {
 		return nil, errLegacyState
 	}
+	n.applyIdentities(st)
 	if st.Committed {
 		running, stopped, err := n.Running()
 		if err != nil {

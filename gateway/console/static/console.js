@@ -471,7 +471,7 @@
         // A party's records may go on over pages: one row per party, counts added up.
         let tr = $$("tr", rows).find((r) => r.dataset.party === h.id);
         if (!tr) {
-          tr = el("tr", { "data-party": h.id }, el("td", {}, el("code", { text: h.id })), el("td"), el("td", { text: "0" }), el("td", { text: "0" }),
+          tr = el("tr", { "data-party": h.id }, el("td", {}, el("code", { text: h.id })), el("td"), el("td", { text: "0" }), el("td", { text: "0" }), el("td", { text: "0" }),
             el("td", {}, el("button", { type: "button", class: "link", text: "Extract", onclick: () => showExtract(h.id) })));
           rows.append(tr);
         }
@@ -480,11 +480,12 @@
         cells[1].textContent = Array.from(names).join(" · ");
         cells[2].textContent = String(Number(cells[2].textContent) + h.rights.length);
         cells[3].textContent = String(Number(cells[3].textContent) + h.pledges.length);
+        cells[4].textContent = String(Number(cells[4].textContent) + (h.debts || []).length);
       }
       next = page.bookmark;
       $("#party-more").hidden = !next;
       $("#party-results").hidden = false;
-      if (!rows.children.length) rows.append(el("tr", {}, el("td", { colspan: "5", class: "muted", text: "No party found." })));
+      if (!rows.children.length) rows.append(el("tr", {}, el("td", { colspan: "6", class: "muted", text: "No party found." })));
     }
     const proofCell = (tx) => tx ? el("td", {}, String(tx.blockNumber), " · ", el("code", { text: short(tx.txId), title: tx.txId }), " · ", (tx.endorsingOrgs || []).join(", "),
       tx.valid ? "" : " (" + tx.validationCode + ")") : el("td", { class: "muted", text: "not registered" });
@@ -514,11 +515,16 @@
       clear($("#ex-rights")).append(...x.rights.map((r) => el("tr", {}, el("td", {}, assetLink(r.id)), el("td", { text: r.kind + " · " + r.number }),
         el("td", { text: r.title }), el("td", {}, badge(r.legalStatus), r.frozen ? badge("frozen") : "", r.disputed ? badge("disputed") : ""),
         el("td", { text: (r.share / 100).toFixed(2) + " %" }), el("td", { text: String(r.encumbrances) }), proofCell(proofOf(pr.rights, r.id).registration))));
+      const pledgeRows = (list, proofs) => list.map((p) => el("tr", {}, el("td", {}, pledgeLink(p.id)), el("td", {}, badge(p.status)),
+        el("td", { text: p.pledgee.name + " (" + orgName(p.pledgee.msp) + ")" }), el("td", { text: p.registrationNumber || "" }),
+        el("td", { text: p.assetIds.join(", ") }), proofCell(proofOf(proofs, p.id).registration)));
       $("#ex-no-pledges").hidden = x.pledges.length > 0;
       $("#ex-pledges-table").hidden = x.pledges.length === 0;
-      clear($("#ex-pledges")).append(...x.pledges.map((p) => el("tr", {}, el("td", {}, pledgeLink(p.id)), el("td", {}, badge(p.status)),
-        el("td", { text: p.pledgee.name + " (" + orgName(p.pledgee.msp) + ")" }), el("td", { text: p.registrationNumber || "" }),
-        el("td", { text: p.assetIds.join(", ") }), proofCell(proofOf(pr.pledges, p.id).registration))));
+      clear($("#ex-pledges")).append(...pledgeRows(x.pledges, pr.pledges));
+      const debts = x.debts || [];
+      $("#ex-no-debts").hidden = debts.length > 0;
+      $("#ex-debts-table").hidden = debts.length === 0;
+      clear($("#ex-debts")).append(...pledgeRows(debts, pr.debts || []));
       $("#ex-channel").textContent = pr.channel;
       $("#ex-height").textContent = pr.ledgerHeight;
       $("#ex-verified").textContent = orgName(pr.verifiedBy) + " (" + pr.verifiedBy + ")";
@@ -893,7 +899,16 @@
         const missing = [...new Set(all.flatMap((p) => p.assetIds))].filter((a) => !kinds.has(a));
         await Promise.all(missing.map((a) => api("GET", "/v1/assets/" + encodeURIComponent(a)).then((x) => kinds.set(a, x.kind)).catch(() => kinds.set(a, "?"))));
       } catch (err) { alertBox(err); return; }
+      bankOptions();
       render();
+    }
+    // bankOptions lists the banks of the pledges on the register: no list of banks is fixed, so a bank
+    // that joined later appears with its first pledge.
+    function bankOptions() {
+      const sel = filters.elements.bank, cur = sel.value;
+      const banks = [...new Set(all.map((p) => p.pledgee.msp))].sort();
+      sel.replaceChildren(el("option", { value: "", text: "all" }), ...banks.map((m) => el("option", { value: m, text: orgName(m) })));
+      sel.value = banks.includes(cur) ? cur : "";
     }
     function render() {
       const f = Object.fromEntries(new FormData(filters));

@@ -69,7 +69,7 @@ func run(o options) error {
 		return err
 	}
 	settings := bench.Settings{BatchTimeout: top.Ordering.BatchTimeout.String(), MaxMessageCount: top.Ordering.MaxMessageCount,
-		EndorsementPolicy: top.Chaincode.EndorsementPolicy}
+		EndorsementPolicy: top.EndorsementPolicy()}
 	runner, err := bench.NewRunner(cfg, sys, settings)
 	if err != nil {
 		return err

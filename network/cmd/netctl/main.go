@@ -53,6 +53,28 @@ one organization per host (a consortium; docs/operations.md has the runbook):
                   this host's part of a chaincode upgrade (as chaincode upgrade): its own package,
                   server, approval; the IP office's host also commits once a majority approved
 
+channel configuration updates (each step on its organization's host; docs/operations.md):
+  channel propose crl MSPID CRLFILE | add-org DEFINITION@SHA256 | remove-org MSPID [--org MSPID]
+                  compute the update from this host's peer's configuration, write it to export/ and
+                  print its sha256, what it changes and the signatures it needs
+  channel sign UPDATE@SHA256 [--org MSPID]
+                  check the update against this host's peer's configuration and sign it as the
+                  organization's admin: export/<update>.<MSPID>.sig
+  channel submit UPDATE@SHA256 --signatures SIG[@SHA256],... [--org MSPID]
+                  check every signature and the policies the update needs (read from the channel's
+                  configuration), add this admin's signature, send it to an orderer, and print the
+                  config block it made
+
+identities (on the host of the organization's CA):
+  identity add NAME --role ROLE [--org MSPID]
+                  register and enrol a user, give it an API key, restart the organization's gateway
+  identity revoke NAME [--org MSPID]
+                  revoke the user at the CA, publish the CA's CRL by a crl update signed by the
+                  organization's admin, drop the user from the gateway (restarted); print the block
+
+  --org names the organization on a network of several organizations on one machine; a host of
+  one organization acts as its own.
+
 flags:
 `
 
@@ -65,6 +87,8 @@ var commands = map[string]func(n *netctl.Network, cmd string, args []string){
 	"heights":   heightsCmd,
 	"kill":      componentCmd,
 	"org":       orgCmd,
+	"channel":   channelCmd,
+	"identity":  identityCmd,
 	"chaincode": chaincodeCmd,
 	"stop":      componentCmd,
 }
@@ -116,7 +140,9 @@ func newFlagSet() (*flag.FlagSet, *options) {
 // down, which may delete it), and on a host of a consortium it must read the topology and port base
 // the directory was made with. The others (down, status, heights, kill, stop) work whatever the
 // topology, so that a host can always be seen and stopped.
-func changes(cmd string) bool { return cmd == "up" || cmd == "org" || cmd == "chaincode" }
+func changes(cmd string) bool {
+	return cmd == "up" || cmd == "org" || cmd == "channel" || cmd == "identity" || cmd == "chaincode"
+}
 
 func (o *options) network(strict bool) *netctl.Network {
 	if o.binDir == "" {
