@@ -286,7 +286,7 @@ func (n *Network) stopServers(ids map[string]string, slot int, program string) {
 // approveAndCommit approves next for the approving organizations, commits it on the IP office's host
 // once the approvals suffice, and waits until every peer of this host shows it.
 func (n *Network) approveAndCommit(ctx context.Context, approving []*Organization, ids map[string]string, old, next ccDef, rep *UpgradeReport) error {
-	if err := n.phase(fmt.Sprintf("approved sequence %d for %s", next.sequence, orgNames(approving)), func() error {
+	if err := n.step(fmt.Sprintf("approved sequence %d for %s", next.sequence, orgNames(approving)), func() error {
 		return n.approveOrgs(ctx, approving, ids, next)
 	}); err != nil {
 		return err
@@ -298,7 +298,7 @@ func (n *Network) approveAndCommit(ctx context.Context, approving []*Organizatio
 			return err
 		}
 		rep.Threshold, rep.Members, rep.Committed = threshold, members, true
-		err = n.phase(fmt.Sprintf("sequence %d committed (LifecycleEndorsement: %d of %d)", next.sequence, threshold, members), func() error {
+		err = n.step(fmt.Sprintf("sequence %d committed (LifecycleEndorsement: %d of %d)", next.sequence, threshold, members), func() error {
 			rep.Approvers, err = n.commit(ctx, c, next, n.majority(c, old, threshold, members))
 			return err
 		})
@@ -316,12 +316,15 @@ func (n *Network) approveAndCommit(ctx context.Context, approving []*Organizatio
 	} else if !n.isLocal(c) {
 		n.progress("approved; waiting until %s commits sequence %d", c.MSPID, next.sequence)
 	}
-	return n.phase("every peer of this host has the new definition", func() error {
-		if err := n.checkCommitted(ctx, next); err != nil {
-			return fmt.Errorf("sequence %d is not committed (%s commits it once the channel's LifecycleEndorsement "+
-				"is met: ask which members have not approved; run this again to go on waiting): %w", next.sequence, c.MSPID, err)
+	return n.step("every peer of this host has the new definition", func() error {
+		err := n.checkCommitted(ctx, next)
+		var other *otherDefinition
+		if errors.As(err, &other) {
+			return fmt.Errorf("sequence %d is not committed: %s has sequence %d committed (%s commits sequence %d once "+
+				"the channel's LifecycleEndorsement is met: ask which members have not approved; run this again to go "+
+				"on waiting)", next.sequence, other.peer, other.sequence, c.MSPID, next.sequence)
 		}
-		return nil
+		return err
 	})
 }
 
@@ -447,4 +450,15 @@ func (n *Network) blockOfTx(o *Organization, txID string) (uint64, error) {
 		return 0, errors.New("qscc GetBlockByTxID: a block without a header")
 	}
 	return b.Header.Number, nil
+}
+
+// step runs one step of an upgrade and, once it succeeds, prints its name (what is done) and
+// duration; a failure is returned as it is, its own message saying what is not done.
+func (n *Network) step(name string, f func() error) error {
+	t := time.Now()
+	if err := f(); err != nil {
+		return err
+	}
+	n.progress("%-44s %5.1fs", name, time.Since(t).Seconds())
+	return nil
 }
