@@ -32,8 +32,10 @@ func tally(outs []outcome) string {
 	return strings.Join(parts, ", ")
 }
 
-// lostRace says whether a submission lost a race as it should: refused at endorsement by a domain
-// rule (409), or ordered and then invalidated by the peers. Invalidated how depends on where it was
+// lostRace says whether a submission lost a race as it should: refused by a domain rule (409; a
+// decision, committed under its request id), refused at endorsement because its endorsers disagreed
+// (one had the winner's block, the other not yet: nothing ordered), or ordered and then invalidated by
+// the peers. Invalidated how depends on where it was
 // ordered. In a later block than the winner: MVCC_READ_CONFLICT (or PHANTOM_READ_CONFLICT). In the
 // same block as an earlier submission of the race: ENDORSEMENT_POLICY_FAILURE, because the chaincode
 // sets the key-level endorsement policy on every write, and Fabric's validator refuses a transaction
@@ -45,7 +47,9 @@ func lostRace(o outcome, perBlock map[uint64]int, rulesAllowed ...api.Code) bool
 	case o.Refusal != nil:
 		return o.Refusal.Code.IsRule() && slices.Contains(rulesAllowed, o.Refusal.Code)
 	case o.Err != nil:
-		return false
+		// The endorsers disagreed: one had committed the winner's block and answered the kept refusal
+		// (a successful response, I3), the other had not. Nothing was ordered; it lost the race.
+		return strings.Contains(errorDetails(o.Err), "ProposalResponsePayloads do not match")
 	case o.Code == "MVCC_READ_CONFLICT" || o.Code == "PHANTOM_READ_CONFLICT":
 		return true
 	default:
