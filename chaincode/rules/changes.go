@@ -109,6 +109,10 @@ func (s *Service) checkExtension(p *api.Pledge, end string) error {
 		return api.Conflict("P6", "an extension must move the debt term end later",
 			"pledgeId", p.ID, "debtTermEnd", p.DebtTermEnd, "reason", "not-later")
 	}
+	// A term limit (P14) holds for the term as extended, not only as applied for.
+	if err := checkDebtTermLimit(api.PledgeApplication{DebtTermStart: p.DebtTermStart, DebtTermEnd: end}); err != nil {
+		return err
+	}
 	assets, err := s.loadAssets(p.AssetIDs)
 	if err != nil {
 		return err

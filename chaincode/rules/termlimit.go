@@ -19,7 +19,21 @@ import (
 // the block that commits that definition on. Records filed before are left as they are.
 var MaxDebtTermYears string
 
-// checkDebtTermLimit refuses an application whose debt term is longer than MaxDebtTermYears (P14).
+// CheckBuildSettings refuses a program built with a malformed rule setting: the chaincode server
+// checks it when it starts, so that such a program never serves (an upgrade to it fails before any
+// organization approves it).
+func CheckBuildSettings() error {
+	if MaxDebtTermYears == "" {
+		return nil
+	}
+	if years, err := strconv.Atoi(MaxDebtTermYears); err != nil || years <= 0 {
+		return fmt.Errorf("rule P14: MaxDebtTermYears %q is not a positive number of years", MaxDebtTermYears)
+	}
+	return nil
+}
+
+// checkDebtTermLimit refuses an application, or an extension, whose debt term is longer than
+// MaxDebtTermYears (P14).
 func checkDebtTermLimit(in api.PledgeApplication) error {
 	if MaxDebtTermYears == "" {
 		return nil

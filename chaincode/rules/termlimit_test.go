@@ -2,6 +2,7 @@ package rules
 
 import (
 	"testing"
+	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
 )
@@ -37,5 +38,36 @@ func TestP14_DebtTermLimitSwitchedOnAtBuild(t *testing.T) {
 				wantCode(t, err, tc.code, tc.reason)
 			}
 		})
+	}
+}
+
+// P14 holds for a term as extended (P6), not only as applied for; a program built with a malformed
+// limit does not start.
+func TestP14_TheLimitHoldsForAnExtensionAndAMalformedBuildDoesNotStart(t *testing.T) {
+	old := MaxDebtTermYears
+	t.Cleanup(func() { MaxDebtTermYears = old })
+	MaxDebtTermYears = "10"
+	if err := CheckBuildSettings(); err != nil {
+		t.Fatalf("a well-formed limit: %v", err)
+	}
+	e := newEnv(t)
+	e.register(patent("P1"))
+	p := e.pledged(bank1, "R1", "P1")
+	lastDay, err := time.Parse(time.DateOnly, p.DebtTermStart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tooLong := lastDay.AddDate(10, 0, 1).Format(time.DateOnly)
+	_, err = e.submit(bank1, nil, func(s *Service) (string, error) {
+		return s.ExtendPledge(e.req(), p.ID, `{"debtTermEnd":"`+tooLong+`"}`)
+	})
+	wantCode(t, err, "P14", "debt-term-too-long")
+	MaxDebtTermYears = "ten"
+	if err := CheckBuildSettings(); err == nil {
+		t.Fatal("a malformed limit starts")
+	}
+	MaxDebtTermYears = ""
+	if err := CheckBuildSettings(); err != nil {
+		t.Fatalf("no limit: %v", err)
 	}
 }

@@ -135,7 +135,9 @@ func (n *Network) Upgrade(ctx context.Context, opt UpgradeOptions) (*UpgradeRepo
 		return nil, err
 	}
 	oldSlot, oldProgram, slot := n.ccSlot(), n.ccProgram(), 1-n.ccSlot()
-	ids, err := n.startNewServers(ctx, slot, program)
+	// Until the upgrade is committed, a server left at the new slot by an interrupted run may run
+	// another program (the slot's package id does not name the program): start the slot afresh.
+	ids, err := n.startNewServers(ctx, slot, program, old.version != "")
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +147,15 @@ func (n *Network) Upgrade(ctx context.Context, opt UpgradeOptions) (*UpgradeRepo
 			return nil, fmt.Errorf("sequence %d is committed, but the switch is not finished (both chaincode servers "+
 				"run): run the same upgrade again to finish it: %w", next.sequence, err)
 		}
-		n.stopServers(ids, slot, program) // the old servers serve on; approvals stay on the ledger
+		for _, o := range approving {
+			if n.approved(o, ids[o.Name], next) {
+				// Its approval is on the ledger: a commit by the others would have its peer dial the
+				// new slot. The new servers stay up beside the old until the upgrade is run again.
+				return nil, fmt.Errorf("%w (%s approved sequence %d: both chaincode servers stay up; run the same "+
+					"upgrade again once the others approved)", err, o.MSPID, next.sequence)
+			}
+		}
+		n.stopServers(ids, slot, program) // nothing approved here: the old servers serve on
 		return nil, err
 	}
 	n.stopServers(st.PackageIDs, oldSlot, oldProgram)
@@ -253,13 +263,16 @@ func (n *Network) keepProgram(program string) (string, error) {
 
 // startNewServers packages the chaincode for a slot, installs the packages and starts that slot's
 // servers running program. It returns the package ids.
-func (n *Network) startNewServers(ctx context.Context, slot int, program string) (map[string]string, error) {
+func (n *Network) startNewServers(ctx context.Context, slot int, program string, afresh bool) (map[string]string, error) {
 	ids, err := n.writePackages(slot)
 	if err != nil {
 		return nil, err
 	}
 	if err := n.installPackages(ids, slot); err != nil {
 		return nil, err
+	}
+	if afresh {
+		n.stopServers(ids, slot, program)
 	}
 	var ps []*Process
 	for _, o := range n.Top.PeerOrgs() {

@@ -28,6 +28,10 @@ import (
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel(os.Getenv("CHAINCODE_LOG_LEVEL"))}))
+	if err := rules.CheckBuildSettings(); err != nil {
+		log.Error("bad build", "err", err)
+		os.Exit(2)
+	}
 	server, err := newServer(os.Getenv)
 	if err != nil {
 		log.Error("bad configuration", "err", err)
