@@ -75,13 +75,18 @@ func TestUp_ABankAddedToTheTopologyFilesThroughItsGateway(t *testing.T) {
 		}
 		return r
 	}
-	want(examiner.Do(http.MethodPost, "/v1/assets", itest.Patent(asset)), http.StatusCreated, "register the patent")
+	// Each step goes through another organization's gateway: it names the block of the step before
+	// (IPLedger-After-Block), so that its peer has it before it answers.
+	after := func(r itest.Reply) string { return strconv.FormatUint(r.Block(), 10) }
+	registered := want(examiner.Do(http.MethodPost, "/v1/assets", itest.Patent(asset)), http.StatusCreated, "register the patent")
 	app := itest.Application(asset)
 	app["pledgeeName"] = "Bank Three Wuhan"
-	pledge := want(bank3.Do(http.MethodPost, "/v1/pledges", app), http.StatusCreated, "Bank3 files").Str(t, "id")
-	reg := want(examiner.Do(http.MethodPost, "/v1/pledges/"+pledge+"/register", map[string]any{"registrationNumber": "Y-" + asset}),
-		http.StatusOK, "the IP office registers Bank3's pledge")
-	tx := want(auditor.Do(http.MethodGet, "/v1/transactions/"+reg.Str(t, "txId"), nil), http.StatusOK, "the registration's transaction").Obj(t)
+	filed := want(bank3.Do(http.MethodPost, "/v1/pledges", app, "IPLedger-After-Block", after(registered)), http.StatusCreated, "Bank3 files")
+	pledge := filed.Str(t, "id")
+	reg := want(examiner.Do(http.MethodPost, "/v1/pledges/"+pledge+"/register", map[string]any{"registrationNumber": "Y-" + asset},
+		"IPLedger-After-Block", after(filed)), http.StatusOK, "the IP office registers Bank3's pledge")
+	tx := want(auditor.Do(http.MethodGet, "/v1/transactions/"+reg.Str(t, "txId"), nil, "IPLedger-After-Block", after(reg)),
+		http.StatusOK, "the registration's transaction").Obj(t)
 	var endorsers []string
 	for _, o := range tx["endorsingOrgs"].([]any) {
 		endorsers = append(endorsers, o.(string))
@@ -91,23 +96,23 @@ func TestUp_ABankAddedToTheTopologyFilesThroughItsGateway(t *testing.T) {
 		t.Fatalf("the registration's transaction: %v", tx)
 	}
 	t.Logf("Bank3's pledge %s registered in block %d, endorsed by %v", pledge, reg.Block(), endorsers)
-	got := want(auditor.Do(http.MethodGet, "/v1/pledges/"+pledge, nil), http.StatusOK, "the regulator reads it").Obj(t)
+	got := want(auditor.Do(http.MethodGet, "/v1/pledges/"+pledge, nil, "IPLedger-After-Block", after(reg)), http.StatusOK, "the regulator reads it").Obj(t)
 	if got["status"] != "registered" || got["termsCollection"] != "termsBank3MSP" || got["pledgee"].(map[string]any)["msp"] != "Bank3MSP" {
 		t.Fatalf("Bank3's pledge: %v", got)
 	}
-	if terms := want(bank3.Do(http.MethodGet, "/v1/pledges/"+pledge, nil), http.StatusOK, "Bank3 reads it").Obj(t)["privateTerms"]; terms == nil {
+	if terms := want(bank3.Do(http.MethodGet, "/v1/pledges/"+pledge, nil, "IPLedger-After-Block", after(reg)), http.StatusOK, "Bank3 reads it").Obj(t)["privateTerms"]; terms == nil {
 		t.Fatal("Bank3 does not read its own terms")
 	}
-	if terms := want(bank1.Do(http.MethodGet, "/v1/pledges/"+pledge, nil), http.StatusOK, "Bank1 reads it").Obj(t)["privateTerms"]; terms != nil {
+	if terms := want(bank1.Do(http.MethodGet, "/v1/pledges/"+pledge, nil, "IPLedger-After-Block", after(reg)), http.StatusOK, "Bank1 reads it").Obj(t)["privateTerms"]; terms != nil {
 		t.Fatalf("Bank1 reads Bank3's terms: %v", terms)
 	}
-	page := want(auditor.Do(http.MethodGet, "/v1/pledges?pledgee=Bank3MSP", nil), http.StatusOK, "Bank3's pledges").Obj(t)
+	page := want(auditor.Do(http.MethodGet, "/v1/pledges?pledgee=Bank3MSP", nil, "IPLedger-After-Block", after(reg)), http.StatusOK, "Bank3's pledges").Obj(t)
 	if page["count"] != float64(1) {
 		t.Fatalf("Bank3's pledges: %v", page)
 	}
-	want(bank1.Do(http.MethodPost, "/v1/pledges/"+pledge+"/release", map[string]any{"reason": "repaid"}), http.StatusForbidden,
+	want(bank1.Do(http.MethodPost, "/v1/pledges/"+pledge+"/release", map[string]any{"reason": "repaid"}, "IPLedger-After-Block", after(reg)), http.StatusForbidden,
 		"Bank1 releases Bank3's pledge")
-	want(bank3.Do(http.MethodPost, "/v1/pledges/"+pledge+"/release", map[string]any{"reason": "repaid"}), http.StatusOK,
+	want(bank3.Do(http.MethodPost, "/v1/pledges/"+pledge+"/release", map[string]any{"reason": "repaid"}, "IPLedger-After-Block", after(reg)), http.StatusOK,
 		"Bank3 releases its pledge")
 }
 
