@@ -40,6 +40,10 @@ type Plan struct {
 	// Endorsers are the organizations that must endorse; empty when the chaincode definition's policy
 	// is all the writes need (the peer's discovery then chooses).
 	Endorsers []MSPID `json:"endorsers"`
+	// AnyOf, when Endorsers is empty, are the organizations of which one must endorse besides the IP
+	// office (a right's key-level policy): the definition's policy may admit others (a bank that joined
+	// later), which discovery could choose and the right's policy would not accept.
+	AnyOf []MSPID `json:"anyOf,omitempty"`
 	// Decided is the earlier decision of a repeated request (Replay is set).
 	Decided *Outcome `json:"decided,omitempty"`
 }

@@ -118,6 +118,11 @@ func TestI1_PlanSubmissionNamesTheEndorsersOfItsWrites(t *testing.T) {
 	if err != nil || len(p.Endorsers) != 0 || p.Decided != nil {
 		t.Fatalf("register asset (the definition's policy): %+v %v", p, err)
 	}
+	// A right's policy admits the IP office with one of the founding members only: the plan says which,
+	// so that the gateway does not leave the choice to a definition that also admits later banks.
+	if want := []api.MSPID{api.MSPBank1, api.MSPBank2, api.MSPExchange, api.MSPRegulator}; !slices.Equal(p.AnyOf, want) {
+		t.Fatalf("register asset: anyOf %v, want %v", p.AnyOf, want)
+	}
 	// A refusal is decided by its submission: the plan names the endorsers of the request id's key.
 	p, err = plan(examiner, nil, "RegisterAsset", "reg-dup", js(patent("P1")))
 	if err != nil || len(p.Endorsers) != 0 || p.Decided != nil {

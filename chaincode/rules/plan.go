@@ -41,7 +41,7 @@ func (s *Service) PlanSubmission(function, args string) (string, error) {
 		}
 		return marshal(api.Plan{Endorsers: []api.MSPID{}, Decided: &decided})
 	}
-	return marshal(api.Plan{Endorsers: plan.endorsers()})
+	return marshal(api.Plan{AnyOf: plan.anyOf(), Endorsers: plan.endorsers()})
 }
 
 // submission finds a submitting operation of the catalogue by name.
@@ -87,6 +87,20 @@ func (p *planLedger) PutPrivate(string, string, []byte) error { return nil }
 func (p *planLedger) SetEvent(string, []byte) error           { return nil }
 func (p *planLedger) SetEndorsement(_ string, e api.Endorsement) error {
 	p.policies = append(p.policies, e)
+	return nil
+}
+
+// anyOf is the AnyOf of a noted policy when only the IP office is required otherwise: the gateway
+// names the IP office and one of these rather than leaving the choice to discovery.
+func (p *planLedger) anyOf() []api.MSPID {
+	if len(p.endorsers()) > 0 {
+		return nil
+	}
+	for _, e := range p.policies {
+		if len(e.AnyOf) > 0 {
+			return slices.Sorted(slices.Values(e.AnyOf))
+		}
+	}
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
@@ -102,6 +103,9 @@ func (l *Ledger) planned(ctx context.Context, s *signer, sub gateway.Submission,
 	if len(orgs) == 0 {
 		orgs = plan.Endorsers
 	}
+	if len(orgs) == 0 && len(plan.AnyOf) > 0 {
+		orgs = []api.MSPID{api.MSPIPOffice, pickAnyOf(api.MSPID(l.cfg.MSPID), plan.AnyOf, n)}
+	}
 	opts := []client.ProposalOption{client.WithArguments(append([]string{sub.RequestID}, sub.Args...)...)}
 	if len(sub.Transient) > 0 {
 		opts = append(opts, client.WithTransient(sub.Transient))
@@ -188,6 +192,16 @@ func (l *Ledger) plan(ctx context.Context, s *signer, sub gateway.Submission) (a
 		return p, &api.Error{Code: api.CodeInternal, Message: "internal error", Cause: fmt.Errorf("plan: %w: %.200s", err, raw)}
 	}
 	return p, nil
+}
+
+// pickAnyOf chooses the organization that endorses beside the IP office where a right's policy admits
+// any of several: this gateway's own when it is one of them, else each attempt the next of them, so
+// that an organization whose peers cannot be reached is passed over by the retry.
+func pickAnyOf(own api.MSPID, anyOf []api.MSPID, attempt int) api.MSPID {
+	if slices.Contains(anyOf, own) {
+		return own
+	}
+	return anyOf[(attempt-1)%len(anyOf)]
 }
 
 // planFailed names the outcome of a submission whose plan failed.

@@ -3,6 +3,7 @@ package fabric
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/ipledger/ipledger/chaincode/api"
@@ -124,5 +125,22 @@ func TestClassify(t *testing.T) {
 	}
 	if timeoutError("t").Code != api.CodeTimeout {
 		t.Error("a commit timeout is not COMMIT_TIMEOUT")
+	}
+}
+
+// Where a right's policy admits the IP office with any of several organizations, the gateway names
+// its own when it is one of them, and otherwise the next one at each attempt, so that a retry passes
+// over an organization whose peers cannot be reached.
+func TestPickAnyOf(t *testing.T) {
+	anyOf := []api.MSPID{api.MSPBank1, api.MSPBank2, api.MSPExchange, api.MSPRegulator}
+	if got := pickAnyOf(api.MSPExchange, anyOf, 3); got != api.MSPExchange {
+		t.Fatalf("own organization: %s", got)
+	}
+	var got []api.MSPID
+	for attempt := 1; attempt <= 5; attempt++ {
+		got = append(got, pickAnyOf(api.MSPIPOffice, anyOf, attempt))
+	}
+	if want := []api.MSPID{api.MSPBank1, api.MSPBank2, api.MSPExchange, api.MSPRegulator, api.MSPBank1}; !slices.Equal(got, want) {
+		t.Fatalf("the IP office's attempts: %v", got)
 	}
 }
