@@ -6,7 +6,6 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -120,47 +119,19 @@ func TestUp_ABankAddedToTheTopologyFilesThroughItsGateway(t *testing.T) {
 // its own, with the programs of the running test network, and deletes it at the end of the test.
 func newBankNetwork(t *testing.T) *netctl.Network {
 	t.Helper()
-	sys := itest.System(t)
-	base := sys.PortBase + 200
-	if v := os.Getenv("IPLEDGER_NEWBANK_PORT_BASE"); v != "" {
-		var err error
-		if base, err = strconv.Atoi(v); err != nil {
+	return netctl.ScratchNetwork(t, 200, "IPLEDGER_NEWBANK_PORT_BASE", func(base int) *netctl.Topology {
+		raw, err := os.ReadFile(filepath.Join("..", "topology.yaml"))
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	var bin string
-	for _, p := range sys.Processes {
-		if p.Kind == "orderer" {
-			bin = filepath.Dir(p.Binary)
+		path := filepath.Join(t.TempDir(), "topology.yaml")
+		if err := os.WriteFile(path, append(raw, bank3Org...), 0o644); err != nil {
+			t.Fatal(err)
 		}
-	}
-	out, err := exec.Command("go", "list", "-C", filepath.Join("..", "tools", "fabric"), "-m", "-f", "{{.Dir}}",
-		"github.com/hyperledger/fabric").Output()
-	if err != nil {
-		t.Fatalf("finding Fabric's sampleconfig: %v", err)
-	}
-	networkDir, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join(networkDir, "topology.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "topology.yaml")
-	if err := os.WriteFile(path, append(raw, bank3Org...), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	top, err := netctl.LoadTopology(path, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := &netctl.Network{Top: top, Dir: filepath.Join(t.TempDir(), "data"), PortBase: base, Bin: bin,
-		FabricConfig: filepath.Join(strings.TrimSpace(string(out)), "sampleconfig"), NetworkDir: networkDir, Out: os.Stderr}
-	t.Cleanup(func() {
-		if err := n.Down(true); err != nil {
-			t.Errorf("down --purge: %v", err)
+		top, err := netctl.LoadTopology(path, base)
+		if err != nil {
+			t.Fatal(err)
 		}
+		return top
 	})
-	return n
 }

@@ -62,6 +62,15 @@ func TestUp_FailedStartNamesItsCauseAndLeavesNothing(t *testing.T) {
 // of the running test network, and deletes it at the end of the test.
 func upFailNetwork(t *testing.T) *Network {
 	t.Helper()
+	t.Setenv("IPLEDGER_NO_GATEWAY", "1")
+	return ScratchNetwork(t, 100, "IPLEDGER_UPFAIL_PORT_BASE", func(base int) *Topology { return loadTestTopology(t, base) })
+}
+
+// ScratchNetwork is a network of the topology made for its port base, in a new directory, at the test
+// network's port base + offset (or $envVar), with the test network's programs (IPLEDGER_SYSTEM_FILE);
+// it is stopped and deleted at the end of the test. Exported for this package's external tests.
+func ScratchNetwork(t *testing.T, offset int, envVar string, topology func(base int) *Topology) *Network {
+	t.Helper()
 	sysFile := os.Getenv("IPLEDGER_SYSTEM_FILE")
 	if sysFile == "" {
 		t.Fatal("needs the test network's programs: IPLEDGER_SYSTEM_FILE (scripts/ipledger test integration)")
@@ -70,8 +79,8 @@ func upFailNetwork(t *testing.T) *Network {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := sys.PortBase + 100
-	if v := os.Getenv("IPLEDGER_UPFAIL_PORT_BASE"); v != "" {
+	base := sys.PortBase + offset
+	if v := os.Getenv(envVar); v != "" {
 		if base, err = strconv.Atoi(v); err != nil {
 			t.Fatal(err)
 		}
@@ -91,8 +100,7 @@ func upFailNetwork(t *testing.T) *Network {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("IPLEDGER_NO_GATEWAY", "1")
-	n := &Network{Top: loadTestTopology(t, base), Dir: filepath.Join(t.TempDir(), "data"), PortBase: base, Bin: bin,
+	n := &Network{Top: topology(base), Dir: filepath.Join(t.TempDir(), "data"), PortBase: base, Bin: bin,
 		FabricConfig: filepath.Join(strings.TrimSpace(string(out)), "sampleconfig"), NetworkDir: networkDir, Out: os.Stderr}
 	t.Cleanup(func() {
 		if err := n.Down(true); err != nil {

@@ -506,29 +506,24 @@ func holdEndorsement(ctx context.Context, t *testing.T, sys *netctl.System, ld *
 	terms := api.Terms{Amount: "1000000.00", Currency: "CNY", InterestRate: "3.5", Scope: "principal", Salt: strings.Repeat("5a", 16)}
 	appJSON, _ := json.Marshal(app)
 	termsJSON, _ := json.Marshal(terms)
-	// Both endorsers must have the right's block: wait for it on the regulator's peer, then retry by count.
+	// Both endorsers must have the right's block: wait until every peer has it.
 	if err := sys.WaitForBlock(ctx, r.block()); err != nil {
 		t.Fatal(err)
 	}
-	for attempt := 0; ; attempt++ {
-		proposal, err := contract.NewProposal(api.ApplyPledge.Name, client.WithArguments("held-"+assetID, string(appJSON)),
-			client.WithTransient(map[string][]byte{api.TransientTermsKey: termsJSON}),
-			client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank1)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tx, err := proposal.EndorseWithContext(ctx)
-		if err == nil {
-			if o, ok := api.ParseOutcome(tx.Result()); !ok || o.Refusal != nil {
-				t.Fatalf("the old program refused a 12-year application: %s", tx.Result())
-			}
-			return heldTx{assetID: assetID, tx: tx}
-		}
-		if attempt == 10 {
-			t.Fatalf("endorsing the held application: %v", err)
-		}
-		time.Sleep(300 * time.Millisecond)
+	proposal, err := contract.NewProposal(api.ApplyPledge.Name, client.WithArguments("held-"+assetID, string(appJSON)),
+		client.WithTransient(map[string][]byte{api.TransientTermsKey: termsJSON}),
+		client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank1)))
+	if err != nil {
+		t.Fatal(err)
 	}
+	tx, err := proposal.EndorseWithContext(ctx)
+	if err != nil {
+		t.Fatalf("endorsing the held application: %v", err)
+	}
+	if o, ok := api.ParseOutcome(tx.Result()); !ok || o.Refusal != nil {
+		t.Fatalf("the old program refused a 12-year application: %s", tx.Result())
+	}
+	return heldTx{assetID: assetID, tx: tx}
 }
 
 // submitHeld submits, after the upgrade, the transaction endorsed under the old definition: the
