@@ -89,15 +89,31 @@ type Collection struct {
 // (V2), whose members are the bank, the IP office and the regulator. Every organization derives them
 // from the same topology, so every approval carries the same ones; a bank added to the topology gets
 // its collection in the next definition. Fabric refuses a definition that drops a committed
-// collection, so a bank taken out of the topology needs a procedure of its own.
+// collection or changes its blockToLive, so a departed bank keeps its collection, with the IP office
+// and the regulator as its only members: its past terms stay with them, and no peer of the departed
+// bank is given new data. The collections are in the topology's order, departed banks in their place.
 func (t *Topology) Collections() []Collection {
 	var out []Collection
-	for _, b := range t.Banks() {
-		out = append(out, Collection{Name: api.TermsCollection(api.MSPID(b.MSPID)),
-			Policy:       fmt.Sprintf("OR('%s.member', '%s.member', '%s.member')", b.MSPID, api.MSPIPOffice, api.MSPRegulator),
+	for _, b := range t.all() {
+		if !b.IsBank() {
+			continue
+		}
+		members := fmt.Sprintf("OR('%s.member', '%s.member', '%s.member')", b.MSPID, api.MSPIPOffice, api.MSPRegulator)
+		if b.Departed {
+			members = fmt.Sprintf("OR('%s.member', '%s.member')", api.MSPIPOffice, api.MSPRegulator)
+		}
+		out = append(out, Collection{Name: api.TermsCollection(api.MSPID(b.MSPID)), Policy: members,
 			MaxPeerCount: 2, MemberOnlyRead: true, MemberOnlyWrite: true})
 	}
 	return out
+}
+
+// all is every organization of the topology file, departed banks included, in its order.
+func (t *Topology) all() []*Organization {
+	if t.inOrder != nil {
+		return t.inOrder
+	}
+	return t.Organizations
 }
 
 // definitionPolicy and definitionCollections are the chaincode definition's endorsement policy and

@@ -132,8 +132,8 @@ func (n *Network) Init(s *Scope) error {
 // Scope makes the network one host's part of its plan.
 func (n *Network) Scope(s *Scope) error {
 	if s.TopologySHA256 != "" && n.TopologySHA256 != "" && s.TopologySHA256 != n.TopologySHA256 {
-		return fmt.Errorf("this host's data directory was made with the topology of sha256 %s; this command read "+
-			"one of sha256 %s: give the consortium's topology (--topology, IPLEDGER_TOPOLOGY)", s.TopologySHA256, n.TopologySHA256)
+		return fmt.Errorf("this host's plan is the topology of sha256 %s (as of `org init`, or its last `org plan`); "+
+			"this command read one of sha256 %s: give the consortium's topology (--topology, IPLEDGER_TOPOLOGY)", s.TopologySHA256, n.TopologySHA256)
 	}
 	if s.PortBase != 0 && s.PortBase != n.PortBase {
 		return fmt.Errorf("this host's data directory was made at port base %d, not %d (--port-base, IPLEDGER_PORT_BASE)", s.PortBase, n.PortBase)

@@ -20,6 +20,12 @@ type Topology struct {
 	Ordering      Ordering        `yaml:"ordering"`
 	Chaincode     ChaincodeSpec   `yaml:"chaincode"`
 	Organizations []*Organization `yaml:"organizations"`
+
+	// departed are the banks that have left the consortium (`departed: true` in the file): they run
+	// nothing and are in no list of Organizations, but the chaincode definition keeps their terms
+	// collections (Fabric refuses a definition that drops one), with the IP office and the regulator
+	// as its only members. inOrder is every organization, departed ones included, in the file's order.
+	departed, inOrder []*Organization
 }
 
 // Ordering holds the channel's batching and Raft settings.
@@ -51,6 +57,9 @@ type Organization struct {
 	Peer     *PeerSpec     `yaml:"peer"`
 	Gateway  *GatewaySpec  `yaml:"gateway"`
 	Users    []UserSpec    `yaml:"users"`
+	// Departed marks a bank that has left the consortium (docs/operations.md, "A bank leaves"): kept
+	// in the topology for its terms collection, which the chaincode definition must keep.
+	Departed bool `yaml:"departed,omitempty"`
 
 	remoteCA bool // on this host, the organization's CA runs on another host (Scope.RemoteCA)
 }
@@ -102,26 +111,56 @@ func LoadTopology(path string, base int) (*Topology, error) {
 	if err != nil {
 		return nil, err
 	}
+	t, err := ParseTopology(raw, base)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+// ParseTopology reads a topology file's content, with its ports added to base.
+func ParseTopology(raw []byte, base int) (*Topology, error) {
 	var t Topology
 	if err := yaml.Unmarshal(raw, &t); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	if err := t.check(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	t.rebase(base)
+	t.inOrder = t.Organizations
+	t.Organizations = nil
+	for _, o := range t.inOrder {
+		if o.Departed {
+			t.departed = append(t.departed, o)
+		} else {
+			t.Organizations = append(t.Organizations, o)
+		}
+	}
 	return &t, nil
 }
+
+// Departed are the banks that have left the consortium, in the topology's order.
+func (t *Topology) Departed() []*Organization { return t.departed }
 
 func (t *Topology) check() error {
 	if t.Channel == "" || t.Chaincode.Name == "" {
 		return fmt.Errorf("channel and chaincode.name are required")
 	}
 	orderers := 0
+	names, msps := map[string]bool{}, map[string]bool{}
 	for _, o := range t.Organizations {
 		if o.Name == "" || o.MSPID == "" || o.Host == "" {
 			return fmt.Errorf("organization %q: name, mspId and host are required", o.Name)
 		}
+		if names[o.Name] || msps[o.MSPID] {
+			return fmt.Errorf("organization %s (%s): a second organization of that name or MSP id", o.Name, o.MSPID)
+		}
+		names[o.Name], msps[o.MSPID] = true, true
+		if o.Departed && (!o.IsBank() || len(o.Orderers) > 0) {
+			return fmt.Errorf("organization %s: only a bank may be departed (its terms collection stays in the chaincode definition)", o.Name)
+		}
+
 		orderers += len(o.Orderers)
 		for i := range o.Orderers {
 			if o.Orderers[i].Host == "" {

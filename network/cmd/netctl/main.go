@@ -35,6 +35,10 @@ commands:
                   other chaincode server port, install it, start its servers beside the old ones,
                   approve the next sequence, commit it (on the IP office's host) once the channel's
                   LifecycleEndorsement is met, then stop the old servers
+  chaincode define [--orgs a,b] [--approval-wait D] [--json]
+                  the next sequence of the definition with the same program and the collections and
+                  endorsement policy of the consortium's plan (after a bank joined or departed):
+                  approved here, committed (on the IP office's host) once LifecycleEndorsement is met
 
 one organization per host (a consortium; docs/operations.md has the runbook):
   org init --org NAME [--orderers a,b]
@@ -52,6 +56,11 @@ one organization per host (a consortium; docs/operations.md has the runbook):
   org upgrade --program FILE [--approval-wait D]
                   this host's part of a chaincode upgrade (as chaincode upgrade): its own package,
                   server, approval; the IP office's host also commits once a majority approved
+  org plan FILE@SHA256
+                  take the consortium's new topology (organizations added, banks marked departed;
+                  nothing else changed): every later command here reads that file
+  org define [--approval-wait D]
+                  this host's part of a definition update (as chaincode define)
 
 channel configuration updates (each step on its organization's host; docs/operations.md):
   channel propose crl MSPID CRLFILE | add-org DEFINITION@SHA256 | remove-org MSPID [--org MSPID]

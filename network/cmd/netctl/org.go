@@ -17,7 +17,7 @@ import (
 // orgCmd is `org init|import|genesis|up`: one organization's parts on a host of its own.
 func orgCmd(n *netctl.Network, _ string, args []string) {
 	if len(args) == 0 {
-		fail(fmt.Errorf("org needs a command: init, import, genesis, up or upgrade (see --help)"))
+		fail(fmt.Errorf("org needs a command: init, import, genesis, up, upgrade, define or plan (see --help)"))
 	}
 	switch args[0] {
 	case "init":
@@ -47,8 +47,20 @@ func orgCmd(n *netctl.Network, _ string, args []string) {
 		upCmd(n, "up", nil) // upCmd handles the interrupts
 	case "upgrade":
 		upgradeCmd(n, args[1:])
+	case "define":
+		defineCmd(n, args[1:])
+	case "plan":
+		if len(args) != 2 {
+			fail(fmt.Errorf("org plan needs the consortium's new topology file: FILE@SHA256"))
+		}
+		ch, err := n.AdoptPlan(args[1])
+		if err != nil {
+			fail(err)
+		}
+		fmt.Printf("this host takes the plan of sha256 %s: joined %v, departed %v\n"+
+			"every later command here reads that topology file (--topology, IPLEDGER_TOPOLOGY)\n", ch.SHA256, ch.Joined, ch.Departed)
 	default:
-		fail(fmt.Errorf("unknown org command %q: init, import, genesis, up or upgrade", args[0]))
+		fail(fmt.Errorf("unknown org command %q: init, import, genesis, up, upgrade, define or plan", args[0]))
 	}
 }
 
