@@ -19,6 +19,9 @@ const (
 	CodeInvalidArgument Code = "INVALID_ARGUMENT" // a field is wrong; details.field is its JSON path
 	CodeMalformed       Code = "MALFORMED"        // not well-formed JSON of the expected shape
 	CodeInternal        Code = "INTERNAL"         // a ledger or encoding failure; no detail for clients
+	// CodeClockSkew is rule I4: the proposal's timestamp is too far from the endorsing peer's clock.
+	// Not a decision: nothing is kept under the request id.
+	CodeClockSkew Code = "CLOCK_SKEW"
 )
 
 // Codes the gateway adds for what happens around the chaincode.

@@ -9,6 +9,7 @@
 package contract
 
 import (
+	"errors"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/hyperledger/fabric-contract-api-go/v2/metadata"
 	"github.com/ipledger/ipledger/chaincode/api"
@@ -29,7 +30,7 @@ func New() *Contract {
 	c := &Contract{}
 	c.Name = Name
 	c.Info = metadata.InfoMetadata{Title: "IPLedger", Version: rules.Version,
-		Description: "IP pledge and transaction register: rules A1-A3, P1-P13, T1-T3, L1-L4, C1-C3, V1-V3, I1-I3, S1-S2"}
+		Description: "IP pledge and transaction register: rules A1-A3, P1-P13, T1-T3, L1-L4, C1-C3, V1-V3, I1-I4, S1-S2"}
 	c.UnknownTransaction = unknownTransaction
 	return c
 }
@@ -50,6 +51,10 @@ func (c *Contract) GetEvaluateTransactions() []string { return api.ReadOnlyNames
 // service builds the rules for this transaction.
 func service(ctx contractapi.TransactionContextInterface) (*rules.Service, error) {
 	tx, err := transaction(ctx)
+	var skew *api.Error
+	if errors.As(err, &skew) {
+		return nil, skew
+	}
 	if err != nil {
 		return nil, api.Malformed("cannot read the transaction: " + err.Error())
 	}

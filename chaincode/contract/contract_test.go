@@ -2,9 +2,12 @@ package contract
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
 
@@ -307,5 +310,45 @@ func TestContractALaterBankFilesThroughTheStub(t *testing.T) {
 	}
 	if len(h.w.state) != before+1 || len(h.w.private["termsHubeiBank4MSP"]) != 0 {
 		t.Fatalf("a refused filing wrote %d keys", len(h.w.state)-before)
+	}
+}
+
+// I4: a proposal whose timestamp is further than MaxClockSkew from the endorsing peer's clock is
+// refused before any rule runs, and nothing is kept under its request id: the same request sent again
+// with a true timestamp is decided. Within the tolerance, either way, it is accepted.
+func TestI4_AProposalDatedFarFromThePeersClockIsRefusedAndNotKept(t *testing.T) {
+	h := newHarness(t)
+	cc, err := NewChaincode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(skew time.Duration, req, asset string) *peer.Response {
+		stub := h.w.stub(h.ids["examiner"], nil, "RegisterAsset", req, strings.Replace(patentP1, `"id":"P1"`, `"id":"`+asset+`"`, 1))
+		proposed := stub.ts
+		clock = func() time.Time { return proposed.Add(-skew) } // the proposal is dated skew from the peer's clock
+		resp := cc.Invoke(stub)
+		if resp.GetStatus() == 200 {
+			stub.commit()
+		}
+		if len(stub.writes) > 0 && resp.GetStatus() != 200 {
+			t.Fatalf("a refused proposal wrote %v", slices.Collect(maps.Keys(stub.writes)))
+		}
+		return resp
+	}
+	for _, skew := range []time.Duration{-MaxClockSkew - time.Second, MaxClockSkew + time.Second, -7 * 365 * 24 * time.Hour} {
+		resp := at(skew, "req-skew", "P9")
+		e, ok := api.ParseError(resp.GetMessage())
+		if resp.GetStatus() == 200 || !ok || e.Code != api.CodeClockSkew || e.Details["rule"] != "I4" {
+			t.Fatalf("dated %v from the peer's clock: %d %s %s", skew, resp.GetStatus(), resp.GetMessage(), resp.GetPayload())
+		}
+	}
+	// Not kept: the same request id, dated truly, is decided now.
+	if resp := at(0, "req-skew", "P9"); resp.GetStatus() != 200 {
+		t.Fatalf("the same request with a true date: %d %s", resp.GetStatus(), resp.GetMessage())
+	}
+	for i, skew := range []time.Duration{MaxClockSkew - time.Second, -MaxClockSkew + time.Second} {
+		if resp := at(skew, fmt.Sprint("req-in-", i), fmt.Sprint("P", 10+i)); resp.GetStatus() != 200 {
+			t.Fatalf("dated %v from the peer's clock (within the tolerance): %d %s", skew, resp.GetStatus(), resp.GetMessage())
+		}
 	}
 }

@@ -69,7 +69,10 @@ func (w *world) stub(creator []byte, transient map[string][]byte, fn string, arg
 		all = append(all, []byte(a))
 	}
 	sum := sha256.Sum256([]byte(fmt.Sprint("tx", w.n)))
-	return &fakeStub{w: w, txID: hex.EncodeToString(sum[:]), ts: time.Date(2025, 3, 3, 2, w.n, 0, 0, time.UTC),
+	ts := time.Date(2025, 3, 3, 2, w.n, 0, 0, time.UTC)
+	// The endorser's clock reads the proposal's time (rule I4 is tested on its own).
+	clock = func() time.Time { return ts }
+	return &fakeStub{w: w, txID: hex.EncodeToString(sum[:]), ts: ts,
 		creator: creator, args: all, transient: transient, writes: map[string][]byte{}, deleted: map[string]bool{},
 		pols: map[string][]byte{}, pWrites: map[string]map[string][]byte{}}
 }

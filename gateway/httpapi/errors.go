@@ -37,6 +37,7 @@ var statusByCode = map[api.Code]int{
 	api.CodeTxInvalid:        http.StatusInternalServerError,
 	api.CodeUnavailable:      http.StatusServiceUnavailable,
 	api.CodeTimeout:          http.StatusGatewayTimeout,
+	api.CodeClockSkew:        http.StatusServiceUnavailable, // I4: the gateway's clock, not the client's request
 }
 
 // statusOf is the HTTP status that answers an error code.
