@@ -432,6 +432,12 @@ type Rejoin struct {
 	Reset         time.Duration `json:"reset"`    // stop, unjoin, start
 	ToHeight      time.Duration `json:"toHeight"` // from the join until the peer's height reaches Target
 	ToAnswer      time.Duration `json:"toAnswer"` // from the join until the chaincode answers an evaluate
+	// Stall is the longest the peer stayed at one height while it caught up, and StallHeight that
+	// height: a block holding private data that no other peer can send (its own organization's
+	// approval of a chaincode definition, in its implicit collection) holds the commit for Fabric's
+	// peer.gossip.pvtData.pullRetryThreshold (60 s by default) before the block commits without it.
+	Stall       time.Duration `json:"stall"`
+	StallHeight uint64        `json:"stallHeight"`
 }
 
 // RejoinPeer makes an organization's peer join the channel again from nothing: it reads the channel's
@@ -481,7 +487,9 @@ func (n *Network) RejoinPeer(ctx context.Context, o *Organization, src *JoinSour
 		return nil, err
 	}
 	if err := n.step(fmt.Sprintf("peer at height %d", r.Target), func() error {
-		return n.waitPeerHeight(ctx, o, r.Target)
+		var err error
+		r.Stall, r.StallHeight, err = n.waitPeerHeight(ctx, o, r.Target)
+		return err
 	}); err != nil {
 		return nil, err
 	}
@@ -520,9 +528,13 @@ func (n *Network) resetPeer(ctx context.Context, o *Organization) error {
 	return nil
 }
 
-// waitPeerHeight waits until the organization's peer has height blocks.
-func (n *Network) waitPeerHeight(ctx context.Context, o *Organization, height uint64) error {
-	return n.withCause(PeerName(o), waitFor(ctx, 30*time.Minute, 200*time.Millisecond, func() error {
+// waitPeerHeight waits until the organization's peer has height blocks, and answers the longest
+// time the peer stayed at one height meanwhile, and that height.
+func (n *Network) waitPeerHeight(ctx context.Context, o *Organization, height uint64) (time.Duration, uint64, error) {
+	var last, stallAt uint64
+	var stall time.Duration
+	since := time.Now()
+	err := n.withCause(PeerName(o), waitFor(ctx, 30*time.Minute, 200*time.Millisecond, func() error {
 		if n.Pid(n.peerProcess(o)) == 0 {
 			return final(fmt.Errorf("%s exited", PeerName(o)))
 		}
@@ -530,11 +542,18 @@ func (n *Network) waitPeerHeight(ctx context.Context, o *Organization, height ui
 		if err != nil {
 			return err
 		}
+		if h != last {
+			if d := time.Since(since); d > stall && last != 0 {
+				stall, stallAt = d, last
+			}
+			last, since = h, time.Now()
+		}
 		if h < height {
 			return fmt.Errorf("%s at height %d, waiting for %d", PeerName(o), h, height)
 		}
 		return nil
 	}))
+	return stall, stallAt, err
 }
 
 // waitEvaluate waits until the organization's chaincode answers Ping through its peer, as its admin.

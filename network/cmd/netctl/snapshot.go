@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/ipledger/ipledger/network/netctl"
 )
@@ -78,4 +79,8 @@ func peerCmd(n *netctl.Network, _ string, args []string) {
 	}
 	fmt.Printf("stop, unjoin, start %.1fs; join to height %d %.1fs; join to chaincode answering %.1fs\n",
 		r.Reset.Seconds(), r.Target, r.ToHeight.Seconds(), r.ToAnswer.Seconds())
+	if r.Stall > 5*time.Second {
+		fmt.Printf("it stayed %.1fs at height %d: a block with private data only its own organization had (its approval of the chaincode), committed without it after Fabric's pullRetryThreshold\n",
+			r.Stall.Seconds(), r.StallHeight)
+	}
 }
