@@ -80,7 +80,10 @@ func GrowLedger(ctx context.Context, sys *System, mspID string, target uint64, c
 			return g, err
 		}
 		e, _ := lastErr.Load().(error)
-		return g, fmt.Errorf("the ledger grew to height %d of %d; %d submissions failed, the last: %v", g.To, target, g.Failures, e)
+		if e == nil {
+			e = errors.New("none failed")
+		}
+		return g, fmt.Errorf("the ledger grew to height %d of %d; %d submissions failed, the last: %w", g.To, target, g.Failures, e)
 	}
 	return g, nil
 }

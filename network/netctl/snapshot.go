@@ -600,8 +600,11 @@ func (n *Network) ordererHeight(o *Organization) (uint64, error) {
 		return 0, err
 	}
 	var b cb.Block
-	if err := proto.Unmarshal(raw, &b); err != nil || b.Header == nil {
-		return 0, fmt.Errorf("the newest block from the orderer does not parse: %v", err)
+	if err := proto.Unmarshal(raw, &b); err != nil {
+		return 0, fmt.Errorf("the newest block from the orderer does not parse: %w", err)
+	}
+	if b.Header == nil {
+		return 0, errors.New("the newest block from the orderer has no header")
 	}
 	return b.Header.Number + 1, nil
 }
