@@ -72,8 +72,8 @@ func TestRejoin_FromGenesisAndBySnapshot(t *testing.T) {
 		t.Errorf("snapshots: %s's %s at block %d, the second %s; joined from %s at block %d",
 			ipoffice.MSPID, f.Snapshot.Hash, f.Snapshot.LastBlock, f.SecondHash, f.BySnapshot.SnapshotHash, f.BySnapshot.SnapshotBlock)
 	}
-	t.Logf("FIGURE rejoin-test genesis join at height %d: reset %.1fs, to height %.1fs, to chaincode answering %.1fs",
-		f.Height, f.Genesis.Reset.Seconds(), f.Genesis.ToHeight.Seconds(), f.Genesis.ToAnswer.Seconds())
+	t.Logf("FIGURE rejoin-test genesis join at height %d: reset %.1fs, to height %.1fs (longest at one height %.1fs, at %d), to chaincode answering %.1fs",
+		f.Height, f.Genesis.Reset.Seconds(), f.Genesis.ToHeight.Seconds(), f.Genesis.Stall.Seconds(), f.Genesis.StallHeight, f.Genesis.ToAnswer.Seconds())
 	t.Logf("FIGURE rejoin-test snapshot at block %d by %s: %.2fs, %d bytes packed",
 		f.Snapshot.LastBlock, ipoffice.MSPID, f.SnapshotTook.Seconds(), f.SnapshotSize)
 	t.Logf("FIGURE rejoin-test snapshot join at height %d: reset %.1fs, to height %.1fs, to chaincode answering %.1fs",
