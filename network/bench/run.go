@@ -26,7 +26,7 @@ import (
 
 // Config says what to measure.
 type Config struct {
-	Workloads   []string      // submit, read, growth, packages, memory
+	Workloads   []string      // submit, read, growth, packages, memory, join
 	Concurrency []int         // client counts for submit and read
 	Duration    time.Duration // per measurement
 	GrowthSizes []int         // ledger sizes (IP rights) for the growth workload
@@ -35,6 +35,10 @@ type Config struct {
 	// registers (P2; at most api.MaxPackage).
 	PackageSizes []int
 	Out          io.Writer // progress lines
+	// Blocks is the ledger height the join workload grows the ledger to; Network is the network whose
+	// nodes it acts on (a peer rejoins).
+	Blocks  int
+	Network *netctl.Network
 }
 
 // Result holds every figure of a run; it is written as JSON and rendered as Markdown and a chart.
@@ -48,6 +52,7 @@ type Result struct {
 	History  []HistoryPoint `json:"history,omitempty"`
 	Packages []PackagePoint `json:"packages,omitempty"`
 	Memory   []ProcessMem   `json:"memory,omitempty"`
+	Join     *JoinResult    `json:"join,omitempty"`
 }
 
 // Machine describes where the run happened.
@@ -167,8 +172,10 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			err = r.runPackages(ctx)
 		case "memory":
 			err = r.runMemory()
+		case "join":
+			err = r.runJoin(ctx)
 		default:
-			err = fmt.Errorf("unknown workload %q (submit, read, growth, packages, memory)", w)
+			err = fmt.Errorf("unknown workload %q (submit, read, growth, packages, memory, join)", w)
 		}
 		if err != nil {
 			return r.res, fmt.Errorf("%s: %w", w, err)

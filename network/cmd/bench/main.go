@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,7 +31,7 @@ func main() {
 type options struct {
 	system, topology, workloads, concurrency, growth, packages, out string
 	duration                                                        time.Duration
-	samples                                                         int
+	samples, blocks                                                 int
 }
 
 // parseFlags reads the command line.
@@ -38,12 +39,13 @@ func parseFlags() options {
 	var o options
 	flag.StringVar(&o.system, "system", os.Getenv("IPLEDGER_SYSTEM_FILE"), "the network's system.json (IPLEDGER_SYSTEM_FILE)")
 	flag.StringVar(&o.topology, "topology", "network/topology.yaml", "the topology, for the settings the report names")
-	flag.StringVar(&o.workloads, "workload", "submit,read,growth,packages,memory", "comma-separated: submit, read, growth, packages, memory")
+	flag.StringVar(&o.workloads, "workload", "submit,read,growth,packages,memory", "comma-separated: submit, read, growth, packages, memory, join (not by default: it grows the ledger and makes a peer rejoin)")
 	flag.StringVar(&o.concurrency, "concurrency", "1,10,50", "comma-separated client counts for submit and read")
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "duration of each measurement point")
 	flag.StringVar(&o.growth, "growth", "1000,100000", "comma-separated ledger sizes (IP rights) for the growth workload")
 	flag.StringVar(&o.packages, "packages", "50,200,500", "comma-separated numbers of rights of the pledges the packages workload applies for and registers")
 	flag.IntVar(&o.samples, "samples", 50, "sequential samples per latency figure of the growth workload")
+	flag.IntVar(&o.blocks, "blocks", 10000, "the ledger height the join workload grows the ledger to before a peer rejoins")
 	flag.StringVar(&o.out, "out", "out/bench", "directory for bench.json, bench.md and bench.png")
 	flag.Parse()
 	return o
@@ -70,6 +72,16 @@ func run(o options) error {
 	}
 	settings := bench.Settings{BatchTimeout: top.Ordering.BatchTimeout.String(), MaxMessageCount: top.Ordering.MaxMessageCount,
 		EndorsementPolicy: top.EndorsementPolicy()}
+	if slices.Contains(cfg.Workloads, "join") {
+		// The join workload acts on the network's nodes: the network the system describes, with the
+		// topology it was started from.
+		n, err := netctl.OpenSystem(sys, o.topology, filepath.Dir(o.topology), os.Getenv("IPLEDGER_FABRIC_CONFIG"))
+		if err != nil {
+			return err
+		}
+		n.Out = os.Stdout
+		cfg.Network = n
+	}
 	runner, err := bench.NewRunner(cfg, sys, settings)
 	if err != nil {
 		return err
@@ -99,7 +111,7 @@ func (o options) benchConfig() (bench.Config, error) {
 		return bench.Config{}, fmt.Errorf("--packages: %w", err)
 	}
 	return bench.Config{Workloads: strings.Split(o.workloads, ","), Concurrency: cs, Duration: o.duration,
-		GrowthSizes: gs, Samples: o.samples, PackageSizes: ps, Out: os.Stdout}, nil
+		GrowthSizes: gs, Samples: o.samples, PackageSizes: ps, Out: os.Stdout, Blocks: o.blocks}, nil
 }
 
 // writeReport writes bench.json, bench.md and bench.png into dir and prints the Markdown. A chart

@@ -81,6 +81,17 @@ identities (on the host of the organization's CA):
                   revoke the user at the CA, publish the CA's CRL by a crl update signed by the
                   organization's admin, drop the user from the gateway (restarted); print the block
 
+ledger snapshots and joins (docs/operations.md, "A peer joins from a snapshot"):
+  snapshot take [--org MSPID]
+                  the organization's peer makes a snapshot of the channel at its last committed block;
+                  packed into export/snapshot-<channel>-<block>.tar.gz; prints its sha256, last block
+                  and snapshot_hash
+  peer rejoin --from genesis|snapshot:FILE@SHA256 [--snapshot-hash HASH] [--org MSPID]
+                  stop the organization's peer, unjoin it from the channel, start it, join it from the
+                  genesis block or the snapshot (refused unless its snapshot_hash is HASH, when
+                  given), wait until it has the orderers' height and its chaincode answers; prints
+                  the times
+
   --org names the organization on a network of several organizations on one machine; a host of
   one organization acts as its own.
 
@@ -100,6 +111,8 @@ var commands = map[string]func(n *netctl.Network, cmd string, args []string){
 	"identity":  identityCmd,
 	"chaincode": chaincodeCmd,
 	"stop":      componentCmd,
+	"snapshot":  snapshotCmd,
+	"peer":      peerCmd,
 }
 
 func main() {
@@ -150,7 +163,8 @@ func newFlagSet() (*flag.FlagSet, *options) {
 // the directory was made with. The others (down, status, heights, kill, stop) work whatever the
 // topology, so that a host can always be seen and stopped.
 func changes(cmd string) bool {
-	return cmd == "up" || cmd == "org" || cmd == "channel" || cmd == "identity" || cmd == "chaincode"
+	return cmd == "up" || cmd == "org" || cmd == "channel" || cmd == "identity" || cmd == "chaincode" ||
+		cmd == "snapshot" || cmd == "peer"
 }
 
 func (o *options) network(strict bool) *netctl.Network {
