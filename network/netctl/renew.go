@@ -212,16 +212,35 @@ func (n *Network) reenroll(o *Organization, home string, extra ...string) error 
 		return nil
 	}
 	msg := err.Error()
+	said := caSaid(msg)
 	switch {
 	case strings.Contains(msg, "connection refused") || strings.Contains(msg, "no such host") || strings.Contains(msg, "i/o timeout"):
-		return fmt.Errorf("%s's CA does not answer at %s: start it (scripts/ipledger up, or netctl org up on its host) and renew again\n%w",
-			o.MSPID, n.caURL(o, "", ""), err)
-	case strings.Contains(msg, "revoked"):
-		return fmt.Errorf("%s's CA refuses to renew a revoked certificate: a revoked identity is not renewed; add a new user instead\n%w", o.MSPID, err)
-	case strings.Contains(msg, "expired"):
-		return fmt.Errorf("%s's CA refuses the current certificate (expired?): a reenrolment needs a valid certificate; register and enrol the identity anew\n%w", o.MSPID, err)
+		return fmt.Errorf("%s's CA does not answer at %s: start it (scripts/ipledger up, or netctl org up on its host) and renew again (%s)",
+			o.MSPID, n.caURL(o, "", ""), said)
+	case strings.Contains(msg, "Authentication failure") || strings.Contains(msg, "revoked") || strings.Contains(msg, "expired"):
+		// fabric-ca answers a revoked or expired certificate with code 20 alone; its log says which.
+		return fmt.Errorf("%s's CA does not accept the current certificate: it is revoked or expired (its log, %s, says which); "+
+			"a revoked identity is not renewed (add a new user), an expired one is registered and enrolled anew (%s)",
+			o.MSPID, n.LogFile(CAName(o)), said)
 	}
-	return fmt.Errorf("%s's CA refused the reenrolment: %w", o.MSPID, err)
+	return fmt.Errorf("%s's CA refused the reenrolment: %s", o.MSPID, said)
+}
+
+// caSaid is the gist of fabric-ca-client's failure: its "Error:" line without the request it echoes,
+// and the cause at its end.
+func caSaid(out string) string {
+	i := strings.Index(out, "Error: ")
+	if i < 0 {
+		return lastLines(out, 1)
+	}
+	rest := strings.TrimSpace(out[i+len("Error: "):])
+	if head, _, found := strings.Cut(rest, ": POST failure of request"); found {
+		if j := strings.LastIndex(rest, "}: "); j >= 0 {
+			return head + ": " + strings.TrimSpace(rest[j+3:])
+		}
+		return head
+	}
+	return strings.Join(strings.Fields(rest), " ")
 }
 
 // RenewUser renews a user's enrolment certificate before it expires: reenrolled at the organization's
