@@ -128,6 +128,7 @@ func TestRenew_UserAndPeerTLSUnderLoad_NoneLostNoneTwice(t *testing.T) {
 	// counted, and so is the longest time it did not answer.
 	var regFailed atomic.Int64
 	var regGap time.Duration
+	regStatuses := map[string]int{} // the failed reads' answers; written by the reader only
 	regDone := make(chan struct{})
 	go func() {
 		defer close(regDone)
@@ -142,6 +143,11 @@ func TestRenew_UserAndPeerTLSUnderLoad_NoneLostNoneTwice(t *testing.T) {
 			switch {
 			case err != nil || r.Status != http.StatusOK:
 				regFailed.Add(1)
+				if err != nil {
+					regStatuses["no answer"]++
+				} else {
+					regStatuses[fmt.Sprint(r.Status)]++
+				}
 				if failingSince.IsZero() {
 					failingSince = time.Now()
 				}
@@ -210,8 +216,11 @@ func TestRenew_UserAndPeerTLSUnderLoad_NoneLostNoneTwice(t *testing.T) {
 			t.Errorf("%s was registered by tx %s, not the acknowledged %s", a.asset, h.Items[0].TxID, a.txID)
 		}
 	}
-	t.Logf("FIGURE renew load: %d of %d submissions acknowledged by %d clients (%d client retries with the same Idempotency-Key), max latency %s; lost %d, doubled %d; the Regulator's gateway failed %d reads, longest gap %s",
-		len(acks), renewClients*renewEach, renewClients, retries.Load(), maxLatency.Round(time.Millisecond), lost, doubled, regFailed.Load(), regGap.Round(time.Millisecond))
+	t.Logf("FIGURE renew load: %d of %d submissions acknowledged by %d clients (%d client retries with the same Idempotency-Key), max latency %s; lost %d, doubled %d; the Regulator's gateway failed %d reads (%v), longest gap %s",
+		len(acks), renewClients*renewEach, renewClients, retries.Load(), maxLatency.Round(time.Millisecond), lost, doubled, regFailed.Load(), regStatuses, regGap.Round(time.Millisecond))
+	if r, err := auditor.Do(ctx, http.MethodGet, "/v1/assets/"+first, nil); err != nil || r.Status != http.StatusOK {
+		t.Errorf("the Regulator's gateway after its peer's restart: %v %s", err, body(r))
+	}
 
 	// The next transaction of examiner1 carries the new certificate; an earlier one the old.
 	if got := readUserCert(t, sys, "IPOfficeMSP", "examiner1").SerialNumber.Text(16); got != user.New.Serial || user.Old.Serial != oldCert.SerialNumber.Text(16) {
