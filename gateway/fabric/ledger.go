@@ -24,6 +24,7 @@ import (
 	"github.com/ipledger/ipledger/gateway"
 	"github.com/ipledger/ipledger/gateway/fabric/qscc"
 	"google.golang.org/grpc"
+	grpcbackoff "google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/credentials"
 )
 
@@ -179,7 +180,11 @@ func DialPeer(addr, tlsCAFile string) (*grpc.ClientConn, error) {
 	}
 	// The peer's own limit (100 MiB), not gRPC's default 4 MiB: a page of pledges of packages of
 	// hundreds of rights, or a package of rights with long records, can be larger than 4 MiB.
+	// A peer that restarts (a renewed TLS certificate, an upgrade) is back within seconds: reconnect
+	// soon after, not on gRPC's default backoff (1 s growing to 2 min).
 	return grpc.NewClient(addr, grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, "")),
+		grpc.WithConnectParams(grpc.ConnectParams{MinConnectTimeout: 5 * time.Second,
+			Backoff: grpcbackoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 2 * time.Second}}),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessage), grpc.MaxCallSendMsgSize(maxMessage)))
 }
 
