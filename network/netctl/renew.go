@@ -168,7 +168,7 @@ func checkRenewed(old, renewed *x509.Certificate, caFile string) error {
 // it, it renames them one after the other: not atomic, which it says.
 func exchange(a, b string) error {
 	err := unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_EXCHANGE)
-	if err == nil || !(errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS)) {
+	if err == nil || (!errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOSYS)) {
 		return err
 	}
 	tmp := b + ".swap"
@@ -264,44 +264,14 @@ func (n *Network) RenewUser(ctx context.Context, mspID, name string) (*Renewal, 
 		return nil, fmt.Errorf("%s has no user %s (status --json lists the users)", o.MSPID, name)
 	}
 	msp := filepath.Join(n.userDir(o, name), "msp")
-	certFile := filepath.Join(msp, "signcerts", "cert.pem")
-	old, err := readCert(certFile)
-	if err != nil {
-		return nil, fmt.Errorf("%s's certificate: %w", name, err)
-	}
 	// A renewal interrupted before its exchange left its copy: start again from the MSP in use.
 	home := filepath.Join(n.userDir(o, name), ".renew")
-	if err := os.RemoveAll(home); err != nil {
-		return nil, err
-	}
 	defer os.RemoveAll(home)
-	if err := copyDir(msp, filepath.Join(home, "msp")); err != nil {
-		return nil, err
-	}
-	// The reenrolment writes the CA's certificate again, under a name of its own.
-	if err := os.RemoveAll(filepath.Join(home, "msp", "cacerts")); err != nil {
-		return nil, err
-	}
-	if err := n.reenroll(o, home, "--csr.cn", old.Subject.CommonName); err != nil {
+	old, renewed, err := n.reenrollUser(o, name, msp, home)
+	if err != nil {
 		return nil, err
 	}
 	next := filepath.Join(home, "msp")
-	renewed, err := readCert(filepath.Join(next, "signcerts", "cert.pem"))
-	if err != nil {
-		return nil, err
-	}
-	if _, err := newKey(filepath.Join(next, "keystore"), renewed); err != nil {
-		return nil, err
-	}
-	if err := normalizeMSP(next); err != nil {
-		return nil, err
-	}
-	if err := checkRenewed(old, renewed, filepath.Join(next, "cacerts", "ca.pem")); err != nil {
-		return nil, err
-	}
-	if err := keyMatches(renewed, filepath.Join(next, "keystore", "key.pem")); err != nil {
-		return nil, err
-	}
 	if err := exchange(next, msp); err != nil {
 		return nil, fmt.Errorf("putting the renewed certificate in place: %w", err)
 	}
@@ -321,6 +291,42 @@ func (n *Network) RenewUser(ctx context.Context, mspID, name string) (*Renewal, 
 	}
 	r.Took = time.Since(began)
 	return r, nil
+}
+
+// reenrollUser reenrols a user into home/msp, a copy of its MSP, and checks the result: the old and
+// the new certificate.
+func (n *Network) reenrollUser(o *Organization, name, msp, home string) (old, renewed *x509.Certificate, err error) {
+	old, err = readCert(filepath.Join(msp, "signcerts", "cert.pem"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s's certificate: %w", name, err)
+	}
+	if err := os.RemoveAll(home); err != nil {
+		return nil, nil, err
+	}
+	next := filepath.Join(home, "msp")
+	if err := copyDir(msp, next); err != nil {
+		return nil, nil, err
+	}
+	// The reenrolment writes the CA's certificate again, under a name of its own.
+	if err := os.RemoveAll(filepath.Join(next, "cacerts")); err != nil {
+		return nil, nil, err
+	}
+	if err := n.reenroll(o, home, "--csr.cn", old.Subject.CommonName); err != nil {
+		return nil, nil, err
+	}
+	if renewed, err = readCert(filepath.Join(next, "signcerts", "cert.pem")); err != nil {
+		return nil, nil, err
+	}
+	if _, err := newKey(filepath.Join(next, "keystore"), renewed); err != nil {
+		return nil, nil, err
+	}
+	if err := normalizeMSP(next); err != nil {
+		return nil, nil, err
+	}
+	if err := checkRenewed(old, renewed, filepath.Join(next, "cacerts", "ca.pem")); err != nil {
+		return nil, nil, err
+	}
+	return old, renewed, keyMatches(renewed, filepath.Join(next, "keystore", "key.pem"))
 }
 
 func failedToo(err error) string {
@@ -361,63 +367,11 @@ func (n *Network) RenewPeerTLS(ctx context.Context, mspID string) (*Renewal, err
 	}
 	home := filepath.Join(node, ".renew-tls")
 	next := filepath.Join(node, "tls.new")
-	for _, d := range []string{home, next} {
-		if err := os.RemoveAll(d); err != nil {
-			return nil, err
-		}
-	}
 	defer os.RemoveAll(home)
 	defer os.RemoveAll(next)
-	// The reenrolment authenticates with the TLS certificate and key: a temporary MSP made of them.
-	for src, dst := range map[string]string{"cert.pem": "signcerts/cert.pem", "key.pem": "keystore/key.pem"} {
-		raw, err := os.ReadFile(filepath.Join(tlsDir, src))
-		if err != nil {
-			return nil, err
-		}
-		target := filepath.Join(home, "msp", dst)
-		if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(target, raw, 0o600); err != nil {
-			return nil, err
-		}
-	}
-	hosts := certHosts(old)
-	if err := n.reenroll(o, home, "--enrollment.profile", "tls", "--csr.cn", old.Subject.CommonName, "--csr.hosts", strings.Join(hosts, ",")); err != nil {
-		return nil, err
-	}
-	renewed, err := readCert(filepath.Join(home, "msp", "signcerts", "cert.pem"))
+	renewed, err := n.reenrollTLS(o, old, tlsDir, home, next)
 	if err != nil {
 		return nil, err
-	}
-	key, err := newKey(filepath.Join(home, "msp", "keystore"), renewed)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkRenewed(old, renewed, filepath.Join(tlsDir, "ca.pem")); err != nil {
-		return nil, err
-	}
-	if got := certHosts(renewed); !slices.Equal(got, hosts) {
-		return nil, fmt.Errorf("the renewed TLS certificate is for %v, not %v as before", got, hosts)
-	}
-	if !slices.Equal(renewed.ExtKeyUsage, old.ExtKeyUsage) {
-		return nil, fmt.Errorf("the renewed TLS certificate's key usages are %v, not %v as before (the tls profile?)", renewed.ExtKeyUsage, old.ExtKeyUsage)
-	}
-	if err := os.MkdirAll(next, 0o700); err != nil {
-		return nil, err
-	}
-	for src, dst := range map[string]string{filepath.Join(home, "msp", "signcerts", "cert.pem"): "cert.pem", key: "key.pem", filepath.Join(tlsDir, "ca.pem"): "ca.pem"} {
-		raw, err := os.ReadFile(src)
-		if err != nil {
-			return nil, err
-		}
-		mode := os.FileMode(0o644)
-		if dst == "key.pem" {
-			mode = 0o600
-		}
-		if err := os.WriteFile(filepath.Join(next, dst), raw, mode); err != nil {
-			return nil, err
-		}
 	}
 	// The height the channel has now, as far as this host sees it: the peer must be back at it.
 	height := n.knownHeight()
@@ -457,6 +411,74 @@ func (n *Network) PeerOrg(peer, mspID string) (*Organization, error) {
 		names = append(names, PeerName(o))
 	}
 	return nil, fmt.Errorf("no peer %s here (peers: %s)", peer, strings.Join(names, ", "))
+}
+
+// reenrollTLS reenrols a node's TLS certificate (in tlsDir) with the tls profile and its names,
+// through a temporary MSP in home, checks it, and writes the new tls directory to next.
+func (n *Network) reenrollTLS(o *Organization, old *x509.Certificate, tlsDir, home, next string) (*x509.Certificate, error) {
+	for _, d := range []string{home, next} {
+		if err := os.RemoveAll(d); err != nil {
+			return nil, err
+		}
+	}
+	// The reenrolment authenticates with the TLS certificate and key: a temporary MSP made of them.
+	for src, dst := range map[string]string{"cert.pem": "signcerts/cert.pem", "key.pem": "keystore/key.pem"} {
+		raw, err := os.ReadFile(filepath.Join(tlsDir, src))
+		if err != nil {
+			return nil, err
+		}
+		target := filepath.Join(home, "msp", dst)
+		if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(target, raw, 0o600); err != nil {
+			return nil, err
+		}
+	}
+	hosts := certHosts(old)
+	if err := n.reenroll(o, home, "--enrollment.profile", "tls", "--csr.cn", old.Subject.CommonName, "--csr.hosts", strings.Join(hosts, ",")); err != nil {
+		return nil, err
+	}
+	renewed, err := readCert(filepath.Join(home, "msp", "signcerts", "cert.pem"))
+	if err != nil {
+		return nil, err
+	}
+	key, err := newKey(filepath.Join(home, "msp", "keystore"), renewed)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRenewed(old, renewed, filepath.Join(tlsDir, "ca.pem")); err != nil {
+		return nil, err
+	}
+	if got := certHosts(renewed); !slices.Equal(got, hosts) {
+		return nil, fmt.Errorf("the renewed TLS certificate is for %v, not %v as before", got, hosts)
+	}
+	if !slices.Equal(renewed.ExtKeyUsage, old.ExtKeyUsage) {
+		return nil, fmt.Errorf("the renewed TLS certificate's key usages are %v, not %v as before (the tls profile?)", renewed.ExtKeyUsage, old.ExtKeyUsage)
+	}
+	return renewed, writeTLSDir(next, map[string]string{filepath.Join(home, "msp", "signcerts", "cert.pem"): "cert.pem",
+		key: "key.pem", filepath.Join(tlsDir, "ca.pem"): "ca.pem"})
+}
+
+// writeTLSDir writes a tls directory (0700, its key 0600) from the files named: source → name.
+func writeTLSDir(dir string, files map[string]string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for src, dst := range files {
+		raw, err := os.ReadFile(src)
+		if err != nil {
+			return err
+		}
+		mode := os.FileMode(0o644)
+		if dst == "key.pem" {
+			mode = 0o600
+		}
+		if err := os.WriteFile(filepath.Join(dir, dst), raw, mode); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // certHosts are a certificate's subject alternative names (DNS names, then IP addresses), as
