@@ -40,9 +40,9 @@ const (
 // 502/503/504 or none), each registration is on the ledger exactly once, the next transaction of
 // examiner1 carries the new certificate, the Regulator's peer presents its new TLS certificate, and the
 // Regulator's gateway, whose peer restarted, answers again. It brings up a network of its own (its peer
-// restarts), at the test network's port base + 300 (or IPLEDGER_RENEW_PORT_BASE).
+// restarts), at the test network's port base + 400 (or IPLEDGER_RENEW_PORT_BASE).
 func TestRenew_UserAndPeerTLSUnderLoad_NoneLostNoneTwice(t *testing.T) {
-	n := netctl.ScratchNetwork(t, 300, "IPLEDGER_RENEW_PORT_BASE", func(base int) *netctl.Topology {
+	n := netctl.ScratchNetwork(t, 400, "IPLEDGER_RENEW_PORT_BASE", func(base int) *netctl.Topology {
 		top, err := netctl.LoadTopology(filepath.Join("..", "topology.yaml"), base)
 		if err != nil {
 			t.Fatal(err)
