@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync/atomic"
 )
 
 // Caller is the identity an API key is bound to.
@@ -20,8 +21,10 @@ type Caller struct {
 
 // Keyring finds the identity bound to an API key. It holds only the keys' SHA-256 hashes and compares
 // them in constant time, trying every key so that the time taken does not depend on which one matched.
+// Its keys can be replaced while it serves ([Keyring.PrepareSwap]): a lookup sees either the old set or
+// the new one, never a mix.
 type Keyring struct {
-	entries []keyEntry
+	entries atomic.Pointer[[]keyEntry]
 }
 
 type keyEntry struct {
@@ -31,7 +34,17 @@ type keyEntry struct {
 
 // NewKeyring builds a keyring from the configured identities.
 func NewKeyring(mspID string, ids []IdentityConfig) (*Keyring, error) {
+	entries, err := keyEntries(mspID, ids)
+	if err != nil {
+		return nil, err
+	}
 	k := &Keyring{}
+	k.entries.Store(&entries)
+	return k, nil
+}
+
+func keyEntries(mspID string, ids []IdentityConfig) ([]keyEntry, error) {
+	var entries []keyEntry
 	for _, id := range ids {
 		raw, err := hex.DecodeString(strings.ToLower(strings.TrimSpace(id.APIKeySHA256)))
 		if err != nil || len(raw) != sha256.Size {
@@ -40,9 +53,18 @@ func NewKeyring(mspID string, ids []IdentityConfig) (*Keyring, error) {
 		var e keyEntry
 		copy(e.hash[:], raw)
 		e.caller = Caller{Name: id.Name, Role: id.Role, MSPID: mspID}
-		k.entries = append(k.entries, e)
+		entries = append(entries, e)
 	}
-	return k, nil
+	return entries, nil
+}
+
+// PrepareSwap builds the keys of cfg's identities; the returned function makes them the keyring's.
+func (k *Keyring) PrepareSwap(cfg *Config) (func(), error) {
+	entries, err := keyEntries(cfg.MSPID, cfg.Identities)
+	if err != nil {
+		return nil, err
+	}
+	return func() { k.entries.Store(&entries) }, nil
 }
 
 // Authenticate returns the identity bound to key, or false.
@@ -50,15 +72,16 @@ func (k *Keyring) Authenticate(key string) (Caller, bool) {
 	if key == "" {
 		return Caller{}, false
 	}
+	entries := *k.entries.Load()
 	sum := sha256.Sum256([]byte(key))
 	found := -1
-	for i := range k.entries {
-		if subtle.ConstantTimeCompare(sum[:], k.entries[i].hash[:]) == 1 {
+	for i := range entries {
+		if subtle.ConstantTimeCompare(sum[:], entries[i].hash[:]) == 1 {
 			found = i
 		}
 	}
 	if found < 0 {
 		return Caller{}, false
 	}
-	return k.entries[found].caller, true
+	return entries[found].caller, true
 }

@@ -5,12 +5,14 @@ package fabric
 
 import (
 	"context"
+	"crypto"
 	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync/atomic"
 	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
@@ -22,15 +24,17 @@ import (
 	"github.com/ipledger/ipledger/gateway"
 	"github.com/ipledger/ipledger/gateway/fabric/qscc"
 	"google.golang.org/grpc"
+	grpcbackoff "google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/credentials"
 )
 
 // Ledger is the channel as the organization's identities see it through their own peer.
 type Ledger struct {
-	cfg      *gateway.Config
-	conn     *grpc.ClientConn
-	ids      map[string]*signer
-	first    string
+	cfg  *gateway.Config
+	conn *grpc.ClientConn
+	// ids are the identities as last loaded: replaced whole by a reload (PrepareSwap), so that a call
+	// that took its signer goes on with it while the next call takes the new one.
+	ids      atomic.Pointer[identities]
 	observer gateway.Observer
 	log      *slog.Logger
 	// sleep waits between retries; tests shorten it.
@@ -43,10 +47,18 @@ type Ledger struct {
 // proofCacheSize bounds the committed transactions kept in memory (a few hundred bytes each).
 const proofCacheSize = 50000
 
+// identities are the organization's enrolled identities by name, and the first configured one (the
+// one /readyz pings as).
+type identities struct {
+	byName map[string]*signer
+	first  string
+}
+
 // signer is one enrolled identity with its client gateway.
 type signer struct {
 	name     string
 	id       *identity.X509Identity
+	cert     *x509.Certificate
 	gw       *client.Gateway
 	network  *client.Network
 	contract *client.Contract
@@ -69,7 +81,7 @@ func Open(cfg *gateway.Config, opts ...Option) (*Ledger, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Ledger{cfg: cfg, ids: map[string]*signer{}, observer: gateway.NopObserver{}, log: slog.Default(), sleep: sleepCtx,
+	l := &Ledger{cfg: cfg, observer: gateway.NopObserver{}, log: slog.Default(), sleep: sleepCtx,
 		proofs: proofs}
 	for _, o := range opts {
 		o(l)
@@ -79,22 +91,69 @@ func Open(cfg *gateway.Config, opts ...Option) (*Ledger, error) {
 		return nil, err
 	}
 	l.conn = conn
-	for _, ic := range cfg.Identities {
+	ids, err := l.load(cfg.Identities)
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	l.ids.Store(ids)
+	return l, nil
+}
+
+// load reads every identity's certificate and key and makes its client gateway (on the shared
+// connection): all of them, or an error naming the first that failed.
+func (l *Ledger) load(ics []gateway.IdentityConfig) (*identities, error) {
+	ids := &identities{byName: map[string]*signer{}}
+	for _, ic := range ics {
 		s, err := l.connect(ic)
 		if err != nil {
-			l.Close()
 			return nil, fmt.Errorf("identity %s: %w", ic.Name, err)
 		}
-		l.ids[ic.Name] = s
-		if l.first == "" {
-			l.first = ic.Name
+		ids.byName[ic.Name] = s
+		if ids.first == "" {
+			ids.first = ic.Name
 		}
 	}
-	return l, nil
+	return ids, nil
+}
+
+// PrepareSwap loads the identities of cfg (their certificates and keys, read again from their files);
+// the returned function makes them the ones the next calls use. Calls already under way keep the
+// identity they started with, and its client gateway is not closed (closing it would end its event
+// streams): it goes when nothing uses it any more. The peer, channel and timeouts stay those of the
+// start.
+func (l *Ledger) PrepareSwap(cfg *gateway.Config) (func(), error) {
+	ids, err := l.load(cfg.Identities)
+	if err != nil {
+		return nil, err
+	}
+	return func() { l.ids.Store(ids) }, nil
+}
+
+// Certificate is what a loaded identity's certificate says of itself: for metrics and for checking
+// that a renewed certificate is the one in use.
+type Certificate struct {
+	Identity string
+	Serial   string // hex, lower case, as openssl and fabric-ca print it
+	NotAfter time.Time
+}
+
+// Certificates are the loaded identities' certificates, by identity name.
+func (l *Ledger) Certificates() []Certificate {
+	ids := l.ids.Load()
+	out := make([]Certificate, 0, len(ids.byName))
+	for name, s := range ids.byName {
+		out = append(out, Certificate{Identity: name, Serial: s.cert.SerialNumber.Text(16), NotAfter: s.cert.NotAfter})
+	}
+	return out
 }
 
 func (l *Ledger) connect(ic gateway.IdentityConfig) (*signer, error) {
 	id, sign, err := LoadIdentity(l.cfg.MSPID, ic.Certificate, ic.PrivateKey)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := identity.CertificateFromPEM(id.Credentials())
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +164,7 @@ func (l *Ledger) connect(ic gateway.IdentityConfig) (*signer, error) {
 		return nil, err
 	}
 	network := gw.GetNetwork(l.cfg.Channel)
-	return &signer{name: ic.Name, id: id, gw: gw, network: network, contract: network.GetContract(l.cfg.Chaincode),
+	return &signer{name: ic.Name, id: id, cert: cert, gw: gw, network: network, contract: network.GetContract(l.cfg.Chaincode),
 		qscc: qscc.NewReader(gw, l.cfg.Channel)}, nil
 }
 
@@ -121,14 +180,20 @@ func DialPeer(addr, tlsCAFile string) (*grpc.ClientConn, error) {
 	}
 	// The peer's own limit (100 MiB), not gRPC's default 4 MiB: a page of pledges of packages of
 	// hundreds of rights, or a package of rights with long records, can be larger than 4 MiB.
+	// A peer that restarts (a renewed TLS certificate, an upgrade) is back within seconds: reconnect
+	// soon after, not on gRPC's default backoff (1 s growing to 2 min).
 	return grpc.NewClient(addr, grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, "")),
+		grpc.WithConnectParams(grpc.ConnectParams{MinConnectTimeout: 5 * time.Second,
+			Backoff: grpcbackoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 2 * time.Second}}),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessage), grpc.MaxCallSendMsgSize(maxMessage)))
 }
 
 // maxMessage is the largest gRPC message the gateway sends or receives: the peer's default.
 const maxMessage = 100 << 20
 
-// LoadIdentity reads an enrolled identity's certificate and private key (PEM files).
+// LoadIdentity reads an enrolled identity's certificate and private key (PEM files), and checks that
+// the key is the certificate's: a certificate renewed without its new key would sign transactions
+// that every peer refuses.
 func LoadIdentity(mspID, certFile, keyFile string) (*identity.X509Identity, identity.Sign, error) {
 	certPEM, err := os.ReadFile(certFile)
 	if err != nil {
@@ -148,7 +213,14 @@ func LoadIdentity(mspID, certFile, keyFile string) (*identity.X509Identity, iden
 	}
 	key, err := identity.PrivateKeyFromPEM(keyPEM)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%s: %w", keyFile, err)
+	}
+	pub, ok := key.(interface{ Public() crypto.PublicKey })
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: not a private key", keyFile)
+	}
+	if eq, ok := cert.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); !ok || !eq.Equal(pub.Public()) {
+		return nil, nil, fmt.Errorf("%s is not the private key of the certificate %s (serial %s)", keyFile, certFile, cert.SerialNumber.Text(16))
 	}
 	sign, err := identity.NewPrivateKeySign(key)
 	if err != nil {
@@ -159,8 +231,10 @@ func LoadIdentity(mspID, certFile, keyFile string) (*identity.X509Identity, iden
 
 // Close closes every client gateway and the connection.
 func (l *Ledger) Close() error {
-	for _, s := range l.ids {
-		s.gw.Close()
+	if ids := l.ids.Load(); ids != nil {
+		for _, s := range ids.byName {
+			s.gw.Close()
+		}
 	}
 	if l.conn != nil {
 		return l.conn.Close()
@@ -169,7 +243,7 @@ func (l *Ledger) Close() error {
 }
 
 func (l *Ledger) signer(name string) (*signer, error) {
-	s, ok := l.ids[name]
+	s, ok := l.ids.Load().byName[name]
 	if !ok {
 		return nil, &api.Error{Code: api.CodeUnauthenticated, Message: "unknown identity"}
 	}
@@ -197,7 +271,7 @@ func (l *Ledger) Evaluate(ctx context.Context, identityName, function string, ar
 // from another organization's peer when its own chaincode server is down, and /readyz would say ready
 // while every endorsement this organization must give fails.
 func (l *Ledger) Ping(ctx context.Context) (string, error) {
-	s, err := l.signer(l.first)
+	s, err := l.signer(l.ids.Load().first)
 	if err != nil {
 		return "", err
 	}

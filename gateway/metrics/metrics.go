@@ -19,6 +19,8 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	submits  *prometheus.CounterVec
 	retries  *prometheus.CounterVec
+	reloads  *prometheus.CounterVec
+	expiry   *prometheus.GaugeVec
 }
 
 // New registers the metrics, with Go runtime and process collectors, labelled with the organization.
@@ -40,8 +42,16 @@ func New(mspID string) *Metrics {
 		retries: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "ipledger_gateway",
 			Name: "submission_retries_total", Help: "Retries by chaincode function and reason (MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ENDORSEMENT_POLICY_FAILURE, plan-unavailable, endorse-unavailable, endorse-mismatch, resubmit).",
 			ConstLabels: labels}, []string{"function", "reason"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "ipledger_gateway",
+			Name: "config_reloads_total", Help: "Configuration reloads (SIGHUP) by result: ok, or failed (the previous configuration stays).",
+			ConstLabels: labels}, []string{"result"}),
+		expiry: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "ipledger_gateway",
+			Name: "identity_certificate_expiry_seconds", Help: "The not-after time (Unix seconds) of the certificate each identity signs with, by identity and serial number (hex).",
+			ConstLabels: labels}, []string{"identity", "serial"}),
 	}
-	r.MustRegister(m.requests, m.latency, m.submits, m.retries,
+	m.reloads.WithLabelValues("ok")
+	m.reloads.WithLabelValues("failed")
+	r.MustRegister(m.requests, m.latency, m.submits, m.retries, m.reloads, m.expiry,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -58,6 +68,29 @@ func (m *Metrics) Retried(function, reason string) { m.retries.WithLabelValues(f
 // Finished counts the outcome of a submission.
 func (m *Metrics) Finished(function, outcome string) {
 	m.submits.WithLabelValues(function, outcome).Inc()
+}
+
+// Reloaded counts a configuration reload, ok or failed.
+func (m *Metrics) Reloaded(ok bool) {
+	result := "ok"
+	if !ok {
+		result = "failed"
+	}
+	m.reloads.WithLabelValues(result).Inc()
+}
+
+// Certificate is one identity's certificate as the metrics show it.
+type Certificate struct {
+	Identity, Serial string
+	NotAfter         time.Time
+}
+
+// Certificates replaces the identities' certificates shown (at start and after each reload).
+func (m *Metrics) Certificates(certs []Certificate) {
+	m.expiry.Reset()
+	for _, c := range certs {
+		m.expiry.WithLabelValues(c.Identity, c.Serial).Set(float64(c.NotAfter.Unix()))
+	}
 }
 
 // Handler serves the metrics in the Prometheus text format.

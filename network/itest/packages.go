@@ -6,7 +6,7 @@ package itest
 // TestPackagesListsEveryIntegrationPackage fails when a package with integration tests is missing.
 var Packages = []string{
 	"./network/netns",  // network namespaces as hosts: cut, heal, delay; no Fabric, needs root
-	"./network/netctl", // networks of its own (own directory and port base): a failed up; a third bank
+	"./network/netctl", // networks of its own (own directory and port base): a failed up; a third bank; renewals under load
 	"./chaincode/chaincodetest",
 	"./gateway/fabric", // the peer's texts the adapter matches, provoked from the real peer
 	"./gateway/gatewaytest",

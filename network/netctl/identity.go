@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 )
 
 // Users added after the network was made (`identity add`) and users revoked (`identity revoke`) are
@@ -154,8 +153,8 @@ func (n *Network) revokeAtCA(o *Organization, name string) (Artifact, error) {
 	return n.exportFile(path, o.Name+".crl.pem")
 }
 
-// reloadGateway rewrites the gateways' configuration and system.json, and restarts the
-// organization's gateway, which reads its identities when it starts.
+// reloadGateway rewrites the gateways' configuration and system.json, and has the organization's
+// gateway take it without a restart (SIGHUP: signalGateway), or starts it when it does not run.
 func (n *Network) reloadGateway(ctx context.Context, o *Organization, st *state) error {
 	if err := n.writeGatewayConfigs(); err != nil {
 		return err
@@ -166,14 +165,5 @@ func (n *Network) reloadGateway(ctx context.Context, o *Organization, st *state)
 	if o.Gateway == nil || !n.gatewayAvailable() {
 		return nil
 	}
-	p := n.gatewayProcess(o)
-	// The gateway's own shutdown lets in-flight submissions finish (up to its commit timeout and two
-	// endorsement timeouts, 60 s by default): wait longer than that before killing it.
-	if err := n.Stop(p, 75*time.Second); err != nil {
-		return err
-	}
-	if err := n.Start(p); err != nil {
-		return err
-	}
-	return n.waitHealthy(ctx, p, 30*time.Second)
+	return n.signalGateway(ctx, o)
 }

@@ -5,7 +5,11 @@
 //
 // Scalar settings can be overridden from the environment: IPLEDGER_GATEWAY_LISTEN,
 // IPLEDGER_GATEWAY_COMMITTIMEOUT, IPLEDGER_GATEWAY_PEER_ADDRESS, … (see gateway.Config). On SIGINT or
-// SIGTERM it stops accepting requests, ends event streams and finishes in-flight submissions.
+// SIGTERM it stops accepting requests, ends event streams and finishes in-flight submissions. On SIGHUP
+// it reads its configuration file again and takes its identities (their certificates and keys, read
+// again from their files) and API keys, all at once, without a restart: requests in flight finish with
+// what they started with. A reload that fails (a file unreadable, a key not its certificate's) changes
+// nothing and is logged; the metric ipledger_gateway_config_reloads_total counts both.
 //
 // It serves HTTPS only (TLS 1.2 or later, 1.3 preferred), with the certificate and key that tls names
 // in the configuration (issued by the organization's own CA), and refuses to start without them. Only
@@ -51,6 +55,10 @@ func main() {
 // run serves until the server fails or a signal stops it: it loads the configuration, opens the
 // ledger (the connection to the organization's peer), builds the HTTP handler and serves it.
 func run(configPath string) error {
+	// SIGHUP would end the process until it is handled: handled from the start, served once serving.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	cfg, log, err := configure(configPath)
 	if err != nil {
 		return err
@@ -88,7 +96,47 @@ func run(configPath string) error {
 		return err
 	}
 	srv.RegisterOnShutdown(endStreams)
-	return serve(srv, ln, cfg, log)
+	r := &reloader{path: configPath, start: cfg, parts: []gateway.Swapper{ledger, keys}, ledger: ledger, metrics: m, log: log}
+	r.show()
+	return serve(srv, ln, cfg, log, hup, r.reload)
+}
+
+// reloader takes a new configuration on SIGHUP: the identities and API keys, into the ledger and the
+// keyring at once, or nothing.
+type reloader struct {
+	path    string
+	start   *gateway.Config
+	parts   []gateway.Swapper
+	ledger  *fabric.Ledger
+	metrics *metrics.Metrics
+	log     *slog.Logger
+}
+
+// reload reads the configuration again and swaps it in; on failure it keeps the one in force.
+func (r *reloader) reload() error {
+	next, restart, err := gateway.Reload(r.path, os.Getenv, r.start, r.parts...)
+	if err != nil {
+		r.metrics.Reloaded(false)
+		r.log.Error("reload refused: the gateway goes on with its previous identities and API keys", "config", r.path, "err", err)
+		return err
+	}
+	r.metrics.Reloaded(true)
+	if len(restart) > 0 {
+		r.log.Warn("reload: these settings changed and take effect only at the next start", "settings", restart)
+	}
+	r.log.Info("configuration reloaded", "config", r.path, "identities", len(next.Identities))
+	r.show()
+	return nil
+}
+
+// show logs the certificate each identity signs with and puts it into the metrics.
+func (r *reloader) show() {
+	var certs []metrics.Certificate
+	for _, c := range r.ledger.Certificates() {
+		certs = append(certs, metrics.Certificate{Identity: c.Identity, Serial: c.Serial, NotAfter: c.NotAfter})
+		r.log.Info("identity", "name", c.Identity, "serial", c.Serial, "notAfter", c.NotAfter.UTC().Format(time.RFC3339))
+	}
+	r.metrics.Certificates(certs)
 }
 
 // serverTLS loads the gateway's TLS certificate and key (nil for insecureHTTP, which the
@@ -143,10 +191,21 @@ func newHandler(opts httpapi.Options) (http.Handler, error) {
 }
 
 // serve serves srv on ln until it fails or SIGINT or SIGTERM arrives; then it stops accepting
-// requests and gives in-flight ones the time a submission may take before it returns.
-func serve(srv *http.Server, ln net.Listener, cfg *gateway.Config, log *slog.Logger) error {
+// requests and gives in-flight ones the time a submission may take before it returns. Each signal on
+// hup calls reload, one at a time.
+func serve(srv *http.Server, ln net.Listener, cfg *gateway.Config, log *slog.Logger, hup <-chan os.Signal, reload func() error) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		for {
+			select {
+			case <-hup:
+				_ = reload() // it logs its outcome
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	served := make(chan error, 1)
 	scheme := "http"
 	if srv.TLSConfig != nil {

@@ -79,7 +79,7 @@ func TestServe_HTTPSOnly(t *testing.T) {
 		_, _ = io.WriteString(w, "ok")
 	})}
 	done := make(chan error, 1)
-	go func() { done <- serve(srv, ln, cfg, log) }()
+	go func() { done <- serve(srv, ln, cfg, log, nil, nil) }()
 	defer func() {
 		srv.Close()
 		if err := <-done; !errors.Is(err, http.ErrServerClosed) {

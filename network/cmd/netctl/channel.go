@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/ipledger/ipledger/network/netctl"
 )
@@ -74,10 +75,10 @@ func channelCmd(n *netctl.Network, _ string, args []string) {
 	}
 }
 
-// identityCmd is `identity add|revoke`, on the host of the organization's CA.
+// identityCmd is `identity add|revoke|renew|renew-tls`, on the host of the organization's CA.
 func identityCmd(n *netctl.Network, _ string, args []string) {
 	if len(args) == 0 {
-		fail(fmt.Errorf("identity needs a command: add or revoke (see --help)"))
+		fail(fmt.Errorf("identity needs a command: add, revoke, renew or renew-tls (see --help)"))
 	}
 	fs := flag.NewFlagSet("identity "+args[0], flag.ExitOnError)
 	mspID := fs.String("org", "", "the user's organization (required on a network of several organizations)")
@@ -98,7 +99,36 @@ func identityCmd(n *netctl.Network, _ string, args []string) {
 		}
 		printArtifact("the CA's revocation list", r.CRL)
 		fmt.Printf("revoked %s: the CRL is in the channel from config block %d; every peer refuses its transactions from that block on; its gateway no longer accepts its API key\n", pos[0], r.Block)
+	case args[0] == "renew" && len(pos) == 1:
+		r, err := n.RenewUser(ctx, *mspID, pos[0])
+		if err != nil {
+			fail(fmt.Errorf("renewing %s: %w", pos[0], err))
+		}
+		printRenewal(r)
+		fmt.Printf("its gateway signs with the new certificate from its next request (reloaded, not restarted)\n")
+	case args[0] == "renew-tls" && len(pos) <= 1:
+		org := *mspID
+		if len(pos) == 1 {
+			o, err := n.PeerOrg(pos[0], org)
+			if err != nil {
+				fail(err)
+			}
+			org = o.MSPID
+		}
+		r, err := n.RenewPeerTLS(ctx, org)
+		if err != nil {
+			fail(fmt.Errorf("renewing the TLS certificate: %w", err))
+		}
+		printRenewal(r)
+		fmt.Printf("%s was not serving for %s (stop to serving the new certificate); at the channel's height %d %s after its stop\n",
+			r.Identity, r.NotServing.Round(time.Millisecond), r.Height, r.CaughtUp.Round(time.Millisecond))
 	default:
-		fail(fmt.Errorf("identity add --org MSPID --role ROLE NAME | identity revoke --org MSPID NAME"))
+		fail(fmt.Errorf("identity add --org MSPID --role ROLE NAME | identity revoke --org MSPID NAME | identity renew --org MSPID NAME | identity renew-tls [PEER] [--org MSPID]"))
 	}
+}
+
+func printRenewal(r *netctl.Renewal) {
+	day := func(c netctl.CertInfo) string { return c.NotAfter.UTC().Format(time.RFC3339) }
+	fmt.Printf("renewed %s in %s\n  old: serial %s, valid until %s (not revoked: valid until then)\n  new: serial %s, valid until %s\n",
+		r.Identity, r.Took.Round(time.Millisecond), r.Old.Serial, day(r.Old), r.New.Serial, day(r.New))
 }

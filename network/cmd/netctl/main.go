@@ -76,10 +76,16 @@ channel configuration updates (each step on its organization's host; docs/operat
 
 identities (on the host of the organization's CA):
   identity add NAME --role ROLE [--org MSPID]
-                  register and enrol a user, give it an API key, restart the organization's gateway
+                  register and enrol a user, give it an API key, reload the organization's gateway
   identity revoke NAME [--org MSPID]
                   revoke the user at the CA, publish the CA's CRL by a crl update signed by the
-                  organization's admin, drop the user from the gateway (restarted); print the block
+                  organization's admin, drop the user from the gateway (reloaded); print the block
+  identity renew NAME [--org MSPID]
+                  renew a user's certificate before it expires: reenrolled at the CA (same id and
+                  role, new key), swapped in one step, taken by the gateway without a restart
+  identity renew-tls [PEER] [--org MSPID]
+                  renew the organization's peer's TLS certificate (same names): reenrolled with the
+                  tls profile, swapped in one step, the peer restarted and back at the channel's height
 
 ledger snapshots and joins (docs/operations.md, "A peer joins from a snapshot"):
   snapshot take [--org MSPID]
