@@ -65,6 +65,13 @@ func (n *Network) Define(ctx context.Context, opt DefineOptions) (*UpgradeReport
 			return nil, fmt.Errorf("nothing to define: the committed definition (sequence %d) has the plan's collections "+
 				"already, and no bank of the plan has departed (adopt the consortium's new plan first: `org plan`)", committed.sequence)
 		}
+		d, err := n.readDefinition(o)
+		if err != nil {
+			return nil, err
+		}
+		if err := n.checkDepartures(o, d); err != nil {
+			return nil, err
+		}
 		if len(added) > 0 {
 			n.progress("the definition gains the collections %s", strings.Join(added, ", "))
 		}
