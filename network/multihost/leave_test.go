@@ -96,6 +96,13 @@ func TestConsortiumBankLeaves(t *testing.T) {
 		t.Fatalf("remove-org after the release, before the definition: %v\n%s", err, out)
 	}
 
+	// The leaving bank does not propose its own removal: its peer no longer serves the chaincode once
+	// the definition without it is committed, so it could not read its pledges.
+	out, err = c.netctlPlan(t, "bank2", c.topology, "channel", "propose", "remove-org", "Bank2MSP")
+	if err == nil || !strings.Contains(out, "Bank2MSP proposes or submits its own removal: run these steps on a remaining member's host") {
+		t.Fatalf("Bank2 proposing its own removal: %v\n%s", err, out)
+	}
+
 	// The members commit the definition without Bank2, each on its own host.
 	began := time.Now()
 	c.mustPlan(t, plan, remaining, "org", "define", "--approval-wait", "5m")
