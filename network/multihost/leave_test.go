@@ -180,6 +180,12 @@ func TestConsortiumBankLeaves(t *testing.T) {
 		c.verifyHistory(t, org, pledge.id, asset, []string{pledge.txID, reg.txID, rel.txID})
 	}
 
+	// The definition without Bank2 is not made twice.
+	out, err = c.netctlPlan(t, "ipoffice", plan, "org", "define", "--approval-wait", "10s")
+	if want := "nothing to define: the committed definition (sequence 2)"; err == nil || !strings.Contains(out, want) {
+		t.Errorf("org define again after the removal: %v; want %q in\n%s", err, want, out)
+	}
+
 	// Bank2's host stops.
 	if out, err := c.netctlPlan(t, "bank2", c.topology, "down"); err != nil {
 		t.Fatalf("stopping Bank2's host: %v\n%s", err, out)

@@ -303,21 +303,29 @@ func (t *Topology) departedOrg(mspID string) *Organization {
 	return nil
 }
 
-// checkDepartures refuses a definition that drops a departed bank (from its policy or collection
-// members, where the committed one still names it) while that bank holds pledges that have not
-// ended: the bank does not approve the definition, so from its commit its peer endorses no more, and
-// its pledges' key-level policy could never be met again.
-func (n *Network) checkDepartures(o *Organization, d *committedDefinition) error {
+// departing are the banks the plan has departed that a committed definition still names (in its
+// endorsement policy or a collection's members): those the next definition drops.
+func (n *Network) departing(d *committedDefinition) []string {
+	var out []string
 	for _, b := range n.plan().Departed() {
-		if inPolicy, colls := d.naming(b.MSPID); !inPolicy && len(colls) == 0 {
-			continue // dropped already
+		if inPolicy, colls := d.naming(b.MSPID); inPolicy || len(colls) > 0 {
+			out = append(out, b.MSPID)
 		}
-		tally, err := n.pledgesOf(o, b.MSPID)
+	}
+	return out
+}
+
+// checkDepartures refuses a definition that drops departed banks while one holds pledges that have
+// not ended: the bank does not approve the definition, so from its commit its peer endorses no more,
+// and its pledges' key-level policy could never be met again.
+func (n *Network) checkDepartures(o *Organization, departing []string) error {
+	for _, m := range departing {
+		tally, err := n.pledgesOf(o, m)
 		if err != nil {
 			return err
 		}
-		if err := pledgesRefusal(b.MSPID, tally); err != nil {
-			return fmt.Errorf("%s has departed in the plan, but the definition cannot drop it yet: %w", b.MSPID, err)
+		if err := pledgesRefusal(m, tally); err != nil {
+			return fmt.Errorf("%s has departed in the plan, but the definition cannot drop it yet: %w", m, err)
 		}
 	}
 	return nil
