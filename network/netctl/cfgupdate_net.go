@@ -128,6 +128,11 @@ func (n *Network) ProposeUpdate(o *Organization, kind string, args []string) (*P
 	if err != nil {
 		return nil, err
 	}
+	if kind == UpdateRemoveOrg {
+		if err := n.checkLeave(o, subject); err != nil {
+			return nil, err
+		}
+	}
 	u, changes, err := ReadUpdate(cfg, n.Top.Channel, upd)
 	if err != nil {
 		return nil, err
@@ -276,6 +281,17 @@ func (n *Network) SubmitUpdate(ctx context.Context, o *Organization, arg string,
 	check, err := CheckUpdate(cfg, n.Top.Channel, upd, append(sigs, own))
 	if err != nil {
 		return nil, err
+	}
+	// A bank's removal is checked again at the last moment: a pledge filed since the proposal, or a
+	// definition changed since, is found here.
+	u, _, err := ReadUpdate(cfg, n.Top.Channel, upd)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range removedOrgs(cfg, u) {
+		if err := n.checkLeave(o, m); err != nil {
+			return nil, err
+		}
 	}
 	if err := n.sendUpdate(o, upd, append(sigs, own)); err != nil {
 		return nil, err

@@ -53,23 +53,8 @@ func (n *Network) Define(ctx context.Context, opt DefineOptions) (*UpgradeReport
 		return nil, fmt.Errorf("%w: %s has sequence %d committed; this host serves sequence %d and would approve %d. "+
 			"Bring this host to the committed definition first", ErrSequenceMoved, PeerName(o), committed.sequence, serves, next.sequence)
 	default:
-		added, dropped, err := n.collectionChange(o)
-		if err != nil {
+		if err := n.checkPlanChange(o, committed); err != nil {
 			return nil, err
-		}
-		if len(dropped) > 0 {
-			return nil, fmt.Errorf("the plan's definition drops the collections %s, which Fabric refuses: a bank that "+
-				"leaves stays in the plan with departed: true", strings.Join(dropped, ", "))
-		}
-		if len(added) == 0 && len(n.plan().Departed()) == 0 {
-			return nil, fmt.Errorf("nothing to define: the committed definition (sequence %d) has the plan's collections "+
-				"already, and no bank of the plan has departed (adopt the consortium's new plan first: `org plan`)", committed.sequence)
-		}
-		if len(added) > 0 {
-			n.progress("the definition gains the collections %s", strings.Join(added, ", "))
-		}
-		for _, d := range n.plan().Departed() {
-			n.progress("%s has departed: its peer leaves the endorsement policy and its collection keeps the IP office and the regulator", d.MSPID)
 		}
 	}
 	approving, err := n.approvingOrgs(opt.Orgs)
@@ -91,6 +76,39 @@ func (n *Network) Define(ctx context.Context, opt DefineOptions) (*UpgradeReport
 	}
 	rep.Duration = time.Since(began)
 	return rep, writeJSON(n.SystemFile(), n.Describe(st.PackageIDs))
+}
+
+// checkPlanChange checks what the plan's definition changes against the one committed, and says it:
+// no collection dropped (Fabric refuses it), something to define, and no departed bank dropped while it
+// holds pledges that have not ended.
+func (n *Network) checkPlanChange(o *Organization, committed ccDef) error {
+	added, dropped, err := n.collectionChange(o)
+	if err != nil {
+		return err
+	}
+	if len(dropped) > 0 {
+		return fmt.Errorf("the plan's definition drops the collections %s, which Fabric refuses: a bank that "+
+			"leaves stays in the plan with departed: true", strings.Join(dropped, ", "))
+	}
+	d, err := n.readDefinition(o)
+	if err != nil {
+		return err
+	}
+	departing := n.departing(d)
+	if len(added) == 0 && len(departing) == 0 {
+		return fmt.Errorf("nothing to define: the committed definition (sequence %d) has the plan's collections "+
+			"already, and names no bank the plan has departed (adopt the consortium's new plan first: `org plan`)", committed.sequence)
+	}
+	if err := n.checkDepartures(o, departing); err != nil {
+		return err
+	}
+	if len(added) > 0 {
+		n.progress("the definition gains the collections %s", strings.Join(added, ", "))
+	}
+	for _, b := range departing {
+		n.progress("%s has departed: its peer leaves the endorsement policy and its collection keeps the IP office and the regulator", b)
+	}
+	return nil
 }
 
 // collectionChange compares the collections a peer has committed with the plan's: the names the plan

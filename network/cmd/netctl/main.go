@@ -65,7 +65,10 @@ one organization per host (a consortium; docs/operations.md has the runbook):
 channel configuration updates (each step on its organization's host; docs/operations.md):
   channel propose crl MSPID CRLFILE | add-org DEFINITION@SHA256 | remove-org MSPID [--org MSPID]
                   compute the update from this host's peer's configuration, write it to export/ and
-                  print its sha256, what it changes and the signatures it needs
+                  print its sha256, what it changes and the signatures it needs; remove-org (and
+                  submit of it) is refused while the bank holds pledges that have not ended or the
+                  committed chaincode definition names it (a bank leaves: "org plan" with it
+                  departed, "org define", then remove-org; docs/operations.md)
   channel sign UPDATE@SHA256 [--org MSPID]
                   check the update against this host's peer's configuration and sign it as the
                   organization's admin: export/<update>.<MSPID>.sig
