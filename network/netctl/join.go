@@ -105,14 +105,20 @@ const catchUpStall = 60 * time.Second
 // catchUp waits until an organization's peer has the channel up to height (the orderers' height
 // before it joined): until then its state is the past's, and what the chaincode step reads of it
 // (the committed definition) is not the channel's.
-func (n *Network) catchUp(ctx context.Context, o *Organization, height uint64) error {
+// It says so when report is set (a join) or when the peer was behind.
+func (n *Network) catchUp(ctx context.Context, o *Organization, height uint64, report bool) error {
 	began := time.Now()
 	var last uint64
-	for {
+	for first := true; ; first = false {
 		h, err := n.peerHeight(o)
 		if err == nil && h >= height {
-			n.progress("%s has the channel up to height %d (replayed from the genesis block in %.1fs)",
-				PeerName(o), h, time.Since(began).Seconds())
+			switch {
+			case report:
+				n.progress("%s has the channel up to height %d (replayed from the genesis block in %.1fs)",
+					PeerName(o), h, time.Since(began).Seconds())
+			case !first:
+				n.progress("%s has caught up with the channel to height %d in %.1fs", PeerName(o), h, time.Since(began).Seconds())
+			}
 			return nil
 		}
 		if err == nil && h > last {
@@ -150,7 +156,7 @@ func (n *Network) joinLater(ctx context.Context, o *Organization) error {
 		if err := n.joinPeer(ctx, o); err != nil {
 			return err
 		}
-		return n.catchUp(ctx, o, height)
+		return n.catchUp(ctx, o, height, true)
 	}())
 }
 
@@ -210,7 +216,7 @@ func (n *Network) catchUpAll(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := n.withCause(PeerName(o), n.catchUp(ctx, o, height)); err != nil {
+		if err := n.withCause(PeerName(o), n.catchUp(ctx, o, height, false)); err != nil {
 			return err
 		}
 	}
