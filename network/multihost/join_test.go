@@ -203,7 +203,9 @@ func TestBankJoinsRunningConsortium(t *testing.T) {
 		t.Fatalf("bank3's org up after down: %v\n%s", err, out)
 	}
 	t.Logf("FIGURE join: Bank3's host down and org up again (its recorded sequence 2 checked against its peer): %v", time.Since(step).Round(100*time.Millisecond))
-	next := itest.Application(c.newRight(t))
+	right := c.newRightAck(t)
+	c.settle(t, right, "bank3")
+	next := itest.Application(right.id)
 	next["pledgeeName"] = "Bank Three Wuhan"
 	c.submit(t, "bank3", 201, "POST", "/v1/pledges", next, "pledge", "")
 }
