@@ -146,6 +146,15 @@ func TestBankJoinsRunningConsortium(t *testing.T) {
 	reg3 := c.submit(t, "ipoffice", 200, "POST", "/v1/pledges/"+p3.id+"/register", map[string]any{"registrationNumber": "Y-" + p3.id}, "pledge", p3.id)
 	c.settle(t, reg3, "bank3")
 	c.settle(t, reg3, "bank1")
+	for _, a := range []ack{p3, reg3} {
+		var tx api.TransactionView
+		if r := c.as(t, "bank3").Do("GET", "/v1/transactions/"+a.txID, nil); r.Status != 200 || json.Unmarshal(r.Body, &tx) != nil ||
+			tx.Transaction == nil || !slices.Contains(tx.EndorsingOrgs, "Bank3MSP") || !slices.Contains(tx.EndorsingOrgs, "IPOfficeMSP") {
+			t.Errorf("transaction %s of Bank3's pledge: %s; want it endorsed by Bank3MSP and IPOfficeMSP", a.txID, r)
+		} else {
+			t.Logf("transaction %s of Bank3's pledge (block %d) endorsed by %v", a.txID, tx.BlockNumber, tx.EndorsingOrgs)
+		}
+	}
 	t.Logf("Bank3's pledge %s on right %s (registered before it joined) registered in block %d", p3.id, free.id, reg3.block)
 
 	// 6. From Bank3's gateway: every record made before it joined, and their proofs.
