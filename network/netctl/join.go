@@ -71,8 +71,11 @@ func (n *Network) channelHeight(o *Organization) (uint64, error) {
 		return 0, err
 	}
 	var b cb.Block
-	if err := proto.Unmarshal(raw, &b); err != nil || b.Header == nil {
-		return 0, fmt.Errorf("the channel's newest block from an orderer is not a block: %v", err)
+	if err := proto.Unmarshal(raw, &b); err != nil {
+		return 0, fmt.Errorf("the channel's newest block from an orderer is not a block: %w", err)
+	}
+	if b.Header == nil {
+		return 0, errors.New("the channel's newest block from an orderer has no header")
 	}
 	return b.Header.Number + 1, nil
 }
