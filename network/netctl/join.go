@@ -151,6 +151,11 @@ func (n *Network) catchUp(ctx context.Context, o *Organization, height uint64, r
 // it the channel (the update adding it committed); then its peer joins from the genesis block and
 // replays the channel to the height the orderers had.
 func (n *Network) joinLater(ctx context.Context, o *Organization) error {
+	ord := n.plan().OrdererOrgs()[0]
+	if _, err := os.Stat(n.caCert(ord)); err != nil {
+		return fmt.Errorf("%s's definition is not imported on this host: its peer reaches the orderers with their "+
+			"CA certificate: import %s.org.json (as every host has it) with `netctl org import`", ord.MSPID, ord.Name)
+	}
 	height, err := n.channelHeight(o)
 	if err != nil {
 		return err // the orderers' answer: the peer's log says nothing of it
