@@ -53,8 +53,23 @@ func (n *Network) Define(ctx context.Context, opt DefineOptions) (*UpgradeReport
 		return nil, fmt.Errorf("%w: %s has sequence %d committed; this host serves sequence %d and would approve %d. "+
 			"Bring this host to the committed definition first", ErrSequenceMoved, PeerName(o), committed.sequence, serves, next.sequence)
 	default:
-		if err := n.planDefinitionChange(o, committed); err != nil {
+		added, dropped, err := n.collectionChange(o)
+		if err != nil {
 			return nil, err
+		}
+		if len(dropped) > 0 {
+			return nil, fmt.Errorf("the plan's definition drops the collections %s, which Fabric refuses: a bank that "+
+				"leaves stays in the plan with departed: true", strings.Join(dropped, ", "))
+		}
+		if len(added) == 0 && len(n.plan().Departed()) == 0 {
+			return nil, fmt.Errorf("nothing to define: the committed definition (sequence %d) has the plan's collections "+
+				"already, and no bank of the plan has departed (adopt the consortium's new plan first: `org plan`)", committed.sequence)
+		}
+		if len(added) > 0 {
+			n.progress("the definition gains the collections %s", strings.Join(added, ", "))
+		}
+		for _, d := range n.plan().Departed() {
+			n.progress("%s has departed: its peer leaves the endorsement policy and its collection keeps the IP office and the regulator", d.MSPID)
 		}
 	}
 	approving, err := n.approvingOrgs(opt.Orgs)
@@ -76,31 +91,6 @@ func (n *Network) Define(ctx context.Context, opt DefineOptions) (*UpgradeReport
 	}
 	rep.Duration = time.Since(began)
 	return rep, writeJSON(n.SystemFile(), n.Describe(st.PackageIDs))
-}
-
-// planDefinitionChange checks what the plan's definition changes against the committed one, and says
-// it: collections added, banks departed. A definition that drops a collection, or changes nothing, is
-// refused.
-func (n *Network) planDefinitionChange(o *Organization, committed ccDef) error {
-	added, dropped, err := n.collectionChange(o)
-	if err != nil {
-		return err
-	}
-	if len(dropped) > 0 {
-		return fmt.Errorf("the plan's definition drops the collections %s, which Fabric refuses: a bank that "+
-			"leaves stays in the plan with departed: true", strings.Join(dropped, ", "))
-	}
-	if len(added) == 0 && len(n.plan().Departed()) == 0 {
-		return fmt.Errorf("nothing to define: the committed definition (sequence %d) has the plan's collections "+
-			"already, and no bank of the plan has departed (adopt the consortium's new plan first: `org plan`)", committed.sequence)
-	}
-	if len(added) > 0 {
-		n.progress("the definition gains the collections %s", strings.Join(added, ", "))
-	}
-	for _, d := range n.plan().Departed() {
-		n.progress("%s has departed: its peer leaves the endorsement policy and its collection keeps the IP office and the regulator", d.MSPID)
-	}
-	return nil
 }
 
 // collectionChange compares the collections a peer has committed with the plan's: the names the plan

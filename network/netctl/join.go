@@ -80,8 +80,8 @@ func (n *Network) channelHeight(o *Organization) (uint64, error) {
 	return b.Header.Number + 1, nil
 }
 
-// peerHeight is the height of a peer's ledger of the channel (peer channel getinfo).
-func (n *Network) peerHeight(o *Organization) (uint64, error) {
+// joinedHeight is the height of a peer's ledger of the channel (peer channel getinfo).
+func (n *Network) joinedHeight(o *Organization) (uint64, error) {
 	out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "channel", "getinfo", "-c", n.Top.Channel)
 	if err != nil {
 		return 0, err
@@ -113,7 +113,7 @@ func (n *Network) catchUp(ctx context.Context, o *Organization, height uint64, r
 	began := time.Now()
 	var last uint64
 	for first := true; ; first = false {
-		h, err := n.peerHeight(o)
+		h, err := n.joinedHeight(o)
 		if err == nil && h >= height {
 			switch {
 			case report:
@@ -132,7 +132,7 @@ func (n *Network) catchUp(ctx context.Context, o *Organization, height uint64, r
 			if n.Pid(n.peerProcess(o)) == 0 {
 				return final(fmt.Errorf("%s exited", PeerName(o)))
 			}
-			h, err := n.peerHeight(o)
+			h, err := n.joinedHeight(o)
 			if err != nil {
 				return err
 			}
