@@ -267,7 +267,8 @@ func (n *Network) chaincodeProcess(o *Organization, packageID string, slot int, 
 // an attempt whose --waitForEvent timed out after its transaction committed). Fabric refuses a second
 // approval with unchanged content and a commit of a committed sequence, so an approval or commit that
 // the ledger already holds is skipped: each attempt asks first.
-func (n *Network) deployChaincode(ctx context.Context, packageIDs map[string]string) error {
+func (n *Network) deployChaincode(ctx context.Context, st *state) error {
+	packageIDs := st.PackageIDs
 	for _, o := range n.Top.PeerOrgs() {
 		if packageIDs[o.Name] == "" {
 			return fmt.Errorf("no chaincode package for %s", o.Name)
@@ -279,6 +280,27 @@ func (n *Network) deployChaincode(ctx context.Context, packageIDs map[string]str
 	d, err := n.currentDef()
 	if err != nil {
 		return err
+	}
+	if n.scoped() {
+		// A bank that joins a running channel, or a host whose peer has a later sequence of the same
+		// program committed: the members defined it before this host (joinDefinition).
+		later, err := n.joinsLater(n.Top.PeerOrgs()[0])
+		if err != nil {
+			return err
+		}
+		if later {
+			if err := n.catchUpAll(ctx); err != nil {
+				return err
+			}
+		}
+		committed, err := n.readCommitted(n.Top.PeerOrgs()[0])
+		if err == nil && committed.version == d.version && (later || committed.sequence > d.sequence) {
+			return n.joinDefinition(ctx, st, committed)
+		}
+		if err != nil && later {
+			return fmt.Errorf("no chaincode definition committed on channel %s yet: a bank joins a running consortium, "+
+				"whose definition the members committed first: %w", n.Top.Channel, err)
+		}
 	}
 	if err := n.queryCommitted(n.Top.PeerOrgs()[0], d); err != nil {
 		var other *otherDefinition
@@ -419,9 +441,16 @@ func (n *Network) commit(ctx context.Context, c *Organization, d ccDef, ready fu
 	}
 	args := append([]string{"lifecycle", "chaincode", "commit", "--waitForEvent"}, def...)
 	for _, o := range n.plan().PeerOrgs() {
-		if slices.Contains(approvers, o.MSPID) {
-			args = append(args, "--peerAddresses", Addr(o.Host, o.Peer.Port), "--tlsRootCertFiles", n.caCert(o))
+		if !slices.Contains(approvers, o.MSPID) {
+			continue
 		}
+		if _, err := os.Stat(n.caCert(o)); err != nil {
+			// An organization that joined later and whose definition this host has not imported: its
+			// peer cannot be dialled from here (no TLS root); the others' endorsements must suffice.
+			n.progress("the commit is not sent to %s's peer: its definition (TLS root) is not imported on this host", o.MSPID)
+			continue
+		}
+		args = append(args, "--peerAddresses", Addr(o.Host, o.Peer.Port), "--tlsRootCertFiles", n.caCert(o))
 	}
 	return approvers, n.withCause(PeerName(c), waitFor(ctx, 30*time.Second, 500*time.Millisecond, func() error {
 		if n.committed(c, d) {
@@ -643,7 +672,10 @@ func (n *Network) checkProgram(ctx context.Context, st *state) error {
 	}
 	for _, o := range n.Top.PeerOrgs() {
 		var other *otherDefinition
-		if err := n.queryCommitted(o, d); errors.As(err, &other) && other.sequence >= other.wantSeq {
+		err := n.queryCommitted(o, d)
+		// A later sequence of this program is the members' (a bank that joins later approves it:
+		// joinDefinition); another program is not this host's to serve.
+		if errors.As(err, &other) && other.sequence >= other.wantSeq && (other.version != other.want || !n.scoped()) {
 			return err
 		}
 	}

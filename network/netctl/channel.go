@@ -229,7 +229,16 @@ func answerError(body []byte) string {
 func (n *Network) joinPeers(ctx context.Context) error {
 	var g errgroup.Group
 	for _, o := range n.Top.PeerOrgs() {
-		g.Go(func() error { return n.withCause(PeerName(o), n.joinPeer(ctx, o)) })
+		g.Go(func() error {
+			later, err := n.joinsLater(o)
+			if err != nil {
+				return err
+			}
+			if later && n.scoped() {
+				return n.joinLater(ctx, o) // a bank that joins a running consortium
+			}
+			return n.withCause(PeerName(o), n.joinPeer(ctx, o))
+		})
 	}
 	return g.Wait()
 }

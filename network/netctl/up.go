@@ -242,7 +242,7 @@ func (n *Network) upSteps(r *upRun) []upStep {
 		{name: "chaincode servers started, one per organization", peers: true, run: func() error {
 			return n.startAll(r.ctx, kindOf(n.processes(r.st.PackageIDs), "chaincode"), 15*time.Second)
 		}},
-		{name: "chaincode installed, approved by all, committed", peers: true, run: func() error { return n.deployChaincode(r.ctx, r.st.PackageIDs) },
+		{name: "chaincode installed, approved by all, committed", peers: true, run: func() error { return n.deployChaincode(r.ctx, r.st) },
 			done: func(st *state) bool { return st.Committed }, mark: func(st *state) { st.Committed = true }},
 		{run: func() error { // the description, which the readiness check dials with
 			r.sys = n.Describe(r.st.PackageIDs)
