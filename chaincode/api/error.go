@@ -34,6 +34,9 @@ const (
 	CodeTxInvalid   Code = "TRANSACTION_INVALID"
 	CodeUnavailable Code = "UNAVAILABLE"    // the peer, orderers or chaincode cannot be reached
 	CodeTimeout     Code = "COMMIT_TIMEOUT" // submitted but no commit seen in time: poll the tx id
+	// CodeBeforeSnapshot: the gateway's peer joined the channel from a snapshot and has no block before
+	// it; the transaction (or a proof's) is older. details.firstBlock is the peer's first block.
+	CodeBeforeSnapshot Code = "BEFORE_SNAPSHOT"
 	// CodeReadConflict and CodePhantomConflict: the transaction lost a race more often than the
 	// gateway retries; repeating it with the same request id is safe.
 	CodeReadConflict    Code = "MVCC_READ_CONFLICT"

@@ -299,6 +299,12 @@ func (l *Ledger) Transaction(ctx context.Context, identityName, txID string) (*a
 			return nil, &api.Error{Code: api.CodeNotFound,
 				Message: "no committed transaction with this id (it may still be pending)", TxID: txID, Cause: err}
 		}
+		if m := BeforeSnapshot.Pattern.FindStringSubmatch(err.Error()); m != nil {
+			return nil, &api.Error{Code: api.CodeBeforeSnapshot, TxID: txID, Cause: err,
+				Message: fmt.Sprintf("%s's peer joined the channel from a snapshot and has no block before block %s: this "+
+					"transaction is older, and its proof is at another member's gateway", l.cfg.MSPID, m[1]),
+				Details: map[string]string{"firstBlock": m[1]}}
+		}
 		return nil, classify(err, txID)
 	}
 	l.proofs.Add(txID, tx)

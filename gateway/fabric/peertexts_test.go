@@ -63,6 +63,7 @@ func TestPeerTexts_MatchWhatThePeerSays(t *testing.T) {
 		{ChaincodeUnreachable, "dial tcp 127.0.0.1:7099: connect: connection refused (chaincode ipledger)"},
 		{CollectFailed, "failed to collect enough transaction endorsements, see attached details for more info"},
 		{NoSuchTransaction, "no such transaction ID [0123] in index"},
+		{BeforeSnapshot, "details for the TXID [ab12] not available. Ledger bootstrapped from a snapshot. First available block = [313]"},
 	} {
 		if !c.text.In(c.msg) {
 			t.Errorf("%s does not match %q", c.text.Pattern, c.msg)

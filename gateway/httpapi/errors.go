@@ -38,6 +38,7 @@ var statusByCode = map[api.Code]int{
 	api.CodeUnavailable:      http.StatusServiceUnavailable,
 	api.CodeTimeout:          http.StatusGatewayTimeout,
 	api.CodeClockSkew:        http.StatusServiceUnavailable, // I4: the gateway's clock, not the client's request
+	api.CodeBeforeSnapshot:   http.StatusNotFound,           // not in this gateway's copy of the ledger
 }
 
 // statusOf is the HTTP status that answers an error code.

@@ -32,7 +32,7 @@ import (
 // right registered before it joined, the IP office registers it, and every record made before Bank3
 // joined is read and verified from Bank3's gateway, while Bank1 cannot read Bank3's terms.
 func TestBankJoinsRunningConsortium(t *testing.T) {
-	c := bootstrapWithIdle(t, "bank3")
+	c := bootstrapWithIdle(t, "bank3", "bank4")
 
 	// Records made before Bank3 joins: a right pledged to Bank1 and registered, and a free right.
 	pledged := c.newRightAck(t)
@@ -44,7 +44,7 @@ func TestBankJoinsRunningConsortium(t *testing.T) {
 
 	// 1. The consortium's new plan, with bank3: every running host takes it.
 	began := time.Now()
-	v2 := c.writePlanWithBank3(t)
+	v2 := c.writePlanWithBank(t, "bank3", "Bank3MSP", 70)
 	members := slices.Concat(ordererHosts, peerOrgs)
 	c.must(t, members, func(h string) []string { return []string{"org", "plan", c.carry(t, v2, h) + "@" + fileSum(t, v2)} })
 	c.topology = v2 // from now on every host reads the new plan
@@ -225,6 +225,133 @@ func TestBankJoinsRunningConsortium(t *testing.T) {
 	next := itest.Application(right.id)
 	next["pledgeeName"] = "Bank Three Wuhan"
 	c.submit(t, "bank3", 201, "POST", "/v1/pledges", next, "pledge", "")
+
+	c.bankJoinsBySnapshot(t, pledged)
+}
+
+// bankJoinsBySnapshot: a fourth bank, Bank4MSP, joins the consortium (now six members) with its peer
+// joining from a snapshot of the channel taken by the IP office's peer after the update that admitted
+// it, its snapshot_hash checked against the Exchange's snapshot at the same block (`org up --join
+// snapshot:FILE@SHA256 --snapshot-hash H`). Then it files a pledge that the IP office registers; a
+// proof of a record older than the snapshot is not at its gateway (its peer has no blocks before the
+// snapshot: docs/operations.md), while the IP office's gateway still proves it.
+func (c *consortium) bankJoinsBySnapshot(t *testing.T, earlier ack) {
+	began := time.Now()
+	v3 := c.writePlanWithBank(t, "bank4", "Bank4MSP", 80)
+	members := slices.Concat(ordererHosts, peerOrgs, []string{"bank3"})
+	c.must(t, members, func(h string) []string { return []string{"org", "plan", c.carry(t, v3, h) + "@" + fileSum(t, v3)} })
+	c.topology = v3
+	if _, err := c.netctl(t, "bank4", "org", "init", "--org", "bank4"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"ipledger.block", "orderer.org.json"} {
+		if _, err := c.netctl(t, "bank4", "org", "import", c.send(t, "orderer1", f, "bank4")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	banks := append(slices.Clone(peerOrgs), "bank3")
+	c.must(t, banks, func(h string) []string { return []string{"org", "import", c.send(t, "bank4", "bank4.org.json", h)} })
+	if _, err := c.netctl(t, "bank1", "channel", "propose", "add-org", c.send(t, "bank4", "bank4.org.json", "bank1")); err != nil {
+		t.Fatal(err)
+	}
+	update := exported(t, c, "bank1", "update-*-add-org-Bank4MSP.pb")
+	signers := map[string]string{"bank2": "Bank2MSP", "exchange": "ExchangeMSP", "bank3": "Bank3MSP"}
+	var sigs []string
+	for h, msp := range signers {
+		if _, err := c.netctl(t, h, "channel", "sign", c.send(t, "bank1", update, h)); err != nil {
+			t.Fatal(err)
+		}
+		sigs = append(sigs, c.send(t, h, update+"."+msp+".sig", "bank1"))
+	}
+	out, err := c.netctl(t, "bank1", "channel", "submit", c.send(t, "bank1", update, "bank1"), "--signatures", strings.Join(sigs, ","))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`committed: config block (\d+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("the update adding Bank4MSP printed no config block:\n%s", out)
+	}
+	t.Logf("FIGURE join by snapshot: new plan, Bank4's host made, the update adding Bank4MSP (4 of 6 signatures) committed in block %s: %v",
+		m[1], time.Since(began).Round(100*time.Millisecond))
+
+	// The IP office's and the Exchange's peers make snapshots once they have the config block; both at
+	// the same block (nothing else is submitted meanwhile), with the same snapshot_hash.
+	step := time.Now()
+	hashes := map[string]string{}
+	blocks := map[string]string{}
+	for _, h := range []string{"ipoffice", "exchange"} {
+		if r := c.as(t, h).Do("GET", "/v1/assets/"+earlier.id, nil, "IPLedger-After-Block", m[1]); r.Status != 200 {
+			t.Fatalf("%s's gateway after block %s: %s", h, m[1], r)
+		}
+		out, err := c.netctl(t, h, "snapshot", "take")
+		if err != nil {
+			t.Fatal(err)
+		}
+		hm := regexp.MustCompile(`snapshot_hash ([0-9a-f]+)`).FindStringSubmatch(out)
+		bm := regexp.MustCompile(`last block (\d+)`).FindStringSubmatch(out)
+		if hm == nil || bm == nil {
+			t.Fatalf("%s's snapshot take printed no hash or block:\n%s", h, out)
+		}
+		hashes[h], blocks[h] = hm[1], bm[1]
+	}
+	if blocks["ipoffice"] != blocks["exchange"] || hashes["ipoffice"] != hashes["exchange"] {
+		t.Fatalf("the two snapshots: blocks %v, hashes %v; want the same block and hash", blocks, hashes)
+	}
+	snap := exported(t, c, "ipoffice", "snapshot-*.tar.gz")
+	t.Logf("FIGURE join by snapshot: the IP office's and the Exchange's snapshots at block %s (the same snapshot_hash) in %v",
+		blocks["ipoffice"], time.Since(step).Round(100*time.Millisecond))
+
+	// Bank4's org up joins from the snapshot while three members define; the three others after.
+	step = time.Now()
+	var upOut string
+	var upErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		upOut, upErr = c.netctl(t, "bank4", "org", "up", "--approval-wait", "5m",
+			"--join", "snapshot:"+c.send(t, "ipoffice", snap, "bank4"), "--snapshot-hash", hashes["exchange"])
+	}()
+	c.must(t, []string{"bank1", "ipoffice", "regulator"}, func(string) []string { return []string{"org", "define", "--approval-wait", "5m"} })
+	c.must(t, []string{"bank2", "exchange", "bank3"}, func(string) []string { return []string{"org", "define", "--approval-wait", "5m"} })
+	wg.Wait()
+	if upErr != nil {
+		t.Fatal(upErr)
+	}
+	if l := lastLine(upOut, "joined the channel from the snapshot"); l != "" {
+		_, l, _ = strings.Cut(l, "] ")
+		t.Logf("FIGURE join by snapshot: %s", l)
+	} else {
+		t.Errorf("bank4's org up did not join from the snapshot:\n%s", upOut)
+	}
+	t.Logf("FIGURE join by snapshot: Bank4's org up (join from the snapshot, approval of sequence 3, the commit, gateway) with the members' org define: %v",
+		time.Since(step).Round(100*time.Millisecond))
+
+	// Bank4 files a pledge; the IP office registers it.
+	right := c.newRightAck(t)
+	c.settle(t, right, "bank4")
+	app := itest.Application(right.id)
+	app["pledgeeName"] = "Bank Four Wuhan"
+	p4 := c.submit(t, "bank4", 201, "POST", "/v1/pledges", app, "pledge", "")
+	c.settle(t, p4, "ipoffice")
+	reg4 := c.submit(t, "ipoffice", 200, "POST", "/v1/pledges/"+p4.id+"/register", map[string]any{"registrationNumber": "Y-" + p4.id}, "pledge", p4.id)
+	c.settle(t, reg4, "bank4")
+	if r := c.as(t, "bank4").Do("GET", "/v1/verify/"+right.id, nil); r.Status != 200 {
+		t.Errorf("verify %s (registered after the snapshot) at Bank4's gateway: %s", right.id, r)
+	}
+	// A record older than the snapshot: its state is there, its proof is not (no blocks before it).
+	if r := c.as(t, "bank4").Do("GET", "/v1/assets/"+earlier.id, nil); r.Status != 200 {
+		t.Errorf("right %s (registered before the snapshot) at Bank4's gateway: %s", earlier.id, r)
+	}
+	r := c.as(t, "bank4").Do("GET", "/v1/verify/"+earlier.id, nil)
+	t.Logf("verify %s (registered before the snapshot) at Bank4's gateway: %s", earlier.id, r)
+	if r.Status != 404 || !strings.Contains(string(r.Body), `"code":"BEFORE_SNAPSHOT"`) {
+		t.Errorf("verify %s (its title before the snapshot) at Bank4's gateway: %s; want 404 BEFORE_SNAPSHOT", earlier.id, r)
+	}
+	if r := c.as(t, "ipoffice").Do("GET", "/v1/verify/"+earlier.id, nil); r.Status != 200 {
+		t.Errorf("verify %s at the IP office's gateway: %s", earlier.id, r)
+	}
+	t.Logf("Bank4's pledge %s registered in block %d; from Bank4's gateway the records since the snapshot are proved", p4.id, reg4.block)
 }
 
 // bootstrapWithIdle is bootstrap with more hosts in the lab, idle until the test gives them work (a
@@ -257,9 +384,35 @@ func bootstrapWithIdle(t *testing.T, idle ...string) *consortium {
 	return c
 }
 
-// writePlanWithBank3 writes the consortium's plan with bank3 added (Bank3MSP, on the lab's bank3 host,
-// at offsets 70-77), every other organization as it was, and returns its path.
-func (c *consortium) writePlanWithBank3(t *testing.T) string {
+// writePlanWithBank writes the consortium's plan with a bank added (its MSP id, on the lab's host of
+// its name, at port offsets offset … offset+7), every other organization as it was, and returns its
+// path.
+func (c *consortium) writePlanWithBank(t *testing.T, name, mspID string, offset int) string {
+	t.Helper()
+	path, _ := c.writePlan(t, "topology-with-"+name+".yaml", func(top *netctl.Topology) {
+		var bank *netctl.Organization
+		for _, o := range top.Organizations {
+			if o.Name == "bank2" {
+				cp := *o
+				bank = &cp
+			}
+		}
+		bank.Name, bank.MSPID, bank.Host = name, mspID, c.lab.Hosts[name].Addr.String()
+		bank.CA = netctl.CASpec{Port: offset, OpsPort: offset + 1}
+		peer := *bank.Peer
+		peer.Port, peer.ChaincodePort, peer.OpsPort, peer.CCServerPort, peer.CCServerAltPort = offset+2, offset+3, offset+4, offset+6, offset+7
+		bank.Peer = &peer
+		gw := *bank.Gateway
+		gw.Port = offset + 5
+		bank.Gateway = &gw
+		top.Organizations = append(top.Organizations, bank)
+	})
+	return path
+}
+
+// writePlan writes the consortium's plan (c.topology) changed by edit, as file in the test's
+// directory, and returns its path and sha256.
+func (c *consortium) writePlan(t *testing.T, file string, edit func(*netctl.Topology)) (string, string) {
 	t.Helper()
 	raw, err := os.ReadFile(c.topology)
 	if err != nil {
@@ -269,31 +422,16 @@ func (c *consortium) writePlanWithBank3(t *testing.T) string {
 	if err := yaml.Unmarshal(raw, &top); err != nil {
 		t.Fatal(err)
 	}
-	var bank3 *netctl.Organization
-	for _, o := range top.Organizations {
-		if o.Name == "bank2" {
-			cp := *o
-			bank3 = &cp
-		}
-	}
-	bank3.Name, bank3.MSPID, bank3.Host = "bank3", "Bank3MSP", c.lab.Hosts["bank3"].Addr.String()
-	bank3.CA = netctl.CASpec{Port: 70, OpsPort: 71}
-	peer := *bank3.Peer
-	peer.Port, peer.ChaincodePort, peer.OpsPort, peer.CCServerPort, peer.CCServerAltPort = 72, 73, 74, 76, 77
-	bank3.Peer = &peer
-	gw := *bank3.Gateway
-	gw.Port = 75
-	bank3.Gateway = &gw
-	top.Organizations = append(top.Organizations, bank3)
+	edit(&top)
 	out, err := yaml.Marshal(top)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(c.dir, "topology-v2.yaml")
+	path := filepath.Join(c.dir, file)
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return path
+	return path, fileSum(t, path)
 }
 
 // exported is the name of the one file of a host's export directory that matches pattern.

@@ -29,7 +29,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/status"
-	"gopkg.in/yaml.v3"
 )
 
 // remaining are the peer organizations that stay when Bank2 leaves.
@@ -196,32 +195,13 @@ func TestConsortiumBankLeaves(t *testing.T) {
 // sha256.
 func (c *consortium) departedPlan(t *testing.T, bank string) (string, string) {
 	t.Helper()
-	raw, err := os.ReadFile(c.topology)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var top netctl.Topology
-	if err := yaml.Unmarshal(raw, &top); err != nil {
-		t.Fatal(err)
-	}
-	i := slices.IndexFunc(top.Organizations, func(o *netctl.Organization) bool { return o.Name == bank })
-	if i < 0 {
-		t.Fatalf("no %s in the topology", bank)
-	}
-	top.Organizations[i].Departed = true
-	out, err := yaml.Marshal(top)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(c.dir, "topology-"+bank+"-departed.yaml")
-	if err := os.WriteFile(path, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sum, err := netctl.FileSHA256(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path, sum
+	return c.writePlan(t, "topology-"+bank+"-departed.yaml", func(top *netctl.Topology) {
+		i := slices.IndexFunc(top.Organizations, func(o *netctl.Organization) bool { return o.Name == bank })
+		if i < 0 {
+			t.Fatalf("no %s in the topology", bank)
+		}
+		top.Organizations[i].Departed = true
+	})
 }
 
 // netctlPlan runs netctl inside a host's namespace, as consortium.netctl does, with the topology the

@@ -237,6 +237,10 @@ func (n *Network) joinPeers(ctx context.Context) error {
 			if later && n.scoped() {
 				return n.joinLater(ctx, o) // a bank that joins a running consortium
 			}
+			if n.JoinSnapshot != nil {
+				return fmt.Errorf("--join snapshot:… is for an organization that joins a running channel; %s is in the "+
+					"channel's genesis block and joins from it (a peer that has joined rejoins with `netctl peer rejoin`)", o.MSPID)
+			}
 			return n.withCause(PeerName(o), n.joinPeer(ctx, o))
 		})
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -45,48 +44,22 @@ func (n *Network) joinsLater(o *Organization) (bool, error) {
 	return !named, nil
 }
 
-// channelHeight asks an orderer, as an organization's admin, for the channel's newest block and
-// returns the channel's height. An orderer refuses an organization that is not in the channel's
-// configuration (its Readers policy): ErrNotAdmitted.
+// channelHeight is the channel's height from an orderer, asked as an organization's admin. An orderer
+// refuses an organization that is not in the channel's configuration (its Readers policy):
+// ErrNotAdmitted, with what the members must do.
 func (n *Network) channelHeight(o *Organization) (uint64, error) {
-	dir, err := os.MkdirTemp("", "ipledger-newest-")
-	if err != nil {
-		return 0, err
+	h, err := n.ordererHeight(o)
+	if err != nil && strings.Contains(err.Error(), "FORBIDDEN") {
+		return 0, fmt.Errorf("%w: the configuration update adding %s is not committed yet: the orderers refuse its "+
+			"admin the blocks of channel %s (FORBIDDEN). The members propose, sign and submit it (`netctl channel "+
+			"propose add-org %s.org.json@<sha256>` on a member's host, `channel sign` on the others', `channel "+
+			"submit` with a majority of signatures); run `org up` again once it is committed", ErrNotAdmitted,
+			o.MSPID, n.Top.Channel, o.Name)
 	}
-	defer os.RemoveAll(dir)
-	file := filepath.Join(dir, "newest.block")
-	args := append([]string{"channel", "fetch", "newest", file, "-c", n.Top.Channel}, n.ordererArgs()...)
-	if err := n.peerCLI(o, args...); err != nil {
-		if strings.Contains(err.Error(), "FORBIDDEN") {
-			return 0, fmt.Errorf("%w: the configuration update adding %s is not committed yet: the orderers refuse its "+
-				"admin the blocks of channel %s (FORBIDDEN). The members propose, sign and submit it (`netctl channel "+
-				"propose add-org %s.org.json@<sha256>` on a member's host, `channel sign` on the others', `channel "+
-				"submit` with a majority of signatures); run `org up` again once it is committed", ErrNotAdmitted,
-				o.MSPID, n.Top.Channel, o.Name)
-		}
+	if err != nil {
 		return 0, fmt.Errorf("the channel's newest block from an orderer: %w", err)
 	}
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		return 0, err
-	}
-	var b cb.Block
-	if err := proto.Unmarshal(raw, &b); err != nil {
-		return 0, fmt.Errorf("the channel's newest block from an orderer is not a block: %w", err)
-	}
-	if b.Header == nil {
-		return 0, errors.New("the channel's newest block from an orderer has no header")
-	}
-	return b.Header.Number + 1, nil
-}
-
-// joinedHeight is the height of a peer's ledger of the channel (peer channel getinfo).
-func (n *Network) joinedHeight(o *Organization) (uint64, error) {
-	out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "channel", "getinfo", "-c", n.Top.Channel)
-	if err != nil {
-		return 0, err
-	}
-	return parseChainInfo(out)
+	return h, nil
 }
 
 // parseChainInfo reads peer channel getinfo's answer: `Blockchain info: {"height":12,...}`.
@@ -113,7 +86,7 @@ func (n *Network) catchUp(ctx context.Context, o *Organization, height uint64, r
 	began := time.Now()
 	var last uint64
 	for first := true; ; first = false {
-		h, err := n.joinedHeight(o)
+		h, err := n.peerHeight(o)
 		if err == nil && h >= height {
 			switch {
 			case report:
@@ -132,7 +105,7 @@ func (n *Network) catchUp(ctx context.Context, o *Organization, height uint64, r
 			if n.Pid(n.peerProcess(o)) == 0 {
 				return final(fmt.Errorf("%s exited", PeerName(o)))
 			}
-			h, err := n.joinedHeight(o)
+			h, err := n.peerHeight(o)
 			if err != nil {
 				return err
 			}
@@ -160,12 +133,46 @@ func (n *Network) joinLater(ctx context.Context, o *Organization) error {
 	if err != nil {
 		return err // the orderers' answer: the peer's log says nothing of it
 	}
+	if src := n.JoinSnapshot; src != nil {
+		if joined, err := n.peerHasChannel(o); err != nil || joined {
+			return err // joined already (by an earlier run): its ledger is what it is
+		}
+		if err := n.snapshotAdmits(o, src); err != nil {
+			return err
+		}
+		began := time.Now()
+		if err := n.joinPeerBySnapshot(ctx, o, src); err != nil {
+			return err
+		}
+		n.progress("%s joined the channel from the snapshot in %.1fs", PeerName(o), time.Since(began).Seconds())
+		return n.withCause(PeerName(o), n.catchUp(ctx, o, height, false))
+	}
 	return n.withCause(PeerName(o), func() error {
 		if err := n.joinPeer(ctx, o); err != nil {
 			return err
 		}
 		return n.catchUp(ctx, o, height, true)
 	}())
+}
+
+// snapshotAdmits refuses a snapshot taken before the channel's last configuration block, which for a
+// joining organization is (or follows) the update that admitted it: a peer joined from an earlier
+// state would not find its own organization in the channel's configuration, and Fabric's gossip
+// would refuse it its place.
+func (n *Network) snapshotAdmits(o *Organization, src *JoinSource) error {
+	info, err := src.inspect(n.Top.Channel)
+	if err != nil {
+		return err
+	}
+	config, err := n.ordererBlock(o, "config")
+	if err != nil {
+		return fmt.Errorf("the channel's last configuration block from an orderer: %w", err)
+	}
+	if info.LastBlock < config {
+		return fmt.Errorf("the snapshot ends at block %d, before the channel's last configuration block %d (the update "+
+			"admitting %s, or a later one): ask a member for a snapshot taken since (`netctl snapshot take`)", info.LastBlock, config, o.MSPID)
+	}
+	return nil
 }
 
 // joinDefinition is the chaincode step of a host whose organization joins a running channel, or whose

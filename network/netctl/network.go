@@ -29,6 +29,9 @@ type Network struct {
 	// of the chaincode definition and for its commit (`org up --approval-wait`, default 10m; zero:
 	// 30s, as on one machine).
 	ApprovalWait time.Duration
+	// JoinSnapshot, set by `org up --join snapshot:FILE@SHA256`, makes the peer of an organization
+	// that joins a running channel join from that snapshot instead of the genesis block.
+	JoinSnapshot *JoinSource
 
 	began    time.Time
 	codeHash string // sha256 of the chaincode program, once read (ccVersion)

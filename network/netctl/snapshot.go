@@ -568,31 +568,35 @@ func (n *Network) waitEvaluate(ctx context.Context, o *Organization) error {
 	}))
 }
 
-var heightInfo = regexp.MustCompile(`"height":(\d+)`)
-
 // peerHeight is the channel's height on the organization's peer (peer channel getinfo).
 func (n *Network) peerHeight(o *Organization) (uint64, error) {
 	out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "channel", "getinfo", "-c", n.Top.Channel)
 	if err != nil {
 		return 0, err
 	}
-	m := heightInfo.FindStringSubmatch(out)
-	if m == nil {
-		return 0, fmt.Errorf("peer channel getinfo answered %q", lastLines(out, 2))
-	}
-	return strconv.ParseUint(m[1], 10, 64)
+	return parseChainInfo(out)
 }
 
 // ordererHeight is the channel's height on an orderer that answers: its newest block's number + 1,
 // fetched as the organization's admin (a reader of the channel), which works from any member's host.
 func (n *Network) ordererHeight(o *Organization) (uint64, error) {
-	dir, err := os.MkdirTemp("", "ipledger-newest-")
+	newest, err := n.ordererBlock(o, "newest")
+	if err != nil {
+		return 0, err
+	}
+	return newest + 1, nil
+}
+
+// ordererBlock is the number of a block an orderer serves (which: newest, or config for the channel's
+// last configuration block), fetched as the organization's admin.
+func (n *Network) ordererBlock(o *Organization, which string) (uint64, error) {
+	dir, err := os.MkdirTemp("", "ipledger-"+which+"-")
 	if err != nil {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
-	file := filepath.Join(dir, "newest.block")
-	if err := n.peerCLI(o, slices.Concat([]string{"channel", "fetch", "newest", file, "-c", n.Top.Channel}, n.ordererArgs())...); err != nil {
+	file := filepath.Join(dir, which+".block")
+	if err := n.peerCLI(o, slices.Concat([]string{"channel", "fetch", which, file, "-c", n.Top.Channel}, n.ordererArgs())...); err != nil {
 		return 0, err
 	}
 	raw, err := os.ReadFile(file)
@@ -601,10 +605,10 @@ func (n *Network) ordererHeight(o *Organization) (uint64, error) {
 	}
 	var b cb.Block
 	if err := proto.Unmarshal(raw, &b); err != nil {
-		return 0, fmt.Errorf("the newest block from the orderer does not parse: %w", err)
+		return 0, fmt.Errorf("the %s block from the orderer does not parse: %w", which, err)
 	}
 	if b.Header == nil {
-		return 0, errors.New("the newest block from the orderer has no header")
+		return 0, fmt.Errorf("the %s block from the orderer has no header", which)
 	}
-	return b.Header.Number + 1, nil
+	return b.Header.Number, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/gateway/fabric"
 	"github.com/ipledger/ipledger/gateway/fabric/qscc"
 )
 
@@ -115,7 +116,7 @@ func TestRejoin_FromGenesisAndBySnapshot(t *testing.T) {
 		t.Errorf("the IP office's peer does not have transaction %s: %v", g.FirstTxID, err)
 	}
 	_, err = reg.Transaction(g.FirstTxID)
-	if err == nil || !strings.Contains(err.Error(), "bootstrapped from a snapshot") {
+	if err == nil || !fabric.BeforeSnapshot.In(err.Error()) {
 		t.Errorf("a transaction before the snapshot, asked of the snapshot-joined peer: %v; want Fabric's \"Ledger bootstrapped from a snapshot\"", err)
 	} else {
 		t.Logf("a proof of a transaction before the snapshot is refused on the snapshot-joined peer, as documented: %v", err)

@@ -43,7 +43,16 @@ func orgCmd(n *netctl.Network, _ string, args []string) {
 	case "up":
 		ufs := flag.NewFlagSet("org up", flag.ExitOnError)
 		ufs.DurationVar(&n.ApprovalWait, "approval-wait", 10*time.Minute, "how long to wait for the other organizations' approvals and the commit")
+		join := ufs.String("join", "genesis", "an organization joining a running channel: its peer joins from the genesis block, or from a member's snapshot (snapshot:FILE@SHA256)")
+		hash := ufs.String("snapshot-hash", "", "with --join snapshot:…: the snapshot_hash a second member's snapshot at the same block has; a snapshot with another is refused")
 		_ = ufs.Parse(args[1:])
+		if *join != "genesis" {
+			src, err := netctl.ParseJoinSource(*join, *hash)
+			if err != nil {
+				fail(err)
+			}
+			n.JoinSnapshot = src
+		}
 		upCmd(n, "up", nil) // upCmd handles the interrupts
 	case "upgrade":
 		upgradeCmd(n, args[1:])
