@@ -209,6 +209,7 @@ func TestRenew_UserAndPeerTLSUnderLoad_NoneLostNoneTwice(t *testing.T) {
 		switch {
 		case len(h.Items) == 0:
 			lost++
+			t.Errorf("%s acknowledged (tx %s) but its history is empty: lost", a.asset, a.txID)
 		case len(h.Items) > 1:
 			doubled++
 			t.Errorf("%s has %d versions: registered more than once", a.asset, len(h.Items))

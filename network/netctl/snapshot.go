@@ -338,6 +338,18 @@ func ParseJoinSource(from, snapshotHash string) (*JoinSource, error) {
 	return nil, fmt.Errorf("--from %q: genesis or snapshot:FILE@SHA256", from)
 }
 
+// ParseJoiningSource reads `org up --join` of a bank that joins a running channel: as ParseJoinSource,
+// but a snapshot needs the snapshot_hash of a second member's snapshot at the same block. Fabric checks
+// a snapshot's files against its own metadata only: a snapshot one member made up, consistent with
+// itself, would give the new bank that member's state of the register, which no later block corrects.
+func ParseJoiningSource(from, snapshotHash string) (*JoinSource, error) {
+	if strings.HasPrefix(from, "snapshot:") && strings.TrimSpace(snapshotHash) == "" {
+		return nil, errors.New("--join snapshot:… needs --snapshot-hash: the snapshot_hash a second member read out of its own " +
+			"snapshot at the same block (`netctl snapshot take` on its host); one member's snapshot alone is not trusted")
+	}
+	return ParseJoinSource(from, snapshotHash)
+}
+
 // inspect unpacks the snapshot into a temporary directory to read its metadata and checks it against
 // the channel and the second organization's hash, before anything on the peer changes.
 func (s *JoinSource) inspect(channel string) (*SnapshotInfo, error) {

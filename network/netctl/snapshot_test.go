@@ -141,3 +141,25 @@ func TestParseJoinSource_ChecksTheFileAndItsForm(t *testing.T) {
 		t.Errorf("a file that is not a snapshot: %v", err)
 	}
 }
+
+// A joining bank's snapshot is compared with a second member's: without its snapshot_hash it is refused
+// before the file is read; with it, it is read as ParseJoinSource reads it.
+func TestParseJoiningSource_ASnapshotNeedsASecondMembersHash(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "snapshot-ipledger-7.tar.gz")
+	if err := os.WriteFile(file, []byte("content"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("content"))
+	from := "snapshot:" + file + "@" + hex.EncodeToString(sum[:])
+	for _, h := range []string{"", "  "} {
+		if _, err := ParseJoiningSource(from, h); err == nil || !strings.Contains(err.Error(), "needs --snapshot-hash") {
+			t.Errorf("a snapshot without a second hash (%q): %v", h, err)
+		}
+	}
+	if s, err := ParseJoiningSource(from, "AB"); err != nil || s.SnapshotHash != "ab" {
+		t.Errorf("with a second hash: %+v, %v", s, err)
+	}
+	if s, err := ParseJoiningSource("genesis", ""); err != nil || !s.Genesis {
+		t.Errorf("genesis: %+v, %v", s, err)
+	}
+}

@@ -96,9 +96,18 @@ func run(configPath string) error {
 		return err
 	}
 	srv.RegisterOnShutdown(endStreams)
-	r := &reloader{path: configPath, start: cfg, parts: []gateway.Swapper{ledger, keys}, ledger: ledger, metrics: m, log: log}
+	r := &reloader{path: configPath, start: cfg, parts: reloadParts(keys, ledger), ledger: ledger, metrics: m, log: log}
 	r.show()
 	return serve(srv, ln, cfg, log, hup, r.reload)
+}
+
+// reloadParts are the parts a reload swaps, in the order their swaps are made: the keyring first. The
+// two swaps are two stores, and a request can fall between them. Keyring first, such a request is
+// authenticated by the new keys and signs with the previous certificate of the same identity, or is
+// refused (its identity not loaded yet, or its key dropped); ledger first, an API key moved to another
+// identity, or dropped, would still act as its previous identity with the new certificates.
+func reloadParts(keys *gateway.Keyring, ledger gateway.Swapper) []gateway.Swapper {
+	return []gateway.Swapper{keys, ledger}
 }
 
 // reloader takes a new configuration on SIGHUP: the identities and API keys, into the ledger and the

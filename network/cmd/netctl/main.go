@@ -50,7 +50,7 @@ one organization per host (a consortium; docs/operations.md has the runbook):
                   unless its sha256 is the one its sender read out
   org genesis     on the orderer organization's CA host: make the channel's genesis block from the
                   imported definitions, into export/
-  org up [--approval-wait D] [--join genesis|snapshot:FILE@SHA256 [--snapshot-hash H]]
+  org up [--approval-wait D] [--join genesis|snapshot:FILE@SHA256 --snapshot-hash H]
                   start this host's parts, join the channel, approve the chaincode (and commit it,
                   on the IP office's host, once all have approved), start the gateway
   org upgrade --program FILE [--approval-wait D]

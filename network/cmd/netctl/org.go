@@ -44,10 +44,10 @@ func orgCmd(n *netctl.Network, _ string, args []string) {
 		ufs := flag.NewFlagSet("org up", flag.ExitOnError)
 		ufs.DurationVar(&n.ApprovalWait, "approval-wait", 10*time.Minute, "how long to wait for the other organizations' approvals and the commit")
 		join := ufs.String("join", "genesis", "an organization joining a running channel: its peer joins from the genesis block, or from a member's snapshot (snapshot:FILE@SHA256)")
-		hash := ufs.String("snapshot-hash", "", "with --join snapshot:…: the snapshot_hash a second member's snapshot at the same block has; a snapshot with another is refused")
+		hash := ufs.String("snapshot-hash", "", "with --join snapshot:… (required): the snapshot_hash a second member's snapshot at the same block has; a snapshot with another is refused")
 		_ = ufs.Parse(args[1:])
 		if *join != "genesis" {
-			src, err := netctl.ParseJoinSource(*join, *hash)
+			src, err := netctl.ParseJoiningSource(*join, *hash)
 			if err != nil {
 				fail(err)
 			}
