@@ -134,6 +134,15 @@ func TestKeyring_FindsTheIdentityByItsKeyHash(t *testing.T) {
 	if _, err := NewKeyring("X", []IdentityConfig{{Name: "a", APIKeySHA256: "zz"}}); err == nil {
 		t.Fatal("accepted a bad hash")
 	}
+	// A reload takes the new keys, never another organization: mspId is read at start only.
+	swap, err := k.PrepareSwap(&Config{MSPID: "Bank2MSP", Identities: []IdentityConfig{{Name: "officer2", Role: "loan-officer", APIKeySHA256: hashA}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	swap()
+	if c, ok := k.Authenticate("test"); !ok || c.Name != "officer2" || c.MSPID != "Bank1MSP" {
+		t.Fatalf("after a reload whose file names another organization: %+v %v", c, ok)
+	}
 }
 
 func TestErrorOf_ChaincodeErrorsPassThrough(t *testing.T) {

@@ -24,6 +24,7 @@ type Caller struct {
 // Its keys can be replaced while it serves ([Keyring.PrepareSwap]): a lookup sees either the old set or
 // the new one, never a mix.
 type Keyring struct {
+	mspID   string // the organization's, read once at start as the ledger's is
 	entries atomic.Pointer[[]keyEntry]
 }
 
@@ -38,7 +39,7 @@ func NewKeyring(mspID string, ids []IdentityConfig) (*Keyring, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &Keyring{}
+	k := &Keyring{mspID: mspID}
 	k.entries.Store(&entries)
 	return k, nil
 }
@@ -59,8 +60,9 @@ func keyEntries(mspID string, ids []IdentityConfig) ([]keyEntry, error) {
 }
 
 // PrepareSwap builds the keys of cfg's identities; the returned function makes them the keyring's.
+// The organization stays the one the keyring was made for (mspId is read at start only).
 func (k *Keyring) PrepareSwap(cfg *Config) (func(), error) {
-	entries, err := keyEntries(cfg.MSPID, cfg.Identities)
+	entries, err := keyEntries(k.mspID, cfg.Identities)
 	if err != nil {
 		return nil, err
 	}

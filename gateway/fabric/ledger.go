@@ -271,9 +271,10 @@ func (l *Ledger) Evaluate(ctx context.Context, identityName, function string, ar
 // from another organization's peer when its own chaincode server is down, and /readyz would say ready
 // while every endorsement this organization must give fails.
 func (l *Ledger) Ping(ctx context.Context) (string, error) {
-	s, err := l.signer(l.ids.Load().first)
-	if err != nil {
-		return "", err
+	ids := l.ids.Load() // once: a reload between two loads could take the first identity away
+	s, ok := ids.byName[ids.first]
+	if !ok {
+		return "", &api.Error{Code: api.CodeUnauthenticated, Message: "unknown identity"}
 	}
 	ctx, cancel := context.WithTimeout(ctx, l.cfg.EvaluateTimeout)
 	defer cancel()

@@ -2,7 +2,6 @@ package netctl
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -82,17 +81,14 @@ func (n *Network) Define(ctx context.Context, opt DefineOptions) (*UpgradeReport
 // no collection dropped (Fabric refuses it), something to define, and no departed bank dropped while it
 // holds pledges that have not ended.
 func (n *Network) checkPlanChange(o *Organization, committed ccDef) error {
-	added, dropped, err := n.collectionChange(o)
-	if err != nil {
-		return err
-	}
-	if len(dropped) > 0 {
-		return fmt.Errorf("the plan's definition drops the collections %s, which Fabric refuses: a bank that "+
-			"leaves stays in the plan with departed: true", strings.Join(dropped, ", "))
-	}
 	d, err := n.readDefinition(o)
 	if err != nil {
 		return err
+	}
+	added, dropped := n.collectionChange(d)
+	if len(dropped) > 0 {
+		return fmt.Errorf("the plan's definition drops the collections %s, which Fabric refuses: a bank that "+
+			"leaves stays in the plan with departed: true", strings.Join(dropped, ", "))
 	}
 	departing := n.departing(d)
 	if len(added) == 0 && len(departing) == 0 {
@@ -111,70 +107,20 @@ func (n *Network) checkPlanChange(o *Organization, committed ccDef) error {
 	return nil
 }
 
-// collectionChange compares the collections a peer has committed with the plan's: the names the plan
-// adds and those it drops.
-func (n *Network) collectionChange(o *Organization) (added, dropped []string, err error) {
-	committed, err := n.committedCollections(o)
-	if err != nil {
-		return nil, nil, err
-	}
+// collectionChange compares the collections of a committed definition with the plan's: the names the
+// plan adds and those it drops.
+func (n *Network) collectionChange(d *committedDefinition) (added, dropped []string) {
 	var planned []string
 	for _, c := range n.definitionCollections() {
 		planned = append(planned, c.Name)
-		if !slices.Contains(committed, c.Name) {
+		if !slices.Contains(d.names, c.Name) {
 			added = append(added, c.Name)
 		}
 	}
-	for _, c := range committed {
+	for _, c := range d.names {
 		if !slices.Contains(planned, c) {
 			dropped = append(dropped, c)
 		}
 	}
-	return added, dropped, nil
-}
-
-// committedCollections are the names of the collections of the definition a peer has committed.
-func (n *Network) committedCollections(o *Organization) ([]string, error) {
-	out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "lifecycle", "chaincode", "querycommitted",
-		"--channelID", n.Top.Channel, "--name", n.Top.Chaincode.Name, "--output", "json")
-	if err != nil {
-		return nil, err
-	}
-	return parseCommittedCollections(out)
-}
-
-// parseCommittedCollections reads the collection names of querycommitted's JSON output (the CLI
-// marshals the protobuf result with encoding/json, so a collection sits under its oneof's field:
-// {"collections":{"config":[{"Payload":{"StaticCollectionConfig":{"name":...}}}]}}).
-func parseCommittedCollections(out string) ([]string, error) {
-	var def struct {
-		Collections struct {
-			Config []map[string]json.RawMessage `json:"config"`
-		} `json:"collections"`
-	}
-	if err := json.Unmarshal([]byte(out), &def); err != nil {
-		return nil, fmt.Errorf("querycommitted: %w: %s", err, lastLines(out, 3))
-	}
-	var names []string
-	for _, c := range def.Collections.Config {
-		raw := c["Payload"]
-		if raw == nil {
-			raw, _ = json.Marshal(c) // a CLI that marshals without the oneof's field
-		}
-		var p map[string]struct {
-			Name string `json:"name"`
-		}
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return nil, fmt.Errorf("querycommitted: a collection: %w: %s", err, raw)
-		}
-		static, ok := p["StaticCollectionConfig"]
-		if !ok {
-			static = p["static_collection_config"]
-		}
-		if static.Name == "" {
-			return nil, fmt.Errorf("querycommitted: a collection without a name: %s", raw)
-		}
-		names = append(names, static.Name)
-	}
-	return names, nil
+	return added, dropped
 }

@@ -14,7 +14,7 @@ import (
 
 // The peer CLI prints querycommitted's result with encoding/json over the protobuf message, as
 // printResponseAsJSON does: the collection names are read from that form.
-func TestParseCommittedCollections_ReadsTheCLIsJSON(t *testing.T) {
+func TestParseCommittedDefinition_ReadsTheCollectionNamesOfTheCLIsJSON(t *testing.T) {
 	coll := func(name string) *pb.CollectionConfig {
 		return &pb.CollectionConfig{Payload: &pb.CollectionConfig_StaticCollectionConfig{
 			StaticCollectionConfig: &pb.StaticCollectionConfig{Name: name, MaximumPeerCount: 2}}}
@@ -25,14 +25,14 @@ func TestParseCommittedCollections_ReadsTheCLIsJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names, err := parseCommittedCollections(string(out))
+	d, err := parseCommittedDefinition(string(out))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(names, []string{"termsBank1MSP", "termsBank2MSP"}) {
-		t.Fatalf("names %v from %s", names, out)
+	if !slices.Equal(d.names, []string{"termsBank1MSP", "termsBank2MSP"}) {
+		t.Fatalf("names %v from %s", d.names, out)
 	}
-	if _, err := parseCommittedCollections("Error: query failed"); err == nil {
+	if _, err := parseCommittedDefinition("Error: query failed"); err == nil {
 		t.Fatal("a CLI error was read as a definition")
 	}
 }

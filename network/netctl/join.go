@@ -76,7 +76,10 @@ func parseChainInfo(out string) (uint64, error) {
 
 // catchUpStall bounds how long a joining peer's ledger may stay at one height before its catch-up is
 // taken for stuck: the wait has no overall bound, as a long channel takes long to replay.
-const catchUpStall = 60 * time.Second
+// It is longer than Fabric's peer.gossip.pvtData.pullRetryThreshold (60 s), the time a peer holds a
+// block whose private data it is eligible for and cannot get (a member's own chaincode approval,
+// after a rejoin) before it commits the block without it.
+const catchUpStall = 90 * time.Second
 
 // catchUp waits until an organization's peer has the channel up to height (the orderers' height
 // before it joined): until then its state is the past's, and what the chaincode step reads of it
@@ -112,7 +115,8 @@ func (n *Network) catchUp(ctx context.Context, o *Organization, height uint64, r
 			if h >= height || h > last {
 				return nil
 			}
-			return fmt.Errorf("%s stays at height %d of %d: it receives no blocks from the orderers", PeerName(o), h, height)
+			return fmt.Errorf("%s stays at height %d of %d: it receives no blocks from the orderers, or waits for private "+
+				"data of the next block that no peer sends it (its log says which)", PeerName(o), h, height)
 		})
 		if err != nil {
 			return err
@@ -134,8 +138,12 @@ func (n *Network) joinLater(ctx context.Context, o *Organization) error {
 		return err // the orderers' answer: the peer's log says nothing of it
 	}
 	if src := n.JoinSnapshot; src != nil {
-		if joined, err := n.peerHasChannel(o); err != nil || joined {
-			return err // joined already (by an earlier run): its ledger is what it is
+		joined, err := n.peerHasChannel(o)
+		if err != nil {
+			return err
+		}
+		if joined { // by an earlier run, which may have stopped before its peer caught up
+			return n.withCause(PeerName(o), n.catchUp(ctx, o, height, false))
 		}
 		if err := n.snapshotAdmits(o, src); err != nil {
 			return err
@@ -184,10 +192,11 @@ func (n *Network) snapshotAdmits(o *Organization, src *JoinSource) error {
 // it. The sequence served is recorded in st (deployedCC), which later `up`s check the peers against.
 func (n *Network) joinDefinition(ctx context.Context, st *state, committed ccDef) error {
 	o := n.Top.PeerOrgs()[0]
-	added, dropped, err := n.collectionChange(o)
+	def, err := n.readDefinition(o)
 	if err != nil {
 		return err
 	}
+	added, dropped := n.collectionChange(def)
 	if len(dropped) > 0 {
 		return fmt.Errorf("the committed definition (sequence %d) has the collections %s, which this host's plan "+
 			"lacks: take the consortium's plan (`org plan`) before `org up`", committed.sequence, strings.Join(dropped, ", "))

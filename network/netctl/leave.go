@@ -169,7 +169,7 @@ func (n *Network) readDefinition(o *Organization) (*committedDefinition, error) 
 }
 
 // parseCommittedDefinition reads querycommitted's JSON output (encoding/json over the protobuf
-// message: bytes as base64, a oneof under its Go field name, see parseCommittedCollections): the
+// message: bytes as base64, a oneof under its Go field name, {"Payload":{"StaticCollectionConfig":…}}): the
 // sequence, the endorsement policy's organizations (validation_parameter, a marshalled
 // ApplicationPolicy) and each collection's members (member_orgs_policy's signature policy).
 func parseCommittedDefinition(out string) (*committedDefinition, error) {
