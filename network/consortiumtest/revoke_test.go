@@ -139,13 +139,16 @@ func TestRevokedIdentityIsRefusedFromTheCRLBlock(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	began := time.Now()
 	out := ipledger(t, "revoke", "Bank1MSP", user)
+	took := time.Since(began)
 	m := regexp.MustCompile(`config block (\d+)`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("revoke printed no config block:\n%s", out)
 	}
 	block, _ := strconv.ParseUint(m[1], 10, 64)
 	t.Logf("FIGURE revoked-from-block %d", block)
+	t.Logf("FIGURE revoke: scripts/ipledger revoke (CA revocation, CRL, its configuration update, the gateway's reload) took %v", took.Round(100*time.Millisecond))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := sys.WaitForBlock(ctx, block); err != nil {
