@@ -60,14 +60,7 @@ func (s *Server) events(c *gin.Context) {
 		return
 	}
 	w := c.Writer
-	rc := http.NewResponseController(w)
-	extend := func() {
-		if d := s.opts.Limits.StreamWriteTimeout; d > 0 {
-			_ = rc.SetWriteDeadline(time.Now().Add(d))
-		} else {
-			_ = rc.SetWriteDeadline(time.Time{}) // none: the server's WriteTimeout would end the stream
-		}
-	}
+	extend := s.writeDeadline(w)
 	extend()
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
@@ -167,4 +160,17 @@ func (s *Server) replayBound(c *gin.Context, caller gateway.Caller, from *gatewa
 		"blocks (limits.maxReplayBlocks): start at block %d or later", from.BlockNumber, height-from.BlockNumber, height, limit, height-limit))
 	e.Details["oldestBlock"] = strconv.FormatUint(height-limit, 10)
 	return e
+}
+
+// writeDeadline returns the function that gives the stream's next write its own deadline
+// (limits.streamWriteTimeout; none when unset), in place of the server's WriteTimeout.
+func (s *Server) writeDeadline(w http.ResponseWriter) func() {
+	rc := http.NewResponseController(w)
+	return func() {
+		if d := s.opts.Limits.StreamWriteTimeout; d > 0 {
+			_ = rc.SetWriteDeadline(time.Now().Add(d))
+		} else {
+			_ = rc.SetWriteDeadline(time.Time{})
+		}
+	}
 }

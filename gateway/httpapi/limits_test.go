@@ -130,8 +130,8 @@ func TestRateLimit_BucketsAreBoundedIdleOnesDroppedFirst(t *testing.T) {
 	}
 }
 
-// openEvents opens an event stream with key and returns the response (its body open) or the refusal.
-func openEvents(t *testing.T, ctx context.Context, ts *httptest.Server, query, key string, headers ...string) (*http.Response, response) {
+// openEvents opens an event stream with key and returns the function that closes it, or the refusal.
+func openEvents(t *testing.T, ctx context.Context, ts *httptest.Server, query, key string, headers ...string) (func(), response) {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/v1/events"+query, nil)
 	req.Header.Set("Authorization", "Bearer "+key)
@@ -146,7 +146,7 @@ func openEvents(t *testing.T, ctx context.Context, ts *httptest.Server, query, k
 	}
 	if res.StatusCode == 200 {
 		t.Cleanup(func() { res.Body.Close() })
-		return res, response{status: 200}
+		return func() { res.Body.Close() }, response{status: 200}
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
@@ -157,7 +157,7 @@ func TestEvents_StreamsPerKeyCapped(t *testing.T) {
 	ts := newServerFor(t, &fakeLedger{LedgerHeight: 10}, "Bank1MSP", Options{Limits: gateway.LimitsConfig{StreamsPerKey: 2}})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	first, r := openEvents(t, ctx, ts, "", officerKey)
+	closeFirst, r := openEvents(t, ctx, ts, "", officerKey)
 	if r.status != 200 {
 		t.Fatalf("first stream: %d", r.status)
 	}
@@ -173,7 +173,7 @@ func TestEvents_StreamsPerKeyCapped(t *testing.T) {
 		t.Fatalf("another key's stream: %d %s", r.status, r.body)
 	}
 	// A stream closed frees its place.
-	first.Body.Close()
+	closeFirst()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		if _, r := openEvents(t, ctx, ts, "", officerKey); r.status == 200 {
@@ -231,7 +231,7 @@ func TestHTTPServer_SlowHeadersCutOff(t *testing.T) {
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	_, err = io.Copy(io.Discard, conn) // returns when the server closes the connection
-	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
 		t.Fatalf("the connection is still open after %v", time.Since(start))
 	}
 	t.Logf("FIGURE slow-header client cut off after %d ms (readHeaderTimeout 200 ms)", time.Since(start).Milliseconds())
