@@ -52,6 +52,8 @@ type Config struct {
 	// InsecureHTTP serves plain HTTP instead, without TLS material: for unit tests and development
 	// only, and accepted only with a loopback listen address. It excludes tls.
 	InsecureHTTP bool `yaml:"insecureHTTP,omitempty"`
+	// Limits are the rate limits, stream caps and HTTP timeouts (defaults: [DefaultLimits]).
+	Limits LimitsConfig `yaml:"limits,omitempty"`
 }
 
 // TLSConfig is the gateway's TLS server identity: a PEM certificate (chain) and its PEM private key.
@@ -164,6 +166,7 @@ func (c *Config) setDefaults() {
 	if c.LogLevel == "" {
 		c.LogLevel = "info"
 	}
+	c.Limits.setDefaults()
 }
 
 func (c *Config) resolvePaths(dir string) {
@@ -212,6 +215,7 @@ func (c *Config) Validate() error {
 	if c.CommitTimeout < 0 || c.EndorseTimeout < 0 || c.EvaluateTimeout < 0 || c.MaxBodyBytes < 0 || c.MaxRetries < 0 {
 		errs = append(errs, errors.New("timeouts, maxBodyBytes and maxRetries must not be negative"))
 	}
+	errs = append(errs, c.Limits.validate(c)...)
 	if len(c.Identities) == 0 {
 		errs = append(errs, errors.New("identities: at least one is required"))
 	}

@@ -28,6 +28,10 @@ type Ledger interface {
 	Transaction(ctx context.Context, identity, txID string) (*api.Transaction, error)
 	// Height is the number of blocks in the channel's ledger.
 	Height(ctx context.Context, identity string) (uint64, error)
+	// AwaitBlock returns once this organization's peer has committed block (its height is above it),
+	// with the height; when ctx ends first, the height last known and ctx's error. It asks the peer
+	// nothing: one block-event listener per gateway feeds every wait ([Heights]).
+	AwaitBlock(ctx context.Context, block uint64) (uint64, error)
 	// Events streams the chaincode's events from a checkpoint, or from the next block when from is
 	// nil. The channel closes when ctx ends or the stream breaks.
 	Events(ctx context.Context, identity string, from *Checkpoint) (<-chan Event, error)

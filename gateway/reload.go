@@ -61,5 +61,6 @@ func StartOnly(a, b *Config) []string {
 	add("maxRetries", a.MaxRetries == b.MaxRetries)
 	add("tls", a.TLS == b.TLS)
 	add("insecureHTTP", a.InsecureHTTP == b.InsecureHTTP)
+	add("limits", a.Limits == b.Limits)
 	return diff
 }

@@ -34,6 +34,9 @@ const (
 	CodeTxInvalid   Code = "TRANSACTION_INVALID"
 	CodeUnavailable Code = "UNAVAILABLE"    // the peer, orderers or chaincode cannot be reached
 	CodeTimeout     Code = "COMMIT_TIMEOUT" // submitted but no commit seen in time: poll the tx id
+	// CodeRateLimited: over a rate limit of the gateway (per API key, or per address for requests
+	// without a valid key) or over its cap of event streams per key; Retry-After says when to retry.
+	CodeRateLimited Code = "RATE_LIMITED"
 	// CodeBeforeSnapshot: the gateway's peer joined the channel from a snapshot and has no block before
 	// it; the transaction (or a proof's) is older. details.firstBlock is the peer's first block.
 	CodeBeforeSnapshot Code = "BEFORE_SNAPSHOT"

@@ -18,6 +18,7 @@ var Messages = map[string]string{
 	"COMMIT_TIMEOUT":      "The change was sent but is not confirmed yet. Look it up by its transaction id before trying again.",
 	"INTERNAL":            "Something went wrong in the gateway. Please tell the operator.",
 	"BEFORE_SNAPSHOT":     "This organization's ledger copy starts later than this record: another member's gateway can prove it.",
+	"RATE_LIMITED":        "Too many requests were sent with this key in a short time. Please wait a few seconds and try again.",
 	"CLOCK_SKEW":          "The gateway's clock and the ledger's differ by more than five minutes. Please tell the operator.",
 	"NETWORK":             "The gateway did not answer. Check your connection and try again.",
 

@@ -42,6 +42,11 @@ type Ledger struct {
 	// proofs keeps committed transactions read through qscc: a committed transaction's block,
 	// validation code and endorsers never change, so verification asks the peer for each only once.
 	proofs *lru.Cache[string, *api.Transaction]
+	// heights is the channel's height as the one block-event stream (followBlocks) delivers it;
+	// stopFollowing ends that stream, and followed is closed once it has ended.
+	heights       *gateway.Heights
+	stopFollowing context.CancelFunc
+	followed      chan struct{}
 }
 
 // proofCacheSize bounds the committed transactions kept in memory (a few hundred bytes each).
@@ -97,6 +102,11 @@ func Open(cfg *gateway.Config, opts ...Option) (*Ledger, error) {
 		return nil, err
 	}
 	l.ids.Store(ids)
+	l.heights = gateway.NewHeights()
+	var follow context.Context
+	follow, l.stopFollowing = context.WithCancel(context.Background())
+	l.followed = make(chan struct{})
+	go l.followBlocks(follow)
 	return l, nil
 }
 
@@ -229,8 +239,12 @@ func LoadIdentity(mspID, certFile, keyFile string) (*identity.X509Identity, iden
 	return id, sign, nil
 }
 
-// Close closes every client gateway and the connection.
+// Close ends the block-event stream, then closes every client gateway and the connection.
 func (l *Ledger) Close() error {
+	if l.stopFollowing != nil {
+		l.stopFollowing()
+		<-l.followed
+	}
 	if ids := l.ids.Load(); ids != nil {
 		for _, s := range ids.byName {
 			s.gw.Close()

@@ -1,9 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
 
@@ -18,7 +18,8 @@ import (
 const HeaderAfterBlock = "IPLedger-After-Block"
 
 // afterBlock waits, up to the configured time, until the peer's ledger holds the block the request
-// names in [HeaderAfterBlock]. Without the header it does nothing.
+// names in [HeaderAfterBlock]. Without the header it does nothing. The wait asks the peer nothing: the
+// gateway's one block-event listener wakes it when the block is committed ([gateway.Ledger.AwaitBlock]).
 func (s *Server) afterBlock(c *gin.Context) {
 	raw := c.GetHeader(HeaderAfterBlock)
 	if raw == "" {
@@ -30,21 +31,11 @@ func (s *Server) afterBlock(c *gin.Context) {
 			"%s must be a block number (a non-negative integer), not %q", HeaderAfterBlock, raw))
 		return
 	}
-	deadline := time.Now().Add(s.opts.AfterBlockTimeout)
-	for {
-		height, err := s.opts.Ledger.Height(c.Request.Context(), callerOf(c).Name)
-		if err != nil {
-			abort(c, err)
-			return
-		}
-		if height > block {
-			return
-		}
-		if time.Now().After(deadline) || c.Request.Context().Err() != nil {
-			abort(c, &api.Error{Code: api.CodeUnavailable,
-				Message: fmt.Sprintf("this organization's peer has not committed block %d yet (its ledger has %d blocks); retry shortly", block, height)})
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.AfterBlockTimeout)
+	defer cancel()
+	height, err := s.opts.Ledger.AwaitBlock(ctx, block)
+	if err != nil {
+		abort(c, &api.Error{Code: api.CodeUnavailable,
+			Message: fmt.Sprintf("this organization's peer has not committed block %d yet (its ledger has %d blocks); retry shortly", block, height)})
 	}
 }

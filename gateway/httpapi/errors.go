@@ -37,6 +37,7 @@ var statusByCode = map[api.Code]int{
 	api.CodeTxInvalid:        http.StatusInternalServerError,
 	api.CodeUnavailable:      http.StatusServiceUnavailable,
 	api.CodeTimeout:          http.StatusGatewayTimeout,
+	api.CodeRateLimited:      http.StatusTooManyRequests,
 	api.CodeClockSkew:        http.StatusServiceUnavailable, // I4: the gateway's clock, not the client's request
 	api.CodeBeforeSnapshot:   http.StatusNotFound,           // not in this gateway's copy of the ledger
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ipledger/ipledger/chaincode/api"
 	"github.com/ipledger/ipledger/gateway"
 )
 
@@ -25,6 +26,11 @@ type eventData struct {
 
 // events streams chaincode events as server-sent events. The id of each is "<block>:<txId>", so that
 // Last-Event-ID resumes right after it; a named stream keeps its position in a file checkpoint.
+//
+// A key holds at most limits.streamsPerKey streams at once (429 beyond), and a stream starts at most
+// limits.maxReplayBlocks behind the ledger's height (422 beyond). Each write has its own deadline
+// (limits.streamWriteTimeout) in place of the server's WriteTimeout: a stream lasts as long as its
+// client reads it.
 func (s *Server) events(c *gin.Context) {
 	caller := callerOf(c)
 	from, cp, err := s.eventsFrom(c, caller)
@@ -35,6 +41,15 @@ func (s *Server) events(c *gin.Context) {
 	if cp != nil {
 		defer cp.Close()
 	}
+	if err := s.replayBound(c, caller, from); err != nil {
+		abort(c, err)
+		return
+	}
+	release, ok := s.openStream(c)
+	if !ok {
+		return
+	}
+	defer release()
 	ctx, cancel := context.WithCancel(c.Request.Context())
 	defer cancel()
 	stop := context.AfterFunc(s.opts.Streams, cancel)
@@ -45,6 +60,8 @@ func (s *Server) events(c *gin.Context) {
 		return
 	}
 	w := c.Writer
+	extend := s.writeDeadline(w)
+	extend()
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Accel-Buffering", "no")
@@ -58,11 +75,13 @@ func (s *Server) events(c *gin.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+			extend()
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
 				return
 			}
 			w.Flush()
 		case ev, ok := <-events:
+			extend()
 			if !ok || !s.sendEvent(c, w, ev, cp) {
 				return
 			}
@@ -113,4 +132,45 @@ func (s *Server) sendEvent(c *gin.Context, w gin.ResponseWriter, ev gateway.Even
 		}
 	}
 	return true
+}
+
+// replayBound refuses a start the client chose (from=, Last-Event-ID) further back than
+// limits.maxReplayBlocks from the ledger's height: a replay from block 0 would make the peer read and
+// send the whole ledger. A named stream's own checkpoint is not bounded: the gateway saved it.
+func (s *Server) replayBound(c *gin.Context, caller gateway.Caller, from *gateway.Checkpoint) error {
+	limit := s.opts.Limits.MaxReplayBlocks
+	var field string
+	switch {
+	case lastEventID.MatchString(c.GetHeader("Last-Event-ID")):
+		field = "Last-Event-ID"
+	case c.Query("from") != "":
+		field = "from"
+	}
+	if limit == 0 || from == nil || field == "" {
+		return nil
+	}
+	height, err := s.opts.Ledger.Height(c.Request.Context(), caller.Name)
+	if err != nil {
+		return err
+	}
+	if height <= limit || from.BlockNumber >= height-limit {
+		return nil
+	}
+	e := api.Invalid(field, fmt.Sprintf("block %d is %d blocks behind the ledger's height %d; this gateway replays at most %d "+
+		"blocks (limits.maxReplayBlocks): start at block %d or later", from.BlockNumber, height-from.BlockNumber, height, limit, height-limit))
+	e.Details["oldestBlock"] = strconv.FormatUint(height-limit, 10)
+	return e
+}
+
+// writeDeadline returns the function that gives the stream's next write its own deadline
+// (limits.streamWriteTimeout; none when unset), in place of the server's WriteTimeout.
+func (s *Server) writeDeadline(w http.ResponseWriter) func() {
+	rc := http.NewResponseController(w)
+	return func() {
+		if d := s.opts.Limits.StreamWriteTimeout; d > 0 {
+			_ = rc.SetWriteDeadline(time.Now().Add(d))
+		} else {
+			_ = rc.SetWriteDeadline(time.Time{})
+		}
+	}
 }

@@ -46,6 +46,8 @@ type fakeLedger struct {
 	submitted []fakeSubmitted
 	evaluated []fakeEvaluated
 	from      []*gateway.Checkpoint
+	heights   *gateway.Heights // the block events AwaitBlock waits on, from LedgerHeight up
+	heightN   int              // calls of Height
 }
 
 // Submit records s and answers with OnSubmit.
@@ -87,7 +89,37 @@ func (l *fakeLedger) Transaction(_ context.Context, _, txID string) (*api.Transa
 }
 
 // Height answers LedgerHeight.
-func (l *fakeLedger) Height(context.Context, string) (uint64, error) { return l.LedgerHeight, nil }
+func (l *fakeLedger) Height(context.Context, string) (uint64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.heightN++
+	return l.LedgerHeight, nil
+}
+
+// HeightCalls is the number of Height calls so far.
+func (l *fakeLedger) HeightCalls() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.heightN
+}
+
+// AwaitBlock waits for block events ([fakeLedger.Block]) from LedgerHeight up; it never calls Height.
+func (l *fakeLedger) AwaitBlock(ctx context.Context, block uint64) (uint64, error) {
+	return l.blocks().Await(ctx, block)
+}
+
+// Block is a block event: the peer's ledger now holds height blocks.
+func (l *fakeLedger) Block(height uint64) { l.blocks().Raise(height) }
+
+func (l *fakeLedger) blocks() *gateway.Heights {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.heights == nil {
+		l.heights = gateway.NewHeights()
+	}
+	l.heights.Raise(l.LedgerHeight)
+	return l.heights
+}
 
 // Events delivers the Stream events after from.
 func (l *fakeLedger) Events(ctx context.Context, _ string, from *gateway.Checkpoint) (<-chan gateway.Event, error) {

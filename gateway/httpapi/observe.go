@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net/http"
 	"regexp"
 	"strings"
 	"time"
@@ -58,8 +59,8 @@ func (s *Server) observe(c *gin.Context) {
 			level = slog.LevelWarn
 		}
 	}
-	if route == "/healthz" || route == "/metrics" {
-		level = slog.LevelDebug
+	if route == "/healthz" || route == "/metrics" || status == http.StatusTooManyRequests {
+		level = slog.LevelDebug // a flood refused stays out of the log: /metrics counts it (status 429)
 	}
 	s.log.Log(c.Request.Context(), level, "request", attrs...)
 }

@@ -137,3 +137,13 @@ func (l *rulesLedger) Height(context.Context, string) (uint64, error) {
 	defer l.w.mu.Unlock()
 	return l.w.blocks, nil
 }
+
+// AwaitBlock answers at once when the block is committed; a later block never comes by itself.
+func (l *rulesLedger) AwaitBlock(ctx context.Context, block uint64) (uint64, error) {
+	h, _ := l.Height(ctx, "")
+	if h > block {
+		return h, nil
+	}
+	<-ctx.Done()
+	return h, ctx.Err()
+}

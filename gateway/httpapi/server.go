@@ -50,6 +50,9 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// AfterBlockTimeout bounds the wait for the block named by IPLedger-After-Block (default 10s).
 	AfterBlockTimeout time.Duration
+	// Limits are the rate limits, the cap of event streams per key and the bound of replay; a zero
+	// rate limits nothing (the gateway passes its configuration's, defaults filled).
+	Limits gateway.LimitsConfig
 	// SaltKey keys the salts the gateway makes for private terms sent without one; kept secret and
 	// stable across restarts (empty: random salts, for tests).
 	SaltKey []byte
@@ -58,6 +61,7 @@ type Options struct {
 // Server is the HTTP API of one organization's gateway.
 type Server struct {
 	opts   Options
+	limits *limiter
 	spec   *Spec
 	engine *gin.Engine
 	log    *slog.Logger
@@ -91,7 +95,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{opts: opts, spec: spec, engine: gin.New(), log: opts.Logger}
+	s := &Server{opts: opts, limits: newLimiter(opts.Limits), spec: spec, engine: gin.New(), log: opts.Logger}
 	if err := s.routes(); err != nil {
 		return nil, err
 	}
@@ -109,7 +113,7 @@ func (s *Server) routes() error {
 		s.log.Error("panic", "panic", rec, "path", c.Request.URL.Path)
 		abort(c, api.Errorf(api.CodeInternal, "internal error"))
 	}))
-	e.Use(s.observe)
+	e.Use(s.observe, s.limitAddress)
 	e.NoRoute(func(c *gin.Context) {
 		abort(c, api.Errorf(api.CodeNotFound, "no such endpoint: %s", c.Request.URL.Path))
 	})
@@ -125,7 +129,7 @@ func (s *Server) routes() error {
 		e.GET("/metrics", func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) })
 	}
 
-	v1 := e.Group("/v1", s.authenticate, s.afterBlock)
+	v1 := e.Group("/v1", s.authenticate, s.limitKey, s.afterBlock)
 	for _, r := range s.apiRoutes() {
 		validate, err := s.spec.validator(r.method, r.path, s.opts.MaxBodyBytes)
 		if err != nil {

@@ -85,11 +85,12 @@ func run(configPath string) error {
 		return err
 	}
 	handler, err := newHandler(httpapi.Options{Ledger: ledger, Keyring: keys, MSPID: cfg.MSPID, Channel: cfg.Channel,
-		MaxBodyBytes: cfg.MaxBodyBytes, Logger: log, Metrics: m, Streams: streams, SaltKey: saltKey})
+		MaxBodyBytes: cfg.MaxBodyBytes, Logger: log, Metrics: m, Streams: streams, SaltKey: saltKey, Limits: cfg.Limits})
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handler, TLSConfig: tlsConfig, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := httpapi.HTTPServer(handler, cfg.Limits) // its timeouts: limits in the configuration
+	srv.TLSConfig = tlsConfig
 	// Listen first, so that /healthz answers as soon as the process is up.
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
