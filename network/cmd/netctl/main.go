@@ -402,7 +402,12 @@ func printReach(sys *netctl.System) {
 		if o.Gateway != "" {
 			fmt.Printf("Web console: %s/console/ (each organization's gateway serves one); API: %s/openapi.json\n", o.Gateway, o.Gateway)
 			fmt.Printf("Gateways serve HTTPS only, with certificates of their organization's CA: curl --cacert %s %s/healthz\n", o.GatewayCACert, o.Gateway)
-			fmt.Printf("API keys: <data>/orgs/<org>/users/<user>/api-key, e.g. %s\n", o.Users[len(o.Users)-1].APIKeyFile)
+			for _, u := range o.Users {
+				if u.APIKeyFile != "" {
+					fmt.Printf("API keys (development network; `scripts/ipledger key` manages them): <data>/orgs/<org>/users/<user>/api-key, e.g. %s\n", u.APIKeyFile)
+					break
+				}
+			}
 			break
 		}
 	}
