@@ -2,6 +2,7 @@ package netctl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -214,8 +215,11 @@ func (n *Network) dropDevKeyFile(o *Organization, r gateway.KeyRecord) error {
 	}
 	path := n.apiKeyFile(o, r.Identity)
 	raw, err := os.ReadFile(path)
-	if err != nil {
+	if errors.Is(err, os.ErrNotExist) {
 		return nil
+	}
+	if err != nil {
+		return err
 	}
 	if gateway.RecordOf(string(trimKey(raw)), r.Identity, "", time.Now(), nil).SHA256 != r.SHA256 {
 		return nil

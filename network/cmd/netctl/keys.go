@@ -47,29 +47,7 @@ func keyCmd(n *netctl.Network, _ string, args []string) {
 		fmt.Printf("issued API key %s for %s (expires %s); its gateway accepts it now\n", rec.ID, rec.Identity, expiry(rec))
 		printKey(key)
 	case args[0] == "list" && len(pos) == 0:
-		keys, err := n.ListKeys(*mspID)
-		if err != nil {
-			fail(err)
-		}
-		tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tIDENTITY\tCREATED\tEXPIRES\tREVOKED\tSTATE\tHASH\tNOTE")
-		now := time.Now()
-		for _, r := range keys {
-			revoked := "no"
-			if r.Revoked {
-				revoked = "yes"
-				if r.RevokedAt != nil {
-					revoked = r.RevokedAt.UTC().Format(time.RFC3339)
-				}
-			}
-			note := r.Note
-			if r.ReplacedBy != "" {
-				note += " (replaced by " + r.ReplacedBy + ")"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t…%s\t%s\n", r.ID, r.Identity, r.Created.UTC().Format(time.RFC3339), expiry(r),
-				revoked, r.State(now), r.HashTail(), note)
-		}
-		_ = tw.Flush()
+		listKeys(n, *mspID)
 	case args[0] == "expire" && len(pos) == 1:
 		t := time.Now()
 		if *at != "" {
@@ -123,4 +101,31 @@ func when(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time (2026-12-31T00:00:00Z) nor a duration (720h)", s)
 	}
 	return t, nil
+}
+
+// listKeys prints the organization's keys as a table; never a key.
+func listKeys(n *netctl.Network, mspID string) {
+	keys, err := n.ListKeys(mspID)
+	if err != nil {
+		fail(err)
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tIDENTITY\tCREATED\tEXPIRES\tREVOKED\tSTATE\tHASH\tNOTE")
+	now := time.Now()
+	for _, r := range keys {
+		revoked := "no"
+		if r.Revoked {
+			revoked = "yes"
+			if r.RevokedAt != nil {
+				revoked = r.RevokedAt.UTC().Format(time.RFC3339)
+			}
+		}
+		note := r.Note
+		if r.ReplacedBy != "" {
+			note += " (replaced by " + r.ReplacedBy + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t…%s\t%s\n", r.ID, r.Identity, r.Created.UTC().Format(time.RFC3339), expiry(r),
+			revoked, r.State(now), r.HashTail(), note)
+	}
+	_ = tw.Flush()
 }
