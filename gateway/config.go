@@ -40,8 +40,17 @@ type Config struct {
 	CheckpointDir string `yaml:"checkpointDir"`
 	// PeerOrganizations lists the MSP ids of the channel's peer organizations.
 	PeerOrganizations []string `yaml:"peerOrganizations"`
-	// Identities are the organization's enrolled users the gateway acts as, one per API key.
+	// Identities are the organization's enrolled users the gateway acts as: client identities only,
+	// never an admin's (netctl writes no admin here; an admin acts with netctl on its host).
 	Identities []IdentityConfig `yaml:"identities"`
+	// KeysFile holds the API keys (their hashes) bound to the identities ([Keys]), read at start and on
+	// every reload; written by `scripts/ipledger key ...`. Optional: keys may also be given per identity.
+	KeysFile string `yaml:"keysFile,omitempty"`
+	// Keys are KeysFile's records, as read with the configuration.
+	Keys []KeyRecord `yaml:"-"`
+	// ReadyInterval is how long /readyz answers from its last chaincode Ping before it pings again
+	// (default 5s): a flood of probes makes at most one Ping per interval.
+	ReadyInterval time.Duration `yaml:"readyInterval,omitempty"`
 	// LogLevel is debug, info, warn or error (default info).
 	LogLevel string `yaml:"logLevel"`
 	// MaxRetries bounds the new proposals after MVCC or phantom read conflicts (default 5).
@@ -68,13 +77,14 @@ type PeerConfig struct {
 	TLSCACert string `yaml:"tlsCACert"`
 }
 
-// IdentityConfig is one enrolled identity and the SHA-256 (hex) of the API key bound to it.
+// IdentityConfig is one enrolled identity and, optionally, the SHA-256 (hex) of an API key bound to
+// it (the keys file binds more, with expiry and revocation).
 type IdentityConfig struct {
 	Name         string `yaml:"name"`
 	Role         string `yaml:"role"`
 	Certificate  string `yaml:"certificate"`
 	PrivateKey   string `yaml:"privateKey"`
-	APIKeySHA256 string `yaml:"apiKeySha256"`
+	APIKeySHA256 string `yaml:"apiKeySha256,omitempty"`
 }
 
 // LoadConfig reads a configuration file, applies the environment overrides (getenv is usually
@@ -98,6 +108,13 @@ func LoadConfig(path string, getenv func(string) string) (*Config, error) {
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if c.KeysFile != "" {
+		keys, err := LoadKeys(c.KeysFile)
+		if err != nil {
+			return nil, fmt.Errorf("keysFile: %w", err)
+		}
+		c.Keys = keys.Keys
+	}
 	return &c, nil
 }
 
@@ -114,6 +131,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	}
 	dur := map[string]*time.Duration{
 		"COMMITTIMEOUT": &c.CommitTimeout, "ENDORSETIMEOUT": &c.EndorseTimeout, "EVALUATETIMEOUT": &c.EvaluateTimeout,
+		"READYINTERVAL": &c.ReadyInterval,
 	}
 	for name, p := range dur {
 		if v := getenv(EnvPrefix + name); v != "" {
@@ -167,6 +185,9 @@ func (c *Config) setDefaults() {
 		c.LogLevel = "info"
 	}
 	c.Limits.setDefaults()
+	if c.ReadyInterval == 0 {
+		c.ReadyInterval = 5 * time.Second
+	}
 }
 
 func (c *Config) resolvePaths(dir string) {
@@ -179,6 +200,7 @@ func (c *Config) resolvePaths(dir string) {
 	abs(&c.CheckpointDir)
 	abs(&c.TLS.Certificate)
 	abs(&c.TLS.PrivateKey)
+	abs(&c.KeysFile)
 	for i := range c.Identities {
 		abs(&c.Identities[i].Certificate)
 		abs(&c.Identities[i].PrivateKey)
@@ -212,8 +234,8 @@ func (c *Config) Validate() error {
 				"(insecureHTTP: true serves plain HTTP on a loopback address, for tests and development)"))
 		}
 	}
-	if c.CommitTimeout < 0 || c.EndorseTimeout < 0 || c.EvaluateTimeout < 0 || c.MaxBodyBytes < 0 || c.MaxRetries < 0 {
-		errs = append(errs, errors.New("timeouts, maxBodyBytes and maxRetries must not be negative"))
+	if c.CommitTimeout < 0 || c.EndorseTimeout < 0 || c.EvaluateTimeout < 0 || c.MaxBodyBytes < 0 || c.MaxRetries < 0 || c.ReadyInterval < 0 {
+		errs = append(errs, errors.New("timeouts, readyInterval, maxBodyBytes and maxRetries must not be negative"))
 	}
 	errs = append(errs, c.Limits.validate(c)...)
 	if len(c.Identities) == 0 {
@@ -225,7 +247,7 @@ func (c *Config) Validate() error {
 		need(p+".name", id.Name)
 		need(p+".certificate", id.Certificate)
 		need(p+".privateKey", id.PrivateKey)
-		if len(id.APIKeySHA256) != 64 {
+		if id.APIKeySHA256 != "" && len(id.APIKeySHA256) != 64 {
 			errs = append(errs, fmt.Errorf("%s.apiKeySha256 must be 64 hex digits", p))
 		}
 		if seen[id.Name] {

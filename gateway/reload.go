@@ -14,7 +14,7 @@ type Swapper interface {
 // and, when every part accepts it, swaps it into all of them at once: requests in flight finish with
 // what they started with, new requests get the new identities and keys. When the file cannot be read
 // or checked, or a part refuses it (an unreadable certificate, a key that is not the certificate's),
-// nothing changes and the error says why. Settings other than the identities and their API keys are
+// nothing changes and the error says why. Settings other than the identities and their API keys (keysFile included) are
 // read at start only: those that differ from cur are returned in restart, to be logged.
 func Reload(path string, getenv func(string) string, cur *Config, parts ...Swapper) (next *Config, restart []string, err error) {
 	next, err = LoadConfig(path, getenv)
@@ -62,5 +62,6 @@ func StartOnly(a, b *Config) []string {
 	add("tls", a.TLS == b.TLS)
 	add("insecureHTTP", a.InsecureHTTP == b.InsecureHTTP)
 	add("limits", a.Limits == b.Limits)
+	add("readyInterval", a.ReadyInterval == b.ReadyInterval)
 	return diff
 }

@@ -73,9 +73,9 @@ func (s *Server) authenticate(c *gin.Context) {
 		abort(c, api.Errorf(api.CodeUnauthenticated, "an API key is required: Authorization: Bearer <key>"))
 		return
 	}
-	caller, found := s.opts.Keyring.Authenticate(strings.TrimSpace(key))
-	if !found {
-		abort(c, api.Errorf(api.CodeUnauthenticated, "the API key is not valid"))
+	caller, state := s.opts.Keyring.Check(strings.TrimSpace(key))
+	if state != gateway.KeyValid {
+		abort(c, keyRefused(state))
 		return
 	}
 	c.Set(ctxCaller, caller)
@@ -92,4 +92,19 @@ func randomID(prefix string) string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return prefix + hex.EncodeToString(b)
+}
+
+// keyRefused is the 401 for a key that is not valid, saying why: an expired or revoked key is told
+// apart from one the gateway does not know, so that its holder knows to ask for a new one.
+func keyRefused(state gateway.KeyState) *api.Error {
+	switch state {
+	case gateway.KeyExpired:
+		return &api.Error{Code: api.CodeUnauthenticated, Details: map[string]string{"reason": "expired"},
+			Message: "the API key has expired: ask your organization's operator for a new one (scripts/ipledger key issue or rotate)"}
+	case gateway.KeyRevoked:
+		return &api.Error{Code: api.CodeUnauthenticated, Details: map[string]string{"reason": "revoked"},
+			Message: "the API key has been revoked: ask your organization's operator for a new one (scripts/ipledger key issue)"}
+	default:
+		return api.Errorf(api.CodeUnauthenticated, "the API key is not valid")
+	}
 }

@@ -48,6 +48,8 @@ type Options struct {
 	Heartbeat time.Duration
 	// ReadyTimeout bounds the chaincode Ping of /readyz (default 5s).
 	ReadyTimeout time.Duration
+	// ReadyInterval is how long a Ping's result answers /readyz before the next Ping (default 5s).
+	ReadyInterval time.Duration
 	// AfterBlockTimeout bounds the wait for the block named by IPLedger-After-Block (default 10s).
 	AfterBlockTimeout time.Duration
 	// Limits are the rate limits, the cap of event streams per key and the bound of replay; a zero
@@ -65,6 +67,7 @@ type Server struct {
 	spec   *Spec
 	engine *gin.Engine
 	log    *slog.Logger
+	probe  *readiness // /readyz's cached Ping
 }
 
 // New builds the server and its routes. It fails when a route has no operation in the document.
@@ -87,6 +90,9 @@ func New(opts Options) (*Server, error) {
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 5 * time.Second
 	}
+	if opts.ReadyInterval <= 0 {
+		opts.ReadyInterval = 5 * time.Second
+	}
 	if opts.AfterBlockTimeout <= 0 {
 		opts.AfterBlockTimeout = 10 * time.Second
 	}
@@ -95,7 +101,9 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{opts: opts, limits: newLimiter(opts.Limits), spec: spec, engine: gin.New(), log: opts.Logger}
+	s := &Server{opts: opts, limits: newLimiter(opts.Limits), spec: spec, engine: gin.New(), log: opts.Logger,
+		probe: &readiness{interval: opts.ReadyInterval, timeout: opts.ReadyTimeout, now: time.Now,
+			ping: func(ctx context.Context) (string, error) { return opts.Ledger.Ping(ctx) }}}
 	if err := s.routes(); err != nil {
 		return nil, err
 	}
@@ -186,15 +194,18 @@ func (s *Server) health(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok", "msp": s.opts.MSPID})
 }
 
+// ready answers from the last chaincode Ping, at most ReadyInterval old (readiness); checkedAt says
+// when that Ping ended.
 func (s *Server) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.ReadyTimeout)
 	defer cancel()
-	version, err := s.opts.Ledger.Ping(ctx)
-	if err != nil {
-		e := gateway.ErrorOf(err)
-		abort(c, &api.Error{Code: api.CodeUnavailable,
-			Message: "not ready: the peer or the chaincode does not answer (" + string(e.Code) + ")", Cause: err})
+	res := s.probe.get(ctx)
+	checked := res.at.UTC().Format(time.RFC3339)
+	if res.err != nil {
+		e := gateway.ErrorOf(res.err)
+		abort(c, &api.Error{Code: api.CodeUnavailable, Details: map[string]string{"checkedAt": checked},
+			Message: "not ready: the peer or the chaincode does not answer (" + string(e.Code) + ")", Cause: res.err})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "msp": s.opts.MSPID, "chaincode": version})
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "msp": s.opts.MSPID, "chaincode": res.version, "checkedAt": checked})
 }

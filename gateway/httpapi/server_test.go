@@ -643,7 +643,9 @@ func TestEvents_NamedStreamKeepsItsCheckpoint(t *testing.T) {
 func TestOperations(t *testing.T) {
 	l := &fakeLedger{}
 	m := metrics.New("Bank1MSP")
-	ts := newServerFor(t, l, "Bank1MSP", Options{Metrics: m})
+	// Every probe pings here (ReadyInterval 1ns), so that the peer's outage shows at the next probe;
+	// ready_test.go proves the cache of the default interval.
+	ts := newServerFor(t, l, "Bank1MSP", Options{Metrics: m, ReadyInterval: time.Nanosecond})
 	if r := do(t, ts, "GET", "/healthz", "", "Authorization", ""); r.status != 200 {
 		t.Fatalf("healthz %d", r.status)
 	}

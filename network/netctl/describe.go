@@ -137,7 +137,9 @@ func (n *Network) Describe(packageIDs map[string]string) *System {
 			dir := filepath.Join(n.userDir(o, u.Name), "msp")
 			ui := UserInfo{Name: u.Name, Role: u.Role, Credentials: dir,
 				Certificate: filepath.Join(dir, "signcerts", "cert.pem"), PrivateKey: filepath.Join(dir, "keystore", "key.pem")}
-			if oi.Gateway != "" {
+			// The dev key's file, while it exists: none for an admin (no key at the gateway), none once
+			// its key was revoked or rotated away (`scripts/ipledger key`).
+			if _, err := os.Stat(n.apiKeyFile(o, u.Name)); oi.Gateway != "" && u.Role != "admin" && err == nil {
 				ui.APIKeyFile = n.apiKeyFile(o, u.Name)
 			}
 			oi.Users = append(oi.Users, ui)
@@ -221,6 +223,10 @@ func (s *System) APIKey(mspID, user string) (gatewayURL, key string, err error) 
 	u, err := o.User(user)
 	if err != nil {
 		return "", "", err
+	}
+	if u.APIKeyFile == "" {
+		return "", "", fmt.Errorf("%s's %s has no API key file: an admin has no key at the gateway, and a key issued with "+
+			"`scripts/ipledger key issue` is shown once, never kept", mspID, user)
 	}
 	raw, err := os.ReadFile(u.APIKeyFile)
 	if err != nil {

@@ -1,13 +1,15 @@
 package netctl
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
+	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,30 +30,93 @@ func (n *Network) apiKeyFile(o *Organization, user string) string {
 	return filepath.Join(n.userDir(o, user), "api-key")
 }
 
-// apiKey returns a user's API key, creating it on first use. Only its hash goes into the gateway's
-// configuration; the key itself stays in a file readable by its owner only.
-func (n *Network) apiKey(o *Organization, user string) (string, error) {
+// gatewayKeysFile holds the hashes of the organization's API keys, with their ids, owners, expiry
+// and revocation (gateway.Keys); the gateway reads it at start and on SIGHUP.
+func (n *Network) gatewayKeysFile(o *Organization) string {
+	return filepath.Join(n.gatewayDir(o), "keys.yaml")
+}
+
+// gatewayUsers are the users the gateway acts as: every user but the admins. An admin acts with
+// netctl on its organization's host (channel updates, chaincode lifecycle, identities), never
+// through the HTTP gateway: a gateway holds no key that could act as its organization's admin.
+func gatewayUsers(o *Organization) []UserSpec {
+	var out []UserSpec
+	for _, u := range o.Users {
+		if u.Role != "admin" {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// devAPIKey is the key of a user that has none in the keys file yet (a user enrolled by up or by
+// identity add): made, kept in the user's api-key file (mode 0600) for the tests, the console and
+// the examples of this development network, and returned with its record. A user with keys in the
+// keys file gets no new one, so that a key revoked or rotated away does not come back. An api-key
+// file of an earlier network whose key is not in the keys file yet is taken in (its hash).
+func (n *Network) devAPIKey(o *Organization, user string, keys *gateway.Keys) error {
 	path := n.apiKeyFile(o, user)
 	raw, err := os.ReadFile(path)
-	if err == nil {
-		return strings.TrimSpace(string(raw)), nil
+	switch {
+	case err == nil:
+		key := strings.TrimSpace(string(raw))
+		sum := sha256.Sum256([]byte(key))
+		if !slices.ContainsFunc(keys.Keys, func(r gateway.KeyRecord) bool { return r.SHA256 == hex.EncodeToString(sum[:]) }) {
+			keys.Keys = append(keys.Keys, gateway.RecordOf(key, user, "dev", time.Now(), nil))
+		}
+		return nil
+	case !errors.Is(err, os.ErrNotExist):
+		return err
 	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return "", err
+	if slices.ContainsFunc(keys.Keys, func(r gateway.KeyRecord) bool { return r.Identity == user }) {
+		return nil
 	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
+	key, rec, err := gateway.NewAPIKey(user, "dev", time.Now(), nil)
+	if err != nil {
+		return err
 	}
-	key := "ipl_" + base64.RawURLEncoding.EncodeToString(b)
 	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
-		return "", err
+		return err
 	}
-	return key, nil
+	keys.Keys = append(keys.Keys, rec)
+	return nil
+}
+
+// gatewayKeys brings the organization's keys file up to date with its users: a dev key for each
+// user that has none, every key of a user the gateway no longer serves (revoked, or an admin)
+// marked revoked, and the api-key file of an admin removed (an admin has no key at the gateway).
+func (n *Network) gatewayKeys(o *Organization) error {
+	path := n.gatewayKeysFile(o)
+	keys, err := gateway.LoadKeys(path)
+	if err != nil {
+		return err
+	}
+	served := map[string]bool{}
+	for _, u := range gatewayUsers(o) {
+		served[u.Name] = true
+		if err := n.devAPIKey(o, u.Name, keys); err != nil {
+			return err
+		}
+	}
+	for _, u := range o.Users {
+		if u.Role == "admin" {
+			if err := os.Remove(n.apiKeyFile(o, u.Name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	for i := range keys.Keys {
+		if r := &keys.Keys[i]; !served[r.Identity] && !r.Revoked {
+			r.Revoked, r.RevokedAt = true, &now
+		}
+	}
+	return keys.Save(path)
 }
 
 // writeGatewayConfigs writes each peer organization's gateway configuration, in the gateway's own
-// format (gateway.Config).
+// format (gateway.Config), and its keys file. It refuses to give a gateway an identity whose
+// certificate is an admin's (OU admin).
 func (n *Network) writeGatewayConfigs() error {
 	var orgs []string
 	for _, o := range n.plan().PeerOrgs() {
@@ -78,18 +143,25 @@ func (n *Network) writeGatewayConfigs() error {
 			TLS:               gateway.TLSConfig{Certificate: filepath.Join(tlsDir, "cert.pem"), PrivateKey: filepath.Join(tlsDir, "key.pem")},
 			// The benchmark drives each of its two keys at up to about 1,000 requests a second: a
 			// development network allows 2,000 a second per key; every other limit is the default.
-			Limits: gateway.LimitsConfig{PerKey: gateway.RateConfig{Rate: 2000, Burst: 4000}},
+			Limits:        gateway.LimitsConfig{PerKey: gateway.RateConfig{Rate: 2000, Burst: 4000}},
+			KeysFile:      n.gatewayKeysFile(o),
+			ReadyInterval: 5 * time.Second,
 		}
-		for _, u := range o.Users {
-			key, err := n.apiKey(o, u.Name)
-			if err != nil {
-				return err
-			}
-			sum := sha256.Sum256([]byte(key))
+		for _, u := range gatewayUsers(o) {
 			msp := filepath.Join(n.userDir(o, u.Name), "msp")
-			cfg.Identities = append(cfg.Identities, gateway.IdentityConfig{Name: u.Name, Role: u.Role,
-				Certificate: filepath.Join(msp, "signcerts", "cert.pem"), PrivateKey: filepath.Join(msp, "keystore", "key.pem"),
-				APIKeySHA256: hex.EncodeToString(sum[:])})
+			id := gateway.IdentityConfig{Name: u.Name, Role: u.Role,
+				Certificate: filepath.Join(msp, "signcerts", "cert.pem"), PrivateKey: filepath.Join(msp, "keystore", "key.pem")}
+			if err := notAdmin(id.Certificate); err != nil {
+				return fmt.Errorf("%s's gateway would act as %s: %w", o.MSPID, u.Name, err)
+			}
+			cfg.Identities = append(cfg.Identities, id)
+		}
+		if len(cfg.Identities) == 0 {
+			return fmt.Errorf("%s has no user but its admin, and its gateway acts for users only: add one to the topology's users "+
+				"(a role other than admin), or run `scripts/ipledger identity add NAME --org %s --role ROLE`", o.MSPID, o.MSPID)
+		}
+		if err := n.gatewayKeys(o); err != nil {
+			return fmt.Errorf("%s's API keys (%s): %w", o.MSPID, n.gatewayKeysFile(o), err)
 		}
 		raw, err := yaml.Marshal(cfg)
 		if err != nil {
@@ -103,6 +175,56 @@ func (n *Network) writeGatewayConfigs() error {
 		}
 	}
 	return nil
+}
+
+// notAdmin refuses a certificate of an admin identity: one whose subject carries the OU admin (the
+// Fabric CA's NodeOU for identities registered with type admin).
+func notAdmin(certFile string) error {
+	admin, err := IsAdminCertificate(certFile)
+	if err != nil {
+		return err
+	}
+	if admin {
+		return fmt.Errorf("%s is an admin's certificate (OU admin): a gateway holds client identities only; an admin acts with netctl on its host", certFile)
+	}
+	return nil
+}
+
+// IsAdminCertificate tells whether the PEM certificate in file is an admin's (OU admin).
+func IsAdminCertificate(file string) (bool, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return false, err
+	}
+	b, _ := pem.Decode(raw)
+	if b == nil {
+		return false, fmt.Errorf("%s holds no PEM certificate", file)
+	}
+	c, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", file, err)
+	}
+	return slices.Contains(c.Subject.OrganizationalUnit, "admin"), nil
+}
+
+// GatewayAdmins lists the identities of a gateway configuration file whose certificates are admins'
+// (none, unless the file was written by something other than netctl).
+func GatewayAdmins(configFile string) ([]string, error) {
+	cfg, err := gateway.LoadConfig(configFile, func(string) string { return "" })
+	if err != nil {
+		return nil, err
+	}
+	var admins []string
+	for _, id := range cfg.Identities {
+		admin, err := IsAdminCertificate(id.Certificate)
+		if err != nil {
+			return nil, err
+		}
+		if admin {
+			admins = append(admins, id.Name)
+		}
+	}
+	return admins, nil
 }
 
 func (n *Network) gatewayProcess(o *Organization) *Process {

@@ -257,7 +257,12 @@ func (n *Network) upSteps(r *upRun) []upStep {
 	}
 	if n.gatewayAvailable() && len(n.Top.PeerOrgs()) > 0 {
 		steps = append(steps, upStep{name: "HTTP gateways started, one per organization", run: func() error {
-			return n.startGateways(r.ctx, r.st.PackageIDs)
+			if err := n.startGateways(r.ctx, r.st.PackageIDs); err != nil {
+				return err
+			}
+			// Again, now that the dev API key files exist (the description lists the files that do).
+			r.sys = n.Describe(r.st.PackageIDs)
+			return writeJSON(n.SystemFile(), r.sys)
 		}})
 	}
 	return steps

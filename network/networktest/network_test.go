@@ -506,3 +506,33 @@ func TestNetwork_DownUpKeepsLedger(t *testing.T) {
 		t.Errorf("up on a running network: %v\n%s", err, out)
 	}
 }
+
+// No gateway acts as an admin: every identity of every organization's gateway.yaml has a certificate
+// without the OU admin, and no admin of the description has an API key file.
+func TestNetwork_GatewaysHoldNoAdminIdentity(t *testing.T) {
+	sys := itest.System(t)
+	checked := 0
+	for _, o := range sys.Organizations {
+		if o.Gateway == "" {
+			continue
+		}
+		file := filepath.Join(sys.DataDir, "orgs", o.Name, "gateway", "gateway.yaml")
+		admins, err := netctl.GatewayAdmins(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(admins) > 0 {
+			t.Errorf("%s's gateway holds admin identities %v (%s)", o.MSPID, admins, file)
+		}
+		for _, u := range o.Users {
+			if u.Role == "admin" && u.APIKeyFile != "" {
+				t.Errorf("%s's admin has an API key file %s", o.MSPID, u.APIKeyFile)
+			}
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("no gateway to check")
+	}
+	t.Logf("%d gateways: no admin identity, no admin API key", checked)
+}

@@ -7,7 +7,8 @@
 // IPLEDGER_GATEWAY_COMMITTIMEOUT, IPLEDGER_GATEWAY_PEER_ADDRESS, … (see gateway.Config). On SIGINT or
 // SIGTERM it stops accepting requests, ends event streams and finishes in-flight submissions. On SIGHUP
 // it reads its configuration file again and takes its identities (their certificates and keys, read
-// again from their files) and API keys, all at once, without a restart: requests in flight finish with
+// again from their files) and API keys (the keys file included: issued, expired, rotated, revoked by
+// `scripts/ipledger key`), all at once, without a restart: requests in flight finish with
 // what they started with. A reload that fails (a file unreadable, a key not its certificate's) changes
 // nothing and is logged; the metric ipledger_gateway_config_reloads_total counts both.
 //
@@ -67,7 +68,7 @@ func run(configPath string) error {
 	if err != nil {
 		return err
 	}
-	keys, err := gateway.NewKeyring(cfg.MSPID, cfg.Identities)
+	keys, err := gateway.NewKeyring(cfg.MSPID, cfg.Identities, cfg.Keys...)
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func run(configPath string) error {
 		return err
 	}
 	handler, err := newHandler(httpapi.Options{Ledger: ledger, Keyring: keys, MSPID: cfg.MSPID, Channel: cfg.Channel,
-		MaxBodyBytes: cfg.MaxBodyBytes, Logger: log, Metrics: m, Streams: streams, SaltKey: saltKey, Limits: cfg.Limits})
+		MaxBodyBytes: cfg.MaxBodyBytes, Logger: log, Metrics: m, Streams: streams, SaltKey: saltKey, Limits: cfg.Limits, ReadyInterval: cfg.ReadyInterval})
 	if err != nil {
 		return err
 	}
@@ -134,7 +135,7 @@ func (r *reloader) reload() error {
 	if len(restart) > 0 {
 		r.log.Warn("reload: these settings changed and take effect only at the next start", "settings", restart)
 	}
-	r.log.Info("configuration reloaded", "config", r.path, "identities", len(next.Identities))
+	r.log.Info("configuration reloaded", "config", r.path, "identities", len(next.Identities), "keys", len(next.Keys))
 	r.show()
 	return nil
 }

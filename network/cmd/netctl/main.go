@@ -90,6 +90,21 @@ identities (on the host of the organization's CA):
                   renew the organization's peer's TLS certificate (same names): reenrolled with the
                   tls profile, swapped in one step, the peer restarted and back at the channel's height
 
+API keys of an organization's gateway (on its host; docs/operations.md, "API keys"):
+  key issue USER [--expires WHEN] [--org MSPID]
+                  a new key for a user (never an admin: an admin acts with netctl on its host),
+                  printed once, its sha256 kept in the gateway's keys file; WHEN: RFC 3339 or 720h
+  key list [--org MSPID]
+                  id, identity, created, expires, revoked, state, last 4 hex digits of the hash
+  key expire ID [--at WHEN] [--org MSPID]
+                  the key expires now (or at WHEN): 401 "the API key has expired" from then on
+  key rotate ID [--grace D] [--org MSPID]
+                  a new key for the same identity (printed once); the old one stays valid for D
+                  (default 1h; 0: it ends now)
+  key revoke ID [--org MSPID]
+                  refused from now on: 401 "the API key has been revoked"
+  Each change is in force at the gateway (reloaded by SIGHUP, no restart) when the command returns.
+
 ledger snapshots and joins (docs/operations.md, "A peer joins from a snapshot"):
   snapshot take [--org MSPID]
                   the organization's peer makes a snapshot of the channel at its last committed block;
@@ -118,6 +133,7 @@ var commands = map[string]func(n *netctl.Network, cmd string, args []string){
 	"org":       orgCmd,
 	"channel":   channelCmd,
 	"identity":  identityCmd,
+	"key":       keyCmd,
 	"chaincode": chaincodeCmd,
 	"stop":      componentCmd,
 	"snapshot":  snapshotCmd,
@@ -172,7 +188,7 @@ func newFlagSet() (*flag.FlagSet, *options) {
 // the directory was made with. The others (down, status, heights, kill, stop) work whatever the
 // topology, so that a host can always be seen and stopped.
 func changes(cmd string) bool {
-	return cmd == "up" || cmd == "org" || cmd == "channel" || cmd == "identity" || cmd == "chaincode" ||
+	return cmd == "up" || cmd == "org" || cmd == "channel" || cmd == "identity" || cmd == "key" || cmd == "chaincode" ||
 		cmd == "snapshot" || cmd == "peer"
 }
 
@@ -386,7 +402,12 @@ func printReach(sys *netctl.System) {
 		if o.Gateway != "" {
 			fmt.Printf("Web console: %s/console/ (each organization's gateway serves one); API: %s/openapi.json\n", o.Gateway, o.Gateway)
 			fmt.Printf("Gateways serve HTTPS only, with certificates of their organization's CA: curl --cacert %s %s/healthz\n", o.GatewayCACert, o.Gateway)
-			fmt.Printf("API keys: <data>/orgs/<org>/users/<user>/api-key, e.g. %s\n", o.Users[len(o.Users)-1].APIKeyFile)
+			for _, u := range o.Users {
+				if u.APIKeyFile != "" {
+					fmt.Printf("API keys (development network; `scripts/ipledger key` manages them): <data>/orgs/<org>/users/<user>/api-key, e.g. %s\n", u.APIKeyFile)
+					break
+				}
+			}
 			break
 		}
 	}
