@@ -19,7 +19,10 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 )
 
-require github.com/Knetic/govaluate v3.0.0+incompatible // indirect
+require (
+	github.com/Knetic/govaluate v3.0.0+incompatible // indirect
+	github.com/gowebpki/jcs v1.0.2 // indirect
+)
 
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect

@@ -94,7 +94,7 @@ const patentP1 = `{"applicationDate":"2020-01-10","expiryDate":"2040-01-10","fee
 
 func terms() map[string][]byte {
 	return map[string][]byte{"terms": []byte(`{"amount":"5000000.00","currency":"CNY","interestRate":"3.85","salt":"` +
-		strings.Repeat("ab", 16) + `","scope":"principal and interest"}`)}
+		"51b1c722f69660b5148747daf3aa9274" + `","scope":"principal and interest"}`)}
 }
 
 func application() string {
