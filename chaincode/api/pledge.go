@@ -348,6 +348,21 @@ type TermsView struct {
 	Verified      bool          `json:"verified"`
 }
 
+// Sealed is an answer encrypted to the certificate key of the identity that asked (V2):
+// GetPledgeTerms answers its [TermsView] so on a peer, so that a member who submits the query instead
+// of evaluating it writes only ciphertext into the block. Algorithm is "ECDH-ES+HKDF-SHA256+A256GCM"
+// (chaincode/seal): EphemeralKey is the uncompressed point of a fresh key of the recipient's curve,
+// Nonce the AES-GCM nonce, Ciphertext the encrypted answer with its tag, all in standard padded
+// base64; Recipient is the hex SHA-256 of the recipient's public key (PKIX DER). The gateway, which
+// holds the caller's private key, opens it.
+type Sealed struct {
+	Algorithm    string `json:"alg"`
+	Ciphertext   string `json:"ciphertext"`
+	EphemeralKey string `json:"epk"`
+	Nonce        string `json:"nonce"`
+	Recipient    string `json:"recipient"`
+}
+
 // PledgeApplication is the public part of a pledge application (P1, P2). The pledgee is the applying
 // bank; its private terms travel in the transient map.
 //
