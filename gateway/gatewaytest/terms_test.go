@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/big"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,14 +147,14 @@ func TestGateway_V2_AWeakSaltIsRefused(t *testing.T) {
 	must(t, bank1.Do("POST", "/v1/pledges", app), 201, "the same application with a random salt")
 }
 
-// short is an error's first line, for a figure.
+// short says how a submission ended, in one line, for a figure.
 func short(err error) string {
-	if err == nil {
-		return "accepted"
-	}
 	var e *fabclient.EndorseError
-	if errors.As(err, &e) {
-		return "refused at endorsement: " + fmt.Sprintf("%.200s", e.Error())
+	switch {
+	case err == nil:
+		return "accepted"
+	case errors.As(err, &e) && strings.Contains(e.Error(), "ProposalResponsePayloads do not match"):
+		return "refused at endorsement: ProposalResponsePayloads do not match"
 	}
-	return fmt.Sprintf("%.200s", err.Error())
+	return strings.ReplaceAll(fmt.Sprintf("%.300s", err.Error()), "\n", " ")
 }
