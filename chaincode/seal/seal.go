@@ -65,7 +65,7 @@ func Seal(to crypto.PublicKey, plaintext, aad []byte) (*api.Sealed, error) {
 	}
 	recipient, err := pub.ECDH()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsupportedKey, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnsupportedKey, err)
 	}
 	eph, err := recipient.Curve().GenerateKey(rand.Reader)
 	if err != nil {
@@ -101,7 +101,7 @@ func Open(key crypto.PrivateKey, s *api.Sealed, aad []byte) ([]byte, error) {
 	}
 	own, err := priv.ECDH()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsupportedKey, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnsupportedKey, err)
 	}
 	raw, err := unb64(s.EphemeralKey, s.Nonce, s.Ciphertext)
 	if err != nil {
