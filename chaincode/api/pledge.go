@@ -216,7 +216,7 @@ type FailedDisposal struct {
 }
 
 // Pledge is the public record of a pledge (V1). Its private terms are in the pledgee's collection;
-// TermsHash is the SHA-256 of their canonical JSON, salt included (V2). Changes lists the changes and
+// TermsHash is the SHA-256 of their RFC 8785 canonical JSON, salt included (V2, docs/terms-hash.md). Changes lists the changes and
 // extensions filed by the pledgee (P6), oldest first; PendingChangeID names the one filed and not yet
 // recorded or refused by the IP office, if any (at most one at a time).
 type Pledge struct {
@@ -324,23 +324,43 @@ type PledgeChange struct {
 
 // PendingTerms are the private terms of a change filed and not yet recorded (P6, V2), shown by
 // GetPledgeTerms to the same callers as the terms in force. Verified says they hash to the change's
-// public TermsHash.
+// public TermsHash, TermsEncoding under which canonical encoding (as [TermsView]'s).
 type PendingTerms struct {
-	ChangeID  string `json:"changeId"`
-	Terms     Terms  `json:"terms"`
-	TermsHash string `json:"termsHash"`
-	Verified  bool   `json:"verified"`
+	ChangeID      string `json:"changeId"`
+	Terms         Terms  `json:"terms"`
+	TermsEncoding string `json:"termsEncoding,omitempty"`
+	TermsHash     string `json:"termsHash"`
+	Verified      bool   `json:"verified"`
 }
 
-// TermsView is what GetPledgeTerms returns to an entitled caller (V2). Verified says the stored terms
-// hash to the public record's TermsHash. Pending are the terms of a change filed and not yet recorded.
+// TermsView is what GetPledgeTerms shows an entitled caller (V2); on a peer it travels sealed to the
+// caller's certificate key ([SealedTerms]). Verified says the stored terms hash to the public record's
+// TermsHash; TermsEncoding names the canonical encoding they hash under: "rfc8785" (RFC 8785 JSON
+// canonicalization, every hash made now) or "go-json" (Go's encoding/json, a hash made before, kept).
+// Pending are the terms of a change filed and not yet recorded.
 type TermsView struct {
-	Pending   *PendingTerms `json:"pending,omitempty"`
-	PledgeID  string        `json:"pledgeId"`
-	Terms     Terms         `json:"terms"`
-	TermsHash string        `json:"termsHash"`
-	TxID      string        `json:"txId"`
-	Verified  bool          `json:"verified"`
+	Pending       *PendingTerms `json:"pending,omitempty"`
+	PledgeID      string        `json:"pledgeId"`
+	Terms         Terms         `json:"terms"`
+	TermsEncoding string        `json:"termsEncoding,omitempty"`
+	TermsHash     string        `json:"termsHash"`
+	TxID          string        `json:"txId"`
+	Verified      bool          `json:"verified"`
+}
+
+// Sealed is an answer encrypted to the certificate key of the identity that asked (V2):
+// GetPledgeTerms answers its [TermsView] so on a peer, so that a member who submits the query instead
+// of evaluating it writes only ciphertext into the block. Algorithm is "ECDH-ES+HKDF-SHA256+A256GCM"
+// (chaincode/seal): EphemeralKey is the uncompressed point of a fresh key of the recipient's curve,
+// Nonce the AES-GCM nonce, Ciphertext the encrypted answer with its tag, all in standard padded
+// base64; Recipient is the hex SHA-256 of the recipient's public key (PKIX DER). The gateway, which
+// holds the caller's private key, opens it.
+type Sealed struct {
+	Algorithm    string `json:"alg"`
+	Ciphertext   string `json:"ciphertext"`
+	EphemeralKey string `json:"epk"`
+	Nonce        string `json:"nonce"`
+	Recipient    string `json:"recipient"`
 }
 
 // PledgeApplication is the public part of a pledge application (P1, P2). The pledgee is the applying

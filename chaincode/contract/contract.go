@@ -9,11 +9,15 @@
 package contract
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/hyperledger/fabric-contract-api-go/v2/metadata"
 	"github.com/ipledger/ipledger/chaincode/api"
 	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/chaincode/seal"
 )
 
 // Name is the chaincode's name on the channel.
@@ -79,4 +83,35 @@ func call(ctx contractapi.TransactionContextInterface, fn func(*rules.Service) (
 		return "", err
 	}
 	return fn(s)
+}
+
+// sealed runs a query that answers private terms (V2) and answers it encrypted to the caller's
+// certificate key ([seal.Seal]), bound to the function and arguments called. An evaluation reaches
+// only the caller's gateway, which holds the key and opens it; a member who submits the query instead
+// writes only ciphertext into the block (and, with more than one endorser, fails: each endorser's
+// answer is sealed with its own randomness, so the answers differ). A refusal is answered as is.
+func sealed(ctx contractapi.TransactionContextInterface, fn func(*rules.Service) (string, error)) (string, error) {
+	out, err := call(ctx, fn)
+	if err != nil {
+		return "", err
+	}
+	cert, err := ctx.GetClientIdentity().GetX509Certificate()
+	if err != nil || cert == nil {
+		return "", api.Malformed(fmt.Sprintf("cannot read the caller's certificate: %v", err))
+	}
+	function, args := ctx.GetStub().GetFunctionAndParameters()
+	s, err := seal.Seal(cert.PublicKey, []byte(out), seal.Context(function, args...))
+	if errors.Is(err, seal.ErrUnsupportedKey) {
+		return "", api.Forbidden("V2", "private terms are answered only encrypted to the caller's certificate key, "+
+			"which must be an ECDSA key (P-256, P-384 or P-521, as fabric-ca issues): enroll this identity with one",
+			"reason", "caller-key-unsupported")
+	}
+	if err != nil {
+		return "", &api.Error{Code: api.CodeInternal, Message: "internal error", Cause: fmt.Errorf("seal: %w", err)}
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return "", &api.Error{Code: api.CodeInternal, Message: "internal error", Cause: err}
+	}
+	return string(b), nil
 }

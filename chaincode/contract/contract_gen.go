@@ -136,9 +136,9 @@ func (c *Contract) GetPledge(ctx contractapi.TransactionContextInterface, pledge
 	return call(ctx, func(s *rules.Service) (string, error) { return s.GetPledge(pledgeID) })
 }
 
-// GetPledgeTerms returns the private terms to an entitled caller (V2).
+// GetPledgeTerms returns the private terms to an entitled caller (V2). Answered sealed to the caller's certificate key.
 func (c *Contract) GetPledgeTerms(ctx contractapi.TransactionContextInterface, pledgeID string) (string, error) {
-	return call(ctx, func(s *rules.Service) (string, error) { return s.GetPledgeTerms(pledgeID) })
+	return sealed(ctx, func(s *rules.Service) (string, error) { return s.GetPledgeTerms(pledgeID) })
 }
 
 // GetPledgeHistory returns every version of a pledge's public record (I2).

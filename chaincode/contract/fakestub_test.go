@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -16,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -214,21 +216,33 @@ func (i *histIter) Next() (*queryresult.KeyModification, error) {
 	return m, nil
 }
 
+// creatorKeys are the private keys of the identities creator made, by serialized identity.
+var creatorKeys sync.Map
+
 // creator returns a serialized identity of mspID with an X.509 certificate carrying role in the
-// ipledger.role attribute, encoded as fabric-ca does (extension 1.2.3.4.5.6.7.8.1).
+// ipledger.role attribute, encoded as fabric-ca does (extension 1.2.3.4.5.6.7.8.1). Its key is an ECDSA
+// P-256 key, as fabric-ca issues, kept in creatorKeys.
 func creator(t *testing.T, mspID, cn, role string) []byte {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
+	id := creatorWithKey(t, mspID, cn, role, key.Public(), key)
+	creatorKeys.Store(string(id), key)
+	return id
+}
+
+// creatorWithKey is creator's identity with a certificate for pub, signed by signer.
+func creatorWithKey(t *testing.T, mspID, cn, role string, pub crypto.PublicKey, signer crypto.Signer) []byte {
+	t.Helper()
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn, OrganizationalUnit: []string{"client"}},
 		Issuer: pkix.Name{CommonName: "ca." + mspID}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
 	if role != "" {
 		tmpl.ExtraExtensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 2, 3, 4, 5, 6, 7, 8, 1},
 			Value: []byte(`{"attrs":{"hf.EnrollmentID":"` + cn + `","ipledger.role":"` + role + `"}}`)}}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, signer)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,10 +48,12 @@ import (
 	"github.com/ipledger/ipledger/chaincode/rules"
 )
 {{range .}}
-// {{.Name}} {{.Summary}}.{{if .Payload}} payload: [api.{{.Payload}}].{{end}}{{if and .PrivateTerms (not .ReadOnly)}} Private terms in the transient map under "terms".{{end}}
+// {{.Name}} {{.Summary}}.{{if and .ReadOnly .PrivateTerms}} Answered sealed to the caller's certificate key.{{end}}{{if .Payload}} payload: [api.{{.Payload}}].{{end}}{{if and .PrivateTerms (not .ReadOnly)}} Private terms in the transient map under "terms".{{end}}
 func (c *Contract) {{.Name}}(ctx contractapi.TransactionContextInterface{{with params .}}, {{.}}{{end}}) (string, error) {
 {{- if .Anyone}}
 	return rules.{{.Name}}()
+{{- else if and .ReadOnly .PrivateTerms}}
+	return sealed(ctx, func(s *rules.Service) (string, error) { return s.{{.Name}}({{args .}}) })
 {{- else if .ReadOnly}}
 	return call(ctx, func(s *rules.Service) (string, error) { return s.{{.Name}}({{args .}}) })
 {{- else}}

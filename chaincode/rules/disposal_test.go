@@ -183,7 +183,7 @@ func TestP8_ProceedsAreCheckedAgainstTheStatedClaims(t *testing.T) {
 	t.Run("a claim stated before the terms changed", func(t *testing.T) {
 		e, p1, p2 := setup(t, true)
 		terms := termsA
-		terms.Amount, terms.Salt = "400000.00", strings.Repeat("6", 32)
+		terms.Amount, terms.Salt = "400000.00", "4d146a4b03a0cb07d1e72bc52be36d84"
 		// A new amount is a change filed with the supplementary contract, in force once recorded (P6).
 		var filed api.Pledge
 		mustDecode(t, e.must(e.submit(bank2, withTerms(terms), func(s *Service) (string, error) {

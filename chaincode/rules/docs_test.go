@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -191,10 +190,7 @@ func TestV2_TermsHashWorkedExampleInTheDocs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the example's terms are refused: %v", err)
 	}
-	encoded, err := json.Marshal(terms)
-	if err != nil {
-		t.Fatal(err)
-	}
+	encoded := CanonicalTerms(terms)
 	if !bytes.Equal(encoded, []byte(canonical)) {
 		t.Fatalf("the documented canonical JSON is not what is hashed:\ndoc:  %s\ncode: %s", canonical, encoded)
 	}

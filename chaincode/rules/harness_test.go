@@ -167,7 +167,7 @@ var (
 	betaP  = api.Party{ID: beta.ID, Name: beta.Name}
 	buyer  = api.Owner{ID: "91420100MA4K0009Z", Name: "Buyer Ltd.", Share: 10000}
 	hashA  = strings.Repeat("a", 64)
-	saltA  = strings.Repeat("5", 32)
+	saltA  = "705c367a1a77d424319c090b86b8a5ff"
 	termsA = api.Terms{Amount: "5000000.00", Currency: "CNY", InterestRate: "3.85", Salt: saltA, Scope: "principal, interest and costs"}
 )
 

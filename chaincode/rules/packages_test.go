@@ -251,7 +251,8 @@ func TestP2_LargestApplicationFitsThePayloadLimit(t *testing.T) {
 	terms := termsA
 	terms.Scope, terms.Conditions = strings.Repeat("范", 1000), strings.Repeat("条", 4000)
 	terms.Valuation = &api.Valuation{Appraiser: strings.Repeat("评", 200), ReportHash: hashA, Value: "999999999999999.99"}
-	terms.Salt = strings.Repeat("f", 128)
+	terms.Salt = "8b67265d1122c263c03ef6eef6f03f06d41fb43999e90e13dce62283bbfef906" +
+		"13fb7d81c187a698f6fbc1fbd8982b5dcd8b41d5b18c9884a013995e02d0024f"
 	if _, err := ParseTerms([]byte(js(terms))); err != nil {
 		t.Fatalf("the largest terms are refused: %v", err)
 	}

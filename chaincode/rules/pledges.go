@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,23 +60,13 @@ func ParseTerms(raw []byte) (api.Terms, error) {
 	}
 	c.text("terms.scope", t.Scope, 1, 1000)
 	c.text("terms.conditions", t.Conditions, 0, 4000)
-	if !saltPattern.MatchString(t.Salt) {
-		c.fail("terms.salt", "must be 32 to 128 lower-case hex digits chosen at random by the client")
-	}
+	c.salt("terms.salt", t.Salt)
 	if v := t.Valuation; v != nil {
 		c.text("terms.valuation.appraiser", v.Appraiser, 1, 200)
 		v.Value = c.positiveMoney("terms.valuation.value", v.Value)
 		c.hash("terms.valuation.reportHash", v.ReportHash)
 	}
 	return t, c.err
-}
-
-// TermsHash is the public fingerprint of private terms: the SHA-256, in hex, of their canonical JSON
-// (the encoding of [Terms], as GetPledgeTerms returns it), salt included (V2).
-func TermsHash(t api.Terms) string {
-	b, _ := json.Marshal(t) // only strings: cannot fail
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
 
 func parseReason(payload string) (api.Reason, error) {

@@ -48,8 +48,9 @@ func (s *Service) GetPledgeTerms(pledgeID string) (string, error) {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return "", internal("decode terms", err)
 	}
+	enc := termsEncodingOf(rec.Terms, p.TermsHash)
 	view := api.TermsView{PledgeID: p.ID, Terms: rec.Terms, TermsHash: rec.TermsHash, TxID: rec.TxID,
-		Verified: TermsHash(rec.Terms) == p.TermsHash}
+		Verified: enc != "", TermsEncoding: enc}
 	if view.Pending, err = s.pendingTermsView(p); err != nil {
 		return "", err
 	}
@@ -66,8 +67,9 @@ func (s *Service) pendingTermsView(p *api.Pledge) (*api.PendingTerms, error) {
 	if err != nil || rec == nil {
 		return nil, err
 	}
+	enc := termsEncodingOf(rec.Terms, p.Changes[i].TermsHash)
 	return &api.PendingTerms{ChangeID: p.PendingChangeID, Terms: rec.Terms, TermsHash: rec.TermsHash,
-		Verified: TermsHash(rec.Terms) == p.Changes[i].TermsHash}, nil
+		Verified: enc != "", TermsEncoding: enc}, nil
 }
 
 // GetTransfer returns a transfer (V1).

@@ -198,7 +198,7 @@ func TestP6_AFiledChangeAltersNothingUntilRecorded(t *testing.T) {
 	e.register(patent("P1"))
 	p := e.pledged(bank1, "R1", "P1")
 	t2 := termsA
-	t2.Amount, t2.Salt = "7000000.00", strings.Repeat("6", 32)
+	t2.Amount, t2.Salt = "7000000.00", "db8300e50c4a081c8b1388fe70279ef6"
 	var filed api.Pledge
 	mustDecode(t, e.must(e.submit(bank1, withTerms(t2), func(s *Service) (string, error) {
 		return s.AmendPledge(e.req(), p.ID, js(api.Amendment{ContractHash: hashB, PledgeeName: "Bank One Hubei"}))
@@ -350,7 +350,7 @@ func TestP6_AnAmountChangeNeedsANewContractHash(t *testing.T) {
 	}
 	// The same amount, written otherwise, with another rate: no new contract is needed.
 	rate := termsA
-	rate.Amount, rate.InterestRate, rate.Salt = "5000000", "3.10", strings.Repeat("7", 32)
+	rate.Amount, rate.InterestRate, rate.Salt = "5000000", "3.10", "af3b2d5f08cf820c2bbb7daeae25177d"
 	var filed api.Pledge
 	mustDecode(t, e.must(e.submit(bank1, withTerms(rate), func(s *Service) (string, error) { return s.AmendPledge(e.req(), p.ID, `{}`) })), &filed)
 	canonical := rate

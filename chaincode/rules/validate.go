@@ -23,7 +23,7 @@ var (
 	idPattern        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 	requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`)
 	hashPattern      = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	saltPattern      = regexp.MustCompile(`^[0-9a-f]{32,128}$`)
+	saltPattern      = regexp.MustCompile(`^([0-9a-f]{2}){16,64}$`)
 	moneyPattern     = regexp.MustCompile(`^(0|[1-9][0-9]{0,14})(\.[0-9]{1,2})?$`)
 	ratePattern      = regexp.MustCompile(`^(0|[1-9][0-9]{0,2})(\.[0-9]{1,4})?$`)
 	currencyPattern  = regexp.MustCompile(`^[A-Z]{3}$`)

@@ -64,6 +64,7 @@ type signer struct {
 	name     string
 	id       *identity.X509Identity
 	cert     *x509.Certificate
+	key      crypto.PrivateKey // opens the answers sealed to this identity (private terms, V2)
 	gw       *client.Gateway
 	network  *client.Network
 	contract *client.Contract
@@ -167,6 +168,10 @@ func (l *Ledger) connect(ic gateway.IdentityConfig) (*signer, error) {
 	if err != nil {
 		return nil, err
 	}
+	key, err := LoadKey(ic.PrivateKey)
+	if err != nil {
+		return nil, err
+	}
 	gw, err := client.Connect(id, client.WithSign(sign), client.WithClientConnection(l.conn),
 		client.WithEvaluateTimeout(l.cfg.EvaluateTimeout), client.WithEndorseTimeout(l.cfg.EndorseTimeout),
 		client.WithSubmitTimeout(l.cfg.EndorseTimeout), client.WithCommitStatusTimeout(l.cfg.CommitTimeout))
@@ -174,7 +179,7 @@ func (l *Ledger) connect(ic gateway.IdentityConfig) (*signer, error) {
 		return nil, err
 	}
 	network := gw.GetNetwork(l.cfg.Channel)
-	return &signer{name: ic.Name, id: id, cert: cert, gw: gw, network: network, contract: network.GetContract(l.cfg.Chaincode),
+	return &signer{name: ic.Name, id: id, cert: cert, key: key, gw: gw, network: network, contract: network.GetContract(l.cfg.Chaincode),
 		qscc: qscc.NewReader(gw, l.cfg.Channel)}, nil
 }
 
@@ -276,6 +281,13 @@ func (l *Ledger) Evaluate(ctx context.Context, identityName, function string, ar
 	res, err := s.contract.EvaluateWithContext(ctx, function, client.WithArguments(args...))
 	if err != nil {
 		return nil, classify(err, "")
+	}
+	if sealedAnswers[function] {
+		plain, err := OpenSealed(s.key, function, args, res)
+		if err != nil {
+			return nil, &api.Error{Code: api.CodeInternal, Message: "internal error", Cause: fmt.Errorf("identity %s: %w", s.name, err)}
+		}
+		return plain, nil
 	}
 	return res, nil
 }

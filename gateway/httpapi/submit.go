@@ -119,11 +119,15 @@ func preferAsync(h string) bool {
 	return false
 }
 
-// termsSalt is the salt of private terms sent without one (V2). It is secret (keyed with the
-// gateway's salt key) and the same for every repeat of one request by any user of the organization
-// (request ids are the organization's, I3), so a retry with the same Idempotency-Key carries the same
-// terms and the chaincode answers the first decision. Every gateway of one organization must hold the
-// same salt key. Without a salt key (tests), it is random.
+// termsSalt is the salt of private terms sent without one (V2): HMAC-SHA256 keyed with the gateway's
+// 256-bit secret salt key over the MSP id and the request id, 256 bits. It is the same for every
+// repeat of one request by any user of the organization (request ids are the organization's, I3), so a
+// retry with the same Idempotency-Key carries the same terms and the chaincode answers the first
+// decision; a salt drawn afresh would have to be stored and shared by the organization's gateways.
+// HMAC being a pseudorandom function, to anyone without the key (a member reading termsHash) the salt
+// is indistinguishable from 256 random bits; whoever steals the key can recompute it from the request
+// id in the block, so the key is kept like a private key (docs/terms-hash.md, "The salt"). Every
+// gateway of one organization must hold the same salt key. Without a salt key (tests), it is random.
 func (s *Server) termsSalt(requestID string) string {
 	if len(s.opts.SaltKey) == 0 {
 		b := make([]byte, 32)

@@ -2,12 +2,14 @@ package itest
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/gateway/fabric"
 	"github.com/ipledger/ipledger/gateway/fabric/qscc"
 )
 
@@ -99,4 +101,31 @@ func WritesNothing(t testing.TB, what string, f func()) {
 	before := LedgerHeight(t)
 	f()
 	validSince(t, what, before, nil)
+}
+
+// OpenTerms opens the chaincode's answer to GetPledgeTerms(pledgeID), sealed to the certificate key of
+// mspID's user, with that user's private key (as the user's gateway does), and decodes it.
+func OpenTerms(t testing.TB, mspID, user, pledgeID string, answer []byte) api.TermsView {
+	t.Helper()
+	org, err := System(t).Org(mspID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := org.User(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := fabric.LoadKey(u.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := fabric.OpenSealed(key, api.GetPledgeTerms.Name, []string{pledgeID}, answer)
+	if err != nil {
+		t.Fatalf("GetPledgeTerms by %s %s: %v", mspID, user, err)
+	}
+	var v api.TermsView
+	if err := json.Unmarshal(plain, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

@@ -503,7 +503,7 @@ func holdEndorsement(ctx context.Context, t *testing.T, sys *netctl.System, ld *
 	contract := gw.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name)
 	app := api.PledgeApplication{AssetIDs: []string{assetID}, Pledgors: []api.Party{{ID: "91420100MA4K0001", Name: "Wuhan Optics Co."}},
 		PledgeeName: "Hubei Branch", DebtKind: "loan", DebtTermStart: "2025-01-01", DebtTermEnd: "2037-01-02", ContractHash: strings.Repeat("cd", 32)}
-	terms := api.Terms{Amount: "1000000.00", Currency: "CNY", InterestRate: "3.5", Scope: "principal", Salt: strings.Repeat("5a", 16)}
+	terms := api.Terms{Amount: "1000000.00", Currency: "CNY", InterestRate: "3.5", Scope: "principal", Salt: "c53b1b1ed96cce77810ba2b9a5fb7874"}
 	appJSON, _ := json.Marshal(app)
 	termsJSON, _ := json.Marshal(terms)
 	// Both endorsers must have the right's block: wait until every peer has it.
