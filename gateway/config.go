@@ -52,6 +52,8 @@ type Config struct {
 	// InsecureHTTP serves plain HTTP instead, without TLS material: for unit tests and development
 	// only, and accepted only with a loopback listen address. It excludes tls.
 	InsecureHTTP bool `yaml:"insecureHTTP,omitempty"`
+	// Operations is the listener of /healthz, /readyz and /metrics, apart from the API's.
+	Operations OperationsConfig `yaml:"operations,omitempty"`
 }
 
 // TLSConfig is the gateway's TLS server identity: a PEM certificate (chain) and its PEM private key.
@@ -142,6 +144,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		}
 		c.InsecureHTTP = b
 	}
+	c.Operations.applyEnv(getenv)
 	return nil
 }
 
@@ -164,6 +167,7 @@ func (c *Config) setDefaults() {
 	if c.LogLevel == "" {
 		c.LogLevel = "info"
 	}
+	c.Operations.setDefaults(c.TLS)
 }
 
 func (c *Config) resolvePaths(dir string) {
@@ -180,6 +184,7 @@ func (c *Config) resolvePaths(dir string) {
 		abs(&c.Identities[i].Certificate)
 		abs(&c.Identities[i].PrivateKey)
 	}
+	c.Operations.resolvePaths(abs)
 }
 
 // Validate reports the first missing or impossible setting.
@@ -212,6 +217,7 @@ func (c *Config) Validate() error {
 	if c.CommitTimeout < 0 || c.EndorseTimeout < 0 || c.EvaluateTimeout < 0 || c.MaxBodyBytes < 0 || c.MaxRetries < 0 {
 		errs = append(errs, errors.New("timeouts, maxBodyBytes and maxRetries must not be negative"))
 	}
+	errs = append(errs, c.Operations.validate(c)...)
 	if len(c.Identities) == 0 {
 		errs = append(errs, errors.New("identities: at least one is required"))
 	}

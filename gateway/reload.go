@@ -61,5 +61,7 @@ func StartOnly(a, b *Config) []string {
 	add("maxRetries", a.MaxRetries == b.MaxRetries)
 	add("tls", a.TLS == b.TLS)
 	add("insecureHTTP", a.InsecureHTTP == b.InsecureHTTP)
+	add("operations", a.Operations.Listen == b.Operations.Listen && a.Operations.TLS == b.Operations.TLS &&
+		slices.Equal(a.Operations.ClientRootCAs, b.Operations.ClientRootCAs))
 	return diff
 }
