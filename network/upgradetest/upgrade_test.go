@@ -460,12 +460,12 @@ func gatewayRetries(ctx context.Context, t *testing.T, sys *netctl.System) map[s
 		if user == "" {
 			user = "officer1"
 		}
-		r := newClient(t, sys, msp, user).do(ctx, http.MethodGet, "/metrics", "", nil)
-		if r.status != http.StatusOK {
-			t.Errorf("%s /metrics: %s", msp, r)
+		r, err := itest.Ops(t, msp, "/metrics", true)
+		if err != nil || r.Status != http.StatusOK {
+			t.Errorf("%s /metrics: %v %v", msp, r, err)
 			continue
 		}
-		for _, line := range strings.Split(string(r.body), "\n") {
+		for _, line := range strings.Split(string(r.Body), "\n") {
 			if !strings.HasPrefix(line, "ipledger_gateway_submission_retries_total{") {
 				continue
 			}
