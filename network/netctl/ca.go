@@ -47,11 +47,13 @@ func (n *Network) caProcess(o *Organization) *Process {
 	}
 }
 
-// caTLSCert is the CA server's TLS certificate, issued by the CA itself at init; caTLSKey a link to
+// caTLSCert is the CA server's TLS certificate, issued with the CA's key (issueCATLS); caTLSKey a link to
 // its key in the server's keystore (made by prepareCAs), for the operations endpoint, which wants
 // the key's file.
-func (n *Network) caTLSCert(o *Organization) string { return filepath.Join(n.caHome(o), "tls-cert.pem") }
-func (n *Network) caTLSKey(o *Organization) string  { return filepath.Join(n.caHome(o), "tls-key.pem") }
+func (n *Network) caTLSCert(o *Organization) string {
+	return filepath.Join(n.caHome(o), "tls-cert.pem")
+}
+func (n *Network) caTLSKey(o *Organization) string { return filepath.Join(n.caHome(o), "tls-key.pem") }
 
 func (n *Network) caFlags(o *Organization) []string {
 	return []string{
@@ -102,6 +104,9 @@ func (n *Network) prepareCAs() error {
 	for _, o := range n.Top.Organizations {
 		if o.remoteCA {
 			continue
+		}
+		if err := n.issueCATLS(o); err != nil {
+			return fmt.Errorf("%s's CA: %w", o.Name, err)
 		}
 		if err := n.secureCA(o); err != nil {
 			return fmt.Errorf("%s's CA: %w", o.Name, err)
@@ -206,7 +211,9 @@ func (n *Network) waitHealthy(ctx context.Context, p *Process, timeout time.Dura
 }
 
 // caClient runs fabric-ca-client against an organization's CA.
-func (n *Network) caClient(o *Organization, args ...string) error { return n.caClientEnv(o, nil, args...) }
+func (n *Network) caClient(o *Organization, args ...string) error {
+	return n.caClientEnv(o, nil, args...)
+}
 
 // caClientEnv runs fabric-ca-client with env added to its environment: where a secret goes (the
 // enrolment URL's user:pass in FABRIC_CA_CLIENT_URL, a registration's in FABRIC_CA_CLIENT_ID_SECRET),
