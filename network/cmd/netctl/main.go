@@ -387,6 +387,8 @@ func printReach(sys *netctl.System) {
 			fmt.Printf("Web console: %s/console/ (each organization's gateway serves one); API: %s/openapi.json\n", o.Gateway, o.Gateway)
 			fmt.Printf("Gateways serve HTTPS only, with certificates of their organization's CA: curl --cacert %s %s/healthz\n", o.GatewayCACert, o.Gateway)
 			fmt.Printf("API keys: <data>/orgs/<org>/users/<user>/api-key, e.g. %s\n", o.Users[len(o.Users)-1].APIKeyFile)
+			fmt.Printf("Metrics (each gateway's operations listener, with the organization admin's TLS certificate): curl --cacert %s --cert %s --key %s %s/metrics\n",
+				o.GatewayCACert, o.OpsClientCert, o.OpsClientKey, o.GatewayOps)
 			break
 		}
 	}
