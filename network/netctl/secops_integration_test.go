@@ -59,8 +59,11 @@ func checkModes(t *testing.T, dir string) (keys, logs int, bad []string) {
 			return nil
 		}
 		fi, err := d.Info()
-		if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
 			return nil
+		}
+		if err != nil {
+			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
 		switch {
