@@ -412,6 +412,15 @@ func (n *Network) enrollRemoteNodes(o *Organization) error {
 			}
 			continue
 		}
+		if halfEnrolled(id) {
+			if err := n.tlsFromMSP(o, id, filepath.Join(id.dir, "msp"), filepath.Join(id.dir, "tls")); err != nil {
+				return fmt.Errorf("%s tls: %w", id.name, err)
+			}
+			if err := os.Remove(secret); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+			continue
+		}
 		raw, err := os.ReadFile(secret)
 		if err != nil {
 			return fmt.Errorf("%s: no enrolment secret (from the CA's host, `org init --enroll-secret FILE`): %w", id.name, err)
@@ -440,6 +449,17 @@ func enrolled(id enrollee) bool {
 	return err == nil || !id.tls
 }
 
+// halfEnrolled says whether an identity has its certificate (msp/, complete) but not yet its TLS
+// certificate: an enrolment interrupted between its two halves, which the reenrolment finishes (its
+// secret, good for one enrolment, is spent).
+func halfEnrolled(id enrollee) bool {
+	if !id.tls || id.tlsOnly {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(id.dir, "msp", "config.yaml")) // normalizeMSP writes it last
+	return err == nil
+}
+
 // clearEnrolment removes a half-written enrolment, which would leave two keys where one is expected.
 func clearEnrolment(id enrollee) error {
 	if err := os.RemoveAll(filepath.Join(id.dir, "msp")); err != nil {
@@ -451,6 +471,9 @@ func clearEnrolment(id enrollee) error {
 func (n *Network) enrollIdentity(o *Organization, id enrollee) error {
 	if enrolled(id) {
 		return nil
+	}
+	if halfEnrolled(id) {
+		return n.tlsFromMSP(o, id, filepath.Join(id.dir, "msp"), filepath.Join(id.dir, "tls"))
 	}
 	if err := clearEnrolment(id); err != nil {
 		return err

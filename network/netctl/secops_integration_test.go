@@ -227,6 +227,24 @@ func TestCA_SecretsStayOffCommandLinesAndIdentitiesEnrolOnce(t *testing.T) {
 		t.Errorf("%s's log does not say %q: the second enrolment was refused for another reason", CAName(bank1), want)
 	}
 
+	// An enrolment interrupted between its halves (the certificate, not yet the TLS certificate) is
+	// finished by the reenrolment, its secret spent.
+	var peerID enrollee
+	for _, id := range n.identities(bank1) {
+		if id.name == bank1.Peer.Name {
+			peerID = id
+		}
+	}
+	if err := os.RemoveAll(filepath.Join(peerID.dir, "tls")); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.enrollIdentity(bank1, peerID); err != nil {
+		t.Fatalf("finishing a half enrolment of %s: %v", peerID.name, err)
+	}
+	if again, err := readCert(filepath.Join(peerID.dir, "tls", "cert.pem")); err != nil || again.SerialNumber.Cmp(tlsCert.SerialNumber) == 0 {
+		t.Fatalf("the half enrolment's TLS certificate: %v, %v", again, err)
+	}
+
 	// 3. Renewal is a reenrolment, which maxenrollments does not limit.
 	user := bank1.Users[len(bank1.Users)-1].Name
 	home := filepath.Join(t.TempDir(), "renew")
