@@ -63,6 +63,8 @@ type Config struct {
 	InsecureHTTP bool `yaml:"insecureHTTP,omitempty"`
 	// Limits are the rate limits, stream caps and HTTP timeouts (defaults: [DefaultLimits]).
 	Limits LimitsConfig `yaml:"limits,omitempty"`
+	// Operations is the listener of /healthz, /readyz and /metrics, apart from the API's.
+	Operations OperationsConfig `yaml:"operations,omitempty"`
 }
 
 // TLSConfig is the gateway's TLS server identity: a PEM certificate (chain) and its PEM private key.
@@ -162,6 +164,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		}
 		c.InsecureHTTP = b
 	}
+	c.Operations.applyEnv(getenv)
 	return nil
 }
 
@@ -188,6 +191,7 @@ func (c *Config) setDefaults() {
 	if c.ReadyInterval == 0 {
 		c.ReadyInterval = 5 * time.Second
 	}
+	c.Operations.setDefaults(c.TLS)
 }
 
 func (c *Config) resolvePaths(dir string) {
@@ -205,6 +209,7 @@ func (c *Config) resolvePaths(dir string) {
 		abs(&c.Identities[i].Certificate)
 		abs(&c.Identities[i].PrivateKey)
 	}
+	c.Operations.resolvePaths(abs)
 }
 
 // Validate reports the first missing or impossible setting.
@@ -238,6 +243,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("timeouts, readyInterval, maxBodyBytes and maxRetries must not be negative"))
 	}
 	errs = append(errs, c.Limits.validate(c)...)
+	errs = append(errs, c.Operations.validate(c)...)
 	if len(c.Identities) == 0 {
 		errs = append(errs, errors.New("identities: at least one is required"))
 	}

@@ -7,8 +7,8 @@ package gatewaytest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -114,9 +114,39 @@ func TestGateway_OperationsOnEveryOrganization(t *testing.T) {
 		if r := must(t, c.Do("GET", "/openapi.json", nil), 200, msp+" openapi"); r.Obj(t)["openapi"] != "3.0.3" {
 			t.Fatalf("%s openapi.json", msp)
 		}
-		if r := must(t, c.Do("GET", "/metrics", nil), 200, msp+" metrics"); !bytes.Contains(r.Body, []byte("ipledger_gateway_http_requests_total")) {
+		// /metrics: not on the API's listener; on the operations listener, to the organization's
+		// client certificates only.
+		must(t, c.Do("GET", "/metrics", nil), 404, msp+" metrics on the API's listener")
+		if r, err := itest.Ops(t, msp, "/healthz", false); err != nil || r.Status != 200 {
+			t.Fatalf("%s operations /healthz without a client certificate: %v %v", msp, r, err)
+		}
+		if r, err := itest.Ops(t, msp, "/metrics", false); err != nil || r.Status != 401 {
+			t.Fatalf("%s operations /metrics without a client certificate: %v %v; want 401", msp, r, err)
+		}
+		if m := itest.Metrics(t, msp); !strings.Contains(m, "ipledger_gateway_http_requests_total") {
 			t.Fatalf("%s metrics lack the request counter", msp)
 		}
+	}
+	// Another organization's admin certificate is not the organization's: Bank2's admin reads no
+	// metrics of Bank1's gateway.
+	sys := itest.System(t)
+	b1, _ := sys.Org("Bank1MSP")
+	b2, _ := sys.Org("Bank2MSP")
+	pair, err := tls.LoadX509KeyPair(b2.OpsClientCert, b2.OpsClientKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc, err := itest.HTTPClient(b1.GatewayCACert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := hc.Transport.(*http.Transport).Clone()
+	tr.TLSClientConfig = tr.TLSClientConfig.Clone()
+	tr.TLSClientConfig.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &pair, nil }
+	defer tr.CloseIdleConnections()
+	if res, err := (&http.Client{Timeout: 30 * time.Second, Transport: tr}).Get(b1.GatewayOps + "/metrics"); err == nil {
+		res.Body.Close()
+		t.Fatalf("Bank1's gateway /metrics answered %s to Bank2's admin certificate; want the handshake refused", res.Status)
 	}
 }
 
@@ -490,7 +520,7 @@ func TestGateway_T3_RacesAndRetries(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d concurrent changes needed a new proposal", retried, n)
-	m := string(must(t, ipo.Do("GET", "/metrics", nil), 200, "metrics").Body)
+	m := itest.Metrics(t, "IPOfficeMSP")
 	if retried > 0 && !strings.Contains(m, "ipledger_gateway_submission_retries_total") {
 		t.Fatal("retries not in the metrics")
 	}

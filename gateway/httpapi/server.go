@@ -38,7 +38,7 @@ type Options struct {
 	MaxBodyBytes int64
 	// Logger receives one line per request (default slog.Default()).
 	Logger *slog.Logger
-	// Metrics, when set, counts requests and is served at /metrics.
+	// Metrics, when set, counts requests; the operations listener serves them, never the API.
 	Metrics *metrics.Metrics
 	// Spec is the OpenAPI document (default the embedded docs/openapi.yaml).
 	Spec []byte
@@ -132,10 +132,8 @@ func (s *Server) routes() error {
 	e.GET("/healthz", s.health)
 	e.GET("/readyz", s.ready)
 	e.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", s.spec.JSON()) })
-	if s.opts.Metrics != nil {
-		h := s.opts.Metrics.Handler()
-		e.GET("/metrics", func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) })
-	}
+	// /metrics is not served here: the gateway's operations listener serves it, to holders of a client
+	// certificate of the organization's CA (gateway/cmd/ipledger-gateway).
 
 	v1 := e.Group("/v1", s.authenticate, s.limitKey, s.afterBlock)
 	for _, r := range s.apiRoutes() {

@@ -385,7 +385,7 @@ func bootstrapWithIdle(t *testing.T, idle ...string) *consortium {
 }
 
 // writePlanWithBank writes the consortium's plan with a bank added (its MSP id, on the lab's host of
-// its name, at port offsets offset … offset+7), every other organization as it was, and returns its
+// its name, at port offsets offset … offset+8), every other organization as it was, and returns its
 // path.
 func (c *consortium) writePlanWithBank(t *testing.T, name, mspID string, offset int) string {
 	t.Helper()
@@ -403,7 +403,7 @@ func (c *consortium) writePlanWithBank(t *testing.T, name, mspID string, offset 
 		peer.Port, peer.ChaincodePort, peer.OpsPort, peer.CCServerPort, peer.CCServerAltPort = offset+2, offset+3, offset+4, offset+6, offset+7
 		bank.Peer = &peer
 		gw := *bank.Gateway
-		gw.Port = offset + 5
+		gw.Port, gw.OpsPort = offset+5, offset+8
 		bank.Gateway = &gw
 		top.Organizations = append(top.Organizations, bank)
 	})

@@ -28,19 +28,32 @@ func (n *Network) caProcess(o *Organization) *Process {
 		Name: CAName(o), Kind: "ca", Org: o.Name,
 		Bin:  n.ProgramPath("fabric-ca-server"),
 		Args: append([]string{"start"}, n.caFlags(o)...),
-		// The operations endpoint (health, metrics) speaks plain HTTP: it listens on loopback only,
-		// for this host's own checks; the CA's API, which other hosts' enrolments reach, is TLS.
+		// The operations endpoint (health, metrics) listens on loopback only, for this host's own
+		// checks, over TLS with the CA's own TLS certificate (tls-cert.pem, issued by the CA). fabric-ca
+		// 1.5 asks a client certificate for all of it or none of it: none, so that the health check
+		// works before any identity is enrolled; /metrics is reached from this host only.
 		Env: []string{
 			"FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS=" + Addr("127.0.0.1", o.CA.OpsPort),
+			"FABRIC_CA_SERVER_OPERATIONS_TLS_ENABLED=true",
+			"FABRIC_CA_SERVER_OPERATIONS_TLS_CERT_FILE=" + n.caTLSCert(o),
+			"FABRIC_CA_SERVER_OPERATIONS_TLS_KEY_FILE=" + n.caTLSKey(o),
 			"FABRIC_CA_SERVER_METRICS_PROVIDER=prometheus",
 		},
 		Dir:           home,
 		Host:          o.Host,
 		Ports:         []int{o.CA.Port},
 		LoopbackPorts: []int{o.CA.OpsPort},
-		Health:        "http://" + Addr("127.0.0.1", o.CA.OpsPort) + "/healthz",
+		Health:        "https://" + Addr("127.0.0.1", o.CA.OpsPort) + "/healthz",
 	}
 }
+
+// caTLSCert is the CA server's TLS certificate, issued with the CA's key (issueCATLS); caTLSKey a link to
+// its key in the server's keystore (made by prepareCAs), for the operations endpoint, which wants
+// the key's file.
+func (n *Network) caTLSCert(o *Organization) string {
+	return filepath.Join(n.caHome(o), "tls-cert.pem")
+}
+func (n *Network) caTLSKey(o *Organization) string { return filepath.Join(n.caHome(o), "tls-key.pem") }
 
 func (n *Network) caFlags(o *Organization) []string {
 	return []string{
@@ -63,8 +76,10 @@ func hostList(host string) string {
 }
 
 // prepareCAs initializes each CA once: its keys, certificate and configuration, with a random secret
-// for its registrar. The secret is given only to this short-lived init, never on a long-running
-// command line that any local user could read with ps.
+// for its registrar. The secret is given to this short-lived init in its environment
+// (FABRIC_CA_SERVER_BOOT), never on a command line, which any local user can read in /proc; the
+// environment of a process only its owner can. On every up it keeps the CAs' keys their owner's only
+// and links the TLS key for the operations endpoint.
 func (n *Network) prepareCAs() error {
 	var g errgroup.Group
 	for _, o := range n.Top.Organizations {
@@ -79,29 +94,92 @@ func (n *Network) prepareCAs() error {
 			if err := os.WriteFile(filepath.Join(n.orgDir(o), "ca", "registrar.secret"), []byte(secret+"\n"), 0o600); err != nil {
 				return err
 			}
-			args := append([]string{"init", "--boot", registrar + ":" + secret}, n.caFlags(o)...)
-			return n.run(nil, n.ProgramPath("fabric-ca-server"), args...)
+			args := append([]string{"init"}, n.caFlags(o)...)
+			return n.run([]string{"FABRIC_CA_SERVER_BOOT=" + registrar + ":" + secret}, n.ProgramPath("fabric-ca-server"), args...)
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	// fabric-ca-server writes its idemix IssuerRevocationPrivateKey 0644: every key of a CA is its own.
 	for _, o := range n.Top.Organizations {
-		keys, err := filepath.Glob(filepath.Join(n.caHome(o), "msp", "keystore", "*"))
-		if err != nil {
-			return err
+		if o.remoteCA {
+			continue
 		}
-		for _, k := range keys {
-			if fi, err := os.Lstat(k); err != nil || !fi.Mode().IsRegular() {
-				continue
-			}
-			if err := os.Chmod(k, 0o600); err != nil {
-				return err
-			}
+		if err := n.issueCATLS(o); err != nil {
+			return fmt.Errorf("%s's CA: %w", o.Name, err)
+		}
+		if err := n.secureCA(o); err != nil {
+			return fmt.Errorf("%s's CA: %w", o.Name, err)
 		}
 	}
 	return nil
+}
+
+// secureCA makes a CA's keys its owner's only: fabric-ca-server writes its idemix
+// IssuerRevocationPrivateKey 0644 and its keystore 0755; its configuration, which holds the
+// registrar's secret, 0644. It links tls-key.pem to the key of the CA's TLS certificate.
+func (n *Network) secureCA(o *Organization) error {
+	home := n.caHome(o)
+	if err := privateKeys(filepath.Join(home, "msp")); err != nil {
+		return err
+	}
+	if err := os.Chmod(filepath.Join(home, "fabric-ca-server-config.yaml"), 0o600); err != nil {
+		return err
+	}
+	if _, err := os.Stat(n.caTLSKey(o)); err == nil {
+		return nil
+	}
+	cert, err := readCert(n.caTLSCert(o))
+	if err != nil {
+		return err
+	}
+	keys, err := filepath.Glob(filepath.Join(home, "msp", "keystore", "*_sk"))
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if keyMatches(cert, k) == nil {
+			_ = os.Remove(n.caTLSKey(o)) // a dangling link
+			return os.Symlink(filepath.Join("msp", "keystore", filepath.Base(k)), n.caTLSKey(o))
+		}
+	}
+	return fmt.Errorf("no key in %s matches its TLS certificate %s", filepath.Join(home, "msp", "keystore"), n.caTLSCert(o))
+}
+
+// privateKeys walks dir and makes every private key in it (isPrivateKey) 0600 and every directory
+// that holds one 0700.
+func privateKeys(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		if !isPrivateKey(p) {
+			return nil
+		}
+		if err := os.Chmod(p, 0o600); err != nil {
+			return err
+		}
+		return os.Chmod(filepath.Dir(p), 0o700)
+	})
+}
+
+// isPrivateKey tells a private key by its name (BCCSP's <ski>_sk, fabric-ca's idemix keys, key.pem)
+// or, for any other file, by its content: a PEM "PRIVATE KEY" block at its start.
+func isPrivateKey(path string) bool {
+	base := filepath.Base(path)
+	switch {
+	case strings.HasSuffix(base, "_sk"), base == "key.pem", base == "IssuerSecretKey", base == "IssuerRevocationPrivateKey":
+		return true
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 64)
+	k, _ := f.Read(head)
+	line, _, _ := strings.Cut(string(head[:k]), "\n")
+	return strings.HasPrefix(line, "-----BEGIN") && strings.HasSuffix(strings.TrimSpace(line), "PRIVATE KEY-----")
 }
 
 func randomSecret() string {
@@ -134,14 +212,27 @@ func (n *Network) waitHealthy(ctx context.Context, p *Process, timeout time.Dura
 
 // caClient runs fabric-ca-client against an organization's CA.
 func (n *Network) caClient(o *Organization, args ...string) error {
+	return n.caClientEnv(o, nil, args...)
+}
+
+// caClientEnv runs fabric-ca-client with env added to its environment: where a secret goes (the
+// enrolment URL's user:pass in FABRIC_CA_CLIENT_URL, a registration's in FABRIC_CA_CLIENT_ID_SECRET),
+// never on its command line.
+func (n *Network) caClientEnv(o *Organization, env []string, args ...string) error {
 	args = append(args, "--tls.certfiles", n.caCert(o), "--caname", "ca-"+o.Name)
 	cmd := exec.Command(n.ProgramPath("fabric-ca-client"), args...)
-	cmd.Env = baseEnv()
+	cmd.Env = append(baseEnv(), env...)
+	n.observe(cmd)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("fabric-ca-client %s: %w\n%s", args[0], err, lastLines(string(out), 5))
 	}
 	return nil
+}
+
+// enrollEnv is the environment that gives fabric-ca-client the enrolment URL with its user:pass.
+func (n *Network) enrollEnv(o *Organization, user, secret string) []string {
+	return []string{"FABRIC_CA_CLIENT_URL=" + n.caURL(o, user, secret)}
 }
 
 func (n *Network) caURL(o *Organization, user, secret string) string {
@@ -243,7 +334,7 @@ func (n *Network) enrollOrg(o *Organization) error {
 	if err != nil {
 		return err
 	}
-	if err := n.caClient(o, "enroll", "-u", n.caURL(o, registrar, strings.TrimSpace(string(secret))), "-H", n.registrarHome(o)); err != nil {
+	if err := n.caClientEnv(o, n.enrollEnv(o, registrar, strings.TrimSpace(string(secret))), "enroll", "-H", n.registrarHome(o)); err != nil {
 		return fmt.Errorf("%s registrar: %w", o.Name, err)
 	}
 	// Identities are independent once the registrar is enrolled: register and enroll them together.
@@ -265,8 +356,8 @@ func (n *Network) enrollSecretFile(o *Organization, node string) string {
 }
 
 // registerRemoteNodes registers, on the CA's host, the organization's orderers that run on other
-// hosts, each with a one-time secret (two enrolments: its certificate and its TLS certificate). The
-// keys are made on the orderer's own host when it enrols.
+// hosts, each with a one-time secret (one enrolment: its certificate; its TLS certificate is a
+// reenrolment with it). The keys are made on the orderer's own host when it enrols.
 func (n *Network) registerRemoteNodes(o *Organization) error {
 	for _, ord := range n.planOrg(o.Name).Orderers {
 		if slices.ContainsFunc(o.Orderers, func(l OrdererSpec) bool { return l.Name == ord.Name }) {
@@ -300,8 +391,9 @@ func (n *Network) registerRemoteNode(o *Organization, node string) error {
 	if err != nil {
 		return err
 	}
-	err = n.caClient(o, "register", "-H", n.registrarHome(o), "-u", n.caURL(o, "", ""), "--id.name", node,
-		"--id.secret", strings.TrimSpace(string(raw)), "--id.type", "orderer", "--id.maxenrollments", "2")
+	err = n.caClientEnv(o, []string{"FABRIC_CA_CLIENT_ID_SECRET=" + strings.TrimSpace(string(raw))},
+		"register", "-H", n.registrarHome(o), "-u", n.caURL(o, "", ""), "--id.name", node,
+		"--id.type", "orderer", "--id.maxenrollments", "1")
 	if err != nil && (!resumed || !strings.Contains(err.Error(), "already registered")) {
 		return err
 	}
@@ -320,6 +412,15 @@ func (n *Network) enrollRemoteNodes(o *Organization) error {
 			}
 			continue
 		}
+		if halfEnrolled(id) {
+			if err := n.tlsFromMSP(o, id, filepath.Join(id.dir, "msp"), filepath.Join(id.dir, "tls")); err != nil {
+				return fmt.Errorf("%s tls: %w", id.name, err)
+			}
+			if err := os.Remove(secret); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+			continue
+		}
 		raw, err := os.ReadFile(secret)
 		if err != nil {
 			return fmt.Errorf("%s: no enrolment secret (from the CA's host, `org init --enroll-secret FILE`): %w", id.name, err)
@@ -328,9 +429,8 @@ func (n *Network) enrollRemoteNodes(o *Organization) error {
 			return err
 		}
 		if err := n.enrollWith(o, id, strings.TrimSpace(string(raw))); err != nil {
-			return fmt.Errorf("%w (the secret %s is good for one enrolment, its certificate and its TLS "+
-				"certificate: when an earlier one was interrupted halfway it is spent, and this orderer needs a new "+
-				"one from the CA's registrar, which is not automated yet)", err, secret)
+			return fmt.Errorf("%w (the secret %s is good for one enrolment: when an earlier one was interrupted "+
+				"halfway it is spent, and this orderer needs a new one from the CA's registrar, which is not automated yet)", err, secret)
 		}
 		if err := os.Remove(secret); err != nil {
 			return err
@@ -349,6 +449,17 @@ func enrolled(id enrollee) bool {
 	return err == nil || !id.tls
 }
 
+// halfEnrolled says whether an identity has its certificate (msp/, complete) but not yet its TLS
+// certificate: an enrolment interrupted between its two halves, which the reenrolment finishes (its
+// secret, good for one enrolment, is spent).
+func halfEnrolled(id enrollee) bool {
+	if !id.tls || id.tlsOnly {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(id.dir, "msp", "config.yaml")) // normalizeMSP writes it last
+	return err == nil
+}
+
 // clearEnrolment removes a half-written enrolment, which would leave two keys where one is expected.
 func clearEnrolment(id enrollee) error {
 	if err := os.RemoveAll(filepath.Join(id.dir, "msp")); err != nil {
@@ -361,41 +472,82 @@ func (n *Network) enrollIdentity(o *Organization, id enrollee) error {
 	if enrolled(id) {
 		return nil
 	}
+	if halfEnrolled(id) {
+		return n.tlsFromMSP(o, id, filepath.Join(id.dir, "msp"), filepath.Join(id.dir, "tls"))
+	}
 	if err := clearEnrolment(id); err != nil {
 		return err
 	}
 	pw := randomSecret()
+	// One enrolment per secret (maxenrollments 1): a secret that leaks after it is spent enrols nothing.
+	// The identity's TLS certificate, and later renewals, are reenrolments, which the CA authenticates
+	// with the certificate itself, not the secret.
 	reg := []string{"register", "-H", n.registrarHome(o), "-u", n.caURL(o, "", ""),
-		"--id.name", id.name, "--id.secret", pw, "--id.type", id.typ}
+		"--id.name", id.name, "--id.type", id.typ, "--id.maxenrollments", "1"}
 	if id.role != "" {
 		reg = append(reg, "--id.attrs", "ipledger.role="+id.role+":ecert")
 	}
-	if err := n.caClient(o, reg...); err != nil {
+	if err := n.caClientEnv(o, []string{"FABRIC_CA_CLIENT_ID_SECRET=" + pw}, reg...); err != nil {
 		return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
 	}
 	return n.enrollWith(o, id, pw)
 }
 
-// enrollWith enrols a registered identity with its secret: its certificate into msp/ (unless TLS
-// only) and its TLS certificate into tls/. The keys are made here, on this host.
+// enrollWith enrols a registered identity with its secret, once: its certificate into msp/, then its
+// TLS certificate into tls/ by a reenrolment authenticated with that certificate; a TLS-only identity
+// enrols its TLS certificate with the secret. The keys are made here, on this host.
 func (n *Network) enrollWith(o *Organization, id enrollee, pw string) error {
 	msp, tlsDir := filepath.Join(id.dir, "msp"), filepath.Join(id.dir, "tls")
-	if !id.tlsOnly {
-		if err := n.caClient(o, "enroll", "-u", n.caURL(o, id.name, pw), "-M", msp, "--csr.cn", id.name); err != nil {
-			return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
+	if id.tlsOnly {
+		if err := n.caClientEnv(o, n.enrollEnv(o, id.name, pw), "enroll", "-M", tlsDir, "--csr.cn", id.name,
+			"--enrollment.profile", "tls", "--csr.hosts", id.hosts); err != nil {
+			return fmt.Errorf("%s/%s tls: %w", o.Name, id.name, err)
 		}
-		if err := normalizeMSP(msp); err != nil {
-			return err
-		}
+		return normalizeTLS(tlsDir)
+	}
+	if err := n.caClientEnv(o, n.enrollEnv(o, id.name, pw), "enroll", "-M", msp, "--csr.cn", id.name); err != nil {
+		return fmt.Errorf("%s/%s: %w", o.Name, id.name, err)
+	}
+	if err := normalizeMSP(msp); err != nil {
+		return err
 	}
 	if !id.tls {
 		return nil
 	}
-	if err := n.caClient(o, "enroll", "-u", n.caURL(o, id.name, pw), "-M", tlsDir, "--csr.cn", id.name,
-		"--enrollment.profile", "tls", "--csr.hosts", id.hosts); err != nil {
+	if err := n.tlsFromMSP(o, id, msp, tlsDir); err != nil {
 		return fmt.Errorf("%s/%s tls: %w", o.Name, id.name, err)
 	}
-	return normalizeTLS(tlsDir)
+	return nil
+}
+
+// tlsFromMSP gets an identity's TLS certificate (the tls profile, its host names) by a reenrolment
+// authenticated with its enrolment certificate, in a copy of its MSP, and writes tls/ from it (0700,
+// its key 0600).
+func (n *Network) tlsFromMSP(o *Organization, id enrollee, msp, tlsDir string) error {
+	home := filepath.Join(id.dir, ".tls-enroll")
+	if err := os.RemoveAll(home); err != nil {
+		return err
+	}
+	defer os.RemoveAll(home)
+	if err := writeTLSDir(filepath.Join(home, "msp", "signcerts"), map[string]string{filepath.Join(msp, "signcerts", "cert.pem"): "cert.pem"}); err != nil {
+		return err
+	}
+	if err := writeTLSDir(filepath.Join(home, "msp", "keystore"), map[string]string{filepath.Join(msp, "keystore", "key.pem"): "key.pem"}); err != nil {
+		return err
+	}
+	if err := n.reenroll(o, home, "--enrollment.profile", "tls", "--csr.cn", id.name, "--csr.hosts", id.hosts); err != nil {
+		return err
+	}
+	certFile := filepath.Join(home, "msp", "signcerts", "cert.pem")
+	cert, err := readCert(certFile)
+	if err != nil {
+		return err
+	}
+	key, err := newKey(filepath.Join(home, "msp", "keystore"), cert)
+	if err != nil {
+		return err
+	}
+	return writeTLSDir(tlsDir, map[string]string{certFile: "cert.pem", key: "key.pem", n.caCert(o): "ca.pem"})
 }
 
 const nodeOUs = `NodeOUs:

@@ -323,6 +323,7 @@ func (n *Network) output(env []string, bin string, args ...string) (string, erro
 func (n *Network) outputs(env []string, bin string, args ...string) (string, string, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(baseEnv(), env...)
+	n.observe(cmd)
 	var out, errOut bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &errOut

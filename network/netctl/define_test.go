@@ -66,7 +66,7 @@ const bank3Entry = `
     host: 127.0.0.1
     ca: {port: 70, opsPort: 71}
     peer: {name: peer0, port: 72, chaincodePort: 73, opsPort: 74, ccServerPort: 76}
-    gateway: {port: 75}
+    gateway: {port: 75, opsPort: 78}
     users:
       - {name: admin, role: admin}
 `
@@ -125,7 +125,7 @@ func TestPlanChange(t *testing.T) {
 		{name: "both", edit: func(s string) string { return bank2Departs(withBank3(s)) }, join: []string{"Bank3MSP"}, dep: []string{"Bank2MSP"}},
 		{name: "nothing", edit: func(s string) string { return s }, want: "it changes nothing"},
 		{name: "a port moved", edit: func(s string) string {
-			return strings.Replace(s, "gateway: {port: 25}", "gateway: {port: 29}", 1)
+			return strings.Replace(s, "gateway: {port: 25, opsPort: 28}", "gateway: {port: 29, opsPort: 28}", 1)
 		}, want: "organization bank1 differs"},
 		{name: "an organization dropped", edit: func(s string) string {
 			i := strings.Index(s, "  - name: bank2\n")

@@ -50,8 +50,14 @@ type OrgInfo struct {
 	MSPDir          string               `json:"mspDir"`
 	// Gateway is the HTTP gateway's URL (https://…); GatewayCACert the CA certificate that its clients
 	// trust: the organization's own CA, which issued the gateway's TLS certificate.
-	Gateway       string     `json:"gateway,omitempty"`
-	GatewayCACert string     `json:"gatewayCaCert,omitempty"`
+	Gateway       string `json:"gateway,omitempty"`
+	GatewayCACert string `json:"gatewayCaCert,omitempty"`
+	// GatewayOps is the gateway's operations listener (https://…: /healthz, /readyz, /metrics), with
+	// the same CA; /metrics wants a client certificate of the organization's CA, such as
+	// OpsClientCert (the organization admin's TLS certificate) and its key OpsClientKey.
+	GatewayOps    string     `json:"gatewayOps,omitempty"`
+	OpsClientCert string     `json:"opsClientCert,omitempty"`
+	OpsClientKey  string     `json:"opsClientKey,omitempty"`
 	Users         []UserInfo `json:"users"`
 }
 
@@ -132,6 +138,8 @@ func (n *Network) Describe(packageIDs map[string]string) *System {
 		if o.Gateway != nil && n.gatewayAvailable() {
 			oi.Gateway = GatewayURL(o)
 			oi.GatewayCACert = n.caCert(o)
+			oi.GatewayOps = GatewayOpsURL(o)
+			oi.OpsClientCert, oi.OpsClientKey = filepath.Join(n.adminTLS(o), "cert.pem"), filepath.Join(n.adminTLS(o), "key.pem")
 		}
 		for _, u := range o.Users {
 			dir := filepath.Join(n.userDir(o, u.Name), "msp")

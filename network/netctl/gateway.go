@@ -26,6 +26,10 @@ func (n *Network) gatewayTLS(o *Organization) string { return filepath.Join(n.ga
 // GatewayURL is the base URL of an organization's HTTP gateway: HTTPS, always.
 func GatewayURL(o *Organization) string { return "https://" + Addr(o.Host, o.Gateway.Port) }
 
+// GatewayOpsURL is the base URL of the gateway's operations listener (/healthz, /readyz, /metrics):
+// HTTPS with the gateway's certificate; /metrics wants a client certificate of the organization's CA.
+func GatewayOpsURL(o *Organization) string { return "https://" + Addr(o.Host, o.Gateway.OpsPort) }
+
 func (n *Network) apiKeyFile(o *Organization, user string) string {
 	return filepath.Join(n.userDir(o, user), "api-key")
 }
@@ -146,6 +150,8 @@ func (n *Network) writeGatewayConfigs() error {
 			Limits:        gateway.LimitsConfig{PerKey: gateway.RateConfig{Rate: 2000, Burst: 4000}},
 			KeysFile:      n.gatewayKeysFile(o),
 			ReadyInterval: 5 * time.Second,
+			// The API's certificate; /metrics only to client certificates of the organization's CA.
+			Operations: gateway.OperationsConfig{Listen: Addr(o.Host, o.Gateway.OpsPort), ClientRootCAs: []string{n.caCert(o)}},
 		}
 		for _, u := range gatewayUsers(o) {
 			msp := filepath.Join(n.userDir(o, u.Name), "msp")
@@ -234,7 +240,7 @@ func (n *Network) gatewayProcess(o *Organization) *Process {
 		Args:   []string{"--config", n.gatewayConfigFile(o)},
 		Dir:    n.gatewayDir(o),
 		Host:   o.Host,
-		Ports:  []int{o.Gateway.Port},
-		Health: GatewayURL(o) + "/healthz", // netctl's checks trust every organization's CA (opsClient)
+		Ports:  []int{o.Gateway.Port, o.Gateway.OpsPort},
+		Health: GatewayOpsURL(o) + "/healthz", // netctl's checks trust every organization's CA (opsClient)
 	}
 }

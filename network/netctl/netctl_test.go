@@ -48,6 +48,7 @@ func TestTopology_PortsComeFromOneBaseAndNeverCollide(t *testing.T) {
 			}
 			if o.Gateway != nil {
 				add(o.Gateway.Port, o.Name+" gateway")
+				add(o.Gateway.OpsPort, o.Name+" gateway ops")
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"time"
@@ -44,6 +45,16 @@ type Network struct {
 	lock         *os.File // the data directory's lock, once taken (Lock)
 	mu           sync.Mutex
 	started      []*Process // the processes this up started, in order: a failed up stops them again
+	// commandHook, when set (by tests), sees the argv and the added environment of every command
+	// netctl runs or starts, before it runs; it is called from several goroutines at once.
+	commandHook func(argv, env []string)
+}
+
+// observe shows a command about to run to the commandHook, if any.
+func (n *Network) observe(cmd *exec.Cmd) {
+	if n.commandHook != nil {
+		n.commandHook(cmd.Args, cmd.Env)
+	}
 }
 
 // Paths of things inside the data directory.

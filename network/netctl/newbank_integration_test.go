@@ -25,7 +25,7 @@ const bank3Org = `
     host: 127.0.0.1
     ca: {port: 70, opsPort: 71}
     peer: {name: peer0, port: 72, chaincodePort: 73, opsPort: 74, ccServerPort: 76}
-    gateway: {port: 75}
+    gateway: {port: 75, opsPort: 78}
     users:
       - {name: admin, role: admin}
       - {name: officer1, role: loan-officer}

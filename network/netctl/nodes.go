@@ -170,12 +170,16 @@ func (n *Network) writePeerConfig() error {
 	return os.WriteFile(filepath.Join(n.peerConfigDir(), "core.yaml"), out, 0o644)
 }
 
-// opsClient is an HTTP client for the operations endpoints, trusting every organization's CA.
+// opsClient is an HTTP client for the operations endpoints, trusting every organization's CA (and,
+// for a CA running here, its own certificate, which its channel MSP has only after the enrolment
+// that needs the CA healthy).
 func (n *Network) opsClient() *http.Client {
 	pool := x509.NewCertPool()
 	for _, o := range n.plan().Organizations {
-		if pem, err := os.ReadFile(n.caCert(o)); err == nil {
-			pool.AppendCertsFromPEM(pem)
+		for _, f := range []string{n.caCert(o), n.caServerCert(o)} {
+			if pem, err := os.ReadFile(f); err == nil {
+				pool.AppendCertsFromPEM(pem)
+			}
 		}
 	}
 	return &http.Client{

@@ -123,11 +123,16 @@ func (n *Network) Start(p *Process) error {
 	if err := os.MkdirAll(filepath.Dir(n.pidFile(p.Name)), 0o755); err != nil {
 		return err
 	}
-	logf, err := os.OpenFile(n.LogFile(p.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logf, err := os.OpenFile(n.LogFile(p.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
 	if err != nil {
 		return err
 	}
 	defer logf.Close()
+	// A log may name accounts, addresses and transaction ids: its owner's and group's, not everyone's
+	// (also a log an earlier netctl made 0644).
+	if err := logf.Chmod(0o640); err != nil {
+		return err
+	}
 	fmt.Fprintf(logf, "---- %s starting %s\n", time.Now().UTC().Format(time.RFC3339), p.Name)
 	cmd := exec.Command(p.Bin, p.Args...)
 	cmd.Dir = p.Dir
@@ -135,6 +140,7 @@ func (n *Network) Start(p *Process) error {
 	cmd.Stdout = logf
 	cmd.Stderr = logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	n.observe(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", p.Name, err)
 	}

@@ -667,15 +667,20 @@ func (n *Network) restartGateway(ctx context.Context, p *Process) error {
 	return n.waitHealthy(ctx, p, 30*time.Second)
 }
 
-// gatewayMetrics reads the organization's HTTP gateway's /metrics.
+// gatewayMetrics reads the organization's HTTP gateway's /metrics, on its operations listener, with
+// the organization admin's TLS certificate.
 func (n *Network) gatewayMetrics(o *Organization) (map[string]*dto.MetricFamily, error) {
-	resp, err := n.opsClient().Get(GatewayURL(o) + "/metrics")
+	client, err := n.metricsClient(o)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Get(GatewayOpsURL(o) + "/metrics")
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s/metrics: %s", GatewayURL(o), resp.Status)
+		return nil, fmt.Errorf("%s/metrics: %s", GatewayOpsURL(o), resp.Status)
 	}
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	return parser.TextToMetricFamilies(resp.Body)

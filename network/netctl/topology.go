@@ -94,9 +94,11 @@ type PeerSpec struct {
 	CCServerAltPort int `yaml:"ccServerAltPort"`
 }
 
-// GatewaySpec is where an organization's HTTP gateway listens.
+// GatewaySpec is where an organization's HTTP gateway listens: its API at Port, its operations
+// endpoints (/healthz, /readyz, /metrics) at OpsPort, on a listener of their own.
 type GatewaySpec struct {
-	Port int `yaml:"port"`
+	Port    int `yaml:"port"`
+	OpsPort int `yaml:"opsPort"`
 }
 
 // UserSpec is an identity enrolled from the organization's CA with its ipledger.role attribute.
@@ -176,6 +178,9 @@ func (t *Topology) check() error {
 		if o.Peer != nil && o.Peer.CCServerAltPort == 0 {
 			o.Peer.CCServerAltPort = o.Peer.CCServerPort + 1
 		}
+		if o.Gateway != nil && o.Gateway.OpsPort == 0 {
+			return fmt.Errorf("organization %s: gateway.opsPort (the gateway's operations listener: /metrics, /healthz) is required", o.Name)
+		}
 		if !slices.ContainsFunc(o.Users, func(u UserSpec) bool { return u.Name == "admin" }) {
 			return fmt.Errorf("organization %s: a user named admin is required", o.Name)
 		}
@@ -204,6 +209,7 @@ func (t *Topology) rebase(base int) {
 		}
 		if o.Gateway != nil {
 			o.Gateway.Port += base
+			o.Gateway.OpsPort += base
 		}
 	}
 }

@@ -92,6 +92,10 @@ func TestNetwork_EveryProcessHealthy(t *testing.T) {
 			t.Logf("%-16s accepting connections at %s", p.Name, o.ChaincodeServer.Address)
 			continue
 		}
+		// Every operations endpoint speaks TLS, the CAs' too, checked against the organizations' CAs.
+		if !strings.HasPrefix(p.Health, "https://") {
+			t.Errorf("%s: its health check %s is not HTTPS", p.Name, p.Health)
+		}
 		resp, err := hc.Get(p.Health)
 		if err != nil {
 			t.Errorf("%s: %v", p.Name, err)

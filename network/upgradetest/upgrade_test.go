@@ -285,7 +285,7 @@ func TestUpgrade_UnderLoad_NoneLostNoneTwice_RuleFromItsBlock(t *testing.T) {
 	}
 	oldPledge := ld.book.pledges[0].pledgeID
 	held := holdEndorsement(ctx, t, sys, ld, "CN-"+ld.run+"-held")
-	retriesBefore := gatewayRetries(ctx, t, sys)
+	retriesBefore := gatewayRetries(t)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
@@ -315,7 +315,7 @@ func TestUpgrade_UnderLoad_NoneLostNoneTwice_RuleFromItsBlock(t *testing.T) {
 	lost, doubled := checkExactlyOnce(ctx, t, sys, ld.book)
 	checkRuleFromItsBlock(t, ld.book, rep.CommitBlock)
 	checkOldRecordChangedByNew(ctx, t, sys, ld, oldPledge, rep.CommitBlock)
-	retries := gatewayRetries(ctx, t, sys)
+	retries := gatewayRetries(t)
 	for reason, n := range retriesBefore {
 		retries[reason] -= n
 	}
@@ -452,20 +452,16 @@ func checkOldRecordChangedByNew(ctx context.Context, t *testing.T, sys *netctl.S
 
 // gatewayRetries sums the submission retries by reason of the gateways the load goes through (their
 // /metrics, counted since each gateway started).
-func gatewayRetries(ctx context.Context, t *testing.T, sys *netctl.System) map[string]int {
+func gatewayRetries(t *testing.T) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	for _, msp := range []string{string(api.MSPIPOffice), string(api.MSPBank1), string(api.MSPBank2)} {
-		user := map[string]string{string(api.MSPIPOffice): "examiner1"}[msp]
-		if user == "" {
-			user = "officer1"
-		}
-		r := newClient(t, sys, msp, user).do(ctx, http.MethodGet, "/metrics", "", nil)
-		if r.status != http.StatusOK {
-			t.Errorf("%s /metrics: %s", msp, r)
+		r, err := itest.Ops(t, msp, "/metrics", true)
+		if err != nil || r.Status != http.StatusOK {
+			t.Errorf("%s /metrics: %v %v", msp, r, err)
 			continue
 		}
-		for _, line := range strings.Split(string(r.body), "\n") {
+		for _, line := range strings.Split(string(r.Body), "\n") {
 			if !strings.HasPrefix(line, "ipledger_gateway_submission_retries_total{") {
 				continue
 			}

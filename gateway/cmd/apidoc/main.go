@@ -207,7 +207,7 @@ func (o operation) example() string {
 		fmt.Fprintf(&b, "R=$(%s\n)\necho \"$R\"; %s=$(echo \"$R\" | idof); TXID=$(echo \"$R\" | txof)", cmd, o.ex.Capture)
 	case o.ex.Stream:
 		b.WriteString(cmd + " || true  # ends after 3 s")
-	case o.path == "/metrics" || o.path == "/openapi.json":
+	case o.path == "/openapi.json":
 		b.WriteString(cmd + " | head -c 600; echo")
 	case o.ex.Body != nil: // the here-document's end must stand alone on its line
 		b.WriteString(cmd + "\necho")

@@ -15,6 +15,10 @@
 // It serves HTTPS only (TLS 1.2 or later, 1.3 preferred), with the certificate and key that tls names
 // in the configuration (issued by the organization's own CA), and refuses to start without them. Only
 // insecureHTTP: true, on a loopback address, serves plain HTTP: for unit tests and development.
+//
+// /metrics, /healthz and /readyz are served on an operations listener of their own (operations.listen),
+// over TLS with the same certificate; /metrics there wants a client certificate of the organization's
+// CA (operations.clientRootCAs). The API's listener serves /healthz and /readyz too, never /metrics.
 package main
 
 import (
@@ -97,6 +101,12 @@ func run(configPath string) error {
 	if err != nil {
 		return err
 	}
+	opsSrv, opsLn, err := operationsServer(cfg, handler, m.Handler(), log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer serveOperations(opsSrv, opsLn, log)()
 	srv.RegisterOnShutdown(endStreams)
 	r := &reloader{path: configPath, start: cfg, parts: reloadParts(keys, ledger), ledger: ledger, metrics: m, log: log}
 	r.show()

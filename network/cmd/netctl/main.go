@@ -408,6 +408,8 @@ func printReach(sys *netctl.System) {
 					break
 				}
 			}
+			fmt.Printf("Metrics (each gateway's operations listener, with the organization admin's TLS certificate): curl --cacert %s --cert %s --key %s %s/metrics\n",
+				o.GatewayCACert, o.OpsClientCert, o.OpsClientKey, o.GatewayOps)
 			break
 		}
 	}
