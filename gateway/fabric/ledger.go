@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -159,6 +160,10 @@ func (l *Ledger) Certificates() []Certificate {
 	return out
 }
 
+// adminOU is the NodeOU of an organization's admins (fabric-ca's identity type admin): a gateway
+// refuses such a certificate itself, at start and at every reload, whatever wrote its configuration.
+const adminOU = "admin"
+
 func (l *Ledger) connect(ic gateway.IdentityConfig) (*signer, error) {
 	id, sign, err := LoadIdentity(l.cfg.MSPID, ic.Certificate, ic.PrivateKey)
 	if err != nil {
@@ -167,6 +172,10 @@ func (l *Ledger) connect(ic gateway.IdentityConfig) (*signer, error) {
 	cert, err := identity.CertificateFromPEM(id.Credentials())
 	if err != nil {
 		return nil, err
+	}
+	if slices.Contains(cert.Subject.OrganizationalUnit, adminOU) {
+		return nil, fmt.Errorf("%s is an admin's certificate (OU %s): a gateway acts with client identities only; "+
+			"an admin acts with netctl on its organization's host", ic.Certificate, adminOU)
 	}
 	key, err := LoadKey(ic.PrivateKey)
 	if err != nil {

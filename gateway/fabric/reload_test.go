@@ -19,13 +19,13 @@ import (
 
 // writeIdentity writes a self-signed certificate with the serial number and its key (PEM) into dir as
 // cert.pem and key.pem.
-func writeIdentity(t *testing.T, dir string, serial int64) {
+func writeIdentity(t *testing.T, dir string, serial int64, ou ...string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "officer1"},
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "officer1", OrganizationalUnit: ou},
 		NotBefore: time.Now().Add(-time.Minute), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
@@ -127,5 +127,36 @@ func TestPrepareSwap_NextCallUsesTheNewIdentity_BrokenFilesKeepTheOld(t *testing
 	}
 	if got := serialOf(t, l, "officer2"); got != "13" {
 		t.Fatalf("officer2: %s", got)
+	}
+}
+
+// A gateway acts with client identities only: a certificate of the admin NodeOU is refused at start
+// and at a reload, whatever wrote the configuration (netctl refuses to write one; a hand-edited
+// gateway.yaml is refused here), and the reload keeps the identity in force.
+func TestConnect_AnAdminCertificateIsRefusedAtStartAndReload(t *testing.T) {
+	dir := t.TempDir()
+	writeIdentity(t, dir, 0x20, "admin")
+	cfg := &gateway.Config{MSPID: "Bank1MSP", Channel: "ipledger", Chaincode: "ipledger",
+		Peer:       gateway.PeerConfig{Address: "127.0.0.1:1", TLSCACert: filepath.Join(dir, "cert.pem")},
+		Identities: []gateway.IdentityConfig{{Name: "officer1", Certificate: filepath.Join(dir, "cert.pem"), PrivateKey: filepath.Join(dir, "key.pem")}}}
+	if l, err := Open(cfg); err == nil || !strings.Contains(err.Error(), "admin's certificate") {
+		if l != nil {
+			l.Close()
+		}
+		t.Fatalf("an admin's certificate at start: %v", err)
+	}
+
+	writeIdentity(t, dir, 0x21, "client")
+	l, err := Open(cfg)
+	if err != nil {
+		t.Fatalf("a client's certificate: %v", err)
+	}
+	defer l.Close()
+	writeIdentity(t, dir, 0x22, "admin")
+	if _, err := l.PrepareSwap(cfg); err == nil || !strings.Contains(err.Error(), "admin's certificate") {
+		t.Fatalf("an admin's certificate at a reload: %v", err)
+	}
+	if got := serialOf(t, l, "officer1"); got != "21" {
+		t.Fatalf("a refused reload changed the identity: serial %s", got)
 	}
 }
