@@ -255,16 +255,48 @@ func serve(srv *http.Server, ln net.Listener, cfg *gateway.Config, log *slog.Log
 	return nil
 }
 
-// secretKey reads a 32-byte secret, making it (mode 0600) on first use, so that it survives restarts.
+// secretKey reads the 32-byte secret at path, making it on first use (0600, written whole or not at
+// all), so that it survives restarts. Only a file that does not exist is made: one that cannot be read
+// or is not 32 bytes (a copy from another gateway of the organization, hex-encoded, say) is an error.
+// Replacing it would change, silently, the salt every request id gets (the retry of a request would
+// carry other terms than its first attempt) and part this gateway from the organization's others.
 func secretKey(path string) ([]byte, error) {
-	if raw, err := os.ReadFile(path); err == nil && len(raw) == 32 {
+	raw, err := os.ReadFile(path)
+	switch {
+	case err == nil && len(raw) == 32:
 		return raw, nil
+	case err == nil:
+		return nil, fmt.Errorf("terms salt key %s holds %d bytes, not 32: restore it (every gateway of the organization "+
+			"holds the same key), or remove it on a gateway that has never made a salt", path, len(raw))
+	case !errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("terms salt key: %w", err)
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(path, key, 0o600); err != nil {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".terms-salt-*.key") // 0600
+	if err != nil {
+		return nil, fmt.Errorf("terms salt key: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(key); err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("terms salt key: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("terms salt key: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("terms salt key: %w", err)
+	}
+	// A link fails when path exists: a key made meanwhile by another process is kept, and read.
+	err = os.Link(tmp.Name(), path)
+	if errors.Is(err, os.ErrExist) {
+		return secretKey(path)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("terms salt key: %w", err)
 	}
 	return key, nil
