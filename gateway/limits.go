@@ -14,7 +14,8 @@ type LimitsConfig struct {
 	// (default 100/s, burst 200). Over it: 429 with Retry-After.
 	PerKey RateConfig `yaml:"perKey,omitempty"`
 	// PerAddress is the bucket of each client address (the TCP peer's IP), spent by every request
-	// that carries no valid API key and checked before the key is looked up (default 10/s, burst 20).
+	// that carries no valid API key; an address over it is served only with a valid key (default
+	// 10/s, burst 20).
 	PerAddress RateConfig `yaml:"perAddress,omitempty"`
 	// MaxAddresses bounds the addresses whose buckets are kept (default 10000): idle ones (their
 	// buckets full again) are dropped first, then the least recently seen.

@@ -123,18 +123,19 @@ func exempt(path string) bool {
 	return path == "/healthz" || path == "/readyz" || path == "/metrics"
 }
 
-// limitAddress is the rate limit of requests that carry no valid API key, by client address: an
-// address whose bucket is empty is refused before its key is looked up; a request that ends without
-// an authenticated caller (no key, a wrong key, or a route outside /v1) spends a token. Requests with
-// a valid key are limited by their key ([Server.limitKey]) instead, so that the users of one
-// organization behind one address do not share a bucket.
+// limitAddress is the rate limit of requests that carry no valid API key, by client address: a
+// request that ends without an authenticated caller (no key, a wrong key, or a route outside /v1)
+// spends a token, and once the address's bucket is empty only a request with a valid key passes (the
+// lookup is one SHA-256 and a comparison per key). Requests with a valid key are limited by their key
+// ([Server.limitKey]) instead, so that the users of one organization behind one address (a NAT, a
+// proxy, the host itself) neither share a bucket nor are shut out by a neighbour's flood of wrong keys.
 func (s *Server) limitAddress(c *gin.Context) {
 	b := s.limits.perAddress
 	if b == nil || exempt(c.Request.URL.Path) {
 		return
 	}
 	addr := clientAddress(c.Request)
-	if wait := b.short(addr, time.Now()); wait > 0 {
+	if wait := b.short(addr, time.Now()); wait > 0 && !s.validKey(c) {
 		tooMany(c, wait, fmt.Sprintf("too many requests without a valid API key from %s (at most %g a second, burst %d)",
 			addr, float64(b.limit), b.burst))
 		return
@@ -143,6 +144,19 @@ func (s *Server) limitAddress(c *gin.Context) {
 	if _, ok := c.Get(ctxCaller); !ok {
 		b.spend(addr, time.Now())
 	}
+}
+
+// validKey tells whether the request carries a valid API key (as [Server.authenticate] reads it).
+func (s *Server) validKey(c *gin.Context) bool {
+	if s.opts.Keyring == nil {
+		return false
+	}
+	scheme, key, ok := strings.Cut(c.GetHeader("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	_, state := s.opts.Keyring.Check(strings.TrimSpace(key))
+	return state == gateway.KeyValid
 }
 
 // limitKey is the rate limit of each API key (after authentication).
