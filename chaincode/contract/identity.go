@@ -19,7 +19,7 @@ var clock = time.Now
 
 // skewed is rule I4: every legal time the rules record or compute (a filing's date, P4's fee check,
 // P9's examination deadline) is the proposal's timestamp, which its client chose; the endorsers take
-// it only within MaxClockSkew of their own clocks, so a client cannot date a transaction in the past
+// it only within MaxClockSkew of their own clocks, so a client cannot choose a date in the past
 // or the future. The refusal is an error, not a decision: nothing is kept under the request id, which
 // a client with a corrected clock may send again.
 func skewed(ts, now time.Time) error {

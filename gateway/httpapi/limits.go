@@ -7,6 +7,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -212,12 +213,23 @@ func keyOf(c *gin.Context) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// clientAddress is the IP address of the TCP peer. Forwarding headers are not trusted: the gateway is
-// served directly, and anyone can write them.
+// clientAddress is the IP address of the TCP peer, an IPv6 address by its /64 (one host is commonly
+// given a whole /64, and could otherwise take a new bucket with each address of it). Forwarding
+// headers are not trusted: the gateway is served directly, and anyone can write them.
 func clientAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
-	return host
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	addr = addr.Unmap()
+	if addr.Is6() {
+		if p, err := addr.Prefix(64); err == nil {
+			return p.String()
+		}
+	}
+	return addr.String()
 }

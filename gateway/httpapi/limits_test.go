@@ -326,3 +326,21 @@ func TestHeights_AwaitEndsWithTheContext(t *testing.T) {
 		t.Fatalf("block 4 never comes: %d %v", n, err)
 	}
 }
+
+// The per-address bucket takes an IPv6 address by its /64: a host cannot take a new bucket with each
+// address of its prefix. An IPv4-mapped address is its IPv4 address.
+func TestClientAddress_IPv6ByItsPrefix(t *testing.T) {
+	for remote, want := range map[string]string{
+		"[2001:db8:1:2:aaaa::1]:5000": "2001:db8:1:2::/64",
+		"[2001:db8:1:2:bbbb::9]:5001": "2001:db8:1:2::/64",
+		"[::ffff:10.0.0.7]:5000":      "10.0.0.7",
+		"127.0.0.1:4000":              "127.0.0.1",
+		"[2001:db8:1:3::1]:5000":      "2001:db8:1:3::/64",
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.RemoteAddr = remote
+		if got := clientAddress(r); got != want {
+			t.Errorf("%s: %s, want %s", remote, got, want)
+		}
+	}
+}
