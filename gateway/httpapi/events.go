@@ -33,6 +33,12 @@ type eventData struct {
 // client reads it.
 func (s *Server) events(c *gin.Context) {
 	caller := callerOf(c)
+	// The cap first: a key at its cap opens no checkpoint file and asks the peer nothing.
+	release, ok := s.openStream(c)
+	if !ok {
+		return
+	}
+	defer release()
 	from, cp, err := s.eventsFrom(c, caller)
 	if err != nil {
 		abort(c, err)
@@ -45,11 +51,6 @@ func (s *Server) events(c *gin.Context) {
 		abort(c, err)
 		return
 	}
-	release, ok := s.openStream(c)
-	if !ok {
-		return
-	}
-	defer release()
 	ctx, cancel := context.WithCancel(c.Request.Context())
 	defer cancel()
 	stop := context.AfterFunc(s.opts.Streams, cancel)

@@ -41,7 +41,8 @@ type fakeLedger struct {
 	// PingErr fails Ping.
 	PingErr error
 	// Checkpoints are the durable streams' positions by identity/stream.
-	Checkpoints map[string]gateway.Checkpoint
+	Checkpoints       map[string]gateway.Checkpoint
+	CheckpointsOpened int // OpenCheckpoint calls
 
 	submitted []fakeSubmitted
 	evaluated []fakeEvaluated
@@ -159,6 +160,7 @@ func (l *fakeLedger) OpenCheckpoint(identity, stream string) (gateway.Checkpoint
 	if l.Checkpoints == nil {
 		l.Checkpoints = map[string]gateway.Checkpoint{}
 	}
+	l.CheckpointsOpened++
 	return &checkpointer{l: l, key: identity + "/" + stream}, nil
 }
 

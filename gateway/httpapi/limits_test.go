@@ -160,7 +160,8 @@ func openEvents(t *testing.T, ctx context.Context, ts *httptest.Server, query, k
 }
 
 func TestEvents_StreamsPerKeyCapped(t *testing.T) {
-	ts := newServerFor(t, &fakeLedger{LedgerHeight: 10}, "Bank1MSP", Options{Limits: gateway.LimitsConfig{StreamsPerKey: 2}})
+	l := &fakeLedger{LedgerHeight: 10}
+	ts := newServerFor(t, l, "Bank1MSP", Options{Limits: gateway.LimitsConfig{StreamsPerKey: 2}})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	closeFirst, r := openEvents(t, ctx, ts, "", officerKey)
@@ -174,6 +175,15 @@ func TestEvents_StreamsPerKeyCapped(t *testing.T) {
 	tooManyRequests(t, r, "a third stream of the key")
 	if _, msg, _ := r.errorCode(t); !strings.Contains(msg, "streamsPerKey") {
 		t.Errorf("the refusal does not name the setting: %q", msg)
+	}
+	// A named stream over the cap is refused before its checkpoint file is opened.
+	_, r = openEvents(t, ctx, ts, "?stream=audit", officerKey)
+	tooManyRequests(t, r, "a third, named stream of the key")
+	l.mu.Lock()
+	opened := l.CheckpointsOpened
+	l.mu.Unlock()
+	if opened != 0 {
+		t.Errorf("a stream refused over the cap opened %d checkpoints", opened)
 	}
 	if _, r := openEvents(t, ctx, ts, "", "ipl_admin-key"); r.status != 200 {
 		t.Fatalf("another key's stream: %d %s", r.status, r.body)
