@@ -98,6 +98,19 @@ func timedGet(t *testing.T, c *http.Client, url, key string, headers ...string) 
 	return res.StatusCode, time.Since(start)
 }
 
+// flood sends one request of the flooding key: its status (0 when it got no answer) and Retry-After.
+func flood(ctx context.Context, client *http.Client, url, key string) (int, string) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, ""
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode, res.Header.Get("Retry-After")
+}
+
 func percentile(d []time.Duration, p float64) time.Duration {
 	s := slices.Clone(d)
 	slices.Sort(s)
@@ -135,10 +148,11 @@ func TestGateway_Limits_AFloodFromOneKeyIsRefusedAndAnotherKeyIsServedAsBefore(t
 			*lat = append(*lat, d)
 		}
 	}
-	for range 20 { // warm the connections and the peer's caches
+	// Warm the connections and the peer's caches with half the reader's burst: its bucket, refilled
+	// at twice the pace of its reads, never runs dry.
+	for range keyRate / 2 {
 		timedGet(t, client, url, reader)
 	}
-	time.Sleep(time.Second) // the reader's bucket full again
 
 	// The flood: floodRate requests a second from 4 connections while flooding is on. Paced, so
 	// that it measures the gateway, not a load generator taking both of this machine's cores from
@@ -148,6 +162,13 @@ func TestGateway_Limits_AFloodFromOneKeyIsRefusedAndAnotherKeyIsServedAsBefore(t
 	var flooding atomic.Bool
 	var served, refused, other atomic.Int64
 	var wg sync.WaitGroup
+	// inFlight counts the flood's requests under way (a request starts only while flooding, checked
+	// under mu); a round waits on cond until they are answered. firstRefusal says the flood has
+	// spent the flooding key's burst.
+	var mu sync.Mutex
+	cond := sync.NewCond(&mu)
+	inFlight := 0
+	firstRefusal := make(chan struct{}, 1)
 	pace := time.NewTicker(time.Second / floodRate)
 	defer pace.Stop()
 	for range 4 {
@@ -160,28 +181,34 @@ func TestGateway_Limits_AFloodFromOneKeyIsRefusedAndAnotherKeyIsServedAsBefore(t
 					return
 				case <-pace.C:
 				}
+				mu.Lock()
 				if !flooding.Load() {
+					mu.Unlock()
 					continue
 				}
-				req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
-				req.Header.Set("Authorization", "Bearer "+flooder)
-				res, err := client.Do(req)
-				if err != nil {
-					continue
-				}
-				_, _ = io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				switch res.StatusCode {
+				inFlight++
+				mu.Unlock()
+				status, retryAfter := flood(ctx, client, url, flooder)
+				switch status {
 				case 200:
 					served.Add(1)
 				case http.StatusTooManyRequests:
 					refused.Add(1)
-					if res.Header.Get("Retry-After") == "" {
+					if retryAfter == "" {
 						other.Add(1)
 					}
+					select {
+					case firstRefusal <- struct{}{}:
+					default:
+					}
+				case 0: // the test ended
 				default:
 					other.Add(1)
 				}
+				mu.Lock()
+				inFlight--
+				cond.Broadcast()
+				mu.Unlock()
 			}
 		}()
 	}
@@ -190,13 +217,25 @@ func TestGateway_Limits_AFloodFromOneKeyIsRefusedAndAnotherKeyIsServedAsBefore(t
 	var floodTime time.Duration
 	for range rounds {
 		read(&unloaded, "unloaded")
-		flooding.Store(true)
-		time.Sleep(200 * time.Millisecond) // the flood under way, the flooder's burst spent
+		select { // a refusal of the last round's flood answered after it stopped
+		case <-firstRefusal:
+		default:
+		}
 		start := time.Now()
+		flooding.Store(true)
+		select { // the flood under way, the flooding key's burst spent
+		case <-firstRefusal:
+		case <-time.After(time.Minute): // only when the limit refuses nothing: a failure, not a pace
+			t.Fatal("a minute of flood at ten times the key's limit got no 429")
+		}
 		read(&loaded, "during the flood")
+		mu.Lock()
 		flooding.Store(false)
-		floodTime += time.Since(start) + 200*time.Millisecond
-		time.Sleep(500 * time.Millisecond) // the flood's requests in flight answered
+		for inFlight > 0 { // the flood's requests under way answered before the next unloaded reads
+			cond.Wait()
+		}
+		mu.Unlock()
+		floodTime += time.Since(start)
 	}
 	stop()
 	wg.Wait()

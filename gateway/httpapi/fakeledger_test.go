@@ -43,6 +43,8 @@ type fakeLedger struct {
 	// Checkpoints are the durable streams' positions by identity/stream.
 	Checkpoints       map[string]gateway.Checkpoint
 	CheckpointsOpened int // OpenCheckpoint calls
+	// StreamEnded, when set, is told each time an event stream ends (its request's context done).
+	StreamEnded chan struct{}
 
 	submitted []fakeSubmitted
 	evaluated []fakeEvaluated
@@ -129,8 +131,17 @@ func (l *fakeLedger) Events(ctx context.Context, _ string, from *gateway.Checkpo
 	stream := append([]gateway.Event(nil), l.Stream...)
 	l.mu.Unlock()
 	out := make(chan gateway.Event)
+	ended := l.StreamEnded
 	go func() {
 		defer close(out)
+		if ended != nil {
+			defer func() {
+				select {
+				case ended <- struct{}{}:
+				default: // nobody waits for this one
+				}
+			}()
+		}
 		skipping := from != nil && from.TransactionID != ""
 		for _, e := range stream {
 			if from != nil && e.BlockNumber < from.BlockNumber {

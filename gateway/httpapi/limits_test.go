@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -160,7 +161,7 @@ func openEvents(t *testing.T, ctx context.Context, ts *httptest.Server, query, k
 }
 
 func TestEvents_StreamsPerKeyCapped(t *testing.T) {
-	l := &fakeLedger{LedgerHeight: 10}
+	l := &fakeLedger{LedgerHeight: 10, StreamEnded: make(chan struct{}, 8)}
 	ts := newServerFor(t, l, "Bank1MSP", Options{Limits: gateway.LimitsConfig{StreamsPerKey: 2}})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -190,14 +191,16 @@ func TestEvents_StreamsPerKeyCapped(t *testing.T) {
 	}
 	// A stream closed frees its place.
 	closeFirst()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if _, r := openEvents(t, ctx, ts, "", officerKey); r.status == 200 {
+	<-l.StreamEnded // the server saw the client go; its handler releases the place as it returns
+	for attempt := 1; ; attempt++ {
+		_, r := openEvents(t, ctx, ts, "", officerKey)
+		if r.status == 200 {
 			break
-		} else if time.Now().After(deadline) {
+		}
+		if attempt == 100 {
 			t.Fatalf("a closed stream's place is not freed: %d %s", r.status, r.body)
 		}
-		time.Sleep(20 * time.Millisecond)
+		runtime.Gosched()
 	}
 }
 

@@ -91,12 +91,13 @@ func TestReadyz_AFloodOfProbesMakesAtMostOnePingPerInterval(t *testing.T) {
 
 // Probes that come while a Ping is in flight answer from the last result, not with another Ping.
 func TestReadyz_ProbesDuringAPingAnswerTheLastResult(t *testing.T) {
-	release := make(chan struct{})
+	release, started := make(chan struct{}), make(chan struct{})
 	var pings atomic.Int64
 	clock := &fakeClock{t: time.Unix(0, 0)}
 	r := &readiness{interval: time.Second, timeout: time.Minute, now: clock.now,
 		ping: func(ctx context.Context) (string, error) {
 			if pings.Add(1) > 1 {
+				close(started)
 				<-release
 			}
 			return "v", nil
@@ -107,9 +108,7 @@ func TestReadyz_ProbesDuringAPingAnswerTheLastResult(t *testing.T) {
 	clock.add(2 * time.Second)
 	first := make(chan readyResult)
 	go func() { first <- r.get(context.Background()) }() // starts the second Ping, which blocks
-	for pings.Load() < 2 {
-		time.Sleep(time.Millisecond)
-	}
+	<-started
 	for range 100 {
 		if res := r.get(context.Background()); res.err != nil || !res.at.Equal(time.Unix(0, 0)) {
 			t.Fatalf("a probe during the Ping: %+v, want the last result", res)

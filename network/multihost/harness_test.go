@@ -63,14 +63,16 @@ type ack struct {
 
 // bootstrap makes the lab and the consortium on it, by the runbook's steps (docs/operations.md), and
 // registers the cleanup: every host's processes stopped, the namespaces removed, also on failure.
-func bootstrap(t *testing.T) *consortium {
+// The idle hosts are in the lab too, with nothing on them until the test gives them work (a bank
+// that joins later).
+func bootstrap(t *testing.T, idle ...string) *consortium {
 	t.Helper()
 	c := &consortium{dir: t.TempDir(), clients: map[string]*itest.Caller{}}
 	c.bin, c.fabric = programs(t)
 	// Named after the test network's port base: a second run at another base (another clone) has
 	// namespaces of its own, and a run at this base first removes what a killed one left.
 	prefix := "ipl" + strings.TrimSpace(os.Getenv("IPLEDGER_PORT_BASE"))
-	lab, err := netns.New(context.Background(), prefix, slices.Concat(ordererHosts, peerOrgs))
+	lab, err := netns.New(context.Background(), prefix, slices.Concat(ordererHosts, peerOrgs, idle))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,8 +91,8 @@ func bootstrap(t *testing.T) *consortium {
 	c.initHosts(t)
 	c.makeChannel(t)
 	c.upPeers(t)
-	t.Logf("FIGURE consortium bootstrapped across %d namespaces (%d hosts' data directories) in %v",
-		len(lab.Hosts), len(lab.Hosts), time.Since(begin).Round(100*time.Millisecond))
+	t.Logf("FIGURE consortium bootstrapped across %d namespaces (%d idle) in %v",
+		len(lab.Hosts), len(idle), time.Since(begin).Round(100*time.Millisecond))
 	return c
 }
 

@@ -3,7 +3,6 @@
 package multihost
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -18,7 +17,6 @@ import (
 	"github.com/ipledger/ipledger/chaincode/api"
 	"github.com/ipledger/ipledger/network/itest"
 	"github.com/ipledger/ipledger/network/netctl"
-	"github.com/ipledger/ipledger/network/netns"
 	"gopkg.in/yaml.v3"
 )
 
@@ -32,7 +30,7 @@ import (
 // right registered before it joined, the IP office registers it, and every record made before Bank3
 // joined is read and verified from Bank3's gateway, while Bank1 cannot read Bank3's terms.
 func TestBankJoinsRunningConsortium(t *testing.T) {
-	c := bootstrapWithIdle(t, "bank3", "bank4")
+	c := bootstrap(t, "bank3", "bank4")
 
 	// Records made before Bank3 joins: a right pledged to Bank1 and registered, and a free right.
 	pledged := c.newRightAck(t)
@@ -352,36 +350,6 @@ func (c *consortium) bankJoinsBySnapshot(t *testing.T, earlier ack) {
 		t.Errorf("verify %s at the IP office's gateway: %s", earlier.id, r)
 	}
 	t.Logf("Bank4's pledge %s registered in block %d; from Bank4's gateway the records since the snapshot are proved", p4.id, reg4.block)
-}
-
-// bootstrapWithIdle is bootstrap with more hosts in the lab, idle until the test gives them work (a
-// bank that joins later).
-func bootstrapWithIdle(t *testing.T, idle ...string) *consortium {
-	t.Helper()
-	c := &consortium{dir: t.TempDir(), clients: map[string]*itest.Caller{}}
-	c.bin, c.fabric = programs(t)
-	prefix := "ipl" + strings.TrimSpace(os.Getenv("IPLEDGER_PORT_BASE"))
-	lab, err := netns.New(context.Background(), prefix, slices.Concat(ordererHosts, peerOrgs, idle))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.lab = lab
-	t.Cleanup(func() {
-		if err := lab.Close(); err != nil {
-			t.Errorf("removing the namespaces: %v", err)
-		}
-		if left, _ := lab.Leftovers(); len(left) > 0 {
-			t.Errorf("namespaces left behind: %v", left)
-		}
-	})
-	t.Cleanup(func() { c.downAll(t) })
-	c.writeTopology(t)
-	begin := time.Now()
-	c.initHosts(t)
-	c.makeChannel(t)
-	c.upPeers(t)
-	t.Logf("FIGURE consortium bootstrapped across %d namespaces (%d idle) in %v", len(lab.Hosts), len(idle), time.Since(begin).Round(100*time.Millisecond))
-	return c
 }
 
 // writePlanWithBank writes the consortium's plan with a bank added (its MSP id, on the lab's host of

@@ -23,12 +23,9 @@ type DefineOptions struct {
 func (n *Network) Define(ctx context.Context, opt DefineOptions) (*UpgradeReport, error) {
 	began := time.Now()
 	n.began = began
-	st, err := n.loadState()
+	st, err := n.deployedState()
 	if err != nil {
 		return nil, err
-	}
-	if !st.Committed || !n.packaged(st) || len(n.Top.PeerOrgs()) == 0 {
-		return nil, ErrNotDeployedHere
 	}
 	version, err := n.ccVersion()
 	if err != nil {
@@ -64,13 +61,7 @@ func (n *Network) Define(ctx context.Context, opt DefineOptions) (*UpgradeReport
 	if err := n.approveAndCommit(ctx, approving, st.PackageIDs, old, next, rep); err != nil {
 		return nil, err
 	}
-	d := deployedCC{Sequence: next.sequence, Slot: n.ccSlot()}
-	if was := n.ccDeployed(); was != nil {
-		d.Program = was.Program
-	}
-	st.Chaincode = &d
-	n.setDeployed(st.Chaincode)
-	if err := n.saveState(st); err != nil {
+	if err := n.recordSequence(st, next.sequence); err != nil {
 		return nil, err
 	}
 	rep.Duration = time.Since(began)

@@ -224,13 +224,7 @@ func (n *Network) joinDefinition(ctx context.Context, st *state, committed ccDef
 			return err
 		}
 	}
-	d := deployedCC{Sequence: serve.sequence, Slot: n.ccSlot()}
-	if was := n.ccDeployed(); was != nil {
-		d.Program = was.Program
-	}
-	st.Chaincode = &d
-	n.setDeployed(st.Chaincode)
-	return n.saveState(st)
+	return n.recordSequence(st, serve.sequence)
 }
 
 // catchUpAll waits until every peer of this host has the channel up to the orderers' height now.

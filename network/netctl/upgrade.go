@@ -31,6 +31,36 @@ func (n *Network) setDeployed(d *deployedCC) {
 	n.deployed, n.deployedRead = d, true
 }
 
+// recordDeployed makes d the chaincode this host serves, in state.json (st) and for later calls.
+func (n *Network) recordDeployed(st *state, d deployedCC) error {
+	st.Chaincode = &d
+	n.setDeployed(st.Chaincode)
+	return n.saveState(st)
+}
+
+// recordSequence records that this host serves another sequence of the same program, at the same slot
+// (a definition update, or a joining host's approval of the members' definition).
+func (n *Network) recordSequence(st *state, sequence int) error {
+	d := deployedCC{Sequence: sequence, Slot: n.ccSlot()}
+	if was := n.ccDeployed(); was != nil {
+		d.Program = was.Program
+	}
+	return n.recordDeployed(st, d)
+}
+
+// deployedState is this host's state for a change of its chaincode (an upgrade, a definition update),
+// which needs the chaincode deployed here first.
+func (n *Network) deployedState() (*state, error) {
+	st, err := n.loadState()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Committed || !n.packaged(st) || len(n.Top.PeerOrgs()) == 0 {
+		return nil, ErrNotDeployedHere
+	}
+	return st, nil
+}
+
 // ccDeployed is the chaincode of the last upgrade, read from state.json once; nil before any.
 func (n *Network) ccDeployed() *deployedCC {
 	n.mu.Lock()
@@ -114,12 +144,9 @@ var (
 func (n *Network) Upgrade(ctx context.Context, opt UpgradeOptions) (*UpgradeReport, error) {
 	began := time.Now()
 	n.began = began
-	st, err := n.loadState()
+	st, err := n.deployedState()
 	if err != nil {
 		return nil, err
-	}
-	if !st.Committed || !n.packaged(st) || len(n.Top.PeerOrgs()) == 0 {
-		return nil, ErrNotDeployedHere
 	}
 	old, next, err := n.upgradeDefs(opt.Program)
 	if err != nil {
@@ -160,9 +187,7 @@ func (n *Network) Upgrade(ctx context.Context, opt UpgradeOptions) (*UpgradeRepo
 	}
 	n.stopServers(st.PackageIDs, oldSlot, oldProgram)
 	st.PackageIDs = ids
-	st.Chaincode = &deployedCC{Sequence: next.sequence, Program: program, Slot: slot}
-	n.setDeployed(st.Chaincode)
-	if err := n.saveState(st); err != nil {
+	if err := n.recordDeployed(st, deployedCC{Sequence: next.sequence, Program: program, Slot: slot}); err != nil {
 		return nil, err
 	}
 	rep.Duration = time.Since(began)
