@@ -211,11 +211,13 @@ func (n *Network) Stop(p *Process, grace time.Duration) error {
 }
 
 // killAndWait sends SIGKILL and waits, by count, until the process and all its threads are gone (so
-// its ports are closed). It keeps the pid file of a process that survives: down --purge must not
+// its ports are closed). A killed process may take seconds to go on a busy machine (a thread in an
+// uninterruptible write takes the signal when the write ends): it is given 30 s before it is taken
+// for one that survives. It keeps the pid file of a process that survives: down --purge must not
 // delete the data of a process that still runs.
 func (n *Network) killAndWait(p *Process, pid int) error {
 	_ = syscall.Kill(pid, syscall.SIGKILL)
-	for i := 0; i < 100 && n.Pid(p) != 0; i++ {
+	for i := 0; i < 600 && n.Pid(p) != 0; i++ {
 		time.Sleep(50 * time.Millisecond)
 	}
 	if n.Pid(p) != 0 {
