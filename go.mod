@@ -12,6 +12,7 @@ require (
 	github.com/hyperledger/fabric-contract-api-go/v2 v2.2.2
 	github.com/hyperledger/fabric-gateway v1.10.0
 	github.com/hyperledger/fabric-protos-go-apiv2 v0.3.7
+	github.com/jackc/pgx/v5 v5.12.0
 	github.com/prometheus/client_golang v1.25.0
 	golang.org/x/sync v0.25.0
 	golang.org/x/time v0.16.0
@@ -21,7 +22,12 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 )
 
-require github.com/Knetic/govaluate v3.0.0+incompatible // indirect
+require (
+	github.com/Knetic/govaluate v3.0.0+incompatible // indirect
+	github.com/jackc/pgpassfile v1.0.0 // indirect
+	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
+	github.com/jackc/puddle/v2 v2.2.3 // indirect
+)
 
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect

@@ -58,7 +58,20 @@ type OrgInfo struct {
 	GatewayOps    string     `json:"gatewayOps,omitempty"`
 	OpsClientCert string     `json:"opsClientCert,omitempty"`
 	OpsClientKey  string     `json:"opsClientKey,omitempty"`
-	Users         []UserInfo `json:"users"`
+	// ReadModel is where the gateway keeps its read model.
+	ReadModel *ReadModelInfo `json:"readModel,omitempty"`
+	Users     []UserInfo     `json:"users"`
+}
+
+// ReadModelInfo is a gateway's read model: an SQLite file, or a PostgreSQL server of the
+// organization's (at Address, on 127.0.0.1 of its host) whose roles' passwords are in Secrets
+// (<role>.secret, 0600: gateway and reporting, and the superuser ipledger for netctl).
+type ReadModelInfo struct {
+	Driver   string `json:"driver"`
+	File     string `json:"file,omitempty"`
+	Address  string `json:"address,omitempty"`
+	Database string `json:"database,omitempty"`
+	Secrets  string `json:"secrets,omitempty"`
 }
 
 // ChaincodeServerInfo is a peer organization's own chaincode server and the package its peer has
@@ -140,6 +153,7 @@ func (n *Network) Describe(packageIDs map[string]string) *System {
 			oi.GatewayCACert = n.caCert(o)
 			oi.GatewayOps = GatewayOpsURL(o)
 			oi.OpsClientCert, oi.OpsClientKey = filepath.Join(n.adminTLS(o), "cert.pem"), filepath.Join(n.adminTLS(o), "key.pem")
+			oi.ReadModel = n.readModelInfo(o)
 		}
 		for _, u := range o.Users {
 			dir := filepath.Join(n.userDir(o, u.Name), "msp")

@@ -234,7 +234,16 @@ func GatewayAdmins(configFile string) ([]string, error) {
 }
 
 func (n *Network) gatewayProcess(o *Organization) *Process {
+	var env []string
+	if o.Postgres() {
+		// The read model's connection string carries its role's password: in the environment of the
+		// gateway's process (readable by its owner only), not in its configuration file or arguments.
+		if dsn, err := n.PostgresDSN(o, pgGateway); err == nil {
+			env = append(env, "IPLEDGER_GATEWAY_READMODEL_DSN="+dsn)
+		}
+	}
 	return &Process{
+		Env:  env,
 		Name: GatewayName(o), Kind: "gateway", Org: o.Name,
 		Bin:    n.ProgramPath("ipledger-gateway"),
 		Args:   []string{"--config", n.gatewayConfigFile(o)},

@@ -49,6 +49,9 @@ func TestTopology_PortsComeFromOneBaseAndNeverCollide(t *testing.T) {
 			if o.Gateway != nil {
 				add(o.Gateway.Port, o.Name+" gateway")
 				add(o.Gateway.OpsPort, o.Name+" gateway ops")
+				if o.Postgres() {
+					add(o.Gateway.ReadModel.Port, o.Name+" read model server")
+				}
 			}
 		}
 	}
@@ -77,6 +80,12 @@ func TestTopology_HasTheBriefsOrganizationsAndRoles(t *testing.T) {
 	}
 }
 
+// readModel is a topology whose one organization keeps its read model as spec says.
+func readModel(spec string) string {
+	return "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: BankAMSP, host: 127.0.0.1, orderers: [{name: o1}], " +
+		"peer: {name: p0, port: 2, ccServerPort: 3}, gateway: {port: 4, opsPort: 5, readModel: " + spec + "}, users: [{name: admin, role: admin}]}\n"
+}
+
 func TestLoadTopology_RejectsIncompleteFiles(t *testing.T) {
 	dir := t.TempDir()
 	cases := map[string]string{
@@ -84,6 +93,9 @@ func TestLoadTopology_RejectsIncompleteFiles(t *testing.T) {
 		"no admin":                          "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, orderers: [{name: o1}], users: [{name: u, role: r}]}\n",
 		"no orderers":                       "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, users: [{name: admin, role: admin}]}\n",
 		"peer without its chaincode server": "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: BankAMSP, host: 127.0.0.1, orderers: [{name: o1}], peer: {name: p0, port: 2}, users: [{name: admin, role: admin}]}\n",
+		"read model in postgres without a port": readModel("{driver: postgres}"),
+		"read model of an unknown driver":       readModel("{driver: mysql, port: 9}"),
+		"read model in sqlite with a port":      readModel("{driver: sqlite, port: 9}"),
 	}
 	for name, body := range cases {
 		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".yaml")
@@ -93,6 +105,14 @@ func TestLoadTopology_RejectsIncompleteFiles(t *testing.T) {
 		if _, err := LoadTopology(path, 0); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+	ok := filepath.Join(dir, "postgres.yaml")
+	if err := os.WriteFile(ok, []byte(readModel("{driver: postgres, port: 9}")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	top, err := LoadTopology(ok, 100)
+	if err != nil || !top.Organizations[0].Postgres() || top.Organizations[0].Gateway.ReadModel.Port != 109 {
+		t.Errorf("a read model in PostgreSQL at offset 9, base 100: %v", err)
 	}
 }
 

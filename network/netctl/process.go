@@ -31,6 +31,8 @@ type Process struct {
 	// to the others.
 	LoopbackPorts []int
 	Health        string // operations URL answering /healthz
+	// Credential is the account it runs as, when not netctl's own (a PostgreSQL server refuses root).
+	Credential *syscall.Credential
 }
 
 func (n *Network) pidFile(name string) string { return filepath.Join(n.Dir, "run", name+".pid") }
@@ -139,7 +141,7 @@ func (n *Network) Start(p *Process) error {
 	cmd.Env = append(baseEnv(), p.Env...)
 	cmd.Stdout = logf
 	cmd.Stderr = logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Credential: p.Credential}
 	n.observe(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", p.Name, err)
@@ -188,13 +190,18 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	return err
 }
 
-// Stop ends a component: SIGTERM, then SIGKILL after the grace period.
+// Stop ends a component: SIGTERM (SIGINT for a PostgreSQL server: its "fast" shutdown, which ends
+// its sessions, where SIGTERM would wait for every client to leave), then SIGKILL after the grace period.
 func (n *Network) Stop(p *Process, grace time.Duration) error {
 	pid := n.Pid(p)
 	if pid == 0 {
 		return os.RemoveAll(n.pidFile(p.Name))
 	}
-	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+	sig := syscall.SIGTERM
+	if strings.HasPrefix(p.Name, "postgres.") {
+		sig = syscall.SIGINT
+	}
+	if err := syscall.Kill(pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return err
 	}
 	deadline := time.Now().Add(grace)

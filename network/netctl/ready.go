@@ -36,11 +36,12 @@ func (n *Network) waitReady(ctx context.Context, sys *System, timeout time.Durat
 	})
 }
 
-// anyExited names the first node or chaincode server of the network that is not running, with the
+// anyExited names the first node or chaincode server of the network that is not running (gateways
+// and their read models start after readiness), with the
 // cause from its log: readiness cannot come without it.
 func (n *Network) anyExited(sys *System) error {
 	for _, p := range n.processes(sys.PackageIDs()) {
-		if p.Kind != "gateway" && n.Pid(p) == 0 {
+		if p.Kind != "gateway" && p.Kind != "postgres" && n.Pid(p) == 0 {
 			return n.withCause(p.Name, fmt.Errorf("%s exited", p.Name))
 		}
 	}

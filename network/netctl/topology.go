@@ -99,7 +99,28 @@ type PeerSpec struct {
 type GatewaySpec struct {
 	Port    int `yaml:"port"`
 	OpsPort int `yaml:"opsPort"`
+	// ReadModel is where the gateway keeps its read model; absent: SQLite in the gateway's directory.
+	ReadModel *ReadModelSpec `yaml:"readModel,omitempty"`
 }
+
+// ReadModelSpec is the database of an organization's read model (docs/operations.md, "The read
+// model"): an SQLite file of the gateway's own (the default), or a PostgreSQL server that netctl
+// runs for the organization on its host, listening on 127.0.0.1 only at Port.
+type ReadModelSpec struct {
+	Driver string `yaml:"driver"` // sqlite or postgres
+	Port   int    `yaml:"port,omitempty"`
+}
+
+// Postgres says whether the organization's read model is in a PostgreSQL server that netctl runs.
+func (o *Organization) Postgres() bool {
+	return o.Gateway != nil && o.Gateway.ReadModel != nil && o.Gateway.ReadModel.Driver == ReadModelPostgres
+}
+
+// The read model's drivers.
+const (
+	ReadModelSQLite   = "sqlite"
+	ReadModelPostgres = "postgres"
+)
 
 // UserSpec is an identity enrolled from the organization's CA with its ipledger.role attribute.
 type UserSpec struct {
@@ -181,12 +202,34 @@ func (t *Topology) check() error {
 		if o.Gateway != nil && o.Gateway.OpsPort == 0 {
 			return fmt.Errorf("organization %s: gateway.opsPort (the gateway's operations listener: /metrics, /healthz) is required", o.Name)
 		}
+		if err := o.checkReadModel(); err != nil {
+			return err
+		}
 		if !slices.ContainsFunc(o.Users, func(u UserSpec) bool { return u.Name == "admin" }) {
 			return fmt.Errorf("organization %s: a user named admin is required", o.Name)
 		}
 	}
 	if orderers == 0 {
 		return fmt.Errorf("at least one orderer is required")
+	}
+	return nil
+}
+
+func (o *Organization) checkReadModel() error {
+	if o.Gateway == nil || o.Gateway.ReadModel == nil {
+		return nil
+	}
+	switch rm := o.Gateway.ReadModel; rm.Driver {
+	case ReadModelSQLite:
+		if rm.Port != 0 {
+			return fmt.Errorf("organization %s: gateway.readModel.port goes only with driver postgres", o.Name)
+		}
+	case ReadModelPostgres:
+		if rm.Port == 0 {
+			return fmt.Errorf("organization %s: gateway.readModel.port (where its PostgreSQL server listens, on 127.0.0.1) is required with driver postgres", o.Name)
+		}
+	default:
+		return fmt.Errorf("organization %s: gateway.readModel.driver %q: sqlite or postgres", o.Name, rm.Driver)
 	}
 	return nil
 }
@@ -210,6 +253,9 @@ func (t *Topology) rebase(base int) {
 		if o.Gateway != nil {
 			o.Gateway.Port += base
 			o.Gateway.OpsPort += base
+			if o.Postgres() {
+				o.Gateway.ReadModel.Port += base
+			}
 		}
 	}
 }

@@ -99,6 +99,11 @@ func (n *Network) processes(packageIDs map[string]string) []*Process {
 	if len(packageIDs) > 0 {
 		if n.gatewayAvailable() {
 			for _, o := range n.Top.PeerOrgs() {
+				if o.Postgres() {
+					ps = append(ps, n.postgresProcess(o))
+				}
+			}
+			for _, o := range n.Top.PeerOrgs() {
 				if o.Gateway != nil {
 					ps = append(ps, n.gatewayProcess(o))
 				}
@@ -328,6 +333,10 @@ func (n *Network) startNodes(ctx context.Context) error {
 }
 
 func (n *Network) startGateways(ctx context.Context, packageIDs map[string]string) error {
+	// A read model in PostgreSQL: its server first, with the gateway's role and database.
+	if err := n.startPostgres(ctx); err != nil {
+		return err
+	}
 	if err := n.writeGatewayConfigs(); err != nil {
 		return err
 	}
@@ -412,6 +421,9 @@ func (n *Network) Down(purge bool) error {
 		return err
 	}
 	if purge {
+		if err := os.RemoveAll(n.pgRoot()); err != nil {
+			return err
+		}
 		return os.RemoveAll(n.Dir)
 	}
 	return nil
