@@ -201,3 +201,9 @@ func mustJSON(v any) string {
 	}
 	return string(raw)
 }
+
+// SearchParties evaluates SearchParties (the first page).
+func (b *Bare) SearchParties(ctx context.Context, id, name string) error {
+	_, err := b.ipoffice.EvaluateWithContext(ctx, api.SearchParties.Name, client.WithArguments(id, name, "0", ""))
+	return err
+}

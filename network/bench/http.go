@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -129,4 +130,37 @@ func (h *HTTP) Verify(ctx context.Context, assetID string) error {
 // History gets /v1/assets/{id}/history.
 func (h *HTTP) History(ctx context.Context, assetID string) error {
 	return h.do(ctx, h.ipoffice, http.MethodGet, "/v1/assets/"+assetID+"/history", "", nil, nil)
+}
+
+// ReadSourceHeader names where a gateway's read answer came from: read-model or chaincode.
+const ReadSourceHeader = "IPLedger-Read-Source"
+
+// VerifySource gets /v1/verify/{assetId} and answers where the gateway read it from.
+func (h *HTTP) VerifySource(ctx context.Context, assetID string) (string, error) {
+	r, err := h.ipoffice.Do(ctx, http.MethodGet, "/v1/verify/"+assetID, nil)
+	if err != nil {
+		return "", err
+	}
+	if !r.OK() {
+		return r.Header.Get(ReadSourceHeader), fmt.Errorf("GET /v1/verify/%s: %s", assetID, r)
+	}
+	return r.Header.Get(ReadSourceHeader), nil
+}
+
+// SearchParties gets /v1/parties by code or by a part of a name.
+func (h *HTTP) SearchParties(ctx context.Context, id, name string) error {
+	q := url.Values{}
+	if id != "" {
+		q.Set("id", id)
+	}
+	if name != "" {
+		q.Set("name", name)
+	}
+	return h.do(ctx, h.ipoffice, http.MethodGet, "/v1/parties?"+q.Encode(), "", nil, nil)
+}
+
+// AwaitReadModel returns once the IP office's gateway answers reads with block in its read model
+// (IPLedger-After-Block on a read waits for it).
+func (h *HTTP) AwaitReadModel(ctx context.Context, block uint64) error {
+	return h.do(ctx, h.ipoffice, http.MethodGet, "/v1/parties?id=91420100MA00000000", "", nil, nil, after(block)...)
 }

@@ -26,7 +26,7 @@ import (
 
 // Config says what to measure.
 type Config struct {
-	Workloads   []string      // submit, read, growth, packages, memory, join
+	Workloads   []string      // submit, read, readmodel, growth, packages, memory, join
 	Concurrency []int         // client counts for submit and read
 	Duration    time.Duration // per measurement
 	GrowthSizes []int         // ledger sizes (IP rights) for the growth workload
@@ -39,6 +39,10 @@ type Config struct {
 	// nodes it acts on (a peer rejoins).
 	Blocks  int
 	Network *netctl.Network
+	// VerifyClients and VerifyRate are the readmodel workload's open-loop verification: that many
+	// clients sending at that combined rate (a second).
+	VerifyClients int
+	VerifyRate    float64
 }
 
 // Result holds every figure of a run; it is written as JSON and rendered as Markdown and a chart.
@@ -53,6 +57,10 @@ type Result struct {
 	Packages []PackagePoint `json:"packages,omitempty"`
 	Memory   []ProcessMem   `json:"memory,omitempty"`
 	Join     *JoinResult    `json:"join,omitempty"`
+	// ReadModel is the open-loop verification (readmodel workload); Search the search by party at
+	// each growth size.
+	ReadModel []RatePoint   `json:"readModel,omitempty"`
+	Search    []SearchPoint `json:"search,omitempty"`
 }
 
 // Machine describes where the run happened.
@@ -174,8 +182,10 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			err = r.runMemory()
 		case "join":
 			err = r.runJoin(ctx)
+		case "readmodel":
+			err = r.runReadModel(ctx)
 		default:
-			err = fmt.Errorf("unknown workload %q (submit, read, growth, packages, memory, join)", w)
+			err = fmt.Errorf("unknown workload %q (submit, read, readmodel, growth, packages, memory, join)", w)
 		}
 		if err != nil {
 			return r.res, fmt.Errorf("%s: %w", w, err)
@@ -362,11 +372,14 @@ func (r *Runner) seed(ctx context.Context, have, target int) error {
 			in := struct {
 				Assets []api.AssetInput `json:"assets"`
 			}{}
-			for range n {
-				in.Assets = append(in.Assets, r.asset())
+			for i := range n {
+				a := r.asset()
+				a.Owners = []api.Owner{seedOwner(have + b*api.MaxImportAssets + i)}
+				in.Assets = append(in.Assets, a)
 			}
-			_, err := submit(ctx, r.bare.ipoffice, api.ImportAssets.Name, client.WithArguments(r.next("req"), mustJSON(in)),
+			_, block, err := submitBlock(ctx, r.bare.ipoffice, api.ImportAssets.Name, client.WithArguments(r.next("req"), mustJSON(in)),
 				client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank1)))
+			r.noteBlock(block)
 			if d := done.Add(int64(n)); err == nil && d%10000 < int64(n) {
 				r.logf("seeded %d of %d rights (%.0f rights/s)", have+int(d), target, float64(d)/time.Since(start).Seconds())
 			}
@@ -398,6 +411,11 @@ func (r *Runner) runGrowth(ctx context.Context) error {
 			r.logf("growth %7d rights %-4s register p50 %6.1fms p99 %6.1fms | verify p50 %6.1fms p99 %6.1fms",
 				p.Rights, p.Path, p.Register.P50Millis, p.Register.P99Millis, p.Verify.P50Millis, p.Verify.P99Millis)
 		}
+		// The search by party, once the IP office's read model has every seeded right.
+		if err := r.http.AwaitReadModel(ctx, r.maxBlock.Load()); err != nil {
+			return err
+		}
+		r.searchAt(ctx, have, size)
 	}
 	// History latency against history length: one right changed again and again.
 	a := r.asset()

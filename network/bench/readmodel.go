@@ -1,0 +1,152 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math"
+	mrand "math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/ipledger/ipledger/chaincode/api"
+)
+
+// The read model's points (the `readmodel` workload and the search of the growth workload): reads a
+// gateway answers from its read model, against the same calls made bare (the chaincode evaluated on
+// the peer, the proof from qscc).
+
+// RatePoint is an open-loop measurement: Clients send at a combined Target rate, each on its own
+// schedule, and a request's latency counts from when the schedule said to send it (so a slow answer
+// delays the next sends' measurements instead of hiding them: no coordinated omission).
+type RatePoint struct {
+	Operation string  `json:"operation"`
+	Path      string  `json:"path"`
+	Clients   int     `json:"clients"`
+	Target    float64 `json:"targetPerSecond"`
+	Summary
+	// Sources counts the answers by the gateway's IPLedger-Read-Source header (HTTP only).
+	Sources map[string]int `json:"sources,omitempty"`
+}
+
+// SearchPoint is the latency of a search by party (name, and unified social credit code) with a
+// number of IP rights on the ledger, sequential.
+type SearchPoint struct {
+	Rights int     `json:"rights"`
+	Path   string  `json:"path"`
+	ByName Summary `json:"byName"`
+	ByID   Summary `json:"byId"`
+}
+
+// Searcher is a driver that searches parties.
+type Searcher interface {
+	SearchParties(ctx context.Context, id, name string) error
+}
+
+// paced runs op from clients workers at a combined rate for the run's duration, open loop.
+func (r *Runner) paced(ctx context.Context, clients int, rate float64, op func(ctx context.Context) error) Summary {
+	var rec Recorder
+	interval := time.Duration(float64(time.Second) * float64(clients) / rate)
+	start := time.Now()
+	deadline := start.Add(r.cfg.Duration)
+	var wg sync.WaitGroup
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			next := start.Add(time.Duration(float64(interval) * float64(i) / float64(clients)))
+			for next.Before(deadline) && ctx.Err() == nil {
+				// Pacing the load, not waiting for a condition: the schedule is the point.
+				if d := time.Until(next); d > 0 {
+					time.Sleep(d)
+				}
+				err := op(ctx)
+				rec.Observe(time.Since(next), err)
+				next = next.Add(interval)
+			}
+		}()
+	}
+	wg.Wait()
+	return rec.Summarize(time.Since(start))
+}
+
+// runReadModel measures verification at --verify-rate (default 2,000 a second) from --verify-clients
+// (default 50) clients, through HTTP (the read model) and bare, and reports where the HTTP answers
+// came from.
+func (r *Runner) runReadModel(ctx context.Context) error {
+	ids, err := r.pledgedAssets(ctx, 20)
+	if err != nil {
+		return fmt.Errorf("preparing pledged rights: %w", err)
+	}
+	// The IP office's gateway answers once its read model has the last prepared block.
+	if err := r.http.AwaitReadModel(ctx, r.maxBlock.Load()); err != nil {
+		return err
+	}
+	clients, rate := r.cfg.VerifyClients, r.cfg.VerifyRate
+	if clients <= 0 {
+		clients = 50
+	}
+	if rate <= 0 {
+		rate = 2000
+	}
+	pick := func() string { return ids[mrand.IntN(len(ids))] }
+	for _, d := range []Driver{r.bare, r.http} {
+		p := RatePoint{Operation: "verify", Path: d.Name(), Clients: clients, Target: rate}
+		var mu sync.Mutex
+		p.Summary = r.paced(ctx, clients, rate, func(ctx context.Context) error {
+			if h, ok := d.(*HTTP); ok {
+				src, err := h.VerifySource(ctx, pick())
+				mu.Lock()
+				if p.Sources == nil {
+					p.Sources = map[string]int{}
+				}
+				p.Sources[src]++
+				mu.Unlock()
+				return err
+			}
+			return d.Verify(ctx, pick())
+		})
+		r.res.ReadModel = append(r.res.ReadModel, p)
+		r.logf("verify at %.0f/s from %d clients %-4s: %7.1f/s p50 %6.1fms p99 %6.1fms failures %d sources %v",
+			rate, clients, d.Name(), p.PerSecond, p.P50Millis, p.P99Millis, p.Failures, p.Sources)
+	}
+	return nil
+}
+
+// searchOwners is the number of distinct owners the growth workload's seeded rights are spread over:
+// at a million rights, about 20 rights an owner.
+const searchOwners = 50000
+
+// Characters the seeded owners' names are made of: two of them name an owner (about 10,000 names),
+// the rest of the name is common to all, as "科技有限公司" is to many real ones.
+var nameChars = []rune("光电芯片智能汽车材料生物医药信息网络软件数据能源环境机械装备精密仪器通信电子半导体新型化工纺织食品农业海洋航空航天测绘建筑交通物流金融服务文化创意教育健康养老")
+
+// seedOwner is the owner of the i-th seeded right.
+func seedOwner(i int) api.Owner {
+	k := i % searchOwners
+	a, b := nameChars[k%len(nameChars)], nameChars[(k/len(nameChars))%len(nameChars)]
+	return api.Owner{ID: fmt.Sprintf("91420100MA%08d", k), Name: fmt.Sprintf("武汉%c%c科技有限公司%d号", a, b, k), Share: 10000}
+}
+
+// searchAt measures the search by party with the ledger at its present size: by a part of an
+// owner's name and by an owner's code, owners picked at random among those seeded.
+func (r *Runner) searchAt(ctx context.Context, rights int, seeded int) {
+	for _, d := range []Driver{r.bare, r.http} {
+		s, ok := d.(Searcher)
+		if !ok {
+			continue
+		}
+		pick := func() api.Owner { return seedOwner(mrand.IntN(max(1, min(seeded, searchOwners)))) }
+		p := SearchPoint{Rights: rights, Path: d.Name()}
+		p.ByName = sample(r.cfg.Samples, func() error {
+			o := pick()
+			name := []rune(o.Name)
+			return s.SearchParties(ctx, "", string(name[2:6])) // the owner's two characters and "科技"
+		})
+		p.ByID = sample(r.cfg.Samples, func() error { return s.SearchParties(ctx, pick().ID, "") })
+		r.res.Search = append(r.res.Search, p)
+		r.logf("search at %7d rights %-4s by name p50 %6.1fms p99 %6.1fms | by code p50 %6.1fms p99 %6.1fms",
+			rights, d.Name(), p.ByName.P50Millis, p.ByName.P99Millis, p.ByID.P50Millis, p.ByID.P99Millis)
+	}
+}
+
+func round1(f float64) float64 { return math.Round(f*10) / 10 }
