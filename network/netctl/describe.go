@@ -55,9 +55,9 @@ type OrgInfo struct {
 	// GatewayOps is the gateway's operations listener (https://…: /healthz, /readyz, /metrics), with
 	// the same CA; /metrics wants a client certificate of the organization's CA, such as
 	// OpsClientCert (the organization admin's TLS certificate) and its key OpsClientKey.
-	GatewayOps    string     `json:"gatewayOps,omitempty"`
-	OpsClientCert string     `json:"opsClientCert,omitempty"`
-	OpsClientKey  string     `json:"opsClientKey,omitempty"`
+	GatewayOps    string `json:"gatewayOps,omitempty"`
+	OpsClientCert string `json:"opsClientCert,omitempty"`
+	OpsClientKey  string `json:"opsClientKey,omitempty"`
 	// ReadModel is where the gateway keeps its read model.
 	ReadModel *ReadModelInfo `json:"readModel,omitempty"`
 	Users     []UserInfo     `json:"users"`

@@ -89,10 +89,10 @@ func readModel(spec string) string {
 func TestLoadTopology_RejectsIncompleteFiles(t *testing.T) {
 	dir := t.TempDir()
 	cases := map[string]string{
-		"no channel":                        "chaincode: {name: x}\norganizations: []\n",
-		"no admin":                          "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, orderers: [{name: o1}], users: [{name: u, role: r}]}\n",
-		"no orderers":                       "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, users: [{name: admin, role: admin}]}\n",
-		"peer without its chaincode server": "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: BankAMSP, host: 127.0.0.1, orderers: [{name: o1}], peer: {name: p0, port: 2}, users: [{name: admin, role: admin}]}\n",
+		"no channel":                            "chaincode: {name: x}\norganizations: []\n",
+		"no admin":                              "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, orderers: [{name: o1}], users: [{name: u, role: r}]}\n",
+		"no orderers":                           "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: AMSP, host: 127.0.0.1, users: [{name: admin, role: admin}]}\n",
+		"peer without its chaincode server":     "channel: c\nchaincode: {name: x}\norganizations:\n  - {name: a, mspId: BankAMSP, host: 127.0.0.1, orderers: [{name: o1}], peer: {name: p0, port: 2}, users: [{name: admin, role: admin}]}\n",
 		"read model in postgres without a port": readModel("{driver: postgres}"),
 		"read model of an unknown driver":       readModel("{driver: mysql, port: 9}"),
 		"read model in sqlite with a port":      readModel("{driver: sqlite, port: 9}"),
