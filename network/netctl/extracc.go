@@ -72,6 +72,16 @@ func (t *Topology) SparePort(k int) int {
 	return highest + 1 + k
 }
 
+// peerProfileSpare is the first spare port of the peers' profiling endpoints, one per peer
+// organization; the spare ports before it are the benchmark's extra chaincode servers'.
+const peerProfileSpare = 10
+
+// PeerProfilePort is where a peer organization's peer serves Go's pprof when the network runs with
+// PeerProfile, at 127.0.0.1.
+func (t *Topology) PeerProfilePort(o *Organization) int {
+	return t.SparePort(peerProfileSpare + max(0, slices.Index(t.PeerOrgs(), o)))
+}
+
 // extraServer is an organization's server of an extra chaincode.
 func (n *Network) extraServer(o *Organization, cc ExtraChaincode, port int, packageID string) *Process {
 	p := n.chaincodeProcess(o, packageID, 0, cc.Program)
