@@ -1,13 +1,18 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,7 +28,28 @@ type PeerProfile struct {
 	File        string   `json:"file,omitempty"`
 	Seconds     int      `json:"seconds"`
 	Top         []string `json:"top,omitempty"`
-	Error       string   `json:"error,omitempty"`
+	// Shares are the profile's CPU by what it was spent on (profileCategories), in percent.
+	Shares []Share `json:"shares,omitempty"`
+	Error  string  `json:"error,omitempty"`
+}
+
+// Share is a part of a profile's CPU.
+type Share struct {
+	What    string  `json:"what"`
+	Percent float64 `json:"percent"`
+}
+
+// profileCategories sort a profile's functions (by their flat time) into what the CPU was spent on,
+// the first that matches: signatures and hashes, protobuf, gRPC and the network, the ledger's
+// databases, logging, gossip, the Go runtime and garbage collector.
+var profileCategories = []struct{ what, match string }{
+	{"crypto (ECDSA, SHA-256, TLS)", "crypto/|p256|sha256|ecdsa|x509|nistec|bigmod|fips140"},
+	{"protobuf", "protobuf"},
+	{"gRPC, HTTP/2 and syscalls", `grpc|http2|syscall|^net\.|^net/|internal/poll|^bufio\.`},
+	{"ledger (LevelDB, state, history)", "leveldb|statedb|kvledger|history|blkstorage|snappy"},
+	{"logging", `zap|flogging|^fmt\.`},
+	{"gossip", "gossip"},
+	{"Go runtime and GC", `^runtime\.|^internal/runtime|^sync\.|^sync/|^aeshash|^memeqbody|^indexbyte`},
 }
 
 // profiling is a profile being taken.
@@ -103,8 +129,55 @@ func (pr *profiling) finish() PeerProfile {
 		pr.p.Error = fmt.Sprintf("go tool pprof -top %s: %v: %.300s", pr.p.File, err, out)
 		return pr.p
 	}
+	table := false
 	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		pr.p.Top = append(pr.p.Top, strings.TrimRight(l, " "))
+		if strings.Contains(l, "flat%") {
+			table = true
+		}
+		if table && len(pr.p.Top) < 16 {
+			pr.p.Top = append(pr.p.Top, strings.TrimRight(l, " "))
+		}
+	}
+	// Every function's flat time, for the shares.
+	all, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=100000", pr.p.File).CombinedOutput()
+	if err == nil {
+		pr.p.Shares = shares(string(all))
 	}
 	return pr.p
+}
+
+// shares sorts `go tool pprof -top`'s rows by profileCategories: each row's flat percentage counts for
+// the first category its function matches, "other" when none does.
+func shares(top string) []Share {
+	sum := map[string]float64{}
+	for _, l := range strings.Split(top, "\n") {
+		f := strings.Fields(l)
+		if len(f) < 6 || !strings.HasSuffix(f[1], "%") {
+			continue
+		}
+		pct, err := strconv.ParseFloat(strings.TrimSuffix(f[1], "%"), 64)
+		if err != nil {
+			continue
+		}
+		fn := strings.Join(f[5:], " ")
+		what := "other (Fabric's own code, chaincode shim, validation)"
+		for _, c := range profileCategories {
+			if regexp.MustCompile(c.match).MatchString(fn) {
+				what = c.what
+				break
+			}
+		}
+		sum[what] += pct
+	}
+	var out []Share
+	for w, p := range sum {
+		out = append(out, Share{What: w, Percent: math.Round(p*10) / 10})
+	}
+	slices.SortFunc(out, func(a, b Share) int {
+		if a.Percent != b.Percent {
+			return cmp.Compare(b.Percent, a.Percent)
+		}
+		return strings.Compare(a.What, b.What)
+	})
+	return out
 }

@@ -43,11 +43,15 @@ func (res *Result) registerMarkdown() string {
 				fmt.Fprintf(&b, "not taken: %s\n\n", pr.Error)
 				continue
 			}
+			var parts []string
+			for _, sh := range pr.Shares {
+				parts = append(parts, fmt.Sprintf("%s %.1f %%", sh.What, sh.Percent))
+			}
+			if len(parts) > 0 {
+				fmt.Fprintf(&b, "By what it was spent on: %s.\n\n", strings.Join(parts, "; "))
+			}
 			b.WriteString("```\n")
-			for i, l := range pr.Top {
-				if i >= 18 {
-					break
-				}
+			for _, l := range pr.Top {
 				b.WriteString(l + "\n")
 			}
 			b.WriteString("```\n\n")
