@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -167,19 +166,4 @@ func cpuTable(points []RegisterPoint) string {
 		}
 	}
 	return b.String()
-}
-
-// busiest names a path's processes by CPU seconds, most first.
-func (c PathCPU) busiest(n int) []ProcessCPU {
-	ps := slices.Clone(c.Processes)
-	slices.SortFunc(ps, func(a, b ProcessCPU) int {
-		switch {
-		case a.Seconds > b.Seconds:
-			return -1
-		case a.Seconds < b.Seconds:
-			return 1
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
-	return ps[:min(n, len(ps))]
 }

@@ -76,7 +76,7 @@ func (k *kvDriver) put(ctx context.Context, key string) (string, error) {
 		return "", err
 	}
 	if !status.Successful {
-		return "", fmt.Errorf("Put: transaction %s committed as %s", status.TransactionID, status.Code)
+		return "", fmt.Errorf("kvcc Put: transaction %s committed as %s", status.TransactionID, status.Code)
 	}
 	return status.TransactionID, nil
 }

@@ -9,6 +9,16 @@ import (
 	"gonum.org/v1/plot/plotter"
 )
 
+// joinAndSubmissionsMarkdown renders the join, register and batchtimeout workloads' sections, in
+// that order, those that ran.
+func (res *Result) joinAndSubmissionsMarkdown() string {
+	var s string
+	if res.Join != nil {
+		s = res.Join.markdown()
+	}
+	return s + res.registerMarkdown() + res.batchTimeoutMarkdown()
+}
+
 // registerMarkdown renders the register workload: throughput and latency of the three paths, the
 // ratios, the CPU per committed transaction by process group, and the peer's profiles.
 func (res *Result) registerMarkdown() string {

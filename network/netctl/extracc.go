@@ -151,12 +151,24 @@ func (n *Network) DeployExtraChaincode(ctx context.Context, cc ExtraChaincode) (
 	default:
 		d.Sequence = 1
 	}
-	def := []string{"--channelID", n.Top.Channel, "--name", cc.Name, "--version", d.Version, "--sequence",
+	if err := n.approveCommitExtra(ctx, d, ids); err != nil {
+		return nil, err
+	}
+	d.Committed = true
+	return d, n.waitExtraCommitted(ctx, d)
+}
+
+// approveCommitExtra approves an extra chaincode's definition for every organization with its own
+// package id (unless approved already) and commits it through the IP office's peer, endorsed by every
+// organization's peer.
+func (n *Network) approveCommitExtra(ctx context.Context, d *ExtraDeployment, ids map[string]string) error {
+	ipo := n.committer()
+	def := []string{"--channelID", n.Top.Channel, "--name", d.Name, "--version", d.Version, "--sequence",
 		strconv.Itoa(d.Sequence), "--signature-policy", d.Policy}
 	for _, o := range n.Top.PeerOrgs() {
 		err := waitFor(ctx, 30*time.Second, 500*time.Millisecond, func() error {
 			out, err := n.output(n.peerCLIEnv(o), n.ProgramPath("peer"), "lifecycle", "chaincode", "queryapproved",
-				"--channelID", n.Top.Channel, "--name", cc.Name, "--sequence", strconv.Itoa(d.Sequence), "--output", "json")
+				"--channelID", n.Top.Channel, "--name", d.Name, "--sequence", strconv.Itoa(d.Sequence), "--output", "json")
 			if err == nil {
 				if a, err := parseApproved(out); err == nil && a.sameAs(d.Version, d.Sequence, ids[o.Name]) {
 					return nil
@@ -166,24 +178,23 @@ func (n *Network) DeployExtraChaincode(ctx context.Context, cc ExtraChaincode) (
 				"--waitForEvent"}, def, n.ordererArgs())...)
 		})
 		if err != nil {
-			return nil, n.withCause(PeerName(o), fmt.Errorf("%s's approval of %s: %w", o.MSPID, cc.Name, err))
+			return n.withCause(PeerName(o), fmt.Errorf("%s's approval of %s: %w", o.MSPID, d.Name, err))
 		}
 	}
 	args := slices.Concat([]string{"lifecycle", "chaincode", "commit", "--waitForEvent"}, def)
 	for _, o := range n.Top.PeerOrgs() {
 		args = append(args, "--peerAddresses", Addr(o.Host, o.Peer.Port), "--tlsRootCertFiles", n.caCert(o))
 	}
-	err = waitFor(ctx, 30*time.Second, 500*time.Millisecond, func() error {
-		if v, s, err := n.extraCommitted(ipo, cc.Name); err == nil && v == d.Version && s == d.Sequence {
+	err := waitFor(ctx, 30*time.Second, 500*time.Millisecond, func() error {
+		if v, s, err := n.extraCommitted(ipo, d.Name); err == nil && v == d.Version && s == d.Sequence {
 			return nil
 		}
 		return n.peerCLI(ipo, append(args, n.ordererArgs()...)...)
 	})
 	if err != nil {
-		return nil, n.withCause(PeerName(ipo), fmt.Errorf("committing %s: %w", cc.Name, err))
+		return n.withCause(PeerName(ipo), fmt.Errorf("committing %s: %w", d.Name, err))
 	}
-	d.Committed = true
-	return d, n.waitExtraCommitted(ctx, d)
+	return nil
 }
 
 // installFile installs a package file on an organization's peer unless the peer has its id.
