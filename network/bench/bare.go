@@ -20,6 +20,7 @@ type Bare struct {
 	ledger          *qscc.Reader     // through the IP office's peer
 	bankLedger      *qscc.Reader     // through Bank1's peer
 	qscc            *client.Contract // the IP office's peer's qscc, for whole blocks
+	gateway         *client.Gateway  // the IP office's examiner's, for other chaincodes (register.go)
 	channel         string
 	closers         []func()
 }
@@ -44,6 +45,7 @@ func NewBare(sys *netctl.System) (*Bare, error) {
 		b.Close()
 		return nil, err
 	}
+	b.gateway = ipo
 	b.ipoffice = ipo.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name)
 	b.bank1 = bank.GetNetwork(sys.Channel).GetContract(sys.Chaincode.Name)
 	b.ledger = qscc.NewReader(ipo, sys.Channel)

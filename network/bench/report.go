@@ -62,9 +62,7 @@ func (res *Result) Markdown() string {
 		}
 		b.WriteString("\n")
 	}
-	if res.Join != nil {
-		b.WriteString(res.Join.markdown())
-	}
+	b.WriteString(res.joinAndSubmissionsMarkdown())
 	if len(res.Memory) > 0 {
 		b.WriteString("### Resident memory after the run\n\n| process | kind | RSS MiB | PSS MiB |\n| --- | --- | ---: | ---: |\n")
 		var rss, pss float64

@@ -11,6 +11,7 @@ import (
 	mrand "math/rand/v2"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,7 +27,7 @@ import (
 
 // Config says what to measure.
 type Config struct {
-	Workloads   []string      // submit, read, readmodel, growth, packages, memory, join
+	Workloads   []string      // submit, read, readmodel, growth, packages, memory, join, register, batchtimeout
 	Concurrency []int         // client counts for submit and read
 	Duration    time.Duration // per measurement
 	GrowthSizes []int         // ledger sizes (IP rights) for the growth workload
@@ -43,6 +44,15 @@ type Config struct {
 	// clients sending at that combined rate (a second).
 	VerifyClients int
 	VerifyRate    float64
+	// The register and batchtimeout workloads (register.go, batchtimeout.go): the trivial chaincode's
+	// program, the directory the IP office's peer's CPU profiles go to ("" : none taken) and the
+	// concurrency they are taken at, the BatchTimeouts and the clients of the throughput figure.
+	RegisterConcurrency []int
+	KVProgram           string
+	ProfileDir          string
+	ProfileAt           int
+	BatchTimeouts       []time.Duration
+	BatchClients        int
 }
 
 // Result holds every figure of a run; it is written as JSON and rendered as Markdown and a chart.
@@ -61,6 +71,9 @@ type Result struct {
 	// each growth size.
 	ReadModel []RatePoint   `json:"readModel,omitempty"`
 	Search    []SearchPoint `json:"search,omitempty"`
+	// Register and BatchTimeout: register.go, batchtimeout.go.
+	Register     *RegisterResult     `json:"register,omitempty"`
+	BatchTimeout *BatchTimeoutResult `json:"batchTimeout,omitempty"`
 }
 
 // Machine describes where the run happened.
@@ -122,6 +135,9 @@ type Runner struct {
 	seq      atomic.Int64
 	res      *Result
 	maxBlock atomic.Uint64 // the highest block a preparation step committed in
+	// kv is the trivial chaincode's driver and kvDeployment its servers, once deployed (register.go).
+	kv           *kvDriver
+	kvDeployment *netctl.ExtraDeployment
 }
 
 // noteBlock remembers the highest block preparation wrote.
@@ -137,7 +153,7 @@ func (r *Runner) noteBlock(b uint64) {
 // NewRunner connects both drivers to a running network. settings come from the topology.
 func NewRunner(cfg Config, sys *netctl.System, settings Settings) (*Runner, error) {
 	maxC := 1
-	for _, c := range cfg.Concurrency {
+	for _, c := range append(slices.Clone(cfg.Concurrency), cfg.RegisterConcurrency...) {
 		maxC = max(maxC, c)
 	}
 	bare, err := NewBare(sys)
@@ -157,7 +173,15 @@ func NewRunner(cfg Config, sys *netctl.System, settings Settings) (*Runner, erro
 }
 
 // Close closes both drivers.
-func (r *Runner) Close() { r.bare.Close(); r.http.Close() }
+func (r *Runner) Close() {
+	r.bare.Close()
+	r.http.Close()
+	if r.kvDeployment != nil {
+		if err := r.cfg.Network.StopExtraChaincode(r.kvDeployment); err != nil {
+			r.logf("stopping the trivial chaincode's servers: %v", err)
+		}
+	}
+}
 
 func (r *Runner) logf(format string, args ...any) {
 	if r.cfg.Out != nil {
@@ -184,8 +208,12 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			err = r.runJoin(ctx)
 		case "readmodel":
 			err = r.runReadModel(ctx)
+		case "register":
+			err = r.runRegister(ctx)
+		case "batchtimeout":
+			err = r.runBatchTimeout(ctx)
 		default:
-			err = fmt.Errorf("unknown workload %q (submit, read, readmodel, growth, packages, memory, join)", w)
+			err = fmt.Errorf("unknown workload %q (submit, read, readmodel, growth, packages, memory, join, register, batchtimeout)", w)
 		}
 		if err != nil {
 			return r.res, fmt.Errorf("%s: %w", w, err)

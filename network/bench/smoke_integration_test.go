@@ -4,28 +4,58 @@ package bench
 
 import (
 	"context"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/ipledger/ipledger/network/itest"
+	"github.com/ipledger/ipledger/network/netctl"
 )
 
 // TestBenchSmoke runs the benchmark tool briefly against the test network: both paths commit the
-// pledge life cycle, answer verifications and apply for and register a package, and the report's three
-// outputs are written.
+// pledge life cycle, answer verifications and apply for and register a package; the register workload
+// deploys the trivial chaincode and commits registrations and Puts endorsed alike; the batchtimeout
+// workload sets two BatchTimeouts and the channel's value back; the report's outputs are written, and
+// the trivial chaincode's servers are stopped.
 func TestBenchSmoke(t *testing.T) {
 	sys := itest.System(t)
-	cfg := Config{Workloads: []string{"submit", "read", "packages", "memory"}, Concurrency: []int{2}, Duration: 2 * time.Second,
-		Samples: 3, PackageSizes: []int{3}, Out: testWriter{t}}
+	n, err := netctl.OpenSystem(sys, "../topology.yaml", "..", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv := filepath.Join(t.TempDir(), "kvcc")
+	if out, err := exec.Command("go", "build", "-o", kv, "./kvcc").CombinedOutput(); err != nil {
+		t.Fatalf("building the trivial chaincode: %v\n%s", err, out)
+	}
+	cfg := Config{Workloads: []string{"submit", "read", "packages", "memory", "register", "batchtimeout"}, Concurrency: []int{2},
+		Duration: 2 * time.Second, Samples: 3, PackageSizes: []int{3}, Out: testWriter{t}, Network: n, KVProgram: kv,
+		RegisterConcurrency: []int{2}, ProfileDir: t.TempDir(), ProfileAt: 2, BatchTimeouts: []time.Duration{50 * time.Millisecond, 100 * time.Millisecond},
+		BatchClients: 2}
 	r, err := NewRunner(cfg, sys, Settings{BatchTimeout: "100ms"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	closed := false
+	t.Cleanup(func() {
+		if !closed {
+			r.Close() // the trivial chaincode's servers stop also when the test fails
+		}
+	})
 	res, err := r.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
+	}
+	checkRegister(t, res.Register)
+	checkBatchTimeout(t, n, res.BatchTimeout)
+	servers := r.kvDeployment.Servers
+	r.Close()
+	closed = true
+	for _, p := range servers {
+		if n.Pid(p) != 0 {
+			t.Errorf("%s still runs after the runner closed", p.Name)
+		}
 	}
 	if len(res.Submit) != 1 || len(res.Read) != 2 || len(res.Packages) != 2 || len(res.Memory) == 0 {
 		t.Fatalf("figures missing: %d submit, %d read, %d packages, %d memory", len(res.Submit), len(res.Read), len(res.Packages), len(res.Memory))
@@ -52,7 +82,94 @@ func TestBenchSmoke(t *testing.T) {
 	if err := res.Chart(filepath.Join(dir, "bench.png")); err != nil {
 		t.Fatal(err)
 	}
+	if err := res.SubmissionChart(filepath.Join(dir, "bench-submissions.png")); err != nil {
+		t.Fatal(err)
+	}
 	t.Logf("\n%s", res.Markdown())
+}
+
+// checkRegister asserts the register workload's figures: every path committed registrations (the
+// trivial chaincode its Puts) without a failure, all three were endorsed by the same organizations,
+// and the CPU of the peers and of the trivial chaincode's servers was read.
+func checkRegister(t *testing.T, rr *RegisterResult) {
+	t.Helper()
+	if rr == nil || len(rr.Points) != 1 {
+		t.Fatalf("register figures: %+v", rr)
+	}
+	want := []string{"Bank1MSP", "IPOfficeMSP"}
+	for _, path := range []string{"trivial", "bare", "http"} {
+		if !slices.Equal(rr.Endorsers[path], want) {
+			t.Errorf("%s's transaction endorsed by %v, not %v", path, rr.Endorsers[path], want)
+		}
+	}
+	if rr.ValueBytes < 300 {
+		t.Errorf("the trivial chaincode's value is %d bytes, less than a right's record", rr.ValueBytes)
+	}
+	p := rr.Points[0]
+	for path, s := range map[string]Summary{"trivial": p.Trivial, "bare": p.Bare, "http": p.HTTP} {
+		if s.Count == 0 || s.Failures != 0 || s.P50Millis <= 0 {
+			t.Errorf("register %s: %+v", path, s)
+		}
+	}
+	if p.BareRatio <= 0 || p.HTTPRatio <= 0 {
+		t.Errorf("ratios %v, %v", p.BareRatio, p.HTTPRatio)
+	}
+	t.Logf("FIGURE register-smoke trivial %d committed (%.1f/s), bare %d (%.1f/s), http %d (%.1f/s), bare/trivial %.3f",
+		p.Trivial.Count, p.Trivial.PerSecond, p.Bare.Count, p.Bare.PerSecond, p.HTTP.Count, p.HTTP.PerSecond, p.BareRatio)
+	if len(p.CPU) != 3 {
+		t.Fatalf("CPU of %d paths, want 3", len(p.CPU))
+	}
+	for _, c := range p.CPU {
+		byGroup, all := c.PerTx()
+		if byGroup["peer0.ipoffice"] <= 0 || all <= byGroup["peer0.ipoffice"] {
+			t.Errorf("%s: CPU per transaction %v (all %v): the IP office's peer used none", c.Path, byGroup, all)
+		}
+		kinds := map[string]bool{}
+		for _, pc := range c.Processes {
+			kinds[pc.Kind] = true
+		}
+		if !kinds["kvcc"] || !kinds["peer"] || !kinds["orderer"] || !kinds["load"] {
+			t.Errorf("%s: CPU read of kinds %v", c.Path, kinds)
+		}
+	}
+	if len(p.Profiles) != 2 {
+		t.Errorf("%d profiles at %d clients, want trivial and bare", len(p.Profiles), p.Concurrency)
+	}
+	for _, pr := range p.Profiles {
+		if len(pr.Top) == 0 && pr.Error == "" {
+			t.Errorf("profile of %s: neither taken nor said why: %+v", pr.Path, pr)
+		}
+	}
+}
+
+// checkBatchTimeout asserts that each BatchTimeout was measured and that the channel's value is back
+// at the one it had.
+func checkBatchTimeout(t *testing.T, n *netctl.Network, bt *BatchTimeoutResult) {
+	t.Helper()
+	if bt == nil || len(bt.Points) != 2 {
+		t.Fatalf("batchtimeout figures: %+v", bt)
+	}
+	if bt.Points[0].ConfigBlock == 0 {
+		t.Errorf("BatchTimeout %s made no config block", bt.Points[0].BatchTimeout)
+	}
+	for _, p := range bt.Points {
+		for what, s := range map[string]Summary{"sequential bare": p.SeqBare, "sequential http": p.SeqHTTP, "load bare": p.LoadBare, "load http": p.LoadHTTP} {
+			if s.Count == 0 || s.Failures != 0 {
+				t.Errorf("BatchTimeout %s %s: %+v", p.BatchTimeout, what, s)
+			}
+		}
+		t.Logf("FIGURE batchtimeout-smoke %s sequential p50 bare %.1f ms http %.1f ms", p.BatchTimeout, p.SeqBare.P50Millis, p.SeqHTTP.P50Millis)
+	}
+	if bt.Why == "" {
+		t.Error("no reason for the BatchTimeout chosen")
+	}
+	cfg, _, err := n.ChannelConfig(n.Top.Org("IPOfficeMSP"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := netctl.BatchTimeout(cfg); err != nil || d.String() != bt.Reference {
+		t.Errorf("the channel's BatchTimeout after the workload: %v (%v), want %s", d, err, bt.Reference)
+	}
 }
 
 type testWriter struct{ t *testing.T }

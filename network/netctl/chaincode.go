@@ -82,36 +82,7 @@ func (n *Network) writePackages(slot int) (map[string]string, error) {
 // id; the same label with another organization's connection.json gives another id. The file holds a
 // private key: it is written 0600.
 func (n *Network) writePackage(o *Organization, slot int) (string, error) {
-	read := func(dir, name string) string {
-		b, _ := os.ReadFile(filepath.Join(dir, name))
-		return string(b)
-	}
-	client, server := n.ccClientTLS(o), n.ccServerTLS(o)
-	conn := Connection{
-		Address:            ccServerAddr(o, slot),
-		DialTimeout:        "10s",
-		TLSRequired:        true,
-		ClientAuthRequired: true,
-		ClientKey:          read(client, "key.pem"),
-		ClientCert:         read(client, "cert.pem"),
-		RootCert:           read(server, "ca.pem"),
-	}
-	if conn.ClientKey == "" || conn.ClientCert == "" || conn.RootCert == "" {
-		return "", fmt.Errorf("chaincode TLS material missing in %s or %s", client, server)
-	}
-	if err := checkConnection(conn, read(server, "key.pem")); err != nil {
-		return "", err
-	}
-	connJSON, err := json.MarshalIndent(conn, "", "  ")
-	if err != nil {
-		return "", err
-	}
-	code, err := tarGz(map[string][]byte{"connection.json": connJSON})
-	if err != nil {
-		return "", err
-	}
-	meta, _ := json.Marshal(map[string]string{"type": "ccaas", "label": n.label()})
-	pkg, err := tarGz(map[string][]byte{"code.tar.gz": code, "metadata.json": meta})
+	pkg, err := n.ccaasPackage(o, n.label(), ccServerAddr(o, slot))
 	if err != nil {
 		return "", err
 	}
@@ -123,6 +94,41 @@ func (n *Network) writePackage(o *Organization, slot int) (string, error) {
 	}
 	sum := sha256.Sum256(pkg)
 	return n.label() + ":" + hex.EncodeToString(sum[:]), nil
+}
+
+// ccaasPackage is an organization's chaincode-as-a-service package of a label for a chaincode server
+// at address, with the organization's chaincode TLS material (writePackage).
+func (n *Network) ccaasPackage(o *Organization, label, address string) ([]byte, error) {
+	read := func(dir, name string) string {
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		return string(b)
+	}
+	client, server := n.ccClientTLS(o), n.ccServerTLS(o)
+	conn := Connection{
+		Address:            address,
+		DialTimeout:        "10s",
+		TLSRequired:        true,
+		ClientAuthRequired: true,
+		ClientKey:          read(client, "key.pem"),
+		ClientCert:         read(client, "cert.pem"),
+		RootCert:           read(server, "ca.pem"),
+	}
+	if conn.ClientKey == "" || conn.ClientCert == "" || conn.RootCert == "" {
+		return nil, fmt.Errorf("chaincode TLS material missing in %s or %s", client, server)
+	}
+	if err := checkConnection(conn, read(server, "key.pem")); err != nil {
+		return nil, err
+	}
+	connJSON, err := json.MarshalIndent(conn, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	code, err := tarGz(map[string][]byte{"connection.json": connJSON})
+	if err != nil {
+		return nil, err
+	}
+	meta, _ := json.Marshal(map[string]string{"type": "ccaas", "label": label})
+	return tarGz(map[string][]byte{"code.tar.gz": code, "metadata.json": meta})
 }
 
 // writePrivate writes a file that holds a private key: mode 0600, also when it existed with another.

@@ -33,6 +33,10 @@ type Network struct {
 	// JoinSnapshot, set by `org up --join snapshot:FILE@SHA256`, makes the peer of an organization
 	// that joins a running channel join from that snapshot instead of the genesis block.
 	JoinSnapshot *JoinSource
+	// PeerProfile turns on each peer's Go profiling endpoint (core.yaml peer.profile) at
+	// 127.0.0.1:[Topology.PeerProfilePort]: for a network the benchmark starts, never by default
+	// (netctl reads IPLEDGER_PEER_PROFILE=1).
+	PeerProfile bool
 
 	began    time.Time
 	codeHash string // sha256 of the chaincode program, once read (ccVersion)

@@ -73,7 +73,7 @@ func (n *Network) peerProcess(o *Organization) *Process {
 	cert, key, ca := filepath.Join(tlsDir, "cert.pem"), filepath.Join(tlsDir, "key.pem"), filepath.Join(tlsDir, "ca.pem")
 	addr := Addr(o.Host, o.Peer.Port)
 	data := filepath.Join(node, "data")
-	return &Process{
+	p := &Process{
 		Name: PeerName(o), Kind: "peer", Org: o.Name,
 		Bin:  n.ProgramPath("peer"),
 		Args: []string{"node", "start"},
@@ -122,6 +122,15 @@ func (n *Network) peerProcess(o *Organization) *Process {
 		Ports:  []int{o.Peer.Port, o.Peer.ChaincodePort, o.Peer.OpsPort},
 		Health: "https://" + Addr(o.Host, o.Peer.OpsPort) + "/healthz",
 	}
+	if n.PeerProfile {
+		// Go's pprof over plain HTTP, without authentication: on the loopback address only, and only
+		// on a network started for the benchmark (scripts/ipledger bench sets IPLEDGER_PEER_PROFILE).
+		port := n.Top.PeerProfilePort(o)
+		p.Env[len(p.Env)-1] = "CORE_PEER_PROFILE_ENABLED=true"
+		p.Env = append(p.Env, "CORE_PEER_PROFILE_LISTENADDRESS="+Addr("127.0.0.1", port))
+		p.LoopbackPorts = append(p.LoopbackPorts, port)
+	}
+	return p
 }
 
 // writePeerConfig writes the peers' core.yaml: Fabric's sample configuration with the settings that

@@ -32,6 +32,8 @@ type options struct {
 	system, topology, workloads, concurrency, growth, packages, out string
 	duration                                                        time.Duration
 	samples, blocks                                                 int
+	kvProgram, batchTimeouts, registerConcurrency                   string
+	batchClients, profileAt                                         int
 }
 
 // parseFlags reads the command line.
@@ -39,14 +41,20 @@ func parseFlags() options {
 	var o options
 	flag.StringVar(&o.system, "system", os.Getenv("IPLEDGER_SYSTEM_FILE"), "the network's system.json (IPLEDGER_SYSTEM_FILE)")
 	flag.StringVar(&o.topology, "topology", "network/topology.yaml", "the topology, for the settings the report names")
-	flag.StringVar(&o.workloads, "workload", "submit,read,growth,packages,memory", "comma-separated: submit, read, growth, packages, memory, join (not by default: it grows the ledger and makes a peer rejoin)")
+	flag.StringVar(&o.workloads, "workload", "submit,read,growth,packages,memory,register,batchtimeout", "comma-separated: submit, read, growth, packages, memory, register, batchtimeout, join (not by default: it grows the ledger and makes a peer rejoin)")
 	flag.StringVar(&o.concurrency, "concurrency", "1,10,50", "comma-separated client counts for submit and read")
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "duration of each measurement point")
 	flag.StringVar(&o.growth, "growth", "1000,100000", "comma-separated ledger sizes (IP rights) for the growth workload")
 	flag.StringVar(&o.packages, "packages", "50,200,500", "comma-separated numbers of rights of the pledges the packages workload applies for and registers")
 	flag.IntVar(&o.samples, "samples", 50, "sequential samples per latency figure of the growth workload")
 	flag.IntVar(&o.blocks, "blocks", 10000, "the ledger height the join workload grows the ledger to before a peer rejoins")
-	flag.StringVar(&o.out, "out", "out/bench", "directory for bench.json, bench.md and bench.png")
+	flag.StringVar(&o.out, "out", "out/bench", "directory for bench.json, bench.md, bench.png, bench-submissions.png and the peer's CPU profiles")
+	exe, _ := os.Executable()
+	flag.StringVar(&o.kvProgram, "kv-program", filepath.Join(filepath.Dir(exe), "kvcc"), "the trivial chaincode's server program (network/bench/kvcc), for the register workload")
+	flag.StringVar(&o.registerConcurrency, "register-concurrency", "1,10,50,200", "comma-separated client counts for the register workload")
+	flag.IntVar(&o.profileAt, "profile-at", 50, "the register workload's concurrency at which the IP office's peer's CPU profile is taken (a network started with IPLEDGER_PEER_PROFILE=1)")
+	flag.StringVar(&o.batchTimeouts, "batch-timeouts", "10ms,25ms,50ms,100ms,250ms", "comma-separated BatchTimeouts for the batchtimeout workload")
+	flag.IntVar(&o.batchClients, "batch-clients", 50, "clients of the batchtimeout workload's throughput figure")
 	flag.Parse()
 	return o
 }
@@ -72,9 +80,9 @@ func run(o options) error {
 	}
 	settings := bench.Settings{BatchTimeout: top.Ordering.BatchTimeout.String(), MaxMessageCount: top.Ordering.MaxMessageCount,
 		EndorsementPolicy: top.EndorsementPolicy()}
-	if slices.Contains(cfg.Workloads, "join") {
-		// The join workload acts on the network's nodes: the network the system describes, with the
-		// topology it was started from.
+	if slices.Contains(cfg.Workloads, "join") || slices.Contains(cfg.Workloads, "register") || slices.Contains(cfg.Workloads, "batchtimeout") {
+		// The join workload acts on the network's nodes, register deploys a chaincode and batchtimeout
+		// updates the channel: the network the system describes, with the topology it was started from.
 		n, err := netctl.OpenSystem(sys, o.topology, filepath.Dir(o.topology), os.Getenv("IPLEDGER_FABRIC_CONFIG"))
 		if err != nil {
 			return err
@@ -110,8 +118,24 @@ func (o options) benchConfig() (bench.Config, error) {
 	if err != nil {
 		return bench.Config{}, fmt.Errorf("--packages: %w", err)
 	}
+	rcs, err := ints(o.registerConcurrency)
+	if err != nil {
+		return bench.Config{}, fmt.Errorf("--register-concurrency: %w", err)
+	}
+	var bts []time.Duration
+	for _, f := range strings.Split(o.batchTimeouts, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(f))
+		if err != nil || d <= 0 {
+			return bench.Config{}, fmt.Errorf("--batch-timeouts: %q is not a duration such as 25ms", f)
+		}
+		bts = append(bts, d)
+	}
+	if o.batchClients <= 0 {
+		return bench.Config{}, fmt.Errorf("--batch-clients: %d is not a positive number", o.batchClients)
+	}
 	return bench.Config{Workloads: strings.Split(o.workloads, ","), Concurrency: cs, Duration: o.duration,
-		GrowthSizes: gs, Samples: o.samples, PackageSizes: ps, Out: os.Stdout, Blocks: o.blocks}, nil
+		GrowthSizes: gs, Samples: o.samples, PackageSizes: ps, Out: os.Stdout, Blocks: o.blocks,
+		RegisterConcurrency: rcs, KVProgram: o.kvProgram, ProfileDir: o.out, ProfileAt: o.profileAt, BatchTimeouts: bts, BatchClients: o.batchClients}, nil
 }
 
 // writeReport writes bench.json, bench.md and bench.png into dir and prints the Markdown. A chart
@@ -129,6 +153,11 @@ func writeReport(res *bench.Result, dir string) error {
 	}
 	if err := res.Chart(filepath.Join(dir, "bench.png")); err != nil {
 		fmt.Fprintln(os.Stderr, "no chart:", err)
+	}
+	if res.Register != nil || res.BatchTimeout != nil {
+		if err := res.SubmissionChart(filepath.Join(dir, "bench-submissions.png")); err != nil {
+			fmt.Fprintln(os.Stderr, "no submissions chart:", err)
+		}
 	}
 	fmt.Println()
 	fmt.Print(md)

@@ -208,7 +208,8 @@ func (o *options) network(strict bool) *netctl.Network {
 		fail(err)
 	}
 	n := &netctl.Network{Top: plan, TopologySHA256: sum, Dir: abs(o.dataDir), PortBase: o.portBase, Bin: abs(o.binDir),
-		FabricConfig: o.fabricConfig, NetworkDir: abs(o.networkDir), Out: os.Stdout}
+		FabricConfig: o.fabricConfig, NetworkDir: abs(o.networkDir), Out: os.Stdout,
+		PeerProfile: os.Getenv("IPLEDGER_PEER_PROFILE") == "1"}
 	scope, err := netctl.LoadScope(n.Dir)
 	if err != nil {
 		fail(err)
