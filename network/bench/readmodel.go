@@ -3,8 +3,9 @@ package bench
 import (
 	"context"
 	"fmt"
-	"math"
 	mrand "math/rand/v2"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -149,4 +150,31 @@ func (r *Runner) searchAt(ctx context.Context, rights int, seeded int) {
 	}
 }
 
-func round1(f float64) float64 { return math.Round(f*10) / 10 }
+// readModelMarkdown renders the open-loop verification and the search by party.
+func (res *Result) readModelMarkdown() string {
+	var b strings.Builder
+	if len(res.ReadModel) > 0 {
+		b.WriteString("### Verification at a set rate (open loop)\n\n")
+		b.WriteString("| path | clients | target /s | achieved /s | p50 ms | p99 ms | failures | answered from |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+		for _, p := range res.ReadModel {
+			var src []string
+			for k, v := range p.Sources {
+				src = append(src, fmt.Sprintf("%s %d", k, v))
+			}
+			sort.Strings(src)
+			fmt.Fprintf(&b, "| %s | %d | %.0f | %.1f | %.1f | %.1f | %d | %s |\n", p.Path, p.Clients, p.Target, p.PerSecond,
+				p.P50Millis, p.P99Millis, p.Failures, strings.Join(src, ", "))
+		}
+		b.WriteString("\n")
+	}
+	if len(res.Search) > 0 {
+		b.WriteString("### Search by party against the number of IP rights (sequential)\n\n")
+		b.WriteString("| IP rights | path | by name p50 ms | by name p99 ms | by code p50 ms | by code p99 ms |\n| ---: | --- | ---: | ---: | ---: | ---: |\n")
+		for _, p := range res.Search {
+			fmt.Fprintf(&b, "| %d | %s | %.1f | %.1f | %.1f | %.1f |\n", p.Rights, p.Path, p.ByName.P50Millis, p.ByName.P99Millis,
+				p.ByID.P50Millis, p.ByID.P99Millis)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}

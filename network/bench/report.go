@@ -63,6 +63,7 @@ func (res *Result) Markdown() string {
 		b.WriteString("\n")
 	}
 	b.WriteString(res.joinAndSubmissionsMarkdown())
+	b.WriteString(res.readModelMarkdown())
 	if len(res.Memory) > 0 {
 		b.WriteString("### Resident memory after the run\n\n| process | kind | RSS MiB | PSS MiB |\n| --- | --- | ---: | ---: |\n")
 		var rss, pss float64

@@ -34,6 +34,8 @@ type options struct {
 	samples, blocks                                                 int
 	kvProgram, batchTimeouts, registerConcurrency                   string
 	batchClients, profileAt                                         int
+	verifyClients                                                   int
+	verifyRate                                                      float64
 }
 
 // parseFlags reads the command line.
@@ -41,7 +43,7 @@ func parseFlags() options {
 	var o options
 	flag.StringVar(&o.system, "system", os.Getenv("IPLEDGER_SYSTEM_FILE"), "the network's system.json (IPLEDGER_SYSTEM_FILE)")
 	flag.StringVar(&o.topology, "topology", "network/topology.yaml", "the topology, for the settings the report names")
-	flag.StringVar(&o.workloads, "workload", "submit,read,growth,packages,memory,register,batchtimeout", "comma-separated: submit, read, growth, packages, memory, register, batchtimeout, join (not by default: it grows the ledger and makes a peer rejoin)")
+	flag.StringVar(&o.workloads, "workload", "submit,read,readmodel,growth,packages,memory,register,batchtimeout", "comma-separated: submit, read, readmodel, growth, packages, memory, register, batchtimeout, join (not by default: it grows the ledger and makes a peer rejoin)")
 	flag.StringVar(&o.concurrency, "concurrency", "1,10,50", "comma-separated client counts for submit and read")
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "duration of each measurement point")
 	flag.StringVar(&o.growth, "growth", "1000,100000", "comma-separated ledger sizes (IP rights) for the growth workload")
@@ -55,6 +57,8 @@ func parseFlags() options {
 	flag.IntVar(&o.profileAt, "profile-at", 50, "the register workload's concurrency at which the IP office's peer's CPU profile is taken (a network started with IPLEDGER_PEER_PROFILE=1)")
 	flag.StringVar(&o.batchTimeouts, "batch-timeouts", "10ms,25ms,50ms,100ms,250ms", "comma-separated BatchTimeouts for the batchtimeout workload")
 	flag.IntVar(&o.batchClients, "batch-clients", 50, "clients of the batchtimeout workload's throughput figure")
+	flag.IntVar(&o.verifyClients, "verify-clients", 50, "clients of the readmodel workload's open-loop verification")
+	flag.Float64Var(&o.verifyRate, "verify-rate", 2000, "the combined rate (a second) at which the readmodel workload's clients verify")
 	flag.Parse()
 	return o
 }
@@ -135,7 +139,8 @@ func (o options) benchConfig() (bench.Config, error) {
 	}
 	return bench.Config{Workloads: strings.Split(o.workloads, ","), Concurrency: cs, Duration: o.duration,
 		GrowthSizes: gs, Samples: o.samples, PackageSizes: ps, Out: os.Stdout, Blocks: o.blocks,
-		RegisterConcurrency: rcs, KVProgram: o.kvProgram, ProfileDir: o.out, ProfileAt: o.profileAt, BatchTimeouts: bts, BatchClients: o.batchClients}, nil
+		RegisterConcurrency: rcs, KVProgram: o.kvProgram, ProfileDir: o.out, ProfileAt: o.profileAt, BatchTimeouts: bts, BatchClients: o.batchClients,
+		VerifyClients: o.verifyClients, VerifyRate: o.verifyRate}, nil
 }
 
 // writeReport writes bench.json, bench.md and bench.png into dir and prints the Markdown. A chart
