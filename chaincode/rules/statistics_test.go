@@ -291,7 +291,10 @@ func (l *limitLedger) ScanValuesPage(objectType string, attrs []string, pageSize
 	return kvs, next, err
 }
 
-func (l *limitLedger) GetState(key string) ([]byte, error) { l.gets++; return l.MemLedger.GetState(key) }
+func (l *limitLedger) GetState(key string) ([]byte, error) {
+	l.gets++
+	return l.MemLedger.GetState(key)
+}
 
 func (l *limitLedger) GetPrivate(c, key string) ([]byte, error) {
 	l.privates++
