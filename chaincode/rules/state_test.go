@@ -108,7 +108,7 @@ func TestStateFamiliesAreEveryFamily(t *testing.T) {
 				return true
 			}
 			for i, name := range spec.Names {
-				if i >= len(spec.Values) || !(strings.HasPrefix(name.Name, "key") || strings.HasPrefix(name.Name, "idx")) {
+				if i >= len(spec.Values) || !strings.HasPrefix(name.Name, "key") && !strings.HasPrefix(name.Name, "idx") {
 					continue
 				}
 				if lit, ok := spec.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
