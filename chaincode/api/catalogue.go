@@ -156,6 +156,19 @@ var (
 		Args:    []Arg{path("partyID", "id")},
 		Summary: "returns the search extract of a party: every right it owns and every pledge it gave, as of now (S2)"}
 
+	// GetStatistics is sealed to the caller's key like GetPledgeTerms: its amounts are sums of private
+	// terms, which a submitted query would otherwise write into a block every member reads.
+	GetStatistics = Op{Name: "GetStatistics", ReadOnly: true, PrivateTerms: true, Method: "GET", Path: "/v1/statistics",
+		Args: []Arg{query("from", "from"), query("to", "to"), query("interval", "interval")},
+		Summary: "returns the regulator's statistics of the pledges over a window of dates, by month, quarter or year: " +
+			"registrations, releases, refusals, revocations, times to decision, defaults and disposals, amounts secured " +
+			"by bank and kind of right (of the terms the caller's organization holds), concentration"}
+	// ListStateKeys and GetStateDigests let a checker compare a read model with the chaincode's state.
+	ListStateKeys = Op{Name: "ListStateKeys", ReadOnly: true, Args: []Arg{{Name: "family"}, pageSize, bookmark},
+		Summary: "lists one page of the keys of one family of the public state (or the simple keys), with the SHA-256 of each value"}
+	GetStateDigests = Op{Name: "GetStateDigests", ReadOnly: true, Args: []Arg{{Name: "keys"}, {Name: "collections"}},
+		Summary: "returns the SHA-256 of the public value of given keys and the hash of their private values in the collections named"}
+
 	ListTransfers = Op{Name: "ListTransfers", ReadOnly: true, Method: "GET", Path: "/v1/transfers",
 		Args: append([]Arg{query("assetID", "assetId"), query("status", "status"),
 			query("requestedBy", "requestedBy")}, pageQuery...),
@@ -195,6 +208,7 @@ var Operations = []Op{
 	RequestTransfer, ConsentToTransfer, RecordTransfer, RefuseTransfer, GetTransfer, GetTransferHistory,
 	ListTransfers, TerminateLicense,
 	SearchParties, GetParty, GetPartyExtract,
+	GetStatistics, ListStateKeys, GetStateDigests,
 }
 
 // ReadOnlyNames lists the names of the read-only transactions.

@@ -224,3 +224,18 @@ func (c *Contract) GetParty(ctx contractapi.TransactionContextInterface, partyID
 func (c *Contract) GetPartyExtract(ctx contractapi.TransactionContextInterface, partyID string) (string, error) {
 	return call(ctx, func(s *rules.Service) (string, error) { return s.GetPartyExtract(partyID) })
 }
+
+// GetStatistics returns the regulator's statistics of the pledges over a window of dates, by month, quarter or year: registrations, releases, refusals, revocations, times to decision, defaults and disposals, amounts secured by bank and kind of right (of the terms the caller's organization holds), concentration. Answered sealed to the caller's certificate key.
+func (c *Contract) GetStatistics(ctx contractapi.TransactionContextInterface, from string, to string, interval string) (string, error) {
+	return sealed(ctx, func(s *rules.Service) (string, error) { return s.GetStatistics(from, to, interval) })
+}
+
+// ListStateKeys lists one page of the keys of one family of the public state (or the simple keys), with the SHA-256 of each value.
+func (c *Contract) ListStateKeys(ctx contractapi.TransactionContextInterface, family string, pageSize int32, bookmark string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.ListStateKeys(family, pageSize, bookmark) })
+}
+
+// GetStateDigests returns the SHA-256 of the public value of given keys and the hash of their private values in the collections named.
+func (c *Contract) GetStateDigests(ctx contractapi.TransactionContextInterface, keys string, collections string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetStateDigests(keys, collections) })
+}

@@ -113,3 +113,41 @@ func (l stubLedger) History(key string) ([]rules.HistoryEntry, error) {
 func (l stubLedger) SetEvent(name string, payload []byte) error {
 	return l.stub.SetEvent(name, payload)
 }
+
+func (l stubLedger) ScanValuesPage(objectType string, attrs []string, pageSize int32, bookmark string) ([]rules.KV, string, error) {
+	it, meta, err := l.stub.GetStateByPartialCompositeKeyWithPagination(objectType, attrs, pageSize, bookmark)
+	if err != nil {
+		return nil, "", err
+	}
+	return pageOf(it, meta.GetBookmark(), pageSize)
+}
+
+func (l stubLedger) SimpleKeysPage(pageSize int32, bookmark string) ([]rules.KV, string, error) {
+	it, meta, err := l.stub.GetStateByRangeWithPagination("", "", pageSize, bookmark)
+	if err != nil {
+		return nil, "", err
+	}
+	return pageOf(it, meta.GetBookmark(), pageSize)
+}
+
+// pageOf reads one page of a paginated range query. The peer returns a bookmark even after the last
+// page; a short page means there is no more.
+func pageOf(it shim.StateQueryIteratorInterface, next string, pageSize int32) ([]rules.KV, string, error) {
+	defer it.Close()
+	var out []rules.KV
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, rules.KV{Key: kv.GetKey(), Value: kv.GetValue()})
+	}
+	if int32(len(out)) < pageSize {
+		next = ""
+	}
+	return out, next, nil
+}
+
+func (l stubLedger) GetPrivateHash(collection, key string) ([]byte, error) {
+	return l.stub.GetPrivateDataHash(collection, key)
+}

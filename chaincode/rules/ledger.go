@@ -25,13 +25,30 @@ type Ledger interface {
 	// ScanPage returns one page of keys of a partial composite key and the bookmark of the next page
 	// ("" after the last). Read-only transactions only.
 	ScanPage(objectType string, attrs []string, pageSize int32, bookmark string) ([]string, string, error)
+	// ScanValuesPage is ScanPage with the values: one page of the keys of a partial composite key, in
+	// key order, each with its value, and the bookmark of the next page ("" after the last).
+	// Read-only transactions only.
+	ScanValuesPage(objectType string, attrs []string, pageSize int32, bookmark string) ([]KV, string, error)
+	// SimpleKeysPage returns one page of the simple (not composite) keys of the namespace, in key
+	// order, each with its value, and the bookmark of the next page ("" after the last): Fabric's
+	// GetStateByRangeWithPagination("", "", …). Read-only transactions only.
+	SimpleKeysPage(pageSize int32, bookmark string) ([]KV, string, error)
 	// GetPrivate reads a private data collection. It fails on a peer that is not a member.
 	GetPrivate(collection, key string) ([]byte, error)
+	// GetPrivateHash returns the SHA-256 of a key's value in a private data collection, nil when
+	// there is none: Fabric's GetPrivateDataHash, which works on a peer that is not a member too.
+	GetPrivateHash(collection, key string) ([]byte, error)
 	PutPrivate(collection, key string, value []byte) error
 	// History returns every committed version of key, oldest first.
 	History(key string) ([]HistoryEntry, error)
 	// SetEvent sets the transaction's chaincode event; the rules call it at most once per transaction.
 	SetEvent(name string, payload []byte) error
+}
+
+// KV is a key of the state and its value.
+type KV struct {
+	Key   string
+	Value []byte
 }
 
 // HistoryEntry is one committed version of a key, from the peer's history database.

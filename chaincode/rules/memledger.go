@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"maps"
@@ -150,10 +151,17 @@ func (m *MemLedger) Scan(objectType string, attrs []string) ([]string, error) {
 
 // ScanPage implements [Ledger]. The bookmark is the index of the next key.
 func (m *MemLedger) ScanPage(objectType string, attrs []string, pageSize int32, bookmark string) ([]string, string, error) {
+	return m.page(m.scan(objectType, attrs), pageSize, bookmark)
+}
+
+// page is one page of keys, as ScanPage and the value scans make them.
+func (m *MemLedger) page(keys []string, pageSize int32, bookmark string) ([]string, string, error) {
 	if !m.ReadOnly {
 		return nil, "", errors.New("paginated queries are only supported in read-only transactions")
 	}
-	keys := m.scan(objectType, attrs)
+	if pageSize <= 0 {
+		return nil, "", fmt.Errorf("page size %d: must be positive", pageSize)
+	}
 	start := 0
 	if bookmark != "" {
 		n, err := strconv.Atoi(bookmark)
@@ -168,6 +176,46 @@ func (m *MemLedger) ScanPage(objectType string, attrs []string, pageSize int32, 
 		next = strconv.Itoa(end)
 	}
 	return keys[start:end], next, nil
+}
+
+func (m *MemLedger) values(keys []string) []KV {
+	out := make([]KV, len(keys))
+	for i, k := range keys {
+		out[i] = KV{Key: k, Value: slices.Clone(m.state[k])}
+	}
+	return out
+}
+
+// ScanValuesPage implements [Ledger]. The bookmark is the index of the next key.
+func (m *MemLedger) ScanValuesPage(objectType string, attrs []string, pageSize int32, bookmark string) ([]KV, string, error) {
+	keys, next, err := m.page(m.scan(objectType, attrs), pageSize, bookmark)
+	return m.values(keys), next, err
+}
+
+// SimpleKeysPage implements [Ledger]: the keys that are not composite keys. The bookmark is the index
+// of the next key.
+func (m *MemLedger) SimpleKeysPage(pageSize int32, bookmark string) ([]KV, string, error) {
+	var simple []string
+	for _, k := range slices.Sorted(maps.Keys(m.state)) {
+		if !strings.HasPrefix(k, compositeKeyNamespace) {
+			simple = append(simple, k)
+		}
+	}
+	keys, next, err := m.page(simple, pageSize, bookmark)
+	return m.values(keys), next, err
+}
+
+// GetPrivateHash implements [Ledger]: the hash is known on a peer that is not a member too.
+func (m *MemLedger) GetPrivateHash(collection, key string) ([]byte, error) {
+	if m.Undefined[collection] {
+		return nil, fmt.Errorf("collection [%s] not defined in the collection config for chaincode [ipledger]", collection)
+	}
+	v, ok := m.private[collection][key]
+	if !ok || v == nil {
+		return nil, nil
+	}
+	sum := sha256.Sum256(v)
+	return sum[:], nil
 }
 
 // GetPrivate implements [Ledger]; it fails for collections in NonMemberOf, as on a non-member peer.

@@ -17,10 +17,11 @@ import (
 )
 
 // TestOpenSealed_TheGatewayOpensTermsSealedToItsIdentity: the gateway opens GetPledgeTerms' answer with
-// the identity's key file, and refuses an answer in clear (a chaincode that does not seal).
+// the identity's key file, and refuses an answer in clear (a chaincode that does not seal). The
+// statistics are sealed too: their amounts are sums of private terms.
 func TestOpenSealed_TheGatewayOpensTermsSealedToItsIdentity(t *testing.T) {
-	if len(sealedAnswers) != 1 || !sealedAnswers[api.GetPledgeTerms.Name] {
-		t.Fatalf("sealed answers %v, want GetPledgeTerms only", sealedAnswers)
+	if len(sealedAnswers) != 2 || !sealedAnswers[api.GetPledgeTerms.Name] || !sealedAnswers[api.GetStatistics.Name] {
+		t.Fatalf("sealed answers %v, want GetPledgeTerms and GetStatistics only", sealedAnswers)
 	}
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	der, err := x509.MarshalPKCS8PrivateKey(key)

@@ -160,6 +160,7 @@ func (s *Server) apiRoutes() []route {
 		api.GetPledge.Name:               s.getPledge,   // with the private terms, when entitled
 		api.GetStatement.Name:            s.verify,      // with the proof from the ledger
 		api.GetPartyExtract.Name:         s.extract,     // with the proof of every record
+		api.GetStatistics.Name:           s.statistics,  // JSON, or CSV
 		api.ListPledgesByAsset.Name:      s.listPledges, // one route, four lists
 		api.ListPledgesByPledgee.Name:    s.listPledges,
 		api.ListPledgesByStatus.Name:     s.listPledges,
