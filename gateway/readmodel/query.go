@@ -79,7 +79,8 @@ func (v *View) Transaction(txID string) (*api.Transaction, error) {
 		txID).Scan(&t.TxID, &t.BlockNumber, &t.ValidationCode, &t.Chaincode, &t.CreatorMSP, &endorsers, &ts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, &api.Error{Code: api.CodeNotFound, TxID: txID,
-			Message: fmt.Sprintf("no committed transaction with this id in the read model at height %d (it may still be pending)", v.height)}
+			Message: "no committed transaction with this id (it may still be pending)",
+			Details: map[string]string{"readModelHeight": itoa(v.height)}}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read model: transaction %s: %w", txID, err)
