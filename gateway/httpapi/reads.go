@@ -14,6 +14,8 @@ import (
 // Headers of every read answer: where it came from and the ledger height it is valid at.
 const (
 	// HeaderReadSource is "read-model" (the gateway's read model, gateway/readmodel) or "chaincode".
+	// A request that carries it with "chaincode" is answered by the chaincode (the authority), whatever
+	// the read model's state: to compare, or to check an answer.
 	HeaderReadSource = "IPLedger-Read-Source"
 	// HeaderLedgerHeight is the height the answer is valid at: the read model's height read in the
 	// same transaction as the answer; from the chaincode, the peer's height after the answer (proofs)
@@ -42,7 +44,7 @@ func (s *Server) sourceOf(c *gin.Context) string {
 		return v.(string)
 	}
 	src := sourceChaincode
-	if rm := s.opts.ReadModel; rm != nil && rm.Ready() {
+	if rm := s.opts.ReadModel; rm != nil && rm.Ready() && c.GetHeader(HeaderReadSource) != sourceChaincode {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.ReadyTimeout)
 		res := s.probe.get(ctx)
 		cancel()
