@@ -123,7 +123,7 @@ func (f *Follower) Run(ctx context.Context) error {
 				return err
 			}
 			if ctx.Err() != nil {
-				return nil
+				return nil //nolint:nilerr // the stream ended because the follower was stopped: not a failure
 			}
 			if n > 0 {
 				pause = 100 * time.Millisecond
