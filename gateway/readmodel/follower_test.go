@@ -70,7 +70,12 @@ func TestFollower_ReopensFromTheStoresHeightAndBecomesReady(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("the follower stopped on: %v", err)
+		}
+	})
 	if h, err := s.AwaitHeight(ctx, 5); err != nil || h != 5 {
 		t.Fatalf("height %d: %v", h, err)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -448,5 +447,3 @@ func TestEveryReadOnlyOperationResolves(t *testing.T) {
 		t.Errorf("resolved %d of %d", len(ReadOnlyOperations()), n)
 	}
 }
-
-var _ = json.Valid

@@ -19,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/ipledger/ipledger/gateway"
@@ -244,5 +243,3 @@ func (s *Store) Collections(ctx context.Context) ([]string, error) {
 }
 
 func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
-
-var _ = strings.TrimSpace

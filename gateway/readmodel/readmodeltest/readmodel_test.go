@@ -10,7 +10,6 @@ import (
 	"bufio"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -267,5 +266,4 @@ func TestReadModel_AnswersEqualTheChaincodesOnEveryReadRoute(t *testing.T) {
 	if compared == 0 {
 		t.Fatal("nothing compared")
 	}
-	_ = fmt.Sprint
 }
