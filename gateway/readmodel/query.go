@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ const Namespace = "ipledger"
 
 // View is one read transaction of the store: every read in it sees the same height.
 type View struct {
+	s      *Store
 	ctx    context.Context
 	tx     *sql.Tx
 	ns     string
@@ -48,7 +50,7 @@ func (s *Store) Read(ctx context.Context, fn func(v *View) error) (uint64, error
 	case err != nil:
 		return 0, fmt.Errorf("read model: height: %w", err)
 	}
-	v := &View{ctx: ctx, tx: tx, ns: Namespace, height: uint64(h), now: time.Now()}
+	v := &View{s: s, ctx: ctx, tx: tx, ns: Namespace, height: uint64(h), now: time.Now()}
 	if err := fn(v); err != nil {
 		return v.height, err
 	}
@@ -72,6 +74,12 @@ func (v *View) Evaluate(caller rules.Caller, function string, args ...string) ([
 
 // Transaction is a transaction of the channel as its block records it: the value qscc gives.
 func (v *View) Transaction(txID string) (*api.Transaction, error) {
+	// A cached transaction is one applied before; one of a block above this view's height is not
+	// in the view.
+	if t, ok := v.s.txs.Get(txID); ok && t.BlockNumber < v.height {
+		t.EndorsingOrgs = slices.Clone(t.EndorsingOrgs)
+		return &t, nil
+	}
 	var t api.Transaction
 	var endorsers string
 	var ts int64
@@ -91,7 +99,10 @@ func (v *View) Transaction(txID string) (*api.Transaction, error) {
 	if endorsers != "" {
 		t.EndorsingOrgs = strings.Split(endorsers, ",")
 	}
-	return &t, nil
+	v.s.txs.Add(txID, t)
+	out := t
+	out.EndorsingOrgs = slices.Clone(t.EndorsingOrgs)
+	return &out, nil
 }
 
 // method is a read-only operation bound to its *rules.Service method.

@@ -21,6 +21,8 @@ import (
 	"strconv"
 	"sync"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/ipledger/ipledger/chaincode/api"
 	"github.com/ipledger/ipledger/gateway"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
@@ -36,6 +38,10 @@ type Store struct {
 	w      *sql.DB // the one writer
 	r      *sql.DB // readers (the same pool as w for PostgreSQL)
 
+	// txs caches committed transactions by id: a transaction's record never changes once applied (a
+	// later one of the same id is not kept), so a proof reads each from the database once.
+	txs *lru.Cache[string, api.Transaction]
+
 	mu      sync.Mutex
 	height  uint64
 	changed chan struct{} // closed (and replaced) when height grows
@@ -44,7 +50,11 @@ type Store struct {
 // Open opens (creating it when absent) the store cfg names: sqlite with cfg.Path, postgres with
 // cfg.DSN. A store written by a newer schema is refused.
 func Open(ctx context.Context, cfg gateway.ReadModelConfig) (*Store, error) {
-	s := &Store{driver: cfg.Driver, changed: make(chan struct{})}
+	txs, err := lru.New[string, api.Transaction](50000)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{driver: cfg.Driver, changed: make(chan struct{}), txs: txs}
 	switch cfg.Driver {
 	case gateway.ReadModelSQLite:
 		if err := s.openSQLite(cfg.Path); err != nil {
