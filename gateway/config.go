@@ -78,7 +78,7 @@ const (
 )
 
 // ReadModelConfig places the read model: driver sqlite (default) with path, a file relative to the
-// configuration's directory (default read-model.db); postgres with dsn; or off.
+// configuration's directory (default readmodel.db); postgres with dsn; or off.
 type ReadModelConfig struct {
 	Driver string `yaml:"driver,omitempty"`
 	Path   string `yaml:"path,omitempty"`
@@ -215,7 +215,7 @@ func (c *Config) setDefaults() {
 		c.ReadModel.Driver = ReadModelSQLite
 	}
 	if c.ReadModel.Driver == ReadModelSQLite && c.ReadModel.Path == "" {
-		c.ReadModel.Path = "read-model.db"
+		c.ReadModel.Path = "readmodel.db"
 	}
 }
 

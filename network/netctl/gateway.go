@@ -188,7 +188,7 @@ func (n *Network) writeGatewayConfigs() error {
 
 // GatewayReadModelFile is the SQLite file of an organization's gateway's read model.
 func (n *Network) GatewayReadModelFile(o *Organization) string {
-	return filepath.Join(n.gatewayDir(o), "read-model.db")
+	return filepath.Join(n.gatewayDir(o), "readmodel.db")
 }
 
 // notAdmin refuses a certificate of an admin identity: one whose subject carries the OU admin (the
