@@ -65,6 +65,24 @@ type Config struct {
 	Limits LimitsConfig `yaml:"limits,omitempty"`
 	// Operations is the listener of /healthz, /readyz and /metrics, apart from the API's.
 	Operations OperationsConfig `yaml:"operations,omitempty"`
+	// ReadModel is the gateway's read model: a replica of what its organization may see, built from
+	// its own peer's committed blocks, that answers the read-only routes (gateway/readmodel).
+	ReadModel ReadModelConfig `yaml:"readModel,omitempty"`
+}
+
+// Drivers of the read model.
+const (
+	ReadModelSQLite   = "sqlite"   // an embedded database file (the default)
+	ReadModelPostgres = "postgres" // a PostgreSQL server
+	ReadModelOff      = "off"      // no read model: every read goes to the chaincode
+)
+
+// ReadModelConfig places the read model: driver sqlite (default) with path, a file relative to the
+// configuration's directory (default readmodel.db); postgres with dsn; or off.
+type ReadModelConfig struct {
+	Driver string `yaml:"driver,omitempty"`
+	Path   string `yaml:"path,omitempty"`
+	DSN    string `yaml:"dsn,omitempty"`
 }
 
 // TLSConfig is the gateway's TLS server identity: a PEM certificate (chain) and its PEM private key.
@@ -125,6 +143,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		"LISTEN": &c.Listen, "MSPID": &c.MSPID, "CHANNEL": &c.Channel, "CHAINCODE": &c.Chaincode,
 		"CHECKPOINTDIR": &c.CheckpointDir, "PEER_ADDRESS": &c.Peer.Address, "PEER_TLSCACERT": &c.Peer.TLSCACert,
 		"LOGLEVEL": &c.LogLevel, "TLS_CERTIFICATE": &c.TLS.Certificate, "TLS_PRIVATEKEY": &c.TLS.PrivateKey,
+		"READMODEL_DRIVER": &c.ReadModel.Driver, "READMODEL_PATH": &c.ReadModel.Path, "READMODEL_DSN": &c.ReadModel.DSN,
 	}
 	for name, p := range str {
 		if v := getenv(EnvPrefix + name); v != "" {
@@ -192,6 +211,12 @@ func (c *Config) setDefaults() {
 		c.ReadyInterval = 5 * time.Second
 	}
 	c.Operations.setDefaults(c.TLS)
+	if c.ReadModel.Driver == "" {
+		c.ReadModel.Driver = ReadModelSQLite
+	}
+	if c.ReadModel.Driver == ReadModelSQLite && c.ReadModel.Path == "" {
+		c.ReadModel.Path = "readmodel.db"
+	}
 }
 
 func (c *Config) resolvePaths(dir string) {
@@ -205,6 +230,9 @@ func (c *Config) resolvePaths(dir string) {
 	abs(&c.TLS.Certificate)
 	abs(&c.TLS.PrivateKey)
 	abs(&c.KeysFile)
+	if c.ReadModel.Driver == ReadModelSQLite {
+		abs(&c.ReadModel.Path)
+	}
 	for i := range c.Identities {
 		abs(&c.Identities[i].Certificate)
 		abs(&c.Identities[i].PrivateKey)
@@ -244,6 +272,15 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.Limits.validate(c)...)
 	errs = append(errs, c.Operations.validate(c)...)
+	switch c.ReadModel.Driver {
+	case ReadModelSQLite, ReadModelOff:
+	case ReadModelPostgres:
+		if c.ReadModel.DSN == "" {
+			errs = append(errs, errors.New("readModel.dsn is required with driver postgres (or set "+EnvPrefix+"READMODEL_DSN)"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("readModel.driver must be sqlite, postgres or off, not %q", c.ReadModel.Driver))
+	}
 	if len(c.Identities) == 0 {
 		errs = append(errs, errors.New("identities: at least one is required"))
 	}

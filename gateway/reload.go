@@ -63,6 +63,7 @@ func StartOnly(a, b *Config) []string {
 	add("insecureHTTP", a.InsecureHTTP == b.InsecureHTTP)
 	add("limits", a.Limits == b.Limits)
 	add("readyInterval", a.ReadyInterval == b.ReadyInterval)
+	add("readModel", a.ReadModel == b.ReadModel)
 	add("operations", a.Operations.Listen == b.Operations.Listen && a.Operations.TLS == b.Operations.TLS &&
 		slices.Equal(a.Operations.ClientRootCAs, b.Operations.ClientRootCAs))
 	return diff

@@ -10,8 +10,10 @@ import (
 	api "github.com/ipledger/ipledger/chaincode/api"
 )
 
-// Version is the chaincode version string returned by Ping.
-const Version = "ipledger-cc/1.0.0"
+// Version is the chaincode version string returned by Ping. It is a variable so that a build can set
+// it (-ldflags "-X github.com/ipledger/ipledger/chaincode/rules.Version=..."): the gateway serves reads
+// from its read model only while the chaincode's Ping answers the Version it was built with.
+var Version = "ipledger-cc/1.0.0"
 
 // Object types of composite keys. Records: asset, pledge, transfer, request. Indexes hold an empty-ish
 // value (one zero byte) and exist only to be scanned.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 )
 
 // The channel's height, for the waits of IPLedger-After-Block, comes from one stream of filtered
@@ -68,3 +69,29 @@ func (l *Ledger) followOnce(ctx context.Context) (delivered bool, err error) {
 func (l *Ledger) AwaitBlock(ctx context.Context, block uint64) (uint64, error) {
 	return l.heights.Await(ctx, block)
 }
+
+// BlocksWithPrivateData streams the committed blocks from block from on, with the private data the
+// peer gives the first configured identity: the peer filters it by each collection's member policy
+// against that identity (Fabric core/peer/deliverevents.go), so only the organization's collections
+// come. The read model follows it (gateway/readmodel).
+func (l *Ledger) BlocksWithPrivateData(ctx context.Context, from uint64) (<-chan *peer.BlockAndPrivateData, error) {
+	ids := l.ids.Load()
+	s, ok := ids.byName[ids.first]
+	if !ok {
+		return nil, errors.New("no identity to read the blocks as")
+	}
+	blocks, err := s.network.BlockAndPrivateDataEvents(ctx, client.WithStartBlock(from))
+	if err != nil {
+		return nil, classify(err, "")
+	}
+	return blocks, nil
+}
+
+// ChainHeight asks the peer for the channel's height (qscc), as the first configured identity.
+func (l *Ledger) ChainHeight(ctx context.Context) (uint64, error) {
+	ids := l.ids.Load()
+	return l.Height(ctx, ids.first)
+}
+
+// KnownHeight is the channel's height as the block-event stream last raised it, asking nothing.
+func (l *Ledger) KnownHeight() uint64 { return l.heights.Height() }

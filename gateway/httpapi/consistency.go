@@ -33,6 +33,15 @@ func (s *Server) afterBlock(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.AfterBlockTimeout)
 	defer cancel()
+	if isRead(c) && s.sourceOf(c) == sourceReadModel {
+		// A read the read model answers waits for the read model itself to hold the block.
+		height, err := s.opts.ReadModel.AwaitHeight(ctx, block+1)
+		if err != nil {
+			abort(c, &api.Error{Code: api.CodeUnavailable, Message: fmt.Sprintf(
+				"this gateway's read model has not applied block %d yet (it has %d blocks); retry shortly", block, height)})
+		}
+		return
+	}
 	height, err := s.opts.Ledger.AwaitBlock(ctx, block)
 	if err != nil {
 		abort(c, &api.Error{Code: api.CodeUnavailable,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/gateway"
 )
 
 // extract answers the search extract of a party (S2) with its proof: for each right, the transactions
@@ -15,36 +16,46 @@ import (
 // code and endorsing organizations, as /v1/verify gives them; and the ledger height after the extract
 // was read. The chaincode's extract says when it was read and for which organization.
 func (s *Server) extract(c *gin.Context) {
-	ctx, caller := c.Request.Context(), callerOf(c).Name
-	raw, err := s.opts.Ledger.Evaluate(ctx, caller, api.GetPartyExtract.Name, c.Param("id"))
-	if err != nil {
-		abort(c, err)
-		return
-	}
-	var x api.PartyExtract
-	if err := json.Unmarshal(raw, &x); err != nil {
-		abort(c, fmt.Errorf("extract: %w", err))
-		return
-	}
-	lookup := s.txLookup(ctx, caller)
-	proof := func(registration, last string) (api.RecordProof, error) {
-		var p api.RecordProof
+	var raw []byte
+	var p api.ExtractProof
+	h, ok := s.read(c, true, func(v gateway.ReadView) error {
 		var err error
-		if p.Registration, err = lookup(registration); err != nil {
-			return p, err
+		if raw, err = v.Evaluate(api.GetPartyExtract.Name, c.Param("id")); err != nil {
+			return err
 		}
-		p.LastChange, err = lookup(last)
-		return p, err
+		p, err = s.extractProof(v, raw)
+		return err
+	})
+	if !ok {
+		return
 	}
+	p.LedgerHeight = h
+	c.JSON(http.StatusOK, api.ExtractView{Extract: raw, Proof: p})
+}
+
+// extractProof reads the transactions of every record of an extract from the view.
+func (s *Server) extractProof(v gateway.ReadView, raw []byte) (api.ExtractProof, error) {
 	p := api.ExtractProof{Channel: s.opts.Channel, Debts: []api.RecordProof{}, Pledges: []api.RecordProof{}, Rights: []api.RecordProof{},
 		VerifiedBy: api.MSPID(s.opts.MSPID)}
-	for _, r := range x.Rights {
-		rp, err := proof(r.TitleTxID, r.LastTxID)
-		if err != nil {
-			abort(c, err)
-			return
+	var x api.PartyExtract
+	if err := json.Unmarshal(raw, &x); err != nil {
+		return p, fmt.Errorf("extract: %w", err)
+	}
+	lookup := txLookup(v)
+	proof := func(id, registration, last string) (api.RecordProof, error) {
+		rp := api.RecordProof{ID: id}
+		var err error
+		if rp.Registration, err = lookup(registration); err != nil {
+			return rp, err
 		}
-		rp.ID = r.ID
+		rp.LastChange, err = lookup(last)
+		return rp, err
+	}
+	for _, r := range x.Rights {
+		rp, err := proof(r.ID, r.TitleTxID, r.LastTxID)
+		if err != nil {
+			return p, err
+		}
 		p.Rights = append(p.Rights, rp)
 	}
 	for _, part := range []struct {
@@ -52,18 +63,12 @@ func (s *Server) extract(c *gin.Context) {
 		out *[]api.RecordProof
 	}{{x.Pledges, &p.Pledges}, {x.Debts, &p.Debts}} {
 		for _, pl := range part.in {
-			rp, err := proof(pl.RegistrationTxID, pl.LastTxID)
+			rp, err := proof(pl.ID, pl.RegistrationTxID, pl.LastTxID)
 			if err != nil {
-				abort(c, err)
-				return
+				return p, err
 			}
-			rp.ID = pl.ID
 			*part.out = append(*part.out, rp)
 		}
 	}
-	if p.LedgerHeight, err = s.opts.Ledger.Height(ctx, caller); err != nil {
-		abort(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, api.ExtractView{Extract: raw, Proof: p})
+	return p, nil
 }

@@ -17,12 +17,13 @@ import (
 // the client as it is.
 func (s *Server) query(op api.Op) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		raw, err := s.opts.Ledger.Evaluate(c.Request.Context(), callerOf(c).Name, op.Name, argsOf(c, op)...)
-		if err != nil {
-			abort(c, err)
-			return
+		var raw []byte
+		if _, ok := s.read(c, false, func(v gateway.ReadView) (err error) {
+			raw, err = v.Evaluate(op.Name, argsOf(c, op)...)
+			return err
+		}); ok {
+			c.Data(http.StatusOK, "application/json", raw)
 		}
-		c.Data(http.StatusOK, "application/json", raw)
 	}
 }
 
@@ -53,19 +54,29 @@ func argsOf(c *gin.Context, op api.Op) []string {
 // getPledge answers the public record of a pledge, with "privateTerms" when the chaincode entitles the
 // caller to them (V2). Whom it entitles is the chaincode's decision: a refusal just leaves them out.
 func (s *Server) getPledge(c *gin.Context) {
-	caller, id := callerOf(c), c.Param("id")
-	raw, err := s.opts.Ledger.Evaluate(c.Request.Context(), caller.Name, api.GetPledge.Name, id)
-	if err != nil {
-		abort(c, err)
+	id := c.Param("id")
+	var raw, terms []byte
+	entitled := false
+	// One read: the record and its terms at the same height. The read model holds the terms only of
+	// its organization's collections, and the rules decide whether the caller is entitled to them.
+	if _, ok := s.read(c, false, func(v gateway.ReadView) (err error) {
+		if raw, err = v.Evaluate(api.GetPledge.Name, id); err != nil {
+			return err
+		}
+		terms, err = v.Evaluate(api.GetPledgeTerms.Name, id)
+		if err == nil {
+			entitled = true
+			return nil
+		}
+		if e := gateway.ErrorOf(err); e.Code == api.CodeForbidden || e.Code == api.CodeNotFound {
+			return nil
+		}
+		return err
+	}); !ok {
 		return
 	}
-	terms, err := s.opts.Ledger.Evaluate(c.Request.Context(), caller.Name, api.GetPledgeTerms.Name, id)
-	if err != nil {
-		if e := gateway.ErrorOf(err); e.Code == api.CodeForbidden || e.Code == api.CodeNotFound {
-			c.Data(http.StatusOK, "application/json", raw)
-			return
-		}
-		abort(c, err)
+	if !entitled {
+		c.Data(http.StatusOK, "application/json", raw)
 		return
 	}
 	var doc map[string]json.RawMessage

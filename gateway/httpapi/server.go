@@ -55,6 +55,9 @@ type Options struct {
 	// Limits are the rate limits, the cap of event streams per key and the bound of replay; a zero
 	// rate limits nothing (the gateway passes its configuration's, defaults filled).
 	Limits gateway.LimitsConfig
+	// ReadModel, when set, answers the read-only routes while it is ready and the chaincode runs the
+	// rules it runs; nil: every read goes to the chaincode.
+	ReadModel gateway.ReadModel
 	// SaltKey keys the salts the gateway makes for private terms sent without one; kept secret and
 	// stable across restarts (empty: random salts, for tests).
 	SaltKey []byte

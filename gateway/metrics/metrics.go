@@ -21,6 +21,13 @@ type Metrics struct {
 	retries  *prometheus.CounterVec
 	reloads  *prometheus.CounterVec
 	expiry   *prometheus.GaugeVec
+	// the read model (gateway/readmodel)
+	rmHeight   prometheus.Gauge
+	rmApplied  prometheus.Counter
+	rmApply    prometheus.Histogram
+	rmReopened prometheus.Counter
+	rmStopped  prometheus.Gauge
+	reads      *prometheus.CounterVec
 }
 
 // New registers the metrics, with Go runtime and process collectors, labelled with the organization.
@@ -49,9 +56,11 @@ func New(mspID string) *Metrics {
 			Name: "identity_certificate_expiry_seconds", Help: "The not-after time (Unix seconds) of the certificate each identity signs with, by identity and serial number (hex).",
 			ConstLabels: labels}, []string{"identity", "serial"}),
 	}
+	m.newReadModelMetrics(labels)
 	m.reloads.WithLabelValues("ok")
 	m.reloads.WithLabelValues("failed")
 	r.MustRegister(m.requests, m.latency, m.submits, m.retries, m.reloads, m.expiry,
+		m.rmHeight, m.rmApplied, m.rmApply, m.rmReopened, m.rmStopped, m.reads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -97,3 +106,39 @@ func (m *Metrics) Certificates(certs []Certificate) {
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
 }
+
+func (m *Metrics) newReadModelMetrics(labels prometheus.Labels) {
+	ns := "ipledger_gateway"
+	m.rmHeight = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "read_model_height",
+		Help: "The read model's height: the blocks of the organization's peer it has applied.", ConstLabels: labels})
+	m.rmApplied = prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "read_model_blocks_applied_total",
+		Help: "Blocks applied to the read model since the gateway started.", ConstLabels: labels})
+	m.rmApply = prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Name: "read_model_apply_seconds",
+		Help: "Time to read and apply one block to the read model.", ConstLabels: labels,
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1}})
+	m.rmReopened = prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "read_model_stream_reopened_total",
+		Help: "Times the read model's block stream from the peer broke and was opened again.", ConstLabels: labels})
+	m.rmStopped = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "read_model_stopped",
+		Help: "1 when the read model stopped on a block it cannot read (reads go to the chaincode), else 0.", ConstLabels: labels})
+	m.reads = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "reads_total",
+		Help: "Read-only requests by the source that answered them: read-model or chaincode.", ConstLabels: labels},
+		[]string{"source"})
+	m.reads.WithLabelValues("read-model")
+	m.reads.WithLabelValues("chaincode")
+}
+
+// BlockApplied records a block applied to the read model and its new height.
+func (m *Metrics) BlockApplied(height uint64, took time.Duration) {
+	m.rmHeight.Set(float64(height))
+	m.rmApplied.Inc()
+	m.rmApply.Observe(took.Seconds())
+}
+
+// StreamReopened counts a reopening of the read model's block stream.
+func (m *Metrics) StreamReopened() { m.rmReopened.Inc() }
+
+// FollowerStopped records that the read model stopped on a block it cannot read.
+func (m *Metrics) FollowerStopped() { m.rmStopped.Set(1) }
+
+// Read counts a read-only request answered by source (read-model or chaincode).
+func (m *Metrics) Read(source string) { m.reads.WithLabelValues(source).Inc() }

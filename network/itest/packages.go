@@ -10,6 +10,9 @@ var Packages = []string{
 	"./chaincode/chaincodetest",
 	"./gateway/fabric", // the peer's texts the adapter matches, provoked from the real peer
 	"./gateway/gatewaytest",
+	// the gateways' read models: catch-up after a stopped gateway (it stops and starts Bank2's), private
+	// collections, answers equal to the chaincode's
+	"./gateway/readmodel/readmodeltest",
 	"./network/e2e",
 	"./gateway/console/consoletest",
 	"./network/networktest",

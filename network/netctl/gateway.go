@@ -152,6 +152,9 @@ func (n *Network) writeGatewayConfigs() error {
 			ReadyInterval: 5 * time.Second,
 			// The API's certificate; /metrics only to client certificates of the organization's CA.
 			Operations: gateway.OperationsConfig{Listen: Addr(o.Host, o.Gateway.OpsPort), ClientRootCAs: []string{n.caCert(o)}},
+			// The read model: an SQLite file in the gateway's own data directory (the gateway makes it
+			// 0600), built from the organization's own peer's blocks.
+			ReadModel: gateway.ReadModelConfig{Driver: gateway.ReadModelSQLite, Path: n.GatewayReadModelFile(o)},
 		}
 		for _, u := range gatewayUsers(o) {
 			msp := filepath.Join(n.userDir(o, u.Name), "msp")
@@ -181,6 +184,11 @@ func (n *Network) writeGatewayConfigs() error {
 		}
 	}
 	return nil
+}
+
+// GatewayReadModelFile is the SQLite file of an organization's gateway's read model.
+func (n *Network) GatewayReadModelFile(o *Organization) string {
+	return filepath.Join(n.gatewayDir(o), "readmodel.db")
 }
 
 // notAdmin refuses a certificate of an admin identity: one whose subject carries the OU admin (the

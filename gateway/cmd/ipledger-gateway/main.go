@@ -82,6 +82,11 @@ func run(configPath string) error {
 		return err
 	}
 	defer ledger.Close()
+	model, stopModel, err := startReadModel(cfg, ledger, m, log)
+	if err != nil {
+		return err
+	}
+	defer stopModel()
 
 	streams, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
@@ -89,8 +94,14 @@ func run(configPath string) error {
 	if err != nil {
 		return err
 	}
-	handler, err := newHandler(httpapi.Options{Ledger: ledger, Keyring: keys, MSPID: cfg.MSPID, Channel: cfg.Channel,
-		MaxBodyBytes: cfg.MaxBodyBytes, Logger: log, Metrics: m, Streams: streams, SaltKey: saltKey, Limits: cfg.Limits, ReadyInterval: cfg.ReadyInterval})
+	opts := httpapi.Options{Ledger: ledger, Keyring: keys, MSPID: cfg.MSPID, Channel: cfg.Channel,
+		MaxBodyBytes: cfg.MaxBodyBytes, Logger: log, Metrics: m, Streams: streams, SaltKey: saltKey, Limits: cfg.Limits, ReadyInterval: cfg.ReadyInterval}
+	parts := reloadParts(keys, ledger)
+	if model != nil {
+		opts.ReadModel = model
+		parts = append(parts, model)
+	}
+	handler, err := newHandler(opts)
 	if err != nil {
 		return err
 	}
@@ -108,7 +119,7 @@ func run(configPath string) error {
 	}
 	defer serveOperations(opsSrv, opsLn, log)()
 	srv.RegisterOnShutdown(endStreams)
-	r := &reloader{path: configPath, start: cfg, parts: reloadParts(keys, ledger), ledger: ledger, metrics: m, log: log}
+	r := &reloader{path: configPath, start: cfg, parts: parts, ledger: ledger, metrics: m, log: log}
 	r.show()
 	return serve(srv, ln, cfg, log, hup, r.reload)
 }

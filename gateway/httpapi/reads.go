@@ -1,0 +1,111 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/gateway"
+)
+
+// Headers of every read answer: where it came from and the ledger height it is valid at.
+const (
+	// HeaderReadSource is "read-model" (the gateway's read model, gateway/readmodel) or "chaincode".
+	// A request that carries it with "chaincode" is answered by the chaincode (the authority), whatever
+	// the read model's state: to compare, or to check an answer.
+	HeaderReadSource = "IPLedger-Read-Source"
+	// HeaderLedgerHeight is the height the answer is valid at: the read model's height read in the
+	// same transaction as the answer; from the chaincode, the peer's height after the answer (proofs)
+	// or as the gateway last saw it (other reads).
+	HeaderLedgerHeight = "IPLedger-Ledger-Height"
+)
+
+// Sources of a read.
+const (
+	sourceReadModel = "read-model"
+	sourceChaincode = "chaincode"
+)
+
+const ctxSource = "ipledger.readSource"
+
+// isRead tells whether a request is one of the read-only routes a read model may answer.
+func isRead(c *gin.Context) bool {
+	return c.Request.Method == http.MethodGet && c.FullPath() != "/v1/events"
+}
+
+// sourceOf decides once per request where a read is answered: the read model when it is ready and
+// the chaincode's version (the readiness Ping's, cached) is the rules version the read model runs;
+// otherwise the chaincode.
+func (s *Server) sourceOf(c *gin.Context) string {
+	if v, ok := c.Get(ctxSource); ok {
+		return v.(string)
+	}
+	src := sourceChaincode
+	if rm := s.opts.ReadModel; rm != nil && rm.Ready() && c.GetHeader(HeaderReadSource) != sourceChaincode {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.ReadyTimeout)
+		res := s.probe.get(ctx)
+		cancel()
+		if res.err == nil && strings.TrimSpace(res.version) == rm.RulesVersion() {
+			src = sourceReadModel
+		}
+	}
+	c.Set(ctxSource, src)
+	return src
+}
+
+// chaincodeView reads through the chaincode and qscc, as the identity of the request.
+type chaincodeView struct {
+	ctx    context.Context
+	caller string
+	l      gateway.Ledger
+}
+
+func (v chaincodeView) Evaluate(function string, args ...string) ([]byte, error) {
+	return v.l.Evaluate(v.ctx, v.caller, function, args...)
+}
+
+func (v chaincodeView) Transaction(txID string) (*api.Transaction, error) {
+	return v.l.Transaction(v.ctx, v.caller, txID)
+}
+
+// read runs fn over the request's source and sets the read headers; it returns the height the
+// answer is valid at, or false after answering the error. From the chaincode, a proof (proof true)
+// asks the peer for its height after the answer; other reads state the height the gateway last saw.
+func (s *Server) read(c *gin.Context, proof bool, fn func(gateway.ReadView) error) (uint64, bool) {
+	ctx, caller := c.Request.Context(), callerOf(c).Name
+	src := s.sourceOf(c)
+	var h uint64
+	var err error
+	if src == sourceReadModel {
+		h, err = s.opts.ReadModel.Read(ctx, caller, fn)
+	} else if err = fn(chaincodeView{ctx: ctx, caller: caller, l: s.opts.Ledger}); err == nil {
+		if proof {
+			h, err = s.opts.Ledger.Height(ctx, caller)
+		} else {
+			h = s.knownHeight()
+		}
+	}
+	if s.opts.Metrics != nil {
+		s.opts.Metrics.Read(src)
+	}
+	c.Header(HeaderReadSource, src)
+	if h > 0 {
+		c.Header(HeaderLedgerHeight, strconv.FormatUint(h, 10))
+	}
+	if err != nil {
+		abort(c, err)
+		return 0, false
+	}
+	return h, true
+}
+
+// knownHeight is the peer's height as the gateway's block-event listener last saw it, asking nothing.
+func (s *Server) knownHeight() uint64 {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	h, _ := s.opts.Ledger.AwaitBlock(ctx, 0)
+	return h
+}

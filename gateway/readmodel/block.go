@@ -1,0 +1,197 @@
+package readmodel
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hyperledger/fabric-protos-go-apiv2/common"
+	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/rwset"
+	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/rwset/kvrwset"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/gateway/fabric/qscc"
+	"google.golang.org/protobuf/proto"
+)
+
+// Update is what one block changes in a read model: its transactions (every one, of any namespace,
+// valid or not) and the writes of its valid transactions to the namespace followed.
+type Update struct {
+	Number uint64
+	Txs    []TxRecord
+	Writes []Write
+}
+
+// TxRecord is one transaction of the channel: what a proof carries, and its place in the block.
+type TxRecord struct {
+	api.Transaction
+	Num int // its number in the block
+}
+
+// Write is one key written (or deleted) by a valid transaction: Collection "" for the public state.
+type Write struct {
+	Namespace  string
+	Collection string
+	Key        string
+	Value      []byte
+	IsDelete   bool
+	// KeyHash and ValueHash (SHA-256) are a private write as every peer's block carries it, member or
+	// not: Key and Value are then empty.
+	KeyHash, ValueHash []byte
+	TxID       string
+	TxNum      int
+	Time       time.Time
+}
+
+// ParseError is a block the read model cannot read: the follower stops on it, never skips it.
+type ParseError struct {
+	Block uint64
+	Err   error
+}
+
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("block %d cannot be read: %v", e.Block, e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Parse reads a block and the private data its peer delivered with it into the update of namespace
+// ns. Every valid transaction's writes to ns, and to ns's private collections present in pvt, are
+// kept as the ledger's bytes, untouched; deletes too.
+func Parse(b *peer.BlockAndPrivateData, ns string) (*Update, error) {
+	block := b.GetBlock()
+	if block.GetHeader() == nil {
+		return nil, &ParseError{Err: fmt.Errorf("no block header")}
+	}
+	number := block.GetHeader().GetNumber()
+	u := &Update{Number: number}
+	md := block.GetMetadata().GetMetadata()
+	if len(md) <= int(common.BlockMetadataIndex_TRANSACTIONS_FILTER) {
+		return nil, &ParseError{Block: number, Err: fmt.Errorf("no transactions filter in the block's metadata")}
+	}
+	codes := md[common.BlockMetadataIndex_TRANSACTIONS_FILTER]
+	data := block.GetData().GetData()
+	if len(codes) != len(data) {
+		return nil, &ParseError{Block: number, Err: fmt.Errorf("%d validation codes for %d transactions", len(codes), len(data))}
+	}
+	for i, raw := range data {
+		var env common.Envelope
+		if err := proto.Unmarshal(raw, &env); err != nil {
+			return nil, &ParseError{Block: number, Err: fmt.Errorf("envelope %d: %w", i, err)}
+		}
+		tx, err := qscc.Decode(&env)
+		if err != nil {
+			return nil, &ParseError{Block: number, Err: fmt.Errorf("transaction %d: %w", i, err)}
+		}
+		code := peer.TxValidationCode(codes[i])
+		tx.BlockNumber, tx.ValidationCode, tx.Valid = number, code.String(), code == peer.TxValidationCode_VALID
+		if tx.EndorsingOrgs == nil {
+			tx.EndorsingOrgs = []string{}
+		}
+		u.Txs = append(u.Txs, TxRecord{Transaction: *tx, Num: i})
+		if !tx.Valid {
+			continue
+		}
+		ws, err := publicWrites(&env, ns)
+		if err != nil {
+			return nil, &ParseError{Block: number, Err: fmt.Errorf("transaction %d (%s): %w", i, tx.TxID, err)}
+		}
+		pws, err := privateWrites(b.GetPrivateDataMap()[uint64(i)], ns)
+		if err != nil {
+			return nil, &ParseError{Block: number, Err: fmt.Errorf("transaction %d (%s): private data: %w", i, tx.TxID, err)}
+		}
+		for _, w := range append(ws, pws...) {
+			w.TxID, w.TxNum, w.Time = tx.TxID, i, tx.Time
+			u.Writes = append(u.Writes, w)
+		}
+	}
+	return u, nil
+}
+
+// publicWrites are the writes of an endorser transaction to namespace ns: envelope → payload →
+// Transaction → ChaincodeActionPayload → ProposalResponsePayload → ChaincodeAction → TxReadWriteSet →
+// KVRWSet. A config transaction has none.
+func publicWrites(env *common.Envelope, ns string) ([]Write, error) {
+	var payload common.Payload
+	if err := proto.Unmarshal(env.GetPayload(), &payload); err != nil {
+		return nil, fmt.Errorf("payload: %w", err)
+	}
+	var ch common.ChannelHeader
+	if err := proto.Unmarshal(payload.GetHeader().GetChannelHeader(), &ch); err != nil {
+		return nil, fmt.Errorf("channel header: %w", err)
+	}
+	if common.HeaderType(ch.GetType()) != common.HeaderType_ENDORSER_TRANSACTION {
+		return nil, nil
+	}
+	var etx peer.Transaction
+	if err := proto.Unmarshal(payload.GetData(), &etx); err != nil {
+		return nil, fmt.Errorf("transaction: %w", err)
+	}
+	var out []Write
+	for _, action := range etx.GetActions() {
+		var cap peer.ChaincodeActionPayload
+		if err := proto.Unmarshal(action.GetPayload(), &cap); err != nil {
+			return nil, fmt.Errorf("action payload: %w", err)
+		}
+		var prp peer.ProposalResponsePayload
+		if err := proto.Unmarshal(cap.GetAction().GetProposalResponsePayload(), &prp); err != nil {
+			return nil, fmt.Errorf("proposal response payload: %w", err)
+		}
+		var cca peer.ChaincodeAction
+		if err := proto.Unmarshal(prp.GetExtension(), &cca); err != nil {
+			return nil, fmt.Errorf("chaincode action: %w", err)
+		}
+		var txrw rwset.TxReadWriteSet
+		if err := proto.Unmarshal(cca.GetResults(), &txrw); err != nil {
+			return nil, fmt.Errorf("read-write set: %w", err)
+		}
+		for _, nsrw := range txrw.GetNsRwset() {
+			if nsrw.GetNamespace() != ns {
+				continue
+			}
+			var kv kvrwset.KVRWSet
+			if err := proto.Unmarshal(nsrw.GetRwset(), &kv); err != nil {
+				return nil, fmt.Errorf("namespace %s: %w", ns, err)
+			}
+			for _, w := range kv.GetWrites() {
+				out = append(out, Write{Namespace: ns, Key: w.GetKey(), Value: w.GetValue(), IsDelete: w.GetIsDelete()})
+			}
+			for _, ch := range nsrw.GetCollectionHashedRwset() {
+				var h kvrwset.HashedRWSet
+				if err := proto.Unmarshal(ch.GetHashedRwset(), &h); err != nil {
+					return nil, fmt.Errorf("namespace %s, collection %s: hashed writes: %w", ns, ch.GetCollectionName(), err)
+				}
+				for _, w := range h.GetHashedWrites() {
+					out = append(out, Write{Namespace: ns, Collection: ch.GetCollectionName(), KeyHash: w.GetKeyHash(),
+						ValueHash: w.GetValueHash(), IsDelete: w.GetIsDelete()})
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// privateWrites are the writes of one transaction's private data (as the peer delivered it: only
+// collections the requesting identity's organization is a member of) to ns's collections.
+func privateWrites(pvt *rwset.TxPvtReadWriteSet, ns string) ([]Write, error) {
+	var out []Write
+	for _, nsp := range pvt.GetNsPvtRwset() {
+		if nsp.GetNamespace() != ns {
+			continue
+		}
+		for _, cp := range nsp.GetCollectionPvtRwset() {
+			coll := cp.GetCollectionName()
+			if coll == "" || strings.ContainsRune(coll, 0) {
+				return nil, fmt.Errorf("a collection without a name")
+			}
+			var kv kvrwset.KVRWSet
+			if err := proto.Unmarshal(cp.GetRwset(), &kv); err != nil {
+				return nil, fmt.Errorf("collection %s: %w", coll, err)
+			}
+			for _, w := range kv.GetWrites() {
+				out = append(out, Write{Namespace: ns, Collection: coll, Key: w.GetKey(), Value: w.GetValue(), IsDelete: w.GetIsDelete()})
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,113 @@
+package readmodel
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"github.com/ipledger/ipledger/gateway"
+)
+
+// fakePeer delivers its blocks from the asked block on; a stream breaks after breakAfter blocks
+// (0: it stays open until ctx ends).
+type fakePeer struct {
+	mu         sync.Mutex
+	blocks     []*peer.BlockAndPrivateData
+	breakAfter int
+	froms      []uint64
+}
+
+func (p *fakePeer) BlocksWithPrivateData(ctx context.Context, from uint64) (<-chan *peer.BlockAndPrivateData, error) {
+	p.mu.Lock()
+	p.froms = append(p.froms, from)
+	blocks, brk := p.blocks, p.breakAfter
+	p.mu.Unlock()
+	out := make(chan *peer.BlockAndPrivateData)
+	go func() {
+		defer close(out)
+		sent := 0
+		for i := int(from); i < len(blocks); i++ {
+			if brk > 0 && sent == brk {
+				return
+			}
+			select {
+			case out <- blocks[i]:
+				sent++
+			case <-ctx.Done():
+				return
+			}
+		}
+		<-ctx.Done()
+	}()
+	return out, nil
+}
+
+func (p *fakePeer) ChainHeight(context.Context) (uint64, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return uint64(len(p.blocks)), nil
+}
+
+func (p *fakePeer) KnownHeight() uint64 { h, _ := p.ChainHeight(context.Background()); return h }
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// The follower applies the peer's blocks in order, reopens a broken stream from the store's height
+// (counted), becomes Ready once caught up, and wakes AwaitHeight with each block.
+func TestFollower_ReopensFromTheStoresHeightAndBecomesReady(t *testing.T) {
+	s := openT(t, gateway.ReadModelConfig{Driver: "sqlite", Path: filepath.Join(t.TempDir(), "rm.db")})
+	p := &fakePeer{breakAfter: 2, blocks: []*peer.BlockAndPrivateData{configBlock(0)}}
+	for i := 1; i < 5; i++ {
+		p.blocks = append(p.blocks, block(uint64(i), []txSpec{{id: txid(i), creator: "Bank1MSP", at: t0,
+			writes: []kv{{key: "k", value: []byte{byte(i)}}}}}, nil))
+	}
+	f := NewFollower(s, p, quiet(), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("the follower stopped on: %v", err)
+		}
+	})
+	if h, err := s.AwaitHeight(ctx, 5); err != nil || h != 5 {
+		t.Fatalf("height %d: %v", h, err)
+	}
+	if !f.Ready() || f.Lag() != 0 {
+		t.Errorf("caught up: ready %v, lag %d", f.Ready(), f.Lag())
+	}
+	p.mu.Lock()
+	froms := append([]uint64(nil), p.froms...)
+	p.mu.Unlock()
+	if len(froms) < 3 || froms[0] != 0 || froms[1] != 2 || froms[2] != 4 {
+		t.Errorf("streams opened from %v, want 0, 2, 4 (the store's height each time)", froms)
+	}
+	if f.Reopened() < 2 || f.Applied() != 5 {
+		t.Errorf("reopened %d, applied %d", f.Reopened(), f.Applied())
+	}
+	t.Logf("FIGURE follower: %d blocks applied over %d streams", f.Applied(), len(froms))
+}
+
+// A block the follower cannot read stops it with that error; it is not skipped and the read model
+// is no longer Ready.
+func TestFollower_StopsOnABlockItCannotRead(t *testing.T) {
+	s := openT(t, gateway.ReadModelConfig{Driver: "sqlite", Path: filepath.Join(t.TempDir(), "rm.db")})
+	bad := block(1, []txSpec{{id: txid(1), creator: "Bank1MSP", at: t0}}, nil)
+	bad.Block.Data.Data[0] = []byte{0xff, 0xff}
+	p := &fakePeer{blocks: []*peer.BlockAndPrivateData{configBlock(0), bad, configBlock(2)}}
+	f := NewFollower(s, p, quiet(), nil)
+	err := f.Run(context.Background())
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Block != 1 || f.Err() == nil || f.Ready() {
+		t.Fatalf("run: %v; err %v; ready %v", err, f.Err(), f.Ready())
+	}
+	if s.Height() != 1 {
+		t.Fatalf("height %d after stopping on block 1", s.Height())
+	}
+}
