@@ -173,3 +173,28 @@ func TestErrorOf_ChaincodeErrorsPassThrough(t *testing.T) {
 		t.Error("the peer's error is not kept as the cause, for the log")
 	}
 }
+
+// The read model is SQLite by default (readmodel.db beside the file); postgres needs a dsn, from the
+// file or the environment; an unknown driver is refused with the choices.
+func TestConfig_ReadModel(t *testing.T) {
+	path := writeConfig(t, configYAML)
+	c, err := LoadConfig(path, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ReadModel.Driver != ReadModelSQLite || c.ReadModel.Path != filepath.Join(filepath.Dir(path), "readmodel.db") {
+		t.Fatalf("default read model %+v", c.ReadModel)
+	}
+	pg := map[string]string{"IPLEDGER_GATEWAY_READMODEL_DRIVER": "postgres"}
+	if _, err := LoadConfig(path, func(k string) string { return pg[k] }); err == nil || !strings.Contains(err.Error(), "readModel.dsn is required") {
+		t.Fatalf("postgres without a dsn: %v", err)
+	}
+	pg["IPLEDGER_GATEWAY_READMODEL_DSN"] = "postgres://gw@127.0.0.1:5432/rm"
+	if c, err := LoadConfig(path, func(k string) string { return pg[k] }); err != nil || c.ReadModel.DSN != pg["IPLEDGER_GATEWAY_READMODEL_DSN"] {
+		t.Fatalf("postgres from the environment: %+v %v", c, err)
+	}
+	if _, err := LoadConfig(writeConfig(t, configYAML+"readModel: {driver: mysql}\n"), func(string) string { return "" }); err == nil ||
+		!strings.Contains(err.Error(), "sqlite, postgres or off") {
+		t.Fatalf("an unknown driver: %v", err)
+	}
+}
