@@ -38,9 +38,9 @@ type Write struct {
 	// KeyHash and ValueHash (SHA-256) are a private write as every peer's block carries it, member or
 	// not: Key and Value are then empty.
 	KeyHash, ValueHash []byte
-	TxID       string
-	TxNum      int
-	Time       time.Time
+	TxID               string
+	TxNum              int
+	Time               time.Time
 }
 
 // ParseError is a block the read model cannot read: the follower stops on it, never skips it.
