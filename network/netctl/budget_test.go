@@ -39,13 +39,22 @@ func TestMemoryLimitEnv(t *testing.T) {
 	}
 }
 
-// The orderers' profilers are at spare ports of their own, after the peers'.
+// The orderers' profilers are at spare ports of their own, after the peers'; no spare port is a read
+// model's PostgreSQL server's.
 func TestOrdererProfilePort(t *testing.T) {
 	top, err := LoadTopology("../topology.yaml", 7000)
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := map[int]string{}
+	for _, o := range top.Organizations {
+		if g := o.Gateway; g != nil && g.ReadModel != nil {
+			seen[g.ReadModel.Port] = o.Name + "'s read model"
+		}
+	}
+	if other, ok := seen[top.SparePort(0)]; ok {
+		t.Errorf("the first spare port %d is %s", top.SparePort(0), other)
+	}
 	for _, o := range top.PeerOrgs() {
 		seen[top.PeerProfilePort(o)] = o.Name
 	}
