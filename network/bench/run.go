@@ -27,7 +27,7 @@ import (
 
 // Config says what to measure.
 type Config struct {
-	Workloads   []string      // submit, read, readmodel, growth, packages, memory, join, register, batchtimeout
+	Workloads   []string      // submit, read, readmodel, growth, packages, memory, join, register, batchtimeout, soak
 	Concurrency []int         // client counts for submit and read
 	Duration    time.Duration // per measurement
 	GrowthSizes []int         // ledger sizes (IP rights) for the growth workload
@@ -53,6 +53,8 @@ type Config struct {
 	ProfileAt           int
 	BatchTimeouts       []time.Duration
 	BatchClients        int
+	// Soak is the soak workload's configuration (soak.go).
+	Soak SoakConfig
 }
 
 // Result holds every figure of a run; it is written as JSON and rendered as Markdown and a chart.
@@ -74,6 +76,8 @@ type Result struct {
 	// Register and BatchTimeout: register.go, batchtimeout.go.
 	Register     *RegisterResult     `json:"register,omitempty"`
 	BatchTimeout *BatchTimeoutResult `json:"batchTimeout,omitempty"`
+	// Soak: soak.go.
+	Soak *SoakResult `json:"soak,omitempty"`
 }
 
 // Machine describes where the run happened.
@@ -153,7 +157,7 @@ func (r *Runner) noteBlock(b uint64) {
 // NewRunner connects both drivers to a running network. settings come from the topology.
 func NewRunner(cfg Config, sys *netctl.System, settings Settings) (*Runner, error) {
 	maxC := 1
-	for _, c := range append(slices.Clone(cfg.Concurrency), cfg.RegisterConcurrency...) {
+	for _, c := range append(append(slices.Clone(cfg.Concurrency), cfg.RegisterConcurrency...), cfg.Soak.Clients) {
 		maxC = max(maxC, c)
 	}
 	bare, err := NewBare(sys)
@@ -212,8 +216,10 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			err = r.runRegister(ctx)
 		case "batchtimeout":
 			err = r.runBatchTimeout(ctx)
+		case "soak":
+			err = r.runSoak(ctx)
 		default:
-			err = fmt.Errorf("unknown workload %q (submit, read, readmodel, growth, packages, memory, join, register, batchtimeout)", w)
+			err = fmt.Errorf("unknown workload %q (submit, read, readmodel, growth, packages, memory, join, register, batchtimeout, soak)", w)
 		}
 		if err != nil {
 			return r.res, fmt.Errorf("%s: %w", w, err)
@@ -278,8 +284,13 @@ func (r *Runner) lifecycle(ctx context.Context, d Driver, rec *Recorder) error {
 
 // load runs op from c workers until the duration is over and summarizes what committed.
 func (r *Runner) load(ctx context.Context, c int, op func(ctx context.Context, rec *Recorder) error) Summary {
+	return r.loadFor(ctx, c, r.cfg.Duration, op)
+}
+
+// loadFor is load for a given duration.
+func (r *Runner) loadFor(ctx context.Context, c int, d time.Duration, op func(ctx context.Context, rec *Recorder) error) Summary {
 	var rec Recorder
-	deadline := time.Now().Add(r.cfg.Duration)
+	deadline := time.Now().Add(d)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range c {
@@ -296,10 +307,15 @@ func (r *Runner) load(ctx context.Context, c int, op func(ctx context.Context, r
 }
 
 func (r *Runner) pair(ctx context.Context, name string, c int, op func(ctx context.Context, d Driver, rec *Recorder) error) Pair {
+	return r.pairFor(ctx, name, c, r.cfg.Duration, op)
+}
+
+// pairFor is pair with each path run for dur.
+func (r *Runner) pairFor(ctx context.Context, name string, c int, dur time.Duration, op func(ctx context.Context, d Driver, rec *Recorder) error) Pair {
 	p := Pair{Operation: name, Concurrency: c}
 	// Bare first, then HTTP, back to back, so both see the same ledger size and machine state.
-	p.Bare = r.load(ctx, c, func(ctx context.Context, rec *Recorder) error { return op(ctx, r.bare, rec) })
-	p.HTTP = r.load(ctx, c, func(ctx context.Context, rec *Recorder) error { return op(ctx, r.http, rec) })
+	p.Bare = r.loadFor(ctx, c, dur, func(ctx context.Context, rec *Recorder) error { return op(ctx, r.bare, rec) })
+	p.HTTP = r.loadFor(ctx, c, dur, func(ctx context.Context, rec *Recorder) error { return op(ctx, r.http, rec) })
 	if p.Bare.PerSecond > 0 {
 		p.Ratio = math.Round(p.HTTP.PerSecond/p.Bare.PerSecond*1000) / 1000
 	}

@@ -18,7 +18,8 @@ import (
 // pledge life cycle, answer verifications and apply for and register a package; the register workload
 // deploys the trivial chaincode and commits registrations and Puts endorsed alike; the batchtimeout
 // workload sets two BatchTimeouts and the channel's value back; the report's outputs are written, and
-// the trivial chaincode's servers are stopped.
+// the trivial chaincode's servers are stopped. A count-bounded soak samples every process and
+// commits without failures.
 func TestBenchSmoke(t *testing.T) {
 	sys := itest.System(t)
 	n, err := netctl.OpenSystem(sys, "../topology.yaml", "..", "")
@@ -29,10 +30,10 @@ func TestBenchSmoke(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", kv, "./kvcc").CombinedOutput(); err != nil {
 		t.Fatalf("building the trivial chaincode: %v\n%s", err, out)
 	}
-	cfg := Config{Workloads: []string{"submit", "read", "packages", "memory", "register", "batchtimeout"}, Concurrency: []int{2},
+	cfg := Config{Workloads: []string{"submit", "read", "packages", "memory", "register", "batchtimeout", "soak"}, Concurrency: []int{2},
 		Duration: 2 * time.Second, Samples: 3, PackageSizes: []int{3}, Out: testWriter{t}, Network: n, KVProgram: kv,
 		RegisterConcurrency: []int{2}, ProfileDir: t.TempDir(), ProfileAt: 2, BatchTimeouts: []time.Duration{50 * time.Millisecond, 100 * time.Millisecond},
-		BatchClients: 2}
+		BatchClients: 2, Soak: SoakConfig{Cycles: 6, Clients: 2, Every: time.Second, Compare: time.Second}}
 	r, err := NewRunner(cfg, sys, Settings{BatchTimeout: "100ms"})
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +76,7 @@ func TestBenchSmoke(t *testing.T) {
 			t.Errorf("%s: ratio %v", p.Operation, p.Ratio)
 		}
 	}
+	checkSoak(t, sys.Processes, res.Soak, cfg.Soak)
 	dir := t.TempDir()
 	if err := res.WriteJSON(filepath.Join(dir, "bench.json")); err != nil {
 		t.Fatal(err)
@@ -83,6 +85,12 @@ func TestBenchSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := res.SubmissionChart(filepath.Join(dir, "bench-submissions.png")); err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Soak.WriteJSON(filepath.Join(dir, "soak.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Soak.Chart(filepath.Join(dir, "soak.png")); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("\n%s", res.Markdown())
@@ -170,6 +178,71 @@ func checkBatchTimeout(t *testing.T, n *netctl.Network, bt *BatchTimeoutResult) 
 	if d, err := netctl.BatchTimeout(cfg); err != nil || d.String() != bt.Reference {
 		t.Errorf("the channel's BatchTimeout after the workload: %v (%v), want %s", d, err, bt.Reference)
 	}
+}
+
+// budgetMiB is the memory limit (GOMEMLIMIT) netctl gives a kind of process, in MiB (0: none).
+func budgetMiB(t *testing.T, kind string) float64 {
+	limit, err := netctl.MemoryLimit(kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mib(netctl.MemoryLimitBytes(limit))
+}
+
+// checkSoak asserts that a count-bounded soak ran every cycle without a failure and sampled every
+// running process at every sample, the peers', orderers' and gateways' Go heap included, each of
+// these running under the memory limit netctl's budget gives its kind.
+func checkSoak(t *testing.T, procs []netctl.ProcessInfo, s *SoakResult, cfg SoakConfig) {
+	t.Helper()
+	if s == nil {
+		t.Fatal("no soak result")
+	}
+	if s.Cycles != int64(cfg.Cycles) || s.Commits != 4*cfg.Cycles || s.Failures != 0 {
+		t.Errorf("soak: %d cycles, %d commits, %d failures (%s); want %d cycles, %d commits, none failed",
+			s.Cycles, s.Commits, s.Failures, s.LastError, cfg.Cycles, 4*cfg.Cycles)
+	}
+	if len(s.Samples) < 2 {
+		t.Fatalf("soak: %d samples; want one at the start and one at the end at least", len(s.Samples))
+	}
+	var commits int
+	for i, x := range s.Samples {
+		commits += x.Commits
+		got := map[string]ProcessSoak{}
+		for _, p := range x.Processes {
+			got[p.Name] = p
+		}
+		for _, p := range procs {
+			if pidOf(p.PidFile) == 0 {
+				continue
+			}
+			ps, ok := got[p.Name]
+			switch {
+			case !ok:
+				t.Errorf("sample %d: %s not sampled", i, p.Name)
+			case ps.RSSMiB <= 0 || ps.PSSMiB <= 0:
+				t.Errorf("sample %d: %s RSS %v PSS %v", i, p.Name, ps.RSSMiB, ps.PSSMiB)
+			case (p.Kind == "peer" || p.Kind == "orderer" || p.Kind == "gateway") && (ps.HeapInuseMiB <= 0 || ps.NextGCMiB <= 0):
+				t.Errorf("sample %d: no Go heap figures for %s: %+v", i, p.Name, ps)
+			case (p.Kind == "peer" || p.Kind == "orderer" || p.Kind == "gateway") && ps.MemLimitMiB != budgetMiB(t, p.Kind):
+				t.Errorf("sample %d: %s runs with a memory limit of %v MiB; netctl's budget for a %s is %v MiB",
+					i, p.Name, ps.MemLimitMiB, p.Kind, budgetMiB(t, p.Kind))
+			}
+		}
+	}
+	if commits != s.Commits {
+		t.Errorf("the samples count %d commits, the soak %d", commits, s.Commits)
+	}
+	for _, w := range s.MetricsWarnings {
+		t.Errorf("soak metrics: %s", w)
+	}
+	if s.Start == nil || s.End == nil || s.Start.Ratio <= 0 || s.End.Ratio <= 0 {
+		t.Errorf("soak comparisons: start %+v end %+v", s.Start, s.End)
+	}
+	for _, k := range s.Kinds {
+		t.Logf("FIGURE soak-smoke %s×%d RSS %.1f→%.1f MiB heap %.1f→%.1f MiB", k.Kind, k.Processes, k.StartRSSMiB, k.EndRSSMiB,
+			k.StartHeapMiB, k.EndHeapMiB)
+	}
+	t.Logf("FIGURE soak-smoke %d commits, %d failures, %d samples in %.1f s", s.Commits, s.Failures, len(s.Samples), s.ElapsedSeconds)
 }
 
 type testWriter struct{ t *testing.T }

@@ -155,9 +155,11 @@ func (n *Network) Describe(packageIDs map[string]string) *System {
 			oi.GatewayCACert = n.caCert(o)
 			oi.GatewayReadModel = n.GatewayReadModelFile(o)
 			oi.GatewayOps = GatewayOpsURL(o)
-			oi.OpsClientCert, oi.OpsClientKey = filepath.Join(n.adminTLS(o), "cert.pem"), filepath.Join(n.adminTLS(o), "key.pem")
 			oi.ReadModel = n.readModelInfo(o)
 		}
+		// The admin's TLS certificate is a client certificate of the organization's CA: it reads the
+		// gateway's /metrics, and the peer's and the orderers' (the soak benchmark reads their heap).
+		oi.OpsClientCert, oi.OpsClientKey = filepath.Join(n.adminTLS(o), "cert.pem"), filepath.Join(n.adminTLS(o), "key.pem")
 		for _, u := range o.Users {
 			dir := filepath.Join(n.userDir(o, u.Name), "msp")
 			ui := UserInfo{Name: u.Name, Role: u.Role, Credentials: dir,

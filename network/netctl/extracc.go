@@ -67,6 +67,9 @@ func (t *Topology) SparePort(k int) int {
 		}
 		if g := o.Gateway; g != nil {
 			highest = max(highest, g.Port, g.OpsPort)
+			if g.ReadModel != nil { // a PostgreSQL server's port (the regulator's)
+				highest = max(highest, g.ReadModel.Port)
+			}
 		}
 	}
 	return highest + 1 + k

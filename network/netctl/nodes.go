@@ -18,10 +18,10 @@ func (n *Network) ordererProcess(o *Organization, ord OrdererSpec) *Process {
 	tlsDir := filepath.Join(node, "tls")
 	data := filepath.Join(node, "data")
 	cert, key, ca := filepath.Join(tlsDir, "cert.pem"), filepath.Join(tlsDir, "key.pem"), filepath.Join(tlsDir, "ca.pem")
-	return &Process{
+	p := &Process{
 		Name: ord.Name, Kind: "orderer", Org: o.Name,
 		Bin: n.ProgramPath("orderer"),
-		Env: []string{
+		Env: append([]string{
 			"FABRIC_CFG_PATH=" + n.FabricConfig,
 			"FABRIC_LOGGING_SPEC=INFO",
 			"ORDERER_GENERAL_LISTENADDRESS=" + ord.Host,
@@ -59,12 +59,14 @@ func (n *Network) ordererProcess(o *Organization, ord OrdererSpec) *Process {
 			// default minimum of 60s would close their connections for pinging too often. 5s leaves a
 			// margin for a ping that comes early.
 			"ORDERER_GENERAL_KEEPALIVE_SERVERMININTERVAL=5s",
-		},
+		}, ordererCacheEnv...),
 		Dir:    node,
 		Host:   ord.Host,
 		Ports:  []int{ord.Port, ord.AdminPort, ord.OpsPort},
 		Health: "https://" + Addr(ord.Host, ord.OpsPort) + "/healthz",
 	}
+	n.ordererProfile(p, ord)
+	return p
 }
 
 func (n *Network) peerProcess(o *Organization) *Process {
@@ -77,7 +79,7 @@ func (n *Network) peerProcess(o *Organization) *Process {
 		Name: PeerName(o), Kind: "peer", Org: o.Name,
 		Bin:  n.ProgramPath("peer"),
 		Args: []string{"node", "start"},
-		Env: []string{
+		Env: append(append([]string{
 			"FABRIC_CFG_PATH=" + n.peerConfigDir(),
 			"FABRIC_LOGGING_SPEC=INFO",
 			"CORE_PEER_ID=" + PeerName(o),
@@ -115,8 +117,7 @@ func (n *Network) peerProcess(o *Organization) *Process {
 			"CORE_OPERATIONS_TLS_KEY_FILE=" + key,
 			"CORE_OPERATIONS_TLS_CLIENTAUTHREQUIRED=false",
 			"CORE_METRICS_PROVIDER=prometheus",
-			"CORE_PEER_PROFILE_ENABLED=false",
-		},
+		}, peerCacheEnv...), "CORE_PEER_PROFILE_ENABLED=false"), // the last: PeerProfile below replaces it
 		Dir:    node,
 		Host:   o.Host,
 		Ports:  []int{o.Peer.Port, o.Peer.ChaincodePort, o.Peer.OpsPort},

@@ -136,9 +136,13 @@ func (n *Network) Start(p *Process) error {
 		return err
 	}
 	fmt.Fprintf(logf, "---- %s starting %s\n", time.Now().UTC().Format(time.RFC3339), p.Name)
+	limit, err := memoryLimitEnv(p.Kind)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", p.Name, err)
+	}
 	cmd := exec.Command(p.Bin, p.Args...)
 	cmd.Dir = p.Dir
-	cmd.Env = append(baseEnv(), p.Env...)
+	cmd.Env = append(append(baseEnv(), limit...), p.Env...)
 	cmd.Stdout = logf
 	cmd.Stderr = logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Credential: p.Credential}

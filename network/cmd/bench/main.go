@@ -36,6 +36,8 @@ type options struct {
 	batchClients, profileAt                                         int
 	verifyClients                                                   int
 	verifyRate                                                      float64
+	soak                                                            bench.SoakConfig
+	workloadSet                                                     bool // --workload was given
 }
 
 // parseFlags reads the command line.
@@ -50,7 +52,7 @@ func parseFlags() options {
 	flag.StringVar(&o.packages, "packages", "50,200,500", "comma-separated numbers of rights of the pledges the packages workload applies for and registers")
 	flag.IntVar(&o.samples, "samples", 50, "sequential samples per latency figure of the growth workload")
 	flag.IntVar(&o.blocks, "blocks", 10000, "the ledger height the join workload grows the ledger to before a peer rejoins")
-	flag.StringVar(&o.out, "out", "out/bench", "directory for bench.json, bench.md, bench.png, bench-submissions.png and the peer's CPU profiles")
+	flag.StringVar(&o.out, "out", "out/bench", "directory for bench.json, bench.md, bench.png, bench-submissions.png, the peer's CPU profiles, soak.json and soak.png")
 	exe, _ := os.Executable()
 	flag.StringVar(&o.kvProgram, "kv-program", filepath.Join(filepath.Dir(exe), "kvcc"), "the trivial chaincode's server program (network/bench/kvcc), for the register workload")
 	flag.StringVar(&o.registerConcurrency, "register-concurrency", "1,10,50,200", "comma-separated client counts for the register workload")
@@ -59,7 +61,13 @@ func parseFlags() options {
 	flag.IntVar(&o.batchClients, "batch-clients", 50, "clients of the batchtimeout workload's throughput figure")
 	flag.IntVar(&o.verifyClients, "verify-clients", 50, "clients of the readmodel workload's open-loop verification")
 	flag.Float64Var(&o.verifyRate, "verify-rate", 2000, "the combined rate (a second) at which the readmodel workload's clients verify")
+	flag.DurationVar(&o.soak.Duration, "soak", 0, "run the soak for this long (e.g. 1h): the pledge life cycle through HTTP, every process's memory sampled; alone unless --workload names others")
+	flag.IntVar(&o.soak.Cycles, "soak-cycles", 0, "end the soak after this many life cycles (a count-bounded soak; with --soak, whichever comes first)")
+	flag.IntVar(&o.soak.Clients, "soak-clients", 10, "concurrent HTTP clients of the soak")
+	flag.DurationVar(&o.soak.Every, "soak-every", time.Minute, "time between two memory samples of the soak")
+	flag.DurationVar(&o.soak.Compare, "soak-compare", 30*time.Second, "length of each path's run in the bare/HTTP comparisons before and after the soak (0: none)")
 	flag.Parse()
+	flag.Visit(func(f *flag.Flag) { o.workloadSet = o.workloadSet || f.Name == "workload" })
 	return o
 }
 
@@ -137,10 +145,17 @@ func (o options) benchConfig() (bench.Config, error) {
 	if o.batchClients <= 0 {
 		return bench.Config{}, fmt.Errorf("--batch-clients: %d is not a positive number", o.batchClients)
 	}
-	return bench.Config{Workloads: strings.Split(o.workloads, ","), Concurrency: cs, Duration: o.duration,
+	workloads := strings.Split(o.workloads, ",")
+	if (o.soak.Duration > 0 || o.soak.Cycles > 0) && !o.workloadSet {
+		workloads = []string{"soak"}
+	}
+	if slices.Contains(workloads, "soak") && o.soak.Duration <= 0 && o.soak.Cycles <= 0 {
+		return bench.Config{}, fmt.Errorf("the soak workload needs --soak DURATION (e.g. 1h) or --soak-cycles N")
+	}
+	return bench.Config{Workloads: workloads, Concurrency: cs, Duration: o.duration,
 		GrowthSizes: gs, Samples: o.samples, PackageSizes: ps, Out: os.Stdout, Blocks: o.blocks,
 		RegisterConcurrency: rcs, KVProgram: o.kvProgram, ProfileDir: o.out, ProfileAt: o.profileAt, BatchTimeouts: bts, BatchClients: o.batchClients,
-		VerifyClients: o.verifyClients, VerifyRate: o.verifyRate}, nil
+		VerifyClients: o.verifyClients, VerifyRate: o.verifyRate, Soak: o.soak}, nil
 }
 
 // writeReport writes bench.json, bench.md and bench.png into dir and prints the Markdown. A chart
@@ -156,8 +171,18 @@ func writeReport(res *bench.Result, dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "bench.md"), []byte(md), 0o644); err != nil {
 		return err
 	}
-	if err := res.Chart(filepath.Join(dir, "bench.png")); err != nil {
-		fmt.Fprintln(os.Stderr, "no chart:", err)
+	if len(res.Submit) > 0 || len(res.Read) > 0 {
+		if err := res.Chart(filepath.Join(dir, "bench.png")); err != nil {
+			fmt.Fprintln(os.Stderr, "no chart:", err)
+		}
+	}
+	if res.Soak != nil {
+		if err := res.Soak.WriteJSON(filepath.Join(dir, "soak.json")); err != nil {
+			return err
+		}
+		if err := res.Soak.Chart(filepath.Join(dir, "soak.png")); err != nil {
+			fmt.Fprintln(os.Stderr, "no soak chart:", err)
+		}
 	}
 	if res.Register != nil || res.BatchTimeout != nil {
 		if err := res.SubmissionChart(filepath.Join(dir, "bench-submissions.png")); err != nil {
