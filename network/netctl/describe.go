@@ -52,8 +52,6 @@ type OrgInfo struct {
 	// trust: the organization's own CA, which issued the gateway's TLS certificate.
 	Gateway       string `json:"gateway,omitempty"`
 	GatewayCACert string `json:"gatewayCaCert,omitempty"`
-	// GatewayReadModel is the gateway's read model (an SQLite file, mode 0600).
-	GatewayReadModel string `json:"gatewayReadModel,omitempty"`
 	// GatewayOps is the gateway's operations listener (https://…: /healthz, /readyz, /metrics), with
 	// the same CA; /metrics wants a client certificate of the organization's CA, such as
 	// OpsClientCert (the organization admin's TLS certificate) and its key OpsClientKey.
@@ -153,7 +151,6 @@ func (n *Network) Describe(packageIDs map[string]string) *System {
 		if o.Gateway != nil && n.gatewayAvailable() {
 			oi.Gateway = GatewayURL(o)
 			oi.GatewayCACert = n.caCert(o)
-			oi.GatewayReadModel = n.GatewayReadModelFile(o)
 			oi.GatewayOps = GatewayOpsURL(o)
 			oi.ReadModel = n.readModelInfo(o)
 		}

@@ -154,7 +154,7 @@ func (n *Network) writeGatewayConfigs() error {
 			Operations: gateway.OperationsConfig{Listen: Addr(o.Host, o.Gateway.OpsPort), ClientRootCAs: []string{n.caCert(o)}},
 			// The read model: an SQLite file in the gateway's own data directory (the gateway makes it
 			// 0600), built from the organization's own peer's blocks.
-			ReadModel: gateway.ReadModelConfig{Driver: gateway.ReadModelSQLite, Path: n.GatewayReadModelFile(o)},
+			ReadModel: n.gatewayReadModel(o),
 		}
 		for _, u := range gatewayUsers(o) {
 			msp := filepath.Join(n.userDir(o, u.Name), "msp")
@@ -186,9 +186,14 @@ func (n *Network) writeGatewayConfigs() error {
 	return nil
 }
 
-// GatewayReadModelFile is the SQLite file of an organization's gateway's read model.
-func (n *Network) GatewayReadModelFile(o *Organization) string {
-	return filepath.Join(n.gatewayDir(o), "readmodel.db")
+// gatewayReadModel is the read model section of a gateway's configuration: the SQLite file in the
+// gateway's directory, or PostgreSQL, whose connection string (with its role's password) the gateway
+// gets in its environment (gatewayProcess), not in this file.
+func (n *Network) gatewayReadModel(o *Organization) gateway.ReadModelConfig {
+	if o.Postgres() {
+		return gateway.ReadModelConfig{Driver: gateway.ReadModelPostgres}
+	}
+	return gateway.ReadModelConfig{Driver: gateway.ReadModelSQLite, Path: n.readModelFile(o)}
 }
 
 // notAdmin refuses a certificate of an admin identity: one whose subject carries the OU admin (the

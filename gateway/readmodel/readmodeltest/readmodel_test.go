@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -22,6 +23,8 @@ import (
 
 	"github.com/ipledger/ipledger/gateway/httpapi"
 	"github.com/ipledger/ipledger/network/itest"
+	"github.com/ipledger/ipledger/network/netctl"
+	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 )
 
@@ -152,13 +155,10 @@ func TestReadModel_HoldsOnlyTheCollectionsOfItsOrganization(t *testing.T) {
 			t.Errorf("%s's gateway answers privateTerms: %v", msp, hasTerms)
 		}
 		o, err := sys.Org(msp)
-		if err != nil || o.GatewayReadModel == "" {
-			t.Fatalf("%s's read model file: %v", msp, err)
-		}
-		db, err := sql.Open("sqlite", "file:"+o.GatewayReadModel+"?mode=ro&_pragma=busy_timeout(10000)")
 		if err != nil {
 			t.Fatal(err)
 		}
+		db := openReadModel(t, o)
 		var all, this int
 		if err := db.QueryRow(`SELECT COUNT(*) FROM rm_state WHERE coll = 'termsBank1MSP'`).Scan(&all); err != nil {
 			t.Fatal(err)
@@ -267,4 +267,34 @@ func TestReadModel_AnswersEqualTheChaincodesOnEveryReadRoute(t *testing.T) {
 	if compared == 0 {
 		t.Fatal("nothing compared")
 	}
+}
+
+// openReadModel opens an organization's read model as it is described, read only: an SQLite file,
+// or a PostgreSQL server, as its reporting role.
+func openReadModel(t *testing.T, o *netctl.OrgInfo) *sql.DB {
+	t.Helper()
+	rm := o.ReadModel
+	if rm == nil {
+		t.Fatalf("%s's gateway has no read model in the description", o.MSPID)
+	}
+	var db *sql.DB
+	var err error
+	switch rm.Driver {
+	case netctl.ReadModelSQLite:
+		db, err = sql.Open("sqlite", "file:"+rm.File+"?mode=ro&_pragma=busy_timeout(10000)")
+	case netctl.ReadModelPostgres:
+		secret, rerr := os.ReadFile(filepath.Join(rm.Secrets, "reporting.secret"))
+		if rerr != nil {
+			t.Fatal(rerr)
+		}
+		u := url.URL{Scheme: "postgres", User: url.UserPassword("reporting", strings.TrimSpace(string(secret))), Host: rm.Address,
+			Path: "/" + rm.Database, RawQuery: "sslmode=disable"}
+		db, err = sql.Open("pgx", u.String())
+	default:
+		t.Fatalf("%s's read model: driver %q", o.MSPID, rm.Driver)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
