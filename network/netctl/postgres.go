@@ -321,3 +321,38 @@ func (n *Network) readModelInfo(o *Organization) *ReadModelInfo {
 func (n *Network) readModelFile(o *Organization) string {
 	return filepath.Join(n.gatewayDir(o), "readmodel.db")
 }
+
+// ReadModelCommand runs the gateway program's read model maintenance for an organization here
+// (`ipledger-gateway readmodel rebuild|check`, with the gateway's configuration and environment), and
+// returns its output. A rebuild stops the gateway first (it holds its read model while it runs) and
+// starts it again after, also when the rebuild failed. A check leaves the gateway running; its exit
+// status 3 (differences found) is returned as an error with the output.
+func (n *Network) ReadModelCommand(ctx context.Context, o *Organization, action string, args ...string) (string, error) {
+	if o.Gateway == nil {
+		return "", fmt.Errorf("%s runs no gateway, so it has no read model", o.MSPID)
+	}
+	p := n.gatewayProcess(o)
+	if action == "rebuild" {
+		if err := n.Stop(p, 10*time.Second); err != nil {
+			return "", fmt.Errorf("stopping %s before the rebuild: %w", p.Name, err)
+		}
+		defer func() { _ = n.startAll(context.WithoutCancel(ctx), []*Process{p}, 30*time.Second) }()
+	}
+	cmd := exec.CommandContext(ctx, p.Bin, append([]string{"readmodel", action, "--config", n.gatewayConfigFile(o)}, args...)...)
+	cmd.Dir = p.Dir
+	cmd.Env = append(baseEnv(), p.Env...)
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return string(out), fmt.Errorf("ipledger-gateway readmodel %s for %s: %w\n%s", action, o.MSPID, err, lastLines(string(ee.Stderr), 8))
+		}
+		return string(out), err
+	}
+	if action == "rebuild" {
+		if err := n.startAll(ctx, []*Process{p}, 30*time.Second); err != nil {
+			return string(out), err
+		}
+	}
+	return string(out), nil
+}

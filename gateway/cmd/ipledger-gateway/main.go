@@ -45,10 +45,20 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "readmodel" {
+		switch err := maintain(os.Args[2:], os.Stdout); {
+		case errors.Is(err, errDifferences):
+			os.Exit(3)
+		case err != nil:
+			fmt.Fprintln(os.Stderr, "error:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	configPath := flag.String("config", "", "the gateway's configuration file (YAML)")
 	flag.Parse()
 	if *configPath == "" {
-		fmt.Fprintln(os.Stderr, "usage: ipledger-gateway --config <file>")
+		fmt.Fprintln(os.Stderr, "usage: ipledger-gateway --config <file>\n       ipledger-gateway readmodel rebuild|check --config <file> [--sample N] [--json]")
 		os.Exit(2)
 	}
 	if err := run(*configPath); err != nil {

@@ -23,9 +23,17 @@ func startReadModel(cfg *gateway.Config, ledger *fabric.Ledger, m *metrics.Metri
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w (readModel in the gateway's configuration; driver: off serves every read from the chaincode)", err)
 	}
+	// One writer: the gateway holds its read model while it runs (a rebuild or a second gateway on the
+	// same database is refused).
+	unlock, err := store.Lock(context.Background(), cfg.ReadModel)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
 	f := readmodel.NewFollower(store, ledger, log, m)
 	model, err := readmodel.NewModel(f, cfg)
 	if err != nil {
+		unlock()
 		store.Close()
 		return nil, nil, err
 	}
@@ -39,6 +47,7 @@ func startReadModel(cfg *gateway.Config, ledger *fabric.Ledger, m *metrics.Metri
 	return model, func() {
 		cancel()
 		<-done
+		unlock()
 		store.Close()
 	}, nil
 }

@@ -116,6 +116,16 @@ ledger snapshots and joins (docs/operations.md, "A peer joins from a snapshot"):
                   given), wait until it has the orderers' height and its chaincode answers; prints
                   the times
 
+the gateways' read models (docs/operations.md, "The gateways' read models"):
+  readmodel rebuild [--org MSPID] [--json]
+                  stop the organization's gateway, empty its read model and build it again from its
+                  peer's first block, start the gateway; prints the blocks, transactions and
+                  transactions a second
+  readmodel check [--sample N] [--org MSPID] [--json]
+                  compare the read model with the chaincode's state on the peer: every key (or N keys
+                  picked at random) and each pledge's private terms hashes; prints each difference
+                  (missing, extra, differs) and exits with status 1 when there is one
+
   --org names the organization on a network of several organizations on one machine; a host of
   one organization acts as its own.
 
@@ -138,6 +148,7 @@ var commands = map[string]func(n *netctl.Network, cmd string, args []string){
 	"stop":      componentCmd,
 	"snapshot":  snapshotCmd,
 	"peer":      peerCmd,
+	"readmodel": readModelCmd,
 }
 
 func main() {
@@ -189,7 +200,7 @@ func newFlagSet() (*flag.FlagSet, *options) {
 // topology, so that a host can always be seen and stopped.
 func changes(cmd string) bool {
 	return cmd == "up" || cmd == "org" || cmd == "channel" || cmd == "identity" || cmd == "key" || cmd == "chaincode" ||
-		cmd == "snapshot" || cmd == "peer"
+		cmd == "snapshot" || cmd == "peer" || cmd == "readmodel"
 }
 
 func (o *options) network(strict bool) *netctl.Network {

@@ -1,0 +1,312 @@
+package readmodel
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/chaincode/rules"
+)
+
+// Evaluator evaluates a read-only operation of the chaincode on the organization's peer.
+type Evaluator func(ctx context.Context, function string, args ...string) ([]byte, error)
+
+// Kinds of difference the checker reports.
+const (
+	Missing = "missing" // the ledger has the key, the read model does not
+	Extra   = "extra"   // the read model has a key the ledger does not
+	Differs = "differs" // both have it, with other values
+)
+
+// Difference is one key on which the read model and the chaincode's state disagree: Collection "" is
+// the public state, else the hash of that private collection's value.
+type Difference struct {
+	Key        string `json:"key"`
+	Collection string `json:"collection,omitempty"`
+	Kind       string `json:"kind"`
+	Ledger     string `json:"ledgerSha256,omitempty"`
+	ReadModel  string `json:"readModelSha256,omitempty"`
+}
+
+// CheckOptions say what to compare: every key (Sample 0) or Sample keys of the read model picked at
+// random, and the private collections whose hashes are compared for each pledge.
+type CheckOptions struct {
+	Sample      int
+	Collections []string
+	PageSize    int
+	// Rechecks is how many times keys that differ are read again, on both sides, once the read model
+	// has the peer's height (blocks committed during the check make such differences); default 3.
+	Rechecks int
+}
+
+// CheckReport is what a check found.
+type CheckReport struct {
+	Height      uint64       `json:"height"`
+	Keys        int          `json:"keysCompared"`
+	Private     int          `json:"privateCompared"`
+	Sampled     bool         `json:"sampled"`
+	Differences []Difference `json:"differences"`
+}
+
+// checker compares one store with the chaincode as one caller.
+type checker struct {
+	s         *Store
+	caller    rules.Caller
+	chaincode Evaluator
+	height    func(context.Context) (uint64, error)
+	opt       CheckOptions
+}
+
+// Check compares the read model with the chaincode's state: every key of every family the chaincode
+// writes (the chaincode's own enumeration, ListStateKeys, on both sides, so both list in the same
+// order), and for each pledge the hashes of its private terms in opt.Collections (GetStateDigests:
+// the peer's private data hashes, known member or not); or, with opt.Sample, that many keys of the
+// read model picked at random (which cannot find a key the read model lacks). The chaincode reads at
+// the peer's height, the read model at its own: the check first waits until the read model has the
+// peer's height, and reads the keys that differ again once it has caught up with the blocks committed
+// meanwhile; what still differs is reported.
+func Check(ctx context.Context, s *Store, caller rules.Caller, chaincode Evaluator, peerHeight func(context.Context) (uint64, error),
+	opt CheckOptions) (*CheckReport, error) {
+	if opt.PageSize <= 0 {
+		opt.PageSize = api.MaxKeyPageSize
+	}
+	if opt.Rechecks <= 0 {
+		opt.Rechecks = 3
+	}
+	c := &checker{s: s, caller: caller, chaincode: chaincode, height: peerHeight, opt: opt}
+	if err := c.catchUp(ctx); err != nil {
+		return nil, err
+	}
+	rep := &CheckReport{Height: s.Height(), Sampled: opt.Sample > 0, Differences: []Difference{}}
+	var diffs []Difference
+	var err error
+	if opt.Sample > 0 {
+		diffs, err = c.sample(ctx, rep)
+	} else {
+		diffs, err = c.all(ctx, rep)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for range opt.Rechecks {
+		if len(diffs) == 0 {
+			break
+		}
+		if err := c.catchUp(ctx); err != nil {
+			return nil, err
+		}
+		if diffs, err = c.recheck(ctx, diffs); err != nil {
+			return nil, err
+		}
+	}
+	rep.Height = s.Height()
+	if diffs != nil {
+		rep.Differences = diffs
+	}
+	return rep, nil
+}
+
+// catchUp waits until the read model has the peer's present height.
+func (c *checker) catchUp(ctx context.Context) error {
+	h, err := c.height(ctx)
+	if err != nil {
+		return fmt.Errorf("the peer's height: %w", err)
+	}
+	if _, err := c.s.AwaitHeight(ctx, h); err != nil {
+		return fmt.Errorf("the read model did not reach the peer's height %d (it has %d; is its gateway running?): %w", h, c.s.Height(), err)
+	}
+	return nil
+}
+
+// local evaluates an operation on the read model.
+func (c *checker) local(ctx context.Context, function string, args ...string) ([]byte, error) {
+	var out []byte
+	_, err := c.s.Read(ctx, func(v *View) error {
+		var err error
+		out, err = v.Evaluate(c.caller, function, args...)
+		return err
+	})
+	return out, err
+}
+
+// keyPages iterates one family's pages of (key, hash) on one side.
+type keyPages struct {
+	eval     Evaluator
+	family   string
+	size     int
+	items    []api.StateKey
+	bookmark string
+	done     bool
+}
+
+func (p *keyPages) peek(ctx context.Context) (*api.StateKey, error) {
+	for len(p.items) == 0 && !p.done {
+		raw, err := p.eval(ctx, api.ListStateKeys.Name, p.family, strconv.Itoa(p.size), p.bookmark)
+		if err != nil {
+			return nil, fmt.Errorf("ListStateKeys %q: %w", p.family, err)
+		}
+		var page api.StateKeyPage
+		if err := json.Unmarshal(raw, &page); err != nil {
+			return nil, fmt.Errorf("ListStateKeys %q: %w", p.family, err)
+		}
+		p.items, p.bookmark, p.done = page.Items, page.Bookmark, page.Bookmark == ""
+	}
+	if len(p.items) == 0 {
+		return nil, nil
+	}
+	return &p.items[0], nil
+}
+
+func (p *keyPages) pop() { p.items = p.items[1:] }
+
+// all compares every family, merging the two sorted enumerations, and the private hashes of every
+// pledge.
+func (c *checker) all(ctx context.Context, rep *CheckReport) ([]Difference, error) {
+	var diffs []Difference
+	var pledges []string
+	for _, family := range append([]string{""}, api.StateFamilies...) {
+		l := &keyPages{eval: c.chaincode, family: family, size: c.opt.PageSize}
+		r := &keyPages{eval: c.local, family: family, size: c.opt.PageSize}
+		for {
+			a, err := l.peek(ctx)
+			if err != nil {
+				return nil, err
+			}
+			b, err := r.peek(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if a == nil && b == nil {
+				break
+			}
+			rep.Keys++
+			switch {
+			case b == nil || (a != nil && a.Key < b.Key):
+				diffs = append(diffs, Difference{Key: a.Key, Kind: Missing, Ledger: a.SHA256})
+				l.pop()
+			case a == nil || b.Key < a.Key:
+				diffs = append(diffs, Difference{Key: b.Key, Kind: Extra, ReadModel: b.SHA256})
+				r.pop()
+			default:
+				if a.SHA256 != b.SHA256 {
+					diffs = append(diffs, Difference{Key: a.Key, Kind: Differs, Ledger: a.SHA256, ReadModel: b.SHA256})
+				}
+				if family == "pledge" {
+					pledges = append(pledges, a.Key)
+				}
+				l.pop()
+				r.pop()
+			}
+		}
+	}
+	if len(c.opt.Collections) > 0 {
+		more, err := c.digests(ctx, pledges, true, rep)
+		if err != nil {
+			return nil, err
+		}
+		diffs = append(diffs, more...)
+	}
+	return diffs, nil
+}
+
+// sample compares the digests of Sample keys of the read model picked at random.
+func (c *checker) sample(ctx context.Context, rep *CheckReport) ([]Difference, error) {
+	rows, err := c.s.r.QueryContext(ctx, `SELECT key FROM rm_state WHERE ns = $1 AND coll = '' ORDER BY RANDOM() LIMIT $2`,
+		Namespace, c.opt.Sample)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for rows.Next() {
+		var k []byte
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		keys = append(keys, string(k))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rep.Keys = len(keys)
+	return c.digests(ctx, keys, len(c.opt.Collections) > 0, rep)
+}
+
+// recheck reads the keys that differed again on both sides.
+func (c *checker) recheck(ctx context.Context, diffs []Difference) ([]Difference, error) {
+	var keys []string
+	seen := map[string]bool{}
+	private := false
+	for _, d := range diffs {
+		private = private || d.Collection != ""
+		if !seen[d.Key] {
+			seen[d.Key] = true
+			keys = append(keys, d.Key)
+		}
+	}
+	var rep CheckReport
+	return c.digests(ctx, keys, private, &rep)
+}
+
+// digests compares GetStateDigests on both sides for keys, public values and (with private) the
+// hashes of the options' collections.
+func (c *checker) digests(ctx context.Context, keys []string, private bool, rep *CheckReport) ([]Difference, error) {
+	colls := "[]"
+	if private {
+		raw, _ := json.Marshal(c.opt.Collections)
+		colls = string(raw)
+	}
+	var diffs []Difference
+	for i := 0; i < len(keys); i += api.MaxDigestKeys {
+		batch, _ := json.Marshal(keys[i:min(i+api.MaxDigestKeys, len(keys))])
+		var sides [2]api.KeyDigests
+		for j, eval := range []Evaluator{c.chaincode, c.local} {
+			raw, err := eval(ctx, api.GetStateDigests.Name, string(batch), colls)
+			if err != nil {
+				return nil, fmt.Errorf("GetStateDigests: %w", err)
+			}
+			if err := json.Unmarshal(raw, &sides[j]); err != nil {
+				return nil, fmt.Errorf("GetStateDigests: %w", err)
+			}
+		}
+		if len(sides[0].Items) != len(sides[1].Items) {
+			return nil, fmt.Errorf("GetStateDigests: %d digests from the chaincode, %d from the read model", len(sides[0].Items), len(sides[1].Items))
+		}
+		for k, a := range sides[0].Items {
+			b := sides[1].Items[k]
+			if d, ok := differ(a.Key, "", a.Exists, b.Exists, a.SHA256, b.SHA256); ok {
+				diffs = append(diffs, d)
+			}
+			if !private {
+				continue
+			}
+			for n, pa := range a.Private {
+				if n >= len(b.Private) {
+					break
+				}
+				pb := b.Private[n]
+				rep.Private++
+				if d, ok := differ(a.Key, pa.Collection, pa.Exists, pb.Exists, pa.SHA256, pb.SHA256); ok {
+					diffs = append(diffs, d)
+				}
+			}
+		}
+	}
+	return diffs, nil
+}
+
+// differ is the difference between the ledger's (a) and the read model's (b) digest of one value.
+func differ(key, coll string, inA, inB bool, a, b string) (Difference, bool) {
+	switch {
+	case inA && !inB:
+		return Difference{Key: key, Collection: coll, Kind: Missing, Ledger: a}, true
+	case !inA && inB:
+		return Difference{Key: key, Collection: coll, Kind: Extra, ReadModel: b}, true
+	case inA && a != b:
+		return Difference{Key: key, Collection: coll, Kind: Differs, Ledger: a, ReadModel: b}, true
+	}
+	return Difference{}, false
+}
