@@ -124,7 +124,9 @@ func Rebuild(ctx context.Context, s *Store, src Source) (*Rebuilt, error) {
 		}
 	}
 	stop()
-	<-done
+	if err := <-done; err != nil {
+		return nil, err
+	}
 	r := &Rebuilt{Blocks: s.Height(), Duration: time.Since(begin)}
 	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM rm_tx`).Scan(&r.Transactions); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err

@@ -64,11 +64,6 @@ func (b *Bare) Close() {
 	}
 }
 
-func submit(ctx context.Context, c *client.Contract, fn string, opts ...client.ProposalOption) ([]byte, error) {
-	res, _, err := submitBlock(ctx, c, fn, opts...)
-	return res, err
-}
-
 // submitBlock endorses, submits and waits for the commit, and answers the result and the block.
 func submitBlock(ctx context.Context, c *client.Contract, fn string, opts ...client.ProposalOption) ([]byte, uint64, error) {
 	proposal, err := c.NewProposal(fn, opts...)

@@ -13,6 +13,7 @@ var Packages = []string{
 	// the gateways' read models: catch-up after a stopped gateway (it stops and starts Bank2's), private
 	// collections, answers equal to the chaincode's
 	"./gateway/readmodel/readmodeltest",
+	"./gateway/readmodel", // its unit tests again, on a PostgreSQL database of their own in the regulator's server
 	"./network/e2e",
 	"./gateway/console/consoletest",
 	"./network/networktest",

@@ -169,47 +169,55 @@ func (n *Network) preparePostgres() error {
 				return err
 			}
 		}
-		if err := os.MkdirAll(n.pgRoot(), 0o700); err != nil {
+		if err := n.initdb(o, bin, cred); err != nil {
 			return err
 		}
-		if cred != nil {
-			for d := n.pgRoot(); d != filepath.Dir(filepath.Dir(n.pgRoot())); d = filepath.Dir(d) {
-				if err := os.Chown(d, int(cred.Uid), int(cred.Gid)); err != nil {
-					return err
-				}
+	}
+	return nil
+}
+
+// initdb makes the data directory of o's server as its account, with the superuser's password.
+func (n *Network) initdb(o *Organization, bin string, cred *syscall.Credential) error {
+	if err := os.MkdirAll(n.pgRoot(), 0o700); err != nil {
+		return err
+	}
+	if cred != nil {
+		for d := n.pgRoot(); d != filepath.Dir(filepath.Dir(n.pgRoot())); d = filepath.Dir(d) {
+			if err := os.Chown(d, int(cred.Uid), int(cred.Gid)); err != nil {
+				return err
 			}
 		}
-		if err := os.RemoveAll(n.pgDir(o)); err != nil { // an initdb that failed half way
-			return err
-		}
-		if err := os.MkdirAll(n.pgDir(o), 0o700); err != nil {
-			return err
-		}
-		secret, err := n.pgSecret(o, pgSuperuser)
-		if err != nil {
-			return err
-		}
-		pwfile := filepath.Join(n.pgDir(o), "pwfile")
-		if err := os.WriteFile(pwfile, []byte(secret+"\n"), 0o600); err != nil {
-			return err
-		}
-		if cred != nil {
-			for _, f := range []string{n.pgDir(o), pwfile} {
-				if err := os.Chown(f, int(cred.Uid), int(cred.Gid)); err != nil {
-					return err
-				}
+	}
+	if err := os.RemoveAll(n.pgDir(o)); err != nil { // an initdb that failed half way
+		return err
+	}
+	if err := os.MkdirAll(n.pgDir(o), 0o700); err != nil {
+		return err
+	}
+	secret, err := n.pgSecret(o, pgSuperuser)
+	if err != nil {
+		return err
+	}
+	pwfile := filepath.Join(n.pgDir(o), "pwfile")
+	if err := os.WriteFile(pwfile, []byte(secret+"\n"), 0o600); err != nil {
+		return err
+	}
+	if cred != nil {
+		for _, f := range []string{n.pgDir(o), pwfile} {
+			if err := os.Chown(f, int(cred.Uid), int(cred.Gid)); err != nil {
+				return err
 			}
 		}
-		cmd := exec.Command(filepath.Join(bin, "initdb"), "-D", n.pgData(o), "-U", pgSuperuser, "--pwfile", pwfile,
-			"--auth", "scram-sha-256", "-E", "UTF8", "--locale", "C.UTF-8")
-		cmd.Dir = n.pgDir(o)
-		cmd.Env = append(baseEnv(), "LC_ALL=C.UTF-8")
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-		out, err := cmd.CombinedOutput()
-		_ = os.Remove(pwfile)
-		if err != nil {
-			return fmt.Errorf("initdb for %s's read model: %w\n%s", o.MSPID, err, lastLines(string(out), 8))
-		}
+	}
+	cmd := exec.Command(filepath.Join(bin, "initdb"), "-D", n.pgData(o), "-U", pgSuperuser, "--pwfile", pwfile,
+		"--auth", "scram-sha-256", "-E", "UTF8", "--locale", "C.UTF-8")
+	cmd.Dir = n.pgDir(o)
+	cmd.Env = append(baseEnv(), "LC_ALL=C.UTF-8")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	out, err := cmd.CombinedOutput()
+	_ = os.Remove(pwfile)
+	if err != nil {
+		return fmt.Errorf("initdb for %s's read model: %w\n%s", o.MSPID, err, lastLines(string(out), 8))
 	}
 	return nil
 }
@@ -295,6 +303,11 @@ func (n *Network) pgRoles(ctx context.Context, o *Organization) error {
 		return err
 	}
 	defer rdb.Close()
+	return pgGrants(ctx, rdb)
+}
+
+// pgGrants lets the reporting role read every table the gateway's role makes, and nothing more.
+func pgGrants(ctx context.Context, rdb *sql.DB) error {
 	for _, stmt := range []string{
 		fmt.Sprintf("REVOKE ALL ON DATABASE %s FROM PUBLIC", pgDatabase),
 		fmt.Sprintf("GRANT CONNECT ON DATABASE %s TO %s", pgDatabase, pgReporting),

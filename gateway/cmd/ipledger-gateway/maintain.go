@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/gateway"
 	"github.com/ipledger/ipledger/gateway/fabric"
 	"github.com/ipledger/ipledger/gateway/readmodel"
 )
@@ -67,18 +68,29 @@ func maintain(args []string, out io.Writer) error {
 		return err
 	}
 	if args[0] == "rebuild" {
-		unlock, err := store.Lock(ctx, cfg.ReadModel)
-		if err != nil {
-			return err
-		}
-		defer unlock()
-		r, err := readmodel.Rebuild(ctx, store, ledger)
-		if err != nil {
-			return err
-		}
-		return print(r, fmt.Sprintf("rebuilt %s's read model: %d blocks, %d transactions in %.1f s (%.0f transactions a second)\n",
-			cfg.MSPID, r.Blocks, r.Transactions, r.Duration.Seconds(), r.PerSecond))
+		return rebuild(ctx, cfg, store, ledger, print)
 	}
+	return check(ctx, cfg, store, ledger, *sample, print)
+}
+
+// rebuild empties the read model and builds it again from the peer's first block, holding its lock.
+func rebuild(ctx context.Context, cfg *gateway.Config, store *readmodel.Store, ledger *fabric.Ledger, print func(any, string) error) error {
+	unlock, err := store.Lock(ctx, cfg.ReadModel)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	r, err := readmodel.Rebuild(ctx, store, ledger)
+	if err != nil {
+		return err
+	}
+	return print(r, fmt.Sprintf("rebuilt %s's read model: %d blocks, %d transactions in %.1f s (%.0f transactions a second)\n",
+		cfg.MSPID, r.Blocks, r.Transactions, r.Duration.Seconds(), r.PerSecond))
+}
+
+// check compares the read model with the chaincode's state as the configuration's first identity;
+// errDifferences when it found any.
+func check(ctx context.Context, cfg *gateway.Config, store *readmodel.Store, ledger *fabric.Ledger, sample int, print func(any, string) error) error {
 	id := cfg.Identities[0]
 	caller, err := readmodel.CallerOfFile(cfg.MSPID, id.Certificate)
 	if err != nil {
@@ -94,7 +106,7 @@ func maintain(args []string, out io.Writer) error {
 		return ledger.Evaluate(ctx, id.Name, function, args...)
 	}
 	began := time.Now()
-	rep, err := readmodel.Check(ctx, store, caller, eval, ledger.ChainHeight, readmodel.CheckOptions{Sample: *sample, Collections: colls})
+	rep, err := readmodel.Check(ctx, store, caller, eval, ledger.ChainHeight, readmodel.CheckOptions{Sample: sample, Collections: colls})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,127 @@
+package readmodel
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/gateway"
+)
+
+// twoStores are a read model with a right and a pledge on it, and its copy: the copy plays the
+// chaincode's state in the checker's tests.
+func twoStores(t *testing.T) (s, ref *Store, assetID string) {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := gateway.ReadModelConfig{Driver: "sqlite", Path: filepath.Join(dir, "ref.db")}
+	ref = openT(t, cfg)
+	apply(t, ref, configBlock(0))
+	c := &chain{t: t, s: ref, now: time.Date(2025, 3, 3, 2, 0, 0, 0, time.UTC)}
+	owner := api.Owner{ID: "91420100MA4K0001X", Name: "Acme Optics Co.", Share: 10000}
+	asset := api.AssetInput{ApplicationDate: "2020-01-10", ExpiryDate: "2040-01-10", FeesPaidThrough: "2026-01-10",
+		GrantDate: "2022-06-01", ID: "CN-CHK-1", Kind: api.KindPatentInvention, Number: "ZLCHK1", Owners: []api.Owner{owner},
+		Title: "Optical lens assembly"}
+	c.submit(examiner, nil, func(string) bool { return true }, func(r *rules.Service) (string, error) { return r.RegisterAsset("req-1", js(asset)) })
+	if _, err := ref.w.Exec(`VACUUM INTO $1`, filepath.Join(dir, "copy.db")); err != nil {
+		t.Fatal(err)
+	}
+	return openT(t, gateway.ReadModelConfig{Driver: "sqlite", Path: filepath.Join(dir, "copy.db")}), ref, asset.ID
+}
+
+func evaluatorOf(s *Store) Evaluator {
+	return func(ctx context.Context, function string, args ...string) ([]byte, error) {
+		var out []byte
+		_, err := s.Read(ctx, func(v *View) error {
+			var err error
+			out, err = v.Evaluate(auditor, function, args...)
+			return err
+		})
+		return out, err
+	}
+}
+
+// The checker finds a changed value, a missing key and an extra key, each once, on every key; a
+// sample of the read model's keys finds what is in the read model (not what it lacks); an equal
+// copy has no difference.
+func TestCheck_FindsEveryKindOfDifference(t *testing.T) {
+	s, ref, assetID := twoStores(t)
+	ctx := context.Background()
+	height := func(context.Context) (uint64, error) { return ref.Height(), nil }
+	rep, err := Check(ctx, s, auditor, evaluatorOf(ref), height, CheckOptions{PageSize: 2})
+	if err != nil || len(rep.Differences) != 0 || rep.Keys == 0 {
+		t.Fatalf("an equal copy: %d keys, differences %+v, %v", rep.Keys, rep.Differences, err)
+	}
+	assetKey := rules.CompositeKey("asset", assetID)
+	extraKey := rules.CompositeKey("asset", "CN-PLANTED")
+	var indexKey []byte
+	if err := s.w.QueryRow(`SELECT key FROM rm_state WHERE key >= $1 AND key < $2 LIMIT 1`,
+		[]byte(rules.CompositeKey("asset-by-number")), []byte(rules.CompositeKey("asset-by-number")+"\xff")).Scan(&indexKey); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`UPDATE rm_state SET value = $1 WHERE key = $2`, []any{[]byte(`{}`), []byte(assetKey)}},
+		{`DELETE FROM rm_state WHERE key = $1`, []any{indexKey}},
+		{`INSERT INTO rm_state (ns, coll, key, value, block, txnum) VALUES ($1, '', $2, $3, 0, 0)`, []any{Namespace, []byte(extraKey), []byte(`{}`)}},
+	} {
+		if _, err := s.w.Exec(q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err = Check(ctx, s, auditor, evaluatorOf(ref), height, CheckOptions{PageSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Difference{{Key: string(indexKey), Kind: Missing}, {Key: assetKey, Kind: Differs}, {Key: extraKey, Kind: Extra}}
+	for _, w := range want {
+		if !slices.ContainsFunc(rep.Differences, func(d Difference) bool { return d.Key == w.Key && d.Kind == w.Kind }) {
+			t.Errorf("not found: %s %q in %+v", w.Kind, w.Key, rep.Differences)
+		}
+	}
+	if len(rep.Differences) != len(want) {
+		t.Errorf("%d differences, want %d: %+v", len(rep.Differences), len(want), rep.Differences)
+	}
+	rep, err = Check(ctx, s, auditor, evaluatorOf(ref), height, CheckOptions{Sample: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Sampled || len(rep.Differences) != 2 {
+		t.Errorf("a sample of every key of the read model: %d differences, want 2 (the changed value and the extra key): %+v",
+			len(rep.Differences), rep.Differences)
+	}
+}
+
+// One writer: a second lock of the same store is refused until the first is released; a reset
+// empties the store.
+func TestLockAndReset(t *testing.T) {
+	cfg := gateway.ReadModelConfig{Driver: "sqlite", Path: filepath.Join(t.TempDir(), "rm.db")}
+	s := openT(t, cfg)
+	apply(t, s, configBlock(0))
+	ctx := context.Background()
+	unlock, err := s.Lock(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Lock(ctx, cfg); !errors.Is(err, ErrHeld) {
+		t.Errorf("a second lock: %v, want ErrHeld", err)
+	}
+	unlock()
+	unlock, err = s.Lock(ctx, cfg)
+	if err != nil {
+		t.Fatalf("the lock released: %v", err)
+	}
+	defer unlock()
+	if err := s.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Count(ctx, ""); err != nil || n != 0 || s.Height() != 0 {
+		t.Errorf("after a reset: %d keys, height %d, %v", n, s.Height(), err)
+	}
+}
