@@ -229,7 +229,14 @@ func IsAdminCertificate(file string) (bool, error) {
 // GatewayAdmins lists the identities of a gateway configuration file whose certificates are admins'
 // (none, unless the file was written by something other than netctl).
 func GatewayAdmins(configFile string) ([]string, error) {
-	cfg, err := gateway.LoadConfig(configFile, func(string) string { return "" })
+	// A read model in PostgreSQL has its connection string in the gateway's environment, not in the
+	// file: a placeholder lets the file be read for its identities.
+	cfg, err := gateway.LoadConfig(configFile, func(k string) string {
+		if k == gateway.EnvPrefix+"READMODEL_DSN" {
+			return "postgres://read-for-its-identities-only"
+		}
+		return ""
+	})
 	if err != nil {
 		return nil, err
 	}
