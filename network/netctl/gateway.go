@@ -229,14 +229,7 @@ func IsAdminCertificate(file string) (bool, error) {
 // GatewayAdmins lists the identities of a gateway configuration file whose certificates are admins'
 // (none, unless the file was written by something other than netctl).
 func GatewayAdmins(configFile string) ([]string, error) {
-	// A read model in PostgreSQL has its connection string in the gateway's environment, not in the
-	// file: a placeholder lets the file be read for its identities.
-	cfg, err := gateway.LoadConfig(configFile, func(k string) string {
-		if k == gateway.EnvPrefix+"READMODEL_DSN" {
-			return "postgres://read-for-its-identities-only"
-		}
-		return ""
-	})
+	cfg, err := gateway.LoadConfig(configFile, identitiesOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -251,6 +244,16 @@ func GatewayAdmins(configFile string) ([]string, error) {
 		}
 	}
 	return admins, nil
+}
+
+// identitiesOnly is the environment of a gateway's configuration read for its identities and keys:
+// a read model in PostgreSQL has its connection string in the gateway's environment, not in the file,
+// and a placeholder stands for it.
+func identitiesOnly(k string) string {
+	if k == gateway.EnvPrefix+"READMODEL_DSN" {
+		return "postgres://read-for-its-identities-only"
+	}
+	return ""
 }
 
 func (n *Network) gatewayProcess(o *Organization) *Process {

@@ -89,7 +89,7 @@ func TestGatewayConfigs_HoldNoAdminIdentity(t *testing.T) {
 		if len(admins) > 0 {
 			t.Errorf("%s's gateway holds admin identities %v", o.MSPID, admins)
 		}
-		cfg, err := gateway.LoadConfig(n.gatewayConfigFile(o), func(string) string { return "" })
+		cfg, err := gateway.LoadConfig(n.gatewayConfigFile(o), identitiesOnly)
 		if err != nil {
 			t.Fatal(err)
 		}
