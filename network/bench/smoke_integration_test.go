@@ -30,7 +30,8 @@ func TestBenchSmoke(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", kv, "./kvcc").CombinedOutput(); err != nil {
 		t.Fatalf("building the trivial chaincode: %v\n%s", err, out)
 	}
-	cfg := Config{Workloads: []string{"submit", "read", "packages", "memory", "register", "batchtimeout", "soak"}, Concurrency: []int{2},
+	cfg := Config{Workloads: []string{"submit", "read", "readmodel", "packages", "memory", "register", "batchtimeout", "soak"}, Concurrency: []int{2},
+		VerifyClients: 2, VerifyRate: 20,
 		Duration: 2 * time.Second, Samples: 3, PackageSizes: []int{3}, Out: testWriter{t}, Network: n, KVProgram: kv,
 		RegisterConcurrency: []int{2}, ProfileDir: t.TempDir(), ProfileAt: 2, BatchTimeouts: []time.Duration{50 * time.Millisecond, 100 * time.Millisecond},
 		BatchClients: 2, Soak: SoakConfig{Cycles: 6, Clients: 2, Every: time.Second, Compare: time.Second}}
@@ -76,6 +77,7 @@ func TestBenchSmoke(t *testing.T) {
 			t.Errorf("%s: ratio %v", p.Operation, p.Ratio)
 		}
 	}
+	checkReadModel(t, res)
 	checkSoak(t, sys.Processes, res.Soak, cfg.Soak)
 	dir := t.TempDir()
 	if err := res.WriteJSON(filepath.Join(dir, "bench.json")); err != nil {
@@ -248,3 +250,28 @@ func checkSoak(t *testing.T, procs []netctl.ProcessInfo, s *SoakResult, cfg Soak
 type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+// checkReadModel asserts the readmodel workload's figures: verifications at the set rate on both
+// paths without a failure, the HTTP ones answered from the read model, and a search on both paths.
+func checkReadModel(t *testing.T, res *Result) {
+	t.Helper()
+	if len(res.ReadModel) != 2 || len(res.Search) != 2 {
+		t.Fatalf("readmodel figures: %d rate points, %d search points; want 2 and 2", len(res.ReadModel), len(res.Search))
+	}
+	for _, p := range res.ReadModel {
+		if p.Count == 0 || p.Failures != 0 {
+			t.Errorf("verify at a set rate, %s: %+v", p.Path, p.Summary)
+		}
+		if p.Path == "http" && p.Sources["read-model"] == 0 {
+			t.Errorf("no verification through HTTP came from the read model: %v", p.Sources)
+		}
+	}
+	for _, p := range res.Search {
+		if p.ByName.Count == 0 || p.ByName.Failures != 0 || p.ByID.Count == 0 || p.ByID.Failures != 0 {
+			t.Errorf("search, %s: by name %+v, by code %+v", p.Path, p.ByName, p.ByID)
+		}
+	}
+	t.Logf("FIGURE readmodel-smoke verify at %.0f/s: bare %.1f/s p99 %.1f ms, http %.1f/s p99 %.1f ms, sources %v",
+		res.ReadModel[1].Target, res.ReadModel[0].PerSecond, res.ReadModel[0].P99Millis, res.ReadModel[1].PerSecond,
+		res.ReadModel[1].P99Millis, res.ReadModel[1].Sources)
+}
