@@ -75,16 +75,25 @@ func Parse(b *peer.BlockAndPrivateData, ns string) (*Update, error) {
 		return nil, &ParseError{Block: number, Err: fmt.Errorf("%d validation codes for %d transactions", len(codes), len(data))}
 	}
 	for i, raw := range data {
-		var env common.Envelope
-		if err := proto.Unmarshal(raw, &env); err != nil {
-			return nil, &ParseError{Block: number, Err: fmt.Errorf("envelope %d: %w", i, err)}
-		}
-		tx, err := qscc.Decode(&env)
-		if err != nil {
-			return nil, &ParseError{Block: number, Err: fmt.Errorf("transaction %d: %w", i, err)}
-		}
 		code := peer.TxValidationCode(codes[i])
+		var env common.Envelope
+		err := proto.Unmarshal(raw, &env)
+		var tx *api.Transaction
+		if err == nil {
+			tx, err = qscc.Decode(&env)
+		}
+		if err != nil {
+			if code == peer.TxValidationCode_VALID {
+				return nil, &ParseError{Block: number, Err: fmt.Errorf("transaction %d: %w", i, err)}
+			}
+			// The peers marked it invalid; the orderer checks only an envelope's header and signature, so
+			// any member can have junk ordered: recorded with what decodes, it never stops the read model.
+			tx = invalidRecord(&env)
+		}
 		tx.BlockNumber, tx.ValidationCode, tx.Valid = number, code.String(), code == peer.TxValidationCode_VALID
+		if !tx.Valid {
+			tx.TxID, tx.Chaincode, tx.CreatorMSP = storable(tx.TxID), storable(tx.Chaincode), storable(tx.CreatorMSP)
+		}
 		if tx.EndorsingOrgs == nil {
 			tx.EndorsingOrgs = []string{}
 		}
@@ -194,4 +203,23 @@ func privateWrites(pvt *rwset.TxPvtReadWriteSet, ns string) ([]Write, error) {
 		}
 	}
 	return out, nil
+}
+
+// invalidRecord is what a proof can say of a transaction the peers marked invalid and that does not
+// decode: its id and time from its channel header when those decode, its text made storable (valid
+// UTF-8, no U+0000, which PostgreSQL's TEXT refuses).
+func invalidRecord(env *common.Envelope) *api.Transaction {
+	tx := &api.Transaction{}
+	var payload common.Payload
+	if proto.Unmarshal(env.GetPayload(), &payload) == nil {
+		var ch common.ChannelHeader
+		if proto.Unmarshal(payload.GetHeader().GetChannelHeader(), &ch) == nil {
+			tx.TxID, tx.Time = storable(ch.GetTxId()), ch.GetTimestamp().AsTime().UTC()
+		}
+	}
+	return tx
+}
+
+func storable(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }

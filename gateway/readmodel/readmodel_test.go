@@ -125,8 +125,18 @@ func block(number uint64, txs []txSpec, withPvt func(coll string) bool) *peer.Bl
 			}
 			colls[w.coll].Writes = append(colls[w.coll].Writes, kw)
 		}
-		txrw := &rwset.TxReadWriteSet{DataModel: rwset.TxReadWriteSet_KV,
-			NsRwset: []*rwset.NsReadWriteSet{{Namespace: ns, Rwset: mustMarshal(&pub)}}}
+		// Every private write is in the block as hashes, for members and non-members alike.
+		nsrw := &rwset.NsReadWriteSet{Namespace: ns, Rwset: mustMarshal(&pub)}
+		for _, c := range collOrder {
+			var h kvrwset.HashedRWSet
+			for _, w := range colls[c].Writes {
+				kh, vh := sha256.Sum256([]byte(w.Key)), sha256.Sum256(w.Value)
+				h.HashedWrites = append(h.HashedWrites, &kvrwset.KVWriteHash{KeyHash: kh[:], ValueHash: vh[:], IsDelete: w.IsDelete})
+			}
+			nsrw.CollectionHashedRwset = append(nsrw.CollectionHashedRwset, &rwset.CollectionHashedReadWriteSet{CollectionName: c,
+				HashedRwset: mustMarshal(&h)})
+		}
+		txrw := &rwset.TxReadWriteSet{DataModel: rwset.TxReadWriteSet_KV, NsRwset: []*rwset.NsReadWriteSet{nsrw}}
 		var nsp *rwset.NsPvtReadWriteSet
 		for _, c := range collOrder {
 			if withPvt != nil && !withPvt(c) {
@@ -368,6 +378,60 @@ func TestParse_UnreadableBlockIsAnError(t *testing.T) {
 	b.Block.Metadata.Metadata[common.BlockMetadataIndex_TRANSACTIONS_FILTER] = nil
 	if _, err := Parse(b, Namespace); !errors.As(err, &pe) {
 		t.Fatalf("a block without validation codes: %v", err)
+	}
+}
+
+// A transaction the peers marked invalid is recorded with what decodes of it, however junk its data:
+// any member can have junk ordered, and it must not stop every read model; the block's valid
+// transactions are applied.
+func TestParse_JunkMarkedInvalidIsRecordedNotAStop(t *testing.T) {
+	b := block(3, []txSpec{{id: txid(1), creator: "Bank1MSP", at: t0}, {id: txid(2), creator: "Bank1MSP", at: t0,
+		writes: []kv{{key: "k", value: []byte("v")}}}}, nil)
+	b.Block.Data.Data[0] = []byte{0xff, 0xff, 0xff}
+	b.Block.Metadata.Metadata[common.BlockMetadataIndex_TRANSACTIONS_FILTER][0] = byte(peer.TxValidationCode_BAD_PAYLOAD)
+	u, err := Parse(b, Namespace)
+	if err != nil {
+		t.Fatalf("a junk transaction marked invalid stops the read model: %v", err)
+	}
+	if len(u.Txs) != 2 || u.Txs[0].Valid || u.Txs[0].ValidationCode != "BAD_PAYLOAD" || len(u.Writes) != 1 {
+		t.Errorf("recorded %+v, writes %+v", u.Txs, u.Writes)
+	}
+}
+
+// The hashes of every private write are kept, of collections the organization is not a member of
+// too (their values never reach it): what the chaincode's GetPrivateDataHash answers; a delete
+// removes the hash.
+func TestApply_PrivateHashesOfEveryCollection(t *testing.T) {
+	for name, open := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			apply(t, s, configBlock(0))
+			apply(t, s, block(1, []txSpec{{id: txid(1), creator: "Bank1MSP", at: t0, writes: []kv{{coll: "termsBank1MSP", key: "p1", value: []byte("terms")}}}},
+				func(string) bool { return false }))
+			hash := func() []byte {
+				var h []byte
+				if _, err := s.Read(context.Background(), func(v *View) error {
+					var err error
+					h, err = (&ledger{ctx: v.ctx, tx: v.tx, ns: v.ns}).GetPrivateHash("termsBank1MSP", "p1")
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+				return h
+			}
+			want := sha256.Sum256([]byte("terms"))
+			if got := hash(); string(got) != string(want[:]) {
+				t.Errorf("the hash of a non-member collection's value: %x, want %x", got, want)
+			}
+			if n, _ := s.Count(context.Background(), "termsBank1MSP"); n != 0 {
+				t.Errorf("%d values of a collection the peer did not deliver", n)
+			}
+			apply(t, s, block(2, []txSpec{{id: txid(2), creator: "Bank1MSP", at: t0, writes: []kv{{coll: "termsBank1MSP", key: "p1", del: true}}}},
+				func(string) bool { return false }))
+			if got := hash(); got != nil {
+				t.Errorf("after a delete: %x", got)
+			}
+		})
 	}
 }
 

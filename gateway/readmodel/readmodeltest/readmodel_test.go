@@ -231,7 +231,7 @@ func TestReadModel_AnswersEqualTheChaincodesOnEveryReadRoute(t *testing.T) {
 		"/v1/assets/" + asset, "/v1/assets?number=" + q("ZL-"+asset), "/v1/assets/" + asset + "/history",
 		"/v1/verify/" + asset, "/v1/pledges/" + pledge, "/v1/pledges/" + pledge + "/history",
 		"/v1/pledges?assetId=" + q(asset), "/v1/pledges?pledgee=Bank1MSP&pageSize=3", "/v1/pledges?status=registered&pageSize=2",
-		"/v1/pledges?overdue=true", "/v1/transfers/" + transfer, "/v1/transfers/" + transfer + "/history",
+		"/v1/pledges?overdue=true&asOf=" + url.QueryEscape(time.Now().UTC().Format(time.RFC3339)), "/v1/transfers/" + transfer, "/v1/transfers/" + transfer + "/history",
 		"/v1/transfers?assetId=" + q(other), "/v1/parties?id=" + itest.OwnerID + "&pageSize=2", "/v1/parties/" + itest.OwnerID + "?pageSize=2",
 		"/v1/parties/" + itest.OwnerID + "/extract", "/v1/assets/nope-" + asset,
 	}
