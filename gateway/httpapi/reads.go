@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,8 +19,9 @@ const (
 	// the read model's state: to compare, or to check an answer.
 	HeaderReadSource = "IPLedger-Read-Source"
 	// HeaderLedgerHeight is the height the answer is valid at: the read model's height read in the
-	// same transaction as the answer; from the chaincode, the peer's height after the answer (proofs)
-	// or as the gateway last saw it (other reads).
+	// same transaction as the answer; from the chaincode, the peer's height read before the answer
+	// (proofs) or as the gateway last saw it before the answer (other reads): the answer holds at
+	// least those blocks.
 	HeaderLedgerHeight = "IPLedger-Ledger-Height"
 )
 
@@ -48,12 +50,37 @@ func (s *Server) sourceOf(c *gin.Context) string {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.ReadyTimeout)
 		res := s.probe.get(ctx)
 		cancel()
-		if res.err == nil && strings.TrimSpace(res.version) == rm.RulesVersion() {
+		if res.err == nil && strings.TrimSpace(res.version) == rm.RulesVersion() && s.caughtUp(c.Request.Context(), rm) {
 			src = sourceReadModel
 		}
 	}
 	c.Set(ctxSource, src)
 	return src
+}
+
+// caughtUp waits (woken by applied blocks) until the read model has every block
+// this gateway knows to be committed (Options.ReadYourWrites), so that a client reads its own writes
+// without IPLedger-After-Block; a read model further behind than that is not asked (the chaincode
+// answers).
+func (s *Server) caughtUp(ctx context.Context, rm gateway.ReadModel) bool {
+	want := max(s.knownHeight(), s.committed.Load()+1)
+	if rm.Height() >= want {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.opts.ReadYourWrites)
+	defer cancel()
+	_, err := rm.AwaitHeight(ctx, want)
+	return err == nil
+}
+
+// noteCommitted records that a submission through this gateway committed in block b.
+func (s *Server) noteCommitted(b uint64) {
+	for {
+		cur := s.committed.Load()
+		if b <= cur || s.committed.CompareAndSwap(cur, b) {
+			return
+		}
+	}
 }
 
 // chaincodeView reads through the chaincode and qscc, as the identity of the request.
@@ -81,11 +108,23 @@ func (s *Server) read(c *gin.Context, proof bool, fn func(gateway.ReadView) erro
 	var err error
 	if src == sourceReadModel {
 		h, err = s.opts.ReadModel.Read(ctx, caller, fn)
-	} else if err = fn(chaincodeView{ctx: ctx, caller: caller, l: s.opts.Ledger}); err == nil {
+		var apiErr *api.Error
+		if err != nil && !errors.As(err, &apiErr) && ctx.Err() == nil {
+			// The read model's database failed (not a refusal by the rules): the chaincode answers.
+			s.log.Warn("read model: a read failed; answered by the chaincode", "path", c.Request.URL.Path, "err", err)
+			src, err = sourceChaincode, nil
+			c.Set(ctxSource, src)
+		}
+	}
+	if src == sourceChaincode {
+		// The height is read before the answer: the answer holds at least the blocks it states.
 		if proof {
 			h, err = s.opts.Ledger.Height(ctx, caller)
 		} else {
 			h = s.knownHeight()
+		}
+		if err == nil {
+			err = fn(chaincodeView{ctx: ctx, caller: caller, l: s.opts.Ledger})
 		}
 	}
 	if s.opts.Metrics != nil {

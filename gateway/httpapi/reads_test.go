@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -19,6 +20,7 @@ type fakeReadModel struct {
 	heights *gateway.Heights
 	txs     map[string]*api.Transaction
 	reads   atomic.Int64
+	fail    atomic.Bool // Read fails as a database would
 }
 
 func (f *fakeReadModel) Ready() bool          { return f.ready.Load() }
@@ -34,6 +36,9 @@ func (f *fakeReadModel) AwaitHeight(ctx context.Context, h uint64) (uint64, erro
 func (f *fakeReadModel) Read(_ context.Context, _ string, fn func(gateway.ReadView) error) (uint64, error) {
 	f.reads.Add(1)
 	h := f.heights.Height()
+	if f.fail.Load() {
+		return h, errors.New("database is locked")
+	}
 	return h, fn(fakeView{f})
 }
 
@@ -57,7 +62,7 @@ func (v fakeView) Transaction(txID string) (*api.Transaction, error) {
 // rules version it runs; each answer names its source and height; a client may ask for the chaincode;
 // After-Block waits for the read model's own height.
 func TestReads_FromTheReadModelOnlyWhenReadyAndSameRules(t *testing.T) {
-	l := &fakeLedger{LedgerHeight: 9, OnEvaluate: func(_, function string, _ ...string) ([]byte, error) {
+	l := &fakeLedger{LedgerHeight: 7, OnEvaluate: func(_, function string, _ ...string) ([]byte, error) {
 		return []byte(`{"from":"chaincode"}`), nil
 	}}
 	rm := &fakeReadModel{heights: gateway.NewHeights(),
@@ -85,7 +90,7 @@ func TestReads_FromTheReadModelOnlyWhenReadyAndSameRules(t *testing.T) {
 	if r.status != http.StatusOK || proof["ledgerHeight"] != float64(7) || proof["title"].(map[string]any)["blockNumber"] != float64(4) {
 		t.Fatalf("verify: %d %s", r.status, r.body)
 	}
-	// After-Block 7 needs height 8: it waits for the read model's block, not the peer's (at 9).
+	// After-Block 7 needs height 8: it waits for the read model's block.
 	got := make(chan response, 1)
 	go func() { got <- do(t, ts, http.MethodGet, "/v1/assets/CN-1", "", HeaderAfterBlock, "7") }()
 	select {
@@ -104,4 +109,43 @@ func TestReads_FromTheReadModelOnlyWhenReadyAndSameRules(t *testing.T) {
 		t.Fatalf("other rules: from %q", r.header.Get(HeaderReadSource))
 	}
 	t.Logf("FIGURE reads answered by the fake read model: %d", rm.reads.Load())
+}
+
+// A read model behind the blocks the gateway knows committed (its own submissions', its block
+// events') is waited for, woken by its applied blocks, up to Options.ReadYourWrites; a read model that does
+// not catch up in time is not asked: the chaincode answers. A failure of the read model's database
+// (not a refusal by the rules) is answered by the chaincode too.
+func TestReads_YourOwnWritesAndAFailedStoreGoToTheChaincode(t *testing.T) {
+	l := &fakeLedger{LedgerHeight: 9, OnEvaluate: func(_, function string, _ ...string) ([]byte, error) {
+		return []byte(`{"from":"chaincode"}`), nil
+	}, OnSubmit: func(string, gateway.Submission) (*gateway.Receipt, error) {
+		return &gateway.Receipt{TxID: "abc", BlockNumber: 12, Committed: true, Result: []byte(`{"id":"CN-1","version":1}`), Attempts: 1}, nil
+	}}
+	rm := &fakeReadModel{heights: gateway.NewHeights()}
+	rm.version.Store("ipledger-cc/fake")
+	rm.ready.Store(true)
+	rm.heights.Raise(8)
+	ts := newServerFor(t, l, "Bank1MSP", Options{ReadModel: rm, AfterBlockTimeout: 2 * time.Second, ReadYourWrites: 50 * time.Millisecond})
+	r := do(t, ts, http.MethodGet, "/v1/assets/CN-1", "")
+	if r.header.Get(HeaderReadSource) != "chaincode" {
+		t.Fatalf("a read model a block behind the peer answered: from %q", r.header.Get(HeaderReadSource))
+	}
+	got := make(chan response, 1)
+	go func() { got <- do(t, ts, http.MethodGet, "/v1/assets/CN-1", "") }()
+	rm.heights.Raise(9)
+	if r := <-got; r.header.Get(HeaderReadSource) != "read-model" || r.header.Get(HeaderLedgerHeight) != "9" {
+		t.Fatalf("once the read model has the peer's blocks: from %q at %q", r.header.Get(HeaderReadSource), r.header.Get(HeaderLedgerHeight))
+	}
+	// A submission through this gateway committed in block 12, beyond what its block events said yet.
+	if r := do(t, ts, http.MethodPost, "/v1/assets", assetBody, "Idempotency-Key", "req-rw"); r.status != http.StatusCreated {
+		t.Fatalf("submit: %d %s", r.status, r.body)
+	}
+	if r := do(t, ts, http.MethodGet, "/v1/assets/CN-1", ""); r.header.Get(HeaderReadSource) != "chaincode" {
+		t.Fatalf("a read after the gateway's own commit in block 12 came from a read model of height 9: %q", r.header.Get(HeaderReadSource))
+	}
+	rm.heights.Raise(13)
+	rm.fail.Store(true)
+	if r := do(t, ts, http.MethodGet, "/v1/assets/CN-1", ""); r.status != http.StatusOK || r.header.Get(HeaderReadSource) != "chaincode" {
+		t.Fatalf("the read model's database failed: %d %s from %q", r.status, r.body, r.header.Get(HeaderReadSource))
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
@@ -52,6 +53,9 @@ type Options struct {
 	ReadyInterval time.Duration
 	// AfterBlockTimeout bounds the wait for the block named by IPLedger-After-Block (default 10s).
 	AfterBlockTimeout time.Duration
+	// ReadYourWrites bounds the wait of a read for the read model to have every block the gateway
+	// knows committed (its submissions', its block events'); later, the chaincode answers (default 2s).
+	ReadYourWrites time.Duration
 	// Limits are the rate limits, the cap of event streams per key and the bound of replay; a zero
 	// rate limits nothing (the gateway passes its configuration's, defaults filled).
 	Limits gateway.LimitsConfig
@@ -71,6 +75,9 @@ type Server struct {
 	engine *gin.Engine
 	log    *slog.Logger
 	probe  *readiness // /readyz's cached Ping
+	// committed is the highest block a submission through this gateway was seen committed in: a read
+	// after it is answered from the read model only once the read model has that block.
+	committed atomic.Uint64
 }
 
 // New builds the server and its routes. It fails when a route has no operation in the document.
@@ -95,6 +102,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.ReadyInterval <= 0 {
 		opts.ReadyInterval = 5 * time.Second
+	}
+	if opts.ReadYourWrites <= 0 {
+		opts.ReadYourWrites = 2 * time.Second
 	}
 	if opts.AfterBlockTimeout <= 0 {
 		opts.AfterBlockTimeout = 10 * time.Second

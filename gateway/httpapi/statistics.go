@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/gateway"
 )
 
 // utf8BOM starts the CSV answer, so that Excel reads it as UTF-8 in a Chinese (or any) locale.
@@ -21,12 +22,14 @@ const utf8BOM = "\uFEFF"
 // pivot table or a data frame loads as it is); table says which part of the answer a row is from.
 var statisticsColumns = []string{"table", "period", "start", "end", "bank", "kind", "currency", "measure", "value"}
 
-// statistics serves GET /v1/statistics: the chaincode's GetStatistics as it answers (JSON), or as CSV
-// when format=csv or the client accepts text/csv before JSON.
+// statistics serves GET /v1/statistics: GetStatistics as the read model or the chaincode answers it
+// (the same rules; JSON), or as CSV when format=csv or the client accepts text/csv before JSON.
 func (s *Server) statistics(c *gin.Context) {
-	raw, err := s.opts.Ledger.Evaluate(c.Request.Context(), callerOf(c).Name, api.GetStatistics.Name, argsOf(c, api.GetStatistics)...)
-	if err != nil {
-		abort(c, err)
+	var raw []byte
+	if _, ok := s.read(c, false, func(v gateway.ReadView) (err error) {
+		raw, err = v.Evaluate(api.GetStatistics.Name, argsOf(c, api.GetStatistics)...)
+		return err
+	}); !ok {
 		return
 	}
 	if !wantsCSV(c.Query("format"), c.GetHeader("Accept")) {

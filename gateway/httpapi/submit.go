@@ -98,6 +98,7 @@ func (s *Server) answerSubmission(c *gin.Context, op api.Op, sub gateway.Submiss
 		out.Status = "committed"
 		bn := rec.BlockNumber
 		out.BlockNumber = &bn
+		s.noteCommitted(bn)
 		if op.Creates {
 			status = http.StatusCreated
 			if out.ID != "" {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/ipledger/ipledger/gateway"
 )
 
 // ErrGap is the error of a block that is not the next one: the store would miss the blocks between.
@@ -34,7 +36,11 @@ func (s *Store) Apply(ctx context.Context, u *Update) (applied bool, err error) 
 	// The height in the database is the authority: another writer (a second gateway on the same
 	// PostgreSQL database by mistake) is caught here.
 	var stored int64
-	switch err := tx.QueryRowContext(ctx, `SELECT value FROM rm_meta WHERE name = 'height'`).Scan(&stored); {
+	q := `SELECT value FROM rm_meta WHERE name = 'height'`
+	if s.driver == gateway.ReadModelPostgres {
+		q += ` FOR UPDATE` // SQLite's writer transactions are IMMEDIATE: one at a time already
+	}
+	switch err := tx.QueryRowContext(ctx, q).Scan(&stored); {
 	case err == sql.ErrNoRows:
 	case err != nil:
 		return false, fmt.Errorf("read model: block %d: height: %w", u.Number, err)

@@ -125,3 +125,19 @@ func TestLockAndReset(t *testing.T) {
 		t.Errorf("after a reset: %d keys, height %d, %v", n, s.Height(), err)
 	}
 }
+
+// The checker runs in a process of its own while the gateway applies blocks: it reads the height
+// from the database, not from its own (never raised) memory.
+func TestCheck_SeesTheHeightAnotherProcessApplied(t *testing.T) {
+	cfg := gateway.ReadModelConfig{Driver: "sqlite", Path: filepath.Join(t.TempDir(), "rm.db")}
+	gw := openT(t, cfg)
+	apply(t, gw, configBlock(0))
+	checkerStore := openT(t, cfg)
+	apply(t, gw, configBlock(1))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c := &checker{s: checkerStore, height: func(context.Context) (uint64, error) { return 2, nil }}
+	if err := c.catchUp(ctx); err != nil {
+		t.Fatalf("the checker did not see the height the gateway applied: %v (it has %d)", err, checkerStore.Height())
+	}
+}

@@ -39,7 +39,7 @@ func (s *Store) Lock(ctx context.Context, cfg gateway.ReadModelConfig) (func(), 
 		}
 		return func() { f.Close() }, nil // closing the file releases the lock
 	default:
-		conn, err := s.w.Conn(ctx)
+		conn, err := s.r.Conn(ctx) // not the writer's one connection: held while the lock is
 		if err != nil {
 			return nil, fmt.Errorf("read model: lock: %w", err)
 		}
@@ -94,8 +94,30 @@ type Rebuilt struct {
 	PerSecond    float64       `json:"transactionsPerSecond"`
 }
 
+// stalled is how long a rebuild waits for the next block before it gives up (the peer unreachable, or
+// joined from a snapshot: it has no block 0).
+const stalled = 60 * time.Second
+
+// awaitProgress waits until s has height target, failing when no block is applied for stall.
+func awaitProgress(ctx context.Context, s *Store, target uint64, stall time.Duration) error {
+	for h := s.Height(); h < target; h = s.Height() {
+		sctx, cancel := context.WithTimeout(ctx, stall)
+		_, err := s.AwaitHeight(sctx, h+1)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			return fmt.Errorf("read model: no block from the peer for %s at height %d of %d (is the peer up? "+
+				"a peer joined from a snapshot has no block 0: set readModel.driver off there)", stall, h, target)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Rebuild empties the store and builds it again from src's blocks, up to the height the peer has
-// when it begins (the caller holds the lock). A block that cannot be read stops it with that error.
+// when it begins (the caller holds the lock). A block that cannot be read stops it with that error;
+// so does a minute without a block.
 func Rebuild(ctx context.Context, s *Store, src Source) (*Rebuilt, error) {
 	target, err := src.ChainHeight(ctx)
 	if err != nil {
@@ -111,7 +133,7 @@ func Rebuild(ctx context.Context, s *Store, src Source) (*Rebuilt, error) {
 	done := make(chan error, 1)
 	go func() { done <- f.Run(fctx) }()
 	wait := make(chan error, 1)
-	go func() { _, err := s.AwaitHeight(fctx, target); wait <- err }()
+	go func() { wait <- awaitProgress(fctx, s, target, stalled) }()
 	select {
 	case err := <-done: // stopped on a block it cannot read, or ctx ended
 		if err == nil {

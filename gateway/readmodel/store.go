@@ -61,12 +61,19 @@ func Open(ctx context.Context, cfg gateway.ReadModelConfig) (*Store, error) {
 			return nil, err
 		}
 	case gateway.ReadModelPostgres:
-		db, err := sql.Open("pgx", cfg.DSN)
+		// The writer has a connection of its own, so that reads under load never hold up the blocks.
+		w, err := sql.Open("pgx", cfg.DSN)
 		if err != nil {
 			return nil, fmt.Errorf("read model: postgres: %w", err)
 		}
-		db.SetMaxOpenConns(16)
-		s.w, s.r = db, db
+		w.SetMaxOpenConns(1)
+		r, err := sql.Open("pgx", cfg.DSN)
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("read model: postgres: %w", err)
+		}
+		r.SetMaxOpenConns(16)
+		s.w, s.r = w, r
 	default:
 		return nil, fmt.Errorf("read model: no store for driver %q (sqlite or postgres)", cfg.Driver)
 	}
@@ -193,6 +200,17 @@ func (s *Store) readHeight(ctx context.Context) (uint64, error) {
 		return 0, fmt.Errorf("read model: height: %w", err)
 	}
 	return uint64(h), nil
+}
+
+// RefreshHeight reads the height from the database: another process (the gateway) may have applied
+// blocks since this one opened the store.
+func (s *Store) RefreshHeight(ctx context.Context) (uint64, error) {
+	h, err := s.readHeight(ctx)
+	if err != nil {
+		return 0, err
+	}
+	s.raise(h)
+	return s.Height(), nil
 }
 
 // Height is the number of blocks applied (the next block to apply).

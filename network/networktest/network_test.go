@@ -76,6 +76,23 @@ func TestNetwork_EveryProcessHealthy(t *testing.T) {
 	kinds := map[string]int{}
 	for _, p := range sys.Processes {
 		kinds[p.Kind]++
+		if p.Kind == "postgres" {
+			// A read model's PostgreSQL server has no operations endpoint: it must accept connections
+			// on 127.0.0.1, at the address the description gives.
+			o, err := sys.Org(mspOf(sys, p.Org))
+			if err != nil || o.ReadModel == nil || o.ReadModel.Address == "" {
+				t.Errorf("%s: no PostgreSQL read model of organization %q in the description (%v)", p.Name, p.Org, err)
+				continue
+			}
+			conn, err := net.DialTimeout("tcp", o.ReadModel.Address, 2*time.Second)
+			if err != nil {
+				t.Errorf("%s: %v", p.Name, err)
+				continue
+			}
+			conn.Close()
+			t.Logf("%-16s accepting connections at %s", p.Name, o.ReadModel.Address)
+			continue
+		}
 		if p.Health == "" {
 			// A chaincode server has no operations endpoint: it must accept connections.
 			o, err := sys.Org(mspOf(sys, p.Org))
@@ -108,7 +125,7 @@ func TestNetwork_EveryProcessHealthy(t *testing.T) {
 		}
 		t.Logf("%-16s healthy at %s", p.Name, p.Health)
 	}
-	want := map[string]int{"ca": 6, "orderer": 3, "peer": 5, "chaincode": 5}
+	want := map[string]int{"ca": 6, "orderer": 3, "peer": 5, "chaincode": 5, "postgres": 1}
 	for k, n := range want {
 		if kinds[k] != n {
 			t.Errorf("%d processes of kind %s, want %d", kinds[k], k, n)
