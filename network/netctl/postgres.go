@@ -283,9 +283,19 @@ func (n *Network) pgRoles(ctx context.Context, o *Organization) error {
 			return err
 		}
 		if !exists {
-			// Role names are constants; the password is hex, quoted as a literal (DDL takes no parameters).
-			if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE ROLE %s LOGIN PASSWORD '%s'", role, secret)); err != nil {
+			// Role names are constants; the password is hex, quoted as a literal (DDL takes no
+			// parameters). A statement that fails is logged with its text by default: not this one.
+			conn, err := db.Conn(ctx)
+			if err != nil {
 				return err
+			}
+			_, err = conn.ExecContext(ctx, "SET log_min_error_statement = panic")
+			if err == nil {
+				_, err = conn.ExecContext(ctx, fmt.Sprintf("CREATE ROLE %s LOGIN PASSWORD '%s'", role, secret))
+			}
+			conn.Close()
+			if err != nil {
+				return fmt.Errorf("making the role %s: %w", role, err)
 			}
 		}
 	}
