@@ -10,7 +10,9 @@ import (
 	"encoding/asn1"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"math/big"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -196,5 +198,47 @@ func TestCallerOf_TheCertificatesRoleAndSubmitter(t *testing.T) {
 	want := rules.Caller{MSP: "Bank1MSP", Role: api.RoleLoanOfficer, Submitter: "x509::CN=officer1,OU=client::CN=officer1,OU=client"}
 	if c != want {
 		t.Fatalf("caller %+v, want %+v", c, want)
+	}
+}
+
+// The read model answers as an identity only while its certificate is valid: after its NotAfter the
+// read is left to the chaincode (whose peer refuses it), not answered from the replica.
+func TestModel_DoesNotAnswerAsAnExpiredIdentity(t *testing.T) {
+	dir := t.TempDir()
+	cert := func(name string, notAfter time.Time) string {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(9), Subject: pkix.Name{CommonName: name},
+			NotBefore: notAfter.Add(-48 * time.Hour), NotAfter: notAfter}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := filepath.Join(dir, name+".pem")
+		if err := os.WriteFile(f, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	cfg := &gateway.Config{MSPID: "Bank1MSP", ReadModel: gateway.ReadModelConfig{Driver: "sqlite", Path: filepath.Join(dir, "rm.db")},
+		Identities: []gateway.IdentityConfig{{Name: "valid", Certificate: cert("valid", time.Now().Add(time.Hour))},
+			{Name: "expired", Certificate: cert("expired", time.Now().Add(-time.Minute))}}}
+	s := openT(t, cfg.ReadModel)
+	apply(t, s, configBlock(0))
+	m, err := NewModel(NewFollower(s, nil, nil, nil), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(id string) error {
+		_, err := m.Read(context.Background(), id, func(v gateway.ReadView) error { return nil })
+		return err
+	}
+	if err := read("valid"); err != nil {
+		t.Errorf("a valid identity: %v", err)
+	}
+	if err := read("expired"); !errors.Is(err, ErrCertificateExpired) {
+		t.Errorf("an expired identity: %v, want ErrCertificateExpired", err)
 	}
 }
