@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,7 +30,19 @@ const (
 	sourceChaincode = "chaincode"
 )
 
-const ctxSource = "ipledger.readSource"
+const (
+	ctxSource     = "ipledger.readSource"
+	ctxDefinition = "ipledger.readDefinition" // the read model's DefinitionHeight when the source was decided
+)
+
+// Reasons a read the read model would answer goes to the chaincode (the metric's label).
+const (
+	// deferPrivateMissing: the read met a private value the peer committed without (gateway.ErrPrivateMissing).
+	deferPrivateMissing = "private-missing"
+	// deferDefinition: a block committing a new chaincode definition was applied, and no Ping begun
+	// after it has confirmed the rules version yet.
+	deferDefinition = "definition-changed"
+)
 
 // isRead tells whether a request is one of the read-only routes a read model may answer.
 func isRead(c *gin.Context) bool {
@@ -38,22 +51,36 @@ func isRead(c *gin.Context) bool {
 
 // sourceOf decides once per request where a read is answered: the read model when it is ready and
 // the chaincode's version (the readiness Ping's, cached) is the rules version the read model runs;
-// otherwise the chaincode.
+// otherwise the chaincode. After the read model applied a block that commits a new definition of the
+// chaincode (an upgrade), only a Ping begun after it counts: the probe pings again at once.
 func (s *Server) sourceOf(c *gin.Context) string {
 	if v, ok := c.Get(ctxSource); ok {
 		return v.(string)
 	}
 	src := sourceChaincode
 	if rm := s.opts.ReadModel; rm != nil && rm.Ready() && c.GetHeader(HeaderReadSource) != sourceChaincode {
+		def := rm.DefinitionHeight()
 		ctx, cancel := context.WithTimeout(c.Request.Context(), s.opts.ReadyTimeout)
 		res := s.probe.get(ctx)
 		cancel()
 		if res.err == nil && strings.TrimSpace(res.version) == rm.RulesVersion() {
-			src = sourceReadModel
+			if res.definition >= def {
+				src = sourceReadModel
+			} else {
+				s.deferred(deferDefinition)
+			}
 		}
+		c.Set(ctxDefinition, def)
 	}
 	c.Set(ctxSource, src)
 	return src
+}
+
+// deferred counts a read the read model would have answered and the chaincode answers.
+func (s *Server) deferred(reason string) {
+	if s.opts.Metrics != nil {
+		s.opts.Metrics.ReadDeferred(reason)
+	}
 }
 
 // chaincodeView reads through the chaincode and qscc, as the identity of the request.
@@ -77,16 +104,37 @@ func (v chaincodeView) Transaction(txID string) (*api.Transaction, error) {
 func (s *Server) read(c *gin.Context, proof bool, fn func(gateway.ReadView) error) (uint64, bool) {
 	ctx, caller := c.Request.Context(), callerOf(c).Name
 	src := s.sourceOf(c)
+	fromChaincode := func() (h uint64, err error) {
+		if err = fn(chaincodeView{ctx: ctx, caller: caller, l: s.opts.Ledger}); err == nil {
+			if proof {
+				h, err = s.opts.Ledger.Height(ctx, caller)
+			} else {
+				h = s.knownHeight()
+			}
+		}
+		return h, err
+	}
 	var h uint64
 	var err error
 	if src == sourceReadModel {
-		h, err = s.opts.ReadModel.Read(ctx, caller, fn)
-	} else if err = fn(chaincodeView{ctx: ctx, caller: caller, l: s.opts.Ledger}); err == nil {
-		if proof {
-			h, err = s.opts.Ledger.Height(ctx, caller)
-		} else {
-			h = s.knownHeight()
+		rm := s.opts.ReadModel
+		h, err = rm.Read(ctx, caller, fn)
+		// What the read model cannot answer as the chaincode would, the chaincode answers: a private
+		// value its peer committed without, or state at or above a new definition applied meanwhile.
+		reason := ""
+		if errors.Is(err, gateway.ErrPrivateMissing) {
+			reason = deferPrivateMissing
+		} else if def := rm.DefinitionHeight(); def > c.GetUint64(ctxDefinition) && h >= def {
+			reason = deferDefinition
 		}
+		if reason != "" {
+			s.deferred(reason)
+			src = sourceChaincode
+			c.Set(ctxSource, src)
+			h, err = fromChaincode()
+		}
+	} else {
+		h, err = fromChaincode()
 	}
 	if s.opts.Metrics != nil {
 		s.opts.Metrics.Read(src)

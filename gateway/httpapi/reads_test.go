@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -19,7 +20,12 @@ type fakeReadModel struct {
 	heights *gateway.Heights
 	txs     map[string]*api.Transaction
 	reads   atomic.Int64
+	defined atomic.Uint64
+	// missing makes every read fail as one that met a private value the peer committed without.
+	missing atomic.Bool
 }
+
+func (f *fakeReadModel) DefinitionHeight() uint64 { return f.defined.Load() }
 
 func (f *fakeReadModel) Ready() bool          { return f.ready.Load() }
 func (f *fakeReadModel) RulesVersion() string { return f.version.Load().(string) }
@@ -34,6 +40,9 @@ func (f *fakeReadModel) AwaitHeight(ctx context.Context, h uint64) (uint64, erro
 func (f *fakeReadModel) Read(_ context.Context, _ string, fn func(gateway.ReadView) error) (uint64, error) {
 	f.reads.Add(1)
 	h := f.heights.Height()
+	if f.missing.Load() {
+		return h, fmt.Errorf("%w: collection termsBank1MSP", gateway.ErrPrivateMissing)
+	}
 	return h, fn(fakeView{f})
 }
 
