@@ -23,6 +23,8 @@ type fakeReadModel struct {
 	defined atomic.Uint64
 	// missing makes every read fail as one that met a private value the peer committed without.
 	missing atomic.Bool
+	// duringRead, when set, runs inside each read (a block applied meanwhile).
+	duringRead func()
 }
 
 func (f *fakeReadModel) DefinitionHeight() uint64 { return f.defined.Load() }
@@ -39,6 +41,9 @@ func (f *fakeReadModel) AwaitHeight(ctx context.Context, h uint64) (uint64, erro
 
 func (f *fakeReadModel) Read(_ context.Context, _ string, fn func(gateway.ReadView) error) (uint64, error) {
 	f.reads.Add(1)
+	if f.duringRead != nil {
+		f.duringRead()
+	}
 	h := f.heights.Height()
 	if f.missing.Load() {
 		return h, fmt.Errorf("%w: collection termsBank1MSP", gateway.ErrPrivateMissing)
