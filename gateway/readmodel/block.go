@@ -109,38 +109,47 @@ func Parse(b *peer.BlockAndPrivateData, ns string) (*Update, error) {
 		if !tx.Valid {
 			continue
 		}
-		sets, err := nsRWSets(&env)
-		if err != nil {
+		if err := u.addTx(&env, b.GetPrivateDataMap()[uint64(i)], ns, i, tx); err != nil {
 			return nil, &ParseError{Block: number, Err: fmt.Errorf("transaction %d (%s): %w", i, tx.TxID, err)}
-		}
-		ws, err := publicWrites(sets, ns)
-		if err != nil {
-			return nil, &ParseError{Block: number, Err: fmt.Errorf("transaction %d (%s): %w", i, tx.TxID, err)}
-		}
-		pws, err := privateWrites(b.GetPrivateDataMap()[uint64(i)], ns)
-		if err != nil {
-			return nil, &ParseError{Block: number, Err: fmt.Errorf("transaction %d (%s): private data: %w", i, tx.TxID, err)}
-		}
-		delivered := map[string]bool{}
-		for _, w := range pws {
-			delivered[w.Collection] = true
-		}
-		for j := range ws {
-			if ws[j].KeyHash != nil {
-				ws[j].Delivered = delivered[ws[j].Collection]
-			}
-		}
-		if def, err := definitionWritten(sets, ns); err != nil {
-			return nil, &ParseError{Block: number, Err: fmt.Errorf("transaction %d (%s): %w", i, tx.TxID, err)}
-		} else if def {
-			u.Definition = true
-		}
-		for _, w := range append(ws, pws...) {
-			w.TxID, w.TxNum, w.Time = tx.TxID, i, tx.Time
-			u.Writes = append(u.Writes, w)
 		}
 	}
 	return u, nil
+}
+
+// addTx adds the writes of valid transaction number i, tx, to ns (public, and private as pvt, the
+// private data its peer delivered, has them), and notes a new definition of ns.
+func (u *Update) addTx(env *common.Envelope, pvt *rwset.TxPvtReadWriteSet, ns string, i int, tx *api.Transaction) error {
+	sets, err := nsRWSets(env)
+	if err != nil {
+		return err
+	}
+	ws, err := publicWrites(sets, ns)
+	if err != nil {
+		return err
+	}
+	pws, err := privateWrites(pvt, ns)
+	if err != nil {
+		return fmt.Errorf("private data: %w", err)
+	}
+	delivered := map[string]bool{}
+	for _, w := range pws {
+		delivered[w.Collection] = true
+	}
+	for j := range ws {
+		if ws[j].KeyHash != nil {
+			ws[j].Delivered = delivered[ws[j].Collection]
+		}
+	}
+	def, err := definitionWritten(sets, ns)
+	if err != nil {
+		return err
+	}
+	u.Definition = u.Definition || def
+	for _, w := range append(ws, pws...) {
+		w.TxID, w.TxNum, w.Time = tx.TxID, i, tx.Time
+		u.Writes = append(u.Writes, w)
+	}
+	return nil
 }
 
 // nsRWSets are the read-write sets of an endorser transaction, of every namespace: envelope →
