@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 
 	"github.com/ipledger/ipledger/chaincode/api"
 )
@@ -23,7 +24,17 @@ type ReadModel interface {
 	// Read runs fn in one read transaction as the named identity and returns the height every answer
 	// of fn is valid at.
 	Read(ctx context.Context, identity string, fn func(ReadView) error) (uint64, error)
+	// DefinitionHeight is the height after the last block, applied since the start, that committed
+	// a new definition of the chaincode (an upgrade: its _lifecycle fields were written); 0 when none.
+	// From it on, reads go to the chaincode until a Ping begun after it confirms the rules version.
+	DefinitionHeight() uint64
 }
+
+// ErrPrivateMissing is the error of a read the read model cannot answer as the chaincode would: it
+// read a private value of a collection its organization is a member of that its peer committed
+// without (requiredPeerCount 0: the value comes later by reconciliation), so it has the value's hash
+// and not the value. The gateway answers such a read from the chaincode, the authority.
+var ErrPrivateMissing = errors.New("the read model lacks a private value its peer committed without")
 
 // ReadView is one read of a [ReadModel]: every answer is valid at the same height.
 type ReadView interface {

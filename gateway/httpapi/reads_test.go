@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -21,7 +22,14 @@ type fakeReadModel struct {
 	txs     map[string]*api.Transaction
 	reads   atomic.Int64
 	fail    atomic.Bool // Read fails as a database would
+	defined atomic.Uint64
+	// missing makes every read fail as one that met a private value the peer committed without.
+	missing atomic.Bool
+	// duringRead, when set, runs inside each read (a block applied meanwhile).
+	duringRead func()
 }
+
+func (f *fakeReadModel) DefinitionHeight() uint64 { return f.defined.Load() }
 
 func (f *fakeReadModel) Ready() bool          { return f.ready.Load() }
 func (f *fakeReadModel) RulesVersion() string { return f.version.Load().(string) }
@@ -35,9 +43,15 @@ func (f *fakeReadModel) AwaitHeight(ctx context.Context, h uint64) (uint64, erro
 
 func (f *fakeReadModel) Read(_ context.Context, _ string, fn func(gateway.ReadView) error) (uint64, error) {
 	f.reads.Add(1)
+	if f.duringRead != nil {
+		f.duringRead()
+	}
 	h := f.heights.Height()
 	if f.fail.Load() {
 		return h, errors.New("database is locked")
+	}
+	if f.missing.Load() {
+		return h, fmt.Errorf("%w: collection termsBank1MSP", gateway.ErrPrivateMissing)
 	}
 	return h, fn(fakeView{f})
 }

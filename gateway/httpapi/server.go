@@ -117,6 +117,9 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, limits: newLimiter(opts.Limits), spec: spec, engine: gin.New(), log: opts.Logger,
 		probe: &readiness{interval: opts.ReadyInterval, timeout: opts.ReadyTimeout, now: time.Now,
 			ping: func(ctx context.Context) (string, error) { return opts.Ledger.Ping(ctx) }}}
+	if opts.ReadModel != nil {
+		s.probe.definition = opts.ReadModel.DefinitionHeight
+	}
 	if err := s.routes(); err != nil {
 		return nil, err
 	}

@@ -28,6 +28,7 @@ type Metrics struct {
 	rmReopened prometheus.Counter
 	rmStopped  prometheus.Gauge
 	reads      *prometheus.CounterVec
+	deferred   *prometheus.CounterVec
 }
 
 // New registers the metrics, with Go runtime and process collectors, labelled with the organization.
@@ -60,7 +61,7 @@ func New(mspID string) *Metrics {
 	m.reloads.WithLabelValues("ok")
 	m.reloads.WithLabelValues("failed")
 	r.MustRegister(m.requests, m.latency, m.submits, m.retries, m.reloads, m.expiry,
-		m.rmHeight, m.rmApplied, m.rmApply, m.rmReopened, m.rmStopped, m.reads,
+		m.rmHeight, m.rmApplied, m.rmApply, m.rmReopened, m.rmStopped, m.reads, m.deferred,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -125,6 +126,12 @@ func (m *Metrics) newReadModelMetrics(labels prometheus.Labels) {
 		[]string{"source"})
 	m.reads.WithLabelValues("read-model")
 	m.reads.WithLabelValues("chaincode")
+	m.deferred = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "read_model_deferred_total",
+		Help: "Reads the read model would have answered that the chaincode answered, by reason: private-missing (a private value " +
+			"its peer committed without), definition-changed (a new chaincode definition applied, the rules version not confirmed since).",
+		ConstLabels: labels}, []string{"reason"})
+	m.deferred.WithLabelValues("private-missing")
+	m.deferred.WithLabelValues("definition-changed")
 }
 
 // BlockApplied records a block applied to the read model and its new height.
@@ -142,3 +149,6 @@ func (m *Metrics) FollowerStopped() { m.rmStopped.Set(1) }
 
 // Read counts a read-only request answered by source (read-model or chaincode).
 func (m *Metrics) Read(source string) { m.reads.WithLabelValues(source).Inc() }
+
+// ReadDeferred counts a read the read model would have answered that went to the chaincode, by reason.
+func (m *Metrics) ReadDeferred(reason string) { m.deferred.WithLabelValues(reason).Inc() }

@@ -2,6 +2,7 @@ package readmodel
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -72,22 +73,45 @@ func applyTx(ctx context.Context, tx *sql.Tx, u *Update) error {
 			return fmt.Errorf("transaction %s: %w", t.TxID, err)
 		}
 	}
-	seenColl := map[[2]string]bool{}
+	held := map[[2]string]bool{}
 	for _, w := range u.Writes {
+		coll := [2]string{w.Namespace, w.Collection}
 		if w.KeyHash != nil {
 			if err := applyHashedWrite(ctx, tx, w); err != nil {
 				return err
 			}
+			if w.Delivered {
+				continue // its value is among the writes: it clears a missing one
+			}
+			// A write of a held collection that came without its value: missing (a delete too: the
+			// read model cannot find the key it had, the block carries only its hash).
+			if _, ok := held[coll]; !ok {
+				h, err := isHeld(ctx, tx, w.Namespace, w.Collection)
+				if err != nil {
+					return fmt.Errorf("collection %s: %w", w.Collection, err)
+				}
+				held[coll] = h
+			}
+			if held[coll] {
+				if err := recordMissing(ctx, tx, u.Number, w.Namespace, w.Collection, w.KeyHash, true); err != nil {
+					return err
+				}
+			}
 			continue
+		}
+		if w.Collection != "" && !held[coll] {
+			if err := holdCollection(ctx, tx, u.Number, w.Namespace, w.Collection); err != nil {
+				return err
+			}
+			held[coll] = true
 		}
 		if err := applyWrite(ctx, tx, u.Number, w); err != nil {
 			return err
 		}
-		if w.Collection != "" && !seenColl[[2]string{w.Namespace, w.Collection}] {
-			seenColl[[2]string{w.Namespace, w.Collection}] = true
-			if _, err := tx.ExecContext(ctx, `INSERT INTO rm_collection (ns, coll) VALUES ($1, $2) ON CONFLICT (ns, coll) DO NOTHING`,
-				w.Namespace, w.Collection); err != nil {
-				return fmt.Errorf("collection %s: %w", w.Collection, err)
+		if w.Collection != "" {
+			kh := sha256.Sum256([]byte(w.Key))
+			if err := recordMissing(ctx, tx, u.Number, w.Namespace, w.Collection, kh[:], false); err != nil {
+				return err
 			}
 		}
 	}

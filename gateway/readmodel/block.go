@@ -20,6 +20,10 @@ type Update struct {
 	Number uint64
 	Txs    []TxRecord
 	Writes []Write
+	// Definition: a valid transaction of the block wrote the _lifecycle namespace's definition of
+	// the namespace followed (its "namespaces/fields/<name>/…" keys, Sequence among them): the
+	// chaincode was upgraded (or its definition changed) at this block.
+	Definition bool
 }
 
 // TxRecord is one transaction of the channel: what a proof carries, and its place in the block.
@@ -38,9 +42,13 @@ type Write struct {
 	// KeyHash and ValueHash (SHA-256) are a private write as every peer's block carries it, member or
 	// not: Key and Value are then empty.
 	KeyHash, ValueHash []byte
-	TxID               string
-	TxNum              int
-	Time               time.Time
+	// Delivered (of a hashed write): the peer delivered the transaction's private data of the
+	// collection with the block, so the value is among the block's writes too. A member peer may
+	// commit a block without it (requiredPeerCount 0) and fetch it later by reconciliation.
+	Delivered bool
+	TxID      string
+	TxNum     int
+	Time      time.Time
 }
 
 // ParseError is a block the read model cannot read: the follower stops on it, never skips it.
@@ -101,26 +109,53 @@ func Parse(b *peer.BlockAndPrivateData, ns string) (*Update, error) {
 		if !tx.Valid {
 			continue
 		}
-		ws, err := publicWrites(&env, ns)
-		if err != nil {
+		if err := u.addTx(&env, b.GetPrivateDataMap()[uint64(i)], ns, i, tx); err != nil {
 			return nil, &ParseError{Block: number, Err: fmt.Errorf("transaction %d (%s): %w", i, tx.TxID, err)}
-		}
-		pws, err := privateWrites(b.GetPrivateDataMap()[uint64(i)], ns)
-		if err != nil {
-			return nil, &ParseError{Block: number, Err: fmt.Errorf("transaction %d (%s): private data: %w", i, tx.TxID, err)}
-		}
-		for _, w := range append(ws, pws...) {
-			w.TxID, w.TxNum, w.Time = tx.TxID, i, tx.Time
-			u.Writes = append(u.Writes, w)
 		}
 	}
 	return u, nil
 }
 
-// publicWrites are the writes of an endorser transaction to namespace ns: envelope → payload →
-// Transaction → ChaincodeActionPayload → ProposalResponsePayload → ChaincodeAction → TxReadWriteSet →
-// KVRWSet. A config transaction has none.
-func publicWrites(env *common.Envelope, ns string) ([]Write, error) {
+// addTx adds the writes of valid transaction number i, tx, to ns (public, and private as pvt, the
+// private data its peer delivered, has them), and notes a new definition of ns.
+func (u *Update) addTx(env *common.Envelope, pvt *rwset.TxPvtReadWriteSet, ns string, i int, tx *api.Transaction) error {
+	sets, err := nsRWSets(env)
+	if err != nil {
+		return err
+	}
+	ws, err := publicWrites(sets, ns)
+	if err != nil {
+		return err
+	}
+	pws, err := privateWrites(pvt, ns)
+	if err != nil {
+		return fmt.Errorf("private data: %w", err)
+	}
+	delivered := map[string]bool{}
+	for _, w := range pws {
+		delivered[w.Collection] = true
+	}
+	for j := range ws {
+		if ws[j].KeyHash != nil {
+			ws[j].Delivered = delivered[ws[j].Collection]
+		}
+	}
+	def, err := definitionWritten(sets, ns)
+	if err != nil {
+		return err
+	}
+	u.Definition = u.Definition || def
+	for _, w := range append(ws, pws...) {
+		w.TxID, w.TxNum, w.Time = tx.TxID, i, tx.Time
+		u.Writes = append(u.Writes, w)
+	}
+	return nil
+}
+
+// nsRWSets are the read-write sets of an endorser transaction, of every namespace: envelope →
+// payload → Transaction → ChaincodeActionPayload → ProposalResponsePayload → ChaincodeAction →
+// TxReadWriteSet. A config transaction has none.
+func nsRWSets(env *common.Envelope) ([]*rwset.NsReadWriteSet, error) {
 	var payload common.Payload
 	if err := proto.Unmarshal(env.GetPayload(), &payload); err != nil {
 		return nil, fmt.Errorf("payload: %w", err)
@@ -136,7 +171,7 @@ func publicWrites(env *common.Envelope, ns string) ([]Write, error) {
 	if err := proto.Unmarshal(payload.GetData(), &etx); err != nil {
 		return nil, fmt.Errorf("transaction: %w", err)
 	}
-	var out []Write
+	var out []*rwset.NsReadWriteSet
 	for _, action := range etx.GetActions() {
 		var cap peer.ChaincodeActionPayload
 		if err := proto.Unmarshal(action.GetPayload(), &cap); err != nil {
@@ -154,30 +189,64 @@ func publicWrites(env *common.Envelope, ns string) ([]Write, error) {
 		if err := proto.Unmarshal(cca.GetResults(), &txrw); err != nil {
 			return nil, fmt.Errorf("read-write set: %w", err)
 		}
-		for _, nsrw := range txrw.GetNsRwset() {
-			if nsrw.GetNamespace() != ns {
-				continue
+		out = append(out, txrw.GetNsRwset()...)
+	}
+	return out, nil
+}
+
+// publicWrites are the writes of a transaction's read-write sets to namespace ns, and the hashes of
+// its writes to ns's private collections.
+func publicWrites(sets []*rwset.NsReadWriteSet, ns string) ([]Write, error) {
+	var out []Write
+	for _, nsrw := range sets {
+		if nsrw.GetNamespace() != ns {
+			continue
+		}
+		var kv kvrwset.KVRWSet
+		if err := proto.Unmarshal(nsrw.GetRwset(), &kv); err != nil {
+			return nil, fmt.Errorf("namespace %s: %w", ns, err)
+		}
+		for _, w := range kv.GetWrites() {
+			out = append(out, Write{Namespace: ns, Key: w.GetKey(), Value: w.GetValue(), IsDelete: w.GetIsDelete()})
+		}
+		for _, ch := range nsrw.GetCollectionHashedRwset() {
+			var h kvrwset.HashedRWSet
+			if err := proto.Unmarshal(ch.GetHashedRwset(), &h); err != nil {
+				return nil, fmt.Errorf("namespace %s, collection %s: hashed writes: %w", ns, ch.GetCollectionName(), err)
 			}
-			var kv kvrwset.KVRWSet
-			if err := proto.Unmarshal(nsrw.GetRwset(), &kv); err != nil {
-				return nil, fmt.Errorf("namespace %s: %w", ns, err)
-			}
-			for _, w := range kv.GetWrites() {
-				out = append(out, Write{Namespace: ns, Key: w.GetKey(), Value: w.GetValue(), IsDelete: w.GetIsDelete()})
-			}
-			for _, ch := range nsrw.GetCollectionHashedRwset() {
-				var h kvrwset.HashedRWSet
-				if err := proto.Unmarshal(ch.GetHashedRwset(), &h); err != nil {
-					return nil, fmt.Errorf("namespace %s, collection %s: hashed writes: %w", ns, ch.GetCollectionName(), err)
-				}
-				for _, w := range h.GetHashedWrites() {
-					out = append(out, Write{Namespace: ns, Collection: ch.GetCollectionName(), KeyHash: w.GetKeyHash(),
-						ValueHash: w.GetValueHash(), IsDelete: w.GetIsDelete()})
-				}
+			for _, w := range h.GetHashedWrites() {
+				out = append(out, Write{Namespace: ns, Collection: ch.GetCollectionName(), KeyHash: w.GetKeyHash(),
+					ValueHash: w.GetValueHash(), IsDelete: w.GetIsDelete()})
 			}
 		}
 	}
 	return out, nil
+}
+
+// LifecycleNamespace is the namespace of Fabric's chaincode lifecycle: committing a chaincode
+// definition writes its public keys "namespaces/metadata/<name>" and "namespaces/fields/<name>/<field>"
+// (Sequence, EndorsementInfo, ValidationInfo, Collections: core/chaincode/lifecycle/lifecycle.go);
+// an organization's approval writes only its own implicit collection.
+const LifecycleNamespace = "_lifecycle"
+
+// definitionWritten says whether a transaction's read-write sets write the definition of chaincode
+// ns in the _lifecycle namespace's public state.
+func definitionWritten(sets []*rwset.NsReadWriteSet, ns string) (bool, error) {
+	for _, nsrw := range sets {
+		if nsrw.GetNamespace() != LifecycleNamespace {
+			continue
+		}
+		var kv kvrwset.KVRWSet
+		if err := proto.Unmarshal(nsrw.GetRwset(), &kv); err != nil {
+			return false, fmt.Errorf("namespace %s: %w", LifecycleNamespace, err)
+		}
+		for _, w := range kv.GetWrites() {
+			if k := w.GetKey(); strings.HasPrefix(k, "namespaces/fields/"+ns+"/") || k == "namespaces/metadata/"+ns {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
 // privateWrites are the writes of one transaction's private data (as the peer delivered it: only

@@ -67,7 +67,10 @@ type checker struct {
 // read model picked at random (which cannot find a key the read model lacks). The chaincode reads at
 // the peer's height, the read model at its own: the check first waits until the read model has the
 // peer's height, and reads the keys that differ again once it has caught up with the blocks committed
-// meanwhile; what still differs is reported.
+// meanwhile; what still differs is reported. A private value the peer committed without (missing at
+// commit, fetched later by reconciliation: see missing.go) has no hash in the read model, so it is
+// reported Missing; a rebuild, which fetches the blocks again with the private data the peer has by
+// then, repairs it.
 func Check(ctx context.Context, s *Store, caller rules.Caller, chaincode Evaluator, peerHeight func(context.Context) (uint64, error),
 	opt CheckOptions) (*CheckReport, error) {
 	if opt.PageSize <= 0 {

@@ -47,6 +47,7 @@ type Follower struct {
 	ready    atomic.Bool
 	reopened atomic.Int64
 	applied  atomic.Int64
+	defined  atomic.Uint64 // the height after the last block applied that changed the chaincode's definition
 
 	mu      sync.Mutex
 	stopErr error
@@ -87,6 +88,11 @@ func (f *Follower) Reopened() int64 { return f.reopened.Load() }
 
 // Applied counts the blocks applied since the follower started.
 func (f *Follower) Applied() int64 { return f.applied.Load() }
+
+// DefinitionHeight is the height after the last block, applied since the follower started, that
+// committed a new definition of the chaincode (an upgrade); 0 when none. It is raised before the
+// block is applied, so no read at the block's height or above sees the old value.
+func (f *Follower) DefinitionHeight() uint64 { return f.defined.Load() }
 
 // Err is the error the follower stopped on (a block it cannot read), nil while it follows.
 func (f *Follower) Err() error {
@@ -166,6 +172,11 @@ func (f *Follower) followOnce(ctx context.Context) (int, error) {
 		u, err := Parse(b, Namespace)
 		if err != nil {
 			return n, err
+		}
+		if u.Definition && u.Number >= f.store.Height() && f.defined.Load() < u.Number+1 {
+			f.defined.Store(u.Number + 1)
+			f.log.Info("read model: the block commits a new definition of the chaincode; reads go to the chaincode "+
+				"until its Ping confirms the rules version again", "block", u.Number)
 		}
 		applied, err := f.store.Apply(ctx, u)
 		if err != nil {

@@ -111,3 +111,49 @@ func TestFollower_StopsOnABlockItCannotRead(t *testing.T) {
 		t.Fatalf("height %d after stopping on block 1", s.Height())
 	}
 }
+
+// A valid transaction writing the _lifecycle namespace's definition of the chaincode followed (an
+// upgrade commits "namespaces/fields/ipledger/Sequence" and the other fields) raises the follower's
+// definition height to the block's + 1; an approval's or another chaincode's definition, or an
+// invalid transaction's, does not.
+func TestFollower_DetectsANewDefinitionOfTheChaincode(t *testing.T) {
+	s := openT(t, gateway.ReadModelConfig{Driver: "sqlite", Path: filepath.Join(t.TempDir(), "rm.db")})
+	seq := func(name string) []kv {
+		return []kv{{key: "namespaces/metadata/" + name, value: []byte("ChaincodeDefinition")},
+			{key: "namespaces/fields/" + name + "/Sequence", value: []byte{2}}}
+	}
+	lc := LifecycleNamespace
+	blocks := []*peer.BlockAndPrivateData{
+		configBlock(0),
+		block(1, []txSpec{{id: txid(1), creator: "Bank1MSP", at: t0, writes: []kv{{key: "k", value: []byte("v")}}}}, nil),
+		block(2, []txSpec{{id: txid(2), creator: "IPOfficeMSP", at: t0, ns: lc, writes: seq("ipledger")}}, nil),
+		block(3, []txSpec{{id: txid(3), creator: "IPOfficeMSP", at: t0, ns: lc, writes: seq("ipledger2")},
+			{id: txid(4), creator: "IPOfficeMSP", at: t0, ns: lc, writes: seq("ipledger"), code: peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE},
+			// an organization's approval: its implicit collection only
+			{id: txid(5), creator: "Bank1MSP", at: t0, ns: lc, writes: []kv{{coll: "_implicit_org_Bank1MSP", key: "namespaces/fields/ipledger#3/Sequence", value: []byte{3}}}}}, nil),
+	}
+	for i, want := range []bool{false, false, true, false} {
+		u, err := Parse(blocks[i], Namespace)
+		if err != nil || u.Definition != want {
+			t.Errorf("block %d: definition %v (%v), want %v", i, u != nil && u.Definition, err, want)
+		}
+	}
+	p := &fakePeer{blocks: blocks}
+	f := NewFollower(s, p, quiet(), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("the follower stopped on: %v", err)
+		}
+	})
+	if h, err := s.AwaitHeight(ctx, 4); err != nil || h != 4 {
+		t.Fatalf("height %d: %v", h, err)
+	}
+	if d := f.DefinitionHeight(); d != 3 {
+		t.Errorf("definition height %d, want 3 (the upgrade in block 2)", d)
+	}
+	t.Logf("FIGURE definition height after 4 blocks, one an upgrade: %d", f.DefinitionHeight())
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ipledger/ipledger/chaincode/api"
 	"github.com/ipledger/ipledger/chaincode/rules"
+	"github.com/ipledger/ipledger/gateway"
 )
 
 // errReadOnly is every write's error: the read model answers queries only.
@@ -22,6 +23,9 @@ type ledger struct {
 	ctx context.Context
 	tx  *sql.Tx
 	ns  string
+	// missing is set when a read met a private value the read model lacks: whatever the rules made of
+	// the error (some count it as unavailable), the operation is answered by the chaincode.
+	missing error
 }
 
 var _ rules.Ledger = (*ledger)(nil)
@@ -114,18 +118,21 @@ func (l *ledger) keys(start, end string, limit int) ([]string, error) {
 
 // GetPrivate reads a private collection the read model holds; of one it does not hold (the
 // organization is not a member: the peer never delivered any of its data), it fails as a non-member
-// peer does.
+// peer does. A value the read model lacks (its peer committed the block without it) is
+// [gateway.ErrPrivateMissing], never an absent value: the chaincode answers that read.
 func (l *ledger) GetPrivate(collection, key string) ([]byte, error) {
-	var one int
-	err := l.tx.QueryRowContext(l.ctx, `SELECT 1 FROM rm_collection WHERE ns = $1 AND coll = $2`, l.ns, collection).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
+	v, state, err := l.private(collection, key)
+	switch {
+	case err != nil:
+		return nil, err
+	case state == privateNotMember:
 		return nil, fmt.Errorf("tx creator does not have read access permission on privatedata in chaincodeName:%s collectionName: %s",
 			l.ns, collection)
+	case state == privateMissing:
+		l.missing = fmt.Errorf("%w: collection %s", gateway.ErrPrivateMissing, collection)
+		return nil, l.missing
 	}
-	if err != nil {
-		return nil, err
-	}
-	return l.get(collection, key)
+	return v, nil
 }
 
 // History is every committed version of key, oldest first (the contract reverses the peer's newest
@@ -209,12 +216,26 @@ func (l *ledger) valuesPage(start, end string, pageSize int32) ([]rules.KV, stri
 	return out, next, nil
 }
 
-// GetPrivateHash is the SHA-256 of a private value as the blocks carried it (nil when absent), of any
-// collection, member or not: as the chaincode's GetPrivateDataHash answers.
+// GetPrivateHash is the SHA-256 of a private value (nil when absent), of any collection, member or
+// not, as the chaincode's GetPrivateDataHash answers: of a collection the read model holds, the hash
+// of the value it serves (nil when it lacks the value, so the checker lists it missing); of another,
+// the hash the blocks carried.
 func (l *ledger) GetPrivateHash(collection, key string) ([]byte, error) {
+	held, err := isHeld(l.ctx, l.tx, l.ns, collection)
+	if err != nil {
+		return nil, err
+	}
+	if held {
+		v, state, err := l.private(collection, key)
+		if err != nil || state != privatePresent || v == nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(v)
+		return sum[:], nil
+	}
 	kh := sha256.Sum256([]byte(key))
 	var v []byte
-	err := l.tx.QueryRowContext(l.ctx, `SELECT valuehash FROM rm_pvt_hash WHERE ns = $1 AND coll = $2 AND keyhash = $3`,
+	err = l.tx.QueryRowContext(l.ctx, `SELECT valuehash FROM rm_pvt_hash WHERE ns = $1 AND coll = $2 AND keyhash = $3`,
 		l.ns, collection, kh[:]).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

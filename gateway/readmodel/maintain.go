@@ -59,7 +59,7 @@ func (s *Store) Lock(ctx context.Context, cfg gateway.ReadModelConfig) (func(), 
 	}
 }
 
-// Reset empties the store: no state, history, transaction or collection, height 0. The caller holds
+// Reset empties the store: no state, history, transaction, collection or missing private value, height 0. The caller holds
 // the lock; a follower then builds it again from the peer's first block.
 func (s *Store) Reset(ctx context.Context) error {
 	tx, err := s.w.BeginTx(ctx, nil)
@@ -67,7 +67,7 @@ func (s *Store) Reset(ctx context.Context) error {
 		return fmt.Errorf("read model: reset: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
-	for _, table := range []string{"rm_state", "rm_history", "rm_tx", "rm_collection", "rm_pvt_hash"} {
+	for _, table := range []string{"rm_state", "rm_history", "rm_tx", "rm_collection", "rm_pvt_hash", "rm_pvt_missing"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 			return fmt.Errorf("read model: reset %s: %w", table, err)
 		}

@@ -64,8 +64,12 @@ func (v *View) Evaluate(caller rules.Caller, function string, args ...string) ([
 	if !ok {
 		return nil, api.Malformed("unknown transaction", "function", function)
 	}
-	svc := rules.New(&ledger{ctx: v.ctx, tx: v.tx, ns: v.ns}, rules.Tx{Time: v.now, Caller: caller})
+	l := &ledger{ctx: v.ctx, tx: v.tx, ns: v.ns}
+	svc := rules.New(l, rules.Tx{Time: v.now, Caller: caller})
 	out, err := m.call(svc, args)
+	if l.missing != nil {
+		return nil, l.missing // the rules read a private value the read model lacks: the chaincode answers
+	}
 	if err != nil {
 		return nil, err
 	}

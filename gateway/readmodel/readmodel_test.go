@@ -49,7 +49,7 @@ func stores(t *testing.T) map[string]func(t *testing.T) *Store {
 }
 
 func drop(t *testing.T, s *Store) {
-	for _, tbl := range []string{"rm_meta", "rm_state", "rm_history", "rm_tx", "rm_collection", "rm_pvt_hash"} {
+	for _, tbl := range []string{"rm_meta", "rm_state", "rm_history", "rm_tx", "rm_collection", "rm_pvt_hash", "rm_pvt_missing"} {
 		if _, err := s.w.Exec(`DROP TABLE IF EXISTS ` + tbl); err != nil {
 			t.Fatal(err)
 		}

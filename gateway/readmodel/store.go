@@ -158,6 +158,7 @@ func (s *Store) schema() []string {
 		// and non-members alike): what the chaincode's GetPrivateDataHash answers.
 		`CREATE TABLE IF NOT EXISTS rm_pvt_hash (ns TEXT NOT NULL, coll TEXT NOT NULL, keyhash ` + b + ` NOT NULL,
 			valuehash ` + b + ` NOT NULL, PRIMARY KEY (ns, coll, keyhash))`,
+		missingSchema(b), // missing.go
 	}
 }
 
