@@ -85,7 +85,15 @@ func bootstrap(t *testing.T, idle ...string) *consortium {
 			t.Errorf("namespaces left behind: %v", left)
 		}
 	})
-	t.Cleanup(func() { c.downAll(t) })
+	t.Cleanup(func() {
+		c.downAll(t)
+		for h := range lab.Hosts {
+			if left := netctl.PostgresRoot(filepath.Join(c.dir, h)); dirExists(left) {
+				t.Errorf("%s's read model data left behind in %s", h, left)
+				_ = os.RemoveAll(left)
+			}
+		}
+	})
 	c.writeTopology(t)
 	begin := time.Now()
 	c.initHosts(t)
@@ -289,9 +297,11 @@ func (c *consortium) downAll(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// down reads pid files: it needs no network, so it runs from the root namespace too.
+			// down reads pid files: it needs no network, so it runs from the root namespace too. --purge:
+			// a host's data outside its directory (a read model's PostgreSQL data, in the postgres
+			// account's home) goes with it.
 			cmd := exec.Command(filepath.Join(c.bin, "netctl"), "--data-dir", filepath.Join(c.dir, h), "--topology", c.topology,
-				"--network-dir", networkDir(t), "--port-base", portBase, "down")
+				"--network-dir", networkDir(t), "--port-base", portBase, "down", "--purge")
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Errorf("%s: down: %v\n%s", h, err, out)
 			}
@@ -409,4 +419,9 @@ func retry(n int, pause time.Duration, f func() error) error {
 		}
 	}
 	return err
+}
+
+func dirExists(d string) bool {
+	fi, err := os.Stat(d)
+	return err == nil && fi.IsDir()
 }

@@ -43,15 +43,18 @@ func PostgresName(o *Organization) string { return "postgres." + o.Name }
 // through every parent, and a test's or an operator's directory may be private), in that account's
 // home: <home>/ipledger/<the first 16 hex digits of the SHA-256 of the network's directory>. Down
 // --purge removes it with the network's directory.
-func (n *Network) pgRoot() string {
+func (n *Network) pgRoot() string { return PostgresRoot(n.Dir) }
+
+// PostgresRoot is where the PostgreSQL servers of the network in dataDir keep their data.
+func PostgresRoot(dataDir string) string {
 	if os.Geteuid() == 0 {
 		if u, err := user.Lookup("postgres"); err == nil && u.HomeDir != "" {
-			abs, _ := filepath.Abs(n.Dir)
+			abs, _ := filepath.Abs(dataDir)
 			sum := sha256.Sum256([]byte(abs))
 			return filepath.Join(u.HomeDir, "ipledger", hex.EncodeToString(sum[:8]))
 		}
 	}
-	return filepath.Join(n.Dir, "postgres")
+	return filepath.Join(dataDir, "postgres")
 }
 
 func (n *Network) pgDir(o *Organization) string     { return filepath.Join(n.pgRoot(), o.Name) }
