@@ -32,17 +32,8 @@ func (c *twin) submit(caller rules.Caller, transient map[string][]byte, deliver 
 	c.t.Helper()
 	c.n++
 	id := txid(200 + c.n)
-	var rec *recorder
-	var out string
-	if _, err := c.ref.Read(context.Background(), func(v *View) error {
-		rec = &recorder{ledger: &ledger{ctx: v.ctx, tx: v.tx, ns: v.ns}}
-		var err error
-		out, err = fn(rules.New(rec, rules.Tx{ID: id, Time: c.now, Caller: caller, Transient: transient}))
-		return err
-	}); err != nil {
-		c.t.Fatal(err)
-	}
-	txs := []txSpec{{id: id, creator: string(caller.MSP), endorsers: []string{"IPOfficeMSP"}, at: c.now, writes: rec.writes}}
+	writes, out := endorse(c.t, c.ref, id, c.now, caller, transient, fn)
+	txs := []txSpec{{id: id, creator: string(caller.MSP), endorsers: []string{"IPOfficeMSP"}, at: c.now, writes: writes}}
 	full := block(c.ref.Height(), txs, nil)
 	c.blocks = append(c.blocks, full)
 	apply(c.t, c.ref, full)

@@ -63,20 +63,29 @@ func (c *chain) submit(caller rules.Caller, transient map[string][]byte, member 
 	c.t.Helper()
 	c.n++
 	id := txid(100 + c.n)
-	var rec *recorder
-	var out string
-	if _, err := c.s.Read(context.Background(), func(v *View) error {
-		rec = &recorder{ledger: &ledger{ctx: v.ctx, tx: v.tx, ns: v.ns}}
-		var err error
-		out, err = fn(rules.New(rec, rules.Tx{ID: id, Time: c.now, Caller: caller, Transient: transient}))
-		return err
-	}); err != nil {
-		c.t.Fatal(err)
-	}
+	writes, out := endorse(c.t, c.s, id, c.now, caller, transient, fn)
 	apply(c.t, c.s, block(c.s.Height(), []txSpec{{id: id, creator: string(caller.MSP), endorsers: []string{"IPOfficeMSP"},
-		at: c.now, writes: rec.writes}}, member))
+		at: c.now, writes: writes}}, member))
 	c.now = c.now.Add(time.Minute)
 	return out
+}
+
+// endorse runs fn as caller over s as an endorsement would (reads from one read transaction, writes
+// recorded), and answers the write set and the result.
+func endorse(t *testing.T, s *Store, id string, now time.Time, caller rules.Caller, transient map[string][]byte,
+	fn func(*rules.Service) (string, error)) ([]kv, string) {
+	t.Helper()
+	var rec *recorder
+	var out string
+	if _, err := s.Read(context.Background(), func(v *View) error {
+		rec = &recorder{ledger: &ledger{ctx: v.ctx, tx: v.tx, ns: v.ns}}
+		var err error
+		out, err = fn(rules.New(rec, rules.Tx{ID: id, Time: now, Caller: caller, Transient: transient}))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return rec.writes, out
 }
 
 func js(v any) string {

@@ -64,21 +64,31 @@ func (b *Bare) Close() {
 	}
 }
 
-// submitBlock endorses, submits and waits for the commit, and answers the result and the block.
-func submitBlock(ctx context.Context, c *client.Contract, fn string, opts ...client.ProposalOption) ([]byte, uint64, error) {
+// commitTx endorses, submits and waits for the commit of one proposal; it answers the transaction
+// and its commit status.
+func commitTx(ctx context.Context, c *client.Contract, fn string, opts ...client.ProposalOption) (*client.Transaction, *client.Status, error) {
 	proposal, err := c.NewProposal(fn, opts...)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	tx, err := proposal.EndorseWithContext(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	commit, err := tx.SubmitWithContext(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	status, err := commit.StatusWithContext(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tx, status, nil
+}
+
+// submitBlock endorses, submits and waits for the commit, and answers the result and the block.
+func submitBlock(ctx context.Context, c *client.Contract, fn string, opts ...client.ProposalOption) ([]byte, uint64, error) {
+	tx, status, err := commitTx(ctx, c, fn, opts...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -58,20 +58,8 @@ type kvDriver struct {
 
 // put writes a new key and answers its transaction.
 func (k *kvDriver) put(ctx context.Context, key string) (string, error) {
-	proposal, err := k.contract.NewProposal("Put", client.WithArguments(key, k.value),
+	_, status, err := commitTx(ctx, k.contract, "Put", client.WithArguments(key, k.value),
 		client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank1)))
-	if err != nil {
-		return "", err
-	}
-	tx, err := proposal.EndorseWithContext(ctx)
-	if err != nil {
-		return "", err
-	}
-	commit, err := tx.SubmitWithContext(ctx)
-	if err != nil {
-		return "", err
-	}
-	status, err := commit.StatusWithContext(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -124,20 +112,8 @@ func (r *Runner) deployKV(ctx context.Context) error {
 
 // registerBare is one independent registration through the bare client; it answers its transaction.
 func (r *Runner) registerBare(ctx context.Context) (string, error) {
-	proposal, err := r.bare.ipoffice.NewProposal(api.RegisterAsset.Name, client.WithArguments(r.next("req"), mustJSON(r.asset())),
+	tx, status, err := commitTx(ctx, r.bare.ipoffice, api.RegisterAsset.Name, client.WithArguments(r.next("req"), mustJSON(r.asset())),
 		client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank1)))
-	if err != nil {
-		return "", err
-	}
-	tx, err := proposal.EndorseWithContext(ctx)
-	if err != nil {
-		return "", err
-	}
-	commit, err := tx.SubmitWithContext(ctx)
-	if err != nil {
-		return "", err
-	}
-	status, err := commit.StatusWithContext(ctx)
 	if err != nil {
 		return "", err
 	}
