@@ -156,13 +156,9 @@ func (u *Update) addTx(env *common.Envelope, pvt *rwset.TxPvtReadWriteSet, ns st
 // payload → Transaction → ChaincodeActionPayload → ProposalResponsePayload → ChaincodeAction →
 // TxReadWriteSet. A config transaction has none.
 func nsRWSets(env *common.Envelope) ([]*rwset.NsReadWriteSet, error) {
-	var payload common.Payload
-	if err := proto.Unmarshal(env.GetPayload(), &payload); err != nil {
-		return nil, fmt.Errorf("payload: %w", err)
-	}
-	var ch common.ChannelHeader
-	if err := proto.Unmarshal(payload.GetHeader().GetChannelHeader(), &ch); err != nil {
-		return nil, fmt.Errorf("channel header: %w", err)
+	payload, ch, err := qscc.Header(env)
+	if err != nil {
+		return nil, err
 	}
 	if common.HeaderType(ch.GetType()) != common.HeaderType_ENDORSER_TRANSACTION {
 		return nil, nil
@@ -279,12 +275,8 @@ func privateWrites(pvt *rwset.TxPvtReadWriteSet, ns string) ([]Write, error) {
 // UTF-8, no U+0000, which PostgreSQL's TEXT refuses).
 func invalidRecord(env *common.Envelope) *api.Transaction {
 	tx := &api.Transaction{}
-	var payload common.Payload
-	if proto.Unmarshal(env.GetPayload(), &payload) == nil {
-		var ch common.ChannelHeader
-		if proto.Unmarshal(payload.GetHeader().GetChannelHeader(), &ch) == nil {
-			tx.TxID, tx.Time = storable(ch.GetTxId()), ch.GetTimestamp().AsTime().UTC()
-		}
+	if _, ch, err := qscc.Header(env); err == nil {
+		tx.TxID, tx.Time = storable(ch.GetTxId()), ch.GetTimestamp().AsTime().UTC()
 	}
 	return tx
 }

@@ -104,16 +104,25 @@ func decodeBlock(raw []byte) ([]*api.Transaction, uint64, error) {
 	return txs, number, nil
 }
 
-// Decode reads the id, time, creator, chaincode and endorsing organizations of an endorser
-// transaction envelope.
-func Decode(env *common.Envelope) (*api.Transaction, error) {
+// Header reads an envelope's payload and the channel header in it.
+func Header(env *common.Envelope) (*common.Payload, *common.ChannelHeader, error) {
 	var payload common.Payload
 	if err := proto.Unmarshal(env.GetPayload(), &payload); err != nil {
-		return nil, fmt.Errorf("payload: %w", err)
+		return nil, nil, fmt.Errorf("payload: %w", err)
 	}
 	var ch common.ChannelHeader
 	if err := proto.Unmarshal(payload.GetHeader().GetChannelHeader(), &ch); err != nil {
-		return nil, fmt.Errorf("channel header: %w", err)
+		return nil, nil, fmt.Errorf("channel header: %w", err)
+	}
+	return &payload, &ch, nil
+}
+
+// Decode reads the id, time, creator, chaincode and endorsing organizations of an endorser
+// transaction envelope.
+func Decode(env *common.Envelope) (*api.Transaction, error) {
+	payload, ch, err := Header(env)
+	if err != nil {
+		return nil, err
 	}
 	tx := &api.Transaction{TxID: ch.GetTxId(), Time: ch.GetTimestamp().AsTime().UTC()}
 	var sh common.SignatureHeader
