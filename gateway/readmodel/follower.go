@@ -45,6 +45,7 @@ type Follower struct {
 
 	target   atomic.Uint64 // the peer's height when the follower started
 	ready    atomic.Bool
+	readyC   chan struct{} // closed when ready is set
 	reopened atomic.Int64
 	applied  atomic.Int64
 	defined  atomic.Uint64 // the height after the last block applied that changed the chaincode's definition
@@ -61,7 +62,7 @@ func NewFollower(store *Store, src Source, log *slog.Logger, obs Observer) *Foll
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Follower{store: store, src: src, log: log, obs: obs}
+	return &Follower{store: store, src: src, log: log, obs: obs, readyC: make(chan struct{})}
 }
 
 // Store is the store followed.
@@ -70,6 +71,10 @@ func (f *Follower) Store() *Store { return f.store }
 // Ready says whether the store has caught up, at least once since the follower started, to the
 // height the peer had then, and the follower has not stopped.
 func (f *Follower) Ready() bool { return f.ready.Load() && f.Err() == nil }
+
+// Caught is closed once the store has caught up as Ready says, after the block that made it so is
+// counted in Applied.
+func (f *Follower) Caught() <-chan struct{} { return f.readyC }
 
 // Height is the store's height.
 func (f *Follower) Height() uint64 { return f.store.Height() }
@@ -152,8 +157,8 @@ func (f *Follower) Run(ctx context.Context) error {
 }
 
 func (f *Follower) checkReady() {
-	if !f.ready.Load() && f.store.Height() >= f.target.Load() {
-		f.ready.Store(true)
+	if !f.ready.Load() && f.store.Height() >= f.target.Load() && f.ready.CompareAndSwap(false, true) {
+		close(f.readyC)
 		f.log.Info("read model: caught up with the peer", "height", f.store.Height())
 	}
 }

@@ -79,6 +79,8 @@ func TestFollower_ReopensFromTheStoresHeightAndBecomesReady(t *testing.T) {
 	if h, err := s.AwaitHeight(ctx, 5); err != nil || h != 5 {
 		t.Fatalf("height %d: %v", h, err)
 	}
+	// The store's height moves inside Apply; the follower marks itself caught up just after.
+	<-f.Caught()
 	if !f.Ready() || f.Lag() != 0 {
 		t.Errorf("caught up: ready %v, lag %d", f.Ready(), f.Lag())
 	}
