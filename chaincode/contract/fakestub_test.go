@@ -58,6 +58,9 @@ type fakeStub struct {
 	args      [][]byte
 	transient map[string][]byte
 	writes    map[string][]byte
+	// batching is set by StartWriteBatch; unbatched counts the PutStates made before it.
+	batching  bool
+	unbatched int
 	deleted   map[string]bool
 	pols      map[string][]byte
 	pWrites   map[string]map[string][]byte
@@ -120,7 +123,11 @@ func (s *fakeStub) GetTxTimestamp() (*timestamppb.Timestamp, error) {
 	return timestamppb.New(s.ts), nil
 }
 func (s *fakeStub) GetState(key string) ([]byte, error) { return s.w.state[key], nil }
+func (s *fakeStub) StartWriteBatch()                    { s.batching = true }
 func (s *fakeStub) PutState(key string, value []byte) error {
+	if !s.batching {
+		s.unbatched++
+	}
 	s.writes[key] = value
 	delete(s.deleted, key)
 	return nil

@@ -88,10 +88,12 @@ func (s *Store) Reset(ctx context.Context) error {
 // Rebuilt is what a rebuild did: the blocks and transactions applied from the peer's first block to
 // the height the peer had when it began, and how long it took.
 type Rebuilt struct {
-	Blocks       uint64        `json:"blocks"`
-	Transactions int64         `json:"transactions"`
-	Duration     time.Duration `json:"durationNanos"`
-	PerSecond    float64       `json:"transactionsPerSecond"`
+	Blocks       uint64 `json:"blocks"`
+	Transactions int64  `json:"transactions"`
+	// Writes counts the key writes applied (rows of the keys' history, public and private).
+	Writes    int64         `json:"writes"`
+	Duration  time.Duration `json:"durationNanos"`
+	PerSecond float64       `json:"transactionsPerSecond"`
 }
 
 // stalled is how long a rebuild waits for the next block before it gives up (the peer unreachable, or
@@ -151,6 +153,9 @@ func Rebuild(ctx context.Context, s *Store, src Source) (*Rebuilt, error) {
 	}
 	r := &Rebuilt{Blocks: s.Height(), Duration: time.Since(begin)}
 	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM rm_tx`).Scan(&r.Transactions); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM rm_history`).Scan(&r.Writes); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
 	if secs := r.Duration.Seconds(); secs > 0 {

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	mrand "math/rand/v2"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/network/netctl"
 )
 
 // The read model's points (the `readmodel` workload and the search of the growth workload): reads a
@@ -178,5 +180,66 @@ func (res *Result) readModelMarkdown() string {
 		}
 		b.WriteString("\n")
 	}
+	if len(res.Rebuild) > 0 {
+		b.WriteString("### Read model rebuilt from block 0 (catch-up)\n\n")
+		b.WriteString("| organization | driver | blocks | transactions | key writes | seconds | transactions /s | key writes /s |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+		for _, p := range res.Rebuild {
+			fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %.1f | %.0f | %.0f |\n", p.Organization, p.Driver, p.Blocks, p.Transactions,
+				p.Writes, p.Seconds, p.PerSecond, float64(p.Writes)/max(p.Seconds, 1e-9))
+		}
+		b.WriteString("\n")
+	}
 	return b.String()
+}
+
+// RebuildPoint is one gateway's read model rebuilt from its peer's first block (the rebuild
+// workload, after the growth workload: the whole ledger the run made).
+type RebuildPoint struct {
+	Organization string  `json:"organization"`
+	Driver       string  `json:"driver"`
+	Blocks       uint64  `json:"blocks"`
+	Transactions int64   `json:"transactions"`
+	Writes       int64   `json:"writes"`
+	Seconds      float64 `json:"seconds"`
+	PerSecond    float64 `json:"transactionsPerSecond"`
+}
+
+// rebuildOrgs are the read models the rebuild workload rebuilds: the IP office's (SQLite in the
+// repository's topology) and the regulator's (PostgreSQL).
+var rebuildOrgs = []api.MSPID{api.MSPIPOffice, api.MSPRegulator}
+
+// runRebuild rebuilds each of rebuildOrgs' read models as `scripts/ipledger readmodel rebuild` does
+// (the gateway stopped, the read model emptied and built again from block 0, the gateway started),
+// and measures transactions a second.
+func (r *Runner) runRebuild(ctx context.Context) error {
+	for _, msp := range rebuildOrgs {
+		o := r.cfg.Network.Top.Org(string(msp))
+		if o == nil || o.Gateway == nil {
+			continue
+		}
+		out, err := r.cfg.Network.ReadModelCommand(ctx, o, "rebuild", "--json")
+		if err != nil {
+			return fmt.Errorf("rebuilding %s's read model: %w", msp, err)
+		}
+		var rb struct {
+			Blocks       uint64        `json:"blocks"`
+			Transactions int64         `json:"transactions"`
+			Writes       int64         `json:"writes"`
+			Duration     time.Duration `json:"durationNanos"`
+			PerSecond    float64       `json:"transactionsPerSecond"`
+		}
+		if err := json.Unmarshal([]byte(out), &rb); err != nil {
+			return fmt.Errorf("the rebuild's report %q: %w", out, err)
+		}
+		p := RebuildPoint{Organization: string(msp), Driver: netctl.ReadModelSQLite, Blocks: rb.Blocks, Transactions: rb.Transactions,
+			Writes: rb.Writes, Seconds: rb.Duration.Seconds(), PerSecond: rb.PerSecond}
+		if o.Postgres() {
+			p.Driver = netctl.ReadModelPostgres
+		}
+		r.res.Rebuild = append(r.res.Rebuild, p)
+		r.http.Close() // the restarted gateway's old connections are closed: dial afresh
+		r.logf("rebuild %-12s (%s) %d blocks, %d transactions, %d key writes in %.1f s: %.0f transactions/s",
+			msp, p.Driver, p.Blocks, p.Transactions, p.Writes, p.Seconds, p.PerSecond)
+	}
+	return nil
 }

@@ -27,7 +27,7 @@ import (
 
 // Config says what to measure.
 type Config struct {
-	Workloads   []string      // submit, read, readmodel, growth, packages, memory, join, register, batchtimeout, soak
+	Workloads   []string      // submit, read, readmodel, growth, rebuild, packages, memory, join, register, batchtimeout, soak
 	Concurrency []int         // client counts for submit and read
 	Duration    time.Duration // per measurement
 	GrowthSizes []int         // ledger sizes (IP rights) for the growth workload
@@ -73,6 +73,8 @@ type Result struct {
 	// each growth size.
 	ReadModel []RatePoint   `json:"readModel,omitempty"`
 	Search    []SearchPoint `json:"search,omitempty"`
+	// Rebuild: the read models rebuilt from block 0 (rebuild workload).
+	Rebuild []RebuildPoint `json:"rebuild,omitempty"`
 	// Register and BatchTimeout: register.go, batchtimeout.go.
 	Register     *RegisterResult     `json:"register,omitempty"`
 	BatchTimeout *BatchTimeoutResult `json:"batchTimeout,omitempty"`
@@ -216,10 +218,12 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			err = r.runRegister(ctx)
 		case "batchtimeout":
 			err = r.runBatchTimeout(ctx)
+		case "rebuild":
+			err = r.runRebuild(ctx)
 		case "soak":
 			err = r.runSoak(ctx)
 		default:
-			err = fmt.Errorf("unknown workload %q (submit, read, readmodel, growth, packages, memory, join, register, batchtimeout, soak)", w)
+			err = fmt.Errorf("unknown workload %q (submit, read, readmodel, growth, rebuild, packages, memory, join, register, batchtimeout, soak)", w)
 		}
 		if err != nil {
 			return r.res, fmt.Errorf("%s: %w", w, err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipledger/ipledger/chaincode/api"
 	"github.com/ipledger/ipledger/network/itest"
 	"github.com/ipledger/ipledger/network/netctl"
 )
@@ -30,7 +31,7 @@ func TestBenchSmoke(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", kv, "./kvcc").CombinedOutput(); err != nil {
 		t.Fatalf("building the trivial chaincode: %v\n%s", err, out)
 	}
-	cfg := Config{Workloads: []string{"submit", "read", "readmodel", "packages", "memory", "register", "batchtimeout", "soak"}, Concurrency: []int{2},
+	cfg := Config{Workloads: []string{"submit", "read", "readmodel", "rebuild", "packages", "memory", "register", "batchtimeout", "soak"}, Concurrency: []int{2},
 		VerifyClients: 2, VerifyRate: 20,
 		Duration: 2 * time.Second, Samples: 3, PackageSizes: []int{3}, Out: testWriter{t}, Network: n, KVProgram: kv,
 		RegisterConcurrency: []int{2}, ProfileDir: t.TempDir(), ProfileAt: 2, BatchTimeouts: []time.Duration{50 * time.Millisecond, 100 * time.Millisecond},
@@ -78,6 +79,7 @@ func TestBenchSmoke(t *testing.T) {
 		}
 	}
 	checkReadModel(t, res)
+	checkRebuild(t, res.Rebuild)
 	checkSoak(t, sys.Processes, res.Soak, cfg.Soak)
 	dir := t.TempDir()
 	if err := res.WriteJSON(filepath.Join(dir, "bench.json")); err != nil {
@@ -274,4 +276,21 @@ func checkReadModel(t *testing.T, res *Result) {
 	t.Logf("FIGURE readmodel-smoke verify at %.0f/s: bare %.1f/s p99 %.1f ms, http %.1f/s p99 %.1f ms, sources %v",
 		res.ReadModel[1].Target, res.ReadModel[0].PerSecond, res.ReadModel[0].P99Millis, res.ReadModel[1].PerSecond,
 		res.ReadModel[1].P99Millis, res.ReadModel[1].Sources)
+}
+
+// checkRebuild asserts the rebuild workload's figures: the IP office's (SQLite) and the regulator's
+// (PostgreSQL) read models rebuilt from block 0 with every transaction and write of the ledger.
+func checkRebuild(t *testing.T, points []RebuildPoint) {
+	t.Helper()
+	want := map[string]string{string(api.MSPIPOffice): netctl.ReadModelSQLite, string(api.MSPRegulator): netctl.ReadModelPostgres}
+	if len(points) != len(want) {
+		t.Fatalf("rebuild points: %+v, want one for each of %v", points, want)
+	}
+	for _, p := range points {
+		if want[p.Organization] != p.Driver || p.Blocks < 10 || p.Transactions < int64(p.Blocks)-1 || p.Writes <= p.Transactions || p.PerSecond <= 0 {
+			t.Errorf("rebuild of %s: %+v", p.Organization, p)
+		}
+		t.Logf("FIGURE rebuild %s (%s): %d blocks, %d transactions, %d key writes in %.2f s (%.0f transactions/s)",
+			p.Organization, p.Driver, p.Blocks, p.Transactions, p.Writes, p.Seconds, p.PerSecond)
+	}
 }

@@ -84,8 +84,8 @@ func rebuild(ctx context.Context, cfg *gateway.Config, store *readmodel.Store, l
 	if err != nil {
 		return err
 	}
-	return print(r, fmt.Sprintf("rebuilt %s's read model: %d blocks, %d transactions in %.1f s (%.0f transactions a second)\n",
-		cfg.MSPID, r.Blocks, r.Transactions, r.Duration.Seconds(), r.PerSecond))
+	return print(r, fmt.Sprintf("rebuilt %s's read model: %d blocks, %d transactions, %d key writes in %.1f s (%.0f transactions a second)\n",
+		cfg.MSPID, r.Blocks, r.Transactions, r.Writes, r.Duration.Seconds(), r.PerSecond))
 }
 
 // check compares the read model with the chaincode's state as the configuration's first identity;
