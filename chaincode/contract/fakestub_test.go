@@ -58,9 +58,12 @@ type fakeStub struct {
 	args      [][]byte
 	transient map[string][]byte
 	writes    map[string][]byte
-	// batching is set by StartWriteBatch; unbatched counts the PutStates made before it.
+	// batching is set by StartWriteBatch until FinishWriteBatch; batched says it was ever set;
+	// unbatched counts the PutStates made outside a batch.
 	batching  bool
+	batched   bool
 	unbatched int
+	pending   error // a write of the batch the peer refuses when it is sent
 	deleted   map[string]bool
 	pols      map[string][]byte
 	pWrites   map[string]map[string][]byte
@@ -123,7 +126,16 @@ func (s *fakeStub) GetTxTimestamp() (*timestamppb.Timestamp, error) {
 	return timestamppb.New(s.ts), nil
 }
 func (s *fakeStub) GetState(key string) ([]byte, error) { return s.w.state[key], nil }
-func (s *fakeStub) StartWriteBatch()                    { s.batching = true }
+func (s *fakeStub) StartWriteBatch()                    { s.batching, s.batched = true, true }
+
+// FinishWriteBatch sends the batch: the peer's refusal of a write in it, if any. The shim calls it
+// when the function returns (the harness does).
+func (s *fakeStub) FinishWriteBatch() error {
+	err := s.pending
+	s.batching, s.pending = false, nil
+	return err
+}
+
 func (s *fakeStub) PutState(key string, value []byte) error {
 	if !s.batching {
 		s.unbatched++
@@ -156,7 +168,12 @@ func (s *fakeStub) GetPrivateData(collection, key string) ([]byte, error) {
 }
 func (s *fakeStub) PutPrivateData(collection, key string, value []byte) error {
 	if s.w.undefined[collection] { // the peer's text (privdata.NoSuchCollectionError) behind the shim's
-		return fmt.Errorf("PUT_STATE failed: transaction ID: %s: collection ipledger/ipledger/%s could not be found", s.txID, collection)
+		err := fmt.Errorf("PUT_STATE failed: transaction ID: %s: collection ipledger/ipledger/%s could not be found", s.txID, collection)
+		if s.batching { // the peer sees the write when the batch is sent
+			s.pending = fmt.Errorf("failed send batch: %w", err)
+			return nil
+		}
+		return err
 	}
 	if s.pWrites[collection] == nil {
 		s.pWrites[collection] = map[string][]byte{}

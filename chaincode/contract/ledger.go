@@ -83,8 +83,19 @@ func (l stubLedger) GetPrivate(collection, key string) ([]byte, error) {
 	return l.stub.GetPrivateData(collection, key)
 }
 
+// PutPrivate writes at once, also in a submission's write batch: the peer checks the collection only
+// when the batch reaches it, so the batch so far (the private writes, released first) is sent here
+// and a collection the definition lacks refuses this write (P1 no-terms-collection) as it would
+// without batching, before any public write, instead of failing the whole transaction at its end.
 func (l stubLedger) PutPrivate(collection, key string, value []byte) error {
-	return l.stub.PutPrivateData(collection, key, value)
+	if err := l.stub.PutPrivateData(collection, key, value); err != nil {
+		return err
+	}
+	if err := l.stub.FinishWriteBatch(); err != nil {
+		return err
+	}
+	l.stub.StartWriteBatch()
+	return nil
 }
 
 func (l stubLedger) History(key string) ([]rules.HistoryEntry, error) {
