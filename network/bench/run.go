@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	mrand "math/rand/v2"
 	"os"
@@ -55,6 +57,10 @@ type Config struct {
 	BatchClients        int
 	// Soak is the soak workload's configuration (soak.go).
 	Soak SoakConfig
+	// SeededFile records the rights the growth workload seeded on this ledger, so that a later run on
+	// the same network (scripts/ipledger bench with IPLEDGER_BENCH_DATA_DIR) goes on from there
+	// instead of seeding them again: a million rights take hours on two cores. "": none kept.
+	SeededFile string
 }
 
 // Result holds every figure of a run; it is written as JSON and rendered as Markdown and a chart.
@@ -144,6 +150,9 @@ type Runner struct {
 	// kv is the trivial chaincode's driver and kvDeployment its servers, once deployed (register.go).
 	kv           *kvDriver
 	kvDeployment *netctl.ExtraDeployment
+	// seeded is the largest count noteSeeded recorded.
+	seededMu sync.Mutex
+	seeded   int
 }
 
 // noteBlock remembers the highest block preparation wrote.
@@ -404,7 +413,48 @@ func sample(n int, f func() error) Summary {
 	return rec.Summarize(time.Since(start))
 }
 
-// seed brings the number of IP rights this run added up to target with ImportAssets batches.
+// readSeeded is the number of rights earlier runs seeded on this ledger (0 without a record).
+func readSeeded(path string) (int, error) {
+	if path == "" {
+		return 0, nil
+	}
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var rec struct {
+		Rights int `json:"rights"`
+	}
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return rec.Rights, nil
+}
+
+// noteSeeded records that the ledger holds at least n rights the growth workload put there. Batches
+// commit out of order, so the record only grows; at most the batches in flight are seeded again
+// after a run is stopped.
+func (r *Runner) noteSeeded(n int) error {
+	if r.cfg.SeededFile == "" {
+		return nil
+	}
+	r.seededMu.Lock()
+	defer r.seededMu.Unlock()
+	if n <= r.seeded {
+		return nil
+	}
+	r.seeded = n
+	tmp := r.cfg.SeededFile + ".tmp"
+	if err := os.WriteFile(tmp, []byte(fmt.Sprintf("{\"rights\": %d}\n", n)), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, r.cfg.SeededFile)
+}
+
+// seed brings the number of IP rights on the ledger from have up to target with ImportAssets batches.
 func (r *Runner) seed(ctx context.Context, have, target int) error {
 	if target <= have {
 		return nil
@@ -428,23 +478,40 @@ func (r *Runner) seed(ctx context.Context, have, target int) error {
 			_, block, err := submitBlock(ctx, r.bare.ipoffice, api.ImportAssets.Name, client.WithArguments(r.next("req"), mustJSON(in)),
 				client.WithEndorsingOrganizations(string(api.MSPIPOffice), string(api.MSPBank1)))
 			r.noteBlock(block)
-			if d := done.Add(int64(n)); err == nil && d%10000 < int64(n) {
+			if err != nil {
+				return err
+			}
+			d := done.Add(int64(n))
+			if err := r.noteSeeded(have + int(d)); err != nil {
+				return err
+			}
+			if d%10000 < int64(n) {
 				r.logf("seeded %d of %d rights (%.0f rights/s)", have+int(d), target, float64(d)/time.Since(start).Seconds())
 			}
-			return err
+			return nil
 		})
 	}
 	return g.Wait()
 }
 
 func (r *Runner) runGrowth(ctx context.Context) error {
-	have := 0
+	have, err := readSeeded(r.cfg.SeededFile)
+	if err != nil {
+		return err
+	}
+	if have > 0 {
+		r.logf("growth: %d rights seeded on this ledger by earlier runs (%s)", have, r.cfg.SeededFile)
+	}
 	verifyIDs, err := r.pledgedAssets(ctx, 10)
 	if err != nil {
 		return err
 	}
 	have += 10
-	for _, size := range r.cfg.GrowthSizes {
+	for i, size := range r.cfg.GrowthSizes {
+		if size < have && i < len(r.cfg.GrowthSizes)-1 {
+			r.logf("growth: %d rights asked, the ledger already holds %d: no point at %d", size, have, size)
+			continue
+		}
 		if err := r.seed(ctx, have, size); err != nil {
 			return fmt.Errorf("seeding %d rights: %w", size, err)
 		}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -28,5 +29,26 @@ func TestRecorder_Empty(t *testing.T) {
 	var r Recorder
 	if s := r.Summarize(0); s.Count != 0 || s.PerSecond != 0 || s.P99Millis != 0 {
 		t.Errorf("%+v", s)
+	}
+}
+
+// The growth workload's record of rights seeded on a ledger only grows, survives the run, and is read
+// back by the next run on the same network; without a file nothing is kept.
+func TestSeededRecord_GrowsAndIsReadBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bench-seeded.json")
+	if n, err := readSeeded(path); err != nil || n != 0 {
+		t.Fatalf("no record: %d, %v", n, err)
+	}
+	r := &Runner{cfg: Config{SeededFile: path}}
+	for _, n := range []int{100, 300, 200} {
+		if err := r.noteSeeded(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := readSeeded(path); err != nil || n != 300 {
+		t.Fatalf("record %d (%v), want 300: batches commit out of order, the record only grows", n, err)
+	}
+	if err := (&Runner{}).noteSeeded(5); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -92,9 +92,10 @@ func run(o options) error {
 	}
 	settings := bench.Settings{BatchTimeout: top.Ordering.BatchTimeout.String(), MaxMessageCount: top.Ordering.MaxMessageCount,
 		EndorsementPolicy: top.EndorsementPolicy()}
-	if slices.Contains(cfg.Workloads, "join") || slices.Contains(cfg.Workloads, "register") || slices.Contains(cfg.Workloads, "batchtimeout") {
-		// The join workload acts on the network's nodes, register deploys a chaincode and batchtimeout
-		// updates the channel: the network the system describes, with the topology it was started from.
+	if slices.ContainsFunc(cfg.Workloads, func(w string) bool { return slices.Contains([]string{"join", "register", "batchtimeout", "rebuild"}, w) }) {
+		// The join workload acts on the network's nodes, register deploys a chaincode, batchtimeout
+		// updates the channel and rebuild stops and starts gateways: the network the system describes,
+		// with the topology it was started from.
 		n, err := netctl.OpenSystem(sys, o.topology, filepath.Dir(o.topology), os.Getenv("IPLEDGER_FABRIC_CONFIG"))
 		if err != nil {
 			return err
@@ -155,7 +156,8 @@ func (o options) benchConfig() (bench.Config, error) {
 	return bench.Config{Workloads: workloads, Concurrency: cs, Duration: o.duration,
 		GrowthSizes: gs, Samples: o.samples, PackageSizes: ps, Out: os.Stdout, Blocks: o.blocks,
 		RegisterConcurrency: rcs, KVProgram: o.kvProgram, ProfileDir: o.out, ProfileAt: o.profileAt, BatchTimeouts: bts, BatchClients: o.batchClients,
-		VerifyClients: o.verifyClients, VerifyRate: o.verifyRate, Soak: o.soak}, nil
+		VerifyClients: o.verifyClients, VerifyRate: o.verifyRate, Soak: o.soak,
+		SeededFile: filepath.Join(filepath.Dir(o.system), "bench-seeded.json")}, nil
 }
 
 // writeReport writes bench.json, bench.md and bench.png into dir and prints the Markdown. A chart
