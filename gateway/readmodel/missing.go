@@ -34,7 +34,7 @@ func missingSchema(blob string) string {
 
 // holdCollection records that the store holds collection w.Collection (the peer delivered data of
 // it); the first time, every key of it written before is recorded missing.
-func holdCollection(ctx context.Context, tx *sql.Tx, block uint64, ns, coll string) error {
+func holdCollection(ctx context.Context, tx *stmtTx, block uint64, ns, coll string) error {
 	res, err := tx.ExecContext(ctx, `INSERT INTO rm_collection (ns, coll) VALUES ($1, $2) ON CONFLICT (ns, coll) DO NOTHING`, ns, coll)
 	if err != nil {
 		return fmt.Errorf("collection %s: %w", coll, err)
@@ -51,7 +51,7 @@ func holdCollection(ctx context.Context, tx *sql.Tx, block uint64, ns, coll stri
 }
 
 // recordMissing records (missing true) or clears a key's missing value.
-func recordMissing(ctx context.Context, tx *sql.Tx, block uint64, ns, coll string, keyHash []byte, missing bool) error {
+func recordMissing(ctx context.Context, tx *stmtTx, block uint64, ns, coll string, keyHash []byte, missing bool) error {
 	var err error
 	if missing {
 		_, err = tx.ExecContext(ctx, `INSERT INTO rm_pvt_missing (ns, coll, keyhash, block) VALUES ($1, $2, $3, $4)

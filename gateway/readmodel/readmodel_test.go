@@ -28,14 +28,14 @@ import (
 
 // stores opens a fresh store of every driver the test can reach: SQLite always, PostgreSQL when
 // IPLEDGER_TEST_POSTGRES_DSN names a server (its tables are dropped first and after).
-func stores(t *testing.T) map[string]func(t *testing.T) *Store {
-	out := map[string]func(t *testing.T) *Store{
-		"sqlite": func(t *testing.T) *Store {
+func stores(t testing.TB) map[string]func(t testing.TB) *Store {
+	out := map[string]func(t testing.TB) *Store{
+		"sqlite": func(t testing.TB) *Store {
 			return openT(t, gateway.ReadModelConfig{Driver: "sqlite", Path: filepath.Join(t.TempDir(), "rm.db")})
 		},
 	}
 	if dsn := os.Getenv("IPLEDGER_TEST_POSTGRES_DSN"); dsn != "" {
-		out["postgres"] = func(t *testing.T) *Store {
+		out["postgres"] = func(t testing.TB) *Store {
 			cfg := gateway.ReadModelConfig{Driver: "postgres", DSN: dsn}
 			s := openT(t, cfg)
 			drop(t, s)
@@ -48,7 +48,7 @@ func stores(t *testing.T) map[string]func(t *testing.T) *Store {
 	return out
 }
 
-func drop(t *testing.T, s *Store) {
+func drop(t testing.TB, s *Store) {
 	for _, tbl := range []string{"rm_meta", "rm_state", "rm_history", "rm_tx", "rm_collection", "rm_pvt_hash", "rm_pvt_missing"} {
 		if _, err := s.w.Exec(`DROP TABLE IF EXISTS ` + tbl); err != nil {
 			t.Fatal(err)
@@ -56,7 +56,7 @@ func drop(t *testing.T, s *Store) {
 	}
 }
 
-func openT(t *testing.T, cfg gateway.ReadModelConfig) *Store {
+func openT(t testing.TB, cfg gateway.ReadModelConfig) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), cfg)
 	if err != nil {
