@@ -204,18 +204,18 @@ type RebuildPoint struct {
 	PerSecond    float64 `json:"transactionsPerSecond"`
 }
 
-// rebuildOrgs are the read models the rebuild workload rebuilds: the IP office's (SQLite in the
-// repository's topology) and the regulator's (PostgreSQL).
-var rebuildOrgs = []api.MSPID{api.MSPIPOffice, api.MSPRegulator}
+// DefaultRebuildOrgs are the read models the rebuild workload rebuilds unless told otherwise: the IP
+// office's (SQLite in the repository's topology) and the regulator's (PostgreSQL).
+var DefaultRebuildOrgs = []string{string(api.MSPIPOffice), string(api.MSPRegulator)}
 
-// runRebuild rebuilds each of rebuildOrgs' read models as `scripts/ipledger readmodel rebuild` does
+// runRebuild rebuilds each of Config.RebuildOrgs' read models as `scripts/ipledger readmodel rebuild` does
 // (the gateway stopped, the read model emptied and built again from block 0, the gateway started),
 // and measures transactions a second.
 func (r *Runner) runRebuild(ctx context.Context) error {
-	for _, msp := range rebuildOrgs {
-		o := r.cfg.Network.Top.Org(string(msp))
+	for _, msp := range r.cfg.RebuildOrgs {
+		o := r.cfg.Network.Top.Org(msp)
 		if o == nil || o.Gateway == nil {
-			continue
+			return fmt.Errorf("rebuild: %s is not an organization of the network with a gateway", msp)
 		}
 		out, err := r.cfg.Network.ReadModelCommand(ctx, o, "rebuild", "--json")
 		if err != nil {
@@ -231,7 +231,7 @@ func (r *Runner) runRebuild(ctx context.Context) error {
 		if err := json.Unmarshal([]byte(out), &rb); err != nil {
 			return fmt.Errorf("the rebuild's report %q: %w", out, err)
 		}
-		p := RebuildPoint{Organization: string(msp), Driver: netctl.ReadModelSQLite, Blocks: rb.Blocks, Transactions: rb.Transactions,
+		p := RebuildPoint{Organization: msp, Driver: netctl.ReadModelSQLite, Blocks: rb.Blocks, Transactions: rb.Transactions,
 			Writes: rb.Writes, Seconds: rb.Duration.Seconds(), PerSecond: rb.PerSecond}
 		if o.Postgres() {
 			p.Driver = netctl.ReadModelPostgres

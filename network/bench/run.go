@@ -57,6 +57,8 @@ type Config struct {
 	BatchClients        int
 	// Soak is the soak workload's configuration (soak.go).
 	Soak SoakConfig
+	// RebuildOrgs are the organizations whose read models the rebuild workload rebuilds.
+	RebuildOrgs []string
 	// SeededFile records the rights the growth workload seeded on this ledger, so that a later run on
 	// the same network (scripts/ipledger bench with IPLEDGER_BENCH_DATA_DIR) goes on from there
 	// instead of seeding them again: a million rights take hours on two cores. "": none kept.

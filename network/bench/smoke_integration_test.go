@@ -35,7 +35,7 @@ func TestBenchSmoke(t *testing.T) {
 		VerifyClients: 2, VerifyRate: 20,
 		Duration: 2 * time.Second, Samples: 3, PackageSizes: []int{3}, Out: testWriter{t}, Network: n, KVProgram: kv,
 		RegisterConcurrency: []int{2}, ProfileDir: t.TempDir(), ProfileAt: 2, BatchTimeouts: []time.Duration{50 * time.Millisecond, 100 * time.Millisecond},
-		BatchClients: 2, Soak: SoakConfig{Cycles: 6, Clients: 2, Every: time.Second, Compare: time.Second}}
+		BatchClients: 2, RebuildOrgs: DefaultRebuildOrgs, Soak: SoakConfig{Cycles: 6, Clients: 2, Every: time.Second, Compare: time.Second}}
 	r, err := NewRunner(cfg, sys, Settings{BatchTimeout: "100ms"})
 	if err != nil {
 		t.Fatal(err)

@@ -29,15 +29,15 @@ func main() {
 
 // options are the command line's flags, as given.
 type options struct {
-	system, topology, workloads, concurrency, growth, packages, out string
-	duration                                                        time.Duration
-	samples, blocks                                                 int
-	kvProgram, batchTimeouts, registerConcurrency                   string
-	batchClients, profileAt                                         int
-	verifyClients                                                   int
-	verifyRate                                                      float64
-	soak                                                            bench.SoakConfig
-	workloadSet                                                     bool // --workload was given
+	system, topology, workloads, concurrency, growth, packages, out, rebuildOrgs string
+	duration                                                                     time.Duration
+	samples, blocks                                                              int
+	kvProgram, batchTimeouts, registerConcurrency                                string
+	batchClients, profileAt                                                      int
+	verifyClients                                                                int
+	verifyRate                                                                   float64
+	soak                                                                         bench.SoakConfig
+	workloadSet                                                                  bool // --workload was given
 }
 
 // parseFlags reads the command line.
@@ -61,6 +61,7 @@ func parseFlags() options {
 	flag.IntVar(&o.batchClients, "batch-clients", 50, "clients of the batchtimeout workload's throughput figure")
 	flag.IntVar(&o.verifyClients, "verify-clients", 50, "clients of the readmodel workload's open-loop verification")
 	flag.Float64Var(&o.verifyRate, "verify-rate", 2000, "the combined rate (a second) at which the readmodel workload's clients verify")
+	flag.StringVar(&o.rebuildOrgs, "rebuild-orgs", strings.Join(bench.DefaultRebuildOrgs, ","), "comma-separated MSP ids whose read models the rebuild workload rebuilds from block 0 (at a million rights, each takes tens of minutes)")
 	flag.DurationVar(&o.soak.Duration, "soak", 0, "run the soak for this long (e.g. 1h): the pledge life cycle through HTTP, every process's memory sampled; alone unless --workload names others")
 	flag.IntVar(&o.soak.Cycles, "soak-cycles", 0, "end the soak after this many life cycles (a count-bounded soak; with --soak, whichever comes first)")
 	flag.IntVar(&o.soak.Clients, "soak-clients", 10, "concurrent HTTP clients of the soak")
@@ -92,7 +93,9 @@ func run(o options) error {
 	}
 	settings := bench.Settings{BatchTimeout: top.Ordering.BatchTimeout.String(), MaxMessageCount: top.Ordering.MaxMessageCount,
 		EndorsementPolicy: top.EndorsementPolicy()}
-	if slices.ContainsFunc(cfg.Workloads, func(w string) bool { return slices.Contains([]string{"join", "register", "batchtimeout", "rebuild"}, w) }) {
+	if slices.ContainsFunc(cfg.Workloads, func(w string) bool {
+		return slices.Contains([]string{"join", "register", "batchtimeout", "rebuild"}, w)
+	}) {
 		// The join workload acts on the network's nodes, register deploys a chaincode, batchtimeout
 		// updates the channel and rebuild stops and starts gateways: the network the system describes,
 		// with the topology it was started from.
@@ -157,7 +160,8 @@ func (o options) benchConfig() (bench.Config, error) {
 		GrowthSizes: gs, Samples: o.samples, PackageSizes: ps, Out: os.Stdout, Blocks: o.blocks,
 		RegisterConcurrency: rcs, KVProgram: o.kvProgram, ProfileDir: o.out, ProfileAt: o.profileAt, BatchTimeouts: bts, BatchClients: o.batchClients,
 		VerifyClients: o.verifyClients, VerifyRate: o.verifyRate, Soak: o.soak,
-		SeededFile: filepath.Join(filepath.Dir(o.system), "bench-seeded.json")}, nil
+		RebuildOrgs: strings.Split(o.rebuildOrgs, ","),
+		SeededFile:  filepath.Join(filepath.Dir(o.system), "bench-seeded.json")}, nil
 }
 
 // writeReport writes bench.json, bench.md and bench.png into dir and prints the Markdown. A chart
