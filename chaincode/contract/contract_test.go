@@ -250,13 +250,19 @@ func TestContractPledgeLifecycleAcrossOrganizations(t *testing.T) {
 	}
 }
 
-// A submission batches its writes: the shim sends them to the peer in one message at its end instead
-// of one round trip each (an ImportAssets of 100 rights writes some 1,500 keys and their policies).
+// A submission batches its writes: the shim sends them to the peer at its end instead of one round
+// trip each (an ImportAssets of 100 rights writes some 1,500 keys and their policies).
 func TestContract_SubmissionsBatchTheirWrites(t *testing.T) {
 	h := newHarness(t)
 	h.ok("examiner", nil, "RegisterAsset", "req-1", patentP1)
 	if !h.last.batched || h.last.unbatched != 0 || len(h.last.writes) < 3 {
 		t.Fatalf("RegisterAsset: batched %v, %d writes outside the batch, %d in all", h.last.batched, h.last.unbatched, len(h.last.writes))
+	}
+	// A private write sends the batch at once (so that a collection the definition lacks refuses it
+	// there); the public writes after it are batched again.
+	h.ok("bank1", terms(), "ApplyPledge", "p1", application())
+	if len(h.w.private) == 0 || h.last.unbatched != 0 || len(h.last.writes) < 3 {
+		t.Fatalf("ApplyPledge: %d collections written, %d public writes outside the batch, %d in all", len(h.w.private), h.last.unbatched, len(h.last.writes))
 	}
 }
 

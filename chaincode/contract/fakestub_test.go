@@ -59,7 +59,7 @@ type fakeStub struct {
 	transient map[string][]byte
 	writes    map[string][]byte
 	// batching is set by StartWriteBatch until FinishWriteBatch; batched says it was ever set;
-	// unbatched counts the PutStates made outside a batch.
+	// unbatched counts the public writes (PutState, DelState, key-level policies) made outside a batch.
 	batching  bool
 	batched   bool
 	unbatched int
@@ -145,11 +145,17 @@ func (s *fakeStub) PutState(key string, value []byte) error {
 	return nil
 }
 func (s *fakeStub) DelState(key string) error {
+	if !s.batching {
+		s.unbatched++
+	}
 	delete(s.writes, key)
 	s.deleted[key] = true
 	return nil
 }
 func (s *fakeStub) SetStateValidationParameter(key string, ep []byte) error {
+	if !s.batching {
+		s.unbatched++
+	}
 	s.pols[key] = ep
 	return nil
 }
@@ -168,12 +174,11 @@ func (s *fakeStub) GetPrivateData(collection, key string) ([]byte, error) {
 }
 func (s *fakeStub) PutPrivateData(collection, key string, value []byte) error {
 	if s.w.undefined[collection] { // the peer's text (privdata.NoSuchCollectionError) behind the shim's
-		err := fmt.Errorf("PUT_STATE failed: transaction ID: %s: collection ipledger/ipledger/%s could not be found", s.txID, collection)
-		if s.batching { // the peer sees the write when the batch is sent
-			s.pending = fmt.Errorf("failed send batch: %w", err)
+		if s.batching { // the peer sees the write when the batch is sent: the shim's text then
+			s.pending = fmt.Errorf("failed send batch: WRITE_BATCH_STATE failed: transaction ID: %s: collection ipledger/ipledger/%s could not be found", s.txID, collection)
 			return nil
 		}
-		return err
+		return fmt.Errorf("PUT_STATE failed: transaction ID: %s: collection ipledger/ipledger/%s could not be found", s.txID, collection)
 	}
 	if s.pWrites[collection] == nil {
 		s.pWrites[collection] = map[string][]byte{}

@@ -3,8 +3,14 @@ package readmodel
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"github.com/ipledger/ipledger/gateway"
 )
 
 // seedingBlocks are n blocks shaped like the benchmark's seeding: 4 transactions of 100 rights, each
@@ -142,5 +148,69 @@ func BenchmarkRead_AVerificationsReads(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
 		})
+	}
+}
+
+// The multi-row path (PostgreSQL's, forced here on SQLite) ends in the same state and history as
+// writing row by row, over random blocks that write, rewrite and delete keys, public and private,
+// several times within a block; more rows than one statement holds.
+func TestApply_MultiRowStatementsEqualRowByRow(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	var blocks []*peer.BlockAndPrivateData
+	for b := uint64(1); b <= 12; b++ {
+		var txs []txSpec
+		for n := range 1 + rnd.IntN(5) {
+			var ws []kv
+			for range rnd.IntN(300) {
+				w := kv{key: fmt.Sprintf("k%d", rnd.IntN(400)), value: []byte(fmt.Sprintf("v%d", rnd.IntN(1000)))}
+				if rnd.IntN(10) == 0 {
+					w.coll = "termsBank1MSP"
+				}
+				if rnd.IntN(4) == 0 {
+					w.value, w.del = nil, true
+				}
+				ws = append(ws, w)
+			}
+			txs = append(txs, txSpec{id: txid(int(b)*10 + n), creator: "Bank1MSP", at: t0, writes: ws})
+		}
+		blocks = append(blocks, block(b, txs, func(string) bool { return true }))
+	}
+	dump := func(multi bool) string {
+		multiRowEverywhere = multi
+		defer func() { multiRowEverywhere = false }()
+		s := openT(t, gateway.ReadModelConfig{Driver: "sqlite", Path: filepath.Join(t.TempDir(), "rm.db")})
+		apply(t, s, configBlock(0))
+		for _, b := range blocks {
+			apply(t, s, b)
+		}
+		var out strings.Builder
+		for _, q := range []string{`SELECT coll, key, value, block, txnum FROM rm_state ORDER BY coll, key`,
+			`SELECT key, block, txnum, txid, is_delete, value FROM rm_history ORDER BY key, block, txnum`} {
+			rows, err := s.r.Query(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, _ := rows.Columns()
+			for rows.Next() {
+				vals := make([]any, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range vals {
+					ptrs[i] = &vals[i]
+				}
+				if err := rows.Scan(ptrs...); err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&out, "%q\n", vals)
+			}
+			rows.Close()
+		}
+		return out.String()
+	}
+	rowByRow, multiRow := dump(false), dump(true)
+	if rowByRow != multiRow {
+		t.Fatalf("multi-row statements end elsewhere than row by row:\n%.2000s\n---\n%.2000s", rowByRow, multiRow)
+	}
+	if n := strings.Count(rowByRow, "\n"); n < 500 {
+		t.Fatalf("only %d rows compared", n)
 	}
 }

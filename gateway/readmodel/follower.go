@@ -73,7 +73,8 @@ func (f *Follower) Store() *Store { return f.store }
 func (f *Follower) Ready() bool { return f.ready.Load() && f.Err() == nil }
 
 // Caught is closed once the store has caught up as Ready says, after the block that made it so is
-// counted in Applied.
+// counted in Applied. Unlike Ready, it stays closed after the follower stops on a block it cannot
+// read (Err).
 func (f *Follower) Caught() <-chan struct{} { return f.readyC }
 
 // Height is the store's height.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/ipledger/ipledger/gateway"
@@ -80,7 +81,11 @@ func TestFollower_ReopensFromTheStoresHeightAndBecomesReady(t *testing.T) {
 		t.Fatalf("height %d: %v", h, err)
 	}
 	// The store's height moves inside Apply; the follower marks itself caught up just after.
-	<-f.Caught()
+	select {
+	case <-f.Caught():
+	case <-time.After(time.Minute):
+		t.Fatal("the follower applied every block but never marked itself caught up")
+	}
 	if !f.Ready() || f.Lag() != 0 {
 		t.Errorf("caught up: ready %v, lag %d", f.Ready(), f.Lag())
 	}

@@ -90,7 +90,8 @@ func (s *Store) Reset(ctx context.Context) error {
 type Rebuilt struct {
 	Blocks       uint64 `json:"blocks"`
 	Transactions int64  `json:"transactions"`
-	// Writes counts the key writes applied (rows of the keys' history, public and private).
+	// Writes counts the public key writes applied: rows of the keys' history, one per key and
+	// transaction (private values keep no history).
 	Writes    int64         `json:"writes"`
 	Duration  time.Duration `json:"durationNanos"`
 	PerSecond float64       `json:"transactionsPerSecond"`

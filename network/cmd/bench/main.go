@@ -45,7 +45,7 @@ func parseFlags() options {
 	var o options
 	flag.StringVar(&o.system, "system", os.Getenv("IPLEDGER_SYSTEM_FILE"), "the network's system.json (IPLEDGER_SYSTEM_FILE)")
 	flag.StringVar(&o.topology, "topology", "network/topology.yaml", "the topology, for the settings the report names")
-	flag.StringVar(&o.workloads, "workload", "submit,read,readmodel,growth,rebuild,packages,memory,register,batchtimeout", "comma-separated: submit, read, readmodel, growth, rebuild (the IP office's and the regulator's read models rebuilt from block 0), packages, memory, register, batchtimeout, join (not by default: it grows the ledger and makes a peer rejoin)")
+	flag.StringVar(&o.workloads, "workload", "submit,read,readmodel,growth,packages,memory,register,batchtimeout,rebuild", "comma-separated: submit, read, readmodel, growth, rebuild (last by default: read models rebuilt from block 0, their gateways restarted), packages, memory, register, batchtimeout, join (not by default: it grows the ledger and makes a peer rejoin)")
 	flag.StringVar(&o.concurrency, "concurrency", "1,10,50", "comma-separated client counts for submit and read")
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "duration of each measurement point")
 	flag.StringVar(&o.growth, "growth", "1000,100000", "comma-separated ledger sizes (IP rights) for the growth workload")
