@@ -22,7 +22,7 @@ func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sq
 	st, ok := t.stmts[query]
 	if !ok {
 		var err error
-		if st, err = t.Tx.PrepareContext(ctx, query); err != nil {
+		if st, err = t.PrepareContext(ctx, query); err != nil {
 			return nil, err
 		}
 		if t.stmts == nil {
