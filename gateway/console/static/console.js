@@ -220,7 +220,7 @@
       if (input.matches(":disabled")) continue; // a part of the form not in use (a licence's details, the maximum-amount fields)
       const v = input.value.trim();
       const label = (input.closest("label") || $(`label[for="${input.id}"]`, form) || {}).textContent || input.name;
-      const name = label.replace(/\s+/g, " ").trim().replace(/\(.*\)$/, "").trim();
+      const name = label.replace(/\s+/g, " ").trim().replace(/[(（].*[)）]$/, "").trim();
       let msg = "";
       const values = input.dataset.list ? v.split(input.dataset.list).map((s) => s.trim()).filter(Boolean) : [v];
       if (input.required && (v === "" || values.length === 0)) msg = t("check.required", { Field: name });
