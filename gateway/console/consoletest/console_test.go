@@ -364,7 +364,8 @@ func TestConsole_ApplyRegisterVerifyAudit(t *testing.T) {
 	if got := b.eval(`document.documentElement.lang + " " + document.querySelector('[data-nav="pledges"]').textContent`); got != "zh-CN "+cons.Message("zh-CN", "page.pledges.title") {
 		t.Errorf("before the switch: %q", got)
 	}
-	b.do("switch to English", chromedp.Click(chromedp.CSS("#lang-en")))
+	// The switch is a link: the click loads the page again with ?lang=en, which sets the cookie.
+	b.do("switch to English", chromedp.Click(chromedp.CSS("#lang-en")), chromedp.WaitReady(chromedp.CSS(`html[lang="en"] #app`)))
 	b.waitFor("English page", `document.documentElement.lang === "en" && !document.querySelector("#app").hidden`)
 	b.waitFor("English statuses", fmt.Sprintf(`(document.querySelector(%q)||{textContent:""}).textContent === %q`, row+` .badge[data-status="registered"]`,
 		cons.Message("en", "enum.pledgeStatus.registered")))
@@ -375,7 +376,7 @@ func TestConsole_ApplyRegisterVerifyAudit(t *testing.T) {
 	b.open("verify?asset=" + asset)
 	b.waitFor("still English on the next page", fmt.Sprintf(`document.documentElement.lang === "en" && !document.querySelector("#statement").hidden && document.querySelector("#st-kind").textContent === %q`,
 		cons.Message("en", "enum.assetKind.patent-invention")))
-	if got := b.eval(`document.querySelector("h1").textContent`); got != cons.Message("en", "verify.heading") {
+	if got := b.eval(`document.querySelector("#app h1").textContent`); got != cons.Message("en", "verify.heading") {
 		t.Errorf("next page: heading %q", got)
 	}
 	b.shot("13-bank-verify-english")
