@@ -5,8 +5,12 @@
 // shells (html/template, embedded with go:embed); the browser fills them by calling /v1/... with the API
 // key the user signed in with, so every read and every change goes through the same authentication,
 // validation and chaincode as any other client, and the console holds no rule of its own. Errors are the
-// API's error JSON, shown in words a clerk understands ([Messages]) with the rule id and the API's own
-// message beside them.
+// API's error JSON, shown in words a clerk understands (the catalogues' "error.<code>") with the rule id
+// and the API's own message beside them.
+//
+// The console speaks Chinese first (zh-CN) and English by a switch, remembered in a cookie: every word
+// is in the catalogues locales/zh-CN.toml and locales/en.toml (i18n.go), which the templates read on the
+// server and console.js receives as JSON (/console/i18n/<lang>.json).
 //
 // The API key stays in the browser's sessionStorage (gone when the tab closes) and travels only in the
 // Authorization header, never in a cookie or a URL: no request the browser makes on its own carries it,
@@ -22,7 +26,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"github.com/ipledger/ipledger/chaincode/api"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -32,6 +35,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ipledger/ipledger/chaincode/api"
 	"github.com/ipledger/ipledger/docs"
 )
 
@@ -55,12 +59,13 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Page is one page of the console.
+// Page is one page of the console. A page's words are in the catalogues (locales/*.toml): its title,
+// the heading and the navigation label, is "page.<name>.title"; its other strings "<name>.…".
+// Adding a page: an entry here, templates/<name>.html, its keys in every catalogue (the tests say
+// which are missing), and pages.<name> in console.js when it has a script.
 type Page struct {
 	// Path is the page's path under [Prefix] ("" for the home page).
 	Path string
-	// Title is the heading and the navigation label.
-	Title string
 	// For lists the kinds of organization the page is for (bank, ipoffice, exchange, regulator); empty
 	// means every organization.
 	For []string
@@ -68,17 +73,28 @@ type Page struct {
 
 // Pages is every page, in navigation order.
 var Pages = []Page{
-	{Path: "", Title: "Home"},
-	{Path: "verify", Title: "Verify title"},
-	{Path: "history", Title: "History"},
-	{Path: "parties", Title: "Parties"},
-	{Path: "pledges", Title: "My pledges", For: []string{"bank"}},
-	{Path: "apply", Title: "Apply for a pledge", For: []string{"bank"}},
-	{Path: "queue", Title: "Examination queue", For: []string{"ipoffice"}},
-	{Path: "transfers", Title: "Transfers", For: []string{"bank", "exchange", "ipoffice"}},
-	{Path: "audit", Title: "All pledges", For: []string{"regulator"}},
-	{Path: "pledge", Title: "Pledge"},
+	{Path: ""},
+	{Path: "verify"},
+	{Path: "history"},
+	{Path: "parties"},
+	{Path: "pledges", For: []string{"bank"}},
+	{Path: "apply", For: []string{"bank"}},
+	{Path: "queue", For: []string{"ipoffice"}},
+	{Path: "transfers", For: []string{"bank", "exchange", "ipoffice"}},
+	{Path: "audit", For: []string{"regulator"}},
+	{Path: "pledge"},
 }
+
+// Name is the page's name: its template's and its keys' ("home" for the home page).
+func (p Page) Name() string {
+	if p.Path == "" {
+		return "home"
+	}
+	return p.Path
+}
+
+// TitleKey is the catalogue key of the page's title.
+func (p Page) TitleKey() string { return "page." + p.Name() + ".title" }
 
 // navigation is the pages shown in the menu (the pledge page is reached from lists).
 func navigation(kind string) []Page {
@@ -109,19 +125,16 @@ func OrgKind(mspID string) string {
 	return "other"
 }
 
-// OrgName is an organization's name for people: Bank1MSP is "Bank 1", Bank3MSP "Bank 3"; a bank named
-// otherwise (HubeiBankMSP) by its MSP id.
-func OrgName(mspID string) string {
+// OrgName is an organization's name for people in a language: the catalogue's "org.<MSP id>" for the
+// IP office, the exchange and the regulator; Bank1MSP is "org.bank" with its number (银行1, Bank 1);
+// a bank named otherwise (HubeiBankMSP) is its MSP id. console.js names them by the same keys.
+func OrgName(lang, mspID string) string {
 	switch mspID {
-	case "IPOfficeMSP":
-		return "IP office"
-	case "ExchangeMSP":
-		return "Wuhan IP Exchange"
-	case "RegulatorMSP":
-		return "Regulator"
+	case "IPOfficeMSP", "ExchangeMSP", "RegulatorMSP":
+		return Message(lang, "org."+mspID)
 	}
 	if n, ok := strings.CutPrefix(strings.TrimSuffix(mspID, "MSP"), "Bank"); ok && n != "" && strings.Trim(n, "0123456789") == "" {
-		return "Bank " + n
+		return Message(lang, "org.bank", "N", n)
 	}
 	return mspID
 }
@@ -129,7 +142,7 @@ func OrgName(mspID string) string {
 // Console serves the console's pages, scripts and QR codes.
 type Console struct {
 	opts   Options
-	pages  map[string]*template.Template
+	pages  map[string]map[string]*template.Template // language → page path → template
 	static http.Handler
 	form   *formSchema
 	log    *slog.Logger
@@ -147,22 +160,20 @@ func New(opts Options) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{opts: opts, pages: map[string]*template.Template{}, form: form, log: opts.Logger}
-	funcs := template.FuncMap{"field": c.form.attrs}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range Pages {
-		name := p.Path
-		if name == "" {
-			name = "home"
-		}
-		t, err := template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name+".html")
+	c := &Console{opts: opts, pages: map[string]map[string]*template.Template{}, form: form, log: opts.Logger}
+	for _, l := range Languages {
+		layout, err := template.New("layout.html").Funcs(templateFuncs(l.Tag, c.form)).ParseFS(templateFS, "templates/layout.html")
 		if err != nil {
-			return nil, fmt.Errorf("console page %s: %w", name, err)
+			return nil, err
 		}
-		c.pages[p.Path] = t
+		c.pages[l.Tag] = map[string]*template.Template{}
+		for _, p := range Pages {
+			t, err := template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+p.Name()+".html")
+			if err != nil {
+				return nil, fmt.Errorf("console page %s: %w", p.Name(), err)
+			}
+			c.pages[l.Tag][p.Path] = t
+		}
 	}
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
@@ -170,6 +181,20 @@ func New(opts Options) (*Console, error) {
 	}
 	c.static = http.StripPrefix(Prefix+"static/", http.FileServer(http.FS(sub)))
 	return c, nil
+}
+
+// templateFuncs are the templates' functions in one language: t (a catalogue message, with name, value
+// pairs for its variables), datetime, date and money (the formatting rules of format.go), org (an
+// organization's name), and field (a form field's checks from the API document).
+func templateFuncs(lang string, form *formSchema) template.FuncMap {
+	return template.FuncMap{
+		"t":        func(id string, kv ...any) (string, error) { return localize(lang, id, kv...) },
+		"datetime": func(s string) string { return FormatTime(lang, s) },
+		"date":     func(s string) string { return FormatDate(lang, s) },
+		"money":    FormatMoney,
+		"org":      func(msp string) string { return OrgName(lang, msp) },
+		"field":    form.attrs,
+	}
 }
 
 // contentSecurityPolicy allows scripts, styles and images from this origin only: no inline script, so
@@ -197,13 +222,38 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "qr.svg":
 		c.serveQR(w, r)
 		return
+	case strings.HasPrefix(path, "i18n/"):
+		c.serveCatalogue(w, r, strings.TrimSuffix(strings.TrimPrefix(path, "i18n/"), ".json"))
+		return
 	}
-	t, ok := c.pages[path]
+	lang, chosen := chooseLanguage(r)
+	t, ok := c.pages[lang][path]
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
-	c.render(w, t, path)
+	if chosen { // ?lang= is the switch: remembered for the next pages
+		http.SetCookie(w, &http.Cookie{Name: LanguageCookie, Value: lang, Path: Prefix, MaxAge: 365 * 24 * 3600,
+			SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	}
+	c.render(w, r, t, path, lang)
+}
+
+// serveCatalogue answers a language's catalogue as JSON, for console.js: the same messages the
+// templates use, one source of truth.
+func (c *Console) serveCatalogue(w http.ResponseWriter, r *http.Request, lang string) {
+	if !isLanguage(lang) {
+		http.NotFound(w, r)
+		return
+	}
+	b, err := json.Marshal(Catalogue(lang))
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(b)
 }
 
 // pageData is what every template sees.
@@ -213,23 +263,39 @@ type pageData struct {
 	OrgName string
 	OrgKind string
 	Nav     []Page
-	// Messages is [Messages] as JSON, for the scripts (a data attribute: no inline script).
-	Messages string
-	// RefusalReasons are the IP office's reason codes.
-	RefusalReasons []struct{ Code, Label string }
+	// Lang is the page's language; Switch the language switch, a link per language.
+	Lang   string
+	Switch []langLink
+	// RefusalReasons are the IP office's reason codes (their words: "refusal.<code>").
+	RefusalReasons []string
+	// The values of the API's enumerations the forms and filters offer (their words: "enum.<name>.<value>").
+	PledgeStatuses, AssetKinds, DebtKinds []string
 }
 
-func (c *Console) render(w http.ResponseWriter, t *template.Template, path string) {
+// langLink is one language of the switch: this page again with ?lang=.
+type langLink struct {
+	Language
+	Href    string
+	Current bool
+}
+
+func (c *Console) render(w http.ResponseWriter, r *http.Request, t *template.Template, path, lang string) {
 	var page Page
 	for _, p := range Pages {
 		if p.Path == path {
 			page = p
 		}
 	}
+	var sw []langLink
+	for _, l := range Languages {
+		q := r.URL.Query()
+		q.Set("lang", l.Tag)
+		sw = append(sw, langLink{Language: l, Href: Prefix + path + "?" + q.Encode(), Current: l.Tag == lang})
+	}
 	kind := OrgKind(c.opts.MSPID)
-	msgs, _ := json.Marshal(Messages)
-	data := pageData{Page: page, MSPID: c.opts.MSPID, OrgName: OrgName(c.opts.MSPID), OrgKind: kind,
-		Nav: navigation(kind), Messages: string(msgs), RefusalReasons: RefusalReasons}
+	data := pageData{Page: page, MSPID: c.opts.MSPID, OrgName: OrgName(lang, c.opts.MSPID), OrgKind: kind,
+		Nav: navigation(kind), Lang: lang, Switch: sw, RefusalReasons: RefusalReasons,
+		PledgeStatuses: Enums["pledgeStatus"], AssetKinds: Enums["assetKind"], DebtKinds: Enums["debtKind"]}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		c.log.Error("console template", "page", path, "err", err)
@@ -237,6 +303,7 @@ func (c *Console) render(w http.ResponseWriter, t *template.Template, path strin
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", lang)
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
 }

@@ -43,7 +43,7 @@ func TestPages_EveryPageRendersForEveryOrganization(t *testing.T) {
 			if csp := res.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
 				t.Errorf("%s %s: Content-Security-Policy %q", msp, p.Path, csp)
 			}
-			if !strings.Contains(body, `data-msp="`+msp+`"`) || !strings.Contains(body, "<title>"+html.EscapeString(p.Title)) {
+			if !strings.Contains(body, `data-msp="`+msp+`"`) || !strings.Contains(body, "<title>"+html.EscapeString(Message("zh-CN", p.TitleKey()))) {
 				t.Errorf("%s %s: page does not name its organization and title", msp, p.Path)
 			}
 			// No inline script: every <script> has a src (the CSP would block it anyway).
@@ -59,22 +59,25 @@ func TestPages_NavigationFollowsTheOrganization(t *testing.T) {
 		msp        string
 		has, lacks []string
 	}{
-		{"Bank1MSP", []string{"My pledges", "Apply for a pledge", "Transfers"}, []string{"Examination queue", "All pledges"}},
-		{"IPOfficeMSP", []string{"Examination queue", "Transfers"}, []string{"Apply for a pledge", "All pledges"}},
-		{"ExchangeMSP", []string{"Verify title", "Transfers"}, []string{"Examination queue", "My pledges"}},
-		{"RegulatorMSP", []string{"All pledges", "History"}, []string{"Apply for a pledge", "Examination queue"}},
+		{"Bank1MSP", []string{"pledges", "apply", "transfers"}, []string{"queue", "audit"}},
+		{"IPOfficeMSP", []string{"queue", "transfers"}, []string{"apply", "audit"}},
+		{"ExchangeMSP", []string{"verify", "transfers"}, []string{"queue", "pledges"}},
+		{"RegulatorMSP", []string{"audit", "history"}, []string{"apply", "queue"}},
 	}
 	for _, tc := range cases {
-		_, body := get(t, newConsole(t, tc.msp), Prefix)
-		nav := body[strings.Index(body, `<nav`):strings.Index(body, `</nav>`)]
-		for _, s := range tc.has {
-			if !strings.Contains(nav, ">"+s+"<") {
-				t.Errorf("%s: navigation lacks %q", tc.msp, s)
+		for _, lang := range []string{"zh-CN", "en"} {
+			_, body := get(t, newConsole(t, tc.msp), Prefix+"?lang="+lang)
+			nav := body[strings.Index(body, `<nav`):strings.Index(body, `</nav>`)]
+			for _, s := range tc.has {
+				link := `data-nav="` + s + `">` + html.EscapeString(Message(lang, "page."+s+".title")) + "<"
+				if !strings.Contains(nav, link) {
+					t.Errorf("%s %s: navigation lacks %s", tc.msp, lang, link)
+				}
 			}
-		}
-		for _, s := range tc.lacks {
-			if strings.Contains(nav, ">"+s+"<") {
-				t.Errorf("%s: navigation offers %q", tc.msp, s)
+			for _, s := range tc.lacks {
+				if strings.Contains(nav, `data-nav="`+s+`"`) {
+					t.Errorf("%s %s: navigation offers %q", tc.msp, lang, s)
+				}
 			}
 		}
 	}
@@ -162,35 +165,49 @@ func TestServe_UnknownPagesAndMethods(t *testing.T) {
 	}
 }
 
-// Every error code the API can answer, and every rule of the brief, has words for a clerk.
+// Every error code the API can answer, and every rule of the brief, has words for a clerk in every
+// language.
 func TestMessages_CoverEveryCodeAndRule(t *testing.T) {
 	codes := []string{string(api.CodeMalformed), string(api.CodeUnauthenticated), string(api.CodeForbidden), string(api.CodeNotFound),
 		string(api.CodeInvalidArgument), string(api.CodeTooLarge), string(api.CodeTxInvalid), string(api.CodeUnavailable),
 		string(api.CodeTimeout), string(api.CodeInternal), "MVCC_READ_CONFLICT"}
+	codes = append(codes, ErrorCodes...)
 	codes = append(codes, strings.Fields("A1 A2 A3 P1 P2 P3 P4 P5 P6 P7 P8 P9 T1 T2 T3 L1 L2 L3 L4 V1 V2 V3 I1 I2 I3")...)
-	for _, code := range codes {
-		if Messages[code] == "" {
-			t.Errorf("no words for %s", code)
+	for _, lang := range LanguageTags() {
+		for _, code := range codes {
+			if Catalogue(lang)["error."+code] == "" {
+				t.Errorf("%s: no words for %s", lang, code)
+			}
 		}
 	}
-	// The page carries them as JSON in a data attribute, escaped.
-	_, body := get(t, newConsole(t, "Bank1MSP"), Prefix)
-	m := regexp.MustCompile(`data-messages="([^"]*)"`).FindStringSubmatch(body)
-	var got map[string]string
-	if m == nil || json.Unmarshal([]byte(html.UnescapeString(m[1])), &got) != nil || got["P4/fees-unpaid"] != Messages["P4/fees-unpaid"] {
-		t.Error("the page does not carry the messages as JSON")
+	// The script gets them from the console, as JSON, in the page's language.
+	for _, lang := range LanguageTags() {
+		res, body := get(t, newConsole(t, "Bank1MSP"), Prefix+"i18n/"+lang+".json")
+		var got map[string]string
+		if res.Code != http.StatusOK || !strings.HasPrefix(res.Header().Get("Content-Type"), "application/json") ||
+			json.Unmarshal([]byte(body), &got) != nil || got["error.P4/fees-unpaid"] != Catalogue(lang)["error.P4/fees-unpaid"] || got["error.P4/fees-unpaid"] == "" {
+			t.Errorf("%s: the console does not serve the catalogue as JSON (%d)", lang, res.Code)
+		}
+	}
+	if res, _ := get(t, newConsole(t, "Bank1MSP"), Prefix+"i18n/fr.json"); res.Code != http.StatusNotFound {
+		t.Errorf("an unknown language's catalogue: %d", res.Code)
 	}
 }
 
 func TestOrgNames(t *testing.T) {
 	for msp, want := range map[string]string{"Bank1MSP": "Bank 1", "Bank2MSP": "Bank 2", "IPOfficeMSP": "IP office", "XMSP": "XMSP"} {
-		if got := OrgName(msp); got != want {
-			t.Errorf("OrgName(%s) = %q", msp, got)
+		if got := OrgName("en", msp); got != want {
+			t.Errorf("OrgName(en, %s) = %q", msp, got)
+		}
+	}
+	for msp, want := range map[string]string{"Bank1MSP": "银行1", "IPOfficeMSP": "知识产权局", "ExchangeMSP": "武汉知识产权交易所", "XMSP": "XMSP"} {
+		if got := OrgName("zh-CN", msp); got != want {
+			t.Errorf("OrgName(zh-CN, %s) = %q", msp, got)
 		}
 	}
 	// A bank that joined later is a bank to the console too: none is named.
-	if OrgKind("Bank3MSP") != "bank" || OrgKind("HubeiBankMSP") != "bank" || OrgName("Bank3MSP") != "Bank 3" ||
-		OrgName("HubeiBankMSP") != "HubeiBankMSP" || OrgKind("OrdererMSP") != "other" {
+	if OrgKind("Bank3MSP") != "bank" || OrgKind("HubeiBankMSP") != "bank" || OrgName("en", "Bank3MSP") != "Bank 3" ||
+		OrgName("en", "HubeiBankMSP") != "HubeiBankMSP" || OrgKind("OrdererMSP") != "other" {
 		t.Error("a later bank")
 	}
 	if OrgKind("XMSP") != "other" || OrgKind("Bank2MSP") != "bank" {

@@ -3,7 +3,9 @@
 // Package consoletest drives the web console in headless Chromium (chromedp) against the real network
 // that `scripts/ipledger test` starts: a pledge application filed in Bank 1's console, registered in
 // the IP office's, verified in the exchange's and audited in the regulator's, each through that
-// organization's own gateway and API key. It saves a screenshot of every page to
+// organization's own gateway and API key. The consoles speak Chinese, their default; the test selects by
+// ids and data attributes and compares words with the catalogues (console.Message), and one check turns
+// Bank 1's console English with the switch and finds it still English on the next page. It saves a screenshot of every page to
 // $IPLEDGER_SCREENSHOT_DIR (default out/screenshots in the repository).
 package consoletest
 
@@ -26,6 +28,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/ipledger/ipledger/gateway/apiclient"
+	cons "github.com/ipledger/ipledger/gateway/console"
 	"github.com/ipledger/ipledger/network/itest"
 	"github.com/ipledger/ipledger/network/netctl"
 )
@@ -240,9 +243,13 @@ func TestConsole_ApplyRegisterVerifyAudit(t *testing.T) {
 	b.open("apply")
 	b.signIn("01-signin")
 	b.do("submit the empty form", chromedp.Evaluate[chromedp.Void](`document.querySelector("#f-currency").value = ""`), chromedp.Click(chromedp.CSS("#apply-submit")))
-	b.waitFor("client-side messages", `document.querySelector('[data-error-for="assetIds"]').textContent.includes("required")`)
-	if got := b.eval(`document.querySelector('[data-error-for="terms.currency"]').textContent`); !strings.Contains(got, "required") {
-		t.Errorf("currency: client-side message %q", got)
+	// "请填写“…”。": the words of check.required before the field's name.
+	required := strings.SplitN(cons.Message("zh-CN", "check.required", "Field", "\x00"), "\x00", 2)[0]
+	b.waitFor("client-side messages", `document.querySelector('[data-error-for="assetIds"]').textContent !== ""`)
+	for _, f := range []string{"assetIds", "terms.currency"} {
+		if got := b.eval(fmt.Sprintf(`document.querySelector('[data-error-for=%q]').textContent`, f)); required == "" || !strings.Contains(got, required) {
+			t.Errorf("%s: client-side message %q, want %q", f, got, required)
+		}
 	}
 	b.shot("02-bank-apply-client-checks")
 	b.do("fill in the application",
@@ -259,7 +266,7 @@ func TestConsole_ApplyRegisterVerifyAudit(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#f-contract"), strings.Repeat("9f2c4e7a", 8)),
 		chromedp.Click(chromedp.CSS("#apply-submit")))
 	b.waitFor("the ledger's 422 beside debtTermEnd", `document.querySelector('[data-error-for="debtTermEnd"]').textContent.includes("debtTermEnd: must be after debtTermStart")`)
-	if got := b.eval(`document.querySelector("#alert").textContent`); !strings.Contains(got, "A field is not filled in correctly") {
+	if got := b.eval(`document.querySelector("#alert").textContent`); !strings.Contains(got, cons.Message("zh-CN", "error.INVALID_ARGUMENT")) {
 		t.Errorf("422 alert: %q", got)
 	}
 	b.shot("03-bank-apply-server-422")
@@ -279,7 +286,9 @@ func TestConsole_ApplyRegisterVerifyAudit(t *testing.T) {
 	sel := fmt.Sprintf(`section.application[data-pledge=%q]`, pledge)
 	o.waitFor("the application in the queue", fmt.Sprintf(`!!document.querySelector(%q)`, sel))
 	checks := o.eval(fmt.Sprintf(`document.querySelector(%q).querySelector(".checks").textContent`, sel))
-	for _, want := range []string{"P1", "every registered owner is a pledgor", "legal status valid", "fees paid through 2031-01-15", "P5"} {
+	for _, want := range []string{"P1", cons.Message("zh-CN", "check.owners-pledgors"),
+		cons.Message("zh-CN", "check.legal-status", "Status", cons.Message("zh-CN", "enum.legalStatus.valid")),
+		cons.Message("zh-CN", "check.fees", "Date", "2031年1月15日"), "P5"} {
 		if !strings.Contains(checks, want) {
 			t.Errorf("queue checks lack %q: %s", want, checks)
 		}
@@ -290,7 +299,8 @@ func TestConsole_ApplyRegisterVerifyAudit(t *testing.T) {
 	o.do("scroll to the application", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).scrollIntoView()`, sel)))
 	o.shot("05-ipoffice-queue")
 	o.do("register", chromedp.Click(chromedp.CSS(sel+" form.register button")))
-	o.waitFor("registered", fmt.Sprintf(`document.querySelector("#notice").textContent.includes(%q)`, pledge+" registered"))
+	o.waitFor("registered", fmt.Sprintf(`document.querySelector("#notice").dataset.outcome === %q && document.querySelector("#notice").textContent.includes(%q)`,
+		"register:"+pledge, pledge))
 	o.shot("06-ipoffice-registered")
 
 	// Exchange: the title statement with the registered pledge, its proof and QR code; and as printed.
@@ -301,7 +311,8 @@ func TestConsole_ApplyRegisterVerifyAudit(t *testing.T) {
 	x.waitFor("statement with the pledge", fmt.Sprintf(`!document.querySelector("#statement").hidden && document.querySelector("#st-enc").textContent.includes(%q)`, pledge))
 	x.waitFor("QR code", `document.querySelector("#st-qr").complete && document.querySelector("#st-qr").naturalWidth > 0`)
 	proof := x.eval(`document.querySelector("#pr-rows").textContent`)
-	for _, want := range []string{"Current title", "Pledge " + pledge + " (rank 1)", "IPOfficeMSP", "Bank1MSP"} {
+	for _, want := range []string{cons.Message("zh-CN", "verify.proof-title"), cons.Message("zh-CN", "verify.proof-pledge", "Pledge", pledge, "Rank", 1),
+		"IPOfficeMSP", "Bank1MSP"} {
 		if !strings.Contains(proof, want) {
 			t.Errorf("proof lacks %q: %s", want, proof)
 		}
@@ -321,24 +332,53 @@ func TestConsole_ApplyRegisterVerifyAudit(t *testing.T) {
 	r.open("audit")
 	r.signIn("")
 	row := fmt.Sprintf(`tr[data-pledge=%q]`, pledge)
-	r.waitFor("the registered pledge in the audit list", fmt.Sprintf(`(document.querySelector(%q)||{textContent:""}).textContent.includes("registered")`, row))
+	r.waitFor("the registered pledge in the audit list", fmt.Sprintf(`!!document.querySelector(%q)`, row+` .badge[data-status="registered"]`))
+	if got := r.eval(fmt.Sprintf(`document.querySelector(%q).textContent`, row+` .badge`)); got != cons.Message("zh-CN", "enum.pledgeStatus.registered") {
+		t.Errorf("status badge %q", got)
+	}
 	r.do("filter", chromedp.SetValue(chromedp.CSS("[name=bank]"), "Bank1MSP"), chromedp.SetValue(chromedp.CSS("[name=kind]"), "patent-invention"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector("#audit-filters").dispatchEvent(new Event("change"))`))
-	r.waitFor("filtered", fmt.Sprintf(`!!document.querySelector(%q) && document.querySelector("#audit-counts").textContent.includes("Bank 1")`, row))
+	r.waitFor("filtered", fmt.Sprintf(`!!document.querySelector(%q) && document.querySelector("#audit-counts").textContent.includes(%q)`, row, cons.OrgName("zh-CN", "Bank1MSP")))
 	r.shot("09-regulator-audit")
 	r.open("pledge?id=" + pledge)
-	r.waitFor("timeline of the pledge", `document.querySelectorAll("#timeline li").length >= 2 && document.querySelector("#timeline").textContent.includes("block")`)
+	r.waitFor("timeline of the pledge", fmt.Sprintf(`document.querySelectorAll("#timeline li[data-tx]").length >= 2 && document.querySelector("#timeline").textContent.includes(%q)`,
+		cons.Message("zh-CN", "common.block")))
+	// Dates in Chinese, times in China time.
+	if got := r.eval(`document.querySelector("#p-facts").textContent`); !strings.Contains(got, "2028年12月31日") || !strings.Contains(got, "年") {
+		t.Errorf("pledge facts: dates %q", got)
+	}
 	if got := r.eval(`getComputedStyle(document.querySelector("#p-overdue")).display`); got != "none" {
 		t.Errorf("a registered pledge is marked overdue (%s)", got)
 	}
-	if got := r.eval(`document.querySelector("#p-terms-list").textContent`); !strings.Contains(got, "5000000.00") {
+	if got := r.eval(`document.querySelector("#p-terms-list").textContent`); !strings.Contains(got, "¥5,000,000.00") {
 		t.Errorf("regulator: private terms %q", got)
 	}
 	r.shot("10-regulator-pledge-history")
 
 	// Bank 1: its pledges, the new one registered, with Release offered.
 	b.open("pledges")
-	b.waitFor("my pledges", fmt.Sprintf(`(document.querySelector(%q)||{textContent:""}).textContent.includes("registered")`, row))
+	b.waitFor("my pledges", fmt.Sprintf(`!!document.querySelector(%q)`, row+` .badge[data-status="registered"]`))
 	b.shot("11-bank-my-pledges")
+
+	// The language switch: Bank 1's console turns English, and stays English on the next page.
+	if got := b.eval(`document.documentElement.lang + " " + document.querySelector('[data-nav="pledges"]').textContent`); got != "zh-CN "+cons.Message("zh-CN", "page.pledges.title") {
+		t.Errorf("before the switch: %q", got)
+	}
+	// The switch is a link: the click loads the page again with ?lang=en, which sets the cookie.
+	b.do("switch to English", chromedp.Click(chromedp.CSS("#lang-en")), chromedp.WaitReady(chromedp.CSS(`html[lang="en"] #app`)))
+	b.waitFor("English page", `document.documentElement.lang === "en" && !document.querySelector("#app").hidden`)
+	b.waitFor("English statuses", fmt.Sprintf(`(document.querySelector(%q)||{textContent:""}).textContent === %q`, row+` .badge[data-status="registered"]`,
+		cons.Message("en", "enum.pledgeStatus.registered")))
+	if got := b.eval(`document.querySelector('[data-nav="pledges"]').textContent`); got != cons.Message("en", "page.pledges.title") {
+		t.Errorf("after the switch: navigation %q", got)
+	}
+	b.shot("12-bank-my-pledges-english")
+	b.open("verify?asset=" + asset)
+	b.waitFor("still English on the next page", fmt.Sprintf(`document.documentElement.lang === "en" && !document.querySelector("#statement").hidden && document.querySelector("#st-kind").textContent === %q`,
+		cons.Message("en", "enum.assetKind.patent-invention")))
+	if got := b.eval(`document.querySelector("#app h1").textContent`); got != cons.Message("en", "verify.heading") {
+		t.Errorf("next page: heading %q", got)
+	}
+	b.shot("13-bank-verify-english")
 	t.Logf("the four consoles took %s", time.Since(began).Round(time.Millisecond))
 }

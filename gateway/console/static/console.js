@@ -8,7 +8,7 @@
   const MSP = body.dataset.msp;
   const KIND = body.dataset.kind;
   const PAGE = body.dataset.page;
-  const MESSAGES = JSON.parse(body.dataset.messages || "{}");
+  const LANG = body.dataset.lang || "zh-CN";
   const KEY_SLOT = "ipledger.apiKey." + MSP;
   const $ = (sel, root) => (root || document).querySelector(sel);
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
@@ -30,13 +30,59 @@
     return e;
   }
   const clear = (e) => { e.replaceChildren(); return e; };
-  const fmtTime = (t) => (t ? new Date(t).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "medium" }) : "");
+
+  // ---- words and formats -----------------------------------------------------------------------
+  // Every word comes from the server's catalogue for the page's language (/console/i18n/<lang>.json,
+  // the same messages the templates use): t("key", {Name: value}) fills its {{.Name}} variables as
+  // text. Keys are written out in full, t("…"), so that the tests can find every one; tEnum(name, value)
+  // gives an API enumeration's words ("enum.<name>.<value>"), the value itself when it has none.
+  let CAT = {};
+  const has = (key) => Object.prototype.hasOwnProperty.call(CAT, key);
+  function t(key, vars) {
+    const s = has(key) ? CAT[key] : key;
+    return s.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (m, name) => (vars && vars[name] !== undefined && vars[name] !== null ? String(vars[name]) : ""));
+  }
+  const tEnum = (name, value) => (has("enum." + name + "." + value) ? t("enum." + name + "." + value) : value || "");
+  // Times in China time (Asia/Shanghai) by the catalogue's "fmt.datetime", dates (YYYY-MM-DD, a day on
+  // the register's calendar) by "fmt.date", money from the API's decimal string, never a float: the
+  // rules of format.go, which the server's helpers follow too.
+  const shanghai = new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Shanghai", year: "numeric", month: "numeric",
+    day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  function dateText(pattern, y, m, d, hh, mm) {
+    const months = (CAT["fmt.months"] || "").split(/\s+/);
+    return t(pattern, { Year: y, Month: m, MonthName: months[m - 1] || m, Day: d, Hour: hh, Minute: mm });
+  }
+  function fmtTime(s) {
+    if (!s) return "";
+    const d = new Date(s);
+    if (isNaN(d.getTime())) return String(s);
+    const p = Object.fromEntries(shanghai.formatToParts(d).map((x) => [x.type, x.value]));
+    return dateText("fmt.datetime", Number(p.year), Number(p.month), Number(p.day), p.hour.padStart(2, "0"), p.minute.padStart(2, "0"));
+  }
+  function fmtDate(s) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s || "");
+    return m ? dateText("fmt.date", Number(m[1]), Number(m[2]), Number(m[3]), "00", "00") : s || "";
+  }
+  function fmtMoney(amount, currency) {
+    const a = String(amount || "").trim(), cur = String(currency || "").trim().toUpperCase();
+    const m = /^(-?)([0-9]+)(?:\.([0-9]+))?$/.exec(a);
+    if (!m || (m[2].length > 1 && m[2][0] === "0")) return (a + " " + cur).trim();
+    const frac = (m[3] || "").padEnd(2, "0");
+    const sign = /^0*$/.test(m[2] + frac) ? "" : m[1];
+    const symbol = cur === "CNY" ? "¥" : cur ? cur + " " : "";
+    return sign + symbol + m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ",") + "." + frac;
+  }
   const short = (s) => (s && s.length > 16 ? s.slice(0, 12) + "…" : s || "");
-  const orgName = (msp) => ({ IPOfficeMSP: "IP office", ExchangeMSP: "Exchange", RegulatorMSP: "Regulator" }[msp] ||
-    (msp || "").replace(/^Bank(\d+)MSP$/, "Bank $1"));
+  // orgName: the catalogue's "org.<MSP>", "org.bank" for Bank<n>MSP, the MSP id of any other (OrgName in Go).
+  function orgName(msp) {
+    if (has("org." + msp)) return t("org." + msp);
+    const m = /^Bank(\d+)MSP$/.exec(msp || "");
+    return m ? t("org.bank", { N: m[1] }) : msp || "";
+  }
   // who names the submitter by its certificate's common name (x509::CN=examiner1,OU=…).
   const who = (s) => { const m = /CN=([^,:/]+)/.exec(s || ""); return m ? m[1] : s || ""; };
-  const badge = (s) => el("span", { class: "badge " + s, text: s });
+  // badge shows a status or flag in words; its class (and data-status) keep the API's value.
+  const badge = (s, name) => el("span", { class: "badge " + s, "data-status": s, text: tEnum(name || "pledgeStatus", s) });
   const pledgeLink = (id) => el("a", { href: "/console/pledge?id=" + encodeURIComponent(id), text: id });
   const assetLink = (id) => el("a", { href: "/console/verify?asset=" + encodeURIComponent(id), text: id });
   const param = (name) => new URLSearchParams(location.search).get(name) || "";
@@ -77,7 +123,7 @@
     let data = null;
     try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
     if (!res.ok) {
-      if (res.status === 401 && PAGE !== "signin") signOut("Your API key was not accepted. Please sign in again.");
+      if (res.status === 401 && PAGE !== "signin") signOut(t("signin.rejected"));
       throw new ApiError(res.status, (data && data.error) || { code: "INTERNAL", message: text.slice(0, 200) });
     }
     return data;
@@ -100,7 +146,8 @@
   // chaincode named), the rule id when it is one, and the API's own message.
   function explain(err) {
     const reason = err.details && err.details.reason;
-    const words = (reason && MESSAGES[err.code + "/" + reason]) || MESSAGES[err.code] || "The request failed.";
+    const key = reason && has("error." + err.code + "/" + reason) ? "error." + err.code + "/" + reason : has("error." + err.code) ? "error." + err.code : "error.unknown";
+    const words = t(key);
     const isRule = /^[A-Z][0-9]+$/.test(err.code);
     return { words, rule: isRule ? err.code : "", message: err.message, txId: err.txId };
   }
@@ -110,8 +157,8 @@
     const x = explain(err);
     clear(box).append(
       el("span", { class: "words", text: x.words }), " ",
-      x.rule ? el("span", { class: "rule", text: "(rule " + x.rule + ")" }) : "",
-      el("span", { class: "detail", text: "The ledger says: " + x.message + (x.txId ? " · transaction " + x.txId : "") }));
+      x.rule ? el("span", { class: "rule", "data-rule": x.rule, text: t("error.rule", { Rule: x.rule }) }) : "",
+      el("span", { class: "detail", text: t("error.ledger-says", { Message: x.message }) + (x.txId ? " · " + t("common.transaction") + " " + x.txId : "") }));
     box.hidden = false;
     box.scrollIntoView({ block: "nearest" });
   }
@@ -158,7 +205,7 @@
     if (err.status === 422 && err.details && err.details.field && form) {
       const input = fieldFor(form, err.details.field);
       if (input) {
-        fieldError(form, input, "The ledger says: " + err.message);
+        fieldError(form, input, t("error.ledger-says", { Message: err.message }));
         input.focus();
       }
     }
@@ -173,20 +220,20 @@
       if (input.matches(":disabled")) continue; // a part of the form not in use (a licence's details, the maximum-amount fields)
       const v = input.value.trim();
       const label = (input.closest("label") || $(`label[for="${input.id}"]`, form) || {}).textContent || input.name;
-      const name = label.replace(/\s+/g, " ").trim().replace(/\(.*\)$/, "").trim();
+      const name = label.replace(/\s+/g, " ").trim().replace(/[(（].*[)）]$/, "").trim();
       let msg = "";
       const values = input.dataset.list ? v.split(input.dataset.list).map((s) => s.trim()).filter(Boolean) : [v];
-      if (input.required && (v === "" || values.length === 0)) msg = name + " is required.";
+      if (input.required && (v === "" || values.length === 0)) msg = t("check.required", { Field: name });
       else if (v !== "") {
         for (const one of values) {
           if (input.dataset.pattern && !new RegExp(input.dataset.pattern).test(one)) {
-            msg = name + ": “" + one + "” is not valid" + (input.dataset.hint ? " (" + input.dataset.hint + ")." : ".");
+            msg = input.dataset.hint ? t("check.invalid-hint", { Field: name, Value: one, Hint: input.dataset.hint }) : t("check.invalid", { Field: name, Value: one });
           } else if (input.maxLength > 0 && one.length > input.maxLength) {
-            msg = name + " is too long (at most " + input.maxLength + " characters).";
+            msg = t("check.too-long", { Field: name, Max: input.maxLength });
           } else if (input.dataset.minlength && one.length < Number(input.dataset.minlength)) {
-            msg = name + " is too short.";
+            msg = t("check.too-short", { Field: name });
           } else if (input.type === "number" && !input.checkValidity()) {
-            msg = name + " must be between " + input.min + " and " + input.max + ".";
+            msg = t("check.range", { Field: name, Min: input.min, Max: input.max });
           }
           if (msg) break;
         }
@@ -232,7 +279,7 @@
       const a = $("#signin-alert");
       a.hidden = true;
       if (!key) {
-        a.textContent = "Paste your API key first.";
+        a.textContent = t("signin.empty");
         a.hidden = false;
         return;
       }
@@ -281,9 +328,9 @@
         const headers = { Authorization: "Bearer " + sessionStorage.getItem(KEY_SLOT), Accept: "text/event-stream" };
         if (lastEventId) headers["Last-Event-ID"] = lastEventId;
         const res = await fetch("/v1/events", { headers, signal: ctl.signal, cache: "no-store" });
-        if (res.status === 401) { signOut("Your API key was not accepted. Please sign in again."); return; }
+        if (res.status === 401) { signOut(t("signin.rejected")); return; }
         if (!res.ok || !res.body) throw new Error("events: " + res.status);
-        liveStatus(true, "● live");
+        liveStatus(true, t("live.on"));
         delay = 1000;
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
         let buf = "";
@@ -300,7 +347,7 @@
       } catch (e) {
         if (ctl.signal.aborted) return;
       }
-      liveStatus(false, "○ reconnecting");
+      liveStatus(false, t("live.reconnecting"));
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 15000);
     }
@@ -316,7 +363,7 @@
     let ev;
     try { ev = JSON.parse(data); } catch (e) { return; }
     const p = ev.payload || {};
-    $("#last-event").textContent = "Last change: " + ev.type + " " + (p.id || "") + " by " + orgName(p.msp) + ", block " + ev.blockNumber;
+    $("#last-event").textContent = t("live.last-change", { Type: ev.type, Id: p.id || "", Org: orgName(p.msp), Block: ev.blockNumber });
     for (const fn of listeners) {
       try { fn(ev, p); } catch (e) { /* a page's refresh failing must not stop the stream */ }
     }
@@ -338,15 +385,16 @@
     for (const item of h.items.slice().reverse()) {
       const proof = el("span", { class: "muted", text: "" });
       const li = el("li", { "data-tx": item.txId },
-        el("div", { class: "what", text: (item.action || (item.isDelete ? "deleted" : "changed")) + (item.record && item.record.status ? " → " + item.record.status : "") }),
+        el("div", { class: "what", "data-action": item.action || "", text: (item.action ? tEnum("action", item.action) : t(item.isDelete ? "timeline.deleted" : "timeline.changed")) +
+          (item.record && item.record.status ? " → " + tEnum(kind + "Status", item.record.status) : "") }),
         el("div", { class: "when", text: fmtTime(item.time) + " · " + orgName(item.msp) + " (" + item.msp + ") · " + who(item.submitter) }),
-        el("div", {}, "transaction ", el("code", { text: item.txId }), " ", proof));
+        el("div", {}, t("common.transaction") + " ", el("code", { text: item.txId }), " ", proof));
       list.append(li);
       api("GET", "/v1/transactions/" + item.txId).then((tx) => {
-        proof.textContent = "· block " + tx.blockNumber + ", " + tx.validationCode + ", endorsed by " + (tx.endorsingOrgs || []).join(", ");
+        proof.textContent = "· " + t("timeline.proof", { Block: tx.blockNumber, Code: tx.validationCode, Orgs: (tx.endorsingOrgs || []).join(", ") });
       }).catch(() => {});
     }
-    if (!h.items.length) list.append(el("li", { class: "muted", text: "No history." }));
+    if (!h.items.length) list.append(el("li", { class: "muted", text: t("timeline.empty") }));
   }
 
   // ---- pages ---------------------------------------------------------------------------------
@@ -358,7 +406,7 @@
       if (feed.firstElementChild && feed.firstElementChild.classList.contains("muted")) clear(feed);
       const link = ev.type.startsWith("Pledge") ? pledgeLink(p.id) : ev.type.startsWith("Asset") ? assetLink(p.id) : el("code", { text: p.id });
       feed.prepend(el("li", {}, el("div", { class: "what" }, ev.type + " ", link),
-        el("div", { class: "when", text: fmtTime(p.time) + " · " + orgName(p.msp) + " · " + who(p.submitter) + " · block " + ev.blockNumber })));
+        el("div", { class: "when", text: fmtTime(p.time) + " · " + orgName(p.msp) + " · " + who(p.submitter) + " · " + t("common.block-n", { Block: ev.blockNumber }) })));
     });
   };
 
@@ -387,16 +435,17 @@
       history.replaceState(null, "", "/console/verify?asset=" + encodeURIComponent(id));
       const st = v.statement, pr = v.proof;
       $("#st-title").textContent = st.title;
-      $("#st-kind").textContent = st.kind;
+      $("#st-kind").textContent = tEnum("assetKind", st.kind);
       $("#st-number").textContent = st.number;
       $("#st-id").textContent = st.assetId;
-      clear($("#st-status")).append(st.legalStatus);
+      clear($("#st-status")).append(tEnum("legalStatus", st.legalStatus));
       $("#st-status").className = "badge " + st.legalStatus;
+      $("#st-status").dataset.status = st.legalStatus;
       const flags = clear($("#st-flags"));
-      if (st.freeze && st.freeze.active) flags.append(badge("frozen"), " ", st.freeze.ref || "", " ");
-      if (st.dispute && st.dispute.active) flags.append(badge("disputed"), " ");
-      if (st.invalidation && st.invalidation.active) flags.append(badge("invalidation pending"));
-      $("#st-expiry").textContent = st.expiryDate;
+      if (st.freeze && st.freeze.active) flags.append(badge("frozen", "flag"), " ", st.freeze.ref || "", " ");
+      if (st.dispute && st.dispute.active) flags.append(badge("disputed", "flag"), " ");
+      if (st.invalidation && st.invalidation.active) flags.append(badge("invalidation-pending", "flag"));
+      $("#st-expiry").textContent = fmtDate(st.expiryDate);
       $("#st-asof").textContent = fmtTime(st.asOf);
       $("#st-qr").src = "/console/qr.svg?asset=" + encodeURIComponent(st.assetId);
       $("#st-link").textContent = location.origin + "/console/verify?asset=" + st.assetId;
@@ -410,31 +459,31 @@
       const lic = st.licenses || [];
       $("#st-unlicensed").hidden = lic.length > 0;
       $("#st-lic-table").hidden = lic.length === 0;
-      clear($("#st-lic")).append(...lic.map((l) => el("tr", {}, el("td", { text: l.type || "(not recorded)" }),
-        el("td", { text: (l.licensees || []).map((x) => x.name).join(", ") }), el("td", { text: l.termStart ? l.termStart + " to " + l.termEnd : "" }),
+      clear($("#st-lic")).append(...lic.map((l) => el("tr", {}, el("td", { text: l.type ? tEnum("licenseType", l.type) : t("verify.not-recorded") }),
+        el("td", { text: (l.licensees || []).map((x) => x.name).join(", ") }), el("td", { text: l.termStart ? t("common.from-to", { From: fmtDate(l.termStart), To: fmtDate(l.termEnd) }) : "" }),
         el("td", { text: (l.territory || []).join(", ") + (l.territoryNote ? " (" + l.territoryNote + ")" : "") }),
-        el("td", { text: l.filingNumber || "" }), el("td", {}, badge(l.status)))));
+        el("td", { text: l.filingNumber || "" }), el("td", {}, badge(l.status, "licenseStatus")))));
       const obs = clear($("#st-obstacles"));
       for (const o of st.obstacles || []) obs.append(el("li", { text: describeObstacle(o) }));
-      for (const t of st.pendingTransfers || []) obs.append(el("li", {}, "Pending transfer ", el("a", { href: "/console/transfers?id=" + encodeURIComponent(t), text: t })));
-      if (!obs.children.length) obs.append(el("li", { class: "ok", text: "None: the right can be traded." }));
+      for (const id of st.pendingTransfers || []) obs.append(el("li", {}, t("verify.pending-transfer") + " ", el("a", { href: "/console/transfers?id=" + encodeURIComponent(id), text: id })));
+      if (!obs.children.length) obs.append(el("li", { class: "ok", text: t("verify.no-obstacle") }));
       $("#pr-channel").textContent = pr.channel;
       $("#pr-height").textContent = pr.ledgerHeight;
       $("#pr-by").textContent = orgName(pr.verifiedBy) + " (" + pr.verifiedBy + ")";
       const row = (what, tx) => tx && el("tr", {}, el("td", { text: what }), el("td", { text: String(tx.blockNumber) }), el("td", {}, el("code", { text: tx.txId })),
-        el("td", { text: tx.valid ? "valid" : tx.validationCode }), el("td", { text: (tx.endorsingOrgs || []).join(", ") }), el("td", { text: fmtTime(tx.time) }));
-      clear($("#pr-rows")).append(...[row("Current title", pr.title), pr.lastChange && pr.lastChange.txId !== (pr.title || {}).txId ? row("Last change", pr.lastChange) : null,
-        ...pr.encumbrances.map((e) => row("Pledge " + e.pledgeId + " (rank " + e.rank + ")", e))].filter(Boolean));
+        el("td", { text: tx.valid ? t("verify.tx-valid") : tx.validationCode }), el("td", { text: (tx.endorsingOrgs || []).join(", ") }), el("td", { text: fmtTime(tx.time) }));
+      clear($("#pr-rows")).append(...[row(t("verify.proof-title"), pr.title), pr.lastChange && pr.lastChange.txId !== (pr.title || {}).txId ? row(t("verify.proof-last-change"), pr.lastChange) : null,
+        ...pr.encumbrances.map((e) => row(t("verify.proof-pledge", { Pledge: e.pledgeId, Rank: e.rank }), e))].filter(Boolean));
       $("#st-history").href = "/console/history?asset=" + encodeURIComponent(st.assetId);
       $("#statement").hidden = false;
     }
     function describeObstacle(o) {
-      if (o.startsWith("legal-status:")) return "The right is " + o.slice(13) + ", not valid.";
-      if (o === "frozen") return "Frozen by a court.";
-      if (o === "disputed") return "Ownership disputed.";
-      if (o.startsWith("pledge-consent-required:")) return "Pledged: a transfer needs the consent of the pledgee of " + o.slice(24) + " (P7).";
-      if (o.startsWith("exclusive-license:")) return "Exclusively licensed (licence " + o.slice(18) + "): the licensee alone may use the right in its territory and term (L4).";
-      if (o.startsWith("sole-license:")) return "Sole licence " + o.slice(13) + ": no other licence may be granted in its territory and term (L4).";
+      if (o.startsWith("legal-status:")) return t("obstacle.legal-status", { Status: tEnum("legalStatus", o.slice(13)) });
+      if (o === "frozen") return t("obstacle.frozen");
+      if (o === "disputed") return t("obstacle.disputed");
+      if (o.startsWith("pledge-consent-required:")) return t("obstacle.pledge-consent", { Pledge: o.slice(24) });
+      if (o.startsWith("exclusive-license:")) return t("obstacle.exclusive-license", { Licence: o.slice(18) });
+      if (o.startsWith("sole-license:")) return t("obstacle.sole-license", { Licence: o.slice(13) });
       return o;
     }
     form.addEventListener("submit", (ev) => {
@@ -472,7 +521,7 @@
         let tr = $$("tr", rows).find((r) => r.dataset.party === h.id);
         if (!tr) {
           tr = el("tr", { "data-party": h.id }, el("td", {}, el("code", { text: h.id })), el("td"), el("td", { text: "0" }), el("td", { text: "0" }), el("td", { text: "0" }),
-            el("td", {}, el("button", { type: "button", class: "link", text: "Extract", onclick: () => showExtract(h.id) })));
+            el("td", {}, el("button", { type: "button", class: "link", text: t("parties.extract-button"), onclick: () => showExtract(h.id) })));
           rows.append(tr);
         }
         const cells = tr.children;
@@ -485,10 +534,10 @@
       next = page.bookmark;
       $("#party-more").hidden = !next;
       $("#party-results").hidden = false;
-      if (!rows.children.length) rows.append(el("tr", {}, el("td", { colspan: "6", class: "muted", text: "No party found." })));
+      if (!rows.children.length) rows.append(el("tr", {}, el("td", { colspan: "6", class: "muted", text: t("parties.none-found") })));
     }
     const proofCell = (tx) => tx ? el("td", {}, String(tx.blockNumber), " · ", el("code", { text: short(tx.txId), title: tx.txId }), " · ", (tx.endorsingOrgs || []).join(", "),
-      tx.valid ? "" : " (" + tx.validationCode + ")") : el("td", { class: "muted", text: "not registered" });
+      tx.valid ? "" : " (" + tx.validationCode + ")") : el("td", { class: "muted", text: t("parties.not-registered") });
     async function showExtract(id) {
       resetMessages(form);
       current = id;
@@ -512,8 +561,8 @@
       $("#ex-endpoint").textContent = "GET /v1/parties/" + x.id + "/extract";
       $("#ex-no-rights").hidden = x.rights.length > 0;
       $("#ex-rights-table").hidden = x.rights.length === 0;
-      clear($("#ex-rights")).append(...x.rights.map((r) => el("tr", {}, el("td", {}, assetLink(r.id)), el("td", { text: r.kind + " · " + r.number }),
-        el("td", { text: r.title }), el("td", {}, badge(r.legalStatus), r.frozen ? badge("frozen") : "", r.disputed ? badge("disputed") : ""),
+      clear($("#ex-rights")).append(...x.rights.map((r) => el("tr", {}, el("td", {}, assetLink(r.id)), el("td", { text: tEnum("assetKind", r.kind) + " · " + r.number }),
+        el("td", { text: r.title }), el("td", {}, badge(r.legalStatus, "legalStatus"), r.frozen ? badge("frozen", "flag") : "", r.disputed ? badge("disputed", "flag") : ""),
         el("td", { text: (r.share / 100).toFixed(2) + " %" }), el("td", { text: String(r.encumbrances) }), proofCell(proofOf(pr.rights, r.id).registration))));
       const pledgeRows = (list, proofs) => list.map((p) => el("tr", {}, el("td", {}, pledgeLink(p.id)), el("td", {}, badge(p.status)),
         el("td", { text: p.pledgee.name + " (" + orgName(p.pledgee.msp) + ")" }), el("td", { text: p.registrationNumber || "" }),
@@ -554,9 +603,9 @@
       resetMessages(form);
       try {
         await renderTimeline($("#timeline"), kind, id);
-        const t = $("#h-title");
-        t.textContent = { asset: "IP right", pledge: "Pledge", transfer: "Transfer" }[kind] + " " + id + ", newest first";
-        t.hidden = false;
+        const h = $("#h-title");
+        h.textContent = t("history.heading", { Kind: t("history.kind." + kind), Id: id });
+        h.hidden = false;
         history.replaceState(null, "", "/console/history?" + kind + "=" + encodeURIComponent(id));
       } catch (err) { alertBox(err); }
     }
@@ -582,10 +631,10 @@
       try { items = await listAll("pledgee=" + MSP); } catch (err) { alertBox(err); return; }
       items.sort((a, b) => (b.appliedAt || "").localeCompare(a.appliedAt || ""));
       clear(tbody);
-      if (!items.length) tbody.append(el("tr", {}, el("td", { colspan: 7, class: "muted", text: "No pledges yet." })));
+      if (!items.length) tbody.append(el("tr", {}, el("td", { colspan: 7, class: "muted", text: t("pledges.empty") })));
       for (const p of items) {
         const act = el("td");
-        if (p.status === "registered") act.append(el("button", { type: "button", class: "secondary", text: "Release", onclick: (e) => release(p, e.target) }));
+        if (p.status === "registered") act.append(el("button", { type: "button", class: "secondary", "data-action": "release", text: t("pledges.release"), onclick: (e) => release(p, e.target) }));
         tbody.append(el("tr", { "data-pledge": p.id }, el("td", {}, pledgeLink(p.id)), el("td", {}, ...p.assetIds.map((a) => [assetLink(a), " "])),
           el("td", { text: p.pledgors.map((x) => x.name).join(", ") }), el("td", {}, badge(p.status)), el("td", { text: fmtTime(p.appliedAt) }),
           el("td", { text: p.registrationNumber || "" }), act));
@@ -597,12 +646,12 @@
 
   async function release(p, button) {
     resetMessages();
-    const reason = prompt("Release pledge " + p.id + ": reason", "loan repaid");
+    const reason = prompt(t("release.prompt", { Pledge: p.id }), t("release.default-reason"));
     if (!reason) return;
     await busy(button, async () => {
       try {
         const r = await api("POST", "/v1/pledges/" + encodeURIComponent(p.id) + "/release", { reason });
-        notice("Pledge " + p.id + " released in block " + r.blockNumber + " (transaction " + r.txId + ").");
+        notice(t("release.done", { Pledge: p.id, Block: r.blockNumber, Tx: r.txId }));
       } catch (err) { alertBox(err); }
     });
   }
@@ -635,7 +684,7 @@
       $("#applied").hidden = true;
       if (!validate(form)) {
         const a = $("#alert");
-        a.textContent = "Please correct the fields marked in red.";
+        a.textContent = t("apply.correct-fields");
         a.hidden = false;
         return;
       }
@@ -661,8 +710,8 @@
         try {
           const r = await api("POST", "/v1/pledges", app, idem);
           const box = clear($("#applied"));
-          box.append(el("strong", { text: "Application filed: " }), pledgeLink(r.id),
-            el("div", { text: "Committed in block " + r.blockNumber + ", transaction " + r.txId + ". The IP office will examine it." }));
+          box.append(el("strong", { text: t("apply.filed") + " " }), pledgeLink(r.id),
+            el("div", { text: t("apply.filed-detail", { Block: r.blockNumber, Tx: r.txId }) }));
           box.hidden = false;
           box.dataset.pledge = r.id;
           idem = randomKey();
@@ -677,26 +726,31 @@
     async function load() {
       let p;
       try { p = await api("GET", "/v1/pledges/" + encodeURIComponent(id)); } catch (err) { alertBox(err); return; }
-      clear($("#p-status")).append(p.status);
+      clear($("#p-status")).append(tEnum("pledgeStatus", p.status));
       $("#p-status").className = "badge " + p.status;
+      $("#p-status").dataset.status = p.status;
       const facts = clear($("#p-facts"));
       const fact = (k, ...v) => facts.append(el("dt", { text: k }), el("dd", {}, ...v));
-      fact("IP rights", ...p.assetIds.map((a) => [assetLink(a), " "]));
-      fact("Pledgors", p.pledgors.map((x) => x.name + " (" + x.id + ")").join(", "));
-      fact("Pledgee", p.pledgee.name + " (" + p.pledgee.msp + ")");
-      fact("Debt", p.debtKind + ", " + p.debtTermStart + " to " + p.debtTermEnd);
-      fact("Applied", fmtTime(p.appliedAt) + ", examination due by " + fmtTime(p.examinationDueBy));
-      if (p.registrationNumber) fact("Registration", p.registrationNumber + ", " + fmtTime(p.registeredAt));
-      if ((p.ranks || []).length) fact("Rank", p.ranks.map((r) => r.assetId + ": " + r.rank).join(", "));
-      if (p.refusalReasons) fact("Refused", p.refusalReasons.join(", ") + (p.refusalNote ? " — " + p.refusalNote : ""));
-      fact("Contract hash", el("code", { text: p.contractHash }));
-      fact("Terms hash", el("code", { text: p.termsHash }));
+      fact(t("common.rights"), ...p.assetIds.map((a) => [assetLink(a), " "]));
+      fact(t("common.pledgors"), p.pledgors.map((x) => x.name + " (" + x.id + ")").join(", "));
+      fact(t("common.pledgee"), p.pledgee.name + " (" + p.pledgee.msp + ")");
+      if (p.securityType) fact(t("apply.security-type"), tEnum("securityType", p.securityType));
+      fact(t("pledge.debt"), tEnum("debtKind", p.debtKind) + ", " + t("common.from-to", { From: fmtDate(p.debtTermStart), To: fmtDate(p.debtTermEnd) }));
+      fact(t("common.applied"), t("pledge.applied-detail", { Applied: fmtTime(p.appliedAt), Due: fmtTime(p.examinationDueBy) }));
+      if (p.registrationNumber) fact(t("pledge.registration"), p.registrationNumber + ", " + fmtTime(p.registeredAt));
+      if ((p.ranks || []).length) fact(t("common.rank"), p.ranks.map((r) => r.assetId + ": " + r.rank).join(", "));
+      if (p.refusalReasons) fact(t("pledge.refused"), p.refusalReasons.map((c) => (has("refusal." + c) ? t("refusal." + c) + " (" + c + ")" : c)).join(", ") + (p.refusalNote ? " — " + p.refusalNote : ""));
+      fact(t("pledge.contract-hash"), el("code", { text: p.contractHash }));
+      fact(t("pledge.terms-hash"), el("code", { text: p.termsHash }));
       $("#p-overdue").hidden = !(p.status === "applied" && p.examinationDueBy && new Date(p.examinationDueBy) < new Date());
       if (p.privateTerms) {
-        const t = p.privateTerms.terms;
+        const terms = p.privateTerms.terms;
         const list = clear($("#p-terms-list"));
-        list.append(el("dt", { text: "Amount" }), el("dd", { text: t.amount + " " + t.currency }), el("dt", { text: "Interest" }), el("dd", { text: t.interestRate + " %" }),
-          el("dt", { text: "Scope" }), el("dd", { text: t.scope }), el("dt", { text: "Matches public hash" }), el("dd", { text: p.privateTerms.verified ? "yes" : "NO" }));
+        list.append(el("dt", { text: t("apply.amount") }), el("dd", { "data-money": terms.amount, text: fmtMoney(terms.amount, terms.currency) }),
+          el("dt", { text: t("pledge.interest") }), el("dd", { text: terms.interestRate + " %" }),
+          el("dt", { text: t("apply.scope") }), el("dd", { text: terms.scope }));
+        if (terms.maximumAmount) list.append(el("dt", { text: t("apply.max-amount") }), el("dd", { text: fmtMoney(terms.maximumAmount, terms.currency) }));
+        list.append(el("dt", { text: t("pledge.hash-matches") }), el("dd", { text: p.privateTerms.verified ? t("common.yes") : t("pledge.hash-mismatch") }));
         $("#p-terms").hidden = false;
       }
       const rel = $("#p-release");
@@ -723,25 +777,25 @@
       try {
         [st, asset] = await Promise.all([api("GET", "/v1/verify/" + encodeURIComponent(id)).then((v) => v.statement), api("GET", "/v1/assets/" + encodeURIComponent(id))]);
       } catch (err) {
-        out.push({ rule: "A2", ok: false, text: id + ": " + explain(err).words });
+        out.push({ rule: "A2", check: "read", ok: false, text: id + ": " + explain(err).words });
         continue;
       }
       const missing = st.owners.filter((o) => !pledgorIds.has(o.id));
       st.owners.forEach((o) => ownerIds.add(o.id));
-      out.push({ rule: "P1", ok: missing.length === 0, text: id + ": every registered owner is a pledgor" + (missing.length ? " — missing " + missing.map((o) => o.name).join(", ") : "") });
-      out.push({ rule: "P4", ok: st.legalStatus === "valid", text: id + ": legal status " + st.legalStatus });
-      if (st.kind.startsWith("patent")) out.push({ rule: "P4", ok: (asset.feesPaidThrough || "") >= today, text: id + ": fees paid through " + (asset.feesPaidThrough || "—") });
-      out.push({ rule: "P4", ok: !st.freeze.active, text: id + ": " + (st.freeze.active ? "frozen by a court " + (st.freeze.ref || "") : "not frozen") });
-      out.push({ rule: "P4", ok: !st.dispute.active, text: id + ": " + (st.dispute.active ? "ownership disputed" : "no ownership dispute") });
-      out.push({ rule: "P4", ok: p.debtTermEnd <= st.expiryDate, text: id + ": debt term ends " + p.debtTermEnd + ", right expires " + st.expiryDate });
-      if (st.invalidation.active) out.push({ rule: "P4", ok: !!p.acknowledgeInvalidationRisk, text: id + ": invalidation pending, risk " + (p.acknowledgeInvalidationRisk ? "acknowledged" : "not acknowledged") });
+      out.push({ rule: "P1", check: "owners", ok: missing.length === 0, text: id + ": " + t("check.owners-pledgors") + (missing.length ? " — " + t("check.missing", { Names: missing.map((o) => o.name).join(", ") }) : "") });
+      out.push({ rule: "P4", check: "legal-status", ok: st.legalStatus === "valid", text: id + ": " + t("check.legal-status", { Status: tEnum("legalStatus", st.legalStatus) }) });
+      if (st.kind.startsWith("patent")) out.push({ rule: "P4", check: "fees", ok: (asset.feesPaidThrough || "") >= today, text: id + ": " + t("check.fees", { Date: asset.feesPaidThrough ? fmtDate(asset.feesPaidThrough) : "—" }) });
+      out.push({ rule: "P4", check: "freeze", ok: !st.freeze.active, text: id + ": " + (st.freeze.active ? t("check.frozen", { Ref: st.freeze.ref || "" }) : t("check.not-frozen")) });
+      out.push({ rule: "P4", check: "dispute", ok: !st.dispute.active, text: id + ": " + (st.dispute.active ? t("check.disputed") : t("check.not-disputed")) });
+      out.push({ rule: "P4", check: "expiry", ok: p.debtTermEnd <= st.expiryDate, text: id + ": " + t("check.expiry", { End: fmtDate(p.debtTermEnd), Expiry: fmtDate(st.expiryDate) }) });
+      if (st.invalidation.active) out.push({ rule: "P4", check: "invalidation", ok: !!p.acknowledgeInvalidationRisk, text: id + ": " + t(p.acknowledgeInvalidationRisk ? "check.invalidation-acknowledged" : "check.invalidation-not-acknowledged") });
       if (st.kind.startsWith("patent")) {
         const other = (st.encumbrances || []).filter((e) => e.pledgeId !== p.id);
-        out.push({ rule: "P5", ok: other.length === 0, text: id + ": " + (other.length ? "already pledged (" + other.map((e) => e.pledgeId).join(", ") + ")" : "no other active pledge") });
+        out.push({ rule: "P5", check: "one-pledge", ok: other.length === 0, text: id + ": " + (other.length ? t("check.already-pledged", { Pledges: other.map((e) => e.pledgeId).join(", ") }) : t("check.no-other-pledge")) });
       }
     }
     const strangers = p.pledgors.filter((x) => !ownerIds.has(x.id));
-    if (strangers.length) out.push({ rule: "P1", ok: false, text: "pledgor not an owner: " + strangers.map((x) => x.name).join(", ") });
+    if (strangers.length) out.push({ rule: "P1", check: "strangers", ok: false, text: t("check.not-owner", { Names: strangers.map((x) => x.name).join(", ") }) });
     return out;
   }
 
@@ -754,36 +808,37 @@
       } catch (err) { alertBox(err); return; }
       const late = new Set(overdue.map((p) => p.id));
       items.sort((a, b) => (a.appliedAt || "").localeCompare(b.appliedAt || ""));
-      $("#q-counts").textContent = items.length + " waiting, " + late.size + " overdue.";
+      $("#q-counts").textContent = t("queue.counts", { Waiting: items.length, Overdue: late.size });
       const cards = [];
       for (const p of items) cards.push(await application(p, late.has(p.id)));
       clear(root).append(...cards);
-      if (!items.length) root.append(el("p", { class: "muted", text: "No applications are waiting." }));
+      if (!items.length) root.append(el("p", { class: "muted", text: t("queue.empty") }));
     }
     async function application(p, isLate) {
       const checks = await checksFor(p);
       const regForm = el("form", { class: "register", novalidate: true },
-        el("label", {}, "Registration number ", el("input", { name: "registrationNumber", required: true, maxlength: 64, "data-field": "registrationNumber", value: "Y" + new Date().getFullYear() + "-" + p.id.slice(-8).toUpperCase() })),
+        el("label", {}, t("queue.registration-number") + " ", el("input", { name: "registrationNumber", required: true, maxlength: 64, "data-field": "registrationNumber", value: "Y" + new Date().getFullYear() + "-" + p.id.slice(-8).toUpperCase() })),
         el("span", { class: "field-error", "data-error-for": "registrationNumber" }),
-        el("button", { type: "submit", text: "Register" }));
+        el("button", { type: "submit", text: t("queue.register") }));
       const reasons = $("#refusal-reasons").content.cloneNode(true);
       const refForm = el("form", { class: "refuse", novalidate: true }, el("div", { class: "reasons" }, reasons),
-        el("label", {}, "Note ", el("input", { name: "note", maxlength: 1000, "data-field": "note" })),
+        el("label", {}, t("queue.note") + " ", el("input", { name: "note", maxlength: 1000, "data-field": "note" })),
         el("span", { class: "field-error", "data-error-for": "reasons" }),
-        el("button", { type: "submit", class: "danger", text: "Refuse" }));
+        el("button", { type: "submit", class: "danger", text: t("queue.refuse") }));
       regForm.addEventListener("submit", (ev) => decide(ev, regForm, p, "register", () => ({ registrationNumber: regForm.registrationNumber.value.trim() })));
       refForm.addEventListener("submit", (ev) => decide(ev, refForm, p, "refuse", () => {
         const rs = $$("input[name=reason]:checked", refForm).map((i) => i.value);
-        if (!rs.length) { $("[data-error-for=reasons]", refForm).textContent = "Choose at least one reason."; return null; }
+        if (!rs.length) { $("[data-error-for=reasons]", refForm).textContent = t("queue.choose-reason"); return null; }
         const body = { reasons: rs };
         if (refForm.note.value.trim()) body.note = refForm.note.value.trim();
         return body;
       }));
       return el("section", { class: "application" + (isLate ? " overdue" : ""), "data-pledge": p.id },
-        el("h2", {}, pledgeLink(p.id), " ", isLate ? badge("overdue") : "", " ", el("small", { class: "muted", text: "from " + orgName(p.pledgee.msp) })),
-        el("p", { text: "Rights " + p.assetIds.join(", ") + " · pledgors " + p.pledgors.map((x) => x.name).join(", ") + " · debt " + p.debtKind + " " + p.debtTermStart + " to " + p.debtTermEnd }),
-        el("p", { class: "muted", text: "Filed " + fmtTime(p.appliedAt) + " · due by " + fmtTime(p.examinationDueBy) + (isLate ? " — past the statutory time (P9)" : "") }),
-        el("ul", { class: "checks" }, ...checks.map((c) => el("li", { class: c.ok ? "pass" : "fail", text: c.rule + " · " + c.text }))),
+        el("h2", {}, pledgeLink(p.id), " ", isLate ? badge("overdue", "flag") : "", " ", el("small", { class: "muted", text: t("queue.from", { Org: orgName(p.pledgee.msp) }) })),
+        el("p", { text: t("queue.summary", { Rights: p.assetIds.join(", "), Pledgors: p.pledgors.map((x) => x.name).join(", "), Debt: tEnum("debtKind", p.debtKind),
+          Term: t("common.from-to", { From: fmtDate(p.debtTermStart), To: fmtDate(p.debtTermEnd) }) }) }),
+        el("p", { class: "muted", text: t("queue.filed", { Filed: fmtTime(p.appliedAt), Due: fmtTime(p.examinationDueBy) }) + (isLate ? " — " + t("queue.late") : "") }),
+        el("ul", { class: "checks" }, ...checks.map((c) => el("li", { class: c.ok ? "pass" : "fail", "data-rule": c.rule, "data-check": c.check, text: c.rule + " · " + c.text }))),
         el("div", { class: "decide" }, regForm, refForm));
     }
     async function decide(ev, form, p, action, bodyOf) {
@@ -794,7 +849,10 @@
       await busy($("button", form), async () => {
         try {
           const r = await api("POST", "/v1/pledges/" + encodeURIComponent(p.id) + "/" + action, b);
-          notice("Pledge " + p.id + (action === "register" ? " registered as " + b.registrationNumber : " refused") + " in block " + r.blockNumber + " (transaction " + r.txId + ").");
+          const n = action === "register" ? t("queue.registered", { Pledge: p.id, Number: b.registrationNumber, Block: r.blockNumber, Tx: r.txId }) :
+            t("queue.refused", { Pledge: p.id, Block: r.blockNumber, Tx: r.txId });
+          notice(n);
+          $("#notice").dataset.outcome = action + ":" + p.id;
           await load();
         } catch (err) { showServerError(form, err); }
       });
@@ -824,7 +882,7 @@
         await busy($("button[type=submit]", reqForm), async () => {
           try {
             const r = await api("POST", "/v1/transfers", b, idem);
-            notice("Transfer " + r.id + " requested in block " + r.blockNumber + ". The IP office records it; a pledged right needs the bank's consent first (P7).");
+            notice(t("transfers.requested", { Transfer: r.id, Block: r.blockNumber }));
             $("#t-id").value = r.id;
             show(r.id);
           } catch (err) { showServerError(reqForm, err); }
@@ -840,40 +898,40 @@
         if (err.status !== 404) { alertBox(err); return; }
         try {
           const st = (await api("GET", "/v1/verify/" + encodeURIComponent(id))).statement;
-          ts = await Promise.all(st.pendingTransfers.map((t) => api("GET", "/v1/transfers/" + encodeURIComponent(t))));
-          if (!ts.length) view.append(el("p", { class: "muted", text: "No pending transfer of " + id + "." }));
+          ts = await Promise.all(st.pendingTransfers.map((x) => api("GET", "/v1/transfers/" + encodeURIComponent(x))));
+          if (!ts.length) view.append(el("p", { class: "muted", text: t("transfers.none-pending", { Id: id }) }));
         } catch (err2) { alertBox(err2); return; }
       }
-      for (const t of ts) view.append(await transferCard(t));
+      for (const tr of ts) view.append(await transferCard(tr));
     }
-    async function transferCard(t) {
-      const card = el("div", { class: "application", "data-transfer": t.id },
-        el("h3", {}, t.id, " ", badge(t.status)),
-        el("p", {}, "Right ", assetLink(t.assetId), " · " + t.kind + " · " + t.origin + (t.tradeRef ? " " + t.tradeRef : "")),
-        el("p", { text: "From " + t.fromOwners.map((o) => o.name).join(", ") + " to " + t.newOwners.map((o) => o.name).join(", ") }),
-        el("p", { text: "Consents: " + (t.consents.length ? t.consents.map((c) => orgName(c.msp) + " for " + c.pledgeId + " (" + c.proceedsUse + ")").join("; ") : "none") }),
-        el("p", {}, el("a", { href: "/console/history?transfer=" + encodeURIComponent(t.id), text: "History" })));
-      if (t.status !== "requested") return card;
+    async function transferCard(tr) {
+      const card = el("div", { class: "application", "data-transfer": tr.id },
+        el("h3", {}, tr.id, " ", badge(tr.status, "transferStatus")),
+        el("p", {}, t("transfers.right") + " ", assetLink(tr.assetId), " · " + tEnum("transferKind", tr.kind) + " · " + tEnum("transferOrigin", tr.origin) + (tr.tradeRef ? " " + tr.tradeRef : "")),
+        el("p", { text: t("transfers.from-to", { From: tr.fromOwners.map((o) => o.name).join(", "), To: tr.newOwners.map((o) => o.name).join(", ") }) }),
+        el("p", { text: t("transfers.consents") + " " + (tr.consents.length ? tr.consents.map((c) => t("transfers.consent-of", { Org: orgName(c.msp), Pledge: c.pledgeId, Use: tEnum("proceedsUse", c.proceedsUse) })).join("; ") : t("transfers.no-consent")) }),
+        el("p", {}, el("a", { href: "/console/history?transfer=" + encodeURIComponent(tr.id), text: t("page.history.title") })));
+      if (tr.status !== "requested") return card;
       const act = async (path, b, button) => busy(button, async () => {
         resetMessages();
         try {
-          const r = await api("POST", "/v1/transfers/" + encodeURIComponent(t.id) + "/" + path, b);
-          notice("Transfer " + t.id + ": " + path + " committed in block " + r.blockNumber + ".");
-          show(t.id);
+          const r = await api("POST", "/v1/transfers/" + encodeURIComponent(tr.id) + "/" + path, b);
+          notice(t("transfers.done." + path, { Transfer: tr.id, Block: r.blockNumber }));
+          show(tr.id);
         } catch (err) { alertBox(err); }
       });
       if (KIND === "bank") {
-        const st = (await api("GET", "/v1/verify/" + encodeURIComponent(t.assetId))).statement;
+        const st = (await api("GET", "/v1/verify/" + encodeURIComponent(tr.assetId))).statement;
         for (const e of st.encumbrances.filter((x) => x.pledgeeMsp === MSP)) {
-          const use = el("select", {}, el("option", { value: "early-repayment", text: "early repayment" }), el("option", { value: "escrow", text: "escrow (提存)" }));
-          card.append(el("div", { class: "decide" }, "Consent as pledgee of " + e.pledgeId + ", proceeds to ", use, " ",
-            el("button", { type: "button", text: "Consent", onclick: (ev) => act("consent", { pledgeId: e.pledgeId, proceedsUse: use.value }, ev.target) })));
+          const use = el("select", {}, el("option", { value: "early-repayment", text: t("enum.proceedsUse.early-repayment") }), el("option", { value: "escrow", text: t("enum.proceedsUse.escrow") }));
+          card.append(el("div", { class: "decide" }, t("transfers.consent-as", { Pledge: e.pledgeId }) + " ", use, " ",
+            el("button", { type: "button", text: t("transfers.consent"), onclick: (ev) => act("consent", { pledgeId: e.pledgeId, proceedsUse: use.value }, ev.target) })));
         }
       }
       if (KIND === "ipoffice") {
         card.append(el("div", { class: "decide" },
-          el("button", { type: "button", text: "Record transfer", onclick: (ev) => act("record", {}, ev.target) }),
-          el("button", { type: "button", class: "danger", text: "Refuse (incomplete)", onclick: (ev) => act("refuse", { reasons: ["T1-incomplete"] }, ev.target) })));
+          el("button", { type: "button", text: t("transfers.record"), onclick: (ev) => act("record", {}, ev.target) }),
+          el("button", { type: "button", class: "danger", text: t("transfers.refuse"), onclick: (ev) => act("refuse", { reasons: ["T1-incomplete"] }, ev.target) })));
       }
       return card;
     }
@@ -907,7 +965,7 @@
     function bankOptions() {
       const sel = filters.elements.bank, cur = sel.value;
       const banks = [...new Set(all.map((p) => p.pledgee.msp))].sort();
-      sel.replaceChildren(el("option", { value: "", text: "all" }), ...banks.map((m) => el("option", { value: m, text: orgName(m) })));
+      sel.replaceChildren(el("option", { value: "", text: t("common.all") }), ...banks.map((m) => el("option", { value: m, text: orgName(m) })));
       sel.value = banks.includes(cur) ? cur : "";
     }
     function render() {
@@ -917,17 +975,17 @@
       rows.sort((a, b) => (b.appliedAt || "").localeCompare(a.appliedAt || ""));
       const count = (key) => rows.reduce((m, p) => m.set(key(p), (m.get(key(p)) || 0) + 1), new Map());
       const counts = clear($("#audit-counts"));
-      counts.append(el("span", { text: rows.length + " pledges" }), el("span", { text: rows.filter((p) => late.has(p.id)).length + " overdue" }));
+      counts.append(el("span", { text: t("audit.count-pledges", { N: rows.length }) }), el("span", { text: t("audit.count-overdue", { N: rows.filter((p) => late.has(p.id)).length }) }));
       for (const [k, n] of count((p) => p.status)) counts.append(el("span", {}, badge(k), " " + n));
       for (const [k, n] of count((p) => orgName(p.pledgee.msp))) counts.append(el("span", { text: k + ": " + n }));
       const tbody = clear($("#audit-rows"));
       for (const p of rows) {
-        tbody.append(el("tr", { "data-pledge": p.id }, el("td", {}, pledgeLink(p.id), late.has(p.id) ? [" ", badge("overdue")] : ""),
+        tbody.append(el("tr", { "data-pledge": p.id }, el("td", {}, pledgeLink(p.id), late.has(p.id) ? [" ", badge("overdue", "flag")] : ""),
           el("td", { text: orgName(p.pledgee.msp) }), el("td", {}, ...p.assetIds.map((a) => [assetLink(a), " "])),
-          el("td", { text: [...new Set(p.assetIds.map((a) => kinds.get(a)))].join(", ") }), el("td", {}, badge(p.status)),
+          el("td", { text: [...new Set(p.assetIds.map((a) => tEnum("assetKind", kinds.get(a))))].join(", ") }), el("td", {}, badge(p.status)),
           el("td", { text: fmtTime(p.appliedAt) }), el("td", { text: fmtTime(p.decidedAt) }), el("td", { text: (p.ranks || []).map((r) => r.rank).join(", ") })));
       }
-      if (!rows.length) tbody.append(el("tr", {}, el("td", { colspan: 8, class: "muted", text: "No pledge matches." })));
+      if (!rows.length) tbody.append(el("tr", {}, el("td", { colspan: 8, class: "muted", text: t("audit.empty") })));
     }
     filters.addEventListener("change", render);
     $("#audit-reload").addEventListener("click", load);
@@ -945,7 +1003,23 @@
     startLive();
   }
 
-  setupSignIn();
-  if (sessionStorage.getItem(KEY_SLOT)) start();
-  else signOut("");
+  // The language switch keeps the page's current query (a page may have changed it with replaceState).
+  for (const a of $$("[data-lang-switch]")) {
+    a.addEventListener("click", () => {
+      const u = new URL(location.href);
+      u.searchParams.set("lang", a.dataset.langSwitch);
+      a.href = u.pathname + u.search;
+    });
+  }
+
+  // The page's catalogue first, then the page: every word the script writes is in it.
+  fetch("/console/i18n/" + encodeURIComponent(LANG) + ".json", { cache: "no-cache" })
+    .then((r) => (r.ok ? r.json() : {}))
+    .catch(() => ({}))
+    .then((c) => {
+      CAT = c || {};
+      setupSignIn();
+      if (sessionStorage.getItem(KEY_SLOT)) start();
+      else signOut("");
+    });
 })();
