@@ -59,9 +59,10 @@ part_integration() {
 	trap "say 'tearing the test network down'; '$ROOT/scripts/ipledger' down --purge || true" EXIT
 	say "starting a throwaway network in $data at port base $IPLEDGER_PORT_BASE"
 	"$ROOT/scripts/ipledger" up
-	# The web console's browser test (gateway/console/consoletest) drives Debian's chromium.
+	# The web console's browser test (gateway/console/consoletest) drives Debian's chromium; its
+	# screenshots show the console in Chinese, which needs a CJK font.
 	if [ -d ./gateway/console/consoletest ]; then
-		"$ROOT/scripts/ipledger" need chromium:chromium
+		"$ROOT/scripts/ipledger" need chromium:chromium fc:zh-cn:fonts-noto-cjk
 	fi
 	# The multi-host test (network/multihost) makes network namespaces with iproute2's ip.
 	"$ROOT/scripts/ipledger" need ip:iproute2
