@@ -69,18 +69,29 @@ func service(ctx contractapi.TransactionContextInterface) (*rules.Service, error
 // decision (a result or a refusal, both kept under the request id) is a successful response, so that
 // the transaction is ordered and the decision kept; anything else is the error.
 //
-// Its writes are batched (StartWriteBatch): the shim sends them to the peer in one message when the
-// function returns, instead of one round trip per PutState and per key-level policy. A right takes
-// about 15 keys with their policies (the party index's name bigrams), so an ImportAssets of 100
-// rights made some 3,000 round trips. The peer simulates the same writes either way (its core.yaml's
-// chaincode.runtimeParams.useWriteBatch, true by default); a peer without it writes each at once.
+// Its writes are batched (StartWriteBatch) and sent to the peer at its end, in messages of up to the
+// peer's maxSizeWriteBatch (1,000) writes, instead of one round trip per PutState and per key-level
+// policy: a right takes about 15 keys with their policies (the party index's name bigrams), so an
+// ImportAssets of 100 rights made some 3,000 round trips. The peer simulates the same writes either
+// way; it takes batches when its core.yaml says chaincode.runtimeParams.useWriteBatch: true (Fabric's
+// sample configuration, which netctl uses; without the setting the peer's default is false, and each
+// write goes at once). The batch is sent here rather than by the shim after the function, so that a
+// write the peer refuses is answered in the error JSON.
 func submit(ctx contractapi.TransactionContextInterface, fn func(*rules.Service) (string, error)) (string, error) {
 	ctx.GetStub().StartWriteBatch()
 	s, err := service(ctx)
 	if err != nil {
 		return "", err
 	}
-	return s.Outcome(fn(s))
+	out, err := s.Outcome(fn(s))
+	if err != nil {
+		return "", err
+	}
+	if err := ctx.GetStub().FinishWriteBatch(); err != nil {
+		return "", &api.Error{Code: api.CodeInternal, Message: "internal error",
+			Details: map[string]string{"op": "send the write batch", "cause": err.Error()}}
+	}
+	return out, nil
 }
 
 // call runs fn over the rules of this transaction.

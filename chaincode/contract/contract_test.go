@@ -266,6 +266,17 @@ func TestContract_SubmissionsBatchTheirWrites(t *testing.T) {
 	}
 }
 
+// A write batch the peer refuses (sent at the end of a submission) is answered in the error JSON, as
+// INTERNAL naming the cause, and nothing is written.
+func TestContract_ARefusedWriteBatchIsAnsweredInTheErrorJSON(t *testing.T) {
+	h := newHarness(t)
+	h.w.refuseBatch = "invalid key"
+	e := h.refusal("examiner", nil, api.CodeInternal, "RegisterAsset", "req-1", patentP1)
+	if e.Details["op"] != "send the write batch" || !strings.Contains(e.Details["cause"], "invalid key") || len(h.w.state) != 0 {
+		t.Fatalf("refusal %+v; %d keys written", e, len(h.w.state))
+	}
+}
+
 func TestSignaturePolicy(t *testing.T) {
 	b, err := SignaturePolicy(api.RightEndorsement)
 	if err != nil {

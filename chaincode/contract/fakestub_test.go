@@ -40,6 +40,8 @@ type world struct {
 	n        int
 	// undefined are collections the chaincode definition lacks: the peer refuses their use.
 	undefined map[string]bool
+	// refuseBatch, when set, is the peer's refusal of every write batch sent.
+	refuseBatch string
 }
 
 func newWorld() *world {
@@ -132,6 +134,9 @@ func (s *fakeStub) StartWriteBatch()                    { s.batching, s.batched 
 // when the function returns (the harness does).
 func (s *fakeStub) FinishWriteBatch() error {
 	err := s.pending
+	if err == nil && s.batching && s.w.refuseBatch != "" {
+		err = fmt.Errorf("failed send batch: WRITE_BATCH_STATE failed: transaction ID: %s: %s", s.txID, s.w.refuseBatch)
+	}
 	s.batching, s.pending = false, nil
 	return err
 }
