@@ -25,7 +25,8 @@ type reply = itest.Reply
 func as(t *testing.T, mspID, user string) *caller { return &caller{*itest.As(t, mspID, user)} }
 
 // write sends a submission, fails unless it answers status, and waits until every organization's peer
-// has committed its block, so that the next step may go through any gateway.
+// has committed its block and every gateway reads with it, so that the next step may go through any
+// gateway.
 func (c *caller) write(status int, what, method, path string, body any) reply {
 	c.T.Helper()
 	begin := time.Now()
@@ -59,6 +60,8 @@ func waitBlock(t testing.TB, block uint64) {
 	if err := itest.System(t).WaitForBlock(ctx, block); err != nil {
 		t.Fatal(err)
 	}
+	// The gateways read from their read models, a moment behind their peers.
+	itest.AwaitGateways(t, block)
 }
 
 // parallel runs the steps at once and waits for all of them.

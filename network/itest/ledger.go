@@ -3,6 +3,8 @@ package itest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -128,4 +130,41 @@ func OpenTerms(t testing.TB, mspID, user, pledgeID string, answer []byte) api.Te
 		t.Fatal(err)
 	}
 	return v
+}
+
+// AwaitGateways waits until every organization's gateway answers reads with block in them. A
+// gateway answers reads from its read model, which applies a block a moment after its peer commits
+// it and after the gateway's own block listener hears of it; a read without IPLedger-After-Block is
+// valid at the height it states, which may lack a block another organization's gateway just
+// submitted. One read with IPLedger-After-Block at each gateway waits (woken by the block, not by
+// polling) until its read model holds the block, or its peer does when the chaincode answers; the
+// reads after it see the block too, as both only move forward. A gateway still behind after its
+// wait (503) is asked again, at most 10 times.
+func AwaitGateways(t testing.TB, block uint64) {
+	t.Helper()
+	for _, o := range System(t).Organizations {
+		if o.Gateway == "" {
+			continue
+		}
+		user := ""
+		for _, u := range o.Users {
+			if u.APIKeyFile != "" && u.Role != "admin" {
+				user = u.Name
+				break
+			}
+		}
+		if user == "" {
+			continue
+		}
+		c := As(t, o.MSPID, user)
+		for attempt := 1; ; attempt++ {
+			r := c.Do("GET", "/v1/assets/"+Uniq("AWAIT-BLOCK"), nil, "IPLedger-After-Block", fmt.Sprint(block))
+			if r.Status != http.StatusServiceUnavailable {
+				break
+			}
+			if attempt == 10 {
+				t.Fatalf("%s's gateway has not applied block %d after %d waits: %s", o.MSPID, block, attempt, r)
+			}
+		}
+	}
 }
