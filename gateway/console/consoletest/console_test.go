@@ -171,9 +171,10 @@ func (b *console) eval(js string) string {
 	return s
 }
 
-// shot saves a full-page PNG of the current page.
+// shot saves a full-page PNG of the current page. The bound is generous: the first page drawn in
+// Chinese loads the CJK font (tens of megabytes), which took longer than 10 s on a busy machine.
 func (b *console) shot(name string) {
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
