@@ -56,6 +56,26 @@ func (p *fakePeer) ChainHeight(context.Context) (uint64, error) {
 
 func (p *fakePeer) KnownHeight() uint64 { h, _ := p.ChainHeight(context.Background()); return h }
 
+// follow runs a follower of p into s until the test ends (a stop on an error fails it) and waits
+// until the store has height h.
+func follow(t *testing.T, s *Store, p *fakePeer, h uint64) *Follower {
+	t.Helper()
+	f := NewFollower(s, p, quiet(), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("the follower stopped on: %v", err)
+		}
+	})
+	if got, err := s.AwaitHeight(ctx, h); err != nil || got != h {
+		t.Fatalf("height %d: %v", got, err)
+	}
+	return f
+}
+
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // The follower applies the peer's blocks in order, reopens a broken stream from the store's height
@@ -67,19 +87,7 @@ func TestFollower_ReopensFromTheStoresHeightAndBecomesReady(t *testing.T) {
 		p.blocks = append(p.blocks, block(uint64(i), []txSpec{{id: txid(i), creator: "Bank1MSP", at: t0,
 			writes: []kv{{key: "k", value: []byte{byte(i)}}}}}, nil))
 	}
-	f := NewFollower(s, p, quiet(), nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- f.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("the follower stopped on: %v", err)
-		}
-	})
-	if h, err := s.AwaitHeight(ctx, 5); err != nil || h != 5 {
-		t.Fatalf("height %d: %v", h, err)
-	}
+	f := follow(t, s, p, 5)
 	// The store's height moves inside Apply; the follower marks itself caught up just after.
 	select {
 	case <-f.Caught():
@@ -146,19 +154,7 @@ func TestFollower_DetectsANewDefinitionOfTheChaincode(t *testing.T) {
 		}
 	}
 	p := &fakePeer{blocks: blocks}
-	f := NewFollower(s, p, quiet(), nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- f.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("the follower stopped on: %v", err)
-		}
-	})
-	if h, err := s.AwaitHeight(ctx, 4); err != nil || h != 4 {
-		t.Fatalf("height %d: %v", h, err)
-	}
+	f := follow(t, s, p, 4)
 	if d := f.DefinitionHeight(); d != 3 {
 		t.Errorf("definition height %d, want 3 (the upgrade in block 2)", d)
 	}
