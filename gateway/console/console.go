@@ -62,7 +62,9 @@ type Options struct {
 // Page is one page of the console. A page's words are in the catalogues (locales/*.toml): its title,
 // the heading and the navigation label, is "page.<name>.title"; its other strings "<name>.…".
 // Adding a page: an entry here, templates/<name>.html, its keys in every catalogue (the tests say
-// which are missing), and pages.<name> in console.js when it has a script.
+// which are missing), and its script when it has one: static/pages/<name>.js, which registers
+// IPLedger.pages.<name> (console.js's helpers are window.IPLedger), with its words in
+// locales/<area>.<tag>.toml if they are its own.
 type Page struct {
 	// Path is the page's path under [Prefix] ("" for the home page).
 	Path string
@@ -263,6 +265,8 @@ type pageData struct {
 	OrgName string
 	OrgKind string
 	Nav     []Page
+	// Script tells whether the page has its own script, static/pages/<name>.js.
+	Script bool
 	// Lang is the page's language; Switch the language switch, a link per language.
 	Lang   string
 	Switch []langLink
@@ -293,7 +297,8 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, t *template.Tem
 		sw = append(sw, langLink{Language: l, Href: Prefix + path + "?" + q.Encode(), Current: l.Tag == lang})
 	}
 	kind := OrgKind(c.opts.MSPID)
-	data := pageData{Page: page, MSPID: c.opts.MSPID, OrgName: OrgName(lang, c.opts.MSPID), OrgKind: kind,
+	_, err := fs.Stat(staticFS, "static/pages/"+page.Name()+".js")
+	data := pageData{Page: page, Script: err == nil, MSPID: c.opts.MSPID, OrgName: OrgName(lang, c.opts.MSPID), OrgKind: kind,
 		Nav: navigation(kind), Lang: lang, Switch: sw, RefusalReasons: RefusalReasons,
 		PledgeStatuses: Enums["pledgeStatus"], AssetKinds: Enums["assetKind"], DebtKinds: Enums["debtKind"]}
 	var buf bytes.Buffer

@@ -3,7 +3,9 @@ package console
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 
@@ -13,8 +15,10 @@ import (
 	"golang.org/x/text/language"
 )
 
-// The console's words live in one catalogue per language, locales/<tag>.toml, embedded in the gateway
-// and read through go-i18n. Each line is one message: a quoted, dotted key and its text,
+// The console's words live in catalogues per language, embedded in the gateway and read through
+// go-i18n: locales/<tag>.toml for the words every page shares, and locales/<area>.<tag>.toml for the
+// words of one area of pages (a page's own file keeps parallel work on pages apart). A key is in
+// exactly one file of a language. Each line is one message: a quoted, dotted key and its text,
 //
 //	"verify.heading" = "权属与权利负担核验"
 //
@@ -68,22 +72,49 @@ func loadCatalogues() (*catalogues, error) {
 	b := i18n.NewBundle(language.MustParse(DefaultLanguage))
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	c := &catalogues{bundle: b, loc: map[string]*i18n.Localizer{}, text: map[string]map[string]string{}}
+	files, err := fs.Glob(localeFS, "locales/*.toml")
+	if err != nil {
+		return nil, err
+	}
 	for _, l := range Languages {
-		f, err := b.LoadMessageFileFS(localeFS, "locales/"+l.Tag+".toml")
-		if err != nil {
-			return nil, fmt.Errorf("console: catalogue %s: %w", l.Tag, err)
+		m := map[string]string{}
+		where := map[string]string{}
+		for _, name := range files {
+			if catalogueLanguage(name) != l.Tag {
+				continue
+			}
+			f, err := b.LoadMessageFileFS(localeFS, name)
+			if err != nil {
+				return nil, fmt.Errorf("console: catalogue %s: %w", name, err)
+			}
+			if f.Tag.String() != l.Tag {
+				return nil, fmt.Errorf("console: catalogue %s is read as language %s", name, f.Tag)
+			}
+			for _, msg := range f.Messages {
+				if other, dup := where[msg.ID]; dup {
+					return nil, fmt.Errorf("console: message %q is in both %s and %s", msg.ID, other, name)
+				}
+				where[msg.ID] = name
+				m[msg.ID] = msg.Other
+			}
 		}
-		if f.Tag.String() != l.Tag {
-			return nil, fmt.Errorf("console: catalogue %s is read as language %s", l.Tag, f.Tag)
-		}
-		m := make(map[string]string, len(f.Messages))
-		for _, msg := range f.Messages {
-			m[msg.ID] = msg.Other
+		if len(m) == 0 {
+			return nil, fmt.Errorf("console: no catalogue for %s", l.Tag)
 		}
 		c.text[l.Tag] = m
 		c.loc[l.Tag] = i18n.NewLocalizer(b, l.Tag)
 	}
 	return c, nil
+}
+
+// catalogueLanguage is the language of a catalogue file by its name: locales/zh-CN.toml and
+// locales/pledge.zh-CN.toml are both zh-CN's (go-i18n reads the tag from the name the same way).
+func catalogueLanguage(name string) string {
+	base := strings.TrimSuffix(path.Base(name), ".toml")
+	if i := strings.LastIndex(base, "."); i >= 0 {
+		base = base[i+1:]
+	}
+	return base
 }
 
 // languageOf answers a supported tag, or "" for anything else.

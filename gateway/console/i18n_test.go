@@ -96,7 +96,7 @@ func TestCatalogues_SameVariablesInEveryLanguage(t *testing.T) {
 var (
 	// templateKey is a key in a template: {{t "key" ...}}.
 	templateKey = regexp.MustCompile(`\{\{-?\s*t\s+"([^"]+)"`)
-	// scriptKey is a string in console.js that is a key: t("key"), and any other string literal
+	// scriptKey is a string in a script (static/console.js, static/pages/*.js) that is a key: t("key"), and any other string literal
 	// beginning with a catalogue's section ("check.", "timeline." ...), as passed to t() in a condition.
 	scriptString = regexp.MustCompile(`"([a-z][a-z0-9-]*(?:\.[A-Za-z0-9/_-]+)+)"`)
 	// scriptPrefix is a key's beginning that console.js completes at run time: t("enum." + ...).
@@ -124,13 +124,19 @@ func TestCatalogues_EveryKeyUsedIsDefined(t *testing.T) {
 			used[m[1]] = f
 		}
 	}
-	js, err := os.ReadFile("static/console.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range scriptString.FindAllStringSubmatch(string(js), -1) {
-		if sections[strings.SplitN(m[1], ".", 2)[0]] {
-			used[m[1]] = "console.js"
+	scripts, _ := filepath.Glob("static/*.js")
+	pageScripts, _ := filepath.Glob("static/pages/*.js")
+	var js []byte
+	for _, f := range append(scripts, pageScripts...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		js = append(js, b...)
+		for _, m := range scriptString.FindAllStringSubmatch(string(b), -1) {
+			if sections[strings.SplitN(m[1], ".", 2)[0]] {
+				used[m[1]] = f
+			}
 		}
 	}
 	if used["verify.heading"] == "" || used["queue.registered"] == "" || used["check.invalidation-acknowledged"] == "" {
@@ -416,5 +422,18 @@ func TestTemplateFuncs_FormatInThePagesLanguage(t *testing.T) {
 	}
 	if got := Message("zh-CN", "no.such.key"); got != "no.such.key" {
 		t.Error(got)
+	}
+}
+
+// A catalogue's language is the last part of its file's name, as go-i18n reads it: an area's own file
+// (locales/<area>.<tag>.toml) belongs to the same language as the shared one.
+func TestCatalogues_AFilesLanguageIsTheLastPartOfItsName(t *testing.T) {
+	for name, want := range map[string]string{
+		"locales/zh-CN.toml": "zh-CN", "locales/en.toml": "en", "locales/pledge.zh-CN.toml": "zh-CN",
+		"locales/dashboard.en.toml": "en",
+	} {
+		if got := catalogueLanguage(name); got != want {
+			t.Errorf("catalogueLanguage(%q) = %q, want %q", name, got, want)
+		}
 	}
 }

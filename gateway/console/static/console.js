@@ -944,54 +944,15 @@
     refreshOn((ev) => ev.type.startsWith("Transfer") && $("#t-id").value, () => show($("#t-id").value.trim()));
   };
 
-  pages.audit = function () {
-    const STATUSES = ["applied", "registered", "refused", "released", "revoked", "defaulted", "disposed", "discharged", "deregistered"];
-    const filters = $("#audit-filters");
-    const kinds = new Map();
-    let all = [], late = new Set();
-    async function load() {
-      try {
-        const lists = await Promise.all([...STATUSES.map((s) => listAll("status=" + s)), listAll("overdue=true")]);
-        late = new Set(lists.pop().map((p) => p.id));
-        all = lists.flat();
-        const missing = [...new Set(all.flatMap((p) => p.assetIds))].filter((a) => !kinds.has(a));
-        await Promise.all(missing.map((a) => api("GET", "/v1/assets/" + encodeURIComponent(a)).then((x) => kinds.set(a, x.kind)).catch(() => kinds.set(a, "?"))));
-      } catch (err) { alertBox(err); return; }
-      bankOptions();
-      render();
-    }
-    // bankOptions lists the banks of the pledges on the register: no list of banks is fixed, so a bank
-    // that joined later appears with its first pledge.
-    function bankOptions() {
-      const sel = filters.elements.bank, cur = sel.value;
-      const banks = [...new Set(all.map((p) => p.pledgee.msp))].sort();
-      sel.replaceChildren(el("option", { value: "", text: t("common.all") }), ...banks.map((m) => el("option", { value: m, text: orgName(m) })));
-      sel.value = banks.includes(cur) ? cur : "";
-    }
-    function render() {
-      const f = Object.fromEntries(new FormData(filters));
-      const rows = all.filter((p) => (!f.bank || p.pledgee.msp === f.bank) && (!f.status || p.status === f.status) &&
-        (!f.kind || p.assetIds.some((a) => kinds.get(a) === f.kind)) && (!f.overdue || late.has(p.id)));
-      rows.sort((a, b) => (b.appliedAt || "").localeCompare(a.appliedAt || ""));
-      const count = (key) => rows.reduce((m, p) => m.set(key(p), (m.get(key(p)) || 0) + 1), new Map());
-      const counts = clear($("#audit-counts"));
-      counts.append(el("span", { text: t("audit.count-pledges", { N: rows.length }) }), el("span", { text: t("audit.count-overdue", { N: rows.filter((p) => late.has(p.id)).length }) }));
-      for (const [k, n] of count((p) => p.status)) counts.append(el("span", {}, badge(k), " " + n));
-      for (const [k, n] of count((p) => orgName(p.pledgee.msp))) counts.append(el("span", { text: k + ": " + n }));
-      const tbody = clear($("#audit-rows"));
-      for (const p of rows) {
-        tbody.append(el("tr", { "data-pledge": p.id }, el("td", {}, pledgeLink(p.id), late.has(p.id) ? [" ", badge("overdue", "flag")] : ""),
-          el("td", { text: orgName(p.pledgee.msp) }), el("td", {}, ...p.assetIds.map((a) => [assetLink(a), " "])),
-          el("td", { text: [...new Set(p.assetIds.map((a) => tEnum("assetKind", kinds.get(a))))].join(", ") }), el("td", {}, badge(p.status)),
-          el("td", { text: fmtTime(p.appliedAt) }), el("td", { text: fmtTime(p.decidedAt) }), el("td", { text: (p.ranks || []).map((r) => r.rank).join(", ") })));
-      }
-      if (!rows.length) tbody.append(el("tr", {}, el("td", { colspan: 8, class: "muted", text: t("audit.empty") })));
-    }
-    filters.addEventListener("change", render);
-    $("#audit-reload").addEventListener("click", load);
-    refreshOn((ev) => ev.type.startsWith("Pledge"), load);
-    load();
-  };
+  // ---- what page scripts use ---------------------------------------------------------------------
+  // A page may have its own script, static/pages/<page>.js, loaded after this one (layout.html). It
+  // registers itself as IPLedger.pages.<page> and uses these helpers; it runs when the catalogue is
+  // loaded and the user is signed in, as the pages above do.
+  window.IPLedger = Object.freeze({
+    pages, MSP, KIND, PAGE, LANG, $, $$, el, clear, t, has, tEnum, fmtTime, fmtDate, fmtMoney, short, orgName, who,
+    badge, pledgeLink, assetLink, param, randomKey, api, listAll, explain, alertBox, notice, resetMessages,
+    fieldError, showServerError, validate, busy, refreshOn, onLedgerEvent, renderTimeline,
+  });
 
   // ---- start ---------------------------------------------------------------------------------
   function start() {
@@ -1012,11 +973,14 @@
     });
   }
 
-  // The page's catalogue first, then the page: every word the script writes is in it.
-  fetch("/console/i18n/" + encodeURIComponent(LANG) + ".json", { cache: "no-cache" })
+  // The page's catalogue first, then the page: every word the script writes is in it. The page's own
+  // script (deferred, after this one) has registered itself by DOMContentLoaded.
+  const loaded = document.readyState === "loading" ? new Promise((ok) => document.addEventListener("DOMContentLoaded", ok, { once: true })) : Promise.resolve();
+  const catalogue = fetch("/console/i18n/" + encodeURIComponent(LANG) + ".json", { cache: "no-cache" })
     .then((r) => (r.ok ? r.json() : {}))
-    .catch(() => ({}))
-    .then((c) => {
+    .catch(() => ({}));
+  Promise.all([catalogue, loaded])
+    .then(([c]) => {
       CAT = c || {};
       setupSignIn();
       if (sessionStorage.getItem(KEY_SLOT)) start();
