@@ -21,13 +21,16 @@ func sampleResult() *Result {
 			{Operation: "verify", Concurrency: 10, Bare: s(900, 10, 20), HTTP: s(800, 11, 24), Ratio: 0.889}},
 		Packages: []PackagePoint{{Rights: 500, Path: "bare", PayloadBytes: 19000, Apply: s(2, 150, 200), Register: s(2, 400, 500),
 			ApplyRegister: s(1, 560, 700), BlockBytes: 812345}},
-		Memory: []ProcessMem{{Name: "peer0.bank1", Kind: "peer", RSSMiB: 100, PSSMiB: 70}}}
+		Memory: []ProcessMem{{Name: "peer0.bank1", Kind: "peer", RSSMiB: 100, PSSMiB: 70}},
+		Scale: []ScalePoint{{Rights: 1000000, Driver: "sqlite", Writes: 15000000, BuildSeconds: 1500, FileMiB: 4000,
+			ByName: s(0, 2.5, 9), ByID: s(0, 0.5, 1.5), Statement: s(0, 0.3, 0.9)}}}
 }
 
 func TestMarkdown_HasEveryFigure(t *testing.T) {
 	md := sampleResult().Markdown()
 	for _, want := range []string{"| submit | 10 | 60.0 | 150.0 | 300.0 | 57.0 | 160.0 | 320.0 | 0.950 |", "| verify | 1 |", "BatchTimeout 100ms", "| **all** | | **100** | **70** |",
-		"| 500 | bare | 19000 | 150.0 | 400.0 | 560.0 | 700.0 | 812345 |"} {
+		"| 500 | bare | 19000 | 150.0 | 400.0 | 560.0 | 700.0 | 812345 |",
+		"| 1000000 | sqlite | 15000000 | 1500 | 4000 | 2.5 | 9.0 | 0.5 | 1.5 | 0.3 | 0.9 | 0 |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}

@@ -29,7 +29,7 @@ import (
 
 // Config says what to measure.
 type Config struct {
-	Workloads   []string      // submit, read, readmodel, growth, rebuild, packages, memory, join, register, batchtimeout, soak
+	Workloads   []string      // submit, read, readmodel, growth, rebuild, packages, memory, join, register, batchtimeout, soak, scale
 	Concurrency []int         // client counts for submit and read
 	Duration    time.Duration // per measurement
 	GrowthSizes []int         // ledger sizes (IP rights) for the growth workload
@@ -57,6 +57,8 @@ type Config struct {
 	BatchClients        int
 	// Soak is the soak workload's configuration (soak.go).
 	Soak SoakConfig
+	// Scale is the scale workload's configuration (scale.go).
+	Scale ScaleConfig
 	// RebuildOrgs are the organizations whose read models the rebuild workload rebuilds.
 	RebuildOrgs []string
 	// SeededFile records the rights the growth workload seeded on this ledger, so that a later run on
@@ -83,6 +85,8 @@ type Result struct {
 	Search    []SearchPoint `json:"search,omitempty"`
 	// Rebuild: the read models rebuilt from block 0 (rebuild workload).
 	Rebuild []RebuildPoint `json:"rebuild,omitempty"`
+	// Scale: the read model alone, built in-process at a size the ledger does not reach (scale.go).
+	Scale []ScalePoint `json:"scale,omitempty"`
 	// Register and BatchTimeout: register.go, batchtimeout.go.
 	Register     *RegisterResult     `json:"register,omitempty"`
 	BatchTimeout *BatchTimeoutResult `json:"batchTimeout,omitempty"`
@@ -233,8 +237,10 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			err = r.runRebuild(ctx)
 		case "soak":
 			err = r.runSoak(ctx)
+		case "scale":
+			err = r.runScale(ctx)
 		default:
-			err = fmt.Errorf("unknown workload %q (submit, read, readmodel, growth, rebuild, packages, memory, join, register, batchtimeout, soak)", w)
+			err = fmt.Errorf("unknown workload %q (submit, read, readmodel, growth, rebuild, packages, memory, join, register, batchtimeout, soak, scale)", w)
 		}
 		if err != nil {
 			return r.res, fmt.Errorf("%s: %w", w, err)

@@ -37,6 +37,7 @@ type options struct {
 	verifyClients                                                                int
 	verifyRate                                                                   float64
 	soak                                                                         bench.SoakConfig
+	scale                                                                        bench.ScaleConfig
 	workloadSet                                                                  bool // --workload was given
 }
 
@@ -45,7 +46,7 @@ func parseFlags() options {
 	var o options
 	flag.StringVar(&o.system, "system", os.Getenv("IPLEDGER_SYSTEM_FILE"), "the network's system.json (IPLEDGER_SYSTEM_FILE)")
 	flag.StringVar(&o.topology, "topology", "network/topology.yaml", "the topology, for the settings the report names")
-	flag.StringVar(&o.workloads, "workload", "submit,read,readmodel,growth,packages,memory,register,batchtimeout,rebuild", "comma-separated: submit, read, readmodel, growth, rebuild (last by default: read models rebuilt from block 0, their gateways restarted), packages, memory, register, batchtimeout, join (not by default: it grows the ledger and makes a peer rejoin)")
+	flag.StringVar(&o.workloads, "workload", "submit,read,readmodel,growth,packages,memory,register,batchtimeout,rebuild", "comma-separated: submit, read, readmodel, growth, rebuild (last by default: read models rebuilt from block 0, their gateways restarted), packages, memory, register, batchtimeout, join (not by default: it grows the ledger and makes a peer rejoin), scale (not by default: the read model alone at --scale-rights, built in-process)")
 	flag.StringVar(&o.concurrency, "concurrency", "1,10,50", "comma-separated client counts for submit and read")
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "duration of each measurement point")
 	flag.StringVar(&o.growth, "growth", "1000,100000", "comma-separated ledger sizes (IP rights) for the growth workload")
@@ -62,6 +63,8 @@ func parseFlags() options {
 	flag.IntVar(&o.verifyClients, "verify-clients", 50, "clients of the readmodel workload's open-loop verification")
 	flag.Float64Var(&o.verifyRate, "verify-rate", 2000, "the combined rate (a second) at which the readmodel workload's clients verify")
 	flag.StringVar(&o.rebuildOrgs, "rebuild-orgs", strings.Join(bench.DefaultRebuildOrgs, ","), "comma-separated MSP ids whose read models the rebuild workload rebuilds from block 0 (at a million rights, each takes tens of minutes)")
+	flag.IntVar(&o.scale.Rights, "scale-rights", 0, "the scale workload's size: a read model of this many rights built in-process by the chaincode's rules (default: the largest --growth size)")
+	flag.StringVar(&o.scale.Dir, "scale-dir", "", "where the scale workload builds its read model (removed afterwards; default: the system's temporary directory)")
 	flag.DurationVar(&o.soak.Duration, "soak", 0, "run the soak for this long (e.g. 1h): the pledge life cycle through HTTP, every process's memory sampled; alone unless --workload names others")
 	flag.IntVar(&o.soak.Cycles, "soak-cycles", 0, "end the soak after this many life cycles (a count-bounded soak; with --soak, whichever comes first)")
 	flag.IntVar(&o.soak.Clients, "soak-clients", 10, "concurrent HTTP clients of the soak")
@@ -159,7 +162,7 @@ func (o options) benchConfig() (bench.Config, error) {
 	return bench.Config{Workloads: workloads, Concurrency: cs, Duration: o.duration,
 		GrowthSizes: gs, Samples: o.samples, PackageSizes: ps, Out: os.Stdout, Blocks: o.blocks,
 		RegisterConcurrency: rcs, KVProgram: o.kvProgram, ProfileDir: o.out, ProfileAt: o.profileAt, BatchTimeouts: bts, BatchClients: o.batchClients,
-		VerifyClients: o.verifyClients, VerifyRate: o.verifyRate, Soak: o.soak,
+		VerifyClients: o.verifyClients, VerifyRate: o.verifyRate, Soak: o.soak, Scale: o.scale,
 		RebuildOrgs: strings.Split(o.rebuildOrgs, ","),
 		SeededFile:  filepath.Join(filepath.Dir(o.system), "bench-seeded.json")}, nil
 }
