@@ -154,7 +154,8 @@ func (r *Runner) searchAt(ctx context.Context, rights int, seeded int) {
 	}
 }
 
-// readModelMarkdown renders the open-loop verification and the search by party.
+// readModelMarkdown renders the open-loop verification, the search by party, the rebuilds and the
+// read model alone at scale.
 func (res *Result) readModelMarkdown() string {
 	var b strings.Builder
 	if len(res.ReadModel) > 0 {
@@ -189,6 +190,7 @@ func (res *Result) readModelMarkdown() string {
 		}
 		b.WriteString("\n")
 	}
+	b.WriteString(res.scaleMarkdown())
 	return b.String()
 }
 

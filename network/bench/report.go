@@ -64,7 +64,6 @@ func (res *Result) Markdown() string {
 	}
 	b.WriteString(res.joinAndSubmissionsMarkdown())
 	b.WriteString(res.readModelMarkdown())
-	b.WriteString(res.scaleMarkdown())
 	b.WriteString(res.Soak.markdown())
 	if len(res.Memory) > 0 {
 		b.WriteString("### Resident memory after the run\n\n| process | kind | RSS MiB | PSS MiB |\n| --- | --- | ---: | ---: |\n")

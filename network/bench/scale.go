@@ -88,46 +88,18 @@ func buildScale(ctx context.Context, path string, n, samples int, logf func(stri
 	if _, err := s.Apply(ctx, &readmodel.Update{Number: 0}); err != nil { // the genesis block: no writes of ours
 		return nil, err
 	}
-	examiner := rules.Caller{MSP: api.MSPIPOffice, Role: api.RoleExaminer, Submitter: "x509::CN=examiner1,OU=client::CN=ca.ipoffice"}
 	p := &ScalePoint{Rights: n, Driver: gateway.ReadModelSQLite}
 	start := time.Now()
 	at := start.UTC().Add(-time.Hour)
-	ids := make([]string, 0, n)
 	for have := 0; have < n; {
 		p.Blocks++
 		u := &readmodel.Update{Number: uint64(p.Blocks)}
 		for t := 0; t < scaleTxsPerBlock && have < n; t++ {
+			at = at.Add(time.Millisecond)
 			k := min(scaleRightsPerTx, n-have)
-			assets := make([]api.AssetInput, k)
-			for i := range assets {
-				id := fmt.Sprintf("SC%08d", have+i)
-				ids = append(ids, id)
-				assets[i] = api.AssetInput{ID: id, Kind: api.KindPatentInvention, Number: "ZL" + id, Title: "Benchmark patent " + id,
-					Owners: []api.Owner{seedOwner(have + i)}, ApplicationDate: "2020-01-15", GrantDate: "2022-03-01",
-					ExpiryDate: "2040-01-15", FeesPaidThrough: "2035-01-15"}
-			}
-			payload, err := json.Marshal(map[string]any{"assets": assets})
-			if err != nil {
+			if err := scaleTx(u, t, have, k, at); err != nil {
 				return nil, err
 			}
-			sum := sha256.Sum256(fmt.Appendf(nil, "scale %d %d", p.Blocks, t))
-			txID := hex.EncodeToString(sum[:])
-			at = at.Add(time.Millisecond)
-			m := rules.NewMemLedger()
-			m.Begin(txID, at)
-			if _, err := rules.New(m, rules.Tx{ID: txID, Time: at, Caller: examiner}).ImportAssets("scale-"+txID[:16], string(payload)); err != nil {
-				return nil, fmt.Errorf("rights %d to %d: %w", have, have+k, err)
-			}
-			keys := m.Writes()
-			m.Commit()
-			for _, key := range keys {
-				v, _ := m.GetState(key)
-				u.Writes = append(u.Writes, readmodel.Write{Namespace: readmodel.Namespace, Key: key, Value: v, IsDelete: v == nil,
-					TxID: txID, TxNum: t, Time: at})
-			}
-			u.Txs = append(u.Txs, readmodel.TxRecord{Num: t, Transaction: api.Transaction{TxID: txID, ValidationCode: "VALID", Valid: true,
-				BlockNumber: u.Number, Time: at, CreatorMSP: string(api.MSPIPOffice), Chaincode: readmodel.Namespace,
-				EndorsingOrgs: []string{string(api.MSPIPOffice), string(api.MSPBank1)}}})
 			have += k
 		}
 		p.Transactions += len(u.Txs)
@@ -143,26 +115,71 @@ func buildScale(ctx context.Context, path string, n, samples int, logf func(stri
 	if fi, err := os.Stat(path); err == nil {
 		p.FileMiB = float64(fi.Size()) / (1 << 20)
 	}
-	read := func(function string, args ...string) func() error {
-		return func() error {
-			_, err := s.Read(ctx, func(v *readmodel.View) error {
-				_, err := v.Evaluate(examiner, function, args...)
-				return err
-			})
-			return err
-		}
-	}
-	owners := min(n, searchOwners)
-	p.ByName = sample(samples, func() error {
-		name := []rune(seedOwner(mrand.IntN(owners)).Name)
-		return read(api.SearchParties.Name, "", string(name[2:6]), "0", "")() // the owner's two characters and "科技"
-	})
-	p.ByID = sample(samples, func() error { return read(api.SearchParties.Name, seedOwner(mrand.IntN(owners)).ID, "", "0", "")() })
-	p.Statement = sample(samples, func() error { return read(api.GetStatement.Name, ids[mrand.IntN(len(ids))])() })
+	timeScaleReads(ctx, s, p, samples)
 	logf("scale: %d rights, %d key writes in %.0f s (%.0f/s), %.0f MiB; by name p50 %.1fms p99 %.1fms | by code p50 %.1fms p99 %.1fms | statement p50 %.1fms p99 %.1fms",
 		n, p.Writes, p.BuildSeconds, float64(p.Writes)/p.BuildSeconds, p.FileMiB, p.ByName.P50Millis, p.ByName.P99Millis,
 		p.ByID.P50Millis, p.ByID.P99Millis, p.Statement.P50Millis, p.Statement.P99Millis)
 	return p, nil
+}
+
+// scaleExaminer is the IP office's examiner the rights are registered and read as.
+var scaleExaminer = rules.Caller{MSP: api.MSPIPOffice, Role: api.RoleExaminer, Submitter: "x509::CN=examiner1,OU=client::CN=ca.ipoffice"}
+
+// scaleID is the id of the i-th right of the scale workload.
+func scaleID(i int) string { return fmt.Sprintf("SC%08d", i) }
+
+// scaleTx adds to u the t-th transaction of its block: the rights from, from+k registered by the
+// chaincode's rules (ImportAssets) on a ledger of their own, their writes as the peer would deliver
+// them.
+func scaleTx(u *readmodel.Update, t, from, k int, at time.Time) error {
+	assets := make([]api.AssetInput, k)
+	for i := range assets {
+		id := scaleID(from + i)
+		assets[i] = api.AssetInput{ID: id, Kind: api.KindPatentInvention, Number: "ZL" + id, Title: "Benchmark patent " + id,
+			Owners: []api.Owner{seedOwner(from + i)}, ApplicationDate: "2020-01-15", GrantDate: "2022-03-01",
+			ExpiryDate: "2040-01-15", FeesPaidThrough: "2035-01-15"}
+	}
+	payload, err := json.Marshal(map[string]any{"assets": assets})
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(fmt.Appendf(nil, "scale %d %d", u.Number, t))
+	txID := hex.EncodeToString(sum[:])
+	m := rules.NewMemLedger()
+	m.Begin(txID, at)
+	if _, err := rules.New(m, rules.Tx{ID: txID, Time: at, Caller: scaleExaminer}).ImportAssets("scale-"+txID[:16], string(payload)); err != nil {
+		return fmt.Errorf("rights %d to %d: %w", from, from+k, err)
+	}
+	keys := m.Writes()
+	m.Commit()
+	for _, key := range keys {
+		v, _ := m.GetState(key)
+		u.Writes = append(u.Writes, readmodel.Write{Namespace: readmodel.Namespace, Key: key, Value: v, IsDelete: v == nil,
+			TxID: txID, TxNum: t, Time: at})
+	}
+	u.Txs = append(u.Txs, readmodel.TxRecord{Num: t, Transaction: api.Transaction{TxID: txID, ValidationCode: "VALID", Valid: true,
+		BlockNumber: u.Number, Time: at, CreatorMSP: string(api.MSPIPOffice), Chaincode: readmodel.Namespace,
+		EndorsingOrgs: []string{string(api.MSPIPOffice), string(api.MSPBank1)}}})
+	return nil
+}
+
+// timeScaleReads times, samples of each, sequentially, the reads a gateway answers from its read
+// model: the search by party by a part of a name and by code, and a right's statement.
+func timeScaleReads(ctx context.Context, s *readmodel.Store, p *ScalePoint, samples int) {
+	read := func(function string, args ...string) error {
+		_, err := s.Read(ctx, func(v *readmodel.View) error {
+			_, err := v.Evaluate(scaleExaminer, function, args...)
+			return err
+		})
+		return err
+	}
+	owners := min(p.Rights, searchOwners)
+	p.ByName = sample(samples, func() error {
+		name := []rune(seedOwner(mrand.IntN(owners)).Name)
+		return read(api.SearchParties.Name, "", string(name[2:6]), "0", "") // the owner's two characters and "科技"
+	})
+	p.ByID = sample(samples, func() error { return read(api.SearchParties.Name, seedOwner(mrand.IntN(owners)).ID, "", "0", "") })
+	p.Statement = sample(samples, func() error { return read(api.GetStatement.Name, scaleID(mrand.IntN(p.Rights))) })
 }
 
 // scaleMarkdown renders the scale workload's points.
