@@ -634,7 +634,8 @@
       if (!items.length) tbody.append(el("tr", {}, el("td", { colspan: 7, class: "muted", text: t("pledges.empty") })));
       for (const p of items) {
         const act = el("td");
-        if (p.status === "registered") act.append(el("button", { type: "button", class: "secondary", "data-action": "release", text: t("pledges.release"), onclick: (e) => release(p, e.target) }));
+        // Release and every other action on a pledge are on its page (static/pages/pledge.js).
+        if (["registered", "defaulted"].includes(p.status)) act.append(el("a", { href: "/console/pledge?id=" + encodeURIComponent(p.id) + "#p-actions", "data-action": "actions", text: t("pledges.actions") }));
         tbody.append(el("tr", { "data-pledge": p.id }, el("td", {}, pledgeLink(p.id)), el("td", {}, ...p.assetIds.map((a) => [assetLink(a), " "])),
           el("td", { text: p.pledgors.map((x) => x.name).join(", ") }), el("td", {}, badge(p.status)), el("td", { text: fmtTime(p.appliedAt) }),
           el("td", { text: p.registrationNumber || "" }), act));
@@ -643,18 +644,6 @@
     refreshOn((ev, p) => ev.type.startsWith("Pledge") && p.msp !== undefined, load);
     load();
   };
-
-  async function release(p, button) {
-    resetMessages();
-    const reason = prompt(t("release.prompt", { Pledge: p.id }), t("release.default-reason"));
-    if (!reason) return;
-    await busy(button, async () => {
-      try {
-        const r = await api("POST", "/v1/pledges/" + encodeURIComponent(p.id) + "/release", { reason });
-        notice(t("release.done", { Pledge: p.id, Block: r.blockNumber, Tx: r.txId }));
-      } catch (err) { alertBox(err); }
-    });
-  }
 
   pages.apply = function () {
     const form = $("#apply-form");
@@ -718,50 +707,6 @@
         } catch (err) { showServerError(form, err); }
       });
     });
-  };
-
-  pages.pledge = function () {
-    const id = param("id");
-    $("#p-id").textContent = id;
-    async function load() {
-      let p;
-      try { p = await api("GET", "/v1/pledges/" + encodeURIComponent(id)); } catch (err) { alertBox(err); return; }
-      clear($("#p-status")).append(tEnum("pledgeStatus", p.status));
-      $("#p-status").className = "badge " + p.status;
-      $("#p-status").dataset.status = p.status;
-      const facts = clear($("#p-facts"));
-      const fact = (k, ...v) => facts.append(el("dt", { text: k }), el("dd", {}, ...v));
-      fact(t("common.rights"), ...p.assetIds.map((a) => [assetLink(a), " "]));
-      fact(t("common.pledgors"), p.pledgors.map((x) => x.name + " (" + x.id + ")").join(", "));
-      fact(t("common.pledgee"), p.pledgee.name + " (" + p.pledgee.msp + ")");
-      if (p.securityType) fact(t("apply.security-type"), tEnum("securityType", p.securityType));
-      fact(t("pledge.debt"), tEnum("debtKind", p.debtKind) + ", " + t("common.from-to", { From: fmtDate(p.debtTermStart), To: fmtDate(p.debtTermEnd) }));
-      fact(t("common.applied"), t("pledge.applied-detail", { Applied: fmtTime(p.appliedAt), Due: fmtTime(p.examinationDueBy) }));
-      if (p.registrationNumber) fact(t("pledge.registration"), p.registrationNumber + ", " + fmtTime(p.registeredAt));
-      if ((p.ranks || []).length) fact(t("common.rank"), p.ranks.map((r) => r.assetId + ": " + r.rank).join(", "));
-      if (p.refusalReasons) fact(t("pledge.refused"), p.refusalReasons.map((c) => (has("refusal." + c) ? t("refusal." + c) + " (" + c + ")" : c)).join(", ") + (p.refusalNote ? " — " + p.refusalNote : ""));
-      fact(t("pledge.contract-hash"), el("code", { text: p.contractHash }));
-      fact(t("pledge.terms-hash"), el("code", { text: p.termsHash }));
-      $("#p-overdue").hidden = !(p.status === "applied" && p.examinationDueBy && new Date(p.examinationDueBy) < new Date());
-      if (p.privateTerms) {
-        const terms = p.privateTerms.terms;
-        const list = clear($("#p-terms-list"));
-        list.append(el("dt", { text: t("apply.amount") }), el("dd", { "data-money": terms.amount, text: fmtMoney(terms.amount, terms.currency) }),
-          el("dt", { text: t("pledge.interest") }), el("dd", { text: terms.interestRate + " %" }),
-          el("dt", { text: t("apply.scope") }), el("dd", { text: terms.scope }));
-        if (terms.maximumAmount) list.append(el("dt", { text: t("apply.max-amount") }), el("dd", { text: fmtMoney(terms.maximumAmount, terms.currency) }));
-        list.append(el("dt", { text: t("pledge.hash-matches") }), el("dd", { text: p.privateTerms.verified ? t("common.yes") : t("pledge.hash-mismatch") }));
-        $("#p-terms").hidden = false;
-      }
-      const rel = $("#p-release");
-      rel.hidden = !(KIND === "bank" && p.pledgee.msp === MSP && p.status === "registered");
-      $("#p-actions").hidden = rel.hidden;
-      rel.onclick = (e) => release(p, e.target);
-      $("#pledge").hidden = false;
-      await renderTimeline($("#timeline"), "pledge", id);
-    }
-    refreshOn((ev, p) => p.id === id, load);
-    load().catch(alertBox);
   };
 
   // checksFor lists, for one application, the facts the chaincode tests again at registration, each
