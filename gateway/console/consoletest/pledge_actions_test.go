@@ -127,10 +127,16 @@ func TestConsole_PledgeActions(t *testing.T) {
 		t.Errorf("Bank 2 is offered actions on Bank 1's pledge: %q", got)
 	}
 
-	// The IP office records the change; it has no bank's action.
+	// The IP office finds the filed change in its examination queue and records it on the pledge's
+	// page; it has no bank's action.
 	o := root.tab("ipoffice", office, ctx, dir)
-	o.open("pledge?id=" + p1)
+	o.open("queue")
 	o.signIn("")
+	o.waitFor("the filed change in the queue", fmt.Sprintf(`!!document.querySelector('#q-changes tr[data-pledge=%q]')`, p1))
+	if got := o.eval(fmt.Sprintf(`document.querySelector('#q-changes tr[data-pledge=%q]').textContent`, p1)); !strings.Contains(got, zh("pledge.change-kind.amendment")) {
+		t.Errorf("queue: the change's row %q", got)
+	}
+	o.do("open the pledge from the queue", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#q-changes tr[data-pledge=%q] a`, p1))), chromedp.WaitReady(chromedp.CSS(`body[data-page="pledge"]`)))
 	o.waitFor("the pending change to decide", shown("#act-decide")+" && "+shown("#f-record"))
 	if n := o.eval(`String(document.querySelectorAll("#f-amend, #f-extend, #f-release, #f-default, #f-claim, #f-dispose").length)`); n != "0" {
 		t.Errorf("the IP office's page has %s forms of others' actions", n)
