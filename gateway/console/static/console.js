@@ -634,7 +634,8 @@
       if (!items.length) tbody.append(el("tr", {}, el("td", { colspan: 7, class: "muted", text: t("pledges.empty") })));
       for (const p of items) {
         const act = el("td");
-        if (p.status === "registered") act.append(el("button", { type: "button", class: "secondary", "data-action": "release", text: t("pledges.release"), onclick: (e) => release(p, e.target) }));
+        // Release and every other action on a pledge are on its page (static/pages/pledge.js).
+        if (["registered", "defaulted"].includes(p.status)) act.append(el("a", { href: "/console/pledge?id=" + encodeURIComponent(p.id) + "#p-actions", "data-action": "actions", text: t("pledges.actions") }));
         tbody.append(el("tr", { "data-pledge": p.id }, el("td", {}, pledgeLink(p.id)), el("td", {}, ...p.assetIds.map((a) => [assetLink(a), " "])),
           el("td", { text: p.pledgors.map((x) => x.name).join(", ") }), el("td", {}, badge(p.status)), el("td", { text: fmtTime(p.appliedAt) }),
           el("td", { text: p.registrationNumber || "" }), act));
@@ -643,18 +644,6 @@
     refreshOn((ev, p) => ev.type.startsWith("Pledge") && p.msp !== undefined, load);
     load();
   };
-
-  async function release(p, button) {
-    resetMessages();
-    const reason = prompt(t("release.prompt", { Pledge: p.id }), t("release.default-reason"));
-    if (!reason) return;
-    await busy(button, async () => {
-      try {
-        const r = await api("POST", "/v1/pledges/" + encodeURIComponent(p.id) + "/release", { reason });
-        notice(t("release.done", { Pledge: p.id, Block: r.blockNumber, Tx: r.txId }));
-      } catch (err) { alertBox(err); }
-    });
-  }
 
   pages.apply = function () {
     const form = $("#apply-form");
@@ -718,147 +707,6 @@
         } catch (err) { showServerError(form, err); }
       });
     });
-  };
-
-  pages.pledge = function () {
-    const id = param("id");
-    $("#p-id").textContent = id;
-    async function load() {
-      let p;
-      try { p = await api("GET", "/v1/pledges/" + encodeURIComponent(id)); } catch (err) { alertBox(err); return; }
-      clear($("#p-status")).append(tEnum("pledgeStatus", p.status));
-      $("#p-status").className = "badge " + p.status;
-      $("#p-status").dataset.status = p.status;
-      const facts = clear($("#p-facts"));
-      const fact = (k, ...v) => facts.append(el("dt", { text: k }), el("dd", {}, ...v));
-      fact(t("common.rights"), ...p.assetIds.map((a) => [assetLink(a), " "]));
-      fact(t("common.pledgors"), p.pledgors.map((x) => x.name + " (" + x.id + ")").join(", "));
-      fact(t("common.pledgee"), p.pledgee.name + " (" + p.pledgee.msp + ")");
-      if (p.securityType) fact(t("apply.security-type"), tEnum("securityType", p.securityType));
-      fact(t("pledge.debt"), tEnum("debtKind", p.debtKind) + ", " + t("common.from-to", { From: fmtDate(p.debtTermStart), To: fmtDate(p.debtTermEnd) }));
-      fact(t("common.applied"), t("pledge.applied-detail", { Applied: fmtTime(p.appliedAt), Due: fmtTime(p.examinationDueBy) }));
-      if (p.registrationNumber) fact(t("pledge.registration"), p.registrationNumber + ", " + fmtTime(p.registeredAt));
-      if ((p.ranks || []).length) fact(t("common.rank"), p.ranks.map((r) => r.assetId + ": " + r.rank).join(", "));
-      if (p.refusalReasons) fact(t("pledge.refused"), p.refusalReasons.map((c) => (has("refusal." + c) ? t("refusal." + c) + " (" + c + ")" : c)).join(", ") + (p.refusalNote ? " — " + p.refusalNote : ""));
-      fact(t("pledge.contract-hash"), el("code", { text: p.contractHash }));
-      fact(t("pledge.terms-hash"), el("code", { text: p.termsHash }));
-      $("#p-overdue").hidden = !(p.status === "applied" && p.examinationDueBy && new Date(p.examinationDueBy) < new Date());
-      if (p.privateTerms) {
-        const terms = p.privateTerms.terms;
-        const list = clear($("#p-terms-list"));
-        list.append(el("dt", { text: t("apply.amount") }), el("dd", { "data-money": terms.amount, text: fmtMoney(terms.amount, terms.currency) }),
-          el("dt", { text: t("pledge.interest") }), el("dd", { text: terms.interestRate + " %" }),
-          el("dt", { text: t("apply.scope") }), el("dd", { text: terms.scope }));
-        if (terms.maximumAmount) list.append(el("dt", { text: t("apply.max-amount") }), el("dd", { text: fmtMoney(terms.maximumAmount, terms.currency) }));
-        list.append(el("dt", { text: t("pledge.hash-matches") }), el("dd", { text: p.privateTerms.verified ? t("common.yes") : t("pledge.hash-mismatch") }));
-        $("#p-terms").hidden = false;
-      }
-      const rel = $("#p-release");
-      rel.hidden = !(KIND === "bank" && p.pledgee.msp === MSP && p.status === "registered");
-      $("#p-actions").hidden = rel.hidden;
-      rel.onclick = (e) => release(p, e.target);
-      $("#pledge").hidden = false;
-      await renderTimeline($("#timeline"), "pledge", id);
-    }
-    refreshOn((ev, p) => p.id === id, load);
-    load().catch(alertBox);
-  };
-
-  // checksFor lists, for one application, the facts the chaincode tests again at registration, each
-  // beside its rule. They are read from the ledger now (the statement and the right's record); the
-  // chaincode, not this list, decides.
-  async function checksFor(p) {
-    const out = [];
-    const today = new Date().toISOString().slice(0, 10);
-    const pledgorIds = new Set(p.pledgors.map((x) => x.id));
-    const ownerIds = new Set();
-    for (const id of p.assetIds) {
-      let st, asset;
-      try {
-        [st, asset] = await Promise.all([api("GET", "/v1/verify/" + encodeURIComponent(id)).then((v) => v.statement), api("GET", "/v1/assets/" + encodeURIComponent(id))]);
-      } catch (err) {
-        out.push({ rule: "A2", check: "read", ok: false, text: id + ": " + explain(err).words });
-        continue;
-      }
-      const missing = st.owners.filter((o) => !pledgorIds.has(o.id));
-      st.owners.forEach((o) => ownerIds.add(o.id));
-      out.push({ rule: "P1", check: "owners", ok: missing.length === 0, text: id + ": " + t("check.owners-pledgors") + (missing.length ? " — " + t("check.missing", { Names: missing.map((o) => o.name).join(", ") }) : "") });
-      out.push({ rule: "P4", check: "legal-status", ok: st.legalStatus === "valid", text: id + ": " + t("check.legal-status", { Status: tEnum("legalStatus", st.legalStatus) }) });
-      if (st.kind.startsWith("patent")) out.push({ rule: "P4", check: "fees", ok: (asset.feesPaidThrough || "") >= today, text: id + ": " + t("check.fees", { Date: asset.feesPaidThrough ? fmtDate(asset.feesPaidThrough) : "—" }) });
-      out.push({ rule: "P4", check: "freeze", ok: !st.freeze.active, text: id + ": " + (st.freeze.active ? t("check.frozen", { Ref: st.freeze.ref || "" }) : t("check.not-frozen")) });
-      out.push({ rule: "P4", check: "dispute", ok: !st.dispute.active, text: id + ": " + (st.dispute.active ? t("check.disputed") : t("check.not-disputed")) });
-      out.push({ rule: "P4", check: "expiry", ok: p.debtTermEnd <= st.expiryDate, text: id + ": " + t("check.expiry", { End: fmtDate(p.debtTermEnd), Expiry: fmtDate(st.expiryDate) }) });
-      if (st.invalidation.active) out.push({ rule: "P4", check: "invalidation", ok: !!p.acknowledgeInvalidationRisk, text: id + ": " + t(p.acknowledgeInvalidationRisk ? "check.invalidation-acknowledged" : "check.invalidation-not-acknowledged") });
-      if (st.kind.startsWith("patent")) {
-        const other = (st.encumbrances || []).filter((e) => e.pledgeId !== p.id);
-        out.push({ rule: "P5", check: "one-pledge", ok: other.length === 0, text: id + ": " + (other.length ? t("check.already-pledged", { Pledges: other.map((e) => e.pledgeId).join(", ") }) : t("check.no-other-pledge")) });
-      }
-    }
-    const strangers = p.pledgors.filter((x) => !ownerIds.has(x.id));
-    if (strangers.length) out.push({ rule: "P1", check: "strangers", ok: false, text: t("check.not-owner", { Names: strangers.map((x) => x.name).join(", ") }) });
-    return out;
-  }
-
-  pages.queue = function () {
-    const root = $("#queue");
-    async function load() {
-      let items, overdue;
-      try {
-        [items, overdue] = await Promise.all([listAll("status=applied"), listAll("overdue=true")]);
-      } catch (err) { alertBox(err); return; }
-      const late = new Set(overdue.map((p) => p.id));
-      items.sort((a, b) => (a.appliedAt || "").localeCompare(b.appliedAt || ""));
-      $("#q-counts").textContent = t("queue.counts", { Waiting: items.length, Overdue: late.size });
-      const cards = [];
-      for (const p of items) cards.push(await application(p, late.has(p.id)));
-      clear(root).append(...cards);
-      if (!items.length) root.append(el("p", { class: "muted", text: t("queue.empty") }));
-    }
-    async function application(p, isLate) {
-      const checks = await checksFor(p);
-      const regForm = el("form", { class: "register", novalidate: true },
-        el("label", {}, t("queue.registration-number") + " ", el("input", { name: "registrationNumber", required: true, maxlength: 64, "data-field": "registrationNumber", value: "Y" + new Date().getFullYear() + "-" + p.id.slice(-8).toUpperCase() })),
-        el("span", { class: "field-error", "data-error-for": "registrationNumber" }),
-        el("button", { type: "submit", text: t("queue.register") }));
-      const reasons = $("#refusal-reasons").content.cloneNode(true);
-      const refForm = el("form", { class: "refuse", novalidate: true }, el("div", { class: "reasons" }, reasons),
-        el("label", {}, t("queue.note") + " ", el("input", { name: "note", maxlength: 1000, "data-field": "note" })),
-        el("span", { class: "field-error", "data-error-for": "reasons" }),
-        el("button", { type: "submit", class: "danger", text: t("queue.refuse") }));
-      regForm.addEventListener("submit", (ev) => decide(ev, regForm, p, "register", () => ({ registrationNumber: regForm.registrationNumber.value.trim() })));
-      refForm.addEventListener("submit", (ev) => decide(ev, refForm, p, "refuse", () => {
-        const rs = $$("input[name=reason]:checked", refForm).map((i) => i.value);
-        if (!rs.length) { $("[data-error-for=reasons]", refForm).textContent = t("queue.choose-reason"); return null; }
-        const body = { reasons: rs };
-        if (refForm.note.value.trim()) body.note = refForm.note.value.trim();
-        return body;
-      }));
-      return el("section", { class: "application" + (isLate ? " overdue" : ""), "data-pledge": p.id },
-        el("h2", {}, pledgeLink(p.id), " ", isLate ? badge("overdue", "flag") : "", " ", el("small", { class: "muted", text: t("queue.from", { Org: orgName(p.pledgee.msp) }) })),
-        el("p", { text: t("queue.summary", { Rights: p.assetIds.join(", "), Pledgors: p.pledgors.map((x) => x.name).join(", "), Debt: tEnum("debtKind", p.debtKind),
-          Term: t("common.from-to", { From: fmtDate(p.debtTermStart), To: fmtDate(p.debtTermEnd) }) }) }),
-        el("p", { class: "muted", text: t("queue.filed", { Filed: fmtTime(p.appliedAt), Due: fmtTime(p.examinationDueBy) }) + (isLate ? " — " + t("queue.late") : "") }),
-        el("ul", { class: "checks" }, ...checks.map((c) => el("li", { class: c.ok ? "pass" : "fail", "data-rule": c.rule, "data-check": c.check, text: c.rule + " · " + c.text }))),
-        el("div", { class: "decide" }, regForm, refForm));
-    }
-    async function decide(ev, form, p, action, bodyOf) {
-      ev.preventDefault();
-      resetMessages(form);
-      const b = bodyOf();
-      if (!b || !validate(form)) return;
-      await busy($("button", form), async () => {
-        try {
-          const r = await api("POST", "/v1/pledges/" + encodeURIComponent(p.id) + "/" + action, b);
-          const n = action === "register" ? t("queue.registered", { Pledge: p.id, Number: b.registrationNumber, Block: r.blockNumber, Tx: r.txId }) :
-            t("queue.refused", { Pledge: p.id, Block: r.blockNumber, Tx: r.txId });
-          notice(n);
-          $("#notice").dataset.outcome = action + ":" + p.id;
-          await load();
-        } catch (err) { showServerError(form, err); }
-      });
-    }
-    refreshOn((ev) => ev.type.startsWith("Pledge") || ev.type.startsWith("Asset"), load);
-    load();
   };
 
   pages.transfers = function () {
