@@ -83,6 +83,8 @@ var Pages = []Page{
 	{Path: "apply", For: []string{"bank"}},
 	{Path: "queue", For: []string{"ipoffice"}},
 	{Path: "transfers", For: []string{"bank", "exchange", "ipoffice"}},
+	{Path: "licences"},
+	{Path: "court", For: []string{"ipoffice"}},
 	{Path: "audit", For: []string{"regulator"}},
 	{Path: "pledge"},
 }

@@ -210,6 +210,8 @@ var Enums = map[string][]string{
 	"licenseType":    {"exclusive", "sole", "ordinary"},
 	"licenseStatus":  {api.LicenseInForce, api.LicenseNotYetInForce, api.LicenseExpired, api.LicenseTerminated},
 	"proceedsUse":    {"early-repayment", "escrow"},
+	"measureKind":    {api.MeasureFreeze},
+	"measureStatus":  {string(api.MeasureEffective), string(api.MeasureWaiting), string(api.MeasureLifted)},
 	"flag":           {"frozen", "disputed", "invalidation-pending", "overdue"},
 	"action":         writingOperations(),
 }

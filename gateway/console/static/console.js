@@ -255,6 +255,41 @@
     try { return await fn(); } finally { button.disabled = false; }
   }
 
+  // actionForm makes a form one submission to the API: checked first with the API's own schemas
+  // (validate), then send() gives {path, body} (or null when the page's own check failed and said why),
+  // posted with one Idempotency-Key for as long as the form is unchanged, so that sending it again
+  // after a lost answer repeats the same request (I3) and never writes twice; a change to any field
+  // draws a new key. done(answer, body) tells what the ledger did; an error is shown beside the field a
+  // 422 names, under the form in words with its rule id, and in the alert box.
+  function actionForm(form, send, done) {
+    let key = randomKey();
+    const fresh = () => { key = randomKey(); };
+    form.addEventListener("input", fresh);
+    form.addEventListener("change", fresh);
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      resetMessages(form);
+      const slot = $(".form-error", form) || form.appendChild(el("span", { class: "field-error form-error" }));
+      slot.textContent = "";
+      if (!validate(form)) return;
+      const req = send();
+      if (!req) return;
+      await busy($("button[type=submit]", form) || form, async () => {
+        try {
+          const r = await api("POST", req.path, req.body === undefined ? {} : req.body, key);
+          await done(r, req.body);
+        } catch (err) {
+          showServerError(form, err);
+          if (!(err.status === 422 && err.details && err.details.field)) {
+            const x = explain(err);
+            slot.textContent = x.words + (x.rule ? " " + t("error.rule", { Rule: x.rule }) : "");
+          }
+        }
+      });
+    });
+    return fresh;
+  }
+
   // ---- sign-in -------------------------------------------------------------------------------
   function signOut(reason) {
     sessionStorage.removeItem(KEY_SLOT);
@@ -709,89 +744,6 @@
     });
   };
 
-  pages.transfers = function () {
-    const view = $("#transfer-view");
-    const reqForm = $("#transfer-form");
-    if (reqForm) {
-      let idem = randomKey();
-      reqForm.addEventListener("input", () => { idem = randomKey(); });
-      const licence = $("#t-license");
-      $("#t-kind").addEventListener("change", () => { licence.disabled = licence.hidden = $("#t-kind").value !== "license"; });
-      reqForm.addEventListener("submit", async (ev) => {
-        ev.preventDefault();
-        resetMessages(reqForm);
-        if (!validate(reqForm)) return;
-        const b = { assetId: $("#t-asset").value.trim(), kind: $("#t-kind").value, origin: "trade", tradeRef: $("#t-ref").value.trim(),
-          newOwners: [{ id: $("[name=owner-id]", reqForm).value.trim(), name: $("[name=owner-name]", reqForm).value.trim(), share: 10000 }] };
-        if (b.kind === "license") {
-          b.license = { type: $("#t-ltype").value, termStart: $("#t-lstart").value, termEnd: $("#t-lend").value,
-            territory: $("#t-lterr").value.split(",").map((x) => x.trim()).filter(Boolean), filingNumber: $("#t-lfiling").value.trim() };
-        }
-        await busy($("button[type=submit]", reqForm), async () => {
-          try {
-            const r = await api("POST", "/v1/transfers", b, idem);
-            notice(t("transfers.requested", { Transfer: r.id, Block: r.blockNumber }));
-            $("#t-id").value = r.id;
-            show(r.id);
-          } catch (err) { showServerError(reqForm, err); }
-        });
-      });
-    }
-    async function show(id) {
-      clear(view);
-      let ts = [];
-      try {
-        ts = [await api("GET", "/v1/transfers/" + encodeURIComponent(id))];
-      } catch (err) {
-        if (err.status !== 404) { alertBox(err); return; }
-        try {
-          const st = (await api("GET", "/v1/verify/" + encodeURIComponent(id))).statement;
-          ts = await Promise.all(st.pendingTransfers.map((x) => api("GET", "/v1/transfers/" + encodeURIComponent(x))));
-          if (!ts.length) view.append(el("p", { class: "muted", text: t("transfers.none-pending", { Id: id }) }));
-        } catch (err2) { alertBox(err2); return; }
-      }
-      for (const tr of ts) view.append(await transferCard(tr));
-    }
-    async function transferCard(tr) {
-      const card = el("div", { class: "application", "data-transfer": tr.id },
-        el("h3", {}, tr.id, " ", badge(tr.status, "transferStatus")),
-        el("p", {}, t("transfers.right") + " ", assetLink(tr.assetId), " · " + tEnum("transferKind", tr.kind) + " · " + tEnum("transferOrigin", tr.origin) + (tr.tradeRef ? " " + tr.tradeRef : "")),
-        el("p", { text: t("transfers.from-to", { From: tr.fromOwners.map((o) => o.name).join(", "), To: tr.newOwners.map((o) => o.name).join(", ") }) }),
-        el("p", { text: t("transfers.consents") + " " + (tr.consents.length ? tr.consents.map((c) => t("transfers.consent-of", { Org: orgName(c.msp), Pledge: c.pledgeId, Use: tEnum("proceedsUse", c.proceedsUse) })).join("; ") : t("transfers.no-consent")) }),
-        el("p", {}, el("a", { href: "/console/history?transfer=" + encodeURIComponent(tr.id), text: t("page.history.title") })));
-      if (tr.status !== "requested") return card;
-      const act = async (path, b, button) => busy(button, async () => {
-        resetMessages();
-        try {
-          const r = await api("POST", "/v1/transfers/" + encodeURIComponent(tr.id) + "/" + path, b);
-          notice(t("transfers.done." + path, { Transfer: tr.id, Block: r.blockNumber }));
-          show(tr.id);
-        } catch (err) { alertBox(err); }
-      });
-      if (KIND === "bank") {
-        const st = (await api("GET", "/v1/verify/" + encodeURIComponent(tr.assetId))).statement;
-        for (const e of st.encumbrances.filter((x) => x.pledgeeMsp === MSP)) {
-          const use = el("select", {}, el("option", { value: "early-repayment", text: t("enum.proceedsUse.early-repayment") }), el("option", { value: "escrow", text: t("enum.proceedsUse.escrow") }));
-          card.append(el("div", { class: "decide" }, t("transfers.consent-as", { Pledge: e.pledgeId }) + " ", use, " ",
-            el("button", { type: "button", text: t("transfers.consent"), onclick: (ev) => act("consent", { pledgeId: e.pledgeId, proceedsUse: use.value }, ev.target) })));
-        }
-      }
-      if (KIND === "ipoffice") {
-        card.append(el("div", { class: "decide" },
-          el("button", { type: "button", text: t("transfers.record"), onclick: (ev) => act("record", {}, ev.target) }),
-          el("button", { type: "button", class: "danger", text: t("transfers.refuse"), onclick: (ev) => act("refuse", { reasons: ["T1-incomplete"] }, ev.target) })));
-      }
-      return card;
-    }
-    $("#transfer-lookup").addEventListener("submit", (ev) => {
-      ev.preventDefault();
-      resetMessages($("#transfer-lookup"));
-      if (validate($("#transfer-lookup"))) show($("#t-id").value.trim());
-    });
-    if (param("id")) { $("#t-id").value = param("id"); show(param("id")); }
-    refreshOn((ev) => ev.type.startsWith("Transfer") && $("#t-id").value, () => show($("#t-id").value.trim()));
-  };
-
   // ---- what page scripts use ---------------------------------------------------------------------
   // A page may have its own script, static/pages/<page>.js, loaded after this one (layout.html). It
   // registers itself as IPLedger.pages.<page> and uses these helpers; it runs when the catalogue is
@@ -800,6 +752,7 @@
     pages, MSP, KIND, PAGE, LANG, $, $$, el, clear, t, has, tEnum, fmtTime, fmtDate, fmtMoney, short, orgName, who,
     badge, pledgeLink, assetLink, param, randomKey, api, listAll, explain, alertBox, notice, resetMessages,
     fieldError, showServerError, validate, busy, refreshOn, onLedgerEvent, renderTimeline,
+    actionForm,
   });
 
   // ---- start ---------------------------------------------------------------------------------

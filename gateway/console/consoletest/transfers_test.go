@@ -1,0 +1,228 @@
+//go:build integration
+
+package consoletest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	cons "github.com/ipledger/ipledger/gateway/console"
+	"github.com/ipledger/ipledger/network/itest"
+)
+
+// setup calls the API directly for the set-up the test does not do in a console (a pledge filed and
+// registered), after the block the previous step committed in; it answers the submission's answer.
+func (o org) setup(t *testing.T, path string, body any, after float64) map[string]any {
+	t.Helper()
+	headers := []string{"Idempotency-Key", fmt.Sprintf("console-setup-%d", time.Now().UnixNano())}
+	if after > 0 {
+		headers = append(headers, "IPLedger-After-Block", fmt.Sprintf("%.0f", after))
+	}
+	r, err := o.api.Do(context.Background(), http.MethodPost, path, body, headers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK() {
+		t.Fatalf("POST %s: %s", path, r)
+	}
+	var m map[string]any
+	_ = r.Decode(&m)
+	return m
+}
+
+// await waits until the organization's gateway reads path (its peer has the block that wrote it), so
+// that a page opened next finds the record without waiting for a live event.
+func (o org) await(t *testing.T, path string) {
+	t.Helper()
+	for end := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		r, err := o.api.Do(context.Background(), http.MethodGet, path, nil)
+		if err == nil && r.OK() {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("GET %s at %s: %v %v", path, o.base, r, err)
+		}
+	}
+}
+
+// outcome waits for the notice of a submission (its data-outcome, set by the page's script) and
+// answers the notice's text.
+func (b *console) outcome(what, prefix string) string {
+	b.t.Helper()
+	b.waitFor(what, fmt.Sprintf(`(document.querySelector("#notice").dataset.outcome || "").startsWith(%q) && !document.querySelector("#notice").hidden`, prefix))
+	return b.eval(`document.querySelector("#notice").textContent`)
+}
+
+// The exchange requests the transfer of a pledged right and finds it in its list; the pledgee bank
+// finds it among those needing its consent and consents; the IP office finds it among the requests
+// waiting and records it. Another request is refused with reason codes. A licence is requested,
+// recorded, shown on the licence register and terminated; a right is frozen by two courts (the second
+// waits), a repeat is answered from the ledger, a duplicate refused under C1 in words, and the first
+// lifted, which puts the second in effect. Each step is checked on the page, in Chinese.
+func TestConsole_TransfersLicencesCourtMeasures(t *testing.T) {
+	sys := itest.System(t)
+	bank, office, exchange := orgOf(t, sys, "Bank1MSP", "officer1"), orgOf(t, sys, "IPOfficeMSP", "examiner1"), orgOf(t, sys, "ExchangeMSP", "trader1")
+	dir := screenshotDir(t)
+	zh := func(id string, kv ...any) string { return cons.Message("zh-CN", id, kv...) }
+
+	// Set-up through the API: two patents; the first pledged to Bank 1 and registered.
+	suffix := fmt.Sprintf("%d", time.Now().UnixNano()%1e9)
+	pledged, licensed := "CN-ZL-TR-"+suffix, "CN-ZL-LC-"+suffix
+	owner := []map[string]any{{"id": "91420100MA4K0001", "name": "Wuhan Optics Co., Ltd.", "share": 10000}}
+	var block float64
+	for i, id := range []string{pledged, licensed} {
+		r := office.setup(t, "/v1/assets", map[string]any{"id": id, "kind": "patent-invention", "number": fmt.Sprintf("ZL2022%s%d", suffix, i),
+			"title": "Laser diode driver " + id, "owners": owner, "applicationDate": "2020-01-15", "grantDate": "2022-03-01", "expiryDate": "2040-01-15",
+			"feesPaidThrough": "2031-01-15"}, 0)
+		block = r["blockNumber"].(float64)
+	}
+	p := bank.setup(t, "/v1/pledges", map[string]any{"assetIds": []string{pledged}, "pledgors": []map[string]any{{"id": "91420100MA4K0001", "name": "Wuhan Optics Co., Ltd."}},
+		"pledgeeName": "Bank One, Hubei Branch", "debtKind": "loan", "debtTermStart": "2026-01-01", "debtTermEnd": "2028-12-31", "contractHash": strings.Repeat("7d", 32),
+		"terms": map[string]any{"amount": "3000000.00", "currency": "CNY", "interestRate": "3.60", "scope": "principal and interest"}}, block)
+	pledge := p["id"].(string)
+	r := office.setup(t, "/v1/pledges/"+pledge+"/register", map[string]any{"registrationNumber": "Y2026-TR-" + suffix}, p["blockNumber"].(float64))
+	block = r["blockNumber"].(float64)
+
+	root := &console{t: t}
+	var spkis []string
+	for _, o := range []org{bank, office, exchange} {
+		spkis = append(spkis, o.spki(t))
+	}
+	ctx := browser(t, spkis...)
+
+	// 1. The exchange requests the transfer of the pledged right; it is in its list, requested.
+	x := root.tab("exchange", exchange, ctx, dir)
+	x.open("transfers")
+	x.signIn("")
+	x.do("request a transfer", chromedp.SetValue(chromedp.CSS("#t-asset"), pledged), chromedp.SetValue(chromedp.CSS("#t-ref"), "WHIPE-"+suffix),
+		chromedp.SetValue(chromedp.CSS("#t-owner-id"), "91420100MA4K0002"), chromedp.SetValue(chromedp.CSS("#t-owner-name"), "Jiangcheng Lasers Co., Ltd."),
+		chromedp.Click(chromedp.CSS("#transfer-form button[type=submit]")))
+	x.outcome("the transfer requested", "request:")
+	transfer := strings.TrimPrefix(x.eval(`document.querySelector("#notice").dataset.outcome`), "request:")
+	row := fmt.Sprintf(`#tl-rows tr[data-transfer=%q]`, transfer)
+	x.waitFor("the request in the exchange's list", fmt.Sprintf(`!!document.querySelector(%q)`, row+` .badge[data-status="requested"]`))
+	if got := x.eval(fmt.Sprintf(`document.querySelector(%q).textContent`, row)); !strings.Contains(got, pledged) || !strings.Contains(got, zh("enum.transferStatus.requested")) ||
+		!strings.Contains(got, zh("org.ExchangeMSP")) {
+		t.Errorf("the exchange's list: %q", got)
+	}
+	t.Logf("transfer %s of %s (pledge %s)", transfer, pledged, pledge)
+	x.shot("31-exchange-transfer-list")
+
+	// 2. Bank 1: the transfer needs its consent; it consents, proceeds to escrow; the list empties of it.
+	bank.await(t, "/v1/transfers/"+transfer)
+	b := root.tab("bank", bank, ctx, dir)
+	b.open("transfers")
+	b.signIn("")
+	b.waitFor("the transfer needing the bank's consent", fmt.Sprintf(`!!document.querySelector(%q)`, row))
+	b.do("open the transfer", chromedp.Click(chromedp.CSS(row+" a")))
+	consent := fmt.Sprintf(`#transfer-view .application[data-transfer=%q] form.consent[data-pledge=%q]`, transfer, pledge)
+	b.waitFor("the consent form", fmt.Sprintf(`!!document.querySelector(%q)`, consent))
+	b.do("consent, proceeds to escrow", chromedp.SetValue(chromedp.CSS(consent+" select"), "escrow"), chromedp.Click(chromedp.CSS(consent+" button[type=submit]")))
+	if got := b.outcome("the consent recorded", "consent:"+transfer); !strings.Contains(got, pledge) || !strings.Contains(got, zh("enum.proceedsUse.escrow")) {
+		t.Errorf("consent notice: %q", got)
+	}
+	b.waitFor("the consent on the transfer, and the list without it", fmt.Sprintf(`document.querySelector("#transfer-view").textContent.includes(%q) && !document.querySelector(%q)`,
+		zh("transfers.consent-of", "Org", cons.OrgName("zh-CN", "Bank1MSP"), "Pledge", pledge, "Use", zh("enum.proceedsUse.escrow")), row))
+	b.shot("32-bank-transfer-consented")
+
+	// 3. The IP office: the request waits in its list; it records it.
+	office.await(t, "/v1/transfers/"+transfer)
+	o := root.tab("ipoffice", office, ctx, dir)
+	o.open("transfers")
+	o.signIn("")
+	o.waitFor("the request waiting for the IP office", fmt.Sprintf(`!!document.querySelector(%q)`, row))
+	o.do("open the transfer", chromedp.Click(chromedp.CSS(row+" a")))
+	card := fmt.Sprintf(`#transfer-view .application[data-transfer=%q]`, transfer)
+	o.waitFor("the record form", fmt.Sprintf(`!!document.querySelector(%q)`, card+" form.record"))
+	o.do("record", chromedp.Click(chromedp.CSS(card+" form.record button[type=submit]")))
+	o.outcome("recorded", "record:"+transfer)
+	o.waitFor("recorded, and gone from the requests waiting", fmt.Sprintf(`!!document.querySelector(%q) && !document.querySelector(%q)`, card+`[data-status="recorded"]`, row))
+	o.shot("33-ipoffice-transfer-recorded")
+
+	// 4. Another request, refused with the IP office's reason codes and a note.
+	t2 := exchange.setup(t, "/v1/transfers", map[string]any{"assetId": licensed, "kind": "assignment", "origin": "trade", "tradeRef": "WHIPE-R-" + suffix,
+		"newOwners": []map[string]any{{"id": "91420100MA4K0002", "name": "Jiangcheng Lasers Co., Ltd.", "share": 10000}}}, block)["id"].(string)
+	office.await(t, "/v1/transfers/"+t2)
+	o.open("transfers?id=" + t2)
+	card2 := fmt.Sprintf(`#transfer-view .application[data-transfer=%q]`, t2)
+	o.waitFor("the refusal form", fmt.Sprintf(`!!document.querySelector(%q)`, card2+" form.refuse"))
+	o.do("refuse without a reason", chromedp.Click(chromedp.CSS(card2+" form.refuse button[type=submit]")))
+	o.waitFor("a reason is required", fmt.Sprintf(`document.querySelector(%q).textContent === %q`, card2+` [data-error-for="reasons"]`, zh("transfers.choose-reason")))
+	o.do("refuse: incomplete, and other with a note", chromedp.Click(chromedp.CSS(card2+` input[value="T1-incomplete"]`)), chromedp.Click(chromedp.CSS(card2+` input[value="other"]`)),
+		chromedp.SetValue(chromedp.CSS(card2+` input[name="note"]`), "交易合同未附"), chromedp.Click(chromedp.CSS(card2+" form.refuse button[type=submit]")))
+	o.outcome("refused", "refuse:"+t2)
+	o.waitFor("refused with its reasons in words", fmt.Sprintf(`!!document.querySelector(%q) && document.querySelector(%q).textContent.includes(%q) && document.querySelector(%q).textContent.includes("交易合同未附")`,
+		card2+`[data-status="refused"]`, card2, zh("transfers.reason.T1-incomplete"), card2))
+	o.shot("34-ipoffice-transfer-refused")
+
+	// 5. A licence: requested in the exchange's console, recorded by the IP office, then on the register.
+	x.open("transfers?kind=license&asset=" + licensed)
+	x.waitFor("the licence part of the form", `!document.querySelector("#t-license").disabled && document.querySelector("#t-kind").value === "license"`)
+	x.do("request a licence", chromedp.SetValue(chromedp.CSS("#t-ref"), "WHIPE-L-"+suffix), chromedp.SetValue(chromedp.CSS("#t-ltype"), "ordinary"),
+		chromedp.SetValue(chromedp.CSS("#t-lstart"), "2026-01-01"), chromedp.SetValue(chromedp.CSS("#t-lend"), "2030-12-31"),
+		chromedp.SetValue(chromedp.CSS("#t-lterr"), "CN-HB"), chromedp.SetValue(chromedp.CSS("#t-lfiling"), "2026420000"+suffix),
+		chromedp.SetValue(chromedp.CSS("#t-owner-id"), "91420100MA4K0003"), chromedp.SetValue(chromedp.CSS("#t-owner-name"), "Hankou Devices Co., Ltd."),
+		chromedp.Click(chromedp.CSS("#transfer-form button[type=submit]")))
+	x.outcome("the licence requested", "request:")
+	licence := strings.TrimPrefix(x.eval(`document.querySelector("#notice").dataset.outcome`), "request:")
+	office.await(t, "/v1/transfers/"+licence)
+	o.open("transfers?id=" + licence)
+	card3 := fmt.Sprintf(`#transfer-view .application[data-transfer=%q]`, licence)
+	o.waitFor("the licence request", fmt.Sprintf(`!!document.querySelector(%q)`, card3+" form.record"))
+	o.do("record the licence", chromedp.Click(chromedp.CSS(card3+" form.record button[type=submit]")))
+	o.outcome("the licence recorded", "record:"+licence)
+	o.open("licences?asset=" + licensed)
+	lrow := fmt.Sprintf(`#l-rows tr[data-licence=%q]`, licence)
+	o.waitFor("the licence in force on the register", fmt.Sprintf(`!!document.querySelector(%q)`, lrow+`[data-status="in-force"]`))
+	if got := o.eval(fmt.Sprintf(`document.querySelector(%q).textContent`, lrow)); !strings.Contains(got, zh("enum.licenseType.ordinary")) || !strings.Contains(got, "Hankou Devices Co., Ltd.") ||
+		!strings.Contains(got, "CN-HB") || !strings.Contains(got, "2026420000"+suffix) || !strings.Contains(got, "2030年12月31日") || !strings.Contains(got, zh("enum.licenseStatus.in-force")) {
+		t.Errorf("the licence on the register: %q", got)
+	}
+	o.shot("35-ipoffice-licence-register")
+	o.do("terminate the licence", chromedp.SetValue(chromedp.CSS("#lt-licence"), licence), chromedp.SetValue(chromedp.CSS("#lt-reason"), "双方协议提前解除许可合同"),
+		chromedp.Click(chromedp.CSS("#licence-terminate button[type=submit]")))
+	o.outcome("the termination recorded", "terminate:"+licence)
+	o.waitFor("terminated on the register", fmt.Sprintf(`!!document.querySelector(%q) && document.querySelector(%q).textContent.includes("双方协议提前解除许可合同")`,
+		lrow+`[data-status="terminated"]`, lrow))
+	if got := o.eval(fmt.Sprintf(`document.querySelector(%q).textContent`, lrow+" .badge")); got != zh("enum.licenseStatus.terminated") {
+		t.Errorf("terminated licence's status: %q", got)
+	}
+	o.shot("36-ipoffice-licence-terminated")
+
+	// 6. Court measures: a freeze in effect, a repeat answered from the ledger, the same decision again
+	// refused (C1) in words under the form, a second court's freeze waiting, the first lifted.
+	o.open("court?asset=" + licensed)
+	o.waitFor("the right's measures", `!document.querySelector("#court-right").hidden`)
+	o.do("record a freeze", chromedp.SetValue(chromedp.CSS("#fz-court"), "武汉市中级人民法院"), chromedp.SetValue(chromedp.CSS("#fz-ref"), "（2026）鄂01执保"+suffix+"号"),
+		chromedp.Click(chromedp.CSS("#freeze-form button[type=submit]")))
+	o.outcome("the freeze recorded", "freeze:"+licensed+":1")
+	o.waitFor("freeze 1 in effect", `!!document.querySelector('#c-rows tr[data-measure="1"][data-status="effective"]')`)
+	o.do("send the same form again", chromedp.Evaluate[chromedp.Void](`document.querySelector("#notice").dataset.outcome = ""`), chromedp.Click(chromedp.CSS("#freeze-form button[type=submit]")))
+	if got := o.outcome("the repeat answered", "freeze:"+licensed+":1"); !strings.Contains(got, zh("transfers.replay")) {
+		t.Errorf("a repeat with the same key: %q", got)
+	}
+	o.do("the same decision as a new request", chromedp.Evaluate[chromedp.Void](`document.querySelector("#fz-ref").dispatchEvent(new Event("input", {bubbles: true}))`),
+		chromedp.Click(chromedp.CSS("#freeze-form button[type=submit]")))
+	o.waitFor("C1 in words under the form", fmt.Sprintf(`document.querySelector("#freeze-form .form-error").textContent.includes(%q)`, zh("error.C1/freeze-already-recorded")))
+	o.do("a second court's freeze", chromedp.SetValue(chromedp.CSS("#fz-court"), "武汉市江岸区人民法院"), chromedp.SetValue(chromedp.CSS("#fz-ref"), "（2026）鄂0102执保"+suffix+"号"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#fz-ref").dispatchEvent(new Event("input", {bubbles: true}))`),
+		chromedp.Click(chromedp.CSS("#freeze-form button[type=submit]")))
+	o.outcome("the second freeze waiting", "freeze:"+licensed+":2")
+	o.waitFor("freeze 2 waiting", `!!document.querySelector('#c-rows tr[data-measure="2"][data-status="waiting"]')`)
+	o.shot("37-ipoffice-court-freezes")
+	o.do("lift freeze 1", chromedp.SetValue(chromedp.CSS("#lf-n"), "1"), chromedp.SetValue(chromedp.CSS("#lf-ref"), "（2026）鄂01执保"+suffix+"号之一"),
+		chromedp.Click(chromedp.CSS("#lift-form button[type=submit]")))
+	if got := o.outcome("freeze 1 lifted", "lift:"+licensed+":1"); !strings.Contains(got, zh("court.next-effective", "N", 2, "Court", "武汉市江岸区人民法院")) {
+		t.Errorf("lift notice: %q", got)
+	}
+	o.waitFor("1 lifted, 2 in effect", `!!document.querySelector('#c-rows tr[data-measure="1"][data-status="lifted"]') && !!document.querySelector('#c-rows tr[data-measure="2"][data-status="effective"]')`)
+	if got := o.eval(`document.querySelector('#c-rows tr[data-measure="1"]').textContent`); !strings.Contains(got, "之一") || !strings.Contains(got, zh("enum.measureStatus.lifted")) {
+		t.Errorf("the lifted freeze: %q", got)
+	}
+	o.shot("38-ipoffice-court-lifted")
+}

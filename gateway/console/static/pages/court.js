@@ -1,0 +1,102 @@
+// Court measures (查封/冻结) on an IP right, for the IP office, which records them as the courts' notices
+// arrive (C1: the first in effect, later ones waiting in their order, 轮候查封) and records their lifting
+// (C2, 解除查封: the next waiting one takes effect). A page script: console.js's helpers are
+// window.IPLedger; the order, the priorities and the effect are the chaincode's.
+"use strict";
+
+(function () {
+  const { pages, $, el, clear, t, tEnum, fmtTime, badge, param, api, alertBox, notice, resetMessages, validate, refreshOn,
+    actionForm } = window.IPLedger;
+  const enc = encodeURIComponent;
+
+  pages.court = function () {
+    const lookup = $("#court-lookup");
+    let current = "";
+
+    async function find(id) {
+      try {
+        return await api("GET", "/v1/assets/" + enc(id));
+      } catch (err) {
+        if (err.status !== 404 && err.status !== 422) throw err;
+        const found = await api("GET", "/v1/assets?number=" + enc(id)).catch(() => null);
+        if (found && found.count === 1) return api("GET", "/v1/assets/" + enc(found.items[0].id));
+        throw err;
+      }
+    }
+
+    // draw shows the right's measures, lifted ones included, in their order of arrival.
+    function draw(a) {
+      current = a.id;
+      history.replaceState(null, "", "/console/court?asset=" + enc(a.id));
+      $("#c-heading").textContent = t("court.heading", { Title: a.title, Number: a.number });
+      const facts = clear($("#c-facts"));
+      facts.append(t("court.facts", { Kind: tEnum("assetKind", a.kind), Id: a.id, Owners: a.owners.map((o) => o.name).join(", ") }), " ");
+      facts.append(a.freeze && a.freeze.active ? el("span", {}, badge("frozen", "flag"), " " + t("court.in-effect", { Court: a.freeze.court || "", Ref: a.freeze.ref || "" })) :
+        el("span", { class: "ok", text: t("court.not-frozen") }));
+      const ms = a.courtMeasures || [];
+      const tbody = clear($("#c-rows"));
+      for (const m of ms) {
+        tbody.append(el("tr", { "data-measure": String(m.n), "data-status": m.status },
+          el("th", { scope: "row", text: String(m.n) }),
+          el("td", { text: tEnum("measureKind", m.kind) }),
+          el("td", { text: m.court }),
+          el("td", { text: m.ref }),
+          el("td", { text: fmtTime(m.receivedAt) }),
+          el("td", { text: m.effectiveFrom ? fmtTime(m.effectiveFrom) : "—" }),
+          el("td", { text: m.priority ? String(m.priority) : "—" }),
+          el("td", {}, badge(m.status, "measureStatus")),
+          el("td", { text: m.liftedAt ? t(m.liftedByTransferId ? "court.lifted-by-transfer" : "court.lifted-by", { At: fmtTime(m.liftedAt), Ref: m.liftedRef || "", Transfer: m.liftedByTransferId || "" }) : "" })));
+      }
+      if (!ms.length) tbody.append(el("tr", {}, el("td", { colspan: 9, class: "muted", text: t("court.none") })));
+      $("#c-caption").textContent = t("court.count", { N: ms.length, Waiting: ms.filter((m) => m.status === "waiting").length });
+      const sel = $("#lf-n"), keep = sel.value;
+      const open = ms.filter((m) => m.status !== "lifted");
+      sel.replaceChildren(el("option", { value: "", text: t("court.choose") }),
+        ...open.map((m) => el("option", { value: String(m.n), text: t("court.measure-option", { N: m.n, Court: m.court, Ref: m.ref, Status: tEnum("measureStatus", m.status) }) })));
+      if (open.some((m) => String(m.n) === keep)) sel.value = keep;
+      $("#court-right").hidden = false;
+    }
+
+    async function show(id) {
+      try {
+        draw(await find(id));
+      } catch (err) {
+        $("#court-right").hidden = true;
+        alertBox(err);
+      }
+    }
+
+    const freeze = $("#freeze-form");
+    actionForm(freeze, () => ({ path: "/v1/assets/" + enc(current) + "/freezes", body: { court: freeze.elements.court.value.trim(), ref: freeze.elements.ref.value.trim() } }),
+      async (r, b) => {
+        const m = (r.result.courtMeasures || []).filter((x) => x.court === b.court && x.ref === b.ref).pop() || {};
+        notice(t(m.status === "waiting" ? "court.frozen-waiting" : "court.frozen", { Asset: current, N: m.n, Priority: m.priority, Block: r.blockNumber, Tx: r.txId }) +
+          (r.replay ? " " + t("transfers.replay") : ""));
+        $("#notice").dataset.outcome = "freeze:" + current + ":" + m.n;
+        draw(r.result);
+      });
+    const lift = $("#lift-form");
+    actionForm(lift, () => ({ path: "/v1/assets/" + enc(current) + "/freezes/" + enc(lift.elements.n.value) + "/lift", body: { ref: lift.elements.ref.value.trim() } }),
+      async (r) => {
+        const n = lift.elements.n.value;
+        const next = (r.result.courtMeasures || []).find((x) => x.status === "effective");
+        notice(t("court.lifted", { Asset: current, N: n, Block: r.blockNumber, Tx: r.txId }) + (next ? " " + t("court.next-effective", { N: next.n, Court: next.court }) : "") +
+          (r.replay ? " " + t("transfers.replay") : ""));
+        $("#notice").dataset.outcome = "lift:" + current + ":" + n;
+        lift.elements.ref.value = "";
+        draw(r.result);
+      });
+
+    lookup.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      resetMessages(lookup);
+      if (validate(lookup)) show($("#c-asset").value.trim());
+    });
+    // A freeze or its lifting, or a court's transfer recorded (which ends the measures, C3), redraws it.
+    refreshOn((ev, p) => current && (p.assetIds || []).includes(current) && (ev.type.startsWith("Freeze") || ev.type.startsWith("Transfer") || ev.type.startsWith("Asset")), () => show(current));
+    if (param("asset")) {
+      $("#c-asset").value = param("asset");
+      show(param("asset"));
+    }
+  };
+})();

@@ -1,0 +1,141 @@
+package console
+
+import (
+	"html"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/ipledger/ipledger/docs"
+)
+
+// The transfers page is for the organizations that act on transfers, the court page for the IP office,
+// which alone records freezes (C1, C2); every member reads the licence register.
+func TestTransfersPages_ShownToTheOrganizationsThatUseThem(t *testing.T) {
+	for msp, want := range map[string][]string{
+		"Bank1MSP":     {"transfers", "licences"},
+		"ExchangeMSP":  {"transfers", "licences"},
+		"IPOfficeMSP":  {"transfers", "licences", "court"},
+		"RegulatorMSP": {"licences"},
+	} {
+		_, body := get(t, newConsole(t, msp), Prefix)
+		nav := body[strings.Index(body, `<nav`):strings.Index(body, `</nav>`)]
+		for _, p := range []string{"transfers", "licences", "court"} {
+			if got := strings.Contains(nav, `data-nav="`+p+`"`); got != slices.Contains(want, p) {
+				t.Errorf("%s: navigation offers %s: %v", msp, p, got)
+			}
+		}
+	}
+}
+
+// Only the exchange is offered the request form; the IP office gets the list of the requests waiting
+// for it, a bank the filter of those needing its consent.
+func TestTransfersPage_EachOrganizationItsPart(t *testing.T) {
+	_, x := get(t, newConsole(t, "ExchangeMSP"), Prefix+"transfers?lang=en")
+	_, o := get(t, newConsole(t, "IPOfficeMSP"), Prefix+"transfers?lang=en")
+	_, b := get(t, newConsole(t, "Bank1MSP"), Prefix+"transfers?lang=en")
+	if !strings.Contains(x, `id="transfer-form"`) || strings.Contains(o, `id="transfer-form"`) || strings.Contains(b, `id="transfer-form"`) {
+		t.Error("the request form is the exchange's alone")
+	}
+	if !strings.Contains(x, `<option value="ExchangeMSP" selected>`) {
+		t.Error("the exchange's list does not start with its own requests")
+	}
+	if !strings.Contains(o, `<option value="requested" selected>`) || !strings.Contains(o, html.EscapeString(Message("en", "transfers.list-heading.ipoffice"))) {
+		t.Error("the IP office's list does not start with the requests waiting")
+	}
+	if !strings.Contains(b, `id="tl-consent" type="checkbox" name="needsConsent" checked`) || strings.Contains(x, `id="tl-consent"`) {
+		t.Error("a bank's list does not start with the transfers needing its consent")
+	}
+	for _, body := range []string{x, o, b} {
+		if !strings.Contains(body, `<script src="/console/static/pages/transfers.js" defer>`) {
+			t.Error("the transfers page does not load its script")
+		}
+	}
+	if _, js := get(t, newConsole(t, "IPOfficeMSP"), Prefix+"static/console.js"); strings.Contains(js, "pages.transfers") || !strings.Contains(js, "actionForm,") {
+		t.Error("console.js still holds the transfers page, or does not export actionForm")
+	}
+}
+
+// The refusal reasons offered are codes the API's Refusal schema accepts, each with words in every
+// language beside its rule id, and no more than a refusal may carry.
+func TestTransfersPage_RefusalReasonsAreCodesTheAPIAccepts(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(docs.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := doc.Components.Schemas["Refusal"].Value.Properties["reasons"].Value
+	pattern := regexp.MustCompile(reasons.Items.Value.Pattern)
+	_, body := get(t, newConsole(t, "IPOfficeMSP"), Prefix+"transfers")
+	tpl := body[strings.Index(body, `<template id="transfer-refusal-reasons">`):]
+	tpl = tpl[:strings.Index(tpl, `</template>`)]
+	codes := regexp.MustCompile(`name="reason" value="([^"]+)"`).FindAllStringSubmatch(tpl, -1)
+	if len(codes) < 5 || uint64(len(codes)) > *reasons.MaxItems {
+		t.Fatalf("%d reasons offered (at most %d)", len(codes), *reasons.MaxItems)
+	}
+	rule := regexp.MustCompile(`^[A-Z][0-9]+-`)
+	for _, m := range codes {
+		code := m[1]
+		if !pattern.MatchString(code) {
+			t.Errorf("reason %q does not match the Refusal schema's %s", code, pattern)
+		}
+		for _, lang := range LanguageTags() {
+			words := Catalogue(lang)["transfers.reason."+code]
+			if words == "" || (rule.MatchString(code) && !strings.Contains(words, "("+strings.SplitN(code, "-", 2)[0]+")") &&
+				!strings.Contains(words, "（"+strings.SplitN(code, "-", 2)[0]+"）")) {
+				t.Errorf("%s: reason %q has no words with its rule id: %q", lang, code, words)
+			}
+		}
+	}
+}
+
+// The forms' checks are the API document's: FreezeInput, LiftInput, Termination, TransferRequest.
+func TestTransfersForms_ChecksComeFromTheAPISchema(t *testing.T) {
+	_, court := get(t, newConsole(t, "IPOfficeMSP"), Prefix+"court")
+	_, lic := get(t, newConsole(t, "IPOfficeMSP"), Prefix+"licences")
+	_, x := get(t, newConsole(t, "ExchangeMSP"), Prefix+"transfers")
+	date := html.EscapeString(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	for _, c := range []struct{ body, want string }{
+		{court, `id="fz-court" name="court" required maxlength="200" data-minlength="1" data-field="court"`},
+		{court, `id="fz-ref" name="ref" required maxlength="200" data-minlength="1" data-field="ref"`},
+		{court, `id="lf-ref" name="ref" required maxlength="200" data-minlength="1" data-field="ref"`},
+		{court, `<label for="lf-n">`},
+		{lic, `id="lt-date" name="date" type="date" required data-pattern="` + date + `" data-field="date"`},
+		{lic, `id="lt-reason" name="reason" required maxlength="500" data-minlength="1" data-field="reason"`},
+		{x, `id="t-lnote" name="license-territoryNote" maxlength="500" data-field="license.territoryNote"`},
+		{x, `id="t-owner-id" name="owner-id" required data-pattern=`},
+	} {
+		if !strings.Contains(c.body, c.want) {
+			t.Errorf("a form lacks %s", c.want)
+		}
+	}
+	// The IP office alone is offered the termination; every member sees the register.
+	_, bank := get(t, newConsole(t, "Bank1MSP"), Prefix+"licences")
+	if strings.Contains(bank, `id="licence-terminate"`) || !strings.Contains(lic, `id="licence-terminate"`) || !strings.Contains(bank, `id="l-rows"`) {
+		t.Error("the termination form is the IP office's alone")
+	}
+}
+
+// Every label of the new pages names an input that exists (for/id), and every table header has a scope.
+func TestTransfersPages_LabelsAndHeaders(t *testing.T) {
+	labelFor := regexp.MustCompile(`<label[^>]* for="([^"]+)"`)
+	for _, msp := range []string{"ExchangeMSP", "IPOfficeMSP", "Bank1MSP"} {
+		c := newConsole(t, msp)
+		for _, p := range []string{"transfers", "licences", "court"} {
+			res, body := get(t, c, Prefix+p)
+			if res.Code != http.StatusOK {
+				t.Fatalf("%s %s: %d", msp, p, res.Code)
+			}
+			for _, m := range labelFor.FindAllStringSubmatch(body, -1) {
+				if !strings.Contains(body, `id="`+m[1]+`"`) {
+					t.Errorf("%s %s: label for %q names no element", msp, p, m[1])
+				}
+			}
+			if strings.Contains(body, `<th>`) {
+				t.Errorf("%s %s: a table header without scope", msp, p)
+			}
+		}
+	}
+}
