@@ -324,8 +324,8 @@
     function asOf(st, height, source) {
       const h = Number(height);
       const facts = clear($("#dash-asof-facts"));
-      const fact = (k, v, id) => facts.append(el("dt", { text: t(k) }), el("dd", { id, text: v }));
-      fact("dashboard.asof.height", Number.isFinite(h) && h > 0 ? t("dashboard.asof.height-value", { Height: h, Last: h - 1 }) : "—", "dash-height");
+      const fact = (k, v, id) => { const dd = el("dd", { id, text: v }); facts.append(el("dt", { text: t(k) }), dd); return dd; };
+      fact("dashboard.asof.height", Number.isFinite(h) && h > 0 ? t("dashboard.asof.height-value", { Height: h, Last: h - 1 }) : "—", "dash-height").dataset.height = Number.isFinite(h) ? String(h) : "";
       fact("dashboard.asof.time", fmtTime(st.asOf), "dash-time");
       fact("dashboard.asof.source", source === "read-model" ? t("dashboard.asof.read-model") : source === "chaincode" ? t("dashboard.asof.chaincode") : source || "—", "dash-source");
       fact("dashboard.asof.window", t("common.from-to", { From: fmtDate(st.from), To: fmtDate(st.to) }) + " · " + t("dashboard.interval." + st.interval), "dash-window");
