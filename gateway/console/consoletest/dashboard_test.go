@@ -110,8 +110,13 @@ func TestConsole_RegulatorDashboard(t *testing.T) {
 	// exchange, a utility model's application refused; the fifth right is pledged later, while the
 	// dashboard is open.
 	suffix := fmt.Sprintf("%d", time.Now().UnixNano()%1e9)
+	party := func(n int) map[string]any {
+		return map[string]any{"id": fmt.Sprintf("91420100MA4D%04d", n), "name": fmt.Sprintf("Hubei Dashboard Co. %d", n)}
+	}
 	owner := func(n int) []map[string]any {
-		return []map[string]any{{"id": fmt.Sprintf("91420100MA4D%04d", n), "name": fmt.Sprintf("Hubei Dashboard Co. %d", n), "share": 10000}}
+		o := party(n)
+		o["share"] = 10000
+		return []map[string]any{o}
 	}
 	asset := func(n int, kind string) string {
 		id := fmt.Sprintf("CN-DASH-%d-%s", n, suffix)
@@ -129,7 +134,7 @@ func TestConsole_RegulatorDashboard(t *testing.T) {
 	}
 	var last int
 	apply := func(b org, n int, id, amount string) string {
-		body := map[string]any{"assetIds": []string{id}, "pledgors": owner(n), "pledgeeName": "Dashboard Bank", "debtKind": "loan",
+		body := map[string]any{"assetIds": []string{id}, "pledgors": []map[string]any{party(n)}, "pledgeeName": "Dashboard Bank", "debtKind": "loan",
 			"debtTermStart": "2026-01-01", "debtTermEnd": "2028-12-31", "contractHash": strings.Repeat("4d61736b", 8),
 			"terms": map[string]any{"amount": amount, "currency": "CNY", "interestRate": "3.85", "scope": "principal and interest"}}
 		m, blk := b.call(t, http.MethodPost, "/v1/pledges", body, http.StatusCreated, last)
@@ -304,11 +309,12 @@ func TestConsole_RegulatorDashboard(t *testing.T) {
 	}
 	r.shot("dashboard-02-regulator-english")
 
-	// A bank has no dashboard: not in its navigation, and the page says it is the regulator's.
+	// A bank has no dashboard: not in its navigation, and the page says it is the regulator's (in
+	// English: the language cookie is the browser's for 127.0.0.1, whatever the port).
 	b := root.tab("bank", bank1, ctx, dir)
 	b.open("dashboard")
 	b.signIn("")
-	if got := b.eval(`String(!!document.querySelector('[data-nav="dashboard"]')) + " " + String(!!document.querySelector("#dashboard")) + " " + document.querySelector("#dashboard-not-yours").textContent`); got != "false false "+cons.Message("zh-CN", "dashboard.regulator-only") {
+	if got := b.eval(`String(!!document.querySelector('[data-nav="dashboard"]')) + " " + String(!!document.querySelector("#dashboard")) + " " + document.querySelector("#dashboard-not-yours").textContent`); got != "false false "+cons.Message("en", "dashboard.regulator-only") {
 		t.Errorf("a bank's dashboard: %q", got)
 	}
 }
