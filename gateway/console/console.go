@@ -76,6 +76,7 @@ type Page struct {
 // Pages is every page, in navigation order.
 var Pages = []Page{
 	{Path: ""},
+	{Path: "dashboard", For: []string{"regulator"}},
 	{Path: "verify"},
 	{Path: "history"},
 	{Path: "parties"},

@@ -1,0 +1,113 @@
+package console
+
+import (
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ipledger/ipledger/chaincode/api"
+)
+
+// The dashboard is the regulator's: first in its navigation after home, in no other organization's.
+func TestDashboard_InTheRegulatorsNavigationOnly(t *testing.T) {
+	if got := navigation("regulator"); len(got) < 2 || got[1].Path != "dashboard" {
+		t.Errorf("regulator's navigation %v: the dashboard is not second", got)
+	}
+	for _, kind := range []string{"bank", "ipoffice", "exchange"} {
+		if slices.ContainsFunc(navigation(kind), func(p Page) bool { return p.Path == "dashboard" }) {
+			t.Errorf("%s's navigation offers the dashboard", kind)
+		}
+	}
+	for _, msp := range []string{"Bank1MSP", "IPOfficeMSP", "RegulatorMSP"} {
+		_, body := get(t, newConsole(t, msp), Prefix)
+		nav := body[strings.Index(body, `<nav`):strings.Index(body, `</nav>`)]
+		if has := strings.Contains(nav, `data-nav="dashboard"`); has != (msp == "RegulatorMSP") {
+			t.Errorf("%s: dashboard in the navigation: %v", msp, has)
+		}
+	}
+}
+
+// The regulator's page has its filters (labelled, with the API's intervals), the "as of" block, the
+// totals and a section for each chart; another organization's says it is the regulator's and has none.
+func TestDashboard_Page(t *testing.T) {
+	for _, lang := range LanguageTags() {
+		_, body := get(t, newConsole(t, "RegulatorMSP"), Prefix+"dashboard?lang="+lang)
+		for _, want := range []string{`id="dashboard"`, `id="dash-filters"`, `id="dash-asof-facts"`, `id="dash-coverage"`, `id="dash-totals"`, `id="dash-csv"`,
+			`<script src="/console/static/pages/dashboard.js" defer>`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: the page lacks %s", lang, want)
+			}
+		}
+		// Every input and select has a label tied to it.
+		for _, m := range regexp.MustCompile(`<(?:input|select) [^>]*id="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+			if m[1] != "apikey" && !strings.Contains(body, `<label for="`+m[1]+`">`) {
+				t.Errorf("%s: #%s has no label", lang, m[1])
+			}
+		}
+		var intervals []string
+		for _, m := range regexp.MustCompile(`<option value="([a-z]+)">`).FindAllStringSubmatch(body[strings.Index(body, `id="d-interval"`):], -1) {
+			intervals = append(intervals, m[1])
+		}
+		if !slices.Equal(intervals, api.StatisticsIntervals) {
+			t.Errorf("%s: intervals %v, the API's are %v", lang, intervals, api.StatisticsIntervals)
+		}
+		charts := regexp.MustCompile(`data-chart="([a-z]+)"`).FindAllStringSubmatch(body, -1)
+		var names []string
+		for _, m := range charts {
+			names = append(names, m[1])
+		}
+		if want := []string{"flow", "decision", "defaults", "secured", "bank", "kind", "concentration"}; !slices.Equal(names, want) {
+			t.Errorf("%s: charts %v, want %v", lang, names, want)
+		}
+		// Headings in order: the page's h1, then h2s only.
+		levels := regexp.MustCompile(`<h([1-6])[ >]`).FindAllStringSubmatch(body[strings.Index(body, `<div id="app"`):], -1)
+		if len(levels) < 9 || levels[0][1] != "1" {
+			t.Errorf("%s: headings %v", lang, levels)
+		}
+		for _, l := range levels[1:] {
+			if l[1] != "2" {
+				t.Errorf("%s: a heading h%s under the h1", lang, l[1])
+			}
+		}
+	}
+	_, body := get(t, newConsole(t, "Bank1MSP"), Prefix+"dashboard")
+	if strings.Contains(body, `id="dashboard"`) || !strings.Contains(body, `id="dashboard-not-yours"`) ||
+		!strings.Contains(body, Message("zh-CN", "dashboard.regulator-only")) {
+		t.Error("a bank's dashboard page shows the dashboard")
+	}
+}
+
+// The script builds its SVG and tables with DOM calls: no innerHTML, no HTML from strings, no eval.
+func TestDashboard_ScriptInsertsNoHTML(t *testing.T) {
+	b, err := os.ReadFile("static/pages/dashboard.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"} {
+		if strings.Contains(string(b), bad) {
+			t.Errorf("dashboard.js uses %s", bad)
+		}
+	}
+	if !strings.Contains(string(b), "createElementNS") || !strings.Contains(string(b), `Authorization: "Bearer "`) {
+		t.Error("dashboard.js: no SVG by createElementNS, or no key in the Authorization header")
+	}
+}
+
+// The script's pure functions (scales, ticks, formats, the filters' query) under node's test runner,
+// when node is installed.
+func TestDashboard_ScriptFunctions(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	out, err := exec.Command(node, "--test", "testdata/dashboard.test.js").CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test: %v\n%s", err, out)
+	}
+	if !regexp.MustCompile(`(?m)^# pass [1-9]`).Match(out) || !regexp.MustCompile(`(?m)^# fail 0$`).Match(out) {
+		t.Errorf("node --test:\n%s", out)
+	}
+}
