@@ -32,3 +32,16 @@ func TestPatentNumber_CheckDigit(t *testing.T) {
 		t.Fatalf("PatentNumber = %s, want ZL202110345678.3", got)
 	}
 }
+
+func TestDataSet_PartiesHaveDistinctCodes(t *testing.T) {
+	seen := map[string]string{}
+	for _, p := range allParties {
+		if len(p.ID) != 18 {
+			t.Errorf("%s: code %s is not 18 characters", p.Name, p.ID)
+		}
+		if other, dup := seen[p.ID]; dup {
+			t.Errorf("%s and %s have the same code %s", p.Name, other, p.ID)
+		}
+		seen[p.ID] = p.Name
+	}
+}

@@ -24,13 +24,13 @@ var (
 	jingchu     = Party{USCC("91", "420600", "MA48JC3J"), "湖北荆楚新材料科技有限公司"}
 	luojia      = Party{USCC("91", "420106", "MA4KLJ6K"), "武汉珞珈软件技术有限公司"}
 	qingchuan   = Party{USCC("91", "420105", "MA4KQC1L"), "武汉晴川食品有限公司"}
-	shennong    = Party{USCC("91", "420500", "MA48SN4M"), "湖北神农茶业有限公司"}
+	shennong    = Party{USCC("91", "420500", "MA48HN4M"), "湖北神农茶业有限公司"}
 	hankouNorth = Party{USCC("91", "420116", "MA4KHB9N"), "武汉汉口北纺织服饰有限公司"}
-	zhuankou    = Party{USCC("91", "420114", "MA4KZK2P"), "武汉沌口汽车零部件有限公司"}
+	zhuankou    = Party{USCC("91", "420114", "MA4KDK2P"), "武汉沌口汽车零部件有限公司"}
 	changjiang  = Party{USCC("91", "420103", "MA4KCJ7Q"), "湖北长江文化传媒有限公司"}
 	// Buyers, a transferee and licensees.
 	hubeiIPOps  = Party{USCC("91", "420100", "MA4KGT3R"), "湖北高投知识产权运营有限公司"}
-	sanxia      = Party{USCC("91", "420500", "MA48SX6T"), "宜昌三峡智造科技有限公司"}
+	sanxia      = Party{USCC("91", "420500", "MA48YC6T"), "宜昌三峡智造科技有限公司"}
 	futureCity  = Party{USCC("91", "420111", "MA4KWL1U"), "武汉未来城新能源科技有限公司"}
 	precision   = Party{USCC("91", "420111", "MA4KJM8W"), "武汉东湖精密制造有限公司"}
 	animation   = Party{USCC("91", "420102", "MA4KDH4X"), "武汉江岸动漫科技有限公司"}
