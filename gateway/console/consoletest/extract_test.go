@@ -78,17 +78,21 @@ func TestExtract_PrintsOnA4InChinese(t *testing.T) {
 		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
 		return chromedp.Void{}, err
 	})
-	display := func(sel string) string {
-		return x.eval(fmt.Sprintf(`(function(){const e=document.querySelector(%q); return e ? getComputedStyle(e).display : "missing"})()`, sel))
+	// The navigation's header is not displayed; no box is drawn for what is inside a hidden parent.
+	if got := x.eval(`getComputedStyle(document.querySelector("header.top")).display`); got != "none" {
+		t.Errorf("print: the header with the navigation shows (display %s)", got)
 	}
-	for _, sel := range []string{"header.top", "#nav", "#parties-form", "#ex-print", "footer"} {
-		if got := display(sel); got != "none" {
-			t.Errorf("print: %s shows (display %s)", sel, got)
+	printed := func(sel string) string {
+		return x.eval(fmt.Sprintf(`(function(){const e=document.querySelector(%q); return !e ? "missing" : e.checkVisibility() ? "printed" : "not printed"})()`, sel))
+	}
+	for _, sel := range []string{"#nav", "#lang-switch", "#parties-form", "#ex-print", "footer"} {
+		if got := printed(sel); got != "not printed" {
+			t.Errorf("print: %s is %s", sel, got)
 		}
 	}
-	for _, sel := range []string{"#extract", "#ex-qr", "#ex-valid-at", "#extract .extract-note"} {
-		if got := display(sel); got == "none" || got == "missing" {
-			t.Errorf("print: %s is not printed (display %s)", sel, got)
+	for _, sel := range []string{"#extract", "#ex-issuer", "#ex-qr", "#ex-valid-at", "#extract .extract-note"} {
+		if got := printed(sel); got != "printed" {
+			t.Errorf("print: %s is %s", sel, got)
 		}
 	}
 	if got := x.eval(`getComputedStyle(document.querySelector("#ex-rights tr")).breakInside`); got != "avoid" {
