@@ -180,25 +180,11 @@ var errLedgerTooLong = errors.New("the ledger is longer than the gateway replays
 func firstRight(ctx context.Context, a actor, idle time.Duration) (string, uint64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.client.BaseURL+"/v1/events?from=0", nil)
-	if err != nil {
-		return "", 0, err
-	}
-	req.Header.Set("Authorization", "Bearer "+a.client.Key)
-	req.Header.Set("Accept", "text/event-stream")
-	hc := *a.client.HTTP
-	hc.Timeout = 0 // a stream: the idle timer ends it
-	res, err := hc.Do(req)
+	res, err := openEvents(ctx, a)
 	if err != nil {
 		return "", 0, err
 	}
 	defer res.Body.Close()
-	if res.StatusCode == http.StatusUnprocessableEntity {
-		return "", 0, errLedgerTooLong
-	}
-	if res.StatusCode != http.StatusOK {
-		return "", 0, fmt.Errorf("GET /v1/events?from=0 answered %d", res.StatusCode)
-	}
 	var quiet bool
 	var mu sync.Mutex
 	timer := time.AfterFunc(idle, func() { mu.Lock(); quiet = true; mu.Unlock(); cancel() })
@@ -242,4 +228,28 @@ func firstRight(ctx context.Context, a actor, idle time.Duration) (string, uint6
 		return "", 0, err
 	}
 	return "", 0, ctx.Err()
+}
+
+// openEvents opens the event stream from block 0 at a's gateway.
+func openEvents(ctx context.Context, a actor) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.client.BaseURL+"/v1/events?from=0", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+a.client.Key)
+	req.Header.Set("Accept", "text/event-stream")
+	hc := *a.client.HTTP
+	hc.Timeout = 0 // a stream: the caller's idle timer ends it
+	res, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if res.StatusCode == http.StatusOK {
+		return res, nil
+	}
+	res.Body.Close()
+	if res.StatusCode == http.StatusUnprocessableEntity {
+		return nil, errLedgerTooLong
+	}
+	return nil, fmt.Errorf("GET /v1/events?from=0 answered %d", res.StatusCode)
 }
