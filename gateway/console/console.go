@@ -64,7 +64,8 @@ type Options struct {
 // Adding a page: an entry here, templates/<name>.html, its keys in every catalogue (the tests say
 // which are missing), and its script when it has one: static/pages/<name>.js, which registers
 // IPLedger.pages.<name> (console.js's helpers are window.IPLedger), with its words in
-// locales/<area>.<tag>.toml if they are its own.
+// locales/<area>.<tag>.toml if they are its own; and its own style sheet, static/pages/<name>.css,
+// if it needs one (the party extract's A4 print layout).
 type Page struct {
 	// Path is the page's path under [Prefix] ("" for the home page).
 	Path string
@@ -268,8 +269,9 @@ type pageData struct {
 	OrgName string
 	OrgKind string
 	Nav     []Page
-	// Script tells whether the page has its own script, static/pages/<name>.js.
-	Script bool
+	// Script tells whether the page has its own script, static/pages/<name>.js; Style whether it has
+	// its own style sheet, static/pages/<name>.css (linked after console.css: e.g. its print layout).
+	Script, Style bool
 	// Lang is the page's language; Switch the language switch, a link per language.
 	Lang   string
 	Switch []langLink
@@ -301,7 +303,8 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, t *template.Tem
 	}
 	kind := OrgKind(c.opts.MSPID)
 	_, err := fs.Stat(staticFS, "static/pages/"+page.Name()+".js")
-	data := pageData{Page: page, Script: err == nil, MSPID: c.opts.MSPID, OrgName: OrgName(lang, c.opts.MSPID), OrgKind: kind,
+	_, styleErr := fs.Stat(staticFS, "static/pages/"+page.Name()+".css")
+	data := pageData{Page: page, Script: err == nil, Style: styleErr == nil, MSPID: c.opts.MSPID, OrgName: OrgName(lang, c.opts.MSPID), OrgKind: kind,
 		Nav: navigation(kind), Lang: lang, Switch: sw, RefusalReasons: RefusalReasons,
 		PledgeStatuses: Enums["pledgeStatus"], AssetKinds: Enums["assetKind"], DebtKinds: Enums["debtKind"]}
 	var buf bytes.Buffer

@@ -16,6 +16,8 @@ var Packages = []string{
 	"./gateway/readmodel", // its unit tests again, on a PostgreSQL database of their own in the regulator's server
 	"./network/e2e",
 	"./gateway/console/consoletest",
+	// the demo data set, filled (forced: the ledger has the tests' rights), refused, then replayed
+	"./network/demo",
 	"./network/networktest",
 	"./network/bench", // a short smoke run of the benchmark tool, through the gateways and bare
 	"./network/faulttest",
