@@ -214,6 +214,10 @@ var Enums = map[string][]string{
 	"measureStatus":  {string(api.MeasureEffective), string(api.MeasureWaiting), string(api.MeasureLifted)},
 	"flag":           {"frozen", "disputed", "invalidation-pending", "overdue"},
 	"action":         writingOperations(),
+	"eventType": {"AssetRegistered", "AssetsImported", "AssetUpdated", "FreezeRecorded", "FreezeLifted", "LicenseTerminated",
+		"PledgeApplied", "PledgeRegistered", "PledgeRefused", "PledgeRevoked", "PledgeChangeFiled", "PledgeChangeRecorded",
+		"PledgeChangeRefused", "PledgeClaimStated", "PledgeReleased", "PledgeDefaulted", "PledgeDisposed", "PledgeDeregistered",
+		"TransferRequested", "TransferConsented", "TransferRecorded", "TransferRefused"},
 }
 
 func writingOperations() []string {

@@ -437,3 +437,29 @@ func TestCatalogues_AFilesLanguageIsTheLastPartOfItsName(t *testing.T) {
 		}
 	}
 }
+
+// Every event type the chaincode's rules emit has words (Enums["eventType"]): the live line names
+// the last change by them. A new event type without them fails here.
+func TestCatalogues_EveryEventTypeOfTheRulesHasWords(t *testing.T) {
+	files, _ := filepath.Glob("../../chaincode/rules/*.go")
+	emitted := regexp.MustCompile(`(?:Event\{Type: |(?:pledge|transfer)Event\()"([A-Z][A-Za-z]+)"`)
+	seen := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range emitted.FindAllStringSubmatch(string(b), -1) {
+			seen++
+			if !slices.Contains(Enums["eventType"], m[1]) {
+				t.Errorf("%s emits %q, which Enums[\"eventType\"] lacks", f, m[1])
+			}
+		}
+	}
+	if seen < 20 {
+		t.Fatalf("found %d event types in the rules: the scan is broken", seen)
+	}
+}

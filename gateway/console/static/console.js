@@ -398,7 +398,7 @@
     let ev;
     try { ev = JSON.parse(data); } catch (e) { return; }
     const p = ev.payload || {};
-    $("#last-event").textContent = t("live.last-change", { Type: ev.type, Id: p.id || "", Org: orgName(p.msp), Block: ev.blockNumber });
+    $("#last-event").textContent = t("live.last-change", { Type: tEnum("eventType", ev.type), Id: p.id || "", Org: orgName(p.msp), Block: ev.blockNumber });
     for (const fn of listeners) {
       try { fn(ev, p); } catch (e) { /* a page's refresh failing must not stop the stream */ }
     }
