@@ -16,12 +16,14 @@ import (
 )
 
 // tabStop is where one Tab put the focus: the control's tag in the scope (data-kb) or "" outside it,
-// a description, and whether it shows a focus indicator (an outline or a box shadow while it
-// matches :focus-visible).
+// a description, and whether it shows a focus indicator: an outline or a box shadow in its computed
+// style while it has the focus (a date field's focus is inside it: the field matches :focus-within,
+// not :focus or :focus-visible; the style sheet outlines a focused field whatever the pointer).
 type tabStop struct {
 	KB        string `json:"kb"`
 	What      string `json:"what"`
 	Indicator bool   `json:"indicator"`
+	Style     string `json:"style"` // the focus's pseudo-classes and computed outline and box-shadow
 }
 
 // markControls tags every control in scope that a user can operate now (shown and enabled: form
@@ -55,8 +57,8 @@ func (b *console) press(key string) tabStop {
   const e = document.activeElement;
   const s = getComputedStyle(e);
   const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0;
-  return {kb: e.dataset.kb || "", what: e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.name ? "[name=" + e.name + "]" : "") + (e.type ? "[type=" + e.type + "]" : ""),
-    indicator: e.matches(":focus-visible") && (outline || s.boxShadow !== "none")};
+  return {kb: e.dataset.kb || "", style: ":focus-within " + e.matches(":focus-within") + ", :focus-visible " + e.matches(":focus-visible") + ", outline " + s.outline + ", box-shadow " + s.boxShadow, what: e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.name ? "[name=" + e.name + "]" : "") + (e.type ? "[type=" + e.type + "]" : ""),
+    indicator: e.matches(":focus-within") && (outline || s.boxShadow !== "none")};
 })()`))
 	if err != nil {
 		b.t.Fatalf("%s console: focus after %q: %v", b.name, key, err)
@@ -81,7 +83,7 @@ func (b *console) tabThrough(scope string, limit int) {
 		}
 		reached[st.KB] = true
 		if !st.Indicator {
-			b.t.Errorf("%s console: %s has the focus but no visible focus indicator (outline or box-shadow on :focus-visible)", b.name, st.What)
+			b.t.Errorf("%s console: %s has the focus but no visible focus indicator (%s)", b.name, st.What, st.Style)
 		}
 	}
 	if len(reached) < n {
