@@ -79,7 +79,7 @@ type axeResult struct {
 	Version    string         `json:"version"`
 	Violations []axeViolation `json:"violations"`
 	Passes     int            `json:"passes"`
-	Incomplete int            `json:"incomplete"`
+	Incomplete []string       `json:"incomplete"` // rules axe could not decide, with where: to look at by hand
 }
 
 // failing are the violations of impact serious or critical: the ones the test fails on.
@@ -111,11 +111,11 @@ func (v axeViolation) String() string {
 }
 
 // axeRun is the script that runs axe on the page and keeps what the report needs.
-var axeRun = `axe.run(document, {runOnly: {type: "tag", values: ` + mustJSON(axeTags) + `}, resultTypes: ["violations"]}).then((r) => ({
+var axeRun = `axe.run(document, {runOnly: {type: "tag", values: ` + mustJSON(axeTags) + `}, resultTypes: ["violations", "incomplete"]}).then((r) => ({
   version: axe.version,
   violations: r.violations.map((v) => ({id: v.id, impact: v.impact || "", help: v.help, helpUrl: v.helpUrl,
     nodes: v.nodes.map((n) => ({target: n.target, summary: n.failureSummary || ""}))})),
-  passes: r.passes.length, incomplete: r.incomplete.length}))`
+  passes: r.passes.length, incomplete: r.incomplete.map((v) => v.id + " (" + v.nodes.map((n) => n.target.join(" ")).join(", ") + ")")}))`
 
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)
@@ -171,6 +171,17 @@ func (b *console) checkCSPSparesDevTools() {
 	b.axe()
 	if ok := b.eval(`String(typeof window.axe.run === "function" && !window.__inlineRan)`); ok != "true" {
 		b.t.Fatalf("axe-core was not evaluated under the page's CSP (%s)", ok)
+	}
+	// And axe finds what it should: a field without a label, planted for one run and removed.
+	b.eval(`(() => { const i = document.createElement("input"); i.id = "axe-planted"; document.querySelector("main").append(i); return ""; })()`)
+	r := b.axe()
+	b.eval(`(() => { document.querySelector("#axe-planted").remove(); return ""; })()`)
+	found := false
+	for _, v := range r.failing() {
+		found = found || (v.ID == "label" && strings.Contains(v.String(), "#axe-planted"))
+	}
+	if !found {
+		b.t.Fatalf("axe-core did not report a planted field without a label: %v", r.Violations)
 	}
 }
 

@@ -114,6 +114,7 @@ func TestConsole_Keyboard(t *testing.T) {
 	var block uint64
 	asset := itest.Uniq("CN-ZL-KBD")
 	submit(t, itest.As(t, "IPOfficeMSP", "examiner1"), "/v1/assets", itest.Patent(asset), &block)
+	itest.AwaitGateways(t, block)
 	pledge := submit(t, itest.As(t, "Bank1MSP", "officer1"), "/v1/pledges", itest.Application(asset), &block).Str(t, "id")
 	itest.AwaitGateways(t, block)
 
@@ -155,7 +156,7 @@ func TestConsole_Keyboard(t *testing.T) {
 	sel := fmt.Sprintf(`section.application[data-pledge=%q]`, pledge)
 	o.settle("the application in the queue", pageSettled(cons.DefaultLanguage)+fmt.Sprintf(` && !!document.querySelector('%s .checks li')`, sel))
 	o.do("focus the application's link", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('%s h2 a').focus()`, sel)))
-	o.tabThrough(sel, 60)
+	o.tabThrough(sel+" .decide", 60)
 	o.do("back to the application's link", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('%s h2 a').focus()`, sel)))
 	if st := o.press(kb.Tab); !strings.Contains(st.What, "[name=registrationNumber]") {
 		t.Fatalf("from the application's link, Tab went to %s, not the registration number", st.What)
