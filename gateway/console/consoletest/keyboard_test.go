@@ -5,6 +5,7 @@ package consoletest
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,9 +37,8 @@ func (b *console) markControls(scope string) int {
   els.forEach((e, i) => { e.dataset.kb = String(i); });
   return String(els.length);
 })()`, scope))
-	var count int
-	fmt.Sscan(n, &count)
-	if count == 0 {
+	count, err := strconv.Atoi(n)
+	if err != nil || count == 0 {
 		b.t.Fatalf("%s console: no control in %s", b.name, scope)
 	}
 	return count
