@@ -63,6 +63,10 @@ part_integration() {
 	# screenshots show the console in Chinese, which needs a CJK font.
 	if [ -d ./gateway/console/consoletest ]; then
 		"$ROOT/scripts/ipledger" need chromium:chromium fc:zh-cn:fonts-noto-cjk
+		# ... and checks every page with axe-core (npm, pinned in scripts/tools/axe-core), which it
+		# reads from IPLEDGER_AXE_JS: installed once into the cache, outside the repository.
+		IPLEDGER_AXE_JS=$("$ROOT/scripts/ipledger" axe)
+		export IPLEDGER_AXE_JS
 	fi
 	# The multi-host test (network/multihost) makes network namespaces with iproute2's ip.
 	"$ROOT/scripts/ipledger" need ip:iproute2
