@@ -463,3 +463,41 @@ func TestCatalogues_EveryEventTypeOfTheRulesHasWords(t *testing.T) {
 		t.Fatalf("found %d event types in the rules: the scan is broken", seen)
 	}
 }
+
+// Every rule the chaincode's rules refuse under (api.Conflict, api.Forbidden) has a clerk's sentence
+// in both catalogues ("error.<rule>"), and so does every reason the disposal gives (refuse(...) in
+// disposal.go, all under P8): a refusal without words would show only "the request could not be
+// completed".
+func TestCatalogues_EveryRuleTheChaincodeRefusesUnderHasWords(t *testing.T) {
+	files, _ := filepath.Glob("../../chaincode/rules/*.go")
+	rule := regexp.MustCompile(`api\.(?:Conflict|Forbidden)\("([A-Z][0-9]+)"`)
+	disposal := regexp.MustCompile(`\brefuse\("([a-z-]+)"`)
+	want := map[string]string{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range rule.FindAllStringSubmatch(string(b), -1) {
+			want["error."+m[1]] = f
+		}
+		if filepath.Base(f) == "disposal.go" {
+			for _, m := range disposal.FindAllStringSubmatch(string(b), -1) {
+				want["error.P8/"+m[1]] = f
+			}
+		}
+	}
+	if len(want) < 30 {
+		t.Fatalf("found %d rules and reasons in the rules: the scan is broken", len(want))
+	}
+	for key, where := range want {
+		for _, lang := range LanguageTags() {
+			if Catalogue(lang)[key] == "" {
+				t.Errorf("%s refuses with %q, which the %s catalogue lacks", where, key, lang)
+			}
+		}
+	}
+}

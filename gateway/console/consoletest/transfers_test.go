@@ -225,4 +225,15 @@ func TestConsole_TransfersLicencesCourtMeasures(t *testing.T) {
 		t.Errorf("the lifted freeze: %q", got)
 	}
 	o.shot("38-ipoffice-court-lifted")
+
+	// 7. One court order often freezes several rights: the freeze form, unchanged since the second
+	// court's freeze was recorded, sent for another right (looked up on the same page) is another
+	// request with a key of its own: recorded as that right's freeze 1, not refused for reusing the
+	// first request's key with other arguments (I3).
+	o.do("look up the pledged right", chromedp.SetValue(chromedp.CSS("#c-asset"), pledged), chromedp.Click(chromedp.CSS("#court-lookup button[type=submit]")))
+	o.waitFor("the pledged right's measures", fmt.Sprintf(`document.querySelector("#c-heading").textContent.includes(%q)`, pledged))
+	o.do("the same order for the pledged right", chromedp.Click(chromedp.CSS("#freeze-form button[type=submit]")))
+	if got := o.outcome("the pledged right frozen", "freeze:"+pledged+":1"); strings.Contains(got, zh("transfers.replay")) {
+		t.Errorf("the same form for another right was answered as a repeat: %q", got)
+	}
 }

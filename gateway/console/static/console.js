@@ -255,14 +255,20 @@
     try { return await fn(); } finally { button.disabled = false; }
   }
 
+  // decided tells whether an error is the API's final answer to a request (a refusal, a 4xx but 408 and
+  // 429): the request is done, and the same Idempotency-Key would get the same answer for ever (I3),
+  // even after its ground is gone. A lost answer, a timeout or a busy gateway (no status, 408, 429,
+  // 5xx) is not: the request is sent again with the same key, so that it is never applied twice.
+  const decided = (err) => err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429;
+
   // actionForm makes a form one submission to the API: checked first with the API's own schemas
   // (validate), then send() gives {path, body} (or null when the page's own check failed and said why),
-  // posted with one Idempotency-Key for as long as the form is unchanged, so that sending it again
-  // after a lost answer repeats the same request (I3) and never writes twice; a change to any field
-  // draws a new key. done(answer, body) tells what the ledger did; an error is shown beside the field a
+  // posted with one Idempotency-Key for as long as the form is unchanged and sent to the same path, so
+  // that sending it again after a lost answer repeats the same request (I3) and never writes twice; a
+  // change to any field, another path (the same form for another right), or a refusal draws a new key. done(answer, body) tells what the ledger did; an error is shown beside the field a
   // 422 names, under the form in words with its rule id, and in the alert box.
   function actionForm(form, send, done) {
-    let key = randomKey();
+    let key = randomKey(), lastPath = "";
     const fresh = () => { key = randomKey(); };
     form.addEventListener("input", fresh);
     form.addEventListener("change", fresh);
@@ -274,11 +280,14 @@
       if (!validate(form)) return;
       const req = send();
       if (!req) return;
+      if (req.path !== lastPath) fresh(); // the same form sent to another record is another request
+      lastPath = req.path;
       await busy($("button[type=submit]", form) || form, async () => {
         try {
           const r = await api("POST", req.path, req.body === undefined ? {} : req.body, key);
           await done(r, req.body);
         } catch (err) {
+          if (decided(err)) fresh(); // refused: once its ground is gone, sending it again must be asked anew
           showServerError(form, err);
           if (!(err.status === 422 && err.details && err.details.field)) {
             const x = explain(err);
@@ -655,7 +664,7 @@
     pages, MSP, KIND, PAGE, LANG, $, $$, el, clear, t, has, tEnum, fmtTime, fmtDate, fmtMoney, short, orgName, who,
     badge, pledgeLink, assetLink, param, randomKey, api, listAll, explain, alertBox, notice, resetMessages,
     fieldError, showServerError, validate, busy, refreshOn, onLedgerEvent, renderTimeline,
-    actionForm,
+    actionForm, decided,
   });
 
   // ---- start ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 
 (function () {
   const { pages, MSP, KIND, $, $$, el, clear, t, has, tEnum, fmtTime, fmtDate, fmtMoney, short, orgName, assetLink, param, randomKey,
-    api, alertBox, notice, resetMessages, fieldError, showServerError, validate, busy, refreshOn, renderTimeline } = window.IPLedger;
+    api, alertBox, notice, resetMessages, fieldError, showServerError, validate, busy, refreshOn, renderTimeline, decided } = window.IPLedger;
 
   const ACTIVE = ["registered", "defaulted"];
 
@@ -278,7 +278,7 @@
 
     // Each action's form keeps its Idempotency-Key while it is unchanged, so that sending it again after
     // a lost answer is the same request, answered from the ledger (I3); a change of the form, or the
-    // ledger's answer to it, draws a new one.
+    // ledger's answer to it (done, or refused: decided), draws a new one.
     function setupForm(form) {
       const action = form.dataset.action;
       let idem = randomKey();
@@ -307,7 +307,10 @@
             $("#notice").dataset.outcome = action + ":" + p.id;
             $("#notice").scrollIntoView({ block: "nearest" });
             await load();
-          } catch (err) { showServerError(form, err); }
+          } catch (err) {
+            if (decided(err)) idem = randomKey(); // refused: asking again once its ground is gone is a new request
+            showServerError(form, err);
+          }
         });
       }
     }
