@@ -97,10 +97,14 @@ func TestDashboard_ScriptInsertsNoHTML(t *testing.T) {
 }
 
 // The script's pure functions (scales, ticks, formats, the filters' query) under node's test runner,
-// when node is installed.
+// when node is installed; the test command installs it and sets IPLEDGER_REQUIRE_NODE=1, so that
+// there the test fails instead of skipping.
 func TestDashboard_ScriptFunctions(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
+		if os.Getenv("IPLEDGER_REQUIRE_NODE") != "" {
+			t.Fatal("node is not installed (scripts/ipledger need node:nodejs)")
+		}
 		t.Skip("node is not installed")
 	}
 	out, err := exec.Command(node, "--test", "testdata/dashboard.test.js").CombinedOutput()
