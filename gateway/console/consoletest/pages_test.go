@@ -119,6 +119,9 @@ func pageVisits(s pageSeed) map[string]pageVisit {
 		"transfers": {query: "id=" + s.transfer, ready: fmt.Sprintf(`!!document.querySelector('[data-transfer=%q]')`, s.transfer)},
 		"audit":     {ready: fmt.Sprintf(`!!document.querySelector('#audit-rows tr[data-pledge=%q]')`, s.released)},
 		"pledge":    {query: "id=" + s.registered, ready: `!document.querySelector("#pledge").hidden && document.querySelectorAll("#timeline li[data-tx]").length >= 2`},
+		// The licence register and the court measures of the seeded right: their tables and forms drawn.
+		"licences": {query: "asset=" + s.asset, ready: `!document.querySelector("#licence-register").hidden && document.querySelector("#l-heading").textContent !== "" && document.querySelector("#l-rows").children.length > 0`},
+		"court":    {query: "asset=" + s.asset, ready: `!document.querySelector("#court-right").hidden && document.querySelector("#c-heading").textContent !== "" && document.querySelector("#c-rows").children.length > 0`},
 	}
 }
 
