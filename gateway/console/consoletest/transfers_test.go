@@ -105,6 +105,11 @@ func TestConsole_TransfersLicencesCourtMeasures(t *testing.T) {
 	x.outcome("the transfer requested", "request:")
 	transfer := strings.TrimPrefix(x.eval(`document.querySelector("#notice").dataset.outcome`), "request:")
 	row := fmt.Sprintf(`#tl-rows tr[data-transfer=%q]`, transfer)
+	// The list is the API's, in the order of the transfers' ids, 20 a page: on a ledger with other
+	// requests the new one may be on any page, so the clerk narrows it to the right, as here.
+	byRight := []chromedp.Action[chromedp.Void]{chromedp.SetValue(chromedp.CSS("#tl-asset"), pledged),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#transfer-filters").requestSubmit()`)}
+	x.do("the list narrowed to the right", byRight...)
 	x.waitFor("the request in the exchange's list", fmt.Sprintf(`!!document.querySelector(%q)`, row+` .badge[data-status="requested"]`))
 	if got := x.eval(fmt.Sprintf(`document.querySelector(%q).textContent`, row)); !strings.Contains(got, pledged) || !strings.Contains(got, zh("enum.transferStatus.requested")) ||
 		!strings.Contains(got, zh("org.ExchangeMSP")) {
@@ -135,6 +140,8 @@ func TestConsole_TransfersLicencesCourtMeasures(t *testing.T) {
 	o := root.tab("ipoffice", office, ctx, dir)
 	o.open("transfers")
 	o.signIn("")
+	o.waitFor("the list of requests waiting", `!!document.querySelector("#tl-caption").textContent`)
+	o.do("the list narrowed to the right", byRight...)
 	o.waitFor("the request waiting for the IP office", fmt.Sprintf(`!!document.querySelector(%q)`, row))
 	o.do("open the transfer", chromedp.Click(chromedp.CSS(row+" a")))
 	card := fmt.Sprintf(`#transfer-view .application[data-transfer=%q]`, transfer)
