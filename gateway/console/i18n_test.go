@@ -441,18 +441,10 @@ func TestCatalogues_AFilesLanguageIsTheLastPartOfItsName(t *testing.T) {
 // Every event type the chaincode's rules emit has words (Enums["eventType"]): the live line names
 // the last change by them. A new event type without them fails here.
 func TestCatalogues_EveryEventTypeOfTheRulesHasWords(t *testing.T) {
-	files, _ := filepath.Glob("../../chaincode/rules/*.go")
 	emitted := regexp.MustCompile(`(?:Event\{Type: |(?:pledge|transfer)Event\()"([A-Z][A-Za-z]+)"`)
 	seen := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range emitted.FindAllStringSubmatch(string(b), -1) {
+	for f, src := range rulesSources(t) {
+		for _, m := range emitted.FindAllStringSubmatch(src, -1) {
 			seen++
 			if !slices.Contains(Enums["eventType"], m[1]) {
 				t.Errorf("%s emits %q, which Enums[\"eventType\"] lacks", f, m[1])
@@ -469,23 +461,15 @@ func TestCatalogues_EveryEventTypeOfTheRulesHasWords(t *testing.T) {
 // disposal.go, all under P8): a refusal without words would show only "the request could not be
 // completed".
 func TestCatalogues_EveryRuleTheChaincodeRefusesUnderHasWords(t *testing.T) {
-	files, _ := filepath.Glob("../../chaincode/rules/*.go")
 	rule := regexp.MustCompile(`api\.(?:Conflict|Forbidden)\("([A-Z][0-9]+)"`)
 	disposal := regexp.MustCompile(`\brefuse\("([a-z-]+)"`)
 	want := map[string]string{}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range rule.FindAllStringSubmatch(string(b), -1) {
+	for f, src := range rulesSources(t) {
+		for _, m := range rule.FindAllStringSubmatch(src, -1) {
 			want["error."+m[1]] = f
 		}
 		if filepath.Base(f) == "disposal.go" {
-			for _, m := range disposal.FindAllStringSubmatch(string(b), -1) {
+			for _, m := range disposal.FindAllStringSubmatch(src, -1) {
 				want["error.P8/"+m[1]] = f
 			}
 		}
@@ -500,4 +484,25 @@ func TestCatalogues_EveryRuleTheChaincodeRefusesUnderHasWords(t *testing.T) {
 			}
 		}
 	}
+}
+
+// rulesSources are the chaincode's rules, its Go files but the tests, by name.
+func rulesSources(t *testing.T) map[string]string {
+	t.Helper()
+	files, err := filepath.Glob("../../chaincode/rules/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("the chaincode's rules: %v %v", files, err)
+	}
+	out := map[string]string{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f] = string(b)
+	}
+	return out
 }
