@@ -687,8 +687,13 @@
   }
 
   // The page's catalogue first, then the page: every word the script writes is in it. The page's own
-  // script (deferred, after this one) has registered itself by DOMContentLoaded.
-  const loaded = document.readyState === "loading" ? new Promise((ok) => document.addEventListener("DOMContentLoaded", ok, { once: true })) : Promise.resolve();
+  // script (deferred, after this one) has registered itself by DOMContentLoaded. This script, deferred
+  // too, runs while readyState is already "interactive" but before DOMContentLoaded: so the page
+  // waits for that event (or "load", which follows it, should it have passed), not for readyState.
+  const loaded = document.readyState === "complete" ? Promise.resolve() : new Promise((ok) => {
+    document.addEventListener("DOMContentLoaded", ok, { once: true });
+    window.addEventListener("load", ok, { once: true });
+  });
   const catalogue = fetch("/console/i18n/" + encodeURIComponent(LANG) + ".json", { cache: "no-cache" })
     .then((r) => (r.ok ? r.json() : {}))
     .catch(() => ({}));
