@@ -124,7 +124,10 @@ func TestConsole_TransfersLicencesCourtMeasures(t *testing.T) {
 	b.open("transfers")
 	b.signIn("")
 	b.waitFor("the transfer needing the bank's consent", fmt.Sprintf(`!!document.querySelector(%q)`, row))
-	b.do("open the transfer", chromedp.Click(chromedp.CSS(row+" a")))
+	// The list is redrawn on every transfer event (a live refresh): the row's link is found and clicked
+	// in one script run, so that a redraw between finding it and clicking it cannot leave a stale node.
+	openRow := chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).click()`, row+" a"))
+	b.do("open the transfer", openRow)
 	consent := fmt.Sprintf(`#transfer-view .application[data-transfer=%q] form.consent[data-pledge=%q]`, transfer, pledge)
 	b.waitFor("the consent form", fmt.Sprintf(`!!document.querySelector(%q)`, consent))
 	b.do("consent, proceeds to escrow", chromedp.SetValue(chromedp.CSS(consent+" select"), "escrow"), chromedp.Click(chromedp.CSS(consent+" button[type=submit]")))
@@ -143,7 +146,7 @@ func TestConsole_TransfersLicencesCourtMeasures(t *testing.T) {
 	o.waitFor("the list of requests waiting", `!!document.querySelector("#tl-caption").textContent`)
 	o.do("the list narrowed to the right", byRight...)
 	o.waitFor("the request waiting for the IP office", fmt.Sprintf(`!!document.querySelector(%q)`, row))
-	o.do("open the transfer", chromedp.Click(chromedp.CSS(row+" a")))
+	o.do("open the transfer", openRow)
 	card := fmt.Sprintf(`#transfer-view .application[data-transfer=%q]`, transfer)
 	o.waitFor("the record form", fmt.Sprintf(`!!document.querySelector(%q)`, card+" form.record"))
 	o.do("record", chromedp.Click(chromedp.CSS(card+" form.record button[type=submit]")))
