@@ -255,6 +255,19 @@
     try { return await fn(); } finally { button.disabled = false; }
   }
 
+  // findAsset reads an IP right by its id or, when there is none of that id, by its official number
+  // (a patent's ZL number, a trademark's registration number): at most one right per number.
+  async function findAsset(id) {
+    try {
+      return await api("GET", "/v1/assets/" + encodeURIComponent(id));
+    } catch (err) {
+      if (err.status !== 404 && err.status !== 422) throw err;
+      const found = await api("GET", "/v1/assets?number=" + encodeURIComponent(id)).catch(() => null);
+      if (found && found.count === 1) return api("GET", "/v1/assets/" + encodeURIComponent(found.items[0].id));
+      throw err;
+    }
+  }
+
   // decided tells whether an error is the API's final answer to a request (a refusal, a 4xx but 408 and
   // 429): the request is done, and the same Idempotency-Key would get the same answer for ever (I3),
   // even after its ground is gone. A lost answer, a timeout or a busy gateway (no status, 408, 429,
@@ -664,7 +677,7 @@
     pages, MSP, KIND, PAGE, LANG, $, $$, el, clear, t, has, tEnum, fmtTime, fmtDate, fmtMoney, short, orgName, who,
     badge, pledgeLink, assetLink, param, randomKey, api, listAll, explain, alertBox, notice, resetMessages,
     fieldError, showServerError, validate, busy, refreshOn, onLedgerEvent, renderTimeline,
-    actionForm, decided,
+    actionForm, decided, findAsset,
   });
 
   // ---- start ---------------------------------------------------------------------------------

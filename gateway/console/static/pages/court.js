@@ -6,23 +6,12 @@
 
 (function () {
   const { pages, $, el, clear, t, tEnum, fmtTime, badge, param, api, alertBox, notice, resetMessages, validate, refreshOn,
-    actionForm } = window.IPLedger;
+    actionForm, findAsset } = window.IPLedger;
   const enc = encodeURIComponent;
 
   pages.court = function () {
     const lookup = $("#court-lookup");
     let current = "";
-
-    async function find(id) {
-      try {
-        return await api("GET", "/v1/assets/" + enc(id));
-      } catch (err) {
-        if (err.status !== 404 && err.status !== 422) throw err;
-        const found = await api("GET", "/v1/assets?number=" + enc(id)).catch(() => null);
-        if (found && found.count === 1) return api("GET", "/v1/assets/" + enc(found.items[0].id));
-        throw err;
-      }
-    }
 
     // draw shows the right's measures, lifted ones included, in their order of arrival.
     function draw(a) {
@@ -59,7 +48,7 @@
 
     async function show(id) {
       try {
-        draw(await find(id));
+        draw(await findAsset(id));
       } catch (err) {
         $("#court-right").hidden = true;
         alertBox(err);

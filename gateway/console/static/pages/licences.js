@@ -6,7 +6,7 @@
 
 (function () {
   const { pages, KIND, $, el, clear, t, tEnum, fmtTime, fmtDate, badge, param, api, alertBox, notice, resetMessages, validate,
-    refreshOn, actionForm } = window.IPLedger;
+    refreshOn, actionForm, findAsset } = window.IPLedger;
   const enc = encodeURIComponent;
 
   // The register's day, in China time (UTC+8), as the chaincode reckons "today".
@@ -16,22 +16,10 @@
     const lookup = $("#licence-lookup");
     let current = "";
 
-    // find reads a right by its id, or by its official number as the verify page does.
-    async function find(id) {
-      try {
-        return await api("GET", "/v1/assets/" + enc(id));
-      } catch (err) {
-        if (err.status !== 404 && err.status !== 422) throw err;
-        const found = await api("GET", "/v1/assets?number=" + enc(id)).catch(() => null);
-        if (found && found.count === 1) return api("GET", "/v1/assets/" + enc(found.items[0].id));
-        throw err;
-      }
-    }
-
     async function show(id) {
       let asset, st, pending;
       try {
-        asset = await find(id);
+        asset = await findAsset(id);
         [st, pending] = await Promise.all([api("GET", "/v1/verify/" + enc(asset.id)).then((v) => v.statement),
           api("GET", "/v1/transfers?assetId=" + enc(asset.id) + "&status=requested&pageSize=100")]);
       } catch (err) {
