@@ -15,24 +15,11 @@ import (
 	"github.com/ipledger/ipledger/network/itest"
 )
 
-// setup calls the API directly for the set-up the test does not do in a console (a pledge filed and
-// registered), after the block the previous step committed in; it answers the submission's answer.
+// setup calls the API directly for the set-up the test does not do in a console, after the block
+// given (0: none), as submit does; it answers the submission's answer.
 func (o org) setup(t *testing.T, path string, body any, after float64) map[string]any {
 	t.Helper()
-	headers := []string{"Idempotency-Key", fmt.Sprintf("console-setup-%d", time.Now().UnixNano())}
-	if after > 0 {
-		headers = append(headers, "IPLedger-After-Block", fmt.Sprintf("%.0f", after))
-	}
-	r, err := o.api.Do(context.Background(), http.MethodPost, path, body, headers...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !r.OK() {
-		t.Fatalf("POST %s: %s", path, r)
-	}
-	var m map[string]any
-	_ = r.Decode(&m)
-	return m
+	return o.submit(t, path, body, &after)
 }
 
 // await waits until the organization's gateway reads path (its peer has the block that wrote it), so
