@@ -38,6 +38,11 @@ type ScaleConfig struct {
 	// Dir is where the read model's SQLite file is built and removed afterwards ("": a temporary
 	// directory).
 	Dir string
+	// Keep keeps the read model in Dir (ipledger-scale-<rights>.db, with its build figures beside it
+	// in ipledger-scale-<rights>.json) and times a model kept there before instead of building it
+	// again: a million rights take about an hour to build, their reads seconds, so the reads can be
+	// timed again on a quiet machine.
+	Keep bool
 }
 
 // ScalePoint is the read model built with Rights rights, and its reads.
@@ -52,6 +57,10 @@ type ScalePoint struct {
 	ByName       Summary `json:"byName"`
 	ByID         Summary `json:"byId"`
 	Statement    Summary `json:"statement"`
+	// Kept says the read model was built by an earlier run (Keep) and only its reads were timed in
+	// this one; BuiltAt is when its build ended.
+	Kept    bool      `json:"kept,omitempty"`
+	BuiltAt time.Time `json:"builtAt"`
 }
 
 // scaleRightsPerTx and scaleTxsPerBlock shape the blocks as the growth workload's seeding does.
@@ -65,12 +74,24 @@ func (r *Runner) runScale(ctx context.Context) error {
 	if n <= 0 {
 		return fmt.Errorf("no size: give --scale-rights or --growth")
 	}
-	dir, err := os.MkdirTemp(r.cfg.Scale.Dir, "ipledger-scale-")
-	if err != nil {
-		return err
+	var path string
+	if r.cfg.Scale.Keep {
+		if r.cfg.Scale.Dir == "" {
+			return fmt.Errorf("--scale-keep needs --scale-dir: where the read model is kept")
+		}
+		if err := os.MkdirAll(r.cfg.Scale.Dir, 0o755); err != nil {
+			return err
+		}
+		path = filepath.Join(r.cfg.Scale.Dir, fmt.Sprintf("ipledger-scale-%d.db", n))
+	} else {
+		dir, err := os.MkdirTemp(r.cfg.Scale.Dir, "ipledger-scale-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		path = filepath.Join(dir, "readmodel.db")
 	}
-	defer os.RemoveAll(dir)
-	p, err := buildScale(ctx, filepath.Join(dir, "readmodel.db"), n, r.cfg.Samples, r.logf)
+	p, err := scale(ctx, path, n, r.cfg.Samples, r.cfg.Scale.Keep, r.logf)
 	if err != nil {
 		return err
 	}
@@ -78,8 +99,49 @@ func (r *Runner) runScale(ctx context.Context) error {
 	return nil
 }
 
-// buildScale builds a SQLite read model of n rights at path and times its reads, samples of each.
-func buildScale(ctx context.Context, path string, n, samples int, logf func(string, ...any)) (*ScalePoint, error) {
+// scale times the reads of a SQLite read model of n rights at path, samples of each: one kept there
+// by an earlier run when keep and its build figures are beside it (path's .json), else one it builds
+// (and, when keep, records the figures of).
+func scale(ctx context.Context, path string, n, samples int, keep bool, logf func(string, ...any)) (*ScalePoint, error) {
+	figures := strings.TrimSuffix(path, ".db") + ".json"
+	if keep {
+		if b, err := os.ReadFile(figures); err == nil {
+			var p ScalePoint
+			if err := json.Unmarshal(b, &p); err != nil || p.Rights != n {
+				return nil, fmt.Errorf("%s: not the figures of a read model of %d rights (%v); remove it and %s to build again", figures, n, err, path)
+			}
+			s, err := readmodel.Open(ctx, gateway.ReadModelConfig{Driver: gateway.ReadModelSQLite, Path: path})
+			if err != nil {
+				return nil, err
+			}
+			defer s.Close()
+			if h := s.Height(); h != uint64(p.Blocks+1) {
+				return nil, fmt.Errorf("%s: height %d, its figures say %d blocks: remove both to build again", path, h, p.Blocks)
+			}
+			p.Kept = true
+			logf("scale: timing the read model of %d rights kept in %s (built %s in %.0f s)", n, path, p.BuiltAt.Format(time.RFC3339), p.BuildSeconds)
+			timeScaleReads(ctx, s, &p, samples)
+			logScale(logf, &p)
+			return &p, nil
+		}
+		os.Remove(path) // a build that did not finish: its figures are written last
+	}
+	return buildScale(ctx, path, n, samples, func(p *ScalePoint) error {
+		if !keep {
+			return nil
+		}
+		b, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(figures, b, 0o644)
+	}, logf)
+}
+
+// buildScale builds a SQLite read model of n rights at path, calls built with its build figures,
+// and times its reads, samples of each. The chaincode's rules make the next block while the read
+// model applies the last, so that both cores work.
+func buildScale(ctx context.Context, path string, n, samples int, built func(*ScalePoint) error, logf func(string, ...any)) (*ScalePoint, error) {
 	s, err := readmodel.Open(ctx, gateway.ReadModelConfig{Driver: gateway.ReadModelSQLite, Path: path})
 	if err != nil {
 		return nil, err
@@ -90,36 +152,70 @@ func buildScale(ctx context.Context, path string, n, samples int, logf func(stri
 	}
 	p := &ScalePoint{Rights: n, Driver: gateway.ReadModelSQLite}
 	start := time.Now()
-	at := start.UTC().Add(-time.Hour)
-	for have := 0; have < n; {
-		p.Blocks++
-		u := &readmodel.Update{Number: uint64(p.Blocks)}
-		for t := 0; t < scaleTxsPerBlock && have < n; t++ {
-			at = at.Add(time.Millisecond)
-			k := min(scaleRightsPerTx, n-have)
-			if err := scaleTx(u, t, have, k, at); err != nil {
-				return nil, err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type block struct {
+		u    *readmodel.Update
+		have int
+		err  error
+	}
+	blocks := make(chan block, 2)
+	go func() {
+		defer close(blocks)
+		at := start.UTC().Add(-time.Hour)
+		for have, number := 0, uint64(1); have < n; number++ {
+			u := &readmodel.Update{Number: number}
+			var err error
+			for t := 0; t < scaleTxsPerBlock && have < n && err == nil; t++ {
+				at = at.Add(time.Millisecond)
+				k := min(scaleRightsPerTx, n-have)
+				err = scaleTx(u, t, have, k, at)
+				have += k
 			}
-			have += k
+			select {
+			case blocks <- block{u, have, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
 		}
-		p.Transactions += len(u.Txs)
-		p.Writes += len(u.Writes)
-		if _, err := s.Apply(ctx, u); err != nil {
+	}()
+	for b := range blocks {
+		if b.err != nil {
+			return nil, b.err
+		}
+		p.Blocks++
+		p.Transactions += len(b.u.Txs)
+		p.Writes += len(b.u.Writes)
+		if _, err := s.Apply(ctx, b.u); err != nil {
 			return nil, err
 		}
-		if have%100000 < scaleRightsPerTx*scaleTxsPerBlock {
-			logf("scale: %d of %d rights in the read model (%.0f key writes/s)", have, n, float64(p.Writes)/time.Since(start).Seconds())
+		if b.have%100000 < scaleRightsPerTx*scaleTxsPerBlock {
+			logf("scale: %d of %d rights in the read model (%.0f key writes/s)", b.have, n, float64(p.Writes)/time.Since(start).Seconds())
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	p.BuildSeconds = time.Since(start).Seconds()
+	p.BuiltAt = time.Now().UTC()
 	if fi, err := os.Stat(path); err == nil {
 		p.FileMiB = float64(fi.Size()) / (1 << 20)
 	}
+	if err := built(p); err != nil {
+		return nil, err
+	}
 	timeScaleReads(ctx, s, p, samples)
-	logf("scale: %d rights, %d key writes in %.0f s (%.0f/s), %.0f MiB; by name p50 %.1fms p99 %.1fms | by code p50 %.1fms p99 %.1fms | statement p50 %.1fms p99 %.1fms",
-		n, p.Writes, p.BuildSeconds, float64(p.Writes)/p.BuildSeconds, p.FileMiB, p.ByName.P50Millis, p.ByName.P99Millis,
-		p.ByID.P50Millis, p.ByID.P99Millis, p.Statement.P50Millis, p.Statement.P99Millis)
+	logScale(logf, p)
 	return p, nil
+}
+
+func logScale(logf func(string, ...any), p *ScalePoint) {
+	logf("scale: %d rights, %d key writes in %.0f s (%.0f/s), %.0f MiB; by name p50 %.1fms p99 %.1fms | by code p50 %.1fms p99 %.1fms | statement p50 %.1fms p99 %.1fms",
+		p.Rights, p.Writes, p.BuildSeconds, float64(p.Writes)/p.BuildSeconds, p.FileMiB, p.ByName.P50Millis, p.ByName.P99Millis,
+		p.ByID.P50Millis, p.ByID.P99Millis, p.Statement.P50Millis, p.Statement.P99Millis)
 }
 
 // scaleExaminer is the IP office's examiner the rights are registered and read as.
@@ -192,8 +288,12 @@ func (res *Result) scaleMarkdown() string {
 	b.WriteString("| IP rights | driver | key writes | build s | file MiB | by name p50 ms | by name p99 ms | by code p50 ms | by code p99 ms | statement p50 ms | statement p99 ms | failures |\n")
 	b.WriteString("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, p := range res.Scale {
-		fmt.Fprintf(&b, "| %d | %s | %d | %.0f | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d |\n", p.Rights, p.Driver, p.Writes,
-			p.BuildSeconds, p.FileMiB, p.ByName.P50Millis, p.ByName.P99Millis, p.ByID.P50Millis, p.ByID.P99Millis,
+		build := fmt.Sprintf("%.0f", p.BuildSeconds)
+		if p.Kept {
+			build += " (an earlier run's, " + p.BuiltAt.Format("2006-01-02 15:04 UTC") + ")"
+		}
+		fmt.Fprintf(&b, "| %d | %s | %d | %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d |\n", p.Rights, p.Driver, p.Writes,
+			build, p.FileMiB, p.ByName.P50Millis, p.ByName.P99Millis, p.ByID.P50Millis, p.ByID.P99Millis,
 			p.Statement.P50Millis, p.Statement.P99Millis, p.ByName.Failures+p.ByID.Failures+p.Statement.Failures)
 	}
 	b.WriteString("\n")

@@ -19,7 +19,7 @@ import (
 func TestScale_TheReadModelBuiltInProcessAnswersAsTheChaincode(t *testing.T) {
 	const n = 1234
 	path := filepath.Join(t.TempDir(), "rm.db")
-	p, err := buildScale(context.Background(), path, n, 20, t.Logf)
+	p, err := buildScale(context.Background(), path, n, 20, func(*ScalePoint) error { return nil }, t.Logf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,5 +63,33 @@ func TestScale_TheReadModelBuiltInProcessAnswersAsTheChaincode(t *testing.T) {
 	}
 	if err := json.Unmarshal(statement, &st); err != nil || len(st.Owners) != 1 || st.Owners[0].ID != owner.ID {
 		t.Errorf("statement of SC00000007: %s (%v)", statement, err)
+	}
+}
+
+// With Keep, the first run builds the read model and records its build figures beside it; the next
+// times the reads of that model without building it again, and a model whose figures are of another
+// size is refused rather than timed.
+func TestScale_AKeptReadModelIsTimedAgainWithoutBuilding(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ipledger-scale-450.db")
+	first, err := scale(context.Background(), path, 450, 5, true, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Kept || first.Blocks != 2 || first.BuiltAt.IsZero() {
+		t.Fatalf("first run: kept %v, %d blocks, built at %v", first.Kept, first.Blocks, first.BuiltAt)
+	}
+	second, err := scale(context.Background(), path, 450, 5, true, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !second.Kept || second.Writes != first.Writes || second.BuildSeconds != first.BuildSeconds || !second.BuiltAt.Equal(first.BuiltAt) {
+		t.Errorf("second run: kept %v, %d writes (first %d), build %.3f s (first %.3f)", second.Kept, second.Writes, first.Writes, second.BuildSeconds, first.BuildSeconds)
+	}
+	if second.ByID.Count != 5 || second.ByID.Failures != 0 || second.Statement.Failures != 0 {
+		t.Errorf("second run's reads: %+v %+v", second.ByID, second.Statement)
+	}
+	if _, err := scale(context.Background(), filepath.Join(dir, "ipledger-scale-450.db"), 451, 5, true, t.Logf); err == nil {
+		t.Error("the figures of 450 rights were taken for a read model of 451")
 	}
 }
