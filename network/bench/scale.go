@@ -107,8 +107,11 @@ func scale(ctx context.Context, path string, n, samples int, keep bool, logf fun
 	if keep {
 		if b, err := os.ReadFile(figures); err == nil {
 			var p ScalePoint
-			if err := json.Unmarshal(b, &p); err != nil || p.Rights != n {
-				return nil, fmt.Errorf("%s: not the figures of a read model of %d rights (%v); remove it and %s to build again", figures, n, err, path)
+			if err := json.Unmarshal(b, &p); err != nil {
+				return nil, fmt.Errorf("%s: %w; remove it and %s to build again", figures, err, path)
+			}
+			if p.Rights != n {
+				return nil, fmt.Errorf("%s: the figures of a read model of %d rights, not %d; remove it and %s to build again", figures, p.Rights, n, path)
 			}
 			s, err := readmodel.Open(ctx, gateway.ReadModelConfig{Driver: gateway.ReadModelSQLite, Path: path})
 			if err != nil {
@@ -154,34 +157,7 @@ func buildScale(ctx context.Context, path string, n, samples int, built func(*Sc
 	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	type block struct {
-		u    *readmodel.Update
-		have int
-		err  error
-	}
-	blocks := make(chan block, 2)
-	go func() {
-		defer close(blocks)
-		at := start.UTC().Add(-time.Hour)
-		for have, number := 0, uint64(1); have < n; number++ {
-			u := &readmodel.Update{Number: number}
-			var err error
-			for t := 0; t < scaleTxsPerBlock && have < n && err == nil; t++ {
-				at = at.Add(time.Millisecond)
-				k := min(scaleRightsPerTx, n-have)
-				err = scaleTx(u, t, have, k, at)
-				have += k
-			}
-			select {
-			case blocks <- block{u, have, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
+	blocks := scaleBlocks(ctx, n, start.UTC().Add(-time.Hour))
 	for b := range blocks {
 		if b.err != nil {
 			return nil, b.err
@@ -210,6 +186,43 @@ func buildScale(ctx context.Context, path string, n, samples int, built func(*Sc
 	timeScaleReads(ctx, s, p, samples)
 	logScale(logf, p)
 	return p, nil
+}
+
+// scaleBlock is one block of the scale workload's read model, the rights it brings the model to, or
+// the error that ended the blocks.
+type scaleBlock struct {
+	u    *readmodel.Update
+	have int
+	err  error
+}
+
+// scaleBlocks makes the blocks of n rights, from block 1 on, their transactions' times from at on,
+// while the caller applies the last ones: two in hand at most. It ends after an error or when ctx
+// ends.
+func scaleBlocks(ctx context.Context, n int, at time.Time) <-chan scaleBlock {
+	blocks := make(chan scaleBlock, 2)
+	go func() {
+		defer close(blocks)
+		for have, number := 0, uint64(1); have < n; number++ {
+			u := &readmodel.Update{Number: number}
+			var err error
+			for t := 0; t < scaleTxsPerBlock && have < n && err == nil; t++ {
+				at = at.Add(time.Millisecond)
+				k := min(scaleRightsPerTx, n-have)
+				err = scaleTx(u, t, have, k, at)
+				have += k
+			}
+			select {
+			case blocks <- scaleBlock{u, have, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return blocks
 }
 
 func logScale(logf func(string, ...any), p *ScalePoint) {

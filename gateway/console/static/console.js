@@ -129,16 +129,49 @@
     return data;
   }
 
+  // chinaToday is the register's day, in China time (UTC+8, no daylight saving), as the chaincode
+  // reckons "today" (YYYY-MM-DD).
+  const chinaToday = () => new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+
+  // listAll reads the pledges of a query, page after page, up to LIST_MAX of them: a list that goes
+  // on beyond that is marked truncated (truncationNote says so on the page) rather than cut silently.
+  const LIST_MAX = 5000;
   async function listAll(query) {
     const items = [];
     let bookmark = "";
-    for (let i = 0; i < 50; i++) {
+    do {
       const page = await api("GET", "/v1/pledges?" + query + "&pageSize=100" + (bookmark ? "&bookmark=" + encodeURIComponent(bookmark) : ""));
       items.push(...(page.items || []));
       bookmark = page.bookmark;
-      if (!bookmark) break;
-    }
+    } while (bookmark && items.length < LIST_MAX);
+    items.truncated = Boolean(bookmark);
     return items;
+  }
+
+  // truncationNote puts a note before anchor when one of lists was cut at LIST_MAX, and removes it
+  // when none is.
+  function truncationNote(anchor, ...lists) {
+    const named = anchor.id ? anchor : anchor.querySelector("[id]");
+    const id = "truncated-" + (named ? named.id : "list");
+    const old = document.getElementById(id);
+    if (old) old.remove();
+    if (lists.some((l) => l && l.truncated)) anchor.before(el("p", { id, class: "notice", role: "status", "data-truncated": "", text: t("list.truncated", { Count: LIST_MAX.toLocaleString("en-US") }) }));
+  }
+
+  // mapLimit calls fn on each item with at most limit calls in flight, and resolves to their results
+  // in order: a page that reads one record per row does not send them all at once into the gateway's
+  // rate limit.
+  async function mapLimit(items, limit, fn) {
+    const out = new Array(items.length);
+    let next = 0;
+    async function worker() {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return out;
   }
 
   // ---- errors in a clerk's words ---------------------------------------------------------------
@@ -590,6 +623,7 @@
       let items;
       try { items = await listAll("pledgee=" + MSP); } catch (err) { alertBox(err); return; }
       items.sort((a, b) => (b.appliedAt || "").localeCompare(a.appliedAt || ""));
+      truncationNote(tbody.closest("table"), items);
       clear(tbody);
       if (!items.length) tbody.append(el("tr", {}, el("td", { colspan: 7, class: "muted", text: t("pledges.empty") })));
       for (const p of items) {
@@ -675,9 +709,9 @@
   // loaded and the user is signed in, as the pages above do.
   window.IPLedger = Object.freeze({
     pages, MSP, KIND, PAGE, LANG, $, $$, el, clear, t, has, tEnum, fmtTime, fmtDate, fmtMoney, short, orgName, who,
-    badge, pledgeLink, assetLink, param, randomKey, api, listAll, explain, alertBox, notice, resetMessages,
+    badge, pledgeLink, assetLink, param, randomKey, api, listAll, truncationNote, mapLimit, explain, alertBox, notice, resetMessages,
     fieldError, showServerError, validate, busy, refreshOn, onLedgerEvent, renderTimeline,
-    actionForm, decided, findAsset,
+    actionForm, decided, findAsset, chinaToday,
   });
 
   // ---- start ---------------------------------------------------------------------------------

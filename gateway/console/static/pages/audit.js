@@ -3,7 +3,7 @@
 "use strict";
 
 (function () {
-  const { pages, $, el, clear, t, tEnum, fmtTime, orgName, badge, pledgeLink, assetLink, api, listAll, alertBox, refreshOn } = window.IPLedger;
+  const { pages, $, el, clear, t, tEnum, fmtTime, orgName, badge, pledgeLink, assetLink, api, listAll, truncationNote, mapLimit, alertBox, refreshOn } = window.IPLedger;
 
   pages.audit = function () {
     const STATUSES = ["applied", "registered", "refused", "released", "revoked", "defaulted", "disposed", "discharged", "deregistered"];
@@ -13,10 +13,11 @@
     async function load() {
       try {
         const lists = await Promise.all([...STATUSES.map((s) => listAll("status=" + s)), listAll("overdue=true")]);
+        truncationNote(filters, ...lists);
         late = new Set(lists.pop().map((p) => p.id));
         all = lists.flat();
         const missing = [...new Set(all.flatMap((p) => p.assetIds))].filter((a) => !kinds.has(a));
-        await Promise.all(missing.map((a) => api("GET", "/v1/assets/" + encodeURIComponent(a)).then((x) => kinds.set(a, x.kind)).catch(() => kinds.set(a, "?"))));
+        await mapLimit(missing, 4, (a) => api("GET", "/v1/assets/" + encodeURIComponent(a)).then((x) => kinds.set(a, x.kind)).catch(() => kinds.set(a, "?")));
       } catch (err) { alertBox(err); return; }
       bankOptions();
       render();

@@ -6,11 +6,9 @@
 
 (function () {
   const { pages, KIND, $, el, clear, t, tEnum, fmtTime, fmtDate, badge, param, api, alertBox, notice, resetMessages, validate,
-    refreshOn, actionForm, findAsset } = window.IPLedger;
+    refreshOn, actionForm, findAsset, chinaToday } = window.IPLedger;
   const enc = encodeURIComponent;
 
-  // The register's day, in China time (UTC+8), as the chaincode reckons "today".
-  const today = () => new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
 
   pages.licences = function () {
     const lookup = $("#licence-lookup");
@@ -67,7 +65,7 @@
         sel.replaceChildren(el("option", { value: "", text: t("licences.choose") }), ...open.map((l) =>
           el("option", { value: l.transferId, text: l.transferId + " · " + (l.type ? tEnum("licenseType", l.type) : "") + " · " + (l.licensees || []).map((x) => x.name).join(", ") })));
         if (open.some((l) => l.transferId === keep)) sel.value = keep;
-        if (!$("#lt-date").value) $("#lt-date").value = today();
+        if (!$("#lt-date").value) $("#lt-date").value = chinaToday();
       }
       $("#licence-register").hidden = false;
     }

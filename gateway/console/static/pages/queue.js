@@ -5,15 +5,15 @@
 "use strict";
 
 (function () {
-  const { pages, $, $$, el, clear, t, tEnum, fmtTime, fmtDate, orgName, badge, pledgeLink, api, listAll, explain, alertBox, notice,
-    resetMessages, showServerError, validate, busy, refreshOn } = window.IPLedger;
+  const { pages, $, $$, el, clear, t, tEnum, fmtTime, fmtDate, orgName, badge, pledgeLink, api, listAll, truncationNote, explain, alertBox, notice,
+    actionForm, chinaToday, refreshOn } = window.IPLedger;
 
   // checksFor lists, for one application, the facts the chaincode tests again at registration, each
   // beside its rule. They are read from the ledger now (the statement and the right's record); the
   // chaincode, not this list, decides.
   async function checksFor(p) {
     const out = [];
-    const today = new Date().toISOString().slice(0, 10);
+    const today = chinaToday();
     const pledgorIds = new Set(p.pledgors.map((x) => x.id));
     const ownerIds = new Set();
     for (const id of p.assetIds) {
@@ -51,6 +51,7 @@
         [items, overdue] = await Promise.all([listAll("status=applied"), listAll("overdue=true")]);
       } catch (err) { alertBox(err); return; }
       const late = new Set(overdue.map((p) => p.id));
+      truncationNote(root, items, overdue);
       items.sort((a, b) => (a.appliedAt || "").localeCompare(b.appliedAt || ""));
       $("#q-counts").textContent = t("queue.counts", { Waiting: items.length, Overdue: late.size });
       const cards = [];
@@ -61,7 +62,7 @@
     async function application(p, isLate) {
       const checks = await checksFor(p);
       const regForm = el("form", { class: "register", novalidate: true },
-        el("label", {}, t("queue.registration-number") + " ", el("input", { name: "registrationNumber", required: true, maxlength: 64, "data-field": "registrationNumber", value: "Y" + new Date().getFullYear() + "-" + p.id.slice(-8).toUpperCase() })),
+        el("label", {}, t("queue.registration-number") + " ", el("input", { name: "registrationNumber", required: true, maxlength: 64, "data-field": "registrationNumber", value: "Y" + chinaToday().slice(0, 4) + "-" + p.id.slice(-8).toUpperCase() })),
         el("span", { class: "field-error", "data-error-for": "registrationNumber" }),
         el("button", { type: "submit", text: t("queue.register") }));
       const reasons = $("#refusal-reasons").content.cloneNode(true);
@@ -69,14 +70,17 @@
         el("label", {}, t("queue.note") + " ", el("input", { name: "note", maxlength: 1000, "data-field": "note" })),
         el("span", { class: "field-error", "data-error-for": "reasons" }),
         el("button", { type: "submit", class: "danger", text: t("queue.refuse") }));
-      regForm.addEventListener("submit", (ev) => decide(ev, regForm, p, "register", () => ({ registrationNumber: regForm.registrationNumber.value.trim() })));
-      refForm.addEventListener("submit", (ev) => decide(ev, refForm, p, "refuse", () => {
+      // Each form keeps its Idempotency-Key while it is unchanged, so that a submission retried after
+      // a lost answer is the same request (actionForm, console.js).
+      actionForm(regForm, () => ({ path: decision(p, "register"), body: { registrationNumber: regForm.registrationNumber.value.trim() } }),
+        (r, b) => decided(p, "register", r, b));
+      actionForm(refForm, () => {
         const rs = $$("input[name=reason]:checked", refForm).map((i) => i.value);
         if (!rs.length) { $("[data-error-for=reasons]", refForm).textContent = t("queue.choose-reason"); return null; }
         const body = { reasons: rs };
         if (refForm.note.value.trim()) body.note = refForm.note.value.trim();
-        return body;
-      }));
+        return { path: decision(p, "refuse"), body };
+      }, (r, b) => decided(p, "refuse", r, b));
       return el("section", { class: "application" + (isLate ? " overdue" : ""), "data-pledge": p.id },
         el("h2", {}, pledgeLink(p.id), " ", isLate ? badge("overdue", "flag") : "", " ", el("small", { class: "muted", text: t("queue.from", { Org: orgName(p.pledgee.msp) }) })),
         el("p", { text: t("queue.summary", { Rights: p.assetIds.join(", "), Pledgors: p.pledgors.map((x) => x.name).join(", "), Debt: tEnum("debtKind", p.debtKind),
@@ -85,21 +89,13 @@
         el("ul", { class: "checks" }, ...checks.map((c) => el("li", { class: c.ok ? "pass" : "fail", "data-rule": c.rule, "data-check": c.check, text: c.rule + " · " + c.text }))),
         el("div", { class: "decide" }, regForm, refForm));
     }
-    async function decide(ev, form, p, action, bodyOf) {
-      ev.preventDefault();
-      resetMessages(form);
-      const b = bodyOf();
-      if (!b || !validate(form)) return;
-      await busy($("button", form), async () => {
-        try {
-          const r = await api("POST", "/v1/pledges/" + encodeURIComponent(p.id) + "/" + action, b);
-          const n = action === "register" ? t("queue.registered", { Pledge: p.id, Number: b.registrationNumber, Block: r.blockNumber, Tx: r.txId }) :
-            t("queue.refused", { Pledge: p.id, Block: r.blockNumber, Tx: r.txId });
-          notice(n);
-          $("#notice").dataset.outcome = action + ":" + p.id;
-          await load();
-        } catch (err) { showServerError(form, err); }
-      });
+    const decision = (p, action) => "/v1/pledges/" + encodeURIComponent(p.id) + "/" + action;
+    async function decided(p, action, r, b) {
+      const n = action === "register" ? t("queue.registered", { Pledge: p.id, Number: b.registrationNumber, Block: r.blockNumber, Tx: r.txId }) :
+        t("queue.refused", { Pledge: p.id, Block: r.blockNumber, Tx: r.txId });
+      notice(n);
+      $("#notice").dataset.outcome = action + ":" + p.id;
+      await load();
     }
     refreshOn((ev) => ev.type.startsWith("Pledge") || ev.type.startsWith("Asset"), load);
     load();
@@ -109,7 +105,9 @@
     async function loadChanges() {
       let items;
       try {
-        items = (await Promise.all([listAll("status=registered"), listAll("status=defaulted")])).flat().filter((p) => p.pendingChangeId);
+        const lists = await Promise.all([listAll("status=registered"), listAll("status=defaulted")]);
+        truncationNote($("#q-changes").closest("table"), ...lists);
+        items = lists.flat().filter((p) => p.pendingChangeId);
       } catch (err) { alertBox(err); return; }
       const rows = items.map((p) => ({ p, ch: (p.changes || []).find((c) => c.id === p.pendingChangeId) || { id: p.pendingChangeId } }));
       rows.sort((a, b) => (a.ch.filedAt || "").localeCompare(b.ch.filedAt || ""));
