@@ -4,6 +4,7 @@ package consoletest
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func TestConsole_ListHelpers(t *testing.T) {
 	b.settle("the audit page", pageSettled(cons.DefaultLanguage))
 
 	b.do("a cut list", chromedp.Evaluate[chromedp.Void](`IPLedger.truncationNote(document.querySelector("#audit-filters"), [], Object.assign([1, 2], { truncated: true }))`))
-	want := strings.ReplaceAll(cons.Message(cons.DefaultLanguage, "list.truncated"), "{{.Count}}", "5,000")
+	want := cons.Message(cons.DefaultLanguage, "list.truncated", "Count", "5,000")
 	if got := b.eval(`(document.querySelector("[data-truncated]") || {}).textContent || ""`); got != want {
 		t.Errorf("note on a cut list: %q, want %q", got, want)
 	}
@@ -55,5 +56,58 @@ func TestConsole_ListHelpers(t *testing.T) {
 	}
 	if got != "4 0,10,20,30,40,50,60,70,80,90" {
 		t.Errorf("mapLimit with a limit of 4: most in flight and results %q", got)
+	}
+}
+
+// A page that shows one right at a time redraws it on live events; the answer of a read started
+// before the user asked for another right must not overwrite that right when it comes last. The
+// court page's read of one right is held back (its fetch waits) while the user looks up a second
+// one, whose answer comes first; when the first read is then let go, the page still shows the
+// second right.
+func TestConsole_AStaleReadDoesNotOverwriteTheRightAskedForSince(t *testing.T) {
+	sys := itest.System(t)
+	office := orgOf(t, sys, "IPOfficeMSP", "examiner1")
+	var block uint64
+	first, second := itest.Uniq("CN-ZL-STALE-A"), itest.Uniq("CN-ZL-STALE-B")
+	examiner := itest.As(t, "IPOfficeMSP", "examiner1")
+	submit(t, examiner, "/v1/assets", itest.Patent(first), &block)
+	submit(t, examiner, "/v1/assets", itest.Patent(second), &block)
+	itest.AwaitGateways(t, block)
+
+	ctx := browser(t, office.spki(t))
+	b := (&console{t: t}).tab("ipoffice", office, ctx, screenshotDir(t))
+	b.open("court")
+	b.signIn("")
+	b.settle("the court page", pageSettled(cons.DefaultLanguage))
+	// Hold back every read of the first right until released.
+	b.do("hold the first right's reads", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+  const real = window.fetch, held = %q;
+  let release;
+  window.__released = new Promise((r) => { release = r; });
+  window.__release = release;
+  window.__held = 0;
+  window.__read = 0;
+  // A held read counts as read once its body is: what follows (JSON, drawing) runs in the same turn.
+  const counted = (r) => { const text = r.text.bind(r); r.text = () => text().then((x) => { window.__read++; return x; }); return r; };
+  window.fetch = (url, opts) => String(url).includes(held) ? (window.__held++, window.__released.then(() => real(url, opts)).then(counted)) : real(url, opts);
+})()`, first)))
+	b.do("look up the first right", chromedp.SetValue(chromedp.CSS("#c-asset"), first), chromedp.Click(chromedp.CSS("#court-lookup button[type=submit]")))
+	b.waitFor("the first right's read held", `window.__held > 0`)
+	b.do("look up the second right", chromedp.SetValue(chromedp.CSS("#c-asset"), second), chromedp.Click(chromedp.CSS("#court-lookup button[type=submit]")))
+	b.waitFor("the second right shown", fmt.Sprintf(`document.querySelector("#c-heading").textContent.includes(%q)`, "ZL-"+second))
+	b.do("let the first read answer", chromedp.Evaluate[chromedp.Void](`window.__release()`))
+	// The held read answers now: once its body is read, the page draws or drops it within the same
+	// turn of the event loop, so one more turn (a zero timeout) finds the page settled.
+	b.waitFor("the first right's read answered", `window.__read >= window.__held`)
+	ctxRun, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctxRun, chromedp.Evaluate[bool](`new Promise((r) => setTimeout(() => r(true), 0))`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.eval(`document.querySelector("#c-heading").textContent`); !strings.Contains(got, "ZL-"+second) {
+		t.Errorf("after the earlier read answered, the page shows %q, not the second right %s", got, second)
+	}
+	if got := b.eval(`location.search`); !strings.Contains(got, second) {
+		t.Errorf("the address names %q, not the second right", got)
 	}
 }

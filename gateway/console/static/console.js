@@ -129,6 +129,18 @@
     return data;
   }
 
+  // latest makes a guard for a page that draws one record at a time and redraws it on live events:
+  // each call of the guard starts a read and returns a test that is true while no later read has
+  // started, so that the answer of a slow earlier read (a redraw of the record shown before) never
+  // overwrites the record asked for since.
+  function latest() {
+    let n = 0;
+    return () => {
+      const mine = ++n;
+      return () => mine === n;
+    };
+  }
+
   // chinaToday is the register's day, in China time (UTC+8, no daylight saving), as the chaincode
   // reckons "today" (YYYY-MM-DD).
   const chinaToday = () => new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
@@ -504,7 +516,9 @@
     const form = $("#verify-form");
     const input = $("#asset");
     let current = "";
+    const turn = latest();
     async function show(id) {
+      const mine = turn();
       resetMessages(form);
       current = id;
       let v;
@@ -515,13 +529,15 @@
         if (err.status === 404 || err.status === 422) {
           try {
             const found = await api("GET", "/v1/assets?number=" + encodeURIComponent(id));
-            if (found.count === 1) return show(found.items[0].id);
+            if (found.count === 1 && mine()) return show(found.items[0].id);
           } catch (ignored) { /* fall through to the first error */ }
         }
+        if (!mine()) return;
         $("#statement").hidden = true;
         alertBox(err);
         return;
       }
+      if (!mine()) return;
       history.replaceState(null, "", "/console/verify?asset=" + encodeURIComponent(id));
       const st = v.statement, pr = v.proof;
       $("#st-title").textContent = st.title;
@@ -711,7 +727,7 @@
     pages, MSP, KIND, PAGE, LANG, $, $$, el, clear, t, has, tEnum, fmtTime, fmtDate, fmtMoney, short, orgName, who,
     badge, pledgeLink, assetLink, param, randomKey, api, listAll, truncationNote, mapLimit, explain, alertBox, notice, resetMessages,
     fieldError, showServerError, validate, busy, refreshOn, onLedgerEvent, renderTimeline,
-    actionForm, decided, findAsset, chinaToday,
+    actionForm, decided, findAsset, chinaToday, latest,
   });
 
   // ---- start ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 
 (function () {
   const { pages, $, el, clear, t, tEnum, fmtTime, badge, param, api, alertBox, notice, resetMessages, validate, refreshOn,
-    actionForm, findAsset } = window.IPLedger;
+    actionForm, findAsset, latest } = window.IPLedger;
   const enc = encodeURIComponent;
 
   pages.court = function () {
@@ -46,10 +46,14 @@
       $("#court-right").hidden = false;
     }
 
+    const turn = latest();
     async function show(id) {
+      const mine = turn();
       try {
-        draw(await findAsset(id));
+        const a = await findAsset(id);
+        if (mine()) draw(a);
       } catch (err) {
+        if (!mine()) return;
         $("#court-right").hidden = true;
         alertBox(err);
       }

@@ -6,7 +6,7 @@
 
 (function () {
   const { pages, KIND, $, el, clear, t, tEnum, fmtTime, fmtDate, badge, param, api, alertBox, notice, resetMessages, validate,
-    refreshOn, actionForm, findAsset, chinaToday } = window.IPLedger;
+    refreshOn, actionForm, findAsset, chinaToday, latest } = window.IPLedger;
   const enc = encodeURIComponent;
 
 
@@ -14,17 +14,21 @@
     const lookup = $("#licence-lookup");
     let current = "";
 
+    const turn = latest();
     async function show(id) {
+      const mine = turn();
       let asset, st, pending;
       try {
         asset = await findAsset(id);
         [st, pending] = await Promise.all([api("GET", "/v1/verify/" + enc(asset.id)).then((v) => v.statement),
           api("GET", "/v1/transfers?assetId=" + enc(asset.id) + "&status=requested&pageSize=100")]);
       } catch (err) {
+        if (!mine()) return;
         $("#licence-register").hidden = true;
         alertBox(err);
         return;
       }
+      if (!mine()) return;
       current = asset.id;
       history.replaceState(null, "", "/console/licences?asset=" + enc(asset.id));
       $("#l-heading").textContent = t("licences.heading", { Title: asset.title, Number: asset.number });

@@ -4,7 +4,7 @@
 
 (function () {
   const { pages, $, $$, el, clear, t, tEnum, fmtTime, short, orgName, badge, pledgeLink, assetLink, param, api, alertBox,
-    resetMessages, showServerError, validate, refreshOn } = window.IPLedger;
+    resetMessages, showServerError, validate, refreshOn, latest } = window.IPLedger;
 
   pages.parties = function () {
     const form = $("#parties-form");
@@ -43,17 +43,21 @@
     }
     const proofCell = (tx) => tx ? el("td", {}, String(tx.blockNumber), " · ", el("code", { text: short(tx.txId), title: tx.txId }), " · ", (tx.endorsingOrgs || []).join(", "),
       tx.valid ? "" : " (" + tx.validationCode + ")") : el("td", { class: "muted", text: t("parties.not-registered") });
+    const turn = latest();
     async function showExtract(id) {
+      const mine = turn();
       resetMessages(form);
       current = id;
       let v;
       try {
         v = await api("GET", "/v1/parties/" + encodeURIComponent(id) + "/extract");
       } catch (err) {
+        if (!mine()) return;
         $("#extract").hidden = true;
         alertBox(err);
         return;
       }
+      if (!mine()) return;
       history.replaceState(null, "", "/console/parties?id=" + encodeURIComponent(id));
       const x = v.extract, pr = v.proof;
       const proofOf = (list, rid) => (list.find((p) => p.id === rid) || {});
