@@ -111,3 +111,42 @@ func TestConsole_AStaleReadDoesNotOverwriteTheRightAskedForSince(t *testing.T) {
 		t.Errorf("the address names %q, not the second right", got)
 	}
 }
+
+// The examination queue redraws on every live event of a pledge or a right; a card of an application
+// still waiting keeps what the examiner has typed and ticked in it while another bank's application
+// arrives (before, the whole queue was drawn anew and the note was lost).
+func TestConsole_TheQueueKeepsWhatTheExaminerTyped(t *testing.T) {
+	sys := itest.System(t)
+	office := orgOf(t, sys, "IPOfficeMSP", "examiner1")
+	examiner, officer := itest.As(t, "IPOfficeMSP", "examiner1"), itest.As(t, "Bank1MSP", "officer1")
+	var block uint64
+	first, second := itest.Uniq("CN-ZL-QKEEP-A"), itest.Uniq("CN-ZL-QKEEP-B")
+	submit(t, examiner, "/v1/assets", itest.Patent(first), &block)
+	submit(t, examiner, "/v1/assets", itest.Patent(second), &block)
+	itest.AwaitGateways(t, block)
+	waiting := submit(t, officer, "/v1/pledges", itest.Application(first), &block).Str(t, "id")
+	itest.AwaitGateways(t, block)
+
+	ctx := browser(t, office.spki(t))
+	b := (&console{t: t}).tab("ipoffice", office, ctx, screenshotDir(t))
+	b.open("queue")
+	b.signIn("")
+	card := fmt.Sprintf(`document.querySelector('section.application[data-pledge=%q]')`, waiting)
+	b.waitFor("the waiting application's card", "!!"+card)
+	b.do("type a note and tick a reason", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+  const c = %s;
+  c.dataset.mark = "kept";
+  c.querySelector("form.refuse input[name=note]").value = "核对中";
+  c.querySelector("form.refuse input[name=reason]").checked = true;
+})()`, card)))
+	other := submit(t, officer, "/v1/pledges", itest.Application(second), &block).Str(t, "id")
+	itest.AwaitGateways(t, block)
+	b.waitFor("the new application's card", fmt.Sprintf(`!!document.querySelector('section.application[data-pledge=%q]')`, other))
+	got := b.eval(fmt.Sprintf(`(() => {
+  const c = %s;
+  return [c.dataset.mark || "", c.querySelector("form.refuse input[name=note]").value, String(c.querySelector("form.refuse input[name=reason]").checked)].join("|");
+})()`, card))
+	if got != "kept|核对中|true" {
+		t.Errorf("after another application arrived, the first card is %q (mark|note|ticked), want kept|核对中|true", got)
+	}
+}

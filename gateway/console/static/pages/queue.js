@@ -5,7 +5,7 @@
 "use strict";
 
 (function () {
-  const { pages, $, $$, el, clear, t, tEnum, fmtTime, fmtDate, orgName, badge, pledgeLink, api, listAll, truncationNote, explain, alertBox, notice,
+  const { pages, $, $$, el, clear, t, tEnum, fmtTime, fmtDate, orgName, badge, pledgeLink, api, listAll, truncationNote, mapLimit, latest, explain, alertBox, notice,
     actionForm, chinaToday, refreshOn } = window.IPLedger;
 
   // checksFor lists, for one application, the facts the chaincode tests again at registration, each
@@ -45,22 +45,50 @@
 
   pages.queue = function () {
     const root = $("#queue");
+    // The cards of the applications on the page, by pledge id: a redraw on a live event keeps the card
+    // of an application still waiting, with what the examiner has typed or ticked in its forms, and
+    // only updates its facts; decided ones go, new ones come in their place by filing time.
+    const cards = new Map();
+    const turn = latest();
     async function load() {
-      let items, overdue;
+      const mine = turn();
+      let items, overdue, checks;
       try {
         [items, overdue] = await Promise.all([listAll("status=applied"), listAll("overdue=true")]);
-      } catch (err) { alertBox(err); return; }
+        checks = await mapLimit(items, 4, checksFor);
+      } catch (err) { if (mine()) alertBox(err); return; }
+      if (!mine()) return; // a later redraw has begun: it draws
       const late = new Set(overdue.map((p) => p.id));
       truncationNote(root, items, overdue);
-      items.sort((a, b) => (a.appliedAt || "").localeCompare(b.appliedAt || ""));
+      const order = items.map((p, i) => [p, checks[i]]).sort(([a], [b]) => (a.appliedAt || "").localeCompare(b.appliedAt || ""));
       $("#q-counts").textContent = t("queue.counts", { Waiting: items.length, Overdue: late.size });
-      const cards = [];
-      for (const p of items) cards.push(await application(p, late.has(p.id)));
-      clear(root).append(...cards);
+      const waiting = new Set(items.map((p) => p.id));
+      for (const [id, c] of cards) if (!waiting.has(id)) { c.section.remove(); cards.delete(id); }
+      for (const e of [...root.children]) if (!e.matches("section.application")) e.remove(); // "loading", "empty"
+      let prev = null;
+      for (const [p, cs] of order) {
+        let c = cards.get(p.id);
+        if (!c) { c = application(p); cards.set(p.id, c); }
+        update(c, p, late.has(p.id), cs);
+        // Move a card only when it is out of place: moving one would take the focus out of its form.
+        if ((prev ? prev.nextElementSibling : root.firstElementChild) !== c.section) {
+          if (prev) prev.after(c.section); else root.prepend(c.section);
+        }
+        prev = c.section;
+      }
       if (!items.length) root.append(el("p", { class: "muted", text: t("queue.empty") }));
     }
-    async function application(p, isLate) {
-      const checks = await checksFor(p);
+    // update draws an application's facts on its card: the heading, the summary, the dates and the checks.
+    function update(c, p, isLate, checks) {
+      c.section.classList.toggle("overdue", isLate);
+      clear(c.head).append(pledgeLink(p.id), " ", isLate ? badge("overdue", "flag") : "", " ", el("small", { class: "muted", text: t("queue.from", { Org: orgName(p.pledgee.msp) }) }));
+      c.summary.textContent = t("queue.summary", { Rights: p.assetIds.join(", "), Pledgors: p.pledgors.map((x) => x.name).join(", "), Debt: tEnum("debtKind", p.debtKind),
+        Term: t("common.from-to", { From: fmtDate(p.debtTermStart), To: fmtDate(p.debtTermEnd) }) });
+      c.filed.textContent = t("queue.filed", { Filed: fmtTime(p.appliedAt), Due: fmtTime(p.examinationDueBy) }) + (isLate ? " — " + t("queue.late") : "");
+      clear(c.checks).append(...checks.map((x) => el("li", { class: x.ok ? "pass" : "fail", "data-rule": x.rule, "data-check": x.check, text: x.rule + " · " + x.text })));
+    }
+    // application makes the card of one application, with its two forms; update fills in its facts.
+    function application(p) {
       const regForm = el("form", { class: "register", novalidate: true },
         el("label", {}, t("queue.registration-number") + " ", el("input", { name: "registrationNumber", required: true, maxlength: 64, "data-field": "registrationNumber", value: "Y" + chinaToday().slice(0, 4) + "-" + p.id.slice(-8).toUpperCase() })),
         el("span", { class: "field-error", "data-error-for": "registrationNumber" }),
@@ -81,13 +109,9 @@
         if (refForm.note.value.trim()) body.note = refForm.note.value.trim();
         return { path: decision(p, "refuse"), body };
       }, (r, b) => decided(p, "refuse", r, b));
-      return el("section", { class: "application" + (isLate ? " overdue" : ""), "data-pledge": p.id },
-        el("h2", {}, pledgeLink(p.id), " ", isLate ? badge("overdue", "flag") : "", " ", el("small", { class: "muted", text: t("queue.from", { Org: orgName(p.pledgee.msp) }) })),
-        el("p", { text: t("queue.summary", { Rights: p.assetIds.join(", "), Pledgors: p.pledgors.map((x) => x.name).join(", "), Debt: tEnum("debtKind", p.debtKind),
-          Term: t("common.from-to", { From: fmtDate(p.debtTermStart), To: fmtDate(p.debtTermEnd) }) }) }),
-        el("p", { class: "muted", text: t("queue.filed", { Filed: fmtTime(p.appliedAt), Due: fmtTime(p.examinationDueBy) }) + (isLate ? " — " + t("queue.late") : "") }),
-        el("ul", { class: "checks" }, ...checks.map((c) => el("li", { class: c.ok ? "pass" : "fail", "data-rule": c.rule, "data-check": c.check, text: c.rule + " · " + c.text }))),
-        el("div", { class: "decide" }, regForm, refForm));
+      const c = { head: el("h2"), summary: el("p"), filed: el("p", { class: "muted" }), checks: el("ul", { class: "checks" }) };
+      c.section = el("section", { class: "application", "data-pledge": p.id }, c.head, c.summary, c.filed, c.checks, el("div", { class: "decide" }, regForm, refForm));
+      return c;
     }
     const decision = (p, action) => "/v1/pledges/" + encodeURIComponent(p.id) + "/" + action;
     async function decided(p, action, r, b) {
