@@ -84,6 +84,7 @@ var Pages = []Page{
 	{Path: "pledges", For: []string{"bank"}},
 	{Path: "apply", For: []string{"bank"}},
 	{Path: "queue", For: []string{"ipoffice"}},
+	{Path: "rights", For: []string{"ipoffice"}},
 	{Path: "transfers", For: []string{"bank", "exchange", "ipoffice"}},
 	{Path: "licences"},
 	{Path: "court", For: []string{"ipoffice"}},
@@ -278,7 +279,7 @@ type pageData struct {
 	// RefusalReasons are the IP office's reason codes (their words: "refusal.<code>").
 	RefusalReasons []string
 	// The values of the API's enumerations the forms and filters offer (their words: "enum.<name>.<value>").
-	PledgeStatuses, AssetKinds, DebtKinds []string
+	PledgeStatuses, AssetKinds, DebtKinds, LegalStatuses []string
 }
 
 // langLink is one language of the switch: this page again with ?lang=.
@@ -306,7 +307,8 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, t *template.Tem
 	_, styleErr := fs.Stat(staticFS, "static/pages/"+page.Name()+".css")
 	data := pageData{Page: page, Script: err == nil, Style: styleErr == nil, MSPID: c.opts.MSPID, OrgName: OrgName(lang, c.opts.MSPID), OrgKind: kind,
 		Nav: navigation(kind), Lang: lang, Switch: sw, RefusalReasons: RefusalReasons,
-		PledgeStatuses: Enums["pledgeStatus"], AssetKinds: Enums["assetKind"], DebtKinds: Enums["debtKind"]}
+		PledgeStatuses: Enums["pledgeStatus"], AssetKinds: Enums["assetKind"], DebtKinds: Enums["debtKind"],
+		LegalStatuses: Enums["legalStatus"]}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		c.log.Error("console template", "page", path, "err", err)

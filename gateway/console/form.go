@@ -39,6 +39,9 @@ func (f *formSchema) lookup(schema, path string) (*openapi3.Schema, bool, error)
 	s, required := ref.Value, false
 	for _, part := range strings.Split(path, ".") {
 		name, isArray := strings.CutSuffix(part, "[]")
+		if len(s.Properties) == 0 && len(s.AllOf) == 1 && s.AllOf[0].Value != nil {
+			s = s.AllOf[0].Value // a nullable reference, written {nullable: true, allOf: [{$ref: …}]} (AssetPatch's flags)
+		}
 		p, ok := s.Properties[name]
 		if !ok || p.Value == nil {
 			return nil, false, fmt.Errorf("console: schema %s has no field %s", schema, path)

@@ -324,8 +324,10 @@
   // posted with one Idempotency-Key for as long as the form is unchanged and sent to the same path, so
   // that sending it again after a lost answer repeats the same request (I3) and never writes twice; a
   // change to any field, another path (the same form for another right), or a refusal draws a new key. done(answer, body) tells what the ledger did; an error is shown beside the field a
-  // 422 names, under the form in words with its rule id, and in the alert box.
-  function actionForm(form, send, done) {
+  // 422 names, under the form in words with its rule id, and in the alert box, then given to
+  // failed(err, body) when the page has more to say (a 409 beside the field its reason concerns).
+  // send() may name the method ({method: "PATCH", path, body}); POST by default.
+  function actionForm(form, send, done, failed) {
     let key = randomKey(), lastPath = "";
     const fresh = () => { key = randomKey(); };
     form.addEventListener("input", fresh);
@@ -342,7 +344,7 @@
       lastPath = req.path;
       await busy($("button[type=submit]", form) || form, async () => {
         try {
-          const r = await api("POST", req.path, req.body === undefined ? {} : req.body, key);
+          const r = await api(req.method || "POST", req.path, req.body === undefined ? {} : req.body, key);
           await done(r, req.body);
         } catch (err) {
           if (decided(err)) fresh(); // refused: once its ground is gone, sending it again must be asked anew
@@ -351,6 +353,7 @@
             const x = explain(err);
             slot.textContent = x.words + (x.rule ? " " + t("error.rule", { Rule: x.rule }) : "");
           }
+          if (failed) failed(err, req.body);
         }
       });
     });
