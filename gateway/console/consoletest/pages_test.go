@@ -122,6 +122,8 @@ func pageVisits(s pageSeed) map[string]pageVisit {
 		// The licence register and the court measures of the seeded right: their tables and forms drawn.
 		"licences": {query: "asset=" + s.asset, ready: `!document.querySelector("#licence-register").hidden && document.querySelector("#l-heading").textContent !== "" && document.querySelector("#l-rows").children.length > 0`},
 		"court":    {query: "asset=" + s.asset, ready: `!document.querySelector("#court-right").hidden && document.querySelector("#c-heading").textContent !== "" && document.querySelector("#c-rows").children.length > 0`},
+		// The register of rights: the registration form with its first owner, and the seeded right's record in the change form.
+		"rights": {query: "asset=" + s.asset, ready: `!!document.querySelector("#r-owner-rows [data-row]") && !document.querySelector("#u-right").hidden && document.querySelector("#u-fact-id").textContent !== ""`},
 	}
 }
 

@@ -110,6 +110,7 @@
         $(field).focus();
       }
     });
+    reg.addEventListener("submit", () => { $("#reg-done").hidden = true; }); // the last answer's links go with it
     $("#r-clear").addEventListener("click", () => {
       reg.reset();
       clear(rows);
