@@ -10,7 +10,7 @@
 
 (function () {
   const { pages, KIND, $, $$, el, clear, t, has, tEnum, fmtTime, fmtDate, badge, param, alertBox, notice, resetMessages, fieldError,
-    validate, refreshOn, actionForm, explain, findAsset } = window.IPLedger;
+    validate, refreshOn, actionForm, explain, findAsset, latest } = window.IPLedger;
   const enc = encodeURIComponent;
   const v = (sel, root) => $(sel, root).value.trim();
   const isPatent = (kind) => /^patent-/.test(kind || "");
@@ -184,7 +184,12 @@
       $("#u-" + name).addEventListener("change", () => { $("#u-" + name + "-ref").disabled = !$("#u-" + name).checked; });
     }
 
+    // show draws a right: the record a submission answered, or one read now. Only the newest read or
+    // answer draws (latest): a slow live-event redraw of the right shown before never overwrites the
+    // right asked for since.
+    const turn = latest();
     function show(id, record) {
+      const mine = turn();
       const draw = (a) => {
         const other = !current || current.id !== a.id;
         current = a;
@@ -195,7 +200,8 @@
         $("#u-right").hidden = false;
       };
       if (record) return draw(record);
-      return findAsset(id).then(draw, (err) => {
+      return findAsset(id).then((a) => { if (mine()) draw(a); }, (err) => {
+        if (!mine()) return;
         $("#u-right").hidden = true;
         current = null;
         alertBox(err);
