@@ -1,5 +1,7 @@
 package api
 
+import "encoding/json"
+
 // Op is one chaincode transaction as every part of IPLedger knows it: the contract publishes its
 // read-only ones, the gateway routes and endorses by it, the tests and the benchmark call it by Name.
 type Op struct {
@@ -37,6 +39,12 @@ type Arg struct {
 	Param string
 	// Int: the argument is an integer (a page size); absent or not a number, it is 0.
 	Int bool
+	// Optional: an argument added to a deployed operation, after all the others. During an upgrade a
+	// caller of the older rules (a gateway) sends the arguments without it: the contract gives it ""
+	// ([Op.Padded]). A chaincode of the older rules ignores it when it is sent (fabric-contract-api-go
+	// reads as many arguments as the function takes), so an answer names each optional argument it
+	// applied under its Param: the gateway refuses an answer that does not ([Op.Unapplied]).
+	Optional bool
 }
 
 // ArgIn is where an HTTP request carries an argument.
@@ -51,6 +59,54 @@ const (
 
 func path(name, param string) Arg  { return Arg{Name: name, In: InPath, Param: param} }
 func query(name, param string) Arg { return Arg{Name: name, In: InQuery, Param: param} }
+
+// optional is a query argument added to a deployed operation (Arg.Optional).
+func optional(name, param string) Arg {
+	return Arg{Name: name, In: InQuery, Param: param, Optional: true}
+}
+
+// Padded is args with the optional arguments a caller left out given "" (what an absent query
+// parameter is): a caller of older rules sends the operation's arguments without the optional ones
+// added since. Any other count is returned as it is (and refused by the contract API).
+func (o Op) Padded(args []string) []string {
+	if len(args) >= len(o.Args) {
+		return args
+	}
+	out := append(make([]string, 0, len(o.Args)), args...)
+	for _, a := range o.Args[len(args):] {
+		if !a.Optional {
+			return args
+		}
+		v := ""
+		if a.Int {
+			v = "0"
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// Unapplied names the first optional argument given (not "") in args that the answer does not state
+// under its Param with the same value: a chaincode of older rules, which ignored it. "" when the
+// answer states every one given (or is not a JSON object: the caller's own decoding fails then).
+func (o Op) Unapplied(args []string, answer []byte) string {
+	var doc map[string]json.RawMessage
+	for i, a := range o.Args {
+		if !a.Optional || i >= len(args) || args[i] == "" {
+			continue
+		}
+		if doc == nil {
+			if json.Unmarshal(answer, &doc) != nil {
+				return ""
+			}
+		}
+		var v string
+		if json.Unmarshal(doc[a.Param], &v) != nil || v != args[i] {
+			return a.Param
+		}
+	}
+	return ""
+}
 
 var (
 	body      = Arg{Name: "payload", In: InBody}
@@ -159,10 +215,12 @@ var (
 	// GetStatistics is sealed to the caller's key like GetPledgeTerms: its amounts are sums of private
 	// terms, which a submitted query would otherwise write into a block every member reads.
 	GetStatistics = Op{Name: "GetStatistics", ReadOnly: true, PrivateTerms: true, Method: "GET", Path: "/v1/statistics",
-		Args: []Arg{query("from", "from"), query("to", "to"), query("interval", "interval")},
+		Args: []Arg{query("from", "from"), query("to", "to"), query("interval", "interval"),
+			optional("pledgee", "pledgee"), optional("kind", "kind")},
 		Summary: "returns the regulator's statistics of the pledges over a window of dates, by month, quarter or year: " +
 			"registrations, releases, refusals, revocations, times to decision, defaults and disposals, amounts secured " +
-			"by bank and kind of right (of the terms the caller's organization holds), concentration"}
+			"by bank and kind of right (of the terms the caller's organization holds), concentration; " +
+			"of one pledgee bank's pledges, or one kind of right's, when asked"}
 	// ListStateKeys and GetStateDigests let a checker compare a read model with the chaincode's state.
 	ListStateKeys = Op{Name: "ListStateKeys", ReadOnly: true, Args: []Arg{{Name: "family"}, pageSize, bookmark},
 		Summary: "lists one page of the keys of one family of the public state (or the simple keys), with the SHA-256 of each value"}
@@ -170,9 +228,10 @@ var (
 		Summary: "returns the SHA-256 of the public value of given keys and the hash of their private values in the collections named"}
 
 	ListTransfers = Op{Name: "ListTransfers", ReadOnly: true, Method: "GET", Path: "/v1/transfers",
-		Args: append([]Arg{query("assetID", "assetId"), query("status", "status"),
-			query("requestedBy", "requestedBy")}, pageQuery...),
-		Summary: "lists transfers by IP right, status and requesting organization, in id order, paginated (T1)"}
+		Args: append(append([]Arg{query("assetID", "assetId"), query("status", "status"),
+			query("requestedBy", "requestedBy")}, pageQuery...), optional("kind", "kind"), optional("consentOf", "consentOf")),
+		Summary: "lists transfers by IP right, status, requesting organization, kind, and the bank whose consent they wait for (P7), " +
+			"in id order, paginated (T1)"}
 )
 
 func pledgeAction(name, verb, payload string, summary string) Op {

@@ -19,7 +19,9 @@ const MaxStatisticsPeriods = 240
 // from the public records (V1), as every member may read them; amounts come from the private terms
 // (V2) of the pledges whose terms the caller's organization holds: a bank's own, all of them for the
 // IP office and the regulator. TermsCoverage says how many pledges' terms were read and how many
-// were not, and why.
+// were not, and why. Pledgee and Kind are the filters applied, when asked: every figure then counts
+// only the pledges of that pledgee bank, or whose rights are of that kind (as ByKind counts them:
+// KindMixed for a package of several kinds), and PledgesRead only those.
 type Statistics struct {
 	AsOf          string             `json:"asOf"`
 	ByBank        []BankStatistics   `json:"byBank"`
@@ -27,7 +29,9 @@ type Statistics struct {
 	Concentration Concentration      `json:"concentration"`
 	From          string             `json:"from"`
 	Interval      string             `json:"interval"`
+	Kind          string             `json:"kind,omitempty"`
 	Periods       []StatisticsPeriod `json:"periods"`
+	Pledgee       MSPID              `json:"pledgee,omitempty"`
 	PledgesRead   int                `json:"pledgesRead"`
 	QueriedBy     MSPID              `json:"queriedBy"`
 	TermsCoverage TermsCoverage      `json:"termsCoverage"`
@@ -102,6 +106,15 @@ type KindStatistics struct {
 
 // KindMixed is the kind under which a package of rights of several kinds counts.
 const KindMixed = "mixed"
+
+// StatisticsKinds are the kinds GetStatistics filters by: the kinds of right, and KindMixed.
+func StatisticsKinds() []string {
+	out := make([]string, 0, len(AssetKinds)+1)
+	for _, k := range AssetKinds {
+		out = append(out, string(k))
+	}
+	return append(out, KindMixed)
+}
 
 // Concentration is how concentrated the registrations of the window are: the Herfindahl–Hirschman
 // index (sum of the squared percent shares, 0 to 10000) of the banks' registrations and, when every

@@ -85,9 +85,13 @@ type ConsentInput struct {
 	ProceedsUse string `json:"proceedsUse"`
 }
 
-// TransferPage is one page of a transfer list. Bookmark is "" after the last page.
+// TransferPage is one page of a transfer list. Bookmark is "" after the last page. Kind and
+// ConsentOf are the filters of those names applied, when asked (ListTransfers): the transfers of that
+// kind; the transfers still requested that wait for that bank's consent (P7).
 type TransferPage struct {
-	Bookmark string      `json:"bookmark"`
-	Count    int         `json:"count"`
-	Items    []*Transfer `json:"items"`
+	Bookmark  string      `json:"bookmark"`
+	ConsentOf MSPID       `json:"consentOf,omitempty"`
+	Count     int         `json:"count"`
+	Items     []*Transfer `json:"items"`
+	Kind      string      `json:"kind,omitempty"`
 }

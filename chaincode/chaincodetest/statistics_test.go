@@ -34,7 +34,13 @@ func after() []string { return []string{"IPLedger-After-Block", strconv.FormatUi
 
 func statsOf(t *testing.T, c *itest.Caller) api.Statistics {
 	t.Helper()
-	r := c.Do(http.MethodGet, "/v1/statistics?"+window()+"&interval=month", nil, after()...)
+	return statsWith(t, c, "")
+}
+
+// statsWith is the statistics with the filters of query (e.g. "&pledgee=Bank2MSP").
+func statsWith(t *testing.T, c *itest.Caller, query string) api.Statistics {
+	t.Helper()
+	r := c.Do(http.MethodGet, "/v1/statistics?"+window()+"&interval=month"+query, nil, after()...)
 	var st api.Statistics
 	if r.Status != http.StatusOK || json.Unmarshal(r.Body, &st) != nil {
 		t.Fatalf("GET /v1/statistics as %s/%s: %s", c.Org, c.User, r)
@@ -105,6 +111,7 @@ func TestStatistics_ThroughTheGatewaysOfTheRegulatorAndABank(t *testing.T) {
 	regulator, officer1 := itest.As(t, "RegulatorMSP", "auditor1"), itest.As(t, "Bank1MSP", "officer1")
 	ipo, officer2 := itest.As(t, "IPOfficeMSP", "examiner1"), itest.As(t, "Bank2MSP", "officer1")
 	regBefore, bankBefore := statsOf(t, regulator), statsOf(t, officer1)
+	bank2Before, bank1PatentsBefore := statsWith(t, regulator, "&pledgee=Bank2MSP"), statsWith(t, regulator, "&pledgee=Bank1MSP&kind=patent-invention")
 
 	a, b := pledgeVia(t, ipo, officer1, "1000000.00"), pledgeVia(t, ipo, officer1, "2500000.00")
 	c, d := pledgeVia(t, ipo, officer2, "4000000.00"), pledgeVia(t, ipo, officer1, "9000000.00")
@@ -155,6 +162,34 @@ func TestStatistics_ThroughTheGatewaysOfTheRegulatorAndABank(t *testing.T) {
 	}
 	if !reg.TermsCoverage.Complete || bank.TermsCoverage.Complete || bank.QueriedBy != api.MSPBank1 {
 		t.Errorf("coverage: regulator %+v, Bank1 %+v (%s)", reg.TermsCoverage, bank.TermsCoverage, bank.QueriedBy)
+	}
+
+	// Filtered by pledgee and kind: only Bank2's pledge (c); only Bank1's patents (a, b, d).
+	bank2, bank1Patents := statsWith(t, regulator, "&pledgee=Bank2MSP"), statsWith(t, regulator, "&pledgee=Bank1MSP&kind=patent-invention")
+	if bank2.Pledgee != api.MSPBank2 || bank2.Kind != "" || bank1Patents.Pledgee != api.MSPBank1 || bank1Patents.Kind != "patent-invention" {
+		t.Errorf("the filters applied: %q %q, %q %q", bank2.Pledgee, bank2.Kind, bank1Patents.Pledgee, bank1Patents.Kind)
+	}
+	for _, x := range []struct {
+		name              string
+		got, before, want int
+	}{
+		{"Bank2's applications", bank2.Totals.Applications, bank2Before.Totals.Applications, 1},
+		{"Bank2's registrations", bank2.Totals.Registrations, bank2Before.Totals.Registrations, 1},
+		{"Bank2's refusals", bank2.Totals.Refusals, bank2Before.Totals.Refusals, 0},
+		{"Bank1's patents: applications", bank1Patents.Totals.Applications, bank1PatentsBefore.Totals.Applications, 3},
+		{"Bank1's patents: registrations", bank1Patents.Totals.Registrations, bank1PatentsBefore.Totals.Registrations, 2},
+		{"Bank1's patents: refusals", bank1Patents.Totals.Refusals, bank1PatentsBefore.Totals.Refusals, 1},
+	} {
+		if x.got-x.before != x.want {
+			t.Errorf("%s: %d before, %d after, want %+d", x.name, x.before, x.got, x.want)
+		}
+	}
+	delta("Bank2's secured amount", bank2.Totals.SecuredAmount, bank2Before.Totals.SecuredAmount, 400000000, 1)
+	delta("Bank1's patents' secured amount", bank1Patents.Totals.SecuredAmount, bank1PatentsBefore.Totals.SecuredAmount, 350000000, 2)
+	for _, b := range append(bank2.ByBank, bank1Patents.ByBank...) {
+		if b.MSP != api.MSPBank2 && b.MSP != api.MSPBank1 || b.RegistrationShare != 100 {
+			t.Errorf("a filtered answer's banks: %+v", b)
+		}
 	}
 
 	r := regulator.Do(http.MethodGet, "/v1/statistics?"+window()+"&format=csv", nil, after()...)

@@ -12,9 +12,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/hyperledger/fabric-contract-api-go/v2/metadata"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/ipledger/ipledger/chaincode/api"
 	"github.com/ipledger/ipledger/chaincode/rules"
 	"github.com/ipledger/ipledger/chaincode/seal"
@@ -39,9 +43,77 @@ func New() *Contract {
 	return c
 }
 
-// NewChaincode returns the contractapi chaincode that serves [Contract].
-func NewChaincode() (*contractapi.ContractChaincode, error) {
-	return contractapi.NewChaincode(New())
+// NewChaincode returns the chaincode that serves [Contract]: contractapi's, given the optional
+// arguments a caller of older rules leaves out ([Chaincode]).
+func NewChaincode() (*Chaincode, error) {
+	cc, err := contractapi.NewChaincode(New())
+	if err != nil {
+		return nil, err
+	}
+	return &Chaincode{ContractChaincode: cc}, nil
+}
+
+// Chaincode is contractapi's chaincode of [Contract], which refuses a call with fewer arguments than
+// its function takes. During an upgrade a gateway of the older rules calls the newer chaincode
+// without the optional arguments added since (api.Arg.Optional): Invoke gives them "" first
+// (api.Op.Padded), so that the call is answered as before. The reverse, a newer gateway calling an
+// older chaincode, needs nothing here: contractapi ignores the arguments after those its function
+// takes, and the answer, naming no optional argument, tells the gateway they were not applied.
+type Chaincode struct {
+	*contractapi.ContractChaincode
+}
+
+// withOptional are the operations with optional arguments, by name.
+var withOptional = func() map[string]api.Op {
+	out := map[string]api.Op{}
+	for _, o := range api.Operations {
+		if slices.ContainsFunc(o.Args, func(a api.Arg) bool { return a.Optional }) {
+			out[o.Name] = o
+		}
+	}
+	return out
+}()
+
+// Invoke runs the transaction, its optional arguments given when the caller left them out.
+func (c *Chaincode) Invoke(stub shim.ChaincodeStubInterface) *peer.Response {
+	fn, params := stub.GetFunctionAndParameters()
+	name := fn[strings.LastIndexByte(fn, ':')+1:]
+	if op, ok := withOptional[name]; ok && len(params) < len(op.Args) {
+		if padded := op.Padded(params); len(padded) > len(params) {
+			stub = paddedStub{ChaincodeStubInterface: stub, fn: fn, params: padded, sent: params}
+		}
+	}
+	return c.ContractChaincode.Invoke(stub)
+}
+
+// paddedStub is a stub whose arguments are padded; sent are those the caller sent.
+type paddedStub struct {
+	shim.ChaincodeStubInterface
+	fn           string
+	params, sent []string
+}
+
+func (s paddedStub) GetFunctionAndParameters() (string, []string) {
+	return s.fn, slices.Clone(s.params)
+}
+
+func (s paddedStub) GetStringArgs() []string { return append([]string{s.fn}, s.params...) }
+
+func (s paddedStub) GetArgs() [][]byte {
+	out := [][]byte{[]byte(s.fn)}
+	for _, p := range s.params {
+		out = append(out, []byte(p))
+	}
+	return out
+}
+
+// sentFunctionAndParameters is the function and the arguments the caller sent, before any padding:
+// what the caller binds a sealed answer to.
+func sentFunctionAndParameters(stub shim.ChaincodeStubInterface) (string, []string) {
+	if p, ok := stub.(paddedStub); ok {
+		return p.fn, slices.Clone(p.sent)
+	}
+	return stub.GetFunctionAndParameters()
 }
 
 func unknownTransaction(ctx contractapi.TransactionContextInterface) error {
@@ -117,7 +189,9 @@ func sealed(ctx contractapi.TransactionContextInterface, fn func(*rules.Service)
 	if err != nil || cert == nil {
 		return "", api.Malformed(fmt.Sprintf("cannot read the caller's certificate: %v", err))
 	}
-	function, args := ctx.GetStub().GetFunctionAndParameters()
+	// Bound to the arguments as the caller sent them: a caller of older rules, which left out an
+	// optional argument, opens the answer with its own.
+	function, args := sentFunctionAndParameters(ctx.GetStub())
 	s, err := seal.Seal(cert.PublicKey, []byte(out), seal.Context(function, args...))
 	if errors.Is(err, seal.ErrUnsupportedKey) {
 		return "", api.Forbidden("V2", "private terms are answered only encrypted to the caller's certificate key, "+

@@ -196,10 +196,10 @@ func (c *Contract) GetTransferHistory(ctx contractapi.TransactionContextInterfac
 	return call(ctx, func(s *rules.Service) (string, error) { return s.GetTransferHistory(transferID) })
 }
 
-// ListTransfers lists transfers by IP right, status and requesting organization, in id order, paginated (T1).
-func (c *Contract) ListTransfers(ctx contractapi.TransactionContextInterface, assetID string, status string, requestedBy string, pageSize int32, bookmark string) (string, error) {
+// ListTransfers lists transfers by IP right, status, requesting organization, kind, and the bank whose consent they wait for (P7), in id order, paginated (T1).
+func (c *Contract) ListTransfers(ctx contractapi.TransactionContextInterface, assetID string, status string, requestedBy string, pageSize int32, bookmark string, kind string, consentOf string) (string, error) {
 	return call(ctx, func(s *rules.Service) (string, error) {
-		return s.ListTransfers(assetID, status, requestedBy, pageSize, bookmark)
+		return s.ListTransfers(assetID, status, requestedBy, pageSize, bookmark, kind, consentOf)
 	})
 }
 
@@ -225,9 +225,9 @@ func (c *Contract) GetPartyExtract(ctx contractapi.TransactionContextInterface, 
 	return call(ctx, func(s *rules.Service) (string, error) { return s.GetPartyExtract(partyID) })
 }
 
-// GetStatistics returns the regulator's statistics of the pledges over a window of dates, by month, quarter or year: registrations, releases, refusals, revocations, times to decision, defaults and disposals, amounts secured by bank and kind of right (of the terms the caller's organization holds), concentration. Answered sealed to the caller's certificate key.
-func (c *Contract) GetStatistics(ctx contractapi.TransactionContextInterface, from string, to string, interval string) (string, error) {
-	return sealed(ctx, func(s *rules.Service) (string, error) { return s.GetStatistics(from, to, interval) })
+// GetStatistics returns the regulator's statistics of the pledges over a window of dates, by month, quarter or year: registrations, releases, refusals, revocations, times to decision, defaults and disposals, amounts secured by bank and kind of right (of the terms the caller's organization holds), concentration; of one pledgee bank's pledges, or one kind of right's, when asked. Answered sealed to the caller's certificate key.
+func (c *Contract) GetStatistics(ctx contractapi.TransactionContextInterface, from string, to string, interval string, pledgee string, kind string) (string, error) {
+	return sealed(ctx, func(s *rules.Service) (string, error) { return s.GetStatistics(from, to, interval, pledgee, kind) })
 }
 
 // ListStateKeys lists one page of the keys of one family of the public state (or the simple keys), with the SHA-256 of each value.

@@ -144,7 +144,7 @@ func pageSize(n int32) (int32, error) {
 }
 
 // listPledges reads one page of a pledge index; the pledge id is the index key's last attribute.
-func (s *Service) listPledges(index string, attrs []string, size int32, bookmark string, keep func(*api.Pledge) bool) (string, error) {
+func (s *Service) listPledges(index string, attrs []string, size int32, bookmark string, keep func(*api.Pledge) (bool, error)) (string, error) {
 	items, next, err := listPage(s, index, attrs, size, bookmark, s.loadPledge, keep)
 	if err != nil {
 		return "", err
@@ -156,7 +156,7 @@ func (s *Service) listPledges(index string, attrs []string, size int32, bookmark
 // ids end the page's keys, those that keep keeps (all when it is nil). A filtered page may hold fewer
 // than size records while more follow: the bookmark is "" only after the last page.
 func listPage[T any](s *Service, index string, attrs []string, size int32, bookmark string,
-	load func(id string) (T, error), keep func(T) bool) ([]T, string, error) {
+	load func(id string) (T, error), keep func(T) (bool, error)) ([]T, string, error) {
 	if err := requireMember(s.tx.Caller); err != nil {
 		return nil, "", err
 	}
@@ -181,7 +181,13 @@ func listPage[T any](s *Service, index string, attrs []string, size int32, bookm
 		if err != nil {
 			return nil, "", err
 		}
-		if keep == nil || keep(v) {
+		ok := keep == nil
+		if !ok {
+			if ok, err = keep(v); err != nil {
+				return nil, "", err
+			}
+		}
+		if ok {
 			items = append(items, v)
 		}
 	}
@@ -278,9 +284,12 @@ func (s *Service) GetStatement(assetID string) (string, error) {
 
 // ListTransfers lists transfers, a page at a time (A3: public to every member): those of one IP right
 // when assetID is given, else those requested by one organization when requestedBy is given, else
-// all, in id order. Every filter given must hold; a page filtered by status (or by requestedBy within
-// a right) may hold fewer than size transfers while more follow.
-func (s *Service) ListTransfers(assetID, status, requestedBy string, size int32, bookmark string) (string, error) {
+// all, in id order. Every filter given must hold: status; kind (assignment or license); consentOf, a
+// bank: the transfers still requested that wait for that bank's consent, an active pledge of that
+// bank on the right not having consented, as RecordTransfer decides (P7, T2). A filtered page may
+// hold fewer than size transfers while more follow. The answer names the kind and consentOf it
+// applied (api.TransferPage).
+func (s *Service) ListTransfers(assetID, status, requestedBy string, size int32, bookmark, kind, consentOf string) (string, error) {
 	var c check
 	if assetID != "" {
 		c.id("assetId", assetID)
@@ -294,6 +303,12 @@ func (s *Service) ListTransfers(assetID, status, requestedBy string, size int32,
 				strings.Join(fixedOrgNames()[:3], ", "))
 		}
 	}
+	if kind != "" {
+		enum(&c, "kind", kind, api.TransferKinds)
+	}
+	if consentOf != "" && !api.IsBank(api.MSPID(consentOf)) {
+		c.fail("consentOf", "must be a bank's MSP id: "+api.BankMSPPattern+", not "+strings.Join(fixedOrgNames(), ", "))
+	}
 	if c.err != nil {
 		return "", c.err
 	}
@@ -304,15 +319,21 @@ func (s *Service) ListTransfers(assetID, status, requestedBy string, size int32,
 	case requestedBy != "":
 		index, attrs = idxTransferRequester, []string{requestedBy}
 	}
-	keep := func(t *api.Transfer) bool {
-		return (status == "" || t.Status == api.TransferStatus(status)) &&
-			(requestedBy == "" || t.RequestedBy == api.MSPID(requestedBy))
+	keep := func(t *api.Transfer) (bool, error) {
+		if status != "" && t.Status != api.TransferStatus(status) || requestedBy != "" && t.RequestedBy != api.MSPID(requestedBy) ||
+			kind != "" && t.Kind != kind {
+			return false, nil
+		}
+		if consentOf == "" {
+			return true, nil
+		}
+		return s.awaitsConsentOf(t, api.MSPID(consentOf))
 	}
 	items, next, err := listPage(s, index, attrs, size, bookmark, s.loadTransfer, keep)
 	if err != nil {
 		return "", err
 	}
-	return marshal(api.TransferPage{Bookmark: next, Count: len(items), Items: items})
+	return marshal(api.TransferPage{Bookmark: next, ConsentOf: api.MSPID(consentOf), Count: len(items), Items: items, Kind: kind})
 }
 
 // fixedOrgNames are the MSP ids of the members whose role is fixed, for messages.

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	api "github.com/ipledger/ipledger/chaincode/api"
@@ -24,8 +25,10 @@ var StatisticsPageSize int32 = 500
 // quarter or year. Any member may ask: counts and times come from the public records (V1); amounts
 // only from the private terms the caller's organization holds (V2): a bank its own pledges', the IP
 // office and the regulator every bank's. Terms that the answering peer cannot read are counted, not
-// guessed (termsCoverage).
-func (s *Service) GetStatistics(from, to, interval string) (string, error) {
+// guessed (termsCoverage). pledgee (a bank's MSP id) and kind (a kind of right, or mixed) filter the
+// pledges: every figure counts only those of that pledgee bank, whose rights are of that kind (a
+// package of several kinds is mixed, as byKind counts it); the answer names the filters applied.
+func (s *Service) GetStatistics(from, to, interval, pledgee, kind string) (string, error) {
 	if err := requireMember(s.tx.Caller); err != nil {
 		return "", err
 	}
@@ -33,7 +36,18 @@ func (s *Service) GetStatistics(from, to, interval string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	var c check
+	if pledgee != "" && !api.IsBank(api.MSPID(pledgee)) {
+		c.fail("pledgee", "must be a bank's MSP id: "+api.BankMSPPattern+", not "+strings.Join(fixedOrgNames(), ", "))
+	}
+	if kind != "" {
+		enum(&c, "kind", kind, api.StatisticsKinds())
+	}
+	if c.err != nil {
+		return "", c.err
+	}
 	acc := newStatsAcc(s, w)
+	acc.pledgee, acc.kind = api.MSPID(pledgee), kind
 	bookmark := ""
 	for {
 		page, next, err := s.l.ScanValuesPage(keyPledge, nil, StatisticsPageSize, bookmark)
@@ -290,6 +304,8 @@ type statsAcc struct {
 	rights   map[string]bool // distinct rights pledged by the registrations of the window
 	coverage api.TermsCoverage
 	read     int
+	pledgee  api.MSPID // the filters: "" for every pledgee, every kind
+	kind     string
 }
 
 type periodAcc struct {
@@ -341,8 +357,23 @@ func (a *statsAcc) at(ts string, f func(*periodAcc)) (in bool, err error) {
 	return true, nil
 }
 
-// add counts one pledge's events in the window.
+// keeps says whether a pledge passes the filters: its pledgee, the kind of its rights.
+func (a *statsAcc) keeps(p *api.Pledge) (bool, error) {
+	if a.pledgee != "" && p.Pledgee.MSP != a.pledgee {
+		return false, nil
+	}
+	if a.kind == "" {
+		return true, nil
+	}
+	kind, err := a.kindOf(p)
+	return kind == a.kind, err
+}
+
+// add counts the events in the window of one pledge that passes the filters.
 func (a *statsAcc) add(p *api.Pledge) error {
+	if keep, err := a.keeps(p); err != nil || !keep {
+		return err
+	}
 	a.read++
 	dereg := ""
 	if p.Deregistration != nil {
@@ -474,7 +505,7 @@ func (x *periodAcc) result() api.StatisticsPeriod {
 // result is the answer: the intervals, the totals, by bank and kind, and the concentration.
 func (a *statsAcc) result() api.Statistics {
 	a.coverage.Complete = a.coverage.Read == a.coverage.Registrations
-	out := api.Statistics{AsOf: a.s.now(), From: a.w.from, Interval: a.w.interval, PledgesRead: a.read,
+	out := api.Statistics{AsOf: a.s.now(), From: a.w.from, Interval: a.w.interval, Kind: a.kind, Pledgee: a.pledgee, PledgesRead: a.read,
 		QueriedBy: a.s.tx.Caller.MSP, TermsCoverage: a.coverage, To: a.w.to, Totals: a.total.result(),
 		Periods: make([]api.StatisticsPeriod, 0, len(a.periods)), ByBank: []api.BankStatistics{}, ByKind: []api.KindStatistics{}}
 	for _, x := range a.periods {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -84,8 +85,14 @@ func statsLedger(t *testing.T) (*env, map[string]*api.Pledge) {
 
 func (e *env) statistics(c Caller, from, to, interval string) (api.Statistics, error) {
 	e.t.Helper()
+	return e.statisticsOf(c, from, to, interval, "", "")
+}
+
+// statisticsOf is the statistics with the filters pledgee and kind.
+func (e *env) statisticsOf(c Caller, from, to, interval, pledgee, kind string) (api.Statistics, error) {
+	e.t.Helper()
 	var st api.Statistics
-	out, err := e.query(c, func(s *Service) (string, error) { return s.GetStatistics(from, to, interval) })
+	out, err := e.query(c, func(s *Service) (string, error) { return s.GetStatistics(from, to, interval, pledgee, kind) })
 	if err == nil {
 		mustDecode(e.t, out, &st)
 	}
@@ -203,6 +210,131 @@ func TestStatistics_ABankSeesOnlyItsOwnAmounts(t *testing.T) {
 	wantCode(t, err, api.CodeForbidden)
 	_, err = e.statistics(noRole, "", "", "")
 	wantCode(t, err, api.CodeForbidden)
+}
+
+// TestStatistics_FilterByPledgee: with pledgee, every figure counts only that bank's pledges, worked
+// out by hand from statsLedger (Bank2 has B alone: applied 03-03, registered 03-05, CNY 3,000,000;
+// Bank1 has A, C, D and E); the answer names the filter. Amounts are still only those the caller may
+// read (V2): Bank1's officer asking for Bank2's pledges gets the counts and no amount.
+func TestStatistics_FilterByPledgee(t *testing.T) {
+	e, _ := statsLedger(t)
+	st, err := e.statisticsOf(auditor, "2025-03-01", "2025-06-30", "quarter", "Bank2MSP", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Pledgee != api.MSPBank2 || st.Kind != "" || st.PledgesRead != 1 {
+		t.Errorf("pledgee %q, kind %q, pledgesRead %d; want Bank2MSP, none, 1", st.Pledgee, st.Kind, st.PledgesRead)
+	}
+	total := api.StatisticsPeriod{Label: "total", Start: "2025-03-01", End: "2025-06-30", Applications: 1, Registrations: 1,
+		DecisionTimes: api.DecisionTimes{Count: 1, MeanDays: 2, P50Days: 2, P90Days: 2},
+		SecuredAmount: amounts("CNY", "3000000.00", 1), DisposalPrice: amounts(), ProceedsApplied: amounts()}
+	wantEqual(t, "totals", st.Totals, total)
+	wantEqual(t, "by bank", st.ByBank, []api.BankStatistics{{MSP: api.MSPBank2, Registrations: 1, RegistrationShare: 100,
+		AmountShare: fp(100), Amounts: amounts("CNY", "3000000.00", 1)}})
+	wantEqual(t, "by kind", st.ByKind, []api.KindStatistics{{Kind: string(api.KindPatentInvention), Registrations: 1, Rights: 1,
+		Amounts: amounts("CNY", "3000000.00", 1)}})
+	wantEqual(t, "concentration", st.Concentration, api.Concentration{RegistrationHHI: 10000, AmountHHI: fp(10000),
+		PledgedRights: 1, TopOwnerID: beta.ID, TopOwnerName: beta.Name, TopOwnerRights: 1, TopOwnerShare: 100})
+	wantEqual(t, "coverage", st.TermsCoverage, api.TermsCoverage{Complete: true, Read: 1, Registrations: 1})
+
+	b1, err := e.statisticsOf(auditor, "2025-03-01", "2025-06-30", "", "Bank1MSP", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tt := b1.Totals
+	if got := []int{b1.PledgesRead, tt.Applications, tt.Registrations, tt.Refusals, tt.Releases, tt.Revocations, tt.Defaults, tt.Disposals}; !slices.Equal(got, []int{4, 4, 3, 1, 1, 1, 1, 1}) {
+		t.Errorf("Bank1's pledges read, applications, registrations, refusals, releases, revocations, defaults, disposals: %v", got)
+	}
+	wantEqual(t, "Bank1's secured", tt.SecuredAmount, amounts("CNY", "7000000.00", 2, "USD", "1000000.00", 1))
+	if len(b1.ByBank) != 1 || b1.ByBank[0].MSP != api.MSPBank1 || b1.ByBank[0].RegistrationShare != 100 {
+		t.Errorf("Bank1's by bank: %+v", b1.ByBank)
+	}
+
+	// V2 unchanged: Bank1 asks for Bank2's pledges: counts, no amount.
+	other, err := e.statisticsOf(bank1, "2025-03-01", "2025-06-30", "", "Bank2MSP", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEqual(t, "coverage of another bank's", other.TermsCoverage, api.TermsCoverage{NotEntitled: 1, Registrations: 1})
+	wantEqual(t, "another bank's secured", other.Totals.SecuredAmount, amounts())
+	if other.Totals.Registrations != 1 || other.ByBank[0].AmountShare != nil || other.Concentration.AmountHHI != nil {
+		t.Errorf("another bank's statistics: %+v", other)
+	}
+
+	// A bank not on the ledger: nothing counted, and no failure.
+	none, err := e.statisticsOf(auditor, "2025-03-01", "2025-06-30", "", "Bank9MSP", "")
+	if err != nil || none.PledgesRead != 0 || none.Totals.Applications != 0 || len(none.ByBank) != 0 || len(none.ByKind) != 0 {
+		t.Errorf("a bank with no pledge: %+v, %v", none, err)
+	}
+}
+
+// TestStatistics_FilterByKind: with kind, every figure counts only the pledges whose rights are of that
+// kind as byKind counts them: D (a patent with a trademark) alone is mixed; A, B, C and E are
+// patent-invention, C refused. With pledgee too, both hold.
+func TestStatistics_FilterByKind(t *testing.T) {
+	e, _ := statsLedger(t)
+	mixed, err := e.statisticsOf(auditor, "2025-03-01", "2025-06-30", "", "", "mixed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mixed.Kind != api.KindMixed || mixed.Pledgee != "" || mixed.PledgesRead != 1 {
+		t.Errorf("kind %q, pledgee %q, pledgesRead %d", mixed.Kind, mixed.Pledgee, mixed.PledgesRead)
+	}
+	mt := mixed.Totals
+	if got := []int{mt.Applications, mt.Registrations, mt.Revocations, mt.Releases, mt.Refusals}; !slices.Equal(got, []int{1, 1, 1, 0, 0}) {
+		t.Errorf("mixed: applications, registrations, revocations, releases, refusals %v, want [1 1 1 0 0]", got)
+	}
+	wantEqual(t, "mixed by kind", mixed.ByKind, []api.KindStatistics{{Kind: api.KindMixed, Registrations: 1, Rights: 2,
+		Amounts: amounts("USD", "1000000.00", 1)}})
+	wantEqual(t, "mixed by bank", mixed.ByBank, []api.BankStatistics{{MSP: api.MSPBank1, Registrations: 1, RegistrationShare: 100,
+		Amounts: amounts("USD", "1000000.00", 1)}}) // no CNY: no share of amounts
+	if mixed.Periods[1].Applications != 1 || mixed.Periods[1].Registrations != 1 || mixed.Periods[2].Revocations != 1 {
+		t.Errorf("mixed by month: %+v", mixed.Periods)
+	}
+
+	pi, err := e.statisticsOf(auditor, "2025-03-01", "2025-06-30", "", "", "patent-invention")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := pi.Totals
+	if got := []int{pi.PledgesRead, pt.Applications, pt.Registrations, pt.Refusals, pt.Releases, pt.Revocations, pt.Defaults, pt.Disposals}; !slices.Equal(got, []int{4, 4, 3, 1, 1, 0, 1, 1}) {
+		t.Errorf("patent-invention: pledges read, applications, registrations, refusals, releases, revocations, defaults, disposals %v", got)
+	}
+	wantEqual(t, "patent-invention secured", pt.SecuredAmount, amounts("CNY", "10000000.00", 3))
+	if len(pi.ByKind) != 1 || pi.ByKind[0].Kind != string(api.KindPatentInvention) || pi.Concentration.PledgedRights != 3 {
+		t.Errorf("patent-invention by kind %+v, concentration %+v", pi.ByKind, pi.Concentration)
+	}
+
+	both, err := e.statisticsOf(auditor, "2025-03-01", "2025-06-30", "", "Bank1MSP", "patent-invention")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if both.PledgesRead != 3 || both.Totals.Registrations != 2 || both.Pledgee != api.MSPBank1 || both.Kind != "patent-invention" {
+		t.Errorf("Bank1's patent-invention: %d read, %d registrations, filters %q %q", both.PledgesRead, both.Totals.Registrations, both.Pledgee, both.Kind)
+	}
+	wantEqual(t, "Bank1's patent-invention secured", both.Totals.SecuredAmount, amounts("CNY", "7000000.00", 2))
+
+	tm, err := e.statisticsOf(auditor, "2025-03-01", "2025-06-30", "", "", "trademark")
+	if err != nil || tm.PledgesRead != 0 || tm.Totals.Registrations != 0 || len(tm.ByKind) != 0 {
+		t.Errorf("no trademark pledge alone: %+v, %v", tm, err)
+	}
+}
+
+// TestStatistics_InvalidFiltersAreRefusedNamingTheField: a pledgee that is not a bank's MSP id and a
+// kind that is neither a kind of right nor mixed are refused, naming the field.
+func TestStatistics_InvalidFiltersAreRefusedNamingTheField(t *testing.T) {
+	e, _ := statsLedger(t)
+	for _, bad := range []struct{ pledgee, kind, field string }{
+		{"IPOfficeMSP", "", "pledgee"},
+		{"Bank1", "", "pledgee"},
+		{"bank1msp", "", "pledgee"},
+		{"", "software", "kind"},
+		{"", "assignment", "kind"},
+		{"", "Mixed", "kind"},
+	} {
+		_, err := e.statisticsOf(auditor, "", "", "", bad.pledgee, bad.kind)
+		wantCode(t, err, api.CodeInvalidArgument, bad.field)
+	}
 }
 
 // TestStatistics_TermsThePeerCannotReadAreCounted: on a peer that is not a member of Bank2's
@@ -339,7 +471,7 @@ func TestStatistics_ScanReadsEveryPledgeInPagesUnderTheQueryLimit(t *testing.T) 
 		l.ReadOnly = true
 		defer func() { l.ReadOnly = false }()
 		start := time.Now()
-		out, err := New(ll, Tx{ID: "q", Time: at(12, 31, 12, 0), Caller: auditor}).GetStatistics("2025-01-01", "2025-12-31", "quarter")
+		out, err := New(ll, Tx{ID: "q", Time: at(12, 31, 12, 0), Caller: auditor}).GetStatistics("2025-01-01", "2025-12-31", "quarter", "", "")
 		if err != nil {
 			t.Fatal(err)
 		}

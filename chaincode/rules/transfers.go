@@ -254,12 +254,8 @@ func (s *Service) RecordTransfer(requestID, transferID, payload string) (string,
 			if err := s.endPendingDisposal(t); err != nil {
 				return nil, api.Event{}, err
 			}
-			// A court's order needs no pledgee's consent: the court sells the right, and the pledges
-			// either end with its sale or follow the right (C3).
-			if t.Court == "" {
-				if err := checkConsents(a, t); err != nil {
-					return nil, api.Event{}, err
-				}
+			if err := checkConsents(a, t); err != nil {
+				return nil, api.Event{}, err
 			}
 			if err := checkSameTitle(a, t); err != nil {
 				return nil, api.Event{}, err
@@ -361,16 +357,45 @@ func (s *Service) ownersOfPackage(p *api.Pledge, changed *api.Asset) ([]api.Part
 	return out, nil
 }
 
+// consentsAwaited lists the active pledges on the right (a, as it is now) whose pledgee's consent the
+// transfer t still lacks to be recorded (T2, P7), in the order of the right's encumbrances. A court's
+// order needs no pledgee's consent: the court sells the right, and the pledges either end with its
+// sale or follow the right (C3).
+func consentsAwaited(a *api.Asset, t *api.Transfer) []api.Encumbrance {
+	if t.Court != "" {
+		return nil
+	}
+	var out []api.Encumbrance
+	for _, e := range a.Encumbrances {
+		if !slices.ContainsFunc(t.Consents, func(c api.Consent) bool { return c.PledgeID == e.PledgeID }) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // checkConsents refuses a transfer while an active pledge on the right lacks its pledgee's recorded
 // consent (T2, P7).
 func checkConsents(a *api.Asset, t *api.Transfer) error {
-	for _, e := range a.Encumbrances {
-		if !slices.ContainsFunc(t.Consents, func(c api.Consent) bool { return c.PledgeID == e.PledgeID }) {
-			return api.Conflict("T2", "an active pledge on the right has no recorded consent of its pledgee",
-				"assetId", a.ID, "pledgeId", e.PledgeID, "pledgeeMsp", string(e.PledgeeMSP), "reason", "consent-missing")
-		}
+	if missing := consentsAwaited(a, t); len(missing) > 0 {
+		e := missing[0]
+		return api.Conflict("T2", "an active pledge on the right has no recorded consent of its pledgee",
+			"assetId", a.ID, "pledgeId", e.PledgeID, "pledgeeMsp", string(e.PledgeeMSP), "reason", "consent-missing")
 	}
 	return nil
+}
+
+// awaitsConsentOf says whether a transfer is requested and waits for the consent of bank, as
+// RecordTransfer decides: an active pledge of that bank on the right has not consented (P7).
+func (s *Service) awaitsConsentOf(t *api.Transfer, bank api.MSPID) (bool, error) {
+	if t.Status != api.TransferRequested {
+		return false, nil
+	}
+	a, err := s.loadAsset(t.AssetID)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(consentsAwaited(a, t), func(e api.Encumbrance) bool { return e.PledgeeMSP == bank }), nil
 }
 
 // checkSameTitle refuses a transfer once the title it was requested against has changed (T3): of two

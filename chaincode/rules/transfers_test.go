@@ -224,7 +224,7 @@ func TestT1_ListTransfers(t *testing.T) {
 	list := func(c Caller, assetID, status, requestedBy string, size int32, bookmark string) (api.TransferPage, error) {
 		var page api.TransferPage
 		out, err := e.query(c, func(s *Service) (string, error) {
-			return s.ListTransfers(assetID, status, requestedBy, size, bookmark)
+			return s.ListTransfers(assetID, status, requestedBy, size, bookmark, "", "")
 		})
 		if err == nil {
 			mustDecode(t, out, &page)
@@ -291,3 +291,142 @@ func TestT1_ListTransfers(t *testing.T) {
 	_, err := list(Caller{MSP: "OtherMSP", Role: api.RoleAdmin}, "", "", "", 0, "")
 	wantCode(t, err, api.CodeForbidden, "A3")
 }
+
+// transferList runs ListTransfers for c with every filter, following the bookmarks of pages of size
+// (0: one page of the default size), and returns the ids found, sorted, and the last page.
+func (e *env) transferList(c Caller, assetID, status, requestedBy, kind, consentOf string, size int32) ([]string, api.TransferPage, error) {
+	e.t.Helper()
+	var ids []string
+	var page api.TransferPage
+	bookmark := ""
+	for range 50 {
+		out, err := e.query(c, func(s *Service) (string, error) {
+			return s.ListTransfers(assetID, status, requestedBy, size, bookmark, kind, consentOf)
+		})
+		if err != nil {
+			return nil, page, err
+		}
+		page = api.TransferPage{}
+		mustDecode(e.t, out, &page)
+		for _, tr := range page.Items {
+			ids = append(ids, tr.ID)
+		}
+		if bookmark = page.Bookmark; bookmark == "" || size == 0 {
+			break
+		}
+	}
+	slices.Sort(ids)
+	return ids, page, nil
+}
+
+// TestListTransfers_ConsentOfIsTheRequestsWaitingForThatBanksConsent: consentOf lists the transfers
+// still requested on a right with an active pledge of that bank that has not consented, as
+// RecordTransfer decides (P7, T2): not once the bank consented for each of its pledges on the right,
+// not a transfer ordered by a court (no consent needed, C3), not one decided, not one on a right
+// without that bank's pledge; a right pledged to two banks waits for each until each consented.
+func TestListTransfers_ConsentOfIsTheRequestsWaitingForThatBanksConsent(t *testing.T) {
+	e := newEnv(t)
+	for _, a := range []api.AssetInput{patent("P1"), patent("P2"), patent("P3"), trademark("T1", "", 9)} {
+		e.register(a)
+	}
+	pl1 := e.pledged(bank1, "R1", "P1")
+	tm1 := e.pledged(bank1, "R2", "T1")
+	e.pledged(bank2, "R3", "T1")
+	e.pledged(bank1, "R4", "P3")
+	request := func(c Caller, in api.TransferRequest) string {
+		t.Helper()
+		tr, err := e.requestTransfer(c, in)
+		if err != nil {
+			t.Fatalf("request %+v: %v", in, err)
+		}
+		return tr.ID
+	}
+	onP1 := request(trader, trade("P1"))
+	licence := request(examiner, api.TransferRequest{AssetID: "P1", Kind: "license", License: ordinaryLicense(),
+		NewOwners: []api.Owner{buyer}, Origin: "owner-request"})
+	onT1 := request(trader, trade("T1"))
+	unpledged := request(trader, trade("P2"))
+	refused := request(trader, trade("P1"))
+	e.must(e.submit(examiner, nil, func(s *Service) (string, error) {
+		return s.RefuseTransfer(e.req(), refused, `{"reasons":["T1.documents"]}`)
+	}))
+	e.freeze("P3", court1, "(2025)E01ZB1")
+	byCourt := request(examiner, courtTransfer("P3", "court-order", court1, "(2025)E01Zhi5", false))
+
+	sorted := func(s ...string) []string { slices.Sort(s); return s }
+	want := func(name string, c Caller, assetID, status, kind, consentOf string, size int32, ids ...string) {
+		t.Helper()
+		got, page, err := e.transferList(c, assetID, status, "", kind, consentOf, size)
+		if err != nil || !slices.Equal(got, sorted(ids...)) {
+			t.Fatalf("%s: got %v, %v; want %v", name, got, err, sorted(ids...))
+		}
+		if string(page.ConsentOf) != consentOf || page.Kind != kind {
+			t.Fatalf("%s: the page states consentOf %q and kind %q, want %q and %q", name, page.ConsentOf, page.Kind, consentOf, kind)
+		}
+	}
+	want("Bank1's", auditor, "", "", "", "Bank1MSP", 0, onP1, licence, onT1)
+	want("Bank1's, as Bank1 asks", bank1, "", "", "", "Bank1MSP", 0, onP1, licence, onT1)
+	want("Bank1's in pages of 2", bank1, "", "", "", "Bank1MSP", 2, onP1, licence, onT1)
+	want("Bank2's", bank2, "", "", "", "Bank2MSP", 0, onT1)
+	want("a bank with no pledge", auditor, "", "", "", "Bank9MSP", 0)
+	want("Bank1's on one right", auditor, "P1", "", "", "Bank1MSP", 0, onP1, licence)
+	want("Bank1's licences", auditor, "", "", "license", "Bank1MSP", 0, licence)
+	want("Bank1's and recorded", auditor, "", "recorded", "", "Bank1MSP", 0)
+
+	// Bank1 consents for its pledge on T1: T1 still waits for Bank2, no longer for Bank1.
+	e.must(e.submit(bank1, nil, func(s *Service) (string, error) {
+		return s.ConsentToTransfer(e.req(), onT1, js(api.ConsentInput{PledgeID: tm1.ID, ProceedsUse: "escrow"}))
+	}))
+	want("Bank1's after its consent", bank1, "", "", "", "Bank1MSP", 0, onP1, licence)
+	want("Bank2's after Bank1's consent", bank2, "", "", "", "Bank2MSP", 0, onT1)
+	// RecordTransfer agrees: T1's transfer is refused for Bank2's missing consent.
+	err := e.submitErr(examiner, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), onT1, "{}") })
+	if ae, ok := api.AsError(err); !ok || ae.Code != "T2" || ae.Details["pledgeeMsp"] != string(api.MSPBank2) {
+		t.Fatalf("recording T1's transfer without Bank2's consent: %v", err)
+	}
+	// Released, the pledge on P1 waits for no consent: nothing is Bank1's any more.
+	e.must(e.submit(bank1, nil, func(s *Service) (string, error) {
+		return s.ReleasePledge(e.req(), pl1.ID, js(api.Reason{Reason: "repaid"}))
+	}))
+	want("Bank1's after the release", bank1, "", "", "", "Bank1MSP", 0)
+	want("every request, none filtered", auditor, "", "requested", "", "", 0, onP1, licence, onT1, unpledged, byCourt)
+
+	for _, bad := range []struct{ kind, consentOf, field string }{
+		{"", "ExchangeMSP", "consentOf"},
+		{"", "Bank1", "consentOf"},
+		{"sale", "", "kind"},
+		{"License", "", "kind"},
+	} {
+		_, _, err := e.transferList(auditor, "", "", "", bad.kind, bad.consentOf, 0)
+		wantCode(t, err, api.CodeInvalidArgument, bad.field)
+	}
+}
+
+// TestListTransfers_ByKind: kind keeps the assignments or the licences, with any other filter.
+func TestListTransfers_ByKind(t *testing.T) {
+	e := newEnv(t)
+	e.register(patent("P1"))
+	e.register(patent("P2"))
+	assign, _ := e.requestTransfer(trader, trade("P1"))
+	licence, _ := e.requestTransfer(examiner, api.TransferRequest{AssetID: "P1", Kind: "license",
+		License: ordinaryLicense(), NewOwners: []api.Owner{buyer}, Origin: "owner-request"})
+	other, _ := e.requestTransfer(trader, trade("P2"))
+	for _, tc := range []struct {
+		name, assetID, requestedBy, kind string
+		want                             []string
+	}{
+		{"licences", "", "", "license", []string{licence.ID}},
+		{"assignments", "", "", "assignment", sortedIDs(assign.ID, other.ID)},
+		{"licences of a right", "P1", "", "license", []string{licence.ID}},
+		{"assignments of a right", "P1", "", "assignment", []string{assign.ID}},
+		{"the exchange's licences", "", "ExchangeMSP", "license", nil},
+		{"the IP office's licences", "", "IPOfficeMSP", "license", []string{licence.ID}},
+	} {
+		got, page, err := e.transferList(bank2, tc.assetID, "", tc.requestedBy, tc.kind, "", 0)
+		if err != nil || !slices.Equal(got, tc.want) || page.Kind != tc.kind || page.Count != len(tc.want) {
+			t.Errorf("%s: got %v (kind %q, count %d), %v; want %v", tc.name, got, page.Kind, page.Count, err, tc.want)
+		}
+	}
+}
+
+func sortedIDs(s ...string) []string { slices.Sort(s); return s }

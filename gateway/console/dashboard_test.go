@@ -47,12 +47,24 @@ func TestDashboard_Page(t *testing.T) {
 				t.Errorf("%s: #%s has no label", lang, m[1])
 			}
 		}
-		var intervals []string
-		for _, m := range regexp.MustCompile(`<option value="([a-z]+)">`).FindAllStringSubmatch(body[strings.Index(body, `id="d-interval"`):], -1) {
-			intervals = append(intervals, m[1])
+		// The options of a select, the empty one (the API's default) left out.
+		options := func(id string) []string {
+			sel := body[strings.Index(body, `id="`+id+`"`):]
+			sel = sel[:strings.Index(sel, "</select>")]
+			var out []string
+			for _, m := range regexp.MustCompile(`<option value="([a-z-]+)">`).FindAllStringSubmatch(sel, -1) {
+				out = append(out, m[1])
+			}
+			return out
 		}
-		if !slices.Equal(intervals, api.StatisticsIntervals) {
+		if intervals := options("d-interval"); !slices.Equal(intervals, api.StatisticsIntervals) {
 			t.Errorf("%s: intervals %v, the API's are %v", lang, intervals, api.StatisticsIntervals)
+		}
+		if kinds := options("d-kind"); !slices.Equal(kinds, api.StatisticsKinds()) {
+			t.Errorf("%s: kinds %v, the API's are %v", lang, kinds, api.StatisticsKinds())
+		}
+		if !strings.Contains(body, `data-pattern="`+api.BankMSPPattern+`"`) {
+			t.Errorf("%s: the pledgee filter does not check the API's pattern of a bank's MSP id", lang)
 		}
 		charts := regexp.MustCompile(`data-chart="([a-z]+)"`).FindAllStringSubmatch(body, -1)
 		var names []string
@@ -77,6 +89,29 @@ func TestDashboard_Page(t *testing.T) {
 	if strings.Contains(body, `id="dashboard"`) || !strings.Contains(body, `id="dashboard-not-yours"`) ||
 		!strings.Contains(body, Message("zh-CN", "dashboard.regulator-only")) {
 		t.Error("a bank's dashboard page shows the dashboard")
+	}
+}
+
+// The script's filters are the API's: its kinds api.StatisticsKinds, its pattern of a bank's MSP id
+// api.BankMSPPattern (what it keeps from an address, it passes on).
+func TestDashboard_ScriptsFiltersAreTheAPIs(t *testing.T) {
+	b, err := os.ReadFile("static/pages/dashboard.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`const KINDS = \[([^\]]*)\]`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("dashboard.js has no KINDS")
+	}
+	var kinds []string
+	for _, q := range regexp.MustCompile(`"([^"]+)"`).FindAllSubmatch(m[1], -1) {
+		kinds = append(kinds, string(q[1]))
+	}
+	if !slices.Equal(kinds, api.StatisticsKinds()) {
+		t.Errorf("dashboard.js KINDS %v, the API's %v", kinds, api.StatisticsKinds())
+	}
+	if !strings.Contains(string(b), "const BANK = /"+api.BankMSPPattern+"/;") {
+		t.Errorf("dashboard.js: BANK is not the API's pattern %s", api.BankMSPPattern)
 	}
 }
 

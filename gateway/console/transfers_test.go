@@ -3,6 +3,7 @@ package console
 import (
 	"html"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -136,6 +137,25 @@ func TestTransfersPages_LabelsAndHeaders(t *testing.T) {
 			if strings.Contains(body, `<th>`) {
 				t.Errorf("%s %s: a table header without scope", msp, p)
 			}
+		}
+	}
+}
+
+// A bank's "needs my consent" list is the API's own filter, consentOf=<its MSP>, one query a page:
+// not a GET per pledged right fired at once (which a bank with many pledges would send past its rate
+// limit), nor the rule of who must consent restated in the script.
+func TestTransfersPage_ABanksConsentListIsOneQueryOfTheAPI(t *testing.T) {
+	b, err := os.ReadFile("static/pages/transfers.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := string(b)
+	if !strings.Contains(js, `q.set("consentOf", MSP)`) {
+		t.Error("transfers.js does not ask /v1/transfers for consentOf=<its MSP>")
+	}
+	for _, bad := range []string{"Promise.all([...byAsset", "pledgee=", "listAll("} {
+		if strings.Contains(js, bad) {
+			t.Errorf("transfers.js still reads the bank's pledges to find the transfers to consent to (%s)", bad)
 		}
 	}
 }

@@ -18,13 +18,31 @@ import (
 func (s *Server) query(op api.Op) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var raw []byte
+		args := argsOf(c, op)
 		if _, ok := s.read(c, false, func(v gateway.ReadView) (err error) {
-			raw, err = v.Evaluate(op.Name, argsOf(c, op)...)
-			return err
+			if raw, err = v.Evaluate(op.Name, args...); err != nil {
+				return err
+			}
+			return unapplied(op, args, raw)
 		}); ok {
 			c.Data(http.StatusOK, "application/json", raw)
 		}
 	}
+}
+
+// unapplied refuses an answer that does not name an optional argument the request gave (api.Arg.Optional):
+// the chaincode that answered runs older rules, which ignored it, and its answer is not the one asked
+// for. That happens only while a chaincode upgrade is under way (this gateway's rules are newer than
+// the chaincode's): 503, to retry.
+func unapplied(op api.Op, args []string, raw []byte) error {
+	param := op.Unapplied(args, raw)
+	if param == "" {
+		return nil
+	}
+	return &api.Error{Code: api.CodeUnavailable,
+		Message: fmt.Sprintf("the chaincode that answered runs older rules than this gateway, which do not know the parameter %s: "+
+			"retry once the chaincode upgrade is done, or leave %s out", param, param),
+		Details: map[string]string{"field": param, "reason": "parameter-not-applied"}}
 }
 
 // argsOf takes an operation's arguments from the request. An integer argument that is absent or not

@@ -447,9 +447,9 @@ func TestListTransfers_ArgumentsFromTheCatalogue(t *testing.T) {
 	l := &fakeLedger{OnEvaluate: func(_, fn string, args ...string) ([]byte, error) { return []byte(`{"items":[],"count":0}`), nil }}
 	ts := newServer(t, l)
 	for query, want := range map[string]string{
-		"requestedBy=ExchangeMSP&status=requested&pageSize=5": "|requested|ExchangeMSP|5|",
-		"assetId=CN-1&bookmark=b1":                            "CN-1|||0|b1",
-		"":                                                    "|||0|",
+		"requestedBy=ExchangeMSP&status=requested&pageSize=5": "|requested|ExchangeMSP|5|||",
+		"assetId=CN-1&bookmark=b1":                            "CN-1|||0|b1||",
+		"":                                                    "|||0|||",
 	} {
 		if r := do(t, ts, "GET", "/v1/transfers?"+query, ""); r.status != 200 {
 			t.Fatalf("%s: status %d %s", query, r.status, r.body)
@@ -461,6 +461,43 @@ func TestListTransfers_ArgumentsFromTheCatalogue(t *testing.T) {
 	}
 	if r := do(t, ts, "GET", "/v1/transfers?status=pending", ""); r.status != 422 {
 		t.Fatalf("bad status: %d", r.status)
+	}
+}
+
+// TestListTransfers_KindAndConsentOf: kind and consentOf go to the chaincode after the page's
+// arguments (optional arguments come last); a value the document does not admit is refused naming the
+// field before the chaincode; an answer that does not name a filter asked for (a chaincode of older
+// rules, which ignored it) is not passed on as if filtered: 503.
+func TestListTransfers_KindAndConsentOf(t *testing.T) {
+	answer := `{"bookmark":"","consentOf":"Bank1MSP","count":0,"items":[],"kind":"license"}`
+	l := &fakeLedger{OnEvaluate: func(_, fn string, args ...string) ([]byte, error) { return []byte(answer), nil }}
+	ts := newServer(t, l)
+	r := do(t, ts, "GET", "/v1/transfers?consentOf=Bank1MSP&kind=license&pageSize=100", "")
+	if r.status != 200 || string(r.body) != answer {
+		t.Fatalf("filtered: %d %s", r.status, r.body)
+	}
+	if ev := l.Evaluated()[0]; strings.Join(ev.Args, "|") != "|||100||license|Bank1MSP" {
+		t.Fatalf("evaluated %+v", ev)
+	}
+	for query, field := range map[string]string{"kind=sale": "kind", "consentOf=ExchangeMSP": "consentOf", "consentOf=Bank1": "consentOf"} {
+		r := do(t, ts, "GET", "/v1/transfers?"+query, "")
+		var e errorBody
+		if r.status != 422 || json.Unmarshal(r.body, &e) != nil || e.Error.Details["field"] != field {
+			t.Errorf("%s: %d %s, want 422 naming %s", query, r.status, r.body, field)
+		}
+	}
+	if n := len(l.Evaluated()); n != 1 {
+		t.Errorf("a request refused by the document reached the chaincode: %d evaluations", n)
+	}
+	answer = `{"bookmark":"","count":1,"items":[{"id":"TR-1","kind":"assignment"}]}` // older rules: no filter named
+	for _, query := range []string{"consentOf=Bank1MSP", "kind=license", "kind=license&consentOf=Bank2MSP"} {
+		r := do(t, ts, "GET", "/v1/transfers?"+query, "")
+		if r.status != 503 || !strings.Contains(string(r.body), "older rules") || strings.Contains(string(r.body), "TR-1") {
+			t.Errorf("%s from a chaincode of older rules: %d %s", query, r.status, r.body)
+		}
+	}
+	if r := do(t, ts, "GET", "/v1/transfers?status=requested", ""); r.status != 200 {
+		t.Errorf("no filter asked, from a chaincode of older rules: %d %s", r.status, r.body)
 	}
 }
 

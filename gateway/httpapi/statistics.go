@@ -26,9 +26,12 @@ var statisticsColumns = []string{"table", "period", "start", "end", "bank", "kin
 // (the same rules; JSON), or as CSV when format=csv or the client accepts text/csv before JSON.
 func (s *Server) statistics(c *gin.Context) {
 	var raw []byte
+	args := argsOf(c, api.GetStatistics)
 	if _, ok := s.read(c, false, func(v gateway.ReadView) (err error) {
-		raw, err = v.Evaluate(api.GetStatistics.Name, argsOf(c, api.GetStatistics)...)
-		return err
+		if raw, err = v.Evaluate(api.GetStatistics.Name, args...); err != nil {
+			return err
+		}
+		return unapplied(api.GetStatistics, args, raw)
 	}); !ok {
 		return
 	}
@@ -90,6 +93,13 @@ func statisticsCSV(st api.Statistics) ([]byte, error) {
 	for _, m := range []struct{ k, v string }{{"from", st.From}, {"to", st.To}, {"interval", st.Interval},
 		{"queriedBy", string(st.QueriedBy)}, {"asOf", st.AsOf}, {"pledgesRead", strconv.Itoa(st.PledgesRead)}} {
 		row("query", "", "", "", "", "", "", m.k, m.v)
+	}
+	// The filters applied, when asked: the rows say which pledges every figure counts.
+	if st.Pledgee != "" {
+		row("query", "", "", "", string(st.Pledgee), "", "", "pledgee", st.Pledgee)
+	}
+	if st.Kind != "" {
+		row("query", "", "", "", "", st.Kind, "", "kind", st.Kind)
 	}
 	tc := st.TermsCoverage
 	for _, m := range []struct {

@@ -49,16 +49,16 @@ func TestStatistics_JSONAsTheChaincodeAnswers(t *testing.T) {
 		t.Fatalf("answer %s", r.body)
 	}
 	ev := l.Evaluated()[0]
-	if ev.Function != api.GetStatistics.Name || !slices.Equal(ev.Args, []string{"2025-01-01", "2025-03-31", "quarter"}) {
+	if ev.Function != api.GetStatistics.Name || !slices.Equal(ev.Args, []string{"2025-01-01", "2025-03-31", "quarter", "", ""}) {
 		t.Fatalf("evaluated %+v", ev)
 	}
 	if r := do(t, ts, "GET", "/v1/statistics", "", "Accept", "application/json, text/csv;q=0.5"); r.status != 200 || r.body[0] != '{' {
 		t.Fatalf("JSON preferred: %d %.40s", r.status, r.body)
 	}
-	if ev := l.Evaluated()[1]; !slices.Equal(ev.Args, []string{"", "", ""}) {
+	if ev := l.Evaluated()[1]; !slices.Equal(ev.Args, []string{"", "", "", "", ""}) {
 		t.Fatalf("defaults are the chaincode's: %+v", ev)
 	}
-	for _, bad := range []string{"interval=week", "from=2025-1-1", "format=xlsx"} {
+	for _, bad := range []string{"interval=week", "from=2025-1-1", "format=xlsx", "pledgee=IPOfficeMSP", "pledgee=Bank1", "kind=software", "kind=license"} {
 		if r := do(t, ts, "GET", "/v1/statistics?"+bad, ""); r.status != 422 {
 			t.Errorf("%s: %d %s", bad, r.status, r.body)
 		}
@@ -114,5 +114,61 @@ func TestStatistics_CSVForAnAnalyst(t *testing.T) {
 				t.Errorf("row %s: %q, want %q", key, got[key], want)
 			}
 		}
+	}
+}
+
+// TestStatistics_FiltersByPledgeeAndKind: pledgee and kind go to GetStatistics after from, to and
+// interval; the JSON answer is the chaincode's, naming them, and the CSV's query table has a row for
+// each (its bank or kind column set). An answer that does not name a filter asked for (a chaincode of
+// older rules, which ignored it) is refused, 503, JSON and CSV alike: figures of every pledge are not
+// passed on as those of one bank.
+func TestStatistics_FiltersByPledgeeAndKind(t *testing.T) {
+	st := sampleStatistics()
+	st.Pledgee, st.Kind = api.MSPBank1, api.KindMixed
+	raw, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &fakeLedger{OnEvaluate: func(_, fn string, args ...string) ([]byte, error) { return raw, nil }}
+	ts := newServer(t, l)
+	r := do(t, ts, "GET", "/v1/statistics?pledgee=Bank1MSP&kind=mixed&interval=quarter", "")
+	if r.status != 200 || !bytes.Equal(r.body, raw) {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if ev := l.Evaluated()[0]; !slices.Equal(ev.Args, []string{"", "", "quarter", "Bank1MSP", "mixed"}) {
+		t.Fatalf("evaluated %+v", ev)
+	}
+	r = do(t, ts, "GET", "/v1/statistics?pledgee=Bank1MSP&kind=mixed&format=csv", "")
+	rows, err := csv.NewReader(bytes.NewReader(r.body[3:])).ReadAll()
+	if r.status != 200 || err != nil {
+		t.Fatalf("CSV: %d %v", r.status, err)
+	}
+	got := map[string]string{}
+	for _, row := range rows[1:] {
+		got[strings.Join(row[:8], "|")] = row[8]
+	}
+	for key, want := range map[string]string{"query||||Bank1MSP|||pledgee": "Bank1MSP", "query|||||mixed||kind": "mixed"} {
+		if got[key] != want {
+			t.Errorf("CSV row %s: %q, want %q", key, got[key], want)
+		}
+	}
+
+	// Without filters, the query table has no such row.
+	plain := newServer(t, statisticsLedger(t))
+	r = do(t, plain, "GET", "/v1/statistics?format=csv", "")
+	if r.status != 200 || bytes.Contains(r.body, []byte(",pledgee,")) || bytes.Contains(r.body, []byte(",,kind,")) {
+		t.Errorf("CSV without filters: %d %s", r.status, r.body)
+	}
+	// A chaincode of older rules answers without naming the filters.
+	for _, query := range []string{"pledgee=Bank1MSP", "kind=mixed", "pledgee=Bank2MSP&format=csv"} {
+		r := do(t, plain, "GET", "/v1/statistics?"+query, "")
+		if r.status != 503 || !strings.Contains(string(r.body), "older rules") {
+			t.Errorf("%s from a chaincode of older rules: %d %s", query, r.status, r.body)
+		}
+	}
+	// Naming another filter than asked is not applying it.
+	r = do(t, ts, "GET", "/v1/statistics?pledgee=Bank2MSP", "")
+	if r.status != 503 {
+		t.Errorf("an answer for Bank1 to a question about Bank2: %d %s", r.status, r.body)
 	}
 }

@@ -88,7 +88,7 @@ func TestMissingPrivateValue_AnsweredByTheChaincodeAndListedByTheChecker(t *test
 		})
 		return out, err
 	}
-	stats := []string{"2025-01-01", "2025-12-31", "year"}
+	stats := []string{"2025-01-01", "2025-12-31", "year", "", ""}
 
 	// The first pledge's terms came without their value, before the read model held the collection.
 	p1 := pledge("1", none)

@@ -75,13 +75,36 @@ test("periods: the API's labels", () => {
 });
 
 test("filters: read from a bookmark, written back in a fixed order", () => {
-  assert.deepEqual(d.filtersOf("?interval=quarter&to=2025-12-31&from=2025-01-01&lang=en"), { from: "2025-01-01", to: "2025-12-31", interval: "quarter" });
-  assert.deepEqual(d.filtersOf("?from=yesterday&interval=week"), { from: "", to: "", interval: "" });
-  assert.deepEqual(d.filtersOf(""), { from: "", to: "", interval: "" });
+  const none = { from: "", to: "", interval: "", pledgee: "", kind: "" };
+  assert.deepEqual(d.filtersOf("?interval=quarter&to=2025-12-31&from=2025-01-01&lang=en"), { ...none, from: "2025-01-01", to: "2025-12-31", interval: "quarter" });
+  assert.deepEqual(d.filtersOf("?from=yesterday&interval=week"), none);
+  assert.deepEqual(d.filtersOf(""), none);
   assert.equal(d.queryOf({ interval: "year", from: "2025-01-01", to: "" }), "from=2025-01-01&interval=year");
   assert.equal(d.queryOf({ from: "", to: "", interval: "" }), "");
   assert.equal(d.queryOf(d.filtersOf("?to=2025-06-30&from=2025-01-01&interval=month")), "from=2025-01-01&to=2025-06-30&interval=month");
   assert.deepEqual(d.INTERVALS, ["month", "quarter", "year"]);
+});
+
+test("the pledgee and kind filters: kept in the address, read back, passed on in a fixed order", () => {
+  const none = { from: "", to: "", interval: "", pledgee: "", kind: "" };
+  // Read from a bookmark, in any order, with other parameters.
+  assert.deepEqual(d.filtersOf("?kind=trademark&lang=zh-CN&pledgee=Bank2MSP&interval=year"), { ...none, interval: "year", pledgee: "Bank2MSP", kind: "trademark" });
+  assert.deepEqual(d.filtersOf("?kind=mixed"), { ...none, kind: "mixed" });
+  assert.deepEqual(d.filtersOf("?pledgee=HubeiBankMSP"), { ...none, pledgee: "HubeiBankMSP" }); // any bank's form, one that joined later too
+  // Not a bank's MSP id, not a kind of the API: left out (the API's default: every bank, every kind).
+  for (const bad of ["?pledgee=IPOfficeMSP", "?pledgee=Bank1", "?pledgee=" + encodeURIComponent("Bank1MSP<b>"), "?pledgee=" + "X".repeat(40) + "Bank1MSP1234",
+    "?kind=assignment", "?kind=Mixed", "?kind=", "?pledgee=&kind="]) {
+    assert.deepEqual(d.filtersOf(bad), none, bad);
+  }
+  // Written in the fixed order, empty ones left out; the URL round trip keeps every filter.
+  const all = { from: "2025-01-01", to: "2025-12-31", interval: "quarter", pledgee: "Bank1MSP", kind: "patent-invention" };
+  assert.equal(d.queryOf(all), "from=2025-01-01&to=2025-12-31&interval=quarter&pledgee=Bank1MSP&kind=patent-invention");
+  assert.equal(d.queryOf({ ...none, kind: "copyright", pledgee: "Bank2MSP" }), "pledgee=Bank2MSP&kind=copyright");
+  assert.deepEqual(d.filtersOf("?" + d.queryOf(all)), all);
+  for (const kind of d.KINDS) assert.deepEqual(d.filtersOf("?" + d.queryOf({ ...none, kind })), { ...none, kind });
+  assert.equal(d.queryOf(d.filtersOf("?kind=trademark&pledgee=Bank2MSP&to=2025-06-30")), "to=2025-06-30&pledgee=Bank2MSP&kind=trademark");
+  assert.deepEqual(d.KINDS, ["patent-invention", "patent-utility", "patent-design", "trademark", "copyright", "mixed"]);
+  assert.deepEqual(d.FILTERS, ["from", "to", "interval", "pledgee", "kind"]);
 });
 
 test("the CSV's file name from Content-Disposition", () => {

@@ -226,6 +226,12 @@ func TestReadModel_AnswersEqualTheChaincodesOnEveryReadRoute(t *testing.T) {
 	}
 	transfer, b := r.Str(t, "id"), r.Block()
 	txID := r.Str(t, "txId")
+	// A transfer of the pledged right waits for Bank1's consent (P7): the consentOf filter's.
+	r = exchange.Do(http.MethodPost, "/v1/transfers", itest.TradeTransfer(asset), after(b)...)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("request a transfer of the pledged right: %s", r)
+	}
+	b = r.Block()
 	q := url.QueryEscape
 	routes := []string{
 		"/v1/assets/" + asset, "/v1/assets?number=" + q("ZL-"+asset), "/v1/assets/" + asset + "/history",
@@ -234,6 +240,9 @@ func TestReadModel_AnswersEqualTheChaincodesOnEveryReadRoute(t *testing.T) {
 		"/v1/pledges?overdue=true&asOf=" + url.QueryEscape(time.Now().UTC().Format(time.RFC3339)), "/v1/transfers/" + transfer, "/v1/transfers/" + transfer + "/history",
 		"/v1/transfers?assetId=" + q(other), "/v1/parties?id=" + itest.OwnerID + "&pageSize=2", "/v1/parties/" + itest.OwnerID + "?pageSize=2",
 		"/v1/parties/" + itest.OwnerID + "/extract", "/v1/assets/nope-" + asset,
+		"/v1/transfers?consentOf=Bank1MSP&pageSize=100", "/v1/transfers?assetId=" + q(asset) + "&kind=assignment&consentOf=Bank1MSP",
+		"/v1/transfers?kind=license&status=requested&pageSize=5",
+		"/v1/statistics?pledgee=Bank1MSP&kind=patent-invention&interval=year", "/v1/statistics?kind=mixed&interval=quarter",
 	}
 	if txID != "" {
 		routes = append(routes, "/v1/transactions/"+txID)

@@ -11,6 +11,10 @@
 (function () {
   // ---- pure functions ------------------------------------------------------------------------
   const INTERVALS = ["month", "quarter", "year"]; // the API's interval parameter (api.StatisticsIntervals)
+  // The API's kind parameter (api.StatisticsKinds): a kind of right, or mixed (a package of several).
+  const KINDS = ["patent-invention", "patent-utility", "patent-design", "trademark", "copyright", "mixed"];
+  // A bank's MSP id (api.BankMSPPattern): the API's pledgee parameter.
+  const BANK = /^[A-Za-z0-9]*Bank[A-Za-z0-9]*MSP$/;
 
   // niceStep is a round step (1, 2 or 5 times a power of ten) for about count steps up to max; at
   // least 1 when integer (counts are whole).
@@ -85,18 +89,25 @@
   }
 
   // filtersOf reads the dashboard's filters from a query string (a bookmark): from and to as dates
-  // (YYYY-MM-DD), interval one of the API's; anything else is left out, for the API's defaults.
+  // (YYYY-MM-DD), interval one of the API's, pledgee a bank's MSP id (at most 50 characters), kind one
+  // of the API's; anything else is left out, for the API's defaults (every bank, every kind).
   function filtersOf(search) {
     const q = new URLSearchParams(search || "");
     const date = (s) => (/^\d{4}-\d{2}-\d{2}$/.test(s || "") ? s : "");
     const iv = q.get("interval") || "";
-    return { from: date(q.get("from")), to: date(q.get("to")), interval: INTERVALS.includes(iv) ? iv : "" };
+    const bank = q.get("pledgee") || "";
+    const kind = q.get("kind") || "";
+    return { from: date(q.get("from")), to: date(q.get("to")), interval: INTERVALS.includes(iv) ? iv : "",
+      pledgee: bank.length <= 50 && BANK.test(bank) ? bank : "", kind: KINDS.includes(kind) ? kind : "" };
   }
+
+  // FILTERS are the filters' names, in the order of the query.
+  const FILTERS = ["from", "to", "interval", "pledgee", "kind"];
 
   // queryOf is the API's (and the page's) query for filters: the parameters given, in a fixed order.
   function queryOf(f) {
     const q = new URLSearchParams();
-    for (const k of ["from", "to", "interval"]) if (f && f[k]) q.set(k, f[k]);
+    for (const k of FILTERS) if (f && f[k]) q.set(k, f[k]);
     return q.toString();
   }
 
@@ -106,14 +117,14 @@
     return m ? m[1] : "";
   }
 
-  const pure = Object.freeze({ INTERVALS, niceStep, ticks, scale, group, moneyTick, decimal, inCurrency, fixed, labelStep, textWidth, period, filtersOf, queryOf, filenameOf });
+  const pure = Object.freeze({ INTERVALS, KINDS, FILTERS, niceStep, ticks, scale, group, moneyTick, decimal, inCurrency, fixed, labelStep, textWidth, period, filtersOf, queryOf, filenameOf });
   if (typeof window === "undefined") { // node: the tests
     module.exports = pure;
     return;
   }
 
   // ---- the page --------------------------------------------------------------------------------
-  const { pages, MSP, KIND, $, el, clear, t, tEnum, fmtTime, fmtDate, fmtMoney, orgName, api, alertBox, showServerError, resetMessages, busy, refreshOn } = window.IPLedger;
+  const { pages, MSP, KIND, $, el, clear, t, tEnum, fmtTime, fmtDate, fmtMoney, orgName, api, alertBox, showServerError, resetMessages, validate, busy, refreshOn } = window.IPLedger;
   const SVG = "http://www.w3.org/2000/svg";
   // Series colours: each at least 4.5:1 against white (text and bars alike).
   const COLOURS = ["#0b5cad", "#b54708", "#067647", "#6941c6", "#b42318"];
@@ -293,9 +304,15 @@
     }
 
     function fill(f) {
-      form.elements.from.value = f.from;
-      form.elements.to.value = f.to;
-      form.elements.interval.value = f.interval;
+      for (const k of FILTERS) form.elements[k].value = f[k];
+    }
+    // The banks of the answers seen, offered as the pledgee filter's suggestions (no bank is named in
+    // the console: any member of a bank's form is one).
+    const banksSeen = new Set();
+    function suggestBanks(st) {
+      for (const b of st.byBank || []) banksSeen.add(b.msp);
+      if (st.pledgee) banksSeen.add(st.pledgee);
+      clear($("#d-banks")).append(...[...banksSeen].sort().map((msp) => el("option", { value: msp, text: orgName(msp) })));
     }
 
     async function load() {
@@ -312,6 +329,7 @@
       }
       if (mine !== seq) return; // a later load is under way
       history.replaceState(null, "", "/console/dashboard" + (query ? "?" + query : ""));
+      suggestBanks(st);
       asOf(st, res.headers.get("IPLedger-Ledger-Height"), res.headers.get("IPLedger-Read-Source"));
       totals(st);
       charts(st);
@@ -329,6 +347,12 @@
       fact("dashboard.asof.time", fmtTime(st.asOf), "dash-time");
       fact("dashboard.asof.source", source === "read-model" ? t("dashboard.asof.read-model") : source === "chaincode" ? t("dashboard.asof.chaincode") : source || "—", "dash-source");
       fact("dashboard.asof.window", t("common.from-to", { From: fmtDate(st.from), To: fmtDate(st.to) }) + " · " + t("dashboard.interval." + st.interval), "dash-window");
+      // The filters the answer says it applied (not those asked: the chaincode's word).
+      const applied = [st.pledgee ? t("dashboard.asof.filters-pledgee", { Bank: orgName(st.pledgee), MSP: st.pledgee }) : "",
+        st.kind ? t("dashboard.asof.filters-kind", { Kind: kindName(st.kind) }) : ""].filter(Boolean);
+      const filtered = fact("dashboard.asof.filters", applied.length ? applied.join(" · ") : t("dashboard.asof.filters-none"), "dash-filters-applied");
+      filtered.dataset.pledgee = st.pledgee || "";
+      filtered.dataset.kind = st.kind || "";
       fact("dashboard.asof.read", t("dashboard.asof.read-value", { N: st.pledgesRead, Org: orgName(st.queriedBy) }), "dash-read");
       const c = st.termsCoverage || {};
       const cov = $("#dash-coverage");
@@ -422,7 +446,9 @@
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
       resetMessages(form);
-      current = { from: form.elements.from.value, to: form.elements.to.value, interval: form.elements.interval.value };
+      form.elements.pledgee.value = form.elements.pledgee.value.trim();
+      if (!validate(form)) return;
+      current = Object.fromEntries(FILTERS.map((k) => [k, form.elements[k].value]));
       load();
     });
     $("#dash-reset").addEventListener("click", () => {

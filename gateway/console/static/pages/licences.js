@@ -21,7 +21,7 @@
       try {
         asset = await findAsset(id);
         [st, pending] = await Promise.all([api("GET", "/v1/verify/" + enc(asset.id)).then((v) => v.statement),
-          api("GET", "/v1/transfers?assetId=" + enc(asset.id) + "&status=requested&pageSize=100")]);
+          api("GET", "/v1/transfers?assetId=" + enc(asset.id) + "&status=requested&kind=license&pageSize=100")]);
       } catch (err) {
         if (!mine()) return;
         $("#licence-register").hidden = true;
@@ -53,7 +53,7 @@
       }
       if (!licences.length) tbody.append(el("tr", {}, el("td", { colspan: 8, class: "muted", text: t("verify.unlicensed") })));
       $("#l-caption").textContent = t("licences.count", { N: licences.length, InForce: licences.filter((l) => !l.termination && status.get(l.transferId) === "in-force").length });
-      const waiting = (pending.items || []).filter((tr) => tr.kind === "license");
+      const waiting = pending.items || []; // the licence requests waiting (kind=license)
       const ul = clear($("#l-pending"));
       for (const tr of waiting) {
         ul.append(el("li", {}, el("a", { href: "/console/transfers?id=" + enc(tr.id), text: tr.id }), " · " + tEnum("licenseType", tr.license && tr.license.type) + " · " +

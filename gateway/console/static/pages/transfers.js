@@ -5,10 +5,11 @@
 "use strict";
 
 (function () {
-  const { pages, MSP, KIND, $, $$, el, clear, t, tEnum, fmtTime, fmtDate, orgName, badge, assetLink, param, api, listAll,
+  const { pages, MSP, KIND, $, $$, el, clear, t, tEnum, fmtTime, fmtDate, orgName, badge, assetLink, param, api,
     alertBox, notice, resetMessages, validate, refreshOn, actionForm } = window.IPLedger;
 
   const PAGE_SIZE = 20;
+  const CONSENT_PAGE_SIZE = 100; // a bank's requests to consent to: usually all of them at once
   const enc = encodeURIComponent;
   // answered is the notice of a submission: its words, and when the ledger had decided the same request
   // before (a repeat with the same Idempotency-Key), that nothing was written again.
@@ -47,9 +48,10 @@
     }
 
     // ---- the list ---------------------------------------------------------------------------------
-    // The API lists by IP right, status and requesting organization, a page at a time (bookmark). A bank's
-    // "needs my consent" is not a filter of the API: the page reads the bank's own active pledges, then
-    // the requests waiting on each of their rights, and keeps those without this bank's consent.
+    // The API lists by IP right, status, requesting organization, kind and the bank whose consent a
+    // request waits for (consentOf), a page at a time (bookmark). A bank's "needs my consent" is
+    // consentOf=<its MSP>: the chaincode decides which requests wait for it (P7), as it does when the
+    // IP office records one; with the other filters given, all must hold.
     const pagesSeen = [""];
     let pageAt = 0;
     const consentView = () => KIND === "bank" && filters.elements.needsConsent && filters.elements.needsConsent.checked;
@@ -59,38 +61,30 @@
         const v = filters.elements[k].value.trim();
         if (v) q.set(k, v);
       }
-      q.set("pageSize", String(PAGE_SIZE));
+      if (consentView()) q.set("consentOf", MSP);
+      q.set("pageSize", String(consentView() ? CONSENT_PAGE_SIZE : PAGE_SIZE));
       if (bookmark) q.set("bookmark", bookmark);
       return q.toString();
     }
-    async function needingConsent() {
-      const mine = (await listAll("pledgee=" + enc(MSP))).filter((p) => p.status === "registered" || p.status === "defaulted");
-      const byAsset = new Map();
-      for (const p of mine) for (const a of p.assetIds) byAsset.set(a, (byAsset.get(a) || []).concat(p.id));
-      const lists = await Promise.all([...byAsset.keys()].map(async (a) => {
-        const out = [];
-        let bookmark = "";
-        for (let i = 0; i < 20; i++) {
-          const page = await api("GET", "/v1/transfers?assetId=" + enc(a) + "&status=requested&pageSize=100" + (bookmark ? "&bookmark=" + enc(bookmark) : ""));
-          out.push(...(page.items || []));
-          bookmark = page.bookmark;
-          if (!bookmark) break;
-        }
-        return out;
-      }));
-      return lists.flat().filter((tr) => (byAsset.get(tr.assetId) || []).some((pid) => !tr.consents.some((c) => c.pledgeId === pid && c.msp === MSP)));
+    // page reads one page of the list; a filtered page may be empty while more follow, so an empty one
+    // is followed, one request after the other, a few times at most.
+    async function page(bookmark) {
+      let p;
+      for (let i = 0; i < 5; i++) {
+        p = await api("GET", "/v1/transfers?" + query(bookmark));
+        if ((p.items || []).length || !p.bookmark) break;
+        bookmark = p.bookmark;
+      }
+      return p;
     }
     async function loadList() {
       const tbody = $("#tl-rows");
+      const consent = consentView();
       let items, next = "";
       try {
-        if (consentView()) {
-          items = await needingConsent();
-        } else {
-          const page = await api("GET", "/v1/transfers?" + query(pagesSeen[pageAt]));
-          items = page.items || [];
-          next = page.bookmark || "";
-        }
+        const p = await page(pagesSeen[pageAt]);
+        items = p.items || [];
+        next = p.bookmark || "";
       } catch (err) {
         clear(tbody);
         if (err.status === 422 && err.details && err.details.field) {
@@ -102,8 +96,9 @@
       }
       clear(tbody);
       for (const tr of items) tbody.append(row(tr));
-      if (!items.length) tbody.append(el("tr", {}, el("td", { colspan: 7, class: "muted", text: consentView() ? t("transfers.list-empty.consent") : t("transfers.list-empty") })));
-      $("#tl-caption").textContent = consentView() ? t("transfers.list-count.consent", { N: items.length }) : t("transfers.list-count", { N: items.length, Page: pageAt + 1 });
+      if (!items.length) tbody.append(el("tr", {}, el("td", { colspan: 7, class: "muted", text: consent ? t("transfers.list-empty.consent") : t("transfers.list-empty") })));
+      $("#tl-caption").textContent = consent ? t(pageAt || next ? "transfers.list-count.consent-page" : "transfers.list-count.consent", { N: items.length, Page: pageAt + 1 })
+        : t("transfers.list-count", { N: items.length, Page: pageAt + 1 });
       pagesSeen.length = pageAt + 1;
       if (next) pagesSeen.push(next);
       $("#tl-next").hidden = !next;
