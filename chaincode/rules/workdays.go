@@ -19,6 +19,13 @@ const (
 	copyrightDays        = 10
 )
 
+// ExaminationLimits are P9's statutory examination times as ExaminationDueBy counts them: working days
+// for a patent and for a trademark, calendar days for copyright. For those who draw them beside the
+// measured times (the regulator's dashboard); the due time of an application is ExaminationDueBy's.
+func ExaminationLimits() (patent, trademark, copyright int) {
+	return patentWorkingDays, trademarkWorkingDays, copyrightDays
+}
+
 // ExaminationDueBy returns the instant at which the examination of an application filed at filed, for
 // rights of the given kinds, becomes overdue: midnight (UTC+8) at the end of its last allowed day.
 func ExaminationDueBy(filed time.Time, kinds []api.AssetKind) time.Time {

@@ -36,6 +36,7 @@ import (
 	"strings"
 
 	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/chaincode/rules"
 	"github.com/ipledger/ipledger/docs"
 )
 
@@ -280,6 +281,18 @@ type pageData struct {
 	RefusalReasons []string
 	// The values of the API's enumerations the forms and filters offer (their words: "enum.<name>.<value>").
 	PledgeStatuses, AssetKinds, DebtKinds, LegalStatuses []string
+	// P9 are the statutory examination times the dashboard draws beside the measured ones, from the
+	// chaincode's rules (rules.ExaminationLimits).
+	P9 examinationLimits
+}
+
+// examinationLimits are P9's times: working days for a patent or a trademark (the same: the dashboard
+// draws one line for both, TestDashboard_P9LimitsAreTheRules), calendar days for copyright.
+type examinationLimits struct{ WorkingDays, CopyrightDays int }
+
+func p9Limits() examinationLimits {
+	patent, _, copyright := rules.ExaminationLimits()
+	return examinationLimits{WorkingDays: patent, CopyrightDays: copyright}
 }
 
 // langLink is one language of the switch: this page again with ?lang=.
@@ -308,7 +321,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, t *template.Tem
 	data := pageData{Page: page, Script: err == nil, Style: styleErr == nil, MSPID: c.opts.MSPID, OrgName: OrgName(lang, c.opts.MSPID), OrgKind: kind,
 		Nav: navigation(kind), Lang: lang, Switch: sw, RefusalReasons: RefusalReasons,
 		PledgeStatuses: Enums["pledgeStatus"], AssetKinds: Enums["assetKind"], DebtKinds: Enums["debtKind"],
-		LegalStatuses: Enums["legalStatus"]}
+		LegalStatuses: Enums["legalStatus"], P9: p9Limits()}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		c.log.Error("console template", "page", path, "err", err)

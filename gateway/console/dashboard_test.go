@@ -1,14 +1,17 @@
 package console
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
+	"github.com/ipledger/ipledger/chaincode/rules"
 )
 
 // The dashboard is the regulator's: first in its navigation after home, in no other organization's.
@@ -148,5 +151,27 @@ func TestDashboard_ScriptFunctions(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^# pass [1-9]`).Match(out) || !regexp.MustCompile(`(?m)^# fail 0$`).Match(out) {
 		t.Errorf("node --test:\n%s", out)
+	}
+}
+
+// The dashboard draws P9's statutory times beside the measured ones from the chaincode's rules, not
+// from numbers of its own: the page carries the rules' values, and one line serves patents and
+// trademarks only while the rules give both the same working days.
+func TestDashboard_P9LimitsAreTheRules(t *testing.T) {
+	patent, trademark, copyright := rules.ExaminationLimits()
+	if patent != trademark {
+		t.Fatalf("the rules give a patent %d working days and a trademark %d: the dashboard's one line for both (dashboard.decision.limit-working) must become two", patent, trademark)
+	}
+	_, body := get(t, newConsole(t, "RegulatorMSP"), Prefix+"dashboard")
+	want := fmt.Sprintf(`<div id="dashboard" data-limit-working="%d" data-limit-copyright="%d">`, patent, copyright)
+	if !strings.Contains(body, want) {
+		t.Errorf("the dashboard does not carry the rules' limits: want %s", want)
+	}
+	// The rules' own due time agrees with the figures: a copyright filed on a Monday is due at the end
+	// of its tenth calendar day.
+	filed := time.Date(2026, 3, 2, 10, 0, 0, 0, time.FixedZone("UTC+8", 8*3600))
+	due := rules.ExaminationDueBy(filed, []api.AssetKind{api.KindCopyright})
+	if wantDue := time.Date(2026, 3, 2+copyright+1, 0, 0, 0, 0, time.FixedZone("UTC+8", 8*3600)); !due.Equal(wantDue) {
+		t.Errorf("a copyright filed %s is due %s, want %s", filed, due, wantDue)
 	}
 }

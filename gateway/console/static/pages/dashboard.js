@@ -129,10 +129,14 @@
   // Series colours: each at least 4.5:1 against white (text and bars alike).
   const COLOURS = ["#0b5cad", "#b54708", "#067647", "#6941c6", "#b42318"];
   const INK = "#1c2430", AXIS = "#475467", GRID = "#e4e7ec";
-  // The statutory examination times of P9 (the brief's and the chaincode's): 2 working days for a
-  // patent or a trademark, 10 days for copyright. Drawn as reference lines only: the chaincode alone
-  // says which examination is overdue (its examinationDueBy; the register's overdue filter).
-  const LIMITS = [{ days: 2, key: "dashboard.decision.limit-working" }, { days: 10, key: "dashboard.decision.limit-copyright" }];
+  // The statutory examination times of P9: working days for a patent or a trademark, calendar days for
+  // copyright, as the chaincode's rules count them (the page carries them: console.go's P9). Drawn as
+  // reference lines only: the chaincode alone says which examination is overdue (its
+  // examinationDueBy; the register's overdue filter).
+  function limits(dataset) {
+    return [{ days: Number(dataset.limitWorking), key: "dashboard.decision.limit-working" },
+      { days: Number(dataset.limitCopyright), key: "dashboard.decision.limit-copyright" }].filter((l) => l.days > 0);
+  }
 
   function svg(tag, attrs, ...children) {
     const e = document.createElementNS(SVG, tag);
@@ -395,7 +399,7 @@
         series: [{ key: "mean", name: t("dashboard.decision.mean"), colour: COLOURS[0], values: ps.map((p) => (has(p) ? dt(p).meanDays : null)) },
           { key: "p50", name: t("dashboard.decision.p50"), colour: COLOURS[2], values: ps.map((p) => (has(p) ? dt(p).p50Days : null)) },
           { key: "p90", name: t("dashboard.decision.p90"), colour: COLOURS[3], values: ps.map((p) => (has(p) ? dt(p).p90Days : null)) }],
-        refs: LIMITS.map((l, i) => ({ value: l.days, label: t(l.key), colour: i ? COLOURS[4] : COLOURS[1] })) }),
+        refs: limits($("#dashboard").dataset).map((l, i) => ({ value: l.days, label: t(l.key, { Days: l.days }), colour: i ? COLOURS[4] : COLOURS[1] })) }),
       table(t("dashboard.table-of", { Title: titleOf("decision") }), [t("dashboard.period"), t("dashboard.measure.decisions"), t("dashboard.decision.mean"), t("dashboard.decision.p50"), t("dashboard.decision.p90")],
         ps.map((p) => ({ cells: [periodName(p.label), String(dt(p).count || 0), ...(has(p) ? [dt(p).meanDays, dt(p).p50Days, dt(p).p90Days].map((v) => fixed(v, 2)) : ["—", "—", "—"])], data: { period: p.label } }))));
 
