@@ -64,6 +64,18 @@ type Report struct {
 	Package, Transfer, Frozen string
 	Licences, Disposals       []string
 	Applied                   map[string]string
+	// WaitingConsent is, for each bank, a transfer of a right pledged there that waits for its consent
+	// (P7); Consented a transfer its pledgee bank consented to, waiting for the IP office;
+	// RefusedTransfer one the IP office refused; LicenceRequested a licence waiting for the IP office;
+	// LicenceTerminated a recorded licence terminated early (L3), of the right TerminatedRight.
+	WaitingConsent                                       map[string]string
+	Consented, RefusedTransfer                           string
+	LicenceRequested, LicenceTerminated, TerminatedRight string
+	// Changed is the registered pledge whose changes are in every state (an amendment recorded, an
+	// extension refused, an amendment filed); ChangesWaiting the pledges with a change or extension
+	// waiting for the IP office (P6).
+	Changed        string
+	ChangesWaiting []string
 	// Counts are the ledger's pledges per status after the run (GET /v1/pledges?status=, the
 	// regulator's), which may include pledges that were not the demo's.
 	Counts map[string]int
@@ -98,7 +110,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.Idle = 3 * time.Second
 	}
 	x := &run{cfg: cfg, actors: map[string]actor{}, now: cfg.Now().In(chinaTime), began: time.Now(),
-		rep: &Report{Pledges: map[string][]string{}, Banks: map[string]string{}, Applied: map[string]string{}, Counts: map[string]int{}}}
+		rep: &Report{Pledges: map[string][]string{}, Banks: map[string]string{}, Applied: map[string]string{}, Counts: map[string]int{},
+			WaitingConsent: map[string]string{}}}
 	x.r = newRights(x.now)
 	for org, user := range users {
 		c, err := cfg.System.APIClient(org, user)
@@ -120,6 +133,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		{"a transfer of a pledged right, consented and recorded; licences", x.transfers},
 		{"court freezes, one in effect and one waiting", x.freezes},
 		{"defaults, and two disposals at the exchange", x.disposals},
+		{"transfers waiting for each bank's consent and for the IP office, one refused; a licence waiting, one terminated", x.waiting},
+		{"changes and extensions of registered pledges: recorded, refused, and waiting for the IP office", x.changes},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx); err != nil {
