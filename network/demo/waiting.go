@@ -55,7 +55,14 @@ func (x *run) waiting(ctx context.Context) error {
 		return err
 	}
 	x.rep.RefusedTransfer = t.ID
-	// A licence request left for the IP office, and a licence recorded then terminated early.
+	return x.licencesWaiting(ctx)
+}
+
+// licencesWaiting leaves a licence request for the IP office, and records a licence and terminates it
+// early (L3).
+func (x *run) licencesWaiting(ctx context.Context) error {
+	ex, ipo := x.actors[exchange], x.actors[ipoffice]
+	year := x.now.Year()
 	licence := func(step string, r Right, licensee Party, filing string) (*submitted, error) {
 		return x.c.submit(ctx, ex, step, "POST", "/v1/transfers", map[string]any{
 			"assetId": r.ID, "kind": "license", "origin": "trade", "tradeRef": fmt.Sprintf("WHIPE-%d-XK-%s", year, r.Number[len(r.Number)-4:]),
@@ -63,7 +70,7 @@ func (x *run) waiting(ctx context.Context) error {
 			"license": map[string]any{"type": "ordinary", "termStart": fmt.Sprintf("%d-01-01", year), "termEnd": fmt.Sprintf("%d-12-31", year+2),
 				"territory": []string{"CN"}, "filingNumber": filing}})
 	}
-	t, err = licence("licence.jiangcheng", x.r.jiangchengTM, futureCity, fmt.Sprintf("%d420000187", year))
+	t, err := licence("licence.jiangcheng", x.r.jiangchengTM, futureCity, fmt.Sprintf("%d420000187", year))
 	if err != nil {
 		return err
 	}
@@ -100,8 +107,11 @@ func (x *run) changes(ctx context.Context) error {
 		var got struct {
 			PendingChangeID string `json:"pendingChangeId"`
 		}
-		if err := json.Unmarshal(s.Result, &got); err != nil || got.PendingChangeID == "" {
-			return "", fmt.Errorf("%s: the answer names no pending change (%v): %.300s", step, err, s.Result)
+		if err := json.Unmarshal(s.Result, &got); err != nil {
+			return "", fmt.Errorf("%s: answer %.300s: %w", step, s.Result, err)
+		}
+		if got.PendingChangeID == "" {
+			return "", fmt.Errorf("%s: the answer names no pending change: %.300s", step, s.Result)
 		}
 		return got.PendingChangeID, nil
 	}
