@@ -64,6 +64,18 @@ type Report struct {
 	Package, Transfer, Frozen string
 	Licences, Disposals       []string
 	Applied                   map[string]string
+	// WaitingConsent is, for each bank, a transfer of a right pledged there that waits for its consent
+	// (P7); Consented a transfer its pledgee bank consented to, waiting for the IP office;
+	// RefusedTransfer one the IP office refused; LicenceRequested a licence waiting for the IP office;
+	// LicenceTerminated a recorded licence terminated early (L3), of the right TerminatedRight.
+	WaitingConsent                                       map[string]string
+	Consented, RefusedTransfer                           string
+	LicenceRequested, LicenceTerminated, TerminatedRight string
+	// Changed is the registered pledge whose changes are in every state (an amendment recorded, an
+	// extension refused, an amendment filed); ChangesWaiting the pledges with a change or extension
+	// waiting for the IP office (P6).
+	Changed        string
+	ChangesWaiting []string
 	// Counts are the ledger's pledges per status after the run (GET /v1/pledges?status=, the
 	// regulator's), which may include pledges that were not the demo's.
 	Counts map[string]int
@@ -98,7 +110,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.Idle = 3 * time.Second
 	}
 	x := &run{cfg: cfg, actors: map[string]actor{}, now: cfg.Now().In(chinaTime), began: time.Now(),
-		rep: &Report{Pledges: map[string][]string{}, Banks: map[string]string{}, Applied: map[string]string{}, Counts: map[string]int{}}}
+		rep: &Report{Pledges: map[string][]string{}, Banks: map[string]string{}, Applied: map[string]string{}, Counts: map[string]int{},
+			WaitingConsent: map[string]string{}}}
 	x.r = newRights(x.now)
 	for org, user := range users {
 		c, err := cfg.System.APIClient(org, user)
@@ -120,6 +133,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		{"a transfer of a pledged right, consented and recorded; licences", x.transfers},
 		{"court freezes, one in effect and one waiting", x.freezes},
 		{"defaults, and two disposals at the exchange", x.disposals},
+		{"transfers waiting for each bank's consent and for the IP office, one refused; a licence waiting, one terminated", x.waiting},
+		{"changes and extensions of registered pledges: recorded, refused, and waiting for the IP office", x.changes},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx); err != nil {
@@ -583,6 +598,7 @@ func (x *run) summary() {
 	fmt.Fprintf(w, "  a package of 3 rights: pledge %s; a pledged right sold with Bank 2's consent: transfer %s\n", rep.Package, rep.Transfer)
 	fmt.Fprintf(w, "  licences recorded: %s; two court freezes (one in effect, one waiting): right %s\n", strings.Join(rep.Licences, ", "), rep.Frozen)
 	fmt.Fprintf(w, "  disposals at the exchange: pledges %s (each discharging the other bank's lower-ranked pledge)\n", strings.Join(rep.Disposals, ", "))
+	x.summaryWaiting()
 	var dues []string
 	for _, d := range rep.Applied {
 		dues = append(dues, d)
@@ -599,6 +615,7 @@ func (x *run) summary() {
 	} else {
 		fmt.Fprintln(w)
 	}
+	x.summaryTimes()
 	fmt.Fprintf(w, "\nWhere to look: each organization's console, signed in with the API key in the file named (one key per user):\n")
 	for _, org := range []string{bank1, bank2, exchange, ipoffice, regulator} {
 		o, err := x.cfg.System.Org(org)
@@ -616,4 +633,24 @@ func (x *run) summary() {
 		fmt.Fprintf(w, "  a right's title and encumbrances:  %s/console/verify?asset=%s\n", o.Gateway, x.r.qingchuanTM.ID)
 	}
 	fmt.Fprintf(w, "  the browser must trust each organization's CA: its gatewayCaCert in system.json (docs/console.md)\n")
+}
+
+// summaryWaiting prints the transfers, licences and changes the run left waiting or decided.
+func (x *run) summaryWaiting() {
+	w, rep := x.cfg.Out, x.rep
+	fmt.Fprintf(w, "  transfers requested, waiting for the consent of Bank 1: %s, of Bank 2: %s (GET /v1/transfers?consentOf=<bank MSP>);\n"+
+		"    consented by Bank 1, waiting for the IP office: %s; refused by the IP office: %s\n",
+		rep.WaitingConsent[bank1], rep.WaitingConsent[bank2], rep.Consented, rep.RefusedTransfer)
+	fmt.Fprintf(w, "  a licence request waiting for the IP office: %s; a licence terminated early: %s (right %s)\n",
+		rep.LicenceRequested, rep.LicenceTerminated, rep.TerminatedRight)
+	fmt.Fprintf(w, "  pledge %s has an amendment recorded, an extension refused and an amendment waiting;\n"+
+		"    changes and extensions waiting for the IP office: pledges %s\n", rep.Changed, strings.Join(rep.ChangesWaiting, ", "))
+}
+
+// summaryTimes says why every record is dated today (I4).
+func (x *run) summaryTimes() {
+	fmt.Fprintf(x.cfg.Out, "  every record is dated now, so the dashboard's time charts show one day and its decision times about 0 days:\n"+
+		"  the ledger takes each record's time from its transaction, and a peer accepts a client's time only within\n"+
+		"  5 minutes of its own clock (I4), so the demo cannot date anything in the past. The charts spread out as the\n"+
+		"  ledger is used over days.\n")
 }

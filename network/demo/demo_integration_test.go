@@ -117,6 +117,102 @@ func TestDemo_FillsEveryStatusAndRefusesASecondRun(t *testing.T) {
 		}
 	}
 
+	// Transfers waiting: each bank's "needs my consent" lists the one waiting for it; the IP office's
+	// requested list has those and the one consented; one refused.
+	ipo := itest.As(t, "IPOfficeMSP", "examiner1")
+	for _, bank := range []string{"Bank1MSP", "Bank2MSP"} {
+		id := rep.WaitingConsent[bank]
+		ids := listTransfers(t, itest.As(t, bank, "officer1"), "consentOf="+bank, after)
+		if id == "" || !slices.Contains(ids, id) {
+			t.Errorf("%s: its consentOf list %v has not the demo's transfer %q waiting for its consent", bank, ids, id)
+		}
+	}
+	requested := listTransfers(t, ipo, "status=requested", after)
+	for _, id := range []string{rep.WaitingConsent["Bank1MSP"], rep.WaitingConsent["Bank2MSP"], rep.Consented, rep.LicenceRequested} {
+		if id == "" || !slices.Contains(requested, id) {
+			t.Errorf("transfer %q is not listed by GET /v1/transfers?status=requested %v", id, requested)
+		}
+	}
+	if slices.Contains(listTransfers(t, ipo, "consentOf=Bank1MSP", after), rep.Consented) {
+		t.Errorf("transfer %s, consented by Bank 1, still waits for its consent", rep.Consented)
+	}
+	var consented, refusedTr, licReq struct {
+		Status   string `json:"status"`
+		Kind     string `json:"kind"`
+		Consents []struct {
+			MSP string `json:"msp"`
+		} `json:"consents"`
+	}
+	get(t, reg, "/v1/transfers/"+rep.Consented, after, &consented)
+	if consented.Status != "requested" || len(consented.Consents) != 1 || consented.Consents[0].MSP != "Bank1MSP" {
+		t.Errorf("transfer %s: status %s, consents %+v; want requested, consented by Bank 1", rep.Consented, consented.Status, consented.Consents)
+	}
+	get(t, reg, "/v1/transfers/"+rep.RefusedTransfer, after, &refusedTr)
+	if refusedTr.Status != "refused" {
+		t.Errorf("transfer %s: status %s, want refused", rep.RefusedTransfer, refusedTr.Status)
+	}
+	get(t, reg, "/v1/transfers/"+rep.LicenceRequested, after, &licReq)
+	if licReq.Kind != "license" || licReq.Status != "requested" {
+		t.Errorf("licence %s: kind %s, status %s; want a licence requested", rep.LicenceRequested, licReq.Kind, licReq.Status)
+	}
+	// The terminated licence: on its right, with its termination.
+	var term struct {
+		Licenses []struct {
+			TransferID  string `json:"transferId"`
+			Termination *struct {
+				Date string `json:"date"`
+			} `json:"termination"`
+		} `json:"licenses"`
+	}
+	get(t, reg, "/v1/assets/"+url.PathEscape(rep.TerminatedRight), after, &term)
+	terminated := false
+	for _, l := range term.Licenses {
+		terminated = terminated || (l.TransferID == rep.LicenceTerminated && l.Termination != nil && l.Termination.Date != "")
+	}
+	if rep.LicenceTerminated == "" || !terminated {
+		t.Errorf("right %s: licences %+v; want licence %q terminated", rep.TerminatedRight, term.Licenses, rep.LicenceTerminated)
+	}
+
+	// Changes: the pledge whose change table has every state, and the changes waiting for the IP
+	// office as its queue finds them (registered pledges with a pending change).
+	var changed struct {
+		PendingChangeID string `json:"pendingChangeId"`
+		Changes         []struct {
+			Kind   string `json:"kind"`
+			Status string `json:"status"`
+		} `json:"changes"`
+	}
+	get(t, reg, "/v1/pledges/"+rep.Changed, after, &changed)
+	states := map[string]bool{}
+	for _, c := range changed.Changes {
+		states[c.Kind+":"+c.Status] = true
+	}
+	if !states["amendment:recorded"] || !states["extension:refused"] || !states["amendment:filed"] || changed.PendingChangeID == "" {
+		t.Errorf("pledge %s: changes %+v, pending %q; want an amendment recorded, an extension refused, an amendment filed and pending",
+			rep.Changed, changed.Changes, changed.PendingChangeID)
+	}
+	var waiting []string
+	kinds := map[string]bool{}
+	for _, p := range listPledges(t, ipo, "status=registered", after) {
+		if p.PendingChangeID == "" {
+			continue
+		}
+		waiting = append(waiting, p.ID)
+		for _, c := range p.Changes {
+			if c.ID == p.PendingChangeID {
+				kinds[c.Kind] = true
+			}
+		}
+	}
+	for _, id := range rep.ChangesWaiting {
+		if !slices.Contains(waiting, id) {
+			t.Errorf("pledge %s: not among the registered pledges with a change waiting %v", id, waiting)
+		}
+	}
+	if len(rep.ChangesWaiting) != 2 || !kinds["amendment"] || !kinds["extension"] {
+		t.Errorf("changes waiting: pledges %v, kinds %v; want an amendment and an extension", rep.ChangesWaiting, kinds)
+	}
+
 	// A second run refuses the ledger, which has rights now.
 	if _, err := demo.Run(ctx, demo.Config{System: sys, Out: testWriter{t}}); !errors.Is(err, demo.ErrNotEmpty) {
 		t.Fatalf("second run: %v, want ErrNotEmpty", err)
@@ -129,6 +225,11 @@ func TestDemo_FillsEveryStatusAndRefusesASecondRun(t *testing.T) {
 	if again.Package != rep.Package || again.Transfer != rep.Transfer || !slices.Equal(again.Disposals, rep.Disposals) {
 		t.Errorf("forced rerun made other records: package %s/%s, transfer %s/%s, disposals %v/%v",
 			again.Package, rep.Package, again.Transfer, rep.Transfer, again.Disposals, rep.Disposals)
+	}
+	if again.Consented != rep.Consented || again.RefusedTransfer != rep.RefusedTransfer || again.LicenceTerminated != rep.LicenceTerminated ||
+		again.LicenceRequested != rep.LicenceRequested || again.WaitingConsent["Bank1MSP"] != rep.WaitingConsent["Bank1MSP"] ||
+		again.WaitingConsent["Bank2MSP"] != rep.WaitingConsent["Bank2MSP"] {
+		t.Errorf("forced rerun made other transfers: %+v, want %+v", again, rep)
 	}
 	if again.Block != rep.Block {
 		t.Errorf("forced rerun: its answers name block %d, the first run's %d: a request was not a replay", again.Block, rep.Block)
@@ -155,27 +256,58 @@ func get(t *testing.T, c *itest.Caller, path string, headers []string, v any) {
 	}
 }
 
+type pledgeItem struct {
+	ID              string `json:"id"`
+	PendingChangeID string `json:"pendingChangeId"`
+	Changes         []struct {
+		ID   string `json:"id"`
+		Kind string `json:"kind"`
+	} `json:"changes"`
+}
+
 func listAll(t *testing.T, c *itest.Caller, query string, headers []string) []string {
 	t.Helper()
 	var ids []string
+	for _, p := range listPledges(t, c, query, headers) {
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+func listPledges(t *testing.T, c *itest.Caller, query string, headers []string) []pledgeItem {
+	t.Helper()
+	return listPages[pledgeItem](t, c, "/v1/pledges?"+query, headers)
+}
+
+func listTransfers(t *testing.T, c *itest.Caller, query string, headers []string) []string {
+	t.Helper()
+	var ids []string
+	for _, x := range listPages[struct {
+		ID string `json:"id"`
+	}](t, c, "/v1/transfers?"+query, headers) {
+		ids = append(ids, x.ID)
+	}
+	return ids
+}
+
+// listPages reads every page of a list.
+func listPages[T any](t *testing.T, c *itest.Caller, list string, headers []string) []T {
+	t.Helper()
+	var all []T
 	bookmark := ""
 	for {
-		path := "/v1/pledges?" + query + "&pageSize=100"
+		path := list + "&pageSize=100"
 		if bookmark != "" {
 			path += "&bookmark=" + url.QueryEscape(bookmark)
 		}
 		var page struct {
 			Bookmark string `json:"bookmark"`
-			Items    []struct {
-				ID string `json:"id"`
-			} `json:"items"`
+			Items    []T    `json:"items"`
 		}
 		get(t, c, path, headers, &page)
-		for _, p := range page.Items {
-			ids = append(ids, p.ID)
-		}
+		all = append(all, page.Items...)
 		if page.Bookmark == "" {
-			return ids
+			return all
 		}
 		bookmark = page.Bookmark
 	}

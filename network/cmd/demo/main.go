@@ -24,7 +24,9 @@ func main() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: demo --system FILE [--force]\n\n"+
 			"Fills an empty ledger, through the gateways' HTTP API, with an invented data set: rights of Wuhan and Hubei\n"+
 			"companies, pledges at both banks in every status, a package, a consented transfer, licences, court freezes,\n"+
-			"defaults and disposals, applications waiting for examination; prints what it made and where to look.\n\n")
+			"defaults and disposals, applications waiting for examination, transfers waiting for each bank's consent and\n"+
+			"for the IP office, a licence request, changes and extensions of pledges recorded, refused and waiting, a\n"+
+			"refused transfer and a terminated licence; prints what it made and where to look.\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
