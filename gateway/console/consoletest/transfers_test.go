@@ -273,7 +273,7 @@ func TestConsole_TheIPOfficeRequestsACourtOrderedTransferToTwoOwners(t *testing.
 	if got := o.eval(`document.querySelector("#t-owner-total").textContent`); got != zh("transfers.owners-total", "Total", 10000, "Percent", "100.00") {
 		t.Errorf("the running total: %q", got)
 	}
-	o.shot("39-ipoffice-court-order-request")
+	o.shot("38a-ipoffice-court-order-request")
 	o.do("request it", chromedp.Click(chromedp.CSS("#transfer-form button[type=submit]")))
 	o.outcome("the court's transfer requested", "request:")
 	transfer := strings.TrimPrefix(o.eval(`document.querySelector("#notice").dataset.outcome`), "request:")
@@ -291,7 +291,7 @@ func TestConsole_TheIPOfficeRequestsACourtOrderedTransferToTwoOwners(t *testing.
 	o.do("record it", chromedp.Click(chromedp.CSS(card+" form.record button[type=submit]")))
 	o.outcome("recorded", "record:"+transfer)
 	o.waitFor("recorded", fmt.Sprintf(`!!document.querySelector(%q)`, card+`[data-status="recorded"]`))
-	o.shot("40-ipoffice-court-order-recorded")
+	o.shot("38b-ipoffice-court-order-recorded")
 }
 
 // A live event redraws the transfer shown; the card of a transfer still waiting keeps what the IP
@@ -333,5 +333,9 @@ func TestConsole_ATransferCardKeepsWhatTheOfficeTyped(t *testing.T) {
 	}
 	o.do("refuse with what was kept", chromedp.Evaluate[chromedp.Void](card+`.querySelector("form.refuse button[type=submit]").click()`))
 	o.outcome("refused", "refuse:"+first)
-	o.waitFor("refused with the note", fmt.Sprintf(`%s.dataset.status === "refused" && %s.textContent.includes("交易合同未附")`, card, card))
+	// Refused, it is no longer among the right's pending transfers: its card goes, the other's stays.
+	o.waitFor("the refused card gone, the other kept", fmt.Sprintf(`!%s && !!document.querySelector('#transfer-view .application[data-transfer=%q]')`, card, second))
+	if tr := examiner.Do(http.MethodGet, "/v1/transfers/"+first, nil).Obj(t); tr["status"] != "refused" || tr["refusalNote"] != "交易合同未附" || fmt.Sprint(tr["refusalReasons"]) != "[T1-incomplete]" {
+		t.Errorf("the refusal recorded: %v", tr)
+	}
 }
