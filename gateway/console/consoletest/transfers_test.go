@@ -239,7 +239,8 @@ func TestConsole_TransfersLicencesCourtMeasures(t *testing.T) {
 // frozen, to two new owners with their shares: it chooses the origin (the court's fields come, a
 // licence is no longer offered), adds a second owner's row, sees the shares' total reach 10000, and
 // sends it; the ledger keeps both owners with their shares, the court and its decision; the IP office
-// then records it.
+// then records it. The exchange requests a judicial auction's transfer the same way, without an
+// auction reference.
 func TestConsole_TheIPOfficeRequestsACourtOrderedTransferToTwoOwners(t *testing.T) {
 	sys := itest.System(t)
 	office := orgOf(t, sys, "IPOfficeMSP", "examiner1")
@@ -292,6 +293,28 @@ func TestConsole_TheIPOfficeRequestsACourtOrderedTransferToTwoOwners(t *testing.
 	o.outcome("recorded", "record:"+transfer)
 	o.waitFor("recorded", fmt.Sprintf(`!!document.querySelector(%q)`, card+`[data-status="recorded"]`))
 	o.shot("38b-ipoffice-court-order-recorded")
+
+	// The exchange's judicial auction of another frozen right: the court and its decision, no auction
+	// reference (optional there, required for a trade); the ledger keeps it as a judicial auction,
+	// which purges the pledges (C3).
+	exchange := orgOf(t, sys, "ExchangeMSP", "trader1")
+	auctioned := itest.Uniq("CN-ZL-XAUCT")
+	aref := "（2026）鄂01执" + auctioned[len(auctioned)-6:] + "号之二"
+	submit(t, examiner, "/v1/assets", itest.Patent(auctioned), &block)
+	submit(t, examiner, "/v1/assets/"+auctioned+"/freezes", itest.Freeze(itest.Court, "（2026）鄂01执保"+auctioned[len(auctioned)-6:]+"号"), &block)
+	itest.AwaitGateways(t, block)
+	ctx2 := browser(t, exchange.spki(t))
+	x := (&console{t: t}).tab("exchange", exchange, ctx2, screenshotDir(t))
+	x.open("transfers?origin=judicial-auction&asset=" + auctioned)
+	x.signIn("")
+	x.waitFor("the auction's fields", `document.querySelector("#t-origin").value === "judicial-auction" && !document.querySelector("#t-court").disabled && document.querySelector("#t-purged-box").hidden && !document.querySelector("#t-ref").required && !document.querySelector("#t-trade").hidden`)
+	x.do("the court and its decision, one buyer", fill("#t-court-name", itest.Court), fill("#t-court-ref", aref),
+		fill("#t-owner-0-id", "91420100MA4K0009"), fill("#t-owner-0-name", "光谷拍得有限公司"), chromedp.Click(chromedp.CSS("#transfer-form button[type=submit]")))
+	x.outcome("the auction's transfer requested", "request:")
+	auction := strings.TrimPrefix(x.eval(`document.querySelector("#notice").dataset.outcome`), "request:")
+	if tr := examiner.Do(http.MethodGet, "/v1/transfers/"+auction, nil).Obj(t); tr["origin"] != "judicial-auction" || tr["courtRef"] != aref || tr["tradeRef"] != nil {
+		t.Errorf("the auction's transfer: %v", tr)
+	}
 }
 
 // A live event redraws the transfer shown; the card of a transfer still waiting keeps what the IP
