@@ -32,14 +32,40 @@ func TestTransfersPages_ShownToTheOrganizationsThatUseThem(t *testing.T) {
 	}
 }
 
-// Only the exchange is offered the request form; the IP office gets the list of the requests waiting
-// for it, a bank the filter of those needing its consent.
+// The exchange and the IP office are offered the request form, each with the origins the chaincode
+// admits from it (a trade or a judicial auction from the exchange, an owner's request or a court's
+// order through the IP office), the court's fields and the rows of new owners with their shares; a
+// bank is not. The IP office gets the list of the requests waiting for it, a bank the filter of those
+// needing its consent.
 func TestTransfersPage_EachOrganizationItsPart(t *testing.T) {
 	_, x := get(t, newConsole(t, "ExchangeMSP"), Prefix+"transfers?lang=en")
 	_, o := get(t, newConsole(t, "IPOfficeMSP"), Prefix+"transfers?lang=en")
 	_, b := get(t, newConsole(t, "Bank1MSP"), Prefix+"transfers?lang=en")
-	if !strings.Contains(x, `id="transfer-form"`) || strings.Contains(o, `id="transfer-form"`) || strings.Contains(b, `id="transfer-form"`) {
-		t.Error("the request form is the exchange's alone")
+	if !strings.Contains(x, `id="transfer-form"`) || !strings.Contains(o, `id="transfer-form"`) || strings.Contains(b, `id="transfer-form"`) {
+		t.Error("the request form is the exchange's and the IP office's")
+	}
+	origins := regexp.MustCompile(`<select id="t-origin"[^>]*>(.*?)</select>`)
+	offered := func(body string) (out []string) {
+		m := origins.FindStringSubmatch(body)
+		if m == nil {
+			return nil
+		}
+		for _, v := range regexp.MustCompile(`<option value="([^"]+)"`).FindAllStringSubmatch(m[1], -1) {
+			out = append(out, v[1])
+		}
+		return out
+	}
+	if got := offered(x); !slices.Equal(got, []string{"trade", "judicial-auction"}) {
+		t.Errorf("the exchange's origins: %v", got)
+	}
+	if got := offered(o); !slices.Equal(got, []string{"owner-request", "court-order"}) {
+		t.Errorf("the IP office's origins: %v", got)
+	}
+	for _, want := range []string{`id="t-court-name"`, `id="t-court-ref"`, `id="t-purged"`, `id="t-owner-row"`, `id="t-add-owner"`, `id="t-owner-total"`,
+		`data-field="newOwners.share"`, `data-field="court"`, `data-field="courtRef"`} {
+		if !strings.Contains(o, want) || !strings.Contains(x, want) {
+			t.Errorf("the request form has no %s", want)
+		}
 	}
 	if !strings.Contains(x, `<option value="ExchangeMSP" selected>`) {
 		t.Error("the exchange's list does not start with its own requests")
@@ -106,7 +132,9 @@ func TestTransfersForms_ChecksComeFromTheAPISchema(t *testing.T) {
 		{lic, `id="lt-date" name="date" type="date" required data-pattern="` + date + `" data-field="date"`},
 		{lic, `id="lt-reason" name="reason" required maxlength="500" data-minlength="1" data-field="reason"`},
 		{x, `id="t-lnote" name="license-territoryNote" maxlength="500" data-field="license.territoryNote"`},
-		{x, `id="t-owner-id" name="owner-id" required data-pattern=`},
+		{x, `<input name="owner-id" required data-pattern=`},
+		{x, `<input name="owner-share" type="number" required min="1" max="10000" data-field="newOwners.share">`},
+		{x, `id="t-court-ref" name="courtRef" maxlength="200" data-field="courtRef" required`},
 	} {
 		if !strings.Contains(c.body, c.want) {
 			t.Errorf("a form lacks %s", c.want)

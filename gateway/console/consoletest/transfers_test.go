@@ -87,7 +87,7 @@ func TestConsole_TransfersLicencesCourtMeasures(t *testing.T) {
 	x.open("transfers")
 	x.signIn("")
 	x.do("request a transfer", chromedp.SetValue(chromedp.CSS("#t-asset"), pledged), chromedp.SetValue(chromedp.CSS("#t-ref"), "WHIPE-"+suffix),
-		chromedp.SetValue(chromedp.CSS("#t-owner-id"), "91420100MA4K0002"), chromedp.SetValue(chromedp.CSS("#t-owner-name"), "Jiangcheng Lasers Co., Ltd."),
+		chromedp.SetValue(chromedp.CSS("#t-owner-0-id"), "91420100MA4K0002"), chromedp.SetValue(chromedp.CSS("#t-owner-0-name"), "Jiangcheng Lasers Co., Ltd."),
 		chromedp.Click(chromedp.CSS("#transfer-form button[type=submit]")))
 	x.outcome("the transfer requested", "request:")
 	transfer := strings.TrimPrefix(x.eval(`document.querySelector("#notice").dataset.outcome`), "request:")
@@ -163,7 +163,7 @@ func TestConsole_TransfersLicencesCourtMeasures(t *testing.T) {
 	x.do("request a licence", chromedp.SetValue(chromedp.CSS("#t-ref"), "WHIPE-L-"+suffix), chromedp.SetValue(chromedp.CSS("#t-ltype"), "ordinary"),
 		chromedp.SetValue(chromedp.CSS("#t-lstart"), "2026-01-01"), chromedp.SetValue(chromedp.CSS("#t-lend"), "2030-12-31"),
 		chromedp.SetValue(chromedp.CSS("#t-lterr"), "CN-HB"), chromedp.SetValue(chromedp.CSS("#t-lfiling"), "2026420000"+suffix),
-		chromedp.SetValue(chromedp.CSS("#t-owner-id"), "91420100MA4K0003"), chromedp.SetValue(chromedp.CSS("#t-owner-name"), "Hankou Devices Co., Ltd."),
+		chromedp.SetValue(chromedp.CSS("#t-owner-0-id"), "91420100MA4K0003"), chromedp.SetValue(chromedp.CSS("#t-owner-0-name"), "Hankou Devices Co., Ltd."),
 		chromedp.Click(chromedp.CSS("#transfer-form button[type=submit]")))
 	x.outcome("the licence requested", "request:")
 	licence := strings.TrimPrefix(x.eval(`document.querySelector("#notice").dataset.outcome`), "request:")
@@ -232,5 +232,184 @@ func TestConsole_TransfersLicencesCourtMeasures(t *testing.T) {
 	o.do("the same order for the pledged right", chromedp.Click(chromedp.CSS("#freeze-form button[type=submit]")))
 	if got := o.outcome("the pledged right frozen", "freeze:"+pledged+":1"); strings.Contains(got, zh("transfers.replay")) {
 		t.Errorf("the same form for another right was answered as a repeat: %q", got)
+	}
+}
+
+// The IP office requests the transfer a court ordered (court-order, C3) of a right that court has
+// frozen, to two new owners with their shares: it chooses the origin (the court's fields come, a
+// licence is no longer offered), adds a second owner's row, sees the shares' total reach 10000, and
+// sends it; the ledger keeps both owners with their shares, the court and its decision; the IP office
+// then records it. The exchange requests a judicial auction's transfer the same way, without an
+// auction reference.
+func TestConsole_TheIPOfficeRequestsACourtOrderedTransferToTwoOwners(t *testing.T) {
+	sys := itest.System(t)
+	office := orgOf(t, sys, "IPOfficeMSP", "examiner1")
+	examiner := itest.As(t, "IPOfficeMSP", "examiner1")
+	zh := func(id string, kv ...any) string { return cons.Message("zh-CN", id, kv...) }
+	var block uint64
+	right := itest.Uniq("CN-ZL-XCOURT")
+	ref := "（2026）鄂01执" + right[len(right)-6:] + "号"
+	submit(t, examiner, "/v1/assets", itest.Patent(right), &block)
+	submit(t, examiner, "/v1/assets/"+right+"/freezes", itest.Freeze(itest.Court, "（2026）鄂01执保"+right[len(right)-6:]+"号"), &block)
+	itest.AwaitGateways(t, block)
+
+	ctx := browser(t, office.spki(t))
+	o := (&console{t: t}).tab("ipoffice", office, ctx, screenshotDir(t))
+	o.open("transfers?asset=" + right)
+	o.signIn("")
+	o.waitFor("the request form", `!!document.querySelector("#t-owner-0-id")`)
+	if got := o.eval(`[...document.querySelectorAll("#t-origin option")].map((x) => x.value).join(",")`); got != "owner-request,court-order" {
+		t.Errorf("the IP office's origins: %q", got)
+	}
+	o.do("choose a court's order", chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("#t-origin"); s.value = "court-order"; s.dispatchEvent(new Event("change", { bubbles: true })); })()`))
+	o.waitFor("the court's fields, no licence", `!document.querySelector("#t-court").disabled && !document.querySelector("#t-court").hidden && document.querySelector("#t-kind option[value=license]").disabled && document.querySelector("#t-trade").hidden`)
+	o.do("the court, its decision, two owners", fill("#t-court-name", itest.Court), fill("#t-court-ref", ref),
+		fill("#t-owner-0-id", "91420100MA4K0007"), fill("#t-owner-0-name", "江城激光有限公司"), fill("#t-owner-0-share", "6000"),
+		chromedp.Click(chromedp.CSS("#t-add-owner")))
+	o.waitFor("a second row", `!!document.querySelector("#t-owner-1-id") && document.querySelector('label[for="t-owner-1-share"]') !== null`)
+	if got := o.eval(`document.querySelector("#t-owner-total").textContent`); got != zh("transfers.owners-total", "Total", 6000, "Percent", "60.00") {
+		t.Errorf("the running total with one share: %q", got)
+	}
+	o.do("the second owner", fill("#t-owner-1-id", "91420100MA4K0008"), fill("#t-owner-1-name", "汉口器件有限公司"), fill("#t-owner-1-share", "4000"))
+	if got := o.eval(`document.querySelector("#t-owner-total").textContent`); got != zh("transfers.owners-total", "Total", 10000, "Percent", "100.00") {
+		t.Errorf("the running total: %q", got)
+	}
+	o.shot("38a-ipoffice-court-order-request")
+	o.do("request it", chromedp.Click(chromedp.CSS("#transfer-form button[type=submit]")))
+	o.outcome("the court's transfer requested", "request:")
+	transfer := strings.TrimPrefix(o.eval(`document.querySelector("#notice").dataset.outcome`), "request:")
+
+	tr := examiner.Do(http.MethodGet, "/v1/transfers/"+transfer, nil).Obj(t)
+	if tr["origin"] != "court-order" || tr["court"] != itest.Court || tr["courtRef"] != ref || tr["kind"] != "assignment" {
+		t.Errorf("the transfer recorded: %v", tr)
+	}
+	if got := fmt.Sprint(tr["newOwners"]); !strings.Contains(got, "91420100MA4K0007") || !strings.Contains(got, "6000") || !strings.Contains(got, "91420100MA4K0008") || !strings.Contains(got, "4000") {
+		t.Errorf("the new owners recorded: %s", got)
+	}
+	card := fmt.Sprintf(`#transfer-view .application[data-transfer=%q]`, transfer)
+	o.waitFor("the card with both owners, their shares and the court", fmt.Sprintf(`!!document.querySelector(%q) && ["江城激光有限公司 (60.00 %%)", "汉口器件有限公司 (40.00 %%)", %q, %q].every((w) => document.querySelector(%q).textContent.includes(w))`,
+		card+" form.record", itest.Court, ref, card))
+	o.do("record it", chromedp.Click(chromedp.CSS(card+" form.record button[type=submit]")))
+	o.outcome("recorded", "record:"+transfer)
+	o.waitFor("recorded", fmt.Sprintf(`!!document.querySelector(%q)`, card+`[data-status="recorded"]`))
+	o.shot("38b-ipoffice-court-order-recorded")
+
+	// The exchange's judicial auction of another frozen right: the court and its decision, no auction
+	// reference (optional there, required for a trade); the ledger keeps it as a judicial auction,
+	// which purges the pledges (C3).
+	exchange := orgOf(t, sys, "ExchangeMSP", "trader1")
+	auctioned := itest.Uniq("CN-ZL-XAUCT")
+	aref := "（2026）鄂01执" + auctioned[len(auctioned)-6:] + "号之二"
+	submit(t, examiner, "/v1/assets", itest.Patent(auctioned), &block)
+	submit(t, examiner, "/v1/assets/"+auctioned+"/freezes", itest.Freeze(itest.Court, "（2026）鄂01执保"+auctioned[len(auctioned)-6:]+"号"), &block)
+	itest.AwaitGateways(t, block)
+	ctx2 := browser(t, exchange.spki(t))
+	x := (&console{t: t}).tab("exchange", exchange, ctx2, screenshotDir(t))
+	x.open("transfers?origin=judicial-auction&asset=" + auctioned)
+	x.signIn("")
+	x.waitFor("the auction's fields", `document.querySelector("#t-origin").value === "judicial-auction" && !document.querySelector("#t-court").disabled && document.querySelector("#t-purged-box").hidden && !document.querySelector("#t-ref").required && !document.querySelector("#t-trade").hidden`)
+	x.do("the court and its decision, one buyer", fill("#t-court-name", itest.Court), fill("#t-court-ref", aref),
+		fill("#t-owner-0-id", "91420100MA4K0009"), fill("#t-owner-0-name", "光谷拍得有限公司"), chromedp.Click(chromedp.CSS("#transfer-form button[type=submit]")))
+	x.outcome("the auction's transfer requested", "request:")
+	auction := strings.TrimPrefix(x.eval(`document.querySelector("#notice").dataset.outcome`), "request:")
+	if tr := examiner.Do(http.MethodGet, "/v1/transfers/"+auction, nil).Obj(t); tr["origin"] != "judicial-auction" || tr["courtRef"] != aref || tr["tradeRef"] != nil {
+		t.Errorf("the auction's transfer: %v", tr)
+	}
+}
+
+// A live event redraws the transfer shown; the card of a transfer still waiting keeps what the IP
+// office has ticked and typed in its refusal form while another transfer of the same right is
+// requested (before, every card was drawn anew and the reasons and the note were lost), and the kept
+// form still refuses.
+func TestConsole_ATransferCardKeepsWhatTheOfficeTyped(t *testing.T) {
+	sys := itest.System(t)
+	office := orgOf(t, sys, "IPOfficeMSP", "examiner1")
+	examiner, trader := itest.As(t, "IPOfficeMSP", "examiner1"), itest.As(t, "ExchangeMSP", "trader1")
+	var block uint64
+	right := itest.Uniq("CN-ZL-XKEEP")
+	submit(t, examiner, "/v1/assets", itest.Patent(right), &block)
+	itest.AwaitGateways(t, block)
+	first := submit(t, trader, "/v1/transfers", itest.TradeTransfer(right), &block).Str(t, "id")
+	itest.AwaitGateways(t, block)
+
+	ctx := browser(t, office.spki(t))
+	o := (&console{t: t}).tab("ipoffice", office, ctx, screenshotDir(t))
+	o.open("transfers?id=" + right) // the right's pending transfers
+	o.signIn("")
+	card := fmt.Sprintf(`document.querySelector('#transfer-view .application[data-transfer=%q]')`, first)
+	o.waitFor("the waiting transfer's card", "!!"+card+` && !!`+card+`.querySelector("form.refuse")`)
+	o.do("tick a reason and type a note", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+  const c = %s;
+  c.dataset.mark = "kept";
+  c.querySelector('form.refuse input[value="T1-incomplete"]').checked = true;
+  c.querySelector("form.refuse input[name=note]").value = "交易合同未附";
+})()`, card)))
+	second := submit(t, trader, "/v1/transfers", itest.TradeTransfer(right), &block).Str(t, "id")
+	itest.AwaitGateways(t, block)
+	o.waitFor("the second transfer's card", fmt.Sprintf(`!!document.querySelector('#transfer-view .application[data-transfer=%q]')`, second))
+	got := o.eval(fmt.Sprintf(`(() => {
+  const c = %s;
+  return [c.dataset.mark || "", c.querySelector("form.refuse input[name=note]").value, String(c.querySelector('form.refuse input[value="T1-incomplete"]').checked)].join("|");
+})()`, card))
+	if got != "kept|交易合同未附|true" {
+		t.Fatalf("after another transfer was requested, the first card is %q (mark|note|ticked), want kept|交易合同未附|true", got)
+	}
+	o.do("refuse with what was kept", chromedp.Evaluate[chromedp.Void](card+`.querySelector("form.refuse button[type=submit]").click()`))
+	o.outcome("refused", "refuse:"+first)
+	// Refused, it is no longer among the right's pending transfers: its card goes, the other's stays.
+	o.waitFor("the refused card gone, the other kept", fmt.Sprintf(`!%s && !!document.querySelector('#transfer-view .application[data-transfer=%q]')`, card, second))
+	if tr := examiner.Do(http.MethodGet, "/v1/transfers/"+first, nil).Obj(t); tr["status"] != "refused" || tr["refusalNote"] != "交易合同未附" || fmt.Sprint(tr["refusalReasons"]) != "[T1-incomplete]" {
+		t.Errorf("the refusal recorded: %v", tr)
+	}
+}
+
+// The list of transfers is read anew on every filter, page and live event; the answer of a read
+// started before the clerk narrowed the list to another right must not draw over it when it comes
+// last. The read of the first right's transfers is held back while the list is narrowed to the
+// second right; when it is let go, the list still shows the second right's transfer alone.
+func TestConsole_AStaleTransferListDoesNotDrawOverANewerOne(t *testing.T) {
+	sys := itest.System(t)
+	office := orgOf(t, sys, "IPOfficeMSP", "examiner1")
+	examiner, trader := itest.As(t, "IPOfficeMSP", "examiner1"), itest.As(t, "ExchangeMSP", "trader1")
+	var block uint64
+	first, second := itest.Uniq("CN-ZL-XSTALE-A"), itest.Uniq("CN-ZL-XSTALE-B")
+	submit(t, examiner, "/v1/assets", itest.Patent(first), &block)
+	submit(t, examiner, "/v1/assets", itest.Patent(second), &block)
+	itest.AwaitGateways(t, block)
+	t1 := submit(t, trader, "/v1/transfers", itest.TradeTransfer(first), &block).Str(t, "id")
+	t2 := submit(t, trader, "/v1/transfers", itest.TradeTransfer(second), &block).Str(t, "id")
+	itest.AwaitGateways(t, block)
+
+	ctx := browser(t, office.spki(t))
+	b := (&console{t: t}).tab("ipoffice", office, ctx, screenshotDir(t))
+	b.open("transfers")
+	b.signIn("")
+	b.waitFor("the list", `!!document.querySelector("#tl-caption").textContent`)
+	b.do("hold the first right's list reads", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+  const real = window.fetch, held = %q;
+  let release;
+  window.__released = new Promise((r) => { release = r; });
+  window.__release = release;
+  window.__held = 0;
+  window.__read = 0;
+  const counted = (r) => { const text = r.text.bind(r); r.text = () => text().then((x) => { window.__read++; return x; }); return r; };
+  window.fetch = (url, opts) => String(url).includes(held) ? (window.__held++, window.__released.then(() => real(url, opts)).then(counted)) : real(url, opts);
+})()`, "assetId="+first)))
+	narrow := func(id string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { document.querySelector("#tl-asset").value = %q; document.querySelector("#transfer-filters").requestSubmit(); })()`, id))
+	}
+	b.do("narrow to the first right", narrow(first))
+	b.waitFor("the first right's read held", `window.__held > 0`)
+	b.do("narrow to the second right", narrow(second))
+	b.waitFor("the second right's transfer listed", fmt.Sprintf(`!!document.querySelector('#tl-rows tr[data-transfer=%q]')`, t2))
+	b.do("let the first read answer", chromedp.Evaluate[chromedp.Void](`window.__release()`))
+	b.waitFor("the first right's read answered", `window.__read >= window.__held`)
+	ctxRun, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctxRun, chromedp.Evaluate[bool](`new Promise((r) => setTimeout(() => r(true), 0))`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.eval(`[...document.querySelectorAll("#tl-rows tr[data-transfer]")].map((r) => r.dataset.transfer).join(",")`); got != t2 {
+		t.Errorf("after the earlier read answered, the list shows %q, not the second right's transfer %s alone (the first's is %s)", got, t2, t1)
 	}
 }
