@@ -521,6 +521,7 @@
     if (!h.items.length) fresh.append(el("li", { class: "muted", text: t("timeline.empty") }));
     list.replaceChildren(fresh);
     return { proofs: mapLimit(proofs, 4, async ([txId, proof]) => {
+      if (!proof.isConnected) return; // drawn over since: its proofs are not read
       try {
         const tx = await api("GET", "/v1/transactions/" + encodeURIComponent(txId));
         proof.textContent = "· " + t("timeline.proof", { Block: tx.blockNumber, Code: tx.validationCode, Orgs: (tx.endorsingOrgs || []).join(", ") });
