@@ -183,7 +183,9 @@ func TestConsole_TimelineOnceEachProofsFourAtATime(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n, distinct, most, failedProofs int
-	fmt.Sscan(got, &n, &distinct, &most, &failedProofs)
+	if _, err := fmt.Sscan(got, &n, &distinct, &most, &failedProofs); err != nil {
+		t.Fatalf("%q: %v", got, err)
+	}
 	if fmt.Sprint(n) != entries || distinct != n {
 		t.Errorf("after two overlapping draws: %d entries, %d distinct; want %s once each", n, distinct, entries)
 	}

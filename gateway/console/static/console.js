@@ -684,10 +684,13 @@
   };
 
   pages.pledges = function () {
+    const turn = latest(); // only the newest read draws
     async function load() {
+      const mine = turn();
       const tbody = $("#my-pledges");
       let items;
-      try { items = await listAll("pledgee=" + MSP); } catch (err) { alertBox(err); return; }
+      try { items = await listAll("pledgee=" + MSP); } catch (err) { if (mine()) alertBox(err); return; }
+      if (!mine()) return;
       items.sort((a, b) => (b.appliedAt || "").localeCompare(a.appliedAt || ""));
       truncationNote(tbody.closest("table"), items);
       clear(tbody);
