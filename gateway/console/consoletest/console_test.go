@@ -119,11 +119,6 @@ func browser(t *testing.T, spkis ...string) context.Context {
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		// A page left for the next is unloaded, not kept in the back/forward cache with its event
-		// stream open: the gateway allows a key four streams at once and notices a stream whose page
-		// is gone only at its next heartbeat, so a test visiting many pages found the live updates
-		// refused ("reconnecting").
-		chromedp.Flag("disable-features", "BackForwardCache"),
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
 		chromedp.Flag("ignore-certificate-errors-spki-list", strings.Join(spkis, ",")))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)

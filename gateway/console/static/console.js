@@ -423,7 +423,10 @@
     s.className = "live " + (on ? "on" : "off");
     s.textContent = text;
   }
-  async function startLive() {
+  // startLive opens the stream; from (a block number) makes its first connection start at that block
+  // rather than at the next one (the home page's feed shows the last few blocks' changes). Once an
+  // event has come, a reconnection resumes after it (Last-Event-ID).
+  async function startLive(from) {
     stopLive();
     const ctl = new AbortController();
     liveAbort = ctl;
@@ -432,8 +435,10 @@
       try {
         const headers = { Authorization: "Bearer " + sessionStorage.getItem(KEY_SLOT), Accept: "text/event-stream" };
         if (lastEventId) headers["Last-Event-ID"] = lastEventId;
-        const res = await fetch("/v1/events", { headers, signal: ctl.signal, cache: "no-store" });
+        const start = !lastEventId && from !== undefined && from !== null ? "?from=" + from : "";
+        const res = await fetch("/v1/events" + start, { headers, signal: ctl.signal, cache: "no-store" });
         if (res.status === 401) { signOut(t("signin.rejected")); return; }
+        if (res.status === 422 && start) { from = null; continue; } // further back than the gateway replays: from the next block
         if (!res.ok || !res.body) throw new Error("events: " + res.status);
         liveStatus(true, t("live.on"));
         delay = 1000;
@@ -457,6 +462,15 @@
       delay = Math.min(delay * 2, 15000);
     }
   }
+  // A page left is not kept with its stream open (the gateway allows a key a few streams at once, and a
+  // page in the browser's back/forward cache would hold one): the stream closes when the page is hidden
+  // and opens again, resuming after the last event it had, when the page is shown from that cache.
+  window.addEventListener("pagehide", () => stopLive());
+  window.addEventListener("pageshow", (ev) => {
+    if (!ev.persisted || !sessionStorage.getItem(KEY_SLOT) || $("#app").hidden) return;
+    liveStatus(false, t("live.reconnecting"));
+    startLive();
+  });
   function dispatch(block) {
     let id = "", data = "";
     for (const line of block.split("\n")) {
@@ -484,36 +498,67 @@
   }
 
   // ---- timeline ------------------------------------------------------------------------------
-  async function renderTimeline(list, kind, id) {
-    clear(list);
+  // renderTimeline draws the history of a record into list. It is built off the page and swapped in
+  // whole, so that two overlapping calls never both append; mine (from latest()) tells whether this
+  // call is still the newest, and a call overtaken by a later one draws nothing. Each entry's proof (its
+  // transaction) is read after, at most four at a time, and a proof that cannot be read says so. It
+  // resolves to false when it drew nothing, to a promise of the proofs otherwise.
+  async function renderTimeline(list, kind, id, mine) {
     const h = await api("GET", "/v1/" + kind + "s/" + encodeURIComponent(id) + "/history");
+    if (mine && !mine()) return false;
+    const fresh = document.createDocumentFragment();
+    const proofs = [];
     for (const item of h.items.slice().reverse()) {
-      const proof = el("span", { class: "muted", text: "" });
+      const proof = el("span", { class: "muted proof", text: "" });
+      proofs.push([item.txId, proof]);
       const li = el("li", { "data-tx": item.txId },
         el("div", { class: "what", "data-action": item.action || "", text: (item.action ? tEnum("action", item.action) : t(item.isDelete ? "timeline.deleted" : "timeline.changed")) +
           (item.record && item.record.status ? " → " + tEnum(kind + "Status", item.record.status) : "") }),
         el("div", { class: "when", text: fmtTime(item.time) + " · " + orgName(item.msp) + " (" + item.msp + ") · " + who(item.submitter) }),
         el("div", {}, t("common.transaction") + " ", el("code", { text: item.txId }), " ", proof));
-      list.append(li);
-      api("GET", "/v1/transactions/" + item.txId).then((tx) => {
-        proof.textContent = "· " + t("timeline.proof", { Block: tx.blockNumber, Code: tx.validationCode, Orgs: (tx.endorsingOrgs || []).join(", ") });
-      }).catch(() => {});
+      fresh.append(li);
     }
-    if (!h.items.length) list.append(el("li", { class: "muted", text: t("timeline.empty") }));
+    if (!h.items.length) fresh.append(el("li", { class: "muted", text: t("timeline.empty") }));
+    list.replaceChildren(fresh);
+    return { proofs: mapLimit(proofs, 4, async ([txId, proof]) => {
+      if (!proof.isConnected) return; // drawn over since: its proofs are not read
+      try {
+        const tx = await api("GET", "/v1/transactions/" + encodeURIComponent(txId));
+        proof.textContent = "· " + t("timeline.proof", { Block: tx.blockNumber, Code: tx.validationCode, Orgs: (tx.endorsingOrgs || []).join(", ") });
+      } catch (err) {
+        proof.textContent = "· " + t("timeline.proof-failed", { Message: explain(err).words });
+        proof.dataset.proofFailed = "";
+      }
+    }) };
   }
 
   // ---- pages ---------------------------------------------------------------------------------
   const pages = {};
 
+  // The home page's feed: the changes of the last FEED_BLOCKS blocks (the stream starts there, see
+  // start) and every one after, newest first, at most FEED_MAX of them.
+  const FEED_BLOCKS = 50, FEED_MAX = 50;
   pages.home = function () {
     const feed = $("#feed");
     onLedgerEvent((ev, p) => {
       if (feed.firstElementChild && feed.firstElementChild.classList.contains("muted")) clear(feed);
       const link = ev.type.startsWith("Pledge") ? pledgeLink(p.id) : ev.type.startsWith("Asset") ? assetLink(p.id) : el("code", { text: p.id });
-      feed.prepend(el("li", {}, el("div", { class: "what" }, ev.type + " ", link),
+      feed.prepend(el("li", { "data-tx": ev.txId || "", "data-type": ev.type }, el("div", { class: "what" }, tEnum("eventType", ev.type) + " ", link),
         el("div", { class: "when", text: fmtTime(p.time) + " · " + orgName(p.msp) + " · " + who(p.submitter) + " · " + t("common.block-n", { Block: ev.blockNumber }) })));
+      while (feed.children.length > FEED_MAX) feed.lastElementChild.remove();
     });
   };
+  // feedStart is the block the home page's stream starts at: FEED_BLOCKS before the ledger's height,
+  // which every read answer names (IPLedger-Ledger-Height); none (the next block) when it is unknown.
+  async function feedStart() {
+    try {
+      const res = await fetch("/v1/pledges?status=applied&pageSize=1", { headers: { Authorization: "Bearer " + sessionStorage.getItem(KEY_SLOT) }, cache: "no-store" });
+      const height = Number(res.headers.get("IPLedger-Ledger-Height"));
+      return res.ok && Number.isInteger(height) && height > 0 ? Math.max(0, height - FEED_BLOCKS) : null;
+    } catch (e) {
+      return null;
+    }
+  }
 
   pages.verify = function () {
     const form = $("#verify-form");
@@ -611,15 +656,17 @@
 
   pages.history = function () {
     const form = $("#history-form");
+    const turn = latest();
     async function show(kind, id) {
+      const mine = turn();
       resetMessages(form);
       try {
-        await renderTimeline($("#timeline"), kind, id);
+        if ((await renderTimeline($("#timeline"), kind, id, mine)) === false) return;
         const h = $("#h-title");
         h.textContent = t("history.heading", { Kind: t("history.kind." + kind), Id: id });
         h.hidden = false;
         history.replaceState(null, "", "/console/history?" + kind + "=" + encodeURIComponent(id));
-      } catch (err) { alertBox(err); }
+      } catch (err) { if (mine()) alertBox(err); }
     }
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
@@ -637,10 +684,13 @@
   };
 
   pages.pledges = function () {
+    const turn = latest(); // only the newest read draws
     async function load() {
+      const mine = turn();
       const tbody = $("#my-pledges");
       let items;
-      try { items = await listAll("pledgee=" + MSP); } catch (err) { alertBox(err); return; }
+      try { items = await listAll("pledgee=" + MSP); } catch (err) { if (mine()) alertBox(err); return; }
+      if (!mine()) return;
       items.sort((a, b) => (b.appliedAt || "").localeCompare(a.appliedAt || ""));
       truncationNote(tbody.closest("table"), items);
       clear(tbody);
@@ -661,15 +711,34 @@
   pages.apply = function () {
     const form = $("#apply-form");
     const rows = $("#pledgor-rows");
-    let idem = randomKey();
-    form.addEventListener("input", () => { idem = randomKey(); });
+    // The application is one actionForm: one Idempotency-Key while the form is unchanged (pressing
+    // again after a success or a lost answer is the same application, answered from the ledger, never
+    // a second one); a change, or a refusal, draws a new one (I3).
+    const fresh = actionForm(form, send, done);
+    // A row added to the pledgors can be removed again (its button names the row); the rows are
+    // numbered anew, so that an error of the ledger about pledgors[i] finds its row.
+    const renumber = () => $$("[data-row]", rows).forEach((r, i) => {
+      r.dataset.index = String(i);
+      const rm = $("[data-remove-row]", r);
+      if (rm) rm.textContent = t("apply.remove-pledgor", { N: i + 1 });
+    });
     $("#add-pledgor").addEventListener("click", () => {
       const first = $("[data-row]", rows);
       const copy = first.cloneNode(true);
-      copy.dataset.index = String($$("[data-row]", rows).length);
       $$("input", copy).forEach((i) => { i.value = ""; i.classList.remove("invalid"); });
       $(".field-error", copy).textContent = "";
+      const rm = el("button", { type: "button", class: "link", "data-remove-row": "" });
+      rm.addEventListener("click", () => {
+        copy.remove();
+        renumber();
+        fresh();
+        $("#add-pledgor").focus();
+      });
+      $(".field-error", copy).before(rm);
       rows.append(copy);
+      renumber();
+      fresh();
+      $("input", copy).focus();
     });
     const toggle = (box, on) => { box.disabled = !on; box.hidden = !on; };
     $("#f-security").addEventListener("change", () => toggle($("#f-max"), $("#f-security").value === "maximum-amount"));
@@ -679,17 +748,18 @@
       if (!f || !crypto.subtle) return;
       const sum = await crypto.subtle.digest("SHA-256", await f.arrayBuffer());
       $("#f-contract").value = Array.from(new Uint8Array(sum), (x) => x.toString(16).padStart(2, "0")).join("");
+      $("#f-contract").dispatchEvent(new Event("input", { bubbles: true })); // another contract: another application
     });
-    form.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      resetMessages(form);
+    // After actionForm's own handler (which has checked the form by now): a form with a field to
+    // correct says so at its top too.
+    form.addEventListener("submit", () => {
+      if (!$(".invalid", form)) return;
+      const a = $("#alert");
+      a.textContent = t("apply.correct-fields");
+      a.hidden = false;
+    });
+    function send() {
       $("#applied").hidden = true;
-      if (!validate(form)) {
-        const a = $("#alert");
-        a.textContent = t("apply.correct-fields");
-        a.hidden = false;
-        return;
-      }
       const v = (id) => $(id).value.trim();
       const app = {
         assetIds: v("#f-assets").split(",").map((s) => s.trim()).filter(Boolean),
@@ -708,18 +778,15 @@
         app.terms.maximumAmount = v("#f-maxamount");
       }
       if ($("#f-thirdparty").checked) app.debtor = { id: v("#f-debtor-id"), name: v("#f-debtor-name") };
-      await busy($("#apply-submit"), async () => {
-        try {
-          const r = await api("POST", "/v1/pledges", app, idem);
-          const box = clear($("#applied"));
-          box.append(el("strong", { text: t("apply.filed") + " " }), pledgeLink(r.id),
-            el("div", { text: t("apply.filed-detail", { Block: r.blockNumber, Tx: r.txId }) }));
-          box.hidden = false;
-          box.dataset.pledge = r.id;
-          idem = randomKey();
-        } catch (err) { showServerError(form, err); }
-      });
-    });
+      return { path: "/v1/pledges", body: app };
+    }
+    function done(r) {
+      const box = clear($("#applied"));
+      box.append(el("strong", { text: t("apply.filed") + " " }), pledgeLink(r.id),
+        el("div", { text: t("apply.filed-detail", { Block: r.blockNumber, Tx: r.txId }) }));
+      box.hidden = false;
+      box.dataset.pledge = r.id;
+    }
   };
 
   // ---- what page scripts use ---------------------------------------------------------------------
@@ -740,7 +807,8 @@
     $("#nav").hidden = false;
     $("#session").hidden = false;
     (pages[PAGE] || (() => {}))();
-    startLive();
+    if (PAGE === "home") feedStart().then(startLive);
+    else startLive();
   }
 
   // The language switch keeps the page's current query (a page may have changed it with replaceState).

@@ -10,7 +10,7 @@
 
 (function () {
   const { pages, MSP, KIND, $, $$, el, clear, t, has, tEnum, fmtTime, fmtDate, fmtMoney, short, orgName, assetLink, param, randomKey,
-    api, alertBox, notice, resetMessages, fieldError, showServerError, validate, busy, refreshOn, renderTimeline, decided } = window.IPLedger;
+    api, alertBox, notice, resetMessages, fieldError, showServerError, validate, busy, refreshOn, renderTimeline, decided, latest } = window.IPLedger;
 
   const ACTIVE = ["registered", "defaulted"];
 
@@ -366,15 +366,21 @@
       $("#p-actions").hidden = !any;
     }
 
+    // load reads the pledge and draws it; an action's answer and the live event of the same
+    // transaction each start one, and only the newest read draws (latest), the timeline included.
+    const turn = latest();
     async function load() {
+      const mine = turn();
       let p;
-      try { p = await api("GET", "/v1/pledges/" + encodeURIComponent(id)); } catch (err) { alertBox(err); return; }
+      try { p = await api("GET", "/v1/pledges/" + encodeURIComponent(id)); } catch (err) { if (mine()) alertBox(err); return; }
+      if (!mine()) return;
       current = p;
       renderRecord(p);
       renderChanges(p);
       await offer(p);
+      if (!mine()) return;
       $("#pledge").hidden = false;
-      await renderTimeline($("#timeline"), "pledge", id);
+      await renderTimeline($("#timeline"), "pledge", id, mine);
     }
     refreshOn((ev, p) => p.id === id || (p.pledgeIds || []).includes(id), load);
     load().catch(alertBox);
