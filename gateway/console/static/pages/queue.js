@@ -90,7 +90,7 @@
     // application makes the card of one application, with its two forms; update fills in its facts.
     function application(p) {
       const regForm = el("form", { class: "register", novalidate: true },
-        el("label", {}, t("queue.registration-number") + " ", el("input", { name: "registrationNumber", required: true, maxlength: 64, "data-field": "registrationNumber", value: "Y" + chinaToday().slice(0, 4) + "-" + p.id.slice(-8).toUpperCase() })),
+        el("label", {}, t("queue.registration-number") + " ", el("input", { name: "registrationNumber", required: true, maxlength: 64, "data-field": "registrationNumber", placeholder: t("queue.registration-number-placeholder"), autocomplete: "off" })),
         el("span", { class: "field-error", "data-error-for": "registrationNumber" }),
         el("button", { type: "submit", text: t("queue.register") }));
       const reasons = $("#refusal-reasons").content.cloneNode(true);
