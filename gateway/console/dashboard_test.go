@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -118,16 +119,37 @@ func TestDashboard_ScriptsFiltersAreTheAPIs(t *testing.T) {
 	}
 }
 
-// The script builds its SVG and tables with DOM calls: no innerHTML, no HTML from strings, no eval.
+// The console's scripts (console.js and every page's script) build their pages with DOM calls and put
+// ledger data in as text: no innerHTML, no HTML from strings, no eval. The dashboard's script draws
+// its SVG by createElementNS.
 func TestDashboard_ScriptInsertsNoHTML(t *testing.T) {
-	b, err := os.ReadFile("static/pages/dashboard.js")
+	scripts, err := filepath.Glob("static/pages/*.js")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"} {
-		if strings.Contains(string(b), bad) {
-			t.Errorf("dashboard.js uses %s", bad)
+	scripts = append(scripts, "static/console.js")
+	if len(scripts) < 10 || !slices.Contains(scripts, "static/pages/dashboard.js") || !slices.Contains(scripts, "static/pages/rights.js") {
+		t.Fatalf("the scripts read: %v", scripts)
+	}
+	for _, f := range scripts {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
 		}
+		if bad := htmlInsertions(string(src)); len(bad) > 0 {
+			t.Errorf("%s uses %v", f, bad)
+		}
+	}
+	// The check sees each way in.
+	for _, bad := range []string{`e.innerHTML = x`, `e.outerHTML = x`, `e.insertAdjacentHTML("beforeend", x)`, `document.write(x)`, `eval(x)`, `new Function(x)`,
+		`new DOMParser().parseFromString(x, "text/html")`, `range.createContextualFragment(x)`, `frame.srcdoc = x`, `e.setHTMLUnsafe(x)`} {
+		if len(htmlInsertions(bad)) == 0 {
+			t.Errorf("the check misses %s", bad)
+		}
+	}
+	b, err := os.ReadFile("static/pages/dashboard.js")
+	if err != nil {
+		t.Fatal(err)
 	}
 	if !strings.Contains(string(b), "createElementNS") || !strings.Contains(string(b), `Authorization: "Bearer "`) {
 		t.Error("dashboard.js: no SVG by createElementNS, or no key in the Authorization header")
@@ -174,4 +196,15 @@ func TestDashboard_P9LimitsAreTheRules(t *testing.T) {
 	if wantDue := time.Date(2026, 3, 2+copyright+1, 0, 0, 0, 0, time.FixedZone("UTC+8", 8*3600)); !due.Equal(wantDue) {
 		t.Errorf("a copyright filed %s is due %s, want %s", filed, due, wantDue)
 	}
+}
+
+// htmlInsertions are the ways a script in src would put a string into the page as HTML or run it.
+func htmlInsertions(src string) []string {
+	var out []string
+	for _, bad := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "DOMParser", "createContextualFragment", "srcdoc", "setHTMLUnsafe"} {
+		if strings.Contains(src, bad) {
+			out = append(out, bad)
+		}
+	}
+	return out
 }

@@ -230,6 +230,29 @@ func TestCatalogues_EnumsAreTheAPIs(t *testing.T) {
 			t.Errorf("enum %s: the console has %v, the API document %v", name, got, want)
 		}
 	}
+	// The words a page completes from a value of the API (pledge.js: "pledge.method." + a disposal's
+	// method, "pledge.basis." + a deregistration's basis): the key-usage test counts every key under
+	// such a prefix as used, so here each value of the enum has its key in every catalogue, and no key
+	// names a value the API lacks.
+	for prefix, src := range map[string][2]string{"pledge.method.": {"Disposal", "method"}, "pledge.basis.": {"Deregistration", "basis"}} {
+		if doc.Components.Schemas[src[0]] == nil {
+			t.Errorf("%s: no schema %s in the API document", prefix, src[0])
+			continue
+		}
+		want := values(src[0], src[1])
+		for _, tag := range LanguageTags() {
+			var got []string
+			for key := range Catalogue(tag) {
+				if v, ok := strings.CutPrefix(key, prefix); ok {
+					got = append(got, v)
+				}
+			}
+			sort.Strings(got)
+			if len(want) == 0 || !slices.Equal(got, want) {
+				t.Errorf("%s: the %s catalogue has %s%v, the API document's %s.%s %v", prefix, tag, prefix, got, src[0], src[1], want)
+			}
+		}
+	}
 	if !slices.Contains(Enums["action"], "RegisterPledge") || slices.Contains(Enums["action"], "GetPledge") {
 		t.Errorf("actions: %v", Enums["action"])
 	}

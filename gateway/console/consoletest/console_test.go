@@ -299,9 +299,14 @@ func TestConsole_ApplyRegisterVerifyAudit(t *testing.T) {
 	}
 	o.do("scroll to the application", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).scrollIntoView()`, sel)))
 	o.shot("05-ipoffice-queue")
-	o.do("register", chromedp.Click(chromedp.CSS(sel+" form.register button")))
-	o.waitFor("registered", fmt.Sprintf(`document.querySelector("#notice").dataset.outcome === %q && document.querySelector("#notice").textContent.includes(%q)`,
-		"register:"+pledge, pledge))
+	// The registration number is the office's to assign: the field starts empty, and is required.
+	if got := o.eval(fmt.Sprintf(`document.querySelector(%q).value`, sel+" [name=registrationNumber]")); got != "" {
+		t.Errorf("the registration number is filled in before the examiner types it: %q", got)
+	}
+	regNo := "Y2026-" + strings.ToUpper(pledge[len(pledge)-6:])
+	o.do("register", fill(sel+" [name=registrationNumber]", regNo), chromedp.Click(chromedp.CSS(sel+" form.register button")))
+	o.waitFor("registered", fmt.Sprintf(`document.querySelector("#notice").dataset.outcome === %q && document.querySelector("#notice").textContent.includes(%q) && document.querySelector("#notice").textContent.includes(%q)`,
+		"register:"+pledge, pledge, regNo))
 	o.shot("06-ipoffice-registered")
 
 	// Exchange: the title statement with the registered pledge, its proof and QR code; and as printed.

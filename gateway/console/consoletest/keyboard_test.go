@@ -161,6 +161,7 @@ func TestConsole_Keyboard(t *testing.T) {
 	if st := o.press(kb.Tab); !strings.Contains(st.What, "[name=registrationNumber]") {
 		t.Fatalf("from the application's link, Tab went to %s, not the registration number", st.What)
 	}
+	o.do("type the registration number", chromedp.KeyEvent("Y2026-KB-"+strings.ToUpper(pledge[len(pledge)-6:])))
 	o.press(kb.Enter)
 	o.waitFor("registered by Enter", fmt.Sprintf(`document.querySelector("#notice").dataset.outcome === %q`, "register:"+pledge))
 	o.shot("keyboard-queue-registered")

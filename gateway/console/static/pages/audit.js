@@ -17,7 +17,7 @@
         late = new Set(lists.pop().map((p) => p.id));
         all = lists.flat();
         const missing = [...new Set(all.flatMap((p) => p.assetIds))].filter((a) => !kinds.has(a));
-        await mapLimit(missing, 4, (a) => api("GET", "/v1/assets/" + encodeURIComponent(a)).then((x) => kinds.set(a, x.kind)).catch(() => kinds.set(a, "?")));
+        await mapLimit(missing, 4, (a) => api("GET", "/v1/assets/" + encodeURIComponent(a)).then((x) => kinds.set(a, x.kind), () => {})); // a right not read is said in words, and read again next time
       } catch (err) { alertBox(err); return; }
       bankOptions();
       render();
@@ -44,7 +44,7 @@
       for (const p of rows) {
         tbody.append(el("tr", { "data-pledge": p.id }, el("td", {}, pledgeLink(p.id), late.has(p.id) ? [" ", badge("overdue", "flag")] : ""),
           el("td", { text: orgName(p.pledgee.msp) }), el("td", {}, ...p.assetIds.map((a) => [assetLink(a), " "])),
-          el("td", { text: [...new Set(p.assetIds.map((a) => tEnum("assetKind", kinds.get(a))))].join(", ") }), el("td", {}, badge(p.status)),
+          el("td", { text: [...new Set(p.assetIds.map((a) => (kinds.has(a) ? tEnum("assetKind", kinds.get(a)) : t("audit.kind-unread"))))].join(t("common.list-sep")) }), el("td", {}, badge(p.status)),
           el("td", { text: fmtTime(p.appliedAt) }), el("td", { text: fmtTime(p.decidedAt) }), el("td", { text: (p.ranks || []).map((r) => r.rank).join(", ") })));
       }
       if (!rows.length) tbody.append(el("tr", {}, el("td", { colspan: 8, class: "muted", text: t("audit.empty") })));

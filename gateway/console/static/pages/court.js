@@ -19,7 +19,7 @@
       history.replaceState(null, "", "/console/court?asset=" + enc(a.id));
       $("#c-heading").textContent = t("court.heading", { Title: a.title, Number: a.number });
       const facts = clear($("#c-facts"));
-      facts.append(t("court.facts", { Kind: tEnum("assetKind", a.kind), Id: a.id, Owners: a.owners.map((o) => o.name).join(", ") }), " ");
+      facts.append(t("court.facts", { Kind: tEnum("assetKind", a.kind), Id: a.id, Owners: a.owners.map((o) => o.name).join(t("common.list-sep")) }), " ");
       facts.append(a.freeze && a.freeze.active ? el("span", {}, badge("frozen", "flag"), " " + t("court.in-effect", { Court: a.freeze.court || "", Ref: a.freeze.ref || "" })) :
         el("span", { class: "ok", text: t("court.not-frozen") }));
       const ms = a.courtMeasures || [];
@@ -66,6 +66,7 @@
         notice(t(m.status === "waiting" ? "court.frozen-waiting" : "court.frozen", { Asset: current, N: m.n, Priority: m.priority, Block: r.blockNumber, Tx: r.txId }) +
           (r.replay ? " " + t("transfers.replay") : ""));
         $("#notice").dataset.outcome = "freeze:" + current + ":" + m.n;
+        turn(); // the answer is the newest record: a read started before it never draws over it
         draw(r.result);
       });
     const lift = $("#lift-form");
@@ -77,6 +78,7 @@
           (r.replay ? " " + t("transfers.replay") : ""));
         $("#notice").dataset.outcome = "lift:" + current + ":" + n;
         lift.elements.ref.value = "";
+        turn(); // as after a freeze
         draw(r.result);
       });
 

@@ -33,7 +33,7 @@
       history.replaceState(null, "", "/console/licences?asset=" + enc(asset.id));
       $("#l-heading").textContent = t("licences.heading", { Title: asset.title, Number: asset.number });
       $("#l-facts").textContent = t("licences.facts", { Kind: tEnum("assetKind", asset.kind), Id: asset.id, Status: tEnum("legalStatus", asset.legalStatus),
-        Owners: asset.owners.map((o) => o.name).join(", "), AsOf: fmtTime(st.asOf) });
+        Owners: asset.owners.map((o) => o.name).join(t("common.list-sep")), AsOf: fmtTime(st.asOf) });
       // The status of a licence not terminated is the statement's (on the register's day); a terminated
       // one keeps its record on the right with the termination.
       const status = new Map((st.licenses || []).map((l) => [l.transferId, l.status]));
@@ -44,9 +44,9 @@
         tbody.append(el("tr", { "data-licence": l.transferId, "data-status": s },
           el("td", {}, el("a", { href: "/console/transfers?id=" + enc(l.transferId), text: l.transferId })),
           el("td", { text: l.type ? tEnum("licenseType", l.type) : t("verify.not-recorded") }),
-          el("td", { text: (l.licensees || []).map((x) => x.name + " (" + x.id + ")").join(", ") }),
+          el("td", { text: (l.licensees || []).map((x) => x.name + " (" + x.id + ")").join(t("common.list-sep")) }),
           el("td", { text: l.termStart ? t("common.from-to", { From: fmtDate(l.termStart), To: fmtDate(l.termEnd) }) : "" }),
-          el("td", { text: (l.territory || []).join(", ") + (l.territoryNote ? " (" + l.territoryNote + ")" : "") }),
+          el("td", { text: (l.territory || []).join(t("common.list-sep")) + (l.territoryNote ? " (" + l.territoryNote + ")" : "") }),
           el("td", { text: l.filingNumber || "" }),
           el("td", { text: fmtTime(l.recordedAt) }),
           el("td", {}, s ? badge(s, "licenseStatus") : "", l.termination ? el("div", { class: "muted", text: t("licences.terminated-on", { Date: fmtDate(l.termination.date), Reason: l.termination.reason }) }) : "")));
@@ -57,7 +57,7 @@
       const ul = clear($("#l-pending"));
       for (const tr of waiting) {
         ul.append(el("li", {}, el("a", { href: "/console/transfers?id=" + enc(tr.id), text: tr.id }), " · " + tEnum("licenseType", tr.license && tr.license.type) + " · " +
-          tr.newOwners.map((o) => o.name).join(", ") + " · " + fmtTime(tr.requestedAt)));
+          tr.newOwners.map((o) => o.name).join(t("common.list-sep")) + " · " + fmtTime(tr.requestedAt)));
       }
       if (!waiting.length) ul.append(el("li", { class: "muted", text: t("licences.none-pending") }));
       $("#l-history").href = "/console/history?asset=" + enc(asset.id);
@@ -67,7 +67,7 @@
         const open = licences.filter((l) => !l.termination);
         const keep = sel.value;
         sel.replaceChildren(el("option", { value: "", text: t("licences.choose") }), ...open.map((l) =>
-          el("option", { value: l.transferId, text: l.transferId + " · " + (l.type ? tEnum("licenseType", l.type) : "") + " · " + (l.licensees || []).map((x) => x.name).join(", ") })));
+          el("option", { value: l.transferId, text: l.transferId + " · " + (l.type ? tEnum("licenseType", l.type) : "") + " · " + (l.licensees || []).map((x) => x.name).join(t("common.list-sep")) })));
         if (open.some((l) => l.transferId === keep)) sel.value = keep;
         if (!$("#lt-date").value) $("#lt-date").value = chinaToday();
       }

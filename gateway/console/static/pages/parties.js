@@ -4,22 +4,29 @@
 
 (function () {
   const { pages, $, $$, el, clear, t, tEnum, fmtTime, short, orgName, badge, pledgeLink, assetLink, param, api, alertBox,
-    resetMessages, showServerError, validate, refreshOn, latest } = window.IPLedger;
+    resetMessages, showServerError, validate, refreshOn, latest, busy } = window.IPLedger;
 
   pages.parties = function () {
     const form = $("#parties-form");
     const by = $("#party-by"), input = $("#party-q");
     let next = "", query = "", current = "";
+    const sep = t("common.list-sep");
+    // search reads the first page of a query, or (more) the next one. Only the newest search or page
+    // draws (latest): a page of an earlier query that answers late never mixes into a new search's rows.
+    const searchTurn = latest();
     async function search(more) {
+      const mine = searchTurn();
       resetMessages(form);
-      if (!more) { next = ""; clear($("#party-rows")); }
+      if (!more) { next = ""; clear($("#party-rows")); $("#party-more").hidden = true; }
       let page;
       try {
         page = await api("GET", "/v1/parties?" + query + "&pageSize=50" + (next ? "&bookmark=" + encodeURIComponent(next) : ""));
       } catch (err) {
+        if (!mine()) return;
         if (err.status === 422) showServerError(form, err); else alertBox(err);
         return;
       }
+      if (!mine()) return;
       const rows = $("#party-rows");
       for (const h of page.items) {
         // A party's records may go on over pages: one row per party, counts added up.
@@ -30,8 +37,8 @@
           rows.append(tr);
         }
         const cells = tr.children;
-        const names = new Set((cells[1].textContent ? cells[1].textContent.split(" · ") : []).concat(h.names));
-        cells[1].textContent = Array.from(names).join(" · ");
+        tr.names = new Set([...(tr.names || []), ...h.names]);
+        cells[1].textContent = Array.from(tr.names).join(sep);
         cells[2].textContent = String(Number(cells[2].textContent) + h.rights.length);
         cells[3].textContent = String(Number(cells[3].textContent) + h.pledges.length);
         cells[4].textContent = String(Number(cells[4].textContent) + (h.debts || []).length);
@@ -61,9 +68,9 @@
       history.replaceState(null, "", "/console/parties?id=" + encodeURIComponent(id));
       const x = v.extract, pr = v.proof;
       const proofOf = (list, rid) => (list.find((p) => p.id === rid) || {});
-      $("#ex-names").textContent = x.names.join(" · ");
+      $("#ex-names").textContent = x.names.join(sep);
       $("#ex-id").textContent = x.id;
-      $("#ex-asof").textContent = fmtTime(x.asOf) + " (" + x.asOf + ")";
+      $("#ex-asof").textContent = fmtTime(x.asOf); // Beijing time, as every time of the console
       $("#ex-by").textContent = orgName(x.queriedBy) + " (" + x.queriedBy + ")";
       // The issuing organization is the one whose gateway answered: the extract is read for it.
       $("#ex-issuer").textContent = orgName(x.queriedBy) + " (" + x.queriedBy + ")";
@@ -99,7 +106,8 @@
       $("#extract").hidden = true;
       search(false);
     });
-    $("#party-more").addEventListener("click", () => search(true));
+    // The More button is disabled while its page loads: a second click does not add the page twice.
+    $("#party-more").addEventListener("click", (ev) => busy(ev.currentTarget, () => search(true)));
     $("#ex-print").addEventListener("click", () => window.print());
     refreshOn((ev) => ev.type.startsWith("Transfer") || ev.type.startsWith("Pledge") || ev.type.startsWith("Asset"), () => current && showExtract(current));
     if (param("id")) {

@@ -26,7 +26,7 @@
       }
       const missing = st.owners.filter((o) => !pledgorIds.has(o.id));
       st.owners.forEach((o) => ownerIds.add(o.id));
-      out.push({ rule: "P1", check: "owners", ok: missing.length === 0, text: id + ": " + t("check.owners-pledgors") + (missing.length ? " — " + t("check.missing", { Names: missing.map((o) => o.name).join(", ") }) : "") });
+      out.push({ rule: "P1", check: "owners", ok: missing.length === 0, text: id + ": " + t("check.owners-pledgors") + (missing.length ? " — " + t("check.missing", { Names: missing.map((o) => o.name).join(t("common.list-sep")) }) : "") });
       out.push({ rule: "P4", check: "legal-status", ok: st.legalStatus === "valid", text: id + ": " + t("check.legal-status", { Status: tEnum("legalStatus", st.legalStatus) }) });
       if (st.kind.startsWith("patent")) out.push({ rule: "P4", check: "fees", ok: (asset.feesPaidThrough || "") >= today, text: id + ": " + t("check.fees", { Date: asset.feesPaidThrough ? fmtDate(asset.feesPaidThrough) : "—" }) });
       out.push({ rule: "P4", check: "freeze", ok: !st.freeze.active, text: id + ": " + (st.freeze.active ? t("check.frozen", { Ref: st.freeze.ref || "" }) : t("check.not-frozen")) });
@@ -39,7 +39,7 @@
       }
     }
     const strangers = p.pledgors.filter((x) => !ownerIds.has(x.id));
-    if (strangers.length) out.push({ rule: "P1", check: "strangers", ok: false, text: t("check.not-owner", { Names: strangers.map((x) => x.name).join(", ") }) });
+    if (strangers.length) out.push({ rule: "P1", check: "strangers", ok: false, text: t("check.not-owner", { Names: strangers.map((x) => x.name).join(t("common.list-sep")) }) });
     return out;
   }
 
@@ -82,7 +82,7 @@
     function update(c, p, isLate, checks) {
       c.section.classList.toggle("overdue", isLate);
       clear(c.head).append(pledgeLink(p.id), " ", isLate ? badge("overdue", "flag") : "", " ", el("small", { class: "muted", text: t("queue.from", { Org: orgName(p.pledgee.msp) }) }));
-      c.summary.textContent = t("queue.summary", { Rights: p.assetIds.join(", "), Pledgors: p.pledgors.map((x) => x.name).join(", "), Debt: tEnum("debtKind", p.debtKind),
+      c.summary.textContent = t("queue.summary", { Rights: p.assetIds.join(", "), Pledgors: p.pledgors.map((x) => x.name).join(t("common.list-sep")), Debt: tEnum("debtKind", p.debtKind),
         Term: t("common.from-to", { From: fmtDate(p.debtTermStart), To: fmtDate(p.debtTermEnd) }) });
       c.filed.textContent = t("queue.filed", { Filed: fmtTime(p.appliedAt), Due: fmtTime(p.examinationDueBy) }) + (isLate ? " — " + t("queue.late") : "");
       clear(c.checks).append(...checks.map((x) => el("li", { class: x.ok ? "pass" : "fail", "data-rule": x.rule, "data-check": x.check, text: x.rule + " · " + x.text })));
@@ -90,7 +90,7 @@
     // application makes the card of one application, with its two forms; update fills in its facts.
     function application(p) {
       const regForm = el("form", { class: "register", novalidate: true },
-        el("label", {}, t("queue.registration-number") + " ", el("input", { name: "registrationNumber", required: true, maxlength: 64, "data-field": "registrationNumber", value: "Y" + chinaToday().slice(0, 4) + "-" + p.id.slice(-8).toUpperCase() })),
+        el("label", {}, t("queue.registration-number") + " ", el("input", { name: "registrationNumber", required: true, maxlength: 64, "data-field": "registrationNumber", placeholder: t("queue.registration-number-placeholder"), autocomplete: "off" })),
         el("span", { class: "field-error", "data-error-for": "registrationNumber" }),
         el("button", { type: "submit", text: t("queue.register") }));
       const reasons = $("#refusal-reasons").content.cloneNode(true);

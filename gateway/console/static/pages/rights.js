@@ -127,6 +127,7 @@
     // ---- the right's record and its change (PATCH /v1/assets/{id}) --------------------------------
     const upd = $("#update-form");
     let current = null;
+    let base = null; // the record the form was filled from: every change is measured against it
     let edited = false; // the clerk has begun to change the form: a live refresh keeps what was typed
 
     function drawRecord(a) {
@@ -161,6 +162,8 @@
 
     // prefill puts the record's values in the form: the baseline every change is measured against.
     function prefill(a) {
+      base = a;
+      $("#u-moved").hidden = true;
       $("#u-status").value = a.legalStatus;
       const patent = isPatent(a.kind), mark = a.kind === "trademark";
       $("#u-patent").hidden = !patent;
@@ -197,6 +200,7 @@
         $("#u-asset").value = a.id;
         drawRecord(a);
         if (other || !edited) prefill(a);
+        else moved();
         $("#u-right").hidden = false;
       };
       if (record) return draw(record);
@@ -208,9 +212,25 @@
       });
     }
 
-    // changes are the fields that differ from the record, as AssetPatch names them (nothing else is sent).
+    // moved says, while the clerk edits the form, that the right's record has changed on the ledger
+    // since the form was filled from it (another examiner, a court, a transfer): the form is not sent
+    // until the clerk fills it again from the new record, lest it undo that change.
+    const stale = () => !!(base && current && base.id === current.id && base.version !== current.version);
+    function moved() {
+      $("#u-moved").hidden = !stale();
+      if (stale()) $("#u-moved-text").textContent = t("rights.moved", { Id: current.id, From: base.version, To: current.version });
+    }
+    $("#u-reload").addEventListener("click", () => {
+      if (!current) return;
+      prefill(current);
+      resetMessages(upd);
+      $("#u-status").focus();
+    });
+
+    // changes are the fields that differ from the record the form was filled from, as AssetPatch
+    // names them (nothing else is sent).
     function changes() {
-      const a = current, b = {};
+      const a = base, b = {};
       if (v("#u-status") !== a.legalStatus) b.legalStatus = v("#u-status");
       if (!$("#u-fees").disabled && v("#u-fees") !== (a.feesPaidThrough || "")) b.feesPaidThrough = v("#u-fees");
       if (v("#u-expiry") !== a.expiryDate) b.expiryDate = v("#u-expiry");
@@ -224,12 +244,15 @@
     }
     // grave are the changes that bear on the right's pledges and transfers, asked for first: a new
     // legal status (P4, P10: the pledges on it record the loss of their collateral), a dispute (T2, P4)
-    // or an invalidation request (P4) raised.
+    // or an invalidation request (P4) raised or lifted.
     function grave(b) {
       const out = [];
-      if (b.legalStatus) out.push(t("rights.confirm.status", { From: tEnum("legalStatus", current.legalStatus), To: tEnum("legalStatus", b.legalStatus) }));
-      if (b.dispute && b.dispute.active && !(current.dispute || {}).active) out.push(t("rights.confirm.dispute"));
-      if (b.invalidation && b.invalidation.active && !(current.invalidation || {}).active) out.push(t("rights.confirm.invalidation"));
+      if (b.legalStatus) out.push(t("rights.confirm.status", { From: tEnum("legalStatus", base.legalStatus), To: tEnum("legalStatus", b.legalStatus) }));
+      for (const name of ["dispute", "invalidation"]) {
+        const was = !!(base[name] || {}).active;
+        if (b[name] && b[name].active && !was) out.push(t("rights.confirm." + name));
+        if (b[name] && !b[name].active && was) out.push(t("rights.confirm." + name + "-lifted"));
+      }
       return out;
     }
 
@@ -243,7 +266,7 @@
     }
     function askFirst(items) {
       const box = $("#u-confirm-box").content.firstElementChild.cloneNode(true);
-      $(".confirm-text", box).textContent = t("rights.confirm-intro", { Id: current.id });
+      $(".confirm-text", box).textContent = t("rights.confirm-intro", { Id: base.id });
       $(".confirm-text", box).id = "u-confirm-text";
       box.setAttribute("aria-labelledby", "u-confirm-text");
       $(".confirm-list", box).append(...items.map((x) => el("li", { text: x })));
@@ -264,6 +287,12 @@
       if (asked) asked.remove(); // asked again below, if still grave
       const nothing = $("[data-error-for=update]", upd);
       nothing.textContent = "";
+      if (stale()) {
+        moved();
+        nothing.textContent = t("rights.moved-not-sent");
+        $("#u-reload").focus();
+        return null;
+      }
       const b = changes();
       if (!Object.keys(b).length) {
         nothing.textContent = t("rights.nothing-changed");
@@ -275,7 +304,7 @@
         return null;
       }
       confirmed = false;
-      return { method: "PATCH", path: "/v1/assets/" + enc(current.id), body: b };
+      return { method: "PATCH", path: "/v1/assets/" + enc(base.id), body: b };
     }, async (r, b) => {
       const fields = Object.keys(b).map((f) => t("rights.field." + f)).join(t("rights.sep"));
       notice(t("rights.updated", { Id: r.id, Fields: fields, Block: r.blockNumber, Tx: r.txId }) + (r.replay ? " " + t("rights.replay") : ""));
