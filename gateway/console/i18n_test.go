@@ -529,3 +529,29 @@ func rulesSources(t *testing.T) map[string]string {
 	}
 	return out
 }
+
+// Every change the chaincode's rules record on a record (its lastChange.action, what a timeline shows:
+// saveAsset/savePledge/saveTransfer's name, the part before a colon) has words in both catalogues: an
+// event type's (Enums["eventType"]) or a change's own ("change.<name>"). A new change without them would
+// show as its English name on a Chinese page.
+func TestCatalogues_EveryChangeOfTheRulesHasWords(t *testing.T) {
+	named := regexp.MustCompile(`save(?:Asset|Pledge|Transfer)\([a-z]+, "([A-Za-z]+)|action :?= "([A-Za-z]+)`)
+	seen := 0
+	for f, src := range rulesSources(t) {
+		for _, m := range named.FindAllStringSubmatch(src, -1) {
+			name := m[1] + m[2]
+			seen++
+			if slices.Contains(Enums["eventType"], name) {
+				continue
+			}
+			for _, lang := range LanguageTags() {
+				if Catalogue(lang)["change."+name] == "" {
+					t.Errorf("%s records the change %q, which is no event type and has no words (change.%s) in %s", f, name, name, lang)
+				}
+			}
+		}
+	}
+	if seen < 30 {
+		t.Fatalf("found %d changes in the rules: the scan is broken", seen)
+	}
+}

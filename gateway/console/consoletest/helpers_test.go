@@ -150,3 +150,43 @@ func TestConsole_TheQueueKeepsWhatTheExaminerTyped(t *testing.T) {
 		t.Errorf("after another application arrived, the first card is %q (mark|note|ticked), want kept|核对中|true", got)
 	}
 }
+
+// A pledge's page says when one of its rights lost its validity (P10, as the ledger recorded it on the
+// pledge), and its timeline names each change, a valid transaction and its endorsing organizations in
+// words, not as the API's codes ("PledgeRegistered", "CollateralLost:<right>", "VALID").
+func TestConsole_APledgeShowsItsLostRightAndItsProofsInWords(t *testing.T) {
+	sys := itest.System(t)
+	bank, office := orgOf(t, sys, "Bank1MSP", "officer1"), orgOf(t, sys, "IPOfficeMSP", "examiner1")
+	var block uint64
+	asset := itest.Uniq("CN-ZL-P10")
+	submit(t, itest.As(t, "IPOfficeMSP", "examiner1"), "/v1/assets", itest.Patent(asset), &block)
+	itest.AwaitGateways(t, block)
+	pledge := submit(t, itest.As(t, "Bank1MSP", "officer1"), "/v1/pledges", itest.Application(asset), &block).Str(t, "id")
+	itest.AwaitGateways(t, block)
+	_, b := office.call(t, "POST", "/v1/pledges/"+pledge+"/register", map[string]any{"registrationNumber": "Y-P10-" + asset}, 200, int(block))
+	_, b = office.call(t, "PATCH", "/v1/assets/"+asset, map[string]any{"legalStatus": "lapsed"}, 200, b)
+	itest.AwaitGateways(t, uint64(b))
+
+	ctx := browser(t, bank.spki(t))
+	c := (&console{t: t}).tab("bank", bank, ctx, screenshotDir(t))
+	c.open("pledge?id=" + pledge)
+	c.signIn("")
+	c.waitFor("the lost right on the pledge", fmt.Sprintf(`!!document.querySelector('[data-collateral-loss=%q]')`, asset))
+	lapsed := cons.Message(cons.DefaultLanguage, "enum.legalStatus.lapsed")
+	if got := c.eval(fmt.Sprintf(`document.querySelector('[data-collateral-loss=%q]').textContent`, asset)); !strings.Contains(got, asset) || !strings.Contains(got, lapsed) {
+		t.Errorf("the lost right reads %q, want %s and %q", got, asset, lapsed)
+	}
+	c.waitFor("the timeline's proofs", `[...document.querySelectorAll("#timeline li")].some((li) => li.textContent.includes(`+fmt.Sprintf("%q", cons.Message(cons.DefaultLanguage, "verify.tx-valid"))+`))`)
+	timeline := c.eval(`document.querySelector("#timeline").textContent`)
+	for _, code := range []string{"VALID", "PledgeRegistered", "CollateralLost"} {
+		if strings.Contains(timeline, code) {
+			t.Errorf("the timeline shows the API's code %q: %q", code, timeline)
+		}
+	}
+	for _, words := range []string{cons.Message(cons.DefaultLanguage, "org.IPOfficeMSP") + " (IPOfficeMSP)", cons.Message(cons.DefaultLanguage, "enum.eventType.PledgeRegistered"),
+		cons.Message(cons.DefaultLanguage, "change.CollateralLost") + " (" + asset + ")"} {
+		if !strings.Contains(timeline, words) {
+			t.Errorf("the timeline lacks %q: %q", words, timeline)
+		}
+	}
+}

@@ -79,6 +79,10 @@
     const m = /^Bank(\d+)MSP$/.exec(msp || "");
     return m ? t("org.bank", { N: m[1] }) : msp || "";
   }
+  // orgNames names the organizations of a list of MSP ids (a transaction's endorsers) in the page's
+  // words, each with its MSP id, which is what a proof names.
+  const orgNames = (msps) => (msps || []).map((m) => orgName(m) + " (" + m + ")").join(t("common.list-sep"));
+
   // who names the submitter by its certificate's common name (x509::CN=examiner1,OU=…).
   const who = (s) => { const m = /CN=([^,:/]+)/.exec(s || ""); return m ? m[1] : s || ""; };
   // badge shows a status or flag in words; its class (and data-status) keep the API's value.
@@ -503,6 +507,16 @@
   // call is still the newest, and a call overtaken by a later one draws nothing. Each entry's proof (its
   // transaction) is read after, at most four at a time, and a proof that cannot be read says so. It
   // resolves to false when it drew nothing, to a promise of the proofs otherwise.
+  // changeWords names a record's last change (its lastChange.action: an event type such as
+  // "PledgeRegistered", or "AssetUpdated:feesPaidThrough" with what it concerns after the colon) in
+  // the page's words: the event type's, else the change's own ("change.<name>"), the detail after it.
+  function changeWords(action) {
+    const i = action.indexOf(":");
+    const name = i < 0 ? action : action.slice(0, i), detail = i < 0 ? "" : action.slice(i + 1);
+    const words = has("enum.eventType." + name) ? t("enum.eventType." + name) : has("change." + name) ? t("change." + name) : tEnum("action", name);
+    return detail ? words + " (" + detail + ")" : words;
+  }
+
   async function renderTimeline(list, kind, id, mine) {
     const h = await api("GET", "/v1/" + kind + "s/" + encodeURIComponent(id) + "/history");
     if (mine && !mine()) return false;
@@ -512,7 +526,7 @@
       const proof = el("span", { class: "muted proof", text: "" });
       proofs.push([item.txId, proof]);
       const li = el("li", { "data-tx": item.txId },
-        el("div", { class: "what", "data-action": item.action || "", text: (item.action ? tEnum("action", item.action) : t(item.isDelete ? "timeline.deleted" : "timeline.changed")) +
+        el("div", { class: "what", "data-action": item.action || "", text: (item.action ? changeWords(item.action) : t(item.isDelete ? "timeline.deleted" : "timeline.changed")) +
           (item.record && item.record.status ? " → " + tEnum(kind + "Status", item.record.status) : "") }),
         el("div", { class: "when", text: fmtTime(item.time) + " · " + orgName(item.msp) + " (" + item.msp + ") · " + who(item.submitter) }),
         el("div", {}, t("common.transaction") + " ", el("code", { text: item.txId }), " ", proof));
@@ -524,7 +538,7 @@
       if (!proof.isConnected) return; // drawn over since: its proofs are not read
       try {
         const tx = await api("GET", "/v1/transactions/" + encodeURIComponent(txId));
-        proof.textContent = "· " + t("timeline.proof", { Block: tx.blockNumber, Code: tx.validationCode, Orgs: (tx.endorsingOrgs || []).join(", ") });
+        proof.textContent = "· " + t("timeline.proof", { Block: tx.blockNumber, Code: tx.valid ? t("verify.tx-valid") : tx.validationCode, Orgs: orgNames(tx.endorsingOrgs) });
       } catch (err) {
         proof.textContent = "· " + t("timeline.proof-failed", { Message: explain(err).words });
         proof.dataset.proofFailed = "";
@@ -625,7 +639,7 @@
       $("#pr-height").textContent = pr.ledgerHeight;
       $("#pr-by").textContent = orgName(pr.verifiedBy) + " (" + pr.verifiedBy + ")";
       const row = (what, tx) => tx && el("tr", {}, el("td", { text: what }), el("td", { text: String(tx.blockNumber) }), el("td", {}, el("code", { text: tx.txId })),
-        el("td", { text: tx.valid ? t("verify.tx-valid") : tx.validationCode }), el("td", { text: (tx.endorsingOrgs || []).join(", ") }), el("td", { text: fmtTime(tx.time) }));
+        el("td", { text: tx.valid ? t("verify.tx-valid") : tx.validationCode }), el("td", { text: orgNames(tx.endorsingOrgs) }), el("td", { text: fmtTime(tx.time) }));
       clear($("#pr-rows")).append(...[row(t("verify.proof-title"), pr.title), pr.lastChange && pr.lastChange.txId !== (pr.title || {}).txId ? row(t("verify.proof-last-change"), pr.lastChange) : null,
         ...pr.encumbrances.map((e) => row(t("verify.proof-pledge", { Pledge: e.pledgeId, Rank: e.rank }), e))].filter(Boolean));
       $("#st-history").href = "/console/history?asset=" + encodeURIComponent(st.assetId);
@@ -795,7 +809,7 @@
   // loaded and the user is signed in, as the pages above do.
   window.IPLedger = Object.freeze({
     pages, MSP, KIND, PAGE, LANG, $, $$, el, clear, t, has, tEnum, fmtTime, fmtDate, fmtMoney, short, orgName, who,
-    badge, pledgeLink, assetLink, param, randomKey, api, listAll, truncationNote, mapLimit, explain, alertBox, notice, resetMessages,
+    badge, orgNames, pledgeLink, assetLink, param, randomKey, api, listAll, truncationNote, mapLimit, explain, alertBox, notice, resetMessages,
     fieldError, showServerError, validate, busy, refreshOn, onLedgerEvent, renderTimeline,
     actionForm, decided, findAsset, chinaToday, latest,
   });

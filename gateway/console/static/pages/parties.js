@@ -4,7 +4,7 @@
 
 (function () {
   const { pages, $, $$, el, clear, t, tEnum, fmtTime, short, orgName, badge, pledgeLink, assetLink, param, api, alertBox,
-    resetMessages, showServerError, validate, refreshOn, latest, busy } = window.IPLedger;
+    resetMessages, showServerError, validate, refreshOn, latest, busy, orgNames } = window.IPLedger;
 
   pages.parties = function () {
     const form = $("#parties-form");
@@ -48,7 +48,7 @@
       $("#party-results").hidden = false;
       if (!rows.children.length) rows.append(el("tr", {}, el("td", { colspan: "6", class: "muted", text: t("parties.none-found") })));
     }
-    const proofCell = (tx) => tx ? el("td", {}, String(tx.blockNumber), " · ", el("code", { text: short(tx.txId), title: tx.txId }), " · ", (tx.endorsingOrgs || []).join(", "),
+    const proofCell = (tx) => tx ? el("td", {}, String(tx.blockNumber), " · ", el("code", { text: short(tx.txId), title: tx.txId }), " · ", orgNames(tx.endorsingOrgs),
       tx.valid ? "" : " (" + tx.validationCode + ")") : el("td", { class: "muted", text: t("parties.not-registered") });
     const turn = latest();
     async function showExtract(id) {

@@ -79,7 +79,12 @@
       if (p.refusalReasons) fact(t("pledge.refused"), p.refusalReasons.map((c) => (has("refusal." + c) ? t("refusal." + c) + " (" + c + ")" : c)).join(", ") + (p.refusalNote ? " — " + p.refusalNote : ""));
       if (p.claim) fact(t("pledge.claim-stated"), el("span", { id: "p-claim", "data-money": p.claim.amount, text: fmtMoney(p.claim.amount, p.claim.currency) }),
         " · " + fmtTime(p.claim.at) + (p.claim.arisenFrom ? " · " + t("pledge.arisen", { From: fmtDate(p.claim.arisenFrom), To: fmtDate(p.claim.arisenTo) }) : ""));
-      if (p.claimsDetermination) fact(t("pledge.claims-determined"), fmtDate(p.claimsDetermination.date) + " (" + p.claimsDetermination.basis + ")");
+      if (p.claimsDetermination) fact(t("pledge.claims-determined"), fmtDate(p.claimsDetermination.date) + " (" + t("pledge.claims-basis." + p.claimsDetermination.basis) + ")");
+      // P10: a right of the pledge that lost its validity, and whether it regained it, as the ledger recorded.
+      for (const l of p.collateralLosses || []) {
+        fact(t("pledge.collateral-loss"), el("span", { "data-collateral-loss": l.assetId, text: t(l.restoredAt ? "pledge.collateral-restored" : "pledge.collateral-lost",
+          { Asset: l.assetId, Status: tEnum("legalStatus", l.legalStatus), At: fmtTime(l.at), Restored: l.restoredAt ? fmtTime(l.restoredAt) : "" }) }), " · ", el("code", { text: short(l.txId), title: l.txId }));
+      }
       const closure = (key, c) => c && fact(t(key), c.reason + " · " + fmtTime(c.at), " · ", el("code", { text: short(c.txId), title: c.txId }));
       closure("pledge.defaulted", p.default);
       closure("pledge.released", p.release);
