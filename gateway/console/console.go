@@ -86,9 +86,9 @@ var Pages = []Page{
 	{Path: "apply", For: []string{"bank"}},
 	{Path: "queue", For: []string{"ipoffice"}},
 	{Path: "rights", For: []string{"ipoffice"}},
-	{Path: "transfers", For: []string{"bank", "exchange", "ipoffice"}},
+	{Path: "transfers", For: []string{"bank", "exchange", "ipoffice", "regulator"}},
 	{Path: "licences"},
-	{Path: "court", For: []string{"ipoffice"}},
+	{Path: "court", For: []string{"ipoffice", "regulator"}},
 	{Path: "audit", For: []string{"regulator"}},
 	{Path: "pledge"},
 }

@@ -13,14 +13,15 @@ import (
 	"github.com/ipledger/ipledger/docs"
 )
 
-// The transfers page is for the organizations that act on transfers, the court page for the IP office,
-// which alone records freezes (C1, C2); every member reads the licence register.
+// The transfers page is for the organizations that act on transfers and for the regulator, who reads
+// them; the court page for the IP office, which alone records freezes (C1, C2), and for the regulator,
+// who reads them; every member reads the licence register.
 func TestTransfersPages_ShownToTheOrganizationsThatUseThem(t *testing.T) {
 	for msp, want := range map[string][]string{
 		"Bank1MSP":     {"transfers", "licences"},
 		"ExchangeMSP":  {"transfers", "licences"},
 		"IPOfficeMSP":  {"transfers", "licences", "court"},
-		"RegulatorMSP": {"licences"},
+		"RegulatorMSP": {"transfers", "licences", "court"},
 	} {
 		_, body := get(t, newConsole(t, msp), Prefix)
 		nav := body[strings.Index(body, `<nav`):strings.Index(body, `</nav>`)]
@@ -185,5 +186,27 @@ func TestTransfersPage_ABanksConsentListIsOneQueryOfTheAPI(t *testing.T) {
 		if strings.Contains(js, bad) {
 			t.Errorf("transfers.js still reads the bank's pledges to find the transfers to consent to (%s)", bad)
 		}
+	}
+}
+
+// The regulator reads the court measures and the transfers but is offered no form to record or lift a
+// freeze, nor to request a transfer.
+func TestCourtAndTransfersPages_TheRegulatorReadsOnly(t *testing.T) {
+	_, court := get(t, newConsole(t, "RegulatorMSP"), Prefix+"court")
+	_, transfers := get(t, newConsole(t, "RegulatorMSP"), Prefix+"transfers")
+	for _, form := range []string{`id="freeze-form"`, `id="lift-form"`} {
+		if strings.Contains(court, form) {
+			t.Errorf("the regulator's court page offers %s", form)
+		}
+	}
+	if !strings.Contains(court, `id="court-lookup"`) || !strings.Contains(court, Message(DefaultLanguage, "court.intro.read-only")) {
+		t.Error("the regulator's court page lacks its lookup or its read-only introduction")
+	}
+	if strings.Contains(transfers, `id="t-origin"`) || !strings.Contains(transfers, Message(DefaultLanguage, "transfers.list-heading.regulator")) {
+		t.Error("the regulator's transfers page offers a request or lacks its own list heading")
+	}
+	_, office := get(t, newConsole(t, "IPOfficeMSP"), Prefix+"court")
+	if !strings.Contains(office, `id="freeze-form"`) {
+		t.Error("the IP office's court page lacks the freeze form")
 	}
 }

@@ -38,12 +38,18 @@
       }
       if (!ms.length) tbody.append(el("tr", {}, el("td", { colspan: 9, class: "muted", text: t("court.none") })));
       $("#c-caption").textContent = t("court.count", { N: ms.length, Waiting: ms.filter((m) => m.status === "waiting").length });
-      const sel = $("#lf-n"), keep = sel.value;
+      const sel = $("#lf-n");
+      if (sel) drawLiftChoices(sel, ms);
+      $("#court-right").hidden = false;
+    }
+
+    // drawLiftChoices offers the measures not yet lifted (the IP office's lift form; the regulator reads only).
+    function drawLiftChoices(sel, ms) {
+      const keep = sel.value;
       const open = ms.filter((m) => m.status !== "lifted");
       sel.replaceChildren(el("option", { value: "", text: t("court.choose") }),
         ...open.map((m) => el("option", { value: String(m.n), text: t("court.measure-option", { N: m.n, Court: m.court, Ref: m.ref, Status: tEnum("measureStatus", m.status) }) })));
       if (open.some((m) => String(m.n) === keep)) sel.value = keep;
-      $("#court-right").hidden = false;
     }
 
     const turn = latest();
@@ -60,7 +66,7 @@
     }
 
     const freeze = $("#freeze-form");
-    actionForm(freeze, () => ({ path: "/v1/assets/" + enc(current) + "/freezes", body: { court: freeze.elements.court.value.trim(), ref: freeze.elements.ref.value.trim() } }),
+    if (freeze) actionForm(freeze, () => ({ path: "/v1/assets/" + enc(current) + "/freezes", body: { court: freeze.elements.court.value.trim(), ref: freeze.elements.ref.value.trim() } }),
       async (r, b) => {
         const m = (r.result.courtMeasures || []).filter((x) => x.court === b.court && x.ref === b.ref).pop() || {};
         notice(t(m.status === "waiting" ? "court.frozen-waiting" : "court.frozen", { Asset: current, N: m.n, Priority: m.priority, Block: r.blockNumber, Tx: r.txId }) +
@@ -70,7 +76,7 @@
         draw(r.result);
       });
     const lift = $("#lift-form");
-    actionForm(lift, () => ({ path: "/v1/assets/" + enc(current) + "/freezes/" + enc(lift.elements.n.value) + "/lift", body: { ref: lift.elements.ref.value.trim() } }),
+    if (lift) actionForm(lift, () => ({ path: "/v1/assets/" + enc(current) + "/freezes/" + enc(lift.elements.n.value) + "/lift", body: { ref: lift.elements.ref.value.trim() } }),
       async (r) => {
         const n = lift.elements.n.value;
         const next = (r.result.courtMeasures || []).find((x) => x.status === "effective");
