@@ -55,10 +55,7 @@ func TestConsole_ApplicationAfterARefusalAndTwice(t *testing.T) {
 	sys := itest.System(t)
 	bank := orgOf(t, sys, "Bank1MSP", "officer1")
 	asset := frozenRight(t)
-	ctx := browser(t, bank.spki(t))
-	b := (&console{t: t}).tab("bank", bank, ctx, screenshotDir(t))
-	b.open("apply")
-	b.signIn("")
+	b := signedIn(t, "bank", bank, "apply")
 	b.settle("the apply page", pageSettled(cons.DefaultLanguage))
 
 	b.do("fill in the application on the frozen right",
@@ -101,10 +98,7 @@ func TestConsole_ApplicationAfterARefusalAndTwice(t *testing.T) {
 func TestConsole_PledgorRowsRemovable(t *testing.T) {
 	sys := itest.System(t)
 	bank := orgOf(t, sys, "Bank1MSP", "officer1")
-	ctx := browser(t, bank.spki(t))
-	b := (&console{t: t}).tab("bank", bank, ctx, screenshotDir(t))
-	b.open("apply")
-	b.signIn("")
+	b := signedIn(t, "bank", bank, "apply")
 	b.settle("the apply page", pageSettled(cons.DefaultLanguage))
 	// Two rows added, the first of them removed by keyboard: one added row left, numbered 2.
 	b.do("add two pledgors", chromedp.Click(chromedp.CSS("#add-pledgor")), chromedp.Click(chromedp.CSS("#add-pledgor")))
@@ -139,10 +133,7 @@ func TestConsole_TimelineOnceEachProofsFourAtATime(t *testing.T) {
 	itest.AwaitGateways(t, block)
 	liftFreeze(t, asset, 2)
 
-	ctx := browser(t, office.spki(t))
-	b := (&console{t: t}).tab("ipoffice", office, ctx, screenshotDir(t))
-	b.open("history?asset=" + asset)
-	b.signIn("")
+	b := signedIn(t, "ipoffice", office, "history?asset="+asset)
 	b.settle("the history page", pageSettled(cons.DefaultLanguage)+` && document.querySelectorAll("#timeline li[data-tx]").length >= 5`)
 	entries := b.eval(`String(document.querySelectorAll("#timeline li[data-tx]").length)`)
 
@@ -228,10 +219,7 @@ func TestConsole_TimelineOnceEachProofsFourAtATime(t *testing.T) {
 func TestConsole_LiveUpdatesAfterBackAndForth(t *testing.T) {
 	sys := itest.System(t)
 	bank := orgOf(t, sys, "Bank1MSP", "officer1")
-	ctx := browser(t, bank.spki(t))
-	b := (&console{t: t}).tab("bank", bank, ctx, screenshotDir(t))
-	b.open("")
-	b.signIn("")
+	b := signedIn(t, "bank", bank, "")
 	live := `document.querySelector("#live").classList.contains("on")`
 	for _, p := range []string{"pledges", "apply", "verify", "history", "parties", "", "pledges"} {
 		b.open(p)
@@ -263,10 +251,7 @@ func TestConsole_HomeFeedShowsRecentChanges(t *testing.T) {
 	asset := itest.Uniq("CN-ZL-FEED")
 	submit(t, itest.As(t, "IPOfficeMSP", "examiner1"), "/v1/assets", itest.Patent(asset), &block)
 	itest.AwaitGateways(t, block)
-	ctx := browser(t, regulator.spki(t))
-	b := (&console{t: t}).tab("regulator", regulator, ctx, screenshotDir(t))
-	b.open("")
-	b.signIn("")
+	b := signedIn(t, "regulator", regulator, "")
 	item := fmt.Sprintf(`Array.from(document.querySelectorAll("#feed li[data-tx]")).find((li) => li.textContent.includes(%q))`, asset)
 	b.waitFor("the right registered before the page opened", "!!"+item)
 	want := cons.Message("zh-CN", "enum.eventType.AssetRegistered")

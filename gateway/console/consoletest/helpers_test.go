@@ -20,10 +20,7 @@ import (
 func TestConsole_ListHelpers(t *testing.T) {
 	sys := itest.System(t)
 	regulator := orgOf(t, sys, "RegulatorMSP", "auditor1")
-	ctx := browser(t, regulator.spki(t))
-	b := (&console{t: t}).tab("regulator", regulator, ctx, screenshotDir(t))
-	b.open("audit")
-	b.signIn("")
+	b := signedIn(t, "regulator", regulator, "audit")
 	b.settle("the audit page", pageSettled(cons.DefaultLanguage))
 
 	b.do("a cut list", chromedp.Evaluate[chromedp.Void](`IPLedger.truncationNote(document.querySelector("#audit-filters"), [], Object.assign([1, 2], { truncated: true }))`))
@@ -67,43 +64,17 @@ func TestConsole_ListHelpers(t *testing.T) {
 func TestConsole_AStaleReadDoesNotOverwriteTheRightAskedForSince(t *testing.T) {
 	sys := itest.System(t)
 	office := orgOf(t, sys, "IPOfficeMSP", "examiner1")
-	var block uint64
-	first, second := itest.Uniq("CN-ZL-STALE-A"), itest.Uniq("CN-ZL-STALE-B")
-	examiner := itest.As(t, "IPOfficeMSP", "examiner1")
-	submit(t, examiner, "/v1/assets", itest.Patent(first), &block)
-	submit(t, examiner, "/v1/assets", itest.Patent(second), &block)
-	itest.AwaitGateways(t, block)
+	first, second := twoPatents(t, "CN-ZL-STALE")
 
-	ctx := browser(t, office.spki(t))
-	b := (&console{t: t}).tab("ipoffice", office, ctx, screenshotDir(t))
-	b.open("court")
-	b.signIn("")
+	b := signedIn(t, "ipoffice", office, "court")
 	b.settle("the court page", pageSettled(cons.DefaultLanguage))
 	// Hold back every read of the first right until released.
-	b.do("hold the first right's reads", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
-  const real = window.fetch, held = %q;
-  let release;
-  window.__released = new Promise((r) => { release = r; });
-  window.__release = release;
-  window.__held = 0;
-  window.__read = 0;
-  // A held read counts as read once its body is: what follows (JSON, drawing) runs in the same turn.
-  const counted = (r) => { const text = r.text.bind(r); r.text = () => text().then((x) => { window.__read++; return x; }); return r; };
-  window.fetch = (url, opts) => String(url).includes(held) ? (window.__held++, window.__released.then(() => real(url, opts)).then(counted)) : real(url, opts);
-})()`, first)))
+	b.holdReads(first)
 	b.do("look up the first right", chromedp.SetValue(chromedp.CSS("#c-asset"), first), chromedp.Click(chromedp.CSS("#court-lookup button[type=submit]")))
 	b.waitFor("the first right's read held", `window.__held > 0`)
 	b.do("look up the second right", chromedp.SetValue(chromedp.CSS("#c-asset"), second), chromedp.Click(chromedp.CSS("#court-lookup button[type=submit]")))
 	b.waitFor("the second right shown", fmt.Sprintf(`document.querySelector("#c-heading").textContent.includes(%q)`, "ZL-"+second))
-	b.do("let the first read answer", chromedp.Evaluate[chromedp.Void](`window.__release()`))
-	// The held read answers now: once its body is read, the page draws or drops it within the same
-	// turn of the event loop, so one more turn (a zero timeout) finds the page settled.
-	b.waitFor("the first right's read answered", `window.__read >= window.__held`)
-	ctxRun, cancel := context.WithTimeout(b.ctx, 15*time.Second)
-	defer cancel()
-	if _, err := chromedp.Run(ctxRun, chromedp.Evaluate[bool](`new Promise((r) => setTimeout(() => r(true), 0))`, chromedp.EvalAwaitPromise)); err != nil {
-		t.Fatal(err)
-	}
+	b.releaseHeldReads()
 	if got := b.eval(`document.querySelector("#c-heading").textContent`); !strings.Contains(got, "ZL-"+second) {
 		t.Errorf("after the earlier read answered, the page shows %q, not the second right %s", got, second)
 	}
@@ -118,19 +89,13 @@ func TestConsole_AStaleReadDoesNotOverwriteTheRightAskedForSince(t *testing.T) {
 func TestConsole_TheQueueKeepsWhatTheExaminerTyped(t *testing.T) {
 	sys := itest.System(t)
 	office := orgOf(t, sys, "IPOfficeMSP", "examiner1")
-	examiner, officer := itest.As(t, "IPOfficeMSP", "examiner1"), itest.As(t, "Bank1MSP", "officer1")
+	officer := itest.As(t, "Bank1MSP", "officer1")
+	first, second := twoPatents(t, "CN-ZL-QKEEP")
 	var block uint64
-	first, second := itest.Uniq("CN-ZL-QKEEP-A"), itest.Uniq("CN-ZL-QKEEP-B")
-	submit(t, examiner, "/v1/assets", itest.Patent(first), &block)
-	submit(t, examiner, "/v1/assets", itest.Patent(second), &block)
-	itest.AwaitGateways(t, block)
 	waiting := submit(t, officer, "/v1/pledges", itest.Application(first), &block).Str(t, "id")
 	itest.AwaitGateways(t, block)
 
-	ctx := browser(t, office.spki(t))
-	b := (&console{t: t}).tab("ipoffice", office, ctx, screenshotDir(t))
-	b.open("queue")
-	b.signIn("")
+	b := signedIn(t, "ipoffice", office, "queue")
 	card := fmt.Sprintf(`document.querySelector('section.application[data-pledge=%q]')`, waiting)
 	b.waitFor("the waiting application's card", "!!"+card)
 	b.do("type a note and tick a reason", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
@@ -167,10 +132,7 @@ func TestConsole_APledgeShowsItsLostRightAndItsProofsInWords(t *testing.T) {
 	_, b = office.call(t, "PATCH", "/v1/assets/"+asset, map[string]any{"legalStatus": "lapsed"}, 200, b)
 	itest.AwaitGateways(t, uint64(b))
 
-	ctx := browser(t, bank.spki(t))
-	c := (&console{t: t}).tab("bank", bank, ctx, screenshotDir(t))
-	c.open("pledge?id=" + pledge)
-	c.signIn("")
+	c := signedIn(t, "bank", bank, "pledge?id="+pledge)
 	c.waitFor("the lost right on the pledge", fmt.Sprintf(`!!document.querySelector('[data-collateral-loss=%q]')`, asset))
 	lapsed := cons.Message(cons.DefaultLanguage, "enum.legalStatus.lapsed")
 	if got := c.eval(fmt.Sprintf(`document.querySelector('[data-collateral-loss=%q]').textContent`, asset)); !strings.Contains(got, asset) || !strings.Contains(got, lapsed) {
@@ -189,4 +151,58 @@ func TestConsole_APledgeShowsItsLostRightAndItsProofsInWords(t *testing.T) {
 			t.Errorf("the timeline lacks %q: %q", words, timeline)
 		}
 	}
+}
+
+// twoPatents registers two new patents (ids from prefix, "-A" and "-B") as the IP office's examiner and
+// waits until every gateway has them.
+func twoPatents(t *testing.T, prefix string) (first, second string) {
+	t.Helper()
+	examiner := itest.As(t, "IPOfficeMSP", "examiner1")
+	var block uint64
+	first, second = itest.Uniq(prefix+"-A"), itest.Uniq(prefix+"-B")
+	submit(t, examiner, "/v1/assets", itest.Patent(first), &block)
+	submit(t, examiner, "/v1/assets", itest.Patent(second), &block)
+	itest.AwaitGateways(t, block)
+	return first, second
+}
+
+// holdReads makes the page hold back every read whose address contains part until releaseHeldReads;
+// window.__held counts the reads held.
+func (b *console) holdReads(part string) {
+	b.t.Helper()
+	b.do("hold the reads of "+part, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+  const real = window.fetch, held = %q;
+  let release;
+  window.__released = new Promise((r) => { release = r; });
+  window.__release = release;
+  window.__held = 0;
+  window.__read = 0;
+  // A held read counts as read once its body is: what follows (JSON, drawing) runs in the same turn.
+  const counted = (r) => { const text = r.text.bind(r); r.text = () => text().then((x) => { window.__read++; return x; }); return r; };
+  window.fetch = (url, opts) => String(url).includes(held) ? (window.__held++, window.__released.then(() => real(url, opts)).then(counted)) : real(url, opts);
+})()`, part)))
+}
+
+// releaseHeldReads lets the held reads answer and returns once the page has drawn or dropped them: a
+// held read's body read, what follows (JSON, drawing) runs in the same turn of the event loop, so one
+// more turn (a zero timeout) finds the page settled.
+func (b *console) releaseHeldReads() {
+	b.t.Helper()
+	b.do("let the held reads answer", chromedp.Evaluate[chromedp.Void](`window.__release()`))
+	b.waitFor("the held reads answered", `window.__read >= window.__held`)
+	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`new Promise((r) => setTimeout(() => r(true), 0))`, chromedp.EvalAwaitPromise)); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// signedIn opens page in a browser of its own that trusts o's gateway, as o's user (name names the
+// tab in messages and screenshots), and signs in.
+func signedIn(t *testing.T, name string, o org, page string) *console {
+	t.Helper()
+	b := (&console{t: t}).tab(name, o, browser(t, o.spki(t)), screenshotDir(t))
+	b.open(page)
+	b.signIn("")
+	return b
 }

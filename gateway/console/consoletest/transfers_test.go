@@ -253,10 +253,7 @@ func TestConsole_TheIPOfficeRequestsACourtOrderedTransferToTwoOwners(t *testing.
 	submit(t, examiner, "/v1/assets/"+right+"/freezes", itest.Freeze(itest.Court, "（2026）鄂01执保"+right[len(right)-6:]+"号"), &block)
 	itest.AwaitGateways(t, block)
 
-	ctx := browser(t, office.spki(t))
-	o := (&console{t: t}).tab("ipoffice", office, ctx, screenshotDir(t))
-	o.open("transfers?asset=" + right)
-	o.signIn("")
+	o := signedIn(t, "ipoffice", office, "transfers?asset="+right)
 	o.waitFor("the request form", `!!document.querySelector("#t-owner-0-id")`)
 	if got := o.eval(`[...document.querySelectorAll("#t-origin option")].map((x) => x.value).join(",")`); got != "owner-request,court-order" {
 		t.Errorf("the IP office's origins: %q", got)
@@ -370,31 +367,16 @@ func TestConsole_ATransferCardKeepsWhatTheOfficeTyped(t *testing.T) {
 func TestConsole_AStaleTransferListDoesNotDrawOverANewerOne(t *testing.T) {
 	sys := itest.System(t)
 	office := orgOf(t, sys, "IPOfficeMSP", "examiner1")
-	examiner, trader := itest.As(t, "IPOfficeMSP", "examiner1"), itest.As(t, "ExchangeMSP", "trader1")
+	trader := itest.As(t, "ExchangeMSP", "trader1")
+	first, second := twoPatents(t, "CN-ZL-XSTALE")
 	var block uint64
-	first, second := itest.Uniq("CN-ZL-XSTALE-A"), itest.Uniq("CN-ZL-XSTALE-B")
-	submit(t, examiner, "/v1/assets", itest.Patent(first), &block)
-	submit(t, examiner, "/v1/assets", itest.Patent(second), &block)
-	itest.AwaitGateways(t, block)
 	t1 := submit(t, trader, "/v1/transfers", itest.TradeTransfer(first), &block).Str(t, "id")
 	t2 := submit(t, trader, "/v1/transfers", itest.TradeTransfer(second), &block).Str(t, "id")
 	itest.AwaitGateways(t, block)
 
-	ctx := browser(t, office.spki(t))
-	b := (&console{t: t}).tab("ipoffice", office, ctx, screenshotDir(t))
-	b.open("transfers")
-	b.signIn("")
+	b := signedIn(t, "ipoffice", office, "transfers")
 	b.waitFor("the list", `!!document.querySelector("#tl-caption").textContent`)
-	b.do("hold the first right's list reads", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
-  const real = window.fetch, held = %q;
-  let release;
-  window.__released = new Promise((r) => { release = r; });
-  window.__release = release;
-  window.__held = 0;
-  window.__read = 0;
-  const counted = (r) => { const text = r.text.bind(r); r.text = () => text().then((x) => { window.__read++; return x; }); return r; };
-  window.fetch = (url, opts) => String(url).includes(held) ? (window.__held++, window.__released.then(() => real(url, opts)).then(counted)) : real(url, opts);
-})()`, "assetId="+first)))
+	b.holdReads("assetId=" + first)
 	narrow := func(id string) chromedp.Action[chromedp.Void] {
 		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { document.querySelector("#tl-asset").value = %q; document.querySelector("#transfer-filters").requestSubmit(); })()`, id))
 	}
@@ -402,13 +384,7 @@ func TestConsole_AStaleTransferListDoesNotDrawOverANewerOne(t *testing.T) {
 	b.waitFor("the first right's read held", `window.__held > 0`)
 	b.do("narrow to the second right", narrow(second))
 	b.waitFor("the second right's transfer listed", fmt.Sprintf(`!!document.querySelector('#tl-rows tr[data-transfer=%q]')`, t2))
-	b.do("let the first read answer", chromedp.Evaluate[chromedp.Void](`window.__release()`))
-	b.waitFor("the first right's read answered", `window.__read >= window.__held`)
-	ctxRun, cancel := context.WithTimeout(b.ctx, 15*time.Second)
-	defer cancel()
-	if _, err := chromedp.Run(ctxRun, chromedp.Evaluate[bool](`new Promise((r) => setTimeout(() => r(true), 0))`, chromedp.EvalAwaitPromise)); err != nil {
-		t.Fatal(err)
-	}
+	b.releaseHeldReads()
 	if got := b.eval(`[...document.querySelectorAll("#tl-rows tr[data-transfer]")].map((r) => r.dataset.transfer).join(",")`); got != t2 {
 		t.Errorf("after the earlier read answered, the list shows %q, not the second right's transfer %s alone (the first's is %s)", got, t2, t1)
 	}

@@ -40,10 +40,7 @@ func TestConsole_TheRightsFormDoesNotUndoAChangeMadeMeanwhile(t *testing.T) {
 	}
 	patch(map[string]any{"dispute": map[string]any{"active": true, "ref": "（2026）鄂01民初1号"}})
 
-	ctx := browser(t, office.spki(t))
-	o := (&console{t: t}).tab("ipoffice", office, ctx, screenshotDir(t))
-	o.open("rights?asset=" + id)
-	o.signIn("")
+	o := signedIn(t, "ipoffice", office, "rights?asset="+id)
 	o.settle("the rights page", pageSettled(cons.DefaultLanguage))
 	o.waitFor("the right's form", fmt.Sprintf(`!document.querySelector("#u-right").hidden && document.querySelector("#u-fact-id").textContent === %q && document.querySelector("#u-fees").value === "2030-01-15"`, id))
 	o.do("watch the requests", chromedp.Evaluate[chromedp.Void](sentRequests))
@@ -109,10 +106,7 @@ func (b *console) settleTurn() {
 func TestConsole_ThePartySearchDoesNotMixPages(t *testing.T) {
 	sys := itest.System(t)
 	office := orgOf(t, sys, "IPOfficeMSP", "examiner1")
-	ctx := browser(t, office.spki(t))
-	o := (&console{t: t}).tab("ipoffice", office, ctx, screenshotDir(t))
-	o.open("parties")
-	o.signIn("")
+	o := signedIn(t, "ipoffice", office, "parties")
 	o.settle("the parties page", pageSettled(cons.DefaultLanguage))
 	o.do("hold the searches", chromedp.Evaluate[chromedp.Void](`(() => {
   const real = window.fetch;
@@ -172,10 +166,7 @@ func TestConsole_TheCourtPageKeepsTheFreezeItRecorded(t *testing.T) {
 	submit(t, itest.As(t, "IPOfficeMSP", "examiner1"), "/v1/assets", itest.Patent(id), &block)
 	itest.AwaitGateways(t, block)
 
-	ctx := browser(t, office.spki(t))
-	o := (&console{t: t}).tab("ipoffice", office, ctx, screenshotDir(t))
-	o.open("court?asset=" + id)
-	o.signIn("")
+	o := signedIn(t, "ipoffice", office, "court?asset="+id)
 	o.settle("the court page", pageSettled(cons.DefaultLanguage)+` && !document.querySelector("#court-right").hidden`)
 	// Every later read of the right is held: the first (started before the freeze, so reading the
 	// right unfrozen) is let go as soon as the freeze's answer is drawn; the others never answer.
