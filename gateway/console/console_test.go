@@ -265,24 +265,7 @@ func TestQR_EncodesTheLiveExtractOfAParty(t *testing.T) {
 // page without one names no such script.
 func TestPages_APagesOwnScriptIsLoadedAfterConsoleJS(t *testing.T) {
 	c := newConsole(t, "RegulatorMSP")
-	scripts := regexp.MustCompile(`<script src="([^"]+)"`)
-	for _, p := range Pages {
-		_, body := get(t, c, Prefix+p.Path)
-		var srcs []string
-		for _, m := range scripts.FindAllStringSubmatch(body, -1) {
-			srcs = append(srcs, m[1])
-		}
-		own := Prefix + "static/pages/" + p.Name() + ".js"
-		res, _ := get(t, c, own)
-		switch {
-		case res.Code == http.StatusOK:
-			if len(srcs) != 2 || srcs[0] != Prefix+"static/console.js" || srcs[1] != own {
-				t.Errorf("%s: scripts %v, want console.js then %s", p.Name(), srcs, own)
-			}
-		case len(srcs) != 1:
-			t.Errorf("%s: scripts %v, but the page has no script of its own", p.Name(), srcs)
-		}
-	}
+	pagesOwnFiles(t, c, `<script src="([^"]+)"`, "console.js", ".js", "text/javascript")
 	if res, body := get(t, c, Prefix+"static/pages/audit.js"); res.Code != http.StatusOK || !strings.Contains(body, "pages.audit = function") {
 		t.Errorf("audit.js: status %d", res.Code)
 	}

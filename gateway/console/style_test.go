@@ -12,29 +12,37 @@ import (
 // paper for print.
 func TestPages_APagesOwnStyleSheetIsLinkedAfterConsoleCSS(t *testing.T) {
 	c := newConsole(t, "ExchangeMSP")
-	links := regexp.MustCompile(`<link rel="stylesheet" href="([^"]+)"`)
-	for _, p := range Pages {
-		_, body := get(t, c, Prefix+p.Path)
-		var hrefs []string
-		for _, m := range links.FindAllStringSubmatch(body, -1) {
-			hrefs = append(hrefs, m[1])
-		}
-		own := Prefix + "static/pages/" + p.Name() + ".css"
-		res, _ := get(t, c, own)
-		switch {
-		case res.Code == http.StatusOK:
-			if len(hrefs) != 2 || hrefs[0] != Prefix+"static/console.css" || hrefs[1] != own {
-				t.Errorf("%s: style sheets %v, want console.css then %s", p.Name(), hrefs, own)
-			}
-			if ct := res.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/css") {
-				t.Errorf("%s: served as %q", own, ct)
-			}
-		case len(hrefs) != 1:
-			t.Errorf("%s: style sheets %v, but the page has none of its own", p.Name(), hrefs)
-		}
-	}
+	pagesOwnFiles(t, c, `<link rel="stylesheet" href="([^"]+)"`, "console.css", ".css", "text/css")
 	res, body := get(t, c, Prefix+"static/pages/parties.css")
 	if res.Code != http.StatusOK || !regexp.MustCompile(`@page\s*\{[^}]*size:\s*A4`).MatchString(body) {
 		t.Errorf("parties.css: status %d, no @page of size A4", res.Code)
+	}
+}
+
+// pagesOwnFiles checks, on every page, the files the page names by pattern (its scripts or style
+// sheets): the shared one (static/<shared>) then the page's own (static/pages/<name><ext>, served as
+// contentType) when it has one, the shared one alone otherwise.
+func pagesOwnFiles(t *testing.T, c *Console, pattern, shared, ext, contentType string) {
+	t.Helper()
+	named := regexp.MustCompile(pattern)
+	for _, p := range Pages {
+		_, body := get(t, c, Prefix+p.Path)
+		var files []string
+		for _, m := range named.FindAllStringSubmatch(body, -1) {
+			files = append(files, m[1])
+		}
+		own := Prefix + "static/pages/" + p.Name() + ext
+		res, _ := get(t, c, own)
+		switch {
+		case res.Code == http.StatusOK:
+			if len(files) != 2 || files[0] != Prefix+"static/"+shared || files[1] != own {
+				t.Errorf("%s: %v, want %s then %s", p.Name(), files, shared, own)
+			}
+			if ct := res.Header().Get("Content-Type"); !strings.HasPrefix(ct, contentType) {
+				t.Errorf("%s: served as %q", own, ct)
+			}
+		case len(files) != 1:
+			t.Errorf("%s: %v, but the page has no %s of its own", p.Name(), files, ext)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -272,18 +273,32 @@ func TestConsole_RegulatorDashboard(t *testing.T) {
 	r.do("reset the filters", chromedp.Click(chromedp.CSS("#dash-reset")))
 	r.waitFor("the default view", `document.querySelector("#dashboard").dataset.query === "" && location.search === ""`)
 	downloads := t.TempDir()
+	// The browser says when the download is on disk (its downloadProgress event, "completed").
+	saved := make(chan struct{})
+	var once sync.Once
+	if err := chromedp.ListenBrowser(r.ctx, func(ev any) {
+		if e, ok := ev.(*cdpbrowser.EventDownloadProgress); ok && e.State == cdpbrowser.DownloadProgressStateCompleted {
+			once.Do(func() { close(saved) })
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	events := true
 	r.do("allow downloads", func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
+		_, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow,
+			DownloadPath: downloads, EventsEnabled: &events})
 		return chromedp.Void{}, err
 	}, chromedp.Click(chromedp.CSS("#dash-csv")))
 	r.waitFor("the CSV saved", `!!document.querySelector("#dash-csv-status").dataset.file`)
 	name := r.eval(`document.querySelector("#dash-csv-status").dataset.file`)
-	var got []byte
-	for end := time.Now().Add(15 * time.Second); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
-		if b, err := os.ReadFile(filepath.Join(downloads, name)); err == nil && len(b) > 0 {
-			got = b
-			break
-		}
+	select {
+	case <-saved:
+	case <-time.After(2 * time.Minute): // a backstop for a browser that never says so, not a budget
+		t.Fatalf("the browser never said the download of %s completed", name)
+	}
+	got, err := os.ReadFile(filepath.Join(downloads, name))
+	if err != nil {
+		t.Fatal(err)
 	}
 	_, csv, _ := regulator.statistics(t, "format=csv", 0)
 	if !bytes.HasPrefix(got, []byte("\uFEFFtable,period,start,end,bank,kind,currency,measure,value\r\n")) {

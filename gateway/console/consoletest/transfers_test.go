@@ -3,9 +3,9 @@
 package consoletest
 
 import (
-	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,19 +22,15 @@ func (o org) setup(t *testing.T, path string, body any, after float64) map[strin
 	return o.submit(t, path, body, &after)
 }
 
-// await waits until the organization's gateway reads path (its peer has the block that wrote it), so
-// that a page opened next finds the record without waiting for a live event.
-func (o org) await(t *testing.T, path string) {
-	t.Helper()
-	for end := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		r, err := o.api.Do(context.Background(), http.MethodGet, path, nil)
-		if err == nil && r.OK() {
-			return
-		}
-		if time.Now().After(end) {
-			t.Fatalf("GET %s at %s: %v %v", path, o.base, r, err)
-		}
+// noticeBlock is the block the submission the notice tells of committed in (the page's data-block,
+// from the API's answer), for itest.AwaitGateways.
+func (b *console) noticeBlock() uint64 {
+	b.t.Helper()
+	n, err := strconv.ParseUint(b.eval(`document.querySelector("#notice").dataset.block || ""`), 10, 64)
+	if err != nil {
+		b.t.Fatalf("%s console: the notice names no block: %v", b.name, err)
 	}
+	return n
 }
 
 // outcome waits for the notice of a submission (its data-outcome, set by the page's script) and
@@ -106,7 +102,7 @@ func TestConsole_TransfersLicencesCourtMeasures(t *testing.T) {
 	x.shot("31-exchange-transfer-list")
 
 	// 2. Bank 1: the transfer needs its consent; it consents, proceeds to escrow; the list empties of it.
-	bank.await(t, "/v1/transfers/"+transfer)
+	itest.AwaitGateways(t, x.noticeBlock())
 	b := root.tab("bank", bank, ctx, dir)
 	b.open("transfers")
 	b.signIn("")
@@ -126,7 +122,7 @@ func TestConsole_TransfersLicencesCourtMeasures(t *testing.T) {
 	b.shot("32-bank-transfer-consented")
 
 	// 3. The IP office: the request waits in its list; it records it.
-	office.await(t, "/v1/transfers/"+transfer)
+	itest.AwaitGateways(t, b.noticeBlock())
 	o := root.tab("ipoffice", office, ctx, dir)
 	o.open("transfers")
 	o.signIn("")
@@ -142,9 +138,10 @@ func TestConsole_TransfersLicencesCourtMeasures(t *testing.T) {
 	o.shot("33-ipoffice-transfer-recorded")
 
 	// 4. Another request, refused with the IP office's reason codes and a note.
-	t2 := exchange.setup(t, "/v1/transfers", map[string]any{"assetId": licensed, "kind": "assignment", "origin": "trade", "tradeRef": "WHIPE-R-" + suffix,
-		"newOwners": []map[string]any{{"id": "91420100MA4K0002", "name": "Jiangcheng Lasers Co., Ltd.", "share": 10000}}}, block)["id"].(string)
-	office.await(t, "/v1/transfers/"+t2)
+	r2 := exchange.setup(t, "/v1/transfers", map[string]any{"assetId": licensed, "kind": "assignment", "origin": "trade", "tradeRef": "WHIPE-R-" + suffix,
+		"newOwners": []map[string]any{{"id": "91420100MA4K0002", "name": "Jiangcheng Lasers Co., Ltd.", "share": 10000}}}, block)
+	t2 := r2["id"].(string)
+	itest.AwaitGateways(t, uint64(r2["blockNumber"].(float64)))
 	o.open("transfers?id=" + t2)
 	card2 := fmt.Sprintf(`#transfer-view .application[data-transfer=%q]`, t2)
 	o.waitFor("the refusal form", fmt.Sprintf(`!!document.querySelector(%q)`, card2+" form.refuse"))
@@ -167,7 +164,7 @@ func TestConsole_TransfersLicencesCourtMeasures(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#transfer-form button[type=submit]")))
 	x.outcome("the licence requested", "request:")
 	licence := strings.TrimPrefix(x.eval(`document.querySelector("#notice").dataset.outcome`), "request:")
-	office.await(t, "/v1/transfers/"+licence)
+	itest.AwaitGateways(t, x.noticeBlock())
 	o.open("transfers?id=" + licence)
 	card3 := fmt.Sprintf(`#transfer-view .application[data-transfer=%q]`, licence)
 	o.waitFor("the licence request", fmt.Sprintf(`!!document.querySelector(%q)`, card3+" form.record"))

@@ -16,6 +16,7 @@
   const answered = (text, r, outcome) => {
     notice(text + (r.replay ? " " + t("transfers.replay") : ""));
     $("#notice").dataset.outcome = outcome;
+    $("#notice").dataset.block = r.blockNumber === undefined ? "" : String(r.blockNumber);
   };
   const names = (owners) => (owners || []).map((o) => o.name).join(", ");
 
@@ -231,7 +232,7 @@
     async function show(id) {
       shown = id;
       const mine = showTurn();
-      let ts = [], statements = new Map();
+      let ts = [], statements = new Map(), awaiting = new Set();
       try {
         try {
           ts = [await api("GET", "/v1/transfers/" + enc(id))];
@@ -241,11 +242,15 @@
           ts = await Promise.all(st.pendingTransfers.map((x) => api("GET", "/v1/transfers/" + enc(x))));
           statements.set(st.assetId || id, st);
         }
-        // A bank's consent forms depend on its pledges on the right: the right's statement, read
-        // before anything is drawn so that the drawing is done at once.
+        // A bank's consent forms: the chaincode says which transfers on the right wait for this bank's
+        // consent (consentOf, P7; none for a court's, C3), the right's statement which of its pledges
+        // are on the right. Both are read before anything is drawn, so that the drawing is done at once.
         if (KIND === "bank") {
-          const need = [...new Set(ts.filter((tr) => tr.status === "requested" && !tr.court).map((tr) => tr.assetId))];
-          statements = new Map(await Promise.all(need.map(async (a) => [a, (await api("GET", "/v1/verify/" + enc(a))).statement])));
+          const need = [...new Set(ts.filter((tr) => tr.status === "requested").map((tr) => tr.assetId))];
+          const read = await Promise.all(need.map(async (a) => [a, (await api("GET", "/v1/verify/" + enc(a))).statement,
+            (await api("GET", "/v1/transfers?assetId=" + enc(a) + "&consentOf=" + enc(MSP) + "&pageSize=100")).items || []]));
+          statements = new Map(read.map(([a, st]) => [a, st]));
+          awaiting = new Set(read.flatMap(([, , items]) => items.map((tr) => tr.id)));
         }
       } catch (err) { if (mine()) alertBox(err); return; }
       if (!mine()) return; // a later read has begun: it draws
@@ -257,7 +262,7 @@
       for (const tr of ts) {
         let c = cards.get(tr.id);
         if (!c) { c = transferCard(tr); cards.set(tr.id, c); }
-        update(c, tr, statements.get(tr.assetId));
+        update(c, tr, statements.get(tr.assetId), awaiting.has(tr.id));
         // Move a card only when it is out of place: moving one would take the focus out of its form.
         if ((prev ? prev.nextElementSibling : view.firstElementChild) !== c.card) {
           if (prev) prev.after(c.card); else view.prepend(c.card);
@@ -279,7 +284,7 @@
       c.card = el("div", { class: "application", "data-transfer": tr.id }, c.head, c.facts, c.links, c.decide);
       return c;
     }
-    function update(c, tr, st) {
+    function update(c, tr, st, awaitsMine) {
       c.card.dataset.status = tr.status;
       clear(c.head).append(tr.id, " ", badge(tr.status, "transferStatus"));
       const facts = clear(c.facts);
@@ -309,7 +314,7 @@
         c.decision = [recordForm(tr), refuseForm(tr)];
         c.decide.append(...c.decision);
       } else if (KIND === "bank" && st) {
-        consentForms(c, tr, st);
+        consentForms(c, tr, st, awaitsMine);
       }
       c.decide.hidden = !c.decide.children.length;
     }
@@ -320,12 +325,13 @@
       const input = box && $(`input[value="${CSS.escape(code)}"]`, box.content);
       return input ? input.parentElement.textContent.trim() : code;
     }
-    // consentForms offers the bank's consent for each of its pledges on the right that has not
-    // consented yet (P7), with the use of the proceeds; a form already there is kept as it is, one
-    // whose pledge has consented (or is no longer on the right) goes. A court's transfer needs no
-    // consent (C3).
-    function consentForms(c, tr, st) {
-      const mineOn = (st.encumbrances || []).filter((x) => x.pledgeeMsp === MSP);
+    // consentForms offers, when the chaincode says the transfer waits for this bank's consent
+    // (awaitsMine, from consentOf), the consent of each of its pledges on the right that has not
+    // consented yet, with the use of the proceeds; a form already there is kept as it is, one whose
+    // pledge has consented (or is no longer on the right) goes, and all go once the chaincode no
+    // longer waits for this bank.
+    function consentForms(c, tr, st, awaitsMine) {
+      const mineOn = awaitsMine ? (st.encumbrances || []).filter((x) => x.pledgeeMsp === MSP) : [];
       const owed = new Set(mineOn.filter((x) => !tr.consents.some((k) => k.pledgeId === x.pledgeId)).map((x) => x.pledgeId));
       for (const [pledge, form] of c.consent) if (!owed.has(pledge)) { form.remove(); c.consent.delete(pledge); }
       $$(":scope > p.consented", c.decide).forEach((p) => p.remove());
