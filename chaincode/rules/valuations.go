@@ -122,8 +122,13 @@ func (s *Service) SetAccreditationStatus(requestID, valuerMSP, payload string) (
 					"valuerMsp", valuerMSP, "status", a.Status, "reason", "accreditation-withdrawn")
 			}
 			a.Status, a.StatusReason = in.Status, in.Reason
-			action := "Accreditation" + map[string]string{api.AccreditationActive: "Reinstated",
-				api.AccreditationSuspended: "Suspended", api.AccreditationWithdrawn: "Withdrawn"}[in.Status]
+			action := "AccreditationReinstated"
+			switch in.Status {
+			case api.AccreditationSuspended:
+				action = "AccreditationSuspended"
+			case api.AccreditationWithdrawn:
+				action = "AccreditationWithdrawn"
+			}
 			if err := s.saveAccreditation(a, action); err != nil {
 				return nil, api.Event{}, err
 			}
