@@ -82,56 +82,12 @@ func (s *Service) ApplyForSubsidy(requestID, payload string) (string, error) {
 			if err := requireStatus(p, "F8", api.PledgeRegistered); err != nil {
 				return nil, api.Event{}, err
 			}
-			refuse := func(reason, msg string, kv ...string) error {
-				return api.Conflict("F8", msg, append([]string{"pledgeId", p.ID, "reason", reason}, kv...)...)
-			}
-			isParty := func(x api.Party) bool { return x.ID == in.Enterprise.ID }
-			if !slices.ContainsFunc(p.Pledgors, isParty) && !slices.ContainsFunc(p.Debtors, isParty) {
-				return nil, api.Event{}, refuse("not-a-party", "the enterprise is neither a pledgor nor the debtor of the pledge",
-					"enterprise", in.Enterprise.ID)
-			}
-			switch in.Kind {
-			case api.SubsidyInterest:
-				if in.PeriodStart < p.DebtTermStart || in.PeriodEnd > p.DebtTermEnd || in.PeriodEnd > s.today() {
-					return nil, api.Event{}, refuse("period-outside-term",
-						"the interest period must lie within the debt term and not end after today",
-						"debtTermStart", p.DebtTermStart, "debtTermEnd", p.DebtTermEnd)
-				}
-			case api.SubsidyPremium:
-				cv, err := s.loadCover(in.CoverID)
-				if err != nil {
-					return nil, api.Event{}, err
-				}
-				if cv.PledgeID != p.ID {
-					return nil, api.Event{}, refuse("cover-of-another-pledge", "the cover is of another pledge", "coverId", cv.ID)
-				}
-				if in.Currency != cv.Currency || mustCents(in.Basis) > mustCents(cv.Premium) {
-					return nil, api.Event{}, refuse("basis-above-premium", "a premium subsidy's basis is at most the cover's premium",
-						"coverId", cv.ID, "premium", cv.Premium, "currency", cv.Currency)
-				}
-			case api.SubsidyValuationFee:
-				if p.ValuationReportID == "" {
-					return nil, api.Event{}, refuse("no-cited-report", "the pledge cites no valuation report")
-				}
+			if err := s.checkSubsidyBasis(in, p); err != nil {
+				return nil, api.Event{}, err
 			}
 			basis := subsidyBasis(in, p)
-			taken, err := s.l.Scan(idxSubsidyBasis, []string{p.ID, in.Kind, basis})
-			if err != nil {
-				return nil, api.Event{}, internal("scan", err)
-			}
-			for _, k := range taken {
-				_, attrs, err := SplitCompositeKey(k)
-				if err != nil || len(attrs) != 4 {
-					return nil, api.Event{}, internal("split key", fmt.Errorf("%q", k))
-				}
-				prior, err := s.loadSubsidy(attrs[3])
-				if err != nil {
-					return nil, api.Event{}, err
-				}
-				if prior.Status != api.FundRefused {
-					return nil, api.Event{}, refuse("already-applied", "a subsidy of this kind for this is "+prior.Status,
-						"subsidyId", prior.ID)
-				}
+			if err := s.noOpenSubsidy(p.ID, in.Kind, basis); err != nil {
+				return nil, api.Event{}, err
 			}
 			sb := &api.Subsidy{SubsidyInput: in, Bank: p.Pledgee.MSP, DocType: keySubsidy, FiledAt: s.now(),
 				ID: s.derivedID("SB-"), Status: api.FundFiled}
@@ -147,6 +103,69 @@ func (s *Service) ApplyForSubsidy(requestID, payload string) (string, error) {
 			}
 			return s.withFlags(sb, p), s.subsidyEvent("SubsidyApplied", sb), nil
 		})
+}
+
+// noOpenSubsidy refuses (F8) a second application of a kind for the same period, cover or report of a
+// pledge while one is filed, approved or paid.
+func (s *Service) noOpenSubsidy(pledgeID, kind, basis string) error {
+	taken, err := s.l.Scan(idxSubsidyBasis, []string{pledgeID, kind, basis})
+	if err != nil {
+		return internal("scan", err)
+	}
+	for _, k := range taken {
+		_, attrs, err := SplitCompositeKey(k)
+		if err != nil || len(attrs) != 4 {
+			return internal("split key", fmt.Errorf("%q", k))
+		}
+		prior, err := s.loadSubsidy(attrs[3])
+		if err != nil {
+			return err
+		}
+		if prior.Status != api.FundRefused {
+			return api.Conflict("F8", "a subsidy of this kind for this is "+prior.Status, "pledgeId", pledgeID,
+				"subsidyId", prior.ID, "reason", "already-applied")
+		}
+	}
+	return nil
+}
+
+// checkSubsidyBasis refuses (F8) an application whose enterprise is not a party of the pledge, or
+// whose basis does not fit its kind: an interest period outside the debt term or after today, a cover
+// of another pledge or a basis above its premium, a valuation fee without a cited report.
+func (s *Service) checkSubsidyBasis(in api.SubsidyInput, p *api.Pledge) error {
+	refuse := func(reason, msg string, kv ...string) error {
+		return api.Conflict("F8", msg, append([]string{"pledgeId", p.ID, "reason", reason}, kv...)...)
+	}
+	isParty := func(x api.Party) bool { return x.ID == in.Enterprise.ID }
+	if !slices.ContainsFunc(p.Pledgors, isParty) && !slices.ContainsFunc(p.Debtors, isParty) {
+		return refuse("not-a-party", "the enterprise is neither a pledgor nor the debtor of the pledge",
+			"enterprise", in.Enterprise.ID)
+	}
+	switch in.Kind {
+	case api.SubsidyInterest:
+		if in.PeriodStart < p.DebtTermStart || in.PeriodEnd > p.DebtTermEnd || in.PeriodEnd > s.today() {
+			return refuse("period-outside-term",
+				"the interest period must lie within the debt term and not end after today",
+				"debtTermStart", p.DebtTermStart, "debtTermEnd", p.DebtTermEnd)
+		}
+	case api.SubsidyPremium:
+		cv, err := s.loadCover(in.CoverID)
+		if err != nil {
+			return err
+		}
+		if cv.PledgeID != p.ID {
+			return refuse("cover-of-another-pledge", "the cover is of another pledge", "coverId", cv.ID)
+		}
+		if in.Currency != cv.Currency || mustCents(in.Basis) > mustCents(cv.Premium) {
+			return refuse("basis-above-premium", "a premium subsidy's basis is at most the cover's premium",
+				"coverId", cv.ID, "premium", cv.Premium, "currency", cv.Currency)
+		}
+	case api.SubsidyValuationFee:
+		if p.ValuationReportID == "" {
+			return refuse("no-cited-report", "the pledge cites no valuation report")
+		}
+	}
+	return nil
 }
 
 func (s *Service) subsidyEvent(typ string, sb *api.Subsidy) api.Event {

@@ -113,11 +113,11 @@ func (s *Service) SetAccreditationStatus(requestID, valuerMSP, payload string) (
 			if err != nil {
 				return nil, api.Event{}, err
 			}
-			switch {
-			case a.Status == in.Status:
+			switch a.Status {
+			case in.Status:
 				return nil, api.Event{}, api.Conflict("F1", "the accreditation is "+a.Status+" already",
 					"valuerMsp", valuerMSP, "status", a.Status, "reason", "status-unchanged")
-			case a.Status == api.AccreditationWithdrawn:
+			case api.AccreditationWithdrawn:
 				return nil, api.Event{}, api.Conflict("F1", "a withdrawn accreditation is not restored: record a new one",
 					"valuerMsp", valuerMSP, "status", a.Status, "reason", "accreditation-withdrawn")
 			}
@@ -304,29 +304,38 @@ func (s *Service) IssueValuationReport(requestID, payload string) (string, error
 			} else if found {
 				return nil, api.Event{}, api.Conflict("I3", "a valuation report with this id exists", "reportId", r.ID)
 			}
-			if err := s.saveValuation(r, "ValuationReportIssued"); err != nil {
+			if err := s.fileValuation(r, value); err != nil {
 				return nil, api.Event{}, err
-			}
-			pol := ValuationEndorsement(valuer)
-			for _, idx := range [][]string{{idxValuationValuer, string(valuer), r.ID}, {idxValuationBank, string(r.ClientBank), r.ID}} {
-				if err := s.putIndex(pol, idx[0], idx[1:]...); err != nil {
-					return nil, api.Event{}, err
-				}
-			}
-			for _, id := range r.AssetIDs {
-				if err := s.putIndex(pol, idxValuationAsset, id, r.ID); err != nil {
-					return nil, api.Event{}, err
-				}
-			}
-			rec, err := json.Marshal(privateValuation{ReportID: r.ID, TxID: s.tx.ID, Value: value, ValueHash: r.ValueHash})
-			if err != nil {
-				return nil, api.Event{}, internal("encode valuation", err)
-			}
-			if err := s.l.PutPrivate(r.Collection, valuationKey(r.ID), rec); err != nil {
-				return nil, api.Event{}, valuationWriteError(r.Collection, err)
 			}
 			return r, api.Event{Type: "ValuationReportIssued", ID: r.ID, AssetIDs: r.AssetIDs, Status: r.Status}, nil
 		})
+}
+
+// fileValuation writes a new report with its indexes, all under its policy, and its value to the
+// collection of its agency and client bank (F2).
+func (s *Service) fileValuation(r *api.ValuationReport, value api.ValuationValue) error {
+	if err := s.saveValuation(r, "ValuationReportIssued"); err != nil {
+		return err
+	}
+	pol := ValuationEndorsement(r.Valuer)
+	for _, idx := range [][]string{{idxValuationValuer, string(r.Valuer), r.ID}, {idxValuationBank, string(r.ClientBank), r.ID}} {
+		if err := s.putIndex(pol, idx[0], idx[1:]...); err != nil {
+			return err
+		}
+	}
+	for _, id := range r.AssetIDs {
+		if err := s.putIndex(pol, idxValuationAsset, id, r.ID); err != nil {
+			return err
+		}
+	}
+	rec, err := json.Marshal(privateValuation{ReportID: r.ID, TxID: s.tx.ID, Value: value, ValueHash: r.ValueHash})
+	if err != nil {
+		return internal("encode valuation", err)
+	}
+	if err := s.l.PutPrivate(r.Collection, valuationKey(r.ID), rec); err != nil {
+		return valuationWriteError(r.Collection, err)
+	}
+	return nil
 }
 
 // valuationWriteError is the refusal of a value written to a collection the chaincode definition
