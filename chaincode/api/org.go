@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -21,10 +20,19 @@ const (
 	MSPExchange  MSPID = "ExchangeMSP"
 	MSPRegulator MSPID = "RegulatorMSP"
 	MSPOrderer   MSPID = "OrdererMSP"
+	// MSPFund is the manager of the provincial risk-compensation fund (F6–F8): an organization of its
+	// own, since the regulator writes nothing (V3) and the fund's decisions are writes.
+	MSPFund MSPID = "FundMSP"
+	// MSPValuer and MSPInsurer are the valuation agency and the insurer the one-machine network is
+	// founded with; like the banks, any member whose MSP id has the form of [ValuerMSPPattern] or
+	// [InsurerMSPPattern] is one, none is named to decide what it may do.
+	MSPValuer  MSPID = "ValuerMSP"
+	MSPInsurer MSPID = "InsurerMSP"
 )
 
-// FixedOrgs are the members whose role is fixed by their MSP id; every other member is a bank.
-var FixedOrgs = []MSPID{MSPIPOffice, MSPExchange, MSPRegulator, MSPOrderer}
+// FixedOrgs are the members whose role is fixed by their MSP id; every other member is a bank, a
+// valuation agency or an insurer by the form of its MSP id ([KindOf]).
+var FixedOrgs = []MSPID{MSPIPOffice, MSPExchange, MSPRegulator, MSPOrderer, MSPFund}
 
 // BankMSPPattern is the form of a bank's MSP id: letters and digits with "Bank" among them, ending in
 // "MSP" (Bank3MSP, HubeiBankMSP, BankOfWuhanMSP), at most [MaxBankMSPLen] characters, so that
@@ -37,19 +45,87 @@ const MaxBankMSPLen = 50
 
 var bankMSP = regexp.MustCompile(BankMSPPattern)
 
-// IsBank says whether msp is a lending bank: a member of the channel that is not one of [FixedOrgs],
-// with an MSP id of the form [BankMSPPattern]. No bank is named in the code, so a bank that joins the
-// consortium later is a bank to the register without a change of code. Fabric admits only members'
-// identities, so a caller's MSP id is a member; a bank still needs its terms collection in the chaincode
-// definition before it can file a pledge ([TermsCollection], rule P1 `no-terms-collection`).
-func IsBank(msp MSPID) bool {
-	return len(msp) <= MaxBankMSPLen && !slices.Contains(FixedOrgs, msp) && bankMSP.MatchString(string(msp))
+// ValuerMSPPattern and InsurerMSPPattern are the forms of a valuation agency's (F1, F2) and an
+// insurer's (F4, F5) MSP ids, as [BankMSPPattern] is a bank's, with the same length limit.
+const (
+	ValuerMSPPattern  = `^[A-Za-z0-9]*Valuer[A-Za-z0-9]*MSP$`
+	InsurerMSPPattern = `^[A-Za-z0-9]*Insurer[A-Za-z0-9]*MSP$`
+)
+
+var (
+	valuerMSP  = regexp.MustCompile(ValuerMSPPattern)
+	insurerMSP = regexp.MustCompile(InsurerMSPPattern)
+)
+
+// OrgKind is what an organization is to the register.
+type OrgKind string
+
+// Kinds of organization. A kind is known from the MSP id alone ([KindOf]).
+const (
+	KindIPOffice  OrgKind = "ip-office"
+	KindExchange  OrgKind = "exchange"
+	KindRegulator OrgKind = "regulator"
+	KindOrderer   OrgKind = "orderer"
+	KindFund      OrgKind = "fund"
+	KindBank      OrgKind = "bank"
+	KindValuer    OrgKind = "valuer"
+	KindInsurer   OrgKind = "insurer"
+)
+
+// KindOf says what msp is: one of [FixedOrgs] by its id, or a bank, a valuation agency or an insurer
+// by the form of its id (at most [MaxBankMSPLen] characters). An id of two of those forms
+// (BankValuerMSP) is none of them: the consortium must not admit it, and the topology refuses it.
+func KindOf(msp MSPID) (OrgKind, bool) {
+	switch msp {
+	case MSPIPOffice:
+		return KindIPOffice, true
+	case MSPExchange:
+		return KindExchange, true
+	case MSPRegulator:
+		return KindRegulator, true
+	case MSPOrderer:
+		return KindOrderer, true
+	case MSPFund:
+		return KindFund, true
+	}
+	if len(msp) > MaxBankMSPLen {
+		return "", false
+	}
+	var kinds []OrgKind
+	for _, k := range []struct {
+		kind OrgKind
+		re   *regexp.Regexp
+	}{{KindBank, bankMSP}, {KindValuer, valuerMSP}, {KindInsurer, insurerMSP}} {
+		if k.re.MatchString(string(msp)) {
+			kinds = append(kinds, k.kind)
+		}
+	}
+	if len(kinds) != 1 {
+		return "", false
+	}
+	return kinds[0], true
 }
 
+// IsBank says whether msp is a lending bank: a member of the channel that is not one of [FixedOrgs],
+// with an MSP id of the form [BankMSPPattern] (and of no other kind's, [KindOf]). No bank is named in
+// the code, so a bank that joins the consortium later is a bank to the register without a change of
+// code. Fabric admits only members' identities, so a caller's MSP id is a member; a bank still needs
+// its terms collection in the chaincode definition before it can file a pledge ([TermsCollection], rule
+// P1 `no-terms-collection`).
+func IsBank(msp MSPID) bool { k, ok := KindOf(msp); return ok && k == KindBank }
+
+// IsValuer says whether msp is a valuation agency (F1, F2) by the form of its MSP id.
+func IsValuer(msp MSPID) bool { k, ok := KindOf(msp); return ok && k == KindValuer }
+
+// IsInsurer says whether msp is an insurer (F4, F5) by the form of its MSP id.
+func IsInsurer(msp MSPID) bool { k, ok := KindOf(msp); return ok && k == KindInsurer }
+
 // IsMember says whether msp may be a member organization with a peer: one of the fixed peer
-// organizations or a bank. The orderers' organization runs no peer and is not one.
+// organizations, a bank, a valuation agency or an insurer. The orderers' organization runs no peer and
+// is not one.
 func IsMember(msp MSPID) bool {
-	return (slices.Contains(FixedOrgs, msp) && msp != MSPOrderer) || IsBank(msp)
+	k, ok := KindOf(msp)
+	return ok && k != KindOrderer
 }
 
 // TermsCollection is the private data collection holding the terms of the pledges a bank holds (V2).
@@ -65,6 +141,11 @@ const (
 	RoleTrader      Role = "trader"
 	RoleAuditor     Role = "auditor"
 	RoleAdmin       Role = "admin"
+	// RoleValuer, RoleUnderwriter and RoleFundOfficer are the staff of a valuation agency, an insurer
+	// and the fund's manager (F1–F8).
+	RoleValuer      Role = "valuer"
+	RoleUnderwriter Role = "underwriter"
+	RoleFundOfficer Role = "fund-officer"
 )
 
 // RoleAttribute is the name of the certificate attribute that carries the role.
@@ -80,9 +161,16 @@ func OperationalRole(msp MSPID) (Role, bool) {
 		return RoleTrader, true
 	case MSPRegulator:
 		return RoleAuditor, true
+	case MSPFund:
+		return RoleFundOfficer, true
 	}
-	if IsBank(msp) {
+	switch k, _ := KindOf(msp); k {
+	case KindBank:
 		return RoleLoanOfficer, true
+	case KindValuer:
+		return RoleValuer, true
+	case KindInsurer:
+		return RoleUnderwriter, true
 	}
 	return "", false
 }

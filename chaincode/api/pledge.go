@@ -258,7 +258,9 @@ type Pledge struct {
 	Status                      PledgeStatus          `json:"status"`
 	TermsCollection             string                `json:"termsCollection"`
 	TermsHash                   string                `json:"termsHash"`
-	Version                     int                   `json:"version"`
+	// ValuationReportID is the valuation report the application cited (F3), if any.
+	ValuationReportID string `json:"valuationReportId,omitempty"`
+	Version           int    `json:"version"`
 }
 
 // Valuation is an optional appraisal of the pledged rights (P2); private (V2).
@@ -339,13 +341,15 @@ type PendingTerms struct {
 // canonicalization, every hash made now) or "go-json" (Go's encoding/json, a hash made before, kept).
 // Pending are the terms of a change filed and not yet recorded.
 type TermsView struct {
-	Pending       *PendingTerms `json:"pending,omitempty"`
-	PledgeID      string        `json:"pledgeId"`
-	Terms         Terms         `json:"terms"`
-	TermsEncoding string        `json:"termsEncoding,omitempty"`
-	TermsHash     string        `json:"termsHash"`
-	TxID          string        `json:"txId"`
-	Verified      bool          `json:"verified"`
+	// CitedValuation is the valuation report the pledge cites, with the loan-to-value (F3).
+	CitedValuation *CitedValuation `json:"citedValuation,omitempty"`
+	Pending        *PendingTerms   `json:"pending,omitempty"`
+	PledgeID       string          `json:"pledgeId"`
+	Terms          Terms           `json:"terms"`
+	TermsEncoding  string          `json:"termsEncoding,omitempty"`
+	TermsHash      string          `json:"termsHash"`
+	TxID           string          `json:"txId"`
+	Verified       bool            `json:"verified"`
 }
 
 // Sealed is an answer encrypted to the certificate key of the identity that asked (V2):
@@ -381,6 +385,9 @@ type PledgeApplication struct {
 	PledgeeName                 string       `json:"pledgeeName"`
 	Pledgors                    []Party      `json:"pledgors"`
 	SecurityType                string       `json:"securityType,omitempty"`
+	// ValuationReportID cites an accredited agency's valuation report of exactly these rights, issued
+	// for the applying bank and valid on the filing day (F3); the terms then give no valuation.
+	ValuationReportID string `json:"valuationReportId,omitempty"`
 }
 
 // Registration is the payload of RegisterPledge: the IP office's registration number (P3).

@@ -6,12 +6,17 @@ package api
 // checker that reads them all compares every key. The rules' test TestStateFamiliesAreEveryFamily
 // fails when a family is written that is not listed here.
 var StateFamilies = []string{
+	"accreditation",
 	"asset", "asset-by-family", "asset-by-number", "asset-by-owner", "asset-by-owner-name",
+	"cover", "cover-by-insurer", "cover-by-pledge", "cover-by-policy",
+	"fund-claim", "fund-claim-by-pledge", "fund-claim-by-status", "fund-rules", "fund-usage",
 	"pending-disposal",
 	"pledge", "pledge-by-asset", "pledge-by-debtor", "pledge-by-debtor-name", "pledge-by-overdue-month",
 	"pledge-by-pledgee", "pledge-by-pledgor", "pledge-by-pledgor-name", "pledge-by-regnumber", "pledge-by-status",
 	"request",
+	"subsidy", "subsidy-by-basis", "subsidy-by-pledge", "subsidy-by-status",
 	"transfer", "transfer-by-asset", "transfer-by-requester",
+	"valuation", "valuation-by-asset", "valuation-by-bank", "valuation-by-valuer", "valuation-cited-by",
 }
 
 // PrivateFamilies are the object types of the keys the chaincode writes to a bank's terms
@@ -19,6 +24,10 @@ var StateFamilies = []string{
 // "pledge-change". A collection cannot be enumerated on a peer that is not a member, so a checker
 // compares private data by the hashes of given keys (GetStateDigests).
 var PrivateFamilies = []string{"pledge", "pledge-change"}
+
+// ValuationPrivateFamilies are the object types of the keys the chaincode writes to a valuation
+// collection (valuation-<valuer>-<bank>, F2): a report's value under its "valuation" key.
+var ValuationPrivateFamilies = []string{"valuation"}
 
 // DefaultKeyPageSize and MaxKeyPageSize bound a page of ListStateKeys: far below the peer's
 // ledger.state.totalQueryLimit (100000), which truncates a range query without an error.

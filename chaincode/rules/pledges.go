@@ -38,6 +38,9 @@ func ParsePledgeApplication(payload string) (api.PledgeApplication, error) {
 	}
 	c.hash("contractHash", in.ContractHash)
 	c.checkSecurity(&in)
+	if in.ValuationReportID != "" {
+		c.id("valuationReportId", in.ValuationReportID)
+	}
 	return in, c.err
 }
 
@@ -396,6 +399,9 @@ func (s *Service) ApplyPledge(requestID, payload string) (string, error) {
 			if err := s.checkPledgeable(p, assets); err != nil {
 				return nil, api.Event{}, err
 			}
+			if err := s.citeValuation(p, terms); err != nil { // F3
+				return nil, api.Event{}, err
+			}
 			if found, err := s.exists(pledgeKey(p.ID)); err != nil {
 				return nil, api.Event{}, err
 			} else if found {
@@ -423,7 +429,7 @@ func (s *Service) appliedPledge(in api.PledgeApplication, assets []*api.Asset, t
 		ExaminationDueBy: ExaminationDueBy(s.tx.Time, kinds).Format(time.RFC3339Nano),
 		ID:               s.derivedID("PL-"), Pledgee: api.Pledgee{MSP: bank, Name: in.PledgeeName},
 		Pledgors: in.Pledgors, Ranks: []api.Rank{}, SecurityType: in.SecurityType, Status: api.PledgeApplied, TermsCollection: api.TermsCollection(bank),
-		TermsHash: TermsHash(terms),
+		TermsHash: TermsHash(terms), ValuationReportID: in.ValuationReportID,
 	}
 }
 
@@ -514,6 +520,9 @@ func (s *Service) RegisterPledge(requestID, pledgeID, payload string) (string, e
 				return nil, api.Event{}, err
 			}
 			if err := s.checkPledgeable(p, assets); err != nil {
+				return nil, api.Event{}, err
+			}
+			if err := s.recheckValuation(p); err != nil { // F3, again on the day of registration
 				return nil, api.Event{}, err
 			}
 			now := s.now()

@@ -54,6 +54,9 @@ func (s *Service) GetPledgeTerms(pledgeID string) (string, error) {
 	if view.Pending, err = s.pendingTermsView(p); err != nil {
 		return "", err
 	}
+	if view.CitedValuation, err = s.citedValuation(p, rec.Terms); err != nil { // F3
+		return "", err
+	}
 	return marshal(view)
 }
 

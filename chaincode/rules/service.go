@@ -235,13 +235,17 @@ func (h *heldWrites) release() error {
 // termsFingerprint makes the private terms sent in the transient map part of what a request id
 // stands for (I3), without revealing them: the hash of the terms as sent, their random salt included.
 // A repeat of a request id with other terms is then refused, not answered with the first outcome.
-func (s *Service) termsFingerprint() string {
-	raw, ok := s.tx.Transient[api.TransientTermsKey]
+func (s *Service) termsFingerprint() string { return s.transientFingerprint(api.TransientTermsKey) }
+
+// transientFingerprint is termsFingerprint for the private value under any transient key (a valuation
+// report's, F2).
+func (s *Service) transientFingerprint(key string) string {
+	raw, ok := s.tx.Transient[key]
 	if !ok {
 		return ""
 	}
 	sum := sha256.Sum256(raw)
-	return "\x00terms:" + hex.EncodeToString(sum[:])
+	return "\x00" + key + ":" + hex.EncodeToString(sum[:])
 }
 
 // get reads and decodes a record; found is false when the key does not exist.

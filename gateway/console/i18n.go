@@ -217,7 +217,12 @@ var Enums = map[string][]string{
 	"eventType": {"AssetRegistered", "AssetsImported", "AssetUpdated", "FreezeRecorded", "FreezeLifted", "LicenseTerminated",
 		"PledgeApplied", "PledgeRegistered", "PledgeRefused", "PledgeRevoked", "PledgeChangeFiled", "PledgeChangeRecorded",
 		"PledgeChangeRefused", "PledgeClaimStated", "PledgeReleased", "PledgeDefaulted", "PledgeDisposed", "PledgeDeregistered",
-		"TransferRequested", "TransferConsented", "TransferRecorded", "TransferRefused"},
+		"TransferRequested", "TransferConsented", "TransferRecorded", "TransferRefused",
+		// The IP-finance record (docs/ip-finance.md).
+		"AccreditationRecorded", "AccreditationRenewed", "AccreditationSuspended", "AccreditationReinstated",
+		"AccreditationWithdrawn", "ValuationReportIssued", "ValuationReportWithdrawn", "CoverRecorded", "CoverPaid",
+		"FundRulesSet", "FundClaimFiled", "FundClaimApproved", "FundClaimRefused", "FundClaimPaid",
+		"SubsidyApplied", "SubsidyApproved", "SubsidyRefused", "SubsidyPaid"},
 }
 
 func writingOperations() []string {
