@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
@@ -245,8 +246,38 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 		if err != nil {
 			return r.res, fmt.Errorf("%s: %w", w, err)
 		}
+		// A process that died during a workload would turn every later point into failures: stop
+		// here, naming it (a failed run keeps the network's logs, scripts/ipledger bench).
+		if dead := deadProcesses(r.sys.Processes); len(dead) > 0 {
+			return r.res, fmt.Errorf("%s: the network lost %s during this workload; its log says why",
+				w, strings.Join(dead, ", "))
+		}
 	}
 	return r.res, nil
+}
+
+// deadProcesses names the processes whose pid file names a process that no longer runs (a process
+// restarted by a workload has written its new pid). A process without a pid file is not judged.
+func deadProcesses(ps []netctl.ProcessInfo) []string {
+	var out []string
+	for _, p := range ps {
+		raw, err := os.ReadFile(p.PidFile)
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(raw))
+		if len(f) == 0 {
+			continue
+		}
+		pid, err := strconv.Atoi(f[0])
+		if err != nil || pid <= 0 {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			out = append(out, fmt.Sprintf("%s (pid %d, log %s)", p.Name, pid, p.Log))
+		}
+	}
+	return out
 }
 
 func (r *Runner) next(prefix string) string {
