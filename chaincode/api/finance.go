@@ -127,11 +127,15 @@ type ValuationView struct {
 // CitedValuation is the report a pledge cites (F3) as its private terms view shows it: the report's
 // value and, when the terms' amount is in the same currency, the loan-to-value in percent (two
 // decimals, the amount over the value).
+//
+// ValueUnavailable is true, with no value, when the answering peer could not read the report's value
+// (it has not received it yet): the terms are shown without it.
 type CitedValuation struct {
-	Currency    string `json:"currency"`
-	LoanToValue string `json:"loanToValue,omitempty"`
-	ReportID    string `json:"reportId"`
-	Value       string `json:"value"`
+	Currency         string `json:"currency,omitempty"`
+	LoanToValue      string `json:"loanToValue,omitempty"`
+	ReportID         string `json:"reportId"`
+	Value            string `json:"value,omitempty"`
+	ValueUnavailable bool   `json:"valueUnavailable,omitempty"`
 }
 
 // ValuationReportPage is one page of a list of valuation reports. Bookmark is "" after the last page.

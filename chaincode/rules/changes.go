@@ -38,6 +38,9 @@ func (s *Service) AmendPledge(requestID, pledgeID, payload string) (string, erro
 			if err := checkTermsSecurity(securityOf(p), t); err != nil {
 				return api.Event{}, err
 			}
+			if p.ValuationReportID != "" && t.Valuation != nil { // F3: the cited report is the valuation
+				return api.Event{}, api.Invalid("transient.terms.valuation", "must be left out: the pledge cites a valuation report")
+			}
 			terms = &t
 		}
 		if err := s.checkChangeable(p); err != nil {

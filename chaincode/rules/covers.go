@@ -283,6 +283,11 @@ func (s *Service) RecordCoverPayment(requestID, coverID, payload string) (string
 			if err != nil {
 				return nil, api.Event{}, err
 			}
+			// The fund shares the loss left after insurance (F7): once it approved on that figure, a
+			// payment recorded later would make the fund and the insurer pay the same loss twice.
+			if err := s.noDecidedFundClaim(p.ID); err != nil {
+				return nil, api.Event{}, err
+			}
 			if p.Default == nil || dayOf(p.Default.At) < cv.TermStart || dayOf(p.Default.At) > cv.TermEnd {
 				return nil, api.Event{}, api.Conflict("F5", "the default did not fall within the cover's term",
 					"coverId", cv.ID, "termStart", cv.TermStart, "termEnd", cv.TermEnd, "reason", "default-outside-term")
@@ -291,7 +296,7 @@ func (s *Service) RecordCoverPayment(requestID, coverID, payload string) (string
 				return nil, api.Event{}, api.Conflict("F5", "the cover is in another currency than the claim",
 					"coverId", cv.ID, "currency", cv.Currency, "claimCurrency", loss.Currency, "reason", "currency-mismatch")
 			}
-			limit := mustCents(loss.Net) * int64(cv.CoveredShare) / 10000
+			limit := shareOf(mustCents(loss.Net), cv.CoveredShare)
 			if mustCents(in.Amount) > limit {
 				return nil, api.Event{}, api.Conflict("F5", "the payment exceeds the covered share of the loss left",
 					"coverId", cv.ID, "loss", loss.Net, "coveredShare", fmt.Sprint(cv.CoveredShare),
@@ -305,4 +310,28 @@ func (s *Service) RecordCoverPayment(requestID, coverID, payload string) (string
 			return cv, api.Event{Type: "CoverPaid", ID: cv.ID, AssetIDs: p.AssetIDs, PledgeIDs: []string{p.ID},
 				PledgeeMSPs: []api.MSPID{p.Pledgee.MSP}}, nil
 		})
+}
+
+// noDecidedFundClaim refuses (F5) an insurer's payment on a pledge whose loss the fund has approved
+// a share of (approved or paid): that share was computed net of the insurance paid until then.
+func (s *Service) noDecidedFundClaim(pledgeID string) error {
+	keys, err := s.l.Scan(idxFundClaimPledge, []string{pledgeID})
+	if err != nil {
+		return internal("scan", err)
+	}
+	for _, k := range keys {
+		_, attrs, err := SplitCompositeKey(k)
+		if err != nil || len(attrs) != 2 {
+			return internal("split key", fmt.Errorf("%q", k))
+		}
+		fc, err := s.loadFundClaim(attrs[1])
+		if err != nil {
+			return err
+		}
+		if fc.Status == api.FundApproved || fc.Status == api.FundPaid {
+			return api.Conflict("F5", "the fund approved its share of this loss net of the insurance paid until then",
+				"pledgeId", pledgeID, "claimId", fc.ID, "reason", "fund-claim-decided")
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"math/big"
 	"strconv"
 
 	api "github.com/ipledger/ipledger/chaincode/api"
@@ -17,7 +18,7 @@ const (
 	keySubsidy          = "subsidy"              // subsidy id
 	idxSubsidyPledge    = "subsidy-by-pledge"    // pledge id, subsidy id
 	idxSubsidyStatus    = "subsidy-by-status"    // status, subsidy id
-	idxSubsidyBasis     = "subsidy-by-basis"     // pledge id, kind, what it is for, subsidy id: one application each
+	idxSubsidyBasis     = "subsidy-by-basis"     // kind, what it is for (pledge, cover, report), subsidy id
 	minFundYear         = 2000
 	maxFundYear         = 2100
 	maxFundNoteLen      = 1000
@@ -189,8 +190,11 @@ func (s *Service) spend(r *api.FundRules, cents int64, counters ...usageRef) err
 	return nil
 }
 
-// shareOf is bp basis points of cents, rounded down to the cent.
-func shareOf(cents int64, bp int) int64 { return cents * int64(bp) / 10000 }
+// shareOf is bp basis points of cents, rounded down to the cent, without overflow: amounts go up to
+// 10^17 cents, which times 10,000 is beyond int64.
+func shareOf(cents int64, bp int) int64 {
+	return new(big.Int).Quo(new(big.Int).Mul(big.NewInt(cents), big.NewInt(int64(bp))), big.NewInt(10000)).Int64()
+}
 
 func fundClaimKey(id string) string { return CompositeKey(keyFundClaim, id) }
 
@@ -332,23 +336,11 @@ func (s *Service) ApproveFundClaim(requestID, claimID, payload string) (string, 
 				return nil, api.Event{}, api.Conflict("F7", "the claim is "+fc.Status, "claimId", fc.ID,
 					"status", fc.Status, "reason", "not-filed")
 			}
-			p, err := s.loadPledge(fc.PledgeID)
+			loss, r, err := s.claimFigures(fc)
 			if err != nil {
 				return nil, api.Event{}, err
 			}
-			loss, err := s.lossOf(p, "F7")
-			if err != nil {
-				return nil, api.Event{}, err
-			}
-			year := s.year()
-			r, err := s.fundRules(year, "F7")
-			if err != nil {
-				return nil, api.Event{}, err
-			}
-			if r.Currency != fc.Currency {
-				return nil, api.Event{}, api.Conflict("F7", "this year's rules are in another currency than the claim",
-					"currency", fc.Currency, "fundCurrency", r.Currency, "reason", "currency-mismatch")
-			}
+			year := r.Year
 			bankKey, yearKey := fundUsage(year, "bank", string(fc.Bank)), fundUsage(year)
 			usedBank, err := s.usage(bankKey)
 			if err != nil {
@@ -357,6 +349,10 @@ func (s *Service) ApproveFundClaim(requestID, claimID, payload string) (string, 
 			usedYear, err := s.usage(yearKey)
 			if err != nil {
 				return nil, api.Event{}, err
+			}
+			if shareOf(mustCents(loss.Net), r.LossShare) == 0 {
+				return nil, api.Event{}, api.Conflict("F7", "the fund's share of the net loss is nothing (an insurer paid it since the filing)",
+					"claimId", fc.ID, "net", loss.Net, "reason", "no-net-loss")
 			}
 			amount := min(shareOf(mustCents(loss.Net), r.LossShare), mustCents(r.CapPerLoan),
 				mustCents(r.CapPerBank)-usedBank, mustCents(r.CapPerYear)-usedYear)
@@ -375,6 +371,29 @@ func (s *Service) ApproveFundClaim(requestID, claimID, payload string) (string, 
 			}
 			return fc, s.fundClaimEvent("FundClaimApproved", fc), nil
 		})
+}
+
+// claimFigures reads what the approval of a claim is decided on (F7): the pledge's loss as the ledger
+// shows it now (an insurer may have paid since the filing) and this year's rules, in the claim's
+// currency.
+func (s *Service) claimFigures(fc *api.FundClaim) (*api.Loss, *api.FundRules, error) {
+	p, err := s.loadPledge(fc.PledgeID)
+	if err != nil {
+		return nil, nil, err
+	}
+	loss, err := s.lossOf(p, "F7")
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := s.fundRules(s.year(), "F7")
+	if err != nil {
+		return nil, nil, err
+	}
+	if r.Currency != fc.Currency {
+		return nil, nil, api.Conflict("F7", "this year's rules are in another currency than the claim",
+			"currency", fc.Currency, "fundCurrency", r.Currency, "reason", "currency-mismatch")
+	}
+	return loss, r, nil
 }
 
 func parseFundDecision(payload string) (api.FundDecisionInput, error) {

@@ -330,7 +330,11 @@ func TestF8_SubsidiesAreTiedToARegisteredPledgeCappedPerEnterpriseAndTracked(t *
 		t.Fatalf("subsidy policy %s", pol)
 	}
 	_, err = e.applySubsidy(bank1, subsidyOf(api.SubsidyInterest, p.ID, "30000"))
-	wantCode(t, err, "F8", "already-applied")
+	wantCode(t, err, "F8", "period-overlaps")
+	overlapping := subsidyOf(api.SubsidyInterest, p.ID, "30000")
+	overlapping.PeriodStart = "2025-03-02" // another text, the same days in part
+	_, err = e.applySubsidy(bank1, overlapping)
+	wantCode(t, err, "F8", "period-overlaps")
 	a, err := e.approveSubsidy(interest.ID)
 	if err != nil || a.Approved != "15000.00" || a.Computed != "15000.00" {
 		t.Fatalf("interest subsidy: %+v %v", a, err)
@@ -402,5 +406,134 @@ func TestF8_ADefaultedLoansSubsidyIsFlagged(t *testing.T) {
 	mustDecode(t, e.must(e.query(bank2, func(s *Service) (string, error) { return s.GetSubsidy(sb.ID) })), &got)
 	if len(got.Flags) != 1 || got.Flags[0] != api.FlagDefaulted {
 		t.Fatalf("flags = %v", got.Flags)
+	}
+}
+
+// A report's fee is subsidised once, whichever pledge cites it: a bank that releases a pledge and files
+// another citing the same valid report does not get the fee subsidised again.
+func TestF8_AReportsFeeIsSubsidisedOnceAcrossPledges(t *testing.T) {
+	e, r := valuedRights(t)
+	wantCode(t, e.setFundRules(fundStaff, "2025", rules2025), "")
+	cite := func(regNo string) *api.Pledge {
+		app := application("P1", "P2")
+		app.ValuationReportID = r.ID
+		p, err := e.apply(bank1, app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err = e.registerPledge(p.ID, regNo); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	first := cite("ZX2025000001")
+	fee, err := e.applySubsidy(bank1, subsidyOf(api.SubsidyValuationFee, first.ID, "10000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.approveSubsidy(fee.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, e.submitErr(bank1, func(s *Service) (string, error) {
+		return s.ReleasePledge(e.req(), first.ID, js(api.Reason{Reason: "refinanced"}))
+	}), "")
+	second := cite("ZX2025000002")
+	_, err = e.applySubsidy(bank1, subsidyOf(api.SubsidyValuationFee, second.ID, "10000"))
+	wantCode(t, err, "F8", "already-applied")
+}
+
+// Once the fund approved its share of a loss net of the insurance paid until then, an insurer's later
+// payment is refused: the fund and the insurer would pay the same part of the loss.
+func TestF5_NoInsurersPaymentAfterTheFundApprovedItsShare(t *testing.T) {
+	e := newEnv(t)
+	wantCode(t, e.setFundRules(fundStaff, "2025", rules2025), "")
+	e.register(trademark("T1", "", 9))
+	p := e.pledgedFor(bank1, "R-T1", "1000000.00", "T1")
+	cv, err := e.recordCover(insurer, coverOf(p.ID, "PICC-1", 7000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.defaultedAndSold(p)
+	fc, err := e.fileFundClaim(bank1, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.approveFundClaim(fundStaff, fc.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, e.payCover(insurer, cv.ID, "280000"), "F5", "fund-claim-decided")
+}
+
+// A claim filed before the insurer paid the whole loss is refused as no net loss, not as a spent cap.
+func TestF7_AClaimWhoseLossTheInsurerPaidSinceIsRefusedAsNoNetLoss(t *testing.T) {
+	e := newEnv(t)
+	wantCode(t, e.setFundRules(fundStaff, "2025", rules2025), "")
+	e.register(trademark("T1", "", 9))
+	p := e.pledgedFor(bank1, "R-T1", "1000000.00", "T1")
+	cv, err := e.recordCover(insurer, coverOf(p.ID, "PICC-1", 10000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.defaultedAndSold(p)
+	fc, err := e.fileFundClaim(bank1, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, e.payCover(insurer, cv.ID, "400000"), "")
+	_, err = e.approveFundClaim(fundStaff, fc.ID)
+	wantCode(t, err, "F7", "no-net-loss")
+}
+
+// Shares and percentages of the largest amounts the money format allows do not overflow.
+func TestF_MoneyArithmeticAtTheLargestAmounts(t *testing.T) {
+	largest := mustCents("999999999999999.99")
+	if got := shareOf(largest, 10000); got != largest {
+		t.Fatalf("shareOf(largest, 10000) = %d", got)
+	}
+	if got := shareOf(largest, 5000); got != largest/2 {
+		t.Fatalf("shareOf(largest, 5000) = %d", got)
+	}
+	if got := percent(largest, largest); got != "100.00" {
+		t.Fatalf("percent(largest, largest) = %s", got)
+	}
+	if got := percent(largest, 1); got != "9999999999999999900.00" {
+		t.Fatalf("percent(largest, 1) = %s", got)
+	}
+}
+
+// The regulator writes nothing (V3): every writing operation of the IP-finance record refuses it
+// under V3, before anything else.
+func TestF_TheRegulatorIsRefusedEveryFinanceWrite(t *testing.T) {
+	e := newEnv(t)
+	calls := map[string]func(*Service) (string, error){
+		"RecordAccreditation":     func(s *Service) (string, error) { return s.RecordAccreditation("r1", "ValuerMSP", js(accreditationA)) },
+		"SetAccreditationStatus":  func(s *Service) (string, error) { return s.SetAccreditationStatus("r2", "ValuerMSP", "{}") },
+		"IssueValuationReport":    func(s *Service) (string, error) { return s.IssueValuationReport("r3", "{}") },
+		"WithdrawValuationReport": func(s *Service) (string, error) { return s.WithdrawValuationReport("r4", "VR-1", "{}") },
+		"RecordCover":             func(s *Service) (string, error) { return s.RecordCover("r5", "{}") },
+		"RecordCoverPayment":      func(s *Service) (string, error) { return s.RecordCoverPayment("r6", "CV-1", "{}") },
+		"SetFundRules":            func(s *Service) (string, error) { return s.SetFundRules("r7", "2025", "{}") },
+		"FileFundClaim":           func(s *Service) (string, error) { return s.FileFundClaim("r8", "{}") },
+		"ApproveFundClaim":        func(s *Service) (string, error) { return s.ApproveFundClaim("r9", "FC-1", "{}") },
+		"RefuseFundClaim":         func(s *Service) (string, error) { return s.RefuseFundClaim("r10", "FC-1", "{}") },
+		"PayFundClaim":            func(s *Service) (string, error) { return s.PayFundClaim("r11", "FC-1", "{}") },
+		"ApplyForSubsidy":         func(s *Service) (string, error) { return s.ApplyForSubsidy("r12", "{}") },
+		"ApproveSubsidy":          func(s *Service) (string, error) { return s.ApproveSubsidy("r13", "SB-1", "{}") },
+		"RefuseSubsidy":           func(s *Service) (string, error) { return s.RefuseSubsidy("r14", "SB-1", "{}") },
+		"PaySubsidy":              func(s *Service) (string, error) { return s.PaySubsidy("r15", "SB-1", "{}") },
+	}
+	for _, op := range api.FinanceOperations {
+		if op.ReadOnly {
+			continue
+		}
+		call, ok := calls[op.Name]
+		if !ok {
+			t.Errorf("no call of %s in this test", op.Name)
+			continue
+		}
+		for _, c := range []Caller{auditor, regAdmin} {
+			_, err := e.submit(c, nil, call)
+			wantCode(t, err, api.CodeForbidden, "V3")
+		}
 	}
 }

@@ -48,12 +48,13 @@ func ParseSubsidy(payload string) (api.SubsidyInput, error) {
 	return in, c.err
 }
 
-// subsidyBasis is what an application is for, so that each is applied for once (F8): the interest
-// period, the cover, or the cited report.
+// subsidyBasis is what an application is for, so that nothing is subsidised twice (F8): a loan's
+// interest (by its pledge: the periods of one loan must not overlap), a cover's premium, or a
+// report's fee (by the report: a report cited again by a later pledge is not paid for again).
 func subsidyBasis(in api.SubsidyInput, p *api.Pledge) string {
 	switch in.Kind {
 	case api.SubsidyInterest:
-		return in.PeriodStart + "/" + in.PeriodEnd
+		return p.ID
 	case api.SubsidyPremium:
 		return in.CoverID
 	}
@@ -86,7 +87,7 @@ func (s *Service) ApplyForSubsidy(requestID, payload string) (string, error) {
 				return nil, api.Event{}, err
 			}
 			basis := subsidyBasis(in, p)
-			if err := s.noOpenSubsidy(p.ID, in.Kind, basis); err != nil {
+			if err := s.noOpenSubsidy(in, basis); err != nil {
 				return nil, api.Event{}, err
 			}
 			sb := &api.Subsidy{SubsidyInput: in, Bank: p.Pledgee.MSP, DocType: keySubsidy, FiledAt: s.now(),
@@ -98,32 +99,39 @@ func (s *Service) ApplyForSubsidy(requestID, payload string) (string, error) {
 			if err := s.putIndex(pol, idxSubsidyPledge, p.ID, sb.ID); err != nil {
 				return nil, api.Event{}, err
 			}
-			if err := s.putIndex(pol, idxSubsidyBasis, p.ID, in.Kind, basis, sb.ID); err != nil {
+			if err := s.putIndex(pol, idxSubsidyBasis, in.Kind, basis, sb.ID); err != nil {
 				return nil, api.Event{}, err
 			}
 			return s.withFlags(sb, p), s.subsidyEvent("SubsidyApplied", sb), nil
 		})
 }
 
-// noOpenSubsidy refuses (F8) a second application of a kind for the same period, cover or report of a
-// pledge while one is filed, approved or paid.
-func (s *Service) noOpenSubsidy(pledgeID, kind, basis string) error {
-	taken, err := s.l.Scan(idxSubsidyBasis, []string{pledgeID, kind, basis})
+// noOpenSubsidy refuses (F8) an application for what a subsidy filed, approved or paid is already for:
+// an interest period overlapping one of the same loan's (`period-overlaps`), the same cover's premium
+// or the same report's fee (`already-applied`).
+func (s *Service) noOpenSubsidy(in api.SubsidyInput, basis string) error {
+	taken, err := s.l.Scan(idxSubsidyBasis, []string{in.Kind, basis})
 	if err != nil {
 		return internal("scan", err)
 	}
 	for _, k := range taken {
 		_, attrs, err := SplitCompositeKey(k)
-		if err != nil || len(attrs) != 4 {
+		if err != nil || len(attrs) != 3 {
 			return internal("split key", fmt.Errorf("%q", k))
 		}
-		prior, err := s.loadSubsidy(attrs[3])
+		prior, err := s.loadSubsidy(attrs[2])
 		if err != nil {
 			return err
 		}
-		if prior.Status != api.FundRefused {
-			return api.Conflict("F8", "a subsidy of this kind for this is "+prior.Status, "pledgeId", pledgeID,
+		switch {
+		case prior.Status == api.FundRefused:
+		case in.Kind != api.SubsidyInterest:
+			return api.Conflict("F8", "a subsidy of this kind for this is "+prior.Status, "pledgeId", in.PledgeID,
 				"subsidyId", prior.ID, "reason", "already-applied")
+		case prior.PeriodStart <= in.PeriodEnd && in.PeriodStart <= prior.PeriodEnd:
+			return api.Conflict("F8", "the interest period overlaps one subsidised already ("+prior.Status+")",
+				"pledgeId", in.PledgeID, "subsidyId", prior.ID, "periodStart", prior.PeriodStart,
+				"periodEnd", prior.PeriodEnd, "reason", "period-overlaps")
 		}
 	}
 	return nil

@@ -544,7 +544,8 @@ func (s *Service) citedValuation(p *api.Pledge, terms api.Terms) (*api.CitedValu
 	}
 	rec, err := s.valuationValue(r)
 	if err != nil {
-		return nil, err
+		// The terms are still shown: the value may not have reached the answering peer yet.
+		return &api.CitedValuation{ReportID: r.ID, ValueUnavailable: true}, nil //nolint:nilerr // named in the answer
 	}
 	out := &api.CitedValuation{Currency: rec.Value.Currency, ReportID: r.ID, Value: rec.Value.Value}
 	if rec.Value.Currency == terms.Currency {
@@ -553,9 +554,10 @@ func (s *Service) citedValuation(p *api.Pledge, terms api.Terms) (*api.CitedValu
 	return out, nil
 }
 
-// percent is num/den in percent with two decimals, rounded half up; den > 0.
+// percent is num/den in percent with two decimals, rounded half up; den > 0. In big numbers: amounts
+// go up to 10^17 cents, which times 100 is beyond int64.
 func percent(num, den int64) string {
-	r := new(big.Rat).SetFrac(big.NewInt(num*100), big.NewInt(den))
+	r := new(big.Rat).SetFrac(new(big.Int).Mul(big.NewInt(num), big.NewInt(100)), big.NewInt(den))
 	return r.FloatString(2)
 }
 

@@ -416,3 +416,74 @@ func TestF3_NoLoanToValueAcrossCurrencies(t *testing.T) {
 		t.Fatalf("cited valuation = %+v", v.CitedValuation)
 	}
 }
+
+// A pledge's terms are shown when the cited report's value has not reached the answering peer: the
+// citation says the value is unavailable instead of failing the whole answer.
+func TestF3_TheTermsAreShownWhenTheReportsValueIsNotOnThePeer(t *testing.T) {
+	e, r := valuedRights(t)
+	app := application("P1", "P2")
+	app.ValuationReportID = r.ID
+	p, err := e.apply(bank1, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.l.NonMemberOf = map[string]bool{r.Collection: true}
+	var v api.TermsView
+	mustDecode(t, e.must(e.query(bank1, func(s *Service) (string, error) { return s.GetPledgeTerms(p.ID) })), &v)
+	if v.Terms.Amount != "5000000.00" || v.CitedValuation == nil || !v.CitedValuation.ValueUnavailable ||
+		v.CitedValuation.Value != "" || v.CitedValuation.LoanToValue != "" {
+		t.Fatalf("terms view = %+v, cited %+v", v, v.CitedValuation)
+	}
+}
+
+// A change filed on a pledge that cites a report may not bring a valuation of its own in its terms (F3).
+func TestF3_AChangeOfACitingPledgeBringsNoValuation(t *testing.T) {
+	e, r := valuedRights(t)
+	app := application("P1", "P2")
+	app.ValuationReportID = r.ID
+	p, err := e.apply(bank1, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.registerPledge(p.ID, "ZX2025000001"); err != nil {
+		t.Fatal(err)
+	}
+	terms := termsA
+	terms.Valuation = &api.Valuation{Appraiser: "another", ReportHash: hashA, Value: "9000000"}
+	_, err = e.submit(bank1, withTerms(terms), func(s *Service) (string, error) {
+		return s.AmendPledge(e.req(), p.ID, js(api.Amendment{ContractHash: strings.Repeat("c", 64), DebtKind: "loan",
+			PledgeeName: "Bank One Wuhan Branch"}))
+	})
+	wantCode(t, err, api.CodeInvalidArgument, "transient.terms.valuation")
+}
+
+// Neither the event nor the stored request record of an issue holds the value or its salt.
+func TestF2_TheValueIsInNoEventAndNoRequestRecord(t *testing.T) {
+	e := newEnv(t)
+	e.register(patent("P1"))
+	if _, err := e.accredit(examiner, api.MSPValuer, accreditationA); err != nil {
+		t.Fatal(err)
+	}
+	id := e.nextTx()
+	e.l.Begin(id, e.now)
+	s := New(e.l, Tx{ID: id, Time: e.now, Caller: valuer, Transient: withValue(valueA)})
+	if _, err := s.IssueValuationReport("req-v", js(reportOf(api.MSPBank1, "P1"))); err != nil {
+		t.Fatal(err)
+	}
+	events := e.l.PendingEvents()
+	if len(events) != 1 {
+		t.Fatalf("%d events", len(events))
+	}
+	for _, raw := range [][]byte{events[0].Payload} {
+		if strings.Contains(string(raw), "8000000") || strings.Contains(string(raw), valueA.Salt) {
+			t.Fatalf("the event holds the value: %s", raw)
+		}
+	}
+	e.l.Commit()
+	for _, k := range e.l.Keys() {
+		raw, _ := e.l.GetState(k)
+		if strings.Contains(k, keyRequest) && (strings.Contains(string(raw), "8000000") || strings.Contains(string(raw), valueA.Salt)) {
+			t.Fatalf("the request record holds the value: %s", raw)
+		}
+	}
+}
