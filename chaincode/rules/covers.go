@@ -315,19 +315,11 @@ func (s *Service) RecordCoverPayment(requestID, coverID, payload string) (string
 // noDecidedFundClaim refuses (F5) an insurer's payment on a pledge whose loss the fund has approved
 // a share of (approved or paid): that share was computed net of the insurance paid until then.
 func (s *Service) noDecidedFundClaim(pledgeID string) error {
-	keys, err := s.l.Scan(idxFundClaimPledge, []string{pledgeID})
+	claims, err := s.fundClaimsOf(pledgeID)
 	if err != nil {
-		return internal("scan", err)
+		return err
 	}
-	for _, k := range keys {
-		_, attrs, err := SplitCompositeKey(k)
-		if err != nil || len(attrs) != 2 {
-			return internal("split key", fmt.Errorf("%q", k))
-		}
-		fc, err := s.loadFundClaim(attrs[1])
-		if err != nil {
-			return err
-		}
+	for _, fc := range claims {
 		if fc.Status == api.FundApproved || fc.Status == api.FundPaid {
 			return api.Conflict("F5", "the fund approved its share of this loss net of the insurance paid until then",
 				"pledgeId", pledgeID, "claimId", fc.ID, "reason", "fund-claim-decided")

@@ -256,25 +256,38 @@ func (s *Service) FileFundClaim(requestID, payload string) (string, error) {
 
 // noOpenClaim refuses a second claim on a pledge while one is filed, approved or paid (F7).
 func (s *Service) noOpenClaim(pledgeID string) error {
-	keys, err := s.l.Scan(idxFundClaimPledge, []string{pledgeID})
+	claims, err := s.fundClaimsOf(pledgeID)
 	if err != nil {
-		return internal("scan", err)
+		return err
 	}
-	for _, k := range keys {
-		_, attrs, err := SplitCompositeKey(k)
-		if err != nil || len(attrs) != 2 {
-			return internal("split key", fmt.Errorf("%q", k))
-		}
-		fc, err := s.loadFundClaim(attrs[1])
-		if err != nil {
-			return err
-		}
+	for _, fc := range claims {
 		if fc.Status != api.FundRefused {
 			return api.Conflict("F7", "the pledge has a claim on the fund that is "+fc.Status, "pledgeId", pledgeID,
 				"claimId", fc.ID, "reason", "claim-exists")
 		}
 	}
 	return nil
+}
+
+// fundClaimsOf reads every claim on the fund of a pledge (F7).
+func (s *Service) fundClaimsOf(pledgeID string) ([]*api.FundClaim, error) {
+	keys, err := s.l.Scan(idxFundClaimPledge, []string{pledgeID})
+	if err != nil {
+		return nil, internal("scan", err)
+	}
+	out := make([]*api.FundClaim, 0, len(keys))
+	for _, k := range keys {
+		_, attrs, err := SplitCompositeKey(k)
+		if err != nil || len(attrs) != 2 {
+			return nil, internal("split key", fmt.Errorf("%q", k))
+		}
+		fc, err := s.loadFundClaim(attrs[1])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fc)
+	}
+	return out, nil
 }
 
 func (s *Service) fundClaimEvent(typ string, fc *api.FundClaim) api.Event {
@@ -482,16 +495,9 @@ func (s *Service) GetFundClaim(claimID string) (string, error) {
 // ListFundClaims lists one page of the claims on the fund of a pledge or in a status, exactly one of
 // the two (F7).
 func (s *Service) ListFundClaims(pledgeID, status string, size int32, bookmark string) (string, error) {
-	family, attr := idxFundClaimPledge, pledgeID
-	switch {
-	case (pledgeID == "") == (status == ""):
-		return "", api.Invalid("pledgeId", "give exactly one of pledgeId and status")
-	case status != "":
-		var c check
-		if enum(&c, "status", status, []string{api.FundFiled, api.FundApproved, api.FundRefused, api.FundPaid}); c.err != nil {
-			return "", c.err
-		}
-		family, attr = idxFundClaimStatus, status
+	family, attr, err := byPledgeOrStatus(idxFundClaimPledge, idxFundClaimStatus, pledgeID, status)
+	if err != nil {
+		return "", err
 	}
 	items, next, err := listPage(s, family, []string{attr}, size, bookmark, s.loadFundClaim, nil)
 	if err != nil {
@@ -524,4 +530,20 @@ func (s *Service) GetFundUsage(year, bank, enterprise string) (string, error) {
 		return "", err
 	}
 	return marshal(api.FundUsage{Approved: formatCents(used), Scope: u.scope, Year: y})
+}
+
+// byPledgeOrStatus is the index a list of claims or subsidies reads (F7, F8): by pledge or by status,
+// exactly one of the two given.
+func byPledgeOrStatus(byPledge, byStatus, pledgeID, status string) (family, attr string, err error) {
+	switch {
+	case (pledgeID == "") == (status == ""):
+		return "", "", api.Invalid("pledgeId", "give exactly one of pledgeId and status")
+	case status != "":
+		var c check
+		if enum(&c, "status", status, []string{api.FundFiled, api.FundApproved, api.FundRefused, api.FundPaid}); c.err != nil {
+			return "", "", c.err
+		}
+		return byStatus, status, nil
+	}
+	return byPledge, pledgeID, nil
 }

@@ -19,15 +19,7 @@ func ParsePledgeApplication(payload string) (api.PledgeApplication, error) {
 		return in, err
 	}
 	var c check
-	c.count("assetIds", len(in.AssetIDs), 1, api.MaxPackage)
-	seen := make(map[string]bool, len(in.AssetIDs))
-	for i, id := range in.AssetIDs {
-		c.id(fmt.Sprintf("assetIds[%d]", i), id)
-		if seen[id] {
-			c.fail(fmt.Sprintf("assetIds[%d]", i), "duplicate IP right")
-		}
-		seen[id] = true
-	}
+	c.assetIDs(in.AssetIDs)
 	c.parties("pledgors", in.Pledgors)
 	c.text("pledgeeName", in.PledgeeName, 1, 200)
 	enum(&c, "debtKind", in.DebtKind, api.DebtKinds)
@@ -42,6 +34,19 @@ func ParsePledgeApplication(payload string) (api.PledgeApplication, error) {
 		c.id("valuationReportId", in.ValuationReportID)
 	}
 	return in, c.err
+}
+
+// assetIDs checks the rights of a pledge or a valuation report (P2, F2): one to MaxPackage ids, none twice.
+func (c *check) assetIDs(ids []string) {
+	c.count("assetIds", len(ids), 1, api.MaxPackage)
+	seen := make(map[string]bool, len(ids))
+	for i, id := range ids {
+		c.id(fmt.Sprintf("assetIds[%d]", i), id)
+		if seen[id] {
+			c.fail(fmt.Sprintf("assetIds[%d]", i), "duplicate IP right")
+		}
+		seen[id] = true
+	}
 }
 
 // ParseTerms decodes and validates private terms (V2) from the transient map's "terms" value.

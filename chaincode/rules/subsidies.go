@@ -390,16 +390,9 @@ func (s *Service) GetSubsidy(subsidyID string) (string, error) {
 // ListSubsidies lists one page of the subsidies of a pledge or in a status, exactly one of the two,
 // each with its flags (F8).
 func (s *Service) ListSubsidies(pledgeID, status string, size int32, bookmark string) (string, error) {
-	family, attr := idxSubsidyPledge, pledgeID
-	switch {
-	case (pledgeID == "") == (status == ""):
-		return "", api.Invalid("pledgeId", "give exactly one of pledgeId and status")
-	case status != "":
-		var c check
-		if enum(&c, "status", status, []string{api.FundFiled, api.FundApproved, api.FundRefused, api.FundPaid}); c.err != nil {
-			return "", c.err
-		}
-		family, attr = idxSubsidyStatus, status
+	family, attr, err := byPledgeOrStatus(idxSubsidyPledge, idxSubsidyStatus, pledgeID, status)
+	if err != nil {
+		return "", err
 	}
 	items, next, err := listPage(s, family, []string{attr}, size, bookmark, s.loadSubsidyFlagged, nil)
 	if err != nil {

@@ -198,15 +198,7 @@ func ParseValuationReport(payload string) (api.ValuationReportInput, error) {
 		return in, err
 	}
 	var c check
-	c.count("assetIds", len(in.AssetIDs), 1, api.MaxPackage)
-	seen := make(map[string]bool, len(in.AssetIDs))
-	for i, id := range in.AssetIDs {
-		c.id(fmt.Sprintf("assetIds[%d]", i), id)
-		if seen[id] {
-			c.fail(fmt.Sprintf("assetIds[%d]", i), "duplicate IP right")
-		}
-		seen[id] = true
-	}
+	c.assetIDs(in.AssetIDs)
 	if !api.IsBank(in.ClientBank) {
 		c.fail("clientBank", "must be a bank's MSP id: "+api.BankMSPPattern)
 	}
