@@ -317,22 +317,29 @@ type FundPayment struct {
 // is what the fund manager approved, capped again by what was left of the bank's and the year's caps
 // on the day of the decision, whose Year it counts in.
 type FundClaim struct {
+	FundDecision
+	Bank       MSPID  `json:"bank"`
+	Computed   string `json:"computed"`
+	Currency   string `json:"currency"`
+	DocType    string `json:"docType"`
+	FiledAt    string `json:"filedAt"`
+	ID         string `json:"id"`
+	LastChange Change `json:"lastChange"`
+	Loss       Loss   `json:"loss"`
+	PledgeID   string `json:"pledgeId"`
+	Version    int    `json:"version"`
+}
+
+// FundDecision is the fund manager's decision on a claim (F7) or a subsidy (F8), and its payment: the
+// status (filed, approved, refused, paid), the amount approved and the year it counts in, the note,
+// the refusal's reason codes.
+type FundDecision struct {
 	Approved       string       `json:"approved,omitempty"`
-	Bank           MSPID        `json:"bank"`
-	Computed       string       `json:"computed"`
-	Currency       string       `json:"currency"`
 	DecidedAt      string       `json:"decidedAt,omitempty"`
-	DocType        string       `json:"docType"`
-	FiledAt        string       `json:"filedAt"`
-	ID             string       `json:"id"`
-	LastChange     Change       `json:"lastChange"`
-	Loss           Loss         `json:"loss"`
 	Note           string       `json:"note,omitempty"`
 	Payment        *FundPayment `json:"payment,omitempty"`
-	PledgeID       string       `json:"pledgeId"`
 	RefusalReasons []string     `json:"refusalReasons,omitempty"`
 	Status         string       `json:"status"`
-	Version        int          `json:"version"`
 	Year           int          `json:"year,omitempty"`
 }
 
@@ -376,19 +383,13 @@ const (
 // Flags are not stored: every answer computes them from the pledge as it is ([FlagDefaulted]...).
 type Subsidy struct {
 	SubsidyInput
-	Approved       string       `json:"approved,omitempty"`
-	Bank           MSPID        `json:"bank"`
-	Computed       string       `json:"computed,omitempty"`
-	DecidedAt      string       `json:"decidedAt,omitempty"`
-	DocType        string       `json:"docType"`
-	FiledAt        string       `json:"filedAt"`
-	Flags          []string     `json:"flags"`
-	ID             string       `json:"id"`
-	LastChange     Change       `json:"lastChange"`
-	Note           string       `json:"note,omitempty"`
-	Payment        *FundPayment `json:"payment,omitempty"`
-	RefusalReasons []string     `json:"refusalReasons,omitempty"`
-	Status         string       `json:"status"`
-	Version        int          `json:"version"`
-	Year           int          `json:"year,omitempty"`
+	FundDecision
+	Bank       MSPID    `json:"bank"`
+	Computed   string   `json:"computed,omitempty"`
+	DocType    string   `json:"docType"`
+	FiledAt    string   `json:"filedAt"`
+	Flags      []string `json:"flags"`
+	ID         string   `json:"id"`
+	LastChange Change   `json:"lastChange"`
+	Version    int      `json:"version"`
 }

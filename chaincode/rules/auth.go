@@ -35,9 +35,14 @@ func requireOrg(c Caller, rule api.Code, orgs ...api.MSPID) error {
 
 // requireBank admits the loan officers and admins of any bank ([api.IsBank]): no bank is named, so a
 // bank that joins later may file without a change of code. rule names the rule that grants the right.
-func requireBank(c Caller, rule api.Code) error {
-	if api.IsBank(c.MSP) {
+func requireBank(c Caller, rule api.Code) error { return requireKind(c, rule, api.KindBank) }
+
+// requireKind admits the staff (operational role or admin) of any organization of kind ([api.KindOf]):
+// a bank, a valuation agency (F2), an insurer (F4, F5); none is named. The regulator gets V3, the
+// others rule.
+func requireKind(c Caller, rule api.Code, kind api.OrgKind) error {
+	if k, ok := api.KindOf(c.MSP); ok && k == kind {
 		return requireOrg(c, rule, c.MSP)
 	}
-	return requireOrg(c, rule) // the regulator gets V3, the others this rule
+	return requireOrg(c, rule)
 }

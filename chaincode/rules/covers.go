@@ -24,14 +24,6 @@ func CoverEndorsement(insurer, bank api.MSPID) api.Endorsement {
 	return api.Endorsement{All: []api.MSPID{insurer, bank}}
 }
 
-// requireInsurer admits the underwriters and admins of any insurer ([api.IsInsurer]), none named.
-func requireInsurer(c Caller, rule api.Code) error {
-	if api.IsInsurer(c.MSP) {
-		return requireOrg(c, rule, c.MSP)
-	}
-	return requireOrg(c, rule)
-}
-
 // ParseCover decodes and validates a RecordCover payload (F4).
 func ParseCover(payload string) (api.CoverInput, error) {
 	var in api.CoverInput
@@ -62,7 +54,7 @@ func ParseCover(payload string) (api.CoverInput, error) {
 // with the insurer.
 func (s *Service) RecordCover(requestID, payload string) (string, error) {
 	return s.submit(api.RecordCover.Name, requestID, payload,
-		func() error { return requireInsurer(s.tx.Caller, "F4") },
+		func() error { return requireKind(s.tx.Caller, "F4", api.KindInsurer) },
 		func() (any, api.Event, error) {
 			in, err := ParseCover(payload)
 			if err != nil {
@@ -251,7 +243,7 @@ func (s *Service) GetLoss(pledgeID string) (string, error) {
 // cover's term.
 func (s *Service) RecordCoverPayment(requestID, coverID, payload string) (string, error) {
 	return s.submit(api.RecordCoverPayment.Name, requestID, coverID+"\x00"+payload,
-		func() error { return requireInsurer(s.tx.Caller, "F5") },
+		func() error { return requireKind(s.tx.Caller, "F5", api.KindInsurer) },
 		func() (any, api.Event, error) {
 			var in api.CoverPaymentInput
 			if err := DecodeStrict("payment", payload, &in); err != nil {

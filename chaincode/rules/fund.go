@@ -243,7 +243,7 @@ func (s *Service) FileFundClaim(requestID, payload string) (string, error) {
 			}
 			fc := &api.FundClaim{Bank: p.Pledgee.MSP, Computed: formatCents(computed), Currency: r.Currency,
 				DocType: keyFundClaim, FiledAt: s.now(), ID: s.derivedID("FC-"), Loss: *loss, PledgeID: p.ID,
-				Status: api.FundFiled}
+				FundDecision: api.FundDecision{Status: api.FundFiled}}
 			if err := s.saveFundClaim(fc, "FundClaimFiled", ""); err != nil {
 				return nil, api.Event{}, err
 			}
@@ -431,53 +431,89 @@ func parseFundPayment(payload string) (api.FundPaymentInput, error) {
 
 // RefuseFundClaim refuses a filed claim with reason codes and a note (F7). The fund's manager only.
 func (s *Service) RefuseFundClaim(requestID, claimID, payload string) (string, error) {
-	return s.submit(api.RefuseFundClaim.Name, requestID, claimID+"\x00"+payload,
-		func() error { return requireOrg(s.tx.Caller, "F7", api.MSPFund) },
-		func() (any, api.Event, error) {
-			in, err := parseRefusal(payload)
-			if err != nil {
-				return nil, api.Event{}, err
-			}
-			fc, err := s.loadFundClaim(claimID)
-			if err != nil {
-				return nil, api.Event{}, err
-			}
-			if fc.Status != api.FundFiled {
-				return nil, api.Event{}, api.Conflict("F7", "the claim is "+fc.Status, "claimId", fc.ID,
-					"status", fc.Status, "reason", "not-filed")
-			}
-			fc.DecidedAt, fc.Note, fc.RefusalReasons, fc.Status = s.now(), in.Note, in.Reasons, api.FundRefused
-			if err := s.saveFundClaim(fc, "FundClaimRefused", api.FundFiled); err != nil {
-				return nil, api.Event{}, err
-			}
-			return fc, s.fundClaimEvent("FundClaimRefused", fc), nil
-		})
+	return s.fundStep(api.RefuseFundClaim.Name, requestID, claimID, payload, "F7", api.FundFiled, "FundClaimRefused",
+		s.parseFundRefusal, s.claimRecord)
 }
 
 // PayFundClaim records the payment of an approved claim (F7). The fund's manager only.
 func (s *Service) PayFundClaim(requestID, claimID, payload string) (string, error) {
-	return s.submit(api.PayFundClaim.Name, requestID, claimID+"\x00"+payload,
-		func() error { return requireOrg(s.tx.Caller, "F7", api.MSPFund) },
+	return s.fundStep(api.PayFundClaim.Name, requestID, claimID, payload, "F7", api.FundApproved, "FundClaimPaid",
+		s.parseFundPay, s.claimRecord)
+}
+
+// fundRecord is a claim (F7) or a subsidy (F8) as the fund's manager refuses or pays it.
+type fundRecord struct {
+	decision *api.FundDecision
+	idKey    string // the record's id in a refusal's details: claimId, subsidyId
+	id       string
+	save     func(action, old string) error
+	event    func(typ string) api.Event
+	value    any
+}
+
+func (s *Service) claimRecord(id string) (fundRecord, error) {
+	fc, err := s.loadFundClaim(id)
+	if err != nil {
+		return fundRecord{}, err
+	}
+	return fundRecord{decision: &fc.FundDecision, idKey: "claimId", id: fc.ID, value: fc,
+		save:  func(action, old string) error { return s.saveFundClaim(fc, action, old) },
+		event: func(typ string) api.Event { return s.fundClaimEvent(typ, fc) }}, nil
+}
+
+// fundStep is a refusal or a payment by the fund's manager (F7, F8): parse reads the payload into the
+// change it makes, load reads the record, which must be in status from; the record is saved with its
+// status index moved and the event action.
+func (s *Service) fundStep(function, requestID, id, payload string, rule api.Code, from, action string,
+	parse func(string) (func(*api.FundDecision), error), load func(string) (fundRecord, error)) (string, error) {
+	return s.submit(function, requestID, id+"\x00"+payload,
+		func() error { return requireOrg(s.tx.Caller, rule, api.MSPFund) },
 		func() (any, api.Event, error) {
-			in, err := parseFundPayment(payload)
+			change, err := parse(payload)
 			if err != nil {
 				return nil, api.Event{}, err
 			}
-			fc, err := s.loadFundClaim(claimID)
+			r, err := load(id)
 			if err != nil {
 				return nil, api.Event{}, err
 			}
-			if fc.Status != api.FundApproved {
-				return nil, api.Event{}, api.Conflict("F7", "only an approved claim is paid; this one is "+fc.Status,
-					"claimId", fc.ID, "status", fc.Status, "reason", "not-approved")
+			if st := r.decision.Status; st != from {
+				if from == api.FundFiled {
+					return nil, api.Event{}, api.Conflict(rule, "only a filed one is decided on; this one is "+st,
+						r.idKey, r.id, "status", st, "reason", "not-filed")
+				}
+				return nil, api.Event{}, api.Conflict(rule, "only an approved one is paid; this one is "+st,
+					r.idKey, r.id, "status", st, "reason", "not-approved")
 			}
-			fc.Payment = &api.FundPayment{At: s.now(), Reference: in.Reference, TxID: s.tx.ID}
-			fc.Status = api.FundPaid
-			if err := s.saveFundClaim(fc, "FundClaimPaid", api.FundApproved); err != nil {
+			change(r.decision)
+			if err := r.save(action, from); err != nil {
 				return nil, api.Event{}, err
 			}
-			return fc, s.fundClaimEvent("FundClaimPaid", fc), nil
+			return r.value, r.event(action), nil
 		})
+}
+
+// parseFundRefusal reads a refusal's reason codes and note (F7, F8).
+func (s *Service) parseFundRefusal(payload string) (func(*api.FundDecision), error) {
+	in, err := parseRefusal(payload)
+	if err != nil {
+		return nil, err
+	}
+	return func(d *api.FundDecision) {
+		d.DecidedAt, d.Note, d.RefusalReasons, d.Status = s.now(), in.Note, in.Reasons, api.FundRefused
+	}, nil
+}
+
+// parseFundPay reads a payment's reference (F7, F8).
+func (s *Service) parseFundPay(payload string) (func(*api.FundDecision), error) {
+	in, err := parseFundPayment(payload)
+	if err != nil {
+		return nil, err
+	}
+	return func(d *api.FundDecision) {
+		d.Payment = &api.FundPayment{At: s.now(), Reference: in.Reference, TxID: s.tx.ID}
+		d.Status = api.FundPaid
+	}, nil
 }
 
 // GetFundClaim returns a claim on the fund (F7); public to members: the province's money.

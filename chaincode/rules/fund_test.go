@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	api "github.com/ipledger/ipledger/chaincode/api"
@@ -225,19 +226,10 @@ func TestF7_EveryApprovalWritesTheCountersItIsCappedBy(t *testing.T) {
 	}
 	a, b := keys(claims[0].ID), keys(claims[1].ID)
 	for _, k := range []string{fundUsage(2025).key, fundUsage(2025, "bank", "Bank1MSP").key} {
-		if !contains(a, k) || !contains(b, k) {
+		if !slices.Contains(a, k) || !slices.Contains(b, k) {
 			t.Fatalf("the approvals do not both write counter %q: %q, %q", k, a, b)
 		}
 	}
-}
-
-func contains(keys []string, k string) bool {
-	for _, x := range keys {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 func TestF7_WhatAnInsurerPaidIsDeductedFromTheLossTheFundShares(t *testing.T) {

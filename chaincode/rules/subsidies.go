@@ -91,7 +91,7 @@ func (s *Service) ApplyForSubsidy(requestID, payload string) (string, error) {
 				return nil, api.Event{}, err
 			}
 			sb := &api.Subsidy{SubsidyInput: in, Bank: p.Pledgee.MSP, DocType: keySubsidy, FiledAt: s.now(),
-				ID: s.derivedID("SB-"), Status: api.FundFiled}
+				ID: s.derivedID("SB-"), FundDecision: api.FundDecision{Status: api.FundFiled}}
 			if err := s.saveSubsidy(sb, "SubsidyApplied", ""); err != nil {
 				return nil, api.Event{}, err
 			}
@@ -326,53 +326,24 @@ func (s *Service) ApproveSubsidy(requestID, subsidyID, payload string) (string, 
 
 // RefuseSubsidy refuses a filed application with reason codes and a note (F8). The fund's manager only.
 func (s *Service) RefuseSubsidy(requestID, subsidyID, payload string) (string, error) {
-	return s.submit(api.RefuseSubsidy.Name, requestID, subsidyID+"\x00"+payload,
-		func() error { return requireOrg(s.tx.Caller, "F8", api.MSPFund) },
-		func() (any, api.Event, error) {
-			in, err := parseRefusal(payload)
-			if err != nil {
-				return nil, api.Event{}, err
-			}
-			sb, err := s.loadSubsidyFlagged(subsidyID)
-			if err != nil {
-				return nil, api.Event{}, err
-			}
-			if sb.Status != api.FundFiled {
-				return nil, api.Event{}, api.Conflict("F8", "the subsidy is "+sb.Status, "subsidyId", sb.ID,
-					"status", sb.Status, "reason", "not-filed")
-			}
-			sb.DecidedAt, sb.Note, sb.RefusalReasons, sb.Status = s.now(), in.Note, in.Reasons, api.FundRefused
-			if err := s.saveSubsidy(sb, "SubsidyRefused", api.FundFiled); err != nil {
-				return nil, api.Event{}, err
-			}
-			return sb, s.subsidyEvent("SubsidyRefused", sb), nil
-		})
+	return s.fundStep(api.RefuseSubsidy.Name, requestID, subsidyID, payload, "F8", api.FundFiled, "SubsidyRefused",
+		s.parseFundRefusal, s.subsidyRecord)
 }
 
 // PaySubsidy records the payment of an approved subsidy (F8). The fund's manager only.
 func (s *Service) PaySubsidy(requestID, subsidyID, payload string) (string, error) {
-	return s.submit(api.PaySubsidy.Name, requestID, subsidyID+"\x00"+payload,
-		func() error { return requireOrg(s.tx.Caller, "F8", api.MSPFund) },
-		func() (any, api.Event, error) {
-			in, err := parseFundPayment(payload)
-			if err != nil {
-				return nil, api.Event{}, err
-			}
-			sb, err := s.loadSubsidyFlagged(subsidyID)
-			if err != nil {
-				return nil, api.Event{}, err
-			}
-			if sb.Status != api.FundApproved {
-				return nil, api.Event{}, api.Conflict("F8", "only an approved subsidy is paid; this one is "+sb.Status,
-					"subsidyId", sb.ID, "status", sb.Status, "reason", "not-approved")
-			}
-			sb.Payment = &api.FundPayment{At: s.now(), Reference: in.Reference, TxID: s.tx.ID}
-			sb.Status = api.FundPaid
-			if err := s.saveSubsidy(sb, "SubsidyPaid", api.FundApproved); err != nil {
-				return nil, api.Event{}, err
-			}
-			return sb, s.subsidyEvent("SubsidyPaid", sb), nil
-		})
+	return s.fundStep(api.PaySubsidy.Name, requestID, subsidyID, payload, "F8", api.FundApproved, "SubsidyPaid",
+		s.parseFundPay, s.subsidyRecord)
+}
+
+func (s *Service) subsidyRecord(id string) (fundRecord, error) {
+	sb, err := s.loadSubsidyFlagged(id)
+	if err != nil {
+		return fundRecord{}, err
+	}
+	return fundRecord{decision: &sb.FundDecision, idKey: "subsidyId", id: sb.ID, value: sb,
+		save:  func(action, old string) error { return s.saveSubsidy(sb, action, old) },
+		event: func(typ string) api.Event { return s.subsidyEvent(typ, sb) }}, nil
 }
 
 // GetSubsidy returns a subsidy with its flags (F8); public to members.

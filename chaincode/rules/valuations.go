@@ -24,14 +24,6 @@ const (
 	maxAccreditationLen = 64
 )
 
-// requireValuer admits the valuers and admins of any valuation agency ([api.IsValuer]), none named.
-func requireValuer(c Caller, rule api.Code) error {
-	if api.IsValuer(c.MSP) {
-		return requireOrg(c, rule, c.MSP)
-	}
-	return requireOrg(c, rule)
-}
-
 // ValuationEndorsement is the key-level policy of a valuation report's keys (I1): the issuing agency
 // and the IP office, so that neither changes a report alone.
 func ValuationEndorsement(valuer api.MSPID) api.Endorsement {
@@ -256,7 +248,7 @@ type privateValuation struct {
 // and goes to the collection of the agency and the client bank; the record keeps its salted hash.
 func (s *Service) IssueValuationReport(requestID, payload string) (string, error) {
 	return s.submit(api.IssueValuationReport.Name, requestID, payload+s.transientFingerprint(api.TransientValuationKey),
-		func() error { return requireValuer(s.tx.Caller, "F2") },
+		func() error { return requireKind(s.tx.Caller, "F2", api.KindValuer) },
 		func() (any, api.Event, error) {
 			in, err := ParseValuationReport(payload)
 			if err != nil {
@@ -368,7 +360,7 @@ func (s *Service) loadValuation(id string) (*api.ValuationReport, error) {
 // longer be cited. A report cited by an active or applied pledge is not withdrawn.
 func (s *Service) WithdrawValuationReport(requestID, reportID, payload string) (string, error) {
 	return s.submit(api.WithdrawValuationReport.Name, requestID, reportID+"\x00"+payload,
-		func() error { return requireValuer(s.tx.Caller, "F2") },
+		func() error { return requireKind(s.tx.Caller, "F2", api.KindValuer) },
 		func() (any, api.Event, error) {
 			in, err := parseReason(payload)
 			if err != nil {
