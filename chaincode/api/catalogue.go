@@ -25,9 +25,22 @@ type Op struct {
 	Payload string
 	// Creates: a submission makes a new record, whose id is the result's "id", found under Path + "/".
 	Creates bool
+	// Transient names the field of a submission's JSON body that travels in the transient map under
+	// the same key, never in its arguments or its block: [TransientValuationKey] for
+	// IssueValuationReport. An operation with PrivateTerms carries "terms" ([Op.TransientField]).
+	Transient string
 	// Args are the chaincode arguments, in order; a submission's request id (rule I3) comes first and
 	// is not listed.
 	Args []Arg
+}
+
+// TransientField is the field of a submission's body that travels in the transient map: Transient,
+// or [TransientTermsKey] for a submission with private terms; "" for none.
+func (o Op) TransientField() string {
+	if o.Transient == "" && o.PrivateTerms && !o.ReadOnly {
+		return TransientTermsKey
+	}
+	return o.Transient
 }
 
 // Arg is one chaincode argument and where the HTTP request carries it.
@@ -257,8 +270,9 @@ func pledgeList(name string, by Arg, summary string) Op {
 		Args: append([]Arg{by}, pageQuery...), Summary: summary}
 }
 
-// Operations lists the catalogue, in the order of the contract's documentation.
-var Operations = []Op{
+// Operations lists the catalogue, in the order of the contract's documentation: the register's
+// operations, then the IP-finance record's ([FinanceOperations]).
+var Operations = append([]Op{
 	Ping, PlanSubmission,
 	RegisterAsset, ImportAssets, UpdateAsset, RecordFreeze, LiftFreeze, GetAsset, FindAssetsByNumber, GetAssetHistory, GetStatement,
 	ApplyPledge, RegisterPledge, RefusePledge, RevokePledge, AmendPledge, ExtendPledge, RecordPledgeChange,
@@ -268,7 +282,7 @@ var Operations = []Op{
 	ListTransfers, TerminateLicense,
 	SearchParties, GetParty, GetPartyExtract,
 	GetStatistics, ListStateKeys, GetStateDigests,
-}
+}, FinanceOperations...)
 
 // ReadOnlyNames lists the names of the read-only transactions.
 func ReadOnlyNames() []string {

@@ -1,8 +1,8 @@
 package api
 
-// The operations of the IP-finance record (docs/ip-finance.md). They join [Operations], and with it
-// the contract, the gateway's routes and the OpenAPI document, together with the members that call
-// them (ValuerMSP, InsurerMSP, FundMSP) on the network; until then the rules run them in their tests.
+// The operations of the IP-finance record (docs/ip-finance.md), part of [Operations]: the contract
+// serves them, the gateway routes them, the OpenAPI document describes them. The members that call
+// them are valuation agencies (ValuerMSP), insurers (InsurerMSP) and the fund's manager (FundMSP).
 var (
 	RecordAccreditation = Op{Name: "RecordAccreditation", Payload: "AccreditationInput", Method: "POST",
 		Path: "/v1/accreditations/{msp}", Args: []Arg{path("valuerMSP", "msp"), body},
@@ -13,13 +13,14 @@ var (
 	GetAccreditation = Op{Name: "GetAccreditation", ReadOnly: true, Method: "GET", Path: "/v1/accreditations/{msp}",
 		Args: []Arg{path("valuerMSP", "msp")}, Summary: "returns a valuation agency's accreditation (F1)"}
 	IssueValuationReport = Op{Name: "IssueValuationReport", Payload: "ValuationReportInput", Method: "POST",
-		Path: "/v1/valuations", Creates: true, Args: []Arg{body},
+		Path: "/v1/valuations", Creates: true, Args: []Arg{body}, Transient: TransientValuationKey,
 		Summary: "issues a valuation report of IP rights for a client bank; its value travels in the transient map (F2)"}
 	WithdrawValuationReport = Op{Name: "WithdrawValuationReport", Payload: "Reason", Method: "POST",
 		Path: "/v1/valuations/{id}/withdraw", Args: []Arg{path("reportID", "id"), body},
 		Summary: "withdraws a valuation report no pledge in force cites (F2)"}
 	GetValuationReport = Op{Name: "GetValuationReport", ReadOnly: true, Method: "GET", Path: "/v1/valuations/{id}",
 		Args: []Arg{path("reportID", "id")}, Summary: "returns the public record of a valuation report (F2)"}
+	// GetValuationValue is answered inside GET /v1/valuations/{id}, to the callers entitled to it.
 	GetValuationValue = Op{Name: "GetValuationValue", ReadOnly: true, PrivateTerms: true, Args: []Arg{path("reportID", "id")},
 		Summary: "returns a valuation report's value to the agency, the client bank, the IP office and the regulator (F2)"}
 	ListValuationReports = Op{Name: "ListValuationReports", ReadOnly: true, Method: "GET", Path: "/v1/valuations",
@@ -55,7 +56,7 @@ var (
 
 // The risk-compensation fund (F6, F7) and the subsidies (F8).
 var (
-	SetFundRules = Op{Name: "SetFundRules", Payload: "FundRulesInput", Method: "PUT", Path: "/v1/fund/rules/{year}",
+	SetFundRules = Op{Name: "SetFundRules", Payload: "FundRulesInput", Method: "POST", Path: "/v1/fund/rules/{year}",
 		Args: []Arg{path("year", "year"), body}, Summary: "records the fund's figures for a year, before its first approval (F6)"}
 	GetFundRules = Op{Name: "GetFundRules", ReadOnly: true, Method: "GET", Path: "/v1/fund/rules/{year}",
 		Args: []Arg{path("year", "year")}, Summary: "returns the fund's figures for a year (F6)"}

@@ -38,7 +38,7 @@ func New() *Contract {
 	c := &Contract{}
 	c.Name = Name
 	c.Info = metadata.InfoMetadata{Title: "IPLedger", Version: rules.Version,
-		Description: "IP pledge and transaction register: rules A1-A3, P1-P13, T1-T3, L1-L4, C1-C3, V1-V3, I1-I4, S1-S2"}
+		Description: "IP pledge and transaction register: rules A1-A3, P1-P13, T1-T3, L1-L4, C1-C3, V1-V3, I1-I4, S1-S2, F1-F8"}
 	c.UnknownTransaction = unknownTransaction
 	return c
 }

@@ -239,3 +239,145 @@ func (c *Contract) ListStateKeys(ctx contractapi.TransactionContextInterface, fa
 func (c *Contract) GetStateDigests(ctx contractapi.TransactionContextInterface, keys string, collections string) (string, error) {
 	return call(ctx, func(s *rules.Service) (string, error) { return s.GetStateDigests(keys, collections) })
 }
+
+// RecordAccreditation records, or renews with a new period, a valuation agency's accreditation (F1). payload: [api.AccreditationInput].
+func (c *Contract) RecordAccreditation(ctx contractapi.TransactionContextInterface, requestID string, valuerMSP string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.RecordAccreditation(requestID, valuerMSP, payload) })
+}
+
+// SetAccreditationStatus suspends or withdraws an agency's accreditation with a reason, or accredits a suspended agency again (F1). payload: [api.AccreditationStatusInput].
+func (c *Contract) SetAccreditationStatus(ctx contractapi.TransactionContextInterface, requestID string, valuerMSP string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.SetAccreditationStatus(requestID, valuerMSP, payload) })
+}
+
+// GetAccreditation returns a valuation agency's accreditation (F1).
+func (c *Contract) GetAccreditation(ctx contractapi.TransactionContextInterface, valuerMSP string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetAccreditation(valuerMSP) })
+}
+
+// IssueValuationReport issues a valuation report of IP rights for a client bank; its value travels in the transient map (F2). payload: [api.ValuationReportInput].
+func (c *Contract) IssueValuationReport(ctx contractapi.TransactionContextInterface, requestID string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.IssueValuationReport(requestID, payload) })
+}
+
+// WithdrawValuationReport withdraws a valuation report no pledge in force cites (F2). payload: [api.Reason].
+func (c *Contract) WithdrawValuationReport(ctx contractapi.TransactionContextInterface, requestID string, reportID string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.WithdrawValuationReport(requestID, reportID, payload) })
+}
+
+// GetValuationReport returns the public record of a valuation report (F2).
+func (c *Contract) GetValuationReport(ctx contractapi.TransactionContextInterface, reportID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetValuationReport(reportID) })
+}
+
+// GetValuationValue returns a valuation report's value to the agency, the client bank, the IP office and the regulator (F2). Answered sealed to the caller's certificate key.
+func (c *Contract) GetValuationValue(ctx contractapi.TransactionContextInterface, reportID string) (string, error) {
+	return sealed(ctx, func(s *rules.Service) (string, error) { return s.GetValuationValue(reportID) })
+}
+
+// ListValuationReports lists the valuation reports of an agency, for a bank, or of an IP right, paginated (F2).
+func (c *Contract) ListValuationReports(ctx contractapi.TransactionContextInterface, valuer string, clientBank string, assetID string, pageSize int32, bookmark string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) {
+		return s.ListValuationReports(valuer, clientBank, assetID, pageSize, bookmark)
+	})
+}
+
+// RecordCover records an insurer's insurance or guarantee on a registered pledge's loan (F4). payload: [api.CoverInput].
+func (c *Contract) RecordCover(ctx contractapi.TransactionContextInterface, requestID string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.RecordCover(requestID, payload) })
+}
+
+// RecordCoverPayment records what the insurer paid on the bank's loss after default and disposal, within the covered share (F5). payload: [api.CoverPaymentInput].
+func (c *Contract) RecordCoverPayment(ctx contractapi.TransactionContextInterface, requestID string, coverID string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.RecordCoverPayment(requestID, coverID, payload) })
+}
+
+// GetCover returns a cover with its payment (F4, F5).
+func (c *Contract) GetCover(ctx contractapi.TransactionContextInterface, coverID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetCover(coverID) })
+}
+
+// ListCovers lists the covers of a pledge or of an insurer, paginated (F4).
+func (c *Contract) ListCovers(ctx contractapi.TransactionContextInterface, pledgeID string, insurer string, pageSize int32, bookmark string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.ListCovers(pledgeID, insurer, pageSize, bookmark) })
+}
+
+// GetLoss returns the pledgee's loss on a disposed pledge: claim, proceeds, insurance paid, net (F5).
+func (c *Contract) GetLoss(ctx contractapi.TransactionContextInterface, pledgeID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetLoss(pledgeID) })
+}
+
+// SetFundRules records the fund's figures for a year, before its first approval (F6). payload: [api.FundRulesInput].
+func (c *Contract) SetFundRules(ctx contractapi.TransactionContextInterface, requestID string, year string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.SetFundRules(requestID, year, payload) })
+}
+
+// GetFundRules returns the fund's figures for a year (F6).
+func (c *Contract) GetFundRules(ctx contractapi.TransactionContextInterface, year string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetFundRules(year) })
+}
+
+// GetFundUsage returns what the fund approved in a year, in all, for a bank or for an enterprise (F7, F8).
+func (c *Contract) GetFundUsage(ctx contractapi.TransactionContextInterface, year string, bank string, enterprise string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetFundUsage(year, bank, enterprise) })
+}
+
+// FileFundClaim files the pledgee bank's claim on the fund for its loss on a disposed pledge (F7). payload: [api.FundClaimInput].
+func (c *Contract) FileFundClaim(ctx contractapi.TransactionContextInterface, requestID string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.FileFundClaim(requestID, payload) })
+}
+
+// ApproveFundClaim approves a claim within the fund's caps per loan, bank and year (F7). payload: [api.FundDecisionInput].
+func (c *Contract) ApproveFundClaim(ctx contractapi.TransactionContextInterface, requestID string, id string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.ApproveFundClaim(requestID, id, payload) })
+}
+
+// RefuseFundClaim refuses a claim with reasons (F7). payload: [api.Refusal].
+func (c *Contract) RefuseFundClaim(ctx contractapi.TransactionContextInterface, requestID string, id string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.RefuseFundClaim(requestID, id, payload) })
+}
+
+// PayFundClaim records the payment of an approved claim (F7). payload: [api.FundPaymentInput].
+func (c *Contract) PayFundClaim(ctx contractapi.TransactionContextInterface, requestID string, id string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.PayFundClaim(requestID, id, payload) })
+}
+
+// GetFundClaim returns a claim on the fund (F7).
+func (c *Contract) GetFundClaim(ctx contractapi.TransactionContextInterface, claimID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetFundClaim(claimID) })
+}
+
+// ListFundClaims lists the claims on the fund of a pledge or in a status, paginated (F7).
+func (c *Contract) ListFundClaims(ctx contractapi.TransactionContextInterface, pledgeID string, status string, pageSize int32, bookmark string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.ListFundClaims(pledgeID, status, pageSize, bookmark) })
+}
+
+// ApplyForSubsidy applies for a loan-interest, premium or valuation-fee subsidy on a registered pledge (F8). payload: [api.SubsidyInput].
+func (c *Contract) ApplyForSubsidy(ctx contractapi.TransactionContextInterface, requestID string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.ApplyForSubsidy(requestID, payload) })
+}
+
+// ApproveSubsidy approves a subsidy within the enterprise's cap for the year (F8). payload: [api.FundDecisionInput].
+func (c *Contract) ApproveSubsidy(ctx contractapi.TransactionContextInterface, requestID string, id string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.ApproveSubsidy(requestID, id, payload) })
+}
+
+// RefuseSubsidy refuses a subsidy with reasons (F8). payload: [api.Refusal].
+func (c *Contract) RefuseSubsidy(ctx contractapi.TransactionContextInterface, requestID string, id string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.RefuseSubsidy(requestID, id, payload) })
+}
+
+// PaySubsidy records the payment of an approved subsidy (F8). payload: [api.FundPaymentInput].
+func (c *Contract) PaySubsidy(ctx contractapi.TransactionContextInterface, requestID string, id string, payload string) (string, error) {
+	return submit(ctx, func(s *rules.Service) (string, error) { return s.PaySubsidy(requestID, id, payload) })
+}
+
+// GetSubsidy returns a subsidy with the flags of its loan (F8).
+func (c *Contract) GetSubsidy(ctx contractapi.TransactionContextInterface, subsidyID string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.GetSubsidy(subsidyID) })
+}
+
+// ListSubsidies lists the subsidies of a pledge or in a status, with their loans' flags, paginated (F8).
+func (c *Contract) ListSubsidies(ctx contractapi.TransactionContextInterface, pledgeID string, status string, pageSize int32, bookmark string) (string, error) {
+	return call(ctx, func(s *rules.Service) (string, error) { return s.ListSubsidies(pledgeID, status, pageSize, bookmark) })
+}

@@ -434,14 +434,14 @@ func TestF8_AReportsFeeIsSubsidisedOnceAcrossPledges(t *testing.T) {
 	wantCode(t, err, "F8", "already-applied")
 }
 
-// Once the fund approved its share of a loss net of the insurance paid until then, an insurer's later
-// payment is refused: the fund and the insurer would pay the same part of the loss.
-func TestF5_NoInsurersPaymentAfterTheFundApprovedItsShare(t *testing.T) {
-	e := newEnv(t)
+// coveredClaim is the bank's claim on the fund for a pledge of 1,000,000.00 covered at share basis
+// points by an insurer, defaulted and sold (the 2025 rules set), and its cover.
+func (e *env) coveredClaim(t *testing.T, share int) (*api.Cover, *api.FundClaim) {
+	t.Helper()
 	wantCode(t, e.setFundRules(fundStaff, "2025", rules2025), "")
 	e.register(trademark("T1", "", 9))
 	p := e.pledgedFor(bank1, "R-T1", "1000000.00", "T1")
-	cv, err := e.recordCover(insurer, coverOf(p.ID, "PICC-1", 7000))
+	cv, err := e.recordCover(insurer, coverOf(p.ID, "PICC-1", share))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,6 +450,14 @@ func TestF5_NoInsurersPaymentAfterTheFundApprovedItsShare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cv, fc
+}
+
+// Once the fund approved its share of a loss net of the insurance paid until then, an insurer's later
+// payment is refused: the fund and the insurer would pay the same part of the loss.
+func TestF5_NoInsurersPaymentAfterTheFundApprovedItsShare(t *testing.T) {
+	e := newEnv(t)
+	cv, fc := e.coveredClaim(t, 7000)
 	if _, err := e.approveFundClaim(fundStaff, fc.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -459,20 +467,9 @@ func TestF5_NoInsurersPaymentAfterTheFundApprovedItsShare(t *testing.T) {
 // A claim filed before the insurer paid the whole loss is refused as no net loss, not as a spent cap.
 func TestF7_AClaimWhoseLossTheInsurerPaidSinceIsRefusedAsNoNetLoss(t *testing.T) {
 	e := newEnv(t)
-	wantCode(t, e.setFundRules(fundStaff, "2025", rules2025), "")
-	e.register(trademark("T1", "", 9))
-	p := e.pledgedFor(bank1, "R-T1", "1000000.00", "T1")
-	cv, err := e.recordCover(insurer, coverOf(p.ID, "PICC-1", 10000))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.defaultedAndSold(p)
-	fc, err := e.fileFundClaim(bank1, p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cv, fc := e.coveredClaim(t, 10000)
 	wantCode(t, e.payCover(insurer, cv.ID, "400000"), "")
-	_, err = e.approveFundClaim(fundStaff, fc.ID)
+	_, err := e.approveFundClaim(fundStaff, fc.ID)
 	wantCode(t, err, "F7", "no-net-loss")
 }
 

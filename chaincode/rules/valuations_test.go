@@ -284,14 +284,21 @@ func TestF2_AnAccreditedAgencyIssuesAReportWhoseValueIsPrivate(t *testing.T) {
 	wantCode(t, err, api.CodeInvalidArgument)
 }
 
-func TestF2_AReportCitedByAPledgeInForceIsNotWithdrawn(t *testing.T) {
-	e, r := valuedRights(t)
+// applyCiting is Bank1's application for a pledge of P1 and P2 citing report r (F3).
+func (e *env) applyCiting(t *testing.T, r *api.ValuationReport) *api.Pledge {
+	t.Helper()
 	app := application("P1", "P2")
 	app.ValuationReportID = r.ID
 	p, err := e.apply(bank1, app)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p
+}
+
+func TestF2_AReportCitedByAPledgeInForceIsNotWithdrawn(t *testing.T) {
+	e, r := valuedRights(t)
+	p := e.applyCiting(t, r)
 	wantCode(t, e.withdrawReport(valuer, r.ID), "F2", "report-cited")
 	if _, err := e.registerPledge(p.ID, "ZX2025000001"); err != nil {
 		t.Fatal(err)
@@ -421,12 +428,7 @@ func TestF3_NoLoanToValueAcrossCurrencies(t *testing.T) {
 // citation says the value is unavailable instead of failing the whole answer.
 func TestF3_TheTermsAreShownWhenTheReportsValueIsNotOnThePeer(t *testing.T) {
 	e, r := valuedRights(t)
-	app := application("P1", "P2")
-	app.ValuationReportID = r.ID
-	p, err := e.apply(bank1, app)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := e.applyCiting(t, r)
 	e.l.NonMemberOf = map[string]bool{r.Collection: true}
 	var v api.TermsView
 	mustDecode(t, e.must(e.query(bank1, func(s *Service) (string, error) { return s.GetPledgeTerms(p.ID) })), &v)
@@ -439,18 +441,13 @@ func TestF3_TheTermsAreShownWhenTheReportsValueIsNotOnThePeer(t *testing.T) {
 // A change filed on a pledge that cites a report may not bring a valuation of its own in its terms (F3).
 func TestF3_AChangeOfACitingPledgeBringsNoValuation(t *testing.T) {
 	e, r := valuedRights(t)
-	app := application("P1", "P2")
-	app.ValuationReportID = r.ID
-	p, err := e.apply(bank1, app)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := e.applyCiting(t, r)
 	if _, err := e.registerPledge(p.ID, "ZX2025000001"); err != nil {
 		t.Fatal(err)
 	}
 	terms := termsA
 	terms.Valuation = &api.Valuation{Appraiser: "another", ReportHash: hashA, Value: "9000000"}
-	_, err = e.submit(bank1, withTerms(terms), func(s *Service) (string, error) {
+	_, err := e.submit(bank1, withTerms(terms), func(s *Service) (string, error) {
 		return s.AmendPledge(e.req(), p.ID, js(api.Amendment{ContractHash: strings.Repeat("c", 64), DebtKind: "loan",
 			PledgeeName: "Bank One Wuhan Branch"}))
 	})

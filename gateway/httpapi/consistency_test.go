@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ipledger/ipledger/chaincode/api"
 )
 
 func TestAfterBlock_WaitsForThePeerToHaveTheBlock(t *testing.T) {
@@ -61,12 +63,12 @@ func TestTermsSalt_SameForARepeatByAnyUserSecretAndDistinct(t *testing.T) {
 		t.Errorf("salts %q %q", a, c)
 	}
 	body := `{"assetIds":["P1"],"terms":{"amount":"1.00"}}`
-	first, _, err := payloadOf(body, true, s.termsSalt("req-1"))
+	first, _, err := payloadOf(body, api.TransientTermsKey, s.termsSalt("req-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, t1, _ := payloadOf(body, true, s.termsSalt("req-1"))
-	_, t2, _ := payloadOf(body, true, (&Server{opts: Options{MSPID: "Bank1MSP", SaltKey: key}}).termsSalt("req-1"))
+	_, t1, _ := payloadOf(body, api.TransientTermsKey, s.termsSalt("req-1"))
+	_, t2, _ := payloadOf(body, api.TransientTermsKey, (&Server{opts: Options{MSPID: "Bank1MSP", SaltKey: key}}).termsSalt("req-1"))
 	if string(t1["terms"]) != string(t2["terms"]) || first == "" {
 		t.Errorf("another gateway of the organization salts the same request otherwise: %s %s", t1["terms"], t2["terms"])
 	}

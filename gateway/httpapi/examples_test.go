@@ -88,17 +88,21 @@ type orgs struct {
 }
 
 var orgMSPs = map[string]api.MSPID{"ipoffice": api.MSPIPOffice, "bank1": api.MSPBank1, "bank2": api.MSPBank2,
-	"exchange": api.MSPExchange, "regulator": api.MSPRegulator}
+	"exchange": api.MSPExchange, "regulator": api.MSPRegulator,
+	// The IP-finance record's members (docs/ip-finance.md).
+	"valuer": api.MSPValuer, "insurer": api.MSPInsurer, "fund": api.MSPFund}
 
 var userRoles = map[string]api.Role{"examiner1": api.RoleExaminer, "officer1": api.RoleLoanOfficer,
-	"trader1": api.RoleTrader, "auditor1": api.RoleAuditor, "admin": api.RoleAdmin}
+	"trader1": api.RoleTrader, "auditor1": api.RoleAuditor, "admin": api.RoleAdmin,
+	"appraiser1": api.RoleValuer, "underwriter1": api.RoleUnderwriter, "manager1": api.RoleFundOfficer}
 
 func newOrgs(t *testing.T) *orgs {
 	t.Helper()
 	w := newRulesWorld()
 	o := &orgs{t: t, servers: map[string]*httptest.Server{}, ledgers: map[string]*rulesLedger{}, vars: map[string]string{
-		// The register's date of the in-memory ledger's clock (2025-03-03 02:00 UTC is 10:00 in UTC+8).
-		"TODAY": "2025-03-03"}}
+		// The register's date of the in-memory ledger's clock (2025-03-03 02:00 UTC is 10:00 in UTC+8),
+		// its year, and 300 days after it (apidoc's preamble sets the same from the machine's clock).
+		"TODAY": "2025-03-03", "YEAR": "2025", "LATER": "2025-12-28"}}
 	for org, msp := range orgMSPs {
 		o.addOrg(w, org, msp)
 	}
@@ -228,6 +232,37 @@ func (o *orgs) helper(name string, args []string) string {
 			o.t.Fatalf("frozen_asset: %d %s", status, raw)
 		}
 		return a
+	case name == "sold_at_loss" && len(args) == 1:
+		// The pledge defaulted with a claim of 1,000,000.00, its right sold for 400,000.00 and the
+		// buyer's title recorded: a loss of 600,000.00 (F5, F7).
+		p := args[0]
+		if status, raw := o.send("bank1/officer1", http.MethodPost, "/v1/pledges/"+p+"/default",
+			`{"reason":"instalments overdue 90 days","claim":{"amount":"1000000.00","currency":"CNY"}}`); status != http.StatusOK {
+			o.t.Fatalf("sold_at_loss: default: %d %s", status, raw)
+		}
+		status, raw := o.send("exchange/trader1", http.MethodPost, "/v1/pledges/"+p+"/dispose", fmt.Sprintf(`{"method":"auction",`+
+			`"buyers":[{"id":"91420100MA4K0009","name":"Hubei Photonics Ltd.","share":10000}],"price":"400000.00","currency":"CNY",`+
+			`"proceeds":[{"pledgeId":"%s","amount":"400000.00"}],"surplus":"0.00","saleRef":"S-%d"}`, p, o.seq))
+		var ans struct {
+			Result struct {
+				Disposal struct {
+					TransferIDs []string `json:"transferIds"`
+				} `json:"disposal"`
+			} `json:"result"`
+		}
+		if status != http.StatusOK || json.Unmarshal(raw, &ans) != nil || len(ans.Result.Disposal.TransferIDs) != 1 {
+			o.t.Fatalf("sold_at_loss: dispose: %d %s", status, raw)
+		}
+		if status, raw := o.send("ipoffice/examiner1", http.MethodPost, "/v1/transfers/"+ans.Result.Disposal.TransferIDs[0]+"/record", `{}`); status != http.StatusOK {
+			o.t.Fatalf("sold_at_loss: record: %d %s", status, raw)
+		}
+		return p
+	case name == "fund_claim" && len(args) == 1:
+		return o.created("bank1/officer1", "/v1/fund/claims", `{"pledgeId":"`+args[0]+`"}`)
+	case name == "new_subsidy" && len(args) == 1:
+		return o.created("bank1/officer1", "/v1/fund/subsidies", `{"pledgeId":"`+args[0]+`","kind":"loan-interest",`+
+			`"enterprise":{"id":"91420100MA4K0001","name":"Wuhan Optics Co."},"basis":"8020.55","currency":"CNY",`+
+			`"periodStart":"2025-01-01","periodEnd":"2025-02-28","evidenceHash":"`+strings.Repeat("a", 64)+`"}`)
 	case name == "new_transfer" && len(args) == 1:
 		return o.created("exchange/trader1", "/v1/transfers", fmt.Sprintf(`{"assetId":"%s","kind":"assignment","origin":"trade",`+
 			`"tradeRef":"T-%d","newOwners":[{"id":"91420100MA4K0002","name":"Jiangcheng Lasers Co.","share":10000}]}`, args[0], o.seq))
@@ -309,7 +344,7 @@ var variableFields = map[string]bool{"id": true, "txId": true, "requestId": true
 	"titleTxId": true, "registrationTxId": true, "appliedAt": true, "decidedAt": true, "registeredAt": true,
 	"examinationDueBy": true, "at": true, "time": true, "since": true, "termsHash": true, "transferIds": true,
 	"registrationNumber": true, "salt": true, "filedAt": true, "decisionTxId": true, "pendingChangeId": true,
-	"recordedAt": true, "receivedAt": true, "effectiveFrom": true, "liftedAt": true, "requestedAt": true, "tradeRef": true}
+	"recordedAt": true, "receivedAt": true, "issuedAt": true, "valueHash": true, "effectiveFrom": true, "liftedAt": true, "requestedAt": true, "tradeRef": true}
 
 // changeID is a change's id inside a text (an action "PledgeChangeFiled:CH-…"): derived from a
 // transaction id, so it varies like one.

@@ -69,42 +69,47 @@ func argsOf(c *gin.Context, op api.Op) []string {
 	return args
 }
 
-// getPledge answers the public record of a pledge, with "privateTerms" when the chaincode entitles the
-// caller to them (V2). Whom it entitles is the chaincode's decision: a refusal just leaves them out.
-func (s *Server) getPledge(c *gin.Context) {
-	id := c.Param("id")
-	var raw, terms []byte
-	entitled := false
-	// One read: the record and its terms at the same height. The read model holds the terms only of
-	// its organization's collections, and the rules decide whether the caller is entitled to them.
-	if _, ok := s.read(c, false, func(v gateway.ReadView) (err error) {
-		if raw, err = v.Evaluate(api.GetPledge.Name, id); err != nil {
+// withPrivate answers the public record of public(id) with its private part, private(id), under
+// field when the chaincode entitles the caller to it: a pledge's "privateTerms" (V2), a valuation
+// report's "privateValue" (F2). Whom it entitles is the chaincode's decision: a refusal just leaves the
+// private part out.
+func (s *Server) withPrivate(public, private api.Op, field string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.Param("id")
+		var raw, priv []byte
+		entitled := false
+		// One read: the record and its private part at the same height. The read model holds the
+		// private data only of its organization's collections, and the rules decide whether the caller
+		// is entitled to them.
+		if _, ok := s.read(c, false, func(v gateway.ReadView) (err error) {
+			if raw, err = v.Evaluate(public.Name, id); err != nil {
+				return err
+			}
+			priv, err = v.Evaluate(private.Name, id)
+			if err == nil {
+				entitled = true
+				return nil
+			}
+			if e := gateway.ErrorOf(err); e.Code == api.CodeForbidden || e.Code == api.CodeNotFound {
+				return nil
+			}
 			return err
+		}); !ok {
+			return
 		}
-		terms, err = v.Evaluate(api.GetPledgeTerms.Name, id)
-		if err == nil {
-			entitled = true
-			return nil
+		if !entitled {
+			c.Data(http.StatusOK, "application/json", raw)
+			return
 		}
-		if e := gateway.ErrorOf(err); e.Code == api.CodeForbidden || e.Code == api.CodeNotFound {
-			return nil
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &doc); err != nil || !json.Valid(priv) {
+			abort(c, &api.Error{Code: api.CodeInternal,
+				Message: "internal error", Cause: fmt.Errorf("%s %s: the chaincode's answer is not a JSON object", public.Name, id)})
+			return
 		}
-		return err
-	}); !ok {
-		return
+		doc[field] = priv
+		c.JSON(http.StatusOK, doc)
 	}
-	if !entitled {
-		c.Data(http.StatusOK, "application/json", raw)
-		return
-	}
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &doc); err != nil || !json.Valid(terms) {
-		abort(c, &api.Error{Code: api.CodeInternal,
-			Message: "internal error", Cause: fmt.Errorf("pledge %s: the chaincode's answer is not a JSON object", id)})
-		return
-	}
-	doc["privateTerms"] = terms
-	c.JSON(http.StatusOK, doc)
 }
 
 // listPledges serves GET /v1/pledges: the pledges by right, pledgee or status, or the overdue

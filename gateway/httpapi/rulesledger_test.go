@@ -27,6 +27,7 @@ type rulesWorld struct {
 	blocks   uint64
 	txBlocks map[string]uint64 // the block of each committed transaction
 	now      time.Time
+	subs     []gateway.Submission // every submission the gateways sent, in order
 }
 
 func newRulesWorld() *rulesWorld {
@@ -85,6 +86,7 @@ func (w *rulesWorld) nextTx() (string, time.Time) {
 func (l *rulesLedger) Submit(_ context.Context, identity string, sub gateway.Submission) (*gateway.Receipt, error) {
 	l.w.mu.Lock()
 	defer l.w.mu.Unlock()
+	l.w.subs = append(l.w.subs, sub)
 	txID, at := l.w.nextTx()
 	l.w.mem.Begin(txID, at)
 	s := rules.New(l.w.mem, rules.Tx{ID: txID, Time: at, Caller: l.caller(identity), Transient: sub.Transient})

@@ -173,7 +173,8 @@ type route struct {
 // gateway's own, with no chaincode operation.
 func (s *Server) apiRoutes() []route {
 	own := map[string]gin.HandlerFunc{
-		api.GetPledge.Name:               s.getPledge,   // with the private terms, when entitled
+		api.GetPledge.Name:               s.withPrivate(api.GetPledge, api.GetPledgeTerms, "privateTerms"), // when entitled
+		api.GetValuationReport.Name:      s.withPrivate(api.GetValuationReport, api.GetValuationValue, "privateValue"),
 		api.GetStatement.Name:            s.verify,      // with the proof from the ledger
 		api.GetPartyExtract.Name:         s.extract,     // with the proof of every record
 		api.GetStatistics.Name:           s.statistics,  // JSON, or CSV

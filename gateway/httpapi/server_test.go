@@ -521,6 +521,16 @@ func TestCatalogueRoutesAreDocumented(t *testing.T) {
 			!strings.HasPrefix(op.Name, "ListPledges") && op.Name != api.ListOverdueExaminations.Name {
 			t.Errorf("%s %s names chaincode %q, the catalogue %s", op.Method, op.Path, x, op.Name)
 		}
+		// A query argument the document does not declare would be dropped without a word (the
+		// validator ignores unknown query parameters): every one is a parameter of the route.
+		for _, a := range op.Args {
+			if a.In != api.InQuery {
+				continue
+			}
+			if p := route.Operation.Parameters.GetByInAndName("query", a.Param); p == nil {
+				t.Errorf("%s %s: the catalogue's query argument %q (%s) is not a documented parameter", op.Method, op.Path, a.Param, op.Name)
+			}
+		}
 	}
 }
 

@@ -54,8 +54,9 @@ func (s *Server) submit(op api.Op) gin.HandlerFunc {
 	}
 }
 
-// submission builds the chaincode submission of a request: path arguments and the payload (its "terms"
-// moved to the transient map when the operation carries private terms). Who must endorse it, the
+// submission builds the chaincode submission of a request: path arguments and the payload (its "terms",
+// or a valuation report's "valuation", moved to the transient map: api.Op.TransientField). Who must
+// endorse it, the
 // ledger learns from the chaincode's dry run of it.
 func (s *Server) submission(c *gin.Context, op api.Op, requestID string) (gateway.Submission, error) {
 	sub := gateway.Submission{Function: op.Name, RequestID: requestID, Async: preferAsync(c.GetHeader("Prefer"))}
@@ -64,7 +65,7 @@ func (s *Server) submission(c *gin.Context, op api.Op, requestID string) (gatewa
 		case api.InPath:
 			sub.Args = append(sub.Args, c.Param(a.Param))
 		case api.InBody:
-			payload, transient, err := payloadOf(c.GetString(ctxBody), op.PrivateTerms, s.termsSalt(requestID))
+			payload, transient, err := payloadOf(c.GetString(ctxBody), op.TransientField(), s.termsSalt(requestID))
 			if err != nil {
 				return sub, err
 			}
@@ -141,9 +142,9 @@ func (s *Server) termsSalt(requestID string) string {
 }
 
 // payloadOf normalizes the body into the chaincode's payload: keys sorted, numbers kept as written.
-// With terms, the body's "terms" leave the payload for the transient map, with salt as their salt
-// when the client gave none (V2).
-func payloadOf(body string, terms bool, salt string) (string, map[string][]byte, error) {
+// With a transient field ("terms", "valuation"), that field of the body leaves the payload for the
+// transient map under the same key, with salt as its salt when the client gave none (V2, F2).
+func payloadOf(body, field, salt string) (string, map[string][]byte, error) {
 	if strings.TrimSpace(body) == "" {
 		return "{}", nil, nil
 	}
@@ -154,8 +155,8 @@ func payloadOf(body string, terms bool, salt string) (string, map[string][]byte,
 		return "", nil, api.Errorf(api.CodeMalformed, "the body must be a JSON object")
 	}
 	var transient map[string][]byte
-	if t, ok := doc["terms"]; ok && terms {
-		delete(doc, "terms")
+	if t, ok := doc[field]; ok && field != "" {
+		delete(doc, field)
 		if m, ok := t.(map[string]any); ok {
 			if _, has := m["salt"]; !has {
 				m["salt"] = salt
@@ -165,7 +166,7 @@ func payloadOf(body string, terms bool, salt string) (string, map[string][]byte,
 		if err != nil {
 			return "", nil, err
 		}
-		transient = map[string][]byte{api.TransientTermsKey: raw}
+		transient = map[string][]byte{field: raw}
 	}
 	raw, err := marshal(doc)
 	if err != nil {

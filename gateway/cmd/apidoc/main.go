@@ -69,6 +69,9 @@ const preamble = `# Against a network started with ./scripts/ipledger up (data d
 D=${IPLEDGER_DATA_DIR:-.ipledger}; P=${IPLEDGER_PORT_BASE:-7000}
 BANK1=https://127.0.0.1:$((P+25)) BANK2=https://127.0.0.1:$((P+35)) EXCHANGE=https://127.0.0.1:$((P+45))
 IPOFFICE=https://127.0.0.1:$((P+55)) REGULATOR=https://127.0.0.1:$((P+65))
+# The IP-finance record's members (a valuation agency, an insurer, the fund's manager) are not on the
+# development network yet (docs/ip-finance.md): where they run, set their gateways' URLs here.
+VALUER=${IPLEDGER_VALUER_URL:-} INSURER=${IPLEDGER_INSURER_URL:-} FUND=${IPLEDGER_FUND_URL:-}
 key() { cat "$D/orgs/$1/users/$2/api-key"; }          # the API key of user $2 of organization $1
 ca() { echo "$D/orgs/$1/ca/server/ca-cert.pem"; }     # the CA certificate of organization $1
 idof() { grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4; }
@@ -90,6 +93,18 @@ pending_change() { curl -sS --cacert "$(ca ipoffice)" "$IPOFFICE/v1/pledges/$1" 
 new_transfer() { post exchange /v1/transfers "$(key exchange trader1)" \
   "{\"assetId\":\"$1\",\"kind\":\"assignment\",\"origin\":\"trade\",\"tradeRef\":\"T-$RANDOM\",\"newOwners\":[{\"id\":\"91420100MA4K0002\",\"name\":\"Jiangcheng Lasers Co.\",\"share\":10000}]}" | idof; }
 TODAY=$(TZ=UTC-8 date -I)                              # the register's date (UTC+8)
+YEAR=${TODAY%%-*} LATER=$(TZ=UTC-8 date -I -d '+300 days') # its year; 300 days on
+# sold_at_loss PLEDGE: the pledge defaulted with a claim of 1,000,000.00, its right sold for 400,000.00,
+# the buyer's title recorded (a loss of 600,000.00: F5, F7).
+sold_at_loss() { local t; post bank1 "/v1/pledges/$1/default" "$(key bank1 officer1)" \
+  '{"reason":"instalments overdue 90 days","claim":{"amount":"1000000.00","currency":"CNY"}}' >/dev/null
+  t=$(post exchange "/v1/pledges/$1/dispose" "$(key exchange trader1)" \
+  "{\"method\":\"auction\",\"buyers\":[{\"id\":\"91420100MA4K0009\",\"name\":\"Hubei Photonics Ltd.\",\"share\":10000}],\"price\":\"400000.00\",\"currency\":\"CNY\",\"proceeds\":[{\"pledgeId\":\"$1\",\"amount\":\"400000.00\"}],\"surplus\":\"0.00\",\"saleRef\":\"S-$RANDOM\"}" \
+  | grep -o '"transferIds":\["[^"]*"' | cut -d'"' -f4)
+  post ipoffice "/v1/transfers/$t/record" "$(key ipoffice examiner1)" "{}" >/dev/null; echo "$1"; }
+fund_claim() { post bank1 /v1/fund/claims "$(key bank1 officer1)" "{\"pledgeId\":\"$1\"}" | idof; }
+new_subsidy() { post bank1 /v1/fund/subsidies "$(key bank1 officer1)" \
+  "{\"pledgeId\":\"$1\",\"kind\":\"loan-interest\",\"enterprise\":{\"id\":\"91420100MA4K0001\",\"name\":\"Wuhan Optics Co.\"},\"basis\":\"8020.55\",\"currency\":\"CNY\",\"periodStart\":\"2025-01-01\",\"periodEnd\":\"2025-02-28\",\"evidenceHash\":\"$(head -c 64 /dev/zero | tr '\0' a)\"}" | idof; }
 # new_license ASSET: an ordinary licence of the right for all of China, requested and recorded; its transfer id.
 new_license() { local t; t=$(post exchange /v1/transfers "$(key exchange trader1)" \
   "{\"assetId\":\"$1\",\"kind\":\"license\",\"origin\":\"trade\",\"tradeRef\":\"L-$RANDOM\",\"newOwners\":[{\"id\":\"91420100MA4K0003\",\"name\":\"Hankou Devices Co.\",\"share\":10000}],\"license\":{\"type\":\"ordinary\",\"termStart\":\"2025-01-01\",\"termEnd\":\"2030-12-31\",\"territory\":[\"CN\"],\"filingNumber\":\"X-$RANDOM\"}}" | idof)
