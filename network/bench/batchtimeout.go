@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/ipledger/ipledger/network/netctl"
@@ -106,15 +107,71 @@ func (r *Runner) runBatchTimeout(ctx context.Context) (err error) {
 	return nil
 }
 
+// BatchTimeoutMedian is one BatchTimeout's figures over its repeats (a value listed more than once
+// in --batch-timeouts is measured once per listing; interleaving them spreads the machine's drift
+// over every value): the median of each figure.
+type BatchTimeoutMedian struct {
+	BatchTimeout  string    `json:"batchTimeout"`
+	Millis        int64     `json:"batchTimeoutMs"`
+	Repeats       int       `json:"repeats"`
+	SeqBareP50    float64   `json:"sequentialBareP50Ms"`
+	SeqHTTPP50    float64   `json:"sequentialHttpP50Ms"`
+	LoadBareRate  float64   `json:"loadBarePerSecond"`
+	LoadHTTPRate  float64   `json:"loadHttpPerSecond"`
+	LoadHTTPRates []float64 `json:"loadHttpPerSecondEach"`
+}
+
+// Medians groups the points by BatchTimeout, in the order the values were first measured.
+func (res *BatchTimeoutResult) Medians() []BatchTimeoutMedian {
+	var out []BatchTimeoutMedian
+	idx := map[int64]int{}
+	var seqBare, seqHTTP, bare [][]float64
+	for _, p := range res.Points {
+		i, ok := idx[p.Millis]
+		if !ok {
+			i = len(out)
+			idx[p.Millis] = i
+			out = append(out, BatchTimeoutMedian{BatchTimeout: p.BatchTimeout, Millis: p.Millis})
+			seqBare, seqHTTP, bare = append(seqBare, nil), append(seqHTTP, nil), append(bare, nil)
+		}
+		out[i].Repeats++
+		out[i].LoadHTTPRates = append(out[i].LoadHTTPRates, p.LoadHTTP.PerSecond)
+		seqBare[i] = append(seqBare[i], p.SeqBare.P50Millis)
+		seqHTTP[i] = append(seqHTTP[i], p.SeqHTTP.P50Millis)
+		bare[i] = append(bare[i], p.LoadBare.PerSecond)
+	}
+	for i := range out {
+		out[i].SeqBareP50, out[i].SeqHTTPP50 = median(seqBare[i]), median(seqHTTP[i])
+		out[i].LoadBareRate, out[i].LoadHTTPRate = median(bare[i]), median(out[i].LoadHTTPRates)
+	}
+	return out
+}
+
+// median of a non-empty list (the mean of the middle two of an even one).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
 // choose picks the default from the curve by the goal: sequential registration p50 through HTTP at
-// most GoalP50Millis, HTTP throughput at Clients at least 0.9 of the reference value's. Of those that
-// meet both, the largest (the most batching under load).
+// most GoalP50Millis, HTTP throughput at Clients at least 0.9 of the reference value's; each the
+// median over the value's repeats. Of those that meet both, the largest (the most batching under
+// load).
 func (res *BatchTimeoutResult) choose(ref time.Duration) {
 	var refTput float64
 	found := false
-	for _, p := range res.Points {
-		if p.Millis == ref.Milliseconds() {
-			refTput, found = p.LoadHTTP.PerSecond, true
+	meds := res.Medians()
+	for _, m := range meds {
+		if m.Millis == ref.Milliseconds() {
+			refTput, found = m.LoadHTTPRate, true
 		}
 	}
 	if !found {
@@ -123,19 +180,23 @@ func (res *BatchTimeoutResult) choose(ref time.Duration) {
 	}
 	floor := math.Round(0.9*refTput*10) / 10
 	res.Chosen = ""
-	for _, p := range res.Points {
-		if p.SeqHTTP.Count > 0 && p.SeqHTTP.P50Millis <= GoalP50Millis && p.LoadHTTP.PerSecond >= floor &&
-			(res.Chosen == "" || p.Millis > mustMillis(res.Chosen)) {
-			res.Chosen = p.BatchTimeout
+	for _, m := range meds {
+		if m.SeqHTTPP50 > 0 && m.SeqHTTPP50 <= GoalP50Millis && m.LoadHTTPRate >= floor &&
+			(res.Chosen == "" || m.Millis > mustMillis(res.Chosen)) {
+			res.Chosen = m.BatchTimeout
 		}
 	}
+	of := ""
+	if slices.ContainsFunc(meds, func(m BatchTimeoutMedian) bool { return m.Repeats > 1 }) {
+		of = "the median "
+	}
 	if res.Chosen == "" {
-		res.Why = fmt.Sprintf("no BatchTimeout has both a sequential HTTP registration p50 <= %d ms and HTTP throughput at %d clients >= %.1f/s (0.9 of %s's %.1f/s)",
-			GoalP50Millis, res.Clients, floor, ref, refTput)
+		res.Why = fmt.Sprintf("no BatchTimeout has both %sa sequential HTTP registration p50 <= %d ms and %sHTTP throughput at %d clients >= %.1f/s (0.9 of %s's %.1f/s)",
+			of, GoalP50Millis, of, res.Clients, floor, ref, refTput)
 		return
 	}
-	res.Why = fmt.Sprintf("the largest with a sequential HTTP registration p50 <= %d ms and HTTP throughput at %d clients >= %.1f/s (0.9 of %s's %.1f/s)",
-		GoalP50Millis, res.Clients, floor, ref, refTput)
+	res.Why = fmt.Sprintf("the largest with %sa sequential HTTP registration p50 <= %d ms and %sHTTP throughput at %d clients >= %.1f/s (0.9 of %s's %.1f/s)",
+		of, GoalP50Millis, of, res.Clients, floor, ref, refTput)
 }
 
 func mustMillis(s string) int64 {

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	mrand "math/rand/v2"
 	"sort"
@@ -29,6 +30,13 @@ type RatePoint struct {
 	Summary
 	// Sources counts the answers by the gateway's IPLedger-Read-Source header (HTTP only).
 	Sources map[string]int `json:"sources,omitempty"`
+	// SendLag is how late the load tool sent each request after its schedule said to: the load
+	// tool's own share of the latency, on a machine it shares with the network.
+	SendLag Summary `json:"sendLag"`
+	// Gateway is the answering gateway's own time for the route, from its metrics (HTTP only).
+	Gateway *GatewayTime `json:"gateway,omitempty"`
+	// CPU is the CPU every process used during the point; Committed counts the answers.
+	CPU *PathCPU `json:"cpu,omitempty"`
 }
 
 // SearchPoint is the latency of a search by party (name, and unified social credit code) with a
@@ -45,9 +53,11 @@ type Searcher interface {
 	SearchParties(ctx context.Context, id, name string) error
 }
 
-// paced runs op from clients workers at a combined rate for the run's duration, open loop.
-func (r *Runner) paced(ctx context.Context, clients int, rate float64, op func(ctx context.Context) error) Summary {
-	var rec Recorder
+// paced runs op from clients workers at a combined rate for the run's duration, open loop. It returns
+// the latencies (from each request's scheduled time to its answer) and the send lags (from the
+// scheduled time to the moment the request was sent).
+func (r *Runner) paced(ctx context.Context, clients int, rate float64, op func(ctx context.Context) error) (Summary, Summary) {
+	var rec, lag Recorder
 	interval := time.Duration(float64(time.Second) * float64(clients) / rate)
 	start := time.Now()
 	deadline := start.Add(r.cfg.Duration)
@@ -62,6 +72,7 @@ func (r *Runner) paced(ctx context.Context, clients int, rate float64, op func(c
 				if d := time.Until(next); d > 0 {
 					time.Sleep(d)
 				}
+				lag.Observe(time.Since(next), nil)
 				err := op(ctx)
 				rec.Observe(time.Since(next), err)
 				next = next.Add(interval)
@@ -69,7 +80,8 @@ func (r *Runner) paced(ctx context.Context, clients int, rate float64, op func(c
 		}()
 	}
 	wg.Wait()
-	return rec.Summarize(time.Since(start))
+	elapsed := time.Since(start)
+	return rec.Summarize(elapsed), lag.Summarize(elapsed)
 }
 
 // runReadModel measures verification at --verify-rate (default 2,000 a second) from --verify-clients
@@ -95,7 +107,9 @@ func (r *Runner) runReadModel(ctx context.Context) error {
 	for _, d := range []Driver{r.bare, r.http} {
 		p := RatePoint{Operation: "verify", Path: d.Name(), Clients: clients, Target: rate}
 		var mu sync.Mutex
-		p.Summary = r.paced(ctx, clients, rate, func(ctx context.Context) error {
+		gwBefore, gwErr := r.ipofficeGatewayTime(ctx)
+		cpuBefore := r.cpuSample()
+		p.Summary, p.SendLag = r.paced(ctx, clients, rate, func(ctx context.Context) error {
 			if h, ok := d.(*HTTP); ok {
 				src, err := h.VerifySource(ctx, pick())
 				mu.Lock()
@@ -108,9 +122,21 @@ func (r *Runner) runReadModel(ctx context.Context) error {
 			}
 			return d.Verify(ctx, pick())
 		})
+		cpu := r.cpuSince(cpuBefore, d.Name(), p.Count)
+		p.CPU = &cpu
+		if _, ok := d.(*HTTP); ok {
+			gwAfter, err := r.ipofficeGatewayTime(ctx)
+			if err = errors.Join(gwErr, err); err != nil {
+				r.logf("the IP office's gateway's metrics: %v (its own time is not reported)", err)
+			} else {
+				gt := gwAfter.since(gwBefore)
+				gt.Gateway = gwAfter.Gateway
+				p.Gateway = &gt
+			}
+		}
 		r.res.ReadModel = append(r.res.ReadModel, p)
-		r.logf("verify at %.0f/s from %d clients %-4s: %7.1f/s p50 %6.1fms p99 %6.1fms failures %d sources %v",
-			rate, clients, d.Name(), p.PerSecond, p.P50Millis, p.P99Millis, p.Failures, p.Sources)
+		r.logf("verify at %.0f/s from %d clients %-4s: %7.1f/s p50 %6.1fms p99 %6.1fms failures %d sources %v; send lag p50 %.1fms p99 %.1fms",
+			rate, clients, d.Name(), p.PerSecond, p.P50Millis, p.P99Millis, p.Failures, p.Sources, p.SendLag.P50Millis, p.SendLag.P99Millis)
 	}
 	// The search by party on the ledger as it is (the growth workload measures it at its sizes).
 	r.searchAt(ctx, 0, 0)
@@ -171,6 +197,7 @@ func (res *Result) readModelMarkdown() string {
 				p.P50Millis, p.P99Millis, p.Failures, strings.Join(src, ", "))
 		}
 		b.WriteString("\n")
+		b.WriteString(rateBreakdownMarkdown(res.ReadModel))
 	}
 	if len(res.Search) > 0 {
 		b.WriteString("### Search by party against the number of IP rights (sequential)\n\n")

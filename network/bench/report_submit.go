@@ -1,8 +1,10 @@
 package bench
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -90,6 +92,20 @@ func (res *Result) batchTimeoutMarkdown() string {
 			p.SeqHTTP.P50Millis, p.SeqHTTP.P99Millis, p.LoadBare.PerSecond, p.LoadHTTP.PerSecond, p.LoadHTTP.P50Millis,
 			p.SeqBare.Failures+p.SeqHTTP.Failures+p.LoadBare.Failures+p.LoadHTTP.Failures)
 	}
+	if meds := bt.Medians(); len(meds) < len(bt.Points) {
+		b.WriteString("\nThe medians over each value's repeats (the points above in the order measured):\n\n")
+		fmt.Fprintf(&b, "| BatchTimeout | repeats | sequential bare p50 ms | sequential HTTP p50 ms | %d clients bare /s | %d clients HTTP /s | HTTP /s each |\n",
+			bt.Clients, bt.Clients)
+		b.WriteString("| ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+		for _, m := range meds {
+			each := make([]string, len(m.LoadHTTPRates))
+			for i, r := range m.LoadHTTPRates {
+				each[i] = fmt.Sprintf("%.1f", r)
+			}
+			fmt.Fprintf(&b, "| %s | %d | %.1f | %.1f | %.1f | %.1f | %s |\n", m.BatchTimeout, m.Repeats, m.SeqBareP50, m.SeqHTTPP50,
+				m.LoadBareRate, m.LoadHTTPRate, strings.Join(each, ", "))
+		}
+	}
 	chosen := bt.Chosen
 	if chosen == "" {
 		chosen = "none"
@@ -136,13 +152,15 @@ func (res *Result) SubmissionChart(path string) error {
 		seq.X.Label.Text, tput.X.Label.Text = "BatchTimeout ms", "BatchTimeout ms"
 		for _, path := range []string{"bare", "http"} {
 			var s, t plotter.XYs
-			for _, p := range bt.Points {
-				sq, ld := p.SeqBare, p.LoadBare
+			meds := bt.Medians()
+			slices.SortFunc(meds, func(a, b BatchTimeoutMedian) int { return cmp.Compare(a.Millis, b.Millis) })
+			for _, m := range meds {
+				sq, ld := m.SeqBareP50, m.LoadBareRate
 				if path == "http" {
-					sq, ld = p.SeqHTTP, p.LoadHTTP
+					sq, ld = m.SeqHTTPP50, m.LoadHTTPRate
 				}
-				s = append(s, plotter.XY{X: float64(p.Millis), Y: sq.P50Millis})
-				t = append(t, plotter.XY{X: float64(p.Millis), Y: ld.PerSecond})
+				s = append(s, plotter.XY{X: float64(m.Millis), Y: sq})
+				t = append(t, plotter.XY{X: float64(m.Millis), Y: ld})
 			}
 			if err := addLine(seq, path, s, pathColors[path], false); err != nil {
 				return err

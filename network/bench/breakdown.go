@@ -1,0 +1,176 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strings"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/ipledger/ipledger/chaincode/api"
+)
+
+// Where the open-loop verification's latency goes: the load tool's lateness in sending (SendLag in
+// RatePoint), the gateway's own time for the route (GatewayTime, from its request-duration
+// histogram), and the CPU every process used during the point (PathCPU).
+
+// GatewayTime is what a gateway's own metrics say about one route during a point: how many requests
+// its handlers answered within 5 and 10 ms (the histogram's buckets, read before and after the point
+// from its operations endpoint), and its garbage collections meanwhile.
+type GatewayTime struct {
+	Gateway    string  `json:"gateway"`
+	Route      string  `json:"route"`
+	Count      uint64  `json:"count"`
+	Within5ms  uint64  `json:"within5ms"`
+	Within10ms uint64  `json:"within10ms"`
+	Seconds    float64 `json:"seconds"` // the handlers' total time
+	GCCycles   uint64  `json:"gcCycles"`
+	GCPauseMs  float64 `json:"gcPauseMs"` // the cycles' stop-the-world pauses, summed
+}
+
+// Over10ms is the number of requests the gateway's handlers took more than 10 ms to answer.
+func (g GatewayTime) Over10ms() uint64 { return g.Count - g.Within10ms }
+
+// gatewaySnapshot is a gateway's counters at one moment.
+type gatewaySnapshot struct{ GatewayTime }
+
+// readGatewayTime reads the route's histogram (the routes whose template contains route) and the Go
+// collector's GC summary from a gateway's /metrics.
+func readGatewayTime(ctx context.Context, client *http.Client, base, route string) (gatewaySnapshot, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return gatewaySnapshot{}, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return gatewaySnapshot{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return gatewaySnapshot{}, fmt.Errorf("%s/metrics: %s", base, resp.Status)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		return gatewaySnapshot{}, fmt.Errorf("%s/metrics: %w", base, err)
+	}
+	return gatewayTimeOf(fams, route)
+}
+
+// gatewayTimeOf picks the figures out of parsed metric families.
+func gatewayTimeOf(fams map[string]*dto.MetricFamily, route string) (gatewaySnapshot, error) {
+	var s gatewaySnapshot
+	h, ok := fams["ipledger_gateway_http_request_duration_seconds"]
+	if !ok {
+		return s, fmt.Errorf("no ipledger_gateway_http_request_duration_seconds")
+	}
+	for _, m := range h.GetMetric() {
+		if !strings.Contains(label(m, "route"), route) {
+			continue
+		}
+		s.Route = label(m, "route")
+		hist := m.GetHistogram()
+		s.Count += hist.GetSampleCount()
+		s.Seconds += hist.GetSampleSum()
+		for _, b := range hist.GetBucket() {
+			switch b.GetUpperBound() {
+			case 0.005:
+				s.Within5ms += b.GetCumulativeCount()
+			case 0.01:
+				s.Within10ms += b.GetCumulativeCount()
+			}
+		}
+	}
+	if gc, ok := fams["go_gc_duration_seconds"]; ok {
+		for _, m := range gc.GetMetric() {
+			s.GCCycles += m.GetSummary().GetSampleCount()
+			s.GCPauseMs += m.GetSummary().GetSampleSum() * 1000
+		}
+	}
+	return s, nil
+}
+
+func label(m *dto.Metric, name string) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
+}
+
+// since is what happened between an earlier snapshot and this one.
+func (s gatewaySnapshot) since(before gatewaySnapshot) GatewayTime {
+	return GatewayTime{Route: s.Route, Count: s.Count - before.Count, Within5ms: s.Within5ms - before.Within5ms,
+		Within10ms: s.Within10ms - before.Within10ms, Seconds: s.Seconds - before.Seconds,
+		GCCycles: s.GCCycles - before.GCCycles, GCPauseMs: s.GCPauseMs - before.GCPauseMs}
+}
+
+// ipofficeGatewayTime reads the verification route's figures from the IP office's gateway, the one
+// the HTTP path's verifications go to.
+func (r *Runner) ipofficeGatewayTime(ctx context.Context) (gatewaySnapshot, error) {
+	var org string
+	for _, o := range r.sys.Organizations {
+		if o.MSPID == string(api.MSPIPOffice) {
+			org = o.Name
+		}
+	}
+	for _, p := range r.sys.Processes {
+		if p.Kind != "gateway" || p.Org != org {
+			continue
+		}
+		base, ok := strings.CutSuffix(p.Health, "/healthz")
+		if !ok {
+			return gatewaySnapshot{}, fmt.Errorf("%s: no operations endpoint known (health %q)", p.Name, p.Health)
+		}
+		m, err := newMemSampler(r.sys)
+		if err != nil {
+			return gatewaySnapshot{}, err
+		}
+		defer m.close()
+		s, err := readGatewayTime(ctx, m.clients[org], base, "/v1/verify/")
+		s.Gateway = p.Name
+		return s, err
+	}
+	return gatewaySnapshot{}, fmt.Errorf("no gateway of %s in the system's processes", api.MSPIPOffice)
+}
+
+// rateBreakdownMarkdown renders where the open-loop points' time went: the load tool's send lag, the
+// gateway's own time, and the CPU each kind of process used per answer.
+func rateBreakdownMarkdown(points []RatePoint) string {
+	var b strings.Builder
+	b.WriteString("Where the time went: the load tool's send lag (from a request's scheduled time to its sending), the answering " +
+		"gateway's handlers (its request-duration histogram: answers within 5 and 10 ms, and over 10 ms), its garbage " +
+		"collections, and the CPU milliseconds per answer of each kind of process (all of them, out of " +
+		fmt.Sprint(runtime.NumCPU()) + " CPUs' worth, in the last column).\n\n")
+	b.WriteString("| path | send lag p50 ms | send lag p99 ms | gateway ≤ 5 ms | ≤ 10 ms | > 10 ms | gateway GC cycles, pauses ms | " +
+		strings.Join(cpuGroups, " | ") + " | all | CPU busy % |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: |" + strings.Repeat(" ---: |", len(cpuGroups)+2) + "\n")
+	for _, p := range points {
+		gw := "| – | – | – | –"
+		if g := p.Gateway; g != nil {
+			gw = fmt.Sprintf("| %d | %d | %d | %d, %.1f", g.Within5ms, g.Within10ms, g.Over10ms(), g.GCCycles, g.GCPauseMs)
+		}
+		fmt.Fprintf(&b, "| %s | %.1f | %.1f %s |", p.Path, p.SendLag.P50Millis, p.SendLag.P99Millis, gw)
+		if p.CPU == nil {
+			b.WriteString(strings.Repeat(" – |", len(cpuGroups)+2) + "\n")
+			continue
+		}
+		byGroup := map[string]float64{}
+		var secs float64
+		for _, pr := range p.CPU.Processes {
+			byGroup[pr.group()] += pr.Seconds
+			secs += pr.Seconds
+		}
+		perAnswer := func(s float64) float64 { return 1000 * s / float64(max(p.CPU.Committed, 1)) }
+		for _, g := range cpuGroups {
+			fmt.Fprintf(&b, " %.3f |", perAnswer(byGroup[g]))
+		}
+		fmt.Fprintf(&b, " %.3f | %.0f |\n", perAnswer(secs), 100*secs/max(p.Seconds*float64(runtime.NumCPU()), 1e-9))
+	}
+	return b.String() + "\n"
+}
