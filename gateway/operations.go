@@ -18,6 +18,10 @@ type OperationsConfig struct {
 	// ClientRootCAs are the PEM files of the CAs whose client certificates /metrics accepts (the
 	// organization's own CA). Required with TLS.
 	ClientRootCAs []string `yaml:"clientRootCAs,omitempty"`
+	// Profile serves Go's profiles (/debug/pprof/: CPU, heap, goroutines) on this listener to the
+	// holders of a client certificate /metrics accepts. Off by default; the benchmark's network turns
+	// it on to profile a gateway under load, as it does for the peers.
+	Profile bool `yaml:"profile,omitempty"`
 }
 
 func (o *OperationsConfig) applyEnv(getenv func(string) string) {

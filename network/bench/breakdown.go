@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -110,9 +112,10 @@ func (s gatewaySnapshot) since(before gatewaySnapshot) GatewayTime {
 		GCCycles: s.GCCycles - before.GCCycles, GCPauseMs: s.GCPauseMs - before.GCPauseMs}
 }
 
-// ipofficeGatewayTime reads the verification route's figures from the IP office's gateway, the one
-// the HTTP path's verifications go to.
-func (r *Runner) ipofficeGatewayTime(ctx context.Context) (gatewaySnapshot, error) {
+// ipofficeGateway is the IP office's gateway (the one the HTTP path's verifications go to): its
+// name, its operations endpoint's base URL, and a client with the organization admin's TLS
+// certificate, which its /metrics and /debug/pprof/ want.
+func (r *Runner) ipofficeGateway() (name, base string, client *http.Client, err error) {
 	var org string
 	for _, o := range r.sys.Organizations {
 		if o.MSPID == string(api.MSPIPOffice) {
@@ -125,18 +128,60 @@ func (r *Runner) ipofficeGatewayTime(ctx context.Context) (gatewaySnapshot, erro
 		}
 		base, ok := strings.CutSuffix(p.Health, "/healthz")
 		if !ok {
-			return gatewaySnapshot{}, fmt.Errorf("%s: no operations endpoint known (health %q)", p.Name, p.Health)
+			return "", "", nil, fmt.Errorf("%s: no operations endpoint known (health %q)", p.Name, p.Health)
 		}
 		m, err := newMemSampler(r.sys)
 		if err != nil {
-			return gatewaySnapshot{}, err
+			return "", "", nil, err
 		}
-		defer m.close()
-		s, err := readGatewayTime(ctx, m.clients[org], base, "/v1/verify/")
-		s.Gateway = p.Name
-		return s, err
+		// No overall timeout: a CPU profile takes the seconds it is asked for (fetch sets a deadline).
+		return p.Name, base, &http.Client{Transport: m.clients[org].Transport}, nil
 	}
-	return gatewaySnapshot{}, fmt.Errorf("no gateway of %s in the system's processes", api.MSPIPOffice)
+	return "", "", nil, fmt.Errorf("no gateway of %s in the system's processes", api.MSPIPOffice)
+}
+
+// ipofficeGatewayTime reads the verification route's figures from the IP office's gateway.
+func (r *Runner) ipofficeGatewayTime(ctx context.Context) (gatewaySnapshot, error) {
+	name, base, client, err := r.ipofficeGateway()
+	if err != nil {
+		return gatewaySnapshot{}, err
+	}
+	defer client.CloseIdleConnections()
+	s, err := readGatewayTime(ctx, client, base, "/v1/verify/")
+	s.Gateway = name
+	return s, err
+}
+
+// startGatewayProfile asks the IP office's gateway for a CPU profile of the next Duration less a
+// second, into ProfileDir (its operations listener serves one on a network started with
+// IPLEDGER_PEER_PROFILE=1, as scripts/ipledger bench starts its own). Without a ProfileDir it
+// answers nil.
+func (r *Runner) startGatewayProfile(ctx context.Context, what string, c int) *profiling {
+	if r.cfg.ProfileDir == "" {
+		return nil
+	}
+	secs := max(1, int(r.cfg.Duration.Seconds())-1)
+	pr := &profiling{p: PeerProfile{Path: what, Concurrency: c, Seconds: secs}, done: make(chan struct{}),
+		cats: gatewayCategories, other: "other (the gateway's own code, gin's routing, the rules' reads)"}
+	name, base, client, err := r.ipofficeGateway()
+	if err != nil {
+		pr.p.Error = err.Error()
+		close(pr.done)
+		return pr
+	}
+	pr.p.Process = name
+	url := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs)
+	pr.p.File = filepath.Join(r.cfg.ProfileDir, fmt.Sprintf("cpu-%s-%s-c%d.pb.gz", name, what, c))
+	go func() {
+		defer close(pr.done)
+		defer client.CloseIdleConnections()
+		if err := fetch(ctx, client, url, pr.p.File, time.Duration(secs+30)*time.Second); err != nil {
+			pr.p.Error = fmt.Sprintf("no profile from %s: %v (a gateway serves one only with operations.profile, "+
+				"on a network started with IPLEDGER_PEER_PROFILE=1)", url, err)
+			pr.p.File = ""
+		}
+	}()
+	return pr
 }
 
 // rateBreakdownMarkdown renders where the open-loop points' time went: the load tool's send lag, the
@@ -172,5 +217,11 @@ func rateBreakdownMarkdown(points []RatePoint) string {
 		}
 		fmt.Fprintf(&b, " %.3f | %.0f |\n", perAnswer(secs), 100*secs/max(p.Seconds*float64(runtime.NumCPU()), 1e-9))
 	}
-	return b.String() + "\n"
+	b.WriteString("\n")
+	for _, p := range points {
+		if p.Profile != nil {
+			b.WriteString(p.Profile.markdown())
+		}
+	}
+	return b.String()
 }

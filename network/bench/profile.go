@@ -23,6 +23,8 @@ import (
 // PeerProfile is a CPU profile of the IP office's peer taken while one path of a point was
 // measured, and the top of `go tool pprof -top` of it.
 type PeerProfile struct {
+	// Process is the process profiled when it is not the IP office's peer (a gateway).
+	Process     string   `json:"process,omitempty"`
 	Path        string   `json:"path"`
 	Concurrency int      `json:"concurrency"`
 	File        string   `json:"file,omitempty"`
@@ -42,7 +44,7 @@ type Share struct {
 // profileCategories sort a profile's functions (by their flat time) into what the CPU was spent on,
 // the first that matches: signatures and hashes, protobuf, gRPC and the network, the ledger's
 // databases, logging, gossip, the Go runtime and garbage collector.
-var profileCategories = []struct{ what, match string }{
+var profileCategories = []category{
 	{"crypto (ECDSA, SHA-256, TLS)", "crypto/|p256|sha256|ecdsa|x509|nistec|bigmod|fips140"},
 	{"protobuf", "protobuf"},
 	{"gRPC, HTTP/2 and syscalls", `grpc|http2|syscall|^net\.|^net/|internal/poll|^bufio\.`},
@@ -52,10 +54,28 @@ var profileCategories = []struct{ what, match string }{
 	{"Go runtime and GC", `^runtime\.|^internal/runtime|^sync\.|^sync/|^aeshash|^memeqbody|^indexbyte`},
 }
 
+// category is a part of a profile's CPU: the functions whose names match.
+type category struct{ what, match string }
+
+// gatewayCategories are profileCategories for a gateway: its TLS, its read model's SQLite (a Go
+// translation of C: modernc.org/sqlite and libc), the OpenAPI request validation, JSON, gin and
+// net/http, logging, the Go runtime.
+var gatewayCategories = []category{
+	{"crypto (TLS, hashes)", "crypto/|p256|sha256|ecdsa|x509|nistec|bigmod|fips140|aes|gcm"},
+	{"read model (SQLite)", `modernc\.org|sqlite|libc`},
+	{"OpenAPI validation", `kin-openapi|openapi3|jsonpointer|regexp`},
+	{"JSON", `encoding/json|jsontext|json\.|strconv`},
+	{"logging", `log/slog|^fmt\.`},
+	{"gin, net/http and syscalls", `gin-gonic|^net/|^net\.|syscall|internal/poll|^bufio\.|^io\.|textproto`},
+	{"Go runtime and GC", `^runtime\.|^internal/runtime|^sync\.|^sync/|^aeshash|^memeqbody|^indexbyte|^memmove`},
+}
+
 // profiling is a profile being taken.
 type profiling struct {
-	p    PeerProfile
-	done chan struct{}
+	p     PeerProfile
+	done  chan struct{}
+	cats  []category
+	other string // the share of the functions no category matches
 }
 
 // startProfile asks the IP office's peer's pprof endpoint (a network started with
@@ -66,7 +86,8 @@ func (r *Runner) startProfile(ctx context.Context, path string, c int) *profilin
 		return nil
 	}
 	secs := max(1, int(r.cfg.Duration.Seconds())-1)
-	pr := &profiling{p: PeerProfile{Path: path, Concurrency: c, Seconds: secs}, done: make(chan struct{})}
+	pr := &profiling{p: PeerProfile{Path: path, Concurrency: c, Seconds: secs}, done: make(chan struct{}),
+		cats: profileCategories, other: "other (Fabric's own code, chaincode shim, validation)"}
 	o := r.cfg.Network.Top.Org(string(api.MSPIPOffice))
 	if o == nil {
 		pr.p.Error = "the topology has no IPOfficeMSP"
@@ -77,7 +98,7 @@ func (r *Runner) startProfile(ctx context.Context, path string, c int) *profilin
 	pr.p.File = filepath.Join(r.cfg.ProfileDir, fmt.Sprintf("cpu-peer0.ipoffice-%s-c%d.pb.gz", path, c))
 	go func() {
 		defer close(pr.done)
-		if err := fetch(ctx, url, pr.p.File, time.Duration(secs+30)*time.Second); err != nil {
+		if err := fetch(ctx, http.DefaultClient, url, pr.p.File, time.Duration(secs+30)*time.Second); err != nil {
 			pr.p.Error = fmt.Sprintf("no profile from %s: %v (the peer serves one only on a network started with IPLEDGER_PEER_PROFILE=1, "+
 				"as scripts/ipledger bench starts its own)", url, err)
 			pr.p.File = ""
@@ -87,14 +108,14 @@ func (r *Runner) startProfile(ctx context.Context, path string, c int) *profilin
 }
 
 // fetch gets url into file.
-func fetch(ctx context.Context, url, file string, timeout time.Duration) error {
+func fetch(ctx context.Context, client *http.Client, url, file string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		return err
 	}
@@ -141,14 +162,14 @@ func (pr *profiling) finish() PeerProfile {
 	// Every function's flat time, for the shares.
 	all, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=100000", pr.p.File).CombinedOutput()
 	if err == nil {
-		pr.p.Shares = shares(string(all))
+		pr.p.Shares = shares(string(all), pr.cats, pr.other)
 	}
 	return pr.p
 }
 
 // shares sorts `go tool pprof -top`'s rows by profileCategories: each row's flat percentage counts for
 // the first category its function matches, "other" when none does.
-func shares(top string) []Share {
+func shares(top string, cats []category, other string) []Share {
 	sum := map[string]float64{}
 	for _, l := range strings.Split(top, "\n") {
 		f := strings.Fields(l)
@@ -160,8 +181,8 @@ func shares(top string) []Share {
 			continue
 		}
 		fn := strings.Join(f[5:], " ")
-		what := "other (Fabric's own code, chaincode shim, validation)"
-		for _, c := range profileCategories {
+		what := other
+		for _, c := range cats {
 			if regexp.MustCompile(c.match).MatchString(fn) {
 				what = c.what
 				break

@@ -37,6 +37,8 @@ type RatePoint struct {
 	Gateway *GatewayTime `json:"gateway,omitempty"`
 	// CPU is the CPU every process used during the point; Committed counts the answers.
 	CPU *PathCPU `json:"cpu,omitempty"`
+	// Profile is the answering gateway's CPU profile during the point (HTTP only).
+	Profile *PeerProfile `json:"profile,omitempty"`
 }
 
 // SearchPoint is the latency of a search by party (name, and unified social credit code) with a
@@ -108,6 +110,10 @@ func (r *Runner) runReadModel(ctx context.Context) error {
 		p := RatePoint{Operation: "verify", Path: d.Name(), Clients: clients, Target: rate}
 		var mu sync.Mutex
 		gwBefore, gwErr := r.ipofficeGatewayTime(ctx)
+		var prof *profiling
+		if _, ok := d.(*HTTP); ok {
+			prof = r.startGatewayProfile(ctx, "verify", clients)
+		}
 		cpuBefore := r.cpuSample()
 		p.Summary, p.SendLag = r.paced(ctx, clients, rate, func(ctx context.Context) error {
 			if h, ok := d.(*HTTP); ok {
@@ -124,6 +130,10 @@ func (r *Runner) runReadModel(ctx context.Context) error {
 		})
 		cpu := r.cpuSince(cpuBefore, d.Name(), p.Count)
 		p.CPU = &cpu
+		if prof != nil {
+			pp := prof.finish()
+			p.Profile = &pp
+		}
 		if _, ok := d.(*HTTP); ok {
 			gwAfter, err := r.ipofficeGatewayTime(ctx)
 			if err = errors.Join(gwErr, err); err != nil {

@@ -46,29 +46,37 @@ func (res *Result) registerMarkdown() string {
 	b.WriteString("\n")
 	for _, p := range rr.Points {
 		for _, pr := range p.Profiles {
-			fmt.Fprintf(&b, "CPU profile of peer0.ipoffice, %s at %d clients (%d s", pr.Path, pr.Concurrency, pr.Seconds)
-			if pr.File != "" {
-				fmt.Fprintf(&b, ", `%s`", baseName(pr.File))
-			}
-			b.WriteString("):\n\n")
-			if pr.Error != "" {
-				fmt.Fprintf(&b, "not taken: %s\n\n", pr.Error)
-				continue
-			}
-			var parts []string
-			for _, sh := range pr.Shares {
-				parts = append(parts, fmt.Sprintf("%s %.1f %%", sh.What, sh.Percent))
-			}
-			if len(parts) > 0 {
-				fmt.Fprintf(&b, "By what it was spent on: %s.\n\n", strings.Join(parts, "; "))
-			}
-			b.WriteString("```\n")
-			for _, l := range pr.Top {
-				b.WriteString(l + "\n")
-			}
-			b.WriteString("```\n\n")
+			b.WriteString(pr.markdown())
 		}
 	}
+	return b.String()
+}
+
+// markdown renders a profile: what was profiled, its shares and its top entries.
+func (pr PeerProfile) markdown() string {
+	var b strings.Builder
+	process := cmp.Or(pr.Process, "peer0.ipoffice")
+	fmt.Fprintf(&b, "CPU profile of %s, %s at %d clients (%d s", process, pr.Path, pr.Concurrency, pr.Seconds)
+	if pr.File != "" {
+		fmt.Fprintf(&b, ", `%s`", baseName(pr.File))
+	}
+	b.WriteString("):\n\n")
+	if pr.Error != "" {
+		fmt.Fprintf(&b, "not taken: %s\n\n", pr.Error)
+		return b.String()
+	}
+	var parts []string
+	for _, sh := range pr.Shares {
+		parts = append(parts, fmt.Sprintf("%s %.1f %%", sh.What, sh.Percent))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(&b, "By what it was spent on: %s.\n\n", strings.Join(parts, "; "))
+	}
+	b.WriteString("```\n")
+	for _, l := range pr.Top {
+		b.WriteString(l + "\n")
+	}
+	b.WriteString("```\n\n")
 	return b.String()
 }
 
@@ -148,28 +156,10 @@ func (res *Result) SubmissionChart(path string) error {
 		plots[0][0], plots[0][1] = tput, lat
 	}
 	if bt != nil && len(bt.Points) > 0 {
-		seq, tput := newPlot("sequential registration p50", "ms"), newPlot(fmt.Sprintf("throughput at %d clients", bt.Clients), "per second")
-		seq.X.Label.Text, tput.X.Label.Text = "BatchTimeout ms", "BatchTimeout ms"
-		for _, path := range []string{"bare", "http"} {
-			var s, t plotter.XYs
-			meds := bt.Medians()
-			slices.SortFunc(meds, func(a, b BatchTimeoutMedian) int { return cmp.Compare(a.Millis, b.Millis) })
-			for _, m := range meds {
-				sq, ld := m.SeqBareP50, m.LoadBareRate
-				if path == "http" {
-					sq, ld = m.SeqHTTPP50, m.LoadHTTPRate
-				}
-				s = append(s, plotter.XY{X: float64(m.Millis), Y: sq})
-				t = append(t, plotter.XY{X: float64(m.Millis), Y: ld})
-			}
-			if err := addLine(seq, path, s, pathColors[path], false); err != nil {
-				return err
-			}
-			if err := addLine(tput, path, t, pathColors[path], false); err != nil {
-				return err
-			}
+		seq, tput, err := bt.curvePlots()
+		if err != nil {
+			return err
 		}
-		seq.Legend.Top, tput.Legend.Top = true, true
 		plots[1][0], plots[1][1] = seq, tput
 	}
 	if plots[0][0] == nil {
@@ -178,4 +168,31 @@ func (res *Result) SubmissionChart(path string) error {
 		plots = plots[:1]
 	}
 	return writePNG(path, plots)
+}
+
+// curvePlots draws the BatchTimeout curve (each value's medians): sequential p50 and throughput.
+func (bt *BatchTimeoutResult) curvePlots() (*plot.Plot, *plot.Plot, error) {
+	seq, tput := newPlot("sequential registration p50", "ms"), newPlot(fmt.Sprintf("throughput at %d clients", bt.Clients), "per second")
+	seq.X.Label.Text, tput.X.Label.Text = "BatchTimeout ms", "BatchTimeout ms"
+	meds := bt.Medians()
+	slices.SortFunc(meds, func(a, b BatchTimeoutMedian) int { return cmp.Compare(a.Millis, b.Millis) })
+	for _, path := range []string{"bare", "http"} {
+		var s, t plotter.XYs
+		for _, m := range meds {
+			sq, ld := m.SeqBareP50, m.LoadBareRate
+			if path == "http" {
+				sq, ld = m.SeqHTTPP50, m.LoadHTTPRate
+			}
+			s = append(s, plotter.XY{X: float64(m.Millis), Y: sq})
+			t = append(t, plotter.XY{X: float64(m.Millis), Y: ld})
+		}
+		if err := addLine(seq, path, s, pathColors[path], false); err != nil {
+			return nil, nil, err
+		}
+		if err := addLine(tput, path, t, pathColors[path], false); err != nil {
+			return nil, nil, err
+		}
+	}
+	seq.Legend.Top, tput.Legend.Top = true, true
+	return seq, tput, nil
 }

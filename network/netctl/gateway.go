@@ -153,7 +153,9 @@ func (n *Network) writeGatewayConfigs() error {
 			KeysFile:      n.gatewayKeysFile(o),
 			ReadyInterval: 5 * time.Second,
 			// The API's certificate; /metrics only to client certificates of the organization's CA.
-			Operations: gateway.OperationsConfig{Listen: Addr(o.Host, o.Gateway.OpsPort), ClientRootCAs: []string{n.caCert(o)}},
+			// On a network started with PeerProfile (the benchmark's), Go's profiles there too.
+			Operations: gateway.OperationsConfig{Listen: Addr(o.Host, o.Gateway.OpsPort), ClientRootCAs: []string{n.caCert(o)},
+				Profile: n.PeerProfile},
 			// The read model: an SQLite file in the gateway's own data directory (the gateway makes it
 			// 0600), built from the organization's own peer's blocks.
 			ReadModel: n.gatewayReadModel(o),

@@ -34,8 +34,9 @@ type Network struct {
 	// that joins a running channel join from that snapshot instead of the genesis block.
 	JoinSnapshot *JoinSource
 	// PeerProfile turns on each peer's Go profiling endpoint (core.yaml peer.profile) at
-	// 127.0.0.1:[Topology.PeerProfilePort]: for a network the benchmark starts, never by default
-	// (netctl reads IPLEDGER_PEER_PROFILE=1).
+	// 127.0.0.1:[Topology.PeerProfilePort], the orderers' (OrdererProfilePort) and the gateways'
+	// (operations.profile, on their operations listeners): for a network the benchmark starts, never
+	// by default (netctl reads IPLEDGER_PEER_PROFILE=1).
 	PeerProfile bool
 
 	began    time.Time

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"time"
 
@@ -31,8 +32,9 @@ func operationsServer(cfg *gateway.Config, api, metrics http.Handler, log *slog.
 	mux.Handle("GET /readyz", api)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	guard := func(h http.Handler) http.Handler { return requireClientCert(h) }
 	if cfg.InsecureHTTP {
-		mux.Handle("GET /metrics", metrics)
+		guard = func(h http.Handler) http.Handler { return h }
 	} else {
 		pair, err := tls.LoadX509KeyPair(ops.TLS.Certificate, ops.TLS.PrivateKey)
 		if err != nil {
@@ -52,7 +54,18 @@ func operationsServer(cfg *gateway.Config, api, metrics http.Handler, log *slog.
 		// alone: health checks need none, as on Fabric's peers.
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{pair},
 			ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: roots}
-		mux.Handle("GET /metrics", requireClientCert(metrics))
+	}
+	mux.Handle("GET /metrics", guard(metrics))
+	if ops.Profile {
+		// net/http/pprof's handlers, registered here rather than on http.DefaultServeMux.
+		mux.Handle("GET /debug/pprof/", guard(http.HandlerFunc(pprof.Index)))
+		mux.Handle("GET /debug/pprof/profile", guard(http.HandlerFunc(pprof.Profile)))
+		mux.Handle("GET /debug/pprof/trace", guard(http.HandlerFunc(pprof.Trace)))
+		mux.Handle("GET /debug/pprof/symbol", guard(http.HandlerFunc(pprof.Symbol)))
+		// A CPU profile takes as long as it is asked to, up to the write deadline (pprof refuses a
+		// longer one): ten minutes.
+		srv.WriteTimeout = 10 * time.Minute
+		log.Info("the operations listener serves Go's profiles at /debug/pprof/ (operations.profile)")
 	}
 	ln, err := net.Listen("tcp", ops.Listen)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -171,6 +172,53 @@ func TestOperations_MetricsWantAClientCertificateOfTheOrganization(t *testing.T)
 		res.Body.Close()
 		if res.StatusCode == 200 || strings.Contains(string(body), "ipledger_gateway_up") {
 			t.Fatalf("plain HTTP answered %d %s", res.StatusCode, body)
+		}
+	}
+}
+
+// Go's profiles are served on the operations listener only when operations.profile says so, and then
+// only to a client certificate of the organization's CA, as /metrics.
+func TestOperations_ProfilesOnlyWhenConfiguredAndOnlyToTheOrganization(t *testing.T) {
+	dir := t.TempDir()
+	org := newTestCA(t, "ca.bank1")
+	if err := os.WriteFile(filepath.Join(dir, "ca.pem"), org.pem, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	org.issue(t, dir, "server", x509.ExtKeyUsageServerAuth)
+	admin := org.issue(t, dir, "admin", x509.ExtKeyUsageClientAuth)
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(org.pem)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	noop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	for _, profile := range []bool{false, true} {
+		cfg, _, err := configure(writeConfig(t, "tls: {certificate: "+filepath.Join(dir, "server.pem")+", privateKey: "+filepath.Join(dir, "server.key")+"}\n"+
+			"operations: {listen: '127.0.0.1:0', clientRootCAs: ["+filepath.Join(dir, "ca.pem")+"], profile: "+fmt.Sprint(profile)+"}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv, ln, err := operationsServer(cfg, noop, noop, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := serveOperations(srv, ln, log)
+		get := func(certs ...tls.Certificate) (int, string) {
+			c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, Certificates: certs}}}
+			res, err := c.Get("https://" + ln.Addr().String() + "/debug/pprof/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			return res.StatusCode, string(body)
+		}
+		anon, _ := get()
+		code, body := get(admin)
+		stop()
+		switch {
+		case !profile && code != http.StatusNotFound:
+			t.Errorf("profile off: /debug/pprof/ with the admin's certificate answered %d; want 404", code)
+		case profile && (anon != http.StatusUnauthorized || code != http.StatusOK || !strings.Contains(body, "goroutine")):
+			t.Errorf("profile on: /debug/pprof/ answered %d without a client certificate (want 401), %d with the admin's (want 200 and the index): %.200s", anon, code, body)
 		}
 	}
 }

@@ -195,3 +195,40 @@ func TestConsole_TheCourtPageKeepsTheFreezeItRecorded(t *testing.T) {
 		t.Errorf("a read started before the freeze drew the right unfrozen over the freeze's answer")
 	}
 }
+
+// A live refresh of the right shown never overwrites a lookup of another one: the court page shows one
+// right, the examiner looks up a second (its read held), and a freeze of the first arrives as an event
+// meanwhile. The page's refresh (debounced) reloads the right last asked for, not the one drawn before.
+func TestConsole_TheCourtPageKeepsTheRightLookedUpWhenTheOneBeforeChanges(t *testing.T) {
+	sys := itest.System(t)
+	office := orgOf(t, sys, "IPOfficeMSP", "examiner1")
+	examiner := itest.As(t, "IPOfficeMSP", "examiner1")
+	first, second := itest.Uniq("CN-ZL-COURTA"), itest.Uniq("CN-ZL-COURTB")
+	var block uint64
+	submit(t, examiner, "/v1/assets", itest.Patent(first), &block)
+	submit(t, examiner, "/v1/assets", itest.Patent(second), &block)
+	itest.AwaitGateways(t, block)
+
+	o := signedIn(t, "ipoffice", office, "court?asset="+first)
+	o.settle("the court page", pageSettled(cons.DefaultLanguage)+` && !document.querySelector("#court-right").hidden`)
+	// The page's live refreshes wait 300 ms (refreshOn's debounce) before they reload: count them, so
+	// that the test waits until every refresh the event started has run.
+	o.do("count the refreshes", chromedp.Evaluate[chromedp.Void](`(() => {
+  const real = window.setTimeout;
+  window.__timers = 0;
+  window.__fired = 0;
+  window.setTimeout = (fn, ms, ...args) => ms !== 300 ? real(fn, ms, ...args) :
+    (window.__timers++, real(() => { try { fn(...args); } finally { window.__fired++; } }, ms));
+})()`))
+	o.holdReads("/v1/assets/" + second)
+	o.do("look up the second right", fill("#c-asset", second), chromedp.Click(chromedp.CSS("#court-lookup button[type=submit]")))
+	o.waitFor("the second right's read held", `window.__held > 0`)
+	submit(t, examiner, "/v1/assets/"+first+"/freezes", map[string]string{"court": "武汉市中级人民法院", "ref": "（2026）鄂01执保" + first + "号"}, &block)
+	o.waitFor("the first right's freeze arrived as an event", fmt.Sprintf(`document.querySelector("#last-event").textContent.includes(%q)`, fmt.Sprint(block)))
+	o.waitFor("every refresh it started has run", `window.__fired >= window.__timers`)
+	o.releaseHeldReads()
+	o.settleTurn()
+	if got := o.eval(`document.querySelector("#c-heading").textContent`); !strings.Contains(got, second) {
+		t.Errorf("the page shows %q after the lookup of %s: a refresh of %s drew over it", got, second, first)
+	}
+}

@@ -11,11 +11,14 @@
 
   pages.court = function () {
     const lookup = $("#court-lookup");
-    let current = "";
+    let current = ""; // the right drawn: the forms act on it
+    // wanted is the right last asked for (drawn, or its read on the way): a live refresh reloads it,
+    // never the right drawn before a lookup of another one (a slow redraw would overwrite the lookup).
+    let wanted = "";
 
     // draw shows the right's measures, lifted ones included, in their order of arrival.
     function draw(a) {
-      current = a.id;
+      current = wanted = a.id;
       history.replaceState(null, "", "/console/court?asset=" + enc(a.id));
       $("#c-heading").textContent = t("court.heading", { Title: a.title, Number: a.number });
       const facts = clear($("#c-facts"));
@@ -54,6 +57,7 @@
 
     const turn = latest();
     async function show(id) {
+      wanted = id;
       const mine = turn();
       try {
         const a = await findAsset(id);
@@ -94,7 +98,7 @@
       if (validate(lookup)) show($("#c-asset").value.trim());
     });
     // A freeze or its lifting, or a court's transfer recorded (which ends the measures, C3), redraws it.
-    refreshOn((ev, p) => current && (p.assetIds || []).includes(current) && (ev.type.startsWith("Freeze") || ev.type.startsWith("Transfer") || ev.type.startsWith("Asset")), () => show(current));
+    refreshOn((ev, p) => wanted && (p.assetIds || []).includes(wanted) && (ev.type.startsWith("Freeze") || ev.type.startsWith("Transfer") || ev.type.startsWith("Asset")), () => show(wanted));
     if (param("asset")) {
       $("#c-asset").value = param("asset");
       show(param("asset"));

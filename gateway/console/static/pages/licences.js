@@ -14,8 +14,12 @@
     const lookup = $("#licence-lookup");
     let current = "";
 
+    // wanted is the right last asked for (drawn, or its read on the way): a live refresh reloads it,
+    // never the right drawn before a lookup of another one (a slow redraw would overwrite the lookup).
+    let wanted = "";
     const turn = latest();
     async function show(id) {
+      wanted = id;
       const mine = turn();
       let asset, st, pending;
       try {
@@ -92,7 +96,7 @@
       if (validate(lookup)) show($("#l-asset").value.trim());
     });
     // A licence recorded or terminated, or a transfer requested on the right, changes the register.
-    refreshOn((ev, p) => current && (p.assetIds || []).includes(current) && (ev.type.startsWith("Transfer") || ev.type.startsWith("License") || ev.type.startsWith("Asset")), () => show(current));
+    refreshOn((ev, p) => wanted && (p.assetIds || []).includes(wanted) && (ev.type.startsWith("Transfer") || ev.type.startsWith("License") || ev.type.startsWith("Asset")), () => show(wanted));
     if (param("asset")) {
       $("#l-asset").value = param("asset");
       show(param("asset"));
