@@ -37,35 +37,19 @@ type GatewayTime struct {
 // Over10ms is the number of requests the gateway's handlers took more than 10 ms to answer.
 func (g GatewayTime) Over10ms() uint64 { return g.Count - g.Within10ms }
 
-// gatewaySnapshot is a gateway's counters at one moment.
-type gatewaySnapshot struct{ GatewayTime }
-
 // readGatewayTime reads the route's histogram (the routes whose template contains route) and the Go
 // collector's GC summary from a gateway's /metrics.
-func readGatewayTime(ctx context.Context, client *http.Client, base, route string) (gatewaySnapshot, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+func readGatewayTime(ctx context.Context, client *http.Client, base, route string) (GatewayTime, error) {
+	fams, err := scrape(ctx, client, base)
 	if err != nil {
-		return gatewaySnapshot{}, err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return gatewaySnapshot{}, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return gatewaySnapshot{}, fmt.Errorf("%s/metrics: %s", base, resp.Status)
-	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		return gatewaySnapshot{}, fmt.Errorf("%s/metrics: %w", base, err)
+		return GatewayTime{}, err
 	}
 	return gatewayTimeOf(fams, route)
 }
 
 // gatewayTimeOf picks the figures out of parsed metric families.
-func gatewayTimeOf(fams map[string]*dto.MetricFamily, route string) (gatewaySnapshot, error) {
-	var s gatewaySnapshot
+func gatewayTimeOf(fams map[string]*dto.MetricFamily, route string) (GatewayTime, error) {
+	var s GatewayTime
 	h, ok := fams["ipledger_gateway_http_request_duration_seconds"]
 	if !ok {
 		return s, fmt.Errorf("no ipledger_gateway_http_request_duration_seconds")
@@ -105,8 +89,8 @@ func label(m *dto.Metric, name string) string {
 	return ""
 }
 
-// since is what happened between an earlier snapshot and this one.
-func (s gatewaySnapshot) since(before gatewaySnapshot) GatewayTime {
+// since is what happened between an earlier reading of the counters and this one.
+func (s GatewayTime) since(before GatewayTime) GatewayTime {
 	return GatewayTime{Route: s.Route, Count: s.Count - before.Count, Within5ms: s.Within5ms - before.Within5ms,
 		Within10ms: s.Within10ms - before.Within10ms, Seconds: s.Seconds - before.Seconds,
 		GCCycles: s.GCCycles - before.GCCycles, GCPauseMs: s.GCPauseMs - before.GCPauseMs}
@@ -141,10 +125,10 @@ func (r *Runner) ipofficeGateway() (name, base string, client *http.Client, err 
 }
 
 // ipofficeGatewayTime reads the verification route's figures from the IP office's gateway.
-func (r *Runner) ipofficeGatewayTime(ctx context.Context) (gatewaySnapshot, error) {
+func (r *Runner) ipofficeGatewayTime(ctx context.Context) (GatewayTime, error) {
 	name, base, client, err := r.ipofficeGateway()
 	if err != nil {
-		return gatewaySnapshot{}, err
+		return GatewayTime{}, err
 	}
 	defer client.CloseIdleConnections()
 	s, err := readGatewayTime(ctx, client, base, "/v1/verify/")
@@ -224,4 +208,26 @@ func rateBreakdownMarkdown(points []RatePoint) string {
 		}
 	}
 	return b.String()
+}
+
+// scrape reads and parses a process's /metrics (its operations endpoint at base).
+func scrape(ctx context.Context, client *http.Client, base string) (map[string]*dto.MetricFamily, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s/metrics: %s", base, resp.Status)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s/metrics: %w", base, err)
+	}
+	return fams, nil
 }

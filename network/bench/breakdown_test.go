@@ -27,7 +27,7 @@ go_gc_duration_seconds_count 12
 `
 
 func TestGatewayTime_TheVerificationRouteOnlyAndItsDifference(t *testing.T) {
-	parse := func(text string) gatewaySnapshot {
+	parse := func(text string) GatewayTime {
 		t.Helper()
 		parser := expfmt.NewTextParser(model.UTF8Validation)
 		fams, err := parser.TextToMetricFamilies(strings.NewReader(text))
@@ -42,7 +42,7 @@ func TestGatewayTime_TheVerificationRouteOnlyAndItsDifference(t *testing.T) {
 	}
 	before := parse(gatewayMetrics)
 	if before.Count != 1000 || before.Within5ms != 950 || before.Within10ms != 990 || before.GCCycles != 12 {
-		t.Fatalf("before: %+v (the history route's figures must not count)", before.GatewayTime)
+		t.Fatalf("before: %+v (the history route's figures must not count)", before)
 	}
 	after := parse(strings.NewReplacer(`"0.005"} 950`, `"0.005"} 2900`, `"0.01"} 990`, `"0.01"} 2960`,
 		`"+Inf"} 1000`, `"+Inf"} 3000`, `count{method="GET",route="/v1/verify/:assetId"} 1000`,

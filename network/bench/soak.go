@@ -17,8 +17,6 @@ import (
 	"time"
 
 	"github.com/ipledger/ipledger/network/netctl"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 )
 
 // SoakConfig says how long and how hard the soak runs. It ends when Duration has passed or, when
@@ -351,20 +349,9 @@ func (m *memSampler) goMetrics(p netctl.ProcessInfo, ps *ProcessSoak) {
 		warn(fmt.Errorf("no operations endpoint known (health %q)", p.Health))
 		return
 	}
-	resp, err := client.Get(base + "/metrics")
+	fams, err := scrape(context.Background(), client, base)
 	if err != nil {
 		warn(err)
-		return
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		warn(fmt.Errorf("%s/metrics: %s", base, resp.Status))
-		return
-	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		warn(fmt.Errorf("%s/metrics: %w", base, err))
 		return
 	}
 	value := func(name string) float64 {
