@@ -33,7 +33,12 @@ var (
 	EveryBankStaff = everyBankStaff()
 	ExchangeStaff  = []Principal{{api.MSPExchange, api.RoleTrader}, {api.MSPExchange, api.RoleAdmin}}
 	RegulatorStaff = []Principal{{api.MSPRegulator, api.RoleAuditor}, {api.MSPRegulator, api.RoleAdmin}}
-	EveryMember    = slices.Concat(IPOfficeStaff, EveryBankStaff, ExchangeStaff, RegulatorStaff)
+	// The members of the IP-finance record (F1-F9): the valuation agency, the insurer and the fund's
+	// manager the network is founded with.
+	ValuerStaff  = []Principal{{api.MSPValuer, api.RoleValuer}, {api.MSPValuer, api.RoleAdmin}}
+	InsurerStaff = []Principal{{api.MSPInsurer, api.RoleUnderwriter}, {api.MSPInsurer, api.RoleAdmin}}
+	FundStaff    = []Principal{{api.MSPFund, api.RoleFundOfficer}, {api.MSPFund, api.RoleAdmin}}
+	EveryMember  = slices.Concat(IPOfficeStaff, EveryBankStaff, ExchangeStaff, RegulatorStaff, ValuerStaff, InsurerStaff, FundStaff)
 	// PledgeeStaff may act on a pledge as its pledgee. The matrices' fixture pledges are all Bank1's,
 	// so Bank2 is the bank that is not the pledgee.
 	PledgeeStaff = Bank1Staff

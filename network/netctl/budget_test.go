@@ -1,6 +1,7 @@
 package netctl
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -8,7 +9,7 @@ import (
 func TestMemoryLimitEnv(t *testing.T) {
 	for kind, want := range MemoryLimits {
 		env, err := memoryLimitEnv(kind)
-		if err != nil || len(env) != 1 || env[0] != "GOMEMLIMIT="+want || !goMemLimit.MatchString(want) {
+		if err != nil || len(env) < 1 || env[0] != "GOMEMLIMIT="+want || !goMemLimit.MatchString(want) {
 			t.Errorf("%s: %v %v; want GOMEMLIMIT=%s", kind, env, err, want)
 		}
 	}
@@ -29,13 +30,38 @@ func TestMemoryLimitEnv(t *testing.T) {
 		t.Errorf("off: %v %v", env, err)
 	}
 	t.Setenv("IPLEDGER_GOMEMLIMIT_PEER", "")
-	if env, err := memoryLimitEnv("peer"); err != nil || env != nil {
-		t.Errorf("empty override (no limit): %v %v", env, err)
+	if env, err := memoryLimitEnv("peer"); err != nil || len(env) != 1 || env[0] != "GOGC=50" {
+		t.Errorf("empty override (no limit): %v %v; want only the peer's GOGC", env, err)
 	}
 	t.Setenv("IPLEDGER_GOMEMLIMIT_ORDERER", "256MB")
 	if _, err := memoryLimitEnv("orderer"); err == nil || !strings.Contains(err.Error(), "IPLEDGER_GOMEMLIMIT_ORDERER=\"256MB\"") ||
 		!strings.Contains(err.Error(), "256MiB") {
 		t.Errorf("a wrong unit: %v; want an error naming the variable and the form", err)
+	}
+}
+
+// A peer starts with GOGC=50 (GCPercents: the idle peers' memory) and its limit; the other kinds keep
+// Go's GOGC; IPLEDGER_GOGC_<KIND> overrides, and a setting GOGC does not read is refused.
+func TestMemoryLimitEnv_APeerCollectsAtHalfItsLiveHeap(t *testing.T) {
+	if env, err := memoryLimitEnv("peer"); err != nil || !slices.Equal(env, []string{"GOMEMLIMIT=256MiB", "GOGC=50"}) {
+		t.Errorf("peer: %v %v", env, err)
+	}
+	for _, kind := range []string{"orderer", "gateway", "chaincode", "ca"} {
+		if env, err := memoryLimitEnv(kind); err != nil || slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "GOGC=") }) {
+			t.Errorf("%s: %v %v; want Go's GOGC", kind, env, err)
+		}
+	}
+	t.Setenv("IPLEDGER_GOGC_PEER", "100")
+	if env, err := memoryLimitEnv("peer"); err != nil || !slices.Contains(env, "GOGC=100") {
+		t.Errorf("override: %v %v", env, err)
+	}
+	t.Setenv("IPLEDGER_GOGC_PEER", "")
+	if env, err := memoryLimitEnv("peer"); err != nil || !slices.Equal(env, []string{"GOMEMLIMIT=256MiB"}) {
+		t.Errorf("empty override (Go's default): %v %v", env, err)
+	}
+	t.Setenv("IPLEDGER_GOGC_GATEWAY", "50%")
+	if _, err := memoryLimitEnv("gateway"); err == nil || !strings.Contains(err.Error(), `IPLEDGER_GOGC_GATEWAY="50%"`) {
+		t.Errorf("a percent sign: %v; want an error naming the variable", err)
 	}
 }
 

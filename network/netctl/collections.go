@@ -11,34 +11,81 @@ import (
 	"github.com/ipledger/ipledger/chaincode/api"
 )
 
-// OrgKindBank is the kind of an organization that lends against pledges: the chaincode takes it for a
-// bank by its MSP id (api.IsBank), and the chaincode definition gets its terms collection.
-const OrgKindBank = "bank"
+// The kinds an organization of the topology may declare (Organization.Kind). The chaincode knows
+// every organization's kind by its MSP id alone (api.KindOf), so a declared kind must agree with it;
+// the IP office, the exchange, the regulator, the fund and the orderers are known by their fixed MSP
+// ids and declare none.
+const (
+	// OrgKindBank lends against pledges: the chaincode definition gets its terms collection.
+	OrgKindBank = string(api.KindBank)
+	// OrgKindValuer is an accredited valuation agency (F1, F2): the definition gets a valuation
+	// collection for it and each bank.
+	OrgKindValuer = string(api.KindValuer)
+	// OrgKindInsurer insures and guarantees pledge loans (F4, F5).
+	OrgKindInsurer = string(api.KindInsurer)
+)
 
-// IsBank says whether o is a bank of the consortium: an organization with a peer that is of kind bank,
-// or of no kind and not one of the organizations whose role is fixed (the IP office, the exchange, the
-// regulator, the orderers).
-func (o *Organization) IsBank() bool {
-	if o.Peer == nil {
-		return false
+// declarableKinds are the kinds a topology may write; each runs a peer.
+var declarableKinds = []string{OrgKindBank, OrgKindValuer, OrgKindInsurer}
+
+// OrgKind is what o is to the register: its declared kind, else the one its MSP id gives the
+// chaincode (api.KindOf), else a bank (an organization of no kind and no fixed MSP id was a bank
+// before kinds were written, and checkKind then refuses an MSP id the chaincode does not take for one).
+func (o *Organization) OrgKind() api.OrgKind {
+	if o.Kind != "" {
+		return api.OrgKind(o.Kind)
 	}
-	return o.Kind == OrgKindBank || o.Kind == "" && !slices.Contains(api.FixedOrgs, api.MSPID(o.MSPID))
+	if k, ok := api.KindOf(api.MSPID(o.MSPID)); ok {
+		return k
+	}
+	return api.KindBank
 }
+
+// IsBank says whether o is a bank of the consortium: an organization with a peer whose kind
+// (OrgKind) is bank.
+func (o *Organization) IsBank() bool { return o.Peer != nil && o.OrgKind() == api.KindBank }
+
+// IsValuer says whether o is a valuation agency with a peer.
+func (o *Organization) IsValuer() bool { return o.Peer != nil && o.OrgKind() == api.KindValuer }
 
 // checkKind refuses an organization the chaincode would not take for what the topology says it is.
 func (o *Organization) checkKind() error {
+	kind := o.OrgKind()
 	switch {
-	case o.Kind != "" && o.Kind != OrgKindBank:
-		return fmt.Errorf("organization %s: kind %q: the only kind is %q (the others are known by their MSP ids %s)",
-			o.Name, o.Kind, OrgKindBank, strings.Join(fixedMSPs(), ", "))
-	case o.Kind == OrgKindBank && o.Peer == nil:
-		return fmt.Errorf("organization %s: a bank runs a peer", o.Name)
-	case o.IsBank() && !api.IsBank(api.MSPID(o.MSPID)):
-		return fmt.Errorf("organization %s: MSP id %s is not a bank's to the chaincode (%s, at most %d characters, "+
-			"not %s): name it so, or use one of those", o.Name, o.MSPID, api.BankMSPPattern, api.MaxBankMSPLen,
-			strings.Join(fixedMSPs(), ", "))
+	case o.Kind != "" && !slices.Contains(declarableKinds, o.Kind):
+		return fmt.Errorf("organization %s: kind %q: the kinds are %s (the others are known by their MSP ids %s)",
+			o.Name, o.Kind, strings.Join(declarableKinds, ", "), strings.Join(fixedMSPs(), ", "))
+	case o.Peer == nil && o.Kind == "" && kind == api.KindBank:
+		return nil // no kind, no fixed MSP id and no peer: a member that is not a bank
+	case o.Peer == nil && slices.Contains(declarableKinds, string(kind)):
+		return fmt.Errorf("organization %s: a %s runs a peer", o.Name, kind)
+	}
+	if got, ok := api.KindOf(api.MSPID(o.MSPID)); !ok || got != kind {
+		return fmt.Errorf("organization %s: MSP id %s is not a %s's to the chaincode (%s, at most %d characters, "+
+			"of no other kind's, not %s): name it so, or use one of those", o.Name, o.MSPID, kind, kindPattern(kind),
+			api.MaxBankMSPLen, strings.Join(fixedMSPs(), ", "))
+	}
+	for _, u := range o.Users {
+		if u.Role == string(api.RoleAdmin) {
+			continue
+		}
+		if want, ok := api.OperationalRole(api.MSPID(o.MSPID)); ok && u.Role != string(want) {
+			return fmt.Errorf("organization %s: user %s: role %q: a %s's staff are %s or %s", o.Name, u.Name, u.Role,
+				kind, want, api.RoleAdmin)
+		}
 	}
 	return nil
+}
+
+// kindPattern is the form of a kind's MSP id.
+func kindPattern(k api.OrgKind) string {
+	switch k {
+	case api.KindValuer:
+		return api.ValuerMSPPattern
+	case api.KindInsurer:
+		return api.InsurerMSPPattern
+	}
+	return api.BankMSPPattern
 }
 
 func fixedMSPs() []string {
@@ -85,27 +132,61 @@ type Collection struct {
 	MemberOnlyWrite   bool   `json:"memberOnlyWrite"`
 }
 
-// Collections are the definition's private data collections: for each bank its terms collection
-// (V2), whose members are the bank, the IP office and the regulator. Every organization derives them
-// from the same topology, so every approval carries the same ones; a bank added to the topology gets
-// its collection in the next definition. Fabric refuses a definition that drops a committed
-// collection or changes its blockToLive, so a departed bank keeps its collection, with the IP office
-// and the regulator as its only members: its past terms stay with them, and no peer of the departed
-// bank is given new data. The collections are in the topology's order, departed banks in their place.
+// Collections are the definition's private data collections:
+//   - for each bank its terms collection terms<MSP> (V2), whose members are the bank, the IP office and
+//     the regulator;
+//   - for each valuation agency and each bank the collection of the reports the agency issues for that
+//     bank, valuation-<agency>-<bank> (F2), whose members are the agency, the bank, the IP office and
+//     the regulator.
+//
+// Every organization derives them from the same topology, so every approval carries the same ones; a
+// bank or an agency added to the topology gets its collections in the next definition. Fabric refuses a
+// definition that drops a committed collection or changes its blockToLive, so a departed bank keeps its
+// collections without itself as a member: what was recorded stays with the others, and no peer of the
+// departed bank is given new data. The terms collections come first, then the valuation collections,
+// each in the topology's order, departed banks in their place.
 func (t *Topology) Collections() []Collection {
 	var out []Collection
 	for _, b := range t.all() {
-		if !b.IsBank() {
+		if b.IsBank() {
+			out = append(out, Collection{Name: api.TermsCollection(api.MSPID(b.MSPID)),
+				Policy:       memberPolicy(t.present(b), string(api.MSPIPOffice), string(api.MSPRegulator)),
+				MaxPeerCount: 2, MemberOnlyRead: true, MemberOnlyWrite: true})
+		}
+	}
+	for _, v := range t.all() {
+		if !v.IsValuer() {
 			continue
 		}
-		members := fmt.Sprintf("OR('%s.member', '%s.member', '%s.member')", b.MSPID, api.MSPIPOffice, api.MSPRegulator)
-		if b.Departed {
-			members = fmt.Sprintf("OR('%s.member', '%s.member')", api.MSPIPOffice, api.MSPRegulator)
+		for _, b := range t.all() {
+			if b.IsBank() {
+				out = append(out, Collection{Name: api.ValuationCollection(api.MSPID(v.MSPID), api.MSPID(b.MSPID)),
+					Policy:       memberPolicy(v.MSPID, t.present(b), string(api.MSPIPOffice), string(api.MSPRegulator)),
+					MaxPeerCount: 3, MemberOnlyRead: true, MemberOnlyWrite: true})
+			}
 		}
-		out = append(out, Collection{Name: api.TermsCollection(api.MSPID(b.MSPID)), Policy: members,
-			MaxPeerCount: 2, MemberOnlyRead: true, MemberOnlyWrite: true})
 	}
 	return out
+}
+
+// present is o's MSP id while it is a member, "" once it has departed.
+func (t *Topology) present(o *Organization) string {
+	if o.Departed {
+		return ""
+	}
+	return o.MSPID
+}
+
+// memberPolicy is the signature policy that any member of the named organizations satisfies; "" names
+// none.
+func memberPolicy(msps ...string) string {
+	var members []string
+	for _, m := range msps {
+		if m != "" {
+			members = append(members, fmt.Sprintf("'%s.member'", m))
+		}
+	}
+	return "OR(" + strings.Join(members, ", ") + ")"
 }
 
 // all is every organization of the topology file, departed banks included, in its order.

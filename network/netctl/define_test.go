@@ -90,11 +90,14 @@ func TestTopology_ADepartedBankKeepsItsCollectionWithoutItsMembers(t *testing.T)
 		t.Fatalf("the policy names the departed bank: %s", top.EndorsementPolicy())
 	}
 	cs := top.Collections()
-	if len(cs) != 2 || cs[0].Name != "termsBank1MSP" || cs[1].Name != "termsBank2MSP" {
+	if len(cs) != 4 || cs[0].Name != "termsBank1MSP" || cs[1].Name != "termsBank2MSP" || cs[3].Name != "valuation-ValuerMSP-Bank2MSP" {
 		t.Fatalf("collections %+v", cs)
 	}
 	if cs[1].Policy != "OR('IPOfficeMSP.member', 'RegulatorMSP.member')" {
 		t.Fatalf("the departed bank's collection policy: %s", cs[1].Policy)
+	}
+	if cs[3].Policy != "OR('ValuerMSP.member', 'IPOfficeMSP.member', 'RegulatorMSP.member')" {
+		t.Fatalf("the departed bank's valuation collection policy: %s", cs[3].Policy)
 	}
 	if _, err := ParseTopology([]byte(strings.Replace(mustRead(t, "../topology.yaml"), "  - name: exchange\n    mspId: ExchangeMSP\n",
 		"  - name: exchange\n    mspId: ExchangeMSP\n    departed: true\n", 1)), 0); err == nil || !strings.Contains(err.Error(), "only a bank may be departed") {

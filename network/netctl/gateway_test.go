@@ -113,8 +113,8 @@ func TestGatewayConfigs_HoldNoAdminIdentity(t *testing.T) {
 			t.Errorf("%s's keys file holds a key in clear", o.MSPID)
 		}
 	}
-	if gateways != 5 {
-		t.Fatalf("%d gateways checked, want 5", gateways)
+	if want := len(n.Top.PeerOrgs()); gateways != want || want != 8 {
+		t.Fatalf("%d gateways checked, want one for each of the %d peer organizations (8)", gateways, want)
 	}
 	// Written again, nothing changes: no new key for anyone.
 	before, _ := os.ReadFile(n.gatewayKeysFile(n.Top.Org("Bank1MSP")))

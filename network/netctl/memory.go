@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -16,8 +17,55 @@ type Memory struct {
 	PSSKiB int64 `json:"pssKiB"`
 }
 
-// ReadMemory reads a process's memory from /proc/<pid>/smaps_rollup.
+// ReadMemory is a component's memory: its process's and that of every process it started and that
+// still runs (a PostgreSQL server's checkpointer, writers and one backend per connection), each from
+// /proc/<pid>/smaps_rollup. A descendant that exits while it is read is left out.
 func ReadMemory(pid int) (Memory, error) {
+	total, err := readProcessMemory(pid)
+	if err != nil {
+		return total, err
+	}
+	for _, child := range descendants(pid) {
+		if m, err := readProcessMemory(child); err == nil {
+			total.RSSKiB += m.RSSKiB
+			total.PSSKiB += m.PSSKiB
+		}
+	}
+	return total, nil
+}
+
+// descendants are the running processes below pid, from each process's parent in /proc/<pid>/stat.
+func descendants(pid int) []int {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	children := map[int][]int{}
+	for _, f := range stats {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...; comm may hold spaces and parentheses: the last ")" ends it.
+		s := string(raw)
+		i := strings.LastIndexByte(s, ')')
+		fields := strings.Fields(s[i+1:])
+		if i < 0 || len(fields) < 2 {
+			continue
+		}
+		child, err1 := strconv.Atoi(strings.Fields(s[:i])[0])
+		parent, err2 := strconv.Atoi(fields[1])
+		if err1 == nil && err2 == nil {
+			children[parent] = append(children[parent], child)
+		}
+	}
+	var out []int
+	for queue := children[pid]; len(queue) > 0; queue = queue[1:] {
+		out = append(out, queue[0])
+		queue = append(queue, children[queue[0]]...)
+	}
+	return out
+}
+
+// readProcessMemory reads one process's memory from /proc/<pid>/smaps_rollup.
+func readProcessMemory(pid int) (Memory, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
 	if err != nil {
 		return Memory{}, err

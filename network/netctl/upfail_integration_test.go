@@ -17,7 +17,7 @@ import (
 // An up whose orderer cannot create its Raft WAL (a file where its WAL directory goes) fails at the
 // orderers' join, names the cause from the orderer, and leaves no process and no listening port. It
 // brings up a network of its own, in its own directory at its own port base (the test network's base
-// + 100, or IPLEDGER_UPFAIL_PORT_BASE), with the test network's programs; about 20 s.
+// + 600, or IPLEDGER_UPFAIL_PORT_BASE), with the test network's programs; about 20 s.
 func TestUp_FailedStartNamesItsCauseAndLeavesNothing(t *testing.T) {
 	n := upFailNetwork(t)
 	ordOrg := n.Top.OrdererOrgs()[0]
@@ -46,7 +46,7 @@ func TestUp_FailedStartNamesItsCauseAndLeavesNothing(t *testing.T) {
 			t.Errorf("%s (pid %d) still runs after the failed up", p.Name, pid)
 		}
 	}
-	for port := n.PortBase; port < n.PortBase+100; port++ {
+	for port := n.PortBase; port < n.PortBase+topologySpan; port++ {
 		if conn, err := net.DialTimeout("tcp", Addr("127.0.0.1", port), 200*time.Millisecond); err == nil {
 			conn.Close()
 			t.Errorf("port %d still accepts connections after the failed up", port)
@@ -63,7 +63,7 @@ func TestUp_FailedStartNamesItsCauseAndLeavesNothing(t *testing.T) {
 func upFailNetwork(t *testing.T) *Network {
 	t.Helper()
 	t.Setenv("IPLEDGER_NO_GATEWAY", "1")
-	return ScratchNetwork(t, 100, "IPLEDGER_UPFAIL_PORT_BASE", func(base int) *Topology { return loadTestTopology(t, base) })
+	return ScratchNetwork(t, 600, "IPLEDGER_UPFAIL_PORT_BASE", func(base int) *Topology { return loadTestTopology(t, base) })
 }
 
 // ScratchNetwork is a network of the topology made for its port base, in a new directory, at the test

@@ -125,7 +125,7 @@ func TestNetwork_EveryProcessHealthy(t *testing.T) {
 		}
 		t.Logf("%-16s healthy at %s", p.Name, p.Health)
 	}
-	want := map[string]int{"ca": 6, "orderer": 3, "peer": 5, "chaincode": 5, "postgres": 1}
+	want := map[string]int{"ca": 9, "orderer": 3, "peer": 8, "chaincode": 8, "postgres": 1}
 	for k, n := range want {
 		if kinds[k] != n {
 			t.Errorf("%d processes of kind %s, want %d", kinds[k], k, n)
@@ -154,8 +154,8 @@ func TestNetwork_GatewaysServeHTTPSWithTheirOrganizationsCertificate(t *testing.
 			gws = append(gws, o)
 		}
 	}
-	if len(gws) != 5 {
-		t.Fatalf("%d gateways in the description, want 5", len(gws))
+	if len(gws) != 8 {
+		t.Fatalf("%d gateways in the description, want 8", len(gws))
 	}
 	pool := func(file string) *x509.CertPool {
 		p, err := apiclient.CertPool(file)

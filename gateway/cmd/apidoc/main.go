@@ -69,9 +69,8 @@ const preamble = `# Against a network started with ./scripts/ipledger up (data d
 D=${IPLEDGER_DATA_DIR:-.ipledger}; P=${IPLEDGER_PORT_BASE:-7000}
 BANK1=https://127.0.0.1:$((P+25)) BANK2=https://127.0.0.1:$((P+35)) EXCHANGE=https://127.0.0.1:$((P+45))
 IPOFFICE=https://127.0.0.1:$((P+55)) REGULATOR=https://127.0.0.1:$((P+65))
-# The IP-finance record's members (a valuation agency, an insurer, the fund's manager) are not on the
-# development network yet (docs/ip-finance.md): where they run, set their gateways' URLs here.
-VALUER=${IPLEDGER_VALUER_URL:-} INSURER=${IPLEDGER_INSURER_URL:-} FUND=${IPLEDGER_FUND_URL:-}
+# The IP-finance record's members: the valuation agency, the insurer and the fund's manager.
+VALUER=https://127.0.0.1:$((P+105)) INSURER=https://127.0.0.1:$((P+115)) FUND=https://127.0.0.1:$((P+125))
 key() { cat "$D/orgs/$1/users/$2/api-key"; }          # the API key of user $2 of organization $1
 ca() { echo "$D/orgs/$1/ca/server/ca-cert.pem"; }     # the CA certificate of organization $1
 idof() { grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4; }
