@@ -36,7 +36,15 @@ var FinanceOperations = []Op{
 	RecordCover, RecordCoverPayment, GetCover, ListCovers, GetLoss,
 	SetFundRules, GetFundRules, GetFundUsage, FileFundClaim, ApproveFundClaim, RefuseFundClaim, PayFundClaim, GetFundClaim, ListFundClaims,
 	ApplyForSubsidy, ApproveSubsidy, RefuseSubsidy, PaySubsidy, GetSubsidy, ListSubsidies,
+	GetEvaluation,
 }
+
+// GetEvaluation is the regulator's evaluation of the province's IP finance (F9).
+var GetEvaluation = Op{Name: "GetEvaluation", ReadOnly: true, PrivateTerms: true, Method: "GET", Path: "/v1/evaluation",
+	Args: []Arg{query("from", "from"), query("to", "to")},
+	Summary: "returns the evaluation of the IP finance over a window of dates: loans and amounts by bank, industry " +
+		"and region, valuations against disposal proceeds, insurance and fund payouts, subsidies and the loans " +
+		"they supported with their flags (F9); a bank's of its own loans"}
 
 // The covers (F4, F5).
 var (

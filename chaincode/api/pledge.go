@@ -242,22 +242,25 @@ type Pledge struct {
 	ExaminationDueBy            string                `json:"examinationDueBy"`
 	FailedDisposals             []FailedDisposal      `json:"failedDisposals,omitempty"`
 	ID                          string                `json:"id"`
-	LastChange                  Change                `json:"lastChange"`
-	PendingChangeID             string                `json:"pendingChangeId,omitempty"`
-	Pledgee                     Pledgee               `json:"pledgee"`
-	Pledgors                    []Party               `json:"pledgors"`
-	Ranks                       []Rank                `json:"ranks"`
-	RefusalNote                 string                `json:"refusalNote,omitempty"`
-	RefusalReasons              []string              `json:"refusalReasons,omitempty"`
-	RegisteredAt                string                `json:"registeredAt,omitempty"`
-	RegistrationNumber          string                `json:"registrationNumber,omitempty"`
-	RegistrationTxID            string                `json:"registrationTxId,omitempty"`
-	Release                     *Closure              `json:"release,omitempty"`
-	Revocation                  *Closure              `json:"revocation,omitempty"`
-	SecurityType                string                `json:"securityType,omitempty"`
-	Status                      PledgeStatus          `json:"status"`
-	TermsCollection             string                `json:"termsCollection"`
-	TermsHash                   string                `json:"termsHash"`
+	// Industry and Region are the borrower's, as the application gave them (F9).
+	Industry           string       `json:"industry,omitempty"`
+	LastChange         Change       `json:"lastChange"`
+	PendingChangeID    string       `json:"pendingChangeId,omitempty"`
+	Pledgee            Pledgee      `json:"pledgee"`
+	Pledgors           []Party      `json:"pledgors"`
+	Ranks              []Rank       `json:"ranks"`
+	RefusalNote        string       `json:"refusalNote,omitempty"`
+	RefusalReasons     []string     `json:"refusalReasons,omitempty"`
+	RegisteredAt       string       `json:"registeredAt,omitempty"`
+	RegistrationNumber string       `json:"registrationNumber,omitempty"`
+	RegistrationTxID   string       `json:"registrationTxId,omitempty"`
+	Region             string       `json:"region,omitempty"`
+	Release            *Closure     `json:"release,omitempty"`
+	Revocation         *Closure     `json:"revocation,omitempty"`
+	SecurityType       string       `json:"securityType,omitempty"`
+	Status             PledgeStatus `json:"status"`
+	TermsCollection    string       `json:"termsCollection"`
+	TermsHash          string       `json:"termsHash"`
 	// ValuationReportID is the valuation report the application cited (F3), if any.
 	ValuationReportID string `json:"valuationReportId,omitempty"`
 	Version           int    `json:"version"`
@@ -382,9 +385,14 @@ type PledgeApplication struct {
 	DebtTermEnd                 string       `json:"debtTermEnd"`
 	DebtTermStart               string       `json:"debtTermStart"`
 	Debtor                      *Party       `json:"debtor,omitempty"`
-	PledgeeName                 string       `json:"pledgeeName"`
-	Pledgors                    []Party      `json:"pledgors"`
-	SecurityType                string       `json:"securityType,omitempty"`
+	// Industry is the borrower's industry, a code of GB/T 4754 ([IndustryPattern]); Region its region,
+	// a code of GB/T 2260 ([RegionPattern]). Both optional and public: the regulator's evaluation
+	// counts the loans by them (F9).
+	Industry     string  `json:"industry,omitempty"`
+	PledgeeName  string  `json:"pledgeeName"`
+	Pledgors     []Party `json:"pledgors"`
+	Region       string  `json:"region,omitempty"`
+	SecurityType string  `json:"securityType,omitempty"`
 	// ValuationReportID cites an accredited agency's valuation report of exactly these rights, issued
 	// for the applying bank and valid on the filing day (F3); the terms then give no valuation.
 	ValuationReportID string `json:"valuationReportId,omitempty"`

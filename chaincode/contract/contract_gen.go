@@ -381,3 +381,8 @@ func (c *Contract) GetSubsidy(ctx contractapi.TransactionContextInterface, subsi
 func (c *Contract) ListSubsidies(ctx contractapi.TransactionContextInterface, pledgeID string, status string, pageSize int32, bookmark string) (string, error) {
 	return call(ctx, func(s *rules.Service) (string, error) { return s.ListSubsidies(pledgeID, status, pageSize, bookmark) })
 }
+
+// GetEvaluation returns the evaluation of the IP finance over a window of dates: loans and amounts by bank, industry and region, valuations against disposal proceeds, insurance and fund payouts, subsidies and the loans they supported with their flags (F9); a bank's of its own loans. Answered sealed to the caller's certificate key.
+func (c *Contract) GetEvaluation(ctx contractapi.TransactionContextInterface, from string, to string) (string, error) {
+	return sealed(ctx, func(s *rules.Service) (string, error) { return s.GetEvaluation(from, to) })
+}

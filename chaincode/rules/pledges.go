@@ -30,6 +30,7 @@ func ParsePledgeApplication(payload string) (api.PledgeApplication, error) {
 	}
 	c.hash("contractHash", in.ContractHash)
 	c.checkSecurity(&in)
+	c.checkBorrower(in.Industry, in.Region)
 	if in.ValuationReportID != "" {
 		c.id("valuationReportId", in.ValuationReportID)
 	}
@@ -432,7 +433,7 @@ func (s *Service) appliedPledge(in api.PledgeApplication, assets []*api.Asset, t
 		ClaimPeriod: in.ClaimPeriod, ContractHash: in.ContractHash, DebtKind: in.DebtKind, DebtTermEnd: in.DebtTermEnd,
 		DebtTermStart: in.DebtTermStart, Debtors: debtorsOf(in), DocType: keyPledge,
 		ExaminationDueBy: ExaminationDueBy(s.tx.Time, kinds).Format(time.RFC3339Nano),
-		ID:               s.derivedID("PL-"), Pledgee: api.Pledgee{MSP: bank, Name: in.PledgeeName},
+		ID:               s.derivedID("PL-"), Industry: in.Industry, Pledgee: api.Pledgee{MSP: bank, Name: in.PledgeeName}, Region: in.Region,
 		Pledgors: in.Pledgors, Ranks: []api.Rank{}, SecurityType: in.SecurityType, Status: api.PledgeApplied, TermsCollection: api.TermsCollection(bank),
 		TermsHash: TermsHash(terms), ValuationReportID: in.ValuationReportID,
 	}

@@ -269,19 +269,23 @@ func (a *statsAcc) kindOf(p *api.Pledge) (string, error) {
 
 // terms reads the terms of a pledge registered in the window when the caller is entitled to them,
 // and counts what it could not read; ok is false then.
-func (a *statsAcc) terms(p *api.Pledge) (api.Terms, bool) {
-	a.coverage.Registrations++
-	if !entitledToTerms(a.s.tx.Caller, p) {
-		a.coverage.NotEntitled++
+func (a *statsAcc) terms(p *api.Pledge) (api.Terms, bool) { return a.s.readTerms(p, &a.coverage) }
+
+// readTerms reads a pledge's terms when the caller is entitled to them (V2), and counts in cov what
+// it read and what it could not; ok is false then.
+func (s *Service) readTerms(p *api.Pledge, cov *api.TermsCoverage) (api.Terms, bool) {
+	cov.Registrations++
+	if !entitledToTerms(s.tx.Caller, p) {
+		cov.NotEntitled++
 		return api.Terms{}, false
 	}
-	raw, err := a.s.l.GetPrivate(p.TermsCollection, pledgeKey(p.ID))
+	raw, err := s.l.GetPrivate(p.TermsCollection, pledgeKey(p.ID))
 	var rec PrivateTerms
 	if err != nil || raw == nil || json.Unmarshal(raw, &rec) != nil || !moneyPattern.MatchString(rec.Terms.Amount) {
-		a.coverage.Unavailable++ // a peer not a member of the collection, or the terms not (yet) there
+		cov.Unavailable++ // a peer not a member of the collection, or the terms not (yet) there
 		return api.Terms{}, false
 	}
-	a.coverage.Read++
+	cov.Read++
 	return rec.Terms, true
 }
 

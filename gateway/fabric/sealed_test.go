@@ -18,11 +18,12 @@ import (
 
 // TestOpenSealed_TheGatewayOpensTermsSealedToItsIdentity: the gateway opens GetPledgeTerms' answer with
 // the identity's key file, and refuses an answer in clear (a chaincode that does not seal). The
-// statistics are sealed too: their amounts are sums of private terms; so is a valuation report's value (F2).
+// statistics and the evaluation are sealed too: their amounts are sums of private terms (and the
+// evaluation's of reports' values); so is a valuation report's value (F2).
 func TestOpenSealed_TheGatewayOpensTermsSealedToItsIdentity(t *testing.T) {
-	if len(sealedAnswers) != 3 || !sealedAnswers[api.GetPledgeTerms.Name] || !sealedAnswers[api.GetStatistics.Name] ||
-		!sealedAnswers[api.GetValuationValue.Name] {
-		t.Fatalf("sealed answers %v, want GetPledgeTerms, GetStatistics and GetValuationValue only", sealedAnswers)
+	if len(sealedAnswers) != 4 || !sealedAnswers[api.GetPledgeTerms.Name] || !sealedAnswers[api.GetStatistics.Name] ||
+		!sealedAnswers[api.GetValuationValue.Name] || !sealedAnswers[api.GetEvaluation.Name] {
+		t.Fatalf("sealed answers %v, want GetPledgeTerms, GetStatistics, GetValuationValue and GetEvaluation only", sealedAnswers)
 	}
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	der, err := x509.MarshalPKCS8PrivateKey(key)

@@ -120,7 +120,8 @@ func soldPledge(t *testing.T) string {
 // gateway. Each approval reads and writes the year's and the bank's counters, so however the two are
 // endorsed and ordered one is decided against the other: 100,000.00 and the 50,000.00 left, never
 // 200,000.00. The year's rules are fixed by the first approval (F6), so the test needs a network on
-// which nobody approved anything this year: the test command's own.
+// which nobody approved anything this year: the test command's own. The year's evaluation (F9) then
+// holds them for the regulator, and not for Bank2.
 func TestE2E_F7_TwoApprovalsAtOnceNeverPassTheBanksCap(t *testing.T) {
 	fund, bank1 := as(t, "FundMSP", "manager1"), as(t, "Bank1MSP", "officer1")
 	china := time.FixedZone("CST", 8*3600)
@@ -143,8 +144,12 @@ func TestE2E_F7_TwoApprovalsAtOnceNeverPassTheBanksCap(t *testing.T) {
 
 	var replies [2]reply
 	parallel(
-		func() { replies[0] = fund.Do("POST", "/v1/fund/claims/"+claims[0]+"/approve", map[string]any{"note": "race"}) },
-		func() { replies[1] = fund.Do("POST", "/v1/fund/claims/"+claims[1]+"/approve", map[string]any{"note": "race"}) },
+		func() {
+			replies[0] = fund.Do("POST", "/v1/fund/claims/"+claims[0]+"/approve", map[string]any{"note": "race"})
+		},
+		func() {
+			replies[1] = fund.Do("POST", "/v1/fund/claims/"+claims[1]+"/approve", map[string]any{"note": "race"})
+		},
 	)
 	var approved []string
 	var last uint64
@@ -169,4 +174,20 @@ func TestE2E_F7_TwoApprovalsAtOnceNeverPassTheBanksCap(t *testing.T) {
 	if got := usage.Obj(t); usage.Status != 200 || got["approved"] != "150000.00" {
 		t.Fatalf("Bank1's usage of the fund in %s: %s", year, usage)
 	}
+
+	// The evaluation of the year (F9) holds the two loans and the two approvals for the regulator,
+	// only its own loans for Bank2, and nothing for the exchange.
+	today := time.Now().In(china).Format(time.DateOnly)
+	var ev api.Evaluation
+	r := as(t, "RegulatorMSP", "auditor1").Do("GET", "/v1/evaluation?to="+today, nil)
+	if err := json.Unmarshal(r.Body, &ev); err != nil || r.Status != 200 || ev.Loans.Loans < 2 || ev.Fund.Approved < 2 ||
+		ev.Loans.Defaulted < 2 || !slices.ContainsFunc(ev.ByBank, func(g api.EvaluationGroup) bool { return g.Key == "Bank1MSP" && g.Loans >= 2 }) {
+		t.Fatalf("the regulator's evaluation: %s (%v)", r, err)
+	}
+	r = as(t, "Bank2MSP", "officer1").Do("GET", "/v1/evaluation?to="+today, nil)
+	if err := json.Unmarshal(r.Body, &ev); err != nil || r.Status != 200 || ev.Pledgee != "Bank2MSP" ||
+		slices.ContainsFunc(ev.ByBank, func(g api.EvaluationGroup) bool { return g.Key != "Bank2MSP" }) || ev.Fund.Approved != 0 {
+		t.Fatalf("Bank2's evaluation: %s (%v)", r, err)
+	}
+	refused(t, as(t, "ExchangeMSP", "trader1").Do("GET", "/v1/evaluation", nil), 403, "FORBIDDEN", "the exchange's evaluation")
 }
