@@ -175,3 +175,43 @@ func TestF5_ADefaultOutsideTheCoversTermIsNotPaid(t *testing.T) {
 	e.defaultedAndSold(p)
 	wantCode(t, e.payCover(insurer, cv.ID, "1"), "F5", "default-outside-term")
 }
+
+// TestF5_APledgeDischargedByAnotherPledgesSaleHasALossItsCoverPays: Bank1's rank-2 pledge is discharged
+// by the sale of Bank2's rank-1 pledge (P8), receiving 200,000.00 of the price on its stated claim of
+// 500,000.00. Its loss is computed from the discharge (lossOf's second branch): 300,000.00, payable by
+// the insurer at its 70 % share once the buyer's title is recorded, and not beyond.
+func TestF5_APledgeDischargedByAnotherPledgesSaleHasALossItsCoverPays(t *testing.T) {
+	e := newEnv(t)
+	e.register(trademark("T1", "", 9))
+	first := e.pledgedFor(bank2, "R1", "1000000.00", "T1")
+	second := e.pledgedFor(bank1, "R2", "1000000.00", "T1")
+	cv, err := e.recordCover(insurer, coverOf(second.ID, "PICC-2025-D1", 7000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, e.declareDefault(bank2, first.ID, "600000"), "")
+	wantCode(t, e.declareDefault(bank1, second.ID, "500000"), "")
+	got, err := e.dispose(first.ID, sold("800000", "0", first.ID, "600000", second.ID, "200000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := e.pledge(second.ID); p.Status != api.PledgeDischarged || p.Discharge == nil || p.Discharge.DisposalPledgeID != first.ID {
+		t.Fatalf("the rank-2 pledge: %+v", p)
+	}
+	wantCode(t, e.payCover(insurer, cv.ID, "1"), "F5", "disposal-not-final")
+	for _, tr := range got.Disposal.TransferIDs {
+		e.must(e.submit(examiner, nil, func(s *Service) (string, error) { return s.RecordTransfer(e.req(), tr, "{}") }))
+	}
+	l, err := e.loss(second.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Claim != "500000.00" || l.Proceeds != "200000.00" || l.Gross != "300000.00" || l.Net != "300000.00" {
+		t.Fatalf("loss of the discharged pledge: %+v", l)
+	}
+	wantCode(t, e.payCover(insurer, cv.ID, "210000.01"), "F5")
+	wantCode(t, e.payCover(insurer, cv.ID, "210000"), "")
+	if l, err = e.loss(second.ID); err != nil || l.InsurancePaid != "210000.00" || l.Net != "90000.00" {
+		t.Fatalf("loss after the payment: %+v %v", l, err)
+	}
+}
