@@ -70,8 +70,8 @@ type Options struct {
 type Page struct {
 	// Path is the page's path under [Prefix] ("" for the home page).
 	Path string
-	// For lists the kinds of organization the page is for (bank, ipoffice, exchange, regulator); empty
-	// means every organization.
+	// For lists the kinds of organization the page is for (bank, ipoffice, exchange, regulator, fund,
+	// valuer, insurer); empty means every organization.
 	For []string
 }
 
@@ -90,6 +90,7 @@ var Pages = []Page{
 	{Path: "licences"},
 	{Path: "court", For: []string{"ipoffice", "regulator"}},
 	{Path: "audit", For: []string{"regulator"}},
+	{Path: "evaluation", For: []string{"regulator", "ipoffice", "fund", "bank"}},
 	{Path: "pledge"},
 }
 
@@ -118,11 +119,14 @@ func navigation(kind string) []Page {
 	return out
 }
 
-// OrgKind tells what an organization is, from its MSP id: bank, ipoffice, exchange or regulator.
+// OrgKind tells what an organization is, from its MSP id: bank, ipoffice, exchange, regulator, fund,
+// valuer or insurer (the chaincode's kinds, api.KindOf), or other.
 func OrgKind(mspID string) string {
-	switch {
-	case api.IsBank(api.MSPID(mspID)): // any bank, one that joined later too: none is named
+	switch kind, _ := api.KindOf(api.MSPID(mspID)); {
+	case kind == api.KindBank: // any bank, one that joined later too: none is named
 		return "bank"
+	case kind == api.KindFund || kind == api.KindValuer || kind == api.KindInsurer: // any agency or insurer
+		return string(kind)
 	case mspID == "IPOfficeMSP":
 		return "ipoffice"
 	case mspID == "ExchangeMSP":
@@ -134,11 +138,11 @@ func OrgKind(mspID string) string {
 }
 
 // OrgName is an organization's name for people in a language: the catalogue's "org.<MSP id>" for the
-// IP office, the exchange and the regulator; Bank1MSP is "org.bank" with its number (银行1, Bank 1);
+// IP office, the exchange, the regulator, the fund's manager and the founding agency and insurer; Bank1MSP is "org.bank" with its number (银行1, Bank 1);
 // a bank named otherwise (HubeiBankMSP) is its MSP id. console.js names them by the same keys.
 func OrgName(lang, mspID string) string {
 	switch mspID {
-	case "IPOfficeMSP", "ExchangeMSP", "RegulatorMSP":
+	case "IPOfficeMSP", "ExchangeMSP", "RegulatorMSP", "FundMSP", "ValuerMSP", "InsurerMSP":
 		return Message(lang, "org."+mspID)
 	}
 	if n, ok := strings.CutPrefix(strings.TrimSuffix(mspID, "MSP"), "Bank"); ok && n != "" && strings.Trim(n, "0123456789") == "" {

@@ -208,3 +208,31 @@ func htmlInsertions(src string) []string {
 	}
 	return out
 }
+
+// The evaluation page (F9) is in the menu of the organizations the chaincode answers it for: the
+// regulator, the IP office, the fund's manager and every bank (its own loans); not the exchange's, an
+// agency's or an insurer's, which the chaincode refuses. The new members are known by their kinds.
+func TestNavigation_TheEvaluationIsForWhomTheChaincodeAnswersIt(t *testing.T) {
+	for msp, want := range map[string]string{"FundMSP": "fund", "ValuerMSP": "valuer", "HubeiValuerMSP": "valuer",
+		"InsurerMSP": "insurer", "Bank3MSP": "bank", "ExchangeMSP": "exchange", "OrdererMSP": "other"} {
+		if got := OrgKind(msp); got != want {
+			t.Errorf("OrgKind(%s) = %q, want %q", msp, got, want)
+		}
+	}
+	has := func(kind string) bool {
+		return slices.ContainsFunc(navigation(kind), func(p Page) bool { return p.Path == "evaluation" })
+	}
+	for _, kind := range []string{"regulator", "ipoffice", "fund", "bank"} {
+		if !has(kind) {
+			t.Errorf("%s: no evaluation in the menu", kind)
+		}
+	}
+	for _, kind := range []string{"exchange", "valuer", "insurer", "other"} {
+		if has(kind) {
+			t.Errorf("%s: the evaluation is in the menu", kind)
+		}
+	}
+	if OrgName("zh-CN", "FundMSP") != "风险补偿资金管理机构" || OrgName("en", "InsurerMSP") != "Insurer" {
+		t.Errorf("names: %q, %q", OrgName("zh-CN", "FundMSP"), OrgName("en", "InsurerMSP"))
+	}
+}

@@ -213,6 +213,8 @@ var Enums = map[string][]string{
 	"measureKind":    {api.MeasureFreeze},
 	"measureStatus":  {string(api.MeasureEffective), string(api.MeasureWaiting), string(api.MeasureLifted)},
 	"flag":           {"frozen", "disputed", "invalidation-pending", "overdue"},
+	"coverKind":      api.CoverKinds,
+	"subsidyKind":    api.SubsidyKinds,
 	"action":         writingOperations(),
 	"eventType": {"AssetRegistered", "AssetsImported", "AssetUpdated", "FreezeRecorded", "FreezeLifted", "LicenseTerminated",
 		"PledgeApplied", "PledgeRegistered", "PledgeRefused", "PledgeRevoked", "PledgeChangeFiled", "PledgeChangeRecorded",

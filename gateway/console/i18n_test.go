@@ -158,7 +158,7 @@ func TestCatalogues_EveryKeyUsedIsDefined(t *testing.T) {
 	for _, c := range ErrorCodes {
 		used["error."+c] = "ErrorCodes"
 	}
-	for _, msp := range []string{"IPOfficeMSP", "ExchangeMSP", "RegulatorMSP"} {
+	for _, msp := range []string{"IPOfficeMSP", "ExchangeMSP", "RegulatorMSP", "FundMSP", "ValuerMSP", "InsurerMSP"} {
 		used["org."+msp] = "OrgName"
 	}
 	used["org.bank"] = "OrgName"

@@ -124,6 +124,8 @@ func pageVisits(s pageSeed) map[string]pageVisit {
 		"licences": {query: "asset=" + s.asset, ready: `!document.querySelector("#licence-register").hidden && document.querySelector("#l-heading").textContent !== "" && document.querySelector("#l-rows").children.length > 0`},
 		"court":    {query: "asset=" + s.asset, ready: `!document.querySelector("#court-right").hidden && document.querySelector("#c-heading").textContent !== "" && document.querySelector("#c-rows").children.length > 0`},
 		// The register of rights: the registration form with its first owner, and the seeded right's record in the change form.
+		// The evaluation (F9): its tables drawn from the chaincode's answer.
+		"evaluation": {ready: `document.querySelectorAll("#eval-loans table").length === 4 && !!document.querySelector("#eval-subsidies table")`},
 		"rights": {query: "asset=" + s.asset, ready: `!!document.querySelector("#r-owner-rows [data-row]") && !document.querySelector("#u-right").hidden && document.querySelector("#u-fact-id").textContent !== ""`},
 	}
 }
