@@ -126,7 +126,7 @@ func pageVisits(s pageSeed) map[string]pageVisit {
 		// The register of rights: the registration form with its first owner, and the seeded right's record in the change form.
 		// The evaluation (F9): its tables drawn from the chaincode's answer.
 		"evaluation": {ready: `document.querySelectorAll("#eval-loans table").length === 4 && !!document.querySelector("#eval-subsidies table")`},
-		"rights": {query: "asset=" + s.asset, ready: `!!document.querySelector("#r-owner-rows [data-row]") && !document.querySelector("#u-right").hidden && document.querySelector("#u-fact-id").textContent !== ""`},
+		"rights":     {query: "asset=" + s.asset, ready: `!!document.querySelector("#r-owner-rows [data-row]") && !document.querySelector("#u-right").hidden && document.querySelector("#u-fact-id").textContent !== ""`},
 	}
 }
 
