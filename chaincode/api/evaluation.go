@@ -15,7 +15,7 @@ const Unstated = "unstated"
 // dates (From to To, both included, China time), as the guideline's performance evaluation asks. The
 // loans are the pledges registered in the window: in all, by pledgee bank, by the borrower's industry
 // (its GB/T 4754 section letter) and by its region (its prefecture, the GB/T 2260 code's first four
-// digits followed by 00). Amounts come from the private terms the caller's organization holds (V2),
+// digits followed by 00; a county-level unit directly under its province, xx90xx, by its own code). Amounts come from the private terms the caller's organization holds (V2),
 // as the statistics' do; TermsCoverage counts them. Valuations are the disposals of the window of
 // pledges that cited a report, their values (as the caller may read them, F2) against the proceeds
 // the pledges received. Cover, Fund and Subsidies are the insurers', the fund's and the subsidies'
@@ -40,7 +40,8 @@ type Evaluation struct {
 // EvaluationGroup is the loans registered in the window of one group (Key: a bank's MSP id, an
 // industry's section letter, a prefecture's code, or "all"): how many, their secured amounts per
 // currency (of the terms read), how many of them cited a valuation report, are covered by insurance or
-// a guarantee, and have defaulted since (a default recorded on the pledge, whatever came after).
+// a guarantee, and have defaulted since (their bank declared a default, whatever came after; a pledge
+// ended by another pledge's sale without a default of its own is not one).
 type EvaluationGroup struct {
 	Amounts   []Amount `json:"amounts"`
 	Covered   int      `json:"covered"`
@@ -50,15 +51,19 @@ type EvaluationGroup struct {
 	Valued    int      `json:"valued"`
 }
 
-// ValuationFigures set the valuations against what the sales brought (F9): the disposals of the
-// window of pledges that cited a report, how many of those reports' values the caller's
-// organization read (F2: the agency, the client bank, the IP office and the regulator), the values
-// read and the proceeds those same pledges received, per currency, and Recovery, 100 × CNY proceeds
-// ÷ CNY value, when every value was read (absent otherwise).
+// ValuationFigures set the valuations against what the rights brought when sold (F9): the sales of the
+// window (each report and sale once) of exactly the rights a cited report valued (Sales), how many of
+// those reports' values the caller's organization read (ValuesRead; F2: the agency, the client bank,
+// the IP office and the regulator), the values read and the sales' prices, per currency, of those whose
+// value is in the sale's currency; and Recovery, 100 × CNY price ÷ CNY value, when every value of Sales
+// was read and in the sale's currency (absent otherwise). PartSales are sales of more rights than a
+// cited report valued (a pledge discharged by the sale of a larger package): the price is not the
+// report's rights' alone, so they are counted, not compared.
 type ValuationFigures struct {
-	Disposals  int      `json:"disposals"`
-	Proceeds   []Amount `json:"proceeds"`
+	PartSales  int      `json:"partSales"`
+	Price      []Amount `json:"price"`
 	Recovery   *float64 `json:"recovery,omitempty"`
+	Sales      int      `json:"sales"`
 	Value      []Amount `json:"value"`
 	ValuesRead int      `json:"valuesRead"`
 }
@@ -84,8 +89,8 @@ type FundFigures struct {
 }
 
 // SubsidyFigures are one kind of subsidy's figures in the window (F8): approved and paid, with their
-// amounts; the loans the approved ones supported; and how many of the approved ones are on a loan
-// flagged since (defaulted, released early, revoked or deregistered: the whole-process tracking).
+// amounts; the loans the approved ones supported (Loans), and how many of those loans are flagged since
+// (Flagged: defaulted, released early, revoked or deregistered: the whole-process tracking).
 type SubsidyFigures struct {
 	Approved       int      `json:"approved"`
 	ApprovedAmount []Amount `json:"approvedAmount"`

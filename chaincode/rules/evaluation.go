@@ -13,11 +13,24 @@ var (
 	borrowerRegionPattern = regexp.MustCompile(api.RegionPattern)
 )
 
-// checkBorrower checks an application's industry and region (F9), both optional.
+// industryDivisions are the divisions (大类, two digits) of each section (门类) of GB/T 4754-2017.
+var industryDivisions = map[byte][2]int{'A': {1, 5}, 'B': {6, 12}, 'C': {13, 43}, 'D': {44, 46}, 'E': {47, 50},
+	'F': {51, 52}, 'G': {53, 60}, 'H': {61, 62}, 'I': {63, 65}, 'J': {66, 69}, 'K': {70, 70}, 'L': {71, 72},
+	'M': {73, 75}, 'N': {76, 79}, 'O': {80, 82}, 'P': {83, 83}, 'Q': {84, 85}, 'R': {86, 90}, 'S': {91, 96}, 'T': {97, 97}}
+
+// checkBorrower checks an application's industry and region (F9), both optional: an industry's
+// division must be one of its section's.
 func (c *check) checkBorrower(industry, region string) {
-	if industry != "" && !industryPattern.MatchString(industry) {
-		c.fail("industry", "must be a code of GB/T 4754 (国民经济行业分类): a section letter A to T, "+
-			"alone or with its division, group or class (C, C39, C391, C3911)")
+	if industry != "" {
+		ok := industryPattern.MatchString(industry)
+		if ok && len(industry) >= 3 {
+			div, r := int(industry[1]-'0')*10+int(industry[2]-'0'), industryDivisions[industry[0]]
+			ok = r[0] <= div && div <= r[1]
+		}
+		if !ok {
+			c.fail("industry", "must be a code of GB/T 4754-2017 (国民经济行业分类): a section letter A to T, "+
+				"alone or with one of its divisions, and a group or class of it (C, C39, C391, C3911)")
+		}
 	}
 	if region != "" && !borrowerRegionPattern.MatchString(region) {
 		c.fail("region", "must be a six-digit code of GB/T 2260 (行政区划代码), e.g. 420106")
@@ -33,11 +46,16 @@ func industryGroup(industry string) string {
 }
 
 // regionGroup is the group a region counts in: its prefecture, the code's first four digits followed
-// by 00 (420106, Wuchang District, counts in 420100, Wuhan). *Interpretation:* the guideline asks for
-// figures by region; a prefecture is the level the province's reports use.
+// by 00 (420106, Wuchang District, counts in 420100, Wuhan); a county-level unit directly under its
+// province (xx90xx: Xiantao 429004, Qianjiang 429005, Tianmen 429006, Shennongjia 429021) by its own
+// code, as the province reports it. *Interpretation:* the guideline asks for figures by region; a
+// prefecture is the level the province's reports use.
 func regionGroup(region string) string {
-	if region == "" {
+	switch {
+	case region == "":
 		return api.Unstated
+	case region[2:4] == "90":
+		return region
 	}
 	return region[:4] + "00"
 }
@@ -54,7 +72,7 @@ func (s *Service) GetEvaluation(from, to string) (string, error) {
 	}
 	a := &evalAcc{s: s, byBank: map[string]*groupAcc{}, byIndustry: map[string]*groupAcc{}, byRegion: map[string]*groupAcc{},
 		covered: map[string]bool{}, covers: map[string]*coverAcc{}, subsidies: map[string]*subsidyAcc{},
-		valueRead: sums{}, valueProceeds: sums{}, fundApproved: sums{}, fundPaid: sums{}}
+		seenSales: map[string]bool{}, valueRead: sums{}, salePrice: sums{}, fundApproved: sums{}, fundPaid: sums{}}
 	a.all = newGroupAcc("all")
 	switch kind, _ := api.KindOf(caller.MSP); {
 	case caller.MSP == api.MSPIPOffice || caller.MSP == api.MSPRegulator || caller.MSP == api.MSPFund:
@@ -133,8 +151,10 @@ type evalAcc struct {
 	covered                           map[string]bool // pledge ids with a cover
 	covers                            map[string]*coverAcc
 	subsidies                         map[string]*subsidyAcc
-	disposals, valuesRead             int
-	valueRead, valueProceeds          sums
+	sales, partSales, valuesRead      int
+	comparable                        int             // values read in their sale's currency
+	seenSales                         map[string]bool // report id and sale, each counted once
+	valueRead, salePrice              sums
 	fundApproved, fundPaid            sums
 	fundApprovedN, fundPaidN, refused int
 }
@@ -156,7 +176,7 @@ type coverAcc struct {
 type subsidyAcc struct {
 	f              api.SubsidyFigures
 	approved, paid sums
-	loans          map[string]bool
+	loans, flagged map[string]bool // pledge ids
 }
 
 // in says whether the date of a time the chaincode wrote is in the window.
@@ -226,40 +246,48 @@ func group(m map[string]*groupAcc, key string) *groupAcc {
 	return m[key]
 }
 
-// addSale counts a pledge that cited a report and whose rights were sold in the window (its own
-// disposal, or another pledge's that discharged it): the proceeds it received against the report's
-// value, when the caller may read the value and the peer holds it.
+// addSale counts the sale in the window of the rights of a pledge that cited a report (its own
+// disposal, or another pledge's that discharged it), once per report and sale: the report's value, when
+// the caller may read it and the peer holds it, against the sale's price. A sale of more rights than
+// the report valued is counted apart (partSales): its price is not the report's rights' alone.
 func (a *evalAcc) addSale(p *api.Pledge) error {
 	if p.ValuationReportID == "" {
 		return nil
 	}
-	var at, currency, proceeds string
-	switch {
-	case p.Disposal != nil:
-		for _, q := range p.Disposal.Proceeds {
-			if q.PledgeID == p.ID {
-				at, currency, proceeds = p.Disposal.At, p.Disposal.Currency, q.Amount
-			}
+	sale, sold := p.Disposal, p.AssetIDs
+	if sale == nil && p.Discharge != nil && p.Discharge.DisposalPledgeID != "" {
+		d, err := a.s.loadPledge(p.Discharge.DisposalPledgeID)
+		if err != nil {
+			return err
 		}
-	case p.Discharge != nil && p.Discharge.DisposalPledgeID != "":
-		at, currency, proceeds = p.Discharge.At, p.Discharge.Currency, p.Discharge.Amount
+		sale, sold = d.Disposal, d.AssetIDs // nil when that disposal was undone
 	}
-	if !a.in(at) {
+	if sale == nil || !a.in(sale.At) || a.seenSales[p.ValuationReportID+"\x00"+sale.TxID] {
 		return nil
 	}
-	a.disposals++
+	a.seenSales[p.ValuationReportID+"\x00"+sale.TxID] = true
 	r, err := a.s.loadValuation(p.ValuationReportID)
 	if err != nil {
 		return err
 	}
+	if !sameIDs(r.AssetIDs, sold, func(id string) string { return id }) {
+		a.partSales++
+		return nil
+	}
+	a.sales++
 	if !mayReadValuation(a.s.tx.Caller, r) {
 		return nil
 	}
 	// A value not on this peer (one outside the collection) or not the one recorded is not counted.
-	if rec, ok := a.s.readValuation(r); ok {
-		a.valuesRead++
+	rec, ok := a.s.readValuation(r)
+	if !ok {
+		return nil
+	}
+	a.valuesRead++
+	if rec.Value.Currency == sale.Currency {
+		a.comparable++
 		a.valueRead.add(rec.Value.Currency, rec.Value.Value)
-		a.valueProceeds.add(currency, proceeds)
+		a.salePrice.add(sale.Currency, sale.Price)
 	}
 	return nil
 }
@@ -291,13 +319,17 @@ func (a *evalAcc) addClaim(fc *api.FundClaim) {
 	}
 }
 
+func newSubsidyAcc(kind string) *subsidyAcc {
+	return &subsidyAcc{f: api.SubsidyFigures{Kind: kind}, approved: sums{}, paid: sums{}, loans: map[string]bool{}, flagged: map[string]bool{}}
+}
+
 func (a *evalAcc) addSubsidy(sb *api.Subsidy) error {
 	if !a.mine(sb.Bank) {
 		return nil
 	}
 	k := a.subsidies[sb.Kind]
 	if k == nil {
-		k = &subsidyAcc{f: api.SubsidyFigures{Kind: sb.Kind}, approved: sums{}, paid: sums{}, loans: map[string]bool{}}
+		k = newSubsidyAcc(sb.Kind)
 		a.subsidies[sb.Kind] = k
 	}
 	if (sb.Status == api.FundApproved || sb.Status == api.FundPaid) && a.in(sb.DecidedAt) {
@@ -309,7 +341,7 @@ func (a *evalAcc) addSubsidy(sb *api.Subsidy) error {
 			return err
 		}
 		if len(subsidyFlags(p)) > 0 {
-			k.f.Flagged++
+			k.flagged[sb.PledgeID] = true
 		}
 	}
 	if sb.Payment != nil && a.in(sb.Payment.At) {
@@ -341,9 +373,9 @@ func (a *evalAcc) result() api.Evaluation {
 		ByRegion: groups(a.byRegion), Covers: []api.CoverFigures{}, Subsidies: []api.SubsidyFigures{},
 		Fund: api.FundFigures{Approved: a.fundApprovedN, ApprovedAmount: a.fundApproved.list(), Paid: a.fundPaidN,
 			PaidAmount: a.fundPaid.list(), Refused: a.refused},
-		Valuations: api.ValuationFigures{Disposals: a.disposals, ValuesRead: a.valuesRead, Value: a.valueRead.list(),
-			Proceeds: a.valueProceeds.list()}}
-	if v, p := a.valueRead["CNY"], a.valueProceeds["CNY"]; a.valuesRead == a.disposals && v != nil && p != nil && v.cents.Sign() > 0 {
+		Valuations: api.ValuationFigures{Sales: a.sales, PartSales: a.partSales, ValuesRead: a.valuesRead,
+			Value: a.valueRead.list(), Price: a.salePrice.list()}}
+	if v, p := a.valueRead["CNY"], a.salePrice["CNY"]; a.comparable == a.sales && v != nil && p != nil && v.cents.Sign() > 0 {
 		r := ratio(&p.cents, &v.cents)
 		out.Valuations.Recovery = &r
 	}
@@ -359,10 +391,10 @@ func (a *evalAcc) result() api.Evaluation {
 	for _, kind := range api.SubsidyKinds {
 		k := a.subsidies[kind]
 		if k == nil {
-			k = &subsidyAcc{f: api.SubsidyFigures{Kind: kind}, approved: sums{}, paid: sums{}, loans: map[string]bool{}}
+			k = newSubsidyAcc(kind)
 		}
 		f := k.f
-		f.ApprovedAmount, f.PaidAmount, f.Loans = k.approved.list(), k.paid.list(), len(k.loans)
+		f.ApprovedAmount, f.PaidAmount, f.Loans, f.Flagged = k.approved.list(), k.paid.list(), len(k.loans), len(k.flagged)
 		out.Subsidies = append(out.Subsidies, f)
 	}
 	return out

@@ -19,7 +19,7 @@ import (
 // report for Bank1 with its value in its collection valuation-ValuerMSP-Bank1MSP (F2), and Bank1 files
 // a pledge citing it (F3). The report's public record is every member's; its value is shown, verified
 // against the public hash, to the agency, Bank1, the IP office and the regulator, and to no other
-// member (Bank2, the exchange, the insurer, the fund), whose peers hold no copy of it; Bank1 sees the
+// member (Bank2, the exchange, the insurer, the fund): their gateways answer the public record alone; Bank1 sees the
 // loan-to-value in its pledge's private terms.
 func TestE2E_F2F3_AValuationIsPrivateToItsFourMembersOnTheNetwork(t *testing.T) {
 	ipo, valuer, bank1 := as(t, "IPOfficeMSP", "examiner1"), as(t, "ValuerMSP", "appraiser1"), as(t, "Bank1MSP", "officer1")

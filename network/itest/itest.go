@@ -43,7 +43,16 @@ func System(t testing.TB) *netctl.System {
 			sysErr = fmt.Errorf("%s is not set: run these tests with scripts/ipledger test integration", SystemEnv)
 			return
 		}
-		sys, sysErr = netctl.LoadSystem(path)
+		if sys, sysErr = netctl.LoadSystem(path); sysErr != nil {
+			return
+		}
+		// The package before this one may have loaded the machine (scratch networks, faults): wait until
+		// every peer knows every organization's peer again before the first test endorses.
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		if err := sys.WaitEveryPeerReachesEveryOrg(ctx, 3*time.Minute); err != nil {
+			sysErr = fmt.Errorf("the test network's peers do not all reach each other: %w", err)
+		}
 	})
 	if sysErr != nil {
 		t.Fatal(sysErr)

@@ -36,6 +36,27 @@ func (n *Network) waitReady(ctx context.Context, sys *System, timeout time.Durat
 	})
 }
 
+// WaitEveryPeerReachesEveryOrg waits until every organization's peer gateway can have Ping endorsed
+// by every organization's peer: gossip has told each peer of all the others. Up waits for it; a test
+// that follows a heavy phase of the machine (scratch networks, a load) waits again, because a peer
+// that missed another's alive messages for a while forgets it until the next ones arrive, and its
+// gateway then finds no endorsing peer of that organization.
+func (s *System) WaitEveryPeerReachesEveryOrg(ctx context.Context, timeout time.Duration) error {
+	var all []string
+	for _, o := range s.Organizations {
+		if o.Peer != "" {
+			all = append(all, o.MSPID)
+		}
+	}
+	return waitFor(ctx, timeout, 300*time.Millisecond, func() error {
+		var g errgroup.Group
+		for _, msp := range all {
+			g.Go(func() error { return endorseEverywhere(ctx, s, msp, all) })
+		}
+		return g.Wait()
+	})
+}
+
 // anyExited names the first node or chaincode server of the network that is not running (gateways
 // and their read models start after readiness), with the
 // cause from its log: readiness cannot come without it.

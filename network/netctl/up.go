@@ -44,6 +44,30 @@ var errLegacyState = errors.New("this data directory was made by an earlier netc
 	"for every peer (state.json has one packageId); this one runs a chaincode server per organization. " +
 	"Delete the network with `scripts/ipledger down --purge` and run up again")
 
+// checkMadeWith refuses to bring up a one-machine network whose topology names an organization the
+// network was not made with (say, the IP-finance members, added to network/topology.yaml after the
+// directory was made): up's steps that enrol, make the genesis block and commit the chaincode are done
+// and would not be run again, so the organization would have no identities, no place on the channel
+// and no collections. On a consortium's host the plan's hash guards the same (Scope).
+func (n *Network) checkMadeWith(st *state) error {
+	if !st.Enrolled || n.scoped() {
+		return nil
+	}
+	var missing []string
+	for _, o := range n.Top.Organizations {
+		if _, err := os.Stat(n.orgDir(o)); errors.Is(err, os.ErrNotExist) {
+			missing = append(missing, o.MSPID)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the topology names %s, which the network in %s was not made with: a new member joins a running "+
+		"consortium by its onboarding procedure (docs/operations.md, \"A bank joins a running consortium\"); to start this "+
+		"one-machine network anew with every member, run `scripts/ipledger down --purge`, then up",
+		strings.Join(missing, ", "), n.Dir)
+}
+
 // packaged tells whether every peer organization has its package id.
 func (n *Network) packaged(st *state) bool {
 	for _, o := range n.Top.PeerOrgs() {
@@ -181,6 +205,9 @@ func (n *Network) beginUp() (*state, error) {
 	}
 	if st.LegacyPackageID != "" {
 		return nil, errLegacyState
+	}
+	if err := n.checkMadeWith(st); err != nil {
+		return nil, err
 	}
 	n.applyIdentities(st)
 	if st.Committed {

@@ -166,3 +166,33 @@ func TestUpSteps_Order(t *testing.T) {
 		t.Errorf("an orderer host's last step is %q", last)
 	}
 }
+
+// A one-machine network made before the topology named the IP-finance members is not brought up as if
+// it had them (its enrolment, genesis block and chaincode definition are done and would not be made
+// again): up names the members it lacks and says what to do. Made with every member, it goes on.
+func TestUp_RefusesATopologyWithMembersTheNetworkWasNotMadeWith(t *testing.T) {
+	n := &Network{Top: loadTestTopology(t, 7000), Dir: t.TempDir()}
+	if err := n.saveState(&state{Enrolled: true, Genesis: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range n.Top.Organizations {
+		if o.MSPID != "ValuerMSP" && o.MSPID != "FundMSP" {
+			if err := os.MkdirAll(n.orgDir(o), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	_, err := n.beginUp()
+	if err == nil || !strings.Contains(err.Error(), "ValuerMSP, FundMSP") || !strings.Contains(err.Error(), "down --purge") ||
+		strings.Contains(err.Error(), "InsurerMSP") {
+		t.Fatalf("up on a network made without two members: %v", err)
+	}
+	for _, msp := range []string{"ValuerMSP", "FundMSP"} {
+		if err := os.MkdirAll(n.orgDir(n.Top.Org(msp)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := n.checkMadeWith(&state{Enrolled: true}); err != nil {
+		t.Fatalf("made with every member: %v", err)
+	}
+}

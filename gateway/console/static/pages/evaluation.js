@@ -62,8 +62,9 @@
       const v = ev.valuations;
       clear($("#eval-valuations")).append(table(t("evaluation.valuations.title"),
         [t("evaluation.col.measure"), t("evaluation.col.value")],
-        [[t("evaluation.valuations.disposals"), String(v.disposals)], [t("evaluation.valuations.values-read"), String(v.valuesRead)],
-          [t("evaluation.valuations.value"), amounts(v.value)], [t("evaluation.valuations.proceeds"), amounts(v.proceeds)],
+        [[t("evaluation.valuations.sales"), String(v.sales)], [t("evaluation.valuations.part-sales"), String(v.partSales)],
+          [t("evaluation.valuations.values-read"), String(v.valuesRead)],
+          [t("evaluation.valuations.value"), amounts(v.value)], [t("evaluation.valuations.price"), amounts(v.price)],
           [t("evaluation.valuations.recovery"), v.recovery === undefined ? "—" : v.recovery.toFixed(2) + "%"]]));
       clear($("#eval-covers")).append(table(t("evaluation.covers.title"),
         [t("evaluation.col.kind"), t("evaluation.col.recorded"), t("evaluation.col.premiums"), t("evaluation.col.payments"), t("evaluation.col.paid")],
