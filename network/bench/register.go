@@ -86,6 +86,11 @@ func (r *Runner) deployKV(ctx context.Context) error {
 	r.kvDeployment = d
 	r.logf("trivial chaincode %s deployed (sequence %d, policy %s, committed now: %v) in %.1fs", KVName, d.Sequence, d.Policy,
 		d.Committed, time.Since(start).Seconds())
+	// A new chaincode's commit busies every peer (its servers start, its definition is applied); wait
+	// until every peer's gateway reaches every organization's peer again before the next endorsement.
+	if err := r.sys.WaitEveryPeerReachesEveryOrg(ctx, 2*time.Minute); err != nil {
+		return fmt.Errorf("after deploying the trivial chaincode: %w", err)
+	}
 	a := r.asset()
 	if _, err := r.bare.RegisterAsset(ctx, r.next("req"), a); err != nil {
 		return fmt.Errorf("registering a right to size the trivial chaincode's value: %w", err)
