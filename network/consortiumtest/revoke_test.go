@@ -208,7 +208,7 @@ func refusedByEveryPeer(t *testing.T, sys *netctl.System, c *client.Contract) {
 		}
 		t.Logf("%s's peer refuses: %s", o.MSPID, d[strings.Index(d, "; "):])
 	}
-	if peers != 5 {
-		t.Errorf("%d peers, want 5", peers)
+	if peers != 8 {
+		t.Errorf("%d peers, want 8", peers)
 	}
 }

@@ -92,39 +92,39 @@ func sign(t *testing.T, update string, orgs ...string) string {
 }
 
 // Channel configuration updates: an organization added by a majority of the member organizations'
-// admins (3 of 5) and removed again by a majority of six (4); each refusal named before anything is
+// admins (5 of 8) and removed again by a majority of nine (5); each refusal named before anything is
 // sent; the network goes on committing.
 func TestChannelUpdateAddAndRemoveAnOrganization(t *testing.T) {
 	sys := system(t)
 	def := definition(t, "Bank9MSP")
 	refused(t, "sha256 is", "channel", "propose", "add-org", def[:strings.LastIndexByte(def, '@')]+"@"+strings.Repeat("0", 64), "--org", "Bank1MSP")
 	out := ipledger(t, "channel", "propose", "add-org", def, "--org", "Bank1MSP")
-	if !strings.Contains(out, "MAJORITY Admins of 5 organizations") || !strings.Contains(out, "needs 3") {
+	if !strings.Contains(out, "MAJORITY Admins of 8 organizations") || !strings.Contains(out, "needs 5") {
 		t.Fatalf("the proposal does not say what it needs:\n%s", out)
 	}
 	upd := artifact(t, out)
 	refused(t, "no sha256 to compare", "channel", "sign", upd[:strings.LastIndexByte(upd, '@')], "--org", "Bank2MSP")
 	two := sign(t, upd, "Bank2MSP")
-	refused(t, "needs 3, has 2 (Bank1MSP, Bank2MSP)", "channel", "submit", upd, "--signatures", two, "--org", "Bank1MSP")
+	refused(t, "needs 5, has 2 (Bank1MSP, Bank2MSP)", "channel", "submit", upd, "--signatures", two, "--org", "Bank1MSP")
 	bad := filepath.Join(t.TempDir(), "bad.sig")
 	if err := os.WriteFile(bad, []byte("not a signature"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	refused(t, "signature 2: not a configuration signature", "channel", "submit", upd, "--signatures", two+","+bad, "--org", "Bank1MSP")
-	three := sign(t, upd, "Bank2MSP", "IPOfficeMSP")
-	out = ipledger(t, "channel", "submit", upd, "--signatures", three, "--org", "Bank1MSP")
+	five := sign(t, upd, "Bank2MSP", "IPOfficeMSP", "ExchangeMSP", "FundMSP")
+	out = ipledger(t, "channel", "submit", upd, "--signatures", five, "--org", "Bank1MSP")
 	t.Logf("added: %s", strings.TrimSpace(out))
 	refused(t, "Bank9MSP is already an organization of channel", "channel", "propose", "add-org", def, "--org", "Bank1MSP")
 	// The update it was computed from is stale now.
 	refused(t, "stale update", "channel", "sign", upd, "--org", "RegulatorMSP")
 
 	out = ipledger(t, "channel", "propose", "remove-org", "Bank9MSP", "--org", "Bank1MSP")
-	if !strings.Contains(out, "MAJORITY Admins of 6 organizations") || !strings.Contains(out, "needs 4") {
+	if !strings.Contains(out, "MAJORITY Admins of 9 organizations") || !strings.Contains(out, "needs 5") {
 		t.Fatalf("the proposal does not say what it needs:\n%s", out)
 	}
 	rm := artifact(t, out)
-	refused(t, "needs 4, has 3", "channel", "submit", rm, "--signatures", sign(t, rm, "Bank2MSP", "IPOfficeMSP"), "--org", "Bank1MSP")
-	out = ipledger(t, "channel", "submit", rm, "--signatures", sign(t, rm, "Bank2MSP", "IPOfficeMSP", "RegulatorMSP"), "--org", "Bank1MSP")
+	refused(t, "needs 5, has 4", "channel", "submit", rm, "--signatures", sign(t, rm, "Bank2MSP", "IPOfficeMSP", "RegulatorMSP"), "--org", "Bank1MSP")
+	out = ipledger(t, "channel", "submit", rm, "--signatures", sign(t, rm, "Bank2MSP", "IPOfficeMSP", "RegulatorMSP", "ValuerMSP"), "--org", "Bank1MSP")
 	t.Logf("removed: %s", strings.TrimSpace(out))
 	refused(t, "Bank9MSP is not an organization of channel", "channel", "propose", "remove-org", "Bank9MSP", "--org", "Bank1MSP")
 
