@@ -219,19 +219,7 @@ func TestF9_OneReportIsSetAgainstOneSaleOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cite := func(regNo string, ids ...string) *api.Pledge {
-		app := application(ids...)
-		app.ValuationReportID = r.ID
-		p, err := e.apply(bank1, app)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p, err = e.registerPledge(p.ID, regNo); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	first, second := cite("R1", "T1"), cite("R2", "T1")
+	first, second := e.citing(r.ID, "R1", "T1"), e.citing(r.ID, "R2", "T1")
 	wantCode(t, e.declareDefault(bank1, first.ID, "1000000"), "")
 	wantCode(t, e.stateClaim(bank1, second.ID, "1000000", "CNY"), "")
 	if _, err := e.dispose(first.ID, sold("1600000", "0", first.ID, "1000000", second.ID, "600000")); err != nil {
@@ -280,15 +268,7 @@ func TestF9_OneReportIsSetAgainstOneSaleOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app = application("P5")
-	app.ValuationReportID = r3.ID
-	p5, err := e.apply(bank1, app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p5, err = e.registerPledge(p5.ID, "R5"); err != nil {
-		t.Fatal(err)
-	}
+	p5 := e.citing(r3.ID, "R5", "P5")
 	wantCode(t, e.declareDefault(bank1, p5.ID, "1000000"), "")
 	if _, err := e.dispose(p5.ID, sold("900000", "0", p5.ID, "900000")); err != nil {
 		t.Fatal(err)

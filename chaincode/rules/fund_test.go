@@ -406,18 +406,7 @@ func TestF8_ADefaultedLoansSubsidyIsFlagged(t *testing.T) {
 func TestF8_AReportsFeeIsSubsidisedOnceAcrossPledges(t *testing.T) {
 	e, r := valuedRights(t)
 	wantCode(t, e.setFundRules(fundStaff, "2025", rules2025), "")
-	cite := func(regNo string) *api.Pledge {
-		app := application("P1", "P2")
-		app.ValuationReportID = r.ID
-		p, err := e.apply(bank1, app)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p, err = e.registerPledge(p.ID, regNo); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	cite := func(regNo string) *api.Pledge { return e.citing(r.ID, regNo, "P1", "P2") }
 	first := cite("ZX2025000001")
 	fee, err := e.applySubsidy(bank1, subsidyOf(api.SubsidyValuationFee, first.ID, "10000"))
 	if err != nil {

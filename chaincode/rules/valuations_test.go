@@ -82,6 +82,21 @@ func valuedRights(t *testing.T) (*env, *api.ValuationReport) {
 	return e, r
 }
 
+// citing is Bank1's pledge of the rights citing report reportID, registered as regNo.
+func (e *env) citing(reportID, regNo string, assetIDs ...string) *api.Pledge {
+	e.t.Helper()
+	app := application(assetIDs...)
+	app.ValuationReportID = reportID
+	p, err := e.apply(bank1, app)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if p, err = e.registerPledge(p.ID, regNo); err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
 func TestF_KindsOfMemberAreKnownByTheirMSPID(t *testing.T) {
 	for msp, want := range map[api.MSPID]api.OrgKind{
 		"Bank1MSP": api.KindBank, "HubeiBankMSP": api.KindBank, "ValuerMSP": api.KindValuer, "HubeiValuerMSP": api.KindValuer,

@@ -48,15 +48,7 @@ var goGC = regexp.MustCompile(`^([0-9]+|off)$`)
 // GCPercent is the GOGC netctl starts a kind of process with: its override from the environment
 // (IPLEDGER_GOGC_<KIND>), else GCPercents; "" for Go's default.
 func GCPercent(kind string) (string, error) {
-	name := "IPLEDGER_GOGC_" + strings.ToUpper(kind)
-	gc, set := os.LookupEnv(name)
-	if !set {
-		gc = GCPercents[kind]
-	}
-	if gc != "" && !goGC.MatchString(gc) {
-		return "", fmt.Errorf("%s=%q is not a GOGC setting: give a percentage such as 50, or off", name, gc)
-	}
-	return gc, nil
+	return kindSetting("IPLEDGER_GOGC_", kind, GCPercents, goGC, "a GOGC setting: give a percentage such as 50, or off")
 }
 
 // goMemLimit is the form GOMEMLIMIT accepts: a number with an optional unit, or off.
@@ -65,15 +57,22 @@ var goMemLimit = regexp.MustCompile(`^([0-9]+(B|KiB|MiB|GiB|TiB)?|off)$`)
 // MemoryLimit is the GOMEMLIMIT netctl starts a kind of process with: its override from the
 // environment (IPLEDGER_GOMEMLIMIT_<KIND>), else MemoryLimits; "" for none.
 func MemoryLimit(kind string) (string, error) {
-	name := "IPLEDGER_GOMEMLIMIT_" + strings.ToUpper(kind)
-	limit, set := os.LookupEnv(name)
+	return kindSetting("IPLEDGER_GOMEMLIMIT_", kind, MemoryLimits, goMemLimit,
+		"a memory limit: give a size such as 256MiB (B, KiB, MiB, GiB), or off for none")
+}
+
+// kindSetting is a kind of process's setting: the environment's prefix<KIND> when set (empty: none),
+// else defaults[kind]; a value not of form is refused, naming the variable and what it should be.
+func kindSetting(prefix, kind string, defaults map[string]string, form *regexp.Regexp, what string) (string, error) {
+	name := prefix + strings.ToUpper(kind)
+	v, set := os.LookupEnv(name)
 	if !set {
-		limit = MemoryLimits[kind]
+		v = defaults[kind]
 	}
-	if limit != "" && !goMemLimit.MatchString(limit) {
-		return "", fmt.Errorf("%s=%q is not a memory limit: give a size such as 256MiB (B, KiB, MiB, GiB), or off for none", name, limit)
+	if v != "" && !form.MatchString(v) {
+		return "", fmt.Errorf("%s=%q is not %s", name, v, what)
 	}
-	return limit, nil
+	return v, nil
 }
 
 // MemoryLimitBytes is a limit in the form GOMEMLIMIT accepts in bytes (0 for "" or off).
