@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ipledger/ipledger/chaincode/api"
@@ -32,11 +33,13 @@ type Difference struct {
 }
 
 // CheckOptions say what to compare: every key (Sample 0) or Sample keys of the read model picked at
-// random, and the private collections whose hashes are compared for each pledge.
+// random, the private collections whose hashes are compared for each pledge (the banks' terms), and
+// those compared for each valuation report (ValuationCollections: valuation-<agency>-<bank>, F2).
 type CheckOptions struct {
-	Sample      int
-	Collections []string
-	PageSize    int
+	Sample               int
+	Collections          []string
+	ValuationCollections []string
+	PageSize             int
 	// Rechecks is how many times keys that differ are read again, on both sides, once the read model
 	// has the peer's height (blocks committed during the check make such differences); default 3.
 	Rechecks int
@@ -183,11 +186,50 @@ func (p *keyPages) peek(ctx context.Context) (*api.StateKey, error) {
 
 func (p *keyPages) pop() { p.items = p.items[1:] }
 
+// collectionsOf are the private collections whose hashes are compared for a key: the terms
+// collections for a pledge, the valuation collections for a valuation report, none for the others.
+func (c *checker) collectionsOf(key string) []string {
+	switch family, _, _ := rules.SplitCompositeKey(key); family {
+	case "pledge":
+		return c.opt.Collections
+	case "valuation":
+		return c.opt.ValuationCollections
+	}
+	return nil
+}
+
+// privateDigests compares the private hashes of keys, each family's keys with its collections.
+func (c *checker) privateDigests(ctx context.Context, keys []string, rep *CheckReport) ([]Difference, error) {
+	var diffs []Difference
+	byColls := map[string][]string{}
+	var order []string
+	for _, k := range keys {
+		colls := c.collectionsOf(k)
+		if len(colls) == 0 {
+			continue
+		}
+		id := strings.Join(colls, "\x00")
+		if _, ok := byColls[id]; !ok {
+			order = append(order, id)
+		}
+		byColls[id] = append(byColls[id], k)
+	}
+	for _, id := range order {
+		keys := byColls[id]
+		more, err := c.digests(ctx, keys, c.collectionsOf(keys[0]), false, rep)
+		if err != nil {
+			return nil, err
+		}
+		diffs = append(diffs, more...)
+	}
+	return diffs, nil
+}
+
 // all compares every family, merging the two sorted enumerations, and the private hashes of every
-// pledge.
+// pledge and valuation report.
 func (c *checker) all(ctx context.Context, rep *CheckReport) ([]Difference, error) {
 	var diffs []Difference
-	var pledges []string
+	var private []string
 	for _, family := range append([]string{""}, api.StateFamilies...) {
 		l := &keyPages{eval: c.chaincode, family: family, size: c.opt.PageSize}
 		r := &keyPages{eval: c.local, family: family, size: c.opt.PageSize}
@@ -215,22 +257,19 @@ func (c *checker) all(ctx context.Context, rep *CheckReport) ([]Difference, erro
 				if a.SHA256 != b.SHA256 {
 					diffs = append(diffs, Difference{Key: a.Key, Kind: Differs, Ledger: a.SHA256, ReadModel: b.SHA256})
 				}
-				if family == "pledge" {
-					pledges = append(pledges, a.Key)
+				if family == "pledge" || family == "valuation" {
+					private = append(private, a.Key)
 				}
 				l.pop()
 				r.pop()
 			}
 		}
 	}
-	if len(c.opt.Collections) > 0 {
-		more, err := c.digests(ctx, pledges, true, rep)
-		if err != nil {
-			return nil, err
-		}
-		diffs = append(diffs, more...)
+	more, err := c.privateDigests(ctx, private, rep)
+	if err != nil {
+		return nil, err
 	}
-	return diffs, nil
+	return append(diffs, more...), nil
 }
 
 // sample compares the digests of Sample keys of the read model picked at random.
@@ -254,31 +293,52 @@ func (c *checker) sample(ctx context.Context, rep *CheckReport) ([]Difference, e
 		return nil, err
 	}
 	rep.Keys = len(keys)
-	return c.digests(ctx, keys, len(c.opt.Collections) > 0, rep)
+	diffs, err := c.digests(ctx, keys, nil, true, rep)
+	if err != nil {
+		return nil, err
+	}
+	more, err := c.privateDigests(ctx, keys, rep)
+	if err != nil {
+		return nil, err
+	}
+	return append(diffs, more...), nil
 }
 
 // recheck reads the keys that differed again on both sides.
 func (c *checker) recheck(ctx context.Context, diffs []Difference) ([]Difference, error) {
-	var keys []string
-	seen := map[string]bool{}
-	private := false
+	var keys, private []string
+	seen, seenPrivate := map[string]bool{}, map[string]bool{}
 	for _, d := range diffs {
-		private = private || d.Collection != ""
-		if !seen[d.Key] {
+		if d.Collection != "" && !seenPrivate[d.Key] {
+			seenPrivate[d.Key] = true
+			private = append(private, d.Key)
+		} else if d.Collection == "" && !seen[d.Key] {
 			seen[d.Key] = true
 			keys = append(keys, d.Key)
 		}
 	}
 	var rep CheckReport
-	return c.digests(ctx, keys, private, &rep)
+	var out []Difference
+	if len(keys) > 0 {
+		more, err := c.digests(ctx, keys, nil, true, &rep)
+		if err != nil {
+			return nil, err
+		}
+		out = more
+	}
+	more, err := c.privateDigests(ctx, private, &rep)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, more...), nil
 }
 
-// digests compares GetStateDigests on both sides for keys, public values and (with private) the
-// hashes of the options' collections.
-func (c *checker) digests(ctx context.Context, keys []string, private bool, rep *CheckReport) ([]Difference, error) {
+// digests compares GetStateDigests on both sides for keys: their public values (public) and their
+// hashes in collections.
+func (c *checker) digests(ctx context.Context, keys []string, collections []string, public bool, rep *CheckReport) ([]Difference, error) {
 	colls := "[]"
-	if private {
-		raw, _ := json.Marshal(c.opt.Collections)
+	if len(collections) > 0 {
+		raw, _ := json.Marshal(collections)
 		colls = string(raw)
 	}
 	var diffs []Difference
@@ -299,11 +359,8 @@ func (c *checker) digests(ctx context.Context, keys []string, private bool, rep 
 		}
 		for k, a := range sides[0].Items {
 			b := sides[1].Items[k]
-			if d, ok := differ(a.Key, "", a.Exists, b.Exists, a.SHA256, b.SHA256); ok {
+			if d, ok := differ(a.Key, "", a.Exists, b.Exists, a.SHA256, b.SHA256); public && ok {
 				diffs = append(diffs, d)
-			}
-			if !private {
-				continue
 			}
 			for n, pa := range a.Private {
 				if n >= len(b.Private) {

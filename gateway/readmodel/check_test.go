@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,5 +140,61 @@ func TestCheck_SeesTheHeightAnotherProcessApplied(t *testing.T) {
 	c := &checker{s: checkerStore, height: func(context.Context) (uint64, error) { return 2, nil }}
 	if err := c.catchUp(ctx); err != nil {
 		t.Fatalf("the checker did not see the height the gateway applied: %v (it has %d)", err, checkerStore.Height())
+	}
+}
+
+// The checker compares a valuation report's private value in its collection (F2) when the collection
+// is named (ValuationCollections), as it compares the terms for a pledge: a planted hash is found, with
+// its collection, in a check of every key and in a sample; without the option it is not looked at.
+func TestCheck_ComparesTheValuationReportsPrivateHashes(t *testing.T) {
+	dir := t.TempDir()
+	ref := openT(t, gateway.ReadModelConfig{Driver: "sqlite", Path: filepath.Join(dir, "ref.db")})
+	apply(t, ref, configBlock(0))
+	c := &chain{t: t, s: ref, now: time.Date(2025, 3, 3, 2, 0, 0, 0, time.UTC)}
+	all := func(string) bool { return true }
+	owner := api.Owner{ID: "91420100MA4K0001X", Name: "Acme Optics Co.", Share: 10000}
+	asset := api.AssetInput{ApplicationDate: "2020-01-10", ExpiryDate: "2040-01-10", FeesPaidThrough: "2026-01-10",
+		GrantDate: "2022-06-01", ID: "CN-VAL-1", Kind: api.KindPatentInvention, Number: "ZLVAL1", Owners: []api.Owner{owner},
+		Title: "Optical lens assembly"}
+	c.submit(examiner, nil, all, func(r *rules.Service) (string, error) { return r.RegisterAsset("req-1", js(asset)) })
+	c.submit(examiner, nil, all, func(r *rules.Service) (string, error) {
+		return r.RecordAccreditation("req-2", "ValuerMSP", js(api.AccreditationInput{FilingNumber: "42-2024-0017",
+			Name: "Wuhan Zhongxin Asset Valuation Co.", ValidFrom: "2025-01-01", ValidUntil: "2027-12-31"}))
+	})
+	valuer := rules.Caller{MSP: api.MSPValuer, Role: api.RoleValuer, Submitter: "x509::CN=appraiser1::CN=ca.valuer"}
+	value := map[string][]byte{api.TransientValuationKey: []byte(js(api.ValuationValue{Currency: "CNY",
+		Salt: "8f1d2c3b4a5968778695a4b3c2d1e0f1", Value: "8000000"}))}
+	c.submit(valuer, value, all, func(r *rules.Service) (string, error) {
+		return r.IssueValuationReport("req-3", js(api.ValuationReportInput{AssetIDs: []string{asset.ID}, ClientBank: api.MSPBank1,
+			Method: "income", ReportHash: strings.Repeat("b", 64), ReportNumber: "ZXPG[2025]017", ValidUntil: "2026-02-28",
+			ValuationDate: "2025-03-01"}))
+	})
+	if _, err := ref.w.Exec(`VACUUM INTO $1`, filepath.Join(dir, "copy.db")); err != nil {
+		t.Fatal(err)
+	}
+	s := openT(t, gateway.ReadModelConfig{Driver: "sqlite", Path: filepath.Join(dir, "copy.db")})
+	coll := api.ValuationCollection(api.MSPValuer, api.MSPBank1)
+	res, err := s.w.Exec(`UPDATE rm_pvt_hash SET valuehash = $1 WHERE coll = $2`, []byte(strings.Repeat("p", 32)), coll)
+	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+		t.Fatalf("planting the value's hash: %d rows, %v", n, err)
+	}
+	ctx := context.Background()
+	height := func(context.Context) (uint64, error) { return ref.Height(), nil }
+	opt := CheckOptions{PageSize: 2, Collections: []string{"termsBank1MSP"}, Rechecks: 1}
+	rep, err := Check(ctx, s, auditor, evaluatorOf(ref), height, opt)
+	if err != nil || len(rep.Differences) != 0 {
+		t.Fatalf("without the valuation collections: %+v %v", rep, err)
+	}
+
+	opt.ValuationCollections = []string{coll}
+	for _, sample := range []int{0, 1000} {
+		opt.Sample = sample
+		rep, err = Check(ctx, s, auditor, evaluatorOf(ref), height, opt)
+		// The read model holds the value (the regulator is a member): a value whose hash is not the one
+		// the block recorded is not taken for it, and the report's value is reported missing there.
+		if err != nil || len(rep.Differences) != 1 || rep.Differences[0].Collection != coll ||
+			!strings.HasPrefix(rep.Differences[0].Key, rules.CompositeKey("valuation")) || rep.Differences[0].Kind == Extra {
+			t.Fatalf("sample %d: %+v %v; want the report's value differing in %s", sample, rep, err, coll)
+		}
 	}
 }

@@ -96,17 +96,24 @@ func check(ctx context.Context, cfg *gateway.Config, store *readmodel.Store, led
 	if err != nil {
 		return err
 	}
-	var colls []string
+	var colls, valuations []string
 	for _, msp := range cfg.PeerOrganizations {
 		if api.IsBank(api.MSPID(msp)) {
 			colls = append(colls, api.TermsCollection(api.MSPID(msp)))
+		}
+	}
+	for _, valuer := range cfg.PeerOrganizations {
+		for _, bank := range cfg.PeerOrganizations {
+			if api.IsValuer(api.MSPID(valuer)) && api.IsBank(api.MSPID(bank)) {
+				valuations = append(valuations, api.ValuationCollection(api.MSPID(valuer), api.MSPID(bank)))
+			}
 		}
 	}
 	eval := func(ctx context.Context, function string, args ...string) ([]byte, error) {
 		return ledger.Evaluate(ctx, id.Name, function, args...)
 	}
 	began := time.Now()
-	rep, err := readmodel.Check(ctx, store, caller, eval, ledger.ChainHeight, readmodel.CheckOptions{Sample: sample, Collections: colls})
+	rep, err := readmodel.Check(ctx, store, caller, eval, ledger.ChainHeight, readmodel.CheckOptions{Sample: sample, Collections: colls, ValuationCollections: valuations})
 	if err != nil {
 		return err
 	}
