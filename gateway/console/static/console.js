@@ -792,6 +792,10 @@
         app.terms.maximumAmount = v("#f-maxamount");
       }
       if ($("#f-thirdparty").checked) app.debtor = { id: v("#f-debtor-id"), name: v("#f-debtor-name") };
+      // The IP-finance record's optional facts (F3, F9): sent only when filled.
+      if (v("#f-valuation")) app.valuationReportId = v("#f-valuation");
+      if (v("#f-industry")) app.industry = v("#f-industry");
+      if (v("#f-region")) app.region = v("#f-region");
       return { path: "/v1/pledges", body: app };
     }
     function done(r) {
