@@ -5,20 +5,7 @@
 "use strict";
 
 (function () {
-  const { pages, MSP, $, el, clear, t, tEnum, fmtTime, fmtDate, fmtMoney, orgName, pledgeLink, api, actionForm, alertBox, refreshOn, truncationNote } = window.IPLedger;
-
-  // every reads every page of a list of the API (path has its query), up to 5000 records.
-  async function every(path) {
-    const items = [];
-    let bookmark = "";
-    do {
-      const page = await api("GET", path + "&pageSize=100" + (bookmark ? "&bookmark=" + encodeURIComponent(bookmark) : ""));
-      items.push(...(page.items || []));
-      bookmark = page.bookmark;
-    } while (bookmark && items.length < 5000);
-    items.truncated = Boolean(bookmark);
-    return items;
-  }
+  const { pages, MSP, $, el, clear, t, tEnum, fmtTime, fmtDate, fmtMoney, orgName, pledgeLink, listEvery, actionForm, alertBox, refreshOn, truncationNote } = window.IPLedger;
 
   // basisPoints is a percent as typed ("70", "12.5") in basis points (7000, 1250), without a float's
   // rounding error: at most two decimals, as the input allows.
@@ -61,7 +48,7 @@
     async function load() {
       const tbody = $("#cover-rows");
       let items;
-      try { items = await every("/v1/covers?insurer=" + encodeURIComponent(MSP)); } catch (err) { alertBox(err); return; }
+      try { items = await listEvery("/v1/covers?insurer=" + encodeURIComponent(MSP)); } catch (err) { alertBox(err); return; }
       items.sort((a, b) => (b.recordedAt || "").localeCompare(a.recordedAt || ""));
       truncationNote(tbody.closest("table"), items);
       clear(tbody);

@@ -4,20 +4,7 @@
 "use strict";
 
 (function () {
-  const { pages, $, el, clear, t, tEnum, fmtMoney, orgName, badge, pledgeLink, api, actionForm, alertBox, refreshOn, truncationNote, chinaToday, fieldError } = window.IPLedger;
-
-  // every reads every page of a list of the API (path has its query), up to 5000 records.
-  async function every(path) {
-    const items = [];
-    let bookmark = "";
-    do {
-      const page = await api("GET", path + "&pageSize=100" + (bookmark ? "&bookmark=" + encodeURIComponent(bookmark) : ""));
-      items.push(...(page.items || []));
-      bookmark = page.bookmark;
-    } while (bookmark && items.length < 5000);
-    items.truncated = Boolean(bookmark);
-    return items;
-  }
+  const { pages, $, el, clear, t, tEnum, fmtMoney, orgName, badge, pledgeLink, api, listEvery, actionForm, alertBox, refreshOn, truncationNote, chinaToday, fieldError } = window.IPLedger;
 
   // basisPoints is a percent as typed ("40", "12.5") in basis points (4000, 1250), without a float's
   // rounding error; percentOf the other way.
@@ -64,12 +51,13 @@
       loadRules();
     });
 
-    // decideForm is a filed record's decision: approve, or refuse with a reason code (the button
-    // pressed says which: its click comes before the form's submit).
+    // decideForm is a filed record's decision: approve, or refuse with a reason code. The button that
+    // submitted the form says which (Enter in the note is the first button's, approve); this listener
+    // is added before actionForm's, so it runs first.
     function decideForm(tpl, base, id) {
       const f = $(tpl).content.firstElementChild.cloneNode(true);
       let action = "approve";
-      for (const b of f.querySelectorAll("button[data-action]")) b.addEventListener("click", () => { action = b.dataset.action; });
+      f.addEventListener("submit", (ev) => { action = (ev.submitter && ev.submitter.dataset.action) || "approve"; });
       actionForm(f, () => {
         const note = f.elements.note.value.trim(), reason = f.elements.reasons.value;
         const path = base + encodeURIComponent(id) + "/" + action;
@@ -96,7 +84,7 @@
       let claims, subsidies;
       try {
         const lists = await Promise.all(["/v1/fund/claims?status=filed", "/v1/fund/claims?status=approved",
-          "/v1/fund/subsidies?status=filed", "/v1/fund/subsidies?status=approved"].map(every));
+          "/v1/fund/subsidies?status=filed", "/v1/fund/subsidies?status=approved"].map(listEvery));
         claims = lists[0].concat(lists[1]);
         claims.truncated = lists[0].truncated || lists[1].truncated;
         subsidies = lists[2].concat(lists[3]);

@@ -4,20 +4,7 @@
 "use strict";
 
 (function () {
-  const { pages, MSP, $, el, clear, t, tEnum, fmtDate, orgName, badge, assetLink, api, actionForm, alertBox, refreshOn, truncationNote } = window.IPLedger;
-
-  // every reads every page of a list of the API (path has its query), up to 5000 records.
-  async function every(path) {
-    const items = [];
-    let bookmark = "";
-    do {
-      const page = await api("GET", path + "&pageSize=100" + (bookmark ? "&bookmark=" + encodeURIComponent(bookmark) : ""));
-      items.push(...(page.items || []));
-      bookmark = page.bookmark;
-    } while (bookmark && items.length < 5000);
-    items.truncated = Boolean(bookmark);
-    return items;
-  }
+  const { pages, MSP, $, el, clear, t, tEnum, fmtDate, orgName, badge, assetLink, listEvery, actionForm, alertBox, refreshOn, truncationNote } = window.IPLedger;
 
   pages.valuations = function () {
     const form = $("#val-form");
@@ -56,7 +43,7 @@
     async function load() {
       const tbody = $("#val-rows");
       let items;
-      try { items = await every("/v1/valuations?valuer=" + encodeURIComponent(MSP)); } catch (err) { alertBox(err); return; }
+      try { items = await listEvery("/v1/valuations?valuer=" + encodeURIComponent(MSP)); } catch (err) { alertBox(err); return; }
       items.sort((a, b) => (b.issuedAt || "").localeCompare(a.issuedAt || ""));
       truncationNote(tbody.closest("table"), items);
       clear(tbody);
