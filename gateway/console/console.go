@@ -90,6 +90,12 @@ var Pages = []Page{
 	{Path: "licences"},
 	{Path: "court", For: []string{"ipoffice", "regulator"}},
 	{Path: "audit", For: []string{"regulator"}},
+	// The IP-finance record (docs/ip-finance.md): each member its own part of one loan's way.
+	{Path: "accreditations", For: []string{"ipoffice"}},
+	{Path: "valuations", For: []string{"valuer"}},
+	{Path: "covers", For: []string{"insurer"}},
+	{Path: "finance", For: []string{"bank"}},
+	{Path: "fund", For: []string{"fund"}},
 	{Path: "evaluation", For: []string{"regulator", "ipoffice", "fund", "bank"}},
 	{Path: "pledge"},
 }
@@ -288,6 +294,8 @@ type pageData struct {
 	// P9 are the statutory examination times the dashboard draws beside the measured ones, from the
 	// chaincode's rules (rules.ExaminationLimits).
 	P9 examinationLimits
+	// ValuerMSPPattern is the API's pattern of a valuation agency's MSP id (the accreditation form's).
+	ValuerMSPPattern string
 }
 
 // examinationLimits are P9's times: working days for a patent or a trademark (the same: the dashboard
@@ -325,7 +333,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, t *template.Tem
 	data := pageData{Page: page, Script: err == nil, Style: styleErr == nil, MSPID: c.opts.MSPID, OrgName: OrgName(lang, c.opts.MSPID), OrgKind: kind,
 		Nav: navigation(kind), Lang: lang, Switch: sw, RefusalReasons: RefusalReasons,
 		PledgeStatuses: Enums["pledgeStatus"], AssetKinds: Enums["assetKind"], DebtKinds: Enums["debtKind"],
-		LegalStatuses: Enums["legalStatus"], P9: p9Limits()}
+		LegalStatuses: Enums["legalStatus"], P9: p9Limits(), ValuerMSPPattern: api.ValuerMSPPattern}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		c.log.Error("console template", "page", path, "err", err)

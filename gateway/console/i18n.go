@@ -215,7 +215,14 @@ var Enums = map[string][]string{
 	"flag":           {"frozen", "disputed", "invalidation-pending", "overdue"},
 	"coverKind":      api.CoverKinds,
 	"subsidyKind":    api.SubsidyKinds,
-	"action":         writingOperations(),
+	// The IP-finance pages' (docs/ip-finance.md): an accreditation's status, a report's method and
+	// status, a claim's or subsidy's status, and the flags of a subsidy's loan.
+	"accreditationStatus": api.AccreditationStatuses,
+	"valuationMethod":     api.ValuationMethods,
+	"valuationStatus":     {api.ValuationIssued, api.ValuationWithdrawn},
+	"fundStatus":          {api.FundFiled, api.FundApproved, api.FundRefused, api.FundPaid},
+	"subsidyFlag":         {api.FlagDefaulted, api.FlagReleasedEarly, api.FlagRevoked, api.FlagDeregistered},
+	"action":              writingOperations(),
 	"eventType": {"AssetRegistered", "AssetsImported", "AssetUpdated", "FreezeRecorded", "FreezeLifted", "LicenseTerminated",
 		"PledgeApplied", "PledgeRegistered", "PledgeRefused", "PledgeRevoked", "PledgeChangeFiled", "PledgeChangeRecorded",
 		"PledgeChangeRefused", "PledgeClaimStated", "PledgeReleased", "PledgeDefaulted", "PledgeDisposed", "PledgeDeregistered",

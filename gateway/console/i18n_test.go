@@ -218,6 +218,8 @@ func TestCatalogues_EnumsAreTheAPIs(t *testing.T) {
 		"securityType": {"PledgeApplication", "securityType"}, "transferKind": {"TransferRequest", "kind"},
 		"transferOrigin": {"TransferRequest", "origin"}, "licenseType": {"LicenseTerms", "type"},
 		"proceedsUse": {"Consent", "proceedsUse"}, "legalStatus": {"AssetInput", "legalStatus"},
+		"valuationMethod": {"ValuationReportInput", "method"}, "coverKind": {"CoverInput", "kind"},
+		"subsidyKind": {"SubsidyInput", "kind"}, "accreditationStatus": {"AccreditationStatusInput", "status"},
 	} {
 		if doc.Components.Schemas[src[0]] == nil {
 			t.Errorf("%s: no schema %s in the API document", name, src[0])

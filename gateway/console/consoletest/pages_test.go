@@ -123,6 +123,12 @@ func pageVisits(s pageSeed) map[string]pageVisit {
 		// The licence register and the court measures of the seeded right: their tables and forms drawn.
 		"licences": {query: "asset=" + s.asset, ready: `!document.querySelector("#licence-register").hidden && document.querySelector("#l-heading").textContent !== "" && document.querySelector("#l-rows").children.length > 0`},
 		"court":    {query: "asset=" + s.asset, ready: `!document.querySelector("#court-right").hidden && document.querySelector("#c-heading").textContent !== "" && document.querySelector("#c-rows").children.length > 0`},
+		// The IP-finance record's pages: their forms drawn and set up by their scripts, their lists read (an empty list is drawn too).
+		"accreditations": {ready: `document.querySelector("#acc-form").hasAttribute("data-ready")`},
+		"valuations":     {ready: `!!document.querySelector("#val-form #val-submit") && document.querySelector("#val-rows").hasAttribute("data-loaded")`},
+		"covers":         {ready: `!!document.querySelector("#cover-form") && document.querySelector("#cover-rows").hasAttribute("data-loaded")`},
+		"finance":        {ready: `document.querySelector("#claim-form").hasAttribute("data-ready") && document.querySelector("#subsidy-form").hasAttribute("data-ready")`},
+		"fund":           {ready: `document.querySelector("#rules-year").value !== "" && document.querySelector("#claim-rows").hasAttribute("data-loaded") && document.querySelector("#subsidy-rows").hasAttribute("data-loaded")`},
 		// The register of rights: the registration form with its first owner, and the seeded right's record in the change form.
 		// The evaluation (F9): its tables drawn from the chaincode's answer.
 		"evaluation": {ready: `document.querySelectorAll("#eval-loans table").length === 4 && !!document.querySelector("#eval-subsidies table")`},

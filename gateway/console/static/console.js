@@ -151,18 +151,21 @@
 
   // listAll reads the pledges of a query, page after page, up to LIST_MAX of them: a list that goes
   // on beyond that is marked truncated (truncationNote says so on the page) rather than cut silently.
+  // listEvery does the same for any list of the API that pages by bookmark: path with its query
+  // ("/v1/covers?insurer=InsurerMSP").
   const LIST_MAX = 5000;
-  async function listAll(query) {
+  async function listEvery(path) {
     const items = [];
     let bookmark = "";
     do {
-      const page = await api("GET", "/v1/pledges?" + query + "&pageSize=100" + (bookmark ? "&bookmark=" + encodeURIComponent(bookmark) : ""));
+      const page = await api("GET", path + "&pageSize=100" + (bookmark ? "&bookmark=" + encodeURIComponent(bookmark) : ""));
       items.push(...(page.items || []));
       bookmark = page.bookmark;
     } while (bookmark && items.length < LIST_MAX);
     items.truncated = Boolean(bookmark);
     return items;
   }
+  const listAll = (query) => listEvery("/v1/pledges?" + query);
 
   // truncationNote puts a note before anchor when one of lists was cut at LIST_MAX, and removes it
   // when none is.
@@ -792,6 +795,10 @@
         app.terms.maximumAmount = v("#f-maxamount");
       }
       if ($("#f-thirdparty").checked) app.debtor = { id: v("#f-debtor-id"), name: v("#f-debtor-name") };
+      // The IP-finance record's optional facts (F3, F9): sent only when filled.
+      if (v("#f-valuation")) app.valuationReportId = v("#f-valuation");
+      if (v("#f-industry")) app.industry = v("#f-industry");
+      if (v("#f-region")) app.region = v("#f-region");
       return { path: "/v1/pledges", body: app };
     }
     function done(r) {
@@ -809,7 +816,7 @@
   // loaded and the user is signed in, as the pages above do.
   window.IPLedger = Object.freeze({
     pages, MSP, KIND, PAGE, LANG, $, $$, el, clear, t, has, tEnum, fmtTime, fmtDate, fmtMoney, short, orgName, who,
-    badge, orgNames, pledgeLink, assetLink, param, randomKey, api, listAll, truncationNote, mapLimit, explain, alertBox, notice, resetMessages,
+    badge, orgNames, pledgeLink, assetLink, param, randomKey, api, listAll, listEvery, truncationNote, mapLimit, explain, alertBox, notice, resetMessages,
     fieldError, showServerError, validate, busy, refreshOn, onLedgerEvent, renderTimeline,
     actionForm, decided, findAsset, chinaToday, latest,
   });
