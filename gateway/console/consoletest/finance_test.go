@@ -127,7 +127,7 @@ func TestConsole_OneLoanEndToEnd(t *testing.T) {
 
 	// The bank sees the loan-to-value on its pledge's page: 5,000,000.00 of 8,000,000.00.
 	b.open("pledge?id=" + pledge)
-	b.waitFor("the pledge with its cited report", `!document.querySelector("#pledge").hidden && document.querySelector("#pledge").textContent.includes("62.50")`)
+	b.waitFor("the pledge with its cited report", `!document.querySelector("#pledge").hidden && !!document.querySelector("#p-ltv") && document.querySelector("#p-ltv").dataset.ltv === "62.50" && document.querySelector("#p-industry").textContent === "C3976"`)
 	b.shot("62-bank-pledge-loan-to-value")
 
 	// 5. The insurer covers 70 % of the loan's loss.
@@ -176,15 +176,25 @@ func TestConsole_OneLoanEndToEnd(t *testing.T) {
 	x.do("confirm the disposal", click("#f-dispose .confirm [data-confirm]"))
 	x.outcome("disposed", "dispose:"+pledge)
 	x.shot("65-exchange-disposed")
+	x.waitFor("disposed", `document.querySelector("#p-status").dataset.status === "disposed"`)
+	// The disposal's block, from its transaction as the exchange's gateway proves it, for every gateway.
 	var p struct {
 		Disposal struct {
 			TransferIDs []string `json:"transferIds"`
+			TxID        string   `json:"txId"`
 		} `json:"disposal"`
 	}
-	itest.AwaitGateways(t, x.noticeBlock())
-	if r := itest.As(t, "IPOfficeMSP", "examiner1").Do("GET", "/v1/pledges/"+pledge, nil); r.Status != 200 || json.Unmarshal(r.Body, &p) != nil || len(p.Disposal.TransferIDs) != 1 {
+	var tx struct {
+		BlockNumber uint64 `json:"blockNumber"`
+	}
+	xc := itest.As(t, "ExchangeMSP", "trader1")
+	if r := xc.Do("GET", "/v1/pledges/"+pledge, nil); r.Status != 200 || json.Unmarshal(r.Body, &p) != nil || len(p.Disposal.TransferIDs) != 1 {
 		t.Fatalf("the disposed pledge: %s", r)
 	}
+	if r := xc.Do("GET", "/v1/transactions/"+p.Disposal.TxID, nil); r.Status != 200 || json.Unmarshal(r.Body, &tx) != nil || tx.BlockNumber == 0 {
+		t.Fatalf("the disposal's transaction: %s", r)
+	}
+	itest.AwaitGateways(t, tx.BlockNumber)
 	itest.As(t, "IPOfficeMSP", "examiner1").Write(200, "record the buyer's title", "POST", "/v1/transfers/"+p.Disposal.TransferIDs[0]+"/record", map[string]any{})
 
 	// 8. The insurer pays 70 % of the 400,000.00 loss.

@@ -101,6 +101,9 @@
         ...(d.transferIds || []).map((x) => [el("a", { href: "/console/transfers?id=" + encodeURIComponent(x), text: x }), " "]));
       }
       if (p.discharge) fact(t("pledge.discharged"), (p.discharge.amount ? fmtMoney(p.discharge.amount, p.discharge.currency) + " · " : "") + (p.discharge.disposalPledgeId || p.discharge.courtRef || "") + " · " + fmtTime(p.discharge.at));
+      if (p.valuationReportId) fact(t("pledge.valuation-report"), el("code", { id: "p-report", text: p.valuationReportId }));
+      if (p.industry) fact(t("pledge.industry"), el("span", { id: "p-industry", text: p.industry }));
+      if (p.region) fact(t("pledge.region"), el("span", { id: "p-region", text: p.region }));
       fact(t("pledge.contract-hash"), el("code", { text: p.contractHash }));
       fact(t("pledge.terms-hash"), el("code", { text: p.termsHash }));
       $("#p-overdue").hidden = !(p.status === "applied" && p.examinationDueBy && new Date(p.examinationDueBy) < new Date());
@@ -115,6 +118,13 @@
         };
         terms(p.privateTerms.terms);
         list.append(el("dt", { text: t("pledge.hash-matches") }), el("dd", { text: p.privateTerms.verified ? t("common.yes") : t("pledge.hash-mismatch") }));
+        // The cited report's value and the loan-to-value (F3), when the peer holds the value.
+        const cv = p.privateTerms.citedValuation;
+        if (cv && cv.valueUnavailable) list.append(el("dt", { text: t("pledge.cited-value") }), el("dd", { text: t("pledge.value-unavailable") }));
+        else if (cv) {
+          list.append(el("dt", { text: t("pledge.cited-value") }), el("dd", { id: "p-cited-value", "data-money": cv.value, text: fmtMoney(cv.value, cv.currency) }));
+          list.append(el("dt", { text: t("pledge.loan-to-value") }), el("dd", { id: "p-ltv", "data-ltv": cv.loanToValue || "", text: cv.loanToValue ? cv.loanToValue + " %" : t("pledge.ltv-other-currency") }));
+        }
         const pending = p.privateTerms.pending;
         if (pending) {
           list.append(el("dt", { class: "pending", text: t("pledge.pending-terms", { Change: pending.changeId }) }), el("dd", { text: "" }));
