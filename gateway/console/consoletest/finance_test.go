@@ -5,12 +5,12 @@ package consoletest
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/ipledger/ipledger/chaincode/api"
 	"github.com/ipledger/ipledger/network/itest"
 )
 
@@ -52,6 +52,12 @@ func TestConsole_OneLoanEndToEnd(t *testing.T) {
 	})
 	today := time.Now().In(itest.China)
 	date := func(days int) string { return today.AddDate(0, 0, days).Format(time.DateOnly) }
+	// The debt term and the cover's term hold today (the default) and the subsidised interest period.
+	termStart, termEnd := date(-200), date(730)
+
+	// What the regulator's evaluation of the year counts before this loan: the test checks that the
+	// loan adds one to each figure it touches.
+	base := evaluationOf(t)
 
 	root := &console{t: t}
 	var spkis []string
@@ -102,8 +108,8 @@ func TestConsole_OneLoanEndToEnd(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("[name=pledgor-name]"), "Wuhan Photonics Co., Ltd."),
 		chromedp.SetValue(chromedp.CSS("#f-pledgee"), "Bank One, Hubei Branch"),
 		chromedp.SetValue(chromedp.CSS("#f-debtkind"), "loan"),
-		chromedp.SetValue(chromedp.CSS("#f-start"), "2026-01-01"),
-		chromedp.SetValue(chromedp.CSS("#f-end"), "2028-12-31"),
+		chromedp.SetValue(chromedp.CSS("#f-start"), termStart),
+		chromedp.SetValue(chromedp.CSS("#f-end"), termEnd),
 		chromedp.SetValue(chromedp.CSS("#f-amount"), "5000000.00"),
 		chromedp.SetValue(chromedp.CSS("#f-currency"), "CNY"),
 		chromedp.SetValue(chromedp.CSS("#f-rate"), "3.85"),
@@ -135,8 +141,8 @@ func TestConsole_OneLoanEndToEnd(t *testing.T) {
 	in.open("covers")
 	in.signIn("")
 	in.do("record the cover", fill("#cover-pledge", pledge), fill("#cover-kind", "insurance"), fill("#cover-policy", "PICC-HB-"+suffix),
-		fill("#cover-share", "70"), fill("#cover-premium", "30000.00"), fill("#cover-currency", "CNY"), fill("#cover-start", "2026-01-01"),
-		fill("#cover-end", "2028-12-31"), click("#cover-submit"))
+		fill("#cover-share", "70"), fill("#cover-premium", "30000.00"), fill("#cover-currency", "CNY"), fill("#cover-start", termStart),
+		fill("#cover-end", termEnd), click("#cover-submit"))
 	await(in, "the cover recorded", "#cover-done")
 	cover := in.eval(`document.querySelector("#cover-done [data-cover]").dataset.cover`)
 	in.shot("63-insurer-cover")
@@ -177,24 +183,15 @@ func TestConsole_OneLoanEndToEnd(t *testing.T) {
 	x.outcome("disposed", "dispose:"+pledge)
 	x.shot("65-exchange-disposed")
 	x.waitFor("disposed", `document.querySelector("#p-status").dataset.status === "disposed"`)
-	// The disposal's block, from its transaction as the exchange's gateway proves it, for every gateway.
 	var p struct {
 		Disposal struct {
 			TransferIDs []string `json:"transferIds"`
-			TxID        string   `json:"txId"`
 		} `json:"disposal"`
 	}
-	var tx struct {
-		BlockNumber uint64 `json:"blockNumber"`
-	}
-	xc := itest.As(t, "ExchangeMSP", "trader1")
-	if r := xc.Do("GET", "/v1/pledges/"+pledge, nil); r.Status != 200 || json.Unmarshal(r.Body, &p) != nil || len(p.Disposal.TransferIDs) != 1 {
+	if r := itest.As(t, "ExchangeMSP", "trader1").Do("GET", "/v1/pledges/"+pledge, nil); r.Status != 200 || json.Unmarshal(r.Body, &p) != nil || len(p.Disposal.TransferIDs) != 1 {
 		t.Fatalf("the disposed pledge: %s", r)
 	}
-	if r := xc.Do("GET", "/v1/transactions/"+p.Disposal.TxID, nil); r.Status != 200 || json.Unmarshal(r.Body, &tx) != nil || tx.BlockNumber == 0 {
-		t.Fatalf("the disposal's transaction: %s", r)
-	}
-	itest.AwaitGateways(t, tx.BlockNumber)
+	awaitRecord(t, "ExchangeMSP", "trader1", "/v1/pledges/"+pledge)
 	itest.As(t, "IPOfficeMSP", "examiner1").Write(200, "record the buyer's title", "POST", "/v1/transfers/"+p.Disposal.TransferIDs[0]+"/record", map[string]any{})
 
 	// 8. The insurer pays 70 % of the 400,000.00 loss.
@@ -205,6 +202,7 @@ func TestConsole_OneLoanEndToEnd(t *testing.T) {
 		click(crow+" form.cover-pay button[type=submit]"))
 	in.waitFor("the cover paid", fmt.Sprintf(`!!document.querySelector(%q)`, crow+` [data-paid="280000.00"]`))
 	in.shot("66-insurer-paid")
+	awaitRecord(t, "InsurerMSP", "underwriter1", "/v1/covers/"+cover) // every gateway reads the payment before Bank 1 claims
 
 	// 9. Bank 1 claims on the fund: 40 % of the 120,000.00 left; the fund's manager approves it.
 	b.open("finance")
@@ -222,37 +220,97 @@ func TestConsole_OneLoanEndToEnd(t *testing.T) {
 	f.waitFor("the claim approved", fmt.Sprintf(`!!document.querySelector(%q)`, crow+`[data-status="approved"]`))
 	f.shot("68-fund-claim-approved")
 
-	// 10. The regulator's evaluation of the year shows the loan and what the province's money bought.
+	// 10. The regulator's evaluation of the year shows the loan and what the province's money bought:
+	// each figure the loan touches one more than before it.
+	awaitRecord(t, "FundMSP", "manager1", "/v1/fund/claims/"+claim)
 	r := root.tab("regulator", regulator, ctx, dir)
 	r.open("evaluation")
 	r.signIn("")
 	r.waitFor("the evaluation drawn", `document.querySelectorAll("#eval-loans table").length === 4 && !!document.querySelector("#eval-subsidies table")`)
-	cell := func(table, rowText string, col int) int {
-		t.Helper()
-		s := r.eval(fmt.Sprintf(`(() => { const row = [...document.querySelectorAll(%q)].find((tr) => tr.textContent.includes(%q)); return row ? row.children[%d].textContent : "none"; })()`,
-			table+" tbody tr", rowText, col))
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil {
-			t.Fatalf("evaluation: %s, row %q, column %d: %q", table, rowText, col, s)
-		}
-		return n
-	}
 	zh := func(key string) string { return r.eval(fmt.Sprintf(`window.IPLedger.t(%q)`, key)) }
+	cell := func(table, rowText string, col int) string {
+		return fmt.Sprintf(`Number(([...document.querySelectorAll(%q)].find((tr) => tr.textContent.includes(%q)) || {children: []}).children[%d]?.textContent)`,
+			table+" tbody tr", rowText, col)
+	}
+	var conds, what []string
 	for _, c := range []struct {
 		what, table, row string
-		col              int
+		col, want        int
 	}{
-		{"loans of manufacturing (C)", "#eval-loans table:nth-of-type(3)", "C ", 1},
-		{"loans in Wuhan (420100)", "#eval-loans table:nth-of-type(4)", "420100", 1},
-		{"sales against a cited report", "#eval-valuations table", zh("evaluation.valuations.sales"), 1},
-		{"insurance payments", "#eval-covers table", zh("enum.coverKind.insurance"), 3},
-		{"claims approved", "#eval-fund table", zh("evaluation.fund.approved"), 1},
-		{"interest subsidies approved", "#eval-subsidies table", zh("enum.subsidyKind.loan-interest"), 1},
-		{"subsidised loans flagged since", "#eval-subsidies table", zh("enum.subsidyKind.loan-interest"), 4},
+		{"loans of manufacturing (C)", "#eval-loans table:nth-of-type(3)", "C ", 1, base.group(base.ByIndustry, "C") + 1},
+		{"loans in Wuhan (420100)", "#eval-loans table:nth-of-type(4)", "420100", 1, base.group(base.ByRegion, "420100") + 1},
+		{"sales against a cited report", "#eval-valuations table", zh("evaluation.valuations.sales"), 1, base.Valuations.Sales + 1},
+		{"insurance payments", "#eval-covers table", zh("enum.coverKind.insurance"), 3, base.cover("insurance") + 1},
+		{"claims approved", "#eval-fund table", zh("evaluation.fund.approved"), 1, base.Fund.Approved + 1},
+		{"interest subsidies approved", "#eval-subsidies table", zh("enum.subsidyKind.loan-interest"), 1, base.subsidy("loan-interest").Approved + 1},
+		{"subsidised loans flagged since", "#eval-subsidies table", zh("enum.subsidyKind.loan-interest"), 4, base.subsidy("loan-interest").Flagged + 1},
 	} {
-		if n := cell(c.table, c.row, c.col); n < 1 {
-			t.Errorf("evaluation: %s: %d", c.what, n)
+		conds = append(conds, fmt.Sprintf("%s === %d", cell(c.table, c.row, c.col), c.want))
+		what = append(what, fmt.Sprintf("%s %d", c.what, c.want))
+	}
+	r.waitFor("the loan in the evaluation: "+strings.Join(what, ", "), strings.Join(conds, " && "))
+	r.shot("69-regulator-evaluation")
+}
+
+// baseline is the regulator's evaluation of the year as the API answers it.
+type baseline struct{ api.Evaluation }
+
+func (b baseline) group(gs []api.EvaluationGroup, key string) int {
+	for _, g := range gs {
+		if g.Key == key {
+			return g.Loans
 		}
 	}
-	r.shot("69-regulator-evaluation")
+	return 0
+}
+
+func (b baseline) cover(kind string) int {
+	for _, c := range b.Covers {
+		if c.Kind == kind {
+			return c.Payments
+		}
+	}
+	return 0
+}
+
+func (b baseline) subsidy(kind string) api.SubsidyFigures {
+	for _, s := range b.Subsidies {
+		if s.Kind == kind {
+			return s
+		}
+	}
+	return api.SubsidyFigures{}
+}
+
+// evaluationOf is the regulator's evaluation of the year to date, through its gateway.
+func evaluationOf(t *testing.T) baseline {
+	t.Helper()
+	var b baseline
+	r := itest.As(t, "RegulatorMSP", "auditor1").Do("GET", "/v1/evaluation", nil)
+	if r.Status != 200 || json.Unmarshal(r.Body, &b.Evaluation) != nil {
+		t.Fatalf("the regulator's evaluation: %s", r)
+	}
+	return b
+}
+
+// awaitRecord waits until every organization's gateway reads with the block of the last change of the
+// record at path, as user of msp's gateway reads it (its lastChange.txId, the transaction's block).
+func awaitRecord(t *testing.T, msp, user, path string) {
+	t.Helper()
+	c := itest.As(t, msp, user)
+	var rec struct {
+		LastChange struct {
+			TxID string `json:"txId"`
+		} `json:"lastChange"`
+	}
+	var tx struct {
+		BlockNumber uint64 `json:"blockNumber"`
+	}
+	if r := c.Do("GET", path, nil); r.Status != 200 || json.Unmarshal(r.Body, &rec) != nil || rec.LastChange.TxID == "" {
+		t.Fatalf("%s: %s", path, r)
+	}
+	if r := c.Do("GET", "/v1/transactions/"+rec.LastChange.TxID, nil); r.Status != 200 || json.Unmarshal(r.Body, &tx) != nil || tx.BlockNumber == 0 {
+		t.Fatalf("the transaction of %s: %s", path, r)
+	}
+	itest.AwaitGateways(t, tx.BlockNumber)
 }

@@ -5,7 +5,7 @@
 "use strict";
 
 (function () {
-  const { pages, MSP, $, el, clear, t, tEnum, fmtTime, fmtDate, fmtMoney, orgName, pledgeLink, listEvery, actionForm, alertBox, refreshOn, truncationNote } = window.IPLedger;
+  const { pages, MSP, $, el, clear, t, tEnum, fmtTime, fmtDate, fmtMoney, orgName, pledgeLink, listEvery, actionForm, alertBox, refreshOn, truncationNote, latest } = window.IPLedger;
 
   // basisPoints is a percent as typed ("70", "12.5") in basis points (7000, 1250), without a float's
   // rounding error: at most two decimals, as the input allows.
@@ -45,10 +45,13 @@
       return f;
     }
 
+    const turn = latest(); // a later load draws instead of an earlier one
     async function load() {
+      const mine = turn();
       const tbody = $("#cover-rows");
       let items;
-      try { items = await listEvery("/v1/covers?insurer=" + encodeURIComponent(MSP)); } catch (err) { alertBox(err); return; }
+      try { items = await listEvery("/v1/covers?insurer=" + encodeURIComponent(MSP)); } catch (err) { if (mine()) alertBox(err); return; }
+      if (!mine()) return;
       items.sort((a, b) => (b.recordedAt || "").localeCompare(a.recordedAt || ""));
       truncationNote(tbody.closest("table"), items);
       clear(tbody);

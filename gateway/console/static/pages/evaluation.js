@@ -5,7 +5,7 @@
 "use strict";
 
 (function () {
-  const { pages, $, el, clear, t, has, tEnum, fmtMoney, orgName, api, alertBox, refreshOn, chinaToday } = window.IPLedger;
+  const { pages, $, el, clear, t, has, tEnum, fmtMoney, orgName, api, alertBox, refreshOn, chinaToday, latest } = window.IPLedger;
 
   // amounts is a list of {amount, currency} in the page's words, "—" for none.
   const amounts = (list) => ((list || []).length ? list.map((a) => fmtMoney(a.amount, a.currency)).join("; ") : "—");
@@ -38,14 +38,16 @@
     form.elements.to.value = chinaToday();
     form.elements.from.value = chinaToday().slice(0, 4) + "-01-01";
 
+    const turn = latest(); // a later load draws instead of an earlier one
     async function load() {
+      const mine = turn();
       const q = new URLSearchParams();
       for (const k of ["from", "to"]) if (form.elements[k].value) q.set(k, form.elements[k].value);
       let ev;
       try {
         ev = await api("GET", "/v1/evaluation?" + q.toString());
-      } catch (err) { alertBox(err); return; }
-      render(ev);
+      } catch (err) { if (mine()) alertBox(err); return; }
+      if (mine()) render(ev);
     }
 
     function render(ev) {

@@ -5,7 +5,7 @@
 "use strict";
 
 (function () {
-  const { pages, $, el, clear, t, fmtMoney, api, actionForm, explain } = window.IPLedger;
+  const { pages, $, el, clear, t, fmtMoney, api, actionForm, explain, latest } = window.IPLedger;
 
   // sha256 fills input with the SHA-256 of the file chosen in picker.
   function sha256Into(picker, input) {
@@ -23,17 +23,19 @@
     const pledge = () => claim.elements.pledgeId.value.trim();
 
     // The pledge's loss as the ledger computes it (F5): what a claim would be computed from.
+    const lossTurn = latest(); // the last pledge asked for draws, once
     async function showLoss() {
-      const box = clear($("#claim-loss"));
+      const mine = lossTurn();
       const id = pledge();
-      if (!id) return;
+      if (!id) { clear($("#claim-loss")); return; }
       let l;
       try { l = await api("GET", "/v1/pledges/" + encodeURIComponent(id) + "/loss"); } catch (err) {
-        box.append(el("p", { class: "muted", "data-loss": "", text: t("finance.loss-none", { Reason: explain(err).words }) }));
+        if (mine()) clear($("#claim-loss")).append(el("p", { class: "muted", "data-loss": "", text: t("finance.loss-none", { Reason: explain(err).words }) }));
         return;
       }
+      if (!mine()) return;
       const row = (k, amount) => [el("dt", { text: t(k) }), el("dd", { text: fmtMoney(amount, l.currency) })];
-      box.append(el("dl", { class: "facts", "data-loss": l.pledgeId || id }, ...row("finance.loss.claim", l.claim), ...row("finance.loss.proceeds", l.proceeds),
+      clear($("#claim-loss")).append(el("dl", { class: "facts", "data-loss": l.pledgeId || id }, ...row("finance.loss.claim", l.claim), ...row("finance.loss.proceeds", l.proceeds),
         ...row("finance.loss.gross", l.gross), ...row("finance.loss.insurance", l.insurancePaid), ...row("finance.loss.net", l.net)));
     }
     $("#claim-loss-show").addEventListener("click", showLoss);

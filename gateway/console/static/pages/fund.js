@@ -4,7 +4,7 @@
 "use strict";
 
 (function () {
-  const { pages, $, el, clear, t, tEnum, fmtMoney, orgName, badge, pledgeLink, api, listEvery, actionForm, alertBox, refreshOn, truncationNote, chinaToday, fieldError } = window.IPLedger;
+  const { pages, $, el, clear, t, tEnum, fmtMoney, orgName, badge, pledgeLink, api, listEvery, actionForm, alertBox, refreshOn, truncationNote, chinaToday, fieldError, latest } = window.IPLedger;
 
   // basisPoints is a percent as typed ("40", "12.5") in basis points (4000, 1250), without a float's
   // rounding error; percentOf the other way.
@@ -12,7 +12,7 @@
     const m = /^([0-9]{1,3})(?:\.([0-9]{1,2}))?$/.exec(String(s).trim());
     return m ? Number(m[1]) * 100 + Number((m[2] || "").padEnd(2, "0")) : NaN;
   }
-  const percentOf = (bp) => (Number(bp) / 100).toFixed(2).replace(/\.?0+$/, "");
+  const percentOf = (bp) => (bp === undefined || bp === null || bp === "" || isNaN(Number(bp)) ? "" : (Number(bp) / 100).toFixed(2).replace(/\.?0+$/, ""));
   const SHARES = ["lossShare", "interestSubsidyShare", "premiumSubsidyShare", "valuationFeeSubsidyShare"];
   const MONEY = ["capPerLoan", "capPerBank", "capPerYear", "subsidyCapPerEnterprise"];
   const money = (amount, currency) => (amount ? fmtMoney(amount, currency) : "—");
@@ -22,12 +22,23 @@
     const v = (name) => rules.elements[name].value.trim();
     rules.elements.year.value = chinaToday().slice(0, 4);
 
-    // The year's rules as set, when they are: the form starts from them.
+    // The year's rules as set, when they are: the form starts from them. A later load (another year
+    // chosen since) draws instead of this one; a form the manager has edited is not overwritten by a
+    // refresh.
+    const rulesTurn = latest();
+    let edited = false;
+    rules.addEventListener("input", (ev) => { if (ev.target !== rules.elements.year) edited = true; });
     async function loadRules() {
+      const mine = rulesTurn();
       const year = v("year");
       let r;
       try { r = await api("GET", "/v1/fund/rules/" + encodeURIComponent(year)); } catch (err) {
-        $("#rules-state").textContent = err.status === 404 ? t("fund.rules-none", { Year: year }) : t("fund.rules-note");
+        if (mine()) $("#rules-state").textContent = err.status === 404 ? t("fund.rules-none", { Year: year }) : t("fund.rules-note");
+        return;
+      }
+      if (!mine() || v("year") !== year) return;
+      if (edited) {
+        $("#rules-state").textContent = r.fixed ? t("fund.rules-fixed", { Year: year }) : t("fund.rules-set", { Year: year });
         return;
       }
       for (const k of SHARES) rules.elements[k].value = percentOf(r[k]);
@@ -35,7 +46,7 @@
       rules.elements.currency.value = r.currency || "CNY";
       $("#rules-state").textContent = r.fixed ? t("fund.rules-fixed", { Year: year }) : t("fund.rules-set", { Year: year });
     }
-    rules.elements.year.addEventListener("change", loadRules);
+    rules.elements.year.addEventListener("change", () => { edited = false; loadRules(); });
     actionForm(rules, () => {
       $("#rules-done").hidden = true;
       const body = { currency: v("currency") };
@@ -67,6 +78,11 @@
           f.elements.reasons.focus();
           return null;
         }
+        if (reason === "other" && !note) {
+          fieldError(f, f.elements.note, t("fund.note-required"));
+          f.elements.note.focus();
+          return null;
+        }
         return { path, body: note ? { reasons: [reason], note } : { reasons: [reason] } };
       }, () => load());
       return f;
@@ -80,7 +96,17 @@
     const action = (r, kind) => (r.status === "filed" ? decideForm("#" + kind + "-decide-tpl", "/v1/fund/" + (kind === "claim" ? "claims/" : "subsidies/"), r.id)
       : r.status === "approved" ? payForm("#" + kind + "-pay-tpl", "/v1/fund/" + (kind === "claim" ? "claims/" : "subsidies/"), r.id) : "");
 
+    // A redraw keeps the decision or payment form of a row whose record has not changed (what the
+    // manager typed or chose in it stays); a later load draws instead of an earlier one.
+    const forms = new Map();
+    const keep = (kind, r) => {
+      const key = kind + "/" + r.id + "/" + r.status + "/" + r.version;
+      if (!forms.has(key)) forms.set(key, action(r, kind));
+      return forms.get(key);
+    };
+    const turn = latest();
     async function load() {
+      const mine = turn();
       let claims, subsidies;
       try {
         const lists = await Promise.all(["/v1/fund/claims?status=filed", "/v1/fund/claims?status=approved",
@@ -89,7 +115,8 @@
         claims.truncated = lists[0].truncated || lists[1].truncated;
         subsidies = lists[2].concat(lists[3]);
         subsidies.truncated = lists[2].truncated || lists[3].truncated;
-      } catch (err) { alertBox(err); return; }
+      } catch (err) { if (mine()) alertBox(err); return; }
+      if (!mine()) return;
       const byFiled = (a, b) => (a.filedAt || "").localeCompare(b.filedAt || "");
       const ctb = $("#claim-rows");
       truncationNote(ctb.closest("table"), claims);
@@ -98,7 +125,7 @@
         const loss = c.loss || {};
         ctb.append(el("tr", { "data-claim": c.id, "data-status": c.status }, el("td", {}, el("code", { text: c.id })), el("td", { text: orgName(c.bank) }),
           el("td", {}, pledgeLink(c.pledgeId)), el("td", { text: money(loss.net, loss.currency || c.currency) }), el("td", { text: money(c.computed, c.currency) }),
-          el("td", { text: money(c.approved, c.currency) }), el("td", {}, badge(c.status, "fundStatus")), el("td", {}, action(c, "claim"))));
+          el("td", { text: money(c.approved, c.currency) }), el("td", {}, badge(c.status, "fundStatus")), el("td", {}, keep("claim", c))));
       }
       if (!claims.length) ctb.append(el("tr", {}, el("td", { colspan: 8, class: "muted", text: t("fund.claims-empty") })));
       ctb.dataset.loaded = "";
@@ -111,12 +138,13 @@
         stb.append(el("tr", { "data-subsidy": s.id, "data-status": s.status }, el("td", {}, el("code", { text: s.id })), el("td", { text: orgName(s.bank) }),
           el("td", {}, pledgeLink(s.pledgeId)), el("td", { text: tEnum("subsidyKind", s.kind) }), el("td", { text: (ent.name || "") + (ent.id ? " (" + ent.id + ")" : "") }),
           el("td", { text: money(s.basis, s.currency) }), el("td", { text: money(s.computed, s.currency) }), el("td", { text: money(s.approved, s.currency) }),
-          el("td", {}, badge(s.status, "fundStatus")), el("td", { class: "flags" }, ...flags), el("td", {}, action(s, "subsidy"))));
+          el("td", {}, badge(s.status, "fundStatus")), el("td", { class: "flags" }, ...flags), el("td", {}, keep("subsidy", s))));
       }
       if (!subsidies.length) stb.append(el("tr", {}, el("td", { colspan: 11, class: "muted", text: t("fund.subsidies-empty") })));
       stb.dataset.loaded = "";
     }
-    refreshOn((ev) => ev.type.startsWith("FundClaim") || ev.type.startsWith("Subsidy") || ev.type === "FundRulesSet", () => { load(); loadRules(); });
+    refreshOn((ev) => ev.type.startsWith("FundClaim") || ev.type.startsWith("Subsidy"), load);
+    refreshOn((ev) => ev.type === "FundRulesSet", loadRules);
     loadRules();
     load();
   };

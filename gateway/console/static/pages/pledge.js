@@ -123,7 +123,7 @@
         if (cv && cv.valueUnavailable) list.append(el("dt", { text: t("pledge.cited-value") }), el("dd", { text: t("pledge.value-unavailable") }));
         else if (cv) {
           list.append(el("dt", { text: t("pledge.cited-value") }), el("dd", { id: "p-cited-value", "data-money": cv.value, text: fmtMoney(cv.value, cv.currency) }));
-          list.append(el("dt", { text: t("pledge.loan-to-value") }), el("dd", { id: "p-ltv", "data-ltv": cv.loanToValue || "", text: cv.loanToValue ? cv.loanToValue + " %" : t("pledge.ltv-other-currency") }));
+          list.append(el("dt", { text: t("pledge.loan-to-value") }), el("dd", { id: "p-ltv", "data-ltv": cv.loanToValue || "", text: cv.loanToValue ? cv.loanToValue + "%" : t("pledge.ltv-other-currency") }));
         }
         const pending = p.privateTerms.pending;
         if (pending) {

@@ -4,7 +4,7 @@
 "use strict";
 
 (function () {
-  const { pages, MSP, $, el, clear, t, tEnum, fmtDate, orgName, badge, assetLink, listEvery, actionForm, alertBox, refreshOn, truncationNote } = window.IPLedger;
+  const { pages, MSP, $, el, clear, t, tEnum, fmtDate, orgName, badge, assetLink, listEvery, actionForm, alertBox, refreshOn, truncationNote, latest } = window.IPLedger;
 
   pages.valuations = function () {
     const form = $("#val-form");
@@ -40,10 +40,13 @@
       load();
     });
 
+    const turn = latest(); // a later load draws instead of an earlier one
     async function load() {
+      const mine = turn();
       const tbody = $("#val-rows");
       let items;
-      try { items = await listEvery("/v1/valuations?valuer=" + encodeURIComponent(MSP)); } catch (err) { alertBox(err); return; }
+      try { items = await listEvery("/v1/valuations?valuer=" + encodeURIComponent(MSP)); } catch (err) { if (mine()) alertBox(err); return; }
+      if (!mine()) return;
       items.sort((a, b) => (b.issuedAt || "").localeCompare(a.issuedAt || ""));
       truncationNote(tbody.closest("table"), items);
       clear(tbody);
