@@ -358,22 +358,7 @@ func (c *consortium) bankJoinsBySnapshot(t *testing.T, earlier ack) {
 func (c *consortium) writePlanWithBank(t *testing.T, name, mspID string, offset int) string {
 	t.Helper()
 	path, _ := c.writePlan(t, "topology-with-"+name+".yaml", func(top *netctl.Topology) {
-		var bank *netctl.Organization
-		for _, o := range top.Organizations {
-			if o.Name == "bank2" {
-				cp := *o
-				bank = &cp
-			}
-		}
-		bank.Name, bank.MSPID, bank.Host = name, mspID, c.lab.Hosts[name].Addr.String()
-		bank.CA = netctl.CASpec{Port: offset, OpsPort: offset + 1}
-		peer := *bank.Peer
-		peer.Port, peer.ChaincodePort, peer.OpsPort, peer.CCServerPort, peer.CCServerAltPort = offset+2, offset+3, offset+4, offset+6, offset+7
-		bank.Peer = &peer
-		gw := *bank.Gateway
-		gw.Port, gw.OpsPort = offset+5, offset+8
-		bank.Gateway = &gw
-		top.Organizations = append(top.Organizations, bank)
+		top.Organizations = append(top.Organizations, c.hostOrg(top, name, mspID, "", offset, nil))
 	})
 	return path
 }

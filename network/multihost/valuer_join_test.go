@@ -109,7 +109,7 @@ func TestValuationAgencyJoinsRunningConsortium(t *testing.T) {
 }
 
 // hostOrg is an organization of kind on a host of the lab (name), at port offsets offset … offset+8,
-// with users, modelled on bank2 of the plan.
+// modelled on bank2 of the plan: with bank2's kind and users unless kind and users are given.
 func (c *consortium) hostOrg(top *netctl.Topology, name, mspID, kind string, offset int, users []netctl.UserSpec) *netctl.Organization {
 	var o netctl.Organization
 	for _, x := range top.Organizations {
@@ -117,7 +117,13 @@ func (c *consortium) hostOrg(top *netctl.Topology, name, mspID, kind string, off
 			o = *x
 		}
 	}
-	o.Name, o.MSPID, o.Kind, o.Host, o.Users = name, mspID, kind, c.lab.Hosts[name].Addr.String(), users
+	o.Name, o.MSPID, o.Host = name, mspID, c.lab.Hosts[name].Addr.String()
+	if kind != "" {
+		o.Kind = kind
+	}
+	if users != nil {
+		o.Users = users
+	}
 	o.CA = netctl.CASpec{Port: offset, OpsPort: offset + 1}
 	peer := *o.Peer
 	peer.Port, peer.ChaincodePort, peer.OpsPort, peer.CCServerPort, peer.CCServerAltPort = offset+2, offset+3, offset+4, offset+6, offset+7
