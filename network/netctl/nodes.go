@@ -93,7 +93,13 @@ func (n *Network) peerProcess(o *Organization) *Process {
 			"CORE_PEER_GOSSIP_RECONNECTINTERVAL=2s",
 			"CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL=1s",
 			"CORE_PEER_GOSSIP_ALIVETIMEINTERVAL=1s",
-			"CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT=5s",
+			// A peer sends its alive message to propagatePeerNum peers a second (Fabric's default 3, the
+			// others hear it only by forwarding) and takes another for dead after the expiration without
+			// one: with eight peers a peer missed another's for 5s now and then, even on an idle machine
+			// ("Haven't heard from … for 5.05s", then its gateway finds no endorsing peer of that
+			// organization). Every peer sends to every other, and 10s of silence makes one dead.
+			"CORE_PEER_GOSSIP_PROPAGATEPEERNUM=12",
+			"CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT=10s",
 			// A peer cut off from the orderers retries with a backoff that Fabric lets grow to an hour:
 			// capped at 5s, so that it catches up soon after the link's return (the multi-host test)...
 			"CORE_PEER_DELIVERYCLIENT_RECONNECTBACKOFFTHRESHOLD=5s",
