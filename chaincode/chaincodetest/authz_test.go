@@ -3,7 +3,6 @@
 package chaincodetest
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -251,27 +250,17 @@ func TestAuthorizationMatrixAtTheChaincode(t *testing.T) {
 				r := result{allowed: rule.Allows(id.principal)}
 				var out []byte
 				var err error
-				for attempt := 1; ; attempt++ {
-					if rule.Query {
-						out, err = contracts[id].Evaluate(c.Fn, c.options()...)
-					} else {
-						var prop *client.Proposal
-						if prop, err = contracts[id].NewProposal(c.Fn, c.options()...); err == nil {
-							r.txID = prop.TransactionID()
-							var tx *client.Transaction
-							if tx, err = prop.Endorse(); err == nil {
-								out = tx.Result()
-							}
+				if rule.Query {
+					out, err = contracts[id].Evaluate(c.Fn, c.options()...)
+				} else {
+					var prop *client.Proposal
+					if prop, err = contracts[id].NewProposal(c.Fn, c.options()...); err == nil {
+						r.txID = prop.TransactionID()
+						var tx *client.Transaction
+						if tx, err = prop.Endorse(); err == nil {
+							out = tx.Result()
 						}
 					}
-					// The peer's gateway drops an endorser whose connection failed (a loaded machine) and
-					// connects again at a later lookup: it then finds no peer of that organization for a
-					// moment. That is not an answer of the chaincode: wait until every peer reaches every
-					// organization, and ask again, at most three times.
-					if err == nil || attempt == 3 || !strings.Contains(errorDetails(err), "failed to find any endorsing peers") {
-						break
-					}
-					_ = n.sys.WaitEveryPeerReachesEveryOrg(context.Background(), time.Minute)
 				}
 				refusal, _ := api.ParseError(errorDetails(err))
 				switch {

@@ -8,7 +8,6 @@
 package e2e
 
 import (
-	"context"
 	"os"
 	"sync"
 	"testing"
@@ -24,20 +23,14 @@ type reply = itest.Reply
 
 func as(t *testing.T, mspID, user string) *caller { return &caller{*itest.As(t, mspID, user)} }
 
-// write sends a submission, fails unless it answers status, and waits until every organization's peer
-// has committed its block and every gateway reads with it, so that the next step may go through any
-// gateway.
+// write is itest's Caller.Write (the submission answered with status, its block read by every
+// gateway), timed when E2E_TIMING is set.
 func (c *caller) write(status int, what, method, path string, body any) reply {
 	c.T.Helper()
 	begin := time.Now()
-	r := c.Do(method, path, body)
-	took := time.Since(begin)
-	if r.Status != status {
-		c.T.Fatalf("%s (%s %s as %s/%s): %s, want %d", what, method, path, c.Org, c.User, r, status)
-	}
-	waitBlock(c.T, r.Block())
+	r := c.Write(status, what, method, path, body)
 	if os.Getenv("E2E_TIMING") != "" {
-		c.T.Logf("timing %s: answered in %v, settled in %v, attempts %v", what, took, time.Since(begin)-took, r.Obj(c.T)["attempts"])
+		c.T.Logf("timing %s: answered and settled in %v, attempts %v", what, time.Since(begin), r.Obj(c.T)["attempts"])
 	}
 	return r
 }
@@ -50,18 +43,6 @@ func refused(t *testing.T, r reply, status int, code, what string) itest.APIErro
 		t.Fatalf("%s: %s, want %d %s with a message", what, r, status, code)
 	}
 	return e
-}
-
-// waitBlock waits until every organization's peer has committed block.
-func waitBlock(t testing.TB, block uint64) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := itest.System(t).WaitForBlock(ctx, block); err != nil {
-		t.Fatal(err)
-	}
-	// The gateways read from their read models, a moment behind their peers.
-	itest.AwaitGateways(t, block)
 }
 
 // parallel runs the steps at once and waits for all of them.

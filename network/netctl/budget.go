@@ -31,11 +31,11 @@ var MemoryLimits = map[string]string{
 // GCPercents are the GOGC netctl starts each kind of process with; a kind not named keeps Go's 100.
 // A peer holds about 53 MiB of heap it counts as live when idle, most of it LevelDB's write buffers,
 // allocated whole when each of its databases opens and hardly touched; at GOGC=100 its heap goal is
-// twice that, and the runtime keeps what start-up allocated and freed below the goal resident. At 50
-// an idle peer of the one-machine network measured 49.6 MiB PSS against 80.4 at 100 (25: 41.7), which
-// keeps the eight peers' default network under 1 GiB. Under load the 256MiB limit, not GOGC, sets
-// how often a peer collects once its live heap passes about 145 MiB, so the two settle alike; the
-// other kinds gained 1-2 MiB each at 50 and keep Go's default.
+// twice that, and the runtime keeps what start-up allocated and freed below the goal resident. The
+// eight-peer network idle 60 s after up (docs/operations.md, "Memory budget"): 913 MiB PSS with the
+// peers at 50, 1169 MiB with IPLEDGER_GOGC_PEER=100. Under load the 256MiB limit, not GOGC, sets how
+// often a peer collects once its live heap passes about 145 MiB, so the two settle alike; the other
+// kinds gained 1-2 MiB each at 50 and keep Go's default.
 //
 // IPLEDGER_GOGC_<KIND> (e.g. IPLEDGER_GOGC_PEER=100, or off) overrides a kind's setting.
 var GCPercents = map[string]string{

@@ -34,32 +34,31 @@ func ReadMemory(pid int) (Memory, error) {
 	return total, nil
 }
 
-// descendants are the running processes below pid, from each process's parent in /proc/<pid>/stat.
+// descendants are the running processes below pid: the children each of its threads started
+// (/proc/<pid>/task/<tid>/children), and theirs.
 func descendants(pid int) []int {
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	children := map[int][]int{}
-	for _, f := range stats {
+	var out []int
+	for queue := children(pid); len(queue) > 0; queue = queue[1:] {
+		out = append(out, queue[0])
+		queue = append(queue, children(queue[0])...)
+	}
+	return out
+}
+
+// children are the processes pid's threads started that still run.
+func children(pid int) []int {
+	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	var out []int
+	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
 			continue
 		}
-		// pid (comm) state ppid ...; comm may hold spaces and parentheses: the last ")" ends it.
-		s := string(raw)
-		i := strings.LastIndexByte(s, ')')
-		fields := strings.Fields(s[i+1:])
-		if i < 0 || len(fields) < 2 {
-			continue
+		for _, field := range strings.Fields(string(raw)) {
+			if child, err := strconv.Atoi(field); err == nil {
+				out = append(out, child)
+			}
 		}
-		child, err1 := strconv.Atoi(strings.Fields(s[:i])[0])
-		parent, err2 := strconv.Atoi(fields[1])
-		if err1 == nil && err2 == nil {
-			children[parent] = append(children[parent], child)
-		}
-	}
-	var out []int
-	for queue := children[pid]; len(queue) > 0; queue = queue[1:] {
-		out = append(out, queue[0])
-		queue = append(queue, children[queue[0]]...)
 	}
 	return out
 }
